@@ -1,0 +1,32 @@
+# The README's two commands: `make train` (the main job) and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: train test lint format bench clean
+
+$(VENV)/.run-deps: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+train: $(VENV)/.run-deps
+	$(VENV)/bin/frnn demo
+
+test: $(VENV)/.test-deps
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.test-deps
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: $(VENV)/.test-deps
+	$(VENV)/bin/ruff format src tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,23 @@
+"""frnn: the fully recurrent network (vanilla Elman RNN), exact, explained and fast on a CPU.
+
+    s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
+"""
+
+from .activations import ACTIVATIONS
+from .losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
+from .network import FullyRecurrentNetwork, backward, forward, init
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "FullyRecurrentNetwork",
+    "backward",
+    "bce_with_logits",
+    "bce_with_logits_grad",
+    "forward",
+    "init",
+    "mse",
+    "mse_grad",
+    "sigmoid",
+]

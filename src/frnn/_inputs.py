@@ -1,0 +1,160 @@
+"""Turn the arguments of ``forward`` into one checked, time-major batch.
+
+Every mode of the contract (one sequence or a batch, many-to-one or many-to-many,
+padded or not, with or without a0) becomes the same :class:`Batch`, so the engine has
+a single code path.  Padding is zeroed here: garbage (even NaN) beyond a sequence's
+length can never reach the arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import as_float_array, check_choice, check_finite, check_unit_interval
+from .activations import ACTIVATIONS
+from .losses import LOSSES
+
+
+@dataclass
+class Batch:
+    """One forward call's data, time-major.
+
+    Attributes
+    ----------
+    x : (T, B, D) inputs, zero where padded
+    y : (B, K) many-to-one targets, (T, B, K) many-to-many targets (zero where padded),
+        or None when no loss is asked for
+    a0 : (B, I) initial state
+    lengths : (B,) int true lengths
+    mask : (T, B) bool, True on real steps; None when no sequence is padded
+    single : whether the caller passed one sequence (T, D) rather than a batch
+    many_to_many : whether y has a target for every step
+    """
+
+    x: np.ndarray
+    y: np.ndarray | None
+    a0: np.ndarray
+    lengths: np.ndarray
+    mask: np.ndarray | None
+    single: bool
+    many_to_many: bool
+
+
+def parameters(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's W (I, D), R (I, I), V (K, I), checked for shape and dtype agreement."""
+    missing = [name for name in ("W", "R", "V") if getattr(model, name, None) is None]
+    if missing:
+        raise RuntimeError(
+            f"model has no {', '.join(missing)}: call frnn.init(model, D, I, K) before forward"
+        )
+    W, R, V = (np.asarray(getattr(model, name)) for name in ("W", "R", "V"))
+    if W.ndim != 2 or R.ndim != 2 or V.ndim != 2:
+        raise ValueError(
+            f"model.W, model.R, model.V must be 2-D; got {W.shape}, {R.shape}, {V.shape}"
+        )
+    I = W.shape[0]
+    if R.shape != (I, I) or V.shape[1] != I:
+        raise ValueError(
+            f"model shapes disagree: W {W.shape} is (I, D), so R must be ({I}, {I}) and V "
+            f"(K, {I}); got R {R.shape} and V {V.shape}"
+        )
+    if not (W.dtype == R.dtype == V.dtype) or W.dtype not in (np.float32, np.float64):
+        raise TypeError(
+            f"model.W, model.R, model.V must share one dtype, float32 or float64; got "
+            f"{W.dtype}, {R.dtype}, {V.dtype}"
+        )
+    return W, R, V
+
+
+def settings(model) -> tuple[str, str]:
+    """The model's activation and loss names, defaulting to tanh and bce."""
+    activation = check_choice(getattr(model, "activation", "tanh"), "activation", ACTIVATIONS)
+    loss = check_choice(getattr(model, "loss", "bce"), "loss", LOSSES)
+    return activation, loss
+
+
+def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str) -> Batch:
+    """Check and normalise the arguments of ``forward`` (see the contract's shape table)."""
+    dtype = W.dtype
+    I, D = W.shape
+    x = as_float_array(x, "x", dtype)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be (T, D) or (B, T, D); got shape {x.shape}")
+    single = x.ndim == 2
+    xb = x[None] if single else x  # (B, T, D)
+    B, T, Dx = xb.shape
+    if T == 0 or B == 0:
+        raise ValueError(f"x must hold at least one step and one sequence; got shape {x.shape}")
+    if Dx != D:
+        raise ValueError(f"x has D = {Dx} features per step but model.W expects D = {D}")
+    lengths = _lengths(lengths, single, B, T)
+    mask = None if (lengths == T).all() else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
+    check_finite(xb, "x", where=None if mask is None else mask.T)
+    x_tm = np.ascontiguousarray(xb.transpose(1, 0, 2))  # (T, B, D)
+    if mask is not None:
+        x_tm[~mask] = 0.0
+    yb, many_to_many = _targets(y, single, B, T, K, dtype, mask, loss)
+    return Batch(x_tm, yb, _initial_state(a0, single, B, I, dtype), lengths, mask, single,
+                 many_to_many)
+
+
+def _lengths(lengths, single: bool, B: int, T: int) -> np.ndarray:
+    if lengths is None:
+        return np.full(B, T, dtype=np.intp)
+    if single:
+        raise ValueError("lengths is for padded batches; x is one sequence (T, D)")
+    array = np.asarray(lengths)
+    if array.shape != (B,):
+        raise ValueError(f"lengths must have shape (B,) = ({B},); got shape {array.shape}")
+    if not np.issubdtype(array.dtype, np.integer):
+        if not (np.issubdtype(array.dtype, np.floating) and np.all(array == np.round(array))):
+            raise TypeError(f"lengths must be integers; got dtype {array.dtype}")
+    if array.min() < 1 or array.max() > T:
+        raise ValueError(
+            f"lengths must lie in [1, T] = [1, {T}]; got values in [{array.min()}, {array.max()}]"
+        )
+    return array.astype(np.intp)
+
+
+def _targets(y, single, B, T, K, dtype, mask, loss) -> tuple[np.ndarray | None, bool]:
+    """y as (B, K) for many-to-one or (T, B, K) for many-to-many; None passes through."""
+    if y is None:
+        return None, False
+    y = as_float_array(y, "y", dtype)
+    one, many = ((), (K,)), ((T, K),)
+    if not single:
+        one = ((B,), (B, K)) if K == 1 else ((B, K),)
+        many = ((B, T, K),)
+    if y.shape in one:
+        yb = y.reshape(B, K)  # (B, K)
+        _check_values(yb, loss, None)
+        return yb, False
+    if y.shape in many:
+        yb = np.ascontiguousarray(y.reshape(B, T, K).transpose(1, 0, 2))  # (T, B, K)
+        _check_values(yb, loss, mask)
+        if mask is not None:
+            yb[~mask] = 0.0
+        return yb, True
+    expected = " or ".join(str(s) for s in (*one, *many))
+    raise ValueError(f"y must have shape {expected} for this x and K = {K}; got {y.shape}")
+
+
+def _check_values(y: np.ndarray, loss: str, mask) -> None:
+    check_finite(y, "y", where=mask)
+    if loss == "bce":
+        check_unit_interval(y, "y", where=mask)
+
+
+def _initial_state(a0, single: bool, B: int, I: int, dtype) -> np.ndarray:
+    if a0 is None:
+        return np.zeros((B, I), dtype=dtype)
+    a0 = as_float_array(a0, "a0", dtype)
+    if a0.shape == (I,):
+        a0 = np.broadcast_to(a0, (B, I))
+    elif single or a0.shape != (B, I):
+        expected = f"({I},)" if single else f"({I},) or ({B}, {I})"
+        raise ValueError(f"a0 must have shape {expected}; got {a0.shape}")
+    check_finite(a0, "a0")
+    return np.array(a0, dtype=dtype)  # (B, I), a private copy
