@@ -138,7 +138,7 @@ def _squeeze(Z: np.ndarray, batch: Batch) -> np.ndarray:
     return Z[0] if batch.single else Z
 
 
-def backward(model) -> dict[str, np.ndarray]:
+def backward(model, *, keep_da: bool = False) -> dict[str, np.ndarray]:
     """Exact backpropagation through time for the last ``forward`` call.
 
     With δ(t) = ∂L/∂s(t) and g(t) the loss's direct gradient with respect to a(t):
@@ -149,12 +149,14 @@ def backward(model) -> dict[str, np.ndarray]:
     Parameters
     ----------
     model : object on which ``forward`` was called with targets
+    keep_da : bool
+        Also set ``model.da``, ∂L/∂a(t) in the shape of ``model.a`` (how gradients flow
+        back through time); off by default because it costs a (B, T, I) buffer.
 
     Returns
     -------
     dict
-        {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss.  Also sets
-        ``model.da``, ∂L/∂a(t) in the shape of ``model.a``.
+        {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss.
     """
     cache = getattr(model, _CACHE, None)
     if cache is None:
@@ -175,7 +177,8 @@ def backward(model) -> dict[str, np.ndarray]:
         G[batch.lengths - 1, np.arange(B)] = dZ @ V
         dV = dZ.T @ _last(A, batch.lengths)
     delta, dA = _bptt(G, A, R, ACTIVATIONS[cache.activation][1])
-    model.da = _batch_major(dA, batch.single)
+    if keep_da:
+        model.da = _batch_major(dA, batch.single)
     A_prev = np.concatenate([batch.a0[None], A[:-1]])  # (T, B, I): a(t−1)
     flat = delta.reshape(-1, delta.shape[-1])  # (T·B, I)
     dW = flat.T @ batch.x.reshape(-1, batch.x.shape[-1])
@@ -228,9 +231,9 @@ class FullyRecurrentNetwork:
         """See :func:`frnn.forward`."""
         return forward(self, x, y, lengths=lengths, a0=a0)
 
-    def backward(self) -> dict[str, np.ndarray]:
+    def backward(self, *, keep_da: bool = False) -> dict[str, np.ndarray]:
         """See :func:`frnn.backward`."""
-        return backward(self)
+        return backward(self, keep_da=keep_da)
 
     def __repr__(self) -> str:
         D, I, K = self.sizes
