@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _fast
 from ._inputs import Batch, parameters, prepare, settings
 from ._validate import check_choice, check_positive_int
 from .activations import ACTIVATIONS
@@ -74,7 +75,7 @@ def _generator(rng) -> np.random.Generator:
     return np.random.default_rng(rng)
 
 
-def forward(model, x, y=None, *, lengths=None, a0=None) -> float | None:
+def forward(model, x, y=None, *, lengths=None, a0=None, engine: str = "auto") -> float | None:
     """Run the network over ``x`` and return the loss.
 
     L = (1/B) Σ_b Σ_k L(z_k(T_b), y_k)  many-to-one, or summed over every real step t for
@@ -88,6 +89,9 @@ def forward(model, x, y=None, *, lengths=None, a0=None) -> float | None:
         batch.  None computes the states and logits only.
     lengths : (B,) ints in [1, T], each sequence's true length (batches only)
     a0 : (I,) or (B, I), the initial state a(0); zero by default
+    engine : {"auto", "numba", "numpy", "reference"}
+        Which implementation runs the loop; all compute the same function (to round-off).
+        "auto" picks the fastest for the size; "reference" is the plain loop below.
 
     Returns
     -------
@@ -97,8 +101,13 @@ def forward(model, x, y=None, *, lengths=None, a0=None) -> float | None:
     """
     W, R, V = parameters(model)
     activation, loss = settings(model)
+    check_choice(engine, "engine", _fast.ENGINES)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss)
-    A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
+    _release(model)
+    if engine == "reference":
+        A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
+    else:
+        A = _fast.states(W, R, batch, activation, engine)
     Z = A @ V.T if batch.many_to_many else _last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
     setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss))
     model.a = _batch_major(A, batch.single)
@@ -124,6 +133,13 @@ def _states(W: np.ndarray, R: np.ndarray, batch: Batch, f) -> np.ndarray:
     return A
 
 
+def _release(model) -> None:
+    """Drop the last forward's states, so a training step never holds two sets of them."""
+    model.a = model.z = None
+    if hasattr(model, _CACHE):
+        delattr(model, _CACHE)
+
+
 def _last(A: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """a(T_b) for each sequence b: (T, B, I) -> (B, I)."""
     return A[lengths - 1, np.arange(A.shape[1])]
@@ -138,7 +154,7 @@ def _squeeze(Z: np.ndarray, batch: Batch) -> np.ndarray:
     return Z[0] if batch.single else Z
 
 
-def backward(model, *, keep_da: bool = False) -> dict[str, np.ndarray]:
+def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
     """Exact backpropagation through time for the last ``forward`` call.
 
     With δ(t) = ∂L/∂s(t) and g(t) the loss's direct gradient with respect to a(t):
@@ -152,12 +168,16 @@ def backward(model, *, keep_da: bool = False) -> dict[str, np.ndarray]:
     keep_da : bool
         Also set ``model.da``, ∂L/∂a(t) in the shape of ``model.a`` (how gradients flow
         back through time); off by default because it costs a (B, T, I) buffer.
+        It runs the reference loop, whatever ``engine`` says.
+    engine : {"auto", "numba", "numpy", "reference"}
+        As in :func:`forward`.
 
     Returns
     -------
     dict
         {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss.
     """
+    check_choice(engine, "engine", _fast.ENGINES)
     cache = getattr(model, _CACHE, None)
     if cache is None:
         raise RuntimeError("backward needs a forward call first: call frnn.forward(model, x, y)")
@@ -167,15 +187,27 @@ def backward(model, *, keep_da: bool = False) -> dict[str, np.ndarray]:
     batch, A = cache.batch, cache.A
     B = A.shape[1]
     dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / B  # (B, K) | (T, B, K)
-    G = np.zeros_like(A)  # (T, B, I): the loss's direct gradient in a(t)
     if batch.many_to_many:
         if batch.mask is not None:
             dZ = dZ * batch.mask[:, :, None]
-        G += dZ @ V
         dV = dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
     else:
-        G[batch.lengths - 1, np.arange(B)] = dZ @ V
         dV = dZ.T @ _last(A, batch.lengths)
+    if engine == "reference" or keep_da:
+        dW, dR = _gradients(model, cache, R, V, dZ, keep_da)
+    else:
+        dW, dR = _fast.gradients(A, batch, R, V, dZ, cache.activation, engine)
+    return {"W": dW, "R": dR, "V": dV}
+
+
+def _gradients(model, cache: _Cache, R, V, dZ, keep_da: bool) -> tuple[np.ndarray, np.ndarray]:
+    """dW and dR by the reference loop (and ∂L/∂a(t) into ``model.da`` when asked)."""
+    batch, A = cache.batch, cache.A
+    G = np.zeros_like(A)  # (T, B, I): the loss's direct gradient in a(t)
+    if batch.many_to_many:
+        G += dZ @ V
+    else:
+        G[batch.lengths - 1, np.arange(A.shape[1])] = dZ @ V
     delta, dA = _bptt(G, A, R, ACTIVATIONS[cache.activation][1])
     if keep_da:
         model.da = _batch_major(dA, batch.single)
@@ -183,7 +215,7 @@ def backward(model, *, keep_da: bool = False) -> dict[str, np.ndarray]:
     flat = delta.reshape(-1, delta.shape[-1])  # (T·B, I)
     dW = flat.T @ batch.x.reshape(-1, batch.x.shape[-1])
     dR = flat.T @ A_prev.reshape(-1, A.shape[-1])
-    return {"W": dW, "R": dR, "V": dV}
+    return dW, dR
 
 
 def _bptt(G: np.ndarray, A: np.ndarray, R: np.ndarray, f_prime) -> tuple[np.ndarray, np.ndarray]:
@@ -227,13 +259,13 @@ class FullyRecurrentNetwork:
         """(D, I, K)."""
         return self.W.shape[1], self.W.shape[0], self.V.shape[0]
 
-    def forward(self, x, y=None, *, lengths=None, a0=None) -> float | None:
+    def forward(self, x, y=None, *, lengths=None, a0=None, engine: str = "auto") -> float | None:
         """See :func:`frnn.forward`."""
-        return forward(self, x, y, lengths=lengths, a0=a0)
+        return forward(self, x, y, lengths=lengths, a0=a0, engine=engine)
 
-    def backward(self, *, keep_da: bool = False) -> dict[str, np.ndarray]:
+    def backward(self, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
         """See :func:`frnn.backward`."""
-        return backward(self, keep_da=keep_da)
+        return backward(self, keep_da=keep_da, engine=engine)
 
     def __repr__(self) -> str:
         D, I, K = self.sizes

@@ -1,0 +1,210 @@
+"""The fast paths of the engine: the same function as network.py's reference loops.
+
+Two fast paths, chosen per size (``choose``):
+
+* ``numba``: one compiled call runs the whole time loop (``_kernels``).  Small networks,
+  where numpy's per-call overhead (about a microsecond per operation) is most of the time.
+* ``numpy``: BLAS for every product, the element-wise work done in place in few passes,
+  and BPTT's δ(t) kept for a quarter of the sequence at a time, so a training step holds
+  little beyond the states a(t) themselves (the B·T·I floor).
+
+numba is optional: it is imported on first use, and if it is missing or fails to compile,
+``numba`` requests run the numpy path instead (the ``auto`` default does so silently).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._inputs import Batch
+
+ENGINES = ("auto", "numba", "numpy", "reference")
+
+# Per-step work B·I·(D + I) (multiply-adds) up to which the compiled loop beats numpy's
+# BLAS calls: measured on the benchmark machine, numba wins by 2-20x below 5·10^3, the two
+# tie near 1-2·10^4, and numpy wins by 2-4x from 4·10^4 (batch 32, 32 hidden units) up.
+NUMBA_MAX_WORK = 16_384
+
+_UNSET = object()
+_kernels = _UNSET  # the compiled-kernel module, None once numba proved unusable
+
+
+def numba_kernels():
+    """The ``_kernels`` module, or None when numba cannot be imported here."""
+    global _kernels
+    if _kernels is _UNSET:
+        try:
+            from . import _kernels as module
+        except Exception:  # ImportError, or numba failing to load on this platform
+            module = None
+        _kernels = module
+    return _kernels
+
+
+def choose(engine: str, B: int, D: int, I: int) -> str:
+    """The path that runs: ``numba`` or ``numpy`` (``auto`` picks by size)."""
+    if engine == "auto":
+        engine = "numba" if B * I * (D + I) <= NUMBA_MAX_WORK else "numpy"
+    if engine == "numba" and numba_kernels() is None:
+        engine = "numpy"
+    return engine
+
+
+def _compiled(name: str, *args):
+    """Call a kernel; on a numba compilation error disable numba and return None."""
+    global _kernels
+    try:
+        return getattr(_kernels, name)(*args)
+    except Exception as error:
+        if not type(error).__module__.startswith("numba"):
+            raise
+        _kernels = None  # compilation is unavailable here: numpy from now on
+        return None
+
+
+def states(W: np.ndarray, R: np.ndarray, batch: Batch, activation: str,
+           engine: str = "auto") -> np.ndarray:
+    """a(1..T), (T, B, I), zero where padded: ``network._states`` by a fast path."""
+    T, B, D = batch.x.shape
+    I = W.shape[0]
+    if choose(engine, B, D, I) == "numba":
+        A = np.empty((T, B, I), dtype=W.dtype)
+        code = numba_kernels().CODES[activation]
+        out = _compiled("states", batch.x, np.ascontiguousarray(W.T), np.ascontiguousarray(R.T),
+                        batch.a0, batch.lengths, code, W.dtype.type(1), A)
+        if out is not None:
+            return out
+    return _numpy_states(W, R, batch, activation)
+
+
+def _numpy_states(W, R, batch, activation):
+    T, B, D = batch.x.shape
+    I = W.shape[0]
+    A = np.empty((T, B, I), dtype=W.dtype)
+    # W x(t) for every t in one product, written where the states will be (no second buffer).
+    np.matmul(batch.x.reshape(T * B, D), W.T, out=A.reshape(T * B, I))
+    f = _ACTIVATE[activation]
+    carry = np.empty((B, I), dtype=W.dtype)  # R a(t−1)
+    a = batch.a0  # (B, I)
+    for t in range(T):
+        np.matmul(a, R.T, out=carry)
+        a = A[t]
+        a += carry
+        f(a)
+        if batch.mask is not None:
+            a *= batch.mask[t][:, None]  # padded steps hold zero, as in the reference
+    return A
+
+
+def _clip(s):
+    np.clip(s, -1, 1, out=s)
+
+
+_ACTIVATE = {  # f applied in place; python-int bounds keep float32 arrays float32
+    "tanh": lambda s: np.tanh(s, out=s),
+    "relu": lambda s: np.maximum(s, 0, out=s),
+    "linear": lambda s: None,
+    "hardtanh": _clip,
+}
+
+
+def gradients(A: np.ndarray, batch: Batch, R: np.ndarray, V: np.ndarray, dZ: np.ndarray,
+              activation: str, engine: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """dW (I, D) and dR (I, I) of BPTT, given dZ = ∂L/∂z: (B, K) or (T, B, K) (masked).
+
+    The same sums as ``network._bptt`` and the products after it.
+    """
+    T, B, I = A.shape
+    D = batch.x.shape[2]
+    if choose(engine, B, D, I) == "numba":
+        code = numba_kernels().CODES[activation]
+        dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
+        dW = np.zeros((I, D), dtype=A.dtype)
+        dR = np.zeros((I, I), dtype=A.dtype)
+        out = _compiled("gradients", batch.x, A, batch.a0, batch.lengths, R,
+                        np.ascontiguousarray(V), np.ascontiguousarray(dZ3),
+                        batch.many_to_many, code, A.dtype.type(1), dW, dR)
+        if out is not None:
+            return out
+    return _numpy_gradients(A, batch, R, V, dZ, activation)
+
+
+def _numpy_gradients(A, batch, R, V, dZ, activation):
+    T, B, I = A.shape
+    x = batch.x  # (T, B, D)
+    D = x.shape[2]
+    n_max = -(-T // 4)  # δ is kept for a quarter of the sequence at a time
+    delta = np.empty((n_max, B, I), dtype=A.dtype)  # δ(t) of one chunk of steps
+    work = _Work(np.empty((B, I), dtype=A.dtype), np.empty((B, I), dtype=bool))
+    edge = np.zeros((B, I), dtype=A.dtype)  # δ(t1) of the chunk done last, beyond this one
+    dW = np.zeros((I, D), dtype=A.dtype)
+    dR = np.zeros((I, I), dtype=A.dtype)
+    ends = {}  # many-to-one: the step t -> the sequences whose last step it is
+    if not batch.many_to_many:
+        G = dZ @ V  # (B, I): the loss's direct gradient at each sequence's last state
+        for t in np.unique(batch.lengths - 1):
+            ends[int(t)] = np.flatnonzero(batch.lengths - 1 == t)
+    f_prime = _F_PRIME[activation]
+    for t1 in range(T, 0, -n_max):
+        t0 = max(0, t1 - n_max)
+        chunk = delta[: t1 - t0]  # (n, B, I)
+        if batch.many_to_many:
+            np.matmul(dZ[t0:t1], V, out=chunk)  # the direct gradient, δ is added onto it
+        for t in range(t1 - 1, t0 - 1, -1):
+            d = chunk[t - t0]  # (B, I)
+            later = chunk[t - t0 + 1] if t + 1 < t1 else edge  # δ(t+1)
+            if batch.many_to_many:
+                if t + 1 < T:
+                    d += np.matmul(later, R, out=work.carry)
+            else:
+                if t + 1 < T:
+                    np.matmul(later, R, out=d)
+                else:
+                    d.fill(0)
+                if t in ends:
+                    d[ends[t]] += G[ends[t]]
+            f_prime(d, A[t], work)
+        _accumulate(dW, dR, chunk, x[t0:t1], A, batch.a0, t0, work)
+        np.copyto(edge, chunk[0])
+    return dW, dR
+
+
+class _Work:
+    """Scratch buffers reused by every step: (B, I) floats and (B, I) booleans."""
+
+    def __init__(self, carry: np.ndarray, flags: np.ndarray):
+        self.carry, self.flags = carry, flags
+
+
+def _tanh_prime(d, a, work):
+    g = np.multiply(a, a, out=work.carry)
+    np.subtract(1, g, out=g)  # tanh' = 1 − a², as activations.py
+    d *= g
+
+
+def _relu_prime(d, a, work):
+    d *= np.greater(a, 0, out=work.flags)
+
+
+def _hardtanh_prime(d, a, work):
+    d *= np.less(np.abs(a, out=work.carry), 1, out=work.flags)
+
+
+_F_PRIME = {  # δ(t) = ∂L/∂a(t) ⊙ f'(s(t)), in place on ∂L/∂a(t)
+    "tanh": _tanh_prime,
+    "relu": _relu_prime,
+    "linear": lambda d, a, work: None,
+    "hardtanh": _hardtanh_prime,
+}
+
+
+def _accumulate(dW, dR, chunk, x, A, a0, t0, work):
+    """dW += Σ δ(t) x(t)ᵀ and dR += Σ δ(t) a(t−1)ᵀ over one chunk of steps t0 ≤ t < t1."""
+    n, B, I = chunk.shape
+    flat = chunk.reshape(n * B, I)
+    dW += flat.T @ x.reshape(n * B, -1)
+    if t0 == 0:  # a(−1+1) = a0 lies outside A
+        dR += flat[:B].T @ a0
+        flat, t0, n = flat[B:], 1, n - 1
+    if n:
+        dR += flat.T @ A[t0 - 1 : t0 - 1 + n].reshape(n * B, I)

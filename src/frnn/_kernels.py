@@ -1,0 +1,113 @@
+"""Compiled time loops for small networks (numba), the same recurrence as network.py.
+
+At small sizes (a few hundred to a few thousand numbers per step) numpy spends most of its
+time in per-call overhead, microseconds per step; here one call runs the whole loop.
+Every product is written with the output index innermost (s[j] += x_k · Wᵀ[k, j]), so the
+compiler vectorises it without reordering sums, and no constant is a Python float, so
+float32 arrays are computed in float32 throughout.
+
+Activation codes: 0 tanh, 1 relu, 2 linear, 3 hardtanh (the order of ``CODES``).
+This module imports numba; ``_fast`` imports it lazily and falls back when it cannot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+CODES = {"tanh": 0, "relu": 1, "linear": 2, "hardtanh": 3}
+
+
+@njit(cache=True, nogil=True)
+def states(x, WT, RT, a0, lengths, code, one, A):
+    """Fill A (T, B, I) with a(1..T); padded steps hold zero.
+
+    x (T, B, D) inputs, WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, a0 (B, I), lengths (B,); ``one``
+    is 1 in the arrays' dtype (so no constant promotes float32 to float64).
+    """
+    T, B, D = x.shape
+    I = RT.shape[0]
+    zero = one - one
+    s = np.empty(I, dtype=A.dtype)
+    for t in range(T):
+        for b in range(B):
+            if t >= lengths[b]:
+                A[t, b, :] = zero
+                continue
+            s[:] = zero
+            for k in range(D):
+                xk = x[t, b, k]
+                for j in range(I):
+                    s[j] += xk * WT[k, j]
+            prev = a0[b] if t == 0 else A[t - 1, b]  # (I,)
+            for k in range(I):
+                ak = prev[k]
+                for j in range(I):
+                    s[j] += ak * RT[k, j]
+            for j in range(I):
+                A[t, b, j] = _f(s[j], code, one, zero)
+    return A
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _f(s, code, one, zero):
+    if code == 0:
+        return np.tanh(s)
+    if code == 1:
+        return s if s > zero else zero
+    if code == 3:
+        return -one if s < -one else (one if s > one else s)
+    return s
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _f_prime(a, code, one, zero):
+    # f'(s) through a = f(s), as activations.py: the same conventions at the kinks.
+    if code == 0:
+        return one - a * a
+    if code == 1:
+        return one if a > zero else zero
+    if code == 3:
+        return one if abs(a) < one else zero
+    return one
+
+
+@njit(cache=True, nogil=True)
+def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR):
+    """BPTT without storing δ: accumulate dW (I, D) and dR (I, I) step by step.
+
+    dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K) many-to-one,
+    where it enters at each sequence's last step.  dW and dR must start at zero.
+    """
+    T, B, D = x.shape
+    I = R.shape[0]
+    K = V.shape[0]
+    zero = one - one
+    carry = np.zeros((B, I), dtype=A.dtype)  # Rᵀ δ(t+1), arriving from the future
+    delta = np.empty(I, dtype=A.dtype)
+    for t in range(T - 1, -1, -1):
+        for b in range(B):
+            if t >= lengths[b]:
+                continue  # nothing reaches the loss from a padded step: δ = 0
+            last = t == lengths[b] - 1
+            tt = t if many_to_many else 0
+            for j in range(I):
+                delta[j] = carry[b, j]
+            if many_to_many or last:
+                for k in range(K):
+                    gk = dZ[tt, b, k]
+                    for j in range(I):
+                        delta[j] += gk * V[k, j]
+            for j in range(I):
+                delta[j] *= _f_prime(A[t, b, j], code, one, zero)
+                carry[b, j] = zero
+            prev = a0[b] if t == 0 else A[t - 1, b]  # (I,): a(t−1)
+            for i in range(I):
+                di = delta[i]
+                for j in range(D):
+                    dW[i, j] += di * x[t, b, j]
+                for j in range(I):
+                    dR[i, j] += di * prev[j]
+                for j in range(I):
+                    carry[b, j] += di * R[i, j]
+    return dW, dR
