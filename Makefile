@@ -28,5 +28,9 @@ lint: $(VENV)/.test-deps
 format: $(VENV)/.test-deps
 	$(VENV)/bin/ruff format src tests benchmarks
 
+bench: $(VENV)/.run-deps
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) benchmarks/bench_vs_torch.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

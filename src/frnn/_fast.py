@@ -5,7 +5,7 @@ Two fast paths, chosen per size (``choose``):
 * ``numba``: one compiled call runs the whole time loop (``_kernels``).  Small networks,
   where numpy's per-call overhead (about a microsecond per operation) is most of the time.
 * ``numpy``: BLAS for every product, the element-wise work done in place in few passes,
-  and BPTT's δ(t) kept for a quarter of the sequence at a time, so a training step holds
+  and BPTT's δ(t) kept for an eighth of the sequence at a time, so a training step holds
   little beyond the states a(t) themselves (the B·T·I floor).
 
 numba is optional: it is imported on first use, and if it is missing or fails to compile,
@@ -133,7 +133,7 @@ def _numpy_gradients(A, batch, R, V, dZ, activation):
     T, B, I = A.shape
     x = batch.x  # (T, B, D)
     D = x.shape[2]
-    n_max = -(-T // 4)  # δ is kept for a quarter of the sequence at a time
+    n_max = -(-T // 8)  # δ is kept for an eighth of the sequence at a time
     delta = np.empty((n_max, B, I), dtype=A.dtype)  # δ(t) of one chunk of steps
     work = _Work(np.empty((B, I), dtype=A.dtype), np.empty((B, I), dtype=bool))
     edge = np.zeros((B, I), dtype=A.dtype)  # δ(t1) of the chunk done last, beyond this one

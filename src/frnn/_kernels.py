@@ -12,8 +12,11 @@ This module imports numba; ``_fast`` imports it lazily and falls back when it ca
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit
+
+numba_version = numba.__version__
 
 CODES = {"tanh": 0, "relu": 1, "linear": 2, "hardtanh": 3}
 

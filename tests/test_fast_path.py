@@ -1,0 +1,203 @@
+"""The fast paths (numba loops, lean numpy) compute the reference engine's function.
+
+Every mode of the contract is run through engine="reference" and through each fast path
+on the same model and data; states, logits, loss and gradients must agree to float64
+round-off (1e-12 relative), and float32 models must stay float32 throughout.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+import frnn
+from frnn import _fast
+from torch_reference import relerr
+
+FAST = ("numba", "numpy")
+TOL64 = 1e-12
+
+
+def make_model(D, I, K, *, activation="tanh", loss="bce", dtype=np.float64, seed=0):
+    """Weights large enough that relu and hardtanh cross their kinks and saturate."""
+    rng = np.random.default_rng(seed)
+    model = types.SimpleNamespace(activation=activation, loss=loss)
+    model.W = (rng.standard_normal((I, D)) * 1.2).astype(dtype)
+    model.R = (rng.standard_normal((I, I)) * 0.9 / np.sqrt(I)).astype(dtype)
+    model.V = rng.standard_normal((K, I)).astype(dtype)
+    return model
+
+
+def make_data(B, T, D, I, K, *, many_to_many, padded, with_a0, seed=1):
+    """A batch with garbage (NaN inputs, out-of-range targets) in its padding."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((B, T, D))
+    y = rng.random((B, T, K) if many_to_many else (B, K))
+    lengths = None
+    if padded:
+        lengths = rng.integers(1, T + 1, size=B)
+        lengths[0] = T
+        for b, n in enumerate(lengths):
+            x[b, n:] = np.nan
+            if many_to_many:
+                y[b, n:] = 7.0
+    a0 = rng.standard_normal((B, I)) * 0.5 if with_a0 else None
+    return x, y, lengths, a0
+
+
+def run(model, x, y, engine, **kwargs):
+    loss = frnn.forward(model, x, y, engine=engine, **kwargs)
+    grads = frnn.backward(model, engine=engine)
+    return {"loss": loss, "a": model.a.copy(), "z": model.z.copy(), **grads}
+
+
+def assert_same(fast, reference, tol):
+    for name, expected in reference.items():
+        assert relerr(fast[name], expected) <= tol, name
+
+
+MODES = list(itertools.product(
+    sorted(frnn.ACTIVATIONS), ("bce", "mse"), (False, True), (False, True), (False, True)))
+
+
+@pytest.mark.parametrize("engine", FAST)
+@pytest.mark.parametrize(("activation", "loss", "many_to_many", "padded", "with_a0"), MODES)
+def test_every_mode_matches_reference(engine, activation, loss, many_to_many, padded, with_a0):
+    B, T, D, I, K = 5, 11, 3, 6, 2
+    model = make_model(D, I, K, activation=activation, loss=loss)
+    x, y, lengths, a0 = make_data(B, T, D, I, K, many_to_many=many_to_many, padded=padded,
+                                  with_a0=with_a0)
+    reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
+    assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
+
+
+# Edge sizes, and sequence lengths around the numpy path's chunk of ceil(T/8) steps.
+SHAPES = [(1, 1, 1, 1, 1), (1, 1, 3, 4, 2), (3, 1, 2, 1, 1), (1, 9, 1, 1, 1), (2, 8, 2, 3, 1),
+          (4, 17, 3, 5, 2), (2, 64, 2, 7, 3), (1, 100, 3, 5, 1)]
+
+
+@pytest.mark.parametrize("engine", FAST)
+@pytest.mark.parametrize(("B", "T", "D", "I", "K"), SHAPES)
+@pytest.mark.parametrize("many_to_many", [False, True])
+def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many):
+    model = make_model(D, I, K)
+    x, y, lengths, a0 = make_data(B, T, D, I, K, many_to_many=many_to_many, padded=B > 1,
+                                  with_a0=True)
+    reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
+    assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
+
+
+@pytest.mark.parametrize("engine", FAST)
+@pytest.mark.parametrize("target", ["scalar", "vector", "sequence"])
+def test_single_sequence_matches_reference(engine, target):
+    T, D, I = 6, 2, 4
+    K = 1 if target == "scalar" else 3
+    model = make_model(D, I, K, activation="hardtanh")
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((T, D))
+    y = {"scalar": 1.0, "vector": rng.random(K), "sequence": rng.random((T, K))}[target]
+    a0 = rng.standard_normal(I)
+    reference = run(model, x, y, "reference", a0=a0)
+    assert_same(run(model, x, y, engine, a0=a0), reference, TOL64)
+
+
+@pytest.mark.parametrize("engine", FAST)
+@pytest.mark.parametrize("activation", sorted(frnn.ACTIVATIONS))
+def test_float32_end_to_end(engine, activation):
+    """float32 in, float32 out, and within float32 round-off of the float64 result."""
+    B, T, D, I, K = 4, 30, 3, 8, 2
+    model32 = make_model(D, I, K, activation=activation, dtype=np.float32)
+    model64 = make_model(D, I, K, activation=activation, dtype=np.float64)
+    x, y, lengths, a0 = make_data(B, T, D, I, K, many_to_many=True, padded=True, with_a0=True)
+    fast = run(model32, x, y, engine, lengths=lengths, a0=a0)
+    for name in ("a", "z", "W", "R", "V"):
+        assert fast[name].dtype == np.float32, name
+    exact = run(model64, x, y, "reference", lengths=lengths, a0=a0)
+    assert_same(fast, exact, 1e-4)  # a few float32 ulps (6e-8) grown over 30 steps
+    assert_same(fast, run(model32, x, y, "reference", lengths=lengths, a0=a0), 1e-5)
+
+
+def test_keep_da_still_sets_da():
+    model = make_model(2, 3, 1)
+    x, y, lengths, _ = make_data(3, 5, 2, 3, 1, many_to_many=False, padded=True, with_a0=False)
+    frnn.forward(model, x, y, lengths=lengths, engine="reference")
+    grads = frnn.backward(model, keep_da=True, engine="reference")
+    da = model.da.copy()
+    del model.da
+    frnn.forward(model, x, y, lengths=lengths)
+    fast = frnn.backward(model, keep_da=True)
+    assert relerr(model.da, da) <= TOL64
+    assert_same(fast, grads, TOL64)
+
+
+def test_auto_chooses_by_size():
+    pytest.importorskip("numba")
+    assert _fast.choose("auto", 1, 3, 5) == "numba"
+    assert _fast.choose("auto", 256, 32, 256) == "numpy"
+    assert _fast.choose("numpy", 1, 3, 5) == "numpy"
+
+
+def test_unknown_engine_is_rejected():
+    model = make_model(2, 3, 1)
+    with pytest.raises(ValueError, match="engine must be one of .* got 'gpu'"):
+        frnn.forward(model, np.zeros((4, 2)), 1.0, engine="gpu")
+
+
+@pytest.fixture
+def reference_and_fast_case():
+    model = make_model(3, 5, 1)
+    x, y, lengths, a0 = make_data(4, 9, 3, 5, 1, many_to_many=False, padded=True, with_a0=True)
+    return model, (x, y), {"lengths": lengths, "a0": a0}
+
+
+def test_fallback_when_numba_is_missing(monkeypatch, reference_and_fast_case):
+    model, (x, y), kwargs = reference_and_fast_case
+    expected = run(model, x, y, "reference", **kwargs)
+    monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` now raises ImportError
+    monkeypatch.delitem(sys.modules, "frnn._kernels", raising=False)
+    monkeypatch.delattr(frnn, "_kernels", raising=False)
+    monkeypatch.setattr(_fast, "_kernels", _fast._UNSET)
+    assert _fast.numba_kernels() is None
+    assert _fast.choose("numba", 1, 3, 5) == "numpy"
+    for engine in ("auto", "numba"):
+        assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
+
+
+def test_fallback_when_compilation_fails(monkeypatch, reference_and_fast_case):
+    numba = pytest.importorskip("numba")
+    model, (x, y), kwargs = reference_and_fast_case
+    expected = run(model, x, y, "reference", **kwargs)
+    kernels = _fast.numba_kernels()
+
+    def broken(*args):
+        raise numba.core.errors.TypingError("simulated: no compiler here")
+
+    monkeypatch.setattr(_fast, "_kernels", kernels)  # restored after the test
+    monkeypatch.setattr(kernels, "states", broken)
+    monkeypatch.setattr(kernels, "gradients", broken)
+    assert_same(run(model, x, y, "numba", **kwargs), expected, TOL64)
+    assert _fast._kernels is None  # numba is off for the rest of the process
+
+
+def test_other_errors_are_not_swallowed(monkeypatch, reference_and_fast_case):
+    pytest.importorskip("numba")
+    model, (x, y), kwargs = reference_and_fast_case
+    kernels = _fast.numba_kernels()
+
+    def buggy(*args):
+        raise IndexError("a bug, not a missing compiler")
+
+    monkeypatch.setattr(kernels, "states", buggy)
+    with pytest.raises(IndexError, match="a bug"):
+        frnn.forward(model, x, y, engine="numba", **kwargs)
+
+
+def test_import_does_not_load_numba():
+    """numba is imported on first use, so `import frnn` (and the CLI) stay quick."""
+    code = "import sys, frnn; assert 'numba' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
