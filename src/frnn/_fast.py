@@ -132,73 +132,62 @@ def gradients(A: np.ndarray, batch: Batch, R: np.ndarray, V: np.ndarray, dZ: np.
 def _numpy_gradients(A, batch, R, V, dZ, activation):
     T, B, I = A.shape
     x = batch.x  # (T, B, D)
-    D = x.shape[2]
     n_max = -(-T // 8)  # δ is kept for an eighth of the sequence at a time
-    delta = np.empty((n_max, B, I), dtype=A.dtype)  # δ(t) of one chunk of steps
-    work = _Work(np.empty((B, I), dtype=A.dtype), np.empty((B, I), dtype=bool))
+    delta = np.empty((n_max, B, I), dtype=A.dtype)  # f'(s(t)), then δ(t), of one chunk
+    carry = np.empty((B, I), dtype=A.dtype)  # ∂L/∂a(t) = g(t) + Rᵀ δ(t+1)
+    g = np.empty((B, I), dtype=A.dtype)  # many-to-many: g(t) = Vᵀ ∂L/∂z(t)
     edge = np.zeros((B, I), dtype=A.dtype)  # δ(t1) of the chunk done last, beyond this one
-    dW = np.zeros((I, D), dtype=A.dtype)
+    dW = np.zeros((I, x.shape[2]), dtype=A.dtype)
     dR = np.zeros((I, I), dtype=A.dtype)
     ends = {}  # many-to-one: the step t -> the sequences whose last step it is
     if not batch.many_to_many:
         G = dZ @ V  # (B, I): the loss's direct gradient at each sequence's last state
         for t in np.unique(batch.lengths - 1):
             ends[int(t)] = np.flatnonzero(batch.lengths - 1 == t)
-    f_prime = _F_PRIME[activation]
     for t1 in range(T, 0, -n_max):
         t0 = max(0, t1 - n_max)
         chunk = delta[: t1 - t0]  # (n, B, I)
-        if batch.many_to_many:
-            np.matmul(dZ[t0:t1], V, out=chunk)  # the direct gradient, δ is added onto it
+        # f' for the whole chunk in two calls, not per step: at small sizes numpy's per-call
+        # overhead, not arithmetic, is most of the time.
+        _F_PRIME[activation](A[t0:t1], chunk)
         for t in range(t1 - 1, t0 - 1, -1):
-            d = chunk[t - t0]  # (B, I)
-            later = chunk[t - t0 + 1] if t + 1 < t1 else edge  # δ(t+1)
-            if batch.many_to_many:
-                if t + 1 < T:
-                    d += np.matmul(later, R, out=work.carry)
+            if t + 1 < T:
+                later = chunk[t - t0 + 1] if t + 1 < t1 else edge  # δ(t+1)
+                np.matmul(later, R, out=carry)
             else:
-                if t + 1 < T:
-                    np.matmul(later, R, out=d)
-                else:
-                    d.fill(0)
-                if t in ends:
-                    d[ends[t]] += G[ends[t]]
-            f_prime(d, A[t], work)
-        _accumulate(dW, dR, chunk, x[t0:t1], A, batch.a0, t0, work)
+                carry.fill(0)
+            if batch.many_to_many:
+                carry += np.matmul(dZ[t], V, out=g)
+            elif t in ends:
+                carry[ends[t]] += G[ends[t]]
+            np.multiply(carry, chunk[t - t0], out=chunk[t - t0])  # δ(t) = ∂L/∂a(t) ⊙ f'
+        _accumulate(dW, dR, chunk, x[t0:t1], A, batch.a0, t0)
         np.copyto(edge, chunk[0])
     return dW, dR
 
 
-class _Work:
-    """Scratch buffers reused by every step: (B, I) floats and (B, I) booleans."""
-
-    def __init__(self, carry: np.ndarray, flags: np.ndarray):
-        self.carry, self.flags = carry, flags
+def _tanh_prime(a, out):
+    np.multiply(a, a, out=out)
+    np.subtract(1, out, out=out)  # tanh' = 1 − a², as activations.py
 
 
-def _tanh_prime(d, a, work):
-    g = np.multiply(a, a, out=work.carry)
-    np.subtract(1, g, out=g)  # tanh' = 1 − a², as activations.py
-    d *= g
+def _relu_prime(a, out):
+    np.greater(a, 0, out=out)
 
 
-def _relu_prime(d, a, work):
-    d *= np.greater(a, 0, out=work.flags)
+def _hardtanh_prime(a, out):
+    np.less(np.abs(a, out=out), 1, out=out)
 
 
-def _hardtanh_prime(d, a, work):
-    d *= np.less(np.abs(a, out=work.carry), 1, out=work.flags)
-
-
-_F_PRIME = {  # δ(t) = ∂L/∂a(t) ⊙ f'(s(t)), in place on ∂L/∂a(t)
+_F_PRIME = {  # f'(s) from a = f(s), written into ``out`` (the conventions of activations.py)
     "tanh": _tanh_prime,
     "relu": _relu_prime,
-    "linear": lambda d, a, work: None,
+    "linear": lambda a, out: out.fill(1),
     "hardtanh": _hardtanh_prime,
 }
 
 
-def _accumulate(dW, dR, chunk, x, A, a0, t0, work):
+def _accumulate(dW, dR, chunk, x, A, a0, t0):
     """dW += Σ δ(t) x(t)ᵀ and dR += Σ δ(t) a(t−1)ᵀ over one chunk of steps t0 ≤ t < t1."""
     n, B, I = chunk.shape
     flat = chunk.reshape(n * B, I)
