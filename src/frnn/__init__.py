@@ -1,6 +1,6 @@
 """frnn: the fully recurrent network (vanilla Elman RNN), exact, explained and fast on a CPU.
 
-    s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
+s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
 """
 
 from .activations import ACTIVATIONS
