@@ -205,11 +205,13 @@ def _frame(ax, G: nx.DiGraph, backward: bool) -> None:
     ax.set_ylim(xy[:, 1].min() - max(pad, arc), xy[:, 1].max() + pad)
     ax.set_aspect("equal")
     ax.axis("off")
-    handles = [
-        Line2D([], [], color="0.25", label="forward: W, V"),
-        Line2D([], [], color=_STYLE["R"][0], label="recurrence R"),
-        Line2D([], [], color=_STYLE["loss"][0], label=f"loss {G.graph.get('loss', '')}"),
-    ]
+    labels = {label for *_, label in G.edges(data="label")}
+    handles = [Line2D([], [], color="0.25", label="forward: W, V")]
+    if "R" in labels:
+        handles.append(Line2D([], [], color=_STYLE["R"][0], label="recurrence R"))
+    if labels - set("WRV"):
+        loss = f"loss {G.graph.get('loss', '')}".strip()
+        handles.append(Line2D([], [], color=_STYLE["loss"][0], label=loss))
     if backward:
         handles.append(Line2D([], [], color=_GRADIENT, ls="--", label="BPTT gradient"))
     ax.legend(
