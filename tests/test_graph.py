@@ -106,6 +106,12 @@ def test_steps_not_an_integer_is_a_type_error(steps):
         graph.build(steps)
 
 
+def test_build_takes_numpy_integers_and_is_reachable_from_frnn():
+    import frnn
+
+    assert set(frnn.graph.build(np.int64(2)).nodes) == set(graph.build(2).nodes)
+
+
 def test_unknown_loss_is_rejected():
     with pytest.raises(ValueError, match="loss"):
         graph.build(3, loss="hinge")
@@ -180,6 +186,7 @@ def test_cli_writes_each_format(tmp_path, extension):
         (["--steps", "0"], "--steps"),
         (["--steps", "2.5"], "--steps"),
         (["--steps", "three"], "--steps"),
+        (["--steps", "61"], "--steps"),
         (["--out", "graph.jpg"], "--out"),
         (["--out", "missing/dir/graph.png"], "cannot write"),
     ],

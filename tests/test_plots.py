@@ -90,6 +90,8 @@ def test_rescale_spectral_radius():
         plots.rescale_spectral_radius(np.ones((2, 3)), 1.0)
     with pytest.raises(ValueError, match="spectral radius 0"):
         plots.rescale_spectral_radius(np.zeros((2, 2)), 1.0)
+    with pytest.raises(ValueError, match="radii"):
+        plots.gradient_flow_by_radius((0.5, -1.0), steps=3, hidden=2)
 
 
 def test_gradients_vanish_or_explode_at_the_rate_of_the_spectral_radius():

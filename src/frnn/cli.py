@@ -25,6 +25,9 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+_MAX_DRAWN_STEPS = 60  # wider than this, the labels shrink below legibility
+
+
 def _graph(args: argparse.Namespace) -> int:
     """Draw the unrolled computational graph to a png, svg or pdf file."""
     from . import graph  # matplotlib loads only for the commands that draw
@@ -32,6 +35,8 @@ def _graph(args: argparse.Namespace) -> int:
 
     image_format(args.out, "--out")  # an unknown extension fails before any drawing
     steps = _int_option(args.steps, "--steps", minimum=1)
+    if steps > _MAX_DRAWN_STEPS:
+        raise ValueError(f"--steps must be at most {_MAX_DRAWN_STEPS} to be legible; got {steps}")
     G = graph.build(steps, many_to_many=not args.many_to_one, targets=args.targets)
     ax = graph.draw(G, backward=args.backward)
     print(f"wrote {save_figure(ax.figure, args.out)}")

@@ -96,9 +96,9 @@ def _add_node(G: nx.DiGraph, kind: str, t: int) -> None:
 def draw(G: nx.DiGraph, ax=None, *, backward: bool = False):
     """Draw a graph from :func:`build`: labelled nodes, labelled arrows, recurrence in blue.
 
-    With ``backward=True`` the gradient flow of BPTT is drawn over it: each edge v → u whose
-    source u needs a gradient gets a dashed red edge u ← v labelled ∂L/∂v, the gradient it
-    carries back (∂L/∂a(t) = Vᵀ ∂L/∂z(t) + Rᵀ(f′(s(t+1)) ⊙ ∂L/∂a(t+1))).
+    With ``backward=True`` the gradient flow of BPTT is drawn over it: each edge u → v out of
+    a state or a logit gets a dashed red edge v → u labelled ∂L/∂v, the gradient it carries
+    back (so ∂L/∂a(t) = Vᵀ ∂L/∂z(t) + Rᵀ(f′(s(t+1)) ⊙ ∂L/∂a(t+1)) sums what arrives).
 
     Parameters
     ----------
@@ -127,7 +127,7 @@ def draw(G: nx.DiGraph, ax=None, *, backward: bool = False):
             circles[v],
             color=color,
             rad=rad,
-            text=_math(label) if label in "WRV" else label,
+            text=_math(label) if label in ("W", "R", "V") else label,
         )
     if backward:
         for u, v in G.edges:

@@ -30,6 +30,16 @@ def naive_bce(z, y) -> np.ndarray:
     Here for contrast only: σ(z) rounds to 1 for z ≳ 37 and 1/(1 + e^{−z}) underflows to 0
     for z ≲ −710, so a log(0) = −inf turns the loss into inf, or into nan (0 · inf) when the
     target's weight on that term is 0.  Floating-point warnings are silenced, not raised.
+
+    Parameters
+    ----------
+    z, y : array_like, broadcastable
+        Logits and targets in [0, 1].
+
+    Returns
+    -------
+    ndarray
+        The loss, elementwise, in the broadcast shape; inf or nan where it fails.
     """
     z, y = as_float_array(z, "z"), as_float_array(y, "y")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -39,6 +49,13 @@ def naive_bce(z, y) -> np.ndarray:
 
 def loss_stability(z, y: float) -> dict[str, np.ndarray]:
     """The naive and the stable (``frnn.bce_with_logits``) loss of logits z for target y.
+
+    Parameters
+    ----------
+    z : array_like
+        Logits, flattened to (N,).
+    y : float
+        One target in [0, 1] for every logit.
 
     Returns
     -------
@@ -56,6 +73,18 @@ def plot_loss_stability(z_max: float = 800.0, num: int = 3201):
     Top: the two losses, with the spans where the naive one is inf or nan shaded.
     Bottom: the naive one's relative error where it is finite — before failing outright it
     loses digits, because 1 − σ(z) cancels catastrophically once σ(z) is close to 1.
+
+    Parameters
+    ----------
+    z_max : float
+        The half-width of the range of logits.
+    num : int
+        How many logits, evenly spaced.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Four panels on an Agg canvas.
     """
     z = np.linspace(-z_max, z_max, check_positive_int(num, "num"))  # (N,)
     figure = new_figure((10.0, 6.2), layout="constrained")
@@ -178,6 +207,8 @@ def gradient_flow_by_radius(
     steps, hidden = check_positive_int(steps, "steps"), check_positive_int(hidden, "hidden")
     radii = as_float_array(radii, "radii").ravel()
     check_finite(radii, "radii")
+    if radii.size == 0 or radii.min() <= 0:
+        raise ValueError(f"radii must be positive spectral radii; got {radii.tolist()}")
     rng = np.random.default_rng(seed)
     net = FullyRecurrentNetwork(check_positive_int(inputs, "inputs"), hidden, 1, rng=rng)
     x = float(input_scale) * rng.standard_normal((steps, net.W.shape[1]))  # (T, D)
@@ -198,6 +229,20 @@ def plot_gradient_flow(radii=(0.5, 1.0, 1.5), *, steps: int = 50, hidden: int = 
 
     Left, tiny inputs: straight lines of slope log ρ (vanishing / exploding).  Right, unit
     inputs: saturation bends them.  See :func:`gradient_flow_by_radius` for the set-up.
+
+    Parameters
+    ----------
+    radii : sequence of float
+        Spectral radii of R, one line each.
+    steps, hidden : int
+        T and I.
+    seed : int
+        Seeds the weights and the sequence.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels on an Agg canvas, sharing the log-scaled y axis.
     """
     figure = new_figure((11.0, 4.6), layout="constrained")
     axes = figure.subplots(1, 2, sharey=True)
