@@ -21,3 +21,13 @@ __all__ = [
     "mse_grad",
     "sigmoid",
 ]
+
+_LAZY = ("graph", "plots")  # they import matplotlib and networkx: loaded on first use only
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
