@@ -34,3 +34,11 @@ bench: $(VENV)/.run-deps
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
+
+.PHONY: pictures
+pictures: $(VENV)/.run-deps  # the README's pictures, under docs/
+	$(VENV)/bin/frnn graph --steps 3 --out docs/graph.png
+	$(VENV)/bin/frnn graph --steps 3 --backward --out docs/graph_backward.png
+	$(VENV)/bin/frnn graph --steps 4 --many-to-one --targets --backward --out docs/graph_many_to_one.png
+	$(VENV)/bin/frnn plot loss-stability --out docs/loss_stability.png
+	$(VENV)/bin/frnn plot gradient-flow --out docs/gradient_flow.png

@@ -22,8 +22,10 @@ def loss_and_grads(W, R, V, x, y, *, lengths=None, a0=None, activation="tanh", l
     x (B, T, D); y (B, K) many-to-one or (B, T, K) many-to-many; lengths (B,); a0 (B, I).
     Returns (loss, {"W", "R", "V"}, a (B, T, I) zero where padded, z).
     """
-    params = {n: torch.tensor(p, dtype=torch.float64, requires_grad=True)
-              for n, p in (("W", W), ("R", R), ("V", V))}
+    params = {
+        n: torch.tensor(p, dtype=torch.float64, requires_grad=True)
+        for n, p in (("W", W), ("R", R), ("V", V))
+    }
     x = torch.tensor(x, dtype=torch.float64)
     y = torch.tensor(y, dtype=torch.float64)
     B, T, _ = x.shape
@@ -45,13 +47,20 @@ def loss_and_grads(W, R, V, x, y, *, lengths=None, a0=None, activation="tanh", l
             total = total + _loss(seq_logits[-1], y[b], loss)
         pad = T - lengths[b]
         states.append(torch.cat([torch.stack(seq_states), torch.zeros(pad, I)]))
-        logits.append(torch.cat([torch.stack(seq_logits), torch.zeros(pad, V.shape[0])])
-                      if y.dim() == 3 else seq_logits[-1])
+        logits.append(
+            torch.cat([torch.stack(seq_logits), torch.zeros(pad, V.shape[0])])
+            if y.dim() == 3
+            else seq_logits[-1]
+        )
     total = total / B
     total.backward()
     grads = {n: p.grad.numpy() for n, p in params.items()}
-    return (total.item(), grads, torch.stack(states).detach().numpy(),
-            torch.stack(logits).detach().numpy())
+    return (
+        total.item(),
+        grads,
+        torch.stack(states).detach().numpy(),
+        torch.stack(logits).detach().numpy(),
+    )
 
 
 def _loss(z, y, loss):

@@ -1,6 +1,6 @@
 """frnn: the fully recurrent network (vanilla Elman RNN), exact, explained and fast on a CPU.
 
-    s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
+s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
 """
 
 from .activations import ACTIVATIONS
@@ -21,3 +21,13 @@ __all__ = [
     "mse_grad",
     "sigmoid",
 ]
+
+_LAZY = ("graph", "plots")  # they import matplotlib and networkx: loaded on first use only
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

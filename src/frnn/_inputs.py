@@ -96,8 +96,9 @@ def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str) -> Batch:
     if mask is not None:
         x_tm[~mask] = 0.0
     yb, many_to_many = _targets(y, single, B, T, K, dtype, mask, loss)
-    return Batch(x_tm, yb, _initial_state(a0, single, B, I, dtype), lengths, mask, single,
-                 many_to_many)
+    return Batch(
+        x_tm, yb, _initial_state(a0, single, B, I, dtype), lengths, mask, single, many_to_many
+    )
 
 
 def _lengths(lengths, single: bool, B: int, T: int) -> np.ndarray:

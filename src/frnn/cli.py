@@ -25,6 +25,83 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+_MAX_DRAWN_STEPS = 60  # wider than this, the labels shrink below legibility
+
+
+def _graph(args: argparse.Namespace) -> int:
+    """Draw the unrolled computational graph to a png, svg or pdf file."""
+    from . import graph  # matplotlib loads only for the commands that draw
+    from ._figures import image_format, save_figure
+
+    image_format(args.out, "--out")  # an unknown extension fails before any drawing
+    steps = _int_option(args.steps, "--steps", minimum=1)
+    if steps > _MAX_DRAWN_STEPS:
+        raise ValueError(f"--steps must be at most {_MAX_DRAWN_STEPS} to be legible; got {steps}")
+    G = graph.build(steps, many_to_many=not args.many_to_one, targets=args.targets)
+    ax = graph.draw(G, backward=args.backward)
+    print(f"wrote {save_figure(ax.figure, args.out)}")
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    """Draw one of the pictures of frnn.plots to a png, svg or pdf file."""
+    from . import plots
+    from ._figures import image_format, save_figure
+
+    image_format(args.out, "--out")
+    if args.picture == "loss-stability":
+        figure = plots.plot_loss_stability()
+    else:
+        figure = plots.plot_gradient_flow(
+            tuple(_float_option(r, "--radii") for r in args.radii),
+            steps=_int_option(args.steps, "--steps", minimum=1),
+            hidden=_int_option(args.hidden, "--hidden", minimum=1),
+            seed=_int_option(args.seed, "--seed", minimum=0),
+        )
+    print(f"wrote {save_figure(figure, args.out)}")
+    return 0
+
+
+def _int_option(text: str, name: str, *, minimum: int) -> int:
+    """An integer option checked here, so a bad value is one line on stderr, not a usage dump."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {text!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return value
+
+
+def _float_option(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be numbers; got {text!r}") from None
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be positive finite numbers; got {text!r}")
+    return value
+
+
+def _add_graph_commands(commands) -> None:
+    graph = commands.add_parser("graph", help="draw the network unrolled in time")
+    graph.add_argument("--steps", default="3", help="time steps T (default 3)")
+    graph.add_argument("--out", default="graph.png", help="file to write: .png, .svg or .pdf")
+    graph.add_argument("--many-to-one", action="store_true", help="a loss on the last step only")
+    graph.add_argument("--targets", action="store_true", help="draw the targets y(t) too")
+    graph.add_argument("--backward", action="store_true", help="overlay the BPTT gradients")
+    graph.set_defaults(run=_graph)
+    plot = commands.add_parser("plot", help="draw a picture of what happens inside")
+    plot.add_argument("picture", choices=["loss-stability", "gradient-flow"])
+    plot.add_argument("--out", required=True, help="file to write: .png, .svg or .pdf")
+    plot.add_argument("--steps", default="50", help="gradient-flow: sequence length T")
+    plot.add_argument("--hidden", default="16", help="gradient-flow: hidden size I")
+    plot.add_argument("--seed", default="0", help="gradient-flow: random seed")
+    plot.add_argument("--radii", nargs="+", default=["0.5", "1.0", "1.5"],
+                      help="gradient-flow: spectral radii of R")
+    plot.set_defaults(run=_plot)
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -43,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--I", type=_positive_int, default=8, help="hidden size")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
+    _add_graph_commands(commands)
     return parser
 
 

@@ -30,8 +30,9 @@ def _bce(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     # product it has no cancellation (y = 1, z = 36.7 gives exactly 0, not 36.7 − 36.7),
     # and where the weight is 0 the product is skipped, so |z| = inf gives 0, not inf·0 = NaN.
     weight = np.where(z >= 0, 1.0 - y, y)
-    linear = np.multiply(np.abs(z), weight, out=np.zeros(np.broadcast(z, y).shape, z.dtype),
-                         where=weight != 0)
+    linear = np.multiply(
+        np.abs(z), weight, out=np.zeros(np.broadcast(z, y).shape, z.dtype), where=weight != 0
+    )
     return linear + np.log1p(_exp_neg_abs(z))
 
 

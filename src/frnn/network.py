@@ -248,8 +248,17 @@ class FullyRecurrentNetwork:
     dtype : float64 (default) or float32
     """
 
-    def __init__(self, D: int, I: int, K: int, *, activation: str = "tanh", loss: str = "bce",
-                 rng=None, dtype=np.float64):
+    def __init__(
+        self,
+        D: int,
+        I: int,
+        K: int,
+        *,
+        activation: str = "tanh",
+        loss: str = "bce",
+        rng=None,
+        dtype=np.float64,
+    ):
         self.activation = check_choice(activation, "activation", ACTIVATIONS)
         self.loss = check_choice(loss, "loss", LOSSES)
         init(self, D, I, K, rng=rng, dtype=dtype)
@@ -269,5 +278,7 @@ class FullyRecurrentNetwork:
 
     def __repr__(self) -> str:
         D, I, K = self.sizes
-        return (f"FullyRecurrentNetwork(D={D}, I={I}, K={K}, activation={self.activation!r}, "
-                f"loss={self.loss!r}, dtype={self.W.dtype})")
+        return (
+            f"FullyRecurrentNetwork(D={D}, I={I}, K={K}, activation={self.activation!r}, "
+            f"loss={self.loss!r}, dtype={self.W.dtype})"
+        )

@@ -1,0 +1,60 @@
+"""Figures without pyplot: an Agg canvas per figure (headless, no global backend switch) and
+an atomic writer that picks the format from the file's extension."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+FORMATS = ("png", "svg", "pdf")
+
+
+def new_figure(figsize: tuple[float, float], **kwargs) -> Figure:
+    """A matplotlib Figure drawn by Agg, whatever backend pyplot uses."""
+    figure = Figure(figsize=figsize, **kwargs)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def image_format(path, name: str = "path") -> str:
+    """ "png", "svg" or "pdf" from the path's extension; ValueError otherwise."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ValueError(f"{name} must end in .png, .svg or .pdf; got {str(path)!r}")
+    return suffix
+
+
+def save_figure(figure: Figure, path, *, dpi: int = 150) -> Path:
+    """Write ``figure`` to ``path`` atomically: a temporary file beside it, then os.replace.
+
+    A reader never sees half a picture, and a failed write leaves no partial file behind.
+    """
+    path = Path(path)
+    fmt = image_format(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OSError(f"cannot write {str(path)!r}: {error.strerror}") from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            figure.savefig(stream, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide the picture
+        os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise OSError(f"cannot write {str(path)!r}: {error.strerror or error}") from error
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

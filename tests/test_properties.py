@@ -1,0 +1,60 @@
+"""Hypothesis over small shapes: shapes, finiteness, and agreement with a per-sequence loop."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import frnn
+
+sizes = st.integers(min_value=1, max_value=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    T=sizes,
+    B=sizes,
+    D=sizes,
+    I=sizes,
+    K=sizes,
+    seed=st.integers(0, 2**32 - 1),
+    many_to_many=st.booleans(),
+    padded=st.booleans(),
+    with_a0=st.booleans(),
+    activation=st.sampled_from(["tanh", "relu", "linear", "hardtanh"]),
+    loss=st.sampled_from(["bce", "mse"]),
+)
+def test_batch_equals_the_mean_of_single_sequences(
+    T, B, D, I, K, seed, many_to_many, padded, with_a0, activation, loss
+):
+    rng = np.random.default_rng(seed)
+    net = frnn.FullyRecurrentNetwork(D, I, K, activation=activation, loss=loss, rng=rng)
+    for p in (net.W, net.R, net.V):
+        p *= 50
+    x = rng.standard_normal((B, T, D))
+    y = rng.uniform(size=(B, T, K) if many_to_many else (B, K))
+    lengths = rng.integers(1, T + 1, size=B) if padded else np.full(B, T)
+    a0 = rng.standard_normal((B, I)) if with_a0 else np.zeros((B, I))
+
+    loss_value = net.forward(x, y, lengths=lengths if padded else None, a0=a0)
+    grads = net.backward()
+    a, z = net.a, net.z
+    assert a.shape == (B, T, I)
+    assert z.shape == ((B, T, K) if many_to_many else (B, K))
+    assert np.isfinite(loss_value) and all(np.isfinite(g).all() for g in grads.values())
+    assert {k: g.shape for k, g in grads.items()} == {"W": (I, D), "R": (I, I), "V": (K, I)}
+
+    total, summed = 0.0, {k: np.zeros_like(g) for k, g in grads.items()}
+    for b in range(B):
+        n = lengths[b]
+        target = y[b, :n] if many_to_many else y[b]
+        total += net.forward(x[b, :n], target, a0=a0[b])
+        np.testing.assert_allclose(a[b, :n], net.a, rtol=1e-12, atol=1e-14)
+        np.testing.assert_array_equal(a[b, n:], 0.0)
+        np.testing.assert_allclose(
+            z[b, :n] if many_to_many else z[b], net.z, rtol=1e-12, atol=1e-14
+        )
+        for k, g in net.backward().items():
+            summed[k] += g
+    np.testing.assert_allclose(loss_value, total / B, rtol=1e-12)
+    for k in grads:
+        np.testing.assert_allclose(grads[k], summed[k] / B, rtol=1e-10, atol=1e-13)
