@@ -61,8 +61,11 @@ def assert_same(fast, reference, tol):
         assert relerr(fast[name], expected) <= tol, name
 
 
-MODES = list(itertools.product(
-    sorted(frnn.ACTIVATIONS), ("bce", "mse"), (False, True), (False, True), (False, True)))
+MODES = list(
+    itertools.product(
+        sorted(frnn.ACTIVATIONS), ("bce", "mse"), (False, True), (False, True), (False, True)
+    )
+)
 
 
 @pytest.mark.parametrize("engine", FAST)
@@ -70,15 +73,24 @@ MODES = list(itertools.product(
 def test_every_mode_matches_reference(engine, activation, loss, many_to_many, padded, with_a0):
     B, T, D, I, K = 5, 11, 3, 6, 2
     model = make_model(D, I, K, activation=activation, loss=loss)
-    x, y, lengths, a0 = make_data(B, T, D, I, K, many_to_many=many_to_many, padded=padded,
-                                  with_a0=with_a0)
+    x, y, lengths, a0 = make_data(
+        B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0
+    )
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
     assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
 
 
 # Edge sizes, and sequence lengths around the numpy path's chunk of ceil(T/8) steps.
-SHAPES = [(1, 1, 1, 1, 1), (1, 1, 3, 4, 2), (3, 1, 2, 1, 1), (1, 9, 1, 1, 1), (2, 8, 2, 3, 1),
-          (4, 17, 3, 5, 2), (2, 64, 2, 7, 3), (1, 100, 3, 5, 1)]
+SHAPES = [
+    (1, 1, 1, 1, 1),
+    (1, 1, 3, 4, 2),
+    (3, 1, 2, 1, 1),
+    (1, 9, 1, 1, 1),
+    (2, 8, 2, 3, 1),
+    (4, 17, 3, 5, 2),
+    (2, 64, 2, 7, 3),
+    (1, 100, 3, 5, 1),
+]
 
 
 @pytest.mark.parametrize("engine", FAST)
@@ -86,8 +98,9 @@ SHAPES = [(1, 1, 1, 1, 1), (1, 1, 3, 4, 2), (3, 1, 2, 1, 1), (1, 9, 1, 1, 1), (2
 @pytest.mark.parametrize("many_to_many", [False, True])
 def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many):
     model = make_model(D, I, K)
-    x, y, lengths, a0 = make_data(B, T, D, I, K, many_to_many=many_to_many, padded=B > 1,
-                                  with_a0=True)
+    x, y, lengths, a0 = make_data(
+        B, T, D, I, K, many_to_many=many_to_many, padded=B > 1, with_a0=True
+    )
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
     assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
 

@@ -62,16 +62,26 @@ def _compiled(name: str, *args):
         return None
 
 
-def states(W: np.ndarray, R: np.ndarray, batch: Batch, activation: str,
-           engine: str = "auto") -> np.ndarray:
+def states(
+    W: np.ndarray, R: np.ndarray, batch: Batch, activation: str, engine: str = "auto"
+) -> np.ndarray:
     """a(1..T), (T, B, I), zero where padded: ``network._states`` by a fast path."""
     T, B, D = batch.x.shape
     I = W.shape[0]
     if choose(engine, B, D, I) == "numba":
         A = np.empty((T, B, I), dtype=W.dtype)
         code = numba_kernels().CODES[activation]
-        out = _compiled("states", batch.x, np.ascontiguousarray(W.T), np.ascontiguousarray(R.T),
-                        batch.a0, batch.lengths, code, W.dtype.type(1), A)
+        out = _compiled(
+            "states",
+            batch.x,
+            np.ascontiguousarray(W.T),
+            np.ascontiguousarray(R.T),
+            batch.a0,
+            batch.lengths,
+            code,
+            W.dtype.type(1),
+            A,
+        )
         if out is not None:
             return out
     return _numpy_states(W, R, batch, activation)
@@ -108,8 +118,15 @@ _ACTIVATE = {  # f applied in place; python-int bounds keep float32 arrays float
 }
 
 
-def gradients(A: np.ndarray, batch: Batch, R: np.ndarray, V: np.ndarray, dZ: np.ndarray,
-              activation: str, engine: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+def gradients(
+    A: np.ndarray,
+    batch: Batch,
+    R: np.ndarray,
+    V: np.ndarray,
+    dZ: np.ndarray,
+    activation: str,
+    engine: str = "auto",
+) -> tuple[np.ndarray, np.ndarray]:
     """dW (I, D) and dR (I, I) of BPTT, given dZ = ∂L/∂z: (B, K) or (T, B, K) (masked).
 
     The same sums as ``network._bptt`` and the products after it.
@@ -121,9 +138,21 @@ def gradients(A: np.ndarray, batch: Batch, R: np.ndarray, V: np.ndarray, dZ: np.
         dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
         dW = np.zeros((I, D), dtype=A.dtype)
         dR = np.zeros((I, I), dtype=A.dtype)
-        out = _compiled("gradients", batch.x, A, batch.a0, batch.lengths, R,
-                        np.ascontiguousarray(V), np.ascontiguousarray(dZ3),
-                        batch.many_to_many, code, A.dtype.type(1), dW, dR)
+        out = _compiled(
+            "gradients",
+            batch.x,
+            A,
+            batch.a0,
+            batch.lengths,
+            R,
+            np.ascontiguousarray(V),
+            np.ascontiguousarray(dZ3),
+            batch.many_to_many,
+            code,
+            A.dtype.type(1),
+            dW,
+            dR,
+        )
         if out is not None:
             return out
     return _numpy_gradients(A, batch, R, V, dZ, activation)
