@@ -265,6 +265,25 @@ def verdicts(results: list[dict]) -> list[str]:
     return lines
 
 
+def markdown(results: list[dict]) -> list[str]:
+    """The README's table: one row per size, both dtypes side by side."""
+    lines = [
+        "| size | (B, T, D, I) | speedup f64 | speedup f32 | forward-only f64 / f32 "
+        "| % of matmul peak f64 / f32 | peak memory / floor f64 / f32 |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name in dict.fromkeys(r["size"] for r in results):
+        f64, f32 = (
+            next(r for r in results if r["size"] == name and r["dtype"] == d) for d in DTYPES
+        )
+        lines.append(
+            f"| {name} | {f64['shape']} | {f64['speedup']:.1f}x | {f32['speedup']:.1f}x "
+            f"| {f64['fwd_speedup']:.1f}x / {f32['fwd_speedup']:.1f}x "
+            f"| {f64['peak']:.0%} / {f32['peak']:.0%} | {f64['memory']:.2f} / {f32['memory']:.2f} |"
+        )
+    return lines
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
@@ -282,6 +301,9 @@ def main(argv=None) -> None:
         help="timing budget per size, dtype and library (default 4, quick 0.3)",
     )
     args = parser.parse_args(argv)
+    unknown = set(args.sizes.split(",")) - set(SIZES)
+    if unknown or (args.threads is not None and args.threads < 1):
+        parser.error(f"--sizes must name {', '.join(SIZES)} and --threads be >= 1")
     default_threads, blas = blas_threads()
     threads = args.threads or default_threads
     limiter = limit_threads(threads)  # noqa: F841  (kept alive: the limit lasts while it does)
@@ -311,7 +333,7 @@ def main(argv=None) -> None:
         "(torch under no_grad); mem/floor: tracemalloc peak of a frnn step / (B·T·I values); "
         "grad diff: max relative difference of frnn's and torch's gradients"
     )
-    print("\n".join(["", "goals:", *verdicts(results)]))
+    print("\n".join(["", "goals:", *verdicts(results), "", "README table:", *markdown(results)]))
 
 
 if __name__ == "__main__":
