@@ -8,9 +8,8 @@ nn.RNN(bias=False) + nn.Linear(bias=False) + autograd with the same weights and 
 as many threads as numpy's BLAS (frnn's compiled loops are single-threaded).  The two are
 timed alternately in one process after a warm-up (numba's compilation included there), and
 medians are reported.  GFLOP/s counts the step's multiply-adds, 2·T·B·I·(2D + 3I) + 4·B·I·K,
-against the best sample of numpy's 1024×1024 matmul (timed alongside); memory is tracemalloc's
-peak during a step, in units of
-the floor B·T·I values that BPTT must keep.
+against the best sample of numpy's 1024×1024 matmul (timed alongside); memory is
+tracemalloc's peak during a step, in units of the floor B·T·I values that BPTT must keep.
 """
 
 from __future__ import annotations
