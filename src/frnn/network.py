@@ -6,6 +6,9 @@
 
 One batched engine serves every mode of the contract; a single sequence is a batch of
 one.  Internally arrays are time-major, (T, B, ·), so each step's slice is contiguous.
+The loops here (``_states``, ``_bptt``) are the readable reference; by default forward and
+backward run the fast paths of ``_fast`` instead, which compute the same function
+(tests/test_fast_path.py holds them together to float64 round-off).
 """
 
 from __future__ import annotations
@@ -91,7 +94,8 @@ def forward(model, x, y=None, *, lengths=None, a0=None, engine: str = "auto") ->
     a0 : (I,) or (B, I), the initial state a(0); zero by default
     engine : {"auto", "numba", "numpy", "reference"}
         Which implementation runs the loop; all compute the same function (to round-off).
-        "auto" picks the fastest for the size; "reference" is the plain loop below.
+        "auto" picks by size (compiled loops for small networks, lean numpy for large);
+        "reference" runs the plain loops of this module.
 
     Returns
     -------
