@@ -14,6 +14,8 @@ import types
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import frnn
 from frnn import _fast
@@ -103,6 +105,37 @@ def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many):
     )
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
     assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.tuples(*[st.integers(1, n) for n in (5, 20, 4, 9, 3)]),
+    activation=st.sampled_from(sorted(frnn.ACTIVATIONS)),
+    loss=st.sampled_from(["bce", "mse"]),
+    flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_random_shapes_match_reference(shape, activation, loss, flags, seed):
+    B, T, D, I, K = shape
+    many_to_many, padded, with_a0 = flags
+    model = make_model(D, I, K, activation=activation, loss=loss, seed=seed)
+    x, y, lengths, a0 = make_data(
+        B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0, seed=seed
+    )
+    reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
+    for engine in FAST:
+        assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
+
+
+def test_non_contiguous_weights():
+    """Weights set from transposed arrays (as an optimiser might leave them) work the same."""
+    model = make_model(3, 4, 2)
+    model.R = np.asfortranarray(model.R)
+    model.V = np.asfortranarray(model.V)
+    x, y, lengths, a0 = make_data(3, 6, 3, 4, 2, many_to_many=True, padded=True, with_a0=True)
+    reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
+    for engine in FAST:
+        assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
 
 
 @pytest.mark.parametrize("engine", FAST)

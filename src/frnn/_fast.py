@@ -56,7 +56,7 @@ def _compiled(name: str, *args):
     try:
         return getattr(_kernels, name)(*args)
     except Exception as error:
-        if not type(error).__module__.startswith("numba"):
+        if not type(error).__module__.startswith(("numba", "llvmlite")):
             raise
         _kernels = None  # compilation is unavailable here: numpy from now on
         return None
@@ -144,7 +144,7 @@ def gradients(
             A,
             batch.a0,
             batch.lengths,
-            R,
+            np.ascontiguousarray(R),
             np.ascontiguousarray(V),
             np.ascontiguousarray(dZ3),
             batch.many_to_many,
