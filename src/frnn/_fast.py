@@ -95,9 +95,10 @@ def _numpy_states(W, R, batch, activation):
     np.matmul(batch.x.reshape(T * B, D), W.T, out=A.reshape(T * B, I))
     f = _ACTIVATE[activation]
     carry = np.empty((B, I), dtype=W.dtype)  # R a(t−1)
+    RT = np.ascontiguousarray(R.T)  # np.dot on contiguous operands: the least overhead per call
     a = batch.a0  # (B, I)
     for t in range(T):
-        np.matmul(a, R.T, out=carry)
+        np.dot(a, RT, out=carry)
         a = A[t]
         a += carry
         f(a)
@@ -160,6 +161,7 @@ def gradients(
 
 def _numpy_gradients(A, batch, R, V, dZ, activation):
     T, B, I = A.shape
+    R = np.ascontiguousarray(R)
     x = batch.x  # (T, B, D)
     n_max = -(-T // 8)  # δ is kept for an eighth of the sequence at a time
     delta = np.empty((n_max, B, I), dtype=A.dtype)  # f'(s(t)), then δ(t), of one chunk
@@ -182,7 +184,7 @@ def _numpy_gradients(A, batch, R, V, dZ, activation):
         for t in range(t1 - 1, t0 - 1, -1):
             if t + 1 < T:
                 later = chunk[t - t0 + 1] if t + 1 < t1 else edge  # δ(t+1)
-                np.matmul(later, R, out=carry)
+                np.dot(later, R, out=carry)
             else:
                 carry.fill(0)
             if batch.many_to_many:

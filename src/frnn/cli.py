@@ -97,8 +97,12 @@ def _add_graph_commands(commands) -> None:
     plot.add_argument("--steps", default="50", help="gradient-flow: sequence length T")
     plot.add_argument("--hidden", default="16", help="gradient-flow: hidden size I")
     plot.add_argument("--seed", default="0", help="gradient-flow: random seed")
-    plot.add_argument("--radii", nargs="+", default=["0.5", "1.0", "1.5"],
-                      help="gradient-flow: spectral radii of R")
+    plot.add_argument(
+        "--radii",
+        nargs="+",
+        default=["0.5", "1.0", "1.5"],
+        help="gradient-flow: spectral radii of R",
+    )
     plot.set_defaults(run=_plot)
 
 
