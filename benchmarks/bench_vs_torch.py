@@ -202,6 +202,7 @@ def measure(name: str, dtype_name: str, seconds: float) -> dict:
     )
     step = {name: statistics.median(times) for name, times in samples.items()}
     peak = update_peak(dtype_name, samples["matmul"])
+    best = problem.flops / min(samples["frnn"]) / 1e9 / peak  # the share without load
     samples = interleaved(
         {"frnn": problem.frnn_forward, "torch": problem.torch_forward}, seconds / 2
     )
@@ -218,6 +219,7 @@ def measure(name: str, dtype_name: str, seconds: float) -> dict:
         "gflops": gflops,
         "matmul": peak,
         "peak": gflops / peak,
+        "peak_best": best,
         "first": first,
         "fwd_speedup": fwd["torch"] / fwd["frnn"],
         "memory": problem.peak_memory(),
@@ -252,7 +254,9 @@ def verdicts(results: list[dict]) -> list[str]:
         met = all(r["speedup"] >= goal for r in got)
         lines.append(f"{name:7} speedup >= {goal:g}x: {'met' if met else 'NOT met'} ({speed})")
         if name == "large":
-            share = ", ".join(f"{r['dtype']} {r['peak']:.0%}" for r in got)
+            share = ", ".join(
+                f"{r['dtype']} {r['peak']:.0%} (best sample {r['peak_best']:.0%})" for r in got
+            )
             met = all(r["peak"] >= PEAK_GOAL for r in got)
             lines.append(
                 f"{name:7} >= {PEAK_GOAL:.0%} of matmul peak: "
