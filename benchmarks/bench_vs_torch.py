@@ -82,14 +82,17 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def interleaved(fns: dict, seconds: float, min_repeats: int = 7) -> dict[str, list[float]]:
+MIN_REPEATS = 7  # samples per function at least, however slow (3 with --quick)
+
+
+def interleaved(fns: dict, seconds: float) -> dict[str, list[float]]:
     """Seconds per call of each function, sampled in turn so that load hits all alike.
 
     Each sample runs a function often enough to last about a millisecond.
     """
     number = {name: max(1, int(1e-3 / median_time(fn, 3))) for name, fn in fns.items()}
     cycle = sum(median_time(fn, 1) * number[name] for name, fn in fns.items())
-    repeats = int(min(1000, max(min_repeats, seconds / cycle)))
+    repeats = int(min(1000, max(MIN_REPEATS, seconds / cycle)))
     times = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
@@ -324,6 +327,9 @@ def main(argv=None) -> None:
     threads = args.threads or default_threads
     limiter = limit_threads(threads)  # noqa: F841  (kept alive: the limit lasts while it does)
     seconds = args.seconds or (0.3 if args.quick else 4.0)
+    if args.quick:
+        global MIN_REPEATS
+        MIN_REPEATS = 3
     numba = _fast.numba_kernels()
     print(
         f"frnn {frnn.__version__} vs torch {torch.__version__}: one training step (forward + "
