@@ -4,8 +4,10 @@
 """
 
 from .activations import ACTIVATIONS
+from .deer import DEERFallbackWarning, DEERInfo
 from .losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
 from .network import FullyRecurrentNetwork, backward, forward, init
+from .scan import diagonal_scan, linear_scan
 
 __version__ = "0.1.0"
 
@@ -20,4 +22,8 @@ __all__ = [
     "mse",
     "mse_grad",
     "sigmoid",
+    "DEERFallbackWarning",
+    "DEERInfo",
+    "diagonal_scan",
+    "linear_scan",
 ]
