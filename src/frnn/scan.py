@@ -104,7 +104,12 @@ class _Ops:
 
     def apply(self, A, h):
         """A h, batched over the leading axes."""
-        return A * h if self.diagonal else self.xp.matmul(A, h[..., None])[..., 0]
+        if self.diagonal:
+            return A * h
+        if self.stationary:  # one matrix for every row of h: a single 2-D GEMM, not a stack
+            rows = self.xp.reshape(h, (-1, h.shape[-1]))  # (n·…, I)
+            return self.xp.reshape(self.xp.matmul(rows, A.mT), h.shape)
+        return self.xp.matmul(A, h[..., None])[..., 0]
 
 
 def _prefix(A, b, ops: _Ops):
