@@ -10,10 +10,10 @@ iterations (the iteration count is printed next to the time).  The loop is timed
 both activations, so each parallel method is compared with the loop computing the same
 function.
 
-Cells are skipped, and marked so, when a method would need more than ``--max-mb`` of
-memory (default 512 MiB) per (T, I, I) buffer (full-Jacobian DEER keeps several: T·I²·8 bytes each is
-3.3 GB at T = 1e5, I = 64) or when the previous T's time predicts more than
-``--max-seconds``.  Timings on a shared machine are noisy: compare ratios, not digits.
+Cells are skipped, and marked so, when a method's largest buffer would exceed
+``--max-mb`` (default 512 MiB; full-Jacobian DEER keeps several (T, I, I) buffers, and
+T·I²·8 bytes is 3.3 GB at T = 1e5, I = 64) or when the previous T's time predicts more
+than ``--max-seconds``.  Timings on a shared machine are noisy: compare ratios, not digits.
 """
 
 from __future__ import annotations
