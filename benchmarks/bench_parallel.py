@@ -106,21 +106,25 @@ def table(results: dict, Ts, Is) -> str:
             row = {c: results[(c, T, I)] for c in COLUMNS}
             best = [_fastest(row, kind) for kind in ("(linear)", "(tanh)")]
             cells = " | ".join(_fmt(r) for r in row.values())
-            lines.append(f"| {T:.0e} | {I} | {cells} | {best[0]} | {best[1]} |")
+            lines.append(f"| {T:.0e} | {I} | {cells} | {best[0]} | {best[1]} |"
+                         .replace("e+0", "e"))
     return "\n".join(lines)
 
 
 def _fastest(row: dict, kind: str) -> str:
+    """The winner and its margin: over the loop, or, when the loop wins, over the next best."""
     timed = {c.split()[0]: r["seconds"] for c, r in row.items() if kind in c and "seconds" in r}
     winner = min(timed, key=timed.get)
-    runner_up = min(v for k, v in timed.items() if k != winner) if len(timed) > 1 else None
-    return winner + (f" ×{runner_up / timed[winner]:.1f}" if runner_up else "")
+    others = [v for k, v in timed.items() if k != winner]
+    rival = timed["loop"] if winner != "loop" else min(others, default=None)
+    return winner + (f" ×{rival / timed[winner]:.1f}" if rival else "")
 
 
 def _fmt(result: dict) -> str:
     if "skip" in result:
         return f"skipped ({result['skip']})"
-    text = f"{result['seconds'] * 1e3:.3g} ms"
+    seconds = result["seconds"]
+    text = f"{seconds:.3g} s" if seconds >= 1 else f"{seconds * 1e3:.3g} ms"
     return text + (f" ({result['iterations']} it)" if "iterations" in result else "")
 
 
@@ -136,9 +140,16 @@ def main(argv=None) -> int:
                         help="time forward with a loss + backward (the scan adjoint after a "
                              "parallel forward) instead of forward alone")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--table-from", metavar="JSON",
+                        help="print the table of results saved by --json and exit")
     args = parser.parse_args(argv)
     Ts = [100, 1000] if args.quick else [100, 1000, 10_000, 100_000]
     Is = [1, 2, 5, 16, 64]
+    if args.table_from:
+        with open(args.table_from) as saved:
+            rows = json.load(saved)
+        print(table({(r.pop("column"), r.pop("T"), r.pop("I")): r for r in rows}, Ts, Is))
+        return 0
     results: dict = {}
     for T in Ts:
         for I in Is:
