@@ -106,8 +106,7 @@ def table(results: dict, Ts, Is) -> str:
             row = {c: results[(c, T, I)] for c in COLUMNS}
             best = [_fastest(row, kind) for kind in ("(linear)", "(tanh)")]
             cells = " | ".join(_fmt(r) for r in row.values())
-            lines.append(f"| {T:.0e} | {I} | {cells} | {best[0]} | {best[1]} |"
-                         .replace("e+0", "e"))
+            lines.append(f"| {T:.0e} | {I} | {cells} | {best[0]} | {best[1]} |".replace("e+0", "e"))
     return "\n".join(lines)
 
 
@@ -134,14 +133,19 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--budget", type=float, default=1.0, help="seconds per cell, roughly")
     parser.add_argument("--max-seconds", type=float, default=60.0)
-    parser.add_argument("--max-mb", type=float, default=512.0,
-                        help="skip cells whose largest buffer exceeds this")
-    parser.add_argument("--backward", action="store_true",
-                        help="time forward with a loss + backward (the scan adjoint after a "
-                             "parallel forward) instead of forward alone")
+    parser.add_argument(
+        "--max-mb", type=float, default=512.0, help="skip cells whose largest buffer exceeds this"
+    )
+    parser.add_argument(
+        "--backward",
+        action="store_true",
+        help="time forward with a loss + backward (the scan adjoint after a "
+        "parallel forward) instead of forward alone",
+    )
     parser.add_argument("--json", help="also write the results here")
-    parser.add_argument("--table-from", metavar="JSON",
-                        help="print the table of results saved by --json and exit")
+    parser.add_argument(
+        "--table-from", metavar="JSON", help="print the table of results saved by --json and exit"
+    )
     args = parser.parse_args(argv)
     Ts = [100, 1000] if args.quick else [100, 1000, 10_000, 100_000]
     Is = [1, 2, 5, 16, 64]
@@ -158,13 +162,17 @@ def main(argv=None) -> int:
                 results[(column, T, I)] = cell(column, T, I, args, previous)
                 print(f"T={T} I={I} {column}: {_fmt(results[(column, T, I)])}", file=sys.stderr)
     what = "forward + backward" if args.backward else "forward"
-    print(f"{what}; OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, numpy {np.__version__}, "
-          f"B = 1\n")
+    print(
+        f"{what}; OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, numpy {np.__version__}, B = 1\n"
+    )
     print(table(results, Ts, Is))
     if args.json:
         with open(args.json, "w") as out:
-            json.dump([{"column": c, "T": t, "I": i, **r} for (c, t, i), r in results.items()],
-                      out, indent=1)
+            json.dump(
+                [{"column": c, "T": t, "I": i, **r} for (c, t, i), r in results.items()],
+                out,
+                indent=1,
+            )
     return 0
 
 

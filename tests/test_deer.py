@@ -52,14 +52,25 @@ def assert_same(model, x, y, method, tol=1e-10, **kw):
         assert relerr(g1[name], g0[name]) <= tol, name
 
 
-@settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**31), activation=st.sampled_from(ACTS),
-       method=st.sampled_from(PARALLEL), B=st.integers(1, 3), T=st.integers(1, 40),
-       D=st.integers(1, 3), I=st.integers(1, 6), K=st.integers(1, 2), padded=st.booleans(),
-       many=st.booleans(), with_a0=st.booleans(), loss=st.sampled_from(["bce", "mse"]),
-       scale=st.floats(0.1, 1.2))
-def test_parallel_methods_equal_the_loop(seed, activation, method, B, T, D, I, K, padded, many,
-                                         with_a0, loss, scale):
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    activation=st.sampled_from(ACTS),
+    method=st.sampled_from(PARALLEL),
+    B=st.integers(1, 3),
+    T=st.integers(1, 40),
+    D=st.integers(1, 3),
+    I=st.integers(1, 6),
+    K=st.integers(1, 2),
+    padded=st.booleans(),
+    many=st.booleans(),
+    with_a0=st.booleans(),
+    loss=st.sampled_from(["bce", "mse"]),
+    scale=st.floats(0.1, 1.2),
+)
+def test_parallel_methods_equal_the_loop(
+    seed, activation, method, B, T, D, I, K, padded, many, with_a0, loss, scale
+):
     if method == "scan" and activation != "linear":
         activation = "linear"
     model = model_for(seed, D, I, K, activation, loss, scale)
@@ -80,8 +91,9 @@ def test_against_torch_autograd(activation, method):
     a0 = np.resize(a0, (3, 5))
     loss = frnn.forward(model, x, y, lengths=lengths, a0=a0, method=method)
     grads = frnn.backward(model)
-    ref_loss, ref_grads, ref_a, _ = loss_and_grads(model.W, model.R, model.V, x, y,
-                                                   lengths=lengths, a0=a0, activation=activation)
+    ref_loss, ref_grads, ref_a, _ = loss_and_grads(
+        model.W, model.R, model.V, x, y, lengths=lengths, a0=a0, activation=activation
+    )
     assert abs(loss - ref_loss) <= 1e-12 * abs(ref_loss)
     assert relerr(model.a, ref_a) <= 1e-12
     for name in grads:
@@ -199,12 +211,15 @@ def test_the_object_api_takes_the_method():
     assert set(net.backward()) == {"W", "R", "V"}
 
 
-@pytest.mark.parametrize(("attr", "value", "kw", "match"), [
-    (None, None, {"method": "fast"}, "method must be one of"),
-    (None, None, {"method": "scan"}, 'needs activation "linear"'),
-    ("deer_tol", -1.0, {"method": "deer"}, "deer_tol must be a positive number"),
-    ("deer_max_iter", 0, {"method": "deer"}, "deer_max_iter must be an integer >= 1"),
-])
+@pytest.mark.parametrize(
+    ("attr", "value", "kw", "match"),
+    [
+        (None, None, {"method": "fast"}, "method must be one of"),
+        (None, None, {"method": "scan"}, 'needs activation "linear"'),
+        ("deer_tol", -1.0, {"method": "deer"}, "deer_tol must be a positive number"),
+        ("deer_max_iter", 0, {"method": "deer"}, "deer_max_iter must be an integer >= 1"),
+    ],
+)
 def test_bad_options_are_rejected(attr, value, kw, match):
     model = model_for(0, 2, 3, 1, "tanh")
     if attr:

@@ -43,10 +43,16 @@ def test_hand_worked():
 
 
 @settings(max_examples=80, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), T=st.integers(1, 70),
-       batch=st.lists(st.integers(1, 3), min_size=0, max_size=2), I=st.integers(1, 5),
-       diagonal=st.booleans(), stationary=st.booleans(), with_h0=st.booleans(),
-       reverse=st.booleans())
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    T=st.integers(1, 70),
+    batch=st.lists(st.integers(1, 3), min_size=0, max_size=2),
+    I=st.integers(1, 5),
+    diagonal=st.booleans(),
+    stationary=st.booleans(),
+    with_h0=st.booleans(),
+    reverse=st.booleans(),
+)
 def test_scan_equals_loop(seed, T, batch, I, diagonal, stationary, with_h0, reverse):
     A, b, h0 = problem(seed, T, batch, I, diagonal=diagonal, stationary=stationary)
     h0 = h0 if with_h0 else None
@@ -79,8 +85,9 @@ def test_lengths_zero_the_padding_and_leave_real_steps_exact(diagonal):
 
 def test_runs_on_a_strict_array_api_library():
     A, b, h0 = problem(3, 13, [2], 3, diagonal=False, stationary=False)
-    got = linear_scan(xps.asarray(A), xps.asarray(b), xps.asarray(h0),
-                      lengths=xps.asarray(np.array([13, 6])))
+    got = linear_scan(
+        xps.asarray(A), xps.asarray(b), xps.asarray(h0), lengths=xps.asarray(np.array([13, 6]))
+    )
     assert isinstance(got, type(xps.asarray(0.0)))
     expected = loop(A, b, h0)
     expected[6:, 1] = 0
@@ -102,14 +109,22 @@ def test_the_operator_is_associative():
     np.testing.assert_allclose(left[1], right[1], rtol=1e-13)
 
 
-@pytest.mark.parametrize(("A", "b", "h0", "kw", "match"), [
-    (np.ones((2, 2)), np.ones(3), None, {}, "b must be"),
-    (np.ones((3, 2)), np.ones((4, 2)), None, {}, "A must have shape"),
-    (np.ones((2, 2)), np.ones((4, 2)), np.ones(3), {}, "h0 must have shape"),
-    (np.ones((2, 2)), np.ones((4, 1, 2)), None, {"lengths": np.ones(2, int)}, "lengths must"),
-    (np.ones((2, 2)), np.ones((4, 1, 2)), None,
-     {"lengths": np.ones(1, int), "reverse": True}, "reverse"),
-])
+@pytest.mark.parametrize(
+    ("A", "b", "h0", "kw", "match"),
+    [
+        (np.ones((2, 2)), np.ones(3), None, {}, "b must be"),
+        (np.ones((3, 2)), np.ones((4, 2)), None, {}, "A must have shape"),
+        (np.ones((2, 2)), np.ones((4, 2)), np.ones(3), {}, "h0 must have shape"),
+        (np.ones((2, 2)), np.ones((4, 1, 2)), None, {"lengths": np.ones(2, int)}, "lengths must"),
+        (
+            np.ones((2, 2)),
+            np.ones((4, 1, 2)),
+            None,
+            {"lengths": np.ones(1, int), "reverse": True},
+            "reverse",
+        ),
+    ],
+)
 def test_bad_shapes_are_rejected(A, b, h0, kw, match):
     with pytest.raises(ValueError, match=match):
         linear_scan(A, b, h0, **kw)

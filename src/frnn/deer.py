@@ -25,8 +25,7 @@ from array_api_compat import array_namespace
 
 from .scan import diagonal_scan, linear_scan
 
-__all__ = ["DEERFallbackWarning", "DEERInfo", "MAX_ITER", "GROWTH", "default_tol", "solve",
-           "step"]
+__all__ = ["DEERFallbackWarning", "DEERInfo", "MAX_ITER", "GROWTH", "default_tol", "solve", "step"]
 
 MAX_ITER = 100  # default cap on the iterations (besides the bound T); beyond it DEER cannot pay
 # A residual this many times above its best so far counts as divergence.  In exact
@@ -115,7 +114,17 @@ def solve(U, R, a0, f, f_prime, *, mask=None, quasi: bool = False, tol=None, max
 
 
 def step(a, U, R, a0, f, f_prime, *, mask=None, quasi: bool = False):
-    """One DEER (or quasi-DEER) iteration: a⁽ᵏ⁾ (T, B, I) -> a⁽ᵏ⁺¹⁾ (T, B, I)."""
+    """One DEER (or quasi-DEER) iteration, a⁽ᵏ⁾ -> a⁽ᵏ⁺¹⁾, without any stopping rule.
+
+    Parameters
+    ----------
+    a : (T, B, I) the current guess a⁽ᵏ⁾
+    U, R, a0, f, f_prime, mask, quasi : as in :func:`solve`
+
+    Returns
+    -------
+    (T, B, I) the next guess; after k steps from any guess the first k states are exact
+    """
     xp = array_namespace(a, U, R, a0)
     F, D, P = _linearise(a, U, R, a0, f, f_prime, mask)
     return _newton(F, D, P, a, R, a0, quasi, xp)

@@ -32,8 +32,9 @@ __all__ = ["METHODS", "states", "bptt"]
 METHODS = ("sequential", "scan", "deer", "quasi-deer")
 
 
-def states(model, method: str, W: np.ndarray, R: np.ndarray, batch, activation: str, *,
-           sequential) -> np.ndarray:
+def states(
+    model, method: str, W: np.ndarray, R: np.ndarray, batch, activation: str, *, sequential
+) -> np.ndarray:
     """a(1..T), (T, B, I) zero where padded, by the loop-free ``method``.
 
     Parameters
@@ -57,18 +58,32 @@ def states(model, method: str, W: np.ndarray, R: np.ndarray, batch, activation: 
         lengths = None if batch.mask is None else batch.lengths
         return linear_scan(R, U, batch.a0, lengths=lengths)  # a stationary recurrence
     tol, max_iter = _options(model)
-    A, info = deer.solve(U, R, batch.a0, f, f_prime, mask=batch.mask,
-                         quasi=method == "quasi-deer", tol=tol, max_iter=max_iter)
+    A, info = deer.solve(
+        U,
+        R,
+        batch.a0,
+        f,
+        f_prime,
+        mask=batch.mask,
+        quasi=method == "quasi-deer",
+        tol=tol,
+        max_iter=max_iter,
+    )
     model.deer_info, model.deer_iterations = info, info.iterations
     if A is None:
-        warnings.warn(f"{method} did not converge ({info.fallback}); the states were computed "
-                      f"by the sequential loop instead", deer.DEERFallbackWarning, stacklevel=3)
+        warnings.warn(
+            f"{method} did not converge ({info.fallback}); the states were computed "
+            f"by the sequential loop instead",
+            deer.DEERFallbackWarning,
+            stacklevel=3,
+        )
         A = sequential(W, R, batch, f)
     return A
 
 
-def bptt(G: np.ndarray, A: np.ndarray, R: np.ndarray,
-         activation: str) -> tuple[np.ndarray, np.ndarray]:
+def bptt(
+    G: np.ndarray, A: np.ndarray, R: np.ndarray, activation: str
+) -> tuple[np.ndarray, np.ndarray]:
     """δ(t) = ∂L/∂s(t) and ∂L/∂a(t), both (T, B, I), by a reverse-time scan.
 
     Parameters
@@ -96,10 +111,12 @@ def _options(model) -> tuple[float | None, int | None]:
     """``model.deer_tol`` and ``model.deer_max_iter``, checked, or None for the defaults."""
     tol = getattr(model, "deer_tol", None)
     max_iter = getattr(model, "deer_max_iter", None)
-    if tol is not None and (isinstance(tol, bool) or not isinstance(tol, numbers.Real)
-                            or not tol > 0):
+    if tol is not None and (
+        isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0
+    ):
         raise ValueError(f"model.deer_tol must be a positive number; got {tol!r}")
-    if max_iter is not None and (isinstance(max_iter, bool)
-                                 or not isinstance(max_iter, numbers.Integral) or max_iter < 1):
+    if max_iter is not None and (
+        isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1
+    ):
         raise ValueError(f"model.deer_max_iter must be an integer >= 1; got {max_iter!r}")
     return tol, max_iter

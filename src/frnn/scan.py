@@ -148,8 +148,10 @@ def _check(A, b, h0, lengths, reverse: bool, diagonal: bool) -> None:
     varying = tuple(b.shape) if diagonal else (*b.shape, I)
     name = "a" if diagonal else "A"
     if tuple(A.shape) not in (stationary, varying):
-        raise ValueError(f"{name} must have shape {varying} or {stationary} for b of shape "
-                         f"{tuple(b.shape)}; got {tuple(A.shape)}")
+        raise ValueError(
+            f"{name} must have shape {varying} or {stationary} for b of shape "
+            f"{tuple(b.shape)}; got {tuple(A.shape)}"
+        )
     if h0 is not None and tuple(h0.shape) != tuple(b.shape[1:]):
         raise ValueError(f"h0 must have shape {tuple(b.shape[1:])}; got {tuple(h0.shape)}")
     if lengths is not None:
