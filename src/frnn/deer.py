@@ -134,7 +134,7 @@ def _linearise(a, U, R, a0, f, f_prime, mask):
     """F = f(s), D = f'(s) (both masked) and P = R a(t−1) at the guess a; each (T, B, I)."""
     xp = array_namespace(a, U, R, a0)
     a_prev = xp.concat([a0[None, ...], a[:-1, ...]], axis=0)  # (T, B, I): a(t−1)
-    P = xp.matmul(a_prev, R.mT)  # (T, B, I)
+    P = xp.matmul(a_prev, xp.matrix_transpose(R))  # (T, B, I)
     F = f(U + P)
     D = f_prime(F)  # f' through a = f(s), as BPTT uses it
     if mask is not None:

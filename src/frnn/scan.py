@@ -108,7 +108,7 @@ class _Ops:
             return A * h
         if self.stationary:  # one matrix for every row of h: a single 2-D GEMM, not a stack
             rows = self.xp.reshape(h, (-1, h.shape[-1]))  # (n·…, I)
-            return self.xp.reshape(self.xp.matmul(rows, A.mT), h.shape)
+            return self.xp.reshape(self.xp.matmul(rows, self.xp.matrix_transpose(A)), h.shape)
         return self.xp.matmul(A, h[..., None])[..., 0]
 
 
