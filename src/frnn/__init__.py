@@ -4,8 +4,10 @@ s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
 """
 
 from .activations import ACTIVATIONS
+from .deer import DEERFallbackWarning, DEERInfo
 from .losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
 from .network import FullyRecurrentNetwork, backward, forward, init
+from .scan import diagonal_scan, linear_scan
 
 __version__ = "0.1.0"
 
@@ -20,6 +22,10 @@ __all__ = [
     "mse",
     "mse_grad",
     "sigmoid",
+    "DEERFallbackWarning",
+    "DEERInfo",
+    "diagonal_scan",
+    "linear_scan",
 ]
 
 _LAZY = ("graph", "plots")  # they import matplotlib and networkx: loaded on first use only

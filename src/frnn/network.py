@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import parallel
 from ._inputs import Batch, parameters, prepare, settings
 from ._validate import check_choice, check_positive_int
 from .activations import ACTIVATIONS
@@ -31,6 +32,7 @@ class _Cache:
     Z: np.ndarray  # (B, K) many-to-one or (T, B, K) many-to-many logits
     activation: str
     loss: str
+    method: str = "sequential"  # how A was computed; backward's adjoint follows it
 
 
 def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64):
@@ -74,7 +76,7 @@ def _generator(rng) -> np.random.Generator:
     return np.random.default_rng(rng)
 
 
-def forward(model, x, y=None, *, lengths=None, a0=None) -> float | None:
+def forward(model, x, y=None, *, lengths=None, a0=None, method="sequential") -> float | None:
     """Run the network over ``x`` and return the loss.
 
     L = (1/B) Σ_b Σ_k L(z_k(T_b), y_k)  many-to-one, or summed over every real step t for
@@ -88,6 +90,11 @@ def forward(model, x, y=None, *, lengths=None, a0=None) -> float | None:
         batch.  None computes the states and logits only.
     lengths : (B,) ints in [1, T], each sequence's true length (batches only)
     a0 : (I,) or (B, I), the initial state a(0); zero by default
+    method : {"sequential", "scan", "deer", "quasi-deer"}
+        How the states are computed: the time loop (default), the exact parallel scan
+        (activation "linear" only), or DEER / quasi-DEER Newton iterations solved by the
+        scan (see docs/parallel.md and :mod:`frnn.parallel`, which also describes
+        ``model.deer_iterations``).
 
     Returns
     -------
@@ -95,12 +102,16 @@ def forward(model, x, y=None, *, lengths=None, a0=None) -> float | None:
         The loss (None when ``y`` is None).  Also sets ``model.a``, (T, I) or (B, T, I),
         zero where padded, and ``model.z``, (K,) / (T, K) / (B, K) / (B, T, K).
     """
+    method = check_choice(method, "method", parallel.METHODS)
     W, R, V = parameters(model)
     activation, loss = settings(model)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss)
-    A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
+    if method == "sequential":
+        A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
+    else:
+        A = parallel.states(model, method, W, R, batch, activation, sequential=_states)
     Z = A @ V.T if batch.many_to_many else _last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
-    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss))
+    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method))
     model.a = _batch_major(A, batch.single)
     model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
     if batch.y is None:
@@ -176,7 +187,10 @@ def backward(model, *, keep_da: bool = False) -> dict[str, np.ndarray]:
     else:
         G[batch.lengths - 1, np.arange(B)] = dZ @ V
         dV = dZ.T @ _last(A, batch.lengths)
-    delta, dA = _bptt(G, A, R, ACTIVATIONS[cache.activation][1])
+    if cache.method == "sequential":
+        delta, dA = _bptt(G, A, R, ACTIVATIONS[cache.activation][1])
+    else:
+        delta, dA = parallel.bptt(G, A, R, cache.activation)  # the adjoint by a reverse scan
     if keep_da:
         model.da = _batch_major(dA, batch.single)
     A_prev = np.concatenate([batch.a0[None], A[:-1]])  # (T, B, I): a(t−1)
@@ -236,9 +250,10 @@ class FullyRecurrentNetwork:
         """(D, I, K)."""
         return self.W.shape[1], self.W.shape[0], self.V.shape[0]
 
-    def forward(self, x, y=None, *, lengths=None, a0=None) -> float | None:
+    def forward(self, x, y=None, *, lengths=None, a0=None,
+                method="sequential") -> float | None:
         """See :func:`frnn.forward`."""
-        return forward(self, x, y, lengths=lengths, a0=a0)
+        return forward(self, x, y, lengths=lengths, a0=a0, method=method)
 
     def backward(self, *, keep_da: bool = False) -> dict[str, np.ndarray]:
         """See :func:`frnn.backward`."""
