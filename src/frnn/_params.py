@@ -26,6 +26,7 @@ _RULES = {
     "init_scale": ("real", 0.0, _INF, False, True),
     "aux_weight": ("real", 0.0, _INF, True, False),
     "n_ensemble": ("int", 1, _INF, True, False),
+    "weight_decay": ("real", 0.0, _INF, True, False),
     "validation_fraction": ("real", 0.0, 1.0, True, False),
     "patience": ("int", 1, _INF, True, False),
     "standardize": (True, False),

@@ -26,6 +26,8 @@ from .training import make_optimizer
 
 __all__ = ["RNNClassifier", "expected_failed_checks"]
 
+_STEPS = 10  # frame_size=None aims at about this many network steps
+
 
 class RNNClassifier(ClassifierMixin, BaseEstimator):
     """A fully recurrent network classifier for sequences and time series.
@@ -42,13 +44,14 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     batch_size : int ≥ 1 (capped at the number of training series)
     clip : float > 0 or None, the global gradient-norm threshold (None: no clipping)
     chunk_length : int ≥ 1 or None, truncated BPTT every this many steps (None: full BPTT)
-    frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 16⌉ for
-        training series of length T (about 16 steps)
+    frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 10⌉ for
+        training series of length T (about 10 steps)
     init_scale : float > 0 or None, weights uniform in ±init_scale; None: W, R, V uniform
         in ±1/√fan_in (torch's nn.RNN and nn.Linear use ±1/√I)
     aux_weight : float ≥ 0, weight of an auxiliary loss asking for the class at every
         step (scaled by 1 / mean length); 0 turns it off
     n_ensemble : int ≥ 1, networks trained from different seeds; their logits are averaged
+    weight_decay : float ≥ 0, L2 penalty added to the gradients as weight_decay · θ
     validation_fraction : float in [0, 1), held out for early stopping (0: none)
     patience : int ≥ 1, epochs without a better validation loss before stopping
     standardize : bool, standardise each input feature with the training mean and std
@@ -67,9 +70,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, hidden_size=32, activation="tanh", optimizer="adam", learning_rate=0.01,
-                 momentum=0.9, schedule="cosine", epochs=200, batch_size=32, clip=1.0,
-                 chunk_length=None, frame_size=None, init_scale=None, aux_weight=0.0,
-                 n_ensemble=1, validation_fraction=0.0, patience=20, standardize=True,
+                 momentum=0.9, schedule="cosine", epochs=300, batch_size=32, clip=1.0,
+                 chunk_length=None, frame_size=None, init_scale=None, aux_weight=0.5,
+                 n_ensemble=5, weight_decay=0.0, validation_fraction=0.0, patience=20, standardize=True,
                  dtype="float64", random_state=None):
         self.hidden_size = hidden_size
         self.activation = activation
@@ -85,6 +88,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.init_scale = init_scale
         self.aux_weight = aux_weight
         self.n_ensemble = n_ensemble
+        self.weight_decay = weight_decay
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.standardize = standardize
@@ -144,7 +148,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             if not self.standardize:
                 self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
             T = int(lengths.max())
-            self.frame_size_ = self.frame_size or max(1, math.ceil(T / 16))
+            self.frame_size_ = self.frame_size or max(1, math.ceil(T / _STEPS))
         elif not tabular and x.shape[2] != self.n_features_in_:
             raise ValueError(f"X has {x.shape[2]} features per step, but RNNClassifier is "
                              f"expecting {self.n_features_in_} features as input")
@@ -197,7 +201,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             rng = np.random.default_rng(child)
             members.append(self._network(D, K, rng))
             optimizers.append(make_optimizer(self.optimizer, self.learning_rate,
-                                             momentum=self.momentum))
+                                             momentum=self.momentum,
+                                             weight_decay=self.weight_decay))
             rngs.append(rng)
         aux = self.aux_weight / float(np.mean(data.lengths))  # per step: ~ the last step's
         settings = Settings(self.learning_rate, self.schedule, self.epochs,

@@ -152,10 +152,13 @@ def _expect_kind(state, kind: str) -> None:
         raise ValueError(f"state must be a {kind} optimiser state; got {found!r}")
 
 
-def make_optimizer(name: str, lr: float, *, momentum: float = 0.9) -> SGD | Adam:
+def make_optimizer(name: str, lr: float, *, momentum: float = 0.9,
+                   weight_decay: float = 0.0) -> SGD | Adam:
     """``"adam"`` or ``"sgd"`` (with ``momentum``) at learning rate ``lr``."""
     check_choice(name, "optimizer", ("adam", "sgd"))
-    return Adam(lr) if name == "adam" else SGD(lr, momentum=momentum)
+    if name == "adam":
+        return Adam(lr, weight_decay=weight_decay)
+    return SGD(lr, momentum=momentum, weight_decay=weight_decay)
 
 
 def learning_rate_at(lr: float, epoch: int, epochs: int, schedule: str) -> float:
