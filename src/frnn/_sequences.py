@@ -31,8 +31,9 @@ def as_sequences(X, name: str = "X") -> tuple[np.ndarray, np.ndarray, bool]:
     elif array.ndim == 3:
         x = array
     else:
+        hint = " Reshape your data: X.reshape(1, -1) holds one series." if array.ndim < 2 else ""
         raise ValueError(f"{name} must be (n, T), (n, T, D) or a list of (T_i, D) arrays; "
-                         f"got an array of shape {array.shape}")
+                         f"got an array of shape {array.shape}.{hint}")
     if x.shape[0] == 0 or x.shape[1] == 0 or x.shape[2] == 0:
         raise ValueError(f"{name} must hold at least one sample, step and feature; got shape "
                          f"{array.shape}")

@@ -137,7 +137,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if reset:
             for attr in ("n_features_in_", "feature_names_in_"):
                 self.__dict__.pop(attr, None)
-        if np.ndim(X) == 2 and not (isinstance(X, list | tuple) and seq._ragged(X)):
+        ragged = isinstance(X, list | tuple) and seq._ragged(X)
+        if not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2:
             X = validate_data(self, X, reset=reset, dtype=np.float64)
         x, lengths, tabular = seq.as_sequences(X)
         if reset:
