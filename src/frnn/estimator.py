@@ -14,7 +14,7 @@ import types
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -167,6 +167,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if y.shape[0] != n:
             raise ValueError(f"X and y have inconsistent numbers of samples: X has {n}, y has "
                              f"{y.shape[0]}")
+        if y.dtype.kind in "fc":
+            assert_all_finite(y, input_name="y")
         check_classification_targets(y)
         self.target_type_ = type_of_target(y)
         if self.target_type_ == "multilabel-indicator":
