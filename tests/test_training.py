@@ -18,7 +18,6 @@ from frnn.training import (
     minibatches,
     sequence_gradients,
 )
-
 from torch_reference import relerr
 
 SHAPES = {"W": (4, 3), "R": (4, 4), "V": (2, 4)}
@@ -48,8 +47,9 @@ def _frnn_trajectory(params, grads, optimizer):
     return params
 
 
-SGD_CASES = [dict(lr=0.1), dict(lr=0.05, momentum=0.9), dict(lr=0.05, momentum=0.5, dampening=0.3),
-             dict(lr=0.02, momentum=0.9, nesterov=True), dict(lr=0.1, momentum=0.9, weight_decay=0.01)]
+SGD_CASES = [dict(lr=0.1), dict(lr=0.05, momentum=0.9),
+             dict(lr=0.05, momentum=0.5, dampening=0.3), dict(lr=0.02, momentum=0.9, nesterov=True),
+             dict(lr=0.1, momentum=0.9, weight_decay=0.01)]
 ADAM_CASES = [dict(lr=1e-3), dict(lr=0.05, betas=(0.8, 0.99)), dict(lr=0.01, eps=1e-3),
               dict(lr=0.01, weight_decay=0.1)]
 

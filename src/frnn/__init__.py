@@ -5,9 +5,9 @@ s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
 
 from .activations import ACTIVATIONS
 from .deer import DEERFallbackWarning, DEERInfo
+from .io import load, load_state, save, save_state, to_torch
 from .losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
 from .network import FullyRecurrentNetwork, backward, forward, init
-from .io import load, load_state, save, save_state, to_torch
 from .scan import diagonal_scan, linear_scan
 
 __version__ = "0.1.0"

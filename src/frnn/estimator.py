@@ -72,8 +72,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, hidden_size=32, activation="tanh", optimizer="adam", learning_rate=0.01,
                  momentum=0.9, schedule="cosine", epochs=300, batch_size=32, clip=1.0,
                  chunk_length=None, frame_size=None, init_scale=None, aux_weight=0.5,
-                 n_ensemble=5, weight_decay=0.0, validation_fraction=0.0, patience=20, standardize=True,
-                 dtype="float64", random_state=None):
+                 n_ensemble=5, weight_decay=0.0, validation_fraction=0.0, patience=20,
+                 standardize=True, dtype="float64", random_state=None):
         self.hidden_size = hidden_size
         self.activation = activation
         self.optimizer = optimizer

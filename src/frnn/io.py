@@ -57,8 +57,13 @@ def _read(path, kind: str) -> tuple[dict[str, np.ndarray], dict]:
     """The arrays and metadata of an frnn file of ``kind``; ValueError for anything else."""
     path = os.fspath(path)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
+        # Our own handle: np.load leaves its file open when the archive is broken.
+        with open(path, "rb") as file:
+            archive = np.load(file, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise ValueError("it holds a single array, not an .npz archive")
+            with archive:
+                arrays = {name: archive[name] for name in archive.files}
     except FileNotFoundError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
