@@ -206,3 +206,12 @@ def test_invalid_hyper_parameters(bad, match):
     X, y = _series()
     with pytest.raises(ValueError, match=match):
         RNNClassifier(**bad).fit(X, y)
+
+
+def test_non_finite_loss_is_a_clear_error_and_keeps_finite_parameters():
+    X, y = _series()
+    clf = RNNClassifier(**QUICK, activation="linear", optimizer="sgd", learning_rate=1e300,
+                        clip=None, random_state=0)
+    with pytest.raises(RuntimeError, match="non-finite.*restored"):
+        clf.fit(X, y)
+    assert all(np.isfinite(getattr(net, n)).all() for net in clf.networks_ for n in "WRV")

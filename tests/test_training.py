@@ -9,10 +9,11 @@ import pytest
 import torch
 
 import frnn
-from frnn._fit import Data, NonFiniteLossError, Settings, Trainer
+from frnn._fit import Data, Settings, Trainer
 from frnn.training import (
     SGD,
     Adam,
+    NonFiniteLossError,
     clip_grad_norm,
     learning_rate_at,
     minibatches,

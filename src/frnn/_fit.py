@@ -17,17 +17,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .losses import bce_with_logits
 from .network import forward
-from .training import clip_grad_norm, learning_rate_at, minibatches, sequence_gradients
+from .training import (
+    NonFiniteLossError,
+    clip_grad_norm,
+    learning_rate_at,
+    minibatches,
+    sequence_gradients,
+)
 
 STATE_VERSION = 1
 HISTORY_KEYS = ("loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "seconds")
 _PARAMS = ("W", "R", "V")
-
-
-class NonFiniteLossError(RuntimeError):
-    """The training loss became NaN or infinite; the parameters are the last good ones."""
 
 
 @dataclass
@@ -213,7 +214,3 @@ class Trainer:
                          {name: np.array(p[name]) for name in _PARAMS} for p in params]}
         self.wait = int(state["wait"])
 
-
-def member_loss(z: np.ndarray, y: np.ndarray) -> float:
-    """Mean over sequences of the summed binary cross-entropy: (n, K), (n, K) -> float."""
-    return float(bce_with_logits(z, y).sum() / z.shape[0])

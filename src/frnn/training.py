@@ -17,7 +17,11 @@ from ._validate import check_choice
 from .network import backward, forward
 
 __all__ = ["SGD", "Adam", "make_optimizer", "clip_grad_norm", "minibatches",
-           "sequence_gradients", "learning_rate_at"]
+           "sequence_gradients", "learning_rate_at", "NonFiniteLossError"]
+
+
+class NonFiniteLossError(RuntimeError):
+    """The training loss became NaN or infinite; the parameters are the last good ones."""
 
 
 def _check_rate(value, name: str, *, low: float = 0.0, high: float = math.inf,

