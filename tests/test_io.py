@@ -142,6 +142,9 @@ def test_writes_are_atomic(tmp_path, net):
         frnn.save_state(path, {"epoch": object()})  # fails while writing the metadata
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["m.npz"]  # no temporary file left behind
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask  # an ordinary file's mode
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu"])

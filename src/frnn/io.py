@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 import types
 import zipfile
 
@@ -33,7 +33,9 @@ def _write(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     path = os.fspath(path)
     blob = np.frombuffer(json.dumps(meta, default=_json_scalar).encode("utf-8"), dtype=np.uint8)
     folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".frnn-", suffix=".tmp")
+    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    # os.open rather than mkstemp: mode 0o666 minus the umask, as for any ordinary file.
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "wb") as file:
             np.savez(file, **{_META: blob}, **arrays)
