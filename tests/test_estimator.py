@@ -73,6 +73,18 @@ def test_variable_length_sequences_are_padded_exactly():
     together = clf.decision_function(seqs)
     alone = np.array([clf.decision_function([s])[0] for s in seqs])
     np.testing.assert_allclose(together, alone, rtol=1e-12, atol=1e-14)
+    same_length = np.stack([s[:3] for s in seqs])  # (30, 3, 2): an array this time
+    np.testing.assert_allclose(clf.decision_function(same_length),
+                               clf.decision_function([s[:3] for s in seqs]), rtol=1e-12)
+
+
+def test_univariate_ragged_lists_then_equal_length_series():
+    rng = np.random.default_rng(0)
+    seqs = [rng.standard_normal(int(n)) for n in rng.integers(4, 12, size=20)]
+    y = np.array([int(s.mean() > 0) for s in seqs])
+    clf = RNNClassifier(**QUICK, random_state=0).fit(seqs, y)
+    assert clf.n_features_in_ == 1
+    assert clf.predict(np.ones((3, 7))).shape == (3,)  # (n, T) series of one feature
 
 
 def test_multivariate_array_and_float32():

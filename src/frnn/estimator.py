@@ -138,7 +138,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             for attr in ("n_features_in_", "feature_names_in_"):
                 self.__dict__.pop(attr, None)
         ragged = isinstance(X, list | tuple) and seq._ragged(X)
-        if not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2:
+        two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
+        if two_d and (reset or self.tabular_):
+            # (n, T) arrays are tables to scikit-learn: its checks, feature names and counts
             X = validate_data(self, X, reset=reset, dtype=np.float64)
         x, lengths, tabular = seq.as_sequences(X)
         if reset:
@@ -150,7 +152,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                 self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
             T = int(lengths.max())
             self.frame_size_ = self.frame_size or max(1, math.ceil(T / _STEPS))
-        elif not tabular and x.shape[2] != self.n_features_in_:
+        elif not self.tabular_ and x.shape[2] != self.n_features_in_:
             raise ValueError(f"X has {x.shape[2]} features per step, but RNNClassifier is "
                              f"expecting {self.n_features_in_} features as input")
         x = seq.standardise(x, lengths, self.mean_, self.std_)
