@@ -160,6 +160,8 @@ def test_resume_rejects_a_state_of_another_ensemble():
     RNNClassifier(**QUICK).fit(X, y, callback=lambda info: states.append(info["state"]()))
     with pytest.raises(ValueError, match="n_ensemble"):
         RNNClassifier(**{**QUICK, "n_ensemble": 2}).fit(X, y, resume_state=states[-1])
+    with pytest.raises(ValueError, match="does not fit"):
+        RNNClassifier(**{**QUICK, "hidden_size": 3}).fit(X, y, resume_state=states[-1])
 
 
 def test_grid_search_in_two_processes():

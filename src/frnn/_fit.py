@@ -202,7 +202,12 @@ class Trainer:
         for model, optimizer, rng, saved in zip(self.members, self.optimizers, self.rngs,
                                                 state["members"], strict=True):
             for name in _PARAMS:
-                setattr(model, name, np.array(saved["params"][name], dtype=model.W.dtype))
+                array = np.asarray(saved["params"][name])
+                if array.shape != getattr(model, name).shape:
+                    raise ValueError(
+                        f"resume_state does not fit this estimator and data: its {name} is "
+                        f"{array.shape}, the network's is {getattr(model, name).shape}")
+                setattr(model, name, np.array(array, dtype=model.W.dtype))
             optimizer.load_state_dict(saved["optimizer"])
             rng.bit_generator.state = saved["rng"]
         self.epoch = int(state["epoch"])
