@@ -42,13 +42,17 @@ def main(argv: list[str] | None = None) -> int:
         baseline = DATASETS[name][1]
         results = [run(name, seed) for seed in args.seeds]
         for seed, (accuracy, seconds) in zip(args.seeds, results, strict=True):
-            print(f"| {name:<9} | {seed:>4} | {accuracy:>8.4f} | {baseline:>7.3f} | "
-                  f"{seconds:>6.2f} |", flush=True)
+            print(
+                f"| {name:<9} | {seed:>4} | {accuracy:>8.4f} | {baseline:>7.3f} | "
+                f"{seconds:>6.2f} |",
+                flush=True,
+            )
         accuracy, seconds = np.mean(results, axis=0)
         verdict = "meets" if accuracy >= baseline else "BELOW"
         print(f"| {name:<9} | mean | {accuracy:>8.4f} | {baseline:>7.3f} | {seconds:>6.2f} |")
-        summary.append(f"{name}: mean accuracy {accuracy:.4f} {verdict} the 1-NN baseline "
-                       f"{baseline:.3f}")
+        summary.append(
+            f"{name}: mean accuracy {accuracy:.4f} {verdict} the 1-NN baseline {baseline:.3f}"
+        )
     print("\n".join(summary))
     return 0
 

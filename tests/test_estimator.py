@@ -24,7 +24,7 @@ def _series(n=40, T=12, seed=0):
     """Learnable: class 1 when the first half of the series is above its second half."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, T))
-    y = (X[:, : T // 2].sum(axis=1) > X[:, T // 2:].sum(axis=1)).astype(int)
+    y = (X[:, : T // 2].sum(axis=1) > X[:, T // 2 :].sum(axis=1)).astype(int)
     return X, y
 
 
@@ -74,8 +74,9 @@ def test_variable_length_sequences_are_padded_exactly():
     alone = np.array([clf.decision_function([s])[0] for s in seqs])
     np.testing.assert_allclose(together, alone, rtol=1e-12, atol=1e-14)
     same_length = np.stack([s[:3] for s in seqs])  # (30, 3, 2): an array this time
-    np.testing.assert_allclose(clf.decision_function(same_length),
-                               clf.decision_function([s[:3] for s in seqs]), rtol=1e-12)
+    np.testing.assert_allclose(
+        clf.decision_function(same_length), clf.decision_function([s[:3] for s in seqs]), rtol=1e-12
+    )
 
 
 def test_univariate_ragged_lists_then_equal_length_series():
@@ -108,8 +109,14 @@ def test_chunked_training_equals_full_when_the_chunk_covers_the_series():
 def test_early_stopping_keeps_the_best_validation_epoch():
     X, y = _series(n=60)
     states = []
-    clf = RNNClassifier(**{**QUICK, "epochs": 300}, validation_fraction=0.3, patience=3,
-                        learning_rate=0.05, schedule="constant", random_state=0)
+    clf = RNNClassifier(
+        **{**QUICK, "epochs": 300},
+        validation_fraction=0.3,
+        patience=3,
+        learning_rate=0.05,
+        schedule="constant",
+        random_state=0,
+    )
     clf.fit(X, y, callback=lambda info: states.append(info["state"]()))
     assert clf.stopped_by_ == "early_stopping" and clf.n_iter_ < 300
     val = clf.history_["val_loss"]
@@ -126,13 +133,20 @@ def test_callback_info_and_stop():
     assert clf.n_iter_ == 3 and clf.stopped_by_ == "callback" and len(seen) == 3
     for key in ("epoch", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "seconds"):
         assert isinstance(seen[-1][key], int | float), key
-    np.testing.assert_array_equal(seen[-1]["state"]()["members"][0]["params"]["W"],
-                                  clf.networks_[0].W)
+    np.testing.assert_array_equal(
+        seen[-1]["state"]()["members"][0]["params"]["W"], clf.networks_[0].W
+    )
     assert clf.predict(X).shape == y.shape
 
 
-@pytest.mark.parametrize("extra", [dict(), dict(validation_fraction=0.25, patience=2),
-                                   dict(n_ensemble=2, chunk_length=2, optimizer="sgd")])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        dict(),
+        dict(validation_fraction=0.25, patience=2),
+        dict(n_ensemble=2, chunk_length=2, optimizer="sgd"),
+    ],
+)
 def test_resume_is_bit_identical(tmp_path, extra):
     X, y = _series()
     params = dict(QUICK, frame_size=3, random_state=7, **extra)
@@ -166,8 +180,12 @@ def test_resume_rejects_a_state_of_another_ensemble():
 
 def test_grid_search_in_two_processes():
     X, y = _series(n=40)
-    grid = GridSearchCV(RNNClassifier(**QUICK, random_state=0),
-                        {"hidden_size": [4, 8], "learning_rate": [0.01, 0.03]}, cv=2, n_jobs=2)
+    grid = GridSearchCV(
+        RNNClassifier(**QUICK, random_state=0),
+        {"hidden_size": [4, 8], "learning_rate": [0.01, 0.03]},
+        cv=2,
+        n_jobs=2,
+    )
     grid.fit(X, y)
     assert set(grid.best_params_) == {"hidden_size", "learning_rate"}
     assert len(grid.cv_results_["mean_test_score"]) == 4
@@ -209,13 +227,21 @@ def test_predict_before_fit_and_wrong_feature_count():
         seq.predict(X[:, :, None])
 
 
-@pytest.mark.parametrize("bad, match", [
-    (dict(learning_rate=-0.1), "learning_rate"), (dict(hidden_size=0), "hidden_size"),
-    (dict(optimizer="rmsprop"), "optimizer"), (dict(epochs=1.5), "epochs"),
-    (dict(clip=0.0), "clip"), (dict(validation_fraction=1.0), "validation_fraction"),
-    (dict(activation="gelu"), "activation"), (dict(dtype="float16"), "dtype"),
-    (dict(frame_size=0), "frame_size"), (dict(n_ensemble=True), "n_ensemble"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (dict(learning_rate=-0.1), "learning_rate"),
+        (dict(hidden_size=0), "hidden_size"),
+        (dict(optimizer="rmsprop"), "optimizer"),
+        (dict(epochs=1.5), "epochs"),
+        (dict(clip=0.0), "clip"),
+        (dict(validation_fraction=1.0), "validation_fraction"),
+        (dict(activation="gelu"), "activation"),
+        (dict(dtype="float16"), "dtype"),
+        (dict(frame_size=0), "frame_size"),
+        (dict(n_ensemble=True), "n_ensemble"),
+    ],
+)
 def test_invalid_hyper_parameters(bad, match):
     X, y = _series()
     with pytest.raises(ValueError, match=match):
@@ -224,8 +250,14 @@ def test_invalid_hyper_parameters(bad, match):
 
 def test_non_finite_loss_is_a_clear_error_and_keeps_finite_parameters():
     X, y = _series()
-    clf = RNNClassifier(**QUICK, activation="linear", optimizer="sgd", learning_rate=1e300,
-                        clip=None, random_state=0)
+    clf = RNNClassifier(
+        **QUICK,
+        activation="linear",
+        optimizer="sgd",
+        learning_rate=1e300,
+        clip=None,
+        random_state=0,
+    )
     with pytest.raises(RuntimeError, match="non-finite.*restored"):
         clf.fit(X, y)
     assert all(np.isfinite(getattr(net, n)).all() for net in clf.networks_ for n in "WRV")

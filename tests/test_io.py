@@ -72,8 +72,12 @@ def test_unfitted_classifier_cannot_be_saved(tmp_path):
 
 
 def test_state_round_trip(tmp_path):
-    state = {"epoch": 3, "big": 2**100, "nested": {"a": np.arange(3.0), "none": None},
-             "list": [np.eye(2, dtype=np.float32), {"b": np.array([1, 2])}, "text"]}
+    state = {
+        "epoch": 3,
+        "big": 2**100,
+        "nested": {"a": np.arange(3.0), "none": None},
+        "list": [np.eye(2, dtype=np.float32), {"b": np.array([1, 2])}, "text"],
+    }
     frnn.save_state(tmp_path / "s.npz", state)
     back = frnn.load_state(tmp_path / "s.npz")
     assert back["epoch"] == 3 and back["big"] == 2**100 and back["nested"]["none"] is None
@@ -88,15 +92,33 @@ def _meta_file(path, meta, **arrays):
         np.savez(f, __meta__=blob, **arrays)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "newer", "pickle",
-                                    "bad json", "wrong shape", "empty", "npy"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "garbage",
+        "truncated",
+        "foreign",
+        "newer",
+        "pickle",
+        "bad json",
+        "wrong shape",
+        "empty",
+        "npy",
+    ],
+)
 def test_bad_files_raise_value_error(tmp_path, net, damage):
     path = tmp_path / "model.npz"
     frnn.save(net, path)
     raw = path.read_bytes()
-    meta = {"format": "frnn", "version": 1, "kind": "network",
-            "sizes": {"D": 3, "I": 5, "K": 2}, "activation": "tanh", "loss": "bce",
-            "dtype": "float64"}
+    meta = {
+        "format": "frnn",
+        "version": 1,
+        "kind": "network",
+        "sizes": {"D": 3, "I": 5, "K": 2},
+        "activation": "tanh",
+        "loss": "bce",
+        "dtype": "float64",
+    }
     if damage == "garbage":
         path.write_bytes(b"not a zip archive at all" * 10)
     elif damage == "truncated":

@@ -48,11 +48,19 @@ def _frnn_trajectory(params, grads, optimizer):
     return params
 
 
-SGD_CASES = [dict(lr=0.1), dict(lr=0.05, momentum=0.9),
-             dict(lr=0.05, momentum=0.5, dampening=0.3), dict(lr=0.02, momentum=0.9, nesterov=True),
-             dict(lr=0.1, momentum=0.9, weight_decay=0.01)]
-ADAM_CASES = [dict(lr=1e-3), dict(lr=0.05, betas=(0.8, 0.99)), dict(lr=0.01, eps=1e-3),
-              dict(lr=0.01, weight_decay=0.1)]
+SGD_CASES = [
+    dict(lr=0.1),
+    dict(lr=0.05, momentum=0.9),
+    dict(lr=0.05, momentum=0.5, dampening=0.3),
+    dict(lr=0.02, momentum=0.9, nesterov=True),
+    dict(lr=0.1, momentum=0.9, weight_decay=0.01),
+]
+ADAM_CASES = [
+    dict(lr=1e-3),
+    dict(lr=0.05, betas=(0.8, 0.99)),
+    dict(lr=0.01, eps=1e-3),
+    dict(lr=0.01, weight_decay=0.1),
+]
 
 
 @pytest.mark.parametrize("kwargs", SGD_CASES)
@@ -87,8 +95,9 @@ def test_optimizer_state_dict_resumes_exactly(make):
         np.testing.assert_array_equal(resumed[n], straight[n])
 
 
-@pytest.mark.parametrize("bad", [dict(lr=-1.0), dict(lr=0.0), dict(momentum=1.0),
-                                 dict(lr=float("nan"))])
+@pytest.mark.parametrize(
+    "bad", [dict(lr=-1.0), dict(lr=0.0), dict(momentum=1.0), dict(lr=float("nan"))]
+)
 def test_sgd_rejects_bad_hyper_parameters(bad):
     with pytest.raises(ValueError, match=next(iter(bad))):
         SGD(**bad)
@@ -219,8 +228,17 @@ def _trainer(lr=0.05, epochs=3, optimizer=Adam):
     x = rng.standard_normal((12, 6, 2))
     y = (x[:, :, 0].sum(axis=1, keepdims=True) > 0).astype(float)
     data = Data(x, y, np.full(12, 6))
-    settings = Settings(lr, "constant", epochs, 4, None, None, 0.0, 3,
-                        lambda z, t: float(np.mean((z > 0) == (t > 0.5))))
+    settings = Settings(
+        lr,
+        "constant",
+        epochs,
+        4,
+        None,
+        None,
+        0.0,
+        3,
+        lambda z, t: float(np.mean((z > 0) == (t > 0.5))),
+    )
     return Trainer([net], [optimizer(lr)], [rng], settings), data
 
 

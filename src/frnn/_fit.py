@@ -42,7 +42,7 @@ class Data:
     def take(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rows ``index``, trimmed to their longest length: (B, T', D), (B, K), (B,)."""
         lengths = self.lengths[index]
-        return self.x[index, :int(lengths.max())], self.y[index], lengths
+        return self.x[index, : int(lengths.max())], self.y[index], lengths
 
 
 @dataclass
@@ -91,13 +91,15 @@ class Trainer:
 
     def _one_epoch(self, train: Data, val: Data | None) -> dict:
         started = time.perf_counter()
-        lr = learning_rate_at(self.settings.learning_rate, self.epoch, self.settings.epochs,
-                              self.settings.schedule)
+        lr = learning_rate_at(
+            self.settings.learning_rate, self.epoch, self.settings.epochs, self.settings.schedule
+        )
         good = self._snapshot()
         sums = np.zeros(3)  # loss, accuracy, grad norm; summed over members
         with np.errstate(over="ignore", invalid="ignore"):
             for m, (model, optimizer, rng) in enumerate(
-                    zip(self.members, self.optimizers, self.rngs, strict=True)):
+                zip(self.members, self.optimizers, self.rngs, strict=True)
+            ):
                 optimizer.lr = lr
                 try:
                     sums += self._member_epoch(model, optimizer, rng, train)
@@ -106,13 +108,19 @@ class Trainer:
                     raise NonFiniteLossError(
                         f"the training loss became non-finite in epoch {self.epoch + 1} "
                         f"(network {m}): {error}; the parameters are restored to the end of "
-                        f"epoch {self.epoch}. Lower learning_rate or set clip.") from None
+                        f"epoch {self.epoch}. Lower learning_rate or set clip."
+                    ) from None
             val_loss, val_accuracy = self.evaluate(val) if val is not None else (None, None)
         self.epoch += 1
         loss, accuracy, grad_norm = (float(v) for v in sums / len(self.members))
-        record = {"loss": loss, "accuracy": accuracy, "grad_norm": grad_norm,
-                  "val_loss": val_loss, "val_accuracy": val_accuracy,
-                  "seconds": time.perf_counter() - started}
+        record = {
+            "loss": loss,
+            "accuracy": accuracy,
+            "grad_norm": grad_norm,
+            "val_loss": val_loss,
+            "val_accuracy": val_accuracy,
+            "seconds": time.perf_counter() - started,
+        }
         for key in HISTORY_KEYS:
             self.history[key].append(record[key])
         return {"epoch": self.epoch, **record, "state": self.state}
@@ -126,8 +134,13 @@ class Trainer:
         for index in minibatches(n, self.settings.batch_size, rng):
             x, y, lengths = train.take(index)
             loss, grads, z, _ = sequence_gradients(
-                model, x, y, lengths, chunk_length=self.settings.chunk_length,
-                aux_weight=self.settings.aux_weight)
+                model,
+                x,
+                y,
+                lengths,
+                chunk_length=self.settings.chunk_length,
+                aux_weight=self.settings.aux_weight,
+            )
             norm = clip_grad_norm(grads, self.settings.clip)
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 raise NonFiniteLossError(f"loss {loss}, gradient norm {norm}")
@@ -165,8 +178,7 @@ class Trainer:
 
     # -- state -----------------------------------------------------------------------
     def _snapshot(self) -> list[dict[str, np.ndarray]]:
-        return [{name: getattr(model, name).copy() for name in _PARAMS}
-                for model in self.members]
+        return [{name: getattr(model, name).copy() for name in _PARAMS} for model in self.members]
 
     def _load_params(self, params: list[dict[str, np.ndarray]]) -> None:
         for model, saved in zip(self.members, params, strict=True):
@@ -179,14 +191,21 @@ class Trainer:
             "version": STATE_VERSION,
             "epoch": self.epoch,
             "members": [
-                {"params": {name: getattr(model, name).copy() for name in _PARAMS},
-                 "optimizer": optimizer.state_dict(),
-                 "rng": rng.bit_generator.state}
-                for model, optimizer, rng in zip(self.members, self.optimizers, self.rngs,
-                                                 strict=True)],
+                {
+                    "params": {name: getattr(model, name).copy() for name in _PARAMS},
+                    "optimizer": optimizer.state_dict(),
+                    "rng": rng.bit_generator.state,
+                }
+                for model, optimizer, rng in zip(
+                    self.members, self.optimizers, self.rngs, strict=True
+                )
+            ],
             "history": {key: list(values) for key, values in self.history.items()},
-            "best": {"loss": self.best["loss"], "epoch": self.best["epoch"],
-                     "params": self.best["params"]},
+            "best": {
+                "loss": self.best["loss"],
+                "epoch": self.best["epoch"],
+                "params": self.best["params"],
+            },
             "wait": self.wait,
         }
 
@@ -194,19 +213,25 @@ class Trainer:
         """Continue from what :meth:`state` returned."""
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
             found = state.get("version") if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"resume_state must be a training state of version "
-                             f"{STATE_VERSION}; got version {found!r}")
+            raise ValueError(
+                f"resume_state must be a training state of version "
+                f"{STATE_VERSION}; got version {found!r}"
+            )
         if len(state["members"]) != len(self.members):
-            raise ValueError(f"resume_state holds {len(state['members'])} networks; this "
-                             f"estimator trains {len(self.members)} (n_ensemble)")
-        for model, optimizer, rng, saved in zip(self.members, self.optimizers, self.rngs,
-                                                state["members"], strict=True):
+            raise ValueError(
+                f"resume_state holds {len(state['members'])} networks; this "
+                f"estimator trains {len(self.members)} (n_ensemble)"
+            )
+        for model, optimizer, rng, saved in zip(
+            self.members, self.optimizers, self.rngs, state["members"], strict=True
+        ):
             for name in _PARAMS:
                 array = np.asarray(saved["params"][name])
                 if array.shape != getattr(model, name).shape:
                     raise ValueError(
                         f"resume_state does not fit this estimator and data: its {name} is "
-                        f"{array.shape}, the network's is {getattr(model, name).shape}")
+                        f"{array.shape}, the network's is {getattr(model, name).shape}"
+                    )
                 setattr(model, name, np.array(array, dtype=model.W.dtype))
             optimizer.load_state_dict(saved["optimizer"])
             rng.bit_generator.state = saved["rng"]
@@ -214,8 +239,11 @@ class Trainer:
         self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
         best = state["best"]
         params = best["params"]
-        self.best = {"loss": best["loss"], "epoch": int(best["epoch"]),
-                     "params": None if params is None else [
-                         {name: np.array(p[name]) for name in _PARAMS} for p in params]}
+        self.best = {
+            "loss": best["loss"],
+            "epoch": int(best["epoch"]),
+            "params": None
+            if params is None
+            else [{name: np.array(p[name]) for name in _PARAMS} for p in params],
+        }
         self.wait = int(state["wait"])
-

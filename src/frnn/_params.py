@@ -40,8 +40,9 @@ def check_params(estimator) -> None:
         value = getattr(estimator, name)
         if isinstance(rule[0], str) and rule[0] in ("int", "real"):
             _check_number(name, value, *rule)
-        elif not any(value is option or (isinstance(value, str) and value == option)
-                     for option in rule):
+        elif not any(
+            value is option or (isinstance(value, str) and value == option) for option in rule
+        ):
             raise ValueError(f"{name} must be one of {list(rule)}; got {value!r}")
 
 

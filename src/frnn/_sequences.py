@@ -32,11 +32,14 @@ def as_sequences(X, name: str = "X") -> tuple[np.ndarray, np.ndarray, bool]:
         x = array
     else:
         hint = " Reshape your data: X.reshape(1, -1) holds one series." if array.ndim < 2 else ""
-        raise ValueError(f"{name} must be (n, T), (n, T, D) or a list of (T_i, D) arrays; "
-                         f"got an array of shape {array.shape}.{hint}")
+        raise ValueError(
+            f"{name} must be (n, T), (n, T, D) or a list of (T_i, D) arrays; "
+            f"got an array of shape {array.shape}.{hint}"
+        )
     if x.shape[0] == 0 or x.shape[1] == 0 or x.shape[2] == 0:
-        raise ValueError(f"{name} must hold at least one sample, step and feature; got shape "
-                         f"{array.shape}")
+        raise ValueError(
+            f"{name} must hold at least one sample, step and feature; got shape {array.shape}"
+        )
     _finite(x, name)
     return x, np.full(x.shape[0], x.shape[1], dtype=np.intp), array.ndim == 2
 
@@ -63,8 +66,9 @@ def _one_sequence(s, name: str) -> np.ndarray:
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"{name} must be a (T_i, D) or (T_i,) array with T_i ≥ 1; got shape "
-                         f"{array.shape}")
+        raise ValueError(
+            f"{name} must be a (T_i, D) or (T_i,) array with T_i ≥ 1; got shape {array.shape}"
+        )
     _finite(array, name)
     return array
 
@@ -76,14 +80,16 @@ def _pad(seqs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.array([s.shape[0] for s in seqs], dtype=np.intp)
     x = np.zeros((len(seqs), int(lengths.max()), seqs[0].shape[1]))  # (n, T, D)
     for i, s in enumerate(seqs):
-        x[i, :s.shape[0]] = s
+        x[i, : s.shape[0]] = s
     return x, lengths
 
 
 def _finite(x: np.ndarray, name: str) -> None:
     if not np.isfinite(x).all():
-        raise ValueError(f"Input {name} contains NaN or infinity; "
-                         f"found {int((~np.isfinite(x)).sum())} such value(s)")
+        raise ValueError(
+            f"Input {name} contains NaN or infinity; "
+            f"found {int((~np.isfinite(x)).sum())} such value(s)"
+        )
 
 
 def frame(x: np.ndarray, lengths: np.ndarray, f: int) -> tuple[np.ndarray, np.ndarray]:
@@ -112,8 +118,9 @@ def standardisation(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.
     return mean, std
 
 
-def standardise(x: np.ndarray, lengths: np.ndarray, mean: np.ndarray,
-                std: np.ndarray) -> np.ndarray:
+def standardise(
+    x: np.ndarray, lengths: np.ndarray, mean: np.ndarray, std: np.ndarray
+) -> np.ndarray:
     """(x − mean) / std on real steps, zero on padding: (n, T, D) -> (n, T, D)."""
     out = (x - mean) / std
     out[~mask(x, lengths)] = 0.0

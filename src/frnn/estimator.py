@@ -69,11 +69,29 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     frame_size_ : int, the frame size used
     """
 
-    def __init__(self, hidden_size=32, activation="tanh", optimizer="adam", learning_rate=0.01,
-                 momentum=0.9, schedule="cosine", epochs=300, batch_size=32, clip=1.0,
-                 chunk_length=None, frame_size=None, init_scale=None, aux_weight=0.5,
-                 n_ensemble=5, weight_decay=0.0, validation_fraction=0.0, patience=20,
-                 standardize=True, dtype="float64", random_state=None):
+    def __init__(
+        self,
+        hidden_size=32,
+        activation="tanh",
+        optimizer="adam",
+        learning_rate=0.01,
+        momentum=0.9,
+        schedule="cosine",
+        epochs=300,
+        batch_size=32,
+        clip=1.0,
+        chunk_length=None,
+        frame_size=None,
+        init_scale=None,
+        aux_weight=0.5,
+        n_ensemble=5,
+        weight_decay=0.0,
+        validation_fraction=0.0,
+        patience=20,
+        standardize=True,
+        dtype="float64",
+        random_state=None,
+    ):
         self.hidden_size = hidden_size
         self.activation = activation
         self.optimizer = optimizer
@@ -153,8 +171,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             T = int(lengths.max())
             self.frame_size_ = self.frame_size or max(1, math.ceil(T / _STEPS))
         elif not self.tabular_ and x.shape[2] != self.n_features_in_:
-            raise ValueError(f"X has {x.shape[2]} features per step, but RNNClassifier is "
-                             f"expecting {self.n_features_in_} features as input")
+            raise ValueError(
+                f"X has {x.shape[2]} features per step, but RNNClassifier is "
+                f"expecting {self.n_features_in_} features as input"
+            )
         x = seq.standardise(x, lengths, self.mean_, self.std_)
         x, lengths = seq.frame(x, lengths, self.frame_size_)
         return x.astype(self.dtype), lengths
@@ -167,8 +187,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if y.shape[0] != n:
-            raise ValueError(f"X and y have inconsistent numbers of samples: X has {n}, y has "
-                             f"{y.shape[0]}")
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: X has {n}, y has {y.shape[0]}"
+            )
         if y.dtype.kind in "fc":
             assert_all_finite(y, input_name="y")
         check_classification_targets(y)
@@ -178,8 +199,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             return y.astype(self.dtype)
         self.classes_, codes = np.unique(column_or_1d(y), return_inverse=True)
         if self.classes_.size < 2:
-            raise ValueError(f"y must hold at least 2 classes to train a classifier; got 1 "
-                             f"class: {self.classes_[0]!r}")
+            raise ValueError(
+                f"y must hold at least 2 classes to train a classifier; got 1 "
+                f"class: {self.classes_[0]!r}"
+            )
         if self.classes_.size == 2:
             return codes[:, None].astype(self.dtype)  # (n, 1): one sigmoid output
         return np.eye(self.classes_.size, dtype=self.dtype)[codes]  # (n, K) one-hot
@@ -191,8 +214,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         n = x.shape[0]
         n_val = int(round(self.validation_fraction * n))
         if self.validation_fraction and not 1 <= n_val < n:
-            raise ValueError(f"validation_fraction={self.validation_fraction} leaves no "
-                             f"validation or no training series out of {n}")
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no "
+                f"validation or no training series out of {n}"
+            )
         order = np.random.default_rng(root.spawn(1)[0]).permutation(n)
         train, held = order[n_val:], order[:n_val]
         data = Data(x[train], Y[train], lengths[train])
@@ -205,14 +230,27 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         for child in root.spawn(1 + self.n_ensemble)[1:]:
             rng = np.random.default_rng(child)
             members.append(self._network(D, K, rng))
-            optimizers.append(make_optimizer(self.optimizer, self.learning_rate,
-                                             momentum=self.momentum,
-                                             weight_decay=self.weight_decay))
+            optimizers.append(
+                make_optimizer(
+                    self.optimizer,
+                    self.learning_rate,
+                    momentum=self.momentum,
+                    weight_decay=self.weight_decay,
+                )
+            )
             rngs.append(rng)
         aux = self.aux_weight / float(np.mean(data.lengths))  # per step: ~ the last step's
-        settings = Settings(self.learning_rate, self.schedule, self.epochs,
-                            min(self.batch_size, n), self.clip, self.chunk_length, aux,
-                            self.patience, self._accuracy)
+        settings = Settings(
+            self.learning_rate,
+            self.schedule,
+            self.epochs,
+            min(self.batch_size, n),
+            self.clip,
+            self.chunk_length,
+            aux,
+            self.patience,
+            self._accuracy,
+        )
         return Trainer(members, optimizers, rngs, settings)
 
     def _network(self, D: int, K: int, rng) -> types.SimpleNamespace:

@@ -23,8 +23,16 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 FORMAT_VERSION = 1
 _MAGIC = "frnn"
 _META = "__meta__"
-_FITTED = ("frame_size_", "tabular_", "target_type_", "n_iter_", "loss_curve_", "history_",
-           "stopped_by_", "n_features_in_")
+_FITTED = (
+    "frame_size_",
+    "tabular_",
+    "target_type_",
+    "n_iter_",
+    "loss_curve_",
+    "history_",
+    "stopped_by_",
+    "n_features_in_",
+)
 
 
 # -- the archive -----------------------------------------------------------------------------
@@ -80,10 +88,13 @@ def _read(path, kind: str) -> tuple[dict[str, np.ndarray], dict]:
         raise ValueError(f"{path} is not an frnn {kind} file (foreign metadata)")
     version = meta.get("version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ValueError(f"{path} was written by a newer frnn (file format version "
-                         f"{version!r}; this frnn reads up to {FORMAT_VERSION}): upgrade frnn")
-    if meta.get("kind") not in (kind,) and not (kind == "model" and meta.get("kind") in
-                                                ("network", "classifier")):
+        raise ValueError(
+            f"{path} was written by a newer frnn (file format version "
+            f"{version!r}; this frnn reads up to {FORMAT_VERSION}): upgrade frnn"
+        )
+    if meta.get("kind") not in (kind,) and not (
+        kind == "model" and meta.get("kind") in ("network", "classifier")
+    ):
         raise ValueError(f"{path} holds an frnn {meta.get('kind')!r}, not a {kind}")
     return arrays, meta
 
@@ -117,9 +128,12 @@ def _network_arrays(model, prefix: str) -> dict[str, np.ndarray]:
 
 def _network_meta(model) -> dict:
     W, V = np.asarray(model.W), np.asarray(model.V)
-    return {"sizes": {"D": W.shape[1], "I": W.shape[0], "K": V.shape[0]},
-            "activation": getattr(model, "activation", "tanh"),
-            "loss": getattr(model, "loss", "bce"), "dtype": str(W.dtype)}
+    return {
+        "sizes": {"D": W.shape[1], "I": W.shape[0], "K": V.shape[0]},
+        "activation": getattr(model, "activation", "tanh"),
+        "loss": getattr(model, "loss", "bce"),
+        "dtype": str(W.dtype),
+    }
 
 
 def _classifier_payload(clf) -> tuple[dict[str, np.ndarray], dict]:
@@ -135,8 +149,13 @@ def _classifier_payload(clf) -> tuple[dict[str, np.ndarray], dict]:
     state = clf.random_state
     params["random_state"] = state if state is None or isinstance(state, int) else None
     fitted = {name: getattr(clf, name) for name in _FITTED if hasattr(clf, name)}
-    meta = {"kind": "classifier", "params": params, "fitted": fitted,
-            "networks": len(clf.networks_), **_network_meta(clf.networks_[0])}
+    meta = {
+        "kind": "classifier",
+        "params": params,
+        "fitted": fitted,
+        "networks": len(clf.networks_),
+        **_network_meta(clf.networks_[0]),
+    }
     return arrays, meta
 
 
@@ -144,8 +163,11 @@ def _plain(array: np.ndarray, name: str) -> np.ndarray:
     array = np.asarray(array)
     if array.dtype == object:
         try:
-            return array.astype(str) if all(isinstance(v, str) for v in array) else \
-                array.astype(np.float64)
+            return (
+                array.astype(str)
+                if all(isinstance(v, str) for v in array)
+                else array.astype(np.float64)
+            )
         except (TypeError, ValueError):
             pass
         raise ValueError(f"{name} has dtype object, which cannot be saved without pickle")
@@ -173,11 +195,14 @@ def _network(arrays, meta, prefix: str, cls):
     for name, shape in expected.items():
         array = arrays[prefix + name]
         if array.shape != shape or array.dtype != np.dtype(meta["dtype"]):
-            raise ValueError(f"{prefix}{name} has shape {array.shape} and dtype {array.dtype}; "
-                             f"the metadata says {shape} and {meta['dtype']}")
+            raise ValueError(
+                f"{prefix}{name} has shape {array.shape} and dtype {array.dtype}; "
+                f"the metadata says {shape} and {meta['dtype']}"
+            )
     if cls is FullyRecurrentNetwork:
-        net = FullyRecurrentNetwork(D, I, K, activation=meta["activation"], loss=meta["loss"],
-                                    rng=0, dtype=meta["dtype"])
+        net = FullyRecurrentNetwork(
+            D, I, K, activation=meta["activation"], loss=meta["loss"], rng=0, dtype=meta["dtype"]
+        )
     else:
         net = types.SimpleNamespace(activation=meta["activation"], loss=meta["loss"])
     for name in expected:
@@ -225,8 +250,9 @@ def save_state(path, state: dict) -> None:
     if not isinstance(state, dict):
         raise TypeError(f"state must be a dict; got {type(state).__name__}")
     body = pack(state)
-    _write(path, arrays, {"format": _MAGIC, "version": FORMAT_VERSION, "kind": "state",
-                          "state": body})
+    _write(
+        path, arrays, {"format": _MAGIC, "version": FORMAT_VERSION, "kind": "state", "state": body}
+    )
 
 
 def load_state(path) -> dict:
@@ -278,8 +304,9 @@ def to_torch(model):
     W, R, V = parameters(model)
     activation = getattr(model, "activation", "tanh")
     if activation not in ("tanh", "relu"):
-        raise ValueError(f"torch.nn.RNN supports the activations tanh and relu; the model "
-                         f"uses {activation!r}")
+        raise ValueError(
+            f"torch.nn.RNN supports the activations tanh and relu; the model uses {activation!r}"
+        )
     dtype = torch.float64 if W.dtype == np.float64 else torch.float32
     I, D = W.shape
     rnn = torch.nn.RNN(D, I, nonlinearity=activation, bias=False, batch_first=True, dtype=dtype)
