@@ -54,6 +54,11 @@ def test_multiclass_string_labels_and_probabilities():
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
     assert clf.decision_function(X).shape == (60, 3)
+    for net in clf.networks_:
+        net.V *= 1e4  # logits far below −745, where σ underflows to 0
+    proba = clf.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
 
 
 def test_multilabel_targets():

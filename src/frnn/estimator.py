@@ -22,6 +22,7 @@ from . import _sequences as seq
 from ._fit import Data, Settings, Trainer
 from ._params import check_params, expected_failed_checks
 from .losses import sigmoid
+from .network import forward
 from .training import make_optimizer
 
 __all__ = ["RNNClassifier", "expected_failed_checks"]
@@ -46,8 +47,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     chunk_length : int ≥ 1 or None, truncated BPTT every this many steps (None: full BPTT)
     frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 10⌉ for
         training series of length T (about 10 steps)
-    init_scale : float > 0 or None, weights uniform in ±init_scale; None: W, R, V uniform
-        in ±1/√fan_in (torch's nn.RNN and nn.Linear use ±1/√I)
+    init_scale : float > 0 or None, W, R, V uniform in ±init_scale; None: ±1/√I, as
+        torch's nn.RNN(D, I) and nn.Linear(I, K) draw them
     aux_weight : float ≥ 0, weight of an auxiliary loss asking for the class at every
         step (scaled by 1 / mean length); 0 turns it off
     n_ensemble : int ≥ 1, networks trained from different seeds; their logits are averaged
@@ -256,11 +257,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     def _network(self, D: int, K: int, rng) -> types.SimpleNamespace:
         """A network with the estimator's initialisation, drawn from ``rng``."""
         I = self.hidden_size
-        sizes = {"W": (I, D), "R": (I, I), "V": (K, I)}
-        fan_in = {"W": I, "R": I, "V": I}
+        scale = self.init_scale or 1.0 / math.sqrt(I)
         net = types.SimpleNamespace(activation=self.activation, loss="bce")
-        for name, shape in sizes.items():
-            scale = self.init_scale or 1.0 / math.sqrt(fan_in[name])
+        for name, shape in (("W", (I, D)), ("R", (I, I)), ("V", (K, I))):
             setattr(net, name, rng.uniform(-scale, scale, size=shape).astype(self.dtype))
         return net
 
@@ -274,14 +273,12 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """The networks' averaged logits: (n,) for binary targets, (n, K) otherwise."""
         check_is_fitted(self, "networks_")
-        from .network import forward
-
         x, lengths = self._inputs(X, reset=False)
-        z = np.mean([self._logits(net, x, lengths, forward) for net in self.networks_], axis=0)
+        z = np.mean([self._logits(net, x, lengths) for net in self.networks_], axis=0)
         return z[:, 0] if z.shape[1] == 1 and self.classes_.size == 2 else z
 
     @staticmethod
-    def _logits(net, x, lengths, forward) -> np.ndarray:
+    def _logits(net, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         forward(net, x, None, lengths=lengths)
         return np.asarray(net.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
 
@@ -294,9 +291,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if z.ndim == 1:
             p = sigmoid(z)
             return np.column_stack([1.0 - p, p])
-        p = sigmoid(z)
         if self.target_type_ == "multilabel-indicator":
-            return p
+            return sigmoid(z)
+        log_p = -np.logaddexp(0.0, -z)  # log σ(z), (n, K): no underflow to 0/0 below
+        p = np.exp(log_p - log_p.max(axis=1, keepdims=True))
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
