@@ -254,6 +254,24 @@ def test_non_finite_loss_stops_and_restores_last_good_parameters():
         np.testing.assert_array_equal(getattr(trainer.members[0], n), good[n])
 
 
+class _Overflow(SGD):
+    """An optimiser step that leaves infinite weights behind."""
+
+    def step(self, params, grads):
+        for p in params.values():
+            p[...] = np.inf
+
+
+def test_weights_overflowing_on_the_last_step_are_caught():
+    trainer, data = _trainer(optimizer=_Overflow)
+    trainer.settings.batch_size = 12  # one step per epoch: the loss never sees the inf
+    start = {n: getattr(trainer.members[0], n).copy() for n in "WRV"}
+    with pytest.raises(NonFiniteLossError, match="epoch 1.*overflowed"):
+        trainer.run(data, None)
+    for n in "WRV":
+        np.testing.assert_array_equal(getattr(trainer.members[0], n), start[n])
+
+
 def test_trainer_history_and_loss_decrease():
     trainer, data = _trainer(epochs=30)
     assert trainer.run(data, None) == "epochs"

@@ -104,13 +104,12 @@ class Trainer:
                 try:
                     sums += self._member_epoch(model, optimizer, rng, train)
                 except NonFiniteLossError as error:
-                    self._load_params(good)
-                    raise NonFiniteLossError(
-                        f"the training loss became non-finite in epoch {self.epoch + 1} "
-                        f"(network {m}): {error}; the parameters are restored to the end of "
-                        f"epoch {self.epoch}. Lower learning_rate or set clip."
-                    ) from None
+                    self._fail(good, f"network {m}: {error}")
+                if not all(np.isfinite(getattr(model, name)).all() for name in _PARAMS):
+                    self._fail(good, f"network {m}: its weights overflowed")
             val_loss, val_accuracy = self.evaluate(val) if val is not None else (None, None)
+        if val_loss is not None and not math.isfinite(val_loss):
+            self._fail(good, f"validation loss {val_loss}")
         self.epoch += 1
         loss, accuracy, grad_norm = (float(v) for v in sums / len(self.members))
         record = {
@@ -124,6 +123,15 @@ class Trainer:
         for key in HISTORY_KEYS:
             self.history[key].append(record[key])
         return {"epoch": self.epoch, **record, "state": self.state}
+
+    def _fail(self, good: list[dict[str, np.ndarray]], detail: str):
+        """Put the last good parameters back and stop with a clear error."""
+        self._load_params(good)
+        raise NonFiniteLossError(
+            f"the training loss became non-finite in epoch {self.epoch + 1} ({detail}); the "
+            f"parameters are restored to the end of epoch {self.epoch}. Lower learning_rate "
+            f"or set clip."
+        )
 
     def _member_epoch(self, model, optimizer, rng, train: Data) -> np.ndarray:
         """One pass over the training data; returns [mean loss, accuracy, mean grad norm]."""
