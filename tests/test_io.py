@@ -188,3 +188,11 @@ def test_to_torch_rejects_activations_torch_lacks(net):
     net.activation = "hardtanh"
     with pytest.raises(ValueError, match="hardtanh"):
         frnn.to_torch(net)
+
+
+def test_to_torch_asks_for_one_network_of_a_classifier(fitted):
+    clf, X = fitted
+    with pytest.raises(TypeError, match="networks_"):
+        frnn.to_torch(clf)
+    rnn, linear = frnn.to_torch(clf.networks_[0])
+    assert rnn.hidden_size == 6 and linear.out_features == 1

@@ -194,7 +194,18 @@ class Trainer:
                 getattr(model, name)[...] = saved[name]  # in place: optimisers hold these
 
     def state(self) -> dict:
-        """The complete training state: nested dicts of numpy arrays and JSON-able values."""
+        """The complete training state: nested dicts of numpy arrays and JSON-able values.
+
+        {"version": 1, "epoch": epochs done,
+         "members": [{"params": {"W", "R", "V"}, "optimizer": its state_dict(),
+                      "rng": the shuffling generator's bit_generator.state}, ...],
+         "history": {"loss": [...], "accuracy", "grad_norm", "val_loss", "val_accuracy",
+                     "seconds"},
+         "best": {"loss": best validation loss or None, "epoch", "params": [...] or None},
+         "wait": epochs since the best validation loss}
+
+        Every array is a copy: later training does not change a state already taken.
+        """
         return {
             "version": STATE_VERSION,
             "epoch": self.epoch,

@@ -297,9 +297,16 @@ def to_torch(model):
     -------
     (torch.nn.RNN, torch.nn.Linear)
     """
-    import torch
-
     from ._inputs import parameters
+    from .estimator import RNNClassifier
+
+    if isinstance(model, RNNClassifier):
+        raise TypeError(
+            "to_torch takes one network; a fitted RNNClassifier holds n_ensemble of them in "
+            "networks_ (they read inputs standardised with mean_ and std_ and framed in "
+            "frame_size_ samples per step)"
+        )
+    import torch
 
     W, R, V = parameters(model)
     activation = getattr(model, "activation", "tanh")
