@@ -7,6 +7,8 @@ import types
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import frnn
 from frnn._fit import Data, Settings, Trainer
@@ -182,6 +184,28 @@ def _torch_truncated(net, x, y, lengths, k, aux):
 @pytest.mark.parametrize("aux", [0.0, 0.3])
 def test_truncated_bptt_matches_torch_with_detached_state(k, aux):
     net, x, y, lengths = _padded_problem()
+    loss, grads, _, _ = sequence_gradients(net, x, y, lengths, chunk_length=k, aux_weight=aux)
+    expected_loss, expected = _torch_truncated(net, x, y, lengths, k, aux)
+    assert abs(loss - expected_loss) <= 1e-12 * expected_loss
+    for n in "WRV":
+        assert relerr(grads[n], expected[n]) <= 1e-12
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    B=st.integers(1, 4),
+    T=st.integers(1, 6),
+    k=st.integers(1, 7),
+    aux=st.sampled_from([0.0, 0.5]),
+    seed=st.integers(0, 2**16),
+)
+def test_truncated_bptt_on_edge_sizes(B, T, k, aux, seed):
+    rng = np.random.default_rng(seed)
+    net = frnn.FullyRecurrentNetwork(2, 1 + seed % 3, 1, rng=rng)
+    net.R[...] = rng.uniform(-1, 1, net.R.shape)
+    lengths = rng.integers(1, T + 1, size=B)
+    x = rng.standard_normal((B, T, 2)) * (np.arange(T)[None, :, None] < lengths[:, None, None])
+    y = rng.uniform(size=(B, 1))
     loss, grads, _, _ = sequence_gradients(net, x, y, lengths, chunk_length=k, aux_weight=aux)
     expected_loss, expected = _torch_truncated(net, x, y, lengths, k, aux)
     assert abs(loss - expected_loss) <= 1e-12 * expected_loss

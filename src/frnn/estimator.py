@@ -44,7 +44,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     epochs : int ≥ 1, the most epochs to train
     batch_size : int ≥ 1 (capped at the number of training series)
     clip : float > 0 or None, the global gradient-norm threshold (None: no clipping)
-    chunk_length : int ≥ 1 or None, truncated BPTT every this many steps (None: full BPTT)
+    chunk_length : int ≥ 1 or None, truncated BPTT every this many network steps (frames,
+        not samples); None: full BPTT
     frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 10⌉ for
         training series of length T (about 10 steps)
     init_scale : float > 0 or None, W, R, V uniform in ±init_scale; None: ±1/√I, as
