@@ -173,6 +173,20 @@ def test_resume_is_bit_identical(tmp_path, extra):
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
 
 
+def test_resume_from_the_epoch_that_stopped_early():
+    X, y = _series(n=60)
+    params = dict(QUICK, epochs=300, validation_fraction=0.3, patience=3, learning_rate=0.05)
+    whole = RNNClassifier(**params, random_state=0).fit(X, y)
+    assert whole.stopped_by_ == "early_stopping"
+    states = []
+    RNNClassifier(**params, random_state=0).fit(
+        X, y, callback=lambda info: states.append(info["state"]()) or info["epoch"] == whole.n_iter_
+    )
+    resumed = RNNClassifier(**params, random_state=0).fit(X, y, resume_state=states[-1])
+    assert resumed.stopped_by_ == "early_stopping" and resumed.n_iter_ == whole.n_iter_
+    np.testing.assert_array_equal(resumed.networks_[0].R, whole.networks_[0].R)
+
+
 def test_resume_rejects_a_state_of_another_ensemble():
     X, y = _series()
     states = []

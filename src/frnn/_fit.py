@@ -77,6 +77,9 @@ class Trainer:
 
         Returns "epochs", "early_stopping" or "callback": why the loop ended.
         """
+        if val is not None and self.wait >= self.settings.patience:
+            self._restore_best()  # resumed from the very epoch that stopped early
+            return "early_stopping"
         while self.epoch < self.settings.epochs:
             info = self._one_epoch(train, val)
             stop = self._early_stop(val is not None)
