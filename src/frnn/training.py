@@ -97,8 +97,9 @@ def sequence_gradients(
     boundaries.  A sequence's many-to-one loss lives in the chunk holding its own last
     step: in a padded batch sequences end in different chunks, so each chunk runs the
     sequences ending inside it with their targets and the ones going on without (or, with
-    ``aux_weight``, with the per-step loss only); sequences already ended drop out.  With
-    chunk_length ≥ T this is exact BPTT.
+    ``aux_weight``, with the per-step loss only); sequences already ended drop out.  Chunks
+    start at t = 0, k, 2k, … for every sequence, so one ending just after a boundary keeps
+    only its last few steps of gradient.  With chunk_length ≥ T this is exact BPTT.
 
     Parameters
     ----------
