@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: train test lint format bench clean
+.PHONY: train test lint format bench clean ucr
 
 $(VENV)/.run-deps: pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,6 +27,9 @@ lint: $(VENV)/.test-deps
 
 format: $(VENV)/.test-deps
 	$(VENV)/bin/ruff format src tests benchmarks
+
+ucr: $(VENV)/.run-deps
+	OMP_NUM_THREADS=1 $(PY) benchmarks/ucr_accuracy.py
 
 bench: $(VENV)/.run-deps
 	$(PY) -m pip install -q -e '.[bench]'

@@ -4,8 +4,11 @@ s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
 """
 
 from .activations import ACTIVATIONS
+from .deer import DEERFallbackWarning, DEERInfo
+from .io import load, load_state, save, save_state, to_torch
 from .losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
 from .network import FullyRecurrentNetwork, backward, forward, init
+from .scan import diagonal_scan, linear_scan
 
 __version__ = "0.1.0"
 
@@ -20,6 +23,16 @@ __all__ = [
     "mse",
     "mse_grad",
     "sigmoid",
+    "DEERFallbackWarning",
+    "DEERInfo",
+    "diagonal_scan",
+    "linear_scan",
+    "RNNClassifier",
+    "load",
+    "load_state",
+    "save",
+    "save_state",
+    "to_torch",
 ]
 
 _LAZY = ("graph", "plots")  # they import matplotlib and networkx: loaded on first use only
@@ -30,4 +43,8 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if name == "RNNClassifier":  # imports scikit-learn: only when asked for
+        from .estimator import RNNClassifier
+
+        return RNNClassifier
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

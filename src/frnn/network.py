@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _fast
+from . import _fast, parallel
 from ._inputs import Batch, parameters, prepare, settings
 from ._validate import check_choice, check_positive_int
 from .activations import ACTIVATIONS
@@ -35,6 +35,7 @@ class _Cache:
     Z: np.ndarray  # (B, K) many-to-one or (T, B, K) many-to-many logits
     activation: str
     loss: str
+    method: str = "sequential"  # how A was computed; backward's adjoint follows it
 
 
 def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64):
@@ -78,7 +79,9 @@ def _generator(rng) -> np.random.Generator:
     return np.random.default_rng(rng)
 
 
-def forward(model, x, y=None, *, lengths=None, a0=None, engine: str = "auto") -> float | None:
+def forward(
+    model, x, y=None, *, lengths=None, a0=None, method="sequential", engine: str = "auto"
+) -> float | None:
     """Run the network over ``x`` and return the loss.
 
     L = (1/B) Σ_b Σ_k L(z_k(T_b), y_k)  many-to-one, or summed over every real step t for
@@ -92,10 +95,15 @@ def forward(model, x, y=None, *, lengths=None, a0=None, engine: str = "auto") ->
         batch.  None computes the states and logits only.
     lengths : (B,) ints in [1, T], each sequence's true length (batches only)
     a0 : (I,) or (B, I), the initial state a(0); zero by default
+    method : {"sequential", "scan", "deer", "quasi-deer"}
+        How the states are computed: the time loop (default), the exact parallel scan
+        (activation "linear" only), or DEER / quasi-DEER Newton iterations solved by the
+        scan (see docs/parallel.md and :mod:`frnn.parallel`, which also describes
+        ``model.deer_iterations``).
     engine : {"auto", "numba", "numpy", "reference"}
-        Which implementation runs the loop; all compute the same function (to round-off).
-        "auto" picks by size (compiled loops for small networks, lean numpy for large);
-        "reference" runs the plain loops of this module.
+        Which implementation runs the sequential time loop; all compute the same function
+        (to round-off). "auto" picks by size (compiled loops for small networks, lean numpy
+        for large); "reference" runs the plain loops of this module.
 
     Returns
     -------
@@ -103,17 +111,21 @@ def forward(model, x, y=None, *, lengths=None, a0=None, engine: str = "auto") ->
         The loss (None when ``y`` is None).  Also sets ``model.a``, (T, I) or (B, T, I),
         zero where padded, and ``model.z``, (K,) / (T, K) / (B, K) / (B, T, K).
     """
+    method = check_choice(method, "method", parallel.METHODS)
     W, R, V = parameters(model)
     activation, loss = settings(model)
     check_choice(engine, "engine", _fast.ENGINES)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss)
-    _release(model)
-    if engine == "reference":
-        A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
+    if method != "sequential":
+        A = parallel.states(model, method, W, R, batch, activation, sequential=_states)
     else:
-        A = _fast.states(W, R, batch, activation, engine)
+        _release(model)
+        if engine == "reference":
+            A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
+        else:
+            A = _fast.states(W, R, batch, activation, engine)
     Z = A @ V.T if batch.many_to_many else _last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
-    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss))
+    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method))
     model.a = _batch_major(A, batch.single)
     model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
     if batch.y is None:
@@ -197,7 +209,7 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
         dV = dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
     else:
         dV = dZ.T @ _last(A, batch.lengths)
-    if engine == "reference" or keep_da:
+    if engine == "reference" or keep_da or cache.method != "sequential":
         dW, dR = _gradients(model, cache, R, V, dZ, keep_da)
     else:
         dW, dR = _fast.gradients(A, batch, R, V, dZ, cache.activation, engine)
@@ -205,14 +217,17 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
 
 
 def _gradients(model, cache: _Cache, R, V, dZ, keep_da: bool) -> tuple[np.ndarray, np.ndarray]:
-    """dW and dR by the reference loop (and ∂L/∂a(t) into ``model.da`` when asked)."""
+    """dW and dR by the reference loop or the scan's adjoint (and ∂L/∂a(t) when asked)."""
     batch, A = cache.batch, cache.A
     G = np.zeros_like(A)  # (T, B, I): the loss's direct gradient in a(t)
     if batch.many_to_many:
         G += dZ @ V
     else:
         G[batch.lengths - 1, np.arange(A.shape[1])] = dZ @ V
-    delta, dA = _bptt(G, A, R, ACTIVATIONS[cache.activation][1])
+    if cache.method == "sequential":
+        delta, dA = _bptt(G, A, R, ACTIVATIONS[cache.activation][1])
+    else:
+        delta, dA = parallel.bptt(G, A, R, cache.activation)  # the adjoint by a reverse scan
     if keep_da:
         model.da = _batch_major(dA, batch.single)
     A_prev = np.concatenate([batch.a0[None], A[:-1]])  # (T, B, I): a(t−1)
@@ -272,9 +287,11 @@ class FullyRecurrentNetwork:
         """(D, I, K)."""
         return self.W.shape[1], self.W.shape[0], self.V.shape[0]
 
-    def forward(self, x, y=None, *, lengths=None, a0=None, engine: str = "auto") -> float | None:
+    def forward(
+        self, x, y=None, *, lengths=None, a0=None, method="sequential", engine: str = "auto"
+    ) -> float | None:
         """See :func:`frnn.forward`."""
-        return forward(self, x, y, lengths=lengths, a0=a0, engine=engine)
+        return forward(self, x, y, lengths=lengths, a0=a0, method=method, engine=engine)
 
     def backward(self, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
         """See :func:`frnn.backward`."""

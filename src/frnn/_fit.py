@@ -1,0 +1,271 @@
+"""The epoch loop behind ``RNNClassifier.fit``: checkpointable, resumable, early stopping.
+
+Several networks (an ensemble of ``members``) train in lock-step, one epoch each per
+epoch, each with its own optimiser and its own shuffling generator.  After every epoch
+the complete training state can be captured (:meth:`Trainer.state`) and a later run
+resumed from it ends with bit-identical parameters: everything a run depends on —
+parameters, optimiser moments, generator states, the epoch counter, the early-stopping
+memory — is in the state.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import forward
+from .training import (
+    NonFiniteLossError,
+    clip_grad_norm,
+    learning_rate_at,
+    minibatches,
+    sequence_gradients,
+)
+
+STATE_VERSION = 1
+HISTORY_KEYS = ("loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "seconds")
+_PARAMS = ("W", "R", "V")
+
+
+@dataclass
+class Data:
+    """Padded sequences: x (n, T, D), y (n, K) in [0, 1], lengths (n,)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    lengths: np.ndarray
+
+    def take(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows ``index``, trimmed to their longest length: (B, T', D), (B, K), (B,)."""
+        lengths = self.lengths[index]
+        return self.x[index, : int(lengths.max())], self.y[index], lengths
+
+
+@dataclass
+class Settings:
+    """What the loop needs from the estimator's hyper-parameters."""
+
+    learning_rate: float
+    schedule: str
+    epochs: int
+    batch_size: int
+    clip: float | None
+    chunk_length: int | None
+    aux_weight: float
+    patience: int
+    accuracy: Callable[[np.ndarray, np.ndarray], float]  # (z (n, K), y (n, K)) -> accuracy
+
+
+class Trainer:
+    """Trains ``members`` (models with W, R, V) with their ``optimizers`` and ``rngs``."""
+
+    def __init__(self, members, optimizers, rngs, settings: Settings):
+        self.members, self.optimizers, self.rngs = members, optimizers, rngs
+        self.settings = settings
+        self.epoch = 0
+        self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
+        self.best: dict = {"loss": None, "epoch": 0, "params": None}
+        self.wait = 0
+
+    # -- the loop ---------------------------------------------------------------------
+    def run(self, train: Data, val: Data | None, callback=None) -> str:
+        """Train until ``epochs``, early stopping or ``callback`` says stop.
+
+        Returns "epochs", "early_stopping" or "callback": why the loop ended.
+        """
+        if val is not None and self.wait >= self.settings.patience:
+            self._restore_best()  # resumed from the very epoch that stopped early
+            return "early_stopping"
+        while self.epoch < self.settings.epochs:
+            info = self._one_epoch(train, val)
+            stop = self._early_stop(val is not None)
+            if callback is not None and callback(info) is True:
+                return "callback"
+            if stop:
+                self._restore_best()
+                return "early_stopping"
+        if val is not None:
+            self._restore_best()
+        return "epochs"
+
+    def _one_epoch(self, train: Data, val: Data | None) -> dict:
+        started = time.perf_counter()
+        lr = learning_rate_at(
+            self.settings.learning_rate, self.epoch, self.settings.epochs, self.settings.schedule
+        )
+        good = self._snapshot()
+        sums = np.zeros(3)  # loss, accuracy, grad norm; summed over members
+        with np.errstate(over="ignore", invalid="ignore"):
+            for m, (model, optimizer, rng) in enumerate(
+                zip(self.members, self.optimizers, self.rngs, strict=True)
+            ):
+                optimizer.lr = lr
+                try:
+                    sums += self._member_epoch(model, optimizer, rng, train)
+                except NonFiniteLossError as error:
+                    self._fail(good, f"network {m}: {error}")
+                if not all(np.isfinite(getattr(model, name)).all() for name in _PARAMS):
+                    self._fail(good, f"network {m}: its weights overflowed")
+            val_loss, val_accuracy = self.evaluate(val) if val is not None else (None, None)
+        if val_loss is not None and not math.isfinite(val_loss):
+            self._fail(good, f"validation loss {val_loss}")
+        self.epoch += 1
+        loss, accuracy, grad_norm = (float(v) for v in sums / len(self.members))
+        record = {
+            "loss": loss,
+            "accuracy": accuracy,
+            "grad_norm": grad_norm,
+            "val_loss": val_loss,
+            "val_accuracy": val_accuracy,
+            "seconds": time.perf_counter() - started,
+        }
+        for key in HISTORY_KEYS:
+            self.history[key].append(record[key])
+        return {"epoch": self.epoch, **record, "state": self.state}
+
+    def _fail(self, good: list[dict[str, np.ndarray]], detail: str):
+        """Put the last good parameters back and stop with a clear error."""
+        self._load_params(good)
+        raise NonFiniteLossError(
+            f"the training loss became non-finite in epoch {self.epoch + 1} ({detail}); the "
+            f"parameters are restored to the end of epoch {self.epoch}. Lower learning_rate "
+            f"or set clip."
+        )
+
+    def _member_epoch(self, model, optimizer, rng, train: Data) -> np.ndarray:
+        """One pass over the training data; returns [mean loss, accuracy, mean grad norm]."""
+        n = train.x.shape[0]
+        loss_sum = correct = norm_sum = 0.0
+        batches = 0
+        params = {name: getattr(model, name) for name in _PARAMS}
+        for index in minibatches(n, self.settings.batch_size, rng):
+            x, y, lengths = train.take(index)
+            loss, grads, z, _ = sequence_gradients(
+                model,
+                x,
+                y,
+                lengths,
+                chunk_length=self.settings.chunk_length,
+                aux_weight=self.settings.aux_weight,
+            )
+            norm = clip_grad_norm(grads, self.settings.clip)
+            if not (math.isfinite(loss) and math.isfinite(norm)):
+                raise NonFiniteLossError(f"loss {loss}, gradient norm {norm}")
+            optimizer.step(params, grads)
+            loss_sum += loss * index.size
+            correct += self.settings.accuracy(z, y) * index.size
+            norm_sum += norm
+            batches += 1
+        return np.array([loss_sum / n, correct / n, norm_sum / batches])
+
+    def evaluate(self, data: Data) -> tuple[float, float]:
+        """Mean loss of the members and accuracy of their averaged logits on ``data``."""
+        logits, losses = [], []
+        for model in self.members:
+            losses.append(forward(model, data.x, data.y, lengths=data.lengths))
+            logits.append(model.z.reshape(data.y.shape))
+        z = np.mean(logits, axis=0)  # (n, K)
+        return float(np.mean(losses)), float(self.settings.accuracy(z, data.y))
+
+    # -- early stopping -----------------------------------------------------------------
+    def _early_stop(self, has_val: bool) -> bool:
+        if not has_val:
+            return False
+        loss = self.history["val_loss"][-1]
+        if self.best["loss"] is None or loss < self.best["loss"]:
+            self.best = {"loss": loss, "epoch": self.epoch, "params": self._snapshot()}
+            self.wait = 0
+            return False
+        self.wait += 1
+        return self.wait >= self.settings.patience
+
+    def _restore_best(self) -> None:
+        if self.best["params"] is not None:
+            self._load_params(self.best["params"])
+
+    # -- state -----------------------------------------------------------------------
+    def _snapshot(self) -> list[dict[str, np.ndarray]]:
+        return [{name: getattr(model, name).copy() for name in _PARAMS} for model in self.members]
+
+    def _load_params(self, params: list[dict[str, np.ndarray]]) -> None:
+        for model, saved in zip(self.members, params, strict=True):
+            for name in _PARAMS:
+                getattr(model, name)[...] = saved[name]  # in place: optimisers hold these
+
+    def state(self) -> dict:
+        """The complete training state: nested dicts of numpy arrays and JSON-able values.
+
+        {"version": 1, "epoch": epochs done,
+         "members": [{"params": {"W", "R", "V"}, "optimizer": its state_dict(),
+                      "rng": the shuffling generator's bit_generator.state}, ...],
+         "history": {"loss": [...], "accuracy", "grad_norm", "val_loss", "val_accuracy",
+                     "seconds"},
+         "best": {"loss": best validation loss or None, "epoch", "params": [...] or None},
+         "wait": epochs since the best validation loss}
+
+        Every array is a copy: later training does not change a state already taken.
+        """
+        return {
+            "version": STATE_VERSION,
+            "epoch": self.epoch,
+            "members": [
+                {
+                    "params": {name: getattr(model, name).copy() for name in _PARAMS},
+                    "optimizer": optimizer.state_dict(),
+                    "rng": rng.bit_generator.state,
+                }
+                for model, optimizer, rng in zip(
+                    self.members, self.optimizers, self.rngs, strict=True
+                )
+            ],
+            "history": {key: list(values) for key, values in self.history.items()},
+            "best": {
+                "loss": self.best["loss"],
+                "epoch": self.best["epoch"],
+                "params": self.best["params"],
+            },
+            "wait": self.wait,
+        }
+
+    def load_state(self, state: dict) -> None:
+        """Continue from what :meth:`state` returned."""
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            found = state.get("version") if isinstance(state, dict) else type(state).__name__
+            raise ValueError(
+                f"resume_state must be a training state of version "
+                f"{STATE_VERSION}; got version {found!r}"
+            )
+        if len(state["members"]) != len(self.members):
+            raise ValueError(
+                f"resume_state holds {len(state['members'])} networks; this "
+                f"estimator trains {len(self.members)} (n_ensemble)"
+            )
+        for model, optimizer, rng, saved in zip(
+            self.members, self.optimizers, self.rngs, state["members"], strict=True
+        ):
+            for name in _PARAMS:
+                array = np.asarray(saved["params"][name])
+                if array.shape != getattr(model, name).shape:
+                    raise ValueError(
+                        f"resume_state does not fit this estimator and data: its {name} is "
+                        f"{array.shape}, the network's is {getattr(model, name).shape}"
+                    )
+                setattr(model, name, np.array(array, dtype=model.W.dtype))
+            optimizer.load_state_dict(saved["optimizer"])
+            rng.bit_generator.state = saved["rng"]
+        self.epoch = int(state["epoch"])
+        self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
+        best = state["best"]
+        params = best["params"]
+        self.best = {
+            "loss": best["loss"],
+            "epoch": int(best["epoch"]),
+            "params": None
+            if params is None
+            else [{name: np.array(p[name]) for name in _PARAMS} for p in params],
+        }
+        self.wait = int(state["wait"])

@@ -1,0 +1,325 @@
+"""Model files, training-state files and export to PyTorch.
+
+Files are ``.npz`` archives of plain arrays plus one JSON document (``__meta__``, stored
+as UTF-8 bytes), read with ``allow_pickle=False`` always: loading a file never runs code.
+Writes go to a temporary file in the target's directory and are renamed over it
+(``os.replace`` is atomic), so an interrupted save never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import types
+import zipfile
+
+import numpy as np
+
+from .network import FullyRecurrentNetwork
+
+__all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+_MAGIC = "frnn"
+_META = "__meta__"
+_FITTED = (
+    "frame_size_",
+    "tabular_",
+    "target_type_",
+    "n_iter_",
+    "loss_curve_",
+    "history_",
+    "stopped_by_",
+    "n_features_in_",
+)
+
+
+# -- the archive -----------------------------------------------------------------------------
+def _write(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """Write ``arrays`` and ``meta`` to ``path`` atomically."""
+    path = os.fspath(path)
+    blob = np.frombuffer(json.dumps(meta, default=_json_scalar).encode("utf-8"), dtype=np.uint8)
+    folder = os.path.dirname(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    # os.open rather than mkstemp: mode 0o666 minus the umask, as for any ordinary file.
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **{_META: blob}, **arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def _json_scalar(value):
+    """numpy scalars as Python ones; anything else is not JSON-able."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON-able")
+
+
+def _read(path, kind: str) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and metadata of an frnn file of ``kind``; ValueError for anything else."""
+    path = os.fspath(path)
+    try:
+        # Our own handle: np.load leaves its file open when the archive is broken.
+        with open(path, "rb") as file:
+            archive = np.load(file, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise ValueError("it holds a single array, not an .npz archive")
+            with archive:
+                arrays = {name: archive[name] for name in archive.files}
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise ValueError(f"{path} is not a readable frnn {kind} file: {error}") from None
+    if _META not in arrays:
+        raise ValueError(f"{path} is not an frnn {kind} file: it has no {_META} entry")
+    try:
+        meta = json.loads(arrays.pop(_META).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path} has unreadable frnn metadata: {error}") from None
+    if not isinstance(meta, dict) or meta.get("format") != _MAGIC:
+        raise ValueError(f"{path} is not an frnn {kind} file (foreign metadata)")
+    version = meta.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by a newer frnn (file format version "
+            f"{version!r}; this frnn reads up to {FORMAT_VERSION}): upgrade frnn"
+        )
+    if meta.get("kind") not in (kind,) and not (
+        kind == "model" and meta.get("kind") in ("network", "classifier")
+    ):
+        raise ValueError(f"{path} holds an frnn {meta.get('kind')!r}, not a {kind}")
+    return arrays, meta
+
+
+# -- models ---------------------------------------------------------------------------------
+def save(model, path) -> None:
+    """Save a network (W, R, V and settings) or a fitted ``RNNClassifier`` to ``path``.
+
+    Parameters
+    ----------
+    model : FullyRecurrentNetwork, any object with W (I, D), R (I, I), V (K, I), or a
+        fitted RNNClassifier
+    path : str or os.PathLike; written as given (no ``.npz`` is appended)
+    """
+    from .estimator import RNNClassifier
+
+    if isinstance(model, RNNClassifier):
+        arrays, meta = _classifier_payload(model)
+    else:
+        arrays = _network_arrays(model, "")
+        meta = {"kind": "network", **_network_meta(model)}
+    _write(path, arrays, {"format": _MAGIC, "version": FORMAT_VERSION, **meta})
+
+
+def _network_arrays(model, prefix: str) -> dict[str, np.ndarray]:
+    from ._inputs import parameters
+
+    W, R, V = parameters(model)
+    return {f"{prefix}W": W, f"{prefix}R": R, f"{prefix}V": V}
+
+
+def _network_meta(model) -> dict:
+    W, V = np.asarray(model.W), np.asarray(model.V)
+    return {
+        "sizes": {"D": W.shape[1], "I": W.shape[0], "K": V.shape[0]},
+        "activation": getattr(model, "activation", "tanh"),
+        "loss": getattr(model, "loss", "bce"),
+        "dtype": str(W.dtype),
+    }
+
+
+def _classifier_payload(clf) -> tuple[dict[str, np.ndarray], dict]:
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(clf, "networks_")
+    arrays = {"mean": clf.mean_, "std": clf.std_, "classes": _plain(clf.classes_, "classes_")}
+    for i, net in enumerate(clf.networks_):
+        arrays.update(_network_arrays(net, f"net{i}/"))
+    if hasattr(clf, "feature_names_in_"):
+        arrays["feature_names"] = _plain(clf.feature_names_in_, "feature_names_in_")
+    params = {k: v for k, v in clf.get_params().items() if k != "random_state"}
+    state = clf.random_state
+    params["random_state"] = state if state is None or isinstance(state, int) else None
+    fitted = {name: getattr(clf, name) for name in _FITTED if hasattr(clf, name)}
+    meta = {
+        "kind": "classifier",
+        "params": params,
+        "fitted": fitted,
+        "networks": len(clf.networks_),
+        **_network_meta(clf.networks_[0]),
+    }
+    return arrays, meta
+
+
+def _plain(array: np.ndarray, name: str) -> np.ndarray:
+    array = np.asarray(array)
+    if array.dtype == object:
+        try:
+            return (
+                array.astype(str)
+                if all(isinstance(v, str) for v in array)
+                else array.astype(np.float64)
+            )
+        except (TypeError, ValueError):
+            pass
+        raise ValueError(f"{name} has dtype object, which cannot be saved without pickle")
+    return array
+
+
+def load(path):
+    """Load what :func:`save` wrote: a ``FullyRecurrentNetwork`` or a fitted ``RNNClassifier``.
+
+    Raises ValueError for corrupted, truncated, foreign or newer-version files.
+    """
+    arrays, meta = _read(path, "model")
+    try:
+        if meta["kind"] == "network":
+            return _network(arrays, meta, "", FullyRecurrentNetwork)
+        return _classifier(arrays, meta)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise ValueError(f"{os.fspath(path)} is a damaged frnn model file: {error!r}") from None
+
+
+def _network(arrays, meta, prefix: str, cls):
+    sizes = meta["sizes"]
+    D, I, K = sizes["D"], sizes["I"], sizes["K"]
+    expected = {"W": (I, D), "R": (I, I), "V": (K, I)}
+    for name, shape in expected.items():
+        array = arrays[prefix + name]
+        if array.shape != shape or array.dtype != np.dtype(meta["dtype"]):
+            raise ValueError(
+                f"{prefix}{name} has shape {array.shape} and dtype {array.dtype}; "
+                f"the metadata says {shape} and {meta['dtype']}"
+            )
+    if cls is FullyRecurrentNetwork:
+        net = FullyRecurrentNetwork(
+            D, I, K, activation=meta["activation"], loss=meta["loss"], rng=0, dtype=meta["dtype"]
+        )
+    else:
+        net = types.SimpleNamespace(activation=meta["activation"], loss=meta["loss"])
+    for name in expected:
+        setattr(net, name, arrays[prefix + name].copy())
+    return net
+
+
+def _classifier(arrays, meta):
+    from .estimator import RNNClassifier
+
+    clf = RNNClassifier(**meta["params"])
+    clf.networks_ = [_network(arrays, meta, f"net{i}/", None) for i in range(meta["networks"])]
+    clf.mean_, clf.std_, clf.classes_ = arrays["mean"], arrays["std"], arrays["classes"]
+    if "feature_names" in arrays:
+        clf.feature_names_in_ = arrays["feature_names"].astype(object)
+    for name, value in meta["fitted"].items():
+        if name not in _FITTED:
+            raise ValueError(f"unknown fitted attribute {name!r}")
+        setattr(clf, name, value)
+    return clf
+
+
+# -- training states ------------------------------------------------------------------------
+def save_state(path, state: dict) -> None:
+    """Save a training state (nested dicts and lists of numpy arrays and JSON-able values).
+
+    The arrays go into the archive, the rest into the JSON metadata, each array replaced
+    there by a reference ``{"__array__": name}``.  Written atomically.
+    """
+    arrays: dict[str, np.ndarray] = {}
+
+    def pack(value):
+        if isinstance(value, np.ndarray):
+            name = f"a{len(arrays)}"
+            arrays[name] = value
+            return {"__array__": name}
+        if isinstance(value, dict):
+            if not all(isinstance(k, str) for k in value):
+                raise TypeError("state dict keys must be strings")
+            return {k: pack(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [pack(v) for v in value]
+        return value
+
+    if not isinstance(state, dict):
+        raise TypeError(f"state must be a dict; got {type(state).__name__}")
+    body = pack(state)
+    _write(
+        path, arrays, {"format": _MAGIC, "version": FORMAT_VERSION, "kind": "state", "state": body}
+    )
+
+
+def load_state(path) -> dict:
+    """Load what :func:`save_state` wrote; ValueError for anything else."""
+    arrays, meta = _read(path, "state")
+
+    def unpack(value):
+        if isinstance(value, dict):
+            if set(value) == {"__array__"}:
+                return arrays[value["__array__"]]
+            return {k: unpack(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [unpack(v) for v in value]
+        return value
+
+    try:
+        state = unpack(meta["state"])
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"{os.fspath(path)} is a damaged frnn state file: {error!r}") from None
+    if not isinstance(state, dict):
+        raise ValueError(f"{os.fspath(path)} is a damaged frnn state file: no state dict")
+    return state
+
+
+# -- PyTorch ----------------------------------------------------------------------------------
+def to_torch(model):
+    """An equivalent PyTorch network: ``(rnn, linear)``.
+
+    ``rnn`` is ``torch.nn.RNN(D, I, bias=False, batch_first=True)`` with W and R,
+    ``linear`` is ``torch.nn.Linear(I, K, bias=False)`` with V, in the model's dtype:
+
+        states, _ = rnn(x)        # x (B, T, D) -> (B, T, I), frnn's model.a
+        logits = linear(states)   # (B, T, K); [:, -1] is the many-to-one z
+
+    torch is imported here, so frnn runs without it otherwise.
+
+    Parameters
+    ----------
+    model : a network with W (I, D), R (I, I), V (K, I) and activation tanh or relu
+
+    Returns
+    -------
+    (torch.nn.RNN, torch.nn.Linear)
+    """
+    from ._inputs import parameters
+    from .estimator import RNNClassifier
+
+    if isinstance(model, RNNClassifier):
+        raise TypeError(
+            "to_torch takes one network; a fitted RNNClassifier holds n_ensemble of them in "
+            "networks_ (they read inputs standardised with mean_ and std_ and framed in "
+            "frame_size_ samples per step)"
+        )
+    import torch
+
+    W, R, V = parameters(model)
+    activation = getattr(model, "activation", "tanh")
+    if activation not in ("tanh", "relu"):
+        raise ValueError(
+            f"torch.nn.RNN supports the activations tanh and relu; the model uses {activation!r}"
+        )
+    dtype = torch.float64 if W.dtype == np.float64 else torch.float32
+    I, D = W.shape
+    rnn = torch.nn.RNN(D, I, nonlinearity=activation, bias=False, batch_first=True, dtype=dtype)
+    linear = torch.nn.Linear(I, V.shape[0], bias=False, dtype=dtype)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(W))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(R))
+        linear.weight.copy_(torch.from_numpy(V))
+    return rnn, linear

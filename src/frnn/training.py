@@ -1,0 +1,185 @@
+"""Learning from data: global-norm clipping, mini-batches, the learning-rate schedule and
+truncated BPTT; the optimisers (torch.optim's rules) live in ``optimizers`` and are
+re-exported here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from ._validate import check_choice
+from .network import backward, forward
+from .optimizers import SGD, Adam, make_optimizer
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "make_optimizer",
+    "clip_grad_norm",
+    "minibatches",
+    "sequence_gradients",
+    "learning_rate_at",
+    "NonFiniteLossError",
+]
+
+
+class NonFiniteLossError(RuntimeError):
+    """The training loss became NaN or infinite; the parameters are the last good ones."""
+
+
+def learning_rate_at(lr: float, epoch: int, epochs: int, schedule: str) -> float:
+    """The learning rate of ``epoch`` (0-based) out of ``epochs``.
+
+    ``"constant"`` keeps ``lr``; ``"cosine"`` decays it as lr·½(1 + cos(π e / E)), from lr
+    at the first epoch towards 0 at the last (Loshchilov & Hutter 2017, without restarts).
+    """
+    check_choice(schedule, "schedule", ("constant", "cosine"))
+    if schedule == "constant":
+        return lr
+    return lr * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
+
+
+def clip_grad_norm(
+    grads: dict[str, np.ndarray], max_norm: float | None, eps: float = 1e-6
+) -> float:
+    """Scale ``grads`` in place so their global norm is at most ``max_norm``.
+
+    Pascanu, Mikolov & Bengio (2013): if ‖g‖ ≥ θ then g ← θ g / ‖g‖, with ‖g‖ the
+    norm of all gradients stacked.  As torch.nn.utils.clip_grad_norm_ does, the factor is
+    θ / (‖g‖ + eps), applied when it is below 1 (eps = 0 gives the paper's rule exactly).
+
+    Parameters
+    ----------
+    grads : dict of arrays, modified in place
+    max_norm : float > 0, θ; None only measures the norm
+    eps : float ≥ 0
+
+    Returns
+    -------
+    float
+        ‖g‖ before clipping.
+    """
+    norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+    if max_norm is not None:
+        factor = max_norm / (norm + eps)
+        if factor < 1.0:
+            for g in grads.values():
+                g *= factor
+    return norm
+
+
+def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Index arrays of one epoch: a permutation of range(n) drawn from ``rng``, cut into
+    batches of ``batch_size`` (the last one may be smaller)."""
+    order = rng.permutation(n)
+    for start in range(0, n, batch_size):
+        yield order[start : start + batch_size]
+
+
+def sequence_gradients(
+    model,
+    x: np.ndarray,
+    y: np.ndarray,
+    lengths: np.ndarray,
+    *,
+    chunk_length: int | None = None,
+    aux_weight: float = 0.0,
+):
+    """Loss and (truncated) BPTT gradients of a padded many-to-one batch.
+
+        L = (1/B) Σ_b [ L(z(T_b), y_b) + c Σ_{t ≤ T_b} L(z(t), y_b) ],   c = ``aux_weight``
+
+    The sequences are cut into chunks of ``chunk_length`` steps; each chunk starts from
+    the state the previous chunk ended in (passed as ``a0``), and gradients stop at chunk
+    boundaries.  A sequence's many-to-one loss lives in the chunk holding its own last
+    step: in a padded batch sequences end in different chunks, so each chunk runs the
+    sequences ending inside it with their targets and the ones going on without (or, with
+    ``aux_weight``, with the per-step loss only); sequences already ended drop out.  Chunks
+    start at t = 0, k, 2k, … for every sequence, so one ending just after a boundary keeps
+    only its last few steps of gradient.  With chunk_length ≥ T this is exact BPTT.
+
+    Parameters
+    ----------
+    model : object with W (I, D), R (I, I), V (K, I) (see :func:`frnn.forward`)
+    x : (B, T, D) zero-padded inputs
+    y : (B, K) targets in [0, 1]
+    lengths : (B,) true lengths in [1, T]
+    chunk_length : int ≥ 1 or None (no truncation)
+    aux_weight : float ≥ 0, c above: an auxiliary many-to-many loss, y_b at every step
+
+    Returns
+    -------
+    loss : float
+    grads : {"W": (I, D), "R": (I, I), "V": (K, I)}
+    z_last : (B, K) the logits at each sequence's last step
+    a_last : (B, I) each sequence's final state
+    """
+    B, T, _ = x.shape
+    k = T if chunk_length is None else chunk_length
+    grads = {name: np.zeros_like(getattr(model, name)) for name in ("W", "R", "V")}
+    z_last = np.empty(y.shape, dtype=model.W.dtype)  # (B, K)
+    a = np.zeros((B, model.W.shape[0]), dtype=model.W.dtype)  # (B, I) the carried state
+    total = 0.0
+    for start in range(0, T, k):
+        stop = min(start + k, T)
+        ending = np.flatnonzero((lengths > start) & (lengths <= stop))
+        going_on = np.flatnonzero(lengths > stop)
+        if ending.size:
+            steps = lengths[ending] - start  # (n,) each one's length inside this chunk
+            span = slice(start, start + int(steps.max()))
+            total += _accumulate(
+                model,
+                grads,
+                x[ending, span],
+                y[ending],
+                steps,
+                a[ending],
+                ending.size / B,
+                aux_weight,
+            )
+            z_last[ending] = model.z
+            a[ending] = model.a[np.arange(ending.size), steps - 1]
+        if going_on.size:
+            xs, y_going = x[going_on, start:stop], y[going_on]
+            if aux_weight:
+                steps = np.full(going_on.size, stop - start)
+                total += _accumulate(
+                    model,
+                    grads,
+                    xs,
+                    None,
+                    steps,
+                    a[going_on],
+                    going_on.size / B,
+                    aux_weight,
+                    y_every=y_going,
+                )
+            else:
+                forward(model, xs, None, a0=a[going_on])  # states only: no loss here
+            a[going_on] = model.a[:, -1]
+    return total, grads, z_last, a
+
+
+def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=None) -> float:
+    """Add ``weight`` × the gradients of one chunk's losses to ``grads``; return its loss."""
+    total, lengths = 0.0, steps
+    if y is not None:
+        total += weight * forward(model, x, y, lengths=lengths, a0=a0)
+        _add(grads, backward(model), weight)
+        y_every = y
+    if aux_weight:
+        z_keep, a_keep = getattr(model, "z", None), getattr(model, "a", None)
+        targets = np.broadcast_to(y_every[:, None, :], (*x.shape[:2], y_every.shape[1]))
+        total += weight * aux_weight * forward(model, x, targets, lengths=lengths, a0=a0)
+        _add(grads, backward(model), weight * aux_weight)
+        if y is not None:
+            model.z, model.a = z_keep, a_keep  # the caller reads the many-to-one logits
+    return total
+
+
+def _add(total: dict[str, np.ndarray], grads: dict[str, np.ndarray], weight: float) -> None:
+    for name, g in grads.items():
+        total[name] += weight * g
