@@ -8,7 +8,7 @@ nn.RNN(bias=False) + nn.Linear(bias=False) + autograd with the same weights and 
 as many threads as numpy's BLAS (frnn's compiled loops are single-threaded).  The two are
 timed alternately in one process after a warm-up (numba's compilation included there), and
 medians are reported.  GFLOP/s counts the step's multiply-adds, 2·T·B·I·(2D + 3I) + 4·B·I·K,
-against the best sample of numpy's 1024×1024 matmul (timed alongside); memory is
+against the best sample of numpy's 1024×1024 matmul (timed after each size); memory is
 tracemalloc's peak during a step, in units of the floor B·T·I values that BPTT must keep.
 """
 
@@ -187,7 +187,7 @@ class Problem:
 
 
 def measure(name: str, dtype_name: str, seconds: float) -> dict:
-    """Time one size and dtype; the matmul peak is sampled alongside, under the same load."""
+    """Time one size and dtype, and sample the matmul peak right after, under similar load."""
     B, T, D, I = SIZES[name]
     problem = Problem(B, T, D, I, *DTYPES[dtype_name])
     start = time.perf_counter()
@@ -195,16 +195,12 @@ def measure(name: str, dtype_name: str, seconds: float) -> dict:
     first = time.perf_counter() - start
     for _ in range(2):
         problem.frnn_step(), problem.torch_step()
-    samples = interleaved(
-        {
-            "frnn": problem.frnn_step,
-            "torch": problem.torch_step,
-            "matmul": matmul(DTYPES[dtype_name][0]),
-        },
-        seconds,
-    )
+    samples = interleaved({"frnn": problem.frnn_step, "torch": problem.torch_step}, seconds)
     step = {name: statistics.median(times) for name, times in samples.items()}
-    peak = update_peak(dtype_name, samples["matmul"])
+    # The peak is sampled next to each size, not between its steps: a 1024×1024 product
+    # would flush the caches that a training loop keeps warm, for both libraries.
+    product = matmul(DTYPES[dtype_name][0])
+    peak = update_peak(dtype_name, [median_time(product, 1) for _ in range(MIN_REPEATS)])
     best = problem.flops / min(samples["frnn"]) / 1e9 / peak  # the share without load
     samples = interleaved(
         {"frnn": problem.frnn_forward, "torch": problem.torch_forward}, seconds / 2
@@ -341,9 +337,8 @@ def main(argv=None) -> None:
         f"numba: {numba.numba_version if numba else 'unavailable'}"
     )
     print(
-        f"timing: medians of frnn and torch sampled in turn with numpy's 1024x1024 matmul, "
-        f"about {seconds:g} s per size and dtype, after a warm-up; the peak is the matmul's "
-        f"best sample in the run so far\n"
+        f"timing: medians of frnn and torch sampled in turn, about {seconds:g} s per size and "
+        f"dtype, after a warm-up; the peak is the best numpy 1024x1024 matmul sampled so far\n"
     )
     for dtype_name, (dtype, _) in DTYPES.items():
         product = matmul(dtype)
