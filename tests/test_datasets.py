@@ -47,8 +47,13 @@ def test_ucr_text_file_reads_as_the_packaged_set():
 # -- synthetic memory tasks --------------------------------------------------------------
 
 # The Reber grammar written out independently of frnn._synthetic: state -> symbol -> state.
-GRAMMAR = {1: {"T": 2, "P": 3}, 2: {"S": 2, "X": 4}, 3: {"T": 3, "V": 5},
-           4: {"X": 3, "S": 6}, 5: {"P": 4, "V": 6}}
+GRAMMAR = {
+    1: {"T": 2, "P": 3},
+    2: {"S": 2, "X": 4},
+    3: {"T": 3, "V": 5},
+    4: {"X": 3, "S": 6},
+    5: {"P": 4, "V": 6},
+}
 
 
 def is_reber(string: str) -> bool:

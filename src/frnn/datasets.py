@@ -106,8 +106,9 @@ def _options(name: str, defaults: dict, given: dict) -> dict:
     for key, value in options.items():
         low = 0 if key == "seed" else 1
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-            raise ValueError(f"option {key} of data set {name!r} must be an integer >= {low}; "
-                             f"got {value!r}")
+            raise ValueError(
+                f"option {key} of data set {name!r} must be an integer >= {low}; got {value!r}"
+            )
     return options
 
 
@@ -142,8 +143,7 @@ def load_dataset(name: str, **options) -> Dataset:
     return Dataset(key, train, test, task, options)
 
 
-_READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv,
-            ".txt": read_csv}
+_READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv, ".txt": read_csv}
 
 
 def load_file(path) -> Split:
