@@ -243,7 +243,7 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
         if metrics[split]:
             m = metrics[split]
             print(
-                f"{split:8}{m['accuracy']:>10.3f}{m['loss']:>10.4f}{m['n']:>7}{m['seconds']:>10.2f}"
+                f"{split:8}{m['accuracy']:>10.3f}{m['loss']:>10.4g}{m['n']:>7}{m['seconds']:>10.2f}"
             )
     print(
         f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s "
