@@ -233,6 +233,9 @@ def _write_results(
 
 
 def _report(args, metrics: dict, run_dir: Path) -> None:
+    if metrics["status"] == "interrupted":
+        print(f"frnn train: interrupted after epoch {metrics['epochs']}; continue with "
+              f"frnn train --resume {run_dir}", file=sys.stderr)
     if args.json:
         print(json.dumps({"run_dir": str(run_dir), **metrics}))
         return
@@ -249,5 +252,3 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
         f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s "
         f"(stopped by {metrics['stopped_by']}); run saved in {run_dir}"
     )
-    if metrics["status"] == "interrupted":
-        print(f"interrupted: continue with frnn train --resume {run_dir}", file=sys.stderr)
