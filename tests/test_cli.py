@@ -378,3 +378,18 @@ def test_interrupted_atomic_writes_leave_the_previous_file(tmp_path, monkeypatch
     assert state["epoch"] == 1
     np.testing.assert_array_equal(state["W"], np.arange(3.0))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.npz", "config.json"]
+
+
+def test_train_without_test_file_and_predict_unlabelled_series(tmp_path):
+    rng = np.random.default_rng(1)
+    write_file(tmp_path / "train.csv", *toy_series(20, rng))
+    series, _ = toy_series(4, rng)
+    rows = [",".join(map(str, s[:, 0].tolist())) for s in series]
+    (tmp_path / "new.ts").write_text("@classLabel false\n@data\n" + "\n".join(rows) + "\n")
+    result = frnn("train", "--train", "train.csv", *TINY, "--json", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["test"] is None
+    predicted = frnn("predict", "--model", "r", "--data", "new.ts", cwd=tmp_path)
+    assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 5
+    unlabelled = frnn("evaluate", "--model", "r", "--data", "new.ts", cwd=tmp_path)
+    assert unlabelled.returncode == 2 and "carry no labels" in unlabelled.stderr

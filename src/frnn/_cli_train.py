@@ -234,8 +234,11 @@ def _write_results(
 
 def _report(args, metrics: dict, run_dir: Path) -> None:
     if metrics["status"] == "interrupted":
-        print(f"frnn train: interrupted after epoch {metrics['epochs']}; continue with "
-              f"frnn train --resume {run_dir}", file=sys.stderr)
+        print(
+            f"frnn train: interrupted after epoch {metrics['epochs']}; continue with "
+            f"frnn train --resume {run_dir}",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps({"run_dir": str(run_dir), **metrics}))
         return
