@@ -393,3 +393,41 @@ def test_train_without_test_file_and_predict_unlabelled_series(tmp_path):
     assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 5
     unlabelled = frnn("evaluate", "--model", "r", "--data", "new.ts", cwd=tmp_path)
     assert unlabelled.returncode == 2 and "carry no labels" in unlabelled.stderr
+
+
+def test_config_json_repeats_a_run_exactly(tmp_path):
+    args = ["--dataset", "parity", "--n-train", "30", "--length", "6", "--hidden-size", "5"]
+    assert (
+        frnn("train", *args, "--epochs", "4", "--quiet", "--out", "a", cwd=tmp_path).returncode == 0
+    )
+    again = frnn("train", "--config", "a/config.json", "--quiet", "--out", "b", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert_same_model(tmp_path / "a" / "model.npz", tmp_path / "b" / "model.npz")
+    longer = frnn(
+        "train", "--config", "a/config.json", "--epochs", "5", "--quiet", "--out", "c", cwd=tmp_path
+    )
+    assert longer.returncode == 0
+    config = json.loads((tmp_path / "c" / "config.json").read_text())
+    assert config["estimator"]["epochs"] == 5 and config["estimator"]["hidden_size"] == 5
+    assert config["data"] == {"dataset": "parity", "options": {"n_train": 30, "length": 6}}
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"estimator": {"hiden_size": 3}, "data": None}, "unknown: ['hiden_size']"),
+        ({"estimator": {}, "data": {"dataset": 3}}, "'data' must be"),
+        (
+            {"estimator": {}, "data": {"dataset": "coffee", "options": {}}, "checkpoint_every": 0},
+            "'checkpoint_every' must be a positive integer",
+        ),
+    ],
+)
+def test_bad_config_files_are_one_line(tmp_path, config, message):
+    (tmp_path / "c.json").write_text(json.dumps(config))
+    (tmp_path / "list.json").write_text("[1, 2]")
+    result = frnn("train", "--config", "c.json", cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    broken = frnn("train", "--config", "list.json", cwd=tmp_path)
+    assert broken.returncode == 2 and "expected a JSON object" in broken.stderr

@@ -1,24 +1,23 @@
 """``frnn train``: fit an RNNClassifier with a progress bar, checkpoints and a run directory.
 
-The run directory holds config.json (every setting: ``frnn train --resume DIR`` repeats
-the run from it), checkpoint.npz (the full training state, written atomically every
-``--checkpoint-every`` epochs and at the end), model.npz, metrics.json, history.csv
-and curves.png.
+The run directory holds config.json (every setting: ``frnn train --config DIR/config.json``
+repeats the run, ``frnn train --resume DIR`` continues it), checkpoint.npz (the full
+training state, written atomically every ``--checkpoint-every`` epochs and at the end),
+model.npz, metrics.json, history.csv and curves.png.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import time
 from pathlib import Path
 
-from . import __version__
 from . import _rundir as rundir
-from ._cli_options import DATA_OPTIONS, add_data_options, add_estimator_options, estimator_defaults
+from ._cli_config import new_config, resume_config
+from ._cli_options import add_data_options, add_estimator_options
 from ._params import check_params
 from .datasets import load_dataset, load_file
 from .estimator import RNNClassifier
@@ -38,6 +37,11 @@ def add_train_parser(commands) -> None:
     )
     run = train.add_argument_group("run")
     run.add_argument("--out", metavar="DIR", help="run directory (default: runs/<timestamp>)")
+    run.add_argument(
+        "--config",
+        metavar="CONFIG_JSON",
+        help="repeat the run a config.json describes (options given override it)",
+    )
     run.add_argument(
         "--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint"
     )
@@ -60,55 +64,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return value
-
-
-def _new_config(args: argparse.Namespace) -> dict:
-    """Settings of a new run from the options given: estimator parameters and data."""
-    given = vars(args)
-    params = {name: given.get(name, default) for name, default in estimator_defaults().items()}
-    if "train" in given:
-        if "dataset" in given:
-            raise ValueError("give either --dataset or --train (with --test), not both")
-        test = given.get("test")
-        data = {
-            "train": os.path.abspath(given["train"]),
-            "test": os.path.abspath(test) if test else None,
-        }
-    elif "test" in given:
-        raise ValueError("--test needs --train")
-    else:
-        options = {key: given[f"data_{key}"] for key in DATA_OPTIONS if f"data_{key}" in given}
-        data = {"dataset": given.get("dataset", "gunpoint"), "options": options}
-    return {
-        "frnn_version": __version__,
-        "estimator": params,
-        "data": data,
-        "checkpoint_every": args.checkpoint_every,
-    }
-
-
-def _resume_config(args: argparse.Namespace) -> dict:
-    """The settings stored in ``--resume``'s run, refusing options that would change them."""
-    given = set(vars(args))
-    changed = sorted(
-        given
-        & (
-            set(estimator_defaults())
-            | {"dataset", "train", "test"}
-            | {f"data_{key}" for key in DATA_OPTIONS}
-        )
-    )
-    if changed or args.out:
-        names = ", ".join("--" + n.replace("_", "-") for n in changed + ["out"] * bool(args.out))
-        raise ValueError(
-            f"--resume takes every setting from {args.resume}/config.json; drop {names}"
-        )
-    run_dir = Path(args.resume)
-    config = rundir.read_json(run_dir / "config.json")
-    metrics = run_dir / "metrics.json"
-    if metrics.exists() and rundir.read_json(metrics).get("status") == "finished":
-        raise ValueError(f"the run in {run_dir} has finished; nothing to resume")
-    return config
 
 
 def load_data(data: dict):
@@ -189,7 +144,7 @@ def run_train(args: argparse.Namespace) -> int:
     """``frnn train``: returns the exit code (0, or 130 after Ctrl-C)."""
     from .io import load_state, save
 
-    config = _resume_config(args) if args.resume else _new_config(args)
+    config = resume_config(args) if args.resume else new_config(args)
     clf = RNNClassifier(**config["estimator"])
     check_params(clf)  # before any file is written
     train, test = load_data(config["data"])

@@ -147,3 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"frnn {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"frnn {args.command}: interrupted", file=sys.stderr)
+        return 130
