@@ -325,6 +325,7 @@ def start_and_stop(folder, sig) -> tuple[int, str]:
         deadline = time.monotonic() + 120
         while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
+        time.sleep(0.02)  # into the next epoch (about 50 ms each): stopped mid-epoch
         assert process.poll() is None, "the run ended before it could be stopped"
         process.send_signal(sig)
         _, stderr = process.communicate(timeout=120)
