@@ -244,3 +244,23 @@ def test_files_that_cannot_be_read(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="not a readable .npz"):
         load_file(tmp_path / "junk.npz")
+
+
+def test_adding_problem_is_learnable_with_the_least_squares_loss():
+    import frnn
+    from frnn.training import Adam, minibatches, sequence_gradients
+
+    data = load_dataset("adding", length=4, n_train=400, n_test=200, seed=1)
+    net = frnn.FullyRecurrentNetwork(D=2, I=8, K=1, loss="mse")
+    rng = np.random.default_rng(0)
+    params = {name: getattr(net, name) for name in "WRV"}
+    for p in params.values():
+        p[...] = rng.uniform(-0.3, 0.3, size=p.shape)
+    adam, (X, y) = Adam(lr=2e-2), (data.train.X, data.train.y[:, None])
+    for _ in range(25):
+        for batch in minibatches(len(X), 32, rng):
+            adam.step(
+                params, sequence_gradients(net, X[batch], y[batch], data.train.lengths[batch])[1]
+            )
+    mse = 2 * net.forward(data.test.X, data.test.y[:, None])
+    assert mse < 0.03  # answering 1 always gives 1/6
