@@ -124,5 +124,20 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
             type=int,
             default=argparse.SUPPRESS,
             metavar="N",
-            help=f"{key} of a synthetic data set",
+            help=_data_help(key),
         )
+
+
+_DATA_HELP = {
+    "length": "sequence length",
+    "max_length": "longest string",
+    "n_train": "number of training series",
+    "n_test": "number of test series",
+    "seed": "seed that generates the set",
+}
+
+
+def _data_help(key: str) -> str:
+    """What a synthetic set's option means, with each set's default."""
+    defaults = ", ".join(f"{name} {opts[key]}" for name, opts in DATASETS.items() if key in opts)
+    return f"{_DATA_HELP.get(key, key)} (default: {defaults})"
