@@ -432,3 +432,18 @@ def test_bad_config_files_are_one_line(tmp_path, config, message):
     assert len(result.stderr.strip().splitlines()) == 1
     broken = frnn("train", "--config", "list.json", cwd=tmp_path)
     assert broken.returncode == 2 and "expected a JSON object" in broken.stderr
+
+
+def test_resume_refuses_data_files_that_changed(tmp_path):
+    rng = np.random.default_rng(2)
+    write_file(tmp_path / "train.csv", *toy_series(20, rng))
+    result = frnn("train", "--train", "train.csv", *TINY, "--quiet", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    metrics = tmp_path / "r" / "metrics.json"
+    metrics.write_text(json.dumps({**json.loads(metrics.read_text()), "status": "interrupted"}))
+    with open(tmp_path / "train.csv", "a") as handle:
+        handle.write("\n1,0.5,0.25\n")
+    changed = frnn("train", "--resume", "r", cwd=tmp_path)
+    assert (
+        changed.returncode == 2 and "train.csv has changed since the run started" in changed.stderr
+    )

@@ -5,6 +5,7 @@ clear error rather than a traceback."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 from pathlib import Path
 
@@ -21,16 +22,35 @@ def _data_spec(given: dict, base: dict | None) -> dict:
     if "train" in given:
         if "dataset" in given or options:
             raise ValueError("give either --dataset (with its options) or --train, not both")
-        test = given.get("test")
-        return {
-            "train": os.path.abspath(given["train"]),
-            "test": os.path.abspath(test) if test else None,
-        }
+        files = {"train": given["train"], "test": given.get("test")}
+        paths = {k: os.path.abspath(v) if v else None for k, v in files.items()}
+        return {**paths, "sha256": {k: _sha256(v) for k, v in paths.items()}}
     if "test" in given:
         raise ValueError("--test needs --train")
     if base is not None and "dataset" not in given and not options:
         return base
     return {"dataset": given.get("dataset", "gunpoint"), "options": options}
+
+
+def _sha256(path: str | None) -> str | None:
+    """The file's SHA-256, so that a resumed run can tell that its data are unchanged."""
+    if path is None:
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_unchanged(data: dict) -> None:
+    """Refuse to resume on data files that differ from those the run started with."""
+    for key, digest in data.get("sha256", {}).items():
+        if digest is not None and _sha256(data[key]) != digest:
+            raise ValueError(
+                f"{data[key]} has changed since the run started (its SHA-256 differs); "
+                "resuming on other data would not continue the same run"
+            )
 
 
 def new_config(args: argparse.Namespace) -> dict:
@@ -57,7 +77,11 @@ def _read_config(path) -> dict:
         )
     good_data = isinstance(data, dict) and (
         (isinstance(data.get("dataset"), str) and isinstance(data.get("options"), dict))
-        or (isinstance(data.get("train"), str) and isinstance(data.get("test"), str | None))
+        or (
+            isinstance(data.get("train"), str)
+            and isinstance(data.get("test"), str | None)
+            and isinstance(data.get("sha256", {}), dict)
+        )
     )
     if not good_data:
         raise ValueError(
@@ -92,4 +116,5 @@ def resume_config(args: argparse.Namespace) -> dict:
     metrics = run_dir / "metrics.json"
     if metrics.exists() and rundir.read_json(metrics).get("status") == "finished":
         raise ValueError(f"the run in {run_dir} has finished; nothing to resume")
+    _check_unchanged(config["data"])
     return config
