@@ -196,6 +196,7 @@ def test_ts_univariate_multivariate_and_variable_length(tmp_path):
         ("@data\n1,2:3:up\n", "inconsistent rows: row 1's dimensions differ in length"),
         ("@equalLength true\n@data\n1,2:up\n1:down\n", "@equalLength true but rows differ"),
         ("1,2:up\n", "not a .ts file: no '@data' line"),
+        ("@data\n1,2:up\n3,4\n", "row 2: expected values, then ':' and the target"),
         ("@timeStamps true\n@data\n(1,2):up\n", "@timeStamps true are not supported"),
     ],
 )

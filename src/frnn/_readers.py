@@ -204,6 +204,8 @@ def read_ts(path: str) -> Split:
     for r, line in enumerate((ln for ln in lines[start:] if ln.strip()), start=1):
         fields = line.strip().split(":")
         if has_target:
+            if len(fields) < 2:
+                raise ValueError(f"{path}: row {r}: expected values, then ':' and the target")
             labels.append(fields.pop())
         dims = [[_number(v, r, c, path) for c, v in enumerate(f.split(","), 1)] for f in fields]
         if len({len(d) for d in dims}) > 1:
