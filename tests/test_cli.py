@@ -353,6 +353,7 @@ def test_ctrl_c_saves_then_resume_finishes_the_same_run(tmp_path, uninterrupted)
     run = tmp_path / "run"
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["status"] == "interrupted" and metrics["epochs"] < 40
+    assert metrics["stopped_by"] == "ctrl-c"
     resumed = frnn("train", "--resume", "run", "--quiet", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert_same_model(run / "model.npz", uninterrupted / "model.npz")

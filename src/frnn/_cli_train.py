@@ -137,7 +137,8 @@ def _fit(clf, train, run_dir: Path, config: dict, state, args):
         clf.fit(train.inputs(), train.y, callback=callback, resume_state=state)
         if "state" in last:
             save_state(run_dir / CHECKPOINT, last["state"]())
-    return time.perf_counter() - started, stop.requested
+    # Ctrl-C during the last epoch changes nothing: the run ended anyway.
+    return time.perf_counter() - started, getattr(clf, "stopped_by_", None) == "callback"
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -176,7 +177,7 @@ def _write_results(
     metrics = {
         "status": "interrupted" if interrupted else "finished",
         "epochs": int(clf.n_iter_),
-        "stopped_by": getattr(clf, "stopped_by_", None),
+        "stopped_by": "ctrl-c" if interrupted else getattr(clf, "stopped_by_", None),
         "fit_seconds": round(seconds, 3),
         "train": rundir.evaluate(clf, train.inputs(), train.y),
         "test": rundir.evaluate(clf, test.inputs(), test.y) if test is not None else None,
