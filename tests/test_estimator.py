@@ -280,3 +280,9 @@ def test_non_finite_loss_is_a_clear_error_and_keeps_finite_parameters():
     with pytest.raises(RuntimeError, match="non-finite.*restored"):
         clf.fit(X, y)
     assert all(np.isfinite(getattr(net, n)).all() for net in clf.networks_ for n in "WRV")
+
+
+def test_top_level_name_and_cli_friendly_parameters():
+    assert frnn.RNNClassifier is RNNClassifier
+    for name, value in RNNClassifier().get_params().items():
+        assert value is None or isinstance(value, bool | int | float | str), name
