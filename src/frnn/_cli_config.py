@@ -36,6 +36,8 @@ def _sha256(path: str | None) -> str | None:
     """The file's SHA-256, so that a resumed run can tell that its data are unchanged."""
     if path is None:
         return None
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
