@@ -15,7 +15,7 @@ $(VENV)/.test-deps: $(VENV)/.run-deps
 	touch $@
 
 train: $(VENV)/.run-deps
-	$(VENV)/bin/frnn demo
+	$(VENV)/bin/frnn train
 
 test: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check src tests benchmarks

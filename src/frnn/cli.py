@@ -113,9 +113,19 @@ def _positive_int(text: str) -> int:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subparser per command."""
-    parser = argparse.ArgumentParser(prog="frnn", description=__doc__)
+    from ._cli_predict import add_predict_parsers
+    from ._cli_train import add_train_parser
+
+    parser = _Parser(prog="frnn", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="forward and backward on a random sequence")
@@ -125,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
     _add_graph_commands(commands)
+    add_train_parser(commands)
+    add_predict_parsers(commands)
     return parser
 
 
@@ -139,3 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"frnn {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"frnn {args.command}: interrupted", file=sys.stderr)
+        return 130

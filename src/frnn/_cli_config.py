@@ -1,0 +1,122 @@
+"""The settings of a ``frnn train`` run: from the options, a ``--config`` file, or the
+config.json of the run to ``--resume``; every file read is checked, so a bad one is one
+clear error rather than a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+from pathlib import Path
+
+from . import __version__
+from . import _rundir as rundir
+from ._cli_options import DATA_OPTIONS, estimator_defaults
+
+__all__ = ["new_config", "resume_config"]
+
+
+def _data_spec(given: dict, base: dict | None) -> dict:
+    """The data entry of a config: --train/--test files, a --dataset, or ``base``'s."""
+    options = {key: given[f"data_{key}"] for key in DATA_OPTIONS if f"data_{key}" in given}
+    if "train" in given:
+        if "dataset" in given or options:
+            raise ValueError("give either --dataset (with its options) or --train, not both")
+        files = {"train": given["train"], "test": given.get("test")}
+        paths = {k: os.path.abspath(v) if v else None for k, v in files.items()}
+        return {**paths, "sha256": {k: _sha256(v) for k, v in paths.items()}}
+    if "test" in given:
+        raise ValueError("--test needs --train")
+    if base is not None and "dataset" not in given and not options:
+        return base
+    return {"dataset": given.get("dataset", "gunpoint"), "options": options}
+
+
+def _sha256(path: str | None) -> str | None:
+    """The file's SHA-256, so that a resumed run can tell that its data are unchanged."""
+    if path is None:
+        return None
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_unchanged(data: dict) -> None:
+    """Refuse to resume on data files that differ from those the run started with."""
+    for key, digest in data.get("sha256", {}).items():
+        if digest is not None and _sha256(data[key]) != digest:
+            raise ValueError(
+                f"{data[key]} has changed since the run started (its SHA-256 differs); "
+                "resuming on other data would not continue the same run"
+            )
+
+
+def new_config(args: argparse.Namespace) -> dict:
+    """Settings of a new run: --config's if given, then the options given on top."""
+    given = vars(args)
+    base = _read_config(args.config) if args.config else {"estimator": {}, "data": None}
+    defaults = {**estimator_defaults(), **base["estimator"]}
+    return {
+        "frnn_version": __version__,
+        "estimator": {name: given.get(name, value) for name, value in defaults.items()},
+        "data": _data_spec(given, base["data"]),
+        "checkpoint_every": args.checkpoint_every,
+    }
+
+
+def _read_config(path) -> dict:
+    """A config.json written by frnn train, checked so that a bad one is one clear error."""
+    config = rundir.read_json(path)
+    estimator, data = config.get("estimator"), config.get("data")
+    if not isinstance(estimator, dict) or set(estimator) - set(estimator_defaults()):
+        unknown = sorted(set(estimator or {}) - set(estimator_defaults()))
+        raise ValueError(
+            f"{path}: 'estimator' must map RNNClassifier's parameters to values; unknown: {unknown}"
+        )
+    good_data = isinstance(data, dict) and (
+        (isinstance(data.get("dataset"), str) and isinstance(data.get("options"), dict))
+        or (
+            isinstance(data.get("train"), str)
+            and isinstance(data.get("test"), str | None)
+            and isinstance(data.get("sha256", {}), dict)
+        )
+    )
+    if not good_data:
+        raise ValueError(
+            f"{path}: 'data' must be {{'dataset': NAME, 'options': {{...}}}} or "
+            f"{{'train': FILE, 'test': FILE or null}}; got {data!r}"
+        )
+    every = config.get("checkpoint_every", 10)
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"{path}: 'checkpoint_every' must be a positive integer; got {every!r}")
+    return {**config, "checkpoint_every": every}
+
+
+def resume_config(args: argparse.Namespace) -> dict:
+    """The settings stored in ``--resume``'s run, refusing options that would change them."""
+    given = set(vars(args))
+    changed = sorted(
+        given
+        & (
+            set(estimator_defaults())
+            | {"dataset", "train", "test"}
+            | {f"data_{key}" for key in DATA_OPTIONS}
+        )
+    )
+    extra = ["out"] * bool(args.out) + ["config"] * bool(args.config)
+    if changed or extra:
+        names = ", ".join("--" + n.replace("_", "-") for n in changed + extra)
+        raise ValueError(
+            f"--resume takes every setting from {args.resume}/config.json; drop {names}"
+        )
+    run_dir = Path(args.resume)
+    config = _read_config(run_dir / "config.json")
+    metrics = run_dir / "metrics.json"
+    if metrics.exists() and rundir.read_json(metrics).get("status") == "finished":
+        raise ValueError(f"the run in {run_dir} has finished; nothing to resume")
+    _check_unchanged(config["data"])
+    return config

@@ -1,0 +1,143 @@
+"""Command-line options generated from ``RNNClassifier``'s signature and docstring.
+
+Every parameter of the estimator becomes ``--name-with-dashes``; its type follows the
+default (``none`` is accepted where the estimator allows None), its help line is the
+docstring's. The values are checked by the estimator itself, so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import re
+
+from .datasets import DATASETS
+from .estimator import RNNClassifier
+
+__all__ = [
+    "CLI_DEFAULTS",
+    "DATA_OPTIONS",
+    "add_data_options",
+    "add_estimator_options",
+    "estimator_defaults",
+]
+
+#: Where the command line departs from the estimator's defaults, and why.
+CLI_DEFAULTS = {"random_state": 0}  # a fixed seed: config.json then repeats the run exactly
+
+#: Options of the synthetic data sets, as command-line destinations.
+DATA_OPTIONS = sorted({key for options in DATASETS.values() for key in options})
+
+
+def estimator_defaults() -> dict:
+    """Every parameter of ``RNNClassifier`` with the command line's default."""
+    signature = inspect.signature(RNNClassifier.__init__)
+    defaults = {name: p.default for name, p in signature.parameters.items() if name != "self"}
+    return {**defaults, **CLI_DEFAULTS}
+
+
+def _param_help(doc: str) -> dict[str, str]:
+    """``{name: description}`` from the (dedented) numpydoc Parameters section."""
+    section = doc.split("Parameters\n", 1)[-1].split("Attributes\n", 1)[0]
+    helps: dict[str, str] = {}
+    name = None
+    for line in section.splitlines():
+        match = re.match(r"^(\w+) : (.*)$", line)
+        if match:
+            name, helps[match[1]] = match[1], match[2].strip()
+        elif name and line.startswith(" " * 4):
+            helps[name] += " " + line.strip()
+    return {key: value.replace("%", "%%") for key, value in helps.items()}
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in {"true", "yes", "1"}:
+        return True
+    if lowered in {"false", "no", "0"}:
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def _value_type(default):
+    """A parser for values like ``default``; ``none`` gives None for numbers."""
+    if isinstance(default, bool):
+        return _parse_bool
+    if isinstance(default, str):
+        return str
+
+    def parse(text: str):
+        if text.lower() == "none":
+            return None
+        for kind in (int, float) if not isinstance(default, float) else (float,):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        raise argparse.ArgumentTypeError(f"expected a number or none, got {text!r}")
+
+    return parse
+
+
+def add_estimator_options(parser: argparse.ArgumentParser) -> None:
+    """One option per estimator parameter; unset options are absent from the namespace."""
+    group = parser.add_argument_group("model and training (RNNClassifier's parameters)")
+    helps = _param_help(inspect.getdoc(RNNClassifier) or "")
+    for name, default in estimator_defaults().items():
+        flags = ["--" + name.replace("_", "-")] + (["--seed"] if name == "random_state" else [])
+        group.add_argument(
+            *flags,
+            dest=name,
+            type=_value_type(default),
+            default=argparse.SUPPRESS,
+            metavar=type(default).__name__.upper() if default is not None else "VALUE",
+            help=f"{helps.get(name, '')} (default: {default})",
+        )
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """--dataset and its options, or --train/--test files."""
+    group = parser.add_argument_group("data")
+    group.add_argument(
+        "--dataset",
+        default=argparse.SUPPRESS,
+        metavar="NAME",
+        help=f"a built-in data set: {', '.join(DATASETS)} (default: gunpoint)",
+    )
+    group.add_argument(
+        "--train",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="training data: .ts, .csv/.tsv/.txt (label first) or .npz",
+    )
+    group.add_argument(
+        "--test",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="test data, in the same formats (optional)",
+    )
+    for key in DATA_OPTIONS:
+        flag = "--data-seed" if key == "seed" else "--" + key.replace("_", "-")
+        group.add_argument(
+            flag,
+            dest=f"data_{key}",
+            type=int,
+            default=argparse.SUPPRESS,
+            metavar="N",
+            help=_data_help(key),
+        )
+
+
+_DATA_HELP = {
+    "length": "sequence length",
+    "max_length": "longest string",
+    "n_train": "number of training series",
+    "n_test": "number of test series",
+    "seed": "seed that generates the set",
+}
+
+
+def _data_help(key: str) -> str:
+    """What a synthetic set's option means, with each set's default."""
+    defaults = ", ".join(f"{name} {opts[key]}" for name, opts in DATASETS.items() if key in opts)
+    return f"{_DATA_HELP.get(key, key)} (default: {defaults})"

@@ -1,0 +1,90 @@
+"""``frnn evaluate`` and ``frnn predict``: a saved classifier on a data file."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from pathlib import Path
+
+from . import _rundir as rundir
+from .datasets import load_dataset, load_file
+
+__all__ = ["add_predict_parsers"]
+
+
+def add_predict_parsers(commands) -> None:
+    """Register ``frnn evaluate`` and ``frnn predict``."""
+    for name, run, what in (
+        ("evaluate", run_evaluate, "accuracy and loss of"),
+        ("predict", run_predict, "predicted labels of"),
+    ):
+        sub = commands.add_parser(name, help=f"{what} a saved classifier on data")
+        sub.add_argument(
+            "--model",
+            required=True,
+            metavar="MODEL",
+            help="a model.npz written by frnn train, or its run directory",
+        )
+        source = sub.add_mutually_exclusive_group(required=True)
+        source.add_argument(
+            "--data", metavar="FILE", help="series in .ts, .csv/.tsv/.txt (label first) or .npz"
+        )
+        source.add_argument("--dataset", metavar="NAME", help="a built-in set's test split")
+        if name == "predict":
+            sub.add_argument("--out", metavar="CSV", help="write here (default: stdout)")
+        else:
+            sub.add_argument("--json", action="store_true", help="print one JSON object")
+        sub.set_defaults(run=run)
+
+
+def _classifier(path: str):
+    from .estimator import RNNClassifier
+    from .io import load
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.npz"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such model file")
+    model = load(path)
+    if not isinstance(model, RNNClassifier):
+        raise ValueError(f"{path} holds a {type(model).__name__}, not a fitted RNNClassifier")
+    return model
+
+
+def _data(args: argparse.Namespace):
+    if args.dataset:
+        return load_dataset(args.dataset).test
+    return load_file(args.data)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Print accuracy, loss and the number of series; returns 0."""
+    classifier, split = _classifier(args.model), _data(args)
+    if len(split.y) != split.X.shape[0]:
+        raise ValueError(f"{args.data}: the series carry no labels to evaluate against")
+    metrics = rundir.evaluate(classifier, split.inputs(), split.y)
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        print(f"accuracy {metrics['accuracy']:.4f}  loss {metrics['loss']:.4f}  n {metrics['n']}")
+    return 0
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    """Write one CSV row per series: its index, the predicted label, class probabilities."""
+    classifier, split = _classifier(args.model), _data(args)
+    inputs = split.inputs()
+    labels, proba = classifier.predict(inputs), classifier.predict_proba(inputs)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["row", "prediction", *(f"p_{c}" for c in classifier.classes_)])
+    for i, (label, p) in enumerate(zip(labels, proba, strict=True), start=1):
+        writer.writerow([i, label, *(f"{v:.6g}" for v in p)])
+    if args.out:
+        rundir.atomic_write(args.out, buffer.getvalue())
+    else:
+        print(buffer.getvalue(), end="")
+    return 0

@@ -1,0 +1,213 @@
+"""``frnn train``: fit an RNNClassifier with a progress bar, checkpoints and a run directory.
+
+The run directory holds config.json (every setting: ``frnn train --config DIR/config.json``
+repeats the run, ``frnn train --resume DIR`` continues it), checkpoint.npz (the full
+training state, written atomically every ``--checkpoint-every`` epochs and at the end),
+model.npz, metrics.json, history.csv and curves.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+from . import _rundir as rundir
+from ._cli_config import new_config, resume_config
+from ._cli_options import add_data_options, add_estimator_options
+from ._params import check_params
+from .datasets import load_dataset, load_file
+from .estimator import RNNClassifier
+
+__all__ = ["add_train_parser"]
+
+CHECKPOINT = "checkpoint.npz"
+
+
+def add_train_parser(commands) -> None:
+    """Register ``frnn train``."""
+    train = commands.add_parser(
+        "train",
+        help="train a classifier (no options: GunPoint with the defaults)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run = train.add_argument_group("run")
+    run.add_argument("--out", metavar="DIR", help="run directory (default: runs/<timestamp>)")
+    run.add_argument(
+        "--config",
+        metavar="CONFIG_JSON",
+        help="repeat the run a config.json describes (options given override it)",
+    )
+    run.add_argument(
+        "--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint"
+    )
+    run.add_argument(
+        "--checkpoint-every",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help="save the training state every N epochs (default: 10) and at the end",
+    )
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    add_data_options(train)
+    add_estimator_options(train)
+    train.set_defaults(run=run_train)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def load_data(data: dict):
+    """Training and test splits from a config's data entry (test may be None)."""
+    if "dataset" in data:
+        dataset = load_dataset(data["dataset"], **data["options"])
+        if dataset.task != "classification":
+            raise ValueError(
+                f"{dataset.name} is a regression task (least squares) and frnn train fits a "
+                "classifier; load it with frnn.datasets.load_dataset and train a "
+                "FullyRecurrentNetwork(loss='mse') with frnn.training"
+            )
+        return dataset.train, dataset.test
+    return load_file(data["train"]), load_file(data["test"]) if data["test"] else None
+
+
+class _Interrupt:
+    """Ctrl-C asks to stop after the current epoch (which is then saved); twice stops now."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.previous)
+
+
+def _progress(args, epochs: int, start: int):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=epochs,
+        initial=start,
+        desc="train",
+        unit="epoch",
+        file=sys.stderr,
+        disable=args.quiet or args.json,
+        dynamic_ncols=True,
+        leave=True,
+    )
+
+
+def _fit(clf, train, run_dir: Path, config: dict, state, args):
+    """Fit with a progress bar and checkpoints; returns (seconds, interrupted)."""
+    from .io import save_state
+
+    every, last = config["checkpoint_every"], {}
+    bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0)
+
+    def callback(info):
+        bar.update(1)
+        bar.set_postfix_str(
+            f"loss {info['loss']:.4f}  acc {info['accuracy']:.3f}  |g| {info['grad_norm']:.3g}",
+            refresh=False,
+        )
+        last["state"] = info["state"]
+        if info["epoch"] % every == 0 or stop.requested:
+            save_state(run_dir / CHECKPOINT, info["state"]())
+        return stop.requested
+
+    started = time.perf_counter()
+    with _Interrupt() as stop, bar:
+        clf.fit(train.inputs(), train.y, callback=callback, resume_state=state)
+        if "state" in last:
+            save_state(run_dir / CHECKPOINT, last["state"]())
+    # Ctrl-C during the last epoch changes nothing: the run ended anyway.
+    return time.perf_counter() - started, getattr(clf, "stopped_by_", None) == "callback"
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """``frnn train``: returns the exit code (0, or 130 after Ctrl-C)."""
+    from .io import load_state, save
+
+    config = resume_config(args) if args.resume else new_config(args)
+    clf = RNNClassifier(**config["estimator"])
+    check_params(clf)  # before any file is written
+    train, test = load_data(config["data"])
+    run_dir = Path(args.resume) if args.resume else rundir.new_run_dir(args.out)
+    state = None
+    if args.resume and (run_dir / CHECKPOINT).exists():
+        state = load_state(run_dir / CHECKPOINT)
+    else:
+        rundir.write_json(run_dir / "config.json", config)
+    try:
+        seconds, interrupted = _fit(clf, train, run_dir, config, state, args)
+    except KeyboardInterrupt:
+        print(
+            f"frnn train: stopped; resume from the last checkpoint with "
+            f"frnn train --resume {run_dir}",
+            file=sys.stderr,
+        )
+        return 130
+    save(clf, run_dir / "model.npz")
+    name = config["data"].get("dataset") or Path(config["data"]["train"]).name
+    metrics = _write_results(clf, train, test, run_dir, seconds, interrupted, name)
+    _report(args, metrics, run_dir)
+    return 130 if interrupted else 0
+
+
+def _write_results(
+    clf, train, test, run_dir: Path, seconds: float, interrupted: bool, name: str
+) -> dict:
+    metrics = {
+        "status": "interrupted" if interrupted else "finished",
+        "epochs": int(clf.n_iter_),
+        "stopped_by": "ctrl-c" if interrupted else getattr(clf, "stopped_by_", None),
+        "fit_seconds": round(seconds, 3),
+        "train": rundir.evaluate(clf, train.inputs(), train.y),
+        "test": rundir.evaluate(clf, test.inputs(), test.y) if test is not None else None,
+    }
+    rundir.write_json(run_dir / "metrics.json", metrics)
+    rundir.write_history(run_dir / "history.csv", clf.history_)
+    rundir.plot_curves(run_dir / "curves.png", clf.history_, title=f"frnn train on {name}")
+    return metrics
+
+
+def _report(args, metrics: dict, run_dir: Path) -> None:
+    if metrics["status"] == "interrupted":
+        print(
+            f"frnn train: interrupted after epoch {metrics['epochs']}; continue with "
+            f"frnn train --resume {run_dir}",
+            file=sys.stderr,
+        )
+    if args.json:
+        print(json.dumps({"run_dir": str(run_dir), **metrics}))
+        return
+    if args.quiet:
+        return
+    print(f"{'':8}{'accuracy':>10}{'loss':>10}{'n':>7}{'seconds':>10}")
+    for split in ("train", "test"):
+        if metrics[split]:
+            m = metrics[split]
+            print(
+                f"{split:8}{m['accuracy']:>10.3f}{m['loss']:>10.4g}{m['n']:>7}{m['seconds']:>10.2f}"
+            )
+    print(
+        f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s "
+        f"(stopped by {metrics['stopped_by']}); run saved in {run_dir}"
+    )

@@ -1,0 +1,254 @@
+"""File readers: UCR/UEA ``.ts``, UCR-style CSV/TSV/TXT (label first), and ``.npz``.
+
+Every reader returns a :class:`Split`: the series zero-padded to a common length with
+their true lengths, so variable-length data needs no second code path.
+
+Why a small ``.ts`` parser of our own: the well-kept readers (aeon's ``load_from_ts_file``,
+sktime's ``load_from_tsfile``) come with pandas and a large dependency tree for a
+format whose classification subset is a header of ``@key value`` lines and one line per
+case, ``v,v,v:v,v,v:label``; pyts has a parser, but it is private and skips the header.
+The subset handled here is the one the UCR/UEA archives use: ``#`` comments, the
+``@problemName/@univariate/@dimensions/@equalLength/@seriesLength/@classLabel/
+@targetLabel/@missing/@timeStamps`` header, ``?`` for a missing value, no time stamps.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Split", "read_csv", "read_npz", "read_ts", "split_from_series"]
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split of a data set: padded series, their lengths and their targets.
+
+    Attributes
+    ----------
+    X : ndarray, shape (n, T, D)
+        Series zero-padded after their last step; T is the longest length.
+    y : ndarray, shape (n,) or (n, K)
+        Class labels (int or str) or regression targets (float).
+    lengths : ndarray of int, shape (n,)
+        True length of each series, 1 <= lengths[i] <= T.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def equal_length(self) -> bool:
+        """Whether every series has the full length T."""
+        return bool(np.all(self.lengths == self.X.shape[1]))
+
+    def inputs(self):
+        """The series as the estimator takes them: (n, T, D) if equal-length, else a list
+        of (T_i, D) arrays."""
+        if self.equal_length:
+            return self.X
+        return [x[:length] for x, length in zip(self.X, self.lengths, strict=True)]
+
+
+def _rows_text(rows) -> str:
+    shown = ", ".join(str(r) for r in rows[:10])
+    return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+
+
+def _labels(raw: list[str]) -> np.ndarray:
+    """Labels as ints when every one is an integral number (UCR writes ``1`` or
+    ``1.0000000e+00``), else as the strings themselves."""
+    try:
+        values = np.array([float(label) for label in raw])
+    except ValueError:
+        return np.array([label.strip() for label in raw])
+    if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+        return values.astype(np.int64)
+    return values
+
+
+def split_from_series(series: list[np.ndarray], y, source: str) -> Split:
+    """Pad a list of (T_i, D) series into a :class:`Split`, rejecting missing values.
+
+    Parameters
+    ----------
+    series : list of ndarray, each (T_i, D)
+    y : array-like, shape (n,) or (n, K)
+    source : str
+        Where the data came from, for error messages (a file name).
+
+    Returns
+    -------
+    Split
+    """
+    if not series:
+        raise ValueError(f"{source}: no series found; expected at least one row of data")
+    short = [i + 1 for i, s in enumerate(series) if s.shape[0] == 0]
+    if short:
+        raise ValueError(f"{source}: row(s) {_rows_text(short)} hold a label but no values")
+    dims = {s.shape[1] for s in series}
+    if len(dims) > 1:
+        first = series[0].shape[1]
+        odd = [i + 1 for i, s in enumerate(series) if s.shape[1] != first]
+        raise ValueError(
+            f"{source}: inconsistent rows: row 1 has {first} dimension(s) but row(s) "
+            f"{_rows_text(odd)} have {series[odd[0] - 1].shape[1]}"
+        )
+    missing = [i + 1 for i, s in enumerate(series) if np.isnan(s).any()]
+    if missing:
+        raise ValueError(
+            f"{source}: missing values (NaN) in row(s) {_rows_text(missing)} (counted from 1); "
+            "fill them (e.g. interpolate) or remove those rows"
+        )
+    lengths = np.array([s.shape[0] for s in series], dtype=np.int64)  # (n,)
+    X = np.zeros((len(series), lengths.max(), dims.pop()))  # (n, T, D)
+    for i, s in enumerate(series):
+        X[i, : s.shape[0]] = s
+    return Split(X, np.asarray(y), lengths)
+
+
+def _delimiter(path: str, first_line: str) -> str | None:
+    """',' for .csv, tab for .tsv, None (any whitespace) for .txt; otherwise sniffed."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext in {".csv", ".tsv", ".txt"}:
+        return {".csv": ",", ".tsv": "\t", ".txt": None}[ext]
+    return "\t" if "\t" in first_line else "," if "," in first_line else None
+
+
+def _number(text: str, row: int, column: int, source: str) -> float:
+    text = text.strip()
+    if text in {"", "?"}:
+        return np.nan
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(
+            f"{source}: row {row}, column {column}: expected a number, got {text!r}"
+        ) from None
+
+
+def read_csv(path: str) -> Split:
+    """Read a UCR-style text file: one series per row, the class label first.
+
+    Comma-separated (``.csv``), tab-separated (``.tsv``) or whitespace-separated
+    (``.txt``, the archive's older format). Rows may differ in length; trailing empty or
+    NaN fields are padding (the UCR 2018 archive pads shorter series with NaN), any
+    other empty, ``?`` or NaN field is a missing value and is reported.
+
+    Parameters
+    ----------
+    path : str
+
+    Returns
+    -------
+    Split
+        X (n, T, 1), labels y (n,), lengths (n,).
+    """
+    with open(path, encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle.read().splitlines() if line.strip()]
+    if not lines:
+        raise ValueError(f"{path}: the file is empty; expected one series per row")
+    delimiter = _delimiter(path, lines[0])
+    rows = csv.reader(lines, delimiter=delimiter) if delimiter else (ln.split() for ln in lines)
+    labels, series = [], []
+    for r, fields in enumerate(rows, start=1):
+        values = np.array([_number(f, r, c, path) for c, f in enumerate(fields[1:], start=2)])
+        end = len(values)
+        while end and np.isnan(values[end - 1]):
+            end -= 1
+        labels.append(fields[0])
+        series.append(values[:end, None])  # (T_i, 1)
+    return split_from_series(series, _labels(labels), path)
+
+
+def _ts_header(lines: list[str], path: str) -> tuple[dict[str, str], int]:
+    header = {}
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if not text.startswith("@"):
+            break
+        key, _, value = text[1:].partition(" ")
+        if key.lower() == "data":
+            return header, i + 1
+        header[key.lower()] = value.strip().lower()
+    raise ValueError(f"{path}: not a .ts file: no '@data' line found")
+
+
+def read_ts(path: str) -> Split:
+    """Read a UCR/UEA ``.ts`` file (classification or regression, no time stamps).
+
+    Parameters
+    ----------
+    path : str
+
+    Returns
+    -------
+    Split
+        X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
+    """
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    header, start = _ts_header(lines, path)
+    if header.get("timestamps") == "true":
+        raise ValueError(f"{path}: .ts files with @timeStamps true are not supported")
+    has_target = header.get("classlabel", "true").startswith("true") or (
+        header.get("targetlabel") == "true"
+    )
+    labels, series = [], []
+    for r, line in enumerate((ln for ln in lines[start:] if ln.strip()), start=1):
+        fields = line.strip().split(":")
+        if has_target:
+            if len(fields) < 2:
+                raise ValueError(f"{path}: row {r}: expected values, then ':' and the target")
+            labels.append(fields.pop())
+        dims = [[_number(v, r, c, path) for c, v in enumerate(f.split(","), 1)] for f in fields]
+        if len({len(d) for d in dims}) > 1:
+            raise ValueError(f"{path}: inconsistent rows: row {r}'s dimensions differ in length")
+        series.append(np.array(dims, dtype=np.float64).T)  # (T_i, D)
+    split = split_from_series(series, _labels(labels) if has_target else np.zeros(0), path)
+    if header.get("equallength") == "true" and not split.equal_length:
+        raise ValueError(f"{path}: inconsistent rows: @equalLength true but rows differ in length")
+    return split
+
+
+def read_npz(path: str) -> Split:
+    """Read an ``.npz`` archive holding ``X`` (n, T) or (n, T, D), ``y`` (n,) or (n, K),
+    and optionally ``lengths`` (n,); never unpickles.
+
+    Parameters
+    ----------
+    path : str
+
+    Returns
+    -------
+    Split
+    """
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except ValueError as error:
+        raise ValueError(f"{path}: not a readable .npz archive ({error})") from None
+    missing = {"X", "y"} - set(arrays)
+    if missing:
+        raise ValueError(f"{path}: expected arrays 'X' and 'y'; missing {sorted(missing)}")
+    X, y = arrays["X"], arrays["y"]
+    if X.ndim == 2:
+        X = X[:, :, None]  # (n, T, 1)
+    if X.ndim != 3 or not np.issubdtype(X.dtype, np.number):
+        raise ValueError(f"{path}: X must be numeric (n, T) or (n, T, D); got {X.dtype} {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"{path}: inconsistent rows: X has {len(X)} series but y has {len(y)}")
+    lengths = arrays.get("lengths", np.full(len(X), X.shape[1]))
+    if lengths.shape != (len(X),) or np.any(lengths < 1) or np.any(lengths > X.shape[1]):
+        raise ValueError(
+            f"{path}: lengths must be ({len(X)},) integers in [1, {X.shape[1]}]; "
+            f"got shape {lengths.shape}"
+        )
+    series = [x[:length].astype(np.float64) for x, length in zip(X, lengths, strict=True)]
+    return split_from_series(series, y, path)

@@ -1,0 +1,156 @@
+"""A training run's directory: config.json, metrics.json, history.csv, curves.png.
+
+Every file is written atomically (a temporary file in the same directory, then
+``os.replace``), so a run killed at any moment leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .losses import bce_with_logits
+
+__all__ = [
+    "atomic_write",
+    "evaluate",
+    "new_run_dir",
+    "plot_curves",
+    "read_json",
+    "write_history",
+    "write_json",
+]
+
+
+def atomic_write(path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    data : bytes or str (written as UTF-8)
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())  # the bytes reach the disk before the rename
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path, value) -> None:
+    """``value`` as indented JSON, atomically."""
+    atomic_write(path, json.dumps(value, indent=2, sort_keys=False) + "\n")
+
+
+def read_json(path) -> dict:
+    """A JSON object from ``path``, with a clear error when it is missing or broken."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            value = json.load(handle)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not valid JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{path}: expected a JSON object; got {type(value).__name__}")
+    return value
+
+
+def new_run_dir(out=None) -> Path:
+    """Create the run directory: ``out``, or ``runs/<YYYYmmdd-HHMMSS>`` made unique.
+
+    An existing ``out`` must be empty, so that no earlier run is overwritten.
+    """
+    if out is None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        out, k = Path("runs") / stamp, 1
+        while out.exists():
+            k += 1
+            out = Path("runs") / f"{stamp}-{k}"
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(
+            f"--out {out} already exists and is not empty; "
+            "pass another --out, or --resume it to continue that run"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_history(path, history: dict[str, list]) -> None:
+    """One row per epoch: epoch, then the history's columns (empty where None)."""
+    keys = list(history)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["epoch", *keys])
+    for epoch, row in enumerate(zip(*(history[k] for k in keys), strict=True), start=1):
+        writer.writerow([epoch, *("" if v is None else repr(float(v)) for v in row)])
+    atomic_write(path, buffer.getvalue())
+
+
+def evaluate(classifier, inputs, y) -> dict:
+    """Accuracy and mean cross-entropy of a fitted classifier on labelled series.
+
+    The loss is the training loss: Σ_k BCE(z_k, y_k) averaged over the n series, with
+    y one-hot over ``classes_`` (one output for two classes).
+
+    Parameters
+    ----------
+    classifier : fitted RNNClassifier
+    inputs : (n, T, D) array or list of (T_i, D) arrays
+    y : (n,) labels
+
+    Returns
+    -------
+    dict with "accuracy", "loss", "n" and "seconds" (time taken)
+    """
+    started = time.perf_counter()
+    y = np.asarray(y)
+    z = np.asarray(classifier.decision_function(inputs), dtype=np.float64)
+    classes = classifier.classes_
+    if z.ndim == 1:  # one sigmoid output: target 1 for classes_[1]
+        targets = (y == classes[1]).astype(np.float64)
+    else:
+        targets = (y[:, None] == classes[None, :]).astype(np.float64)  # (n, K)
+    loss = bce_with_logits(z, targets).reshape(len(y), -1).sum(axis=1).mean()
+    accuracy = float(np.mean(classifier.predict(inputs) == y))
+    seconds = round(time.perf_counter() - started, 4)
+    return {"accuracy": accuracy, "loss": float(loss), "n": int(len(y)), "seconds": seconds}
+
+
+def plot_curves(path, history: dict[str, list], title: str = "") -> None:
+    """Loss and accuracy per epoch (train and validation) and the gradient norm, as a PNG."""
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global state
+
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig = Figure(figsize=(12, 3.6), layout="constrained")
+    axes = fig.subplots(1, 3)
+    for ax, key, label in ((axes[0], "loss", "loss"), (axes[1], "accuracy", "accuracy")):
+        ax.plot(epochs, history[key], label="train")
+        val = [np.nan if v is None else v for v in history.get(f"val_{key}", [])]
+        if val and not np.all(np.isnan(val)):
+            ax.plot(epochs, val, label="validation")
+        ax.set(xlabel="epoch", ylabel=label, title=label)
+        ax.legend()
+    axes[0].set_yscale("log")
+    axes[2].plot(epochs, history["grad_norm"], color="tab:green")
+    axes[2].set(xlabel="epoch", ylabel="‖g‖ before clipping", title="gradient norm", yscale="log")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    atomic_write(path, buffer.getvalue())

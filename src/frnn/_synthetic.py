@@ -1,0 +1,117 @@
+"""Synthetic tasks that test memory: the embedded Reber grammar, parity, and adding.
+
+Each generator takes a ``numpy.random.Generator`` and returns a list of (T_i, D) series
+and their targets, so the same seed gives the same data on every machine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["REBER_SYMBOLS", "adding", "embedded_reber", "parity", "reber_string"]
+
+#: One-hot order of the grammar's seven symbols.
+REBER_SYMBOLS = "BTPSXVE"
+
+# The Reber grammar's graph (Reber 1967; as drawn in Hochreiter & Schmidhuber 1997,
+# Fig. 3): state -> two (symbol, next state) choices, each taken with probability 1/2.
+_REBER = {
+    1: (("T", 2), ("P", 3)),
+    2: (("S", 2), ("X", 4)),
+    3: (("T", 3), ("V", 5)),
+    4: (("X", 3), ("S", 6)),
+    5: (("P", 4), ("V", 6)),
+}
+
+
+def reber_string(rng: np.random.Generator) -> str:
+    """One string of the (plain) Reber grammar, from ``B`` to ``E``, e.g. ``BTXSE``."""
+    symbols, state = ["B"], 1
+    while state != 6:
+        symbol, state = _REBER[state][rng.integers(2)]
+        symbols.append(symbol)
+    return "".join(symbols) + "E"
+
+
+def _one_hot(string: str) -> np.ndarray:
+    codes = np.array([REBER_SYMBOLS.index(c) for c in string])
+    return np.eye(len(REBER_SYMBOLS))[codes]  # (T, 7)
+
+
+def embedded_reber(n: int, rng: np.random.Generator, max_length: int = 30):
+    """Strings of the embedded Reber grammar, half valid and half corrupted.
+
+    A valid string is ``B a w a E`` with ``a`` in {T, P} and ``w`` a Reber string; its
+    corrupted twin has the other symbol in the second slot, ``B a w a' E``. Only the
+    first and the second-to-last symbols tell the two apart, so the network must carry
+    ``a`` across the whole inner string: the long time lag of Hochreiter & Schmidhuber
+    (1997, experiment 1), here posed as classification.
+
+    Parameters
+    ----------
+    n : int
+        Number of strings.
+    rng : numpy.random.Generator
+    max_length : int
+        Strings longer than this are drawn again (the shortest has 9 symbols).
+
+    Returns
+    -------
+    series : list of ndarray, each (T_i, 7)
+        One-hot symbols in the order ``BTPSXVE``.
+    y : ndarray of int, shape (n,)
+        1 for a valid string, 0 for a corrupted one.
+    strings : list of str
+    """
+    strings, y = [], rng.integers(2, size=n)
+    while len(strings) < n:
+        inner = reber_string(rng)
+        if len(inner) + 4 > max_length:
+            continue
+        a = "TP"[rng.integers(2)]
+        last = a if y[len(strings)] else "TP".replace(a, "")
+        strings.append("B" + a + inner + last + "E")
+    return [_one_hot(s) for s in strings], y.astype(np.int64), strings
+
+
+def parity(n: int, rng: np.random.Generator, length: int = 10):
+    """Bit sequences labelled with their parity (1 when the number of ones is odd).
+
+    Every bit matters to the label, so no shortcut exists: the network must keep a
+    running XOR for ``length`` steps.
+
+    Returns
+    -------
+    series : ndarray, shape (n, length, 1)
+        Bits 0.0 or 1.0.
+    y : ndarray of int, shape (n,)
+    """
+    bits = rng.integers(2, size=(n, length))  # (n, T)
+    return bits[:, :, None].astype(np.float64), bits.sum(axis=1) % 2
+
+
+def adding(n: int, rng: np.random.Generator, length: int = 50):
+    """The adding problem: add the two numbers that carry a marker.
+
+    Input channel 0 holds values uniform in [0, 1], channel 1 is 1 at two steps (one in
+    each half of the sequence) and 0 elsewhere; the target is the sum of the two marked
+    values. This is the form of Le, Jaitly & Hinton (2015) of Hochreiter & Schmidhuber's
+    (1997) experiment 4. Always answering 1 gives a mean squared error of 1/6.
+
+    Returns
+    -------
+    series : ndarray, shape (n, length, 2)
+    y : ndarray, shape (n,)
+        Regression targets in [0, 2].
+    """
+    if length < 2:
+        raise ValueError(f"length must be at least 2 for the adding problem; got {length}")
+    values = rng.uniform(size=(n, length))  # (n, T)
+    half = length // 2
+    first = rng.integers(half, size=n)
+    second = rng.integers(half, length, size=n)
+    markers = np.zeros((n, length))  # (n, T)
+    rows = np.arange(n)
+    markers[rows, first] = markers[rows, second] = 1.0
+    y = values[rows, first] + values[rows, second]
+    return np.stack([values, markers], axis=-1), y
