@@ -19,6 +19,7 @@ train: $(VENV)/.run-deps
 
 test: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.test-deps

@@ -14,6 +14,9 @@ numba is optional: it is imported on first use, and if it is missing or fails to
 
 from __future__ import annotations
 
+import contextlib
+import functools
+
 import numpy as np
 
 from ._inputs import Batch
@@ -24,6 +27,13 @@ ENGINES = ("auto", "numba", "numpy", "reference")
 # BLAS calls: measured on the benchmark machine, numba wins by 2-20x below 5·10^3, the two
 # tie near 1-2·10^4, and numpy wins by 2-4x from 4·10^4 (batch 32, 32 hidden units) up.
 NUMBA_MAX_WORK = 16_384
+
+# Per-step work up to which the numpy path runs on one BLAS thread: splitting a (32, 32)
+# product over threads costs more in synchronisation than it saves (batch 32, 32 hidden
+# units: 1.16 ms a training step on one thread, 1.43 ms on two; 3.5x slower on two while
+# another library's OpenMP threads spin on the same cores).  From batch 64 with 128 hidden
+# units (work 1.2·10^6) two threads win by 1.6x.
+ONE_THREAD_MAX_WORK = 2**17
 
 _UNSET = object()
 _kernels = _UNSET  # the compiled-kernel module, None once numba proved unusable
@@ -48,6 +58,24 @@ def choose(engine: str, B: int, D: int, I: int) -> str:
     if engine == "numba" and numba_kernels() is None:
         engine = "numpy"
     return engine
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's controller of the loaded BLAS, or None where threadpoolctl is absent."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def _blas_threads_for(B: int, D: int, I: int):
+    """A context that keeps BLAS on one thread where the per-step products are small."""
+    controller = _blas_controller() if B * I * (D + I) <= ONE_THREAD_MAX_WORK else None
+    if controller is None:
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
 
 
 def _compiled(name: str, *args):
@@ -84,7 +112,8 @@ def states(
         )
         if out is not None:
             return out
-    return _numpy_states(W, R, batch, activation)
+    with _blas_threads_for(B, D, I):
+        return _numpy_states(W, R, batch, activation)
 
 
 def _numpy_states(W, R, batch, activation):
@@ -156,7 +185,8 @@ def gradients(
         )
         if out is not None:
             return out
-    return _numpy_gradients(A, batch, R, V, dZ, activation)
+    with _blas_threads_for(B, D, I):
+        return _numpy_gradients(A, batch, R, V, dZ, activation)
 
 
 def _numpy_gradients(A, batch, R, V, dZ, activation):
