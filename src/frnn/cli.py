@@ -125,7 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     from ._cli_predict import add_predict_parsers
     from ._cli_train import add_train_parser
 
-    parser = _Parser(prog="frnn", description=__doc__)
+    parser = _Parser(
+        prog="frnn",
+        description="The fully recurrent network (vanilla Elman RNN): train a classifier on "
+        "built-in or your own time series, evaluate and predict with it, and draw the "
+        "network unrolled in time. `frnn train` with no options trains on GunPoint.",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="forward and backward on a random sequence")
