@@ -19,6 +19,7 @@ from . import _rundir as rundir
 from ._cli_config import new_config, resume_config
 from ._cli_options import add_data_options, add_estimator_options
 from ._params import check_params
+from .cli import positive_int
 from .datasets import load_dataset, load_file
 from .estimator import RNNClassifier
 
@@ -47,7 +48,7 @@ def add_train_parser(commands) -> None:
     )
     run.add_argument(
         "--checkpoint-every",
-        type=_positive,
+        type=positive_int,
         default=10,
         metavar="N",
         help="save the training state every N epochs (default: 10) and at the end",
@@ -57,13 +58,6 @@ def add_train_parser(commands) -> None:
     add_data_options(train)
     add_estimator_options(train)
     train.set_defaults(run=run_train)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
 
 
 def load_data(data: dict):

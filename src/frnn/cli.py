@@ -106,7 +106,8 @@ def _add_graph_commands(commands) -> None:
     plot.set_defaults(run=_plot)
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: an integer ≥ 1."""
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
@@ -134,9 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="forward and backward on a random sequence")
-    demo.add_argument("--T", type=_positive_int, default=20, help="sequence length")
-    demo.add_argument("--D", type=_positive_int, default=3, help="input size")
-    demo.add_argument("--I", type=_positive_int, default=8, help="hidden size")
+    demo.add_argument("--T", type=positive_int, default=20, help="sequence length")
+    demo.add_argument("--D", type=positive_int, default=3, help="input size")
+    demo.add_argument("--I", type=positive_int, default=8, help="hidden size")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
     _add_graph_commands(commands)
