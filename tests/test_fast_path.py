@@ -247,3 +247,29 @@ def test_import_does_not_load_numba():
     """numba is imported on first use, so `import frnn` (and the CLI) stay quick."""
     code = "import sys, frnn; assert 'numba' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_small_steps_run_blas_on_one_thread_and_restore_the_count():
+    """The time loop's small products run on one BLAS thread; the caller's count returns."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from frnn import _fast
+
+    seen = []
+    original = _fast._numpy_states
+
+    def spy(*args):
+        seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+        return original(*args)
+
+    net = frnn.FullyRecurrentNetwork(8, 32, 1, rng=0)
+    x = np.random.default_rng(0).standard_normal((32, 5, 8))
+    with threadpool_limits(limits=2, user_api="blas"):
+        _fast._numpy_states = spy
+        try:
+            net.forward(x, np.ones(32), engine="numpy")
+        finally:
+            _fast._numpy_states = original
+        after = {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+    assert seen == [{1}]
+    assert after == {2}
