@@ -91,3 +91,17 @@ def test_inconsistent_model_shapes():
     model = SimpleNamespace(W=np.zeros((I, D)), R=np.zeros((I, I), np.float32), V=np.zeros((K, I)))
     with pytest.raises(TypeError, match="share one dtype"):
         frnn.forward(model, np.zeros((T, D)), np.zeros(K))
+
+
+@pytest.mark.parametrize(
+    ("y", "weights", "match"),
+    [
+        (np.zeros((B, K)), np.ones((B, T)), "weights weigh the loss of each step"),
+        (np.zeros((B, T, K)), np.ones((T, B)), r"weights must have shape \(3, 5\)"),
+        (np.zeros((B, T, K)), np.full((B, T), np.nan), "weights must not contain NaN or inf"),
+        (np.zeros((B, T, K)), -np.ones((B, T)), "weights must be ≥ 0"),
+    ],
+)
+def test_bad_weights(net, y, weights, match):
+    with pytest.raises(ValueError, match=match):
+        net.forward(batch(), y, weights=weights)

@@ -137,3 +137,42 @@ def test_float32_model_computes_in_float32(rng):
     assert isinstance(loss, float)
     assert net.a.dtype == net.z.dtype == np.float32
     assert all(g.dtype == np.float32 for g in grads.values())
+
+
+@pytest.mark.parametrize(
+    ("activation", "loss", "engine"),
+    list(itertools.product(ACTIVATIONS, ["bce", "mse"], ["reference", "auto", "numpy"])),
+)
+def test_weighted_steps_match_autograd(rng, activation, loss, engine):
+    """Per-step loss weights (e.g. an auxiliary per-step loss plus the last step's)."""
+    B, T, D, I, K = 4, 8, 3, 5, 2
+    net = make_net(rng, D, I, K, activation=activation, loss=loss, scale=SCALE[activation])
+    x, y, lengths = _data(rng, B, T, D, K, True, True)
+    weights = rng.uniform(0, 2, size=(B, T))
+    weights[0, 3] = 0.0  # a step that does not count
+    for b, n in enumerate(lengths):
+        weights[b, n:] = -1e3  # garbage in the padding must not matter
+    value = net.forward(x, y, lengths=lengths, weights=weights, engine=engine)
+    grads = net.backward(engine=engine)
+    reference = loss_and_grads(
+        net.W,
+        net.R,
+        net.V,
+        x,
+        y,
+        lengths=lengths,
+        activation=activation,
+        loss=loss,
+        weights=weights,
+    )
+    _assert_close(net, value, grads, reference)
+
+
+def test_unit_weights_change_nothing(rng):
+    net = make_net(rng, 3, 4, 2)
+    x, y, lengths = _data(rng, 3, 6, 3, 2, True, True)
+    plain = net.forward(x, y, lengths=lengths), net.backward()
+    weighted = net.forward(x, y, lengths=lengths, weights=np.ones((3, 6))), net.backward()
+    assert plain[0] == weighted[0]
+    for name in "WRV":
+        np.testing.assert_array_equal(plain[1][name], weighted[1][name])

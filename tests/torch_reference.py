@@ -16,10 +16,13 @@ _F = {
 }
 
 
-def loss_and_grads(W, R, V, x, y, *, lengths=None, a0=None, activation="tanh", loss="bce"):
+def loss_and_grads(
+    W, R, V, x, y, *, lengths=None, a0=None, activation="tanh", loss="bce", weights=None
+):
     """Batch-major float64 reference.
 
-    x (B, T, D); y (B, K) many-to-one or (B, T, K) many-to-many; lengths (B,); a0 (B, I).
+    x (B, T, D); y (B, K) many-to-one or (B, T, K) many-to-many; lengths (B,); a0 (B, I);
+    weights (B, T), many-to-many: step t's loss counts weights[b, t] times.
     Returns (loss, {"W", "R", "V"}, a (B, T, I) zero where padded, z).
     """
     params = {
@@ -42,7 +45,8 @@ def loss_and_grads(W, R, V, x, y, *, lengths=None, a0=None, activation="tanh", l
             seq_states.append(a)
             seq_logits.append(z)
             if y.dim() == 3:
-                total = total + _loss(z, y[b, t], loss)
+                w = 1.0 if weights is None else float(weights[b][t])
+                total = total + w * _loss(z, y[b, t], loss)
         if y.dim() == 2:
             total = total + _loss(seq_logits[-1], y[b], loss)
         pad = T - lengths[b]

@@ -31,6 +31,8 @@ class Batch:
     mask : (T, B) bool, True on real steps; None when no sequence is padded
     single : whether the caller passed one sequence (T, D) rather than a batch
     many_to_many : whether y has a target for every step
+    weights : (T, B) each step's weight in a many-to-many loss, zero where padded; None
+        when every step counts once
     """
 
     x: np.ndarray
@@ -40,6 +42,7 @@ class Batch:
     mask: np.ndarray | None
     single: bool
     many_to_many: bool
+    weights: np.ndarray | None = None
 
 
 def parameters(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,7 +78,7 @@ def settings(model) -> tuple[str, str]:
     return activation, loss
 
 
-def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str) -> Batch:
+def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str, weights=None) -> Batch:
     """Check and normalise the arguments of ``forward`` (see the contract's shape table)."""
     dtype = W.dtype
     I, D = W.shape
@@ -96,9 +99,30 @@ def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str) -> Batch:
     if mask is not None:
         x_tm[~mask] = 0.0
     yb, many_to_many = _targets(y, single, B, T, K, dtype, mask, loss)
-    return Batch(
-        x_tm, yb, _initial_state(a0, single, B, I, dtype), lengths, mask, single, many_to_many
-    )
+    a0b = _initial_state(a0, single, B, I, dtype)
+    batch = Batch(x_tm, yb, a0b, lengths, mask, single, many_to_many)
+    batch.weights = _step_weights(weights, batch, dtype)
+    return batch
+
+
+def _step_weights(weights, batch: Batch, dtype) -> np.ndarray | None:
+    """Per-step loss weights as (T, B), zero where padded; the mask alone when none given."""
+    T, B = batch.x.shape[:2]
+    if weights is None:
+        return None if batch.mask is None or not batch.many_to_many else batch.mask.astype(dtype)
+    if not batch.many_to_many:
+        raise ValueError("weights weigh the loss of each step: they need many-to-many targets y")
+    w = as_float_array(weights, "weights", dtype)
+    expected = (T,) if batch.single else (B, T)
+    if w.shape != expected:
+        raise ValueError(f"weights must have shape {expected}; got {w.shape}")
+    w = np.array(w.reshape(B, T).T)  # (T, B), a private copy
+    check_finite(w, "weights", where=batch.mask)
+    if batch.mask is not None:
+        w[~batch.mask] = 0.0  # whatever the padding held
+    if w.min() < 0:
+        raise ValueError(f"weights must be ≥ 0; got a minimum of {w.min():g}")
+    return w
 
 
 def _lengths(lengths, single: bool, B: int, T: int) -> np.ndarray:

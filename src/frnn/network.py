@@ -80,7 +80,15 @@ def _generator(rng) -> np.random.Generator:
 
 
 def forward(
-    model, x, y=None, *, lengths=None, a0=None, method="sequential", engine: str = "auto"
+    model,
+    x,
+    y=None,
+    *,
+    lengths=None,
+    a0=None,
+    weights=None,
+    method="sequential",
+    engine: str = "auto",
 ) -> float | None:
     """Run the network over ``x`` and return the loss.
 
@@ -95,6 +103,8 @@ def forward(
         batch.  None computes the states and logits only.
     lengths : (B,) ints in [1, T], each sequence's true length (batches only)
     a0 : (I,) or (B, I), the initial state a(0); zero by default
+    weights : (T,) or (B, T), many-to-many only: step t's loss counts w(t) times (e.g. an
+        auxiliary per-step loss plus the last step's; zero drops a step); 1 by default
     method : {"sequential", "scan", "deer", "quasi-deer"}
         How the states are computed: the time loop (default), the exact parallel scan
         (activation "linear" only), or DEER / quasi-DEER Newton iterations solved by the
@@ -115,7 +125,7 @@ def forward(
     W, R, V = parameters(model)
     activation, loss = settings(model)
     check_choice(engine, "engine", _fast.ENGINES)
-    batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss)
+    batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights)
     if method != "sequential":
         A = parallel.states(model, method, W, R, batch, activation, sequential=_states)
     else:
@@ -131,8 +141,8 @@ def forward(
     if batch.y is None:
         return None
     per_output = LOSSES[loss][0](Z, batch.y)  # (B, K) | (T, B, K)
-    if batch.mask is not None and batch.many_to_many:
-        per_output = per_output * batch.mask[:, :, None]
+    if batch.weights is not None:
+        per_output = per_output * batch.weights[:, :, None]  # padded steps weigh 0
     return float(per_output.sum() / Z.shape[-2])
 
 
@@ -204,8 +214,8 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
     B = A.shape[1]
     dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / B  # (B, K) | (T, B, K)
     if batch.many_to_many:
-        if batch.mask is not None:
-            dZ = dZ * batch.mask[:, :, None]
+        if batch.weights is not None:
+            dZ = dZ * batch.weights[:, :, None]
         dV = dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
     else:
         dV = dZ.T @ _last(A, batch.lengths)
@@ -287,11 +297,10 @@ class FullyRecurrentNetwork:
         """(D, I, K)."""
         return self.W.shape[1], self.W.shape[0], self.V.shape[0]
 
-    def forward(
-        self, x, y=None, *, lengths=None, a0=None, method="sequential", engine: str = "auto"
-    ) -> float | None:
-        """See :func:`frnn.forward`."""
-        return forward(self, x, y, lengths=lengths, a0=a0, method=method, engine=engine)
+    def forward(self, x, y=None, **options) -> float | None:
+        """See :func:`frnn.forward`; ``options`` are its keywords (lengths, a0, weights,
+        method, engine)."""
+        return forward(self, x, y, **options)
 
     def backward(self, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
         """See :func:`frnn.backward`."""
