@@ -184,11 +184,18 @@ def _torch_truncated(net, x, y, lengths, k, aux):
 @pytest.mark.parametrize("aux", [0.0, 0.3])
 def test_truncated_bptt_matches_torch_with_detached_state(k, aux):
     net, x, y, lengths = _padded_problem()
-    loss, grads, _, _ = sequence_gradients(net, x, y, lengths, chunk_length=k, aux_weight=aux)
+    loss, grads, z_last, a_last = sequence_gradients(
+        net, x, y, lengths, chunk_length=k, aux_weight=aux
+    )
     expected_loss, expected = _torch_truncated(net, x, y, lengths, k, aux)
     assert abs(loss - expected_loss) <= 1e-12 * expected_loss
     for n in "WRV":
         assert relerr(grads[n], expected[n]) <= 1e-12
+    # the carried state and the last logits are those of one unchunked forward pass
+    frnn.forward(net, x, None, lengths=lengths)
+    final = net.a[np.arange(len(x)), lengths - 1]  # (B, I)
+    assert relerr(a_last, final) <= 1e-12
+    assert relerr(z_last, final @ net.V.T) <= 1e-12
 
 
 @settings(max_examples=25, deadline=None)

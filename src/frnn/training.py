@@ -130,7 +130,7 @@ def sequence_gradients(
         if ending.size:
             steps = lengths[ending] - start  # (n,) each one's length inside this chunk
             span = slice(start, start + int(steps.max()))
-            total += _accumulate(
+            loss, z_last[ending] = _accumulate(
                 model,
                 grads,
                 x[ending, span],
@@ -140,7 +140,7 @@ def sequence_gradients(
                 ending.size / B,
                 aux_weight,
             )
-            z_last[ending] = model.z
+            total += loss
             a[ending] = model.a[np.arange(ending.size), steps - 1]
         if going_on.size:
             xs, y_going = x[going_on, start:stop], y[going_on]
@@ -156,28 +156,35 @@ def sequence_gradients(
                     going_on.size / B,
                     aux_weight,
                     y_every=y_going,
-                )
+                )[0]
             else:
                 forward(model, xs, None, a0=a[going_on])  # states only: no loss here
             a[going_on] = model.a[:, -1]
     return total, grads, z_last, a
 
 
-def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=None) -> float:
-    """Add ``weight`` × the gradients of one chunk's losses to ``grads``; return its loss."""
-    total, lengths = 0.0, steps
-    if y is not None:
-        total += weight * forward(model, x, y, lengths=lengths, a0=a0)
+def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=None):
+    """Add ``weight`` × the gradients of one chunk's losses to ``grads``.
+
+    Returns the chunk's weighted loss and the logits at each sequence's last step (None
+    when ``y`` is None).  With an auxiliary loss, the last step's loss and c × every step's
+    are one many-to-many loss with step weights c + [t = T_b]: one forward and one backward
+    pass instead of two over the same states.
+    """
+    if not aux_weight:
+        loss = forward(model, x, y, lengths=steps, a0=a0)
         _add(grads, backward(model), weight)
-        y_every = y
-    if aux_weight:
-        z_keep, a_keep = getattr(model, "z", None), getattr(model, "a", None)
-        targets = np.broadcast_to(y_every[:, None, :], (*x.shape[:2], y_every.shape[1]))
-        total += weight * aux_weight * forward(model, x, targets, lengths=lengths, a0=a0)
-        _add(grads, backward(model), weight * aux_weight)
-        if y is not None:
-            model.z, model.a = z_keep, a_keep  # the caller reads the many-to-one logits
-    return total
+        return weight * loss, model.z
+    n, T = x.shape[:2]
+    last = np.arange(n), steps - 1
+    targets = y if y is not None else y_every
+    every = np.broadcast_to(targets[:, None, :], (n, T, targets.shape[1]))  # (n, T, K)
+    step_weights = np.full((n, T), aux_weight, dtype=model.W.dtype)
+    if y is not None:
+        step_weights[last] += 1.0
+    loss = forward(model, x, every, lengths=steps, a0=a0, weights=step_weights)
+    _add(grads, backward(model), weight)
+    return weight * loss, (model.z[last] if y is not None else None)
 
 
 def _add(total: dict[str, np.ndarray], grads: dict[str, np.ndarray], weight: float) -> None:
