@@ -19,12 +19,18 @@ ACTS = sorted(ACTIVATIONS)
 PARALLEL = ("scan", "deer", "quasi-deer")
 
 
-def model_for(seed, D, I, K, activation, loss="bce", scale=1.0):
-    """Weights well away from the tiny default init, so the dynamics are not trivial."""
+def model_for(seed, D, I, K, activation, loss="bce", scale=0.9):
+    """Weights well away from the tiny default init, so the dynamics are not trivial.
+
+    R's spectral norm is ``scale``: below 1 the recurrence is a contraction for every
+    activation here (|f'| ≤ 1), the regime DEER is for; expanding ones fall back to the
+    loop (tested on its own below).
+    """
     rng = np.random.default_rng(seed)
     model = types.SimpleNamespace(activation=activation, loss=loss)
     model.W = rng.normal(size=(I, D))
-    model.R = rng.normal(size=(I, I)) * scale / np.sqrt(I)
+    R = rng.normal(size=(I, I))
+    model.R = R * scale / np.linalg.norm(R, 2)
     model.V = rng.normal(size=(K, I))
     return model
 
@@ -66,7 +72,7 @@ def assert_same(model, x, y, method, tol=1e-10, **kw):
     many=st.booleans(),
     with_a0=st.booleans(),
     loss=st.sampled_from(["bce", "mse"]),
-    scale=st.floats(0.1, 1.2),
+    scale=st.floats(0.1, 0.95),
 )
 def test_parallel_methods_equal_the_loop(
     seed, activation, method, B, T, D, I, K, padded, many, with_a0, loss, scale
