@@ -70,9 +70,18 @@ MODES = list(
 )
 
 
+@pytest.fixture(params=["whole", "chunked"])
+def delta_chunks(request, monkeypatch):
+    """Run the numpy path's BPTT both with δ kept whole and in chunks of T/8 steps."""
+    if request.param == "chunked":
+        monkeypatch.setattr(_fast, "WHOLE_DELTA_MAX_VALUES", 0)
+
+
 @pytest.mark.parametrize("engine", FAST)
 @pytest.mark.parametrize(("activation", "loss", "many_to_many", "padded", "with_a0"), MODES)
-def test_every_mode_matches_reference(engine, activation, loss, many_to_many, padded, with_a0):
+def test_every_mode_matches_reference(
+    engine, activation, loss, many_to_many, padded, with_a0, delta_chunks
+):
     B, T, D, I, K = 5, 11, 3, 6, 2
     model = make_model(D, I, K, activation=activation, loss=loss)
     x, y, lengths, a0 = make_data(
@@ -98,7 +107,7 @@ SHAPES = [
 @pytest.mark.parametrize("engine", FAST)
 @pytest.mark.parametrize(("B", "T", "D", "I", "K"), SHAPES)
 @pytest.mark.parametrize("many_to_many", [False, True])
-def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many):
+def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many, delta_chunks):
     model = make_model(D, I, K)
     x, y, lengths, a0 = make_data(
         B, T, D, I, K, many_to_many=many_to_many, padded=B > 1, with_a0=True

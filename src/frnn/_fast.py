@@ -35,6 +35,11 @@ NUMBA_MAX_WORK = 16_384
 # units (work 1.2·10^6) two threads win by 1.6x.
 ONE_THREAD_MAX_WORK = 2**17
 
+# Up to this many values (128 KiB in float64) BPTT keeps δ(t) for the whole sequence: a
+# short framed series (T = 10, batch 32, 32 hidden units) then costs one dW/dR product
+# instead of five.
+WHOLE_DELTA_MAX_VALUES = 2**14
+
 _UNSET = object()
 _kernels = _UNSET  # the compiled-kernel module, None once numba proved unusable
 
@@ -206,7 +211,9 @@ def _numpy_gradients(A, batch, R, V, dZ, activation):
     T, B, I = A.shape
     R = np.ascontiguousarray(R)
     x = batch.x  # (T, B, D)
-    n_max = -(-T // 8)  # δ is kept for an eighth of the sequence at a time
+    # δ is kept for an eighth of the sequence at a time, so a step holds little beyond the
+    # states; where all of δ is tiny, one chunk saves the per-chunk calls instead.
+    n_max = T if T * B * I <= WHOLE_DELTA_MAX_VALUES else -(-T // 8)
     delta = np.empty((n_max, B, I), dtype=A.dtype)  # f'(s(t)), then δ(t), of one chunk
     carry = np.empty((B, I), dtype=A.dtype)  # ∂L/∂a(t) = g(t) + Rᵀ δ(t+1)
     g = np.empty((B, I), dtype=A.dtype)  # many-to-many: g(t) = Vᵀ ∂L/∂z(t)
