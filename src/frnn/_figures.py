@@ -3,12 +3,12 @@ an atomic writer that picks the format from the file's extension."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from ._atomic import atomic_writer
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -35,26 +35,9 @@ def save_figure(figure: Figure, path, *, dpi: int = 150) -> Path:
     """
     path = Path(path)
     fmt = image_format(path)
-    directory = path.parent if str(path.parent) else Path(".")
     try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OSError(f"cannot write {str(path)!r}: {error.strerror}") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
+        with atomic_writer(path) as stream:
             figure.savefig(stream, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide the picture
-        os.replace(temporary, path)
     except OSError as error:
-        os.unlink(temporary)
         raise OSError(f"cannot write {str(path)!r}: {error.strerror or error}") from error
-    except BaseException:
-        os.unlink(temporary)
-        raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

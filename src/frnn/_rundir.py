@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from ._atomic import atomic_writer
 from .losses import bce_with_logits
 
 __all__ = [
@@ -37,18 +36,8 @@ def atomic_write(path, data: bytes | str) -> None:
     path : str or os.PathLike
     data : bytes or str (written as UTF-8)
     """
-    path = Path(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())  # the bytes reach the disk before the rename
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as file:
+        file.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def write_json(path, value) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import types
 import zipfile
 
 import numpy as np
 
+from ._atomic import atomic_writer
 from .network import FullyRecurrentNetwork
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
@@ -38,22 +38,9 @@ _FITTED = (
 # -- the archive -----------------------------------------------------------------------------
 def _write(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     """Write ``arrays`` and ``meta`` to ``path`` atomically."""
-    path = os.fspath(path)
     blob = np.frombuffer(json.dumps(meta, default=_json_scalar).encode("utf-8"), dtype=np.uint8)
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # os.open rather than mkstemp: mode 0o666 minus the umask, as for any ordinary file.
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **{_META: blob}, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    with atomic_writer(path) as file:
+        np.savez(file, **{_META: blob}, **arrays)
 
 
 def _json_scalar(value):
