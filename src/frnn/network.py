@@ -126,14 +126,13 @@ def forward(
     activation, loss = settings(model)
     check_choice(engine, "engine", _fast.ENGINES)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights)
+    _release(model)
     if method != "sequential":
         A = parallel.states(model, method, W, R, batch, activation, sequential=_states)
+    elif engine == "reference":
+        A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
     else:
-        _release(model)
-        if engine == "reference":
-            A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
-        else:
-            A = _fast.states(W, R, batch, activation, engine)
+        A = _fast.states(W, R, batch, activation, engine)
     Z = A @ V.T if batch.many_to_many else _last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
     setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method))
     model.a = _batch_major(A, batch.single)
