@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 import frnn
-from frnn import _fast
+from frnn.engine import fast as _fast
 
 SIZES = {  # name: (B, T, D, I)
     "tiny": (1, 100, 3, 5),

@@ -14,8 +14,8 @@ import time
 import numpy as np
 import pytest
 
-from frnn import _rundir
 from frnn import io as frnn_io
+from frnn.cli import rundir as _rundir
 from frnn.estimator import RNNClassifier
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}

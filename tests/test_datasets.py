@@ -46,7 +46,7 @@ def test_ucr_text_file_reads_as_the_packaged_set():
 
 # -- synthetic memory tasks --------------------------------------------------------------
 
-# The Reber grammar written out independently of frnn._synthetic: state -> symbol -> state.
+# The Reber grammar written out independently of frnn.data.synthetic: state -> symbol -> state.
 GRAMMAR = {
     1: {"T": 2, "P": 3},
     2: {"S": 2, "X": 4},

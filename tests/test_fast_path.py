@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
-from frnn import _fast
+from frnn.engine import fast as _fast
 from torch_reference import relerr
 
 FAST = ("numba", "numpy")
@@ -214,8 +214,8 @@ def test_fallback_when_numba_is_missing(monkeypatch, reference_and_fast_case):
     model, (x, y), kwargs = reference_and_fast_case
     expected = run(model, x, y, "reference", **kwargs)
     monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` now raises ImportError
-    monkeypatch.delitem(sys.modules, "frnn._kernels", raising=False)
-    monkeypatch.delattr(frnn, "_kernels", raising=False)
+    monkeypatch.delitem(sys.modules, "frnn.engine.kernels", raising=False)
+    monkeypatch.delattr(frnn.engine, "kernels", raising=False)
     monkeypatch.setattr(_fast, "_kernels", _fast._UNSET)
     assert _fast.numba_kernels() is None
     assert _fast.choose("numba", 1, 3, 5) == "numpy"
@@ -262,7 +262,7 @@ def test_small_steps_run_blas_on_one_thread_and_restore_the_count():
     """The time loop's small products run on one BLAS thread; the caller's count returns."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from frnn import _fast
+    from frnn.engine import fast as _fast
 
     seen = []
     original = _fast._numpy_states

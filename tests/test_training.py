@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
-from frnn._fit import Data, Settings, Trainer
 from frnn.training import (
     SGD,
     Adam,
@@ -21,6 +20,7 @@ from frnn.training import (
     minibatches,
     sequence_gradients,
 )
+from frnn.training.loop import Data, Settings, Trainer
 from torch_reference import relerr
 
 SHAPES = {"W": (4, 3), "R": (4, 4), "V": (2, 4)}

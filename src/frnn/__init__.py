@@ -3,12 +3,12 @@
 s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
 """
 
-from .activations import ACTIVATIONS
-from .deer import DEERFallbackWarning, DEERInfo
+from .engine.activations import ACTIVATIONS
+from .engine.losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
+from .engine.network import FullyRecurrentNetwork, backward, forward, init
 from .io import load, load_state, save, save_state, to_torch
-from .losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
-from .network import FullyRecurrentNetwork, backward, forward, init
-from .scan import diagonal_scan, linear_scan
+from .parallel.deer import DEERFallbackWarning, DEERInfo
+from .parallel.scan import diagonal_scan, linear_scan
 
 __version__ = "0.1.0"
 
@@ -44,7 +44,7 @@ def __getattr__(name: str):
 
         return importlib.import_module(f".{name}", __name__)
     if name == "RNNClassifier":  # imports scikit-learn: only when asked for
-        from .estimator import RNNClassifier
+        from .classifier.estimator import RNNClassifier
 
         return RNNClassifier
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

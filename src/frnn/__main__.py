@@ -1,5 +1,5 @@
 """``python -m frnn``: the same as the ``frnn`` command."""
 
-from .cli import main
+from .cli.main import main
 
 raise SystemExit(main())

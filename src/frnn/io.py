@@ -16,7 +16,7 @@ import zipfile
 import numpy as np
 
 from ._atomic import atomic_writer
-from .network import FullyRecurrentNetwork
+from .engine.network import FullyRecurrentNetwork
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
 
@@ -96,7 +96,7 @@ def save(model, path) -> None:
         fitted RNNClassifier
     path : str or os.PathLike; written as given (no ``.npz`` is appended)
     """
-    from .estimator import RNNClassifier
+    from .classifier.estimator import RNNClassifier
 
     if isinstance(model, RNNClassifier):
         arrays, meta = _classifier_payload(model)
@@ -107,7 +107,7 @@ def save(model, path) -> None:
 
 
 def _network_arrays(model, prefix: str) -> dict[str, np.ndarray]:
-    from ._inputs import parameters
+    from .engine.batch import parameters
 
     W, R, V = parameters(model)
     return {f"{prefix}W": W, f"{prefix}R": R, f"{prefix}V": V}
@@ -198,7 +198,7 @@ def _network(arrays, meta, prefix: str, cls):
 
 
 def _classifier(arrays, meta):
-    from .estimator import RNNClassifier
+    from .classifier.estimator import RNNClassifier
 
     clf = RNNClassifier(**meta["params"])
     clf.networks_ = [_network(arrays, meta, f"net{i}/", None) for i in range(meta["networks"])]
@@ -284,8 +284,8 @@ def to_torch(model):
     -------
     (torch.nn.RNN, torch.nn.Linear)
     """
-    from ._inputs import parameters
-    from .estimator import RNNClassifier
+    from .classifier.estimator import RNNClassifier
+    from .engine.batch import parameters
 
     if isinstance(model, RNNClassifier):
         raise TypeError(

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from .network import FullyRecurrentNetwork
+from ..engine.network import FullyRecurrentNetwork
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -30,8 +30,8 @@ _MAX_DRAWN_STEPS = 60  # wider than this, the labels shrink below legibility
 
 def _graph(args: argparse.Namespace) -> int:
     """Draw the unrolled computational graph to a png, svg or pdf file."""
-    from . import graph  # matplotlib loads only for the commands that draw
-    from ._figures import image_format, save_figure
+    from ..viz import graph  # matplotlib loads only for the commands that draw
+    from ..viz.figures import image_format, save_figure
 
     image_format(args.out, "--out")  # an unknown extension fails before any drawing
     steps = _int_option(args.steps, "--steps", minimum=1)
@@ -45,8 +45,8 @@ def _graph(args: argparse.Namespace) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     """Draw one of the pictures of frnn.plots to a png, svg or pdf file."""
-    from . import plots
-    from ._figures import image_format, save_figure
+    from ..viz import plots
+    from ..viz.figures import image_format, save_figure
 
     image_format(args.out, "--out")
     if args.picture == "loss-stability":
@@ -123,8 +123,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subparser per command."""
-    from ._cli_predict import add_predict_parsers
-    from ._cli_train import add_train_parser
+    from .predict import add_predict_parsers
+    from .train import add_train_parser
 
     parser = _Parser(
         prog="frnn",

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ._validate import check_choice
-from .network import backward, forward
+from .._validate import check_choice
+from ..engine.network import backward, forward
 from .optimizers import SGD, Adam, make_optimizer
 
 __all__ = [

@@ -8,8 +8,8 @@ import io
 import json
 from pathlib import Path
 
-from . import _rundir as rundir
-from .datasets import load_dataset, load_file
+from ..data.datasets import load_dataset, load_file
+from . import rundir
 
 __all__ = ["add_predict_parsers"]
 
@@ -40,8 +40,8 @@ def add_predict_parsers(commands) -> None:
 
 
 def _classifier(path: str):
-    from .estimator import RNNClassifier
-    from .io import load
+    from ..classifier.estimator import RNNClassifier
+    from ..io import load
 
     path = Path(path)
     if path.is_dir():

@@ -19,7 +19,7 @@ import functools
 
 import numpy as np
 
-from ._inputs import Batch
+from .batch import Batch
 
 ENGINES = ("auto", "numba", "numpy", "reference")
 
@@ -49,7 +49,7 @@ def numba_kernels():
     global _kernels
     if _kernels is _UNSET:
         try:
-            from . import _kernels as module
+            from . import kernels as module
         except Exception:  # ImportError, or numba failing to load on this platform
             module = None
         _kernels = module

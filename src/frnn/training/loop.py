@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import forward
-from .training import (
+from ..engine.network import forward
+from .steps import (
     NonFiniteLossError,
     clip_grad_norm,
     learning_rate_at,

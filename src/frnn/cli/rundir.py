@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._atomic import atomic_writer
-from .losses import bce_with_logits
+from .._atomic import atomic_writer
+from ..engine.losses import bce_with_logits
 
 __all__ = [
     "atomic_write",

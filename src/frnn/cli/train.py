@@ -15,13 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-from . import _rundir as rundir
-from ._cli_config import new_config, resume_config
-from ._cli_options import add_data_options, add_estimator_options
-from ._params import check_params
-from .cli import positive_int
-from .datasets import load_dataset, load_file
-from .estimator import RNNClassifier
+from ..classifier.estimator import RNNClassifier
+from ..classifier.params import check_params
+from ..data.datasets import load_dataset, load_file
+from . import rundir
+from .config import new_config, resume_config
+from .main import positive_int
+from .options import add_data_options, add_estimator_options
 
 __all__ = ["add_train_parser"]
 
@@ -110,7 +110,7 @@ def _progress(args, epochs: int, start: int):
 
 def _fit(clf, train, run_dir: Path, config: dict, state, args):
     """Fit with a progress bar and checkpoints; returns (seconds, interrupted)."""
-    from .io import save_state
+    from ..io import save_state
 
     every, last = config["checkpoint_every"], {}
     bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0)
@@ -137,7 +137,7 @@ def _fit(clf, train, run_dir: Path, config: dict, state, args):
 
 def run_train(args: argparse.Namespace) -> int:
     """``frnn train``: returns the exit code (0, or 130 after Ctrl-C)."""
-    from .io import load_state, save
+    from ..io import load_state, save
 
     config = resume_config(args) if args.resume else new_config(args)
     clf = RNNClassifier(**config["estimator"])

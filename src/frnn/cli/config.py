@@ -9,9 +9,9 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import __version__
-from . import _rundir as rundir
-from ._cli_options import DATA_OPTIONS, estimator_defaults
+from .. import __version__
+from . import rundir
+from .options import DATA_OPTIONS, estimator_defaults
 
 __all__ = ["new_config", "resume_config"]
 

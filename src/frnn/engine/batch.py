@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, check_finite, check_unit_interval
+from .._validate import as_float_array, check_choice, check_finite, check_unit_interval
 from .activations import ACTIVATIONS
 from .losses import LOSSES
 

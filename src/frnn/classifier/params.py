@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from ..engine.activations import ACTIVATIONS
 
 _INF = float("inf")
 

@@ -11,8 +11,8 @@ import argparse
 import inspect
 import re
 
-from .datasets import DATASETS
-from .estimator import RNNClassifier
+from ..classifier.estimator import RNNClassifier
+from ..data.datasets import DATASETS
 
 __all__ = [
     "CLI_DEFAULTS",

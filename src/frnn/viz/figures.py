@@ -8,7 +8,7 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ._atomic import atomic_writer
+from .._atomic import atomic_writer
 
 FORMATS = ("png", "svg", "pdf")
 

@@ -23,8 +23,8 @@ import warnings
 
 import numpy as np
 
+from ..engine.activations import ACTIVATIONS
 from . import deer
-from .activations import ACTIVATIONS
 from .scan import linear_scan
 
 __all__ = ["METHODS", "states", "bptt"]

@@ -1,0 +1,1 @@
+"""RNNClassifier: the scikit-learn estimator, its parameter rules and its data preparation."""

