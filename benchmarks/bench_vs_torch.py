@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 import frnn
-from frnn.engine import fast as _fast
+from frnn.engine import dispatch
 
 SIZES = {  # name: (B, T, D, I)
     "tiny": (1, 100, 3, 5),
@@ -139,7 +139,7 @@ class Problem:
             self.rnn.weight_hh_l0.copy_(torch.from_numpy(self.model.R))
             self.linear.weight.copy_(torch.from_numpy(self.model.V))
         self.xt, self.yt = torch.from_numpy(self.x), torch.from_numpy(self.y)
-        self.engine = _fast.choose("auto", B, D, I)
+        self.engine = dispatch.choose("auto", B, D, I)
 
     def frnn_step(self):
         frnn.forward(self.model, self.x, self.y)
@@ -326,7 +326,7 @@ def main(argv=None) -> None:
     if args.quick:
         global MIN_REPEATS
         MIN_REPEATS = 3
-    numba = _fast.numba_kernels()
+    numba = dispatch.numba_kernels()
     print(
         f"frnn {frnn.__version__} vs torch {torch.__version__}: one training step (forward + "
         f"BPTT), many-to-one BCE, tanh, no bias, K = 1"

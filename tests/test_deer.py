@@ -122,7 +122,7 @@ def test_k_iterations_make_the_first_k_steps_exact(activation, quasi):
     rng = np.random.default_rng(5)
     T, B, I = 12, 2, 4
     U, R, a0 = rng.normal(size=(T, B, I)), 1.5 * rng.normal(size=(I, I)), rng.normal(size=(B, I))
-    f, f_prime = ACTIVATIONS[activation]
+    f, f_prime = ACTIVATIONS[activation].f, ACTIVATIONS[activation].f_prime
     exact, a = [], a0
     for t in range(T):
         a = f(U[t] + a @ R.T)

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
-from frnn.engine import fast as _fast
+from frnn.engine import dispatch, numpy_loops
 from torch_reference import relerr
 
 FAST = ("numba", "numpy")
@@ -74,7 +74,7 @@ MODES = list(
 def delta_chunks(request, monkeypatch):
     """Run the numpy path's BPTT both with δ kept whole and in chunks of T/8 steps."""
     if request.param == "chunked":
-        monkeypatch.setattr(_fast, "WHOLE_DELTA_MAX_VALUES", 0)
+        monkeypatch.setattr(numpy_loops, "WHOLE_DELTA_MAX_VALUES", 0)
 
 
 @pytest.mark.parametrize("engine", FAST)
@@ -192,9 +192,9 @@ def test_keep_da_still_sets_da():
 
 def test_auto_chooses_by_size():
     pytest.importorskip("numba")
-    assert _fast.choose("auto", 1, 3, 5) == "numba"
-    assert _fast.choose("auto", 256, 32, 256) == "numpy"
-    assert _fast.choose("numpy", 1, 3, 5) == "numpy"
+    assert dispatch.choose("auto", 1, 3, 5) == "numba"
+    assert dispatch.choose("auto", 256, 32, 256) == "numpy"
+    assert dispatch.choose("numpy", 1, 3, 5) == "numpy"
 
 
 def test_unknown_engine_is_rejected():
@@ -216,33 +216,43 @@ def test_fallback_when_numba_is_missing(monkeypatch, reference_and_fast_case):
     monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` now raises ImportError
     monkeypatch.delitem(sys.modules, "frnn.engine.kernels", raising=False)
     monkeypatch.delattr(frnn.engine, "kernels", raising=False)
-    monkeypatch.setattr(_fast, "_kernels", _fast._UNSET)
-    assert _fast.numba_kernels() is None
-    assert _fast.choose("numba", 1, 3, 5) == "numpy"
-    for engine in ("auto", "numba"):
-        assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
+    dispatch.numba_kernels.cache_clear()  # decide again, without numba
+    try:
+        assert dispatch.numba_kernels() is None
+        assert dispatch.choose("numba", 1, 3, 5) == "numpy"
+        for engine in ("auto", "numba"):
+            assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
+    finally:
+        dispatch.numba_kernels.cache_clear()  # the next test decides with numba back
 
 
 def test_fallback_when_compilation_fails(monkeypatch, reference_and_fast_case):
     numba = pytest.importorskip("numba")
     model, (x, y), kwargs = reference_and_fast_case
     expected = run(model, x, y, "reference", **kwargs)
-    kernels = _fast.numba_kernels()
+    kernels = dispatch.numba_kernels()
 
     def broken(*args):
         raise numba.core.errors.TypingError("simulated: no compiler here")
 
-    monkeypatch.setattr(_fast, "_kernels", kernels)  # restored after the test
     monkeypatch.setattr(kernels, "states", broken)
     monkeypatch.setattr(kernels, "gradients", broken)
+    # A kernel failing at call time runs numpy for that call ...
     assert_same(run(model, x, y, "numba", **kwargs), expected, TOL64)
-    assert _fast._kernels is None  # numba is off for the rest of the process
+    # ... and, decided afresh, numba is found unusable once and numpy runs from then on.
+    dispatch.numba_kernels.cache_clear()
+    try:
+        assert dispatch.numba_kernels() is None
+        assert dispatch.choose("numba", 1, 3, 5) == "numpy"
+        assert_same(run(model, x, y, "numba", **kwargs), expected, TOL64)
+    finally:
+        dispatch.numba_kernels.cache_clear()
 
 
 def test_other_errors_are_not_swallowed(monkeypatch, reference_and_fast_case):
     pytest.importorskip("numba")
     model, (x, y), kwargs = reference_and_fast_case
-    kernels = _fast.numba_kernels()
+    kernels = dispatch.numba_kernels()
 
     def buggy(*args):
         raise IndexError("a bug, not a missing compiler")
@@ -262,10 +272,8 @@ def test_small_steps_run_blas_on_one_thread_and_restore_the_count():
     """The time loop's small products run on one BLAS thread; the caller's count returns."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from frnn.engine import fast as _fast
-
     seen = []
-    original = _fast._numpy_states
+    original = numpy_loops._states
 
     def spy(*args):
         seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
@@ -274,11 +282,11 @@ def test_small_steps_run_blas_on_one_thread_and_restore_the_count():
     net = frnn.FullyRecurrentNetwork(8, 32, 1, rng=0)
     x = np.random.default_rng(0).standard_normal((32, 5, 8))
     with threadpool_limits(limits=2, user_api="blas"):
-        _fast._numpy_states = spy
+        numpy_loops._states = spy
         try:
             net.forward(x, np.ones(32), engine="numpy")
         finally:
-            _fast._numpy_states = original
+            numpy_loops._states = original
         after = {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
     assert seen == [{1}]
     assert after == {2}

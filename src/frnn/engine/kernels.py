@@ -6,8 +6,9 @@ Every product is written with the output index innermost (s[j] += x_k · Wᵀ[k,
 compiler vectorises it without reordering sums, and no constant is a Python float, so
 float32 arrays are computed in float32 throughout.
 
-Activation codes: 0 tanh, 1 relu, 2 linear, 3 hardtanh (the order of ``CODES``).
-This module imports numba; ``_fast`` imports it lazily and falls back when it cannot.
+Activations are selected by their ``code`` in ``activations.ACTIVATIONS`` (module
+constants, which numba folds into the branches).  This module imports numba; ``dispatch``
+imports it lazily and falls back to numpy when it cannot.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import numba
 import numpy as np
 from numba import njit
 
-numba_version = numba.__version__
+from .activations import HARDTANH, RELU, TANH
 
-CODES = {"tanh": 0, "relu": 1, "linear": 2, "hardtanh": 3}
+numba_version = numba.__version__
 
 
 @njit(cache=True, nogil=True)
@@ -54,11 +55,11 @@ def states(x, WT, RT, a0, lengths, code, one, A):
 
 @njit(cache=True, nogil=True, inline="always")
 def _f(s, code, one, zero):
-    if code == 0:
+    if code == TANH:
         return np.tanh(s)
-    if code == 1:
+    if code == RELU:
         return s if s > zero else zero
-    if code == 3:
+    if code == HARDTANH:
         return -one if s < -one else (one if s > one else s)
     return s
 
@@ -66,11 +67,11 @@ def _f(s, code, one, zero):
 @njit(cache=True, nogil=True, inline="always")
 def _f_prime(a, code, one, zero):
     # f'(s) through a = f(s), as activations.py: the same conventions at the kinks.
-    if code == 0:
+    if code == TANH:
         return one - a * a
-    if code == 1:
+    if code == RELU:
         return one if a > zero else zero
-    if code == 3:
+    if code == HARDTANH:
         return one if abs(a) < one else zero
     return one
 

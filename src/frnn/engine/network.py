@@ -6,23 +6,24 @@
 
 One batched engine serves every mode of the contract; a single sequence is a batch of
 one.  Internally arrays are time-major, (T, B, ·), so each step's slice is contiguous.
-The loops here (``_states``, ``_bptt``) are the readable reference; by default forward and
-backward run the fast paths of ``_fast`` instead, which compute the same function
-(tests/test_fast_path.py holds them together to float64 round-off).
+This module checks the arguments (``batch``) and keeps what backward needs; which loop
+computes the states and gradients is decided in ``dispatch`` (the readable reference
+loops are in ``reference``, and the fast paths compute the same function).
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._validate import check_choice, check_positive_int
-from ..parallel import methods as parallel
-from . import fast as _fast
+from . import dispatch
 from .activations import ACTIVATIONS
 from .batch import Batch, parameters, prepare, settings
 from .losses import LOSSES
+from .reference import last
 
 __all__ = ["init", "forward", "backward", "FullyRecurrentNetwork"]
 
@@ -122,19 +123,25 @@ def forward(
         The loss (None when ``y`` is None).  Also sets ``model.a``, (T, I) or (B, T, I),
         zero where padded, and ``model.z``, (K,) / (T, K) / (B, K) / (B, T, K).
     """
-    method = check_choice(method, "method", parallel.METHODS)
+    method = check_choice(method, "method", dispatch.METHODS)
     W, R, V = parameters(model)
     activation, loss = settings(model)
-    check_choice(engine, "engine", _fast.ENGINES)
+    check_choice(engine, "engine", dispatch.ENGINES)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights)
+    return _forward(model, (W, R, V), batch, activation, loss, method=method, engine=engine)
+
+
+def _forward(model, weights, batch: Batch, activation, loss, *, method, engine) -> float | None:
+    """``forward`` on arguments already checked: ``weights`` = (W, R, V), ``batch`` prepared."""
+    W, R, V = weights
     _release(model)
-    if method != "sequential":
-        A = parallel.states(model, method, W, R, batch, activation, sequential=_states)
-    elif engine == "reference":
-        A = _states(W, R, batch, ACTIVATIONS[activation][0])  # (T, B, I)
-    else:
-        A = _fast.states(W, R, batch, activation, engine)
-    Z = A @ V.T if batch.many_to_many else _last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
+    tol, max_iter = _deer_options(model) if method in ("deer", "quasi-deer") else (None, None)
+    A, info = dispatch.states(
+        W, R, batch, activation, method=method, engine=engine, tol=tol, max_iter=max_iter
+    )  # (T, B, I)
+    if info is not None:  # DEER's report, where the user reads it
+        model.deer_info, model.deer_iterations = info, info.iterations
+    Z = A @ V.T if batch.many_to_many else last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
     setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method))
     model.a = _batch_major(A, batch.single)
     model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
@@ -146,17 +153,19 @@ def forward(
     return float(per_output.sum() / Z.shape[-2])
 
 
-def _states(W: np.ndarray, R: np.ndarray, batch: Batch, f) -> np.ndarray:
-    """a(1..T) of the recurrence; only R a(t−1) stays inside the time loop."""
-    U = batch.x @ W.T  # (T, B, I): W x(t) for every t in one product
-    A = np.empty_like(U)
-    a = batch.a0  # (B, I)
-    for t in range(U.shape[0]):
-        a = f(U[t] + a @ R.T)  # (B, I)
-        if batch.mask is not None:
-            a = a * batch.mask[t][:, None]  # padded steps hold zero, and stay zero
-        A[t] = a
-    return A
+def _deer_options(model) -> tuple[float | None, int | None]:
+    """``model.deer_tol`` and ``model.deer_max_iter``, checked, or None for the defaults."""
+    tol = getattr(model, "deer_tol", None)
+    max_iter = getattr(model, "deer_max_iter", None)
+    if tol is not None and (
+        isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0
+    ):
+        raise ValueError(f"model.deer_tol must be a positive number; got {tol!r}")
+    if max_iter is not None and (
+        isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1
+    ):
+        raise ValueError(f"model.deer_max_iter must be an integer >= 1; got {max_iter!r}")
+    return tol, max_iter
 
 
 def _release(model) -> None:
@@ -164,11 +173,6 @@ def _release(model) -> None:
     model.a = model.z = None
     if hasattr(model, _CACHE):
         delattr(model, _CACHE)
-
-
-def _last(A: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """a(T_b) for each sequence b: (T, B, I) -> (B, I)."""
-    return A[lengths - 1, np.arange(A.shape[1])]
 
 
 def _batch_major(array: np.ndarray, single: bool) -> np.ndarray:
@@ -203,13 +207,18 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
     dict
         {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss.
     """
-    check_choice(engine, "engine", _fast.ENGINES)
+    check_choice(engine, "engine", dispatch.ENGINES)
     cache = getattr(model, _CACHE, None)
     if cache is None:
         raise RuntimeError("backward needs a forward call first: call frnn.forward(model, x, y)")
     if cache.batch.y is None:
         raise RuntimeError("backward needs a loss: the last forward call was given y=None")
     _, R, V = parameters(model)
+    return _backward(cache, R, V, keep_da=keep_da, engine=engine, model=model)
+
+
+def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model) -> dict[str, np.ndarray]:
+    """``backward`` on a checked cache and weights; sets ``model.da`` with ``keep_da``."""
     batch, A = cache.batch, cache.A
     B = A.shape[1]
     dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / B  # (B, K) | (T, B, K)
@@ -218,49 +227,13 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
             dZ = dZ * batch.weights[:, :, None]
         dV = dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
     else:
-        dV = dZ.T @ _last(A, batch.lengths)
-    if engine == "reference" or keep_da or cache.method != "sequential":
-        dW, dR = _gradients(model, cache, R, V, dZ, keep_da)
-    else:
-        dW, dR = _fast.gradients(A, batch, R, V, dZ, cache.activation, engine)
-    return {"W": dW, "R": dR, "V": dV}
-
-
-def _gradients(model, cache: _Cache, R, V, dZ, keep_da: bool) -> tuple[np.ndarray, np.ndarray]:
-    """dW and dR by the reference loop or the scan's adjoint (and ∂L/∂a(t) when asked)."""
-    batch, A = cache.batch, cache.A
-    G = np.zeros_like(A)  # (T, B, I): the loss's direct gradient in a(t)
-    if batch.many_to_many:
-        G += dZ @ V
-    else:
-        G[batch.lengths - 1, np.arange(A.shape[1])] = dZ @ V
-    if cache.method == "sequential":
-        delta, dA = _bptt(G, A, R, ACTIVATIONS[cache.activation][1])
-    else:
-        delta, dA = parallel.bptt(G, A, R, cache.activation)  # the adjoint by a reverse scan
+        dV = dZ.T @ last(A, batch.lengths)
+    dW, dR, dA = dispatch.gradients(
+        A, batch, R, V, dZ, cache.activation, method=cache.method, engine=engine, keep_da=keep_da
+    )
     if keep_da:
         model.da = _batch_major(dA, batch.single)
-    A_prev = np.concatenate([batch.a0[None], A[:-1]])  # (T, B, I): a(t−1)
-    flat = delta.reshape(-1, delta.shape[-1])  # (T·B, I)
-    dW = flat.T @ batch.x.reshape(-1, batch.x.shape[-1])
-    dR = flat.T @ A_prev.reshape(-1, A.shape[-1])
-    return dW, dR
-
-
-def _bptt(G: np.ndarray, A: np.ndarray, R: np.ndarray, f_prime) -> tuple[np.ndarray, np.ndarray]:
-    """δ(t) = ∂L/∂s(t) and ∂L/∂a(t), backwards in time; both (T, B, I).
-
-    Padded steps need no mask: nothing there reaches the loss, so g(t) = 0 and the
-    carry from later (padded) steps is 0 too.
-    """
-    delta = np.empty_like(A)
-    dA = np.empty_like(A)
-    carry = np.zeros_like(A[0])  # (B, I): Rᵀ δ(t+1), the gradient arriving from the future
-    for t in range(A.shape[0] - 1, -1, -1):
-        dA[t] = G[t] + carry
-        delta[t] = dA[t] * f_prime(A[t])
-        carry = delta[t] @ R
-    return delta, dA
+    return {"W": dW, "R": dR, "V": dV}
 
 
 class FullyRecurrentNetwork:
