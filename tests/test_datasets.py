@@ -119,9 +119,13 @@ def test_synthetic_sets_repeat_from_their_seed(name):
     [
         ("mnist", {}, "unknown data set 'mnist'; expected one of"),
         ("parity", {"size": 3}, "takes the options length, n_test, n_train, seed; got ['size']"),
-        ("parity", {"length": 0}, "option length of data set 'parity' must be an integer >= 1"),
-        ("adding", {"n_train": -4}, "must be an integer >= 1; got -4"),
-        ("reber", {"seed": 1.5}, "option seed of data set 'reber' must be an integer >= 0"),
+        ("parity", {"length": 0}, "option length of data set 'parity' must be a positive integer"),
+        ("adding", {"n_train": -4}, "must be a positive integer; got -4"),
+        (
+            "reber",
+            {"seed": 1.5},
+            "data set 'reber' must be a non-negative integer; got 1.5",
+        ),
         ("gunpoint", {"seed": 1}, "takes the options none; got ['seed']"),
         ("adding", {"length": 1}, "length must be at least 2"),
     ],

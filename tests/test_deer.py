@@ -223,7 +223,7 @@ def test_the_object_api_takes_the_method():
         (None, None, {"method": "fast"}, "method must be one of"),
         (None, None, {"method": "scan"}, 'needs activation "linear"'),
         ("deer_tol", -1.0, {"method": "deer"}, "deer_tol must be a positive number"),
-        ("deer_max_iter", 0, {"method": "deer"}, "deer_max_iter must be an integer >= 1"),
+        ("deer_max_iter", 0, {"method": "deer"}, "deer_max_iter must be a positive integer; got 0"),
     ],
 )
 def test_bad_options_are_rejected(attr, value, kw, match):

@@ -1,11 +1,145 @@
 """Checks at the public boundary: each message names the argument, what was expected and
-what was given.  Inside the engine the arrays are trusted."""
+what was given.  Inside the engine the arrays are trusted.
+
+Number ranges and option lists share one vocabulary, in the style of scikit-learn's
+``Interval`` / ``StrOptions``: a rule is declared once beside its owner
+(``Interval("int", 1)``, ``Options(OPTIMIZERS)``) and checked by ``rule.check(value, name)``
+wherever the value enters (Python arguments, config files, the command line's
+``argument_type``).
+"""
 
 from __future__ import annotations
 
+import argparse
+import math
 import numbers
 
 import numpy as np
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A bad argument value; both a ValueError and a TypeError, as scikit-learn's."""
+
+
+class Interval:
+    """Numbers of one kind in a range: ``Interval("int", 1)`` is the integers ≥ 1.
+
+    Parameters
+    ----------
+    kind : {"int", "real"}
+        "int" accepts Python and numpy integers; "real" also floats.  bool never passes.
+    low, high : the bounds; None for unbounded (−inf, inf).  inf and NaN never pass.
+    closed : {"left", "right", "both", "neither"}
+        Which bounds belong to the range.
+    none : whether None is accepted too.
+    """
+
+    def __init__(self, kind: str, low=None, high=None, *, closed: str = "left", none=False):
+        self.kind, self.low, self.high, self.closed, self.none = kind, low, high, closed, none
+
+    def __contains__(self, value) -> bool:
+        if value is None:
+            return self.none
+        wanted = numbers.Integral if self.kind == "int" else numbers.Real
+        if isinstance(value, bool | np.bool_) or not isinstance(value, wanted):
+            return False
+        if not isinstance(value, numbers.Integral) and not math.isfinite(value):
+            return False  # inf and NaN (a huge int cannot be converted, and needs no test)
+        left = self.closed in ("left", "both")
+        right = self.closed in ("right", "both")
+        if self.low is not None and not (self.low <= value if left else self.low < value):
+            return False
+        return self.high is None or (value <= self.high if right else value < self.high)
+
+    def __str__(self) -> str:
+        text = _WORDS.get((self.kind, self.low, self.closed)) if self.high is None else None
+        if text is None:
+            text = self._interval()
+        return text + (" or None" if self.none else "")
+
+    def _interval(self) -> str:
+        what = "an integer" if self.kind == "int" else "a real number"
+        low = -math.inf if self.low is None else self.low
+        high = math.inf if self.high is None else self.high
+        left = "[" if self.closed in ("left", "both") else "("
+        right = "]" if self.closed in ("right", "both") else ")"
+        return f"{what} in {left}{low:g}, {high:g}{right}"
+
+    def check(self, value, name: str):
+        """``value`` unchanged when in range; else InvalidParameterError naming ``name``."""
+        if value not in self:
+            raise InvalidParameterError(f"{name} must be {self}; got {value!r}")
+        return value
+
+    def parse(self, text: str):
+        """The number written in ``text`` (``none`` for None where allowed), checked."""
+        if self.none and text.strip().lower() == "none":
+            return None
+        try:
+            value = int(text) if self.kind == "int" else float(text)
+        except ValueError:
+            value = text  # reported below as what was given
+        return self.check(value, "the value")
+
+
+# The common ranges in words: "a positive integer" reads better than "in [1, inf)".
+_WORDS = {
+    ("int", 1, "left"): "a positive integer",
+    ("int", 0, "left"): "a non-negative integer",
+    ("real", 0, "neither"): "a positive number",
+    ("real", 0, "left"): "a non-negative number",
+}
+
+
+class Options:
+    """One of a fixed list of values: ``Options(("adam", "sgd"))``.
+
+    A value matches an option when it is that object or an equal string, so True does
+    not pass for 1 nor 1 for True.
+    """
+
+    def __init__(self, options, *, none: bool = False):
+        self.options, self.none = tuple(options), none
+
+    def __contains__(self, value) -> bool:
+        if value is None and self.none:
+            return True
+        return any(
+            value is option or (isinstance(value, str) and value == option)
+            for option in self.options
+        )
+
+    def __str__(self) -> str:
+        return f"one of {list(self.options)}" + (" or None" if self.none else "")
+
+    def check(self, value, name: str):
+        """``value`` unchanged when it is an option; else InvalidParameterError."""
+        if value not in self:
+            raise InvalidParameterError(f"{name} must be {self}; got {value!r}")
+        return value
+
+
+def argument_type(rule: Interval, name: str):
+    """An argparse ``type`` for ``rule``: a bad value is argparse's one-line usage error."""
+
+    def parse(text: str):
+        try:
+            return rule.parse(text)
+        except InvalidParameterError:
+            raise argparse.ArgumentTypeError(f"must be {rule}; got {text!r}") from None
+
+    parse.__name__ = name  # argparse names the type in "invalid <name> value"
+    return parse
+
+
+def check_positive_int(value, name: str) -> int:
+    """A size such as D, I, K or T: a positive Python or numpy integer (not a bool)."""
+    return int(Interval("int", 1).check(value, name))
+
+
+def check_choice(value, name: str, choices) -> str:
+    """A string option among ``choices`` (any iterable of strings, e.g. a dict's keys)."""
+    return Options(sorted(choices)).check(value, name)
 
 
 def as_float_array(value, name: str, dtype=None) -> np.ndarray:
@@ -41,19 +175,3 @@ def check_unit_interval(y: np.ndarray, name: str, where=None) -> None:
             f"{name} must lie in [0, 1] for the bce loss; got values in "
             f"[{values.min():g}, {values.max():g}]"
         )
-
-
-def check_positive_int(value, name: str) -> int:
-    """A size such as D, I, K or T: a positive Python or numpy integer (not a bool)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer; got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value}")
-    return int(value)
-
-
-def check_choice(value, name: str, choices) -> str:
-    """A string option among ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}; got {value!r}")
-    return value

@@ -10,10 +10,14 @@ import os
 from pathlib import Path
 
 from .. import __version__
+from .._validate import Interval
 from . import rundir
 from .options import DATA_OPTIONS, estimator_defaults
 
 __all__ = ["new_config", "resume_config"]
+
+
+CHECKPOINT_EVERY = Interval("int", 1)  # epochs between checkpoints
 
 
 def _data_spec(given: dict, base: dict | None) -> dict:
@@ -91,8 +95,7 @@ def _read_config(path) -> dict:
             f"{{'train': FILE, 'test': FILE or null}}; got {data!r}"
         )
     every = config.get("checkpoint_every", 10)
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise ValueError(f"{path}: 'checkpoint_every' must be a positive integer; got {every!r}")
+    CHECKPOINT_EVERY.check(every, f"{path}: 'checkpoint_every'")
     return {**config, "checkpoint_every": every}
 
 

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 
+from .._validate import Interval, argument_type
 from ..engine.network import FullyRecurrentNetwork
 
 
@@ -25,6 +26,8 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+_SIZE = argument_type(Interval("int", 1), "size")  # steps, sizes: ≥ 1
+_SEED = argument_type(Interval("int", 0), "seed")
 _MAX_DRAWN_STEPS = 60  # wider than this, the labels shrink below legibility
 
 
@@ -34,7 +37,7 @@ def _graph(args: argparse.Namespace) -> int:
     from ..viz.figures import image_format, save_figure
 
     image_format(args.out, "--out")  # an unknown extension fails before any drawing
-    steps = _int_option(args.steps, "--steps", minimum=1)
+    steps = args.steps
     if steps > _MAX_DRAWN_STEPS:
         raise ValueError(f"--steps must be at most {_MAX_DRAWN_STEPS} to be legible; got {steps}")
     G = graph.build(steps, many_to_many=not args.many_to_one, targets=args.targets)
@@ -53,39 +56,15 @@ def _plot(args: argparse.Namespace) -> int:
         figure = plots.plot_loss_stability()
     else:
         figure = plots.plot_gradient_flow(
-            tuple(_float_option(r, "--radii") for r in args.radii),
-            steps=_int_option(args.steps, "--steps", minimum=1),
-            hidden=_int_option(args.hidden, "--hidden", minimum=1),
-            seed=_int_option(args.seed, "--seed", minimum=0),
+            tuple(args.radii), steps=args.steps, hidden=args.hidden, seed=args.seed
         )
     print(f"wrote {save_figure(figure, args.out)}")
     return 0
 
 
-def _int_option(text: str, name: str, *, minimum: int) -> int:
-    """An integer option checked here, so a bad value is one line on stderr, not a usage dump."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {text!r}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
-    return value
-
-
-def _float_option(text: str, name: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be numbers; got {text!r}") from None
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be positive finite numbers; got {text!r}")
-    return value
-
-
 def _add_graph_commands(commands) -> None:
     graph = commands.add_parser("graph", help="draw the network unrolled in time")
-    graph.add_argument("--steps", default="3", help="time steps T (default 3)")
+    graph.add_argument("--steps", type=_SIZE, default="3", help="time steps T (default 3)")
     graph.add_argument("--out", default="graph.png", help="file to write: .png, .svg or .pdf")
     graph.add_argument("--many-to-one", action="store_true", help="a loss on the last step only")
     graph.add_argument("--targets", action="store_true", help="draw the targets y(t) too")
@@ -94,24 +73,17 @@ def _add_graph_commands(commands) -> None:
     plot = commands.add_parser("plot", help="draw a picture of what happens inside")
     plot.add_argument("picture", choices=["loss-stability", "gradient-flow"])
     plot.add_argument("--out", required=True, help="file to write: .png, .svg or .pdf")
-    plot.add_argument("--steps", default="50", help="gradient-flow: sequence length T")
-    plot.add_argument("--hidden", default="16", help="gradient-flow: hidden size I")
-    plot.add_argument("--seed", default="0", help="gradient-flow: random seed")
+    plot.add_argument("--steps", type=_SIZE, default="50", help="gradient-flow: sequence length T")
+    plot.add_argument("--hidden", type=_SIZE, default="16", help="gradient-flow: hidden size I")
+    plot.add_argument("--seed", type=_SEED, default="0", help="gradient-flow: random seed")
     plot.add_argument(
         "--radii",
         nargs="+",
-        default=["0.5", "1.0", "1.5"],
+        type=argument_type(Interval("real", 0, closed="neither"), "radius"),
+        default=[0.5, 1.0, 1.5],
         help="gradient-flow: spectral radii of R",
     )
     plot.set_defaults(run=_plot)
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer ≥ 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -135,9 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="forward and backward on a random sequence")
-    demo.add_argument("--T", type=positive_int, default=20, help="sequence length")
-    demo.add_argument("--D", type=positive_int, default=3, help="input size")
-    demo.add_argument("--I", type=positive_int, default=8, help="hidden size")
+    demo.add_argument("--T", type=_SIZE, default=20, help="sequence length")
+    demo.add_argument("--D", type=_SIZE, default=3, help="input size")
+    demo.add_argument("--I", type=_SIZE, default=8, help="hidden size")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
     _add_graph_commands(commands)

@@ -15,12 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+from .._validate import argument_type
 from ..classifier.estimator import RNNClassifier
 from ..classifier.params import check_params
 from ..data.datasets import load_dataset, load_file
 from . import rundir
-from .config import new_config, resume_config
-from .main import positive_int
+from .config import CHECKPOINT_EVERY, new_config, resume_config
 from .options import add_data_options, add_estimator_options
 
 __all__ = ["add_train_parser"]
@@ -48,7 +48,7 @@ def add_train_parser(commands) -> None:
     )
     run.add_argument(
         "--checkpoint-every",
-        type=positive_int,
+        type=argument_type(CHECKPOINT_EVERY, "checkpoint_every"),
         default=10,
         metavar="N",
         help="save the training state every N epochs (default: 10) and at the end",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validate import Interval
 from . import synthetic as _synthetic
 from .readers import Split, read_csv, read_npz, read_ts, split_from_series
 
@@ -97,6 +98,10 @@ _LOADERS = {
 DATASETS = {name: dict(entry[1]) for name, entry in _LOADERS.items()}
 
 
+_SIZE = Interval("int", 1)  # lengths and sample counts
+_SEED = Interval("int", 0)
+
+
 def _options(name: str, defaults: dict, given: dict) -> dict:
     unknown = sorted(set(given) - set(defaults))
     if unknown:
@@ -104,11 +109,8 @@ def _options(name: str, defaults: dict, given: dict) -> dict:
         raise ValueError(f"data set {name!r} takes the options {allowed}; got {unknown}")
     options = {**defaults, **given}
     for key, value in options.items():
-        low = 0 if key == "seed" else 1
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-            raise ValueError(
-                f"option {key} of data set {name!r} must be an integer >= {low}; got {value!r}"
-            )
+        rule = _SEED if key == "seed" else _SIZE
+        rule.check(value, f"option {key} of data set {name!r}")
     return options
 
 

@@ -13,12 +13,11 @@ loops are in ``reference``, and the fast paths compute the same function).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import check_choice, check_positive_int
+from .._validate import Interval, check_choice, check_positive_int
 from . import dispatch
 from .activations import ACTIVATIONS
 from .batch import Batch, parameters, prepare, settings
@@ -153,18 +152,18 @@ def _forward(model, weights, batch: Batch, activation, loss, *, method, engine) 
     return float(per_output.sum() / Z.shape[-2])
 
 
+_DEER_TOL = Interval("real", 0, closed="neither")  # unset (None): DEER's default
+_DEER_MAX_ITER = Interval("int", 1)
+
+
 def _deer_options(model) -> tuple[float | None, int | None]:
     """``model.deer_tol`` and ``model.deer_max_iter``, checked, or None for the defaults."""
     tol = getattr(model, "deer_tol", None)
     max_iter = getattr(model, "deer_max_iter", None)
-    if tol is not None and (
-        isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0
-    ):
-        raise ValueError(f"model.deer_tol must be a positive number; got {tol!r}")
-    if max_iter is not None and (
-        isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1
-    ):
-        raise ValueError(f"model.deer_max_iter must be an integer >= 1; got {max_iter!r}")
+    if tol is not None:
+        _DEER_TOL.check(tol, "model.deer_tol")
+    if max_iter is not None:
+        _DEER_MAX_ITER.check(max_iter, "model.deer_max_iter")
     return tol, max_iter
 
 

@@ -12,21 +12,20 @@ import math
 
 import numpy as np
 
-from .._validate import check_choice
+from .._validate import Interval, Options
 
-__all__ = ["SGD", "Adam", "make_optimizer"]
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "make_optimizer"]
 
 
-def _check_rate(
-    value, name: str, *, low: float = 0.0, high: float = math.inf, open_low: bool = False
-) -> float:
-    ok = isinstance(value, int | float | np.floating | np.integer) and not isinstance(value, bool)
-    if ok:
-        ok = (low < value if open_low else low <= value) and value < high and math.isfinite(value)
-    if not ok:
-        bracket = "(" if open_low else "["
-        raise ValueError(f"{name} must be a real number in {bracket}{low}, {high}); got {value!r}")
-    return float(value)
+OPTIMIZERS = ("adam", "sgd")  # the names make_optimizer takes
+
+_RATE = Interval("real", 0, closed="neither")  # a learning rate or an epsilon: > 0
+_DECAY = Interval("real", 0)  # a weight decay: ≥ 0
+_FRACTION = Interval("real", 0, 1)  # momentum, dampening, the betas: [0, 1)
+
+
+def _check(rule: Interval, value, name: str) -> float:
+    return float(rule.check(value, name))
 
 
 class SGD:
@@ -52,10 +51,10 @@ class SGD:
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ):
-        self.lr = _check_rate(lr, "lr", open_low=True)
-        self.momentum = _check_rate(momentum, "momentum", high=1.0)
-        self.dampening = _check_rate(dampening, "dampening", high=1.0)
-        self.weight_decay = _check_rate(weight_decay, "weight_decay")
+        self.lr = _check(_RATE, lr, "lr")
+        self.momentum = _check(_FRACTION, momentum, "momentum")
+        self.dampening = _check(_FRACTION, dampening, "dampening")
+        self.weight_decay = _check(_DECAY, weight_decay, "weight_decay")
         self.nesterov = bool(nesterov)
         self.buffers: dict[str, np.ndarray] = {}
 
@@ -121,12 +120,12 @@ class Adam:
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ):
-        self.lr = _check_rate(lr, "lr", open_low=True)
+        self.lr = _check(_RATE, lr, "lr")
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
-        self.betas = tuple(_check_rate(b, "betas", high=1.0) for b in betas)
-        self.eps = _check_rate(eps, "eps", open_low=True)
-        self.weight_decay = _check_rate(weight_decay, "weight_decay")
+        self.betas = tuple(_check(_FRACTION, b, "betas") for b in betas)
+        self.eps = _check(_RATE, eps, "eps")
+        self.weight_decay = _check(_DECAY, weight_decay, "weight_decay")
         self.t = 0
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
@@ -181,7 +180,7 @@ def make_optimizer(
     name: str, lr: float, *, momentum: float = 0.9, weight_decay: float = 0.0
 ) -> SGD | Adam:
     """``"adam"`` or ``"sgd"`` (with ``momentum``) at learning rate ``lr``."""
-    check_choice(name, "optimizer", ("adam", "sgd"))
+    Options(OPTIMIZERS).check(name, "optimizer")
     if name == "adam":
         return Adam(lr, weight_decay=weight_decay)
     return SGD(lr, momentum=momentum, weight_decay=weight_decay)

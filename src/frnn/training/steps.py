@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._validate import check_choice
+from .._validate import Options
 from ..engine.network import backward, forward
 from .optimizers import SGD, Adam, make_optimizer
 
@@ -26,6 +26,9 @@ __all__ = [
 ]
 
 
+SCHEDULES = ("constant", "cosine")  # the learning-rate schedules of learning_rate_at
+
+
 class NonFiniteLossError(RuntimeError):
     """The training loss became NaN or infinite; the parameters are the last good ones."""
 
@@ -36,7 +39,7 @@ def learning_rate_at(lr: float, epoch: int, epochs: int, schedule: str) -> float
     ``"constant"`` keeps ``lr``; ``"cosine"`` decays it as lr·½(1 + cos(π e / E)), from lr
     at the first epoch towards 0 at the last (Loshchilov & Hutter 2017, without restarts).
     """
-    check_choice(schedule, "schedule", ("constant", "cosine"))
+    Options(SCHEDULES).check(schedule, "schedule")
     if schedule == "constant":
         return lr
     return lr * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
