@@ -452,3 +452,17 @@ def test_resume_refuses_data_files_that_changed(tmp_path):
     assert (
         changed.returncode == 2 and "train.csv has changed since the run started" in changed.stderr
     )
+
+
+def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path):
+    rng = np.random.default_rng(2)
+    write_file(tmp_path / "train.csv", *toy_series(20, rng))
+    series, labels = toy_series(6, rng)
+    labels = np.where(np.arange(6) < 2, 7, labels)  # two series of a class never trained on
+    write_file(tmp_path / "other.csv", series, labels)
+    result = frnn("train", "--train", "train.csv", *TINY, "--quiet", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    refused = frnn("evaluate", "--model", "r", "--data", "other.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "the labels 7 are not among the model's classes [0, 1]" in refused.stderr
+    assert "Traceback" not in refused.stderr and refused.stdout == ""

@@ -286,3 +286,17 @@ def test_top_level_name_and_cli_friendly_parameters():
     assert frnn.RNNClassifier is RNNClassifier
     for name, value in RNNClassifier().get_params().items():
         assert value is None or isinstance(value, bool | int | float | str), name
+
+
+def test_targets_encode_known_labels_and_name_unknown_ones():
+    from frnn.classifier.targets import encode
+
+    classes = np.array(["cat", "dog", "eel"])
+    assert encode(classes, ["eel", "cat"]).tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert encode(np.array([3, 5]), [5, 3, 5]).ravel().tolist() == [1, 0, 1]
+    with pytest.raises(
+        ValueError, match=r"the labels 'fox' are not among .*\['cat', 'dog', 'eel'\]"
+    ):
+        encode(classes, ["dog", "fox"])
+    with pytest.raises(ValueError, match=r"the labels 1, 2 are not among"):
+        encode(classes, [1, 2, 1])  # numbers never match text labels

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
+from frnn.data.series import Series
 from frnn.training import (
     SGD,
     Adam,
@@ -20,7 +21,7 @@ from frnn.training import (
     minibatches,
     sequence_gradients,
 )
-from frnn.training.loop import Data, Settings, Trainer
+from frnn.training.loop import Settings, Trainer
 from torch_reference import relerr
 
 SHAPES = {"W": (4, 3), "R": (4, 4), "V": (2, 4)}
@@ -258,7 +259,7 @@ def _trainer(lr=0.05, epochs=3, optimizer=Adam):
     frnn.init(net, 2, 4, 1, rng=rng)
     x = rng.standard_normal((12, 6, 2))
     y = (x[:, :, 0].sum(axis=1, keepdims=True) > 0).astype(float)
-    data = Data(x, y, np.full(12, 6))
+    data = Series(x, y, np.full(12, 6))
     settings = Settings(
         lr,
         "constant",

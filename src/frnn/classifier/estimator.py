@@ -18,11 +18,13 @@ from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ..data.series import Series
 from ..engine.losses import sigmoid
 from ..engine.network import forward
-from ..training.loop import Data, Settings, Trainer
+from ..training.loop import Settings, Trainer
 from ..training.steps import make_optimizer
 from . import sequences as seq
+from . import targets
 from .params import check_params, expected_failed_checks
 
 __all__ = ["RNNClassifier", "expected_failed_checks"]
@@ -157,7 +159,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if reset:
             for attr in ("n_features_in_", "feature_names_in_"):
                 self.__dict__.pop(attr, None)
-        ragged = isinstance(X, list | tuple) and seq._ragged(X)
+        ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and seq._ragged(X))
         two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
         if two_d and (reset or self.tabular_):
             # (n, T) arrays are tables to scikit-learn: its checks, feature names and counts
@@ -205,12 +207,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                 f"y must hold at least 2 classes to train a classifier; got 1 "
                 f"class: {self.classes_[0]!r}"
             )
-        if self.classes_.size == 2:
-            return codes[:, None].astype(self.dtype)  # (n, 1): one sigmoid output
-        return np.eye(self.classes_.size, dtype=self.dtype)[codes]  # (n, K) one-hot
+        return targets.from_codes(codes, self.classes_.size, self.dtype)
 
     def _split(self, x, lengths, Y):
-        """Training and validation Data, and the run's root SeedSequence."""
+        """Training and validation Series, and the run's root SeedSequence."""
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         root = np.random.SeedSequence(seed)
         n = x.shape[0]
@@ -222,12 +222,12 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             )
         order = np.random.default_rng(root.spawn(1)[0]).permutation(n)
         train, held = order[n_val:], order[:n_val]
-        data = Data(x[train], Y[train], lengths[train])
-        val = Data(x[held], Y[held], lengths[held]) if n_val else None
+        data = Series(x[train], Y[train], lengths[train])
+        val = Series(x[held], Y[held], lengths[held]) if n_val else None
         return data, val, root
 
-    def _trainer(self, data: Data, K: int, root) -> Trainer:
-        n, _, D = data.x.shape
+    def _trainer(self, data: Series, K: int, root) -> Trainer:
+        n, _, D = data.X.shape
         members, optimizers, rngs = [], [], []
         for child in root.spawn(1 + self.n_ensemble)[1:]:
             rng = np.random.default_rng(child)
@@ -266,9 +266,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _accuracy(self, z: np.ndarray, y: np.ndarray) -> float:
         """Accuracy of logits z (n, K) against 0/1 targets y (n, K)."""
-        if y.shape[1] == 1 or self.target_type_ == "multilabel-indicator":
-            return float(np.mean(np.all((z > 0) == (y > 0.5), axis=1)))
-        return float(np.mean(z.argmax(axis=1) == y.argmax(axis=1)))
+        return targets.accuracy(z, y, self.target_type_ == "multilabel-indicator")
 
     # -- prediction -----------------------------------------------------------------------
     def decision_function(self, X) -> np.ndarray:

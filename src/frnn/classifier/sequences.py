@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from ..data.series import Series, pad
+
 
 def as_sequences(X, name: str = "X") -> tuple[np.ndarray, np.ndarray, bool]:
     """X as zero-padded (n, T, D) float64 with lengths (n,).
@@ -23,6 +25,9 @@ def as_sequences(X, name: str = "X") -> tuple[np.ndarray, np.ndarray, bool]:
     lengths : (n,) ints ≥ 1
     tabular : whether X was a 2-D array (n, T), whose columns then count as features
     """
+    if isinstance(X, Series):  # already padded, with its lengths (the command line's data)
+        _finite(X.X, name)
+        return np.asarray(X.X, dtype=np.float64), np.asarray(X.lengths, dtype=np.intp), False
     if isinstance(X, list | tuple) and X and _ragged(X):
         return (*_pad([_one_sequence(s, f"{name}[{i}]") for i, s in enumerate(X)]), False)
     array = _numeric(X, name)
@@ -77,11 +82,7 @@ def _pad(seqs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     widths = {s.shape[1] for s in seqs}
     if len(widths) > 1:
         raise ValueError(f"every sequence of X must have the same D; got D in {sorted(widths)}")
-    lengths = np.array([s.shape[0] for s in seqs], dtype=np.intp)
-    x = np.zeros((len(seqs), int(lengths.max()), seqs[0].shape[1]))  # (n, T, D)
-    for i, s in enumerate(seqs):
-        x[i, : s.shape[0]] = s
-    return x, lengths
+    return pad(seqs)  # (n, T, D), (n,)
 
 
 def _finite(x: np.ndarray, name: str) -> None:

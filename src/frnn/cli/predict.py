@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+from ..classifier.targets import evaluate
 from ..data.datasets import load_dataset, load_file
 from . import rundir
 
@@ -65,7 +66,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     classifier, split = _classifier(args.model), _data(args)
     if len(split.y) != split.X.shape[0]:
         raise ValueError(f"{args.data}: the series carry no labels to evaluate against")
-    metrics = rundir.evaluate(classifier, split.inputs(), split.y)
+    metrics = evaluate(classifier, split, split.y)
     if args.json:
         print(json.dumps(metrics))
     else:
@@ -76,8 +77,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_predict(args: argparse.Namespace) -> int:
     """Write one CSV row per series: its index, the predicted label, class probabilities."""
     classifier, split = _classifier(args.model), _data(args)
-    inputs = split.inputs()
-    labels, proba = classifier.predict(inputs), classifier.predict_proba(inputs)
+    labels, proba = classifier.predict(split), classifier.predict_proba(split)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["row", "prediction", *(f"p_{c}" for c in classifier.classes_)])

@@ -15,11 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from .._atomic import atomic_writer
-from ..engine.losses import bce_with_logits
 
 __all__ = [
     "atomic_write",
-    "evaluate",
     "new_run_dir",
     "plot_curves",
     "read_json",
@@ -87,36 +85,6 @@ def write_history(path, history: dict[str, list]) -> None:
     for epoch, row in enumerate(zip(*(history[k] for k in keys), strict=True), start=1):
         writer.writerow([epoch, *("" if v is None else repr(float(v)) for v in row)])
     atomic_write(path, buffer.getvalue())
-
-
-def evaluate(classifier, inputs, y) -> dict:
-    """Accuracy and mean cross-entropy of a fitted classifier on labelled series.
-
-    The loss is the training loss: Σ_k BCE(z_k, y_k) averaged over the n series, with
-    y one-hot over ``classes_`` (one output for two classes).
-
-    Parameters
-    ----------
-    classifier : fitted RNNClassifier
-    inputs : (n, T, D) array or list of (T_i, D) arrays
-    y : (n,) labels
-
-    Returns
-    -------
-    dict with "accuracy", "loss", "n" and "seconds" (time taken)
-    """
-    started = time.perf_counter()
-    y = np.asarray(y)
-    z = np.asarray(classifier.decision_function(inputs), dtype=np.float64)
-    classes = classifier.classes_
-    if z.ndim == 1:  # one sigmoid output: target 1 for classes_[1]
-        targets = (y == classes[1]).astype(np.float64)
-    else:
-        targets = (y[:, None] == classes[None, :]).astype(np.float64)  # (n, K)
-    loss = bce_with_logits(z, targets).reshape(len(y), -1).sum(axis=1).mean()
-    accuracy = float(np.mean(classifier.predict(inputs) == y))
-    seconds = round(time.perf_counter() - started, 4)
-    return {"accuracy": accuracy, "loss": float(loss), "n": int(len(y)), "seconds": seconds}
 
 
 def plot_curves(path, history: dict[str, list], title: str = "") -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from .._validate import argument_type
 from ..classifier.estimator import RNNClassifier
 from ..classifier.params import check_params
+from ..classifier.targets import evaluate
 from ..data.datasets import load_dataset, load_file
 from . import rundir
 from .config import CHECKPOINT_EVERY, new_config, resume_config
@@ -128,7 +129,7 @@ def _fit(clf, train, run_dir: Path, config: dict, state, args):
 
     started = time.perf_counter()
     with _Interrupt() as stop, bar:
-        clf.fit(train.inputs(), train.y, callback=callback, resume_state=state)
+        clf.fit(train, train.y, callback=callback, resume_state=state)
         if "state" in last:
             save_state(run_dir / CHECKPOINT, last["state"]())
     # Ctrl-C during the last epoch changes nothing: the run ended anyway.
@@ -173,8 +174,8 @@ def _write_results(
         "epochs": int(clf.n_iter_),
         "stopped_by": "ctrl-c" if interrupted else getattr(clf, "stopped_by_", None),
         "fit_seconds": round(seconds, 3),
-        "train": rundir.evaluate(clf, train.inputs(), train.y),
-        "test": rundir.evaluate(clf, test.inputs(), test.y) if test is not None else None,
+        "train": evaluate(clf, train, train.y),
+        "test": evaluate(clf, test, test.y) if test is not None else None,
     }
     rundir.write_json(run_dir / "metrics.json", metrics)
     rundir.write_history(run_dir / "history.csv", clf.history_)

@@ -27,7 +27,10 @@ import numpy as np
 
 from .._validate import Interval
 from . import synthetic as _synthetic
-from .readers import Split, read_csv, read_npz, read_ts, split_from_series
+from .readers import read_csv, read_npz, read_ts, split_from_series
+from .series import Series
+
+Split = Series  # one split of a data set: its series, labels and lengths
 
 __all__ = ["DATASETS", "Dataset", "Split", "load_dataset", "load_file"]
 

@@ -1,7 +1,7 @@
 """File readers: UCR/UEA ``.ts``, UCR-style CSV/TSV/TXT (label first), and ``.npz``.
 
-Every reader returns a :class:`Split`: the series zero-padded to a common length with
-their true lengths, so variable-length data needs no second code path.
+Every reader returns a :class:`~frnn.data.series.Series`: the series zero-padded to a
+common length with their true lengths, so variable-length data needs no second code path.
 
 Why a small ``.ts`` parser of our own: the well-kept readers (aeon's ``load_from_ts_file``,
 sktime's ``load_from_tsfile``) come with pandas and a large dependency tree for a
@@ -16,42 +16,12 @@ from __future__ import annotations
 
 import csv
 import os
-from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Split", "read_csv", "read_npz", "read_ts", "split_from_series"]
+from .series import Series, pad
 
-
-@dataclass(frozen=True)
-class Split:
-    """One split of a data set: padded series, their lengths and their targets.
-
-    Attributes
-    ----------
-    X : ndarray, shape (n, T, D)
-        Series zero-padded after their last step; T is the longest length.
-    y : ndarray, shape (n,) or (n, K)
-        Class labels (int or str) or regression targets (float).
-    lengths : ndarray of int, shape (n,)
-        True length of each series, 1 <= lengths[i] <= T.
-    """
-
-    X: np.ndarray
-    y: np.ndarray
-    lengths: np.ndarray
-
-    @property
-    def equal_length(self) -> bool:
-        """Whether every series has the full length T."""
-        return bool(np.all(self.lengths == self.X.shape[1]))
-
-    def inputs(self):
-        """The series as the estimator takes them: (n, T, D) if equal-length, else a list
-        of (T_i, D) arrays."""
-        if self.equal_length:
-            return self.X
-        return [x[:length] for x, length in zip(self.X, self.lengths, strict=True)]
+__all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
 
 
 def _rows_text(rows) -> str:
@@ -71,8 +41,8 @@ def _labels(raw: list[str]) -> np.ndarray:
     return values
 
 
-def split_from_series(series: list[np.ndarray], y, source: str) -> Split:
-    """Pad a list of (T_i, D) series into a :class:`Split`, rejecting missing values.
+def split_from_series(series: list[np.ndarray], y, source: str) -> Series:
+    """Pad a list of (T_i, D) series into a :class:`Series`, rejecting missing values.
 
     Parameters
     ----------
@@ -83,7 +53,7 @@ def split_from_series(series: list[np.ndarray], y, source: str) -> Split:
 
     Returns
     -------
-    Split
+    Series
     """
     if not series:
         raise ValueError(f"{source}: no series found; expected at least one row of data")
@@ -104,11 +74,8 @@ def split_from_series(series: list[np.ndarray], y, source: str) -> Split:
             f"{source}: missing values (NaN) in row(s) {_rows_text(missing)} (counted from 1); "
             "fill them (e.g. interpolate) or remove those rows"
         )
-    lengths = np.array([s.shape[0] for s in series], dtype=np.int64)  # (n,)
-    X = np.zeros((len(series), lengths.max(), dims.pop()))  # (n, T, D)
-    for i, s in enumerate(series):
-        X[i, : s.shape[0]] = s
-    return Split(X, np.asarray(y), lengths)
+    X, lengths = pad(series)  # (n, T, D), (n,)
+    return Series(X, np.asarray(y), lengths)
 
 
 def _delimiter(path: str, first_line: str) -> str | None:
@@ -131,7 +98,7 @@ def _number(text: str, row: int, column: int, source: str) -> float:
         ) from None
 
 
-def read_csv(path: str) -> Split:
+def read_csv(path: str) -> Series:
     """Read a UCR-style text file: one series per row, the class label first.
 
     Comma-separated (``.csv``), tab-separated (``.tsv``) or whitespace-separated
@@ -145,7 +112,7 @@ def read_csv(path: str) -> Split:
 
     Returns
     -------
-    Split
+    Series
         X (n, T, 1), labels y (n,), lengths (n,).
     """
     with open(path, encoding="utf-8", newline="") as handle:
@@ -180,7 +147,7 @@ def _ts_header(lines: list[str], path: str) -> tuple[dict[str, str], int]:
     raise ValueError(f"{path}: not a .ts file: no '@data' line found")
 
 
-def read_ts(path: str) -> Split:
+def read_ts(path: str) -> Series:
     """Read a UCR/UEA ``.ts`` file (classification or regression, no time stamps).
 
     Parameters
@@ -189,7 +156,7 @@ def read_ts(path: str) -> Split:
 
     Returns
     -------
-    Split
+    Series
         X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
     """
     with open(path, encoding="utf-8") as handle:
@@ -217,7 +184,7 @@ def read_ts(path: str) -> Split:
     return split
 
 
-def read_npz(path: str) -> Split:
+def read_npz(path: str) -> Series:
     """Read an ``.npz`` archive holding ``X`` (n, T) or (n, T, D), ``y`` (n,) or (n, K),
     and optionally ``lengths`` (n,); never unpickles.
 
@@ -227,7 +194,7 @@ def read_npz(path: str) -> Split:
 
     Returns
     -------
-    Split
+    Series
     """
     try:
         with np.load(path, allow_pickle=False) as archive:

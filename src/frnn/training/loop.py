@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.series import Series
 from ..engine.network import forward
 from .steps import (
     NonFiniteLossError,
@@ -29,20 +30,6 @@ from .steps import (
 STATE_VERSION = 1
 HISTORY_KEYS = ("loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "seconds")
 _PARAMS = ("W", "R", "V")
-
-
-@dataclass
-class Data:
-    """Padded sequences: x (n, T, D), y (n, K) in [0, 1], lengths (n,)."""
-
-    x: np.ndarray
-    y: np.ndarray
-    lengths: np.ndarray
-
-    def take(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The rows ``index``, trimmed to their longest length: (B, T', D), (B, K), (B,)."""
-        lengths = self.lengths[index]
-        return self.x[index, : int(lengths.max())], self.y[index], lengths
 
 
 @dataclass
@@ -72,7 +59,7 @@ class Trainer:
         self.wait = 0
 
     # -- the loop ---------------------------------------------------------------------
-    def run(self, train: Data, val: Data | None, callback=None) -> str:
+    def run(self, train: Series, val: Series | None, callback=None) -> str:
         """Train until ``epochs``, early stopping or ``callback`` says stop.
 
         Returns "epochs", "early_stopping" or "callback": why the loop ended.
@@ -92,7 +79,7 @@ class Trainer:
             self._restore_best()
         return "epochs"
 
-    def _one_epoch(self, train: Data, val: Data | None) -> dict:
+    def _one_epoch(self, train: Series, val: Series | None) -> dict:
         started = time.perf_counter()
         lr = learning_rate_at(
             self.settings.learning_rate, self.epoch, self.settings.epochs, self.settings.schedule
@@ -136,9 +123,9 @@ class Trainer:
             f"or set clip."
         )
 
-    def _member_epoch(self, model, optimizer, rng, train: Data) -> np.ndarray:
+    def _member_epoch(self, model, optimizer, rng, train: Series) -> np.ndarray:
         """One pass over the training data; returns [mean loss, accuracy, mean grad norm]."""
-        n = train.x.shape[0]
+        n = train.X.shape[0]
         loss_sum = correct = norm_sum = 0.0
         batches = 0
         params = {name: getattr(model, name) for name in _PARAMS}
@@ -162,11 +149,11 @@ class Trainer:
             batches += 1
         return np.array([loss_sum / n, correct / n, norm_sum / batches])
 
-    def evaluate(self, data: Data) -> tuple[float, float]:
+    def evaluate(self, data: Series) -> tuple[float, float]:
         """Mean loss of the members and accuracy of their averaged logits on ``data``."""
         logits, losses = [], []
         for model in self.members:
-            losses.append(forward(model, data.x, data.y, lengths=data.lengths))
+            losses.append(forward(model, data.X, data.y, lengths=data.lengths))
             logits.append(model.z.reshape(data.y.shape))
         z = np.mean(logits, axis=0)  # (n, K)
         return float(np.mean(losses)), float(self.settings.accuracy(z, data.y))

@@ -1,0 +1,82 @@
+"""Targets of the classifier: labels encoded as the network's outputs, and accuracy.
+
+Two classes use one sigmoid output (target 1 for ``classes[1]``); more classes one output
+each (one-hot); multi-label targets are already a 0/1 matrix.  ``fit``, the training loop
+and ``frnn evaluate`` all encode and score through here.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..engine.losses import bce_with_logits
+
+
+def from_codes(codes: np.ndarray, n_classes: int, dtype) -> np.ndarray:
+    """Class indices (n,) as targets (n, 1) for two classes, else one-hot (n, K)."""
+    if n_classes == 2:
+        return codes[:, None].astype(dtype)  # (n, 1): one sigmoid output
+    return np.eye(n_classes, dtype=dtype)[codes]  # (n, K) one-hot
+
+
+def encode(classes: np.ndarray, y, dtype=np.float64) -> np.ndarray:
+    """Labels y (n,) as targets over the sorted ``classes``; unknown labels are an error.
+
+    Raises
+    ------
+    ValueError
+        Naming the labels of y that are not among ``classes``.
+    """
+    y = np.asarray(y)
+    codes = np.zeros(y.shape, dtype=np.intp)
+    known = np.zeros(y.shape, dtype=bool)  # text never matches numbers, nor numbers text
+    if (classes.dtype.kind in "USO") == (y.dtype.kind in "USO"):
+        codes = np.searchsorted(classes, y)  # classes is sorted (np.unique)
+        known = (codes < classes.size) & (classes[np.minimum(codes, classes.size - 1)] == y)
+    if not known.all():
+        unknown = ", ".join(repr(v.item()) for v in np.unique(y[~known])[:10])
+        raise ValueError(
+            f"the labels {unknown} are not among the model's classes "
+            f"{[c.item() for c in classes]}; it can only be evaluated on those"
+        )
+    return from_codes(codes, classes.size, dtype)
+
+
+def accuracy(z: np.ndarray, y: np.ndarray, multilabel: bool = False) -> float:
+    """Accuracy of logits z (n, K) against 0/1 targets y (n, K)."""
+    if y.shape[1] == 1 or multilabel:
+        return float(np.mean(np.all((z > 0) == (y > 0.5), axis=1)))
+    return float(np.mean(z.argmax(axis=1) == y.argmax(axis=1)))
+
+
+def evaluate(classifier, X, y) -> dict:
+    """Accuracy and mean cross-entropy of a fitted classifier on labelled series.
+
+    The loss is the training loss: Σ_k BCE(z_k, y_k) averaged over the n series, with y
+    encoded over ``classes_`` as in ``fit``.
+
+    Parameters
+    ----------
+    classifier : fitted RNNClassifier
+    X : what ``classifier.predict`` takes (an array, a list of series, a Series)
+    y : (n,) labels, each one of ``classifier.classes_``
+
+    Returns
+    -------
+    dict with "accuracy", "loss", "n" and "seconds" (time taken)
+    """
+    started = time.perf_counter()
+    y = np.asarray(y)
+    multilabel = classifier.target_type_ == "multilabel-indicator"
+    Y = y.astype(np.float64) if multilabel else encode(classifier.classes_, y)  # (n, K)
+    z = np.asarray(classifier.decision_function(X), dtype=np.float64).reshape(Y.shape)
+    loss = bce_with_logits(z, Y).sum(axis=1).mean()
+    seconds = round(time.perf_counter() - started, 4)
+    return {
+        "accuracy": accuracy(z, Y, multilabel),
+        "loss": float(loss),
+        "n": int(len(y)),
+        "seconds": seconds,
+    }

@@ -1,0 +1,64 @@
+"""One record for labelled series, and the one function that pads them.
+
+Every layer that holds (X, y, lengths) holds a :class:`Series`: the readers return one
+per split, the estimator splits its training data into them, the epoch loop draws its
+mini-batches from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Series", "pad"]
+
+
+@dataclass(frozen=True)
+class Series:
+    """Series zero-padded to a common length, their targets and their true lengths.
+
+    Attributes
+    ----------
+    X : ndarray, shape (n, T, D)
+        Series zero-padded after their last step; T is the longest length.
+    y : ndarray, shape (n,) or (n, K)
+        Class labels (int or str), regression targets, or encoded targets (n, K).
+    lengths : ndarray of int, shape (n,)
+        True length of each series, 1 <= lengths[i] <= T.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def equal_length(self) -> bool:
+        """Whether every series has the full length T."""
+        return bool(np.all(self.lengths == self.X.shape[1]))
+
+    def inputs(self):
+        """The series as a list of (T_i, D) arrays when their lengths differ, else (n, T, D).
+
+        ``RNNClassifier`` also takes the Series itself, which needs no padding again.
+        """
+        if self.equal_length:
+            return self.X
+        return [x[:length] for x, length in zip(self.X, self.lengths, strict=True)]
+
+    def take(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows ``index``, trimmed to their longest length: (B, T', D), (B, ·), (B,)."""
+        lengths = self.lengths[index]
+        return self.X[index, : int(lengths.max())], self.y[index], lengths
+
+
+def pad(series: list[np.ndarray], dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """A list of (T_i, D) arrays, one D, as zero-padded X (n, T, D) and lengths (n,).
+
+    The callers check D and the values first, each with messages in its own terms.
+    """
+    lengths = np.array([s.shape[0] for s in series], dtype=np.intp)  # (n,)
+    X = np.zeros((len(series), int(lengths.max()), series[0].shape[1]), dtype=dtype)
+    for i, s in enumerate(series):
+        X[i, : s.shape[0]] = s
+    return X, lengths
