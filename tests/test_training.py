@@ -21,7 +21,7 @@ from frnn.training import (
     minibatches,
     sequence_gradients,
 )
-from frnn.training.loop import Settings, Trainer
+from frnn.training.loop import Member, Settings, Trainer
 from torch_reference import relerr
 
 SHAPES = {"W": (4, 3), "R": (4, 4), "V": (2, 4)}
@@ -261,29 +261,29 @@ def _trainer(lr=0.05, epochs=3, optimizer=Adam):
     y = (x[:, :, 0].sum(axis=1, keepdims=True) > 0).astype(float)
     data = Series(x, y, np.full(12, 6))
     settings = Settings(
-        lr,
-        "constant",
-        epochs,
-        4,
-        None,
-        None,
-        0.0,
-        3,
-        lambda z, t: float(np.mean((z > 0) == (t > 0.5))),
+        learning_rate=lr,
+        schedule="constant",
+        epochs=epochs,
+        batch_size=4,
+        clip=None,
+        chunk_length=None,
+        aux_weight=0.0,
+        patience=3,
+        accuracy=lambda z, t: float(np.mean((z > 0) == (t > 0.5))),
     )
-    return Trainer([net], [optimizer(lr)], [rng], settings), data
+    return Trainer([Member(model=net, optimizer=optimizer(lr), rng=rng)], settings), data
 
 
 def test_non_finite_loss_stops_and_restores_last_good_parameters():
     trainer, data = _trainer(optimizer=SGD)
     trainer.run(data, None)
-    good = {n: getattr(trainer.members[0], n).copy() for n in "WRV"}
+    good = {n: getattr(trainer.members[0].model, n).copy() for n in "WRV"}
     trainer.settings.epochs, trainer.settings.learning_rate = 10, 1e300
-    trainer.members[0].activation = "linear"  # nothing saturates: the weights overflow
+    trainer.members[0].model.activation = "linear"  # nothing saturates: the weights overflow
     with pytest.raises(NonFiniteLossError, match="non-finite in epoch 4.*restored"):
         trainer.run(data, None)
     for n in "WRV":
-        np.testing.assert_array_equal(getattr(trainer.members[0], n), good[n])
+        np.testing.assert_array_equal(getattr(trainer.members[0].model, n), good[n])
 
 
 class _Overflow(SGD):
@@ -297,11 +297,11 @@ class _Overflow(SGD):
 def test_weights_overflowing_on_the_last_step_are_caught():
     trainer, data = _trainer(optimizer=_Overflow)
     trainer.settings.batch_size = 12  # one step per epoch: the loss never sees the inf
-    start = {n: getattr(trainer.members[0], n).copy() for n in "WRV"}
+    start = {n: getattr(trainer.members[0].model, n).copy() for n in "WRV"}
     with pytest.raises(NonFiniteLossError, match="epoch 1.*overflowed"):
         trainer.run(data, None)
     for n in "WRV":
-        np.testing.assert_array_equal(getattr(trainer.members[0], n), start[n])
+        np.testing.assert_array_equal(getattr(trainer.members[0].model, n), start[n])
 
 
 def test_trainer_history_and_loss_decrease():

@@ -23,16 +23,6 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 FORMAT_VERSION = 1
 _MAGIC = "frnn"
 _META = "__meta__"
-_FITTED = (
-    "frame_size_",
-    "tabular_",
-    "target_type_",
-    "n_iter_",
-    "loss_curve_",
-    "history_",
-    "stopped_by_",
-    "n_features_in_",
-)
 
 
 # -- the archive -----------------------------------------------------------------------------
@@ -96,24 +86,25 @@ def save(model, path) -> None:
         fitted RNNClassifier
     path : str or os.PathLike; written as given (no ``.npz`` is appended)
     """
-    from .classifier.estimator import RNNClassifier
-
-    if isinstance(model, RNNClassifier):
-        arrays, meta = _classifier_payload(model)
+    to_arrays = getattr(model, "_to_arrays", None)  # an estimator says what it stores
+    if to_arrays is not None:
+        arrays, meta = to_arrays()
     else:
-        arrays = _network_arrays(model, "")
-        meta = {"kind": "network", **_network_meta(model)}
+        arrays = network_arrays(model, "")
+        meta = {"kind": "network", **network_meta(model)}
     _write(path, arrays, {"format": _MAGIC, "version": FORMAT_VERSION, **meta})
 
 
-def _network_arrays(model, prefix: str) -> dict[str, np.ndarray]:
-    from .engine.batch import parameters
+def network_arrays(model, prefix: str) -> dict[str, np.ndarray]:
+    """A network's W, R, V under the names ``prefix + "W"`` etc."""
+    from .engine.batch import network_weights
 
-    W, R, V = parameters(model)
+    W, R, V = network_weights(model)
     return {f"{prefix}W": W, f"{prefix}R": R, f"{prefix}V": V}
 
 
-def _network_meta(model) -> dict:
+def network_meta(model) -> dict:
+    """A network's sizes, activation, loss and dtype, as the metadata stores them."""
     W, V = np.asarray(model.W), np.asarray(model.V)
     return {
         "sizes": {"D": W.shape[1], "I": W.shape[0], "K": V.shape[0]},
@@ -121,44 +112,6 @@ def _network_meta(model) -> dict:
         "loss": getattr(model, "loss", "bce"),
         "dtype": str(W.dtype),
     }
-
-
-def _classifier_payload(clf) -> tuple[dict[str, np.ndarray], dict]:
-    from sklearn.utils.validation import check_is_fitted
-
-    check_is_fitted(clf, "networks_")
-    arrays = {"mean": clf.mean_, "std": clf.std_, "classes": _plain(clf.classes_, "classes_")}
-    for i, net in enumerate(clf.networks_):
-        arrays.update(_network_arrays(net, f"net{i}/"))
-    if hasattr(clf, "feature_names_in_"):
-        arrays["feature_names"] = _plain(clf.feature_names_in_, "feature_names_in_")
-    params = {k: v for k, v in clf.get_params().items() if k != "random_state"}
-    state = clf.random_state
-    params["random_state"] = state if state is None or isinstance(state, int) else None
-    fitted = {name: getattr(clf, name) for name in _FITTED if hasattr(clf, name)}
-    meta = {
-        "kind": "classifier",
-        "params": params,
-        "fitted": fitted,
-        "networks": len(clf.networks_),
-        **_network_meta(clf.networks_[0]),
-    }
-    return arrays, meta
-
-
-def _plain(array: np.ndarray, name: str) -> np.ndarray:
-    array = np.asarray(array)
-    if array.dtype == object:
-        try:
-            return (
-                array.astype(str)
-                if all(isinstance(v, str) for v in array)
-                else array.astype(np.float64)
-            )
-        except (TypeError, ValueError):
-            pass
-        raise ValueError(f"{name} has dtype object, which cannot be saved without pickle")
-    return array
 
 
 def load(path):
@@ -169,13 +122,16 @@ def load(path):
     arrays, meta = _read(path, "model")
     try:
         if meta["kind"] == "network":
-            return _network(arrays, meta, "", FullyRecurrentNetwork)
-        return _classifier(arrays, meta)
+            return network_from_arrays(arrays, meta, "", FullyRecurrentNetwork)
+        from .classifier.persist import from_arrays
+
+        return from_arrays(arrays, meta)
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise ValueError(f"{os.fspath(path)} is a damaged frnn model file: {error!r}") from None
 
 
-def _network(arrays, meta, prefix: str, cls):
+def network_from_arrays(arrays, meta, prefix: str, cls=None):
+    """The network stored under ``prefix``: a ``cls`` instance, or a SimpleNamespace."""
     sizes = meta["sizes"]
     D, I, K = sizes["D"], sizes["I"], sizes["K"]
     expected = {"W": (I, D), "R": (I, I), "V": (K, I)}
@@ -195,21 +151,6 @@ def _network(arrays, meta, prefix: str, cls):
     for name in expected:
         setattr(net, name, arrays[prefix + name].copy())
     return net
-
-
-def _classifier(arrays, meta):
-    from .classifier.estimator import RNNClassifier
-
-    clf = RNNClassifier(**meta["params"])
-    clf.networks_ = [_network(arrays, meta, f"net{i}/", None) for i in range(meta["networks"])]
-    clf.mean_, clf.std_, clf.classes_ = arrays["mean"], arrays["std"], arrays["classes"]
-    if "feature_names" in arrays:
-        clf.feature_names_in_ = arrays["feature_names"].astype(object)
-    for name, value in meta["fitted"].items():
-        if name not in _FITTED:
-            raise ValueError(f"unknown fitted attribute {name!r}")
-        setattr(clf, name, value)
-    return clf
 
 
 # -- training states ------------------------------------------------------------------------
@@ -285,7 +226,7 @@ def to_torch(model):
     (torch.nn.RNN, torch.nn.Linear)
     """
     from .classifier.estimator import RNNClassifier
-    from .engine.batch import parameters
+    from .engine.batch import network_weights
 
     if isinstance(model, RNNClassifier):
         raise TypeError(
@@ -295,7 +236,7 @@ def to_torch(model):
         )
     import torch
 
-    W, R, V = parameters(model)
+    W, R, V = network_weights(model)
     activation = getattr(model, "activation", "tanh")
     if activation not in ("tanh", "relu"):
         raise ValueError(

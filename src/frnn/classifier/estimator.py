@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from ..data.series import Series
 from ..engine.losses import sigmoid
 from ..engine.network import forward
-from ..training.loop import Settings, Trainer
+from ..training.loop import Member, Settings, Trainer
 from ..training.steps import make_optimizer
 from . import sequences as seq
 from . import targets
@@ -123,7 +123,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : (n, T), (n, T, D) or a list of n arrays (T_i, D) / (T_i,)
+        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), or a
+            :class:`frnn.data.series.Series` (padded, with its lengths)
         y : (n,) class labels, or (n, K) 0/1 multi-label indicators
         callback : callable(info) -> bool or None, called after every epoch with a dict
             holding "epoch", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy"
@@ -148,7 +149,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         try:
             self.stopped_by_ = trainer.run(data, val, callback)
         finally:
-            self.networks_ = trainer.members
+            self.networks_ = [member.model for member in trainer.members]
             self.history_ = trainer.history
             self.loss_curve_ = list(trainer.history["loss"])
             self.n_iter_ = trainer.epoch
@@ -228,32 +229,29 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _trainer(self, data: Series, K: int, root) -> Trainer:
         n, _, D = data.X.shape
-        members, optimizers, rngs = [], [], []
+        members = []
         for child in root.spawn(1 + self.n_ensemble)[1:]:
             rng = np.random.default_rng(child)
-            members.append(self._network(D, K, rng))
-            optimizers.append(
-                make_optimizer(
-                    self.optimizer,
-                    self.learning_rate,
-                    momentum=self.momentum,
-                    weight_decay=self.weight_decay,
-                )
+            model = self._network(D, K, rng)
+            optimizer = make_optimizer(
+                self.optimizer,
+                self.learning_rate,
+                momentum=self.momentum,
+                weight_decay=self.weight_decay,
             )
-            rngs.append(rng)
-        aux = self.aux_weight / float(np.mean(data.lengths))  # per step: ~ the last step's
+            members.append(Member(model=model, optimizer=optimizer, rng=rng))
         settings = Settings(
-            self.learning_rate,
-            self.schedule,
-            self.epochs,
-            min(self.batch_size, n),
-            self.clip,
-            self.chunk_length,
-            aux,
-            self.patience,
-            self._accuracy,
+            learning_rate=self.learning_rate,
+            schedule=self.schedule,
+            epochs=self.epochs,
+            batch_size=min(self.batch_size, n),
+            clip=self.clip,
+            chunk_length=self.chunk_length,
+            aux_weight=self.aux_weight / float(np.mean(data.lengths)),  # per step: ~ the last's
+            patience=self.patience,
+            accuracy=self._accuracy,
         )
-        return Trainer(members, optimizers, rngs, settings)
+        return Trainer(members, settings)
 
     def _network(self, D: int, K: int, rng) -> types.SimpleNamespace:
         """A network with the estimator's initialisation, drawn from ``rng``."""
@@ -267,6 +265,12 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     def _accuracy(self, z: np.ndarray, y: np.ndarray) -> float:
         """Accuracy of logits z (n, K) against 0/1 targets y (n, K)."""
         return targets.accuracy(z, y, self.target_type_ == "multilabel-indicator")
+
+    def _to_arrays(self) -> tuple[dict, dict]:
+        """The arrays and metadata of this fitted classifier's model file (``frnn.save``)."""
+        from .persist import to_arrays
+
+        return to_arrays(self)
 
     # -- prediction -----------------------------------------------------------------------
     def decision_function(self, X) -> np.ndarray:

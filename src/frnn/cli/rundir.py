@@ -12,14 +12,11 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .._atomic import atomic_writer
 
 __all__ = [
     "atomic_write",
     "new_run_dir",
-    "plot_curves",
     "read_json",
     "write_history",
     "write_json",
@@ -84,30 +81,4 @@ def write_history(path, history: dict[str, list]) -> None:
     writer.writerow(["epoch", *keys])
     for epoch, row in enumerate(zip(*(history[k] for k in keys), strict=True), start=1):
         writer.writerow([epoch, *("" if v is None else repr(float(v)) for v in row)])
-    atomic_write(path, buffer.getvalue())
-
-
-def plot_curves(path, history: dict[str, list], title: str = "") -> None:
-    """Loss and accuracy per epoch (train and validation) and the gradient norm, as a PNG."""
-    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global state
-
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    fig = Figure(figsize=(12, 3.6), layout="constrained")
-    axes = fig.subplots(1, 3)
-    for ax, key, label in ((axes[0], "loss", "loss"), (axes[1], "accuracy", "accuracy")):
-        ax.plot(epochs, history[key], label="train")
-        val = [np.nan if v is None else v for v in history.get(f"val_{key}", [])]
-        if val and not np.all(np.isnan(val)):
-            ax.plot(epochs, val, label="validation")
-        ax.set(xlabel="epoch", ylabel=label, title=label)
-        ax.legend()
-    axes[0].set_yscale("log")
-    axes[2].plot(epochs, history["grad_norm"], color="tab:green")
-    axes[2].set(xlabel="epoch", ylabel="‖g‖ before clipping", title="gradient norm", yscale="log")
-    for ax in axes:
-        ax.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
     atomic_write(path, buffer.getvalue())

@@ -179,7 +179,11 @@ def _write_results(
     }
     rundir.write_json(run_dir / "metrics.json", metrics)
     rundir.write_history(run_dir / "history.csv", clf.history_)
-    rundir.plot_curves(run_dir / "curves.png", clf.history_, title=f"frnn train on {name}")
+    from ..viz.curves import plot_curves  # matplotlib loads only here
+    from ..viz.figures import save_figure
+
+    figure = plot_curves(clf.history_, title=f"frnn train on {name}")
+    save_figure(figure, run_dir / "curves.png", dpi=100)
     return metrics
 
 

@@ -45,7 +45,7 @@ class Batch:
     weights: np.ndarray | None = None
 
 
-def parameters(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def network_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The model's W (I, D), R (I, I), V (K, I), checked for shape and dtype agreement."""
     missing = [name for name in ("W", "R", "V") if getattr(model, name, None) is None]
     if missing:
@@ -71,7 +71,7 @@ def parameters(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return W, R, V
 
 
-def settings(model) -> tuple[str, str]:
+def activation_and_loss(model) -> tuple[str, str]:
     """The model's activation and loss names, defaulting to tanh and bce."""
     activation = check_choice(getattr(model, "activation", "tanh"), "activation", ACTIVATIONS)
     loss = check_choice(getattr(model, "loss", "bce"), "loss", LOSSES)
@@ -102,6 +102,37 @@ def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str, weights=None
     a0b = _initial_state(a0, single, B, I, dtype)
     batch = Batch(x_tm, yb, a0b, lengths, mask, single, many_to_many)
     batch.weights = _step_weights(weights, batch, dtype)
+    return batch
+
+
+def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
+    """The :class:`Batch` of ``prepare`` for a padded batch already checked at the boundary.
+
+    The training loop's mini-batches are slices of arrays the estimator checked once: x
+    (B, T, D) and y (B, K) or (B, T, K) in ``dtype``, lengths (B,) ints in [1, T], a0
+    (B, I) or None, weights (B, T) or None.  The same arrays as ``prepare`` builds, without
+    checking them again.
+    """
+    B, T, _ = x.shape
+    lengths = np.asarray(lengths, dtype=np.intp)
+    mask = None if (lengths == T).all() else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
+    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D)
+    many_to_many = y is not None and y.ndim == 3
+    if many_to_many:
+        y = np.ascontiguousarray(y.transpose(1, 0, 2))  # (T, B, K)
+    if mask is not None:
+        x_tm[~mask] = 0.0
+        if many_to_many:
+            y[~mask] = 0.0
+    a0 = np.zeros((B, I), dtype=dtype) if a0 is None else np.array(a0, dtype=dtype)
+    batch = Batch(x_tm, y, a0, lengths, mask, False, many_to_many)
+    if weights is not None:
+        weights = np.array(weights.T, dtype=dtype)  # (T, B), a private copy
+        if mask is not None:
+            weights[~mask] = 0.0
+    elif mask is not None and many_to_many:
+        weights = mask.astype(dtype)
+    batch.weights = weights
     return batch
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from .._validate import Interval, check_choice, check_positive_int
 from . import dispatch
 from .activations import ACTIVATIONS
-from .batch import Batch, parameters, prepare, settings
+from .batch import Batch, activation_and_loss, network_weights, prepare, trusted
 from .losses import LOSSES
 from .reference import last
 
@@ -123,16 +123,28 @@ def forward(
         zero where padded, and ``model.z``, (K,) / (T, K) / (B, K) / (B, T, K).
     """
     method = check_choice(method, "method", dispatch.METHODS)
-    W, R, V = parameters(model)
-    activation, loss = settings(model)
+    W, R, V = network_weights(model)
+    activation, loss = activation_and_loss(model)
     check_choice(engine, "engine", dispatch.ENGINES)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights)
     return _forward(model, (W, R, V), batch, activation, loss, method=method, engine=engine)
 
 
-def _forward(model, weights, batch: Batch, activation, loss, *, method, engine) -> float | None:
-    """``forward`` on arguments already checked: ``weights`` = (W, R, V), ``batch`` prepared."""
-    W, R, V = weights
+def forward_trusted(model, x, y=None, *, lengths, a0=None, weights=None) -> float | None:
+    """``forward`` for the training loop: its arrays were checked once, at the boundary.
+
+    x (B, T, D) and y (B, K) or (B, T, K) in the weights' dtype, lengths (B,) in [1, T],
+    a0 (B, I) or None, weights (B, T) or None; the sequential loop, engine "auto".
+    """
+    W, R, V = model.W, model.R, model.V
+    batch = trusted(x, y, lengths, a0, weights, I=W.shape[0], dtype=W.dtype)
+    activation, loss = getattr(model, "activation", "tanh"), getattr(model, "loss", "bce")
+    return _forward(model, (W, R, V), batch, activation, loss, method="sequential", engine="auto")
+
+
+def _forward(model, WRV, batch: Batch, activation, loss, *, method, engine) -> float | None:
+    """``forward`` on arguments already checked: ``WRV`` = (W, R, V), ``batch`` prepared."""
+    W, R, V = WRV
     _release(model)
     tol, max_iter = _deer_options(model) if method in ("deer", "quasi-deer") else (None, None)
     A, info = dispatch.states(
@@ -212,8 +224,15 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
         raise RuntimeError("backward needs a forward call first: call frnn.forward(model, x, y)")
     if cache.batch.y is None:
         raise RuntimeError("backward needs a loss: the last forward call was given y=None")
-    _, R, V = parameters(model)
+    _, R, V = network_weights(model)
     return _backward(cache, R, V, keep_da=keep_da, engine=engine, model=model)
+
+
+def backward_trusted(model) -> dict[str, np.ndarray]:
+    """``backward`` for the training loop, right after ``forward_trusted`` with targets."""
+    return _backward(
+        getattr(model, _CACHE), model.R, model.V, keep_da=False, engine="auto", model=model
+    )
 
 
 def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model) -> dict[str, np.ndarray]:

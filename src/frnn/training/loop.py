@@ -18,21 +18,31 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.series import Series
-from ..engine.network import forward
+from ..engine.network import forward_trusted
+from .optimizers import SGD, Adam
 from .steps import (
     NonFiniteLossError,
+    _sequence_gradients,
     clip_grad_norm,
     learning_rate_at,
     minibatches,
-    sequence_gradients,
 )
 
 STATE_VERSION = 1
 HISTORY_KEYS = ("loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "seconds")
-_PARAMS = ("W", "R", "V")
+_WEIGHTS = ("W", "R", "V")  # stored under "params" in training states (the file format)
 
 
-@dataclass
+@dataclass(kw_only=True)
+class Member:
+    """One network of the ensemble, with the optimiser and the generator that train it."""
+
+    model: object  # W (I, D), R (I, I), V (K, I), activation, loss
+    optimizer: SGD | Adam
+    rng: np.random.Generator  # shuffles this member's mini-batches
+
+
+@dataclass(kw_only=True)
 class Settings:
     """What the loop needs from the estimator's hyper-parameters."""
 
@@ -48,10 +58,10 @@ class Settings:
 
 
 class Trainer:
-    """Trains ``members`` (models with W, R, V) with their ``optimizers`` and ``rngs``."""
+    """Trains ``members``, each a model with its optimiser and its shuffling generator."""
 
-    def __init__(self, members, optimizers, rngs, settings: Settings):
-        self.members, self.optimizers, self.rngs = members, optimizers, rngs
+    def __init__(self, members: list[Member], settings: Settings):
+        self.members = members
         self.settings = settings
         self.epoch = 0
         self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
@@ -87,15 +97,13 @@ class Trainer:
         good = self._snapshot()
         sums = np.zeros(3)  # loss, accuracy, grad norm; summed over members
         with np.errstate(over="ignore", invalid="ignore"):
-            for m, (model, optimizer, rng) in enumerate(
-                zip(self.members, self.optimizers, self.rngs, strict=True)
-            ):
-                optimizer.lr = lr
+            for m, member in enumerate(self.members):
+                member.optimizer.lr = lr
                 try:
-                    sums += self._member_epoch(model, optimizer, rng, train)
+                    sums += self._member_epoch(member, train)
                 except NonFiniteLossError as error:
                     self._fail(good, f"network {m}: {error}")
-                if not all(np.isfinite(getattr(model, name)).all() for name in _PARAMS):
+                if not all(np.isfinite(getattr(member.model, n)).all() for n in _WEIGHTS):
                     self._fail(good, f"network {m}: its weights overflowed")
             val_loss, val_accuracy = self.evaluate(val) if val is not None else (None, None)
         if val_loss is not None and not math.isfinite(val_loss):
@@ -116,22 +124,23 @@ class Trainer:
 
     def _fail(self, good: list[dict[str, np.ndarray]], detail: str):
         """Put the last good parameters back and stop with a clear error."""
-        self._load_params(good)
+        self._load_weights(good)
         raise NonFiniteLossError(
             f"the training loss became non-finite in epoch {self.epoch + 1} ({detail}); the "
             f"parameters are restored to the end of epoch {self.epoch}. Lower learning_rate "
             f"or set clip."
         )
 
-    def _member_epoch(self, model, optimizer, rng, train: Series) -> np.ndarray:
+    def _member_epoch(self, member: Member, train: Series) -> np.ndarray:
         """One pass over the training data; returns [mean loss, accuracy, mean grad norm]."""
         n = train.X.shape[0]
         loss_sum = correct = norm_sum = 0.0
         batches = 0
-        params = {name: getattr(model, name) for name in _PARAMS}
-        for index in minibatches(n, self.settings.batch_size, rng):
+        model = member.model
+        weights = {name: getattr(model, name) for name in _WEIGHTS}
+        for index in minibatches(n, self.settings.batch_size, member.rng):
             x, y, lengths = train.take(index)
-            loss, grads, z, _ = sequence_gradients(
+            loss, grads, z, _ = _sequence_gradients(
                 model,
                 x,
                 y,
@@ -142,7 +151,7 @@ class Trainer:
             norm = clip_grad_norm(grads, self.settings.clip)
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 raise NonFiniteLossError(f"loss {loss}, gradient norm {norm}")
-            optimizer.step(params, grads)
+            member.optimizer.step(weights, grads)
             loss_sum += loss * index.size
             correct += self.settings.accuracy(z, y) * index.size
             norm_sum += norm
@@ -152,9 +161,9 @@ class Trainer:
     def evaluate(self, data: Series) -> tuple[float, float]:
         """Mean loss of the members and accuracy of their averaged logits on ``data``."""
         logits, losses = [], []
-        for model in self.members:
-            losses.append(forward(model, data.X, data.y, lengths=data.lengths))
-            logits.append(model.z.reshape(data.y.shape))
+        for member in self.members:
+            losses.append(forward_trusted(member.model, data.X, data.y, lengths=data.lengths))
+            logits.append(member.model.z.reshape(data.y.shape))
         z = np.mean(logits, axis=0)  # (n, K)
         return float(np.mean(losses)), float(self.settings.accuracy(z, data.y))
 
@@ -172,16 +181,19 @@ class Trainer:
 
     def _restore_best(self) -> None:
         if self.best["params"] is not None:
-            self._load_params(self.best["params"])
+            self._load_weights(self.best["params"])
 
     # -- state -----------------------------------------------------------------------
     def _snapshot(self) -> list[dict[str, np.ndarray]]:
-        return [{name: getattr(model, name).copy() for name in _PARAMS} for model in self.members]
+        return [
+            {name: getattr(member.model, name).copy() for name in _WEIGHTS}
+            for member in self.members
+        ]
 
-    def _load_params(self, params: list[dict[str, np.ndarray]]) -> None:
-        for model, saved in zip(self.members, params, strict=True):
-            for name in _PARAMS:
-                getattr(model, name)[...] = saved[name]  # in place: optimisers hold these
+    def _load_weights(self, weights: list[dict[str, np.ndarray]]) -> None:
+        for member, saved in zip(self.members, weights, strict=True):
+            for name in _WEIGHTS:
+                getattr(member.model, name)[...] = saved[name]  # in place: optimisers hold these
 
     def state(self) -> dict:
         """The complete training state: nested dicts of numpy arrays and JSON-able values.
@@ -201,13 +213,11 @@ class Trainer:
             "epoch": self.epoch,
             "members": [
                 {
-                    "params": {name: getattr(model, name).copy() for name in _PARAMS},
-                    "optimizer": optimizer.state_dict(),
-                    "rng": rng.bit_generator.state,
+                    "params": {name: getattr(member.model, name).copy() for name in _WEIGHTS},
+                    "optimizer": member.optimizer.state_dict(),
+                    "rng": member.rng.bit_generator.state,
                 }
-                for model, optimizer, rng in zip(
-                    self.members, self.optimizers, self.rngs, strict=True
-                )
+                for member in self.members
             ],
             "history": {key: list(values) for key, values in self.history.items()},
             "best": {
@@ -231,10 +241,9 @@ class Trainer:
                 f"resume_state holds {len(state['members'])} networks; this "
                 f"estimator trains {len(self.members)} (n_ensemble)"
             )
-        for model, optimizer, rng, saved in zip(
-            self.members, self.optimizers, self.rngs, state["members"], strict=True
-        ):
-            for name in _PARAMS:
+        for member, saved in zip(self.members, state["members"], strict=True):
+            model = member.model
+            for name in _WEIGHTS:
                 array = np.asarray(saved["params"][name])
                 if array.shape != getattr(model, name).shape:
                     raise ValueError(
@@ -242,8 +251,8 @@ class Trainer:
                         f"{array.shape}, the network's is {getattr(model, name).shape}"
                     )
                 setattr(model, name, np.array(array, dtype=model.W.dtype))
-            optimizer.load_state_dict(saved["optimizer"])
-            rng.bit_generator.state = saved["rng"]
+            member.optimizer.load_state_dict(saved["optimizer"])
+            member.rng.bit_generator.state = saved["rng"]
         self.epoch = int(state["epoch"])
         self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
         best = state["best"]
@@ -253,6 +262,6 @@ class Trainer:
             "epoch": int(best["epoch"]),
             "params": None
             if params is None
-            else [{name: np.array(p[name]) for name in _PARAMS} for p in params],
+            else [{name: np.array(p[name]) for name in _WEIGHTS} for p in params],
         }
         self.wait = int(state["wait"])

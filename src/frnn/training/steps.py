@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._validate import Options
-from ..engine.network import backward, forward
+from .._validate import Interval, Options, as_float_array
+from ..engine.batch import activation_and_loss, network_weights, prepare
+from ..engine.network import backward_trusted, forward_trusted
 from .optimizers import SGD, Adam, make_optimizer
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
 ]
 
 
-SCHEDULES = ("constant", "cosine")  # the learning-rate schedules of learning_rate_at
+SCHEDULES = ("constant", "cosine")
+_CHUNK = Interval("int", 1, none=True)
+_AUX = Interval("real", 0)  # the learning-rate schedules of learning_rate_at
 
 
 class NonFiniteLossError(RuntimeError):
@@ -120,6 +123,22 @@ def sequence_gradients(
     z_last : (B, K) the logits at each sequence's last step
     a_last : (B, I) each sequence's final state
     """
+    W, _, V = network_weights(model)
+    _, loss = activation_and_loss(model)
+    checked = prepare(x, y, lengths, None, W=W, K=V.shape[0], loss=loss)  # the one check
+    if checked.single or checked.many_to_many:
+        raise ValueError(f"x must be (B, T, D) and y (B, K); got {np.shape(x)} and {np.shape(y)}")
+    _CHUNK.check(chunk_length, "chunk_length")
+    _AUX.check(aux_weight, "aux_weight")
+    x = as_float_array(x, "x", W.dtype)
+    y = checked.y  # (B, K)
+    return _sequence_gradients(
+        model, x, y, checked.lengths, chunk_length=chunk_length, aux_weight=aux_weight
+    )
+
+
+def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0.0):
+    """``sequence_gradients`` on arrays already checked (the training loop's mini-batches)."""
     B, T, _ = x.shape
     k = T if chunk_length is None else chunk_length
     grads = {name: np.zeros_like(getattr(model, name)) for name in ("W", "R", "V")}
@@ -161,7 +180,9 @@ def sequence_gradients(
                     y_every=y_going,
                 )[0]
             else:
-                forward(model, xs, None, a0=a[going_on])  # states only: no loss here
+                forward_trusted(
+                    model, xs, None, lengths=np.full(going_on.size, stop - start), a0=a[going_on]
+                )  # states only
             a[going_on] = model.a[:, -1]
     return total, grads, z_last, a
 
@@ -175,8 +196,8 @@ def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=No
     pass instead of two over the same states.
     """
     if not aux_weight:
-        loss = forward(model, x, y, lengths=steps, a0=a0)
-        _add(grads, backward(model), weight)
+        loss = forward_trusted(model, x, y, lengths=steps, a0=a0)
+        _add(grads, backward_trusted(model), weight)
         return weight * loss, model.z
     n, T = x.shape[:2]
     last = np.arange(n), steps - 1
@@ -185,8 +206,8 @@ def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=No
     step_weights = np.full((n, T), aux_weight, dtype=model.W.dtype)
     if y is not None:
         step_weights[last] += 1.0
-    loss = forward(model, x, every, lengths=steps, a0=a0, weights=step_weights)
-    _add(grads, backward(model), weight)
+    loss = forward_trusted(model, x, every, lengths=steps, a0=a0, weights=step_weights)
+    _add(grads, backward_trusted(model), weight)
     return weight * loss, (model.z[last] if y is not None else None)
 
 
