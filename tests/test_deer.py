@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 import frnn
 from frnn import deer
 from frnn.activations import ACTIVATIONS
+from helpers import ACTIVATIONS as ACTS
 from torch_reference import loss_and_grads, relerr
 
-ACTS = sorted(ACTIVATIONS)
 PARALLEL = ("scan", "deer", "quasi-deer")
 
 

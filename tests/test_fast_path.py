@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
-import types
 
 import numpy as np
 import pytest
@@ -19,37 +18,11 @@ from hypothesis import strategies as st
 
 import frnn
 from frnn.engine import dispatch, numpy_loops
+from helpers import ACTIVATIONS, LOSSES, make_batch, make_model
 from torch_reference import relerr
 
 FAST = ("numba", "numpy")
 TOL64 = 1e-12
-
-
-def make_model(D, I, K, *, activation="tanh", loss="bce", dtype=np.float64, seed=0):
-    """Weights large enough that relu and hardtanh cross their kinks and saturate."""
-    rng = np.random.default_rng(seed)
-    model = types.SimpleNamespace(activation=activation, loss=loss)
-    model.W = (rng.standard_normal((I, D)) * 1.2).astype(dtype)
-    model.R = (rng.standard_normal((I, I)) * 0.9 / np.sqrt(I)).astype(dtype)
-    model.V = rng.standard_normal((K, I)).astype(dtype)
-    return model
-
-
-def make_data(B, T, D, I, K, *, many_to_many, padded, with_a0, seed=1):
-    """A batch with garbage (NaN inputs, out-of-range targets) in its padding."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((B, T, D))
-    y = rng.random((B, T, K) if many_to_many else (B, K))
-    lengths = None
-    if padded:
-        lengths = rng.integers(1, T + 1, size=B)
-        lengths[0] = T
-        for b, n in enumerate(lengths):
-            x[b, n:] = np.nan
-            if many_to_many:
-                y[b, n:] = 7.0
-    a0 = rng.standard_normal((B, I)) * 0.5 if with_a0 else None
-    return x, y, lengths, a0
 
 
 def run(model, x, y, engine, **kwargs):
@@ -63,11 +36,7 @@ def assert_same(fast, reference, tol):
         assert relerr(fast[name], expected) <= tol, name
 
 
-MODES = list(
-    itertools.product(
-        sorted(frnn.ACTIVATIONS), ("bce", "mse"), (False, True), (False, True), (False, True)
-    )
-)
+MODES = list(itertools.product(ACTIVATIONS, LOSSES, (False, True), (False, True), (False, True)))
 
 
 @pytest.fixture(params=["whole", "chunked"])
@@ -84,7 +53,7 @@ def test_every_mode_matches_reference(
 ):
     B, T, D, I, K = 5, 11, 3, 6, 2
     model = make_model(D, I, K, activation=activation, loss=loss)
-    x, y, lengths, a0 = make_data(
+    x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0
     )
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
@@ -109,7 +78,7 @@ SHAPES = [
 @pytest.mark.parametrize("many_to_many", [False, True])
 def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many, delta_chunks):
     model = make_model(D, I, K)
-    x, y, lengths, a0 = make_data(
+    x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=B > 1, with_a0=True
     )
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
@@ -128,7 +97,7 @@ def test_random_shapes_match_reference(shape, activation, loss, flags, seed):
     B, T, D, I, K = shape
     many_to_many, padded, with_a0 = flags
     model = make_model(D, I, K, activation=activation, loss=loss, seed=seed)
-    x, y, lengths, a0 = make_data(
+    x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0, seed=seed
     )
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
@@ -141,7 +110,7 @@ def test_non_contiguous_weights():
     model = make_model(3, 4, 2)
     model.R = np.asfortranarray(model.R)
     model.V = np.asfortranarray(model.V)
-    x, y, lengths, a0 = make_data(3, 6, 3, 4, 2, many_to_many=True, padded=True, with_a0=True)
+    x, y, lengths, a0 = make_batch(3, 6, 3, 4, 2, many_to_many=True, padded=True, with_a0=True)
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
     for engine in FAST:
         assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
@@ -168,7 +137,7 @@ def test_float32_end_to_end(engine, activation):
     B, T, D, I, K = 4, 30, 3, 8, 2
     model32 = make_model(D, I, K, activation=activation, dtype=np.float32)
     model64 = make_model(D, I, K, activation=activation, dtype=np.float64)
-    x, y, lengths, a0 = make_data(B, T, D, I, K, many_to_many=True, padded=True, with_a0=True)
+    x, y, lengths, a0 = make_batch(B, T, D, I, K, many_to_many=True, padded=True, with_a0=True)
     fast = run(model32, x, y, engine, lengths=lengths, a0=a0)
     for name in ("a", "z", "W", "R", "V"):
         assert fast[name].dtype == np.float32, name
@@ -179,7 +148,7 @@ def test_float32_end_to_end(engine, activation):
 
 def test_keep_da_still_sets_da():
     model = make_model(2, 3, 1)
-    x, y, lengths, _ = make_data(3, 5, 2, 3, 1, many_to_many=False, padded=True, with_a0=False)
+    x, y, lengths, _ = make_batch(3, 5, 2, 3, 1, many_to_many=False, padded=True, with_a0=False)
     frnn.forward(model, x, y, lengths=lengths, engine="reference")
     grads = frnn.backward(model, keep_da=True, engine="reference")
     da = model.da.copy()
@@ -206,7 +175,7 @@ def test_unknown_engine_is_rejected():
 @pytest.fixture
 def reference_and_fast_case():
     model = make_model(3, 5, 1)
-    x, y, lengths, a0 = make_data(4, 9, 3, 5, 1, many_to_many=False, padded=True, with_a0=True)
+    x, y, lengths, a0 = make_batch(4, 9, 3, 5, 1, many_to_many=False, padded=True, with_a0=True)
     return model, (x, y), {"lengths": lengths, "a0": a0}
 
 

@@ -1,17 +1,14 @@
 """BPTT against central finite differences over every parameter element, at tiny sizes."""
 
-import itertools
-
 import numpy as np
 import pytest
 
 from conftest import make_net
+from helpers import MODES
 
 # hardtanh and relu have kinks; away from them the loss is smooth, and with random
 # weights no step lands within h of a kink (checked by the exact agreement below).
-CASES = list(
-    itertools.product(["tanh", "relu", "linear", "hardtanh"], ["bce", "mse"], [False, True])
-)
+CASES = [(*mode, many_to_many) for mode in MODES for many_to_many in (False, True)]
 
 
 @pytest.mark.parametrize(("activation", "loss", "many_to_many"), CASES)

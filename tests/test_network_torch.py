@@ -8,13 +8,15 @@ import torch
 
 import frnn
 from conftest import make_net
+from helpers import ACTIVATIONS, LOSSES, MODES, assert_matches_torch
 from torch_reference import loss_and_grads, relerr
 
 TOL = 1e-10
-ACTIVATIONS = ["tanh", "relu", "linear", "hardtanh"]
 # relu and linear states grow like ‖R‖^T; keep them moderate so the check is about the engine.
 SCALE = {"tanh": 1.0, "hardtanh": 1.0, "relu": 0.4, "linear": 0.4}
-MODES = list(itertools.product(ACTIVATIONS, ["bce", "mse"], [False, True], [False, True]))
+MODES = [
+    (*mode, m2m, padded) for mode in MODES for m2m in (False, True) for padded in (False, True)
+]
 
 
 def _data(rng, B, T, D, K, many_to_many, padded):
@@ -46,12 +48,7 @@ def test_batch_matches_autograd(rng, activation, loss, many_to_many, padded):
     net = make_net(rng, D, I, K, activation=activation, loss=loss, scale=SCALE[activation])
     x, y, lengths = _data(rng, B, T, D, K, many_to_many, padded)
     a0 = 0.5 * rng.standard_normal((B, I))
-    value = net.forward(x, y, lengths=lengths, a0=a0)
-    grads = net.backward()
-    reference = loss_and_grads(
-        net.W, net.R, net.V, x, y, lengths=lengths, a0=a0, activation=activation, loss=loss
-    )
-    _assert_close(net, value, grads, reference)
+    assert_matches_torch(net, x, y, lengths=lengths, a0=a0, tol=TOL)
 
 
 @pytest.mark.parametrize(
@@ -141,7 +138,7 @@ def test_float32_model_computes_in_float32(rng):
 
 @pytest.mark.parametrize(
     ("activation", "loss", "engine"),
-    list(itertools.product(ACTIVATIONS, ["bce", "mse"], ["reference", "auto", "numpy"])),
+    list(itertools.product(ACTIVATIONS, LOSSES, ["reference", "auto", "numpy"])),
 )
 def test_weighted_steps_match_autograd(rng, activation, loss, engine):
     """Per-step loss weights (e.g. an auxiliary per-step loss plus the last step's)."""

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
+from helpers import ACTIVATIONS, LOSSES
 
 sizes = st.integers(min_value=1, max_value=4)
 
@@ -20,8 +21,8 @@ sizes = st.integers(min_value=1, max_value=4)
     many_to_many=st.booleans(),
     padded=st.booleans(),
     with_a0=st.booleans(),
-    activation=st.sampled_from(["tanh", "relu", "linear", "hardtanh"]),
-    loss=st.sampled_from(["bce", "mse"]),
+    activation=st.sampled_from(ACTIVATIONS),
+    loss=st.sampled_from(LOSSES),
 )
 def test_batch_equals_the_mean_of_single_sequences(
     T, B, D, I, K, seed, many_to_many, padded, with_a0, activation, loss

@@ -4,7 +4,7 @@ s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
 """
 
 from .engine.activations import ACTIVATIONS
-from .engine.losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
+from .engine.losses import LOSSES, bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
 from .engine.network import FullyRecurrentNetwork, backward, forward, init
 from .io import load, load_state, save, save_state, to_torch
 from .parallel.deer import DEERFallbackWarning, DEERInfo
@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "LOSSES",
     "FullyRecurrentNetwork",
     "backward",
     "bce_with_logits",

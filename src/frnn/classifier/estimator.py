@@ -2,7 +2,7 @@
 
     a(t) = tanh(W x(t) + R a(t−1)),   z = V a(T),   P(class k) = σ(z_k)
 
-x(t) is a frame of ``frame_size`` consecutive samples (see ``_sequences``).  Binary
+x(t) is a frame of ``frame_size`` consecutive samples (see ``sequences``).  Binary
 targets use one sigmoid output, multi-class ones one sigmoid per class on one-hot
 targets (predicting the argmax), multi-label 0/1 matrices one sigmoid per label.
 """
@@ -14,9 +14,8 @@ import types
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import assert_all_finite, check_random_state
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..data.series import Series
 from ..engine.losses import sigmoid
@@ -186,29 +185,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _targets(self, y, n: int) -> np.ndarray:
         """y as (n, K) floats in {0, 1}; sets classes_ and the kind of target."""
-        if y is None:
-            raise ValueError("requires y to be passed, but the target y is None")
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if y.shape[0] != n:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: X has {n}, y has {y.shape[0]}"
-            )
-        if y.dtype.kind in "fc":
-            assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
-        self.target_type_ = type_of_target(y)
-        if self.target_type_ == "multilabel-indicator":
-            self.classes_ = np.arange(y.shape[1])
-            return y.astype(self.dtype)
-        self.classes_, codes = np.unique(column_or_1d(y), return_inverse=True)
-        if self.classes_.size < 2:
-            raise ValueError(
-                f"y must hold at least 2 classes to train a classifier; got 1 "
-                f"class: {self.classes_[0]!r}"
-            )
-        return targets.from_codes(codes, self.classes_.size, self.dtype)
+        self.classes_, self.target_type_, Y = targets.fit_targets(y, n, self.dtype)
+        return Y
 
     def _split(self, x, lengths, Y):
         """Training and validation Series, and the run's root SeedSequence."""

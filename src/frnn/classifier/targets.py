@@ -10,8 +10,36 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from sklearn.utils import assert_all_finite
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
 
 from ..engine.losses import bce_with_logits
+
+
+def fit_targets(y, n: int, dtype) -> tuple[np.ndarray, str, np.ndarray]:
+    """The classes, the kind of target and y as (n, K) floats in {0, 1}, for ``fit``."""
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if y.shape[0] != n:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {n}, y has {y.shape[0]}"
+        )
+    if y.dtype.kind in "fc":
+        assert_all_finite(y, input_name="y")
+    check_classification_targets(y)
+    target_type = type_of_target(y)
+    if target_type == "multilabel-indicator":
+        return np.arange(y.shape[1]), target_type, y.astype(dtype)
+    classes, codes = np.unique(column_or_1d(y), return_inverse=True)
+    if classes.size < 2:
+        raise ValueError(
+            f"y must hold at least 2 classes to train a classifier; got 1 class: {classes[0]!r}"
+        )
+    return classes, target_type, from_codes(codes, classes.size, dtype)
 
 
 def from_codes(codes: np.ndarray, n_classes: int, dtype) -> np.ndarray:

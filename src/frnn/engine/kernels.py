@@ -1,4 +1,4 @@
-"""Compiled time loops for small networks (numba), the same recurrence as network.py.
+"""Compiled time loops for small networks (numba), the same recurrence as reference.py.
 
 At small sizes (a few hundred to a few thousand numbers per step) numpy spends most of its
 time in per-call overhead, microseconds per step; here one call runs the whole loop.

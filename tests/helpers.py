@@ -1,0 +1,77 @@
+"""Builders shared by the tests, in the style of tinygrad's helper_test_op.
+
+``MODES`` is every (activation, loss) pair frnn offers, read from the library, so a new
+activation or loss is tested everywhere without editing a list.  ``make_model`` and
+``make_batch`` build a network and a batch for any mode of the contract;
+``assert_matches_torch`` runs forward and backward and holds them to the independent
+torch reference (tests/torch_reference.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import types
+
+import numpy as np
+
+import frnn
+from torch_reference import loss_and_grads, relerr
+
+ACTIVATIONS = sorted(frnn.ACTIVATIONS)
+LOSSES = sorted(frnn.LOSSES)
+MODES = list(itertools.product(ACTIVATIONS, LOSSES))  # (activation, loss)
+
+
+def make_model(D, I, K, *, activation="tanh", loss="bce", dtype=np.float64, seed=0):
+    """Weights large enough that relu and hardtanh cross their kinks and saturate."""
+    rng = np.random.default_rng(seed)
+    model = types.SimpleNamespace(activation=activation, loss=loss)
+    model.W = (rng.standard_normal((I, D)) * 1.2).astype(dtype)
+    model.R = (rng.standard_normal((I, I)) * 0.9 / np.sqrt(I)).astype(dtype)
+    model.V = rng.standard_normal((K, I)).astype(dtype)
+    return model
+
+
+def make_batch(B, T, D, I, K, *, many_to_many, padded, with_a0, seed=1):
+    """x, y, lengths, a0: a batch with garbage (NaN inputs, out-of-range targets) in its
+    padding, which must never reach the result."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((B, T, D))
+    y = rng.random((B, T, K) if many_to_many else (B, K))
+    lengths = None
+    if padded:
+        lengths = rng.integers(1, T + 1, size=B)
+        lengths[0] = T
+        for b, n in enumerate(lengths):
+            x[b, n:] = np.nan
+            if many_to_many:
+                y[b, n:] = 7.0
+    a0 = rng.standard_normal((B, I)) * 0.5 if with_a0 else None
+    return x, y, lengths, a0
+
+
+def assert_matches_torch(model, x, y, *, lengths=None, a0=None, tol=1e-10):
+    """forward and backward of ``model`` agree with torch.autograd to ``tol`` (relative).
+
+    x (B, T, D); y (B, K) many-to-one or (B, T, K) many-to-many; lengths (B,); a0 (B, I).
+    The loss, the states a, the logits z and every gradient are compared.
+    """
+    loss = frnn.forward(model, x, y, lengths=lengths, a0=a0)
+    grads = frnn.backward(model)
+    activation, loss_name = getattr(model, "activation", "tanh"), getattr(model, "loss", "bce")
+    ref_loss, ref_grads, ref_a, ref_z = loss_and_grads(
+        model.W,
+        model.R,
+        model.V,
+        x,
+        y,
+        lengths=lengths,
+        a0=a0,
+        activation=activation,
+        loss=loss_name,
+    )
+    assert relerr(loss, ref_loss) < tol
+    assert relerr(model.a, ref_a) < tol
+    assert relerr(model.z, ref_z) < tol
+    for name in "WRV":
+        assert relerr(grads[name], ref_grads[name]) < tol, name
