@@ -109,8 +109,9 @@ def forward(
     method : {"sequential", "scan", "deer", "quasi-deer"}
         How the states are computed: the time loop (default), the exact parallel scan
         (activation "linear" only), or DEER / quasi-DEER Newton iterations solved by the
-        scan (see docs/parallel.md and :mod:`frnn.parallel`, which also describes
-        ``model.deer_iterations``).
+        scan (see docs/parallel.md, which also describes the model attributes DEER
+        reads, ``deer_tol`` and ``deer_max_iter``, and writes, ``deer_info`` and
+        ``deer_iterations``).
     engine : {"auto", "numba", "numpy", "reference"}
         Which implementation runs the sequential time loop; all compute the same function
         (to round-off). "auto" picks by size (compiled loops for small networks, lean numpy
