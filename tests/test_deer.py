@@ -179,8 +179,9 @@ def test_too_few_iterations_fall_back_and_the_warning_can_be_filtered():
     model = model_for(2, 2, 4, 1, "tanh")
     model.deer_max_iter = 1
     x, y, _, _ = data(2, 2, 20, 2, 1, padded=False, many=False)
-    with pytest.warns(frnn.DEERFallbackWarning, match="still above tol after 1"):
+    with pytest.warns(frnn.DEERFallbackWarning, match="still above tol after 1") as record:
         frnn.forward(model, x, y, method="quasi-deer")
+    assert record[0].filename == __file__  # the warning points at the caller's line
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", frnn.DEERFallbackWarning)
         frnn.forward(model, x, y, method="quasi-deer")

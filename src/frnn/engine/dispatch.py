@@ -95,7 +95,7 @@ def states(
             f"{method} did not converge ({info.fallback}); the states were computed "
             f"by the sequential loop instead",
             deer.DEERFallbackWarning,
-            stacklevel=3,
+            stacklevel=4,  # dispatch.states <- network._forward <- forward <- the caller
         )
         engine = "reference"
     T, B, D = batch.x.shape
