@@ -1,8 +1,12 @@
 # The README's two commands: `make train` (the main job) and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# ruff's paths: the package, its tests, the benchmarks, and the docs' Python (hooks, the
+# screenshot check, the notebooks).
+LINT := src tests benchmarks docs/*.py docs/notebooks
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: train test lint format bench clean ucr
+.PHONY: train test lint format bench clean ucr docs docs-check notebooks
 
 $(VENV)/.run-deps: pyproject.toml
 	python3 -m venv $(VENV)
@@ -11,23 +15,37 @@ $(VENV)/.run-deps: pyproject.toml
 	touch $@
 
 $(VENV)/.test-deps: $(VENV)/.run-deps
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,docs]'
 	touch $@
 
 train: $(VENV)/.run-deps
 	$(VENV)/bin/frnn train
 
+# ruff, the test suite, then the docs: docstring examples and every notebook executed
+# (pytest --doctest-modules --nbmake), and the site built with broken links and missing
+# references as errors (mkdocs build --strict).
 test: $(VENV)/.test-deps
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check $(LINT)
+	$(VENV)/bin/ruff format --check $(LINT)
 	$(VENV)/bin/pytest
+	$(MAKE) --no-print-directory notebooks docs
+
+notebooks: $(VENV)/.test-deps  # docstring examples of src/frnn, then every notebook
+	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules --nbmake \
+		src/frnn docs/notebooks
+
+docs: $(VENV)/.test-deps  # the site, into site/
+	$(VENV)/bin/mkdocs build --strict --quiet
+
+docs-check: docs  # the site as a reader sees it: headless Chromium, screenshots under site-check/
+	$(PY) docs/check_site.py --out site-check
 
 lint: $(VENV)/.test-deps
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check $(LINT)
+	$(VENV)/bin/ruff format --check $(LINT)
 
 format: $(VENV)/.test-deps
-	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff format $(LINT)
 
 ucr: $(VENV)/.run-deps
 	OMP_NUM_THREADS=1 $(PY) benchmarks/ucr_accuracy.py
@@ -37,7 +55,7 @@ bench: $(VENV)/.run-deps
 	$(PY) benchmarks/bench_vs_torch.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) build *.egg-info src/*.egg-info site site-check .cache
 
 .PHONY: pictures
 pictures: $(VENV)/.run-deps  # the README's pictures, under docs/
