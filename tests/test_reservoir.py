@@ -62,7 +62,11 @@ def test_feature_shape_and_determinism():
     X = rng.standard_normal((7, 50, 3))
     features = ReservoirFeatures(random_state=3, **SMALL).fit(X)
     F = features.transform(X)
-    per_reservoir = 8 * (3 + 2)  # mean, max, last, and 2 PPV thresholds per unit
+    per_reservoir = 8 * (2 + 2)  # mean, max, and 2 PPV thresholds per unit
+    assert F.shape == (7, 4 * per_reservoir)
+    stats = ("mean", "max", "last", "ppv")
+    every = ReservoirFeatures(random_state=3, statistics=stats, **SMALL).fit(X).transform(X)
+    assert every.shape == (7, 4 * 8 * 5)
     assert F.shape == (7, 4 * per_reservoir)
     again = ReservoirFeatures(random_state=3, **SMALL).fit(X).transform(X)
     np.testing.assert_array_equal(F, again)

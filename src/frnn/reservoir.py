@@ -30,7 +30,8 @@ from .network import forward
 
 __all__ = ["Reservoir", "draw_reservoir", "pool", "run", "windows", "with_bias"]
 
-STATISTICS = ("mean", "max", "last", "ppv")
+STATISTICS = ("mean", "max", "last", "ppv")  # what pool can compute
+DEFAULT_STATISTICS = ("mean", "max", "ppv")  # chosen by CV (benchmarks/select_defaults.py)
 
 # Pre-activation values (B·T'·I) held at once while a batch of series runs through one
 # reservoir: bounds memory whatever n and T are (8 MiB of float64 per buffer).

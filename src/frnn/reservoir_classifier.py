@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
-from .reservoir import STATISTICS
+from .reservoir import DEFAULT_STATISTICS
 from .reservoir_features import ReservoirFeatures
 from .ridge import ridge_loo
 
@@ -70,7 +70,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         self,
         n_reservoirs=48,
         units=32,
-        max_frame_fraction=1 / 8,
+        max_frame_fraction=1 / 2,
         window="dilated",
         taps=5,
         max_steps=512,
@@ -78,7 +78,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         scales=(0.3, 3.0),
         rho=(0.5, 0.99),
         n_thresholds=4,
-        statistics=STATISTICS,
+        statistics=DEFAULT_STATISTICS,
         difference=False,
         normalise=True,
         alphas=ALPHAS,

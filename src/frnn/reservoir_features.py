@@ -13,7 +13,15 @@ import math
 import numpy as np
 
 from ._sequences import as_sequences, mask
-from .reservoir import BATCH_VALUES, STATISTICS, Reservoir, draw_reservoir, pool, run, windows
+from .reservoir import (
+    BATCH_VALUES,
+    DEFAULT_STATISTICS,
+    Reservoir,
+    draw_reservoir,
+    pool,
+    run,
+    windows,
+)
 
 __all__ = ["ReservoirFeatures", "prepare"]
 
@@ -84,7 +92,7 @@ class ReservoirFeatures:
         self,
         n_reservoirs=48,
         units=32,
-        max_frame_fraction=1 / 8,
+        max_frame_fraction=1 / 2,
         window="dilated",
         taps=5,
         max_steps=512,
@@ -92,7 +100,7 @@ class ReservoirFeatures:
         scales=(0.3, 3.0),
         rho=(0.5, 0.99),
         n_thresholds=4,
-        statistics=STATISTICS,
+        statistics=DEFAULT_STATISTICS,
         difference=False,
         normalise=True,
         n_jobs=None,
