@@ -49,6 +49,19 @@ GRIDS = {
     "n_thresholds": [{"n_thresholds": v} for v in (1, 2, 4, 8)],
     "max_frame_fraction": [{"max_frame_fraction": v} for v in (1 / 32, 1 / 8, 1 / 2)],
     "confirm": [{"statistics": ("mean", "max", "ppv")}],
+    # Each ingredient of the final defaults taken away (or swapped back), one at a time.
+    "ablation": [
+        {},
+        {"statistics": ("mean", "max")},  # no PPV
+        {"statistics": ("ppv",)},  # PPV alone
+        {"n_thresholds": 1},  # one PPV threshold per unit
+        {"rho": (0.0, 0.0)},  # no recurrence: R = 0
+        {"centred": False},  # input weights not summing to zero over the taps
+        {"window": "frame"},  # frames of consecutive samples instead of dilated taps
+        {"max_steps": None},  # windows move by their dilation (sparse on long series)
+        {"normalise": False},  # no per-series z-normalisation
+        {"difference": True},  # half the reservoirs read the differenced series
+    ],
     "scales": [{"scales": v} for v in ((1.0, 1.0), (0.3, 3.0), (0.1, 10.0))],
     "rho": [{"rho": v} for v in ((0.0, 0.0), (0.5, 0.99), (0.9, 0.99))],
     "statistics": [

@@ -176,3 +176,11 @@ def test_fixed_temperature_and_single_sample_series():
     clf = ReservoirClassifier(random_state=0, temperature=2.0, **SMALL).fit(X, [0, 1, 0, 1])
     assert clf.temperature_ == 2.0
     assert clf.predict_proba(X).shape == (4, 2)
+
+
+def test_many_classes_with_two_series_each_fit_without_warnings():
+    rng = np.random.default_rng(9)
+    y = np.repeat(np.arange(10), 2)  # as PigCVP: more classes than half the series
+    X = rng.standard_normal((20, 30)) + y[:, None]
+    clf = ReservoirClassifier(random_state=0, **SMALL).fit(X, y)  # warnings are errors here
+    assert clf.predict_proba(X).shape == (20, 10)

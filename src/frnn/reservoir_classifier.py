@@ -11,6 +11,8 @@ the probabilities are calibrated on series the read-out did not see.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
@@ -109,7 +111,13 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Draw the reservoirs, compute the training features and fit the read-out."""
         y = np.asarray(y)
-        check_classification_targets(y)
+        with warnings.catch_warnings():
+            # Many classes with few series each (PigCVP: 52 classes, 2 series per class) is
+            # a classification task, not the regression scikit-learn then warns about.
+            warnings.filterwarnings(
+                "ignore", message="The number of unique classes", category=UserWarning
+            )
+            check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"y must hold at least two classes; got {len(self.classes_)}")
