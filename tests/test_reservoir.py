@@ -184,3 +184,23 @@ def test_many_classes_with_two_series_each_fit_without_warnings():
     X = rng.standard_normal((20, 30)) + y[:, None]
     clf = ReservoirClassifier(random_state=0, **SMALL).fit(X, y)  # warnings are errors here
     assert clf.predict_proba(X).shape == (20, 10)
+
+
+def test_regressor_learns_the_frequency_of_a_wave():
+    from frnn.reservoir_regressor import ReservoirRegressor
+
+    rng = np.random.default_rng(10)
+
+    def waves(n):
+        period = rng.uniform(5, 30, n)
+        t = np.arange(150)
+        X = np.sin(2 * np.pi * t / period[:, None] + rng.uniform(0, 7, (n, 1)))
+        return X + 0.1 * rng.standard_normal(X.shape), period
+
+    X, y = waves(150)
+    X_test, y_test = waves(100)
+    reg = ReservoirRegressor(random_state=0).fit(X, y)
+    assert reg.predict(X_test).shape == (100,)
+    assert reg.score(X_test, y_test) >= 0.9  # R²
+    two = ReservoirRegressor(random_state=0, **SMALL).fit(X, np.c_[y, -y])
+    assert two.predict(X_test).shape == (100, 2)

@@ -19,11 +19,10 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from .reservoir import DEFAULT_STATISTICS
 from .reservoir_features import ReservoirFeatures
-from .ridge import ridge_loo
+from .ridge import ALPHAS, ridge_loo
 
 __all__ = ["ReservoirClassifier", "softmax", "softmax_temperature"]
 
-ALPHAS = np.logspace(-3, 3, 10)  # MiniRocket's grid
 TEMPERATURES = np.logspace(-2, 2, 41)
 
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RidgeFit", "ridge_loo"]
+__all__ = ["ALPHAS", "RidgeFit", "ridge_loo"]
+
+ALPHAS = np.logspace(-3, 3, 10)  # the penalties tried by default: MiniRocket's grid
 
 
 @dataclass
