@@ -204,3 +204,23 @@ def test_regressor_learns_the_frequency_of_a_wave():
     assert reg.score(X_test, y_test) >= 0.9  # R²
     two = ReservoirRegressor(random_state=0, **SMALL).fit(X, np.c_[y, -y])
     assert two.predict(X_test).shape == (100, 2)
+
+
+@pytest.mark.parametrize(
+    ("setting", "match"),
+    [
+        ({"n_reservoirs": 0}, "n_reservoirs"),
+        ({"units": 2.5}, "units"),
+        ({"max_steps": -1}, "max_steps"),
+        ({"window": "conv"}, "window"),
+        ({"statistics": ("mean", "median")}, "statistics"),
+        ({"statistics": ()}, "statistics"),
+        ({"scales": (2.0, 1.0)}, "scales"),
+        ({"rho": (0.5, 1.2)}, "rho"),
+        ({"max_frame_fraction": 0}, "max_frame_fraction"),
+        ({"class_weight": "auto"}, "class_weight"),
+    ],
+)
+def test_bad_parameters_are_named(setting, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        ReservoirClassifier(**setting).fit(np.zeros((4, 10)), [0, 1, 0, 1])

@@ -13,9 +13,11 @@ import math
 import numpy as np
 
 from ._sequences import as_sequences, mask
+from ._validate import check_choice, check_positive_int
 from .reservoir import (
     BATCH_VALUES,
     DEFAULT_STATISTICS,
+    STATISTICS,
     Reservoir,
     draw_reservoir,
     pool,
@@ -124,6 +126,7 @@ class ReservoirFeatures:
 
     def fit(self, X, y=None):
         """Draw the reservoirs for series like X and their thresholds from X's quantiles."""
+        self._check_parameters()
         x, d, lengths = prepare(X, self.normalise)
         rng = np.random.default_rng(self.random_state)
         n, T, D = x.shape
@@ -139,6 +142,25 @@ class ReservoirFeatures:
             res.theta = self._thresholds(res, x, d, lengths, rng)
             self.reservoirs_.append(res)
         return self
+
+    def _check_parameters(self) -> None:
+        for name in ("n_reservoirs", "units", "taps", "n_thresholds"):
+            check_positive_int(getattr(self, name), name)
+        if self.max_steps is not None:
+            check_positive_int(self.max_steps, "max_steps")
+        check_choice(self.window, "window", ("dilated", "frame"))
+        for name in self.statistics:
+            check_choice(name, "each of statistics", STATISTICS)
+        if not self.statistics:
+            raise ValueError("statistics must name at least one statistic; got none")
+        low, high = self.scales
+        if not 0 < low <= high:
+            raise ValueError(f"scales must be (low, high) with 0 < low ≤ high; got {self.scales}")
+        low, high = self.rho
+        if not 0 <= low <= high < 1:
+            raise ValueError(f"rho must be (low, high) with 0 ≤ low ≤ high < 1; got {self.rho}")
+        if not self.max_frame_fraction > 0:
+            raise ValueError(f"max_frame_fraction must be > 0; got {self.max_frame_fraction}")
 
     def _window(self, rng, T: int) -> tuple[int, int, int]:
         """(taps, spacing, stride): a frame of m samples, or k taps dilated by d (ROCKET's d)."""
