@@ -1,0 +1,222 @@
+"""Many random reservoirs as a feature transform: series in, pooled statistics out.
+
+``ReservoirFeatures`` draws reservoirs (``frnn.reservoir``) at several dilations, input
+scales and spectral radii, sets their PPV thresholds from quantiles of s(t) on random
+training series (as ROCKET draws its biases), and stacks every reservoir's statistics.
+Series are z-normalised first, each channel over its own real steps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._validate import check_choice, check_positive_int
+from ..classifier.sequences import as_sequences, mask
+from .core import (
+    BATCH_VALUES,
+    DEFAULT_STATISTICS,
+    STATISTICS,
+    Reservoir,
+    draw_reservoir,
+    pool,
+    run,
+    windows,
+)
+
+__all__ = ["ReservoirFeatures", "prepare"]
+
+
+def prepare(X, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X -> the series (n, T, D), its first difference (n, T, D) and lengths (n,).
+
+    Each series and channel is z-normalised over its own real steps (``normalise``), so
+    the features see shape, not level or amplitude; the difference is z-normalised too.
+    """
+    x, lengths, _ = as_sequences(X)
+    x = _znormalise(x, lengths) if normalise else x
+    d = np.zeros_like(x)
+    d[:, 1:] = np.diff(x, axis=1)
+    d[~mask(x, lengths)] = 0.0
+    return x, (_znormalise(d, lengths) if normalise else d), lengths
+
+
+def _znormalise(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    real = mask(x, lengths)[:, :, None]  # (n, T, 1)
+    mean = x.sum(axis=1, keepdims=True) / lengths[:, None, None]  # (n, 1, D)
+    var = (((x - mean) * real) ** 2).sum(axis=1, keepdims=True) / lengths[:, None, None]
+    std = np.sqrt(var)
+    std[std < 1e-8] = 1.0  # a constant series stays zero rather than blowing up
+    return np.where(real, (x - mean) / std, 0.0)
+
+
+class ReservoirFeatures:
+    """Fixed random reservoirs whose pooled states are the features of a linear read-out.
+
+    Parameters
+    ----------
+    n_reservoirs : int
+        How many independent reservoirs.
+    units : int
+        Hidden units I per reservoir.
+    max_frame_fraction : float
+        Frame sizes m (or dilations d) are drawn log-uniformly in [1, T·max_frame_fraction]
+        (at least 1), so the slowest reservoirs see about 1/max_frame_fraction steps.
+    window : {"dilated", "frame"}
+        Each step reads ``taps`` samples spaced d apart, d the stride (ROCKET's dilated
+        kernel, with the reservoir's memory on top), or a frame of m consecutive samples.
+    taps : int
+        Samples per step of a dilated window.
+    max_steps : None or int
+        None: a dilated window moves by its dilation d.  An int: every window moves by
+        ⌈T/max_steps⌉ (1 for series up to max_steps long), whatever its d, so each reservoir
+        reads about max_steps steps: dense like ROCKET on short series, bounded on long ones.
+    centred : bool
+        Each unit's input weights sum to zero over a window's taps (as MiniRocket's kernels).
+    scales : (float, float)
+        Input scale range (log-uniform): std of W u(t).
+    rho : (float, float)
+        Spectral radius range of R (uniform), below 1.
+    n_thresholds : int
+        PPV thresholds per unit, drawn from quantiles of s on random training series.
+    statistics : tuple of {"mean", "max", "last", "ppv"}
+    difference : bool
+        Half of the reservoirs read the first difference of the series.
+    normalise : bool
+        z-normalise each series (per channel).
+    n_jobs : None or int
+        Threads that run reservoirs side by side (joblib); None runs them one after another.
+    random_state : None, int or numpy.random.Generator
+    """
+
+    def __init__(
+        self,
+        n_reservoirs=48,
+        units=32,
+        max_frame_fraction=1 / 2,
+        window="dilated",
+        taps=5,
+        max_steps=512,
+        centred=True,
+        scales=(0.3, 3.0),
+        rho=(0.5, 0.99),
+        n_thresholds=4,
+        statistics=DEFAULT_STATISTICS,
+        difference=False,
+        normalise=True,
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.n_reservoirs = n_reservoirs
+        self.units = units
+        self.max_frame_fraction = max_frame_fraction
+        self.window = window
+        self.taps = taps
+        self.max_steps = max_steps
+        self.centred = centred
+        self.scales = scales
+        self.rho = rho
+        self.n_thresholds = n_thresholds
+        self.statistics = tuple(statistics)
+        self.difference = difference
+        self.normalise = normalise
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Draw the reservoirs for series like X and their thresholds from X's quantiles."""
+        self._check_parameters()
+        x, d, lengths = prepare(X, self.normalise)
+        rng = np.random.default_rng(self.random_state)
+        n, T, D = x.shape
+        self.n_features_in_ = D
+        self.length_ = T
+        self.reservoirs_ = []
+        for r in range(self.n_reservoirs):
+            window = self._window(rng, T)
+            channel = "diff" if self.difference and r % 2 else "x"
+            scale = math.exp(rng.uniform(*np.log(self.scales)))
+            rho = rng.uniform(*self.rho)
+            res = draw_reservoir(rng, D, self.units, window, channel, scale, rho, self.centred)
+            res.theta = self._thresholds(res, x, d, lengths, rng)
+            self.reservoirs_.append(res)
+        return self
+
+    def _check_parameters(self) -> None:
+        for name in ("n_reservoirs", "units", "taps", "n_thresholds"):
+            check_positive_int(getattr(self, name), name)
+        if self.max_steps is not None:
+            check_positive_int(self.max_steps, "max_steps")
+        check_choice(self.window, "window", ("dilated", "frame"))
+        for name in self.statistics:
+            check_choice(name, "each of statistics", STATISTICS)
+        if not self.statistics:
+            raise ValueError("statistics must name at least one statistic; got none")
+        low, high = self.scales
+        if not 0 < low <= high:
+            raise ValueError(f"scales must be (low, high) with 0 < low ≤ high; got {self.scales}")
+        low, high = self.rho
+        if not 0 <= low <= high < 1:
+            raise ValueError(f"rho must be (low, high) with 0 ≤ low ≤ high < 1; got {self.rho}")
+        if not self.max_frame_fraction > 0:
+            raise ValueError(f"max_frame_fraction must be > 0; got {self.max_frame_fraction}")
+
+    def _window(self, rng, T: int) -> tuple[int, int, int]:
+        """(taps, spacing, stride): a frame of m samples, or k taps dilated by d (ROCKET's d)."""
+        if self.window == "frame":
+            m = int(2 ** rng.uniform(0, math.log2(max(1.0, T * self.max_frame_fraction))))
+            return m, 1, m
+        top = max(1.0, min((T - 1) / max(self.taps - 1, 1), T * self.max_frame_fraction))
+        d = int(2 ** rng.uniform(0, math.log2(top)))
+        stride = d if self.max_steps is None else max(1, math.ceil(T / self.max_steps))
+        return self.taps, d, stride
+
+    def _thresholds(self, res, x, d, lengths, rng) -> np.ndarray:
+        """θ (I, k): for each threshold, a quantile of s on one random training series."""
+        k = self.n_thresholds
+        pick = rng.integers(0, len(x), size=k)
+        u, steps = windows((d if res.channel == "diff" else x)[pick], lengths[pick], res)
+        _, S = run(res, u, steps)  # (k, T', I)
+        q = rng.uniform(0.1, 0.9, size=(k, len(res.b)))  # (k, I)
+        theta = np.empty((len(res.b), k))
+        units = np.arange(len(res.b))
+        for j in range(k):
+            ordered = np.sort(S[j, : steps[j]], axis=0)  # (T_j', I), each unit's values sorted
+            i = np.minimum((q[j] * (steps[j] - 1)).astype(int), max(steps[j] - 2, 0))  # (I,)
+            upper = np.minimum(i + 1, steps[j] - 1)
+            # Midway between two order statistics: no step of the source series sits exactly
+            # on θ, where round-off would decide the comparison.
+            theta[:, j] = (ordered[i, units] + ordered[upper, units]) / 2
+        return theta
+
+    def transform(self, X) -> np.ndarray:
+        """Features (n, n_features) of the series X, computed in bounded-memory batches."""
+        x, d, lengths = prepare(X, self.normalise)
+        if x.shape[2] != self.n_features_in_:
+            raise ValueError(
+                f"X has {x.shape[2]} channels per step; the reservoirs were drawn for "
+                f"{self.n_features_in_}"
+            )
+        if self.n_jobs in (None, 1):
+            parts = [self._one(res, x, d, lengths) for res in self.reservoirs_]
+        else:  # threads: the engine's compiled loop and BLAS release the GIL
+            from joblib import Parallel, delayed
+
+            run_one = delayed(self._one)
+            parts = Parallel(self.n_jobs, prefer="threads")(
+                run_one(res, x, d, lengths) for res in self.reservoirs_
+            )
+        return np.concatenate(parts, axis=1)
+
+    def _one(self, res: Reservoir, x, d, lengths) -> np.ndarray:
+        series = d if res.channel == "diff" else x  # (n, T, D)
+        steps_max = -(-series.shape[1] // res.stride)
+        size = max(1, BATCH_VALUES // (steps_max * max(len(res.b), res.taps * series.shape[2])))
+        parts = []
+        for start in range(0, len(series), size):
+            part = slice(start, start + size)
+            u, steps = windows(series[part], lengths[part], res)
+            A, S = run(res, u, steps)
+            parts.append(pool(A, S, steps, res.theta, self.statistics))
+        return np.concatenate(parts, axis=0)  # (n, n_stat·I)
