@@ -29,6 +29,7 @@ __all__ = [
     "diagonal_scan",
     "linear_scan",
     "RNNClassifier",
+    "RNNRegressor",
     "load",
     "load_state",
     "save",
@@ -48,4 +49,8 @@ def __getattr__(name: str):
         from .classifier.estimator import RNNClassifier
 
         return RNNClassifier
+    if name == "RNNRegressor":
+        from .regressor.estimator import RNNRegressor
+
+        return RNNRegressor
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

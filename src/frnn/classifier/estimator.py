@@ -72,6 +72,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     frame_size_ : int, the frame size used
     """
 
+    _loss = "bce"  # the networks' loss (RNNRegressor, which borrows these methods: "mse")
+
     def __init__(
         self,
         hidden_size=32,
@@ -173,15 +175,20 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             if not self.standardize:
                 self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
             T = int(lengths.max())
-            self.frame_size_ = self.frame_size or max(1, math.ceil(T / _STEPS))
+            self.frame_size_ = self.frame_size or self._default_frame_size(T)
         elif not self.tabular_ and x.shape[2] != self.n_features_in_:
             raise ValueError(
-                f"X has {x.shape[2]} features per step, but RNNClassifier is "
+                f"X has {x.shape[2]} features per step, but {type(self).__name__} is "
                 f"expecting {self.n_features_in_} features as input"
             )
         x = seq.standardise(x, lengths, self.mean_, self.std_)
         x, lengths = seq.frame(x, lengths, self.frame_size_)
         return x.astype(self.dtype), lengths
+
+    @staticmethod
+    def _default_frame_size(T: int) -> int:
+        """frame_size=None: about ``_STEPS`` network steps for training series of length T."""
+        return max(1, math.ceil(T / _STEPS))
 
     def _targets(self, y, n: int) -> np.ndarray:
         """y as (n, K) floats in {0, 1}; sets classes_ and the kind of target."""
@@ -235,7 +242,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """A network with the estimator's initialisation, drawn from ``rng``."""
         I = self.hidden_size
         scale = self.init_scale or 1.0 / math.sqrt(I)
-        net = types.SimpleNamespace(activation=self.activation, loss="bce")
+        net = types.SimpleNamespace(activation=self.activation, loss=self._loss)
         for name, shape in (("W", (I, D)), ("R", (I, I)), ("V", (K, I))):
             setattr(net, name, rng.uniform(-scale, scale, size=shape).astype(self.dtype))
         return net

@@ -138,8 +138,19 @@ def sequence_gradients(
 
 
 def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0.0):
-    """``sequence_gradients`` on arrays already checked (the training loop's mini-batches)."""
+    """``sequence_gradients`` on arrays already checked (the training loop's mini-batches).
+
+    y (B, T, K) is a many-to-many target (a value per step; RNNRegressor's sequence
+    targets): one forward and one backward pass over the whole sequences, padded steps
+    weighing 0; z_last is then z (B, T, K).
+    """
     B, T, _ = x.shape
+    if y.ndim == 3:
+        if chunk_length is not None and chunk_length < T:
+            raise ValueError("chunk_length (truncated BPTT) is for many-to-one targets only")
+        loss = forward_trusted(model, x, y, lengths=lengths)
+        grads = backward_trusted(model)
+        return loss, grads, model.z, model.a[np.arange(B), lengths - 1]
     k = T if chunk_length is None else chunk_length
     grads = {name: np.zeros_like(getattr(model, name)) for name in ("W", "R", "V")}
     z_last = np.empty(y.shape, dtype=model.W.dtype)  # (B, K)

@@ -1,0 +1,149 @@
+"""Targets of the regressor: checked, scaled to unit variance, and scored.
+
+A target is one value vector per series, y (n,) or (n, K), or one per step, Y (n, T),
+(n, T, K) or a list of (T_i,) / (T_i, K) arrays (sequence targets, many-to-many).  The
+networks and the read-out learn (y − mean) / scale, so that the learning rate and the ridge
+penalties mean the same whatever the user's units; predictions are scaled back.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..classifier.sequences import mask
+from ..data.series import pad
+
+__all__ = ["TargetInfo", "check_targets", "evaluate", "metrics"]
+
+
+class TargetInfo:
+    """How the training targets looked, so predictions come back in the same shape.
+
+    sequence : a value per step (many-to-many); squeeze : no K axis was given (y (n,),
+    Y (n, T) or a list of (T_i,)); ragged : a list of per-step arrays; K : outputs.
+    """
+
+    def __init__(self, sequence: bool, squeeze: bool, ragged: bool, K: int):
+        self.sequence, self.squeeze, self.ragged, self.K = sequence, squeeze, ragged, K
+
+
+def check_targets(y, n: int, lengths: np.ndarray, tabular: bool, name: str = "y"):
+    """y as (n, K) or (n, T, K) float64, and its :class:`TargetInfo`.
+
+    A 3-D y, a list of per-step arrays, or a 2-D y with as many columns as the (non-tabular)
+    series have steps, is a sequence target.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``: missing, non-numeric, non-finite or of the wrong shape.
+    """
+    if y is None:
+        raise ValueError(f"requires {name} to be passed, but the target {name} is None")
+    T = int(lengths.max())
+    ragged = isinstance(y, list | tuple) and len(y) > 0 and not tabular
+    ragged = ragged and all(np.ndim(v) >= 1 for v in y) and len({np.shape(v) for v in y}) > 1
+    if ragged:
+        Y, squeeze = _ragged(y, n, lengths, name), all(np.ndim(v) == 1 for v in y)
+    else:
+        Y = _numeric(y, name)
+        if Y.shape[0] != n:
+            raise ValueError(
+                f"X and {name} have inconsistent numbers of samples: X has {n}, "
+                f"{name} has {Y.shape[0]}"
+            )
+        if Y.ndim > 3 or (Y.ndim == 3 and Y.shape[1] != T):
+            raise ValueError(
+                f"{name} must be (n,), (n, K), or per step (n, T) or (n, T, K) with T = {T}, "
+                f"the length of X's series; got shape {Y.shape}"
+            )
+        sequence = Y.ndim == 3 or (Y.ndim == 2 and not tabular and T > 1 and Y.shape[1] == T)
+        squeeze = Y.ndim == 1 or (sequence and Y.ndim == 2)
+        Y = Y[..., None] if squeeze else Y  # (n, K) or (n, T, K)
+    if not np.isfinite(Y).all():
+        raise ValueError(
+            f"Input {name} contains NaN or infinity; found {int((~np.isfinite(Y)).sum())} "
+            "such value(s)"
+        )
+    return Y, TargetInfo(Y.ndim == 3, squeeze, ragged, Y.shape[-1])
+
+
+def _numeric(y, name: str) -> np.ndarray:
+    try:
+        Y = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must hold real numbers; could not convert it: {error}") from None
+    if Y.ndim == 0 or Y.size == 0:
+        raise ValueError(f"{name} must be (n,) or (n, K) with n ≥ 1; got shape {Y.shape}")
+    return Y
+
+
+def _ragged(y, n: int, lengths: np.ndarray, name: str) -> np.ndarray:
+    """A list of per-step targets (T_i,) or (T_i, K) as (n, T, K), zero where padded."""
+    arrays = [_numeric(v, f"{name}[{i}]") for i, v in enumerate(y)]
+    arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
+    if len(arrays) != n or any(a.ndim != 2 for a in arrays):
+        raise ValueError(f"{name} must be a list of n = {n} arrays (T_i,) or (T_i, K)")
+    got = np.array([a.shape[0] for a in arrays])
+    if (got != lengths).any() or len({a.shape[1] for a in arrays}) > 1:
+        i = int(np.flatnonzero(got != lengths)[0]) if (got != lengths).any() else 0
+        raise ValueError(
+            f"{name}[{i}] must have one row per step of X[{i}] ({lengths[i]}) and every "
+            f"{name}[i] the same K; got shape {arrays[i].shape}"
+        )
+    return pad(arrays)[0]
+
+
+def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
+    """Per-output mean and scale (K,) over the real targets; constant targets are an error."""
+    real = Y[mask(Y, lengths)] if Y.ndim == 3 else Y  # (N, K)
+    mean, scale = real.mean(axis=0), real.std(axis=0)
+    constant = ~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))
+    if constant.any():
+        k = int(np.flatnonzero(constant)[0])
+        raise ValueError(
+            f"{name} is constant (output {k} is always {mean[k]:.6g} over {len(real)} "
+            f"sample(s), e.g. 1 sample): a regressor needs targets that vary"
+        )
+    return mean, scale
+
+
+def flat(Y: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
+    """(n, K) stays; (n, T, K) becomes the real steps' (Σ T_i, K)."""
+    return Y if Y.ndim == 2 else Y[mask(Y, lengths)]
+
+
+def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """RMSE, MAE and R² (averaged uniformly over outputs) of (N, K) arrays; loss = ½ Σ_k MSE."""
+    error = y_pred - y_true  # (N, K)
+    total = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)  # (K,)
+    residual = (error**2).sum(axis=0)
+    r2 = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0), 0.0)
+    return {
+        "rmse": float(np.sqrt(np.mean(error**2))),
+        "mae": float(np.mean(np.abs(error))),
+        "r2": float(np.mean(r2)),
+        "loss": float(0.5 * (error**2).sum(axis=1).mean()),
+    }
+
+
+def evaluate(regressor, X, y) -> dict:
+    """RMSE, MAE, R² and the least-squares loss of a fitted regressor on series with targets.
+
+    Parameters
+    ----------
+    regressor : fitted RNNRegressor
+    X : what ``regressor.predict`` takes (an array, a list of series, a Series)
+    y : targets shaped as in ``fit``
+
+    Returns
+    -------
+    dict with "rmse", "mae", "r2", "loss", "n" and "seconds"
+    """
+    started = time.perf_counter()
+    Y_true, Y_pred, _ = regressor._compare(X, y)
+    result = metrics(Y_true, Y_pred)
+    n = len(y)
+    return {**result, "n": int(n), "seconds": round(time.perf_counter() - started, 4)}
