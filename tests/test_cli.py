@@ -237,6 +237,7 @@ def bad_files(tmp_path) -> None:
     (tmp_path / "word.csv").write_text("1,1,2\n0,1,two\n")
     (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x81\x92")
     (tmp_path / "notmodel.npz").write_bytes(b"PK not really")
+    (tmp_path / "real.csv").write_text("0.25,1,2,3\n1.5,1,0,2\n0.75,3,2,1\n")
     os.mkdir(tmp_path / "emptyrun")
 
 
@@ -247,7 +248,13 @@ ERRORS = [
     (["train", "--train", "rows.ts"], "inconsistent rows: row 1 has 2 dimension(s)"),
     (["train", "--train", "word.csv"], "row 2, column 3: expected a number, got 'two'"),
     (["train", "--dataset", "mnist"], "unknown data set 'mnist'"),
-    (["train", "--dataset", "adding"], "adding is a regression task"),
+    (["train", "--dataset", "adding", "--task", "classification"], "adding is a regression task"),
+    (["train", "--train", "real.csv"], "not class labels; pass --task regression"),
+    (["train", "--train", "word.csv", "--task", "regression"], "expected a number"),
+    (["train", "--task", "regression", "--aux-weight", "1"], "--aux-weight: not an option"),
+    (["train", "--training", "bptt"], "--training: not an option of the classification"),
+    (["train", "--dataset", "adding", "--training", "ridge"], "training must be one of"),
+    (["train", "--task", "ranking"], "argument --task: invalid choice"),
     (["train", "--epochs", "-1"], "epochs must be a positive integer; got -1"),
     (["train", "--hidden-size", "0"], "hidden_size must be a positive integer; got 0"),
     (["train", "--learning-rate", "-0.1"], "learning_rate must be a positive number; got -0.1"),

@@ -23,6 +23,7 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 FORMAT_VERSION = 1
 _MAGIC = "frnn"
 _META = "__meta__"
+_MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
 
 
 # -- the archive -----------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def _read(path, kind: str) -> tuple[dict[str, np.ndarray], dict]:
             f"{version!r}; this frnn reads up to {FORMAT_VERSION}): upgrade frnn"
         )
     if meta.get("kind") not in (kind,) and not (
-        kind == "model" and meta.get("kind") in ("network", "classifier")
+        kind == "model" and meta.get("kind") in _MODEL_KINDS
     ):
         raise ValueError(f"{path} holds an frnn {meta.get('kind')!r}, not a {kind}")
     return arrays, meta
@@ -78,12 +79,12 @@ def _read(path, kind: str) -> tuple[dict[str, np.ndarray], dict]:
 
 # -- models ---------------------------------------------------------------------------------
 def save(model, path) -> None:
-    """Save a network (W, R, V and settings) or a fitted ``RNNClassifier`` to ``path``.
+    """Save a network (W, R, V and settings), a fitted ``RNNClassifier`` or ``RNNRegressor``.
 
     Parameters
     ----------
     model : FullyRecurrentNetwork, any object with W (I, D), R (I, I), V (K, I), or a
-        fitted RNNClassifier
+        fitted RNNClassifier or RNNRegressor
     path : str or os.PathLike; written as given (no ``.npz`` is appended)
     """
     to_arrays = getattr(model, "_to_arrays", None)  # an estimator says what it stores
@@ -115,7 +116,7 @@ def network_meta(model) -> dict:
 
 
 def load(path):
-    """Load what :func:`save` wrote: a ``FullyRecurrentNetwork`` or a fitted ``RNNClassifier``.
+    """Load what :func:`save` wrote: a network, a fitted ``RNNClassifier`` or ``RNNRegressor``.
 
     Raises ValueError for corrupted, truncated, foreign or newer-version files.
     """
@@ -123,7 +124,10 @@ def load(path):
     try:
         if meta["kind"] == "network":
             return network_from_arrays(arrays, meta, "", FullyRecurrentNetwork)
-        from .classifier.persist import from_arrays
+        if meta["kind"] == "regressor":
+            from .regressor.persist import from_arrays
+        else:
+            from .classifier.persist import from_arrays
 
         return from_arrays(arrays, meta)
     except (KeyError, TypeError, ValueError, IndexError) as error:

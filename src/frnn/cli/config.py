@@ -11,8 +11,9 @@ from pathlib import Path
 
 from .. import __version__
 from .._validate import Interval
+from ..data.datasets import DATASET_TASKS
 from . import rundir
-from .options import DATA_OPTIONS, estimator_defaults
+from .options import DATA_OPTIONS, all_defaults, estimator_defaults
 
 __all__ = ["new_config", "resume_config"]
 
@@ -63,11 +64,23 @@ def new_config(args: argparse.Namespace) -> dict:
     """Settings of a new run: --config's if given, then the options given on top."""
     given = vars(args)
     base = _read_config(args.config) if args.config else {"estimator": {}, "data": None}
-    defaults = {**estimator_defaults(), **base["estimator"]}
+    data = _data_spec(given, base["data"])
+    task = given.get("task") or base.get("task") or DATASET_TASKS.get(data.get("dataset", ""))
+    task = task or "classification"
+    defaults = {**estimator_defaults(task), **base["estimator"]}
+    foreign = sorted((set(given) & set(all_defaults())) - set(defaults))
+    if foreign or set(base["estimator"]) - set(estimator_defaults(task)):
+        names = ", ".join("--" + n.replace("_", "-") for n in foreign) or "its 'estimator'"
+        raise ValueError(
+            f"{names}: not an option of the {task} estimator "
+            f"({'RNNRegressor' if task == 'regression' else 'RNNClassifier'}); drop it or "
+            "change --task"
+        )
     return {
         "frnn_version": __version__,
+        "task": task,
         "estimator": {name: given.get(name, value) for name, value in defaults.items()},
-        "data": _data_spec(given, base["data"]),
+        "data": data,
         "checkpoint_every": args.checkpoint_every,
     }
 
@@ -76,10 +89,15 @@ def _read_config(path) -> dict:
     """A config.json written by frnn train, checked so that a bad one is one clear error."""
     config = rundir.read_json(path)
     estimator, data = config.get("estimator"), config.get("data")
-    if not isinstance(estimator, dict) or set(estimator) - set(estimator_defaults()):
-        unknown = sorted(set(estimator or {}) - set(estimator_defaults()))
+    task = config.get("task", "classification")  # configs before regression had no task
+    if task not in ("classification", "regression"):
+        raise ValueError(f"{path}: 'task' must be 'classification' or 'regression'; got {task!r}")
+    known = estimator_defaults(task)
+    if not isinstance(estimator, dict) or set(estimator) - set(known):
+        unknown = sorted(set(estimator or {}) - set(known))
         raise ValueError(
-            f"{path}: 'estimator' must map RNNClassifier's parameters to values; unknown: {unknown}"
+            f"{path}: 'estimator' must map the {task} estimator's parameters to values; "
+            f"unknown: {unknown}"
         )
     good_data = isinstance(data, dict) and (
         (isinstance(data.get("dataset"), str) and isinstance(data.get("options"), dict))
@@ -96,7 +114,7 @@ def _read_config(path) -> dict:
         )
     every = config.get("checkpoint_every", 10)
     CHECKPOINT_EVERY.check(every, f"{path}: 'checkpoint_every'")
-    return {**config, "checkpoint_every": every}
+    return {**config, "task": task, "checkpoint_every": every}
 
 
 def resume_config(args: argparse.Namespace) -> dict:
@@ -105,8 +123,8 @@ def resume_config(args: argparse.Namespace) -> dict:
     changed = sorted(
         given
         & (
-            set(estimator_defaults())
-            | {"dataset", "train", "test"}
+            set(all_defaults())
+            | {"dataset", "train", "test", "task"}
             | {f"data_{key}" for key in DATA_OPTIONS}
         )
     )

@@ -1,8 +1,9 @@
-"""Command-line options generated from ``RNNClassifier``'s signature and docstring.
+"""Command-line options generated from the estimators' signatures and docstrings.
 
-Every parameter of the estimator becomes ``--name-with-dashes``; its type follows the
-default (``none`` is accepted where the estimator allows None), its help line is the
-docstring's. The values are checked by the estimator itself, so the rules live in one place.
+Every parameter of ``RNNClassifier`` and of ``RNNRegressor`` becomes ``--name-with-dashes``
+(``--task`` picks the estimator); its type follows the default (``none`` is accepted where
+the estimator allows None), its help line is the docstring's. The values are checked by the
+estimator itself, so the rules live in one place.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import re
 
 from ..classifier.estimator import RNNClassifier
 from ..data.datasets import DATASETS
+from ..regressor.estimator import RNNRegressor
 
 __all__ = [
+    "ESTIMATORS",
     "CLI_DEFAULTS",
     "DATA_OPTIONS",
     "add_data_options",
@@ -29,11 +32,20 @@ CLI_DEFAULTS = {"random_state": 0}  # a fixed seed: config.json then repeats the
 DATA_OPTIONS = sorted({key for options in DATASETS.values() for key in options})
 
 
-def estimator_defaults() -> dict:
-    """Every parameter of ``RNNClassifier`` with the command line's default."""
-    signature = inspect.signature(RNNClassifier.__init__)
+#: The estimator ``frnn train --task`` fits.
+ESTIMATORS = {"classification": RNNClassifier, "regression": RNNRegressor}
+
+
+def estimator_defaults(task: str = "classification") -> dict:
+    """Every parameter of the task's estimator with the command line's default."""
+    signature = inspect.signature(ESTIMATORS[task].__init__)
     defaults = {name: p.default for name, p in signature.parameters.items() if name != "self"}
     return {**defaults, **CLI_DEFAULTS}
+
+
+def all_defaults() -> dict:
+    """Every parameter of either estimator: the classifier's, then the regressor's own."""
+    return {**estimator_defaults("regression"), **estimator_defaults("classification")}
 
 
 def _param_help(doc: str) -> dict[str, str]:
@@ -81,17 +93,34 @@ def _value_type(default):
 
 def add_estimator_options(parser: argparse.ArgumentParser) -> None:
     """One option per estimator parameter; unset options are absent from the namespace."""
-    group = parser.add_argument_group("model and training (RNNClassifier's parameters)")
-    helps = _param_help(inspect.getdoc(RNNClassifier) or "")
-    for name, default in estimator_defaults().items():
+    parser.add_argument(
+        "--task",
+        choices=sorted(ESTIMATORS),
+        default=argparse.SUPPRESS,
+        help="fit an RNNClassifier (class labels) or an RNNRegressor (real-valued targets) "
+        "(default: the built-in set's task, else classification)",
+    )
+    group = parser.add_argument_group(
+        "model and training (RNNClassifier's and RNNRegressor's parameters)"
+    )
+    helps = {
+        **_param_help(inspect.getdoc(RNNRegressor) or ""),
+        **_param_help(inspect.getdoc(RNNClassifier) or ""),
+    }
+    own = {
+        task: set(estimator_defaults(task)) - set(estimator_defaults(other))
+        for task, other in (("classification", "regression"), ("regression", "classification"))
+    }
+    for name, default in all_defaults().items():
         flags = ["--" + name.replace("_", "-")] + (["--seed"] if name == "random_state" else [])
+        only = next((f"; {task} only" for task in own if name in own[task]), "")
         group.add_argument(
             *flags,
             dest=name,
             type=_value_type(default),
             default=argparse.SUPPRESS,
             metavar=type(default).__name__.upper() if default is not None else "VALUE",
-            help=f"{helps.get(name, '')} (default: {default})",
+            help=f"{helps.get(name, '')} (default: {default}{only})",
         )
 
 

@@ -1,4 +1,4 @@
-"""``frnn evaluate`` and ``frnn predict``: a saved classifier on a data file."""
+"""``frnn evaluate`` and ``frnn predict``: a saved classifier or regressor on a data file."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import io
 import json
 from pathlib import Path
 
-from ..classifier.targets import evaluate
+from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset, load_file
+from ..regressor import targets as real_targets
 from . import rundir
 
 __all__ = ["add_predict_parsers"]
@@ -18,10 +19,10 @@ __all__ = ["add_predict_parsers"]
 def add_predict_parsers(commands) -> None:
     """Register ``frnn evaluate`` and ``frnn predict``."""
     for name, run, what in (
-        ("evaluate", run_evaluate, "accuracy and loss of"),
-        ("predict", run_predict, "predicted labels of"),
+        ("evaluate", run_evaluate, "accuracy (RMSE, MAE, R²) and loss of"),
+        ("predict", run_predict, "predicted labels (values) of"),
     ):
-        sub = commands.add_parser(name, help=f"{what} a saved classifier on data")
+        sub = commands.add_parser(name, help=f"{what} a saved classifier (regressor) on data")
         sub.add_argument(
             "--model",
             required=True,
@@ -40,9 +41,10 @@ def add_predict_parsers(commands) -> None:
         sub.set_defaults(run=run)
 
 
-def _classifier(path: str):
+def _model(path: str):
     from ..classifier.estimator import RNNClassifier
     from ..io import load
+    from ..regressor.estimator import RNNRegressor
 
     path = Path(path)
     if path.is_dir():
@@ -50,8 +52,10 @@ def _classifier(path: str):
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
     model = load(path)
-    if not isinstance(model, RNNClassifier):
-        raise ValueError(f"{path} holds a {type(model).__name__}, not a fitted RNNClassifier")
+    if not isinstance(model, RNNClassifier | RNNRegressor):
+        raise ValueError(
+            f"{path} holds a {type(model).__name__}, not a fitted RNNClassifier or RNNRegressor"
+        )
     return model
 
 
@@ -62,29 +66,61 @@ def _data(args: argparse.Namespace):
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Print accuracy, loss and the number of series; returns 0."""
-    classifier, split = _classifier(args.model), _data(args)
+    """Print accuracy (or RMSE, MAE and R²), loss and the number of series; returns 0."""
+    model, split = _model(args.model), _data(args)
     if len(split.y) != split.X.shape[0]:
         raise ValueError(f"{args.data}: the series carry no labels to evaluate against")
-    metrics = evaluate(classifier, split, split.y)
+    regression = hasattr(model, "y_mean_")
+    if regression and split.y.dtype.kind not in "biuf":
+        raise ValueError(f"{args.data}: a regressor needs numeric targets; got {split.y[0]!r}")
+    metrics = (real_targets if regression else class_targets).evaluate(model, split, split.y)
     if args.json:
         print(json.dumps(metrics))
+    elif regression:
+        print(
+            f"rmse {metrics['rmse']:.4g}  mae {metrics['mae']:.4g}  r2 {metrics['r2']:.4f}  "
+            f"loss {metrics['loss']:.4g}  n {metrics['n']}"
+        )
     else:
         print(f"accuracy {metrics['accuracy']:.4f}  loss {metrics['loss']:.4f}  n {metrics['n']}")
     return 0
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    """Write one CSV row per series: its index, the predicted label, class probabilities."""
-    classifier, split = _classifier(args.model), _data(args)
-    labels, proba = classifier.predict(split), classifier.predict_proba(split)
+    """Write one CSV row per series: its index, the predicted label, class probabilities.
+
+    A regressor's rows hold the predicted values: one column per output (``prediction``,
+    or ``prediction_0`` … for K > 1), and one row per step (with a ``step`` column) for a
+    model of sequence targets.
+    """
+    model, split = _model(args.model), _data(args)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["row", "prediction", *(f"p_{c}" for c in classifier.classes_)])
-    for i, (label, p) in enumerate(zip(labels, proba, strict=True), start=1):
-        writer.writerow([i, label, *(f"{v:.6g}" for v in p)])
+    if hasattr(model, "y_mean_"):
+        _write_values(writer, model, split)
+    else:
+        labels, proba = model.predict(split), model.predict_proba(split)
+        writer.writerow(["row", "prediction", *(f"p_{c}" for c in model.classes_)])
+        for i, (label, p) in enumerate(zip(labels, proba, strict=True), start=1):
+            writer.writerow([i, label, *(f"{v:.6g}" for v in p)])
     if args.out:
         rundir.atomic_write(args.out, buffer.getvalue())
     else:
         print(buffer.getvalue(), end="")
     return 0
+
+
+def _write_values(writer, regressor, split) -> None:
+    """A regressor's predictions as rows: row[, step], prediction(s)."""
+    z, lengths = regressor._scaled(split)  # (n, K) or (n, T, K), the user's units
+    K = z.shape[-1]
+    names = ["prediction"] if K == 1 else [f"prediction_{k}" for k in range(K)]
+    if not regressor.sequence_:
+        writer.writerow(["row", *names])
+        for i, values in enumerate(z, start=1):
+            writer.writerow([i, *(f"{v:.8g}" for v in values)])
+        return
+    writer.writerow(["row", "step", *names])
+    for i, (steps, length) in enumerate(zip(z, lengths, strict=True), start=1):
+        for t in range(length):
+            writer.writerow([i, t + 1, *(f"{v:.8g}" for v in steps[t])])

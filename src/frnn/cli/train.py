@@ -1,4 +1,5 @@
-"""``frnn train``: fit an RNNClassifier with a progress bar, checkpoints and a run directory.
+"""``frnn train``: fit an RNNClassifier (or, with ``--task regression``, an RNNRegressor)
+with a progress bar, checkpoints and a run directory.
 
 The run directory holds config.json (every setting: ``frnn train --config DIR/config.json``
 repeats the run, ``frnn train --resume DIR`` continues it), checkpoint.npz (the full
@@ -16,13 +17,12 @@ import time
 from pathlib import Path
 
 from .._validate import argument_type
-from ..classifier.estimator import RNNClassifier
-from ..classifier.params import check_params
-from ..classifier.targets import evaluate
+from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset, load_file
+from ..regressor import targets as real_targets
 from . import rundir
 from .config import CHECKPOINT_EVERY, new_config, resume_config
-from .options import add_data_options, add_estimator_options
+from .options import ESTIMATORS, add_data_options, add_estimator_options
 
 __all__ = ["add_train_parser"]
 
@@ -33,7 +33,7 @@ def add_train_parser(commands) -> None:
     """Register ``frnn train``."""
     train = commands.add_parser(
         "train",
-        help="train a classifier (no options: GunPoint with the defaults)",
+        help="train a classifier or regressor (no options: GunPoint with the defaults)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -61,18 +61,38 @@ def add_train_parser(commands) -> None:
     train.set_defaults(run=run_train)
 
 
-def load_data(data: dict):
-    """Training and test splits from a config's data entry (test may be None)."""
+def load_data(data: dict, task: str = "classification"):
+    """Training and test splits from a config's data entry (test may be None).
+
+    Raises ValueError, before any run directory exists, when the targets do not suit
+    ``task``: real numbers for a classifier, or text for a regressor.
+    """
     if "dataset" in data:
         dataset = load_dataset(data["dataset"], **data["options"])
-        if dataset.task != "classification":
+        if dataset.task != task:
             raise ValueError(
-                f"{dataset.name} is a regression task (least squares) and frnn train fits a "
-                "classifier; load it with frnn.datasets.load_dataset and train a "
-                "FullyRecurrentNetwork(loss='mse') with frnn.training"
+                f"{dataset.name} is a {dataset.task} task; pass --task {dataset.task} "
+                "(or leave --task out)"
             )
         return dataset.train, dataset.test
-    return load_file(data["train"]), load_file(data["test"]) if data["test"] else None
+    train = load_file(data["train"])
+    test = load_file(data["test"]) if data["test"] else None
+    _check_targets(train, task, data["train"])
+    return train, test
+
+
+def _check_targets(train, task: str, source: str) -> None:
+    kind = train.y.dtype.kind
+    if task == "classification" and kind == "f":
+        raise ValueError(
+            f"{source}: the targets are real numbers (e.g. {train.y[0]:.6g}), not class "
+            "labels; pass --task regression to fit a regressor"
+        )
+    if task == "regression" and kind not in "biuf":
+        raise ValueError(
+            f"{source}: --task regression needs numeric targets; got labels such as "
+            f"{train.y[0]!r} (leave --task out to fit a classifier)"
+        )
 
 
 class _Interrupt:
@@ -113,13 +133,18 @@ def _fit(clf, train, run_dir: Path, config: dict, state, args):
     """Fit with a progress bar and checkpoints; returns (seconds, interrupted)."""
     from ..io import save_state
 
+    started = time.perf_counter()
+    if getattr(clf, "training", "bptt") == "reservoir":  # closed form: no epochs to show
+        clf.fit(train, train.y)
+        return time.perf_counter() - started, False
     every, last = config["checkpoint_every"], {}
     bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0)
+    score = "R²" if config.get("task") == "regression" else "acc"
 
     def callback(info):
         bar.update(1)
         bar.set_postfix_str(
-            f"loss {info['loss']:.4f}  acc {info['accuracy']:.3f}  |g| {info['grad_norm']:.3g}",
+            f"loss {info['loss']:.4f}  {score} {info['accuracy']:.3f}  |g| {info['grad_norm']:.3g}",
             refresh=False,
         )
         last["state"] = info["state"]
@@ -127,7 +152,6 @@ def _fit(clf, train, run_dir: Path, config: dict, state, args):
             save_state(run_dir / CHECKPOINT, info["state"]())
         return stop.requested
 
-    started = time.perf_counter()
     with _Interrupt() as stop, bar:
         clf.fit(train, train.y, callback=callback, resume_state=state)
         if "state" in last:
@@ -141,9 +165,10 @@ def run_train(args: argparse.Namespace) -> int:
     from ..io import load_state, save
 
     config = resume_config(args) if args.resume else new_config(args)
-    clf = RNNClassifier(**config["estimator"])
-    check_params(clf)  # before any file is written
-    train, test = load_data(config["data"])
+    task = config.get("task", "classification")
+    clf = ESTIMATORS[task](**config["estimator"])
+    _check_params(clf, task)  # before any file is written
+    train, test = load_data(config["data"], task)
     run_dir = Path(args.resume) if args.resume else rundir.new_run_dir(args.out)
     state = None
     if args.resume and (run_dir / CHECKPOINT).exists():
@@ -166,18 +191,29 @@ def run_train(args: argparse.Namespace) -> int:
     return 130 if interrupted else 0
 
 
+def _check_params(clf, task: str) -> None:
+    if task == "regression":
+        from ..regressor.params import check_params
+    else:
+        from ..classifier.params import check_params
+    check_params(clf)
+
+
 def _write_results(
     clf, train, test, run_dir: Path, seconds: float, interrupted: bool, name: str
 ) -> dict:
+    evaluate = (real_targets if hasattr(clf, "y_mean_") else class_targets).evaluate
     metrics = {
         "status": "interrupted" if interrupted else "finished",
-        "epochs": int(clf.n_iter_),
+        "epochs": int(clf.n_iter_) if hasattr(clf, "n_iter_") else None,
         "stopped_by": "ctrl-c" if interrupted else getattr(clf, "stopped_by_", None),
         "fit_seconds": round(seconds, 3),
         "train": evaluate(clf, train, train.y),
         "test": evaluate(clf, test, test.y) if test is not None else None,
     }
     rundir.write_json(run_dir / "metrics.json", metrics)
+    if not hasattr(clf, "history_"):  # the reservoir read-out: no epochs, no curves
+        return metrics
     rundir.write_history(run_dir / "history.csv", clf.history_)
     from ..viz.curves import plot_curves  # matplotlib loads only here
     from ..viz.figures import save_figure
@@ -199,14 +235,19 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
         return
     if args.quiet:
         return
-    print(f"{'':8}{'accuracy':>10}{'loss':>10}{'n':>7}{'seconds':>10}")
+    columns = ("rmse", "mae", "r2") if "r2" in metrics["train"] else ("accuracy",)
+    print(f"{'':8}" + "".join(f"{c:>10}" for c in columns) + f"{'loss':>10}{'n':>7}{'seconds':>10}")
     for split in ("train", "test"):
         if metrics[split]:
             m = metrics[split]
-            print(
-                f"{split:8}{m['accuracy']:>10.3f}{m['loss']:>10.4g}{m['n']:>7}{m['seconds']:>10.2f}"
+            values = "".join(
+                f"{m[c]:>10.3f}" if c == "accuracy" else f"{m[c]:>10.4g}" for c in columns
             )
-    print(
-        f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s "
-        f"(stopped by {metrics['stopped_by']}); run saved in {run_dir}"
+            print(f"{split:8}{values}{m['loss']:>10.4g}{m['n']:>7}{m['seconds']:>10.2f}")
+    how = (
+        f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s (stopped by "
+        f"{metrics['stopped_by']})"
+        if metrics["epochs"] is not None
+        else f"fit in closed form in {metrics['fit_seconds']:.1f} s"
     )
+    print(f"{how}; run saved in {run_dir}")

@@ -32,7 +32,7 @@ from .series import Series
 
 Split = Series  # one split of a data set: its series, labels and lengths
 
-__all__ = ["DATASETS", "Dataset", "Split", "load_dataset", "load_file"]
+__all__ = ["DATASETS", "DATASET_TASKS", "Dataset", "Split", "load_dataset", "load_file"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,9 @@ _LOADERS = {
 
 #: Names accepted by :func:`load_dataset`, and the options each takes with their defaults.
 DATASETS = {name: dict(entry[1]) for name, entry in _LOADERS.items()}
+
+#: Each built-in set's task, "classification" or "regression", known without loading it.
+DATASET_TASKS = {name: entry[2] for name, entry in _LOADERS.items()}
 
 
 _SIZE = Interval("int", 1)  # lengths and sample counts

@@ -230,6 +230,7 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
 
     def _accuracy(self, z: np.ndarray, y: np.ndarray) -> float:
         """The training loop's score: R² of outputs z against scaled targets y, (B, [T,] K)."""
+        y = y[:, : z.shape[1]] if z.ndim == 3 else y  # a mini-batch's z ends at its longest
         total = float(((y - y.mean(axis=0)) ** 2).sum())
         return 1.0 - float(((z - y) ** 2).sum()) / total if total > 0 else 0.0
 

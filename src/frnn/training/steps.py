@@ -148,6 +148,7 @@ def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0
     if y.ndim == 3:
         if chunk_length is not None and chunk_length < T:
             raise ValueError("chunk_length (truncated BPTT) is for many-to-one targets only")
+        y = y[:, :T]  # Series.take trims x to the batch's longest series, not y
         loss = forward_trusted(model, x, y, lengths=lengths)
         grads = backward_trusted(model)
         return loss, grads, model.z, model.a[np.arange(B), lengths - 1]

@@ -1,0 +1,108 @@
+"""The adding problem: RNNRegressor against the constant mean and PyTorch's nn.RNN.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/adding.py [--lengths 50 100 200]
+        [--n-train 500] [--n-test 1000] [--quick]
+
+For each length T, one generated training set and one test set (the same seed for every
+model): the test MSE of
+
+- the constant-mean baseline (the training targets' mean; ≈ 1/6 for every T),
+- ``RNNRegressor()`` (its defaults: random reservoirs, ridge read-out),
+- ``RNNRegressor(training="bptt")`` (its defaults: 5 networks of 32 units, 300 epochs),
+- a PyTorch recipe: nn.RNN(2, 32, tanh) + nn.Linear(32, 1) on the last state, Adam
+  (lr 0.01, cosine schedule), global-norm clipping at 1, mini-batches of 32, 300 epochs,
+  full BPTT over the T raw steps (the form of Le, Jaitly & Hinton 2015 with frnn's
+  optimiser settings),
+
+with fit seconds (one thread each; the machine may be shared, so compare within a row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from frnn import RNNRegressor
+from frnn.data.synthetic import adding
+
+
+def torch_recipe(X, y, Xt, epochs: int, seed: int = 0):
+    """Train the nn.RNN recipe; returns test predictions."""
+    import torch  # imported (and timed) once, by main, before any recipe runs
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    rnn = torch.nn.RNN(X.shape[2], 32, batch_first=True, dtype=torch.float64)
+    head = torch.nn.Linear(32, 1, dtype=torch.float64)
+    params = [*rnn.parameters(), *head.parameters()]
+    optimizer = torch.optim.Adam(params, lr=0.01)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, epochs)
+    x, target = torch.from_numpy(X), torch.from_numpy(y)[:, None]
+    generator = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        for batch in torch.randperm(len(x), generator=generator).split(32):
+            optimizer.zero_grad()
+            states, _ = rnn(x[batch])  # (B, T, 32)
+            loss = 0.5 * ((head(states[:, -1]) - target[batch]) ** 2).mean()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+        schedule.step()
+    with torch.no_grad():
+        return head(rnn(torch.from_numpy(Xt))[0][:, -1])[:, 0].numpy()
+
+
+def one_length(T: int, n_train: int, n_test: int, epochs: int) -> list[tuple[str, float, float]]:
+    rng = np.random.default_rng(T)
+    X, y = adding(n_train, rng, T)  # (n, T, 2), (n,)
+    Xt, yt = adding(n_test, rng, T)
+    rows = [("constant mean", float(np.mean((yt - y.mean()) ** 2)), 0.0)]
+    models = {
+        "RNNRegressor()": RNNRegressor(random_state=0),
+        'RNNRegressor(training="bptt")': RNNRegressor(
+            training="bptt", epochs=epochs, random_state=0
+        ),
+    }
+    for name, model in models.items():
+        started = time.perf_counter()
+        model.fit(X, y)
+        seconds = time.perf_counter() - started
+        rows.append((name, float(np.mean((model.predict(Xt) - yt) ** 2)), seconds))
+    started = time.perf_counter()
+    prediction = torch_recipe(X, y, Xt, epochs)
+    seconds = time.perf_counter() - started
+    rows.append(("torch nn.RNN recipe", float(np.mean((prediction - yt) ** 2)), seconds))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[50, 100, 200])
+    parser.add_argument("--n-train", type=int, default=500)
+    parser.add_argument("--n-test", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: small sets, 3 epochs")
+    args = parser.parse_args()
+    import torch  # noqa: F401  -- its import is not part of any fit time
+
+    epochs = 3 if args.quick else 300
+    n_train, n_test = (60, 60) if args.quick else (args.n_train, args.n_test)
+    table = {}
+    for T in args.lengths:
+        for name, mse, seconds in one_length(T, n_train, n_test, epochs):
+            table.setdefault(name, {})[T] = (mse, seconds)
+            print(f"T={T:<4} {name:32} MSE {mse:.4f}  fit {seconds:.1f} s", flush=True)
+    head = " | ".join(f"T = {T}: MSE (fit s)" for T in args.lengths)
+    print(f"\n| model | {head} |\n|---" + "|---" * len(args.lengths) + "|")
+    for name, cells in table.items():
+        text = " | ".join(
+            f"{mse:.4f} ({seconds:.1f})" if seconds else f"{mse:.4f}"
+            for mse, seconds in (cells[T] for T in args.lengths)
+        )
+        print(f"| {name} | {text} |")
+    print(f"\nn_train {n_train}, n_test {n_test}; always answering 1: MSE 1/6 = {1 / 6:.4f}")
+
+
+if __name__ == "__main__":
+    main()
