@@ -208,3 +208,14 @@ def test_cli_regression_on_a_csv_file_with_bptt_and_predict(tmp_path):
     model = frnn.load(tmp_path / "r" / "model.npz")
     expected = model.predict(X)
     np.testing.assert_allclose([float(r[1]) for r in rows[1:]], expected, rtol=1e-7)
+
+
+def test_every_regressor_parameter_is_an_option():
+    from frnn.cli.main import build_parser
+    from frnn.cli.options import estimator_defaults
+
+    parser = build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    options = {action.dest for action in train._actions}
+    assert set(estimator_defaults("regression")) <= options
+    assert {"task", "training", "n_reservoirs", "aux_weight"} <= options
