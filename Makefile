@@ -30,9 +30,14 @@ test: $(VENV)/.test-deps
 	$(VENV)/bin/pytest
 	$(MAKE) --no-print-directory notebooks docs
 
+# The old import paths (frnn.losses, frnn.graph, …) are aliases that replace themselves in
+# sys.modules by their targets: collecting them again is an import mismatch, and their
+# targets' examples run anyway.
+ALIASES := activations datasets deer estimator graph losses network optimizers plots scan
+
 notebooks: $(VENV)/.test-deps  # docstring examples of src/frnn, then every notebook
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules --nbmake \
-		src/frnn docs/notebooks
+		$(foreach m,$(ALIASES),--ignore=src/frnn/$(m).py) src/frnn docs/notebooks
 
 docs: $(VENV)/.test-deps  # the site, into site/
 	$(VENV)/bin/mkdocs build --strict --quiet
