@@ -105,7 +105,7 @@ def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
         k = int(np.flatnonzero(constant)[0])
         raise ValueError(
             f"{name} is constant (output {k} is always {mean[k]:.6g} over {len(real)} "
-            f"sample(s), e.g. 1 sample): a regressor needs targets that vary"
+            "sample(s)): a regressor needs targets that vary"
         )
     return mean, scale
 
