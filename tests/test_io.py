@@ -13,7 +13,7 @@ import torch
 import frnn
 from frnn.estimator import RNNClassifier
 
-QUICK = dict(hidden_size=6, epochs=5, n_ensemble=2)
+QUICK = dict(training="bptt", hidden_size=6, epochs=5, n_ensemble=2)
 
 
 @pytest.fixture

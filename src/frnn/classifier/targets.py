@@ -72,6 +72,12 @@ def encode(classes: np.ndarray, y, dtype=np.float64) -> np.ndarray:
     return from_codes(codes, classes.size, dtype)
 
 
+def codes(classes: np.ndarray, y) -> np.ndarray:
+    """Class indices (n,) of known labels y."""
+    Y = encode(classes, y)
+    return Y[:, 0].astype(np.intp) if Y.shape[1] == 1 else Y.argmax(axis=1)
+
+
 def accuracy(z: np.ndarray, y: np.ndarray, multilabel: bool = False) -> float:
     """Accuracy of logits z (n, K) against 0/1 targets y (n, K)."""
     if y.shape[1] == 1 or multilabel:
@@ -82,8 +88,10 @@ def accuracy(z: np.ndarray, y: np.ndarray, multilabel: bool = False) -> float:
 def evaluate(classifier, X, y) -> dict:
     """Accuracy and mean cross-entropy of a fitted classifier on labelled series.
 
-    The loss is the training loss: Σ_k BCE(z_k, y_k) averaged over the n series, with y
-    encoded over ``classes_`` as in ``fit``.
+    The loss is the cross-entropy of the model's outputs: for ``training="bptt"`` its
+    training loss, Σ_k BCE(z_k, y_k) averaged over the n series with y encoded over
+    ``classes_`` as in ``fit``; for a reservoir read-out (fitted by least squares) the
+    log-loss −log p(true class) of ``predict_proba``, averaged over the n series.
 
     Parameters
     ----------
@@ -99,8 +107,14 @@ def evaluate(classifier, X, y) -> dict:
     y = np.asarray(y)
     multilabel = classifier.target_type_ == "multilabel-indicator"
     Y = y.astype(np.float64) if multilabel else encode(classifier.classes_, y)  # (n, K)
-    z = np.asarray(classifier.decision_function(X), dtype=np.float64).reshape(Y.shape)
-    loss = bce_with_logits(z, Y).sum(axis=1).mean()
+    z = np.asarray(classifier.decision_function(X), dtype=np.float64)  # (n,) or (n, K)
+    if hasattr(classifier, "reservoir_"):
+        proba = classifier._proba(z)  # (n, K) rows summing to one
+        true = proba[np.arange(len(y)), codes(classifier.classes_, y)]
+        loss = -np.log(np.clip(true, 1e-300, None)).mean()
+    else:
+        loss = bce_with_logits(z.reshape(Y.shape), Y).sum(axis=1).mean()
+    z = z.reshape(Y.shape)
     seconds = round(time.perf_counter() - started, 4)
     return {
         "accuracy": accuracy(z, Y, multilabel),

@@ -94,6 +94,8 @@ def _read_config(path) -> dict:
             f"{path}: 'data' must be {{'dataset': NAME, 'options': {{...}}}} or "
             f"{{'train': FILE, 'test': FILE or null}}; got {data!r}"
         )
+    if "frnn_version" in config:  # written by frnn train, which records every parameter:
+        estimator.setdefault("training", "bptt")  # without one, before the reservoir default
     every = config.get("checkpoint_every", 10)
     CHECKPOINT_EVERY.check(every, f"{path}: 'checkpoint_every'")
     return {**config, "checkpoint_every": every}

@@ -59,12 +59,23 @@ def _parse_bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
 
 
+def _parse_pair(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH (two numbers), got {text!r}") from None
+    return low, high
+
+
 def _value_type(default):
-    """A parser for values like ``default``; ``none`` gives None for numbers."""
+    """A parser for values like ``default``; ``none`` gives None for numbers; a word is kept
+    where the default is None (class_weight's "balanced"), for the estimator to check."""
     if isinstance(default, bool):
         return _parse_bool
     if isinstance(default, str):
         return str
+    if isinstance(default, tuple):
+        return _parse_pair
 
     def parse(text: str):
         if text.lower() == "none":
@@ -74,6 +85,8 @@ def _value_type(default):
                 return kind(text)
             except ValueError:
                 pass
+        if default is None:
+            return text
         raise argparse.ArgumentTypeError(f"expected a number or none, got {text!r}")
 
     return parse
@@ -90,9 +103,19 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
             dest=name,
             type=_value_type(default),
             default=argparse.SUPPRESS,
-            metavar=type(default).__name__.upper() if default is not None else "VALUE",
-            help=f"{helps.get(name, '')} (default: {default})",
+            metavar=_metavar(default),
+            help=f"{helps.get(name, '')} (default: {_shown(default)})",
         )
+
+
+def _metavar(default) -> str:
+    if isinstance(default, tuple):
+        return "LOW,HIGH"
+    return type(default).__name__.upper() if default is not None else "VALUE"
+
+
+def _shown(default) -> str:
+    return ",".join(f"{v:g}" for v in default) if isinstance(default, tuple) else str(default)
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:

@@ -1,9 +1,11 @@
 """``frnn train``: fit an RNNClassifier with a progress bar, checkpoints and a run directory.
 
 The run directory holds config.json (every setting: ``frnn train --config DIR/config.json``
-repeats the run, ``frnn train --resume DIR`` continues it), checkpoint.npz (the full
-training state, written atomically every ``--checkpoint-every`` epochs and at the end),
-model.npz, metrics.json, history.csv and curves.png.
+repeats the run, ``frnn train --resume DIR`` continues it), model.npz and metrics.json.
+With ``--training bptt`` also checkpoint.npz (the full training state, written atomically
+every ``--checkpoint-every`` epochs and at the end), history.csv and curves.png.  The
+default ``--training reservoir`` fits in one pass (a progress bar over the reservoirs) and
+keeps no checkpoint: ``--resume`` of an unfinished reservoir run simply fits it again.
 """
 
 from __future__ import annotations
@@ -94,14 +96,14 @@ class _Interrupt:
         signal.signal(signal.SIGINT, self.previous)
 
 
-def _progress(args, epochs: int, start: int):
+def _progress(args, total: int, start: int, unit: str):
     from tqdm import tqdm
 
     return tqdm(
-        total=epochs,
+        total=total,
         initial=start,
         desc="train",
-        unit="epoch",
+        unit=unit,
         file=sys.stderr,
         disable=args.quiet or args.json,
         dynamic_ncols=True,
@@ -109,12 +111,29 @@ def _progress(args, epochs: int, start: int):
     )
 
 
+def _fit_reservoir(clf, train, args):
+    """Fit the reservoirs and the read-out with a progress bar; returns (seconds, False)."""
+    bar = _progress(args, clf.n_reservoirs, 0, "reservoir")
+
+    def callback(info):
+        bar.n = info["reservoir"]  # threads finish in any order: the count, not a step
+        bar.refresh()
+
+    started = time.perf_counter()
+    with bar:
+        clf.fit(train, train.y, callback=callback)
+        bar.set_postfix_str(f"ridge α {clf.reservoir_.alpha_:.3g}")
+    return time.perf_counter() - started, False
+
+
 def _fit(clf, train, run_dir: Path, config: dict, state, args):
     """Fit with a progress bar and checkpoints; returns (seconds, interrupted)."""
     from ..io import save_state
 
+    if clf.training == "reservoir":
+        return _fit_reservoir(clf, train, args)
     every, last = config["checkpoint_every"], {}
-    bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0)
+    bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0, "epoch")
 
     def callback(info):
         bar.update(1)
@@ -169,15 +188,22 @@ def run_train(args: argparse.Namespace) -> int:
 def _write_results(
     clf, train, test, run_dir: Path, seconds: float, interrupted: bool, name: str
 ) -> dict:
+    reservoir = getattr(clf, "reservoir_", None)
     metrics = {
         "status": "interrupted" if interrupted else "finished",
-        "epochs": int(clf.n_iter_),
+        "training": clf.training,
+        "epochs": None if reservoir else int(clf.n_iter_),
         "stopped_by": "ctrl-c" if interrupted else getattr(clf, "stopped_by_", None),
+        "reservoirs": len(reservoir.features_.reservoirs_) if reservoir else None,
+        "features": int(reservoir.readout_.coef.shape[0]) if reservoir else None,
+        "ridge_alpha": reservoir.alpha_ if reservoir else None,
         "fit_seconds": round(seconds, 3),
         "train": evaluate(clf, train, train.y),
         "test": evaluate(clf, test, test.y) if test is not None else None,
     }
     rundir.write_json(run_dir / "metrics.json", metrics)
+    if reservoir:  # one closed-form fit: no epochs, no curves
+        return metrics
     rundir.write_history(run_dir / "history.csv", clf.history_)
     from ..viz.curves import plot_curves  # matplotlib loads only here
     from ..viz.figures import save_figure
@@ -206,6 +232,13 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
             print(
                 f"{split:8}{m['accuracy']:>10.3f}{m['loss']:>10.4g}{m['n']:>7}{m['seconds']:>10.2f}"
             )
+    if metrics["training"] == "reservoir":
+        print(
+            f"{metrics['reservoirs']} reservoirs, {metrics['features']} features, ridge α "
+            f"{metrics['ridge_alpha']:.3g} (leave-one-out), fit in "
+            f"{metrics['fit_seconds']:.1f} s; run saved in {run_dir}"
+        )
+        return
     print(
         f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s "
         f"(stopped by {metrics['stopped_by']}); run saved in {run_dir}"

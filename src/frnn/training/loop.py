@@ -55,6 +55,20 @@ class Settings:
     aux_weight: float
     patience: int
     accuracy: Callable[[np.ndarray, np.ndarray], float]  # (z (n, K), y (n, K)) -> accuracy
+    # (n_classes,) weight of each class's series in the loss, or None: all weigh 1
+    class_weights: np.ndarray | None = None
+
+
+def series_weights(y: np.ndarray, class_weights: np.ndarray | None) -> np.ndarray | None:
+    """Each series' weight (B,) from its targets y (B, K) and the class weights (n_classes,).
+
+    Two classes have one output (y = 1 for the second class); more classes are one-hot.
+    """
+    if class_weights is None:
+        return None
+    if y.shape[1] == 1:  # (B, 1): 1 for classes[1], 0 for classes[0]
+        return np.where(y[:, 0] > 0.5, class_weights[1], class_weights[0])
+    return y @ class_weights  # (B,): one-hot rows pick their class's weight
 
 
 class Trainer:
@@ -147,6 +161,7 @@ class Trainer:
                 lengths,
                 chunk_length=self.settings.chunk_length,
                 aux_weight=self.settings.aux_weight,
+                series_weight=series_weights(y, self.settings.class_weights),
             )
             norm = clip_grad_norm(grads, self.settings.clip)
             if not (math.isfinite(loss) and math.isfinite(norm)):

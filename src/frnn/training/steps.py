@@ -137,8 +137,14 @@ def sequence_gradients(
     )
 
 
-def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0.0):
-    """``sequence_gradients`` on arrays already checked (the training loop's mini-batches)."""
+def _sequence_gradients(
+    model, x, y, lengths, *, chunk_length=None, aux_weight=0.0, series_weight=None
+):
+    """``sequence_gradients`` on arrays already checked (the training loop's mini-batches).
+
+    ``series_weight`` (B,) or None: each sequence's losses count this many times (the
+    estimator's ``class_weight``).
+    """
     B, T, _ = x.shape
     k = T if chunk_length is None else chunk_length
     grads = {name: np.zeros_like(getattr(model, name)) for name in ("W", "R", "V")}
@@ -161,6 +167,7 @@ def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0
                 a[ending],
                 ending.size / B,
                 aux_weight,
+                series_weight=None if series_weight is None else series_weight[ending],
             )
             total += loss
             a[ending] = model.a[np.arange(ending.size), steps - 1]
@@ -178,6 +185,7 @@ def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0
                     going_on.size / B,
                     aux_weight,
                     y_every=y_going,
+                    series_weight=None if series_weight is None else series_weight[going_on],
                 )[0]
             else:
                 forward_trusted(
@@ -187,15 +195,18 @@ def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0
     return total, grads, z_last, a
 
 
-def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=None):
+def _accumulate(
+    model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=None, series_weight=None
+):
     """Add ``weight`` × the gradients of one chunk's losses to ``grads``.
 
     Returns the chunk's weighted loss and the logits at each sequence's last step (None
     when ``y`` is None).  With an auxiliary loss, the last step's loss and c × every step's
     are one many-to-many loss with step weights c + [t = T_b]: one forward and one backward
-    pass instead of two over the same states.
+    pass instead of two over the same states.  Series weights w_b (the class weights) scale
+    each sequence's step weights: w_b (c + [t = T_b]).
     """
-    if not aux_weight:
+    if not aux_weight and series_weight is None:
         loss = forward_trusted(model, x, y, lengths=steps, a0=a0)
         _add(grads, backward_trusted(model), weight)
         return weight * loss, model.z
@@ -206,6 +217,8 @@ def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=No
     step_weights = np.full((n, T), aux_weight, dtype=model.W.dtype)
     if y is not None:
         step_weights[last] += 1.0
+    if series_weight is not None:
+        step_weights *= series_weight[:, None]
     loss = forward_trusted(model, x, every, lengths=steps, a0=a0, weights=step_weights)
     _add(grads, backward_trusted(model), weight)
     return weight * loss, (model.z[last] if y is not None else None)
