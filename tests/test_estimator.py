@@ -309,3 +309,20 @@ def test_targets_encode_known_labels_and_name_unknown_ones():
         encode(classes, ["dog", "fox"])
     with pytest.raises(ValueError, match=r"the labels 1, 2 are not among"):
         encode(classes, [1, 2, 1])  # numbers never match text labels
+
+
+def test_bptt_class_weight_scales_each_series_loss():
+    X, y = _series(n=40)
+    plain = RNNClassifier(**QUICK, random_state=0).fit(X, y)
+    ones = RNNClassifier(**QUICK, class_weight={0: 1.0, 1: 1.0}, random_state=0).fit(X, y)
+    for a, b in zip(plain.networks_, ones.networks_, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)  # weights of 1: the same arithmetic
+    no_aux = dict(QUICK, aux_weight=0.0, random_state=0)
+    np.testing.assert_allclose(  # the weighted path equals the plain many-to-one path
+        RNNClassifier(**no_aux, class_weight={0: 1.0, 1: 1.0}).fit(X, y).networks_[0].W,
+        RNNClassifier(**no_aux).fit(X, y).networks_[0].W,
+        rtol=1e-9,
+        atol=1e-12,
+    )
+    heavy = RNNClassifier(**QUICK, class_weight={0: 50.0, 1: 0.02}, random_state=0).fit(X, y)
+    assert (heavy.predict(X) == 0).mean() > (plain.predict(X) == 0).mean()

@@ -35,7 +35,16 @@ from .params import check_params, expected_failed_checks
 __all__ = ["RNNClassifier", "expected_failed_checks"]
 
 _STEPS = 10  # frame_size=None aims at about this many network steps
-_BPTT_FITTED = ("networks_", "history_", "loss_curve_", "n_iter_", "stopped_by_", "frame_size_")
+_BPTT_FITTED = (
+    "networks_",
+    "history_",
+    "loss_curve_",
+    "n_iter_",
+    "stopped_by_",
+    "frame_size_",
+    "mean_",
+    "std_",
+)
 
 
 class RNNClassifier(ClassifierMixin, BaseEstimator):
