@@ -18,7 +18,28 @@ from ..data.series import Series
 from ..training.loop import Member, Settings, Trainer
 from ..training.steps import make_optimizer
 
-__all__ = ["network", "split", "trainer"]
+__all__ = ["fit", "network", "split", "trainer"]
+
+
+def fit(clf, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, callback, resume_state):
+    """Train ``clf``'s networks on framed inputs x (n, T', f·D) and targets Y (n, K).
+
+    Sets ``networks_``, ``history_``, ``loss_curve_``, ``n_iter_`` and ``stopped_by_``
+    (these even when training stops with an error); returns ``clf``.
+    """
+    data, val, root = split(clf, x, lengths, Y)
+    codes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)  # (n,)
+    loop = trainer(clf, data, Y.shape[1], root, codes)
+    if resume_state is not None:
+        loop.load_state(resume_state)
+    try:
+        clf.stopped_by_ = loop.run(data, val, callback)
+    finally:
+        clf.networks_ = [member.model for member in loop.members]
+        clf.history_ = loop.history
+        clf.loss_curve_ = list(loop.history["loss"])
+        clf.n_iter_ = loop.epoch
+    return clf
 
 
 def split(clf, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray):

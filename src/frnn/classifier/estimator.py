@@ -23,10 +23,9 @@ import math
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..data.series import Series
-from ..engine.losses import sigmoid
 from ..engine.network import forward
 from . import bptt, reservoir_fit, targets
 from . import sequences as seq
@@ -203,7 +202,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         check_params(self)
         for name in ("reservoir_", *_BPTT_FITTED):  # a refit in the other mode starts clean
             self.__dict__.pop(name, None)
-        x, lengths = self._series(X, reset=True)
+        x, lengths = seq.validated(self, X, reset=True)
         self.classes_, self.target_type_, Y = targets.fit_targets(y, x.shape[0], self.dtype)
         if self.training == "reservoir":
             if resume_state is not None:
@@ -230,41 +229,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
         self.frame_size_ = self.frame_size or max(1, math.ceil(int(lengths.max()) / _STEPS))
         x, lengths = self._frames(x, lengths)
-        data, val, root = bptt.split(self, x, lengths, Y)
-        codes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)  # (n,)
-        trainer = bptt.trainer(self, data, Y.shape[1], root, codes)
-        if resume_state is not None:
-            trainer.load_state(resume_state)
-        try:
-            self.stopped_by_ = trainer.run(data, val, callback)
-        finally:
-            self.networks_ = [member.model for member in trainer.members]
-            self.history_ = trainer.history
-            self.loss_curve_ = list(trainer.history["loss"])
-            self.n_iter_ = trainer.epoch
-        return self
-
-    def _series(self, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Validated series: zero-padded (n, T, D) float64 and lengths (n,)."""
-        if reset:
-            for attr in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(attr, None)
-        ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and seq._ragged(X))
-        two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
-        if two_d and (reset or self.tabular_):
-            # (n, T) arrays are tables to scikit-learn: its checks, feature names and counts
-            X = validate_data(self, X, reset=reset, dtype=np.float64)
-        x, lengths, tabular = seq.as_sequences(X)
-        if reset:
-            self.tabular_ = tabular
-            if not tabular:
-                self.n_features_in_ = x.shape[2]
-        elif not self.tabular_ and x.shape[2] != self.n_features_in_:
-            raise ValueError(
-                f"X has {x.shape[2]} features per step, but RNNClassifier is "
-                f"expecting {self.n_features_in_} features as input"
-            )
-        return x, lengths
+        return bptt.fit(self, x, lengths, Y, callback, resume_state)
 
     def _frames(self, x, lengths) -> tuple[np.ndarray, np.ndarray]:
         """(bptt) standardised, framed inputs: (n, T', f·D) in the dtype, and lengths (n,)."""
@@ -290,7 +255,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         networks' averaged logits.
         """
         check_is_fitted(self, "classes_")
-        x, lengths = self._series(X, reset=False)
+        x, lengths = seq.validated(self, X, reset=False)
         if hasattr(self, "reservoir_"):
             return self.reservoir_.decision_function(Series(x, np.zeros(len(x)), lengths))
         x, lengths = self._frames(x, lengths)
@@ -312,19 +277,12 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _proba(self, z: np.ndarray) -> np.ndarray:
         """Probabilities from decision values z, (n,) or (n, K)."""
-        if hasattr(self, "reservoir_"):
-            from ..reservoir.classifier import softmax
-
-            z = np.column_stack([np.zeros_like(z), z]) if z.ndim == 1 else z  # z_1 − z_0
-            return softmax(z, self.reservoir_.temperature_)
-        if z.ndim == 1:
-            p = sigmoid(z)
-            return np.column_stack([1.0 - p, p])
-        if self.target_type_ == "multilabel-indicator":
-            return sigmoid(z)
-        log_p = -np.logaddexp(0.0, -z)  # log σ(z), (n, K): no underflow to 0/0 below
-        p = np.exp(log_p - log_p.max(axis=1, keepdims=True))
-        return p / p.sum(axis=1, keepdims=True)
+        reservoir = getattr(self, "reservoir_", None)
+        return targets.probabilities(
+            z,
+            multilabel=self.target_type_ == "multilabel-indicator",
+            temperature=None if reservoir is None else reservoir.temperature_,
+        )
 
     def predict(self, X) -> np.ndarray:
         """Predicted labels (n,), or a (n, K) 0/1 matrix for multi-label targets."""

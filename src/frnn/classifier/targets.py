@@ -14,7 +14,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from ..engine.losses import bce_with_logits
+from ..engine.losses import bce_with_logits, sigmoid
 
 
 def fit_targets(y, n: int, dtype) -> tuple[np.ndarray, str, np.ndarray]:
@@ -70,6 +70,28 @@ def encode(classes: np.ndarray, y, dtype=np.float64) -> np.ndarray:
             f"{[c.item() for c in classes]}; it can only be evaluated on those"
         )
     return from_codes(codes, classes.size, dtype)
+
+
+def probabilities(z: np.ndarray, multilabel: bool = False, temperature=None) -> np.ndarray:
+    """Class probabilities (n, K) from decision values z, (n,) for two classes or (n, K).
+
+    With a ``temperature`` τ (the reservoir's read-out): softmax(τ z), z_1 − z_0 standing
+    for two classes.  Without (the BPTT networks' logits): binary [1 − σ(z), σ(z)];
+    multi-class the per-class σ(z_k) normalised to sum 1; multi-label σ(z) per label.
+    """
+    if temperature is not None:
+        from ..reservoir.classifier import softmax
+
+        z = np.column_stack([np.zeros_like(z), z]) if z.ndim == 1 else z  # (n, K)
+        return softmax(z, temperature)
+    if z.ndim == 1:
+        p = sigmoid(z)
+        return np.column_stack([1.0 - p, p])
+    if multilabel:
+        return sigmoid(z)
+    log_p = -np.logaddexp(0.0, -z)  # log σ(z), (n, K): no underflow to 0/0 below
+    p = np.exp(log_p - log_p.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
 
 
 def codes(classes: np.ndarray, y) -> np.ndarray:
