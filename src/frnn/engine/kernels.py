@@ -23,11 +23,13 @@ numba_version = numba.__version__
 
 
 @njit(cache=True, nogil=True)
-def states(x, WT, RT, a0, lengths, code, one, A):
+def states(x, WT, RT, bias, a0, lengths, code, one, A):
     """Fill A (T, B, I) with a(1..T); padded steps hold zero.
 
-    x (T, B, D) inputs, WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, a0 (B, I), lengths (B,); ``one``
-    is 1 in the arrays' dtype (so no constant promotes float32 to float64).
+    x (T, B, D) inputs, WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, bias (I,) = b (zeros for a
+    model without: s starts at +0 either way, so the sums are the same bits), a0 (B, I),
+    lengths (B,); ``one`` is 1 in the arrays' dtype (so no constant promotes float32 to
+    float64).
     """
     T, B, D = x.shape
     I = RT.shape[0]
@@ -38,7 +40,7 @@ def states(x, WT, RT, a0, lengths, code, one, A):
             if t >= lengths[b]:
                 A[t, b, :] = zero
                 continue
-            s[:] = zero
+            s[:] = bias
             for k in range(D):
                 xk = x[t, b, k]
                 for j in range(I):
@@ -77,11 +79,12 @@ def _f_prime(a, code, one, zero):
 
 
 @njit(cache=True, nogil=True)
-def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR):
-    """BPTT without storing δ: accumulate dW (I, D) and dR (I, I) step by step.
+def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR, db):
+    """BPTT without storing δ: accumulate dW (I, D), dR (I, I) and db (I,) step by step.
 
     dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K) many-to-one,
-    where it enters at each sequence's last step.  dW and dR must start at zero.
+    where it enters at each sequence's last step.  dW, dR and db must start at zero (db
+    costs I additions a step, next to the I·(D + 2I) multiply-adds).
     """
     T, B, D = x.shape
     I = R.shape[0]
@@ -108,10 +111,11 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR):
             prev = a0[b] if t == 0 else A[t - 1, b]  # (I,): a(t−1)
             for i in range(I):
                 di = delta[i]
+                db[i] += di
                 for j in range(D):
                     dW[i, j] += di * x[t, b, j]
                 for j in range(I):
                     dR[i, j] += di * prev[j]
                 for j in range(I):
                     carry[b, j] += di * R[i, j]
-    return dW, dR
+    return dW, dR, db
