@@ -260,6 +260,28 @@ def test_network_files_of_format_version_1_load_and_predict_identically():
     np.testing.assert_array_equal(net.z, expected["z"])
 
 
+def test_classifier_files_of_format_version_1_load_and_predict_identically():
+    expected = _v1_expected()
+    clf = frnn.load(os.path.join(DATA, "classifier_v1.npz"))
+    assert all(getattr(n, "b", None) is None for n in clf.networks_)
+    assert clf.bias is False  # a version-1 classifier had no biases, whatever the default
+    np.testing.assert_array_equal(clf.predict_proba(expected["X"]), expected["proba"])
+
+
+def test_classifier_with_biases_round_trips(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((20, 8))
+    y = (X[:, :4].sum(axis=1) > 0).astype(int)
+    clf = RNNClassifier(**QUICK, bias=True, random_state=0).fit(X, y)
+    frnn.save(clf, tmp_path / "clf.npz")
+    back = frnn.load(tmp_path / "clf.npz")
+    assert back.bias is True
+    for mine, theirs in zip(back.networks_, clf.networks_, strict=True):
+        for name in "WRVbc":
+            assert getattr(mine, name).tobytes() == getattr(theirs, name).tobytes()
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+
+
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_to_torch_carries_the_biases(activation, dtype):

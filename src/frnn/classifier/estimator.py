@@ -1,6 +1,8 @@
 """``RNNClassifier``: the fully recurrent network as a scikit-learn classifier.
 
-    a(t) = tanh(W x(t) + R a(t−1)),   z = V a(T),   P(class k) = σ(z_k)
+    a(t) = tanh(W x(t) + R a(t−1) + b),   z = V a(T) + c,   P(class k) = σ(z_k)
+
+(without b and c when ``bias=False``).
 
 x(t) is a frame of ``frame_size`` consecutive samples (see ``sequences``).  Binary
 targets use one sigmoid output, multi-class ones one sigmoid per class on one-hot
@@ -49,8 +51,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         not samples); None: full BPTT
     frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 10⌉ for
         training series of length T (about 10 steps)
-    init_scale : float > 0 or None, W, R, V uniform in ±init_scale; None: ±1/√I, as
-        torch's nn.RNN(D, I) and nn.Linear(I, K) draw them
+    init_scale : float > 0 or None, W, R, V (and b, c) uniform in ±init_scale; None:
+        ±1/√I, as torch's nn.RNN(D, I) and nn.Linear(I, K) draw them
+    bias : bool, the biases b of the states and c of the logits; without them a tanh
+        network is an odd function of its input, p(x) + p(−x) = 1, and cannot tell a
+        class from its mirror image x → −x
     aux_weight : float ≥ 0, weight of an auxiliary loss asking for the class at every
         step (scaled by 1 / mean length); 0 turns it off
     n_ensemble : int ≥ 1, networks trained from different seeds; their logits are averaged
@@ -68,7 +73,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     loss_curve_ : list of float, the training loss of every epoch
     n_iter_ : int, epochs run
     history_ : dict of lists: loss, accuracy, grad_norm, val_loss, val_accuracy, seconds
-    networks_ : list of models with W (I, f·D), R (I, I), V (K, I)
+    networks_ : list of models with W (I, f·D), R (I, I), V (K, I) (and b (I,), c (K,))
     frame_size_ : int, the frame size used
     """
 
@@ -86,6 +91,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         chunk_length=None,
         frame_size=None,
         init_scale=None,
+        bias=True,
         aux_weight=0.5,
         n_ensemble=5,
         weight_decay=0.0,
@@ -107,6 +113,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.chunk_length = chunk_length
         self.frame_size = frame_size
         self.init_scale = init_scale
+        self.bias = bias
         self.aux_weight = aux_weight
         self.n_ensemble = n_ensemble
         self.weight_decay = weight_decay
@@ -236,7 +243,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         I = self.hidden_size
         scale = self.init_scale or 1.0 / math.sqrt(I)
         net = types.SimpleNamespace(activation=self.activation, loss="bce")
-        for name, shape in (("W", (I, D)), ("R", (I, I)), ("V", (K, I))):
+        shapes = {"W": (I, D), "R": (I, I), "V": (K, I)} | ({"b": I, "c": K} if self.bias else {})
+        for name, shape in shapes.items():
             setattr(net, name, rng.uniform(-scale, scale, size=shape).astype(self.dtype))
         return net
 

@@ -50,7 +50,8 @@ def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
     """The fitted classifier that :func:`to_arrays` described."""
     from .estimator import RNNClassifier
 
-    clf = RNNClassifier(**meta["params"])
+    # Files of version 1 predate ``bias``: their networks have none, whatever the default.
+    clf = RNNClassifier(**{"bias": meta.get("bias", False), **meta["params"]})
     clf.networks_ = [
         io.network_from_arrays(arrays, meta, f"net{i}/") for i in range(meta["networks"])
     ]
