@@ -46,6 +46,7 @@ class _Cache:
     activation: str
     loss: str
     method: str = "sequential"  # how A was computed; backward's adjoint follows it
+    bias: bool = False  # whether s(t) and z(t) had the biases b and c
 
 
 def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64, bias: bool = False):
@@ -184,7 +185,7 @@ def _forward(model, params, batch: Batch, activation, loss, *, method, engine) -
         Z += c
         if batch.many_to_many and batch.mask is not None:
             Z *= batch.mask[:, :, None]  # padded steps' logits are zero, as their states
-    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method))
+    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method, b is not None))
     model.a = _batch_major(A, batch.single)
     model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
     if batch.y is None:
@@ -256,22 +257,23 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
         raise RuntimeError("backward needs a forward call first: call frnn.forward(model, x, y)")
     if cache.batch.y is None:
         raise RuntimeError("backward needs a loss: the last forward call was given y=None")
-    W, R, V = network_weights(model)
-    bias = network_biases(model, W, V)[0] is not None
-    return _backward(cache, R, V, keep_da=keep_da, engine=engine, model=model, bias=bias)
+    _, R, V = network_weights(model)
+    return _backward(cache, R, V, keep_da=keep_da, engine=engine, model=model)
 
 
 def backward_trusted(model) -> dict[str, np.ndarray]:
     """``backward`` for the training loop, right after ``forward_trusted`` with targets."""
-    cache, bias = getattr(model, _CACHE), getattr(model, "b", None) is not None
-    return _backward(cache, model.R, model.V, keep_da=False, engine="auto", model=model, bias=bias)
+    cache = getattr(model, _CACHE)
+    return _backward(cache, model.R, model.V, keep_da=False, engine="auto", model=model)
 
 
-def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model, bias: bool = False):
+def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model):
     """``backward`` on a checked cache and weights; sets ``model.da`` with ``keep_da``.
 
-    With ``bias`` the gradients also hold "b" = Σ_t δ(t) and "c" = Σ_t ∂L/∂z(t).
+    When the forward pass had biases the gradients also hold "b" = Σ_t δ(t) and
+    "c" = Σ_t ∂L/∂z(t).
     """
+    bias = cache.bias
     batch, A = cache.batch, cache.A
     B = A.shape[1]
     dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / B  # (B, K) | (T, B, K)
