@@ -78,12 +78,12 @@ def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64, bias: boo
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    if not isinstance(bias, bool | np.bool_):
+        raise TypeError(f"bias must be True or False; got {bias!r}")
     # Drawn in float64 and then cast, so a seed gives the same weights in either dtype.
     model.W = generator.uniform(-0.01, 0.01, size=(I, D)).astype(dtype)
     model.R = generator.uniform(-0.01, 0.01, size=(I, I)).astype(dtype)
     model.V = generator.uniform(-0.01, 0.01, size=(K, I)).astype(dtype)
-    if not isinstance(bias, bool | np.bool_):
-        raise TypeError(f"bias must be True or False; got {bias!r}")
     if bias:
         model.b = generator.uniform(-0.01, 0.01, size=I).astype(dtype)
         model.c = generator.uniform(-0.01, 0.01, size=K).astype(dtype)
