@@ -135,7 +135,7 @@ def gradients(
     path = choose(engine, B, batch.x.shape[2], I)
     if method == "sequential" and not keep_da and path != "reference":
         if path == "numba":
-            out = _numba_gradients(numba_kernels(), A, batch, R, V, dZ, activation)
+            out = _numba_gradients(numba_kernels(), A, batch, R, V, dZ, activation, bias)
             if out is not None:
                 dW, dR, db = out
                 return dW, dR, db if bias else None, None
@@ -160,11 +160,18 @@ def _compiled(kernel, *args):
         return None
 
 
+@functools.lru_cache(maxsize=64)
+def _zeros(n: int, dtype: np.dtype) -> np.ndarray:
+    """A zero vector the kernels read but never write (the absent bias; the absent db)."""
+    return np.zeros(n, dtype=dtype)
+
+
 def _numba_states(kernels, W, R, batch: Batch, activation: str, b):
     T, B, D = batch.x.shape
     I = W.shape[0]
-    b = np.zeros(I, dtype=W.dtype) if b is None else b  # + 0: the same sums, bit for bit
-    if b.shape != (I,) or b.dtype != W.dtype:  # the kernel reads b[0..I-1] unchecked
+    if b is None:
+        b = _zeros(I, W.dtype)  # s starts at +0 either way: the same sums, bit for bit
+    elif b.shape != (I,) or b.dtype != W.dtype:  # the kernel reads b[0..I-1] unchecked
         raise ValueError(f"the bias b must be ({I},) {W.dtype}; got {b.shape} {b.dtype}")
     A = np.empty((T, B, I), dtype=W.dtype)
     return _compiled(
@@ -181,7 +188,7 @@ def _numba_states(kernels, W, R, batch: Batch, activation: str, b):
     )
 
 
-def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str):
+def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str, bias: bool = False):
     I, D = A.shape[2], batch.x.shape[2]
     dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
     return _compiled(
@@ -198,5 +205,6 @@ def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str):
         A.dtype.type(1),
         np.zeros((I, D), dtype=A.dtype),
         np.zeros((I, I), dtype=A.dtype),
-        np.zeros(I, dtype=A.dtype),  # db, (I,): allocated here, so its shape is known
+        # db, allocated here so its shape is known: (I,), or (0,) for none (never written)
+        np.zeros(I, dtype=A.dtype) if bias else _zeros(0, A.dtype),
     )

@@ -40,7 +40,8 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A):
             if t >= lengths[b]:
                 A[t, b, :] = zero
                 continue
-            s[:] = bias
+            for j in range(I):  # a plain loop: numba's s[:] = bias costs more at small I
+                s[j] = bias[j]
             for k in range(D):
                 xk = x[t, b, k]
                 for j in range(I):
@@ -83,11 +84,12 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR, db):
     """BPTT without storing δ: accumulate dW (I, D), dR (I, I) and db (I,) step by step.
 
     dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K) many-to-one,
-    where it enters at each sequence's last step.  dW, dR and db must start at zero (db
-    costs I additions a step, next to the I·(D + 2I) multiply-adds).
+    where it enters at each sequence's last step.  dW, dR and db must start at zero; db
+    of shape (0,) means a model without biases (nothing is written to it).
     """
     T, B, D = x.shape
     I = R.shape[0]
+    bias = db.shape[0] > 0
     K = V.shape[0]
     zero = one - one
     carry = np.zeros((B, I), dtype=A.dtype)  # Rᵀ δ(t+1), arriving from the future
@@ -111,7 +113,8 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR, db):
             prev = a0[b] if t == 0 else A[t - 1, b]  # (I,): a(t−1)
             for i in range(I):
                 di = delta[i]
-                db[i] += di
+                if bias:
+                    db[i] += di
                 for j in range(D):
                     dW[i, j] += di * x[t, b, j]
                 for j in range(I):
