@@ -101,6 +101,16 @@ def test_every_estimator_parameter_is_an_option(tmp_path):
     text = frnn("train", "--help", cwd=tmp_path).stdout
     for name in RNNClassifier().get_params():
         assert "--" + name.replace("_", "-") in text
+    assert "--bias [BOOL]" in text and "--no-bias" in text  # yes/no parameters are switches
+
+
+@pytest.mark.parametrize(
+    ("switch", "bias"), [(["--no-bias"], False), (["--bias"], True), (["--bias", "no"], False)]
+)
+def test_bias_switch_reaches_the_model(tmp_path, switch, bias):
+    assert frnn("train", *TINY, *switch, "--quiet", "--out", "r", cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["estimator"]["bias"] is bias
+    assert ("net0/b" in model_arrays(tmp_path / "r" / "model.npz")) is bias
 
 
 def test_options_reach_the_estimator(tmp_path):
@@ -303,6 +313,7 @@ ERRORS = [
     (["train", "--learning-rate", "-0.1"], "learning_rate must be a positive number; got -0.1"),
     (["train", "--activation", "sine"], "activation must be one of"),
     (["train", "--epochs", "many"], "argument --epochs: expected a number or none, got 'many'"),
+    (["train", "--bias", "maybe"], "argument --bias: expected true or false, got 'maybe'"),
     (["train", "--length", "0", "--dataset", "parity"], "option length of data set 'parity'"),
     (["train", "--length", "5"], "data set 'gunpoint' takes the options none"),
     (["train", "--checkpoint-every", "0"], "must be a positive integer"),

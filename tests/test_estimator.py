@@ -177,7 +177,7 @@ def test_resume_is_bit_identical(tmp_path, extra):
     assert resumed.n_iter_ == whole.n_iter_
     assert resumed.loss_curve_ == whole.loss_curve_
     for a, b in zip(resumed.networks_, whole.networks_, strict=True):
-        for name in "WRV":
+        for name in "WRVbc":  # the biases too (bias=True by default)
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
 
 
@@ -203,6 +203,8 @@ def test_resume_rejects_a_state_of_another_ensemble():
         RNNClassifier(**{**QUICK, "n_ensemble": 2}).fit(X, y, resume_state=states[-1])
     with pytest.raises(ValueError, match="does not fit"):
         RNNClassifier(**{**QUICK, "hidden_size": 3}).fit(X, y, resume_state=states[-1])
+    with pytest.raises(ValueError, match=r"does not fit.*\(bias\)"):
+        RNNClassifier(**{**QUICK, "bias": False}).fit(X, y, resume_state=states[-1])
 
 
 def test_grid_search_in_two_processes():
@@ -267,6 +269,7 @@ def test_predict_before_fit_and_wrong_feature_count():
         (dict(dtype="float16"), "dtype"),
         (dict(frame_size=0), "frame_size"),
         (dict(n_ensemble=True), "n_ensemble"),
+        (dict(bias="yes"), "bias"),
     ],
 )
 def test_invalid_hyper_parameters(bad, match):

@@ -20,7 +20,9 @@ from .engine.network import FullyRecurrentNetwork
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 1
+# 2: networks may hold the biases b and c (the metadata's "bias"); files of version 1
+# (no biases) still load, as networks without them.
+FORMAT_VERSION = 2
 _MAGIC = "frnn"
 _META = "__meta__"
 
@@ -82,8 +84,8 @@ def save(model, path) -> None:
 
     Parameters
     ----------
-    model : FullyRecurrentNetwork, any object with W (I, D), R (I, I), V (K, I), or a
-        fitted RNNClassifier
+    model : FullyRecurrentNetwork, any object with W (I, D), R (I, I), V (K, I) (and
+        optionally b (I,), c (K,)), or a fitted RNNClassifier
     path : str or os.PathLike; written as given (no ``.npz`` is appended)
     """
     to_arrays = getattr(model, "_to_arrays", None)  # an estimator says what it stores
@@ -96,21 +98,24 @@ def save(model, path) -> None:
 
 
 def network_arrays(model, prefix: str) -> dict[str, np.ndarray]:
-    """A network's W, R, V under the names ``prefix + "W"`` etc."""
-    from .engine.batch import network_weights
+    """A network's W, R, V (and b, c when it has them) under ``prefix + "W"`` etc."""
+    from .engine.batch import network_biases, network_weights
 
     W, R, V = network_weights(model)
-    return {f"{prefix}W": W, f"{prefix}R": R, f"{prefix}V": V}
+    b, c = network_biases(model, W, V)
+    biases = {} if b is None else {f"{prefix}b": b, f"{prefix}c": c}
+    return {f"{prefix}W": W, f"{prefix}R": R, f"{prefix}V": V, **biases}
 
 
 def network_meta(model) -> dict:
-    """A network's sizes, activation, loss and dtype, as the metadata stores them."""
+    """A network's sizes, activation, loss, dtype and bias, as the metadata stores them."""
     W, V = np.asarray(model.W), np.asarray(model.V)
     return {
         "sizes": {"D": W.shape[1], "I": W.shape[0], "K": V.shape[0]},
         "activation": getattr(model, "activation", "tanh"),
         "loss": getattr(model, "loss", "bce"),
         "dtype": str(W.dtype),
+        "bias": getattr(model, "b", None) is not None,
     }
 
 
@@ -134,7 +139,10 @@ def network_from_arrays(arrays, meta, prefix: str, cls=None):
     """The network stored under ``prefix``: a ``cls`` instance, or a SimpleNamespace."""
     sizes = meta["sizes"]
     D, I, K = sizes["D"], sizes["I"], sizes["K"]
-    expected = {"W": (I, D), "R": (I, I), "V": (K, I)}
+    bias = meta.get("bias", False)  # absent in version 1: no biases
+    if not isinstance(bias, bool):
+        raise ValueError(f"the metadata's bias must be true or false; got {bias!r}")
+    expected = {"W": (I, D), "R": (I, I), "V": (K, I)} | ({"b": (I,), "c": (K,)} if bias else {})
     for name, shape in expected.items():
         array = arrays[prefix + name]
         if array.shape != shape or array.dtype != np.dtype(meta["dtype"]):
@@ -144,7 +152,14 @@ def network_from_arrays(arrays, meta, prefix: str, cls=None):
             )
     if cls is FullyRecurrentNetwork:
         net = FullyRecurrentNetwork(
-            D, I, K, activation=meta["activation"], loss=meta["loss"], rng=0, dtype=meta["dtype"]
+            D,
+            I,
+            K,
+            activation=meta["activation"],
+            loss=meta["loss"],
+            rng=0,
+            dtype=meta["dtype"],
+            bias=bias,
         )
     else:
         net = types.SimpleNamespace(activation=meta["activation"], loss=meta["loss"])
@@ -210,7 +225,9 @@ def to_torch(model):
     """An equivalent PyTorch network: ``(rnn, linear)``.
 
     ``rnn`` is ``torch.nn.RNN(D, I, bias=False, batch_first=True)`` with W and R,
-    ``linear`` is ``torch.nn.Linear(I, K, bias=False)`` with V, in the model's dtype:
+    ``linear`` is ``torch.nn.Linear(I, K, bias=False)`` with V, in the model's dtype; for a
+    model with biases, ``bias=True`` in both, with ``bias_ih_l0`` = b, ``bias_hh_l0`` = 0
+    (torch adds both to s(t)) and ``linear.bias`` = c:
 
         states, _ = rnn(x)        # x (B, T, D) -> (B, T, I), frnn's model.a
         logits = linear(states)   # (B, T, K); [:, -1] is the many-to-one z
@@ -219,14 +236,15 @@ def to_torch(model):
 
     Parameters
     ----------
-    model : a network with W (I, D), R (I, I), V (K, I) and activation tanh or relu
+    model : a network with W (I, D), R (I, I), V (K, I), optionally b (I,) and c (K,), and
+        activation tanh or relu
 
     Returns
     -------
     (torch.nn.RNN, torch.nn.Linear)
     """
     from .classifier.estimator import RNNClassifier
-    from .engine.batch import network_weights
+    from .engine.batch import network_biases, network_weights
 
     if isinstance(model, RNNClassifier):
         raise TypeError(
@@ -237,6 +255,7 @@ def to_torch(model):
     import torch
 
     W, R, V = network_weights(model)
+    b, c = network_biases(model, W, V)
     activation = getattr(model, "activation", "tanh")
     if activation not in ("tanh", "relu"):
         raise ValueError(
@@ -244,10 +263,15 @@ def to_torch(model):
         )
     dtype = torch.float64 if W.dtype == np.float64 else torch.float32
     I, D = W.shape
-    rnn = torch.nn.RNN(D, I, nonlinearity=activation, bias=False, batch_first=True, dtype=dtype)
-    linear = torch.nn.Linear(I, V.shape[0], bias=False, dtype=dtype)
+    bias = b is not None
+    rnn = torch.nn.RNN(D, I, nonlinearity=activation, bias=bias, batch_first=True, dtype=dtype)
+    linear = torch.nn.Linear(I, V.shape[0], bias=bias, dtype=dtype)
     with torch.no_grad():
         rnn.weight_ih_l0.copy_(torch.from_numpy(W))
         rnn.weight_hh_l0.copy_(torch.from_numpy(R))
         linear.weight.copy_(torch.from_numpy(V))
+        if bias:
+            rnn.bias_ih_l0.copy_(torch.from_numpy(b))
+            rnn.bias_hh_l0.zero_()
+            linear.bias.copy_(torch.from_numpy(c))
     return rnn, linear

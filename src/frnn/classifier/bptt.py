@@ -100,6 +100,7 @@ def network(clf, D: int, K: int, rng) -> types.SimpleNamespace:
     I = clf.hidden_size
     scale = clf.init_scale or 1.0 / math.sqrt(I)
     net = types.SimpleNamespace(activation=clf.activation, loss="bce")
-    for name, shape in (("W", (I, D)), ("R", (I, I)), ("V", (K, I))):
+    shapes = {"W": (I, D), "R": (I, I), "V": (K, I)} | ({"b": I, "c": K} if clf.bias else {})
+    for name, shape in shapes.items():
         setattr(net, name, rng.uniform(-scale, scale, size=shape).astype(clf.dtype))
     return net

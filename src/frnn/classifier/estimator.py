@@ -2,6 +2,8 @@
 
     s(t) = W x(t) + R a(t−1) + b,   a(t) = tanh(s(t)),   z = V·features + c
 
+(``training="bptt"`` without b and c when ``bias=False``.)
+
 Two ways to train the same network (``training``):
 
 - ``"reservoir"`` (the default): W, R, b of many small networks are drawn at random and
@@ -82,8 +84,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         (frames, not samples); None: full BPTT
     frame_size : int ≥ 1 or None, (bptt) samples per network step; None picks ⌈T / 10⌉ for
         training series of length T (about 10 steps)
-    init_scale : float > 0 or None, (bptt) W, R, V uniform in ±init_scale; None: ±1/√I, as
-        torch's nn.RNN(D, I) and nn.Linear(I, K) draw them
+    init_scale : float > 0 or None, (bptt) W, R, V (and b, c) uniform in ±init_scale; None:
+        ±1/√I, as torch's nn.RNN(D, I) and nn.Linear(I, K) draw them
+    bias : bool, (bptt) the biases b of the states and c of the logits; without them a tanh
+        network is an odd function of its input, p(x) + p(−x) = 1, and cannot tell a
+        class from its mirror image x → −x (the reservoirs always have b and c)
     aux_weight : float ≥ 0, (bptt) weight of an auxiliary loss asking for the class at every
         step (scaled by 1 / mean length); 0 turns it off
     n_ensemble : int ≥ 1, (bptt) networks trained from different seeds; their logits are
@@ -110,7 +115,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     n_iter_ : (bptt) int, epochs run
     history_ : (bptt) dict of lists: loss, accuracy, grad_norm, val_loss, val_accuracy,
         seconds
-    networks_ : (bptt) list of models with W (I, f·D), R (I, I), V (K, I)
+    networks_ : (bptt) list of models with W (I, f·D), R (I, I), V (K, I) (and b (I,),
+        c (K,) with ``bias=True``)
     frame_size_ : (bptt) int, the frame size used
     """
 
@@ -135,6 +141,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         chunk_length=None,
         frame_size=None,
         init_scale=None,
+        bias=True,
         aux_weight=0.5,
         n_ensemble=5,
         weight_decay=0.0,
@@ -165,6 +172,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.chunk_length = chunk_length
         self.frame_size = frame_size
         self.init_scale = init_scale
+        self.bias = bias
         self.aux_weight = aux_weight
         self.n_ensemble = n_ensemble
         self.weight_decay = weight_decay

@@ -35,6 +35,7 @@ RULES = {
     "chunk_length": Interval("int", 1, none=True),
     "frame_size": Interval("int", 1, none=True),
     "init_scale": Interval("real", 0, closed="neither", none=True),
+    "bias": Options((True, False)),
     "aux_weight": Interval("real", 0),
     "n_ensemble": Interval("int", 1),
     "weight_decay": Interval("real", 0),

@@ -86,6 +86,7 @@ def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
 
     params = dict(meta["params"])
     params.setdefault("training", "bptt")  # files written before the reservoir default
+    params.setdefault("bias", False)  # files written before the biases: networks without
     weights = params.get("class_weight")
     if isinstance(weights, dict):
         params["class_weight"] = {k: float(v) for k, v in weights["pairs"]}

@@ -2,7 +2,9 @@
 
 Every parameter of the estimator becomes ``--name-with-dashes``; its type follows the
 default (``none`` is accepted where the estimator allows None), its help line is the
-docstring's. The values are checked by the estimator itself, so the rules live in one place.
+docstring's.  A yes/no parameter is also a switch: ``--bias`` alone means true,
+``--no-bias`` false (``--bias false`` works too).  The values are checked by the
+estimator itself, so the rules live in one place.
 """
 
 from __future__ import annotations
@@ -97,7 +99,9 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model and training (RNNClassifier's parameters)")
     helps = _param_help(inspect.getdoc(RNNClassifier) or "")
     for name, default in estimator_defaults().items():
-        flags = ["--" + name.replace("_", "-")] + (["--seed"] if name == "random_state" else [])
+        flag = "--" + name.replace("_", "-")
+        flags = [flag] + (["--seed"] if name == "random_state" else [])
+        switch = {"nargs": "?", "const": True} if isinstance(default, bool) else {}
         group.add_argument(
             *flags,
             dest=name,
@@ -105,7 +109,16 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
             default=argparse.SUPPRESS,
             metavar=_metavar(default),
             help=f"{helps.get(name, '')} (default: {_shown(default)})",
+            **switch,
         )
+        if switch:
+            group.add_argument(
+                "--no-" + flag[2:],
+                dest=name,
+                action="store_false",
+                default=argparse.SUPPRESS,
+                help=f"the same as {flag} false",
+            )
 
 
 def _metavar(default) -> str:

@@ -56,7 +56,7 @@ def numba_kernels():
         many_to_many=False,
     )
     W = R = V = np.zeros((1, 1))
-    A = _numba_states(kernels, W, R, batch, "tanh")
+    A = _numba_states(kernels, W, R, batch, "tanh", None)
     if A is None or _numba_gradients(kernels, A, batch, R, V, np.zeros((1, 1)), "tanh") is None:
         return None
     return kernels
@@ -81,14 +81,16 @@ def states(
     engine: str,
     tol: float | None = None,
     max_iter: int | None = None,
+    b: np.ndarray | None = None,
 ) -> tuple[np.ndarray, deer.DEERInfo | None]:
     """a(1..T), (T, B, I) zero where padded, and DEER's report (None for other methods).
 
-    ``tol`` and ``max_iter`` are DEER's options (None: its defaults).
+    ``tol`` and ``max_iter`` are DEER's options (None: its defaults); ``b`` (I,) is the
+    bias of s(t), None for a model without.
     """
     info = None
     if method != "sequential":
-        A, info = methods.states(method, W, R, batch, activation, tol=tol, max_iter=max_iter)
+        A, info = methods.states(method, W, R, batch, activation, tol=tol, max_iter=max_iter, b=b)
         if A is not None:
             return A, info
         warnings.warn(
@@ -101,12 +103,12 @@ def states(
     T, B, D = batch.x.shape
     path = choose(engine, B, D, W.shape[0])
     if path == "reference":
-        return reference.states(W, R, batch, ACTIVATIONS[activation].f), info
+        return reference.states(W, R, batch, ACTIVATIONS[activation].f, b), info
     if path == "numba":
-        A = _numba_states(numba_kernels(), W, R, batch, activation)
+        A = _numba_states(numba_kernels(), W, R, batch, activation, b)
         if A is not None:
             return A, info
-    return numpy_loops.states(W, R, batch, activation), info
+    return numpy_loops.states(W, R, batch, activation, b), info
 
 
 def gradients(
@@ -120,8 +122,10 @@ def gradients(
     method: str,
     engine: str,
     keep_da: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """dW (I, D), dR (I, I) and, with ``keep_da``, ∂L/∂a(t) (T, B, I), else None.
+    bias: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """dW (I, D), dR (I, I), with ``bias`` db (I,) and with ``keep_da`` ∂L/∂a(t)
+    (T, B, I); each of the last two None when not asked for.
 
     dZ = ∂L/∂z: (B, K) many-to-one or (T, B, K) many-to-many (masked).  The adjoint
     follows ``method``: BPTT after the time loop, the reverse scan after a parallel one.
@@ -131,17 +135,19 @@ def gradients(
     path = choose(engine, B, batch.x.shape[2], I)
     if method == "sequential" and not keep_da and path != "reference":
         if path == "numba":
-            out = _numba_gradients(numba_kernels(), A, batch, R, V, dZ, activation)
+            out = _numba_gradients(numba_kernels(), A, batch, R, V, dZ, activation, bias)
             if out is not None:
-                return (*out, None)
-        return (*numpy_loops.gradients(A, batch, R, V, dZ, activation), None)
+                dW, dR, db = out
+                return dW, dR, db if bias else None, None
+        return (*numpy_loops.gradients(A, batch, R, V, dZ, activation, bias), None)
     G = reference.direct_gradient(A, batch, V, dZ)  # (T, B, I)
     if method == "sequential":
         delta, dA = reference.bptt(G, A, R, ACTIVATIONS[activation].f_prime)
     else:
         delta, dA = methods.bptt(G, A, R, activation)  # the adjoint by a reverse scan
     dW, dR = reference.weight_gradients(delta, A, batch)
-    return dW, dR, dA if keep_da else None
+    db = delta.sum(axis=(0, 1)) if bias else None  # Σ_t δ(t); zero on padded steps
+    return dW, dR, db, dA if keep_da else None
 
 
 def _compiled(kernel, *args):
@@ -154,14 +160,26 @@ def _compiled(kernel, *args):
         return None
 
 
-def _numba_states(kernels, W, R, batch: Batch, activation: str):
+@functools.lru_cache(maxsize=64)
+def _zeros(n: int, dtype: np.dtype) -> np.ndarray:
+    """A zero vector the kernels read but never write (the absent bias; the absent db)."""
+    return np.zeros(n, dtype=dtype)
+
+
+def _numba_states(kernels, W, R, batch: Batch, activation: str, b):
     T, B, D = batch.x.shape
-    A = np.empty((T, B, W.shape[0]), dtype=W.dtype)
+    I = W.shape[0]
+    if b is None:
+        b = _zeros(I, W.dtype)  # s starts at +0 either way: the same sums, bit for bit
+    elif b.shape != (I,) or b.dtype != W.dtype:  # the kernel reads b[0..I-1] unchecked
+        raise ValueError(f"the bias b must be ({I},) {W.dtype}; got {b.shape} {b.dtype}")
+    A = np.empty((T, B, I), dtype=W.dtype)
     return _compiled(
         kernels.states,
         batch.x,
         np.ascontiguousarray(W.T),
         np.ascontiguousarray(R.T),
+        np.ascontiguousarray(b),
         batch.a0,
         batch.lengths,
         ACTIVATIONS[activation].code,
@@ -170,7 +188,7 @@ def _numba_states(kernels, W, R, batch: Batch, activation: str):
     )
 
 
-def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str):
+def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str, bias: bool = False):
     I, D = A.shape[2], batch.x.shape[2]
     dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
     return _compiled(
@@ -187,4 +205,6 @@ def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str):
         A.dtype.type(1),
         np.zeros((I, D), dtype=A.dtype),
         np.zeros((I, I), dtype=A.dtype),
+        # db, allocated here so its shape is known: (I,), or (0,) for none (never written)
+        np.zeros(I, dtype=A.dtype) if bias else _zeros(0, A.dtype),
     )

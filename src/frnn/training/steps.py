@@ -11,7 +11,13 @@ from collections.abc import Iterator
 import numpy as np
 
 from .._validate import Interval, Options, as_float_array
-from ..engine.batch import activation_and_loss, network_weights, prepare
+from ..engine.batch import (
+    activation_and_loss,
+    network_biases,
+    network_weights,
+    parameter_names,
+    prepare,
+)
 from ..engine.network import backward_trusted, forward_trusted
 from .optimizers import SGD, Adam, make_optimizer
 
@@ -109,7 +115,8 @@ def sequence_gradients(
 
     Parameters
     ----------
-    model : object with W (I, D), R (I, I), V (K, I) (see :func:`frnn.forward`)
+    model : object with W (I, D), R (I, I), V (K, I) and optionally b (I,), c (K,) (see
+        :func:`frnn.forward`)
     x : (B, T, D) zero-padded inputs
     y : (B, K) targets in [0, 1]
     lengths : (B,) true lengths in [1, T]
@@ -119,11 +126,12 @@ def sequence_gradients(
     Returns
     -------
     loss : float
-    grads : {"W": (I, D), "R": (I, I), "V": (K, I)}
+    grads : {"W": (I, D), "R": (I, I), "V": (K, I)}, and "b": (I,), "c": (K,) with biases
     z_last : (B, K) the logits at each sequence's last step
     a_last : (B, I) each sequence's final state
     """
     W, _, V = network_weights(model)
+    network_biases(model, W, V)  # checked once here; the chunks trust them
     _, loss = activation_and_loss(model)
     checked = prepare(x, y, lengths, None, W=W, K=V.shape[0], loss=loss)  # the one check
     if checked.single or checked.many_to_many:
@@ -147,7 +155,7 @@ def _sequence_gradients(
     """
     B, T, _ = x.shape
     k = T if chunk_length is None else chunk_length
-    grads = {name: np.zeros_like(getattr(model, name)) for name in ("W", "R", "V")}
+    grads = {name: np.zeros_like(getattr(model, name)) for name in parameter_names(model)}
     z_last = np.empty(y.shape, dtype=model.W.dtype)  # (B, K)
     a = np.zeros((B, model.W.shape[0]), dtype=model.W.dtype)  # (B, I) the carried state
     total = 0.0
