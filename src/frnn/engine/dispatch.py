@@ -154,9 +154,38 @@ def _compiled(kernel, *args):
         return None
 
 
-def _numba_states(kernels, W, R, batch: Batch, activation: str):
+def _expect(name: str, array: np.ndarray, shape: tuple, dtype) -> None:
+    """Raise unless ``array`` has exactly ``shape`` and ``dtype`` (compiled loops index it)."""
+    if array.shape != shape or array.dtype != dtype:
+        raise ValueError(
+            f"{name} must be {shape} {np.dtype(dtype)} for the compiled loop; got "
+            f"{array.shape} {array.dtype} (were the model's weights replaced after forward?)"
+        )
+
+
+def _check_batch(batch: Batch, I: int, dtype) -> tuple[int, int, int]:
+    """(T, B, D) after checking x, a0 and lengths against each other, before a kernel runs."""
+    if batch.x.ndim != 3:
+        raise ValueError(f"x must be (T, B, D) for the compiled loop; got {batch.x.shape}")
     T, B, D = batch.x.shape
-    A = np.empty((T, B, W.shape[0]), dtype=W.dtype)
+    _expect("x", batch.x, (T, B, D), dtype)
+    _expect("a0", batch.a0, (B, I), dtype)
+    lengths = batch.lengths
+    if lengths.shape != (B,) or lengths.dtype != np.intp:
+        raise ValueError(f"lengths must be ({B},) intp; got {lengths.shape} {lengths.dtype}")
+    if B and (lengths.min() < 1 or lengths.max() > T):
+        raise ValueError(
+            f"lengths must lie in [1, T] = [1, {T}]; got [{lengths.min()}, {lengths.max()}]"
+        )
+    return T, B, D
+
+
+def _numba_states(kernels, W, R, batch: Batch, activation: str):
+    I = W.shape[0]
+    T, B, D = _check_batch(batch, I, W.dtype)
+    _expect("W", W, (I, D), W.dtype)
+    _expect("R", R, (I, I), W.dtype)
+    A = np.empty((T, B, I), dtype=W.dtype)
     return _compiled(
         kernels.states,
         batch.x,
@@ -171,8 +200,14 @@ def _numba_states(kernels, W, R, batch: Batch, activation: str):
 
 
 def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str):
-    I, D = A.shape[2], batch.x.shape[2]
+    I, dtype = A.shape[-1], A.dtype
+    T, B, D = _check_batch(batch, I, dtype)
+    _expect("A (the states of forward)", A, (T, B, I), dtype)
+    _expect("R", R, (I, I), dtype)
+    K = V.shape[0] if V.ndim == 2 else -1
+    _expect("V", V, (K, I), dtype)
     dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
+    _expect("dZ", dZ3, (T if batch.many_to_many else 1, B, K), dtype)
     return _compiled(
         kernels.gradients,
         batch.x,
