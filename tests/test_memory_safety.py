@@ -58,7 +58,7 @@ def test_kernel_arguments_are_checked_in_the_dispatch():
         "dZ": (cache.A, R, V, np.ones((6, 2))),
         "A": (cache.A[:, :, :2], R, V, dZ),
     }
-    for name, (A, R_, V_, dZ_) in bad.items():
+    for A, R_, V_, dZ_ in bad.values():
         with pytest.raises(ValueError, match="for the compiled loop"):
             dispatch._numba_gradients(kernels, A, cache.batch, R_, V_, dZ_, "tanh")
     cache.batch.lengths = np.array([7, 8, 7, 7, 7], dtype=np.intp)  # beyond T
