@@ -31,6 +31,19 @@ __all__ = ["RNNClassifier", "expected_failed_checks"]
 _STEPS = 10  # frame_size=None aims at about this many network steps
 
 
+# What forward and backward leave on a network: states of the data it last saw.
+_PER_CALL = ("a", "z", "da", "_frnn_cache", "deer_info", "deer_iterations")
+
+
+def _detached(net) -> types.SimpleNamespace:
+    """A new namespace sharing ``net``'s weights and settings, without its per-call states.
+
+    Prediction runs on one, so threads never share states and nothing of the predicted
+    data stays on the estimator (or in its pickle).
+    """
+    return types.SimpleNamespace(**{k: v for k, v in vars(net).items() if k not in _PER_CALL})
+
+
 class RNNClassifier(ClassifierMixin, BaseEstimator):
     """A fully recurrent network classifier for sequences and time series.
 
@@ -134,21 +147,32 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             run with the same data and parameters, from which to continue; the result is
             bit-identical to the run that was never interrupted
 
+        Data refused before training starts (one class, NaN, a bad parameter) leaves a
+        previous fit untouched; an error during training leaves this fit's last finite
+        parameters.
+
         Returns
         -------
         self
         """
-        check_params(self)
-        x, lengths = self._inputs(X, reset=True)
-        Y = self._targets(y, x.shape[0])
-        data, val, root = self._split(x, lengths, Y)
-        trainer = self._trainer(data, Y.shape[1], root)
-        if resume_state is not None:
-            trainer.load_state(resume_state)
+        before = dict(self.__dict__)  # a re-fit refused before training leaves the old fit
         try:
+            check_params(self)
+            x, lengths = self._inputs(X, reset=True)
+            Y = self._targets(y, x.shape[0])
+            data, val, root = self._split(x, lengths, Y)
+            trainer = self._trainer(data, Y.shape[1], root)
+            if resume_state is not None:
+                trainer.load_state(resume_state)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        self.__dict__.pop("stopped_by_", None)
+        try:  # from here on every attribute belongs to this fit, even when training fails
             self.stopped_by_ = trainer.run(data, val, callback)
         finally:
-            self.networks_ = [member.model for member in trainer.members]
+            self.networks_ = [_detached(member.model) for member in trainer.members]
             self.history_ = trainer.history
             self.loss_curve_ = list(trainer.history["loss"])
             self.n_iter_ = trainer.epoch
@@ -260,8 +284,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     @staticmethod
     def _logits(net, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        forward(net, x, None, lengths=lengths)
-        return np.asarray(net.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
+        local = _detached(net)  # forward writes its states here, not into the shared net
+        forward(local, x, None, lengths=lengths)
+        return np.asarray(local.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n, n_classes); per-label probabilities for multi-label y.
