@@ -224,12 +224,12 @@ def test_npz_with_and_without_lengths(tmp_path):
 @pytest.mark.parametrize(
     ("arrays", "message"),
     [
-        ({"X": np.zeros((2, 3))}, r"expected arrays 'X' and 'y'; missing \['y'\]"),
+        ({"y": np.zeros(2)}, r"expected an array 'X' \(and 'y' for labels\); found \['y'\]"),
         ({"X": np.zeros((2, 3)), "y": np.zeros(3)}, "X has 2 series but y has 3"),
         ({"X": np.zeros((2, 3)), "y": np.zeros(2), "lengths": np.array([4, 1])}, "lengths must"),
         ({"X": np.array([[1.0, np.nan]]), "y": np.zeros(1)}, r"missing values \(NaN\) in row"),
         ({"X": np.array([["a"]]), "y": np.zeros(1)}, "X must be numeric"),
-        ({"X": np.array([[1, None]], dtype=object), "y": np.zeros(1)}, "not a readable .npz"),
+        ({"X": np.array([[1, None]], dtype=object), "y": np.zeros(1)}, "never Python objects"),
     ],
 )
 def test_bad_npz_files_are_named(tmp_path, arrays, message):

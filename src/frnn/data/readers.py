@@ -19,6 +19,7 @@ import os
 
 import numpy as np
 
+from .._npz import read_npz as bounded_npz
 from .series import Series, pad
 
 __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
@@ -184,38 +185,51 @@ def read_ts(path: str) -> Series:
     return split
 
 
-def read_npz(path: str) -> Series:
-    """Read an ``.npz`` archive holding ``X`` (n, T) or (n, T, D), ``y`` (n,) or (n, K),
-    and optionally ``lengths`` (n,); never unpickles.
+def read_npz(path: str, *, max_bytes: int | None = None) -> Series:
+    """Read an ``.npz`` archive holding ``X`` (n, T) or (n, T, D), optionally ``y`` (n,)
+    or (n, K) (without it the series carry no labels: ``y`` is empty, for ``predict``), and
+    optionally ``lengths`` (n,).
+
+    Read by :func:`frnn._npz.read_npz`: never unpickles, and refuses arrays over
+    ``max_bytes`` in all (default 1 GiB, or $FRNN_MAX_FILE_BYTES) before allocating them.
 
     Parameters
     ----------
     path : str
+    max_bytes : int or None
 
     Returns
     -------
     Series
     """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+        arrays = bounded_npz(path, limit=max_bytes)
     except ValueError as error:
-        raise ValueError(f"{path}: not a readable .npz archive ({error})") from None
-    missing = {"X", "y"} - set(arrays)
-    if missing:
-        raise ValueError(f"{path}: expected arrays 'X' and 'y'; missing {sorted(missing)}")
-    X, y = arrays["X"], arrays["y"]
+        raise ValueError(f"{path}: {error}") from None
+    if "X" not in arrays:
+        raise ValueError(
+            f"{path}: expected an array 'X' (and 'y' for labels); found {sorted(arrays)}"
+        )
+    X = arrays["X"]
+    y = arrays.get("y", np.zeros(0))
     if X.ndim == 2:
         X = X[:, :, None]  # (n, T, 1)
-    if X.ndim != 3 or not np.issubdtype(X.dtype, np.number):
+    if X.ndim != 3 or X.dtype.kind not in "biuf" or 0 in X.shape:
         raise ValueError(f"{path}: X must be numeric (n, T) or (n, T, D); got {X.dtype} {X.shape}")
-    if len(y) != len(X):
+    if "y" in arrays and y.ndim not in (1, 2):
+        raise ValueError(f"{path}: y must be (n,) or (n, K); got shape {y.shape}")
+    if "y" in arrays and len(y) != len(X):
         raise ValueError(f"{path}: inconsistent rows: X has {len(X)} series but y has {len(y)}")
     lengths = arrays.get("lengths", np.full(len(X), X.shape[1]))
-    if lengths.shape != (len(X),) or np.any(lengths < 1) or np.any(lengths > X.shape[1]):
+    if (
+        lengths.shape != (len(X),)
+        or lengths.dtype.kind not in "iu"
+        or np.any(lengths < 1)
+        or np.any(lengths > X.shape[1])
+    ):
         raise ValueError(
             f"{path}: lengths must be ({len(X)},) integers in [1, {X.shape[1]}]; "
-            f"got shape {lengths.shape}"
+            f"got {lengths.dtype} of shape {lengths.shape}"
         )
     series = [x[:length].astype(np.float64) for x, length in zip(X, lengths, strict=True)]
     return split_from_series(series, y, path)
