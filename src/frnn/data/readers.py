@@ -14,12 +14,10 @@ The subset handled here is the one the UCR/UEA archives use: ``#`` comments, the
 
 from __future__ import annotations
 
-import csv
-import os
-
 import numpy as np
 
 from .._npz import read_npz as bounded_npz
+from .delimited import read_rows
 from .series import Series, pad
 
 __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
@@ -79,14 +77,6 @@ def split_from_series(series: list[np.ndarray], y, source: str) -> Series:
     return Series(X, np.asarray(y), lengths)
 
 
-def _delimiter(path: str, first_line: str) -> str | None:
-    """',' for .csv, tab for .tsv, None (any whitespace) for .txt; otherwise sniffed."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext in {".csv", ".tsv", ".txt"}:
-        return {".csv": ",", ".tsv": "\t", ".txt": None}[ext]
-    return "\t" if "\t" in first_line else "," if "," in first_line else None
-
-
 def _number(text: str, row: int, column: int, source: str) -> float:
     text = text.strip()
     if text in {"", "?"}:
@@ -95,42 +85,32 @@ def _number(text: str, row: int, column: int, source: str) -> float:
         return float(text)
     except ValueError:
         raise ValueError(
-            f"{source}: row {row}, column {column}: expected a number, got {text!r}"
+            f"{source}: row {row}, column {column}: expected a number, got {text[:40]!r}"
         ) from None
 
 
-def read_csv(path: str) -> Series:
-    """Read a UCR-style text file: one series per row, the class label first.
+def read_csv(path: str, *, label="first", header=None) -> Series:
+    """Read a delimited text file: one series per row (see :mod:`frnn.data.delimited`).
 
     Comma-separated (``.csv``), tab-separated (``.tsv``) or whitespace-separated
-    (``.txt``, the archive's older format). Rows may differ in length; trailing empty or
+    (``.txt``, the UCR archive's older format). Rows may differ in length; trailing empty or
     NaN fields are padding (the UCR 2018 archive pads shorter series with NaN), any
     other empty, ``?`` or NaN field is a missing value and is reported.
 
     Parameters
     ----------
     path : str
+    label : "first" (default, the UCR layout), "last", "none" or a header column's name
+    header : bool or None (detected: a first row of text, or pandas' index header)
 
     Returns
     -------
     Series
-        X (n, T, 1), labels y (n,), lengths (n,).
+        X (n, T, 1), labels y (n,) (empty for ``label="none"``), lengths (n,).
     """
-    with open(path, encoding="utf-8", newline="") as handle:
-        lines = [line for line in handle.read().splitlines() if line.strip()]
-    if not lines:
-        raise ValueError(f"{path}: the file is empty; expected one series per row")
-    delimiter = _delimiter(path, lines[0])
-    rows = csv.reader(lines, delimiter=delimiter) if delimiter else (ln.split() for ln in lines)
-    labels, series = [], []
-    for r, fields in enumerate(rows, start=1):
-        values = np.array([_number(f, r, c, path) for c, f in enumerate(fields[1:], start=2)])
-        end = len(values)
-        while end and np.isnan(values[end - 1]):
-            end -= 1
-        labels.append(fields[0])
-        series.append(values[:end, None])  # (T_i, 1)
-    return split_from_series(series, _labels(labels), path)
+    series, labels = read_rows(path, label=label, header=header)
+    y = _labels(labels) if labels is not None else np.zeros(0)
+    return split_from_series([s[:, None] for s in series], y, path)
 
 
 def _ts_header(lines: list[str], path: str) -> tuple[dict[str, str], int]:
@@ -160,7 +140,7 @@ def read_ts(path: str) -> Series:
     Series
         X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
     """
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         lines = handle.read().splitlines()
     header, start = _ts_header(lines, path)
     if header.get("timestamps") == "true":
