@@ -146,3 +146,13 @@ def test_a_consistent_model_file_loads_and_predicts(tmp_path):
     path, X = _saved_classifier(tmp_path)
     same = _rewrite(path, tmp_path / "same.npz")
     assert io.load(same).predict(X).shape == (20,)
+
+
+def test_a_full_disk_names_the_file(tmp_path):
+    from frnn._atomic import atomic_writer
+
+    with pytest.raises(OSError, match="could not write .*target.bin: No space left") as caught:
+        with atomic_writer(tmp_path / "target.bin"):
+            raise OSError(28, "No space left on device")
+    assert caught.value.filename == str(tmp_path / "target.bin")
+    assert list(tmp_path.iterdir()) == []

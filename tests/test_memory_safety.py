@@ -64,3 +64,23 @@ def test_kernel_arguments_are_checked_in_the_dispatch():
     cache.batch.lengths = np.array([7, 8, 7, 7, 7], dtype=np.intp)  # beyond T
     with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\]"):
         dispatch._numba_states(kernels, net.W, net.R, cache.batch, "tanh")
+
+
+def test_backward_after_deer_does_not_build_the_jacobians_when_large(monkeypatch):
+    from frnn.parallel import methods
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((3, 30, 2)), np.ones((3, 1))
+    net = frnn.FullyRecurrentNetwork(2, 4, 1, rng=0)
+    net.forward(x, y, method="sequential")
+    expected = net.backward(engine="reference")
+    monkeypatch.setattr(dispatch, "SCAN_ADJOINT_MAX", 3 * 30 * 4 * 4 - 1)
+
+    def no_scan(*args):
+        raise AssertionError("the (T, B, I, I) reverse scan ran")
+
+    monkeypatch.setattr(methods, "bptt", no_scan)
+    net.forward(x, y, method="deer")
+    got = net.backward()
+    for name in "WRV":
+        np.testing.assert_allclose(got[name], expected[name], rtol=1e-10, atol=1e-14)

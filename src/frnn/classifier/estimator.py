@@ -44,6 +44,20 @@ def _detached(net) -> types.SimpleNamespace:
     return types.SimpleNamespace(**{k: v for k, v in vars(net).items() if k not in _PER_CALL})
 
 
+_MAX_PARAMETER_BYTES = 2**34  # 16 GiB: weights, gradients and optimizer moments together
+
+
+def _check_memory(I: int, D: int, K: int, n_ensemble: int, itemsize: int) -> None:
+    """Refuse, before any allocation or loop, sizes whose parameters cannot fit in memory."""
+    need = 4 * n_ensemble * (I * D + I * I + K * I) * itemsize  # W, R, V; grads; 2 moments
+    if need > _MAX_PARAMETER_BYTES:
+        raise ValueError(
+            f"hidden_size={I} and n_ensemble={n_ensemble} need about {need / 2**30:,.0f} GiB "
+            f"for the networks' parameters alone (at most {_MAX_PARAMETER_BYTES / 2**30:.0f} "
+            "GiB); choose smaller ones"
+        )
+
+
 class RNNClassifier(ClassifierMixin, BaseEstimator):
     """A fully recurrent network classifier for sequences and time series.
 
@@ -231,6 +245,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _trainer(self, data: Series, K: int, root) -> Trainer:
         n, _, D = data.X.shape
+        _check_memory(self.hidden_size, D, K, self.n_ensemble, np.dtype(self.dtype).itemsize)
         members = []
         for child in root.spawn(1 + self.n_ensemble)[1:]:
             rng = np.random.default_rng(child)

@@ -34,13 +34,18 @@ METHODS = methods.METHODS
 # tie near 1-2·10^4, and numpy wins by 2-4x from 4·10^4 (batch 32, 32 hidden units) up.
 NUMBA_MAX_WORK = 16_384
 
+# The most numbers (T·B·I·I) the reverse-scan adjoint of a parallel method may build, 2^25
+# (256 MiB in float64); larger runs take the sequential adjoint.
+SCAN_ADJOINT_MAX = 2**25
+
 
 @functools.cache
 def numba_kernels():
     """The ``kernels`` module, or None when numba cannot be imported or compile here.
 
     Decided once per process (a tiny call compiles, or loads from numba's disk cache,
-    both kernels); ``numba_kernels.cache_clear()`` decides again.
+    both kernels); ``numba_kernels.cache_clear()`` decides again.  A disk cache that
+    cannot be read (a corrupt file) is dropped and the kernels compiled afresh.
     """
     try:
         from . import kernels
@@ -55,11 +60,24 @@ def numba_kernels():
         single=False,
         many_to_many=False,
     )
+    for attempt in range(2):
+        try:
+            return kernels if _trial(kernels, batch) else None
+        except Exception:  # e.g. an UnpicklingError from a corrupt file in numba's cache
+            if attempt:
+                return None
+            for kernel in (kernels.states, kernels.gradients):
+                kernel._cache.flush()  # forget the cache's index: compile and write afresh
+    return None
+
+
+def _trial(kernels, batch: Batch) -> bool:
+    """Whether both kernels run (compiled now, or loaded from numba's disk cache)."""
     W = R = V = np.zeros((1, 1))
     A = _numba_states(kernels, W, R, batch, "tanh")
-    if A is None or _numba_gradients(kernels, A, batch, R, V, np.zeros((1, 1)), "tanh") is None:
-        return None
-    return kernels
+    return A is not None and (
+        _numba_gradients(kernels, A, batch, R, V, np.zeros((1, 1)), "tanh") is not None
+    )
 
 
 def choose(engine: str, B: int, D: int, I: int) -> str:
@@ -136,7 +154,9 @@ def gradients(
                 return (*out, None)
         return (*numpy_loops.gradients(A, batch, R, V, dZ, activation), None)
     G = reference.direct_gradient(A, batch, V, dZ)  # (T, B, I)
-    if method == "sequential":
+    if method == "sequential" or (activation != "linear" and A.size * I > SCAN_ADJOINT_MAX):
+        # The reverse scan needs the (T, B, I, I) Jacobians; past this size the time loop,
+        # exact for the same states, needs only (T, B, I).
         delta, dA = reference.bptt(G, A, R, ACTIVATIONS[activation].f_prime)
     else:
         delta, dA = methods.bptt(G, A, R, activation)  # the adjoint by a reverse scan
