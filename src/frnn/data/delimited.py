@@ -26,6 +26,7 @@ __all__ = ["LABEL_POSITIONS", "read_rows"]
 LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
 _MISSING = {"", "?", "nan"}
+_MAX_FIELD = 1000  # characters: far beyond any number written in decimal
 
 
 def read_rows(path: str, *, label="first", header=None, limit=None):
@@ -147,10 +148,13 @@ def _values(fields: list[str], row: int, path: str, offset: int) -> np.ndarray:
         if text.lower() in _MISSING:
             values[c] = np.nan
             continue
+        where = f"{path}: row {row}, column {c + offset}"
+        if len(text) > _MAX_FIELD:  # whatever csv.field_size_limit() the process has set
+            raise ValueError(f"{where}: a field of {len(text):,} characters, not a number")
         try:
             values[c] = float(text)
         except ValueError:
-            raise ValueError(
-                f"{path}: row {row}, column {c + offset}: expected a number, got {text[:40]!r}"
-            ) from None
+            raise ValueError(f"{where}: expected a number, got {text[:40]!r}") from None
+        if not np.isfinite(values[c]):
+            raise ValueError(f"{where}: expected a finite number, got {text[:40]!r}")
     return values
