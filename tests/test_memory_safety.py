@@ -84,3 +84,23 @@ def test_backward_after_deer_does_not_build_the_jacobians_when_large(monkeypatch
     got = net.backward()
     for name in "WRV":
         np.testing.assert_allclose(got[name], expected[name], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "chunk_length", "match"),
+    [
+        ([0, 4], None, r"lengths must lie in \[1, T\]"),
+        ([-1, 4], None, r"lengths must lie in \[1, T\]"),
+        ([5, 4], None, r"lengths must lie in \[1, T\]"),
+        ([4, 4], -1, "chunk_length must be"),
+        ([4, 4], 0, "chunk_length must be"),
+    ],
+)
+def test_sequence_gradients_refuses_lengths_and_chunks_out_of_range(lengths, chunk_length, match):
+    """Issue 12: these once returned losses computed from uninitialised memory."""
+    from frnn.training import sequence_gradients
+
+    net = frnn.FullyRecurrentNetwork(2, 3, 1, rng=0)
+    x, y = np.ones((2, 4, 2)), np.ones((2, 1))
+    with pytest.raises(ValueError, match=match):
+        sequence_gradients(net, x, y, np.array(lengths), chunk_length=chunk_length)
