@@ -116,3 +116,13 @@ def test_sizes_that_cannot_be_allocated_are_refused_at_once(tmp_path, option):
     assert done.returncode == 2 and "GiB" in done.stderr, done.stderr
     assert len(done.stderr.splitlines()) == 1
     assert time.perf_counter() - started < 60
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_before_or_after_the_command_shows_the_traceback(tmp_path, where):
+    command = ["predict", "--model", "absent.npz", "--data", "x.csv"]
+    args = ["--debug", *command] if where == "before" else [*command, "--debug"]
+    done = frnn(*args, cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" in done.stderr
+    plain = frnn(*command, cwd=tmp_path)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr

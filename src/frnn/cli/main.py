@@ -152,6 +152,9 @@ def build_parser(command: str | None = "all") -> argparse.ArgumentParser:
                 builder(commands)  # registers each command it builds
         else:
             commands.add_parser(name, help=text, add_help=False)
+    for sub in commands.choices.values():
+        if sub.add_help:  # a command built in full takes --debug after it too
+            sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
     return parser
 
 
