@@ -30,6 +30,10 @@ class LazyPublicNames(Extension):
         for name in module.__all__:
             if name in pkg.members:
                 continue
-            obj = getattr(module, name)
-            target = f"{obj.__module__}.{obj.__qualname__}"
+            where = getattr(module, "_NAMES", {}).get(name)  # the module defining it
+            if where is not None:  # works for constants too (a dict has no __module__)
+                target = f"frnn{where}.{name}"
+            else:
+                obj = getattr(module, name)
+                target = f"{obj.__module__}.{obj.__qualname__}"
             pkg.set_member(name, Alias(name, target, parent=pkg))

@@ -1,7 +1,9 @@
 """Model files, training-state files and export to PyTorch.
 
 Files are ``.npz`` archives of plain arrays plus one JSON document (``__meta__``, stored
-as UTF-8 bytes), read with ``allow_pickle=False`` always: loading a file never runs code.
+as UTF-8 bytes), read by :mod:`frnn._npz`: never unpickled, every array's size checked
+against its header and a cap (``max_bytes``) before it is allocated, and the metadata
+checked field by field against the arrays, so a file ``load`` accepts also predicts.
 Writes go to a temporary file in the target's directory and are renamed over it
 (``os.replace`` is atomic), so an interrupted save never leaves half a file.
 """
@@ -11,11 +13,11 @@ from __future__ import annotations
 import json
 import os
 import types
-import zipfile
 
 import numpy as np
 
 from ._atomic import atomic_writer
+from ._npz import read_npz
 from .engine.network import FullyRecurrentNetwork
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
@@ -42,26 +44,23 @@ def _json_scalar(value):
     raise TypeError(f"{type(value).__name__} is not JSON-able")
 
 
-def _read(path, kind: str) -> tuple[dict[str, np.ndarray], dict]:
+def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
     """The arrays and metadata of an frnn file of ``kind``; ValueError for anything else."""
     path = os.fspath(path)
     try:
-        # Our own handle: np.load leaves its file open when the archive is broken.
-        with open(path, "rb") as file:
-            archive = np.load(file, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single array, not an .npz archive")
-            with archive:
-                arrays = {name: archive[name] for name in archive.files}
+        arrays = read_npz(path, limit=max_bytes)
     except FileNotFoundError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+    except ValueError as error:
         raise ValueError(f"{path} is not a readable frnn {kind} file: {error}") from None
     if _META not in arrays:
         raise ValueError(f"{path} is not an frnn {kind} file: it has no {_META} entry")
     try:
-        meta = json.loads(arrays.pop(_META).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        blob = arrays.pop(_META)
+        if blob.dtype != np.uint8 or blob.ndim != 1:
+            raise ValueError(f"{_META} must be 1-D uint8; got {blob.dtype} {blob.shape}")
+        meta = json.loads(blob.tobytes().decode("utf-8"))
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError, JSONDecodeError
         raise ValueError(f"{path} has unreadable frnn metadata: {error}") from None
     if not isinstance(meta, dict) or meta.get("format") != _MAGIC:
         raise ValueError(f"{path} is not an frnn {kind} file (foreign metadata)")
@@ -119,37 +118,45 @@ def network_meta(model) -> dict:
     }
 
 
-def load(path):
+def load(path, *, max_bytes: int | None = None):
     """Load what :func:`save` wrote: a ``FullyRecurrentNetwork`` or a fitted ``RNNClassifier``.
 
-    Raises ValueError for corrupted, truncated, foreign or newer-version files.
+    Raises ValueError for corrupted, truncated, foreign, inconsistent or newer-version
+    files, and for arrays larger than ``max_bytes`` in all (default 1 GiB, or
+    $FRNN_MAX_FILE_BYTES), checked before they are read.
     """
-    arrays, meta = _read(path, "model")
+    arrays, meta = _read(path, "model", max_bytes)
     try:
         if meta["kind"] == "network":
             return network_from_arrays(arrays, meta, "", FullyRecurrentNetwork)
         from .classifier.persist import from_arrays
 
         return from_arrays(arrays, meta)
-    except (KeyError, TypeError, ValueError, IndexError) as error:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
         raise ValueError(f"{os.fspath(path)} is a damaged frnn model file: {error!r}") from None
 
 
 def network_from_arrays(arrays, meta, prefix: str, cls=None):
-    """The network stored under ``prefix``: a ``cls`` instance, or a SimpleNamespace."""
-    sizes = meta["sizes"]
-    D, I, K = sizes["D"], sizes["I"], sizes["K"]
+    """The network stored under ``prefix``: a ``cls`` instance, or a SimpleNamespace.
+
+    Every field the network needs is checked: its type, and its relation to the arrays.
+    """
+    D, I, K, dtype = _network_fields(meta)
     bias = meta.get("bias", False)  # absent in version 1: no biases
     if not isinstance(bias, bool):
         raise ValueError(f"the metadata's bias must be true or false; got {bias!r}")
     expected = {"W": (I, D), "R": (I, I), "V": (K, I)} | ({"b": (I,), "c": (K,)} if bias else {})
     for name, shape in expected.items():
+        if prefix + name not in arrays:
+            raise ValueError(f"the array {prefix}{name} is missing")
         array = arrays[prefix + name]
-        if array.shape != shape or array.dtype != np.dtype(meta["dtype"]):
+        if array.shape != shape or array.dtype != dtype:
             raise ValueError(
                 f"{prefix}{name} has shape {array.shape} and dtype {array.dtype}; "
                 f"the metadata says {shape} and {meta['dtype']}"
             )
+        if not np.isfinite(array).all():
+            raise ValueError(f"{prefix}{name} holds NaN or infinite weights")
     if cls is FullyRecurrentNetwork:
         net = FullyRecurrentNetwork(
             D,
@@ -158,7 +165,7 @@ def network_from_arrays(arrays, meta, prefix: str, cls=None):
             activation=meta["activation"],
             loss=meta["loss"],
             rng=0,
-            dtype=meta["dtype"],
+            dtype=dtype,
             bias=bias,
         )
     else:
@@ -166,6 +173,26 @@ def network_from_arrays(arrays, meta, prefix: str, cls=None):
     for name in expected:
         setattr(net, name, arrays[prefix + name].copy())
     return net
+
+
+def _network_fields(meta) -> tuple[int, int, int, np.dtype]:
+    """D, I, K and the dtype of the metadata's network, each checked."""
+    from .engine.activations import ACTIVATIONS
+    from .engine.losses import LOSSES
+
+    sizes = meta["sizes"]
+    if not isinstance(sizes, dict) or set(sizes) != {"D", "I", "K"}:
+        raise ValueError(f"sizes must be {{'D', 'I', 'K'}}; got {sizes!r}")
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"sizes[{name!r}] must be an integer ≥ 1; got {value!r}")
+    for name, known in (("activation", ACTIVATIONS), ("loss", LOSSES), ("dtype", _DTYPES)):
+        if not isinstance(meta[name], str) or meta[name] not in known:
+            raise ValueError(f"{name} must be one of {sorted(known)}; got {meta[name]!r}")
+    return sizes["D"], sizes["I"], sizes["K"], np.dtype(meta["dtype"])
+
+
+_DTYPES = ("float32", "float64")
 
 
 # -- training states ------------------------------------------------------------------------
@@ -179,6 +206,11 @@ def save_state(path, state: dict) -> None:
 
     def pack(value):
         if isinstance(value, np.ndarray):
+            if value.dtype.hasobject or value.dtype.kind not in "biufUS":
+                raise TypeError(
+                    f"save_state stores arrays of numbers or text; got dtype {value.dtype}, "
+                    "which only pickle could store (and frnn never unpickles)"
+                )
             name = f"a{len(arrays)}"
             arrays[name] = value
             return {"__array__": name}
@@ -198,13 +230,15 @@ def save_state(path, state: dict) -> None:
     )
 
 
-def load_state(path) -> dict:
-    """Load what :func:`save_state` wrote; ValueError for anything else."""
-    arrays, meta = _read(path, "state")
+def load_state(path, *, max_bytes: int | None = None) -> dict:
+    """Load what :func:`save_state` wrote; ValueError for anything else (see :func:`load`)."""
+    arrays, meta = _read(path, "state", max_bytes)
 
     def unpack(value):
         if isinstance(value, dict):
             if set(value) == {"__array__"}:
+                if value["__array__"] not in arrays:
+                    raise KeyError(f"the array {value['__array__']!r} is missing")
                 return arrays[value["__array__"]]
             return {k: unpack(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -18,24 +18,60 @@ from ..data.series import Series
 from ..training.loop import Member, Settings, Trainer
 from ..training.steps import make_optimizer
 
-__all__ = ["fit", "network", "split", "trainer"]
+__all__ = ["check_memory", "detached", "network", "prepare", "run", "split", "trainer"]
+
+# What forward and backward leave on a network: states of the data it last saw.
+_PER_CALL = ("a", "z", "da", "_frnn_cache", "deer_info", "deer_iterations")
 
 
-def fit(clf, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, callback, resume_state):
-    """Train ``clf``'s networks on framed inputs x (n, T', f·D) and targets Y (n, K).
+def detached(net) -> types.SimpleNamespace:
+    """A new namespace sharing ``net``'s weights and settings, without its per-call states.
 
-    Sets ``networks_``, ``history_``, ``loss_curve_``, ``n_iter_`` and ``stopped_by_``
-    (these even when training stops with an error); returns ``clf``.
+    Prediction runs on one, so threads never share states and nothing of the predicted
+    data stays on the estimator (or in its pickle).
+    """
+    return types.SimpleNamespace(**{k: v for k, v in vars(net).items() if k not in _PER_CALL})
+
+
+_MAX_PARAMETER_BYTES = 2**34  # 16 GiB: weights, gradients and optimizer moments together
+
+
+def check_memory(I: int, D: int, K: int, n_ensemble: int, itemsize: int) -> None:
+    """Refuse, before any allocation or loop, sizes whose parameters cannot fit in memory."""
+    need = 4 * n_ensemble * (I * D + I * I + K * I) * itemsize  # W, R, V; grads; 2 moments
+    if need > _MAX_PARAMETER_BYTES:
+        raise ValueError(
+            f"hidden_size={I} and n_ensemble={n_ensemble} need about {need / 2**30:,.0f} GiB "
+            f"for the networks' parameters alone (at most {_MAX_PARAMETER_BYTES / 2**30:.0f} "
+            "GiB); choose smaller ones"
+        )
+
+
+def prepare(clf, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, resume_state):
+    """The epoch loop for framed inputs x (n, T', f·D) and targets Y (n, K), and its data.
+
+    Everything that can refuse (sizes, a validation split, a resume state) does so here,
+    before anything is trained.  Returns (trainer, training Series, validation Series or None).
     """
     data, val, root = split(clf, x, lengths, Y)
     codes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)  # (n,)
     loop = trainer(clf, data, Y.shape[1], root, codes)
     if resume_state is not None:
         loop.load_state(resume_state)
-    try:
+    return loop, data, val
+
+
+def run(clf, loop: Trainer, data: Series, val: Series | None, callback):
+    """Train ``clf``'s networks with the loop of :func:`prepare`.
+
+    Sets ``networks_``, ``history_``, ``loss_curve_``, ``n_iter_`` and ``stopped_by_``
+    (these even when training stops with an error); returns ``clf``.
+    """
+    clf.__dict__.pop("stopped_by_", None)
+    try:  # from here on every attribute belongs to this fit, even when training fails
         clf.stopped_by_ = loop.run(data, val, callback)
     finally:
-        clf.networks_ = [member.model for member in loop.members]
+        clf.networks_ = [detached(member.model) for member in loop.members]
         clf.history_ = loop.history
         clf.loss_curve_ = list(loop.history["loss"])
         clf.n_iter_ = loop.epoch
@@ -63,6 +99,7 @@ def split(clf, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray):
 def trainer(clf, data: Series, K: int, root, y_codes: np.ndarray) -> Trainer:
     """The epoch loop for ``clf``'s networks; ``y_codes`` (n,) are the class indices of y."""
     n, _, D = data.X.shape
+    check_memory(clf.hidden_size, D, K, clf.n_ensemble, np.dtype(clf.dtype).itemsize)
     members = []
     for child in root.spawn(1 + clf.n_ensemble)[1:]:
         rng = np.random.default_rng(child)

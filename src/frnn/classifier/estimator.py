@@ -203,20 +203,31 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             of a run with the same data and parameters, from which to continue; the
             result is bit-identical to the run that was never interrupted
 
+        Data refused before training starts (one class, NaN, a bad parameter) leaves a
+        previous fit untouched; an error during training leaves this fit's last finite
+        parameters.
+
         Returns
         -------
         self
         """
-        check_params(self)
-        for name in ("reservoir_", *_BPTT_FITTED):  # a refit in the other mode starts clean
-            self.__dict__.pop(name, None)
-        x, lengths = seq.validated(self, X, reset=True)
-        self.classes_, self.target_type_, Y = targets.fit_targets(y, x.shape[0], self.dtype)
-        if self.training == "reservoir":
-            if resume_state is not None:
-                raise ValueError("resume_state applies to training='bptt' only")
-            return self._fit_reservoir(x, lengths, y, callback)
-        return self._fit_bptt(x, lengths, Y, callback, resume_state)
+        before = dict(self.__dict__)  # a fit refused before training leaves the old fit
+        try:
+            check_params(self)
+            for name in ("reservoir_", *_BPTT_FITTED):  # a refit in the other mode starts clean
+                self.__dict__.pop(name, None)
+            x, lengths = seq.validated(self, X, reset=True)
+            self.classes_, self.target_type_, Y = targets.fit_targets(y, x.shape[0], self.dtype)
+            if self.training == "reservoir":  # one closed-form fit: all or nothing
+                if resume_state is not None:
+                    raise ValueError("resume_state applies to training='bptt' only")
+                return self._fit_reservoir(x, lengths, y, callback)
+            loop, data, val = self._prepare_bptt(x, lengths, Y, resume_state)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return bptt.run(self, loop, data, val, callback)
 
     def _fit_reservoir(self, x, lengths, y, callback):
         if self.target_type_ == "multilabel-indicator":
@@ -231,13 +242,14 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.reservoir_ = reservoir_fit.build(self).fit(Series(x, y, lengths), y, callback=hook)
         return self
 
-    def _fit_bptt(self, x, lengths, Y, callback, resume_state):
+    def _prepare_bptt(self, x, lengths, Y, resume_state):
+        """(bptt) the epoch loop and its data; everything that can refuse before training."""
         self.mean_, self.std_ = seq.standardisation(x, lengths)
         if not self.standardize:
             self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
         self.frame_size_ = self.frame_size or max(1, math.ceil(int(lengths.max()) / _STEPS))
         x, lengths = self._frames(x, lengths)
-        return bptt.fit(self, x, lengths, Y, callback, resume_state)
+        return bptt.prepare(self, x, lengths, Y, resume_state)
 
     def _frames(self, x, lengths) -> tuple[np.ndarray, np.ndarray]:
         """(bptt) standardised, framed inputs: (n, T', f·D) in the dtype, and lengths (n,)."""
@@ -272,8 +284,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     @staticmethod
     def _logits(net, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        forward(net, x, None, lengths=lengths)
-        return np.asarray(net.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
+        local = bptt.detached(net)  # forward writes its states here, not into the shared net
+        forward(local, x, None, lengths=lengths)
+        return np.asarray(local.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (n, n_classes), rows summing to one; per-label for multi-label.

@@ -81,9 +81,18 @@ def _reservoir_arrays(model, arrays: dict) -> dict:
 
 
 def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
-    """The fitted classifier that :func:`to_arrays` described."""
-    from .estimator import RNNClassifier
+    """The fitted classifier that :func:`to_arrays` described, checked for consistency.
 
+    Every field is checked for its type and its relation to the arrays (the networks'
+    sizes against the classes, the frame size and the standardisation; each reservoir's
+    arrays against its window), so a file that loads also predicts; anything else is a
+    ValueError.
+    """
+    from .estimator import RNNClassifier
+    from .params import check_params
+
+    if not isinstance(meta["params"], dict) or not isinstance(meta["fitted"], dict):
+        raise ValueError("params and fitted must be JSON objects")
     params = dict(meta["params"])
     params.setdefault("training", "bptt")  # files written before the reservoir default
     params.setdefault("bias", False)  # files written before the biases: networks without
@@ -93,7 +102,11 @@ def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
     for name in ("spectral_radius", "input_scale"):
         if name in params:
             params[name] = tuple(float(v) for v in params[name])
+    unknown = set(params) - set(RNNClassifier().get_params())
+    if unknown:
+        raise ValueError(f"unknown parameters {sorted(unknown)}")
     clf = RNNClassifier(**params)
+    check_params(clf)
     clf.classes_ = arrays["classes"]
     if "feature_names" in arrays:
         clf.feature_names_in_ = arrays["feature_names"].astype(object)
@@ -104,10 +117,12 @@ def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
     if params["training"] == "reservoir":
         clf.reservoir_ = _reservoir_from_arrays(clf, arrays, meta["reservoir"])
         return clf
-    clf.networks_ = [
-        io.network_from_arrays(arrays, meta, f"net{i}/") for i in range(meta["networks"])
-    ]
+    n = meta["networks"]
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= clf.n_ensemble:
+        raise ValueError(f"networks must be an integer in [1, n_ensemble]; got {n!r}")
+    clf.networks_ = [io.network_from_arrays(arrays, meta, f"net{i}/") for i in range(n)]
     clf.mean_, clf.std_ = arrays["mean"], arrays["std"]
+    _check_fitted(clf, meta)
     return clf
 
 
@@ -157,6 +172,38 @@ def _array(arrays, name: str, shape: tuple) -> np.ndarray:
             f"{name} has shape {array.shape} and dtype {array.dtype}; expected {shape} float64"
         )
     return array.copy()
+
+
+_TARGETS = ("binary", "multiclass", "multilabel-indicator")
+
+
+def _check_fitted(clf, meta: dict) -> None:
+    """Raise ValueError unless the fitted attributes agree with each other and the arrays."""
+    D, I, K = (meta["sizes"][k] for k in "DIK")
+    f, tabular = getattr(clf, "frame_size_", None), getattr(clf, "tabular_", None)
+    target = getattr(clf, "target_type_", None)
+    if isinstance(f, bool) or not isinstance(f, int) or f < 1 or not isinstance(tabular, bool):
+        raise ValueError(f"frame_size_ must be an integer ≥ 1 and tabular_ a bool; got {f!r}")
+    if target not in _TARGETS:
+        raise ValueError(f"target_type_ must be one of {_TARGETS}; got {target!r}")
+    if I != clf.hidden_size or meta["activation"] != clf.activation or meta["dtype"] != clf.dtype:
+        raise ValueError("the networks' size, activation or dtype disagree with the parameters")
+    features = D // f
+    for name in ("mean_", "std_"):
+        array = getattr(clf, name)
+        if array.shape != (features,) or array.dtype != np.float64 or D % f:
+            raise ValueError(f"{name} must be ({features},) float64 for D = {D}, frame {f}")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} holds NaN or infinity")
+    if not (clf.std_ > 0).all():
+        raise ValueError("std_ must be > 0")
+    n_classes = clf.classes_.shape[0] if clf.classes_.ndim == 1 else -1
+    wanted = 1 if target == "binary" else n_classes
+    least = {"binary": 2, "multiclass": 3, "multilabel-indicator": 1}[target]
+    if n_classes < least or (target == "binary" and n_classes != 2) or K != wanted:
+        raise ValueError(f"classes_ ({n_classes}) and the {target} target disagree with K = {K}")
+    if not tabular and getattr(clf, "n_features_in_", None) != features:
+        raise ValueError(f"n_features_in_ must be {features}")
 
 
 def _plain(array: np.ndarray, name: str) -> np.ndarray:

@@ -140,18 +140,34 @@ def mask(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def standardisation(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and standard deviation (D,) over every real step of every series."""
+    """Per-feature mean and standard deviation (D,) over every real step of every series.
+
+    Whatever the data's scale (1e-300 or 1e300): the values are first divided by their
+    largest magnitude m, so the sums cannot overflow and nothing small is mistaken for
+    constant; mean and std are m times those of the scaled values (both ≤ m, finite).
+    A feature is constant (std set to 1) when its spread is round-off relative to its mean.
+    """
     real = x[mask(x, lengths)]  # (Σ T_i, D)
-    mean = real.mean(axis=0)
-    std = real.std(axis=0)
-    std[~(std > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0  # constant features stay put
-    return mean, std
+    m = np.abs(real).max(axis=0)  # (D,)
+    m[m == 0] = 1.0
+    scaled = real / m  # (Σ T_i, D) in [−1, 1]
+    mean_s, std_s = scaled.mean(axis=0), scaled.std(axis=0)
+    constant = ~(std_s > 1e-12 * np.abs(mean_s)) | (std_s == 0)
+    std = std_s * m
+    std[constant] = 1.0  # constant features stay put (only shifted by their mean)
+    return mean_s * m, std
 
 
 def standardise(
     x: np.ndarray, lengths: np.ndarray, mean: np.ndarray, std: np.ndarray
 ) -> np.ndarray:
-    """(x − mean) / std on real steps, zero on padding: (n, T, D) -> (n, T, D)."""
-    out = (x - mean) / std
+    """(x − mean) / std on real steps, zero on padding: (n, T, D) -> (n, T, D).
+
+    Computed as (x/s − mean/s) / (std/s) with s = max(|mean|, std), so x − mean cannot
+    overflow when both are near the largest float.
+    """
+    s = np.maximum(np.abs(mean), std)  # (D,) > 0
+    with np.errstate(over="ignore"):  # only where the result itself is beyond float64
+        out = (x / s - mean / s) / (std / s)
     out[~mask(x, lengths)] = 0.0
     return out

@@ -8,6 +8,8 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
+
 from ..classifier.targets import evaluate
 from ..data.datasets import load_dataset, load_file
 from . import rundir
@@ -33,6 +35,25 @@ def add_predict_parsers(commands) -> None:
             "--data", metavar="FILE", help="series in .ts, .csv/.tsv/.txt (label first) or .npz"
         )
         source.add_argument("--dataset", metavar="NAME", help="a built-in set's test split")
+        default = "auto" if name == "predict" else "first"
+        sub.add_argument(
+            "--label",
+            default=default,
+            metavar="WHERE",
+            help="where a text file's labels are: first, last, none, or a header column's name"
+            + (
+                "; auto (default): the first column when every value in it is a class of "
+                "the model, else none"
+                if name == "predict"
+                else " (default: first)"
+            ),
+        )
+        sub.add_argument(
+            "--header",
+            choices=["auto", "yes", "no"],
+            default="auto",
+            help="whether a text file starts with a header row (default: auto, detected)",
+        )
         if name == "predict":
             sub.add_argument("--out", metavar="CSV", help="write here (default: stdout)")
         else:
@@ -55,10 +76,18 @@ def _classifier(path: str):
     return model
 
 
-def _data(args: argparse.Namespace):
+def _data(args: argparse.Namespace, classes=None):
+    """The split to evaluate or predict; ``classes`` decides ``--label auto``."""
     if args.dataset:
         return load_dataset(args.dataset).test
-    return load_file(args.data)
+    header = {"auto": None, "yes": True, "no": False}[args.header]
+    if args.label != "auto":
+        return load_file(args.data, label=args.label, header=header)
+    split = load_file(args.data, label="first", header=header)
+    known = set(np.asarray(classes).tolist())
+    if len(split.y) and all(label in known for label in split.y.tolist()):
+        return split  # labelled: every first value names a class
+    return load_file(args.data, label="none", header=header)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -76,7 +105,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def run_predict(args: argparse.Namespace) -> int:
     """Write one CSV row per series: its index, the predicted label, class probabilities."""
-    classifier, split = _classifier(args.model), _data(args)
+    classifier = _classifier(args.model)
+    split = _data(args, classifier.classes_)
     labels, proba = classifier.predict(split), classifier.predict_proba(split)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -160,6 +160,8 @@ def run_train(args: argparse.Namespace) -> int:
     from ..io import load_state, save
 
     config = resume_config(args) if args.resume else new_config(args)
+    if config.get("missing"):
+        return _complete(Path(args.resume), config)
     clf = RNNClassifier(**config["estimator"])
     check_params(clf)  # before any file is written
     train, test = load_data(config["data"])
@@ -201,16 +203,31 @@ def _write_results(
         "train": evaluate(clf, train, train.y),
         "test": evaluate(clf, test, test.y) if test is not None else None,
     }
-    rundir.write_json(run_dir / "metrics.json", metrics)
-    if reservoir:  # one closed-form fit: no epochs, no curves
-        return metrics
+    if not reservoir:  # one closed-form fit has no epochs, no curves
+        _write_curves(clf, run_dir, name)
+    rundir.write_json(run_dir / "metrics.json", metrics)  # last: the run's "finished" mark
+    return metrics
+
+
+def _write_curves(clf, run_dir: Path, name: str) -> None:
+    """history.csv and curves.png from a fitted classifier's history."""
     rundir.write_history(run_dir / "history.csv", clf.history_)
     from ..viz.curves import plot_curves  # matplotlib loads only here
     from ..viz.figures import save_figure
 
     figure = plot_curves(clf.history_, title=f"frnn train on {name}")
     save_figure(figure, run_dir / "curves.png", dpi=100)
-    return metrics
+
+
+def _complete(run_dir: Path, config: dict) -> int:
+    """``--resume`` of a finished run that lost outputs: write them from model.npz."""
+    from ..io import load
+
+    clf = load(run_dir / "model.npz")
+    name = config["data"].get("dataset") or Path(config["data"]["train"]).name
+    _write_curves(clf, run_dir, name)
+    print(f"frnn train: the run had finished; wrote {', '.join(config['missing'])} in {run_dir}")
+    return 0
 
 
 def _report(args, metrics: dict, run_dir: Path) -> None:

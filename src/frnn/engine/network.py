@@ -257,8 +257,21 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
         raise RuntimeError("backward needs a forward call first: call frnn.forward(model, x, y)")
     if cache.batch.y is None:
         raise RuntimeError("backward needs a loss: the last forward call was given y=None")
-    _, R, V = network_weights(model)
+    W, R, V = network_weights(model)
+    _check_unchanged(cache, W, V)
     return _backward(cache, R, V, keep_da=keep_da, engine=engine, model=model)
+
+
+def _check_unchanged(cache: _Cache, W: np.ndarray, V: np.ndarray) -> None:
+    """Raise unless the weights have the sizes and dtype that the last forward used."""
+    T, B, I = cache.A.shape
+    D, K = cache.batch.x.shape[2], cache.Z.shape[-1]
+    if W.shape != (I, D) or V.shape != (K, I) or W.dtype != cache.A.dtype:
+        raise ValueError(
+            f"the model's weights changed since forward: it ran with W ({I}, {D}), "
+            f"V ({K}, {I}) in {cache.A.dtype}; now W {W.shape}, V {V.shape} in {W.dtype}. "
+            f"Call forward again before backward"
+        )
 
 
 def backward_trusted(model) -> dict[str, np.ndarray]:

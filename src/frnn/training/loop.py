@@ -251,7 +251,16 @@ class Trainer:
         }
 
     def load_state(self, state: dict) -> None:
-        """Continue from what :meth:`state` returned."""
+        """Continue from what :meth:`state` returned; ValueError for a damaged state."""
+        try:
+            self._load_state(state)
+        except (KeyError, TypeError, IndexError, AttributeError) as error:
+            raise ValueError(
+                f"resume_state is damaged (a checkpoint missing a key or holding a wrong "
+                f"type): {type(error).__name__}: {error}"
+            ) from None
+
+    def _load_state(self, state: dict) -> None:
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
             found = state.get("version") if isinstance(state, dict) else type(state).__name__
             raise ValueError(
