@@ -22,14 +22,23 @@ LOSSES = sorted(frnn.LOSSES)
 MODES = list(itertools.product(ACTIVATIONS, LOSSES))  # (activation, loss)
 
 
-def make_model(D, I, K, *, activation="tanh", loss="bce", dtype=np.float64, seed=0):
-    """Weights large enough that relu and hardtanh cross their kinks and saturate."""
+def make_model(D, I, K, *, activation="tanh", loss="bce", dtype=np.float64, seed=0, bias=False):
+    """Weights large enough that relu and hardtanh cross their kinks and saturate; with
+    ``bias`` also b (I,) and c (K,), drawn after them (the weights stay the same)."""
     rng = np.random.default_rng(seed)
     model = types.SimpleNamespace(activation=activation, loss=loss)
     model.W = (rng.standard_normal((I, D)) * 1.2).astype(dtype)
     model.R = (rng.standard_normal((I, I)) * 0.9 / np.sqrt(I)).astype(dtype)
     model.V = rng.standard_normal((K, I)).astype(dtype)
+    if bias:
+        model.b = (rng.standard_normal(I) * 0.8).astype(dtype)
+        model.c = rng.standard_normal(K).astype(dtype)
     return model
+
+
+def param_names(model) -> str:
+    """ "WRV", or "WRVbc" for a model with biases."""
+    return "WRVbc" if getattr(model, "b", None) is not None else "WRV"
 
 
 def make_batch(B, T, D, I, K, *, many_to_many, padded, with_a0, seed=1):
@@ -50,14 +59,16 @@ def make_batch(B, T, D, I, K, *, many_to_many, padded, with_a0, seed=1):
     return x, y, lengths, a0
 
 
-def assert_matches_torch(model, x, y, *, lengths=None, a0=None, tol=1e-10):
+def assert_matches_torch(model, x, y, *, lengths=None, a0=None, tol=1e-10, **options):
     """forward and backward of ``model`` agree with torch.autograd to ``tol`` (relative).
 
-    x (B, T, D); y (B, K) many-to-one or (B, T, K) many-to-many; lengths (B,); a0 (B, I).
-    The loss, the states a, the logits z and every gradient are compared.
+    x (B, T, D); y (B, K) many-to-one or (B, T, K) many-to-many; lengths (B,); a0 (B, I);
+    ``options`` go to ``frnn.forward`` (method, engine; backward follows the engine).
+    The loss, the states a, the logits z and every gradient (b and c included when the
+    model has them) are compared.
     """
-    loss = frnn.forward(model, x, y, lengths=lengths, a0=a0)
-    grads = frnn.backward(model)
+    loss = frnn.forward(model, x, y, lengths=lengths, a0=a0, **options)
+    grads = frnn.backward(model, engine=options.get("engine", "auto"))
     activation, loss_name = getattr(model, "activation", "tanh"), getattr(model, "loss", "bce")
     ref_loss, ref_grads, ref_a, ref_z = loss_and_grads(
         model.W,
@@ -69,9 +80,12 @@ def assert_matches_torch(model, x, y, *, lengths=None, a0=None, tol=1e-10):
         a0=a0,
         activation=activation,
         loss=loss_name,
+        b=getattr(model, "b", None),
+        c=getattr(model, "c", None),
     )
     assert relerr(loss, ref_loss) < tol
     assert relerr(model.a, ref_a) < tol
     assert relerr(model.z, ref_z) < tol
-    for name in "WRV":
+    assert set(grads) == set(param_names(model))
+    for name in param_names(model):
         assert relerr(grads[name], ref_grads[name]) < tol, name

@@ -19,7 +19,8 @@ from frnn.cli import rundir as _rundir
 from frnn.estimator import RNNClassifier
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-TINY = ["--epochs", "3", "--hidden-size", "4"]
+TINY = ["--training", "bptt", "--epochs", "3", "--hidden-size", "4"]
+RESERVOIR = ["--n-reservoirs", "6", "--hidden-size", "8"]  # the default training, smaller
 
 
 def frnn(*args, cwd, timeout=300) -> subprocess.CompletedProcess:
@@ -66,6 +67,9 @@ def test_train_writes_the_run_directory(tmp_path):
     config = json.loads((run / "config.json").read_text())
     assert config["estimator"] == {
         **RNNClassifier().get_params(),
+        "training": "bptt",
+        "spectral_radius": [0.5, 0.99],  # JSON lists
+        "input_scale": [0.3, 3.0],
         "epochs": 3,
         "hidden_size": 4,
         "random_state": 0,
@@ -97,6 +101,16 @@ def test_every_estimator_parameter_is_an_option(tmp_path):
     text = frnn("train", "--help", cwd=tmp_path).stdout
     for name in RNNClassifier().get_params():
         assert "--" + name.replace("_", "-") in text
+    assert "--bias [BOOL]" in text and "--no-bias" in text  # yes/no parameters are switches
+
+
+@pytest.mark.parametrize(
+    ("switch", "bias"), [(["--no-bias"], False), (["--bias"], True), (["--bias", "no"], False)]
+)
+def test_bias_switch_reaches_the_model(tmp_path, switch, bias):
+    assert frnn("train", *TINY, *switch, "--quiet", "--out", "r", cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["estimator"]["bias"] is bias
+    assert ("net0/b" in model_arrays(tmp_path / "r" / "model.npz")) is bias
 
 
 def test_options_reach_the_estimator(tmp_path):
@@ -123,6 +137,47 @@ def test_options_reach_the_estimator(tmp_path):
     assert params["standardize"] is False and params["random_state"] == 7
     history = (tmp_path / "r" / "history.csv").read_text().splitlines()
     assert history[1].split(",")[4] != ""  # a validation loss was recorded
+
+
+def test_default_reservoir_train_writes_results_and_resume_refits(tmp_path):
+    result = frnn("train", *RESERVOIR, "--out", "run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["accuracy", "loss", "n", "seconds"]
+    assert lines[2].split()[0] == "test" and lines[2].split()[3] == "150"
+    assert lines[3].startswith("6 reservoirs, 288 features, ridge α")  # 6 × 8 units × (2 + 4)
+    assert "6/6" in result.stderr and "reservoir" in result.stderr  # the progress bar
+    run = tmp_path / "run"
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["training"] == "reservoir" and metrics["epochs"] is None
+    assert metrics["reservoirs"] == 6 and metrics["test"]["accuracy"] >= 0.8
+    assert not (run / "checkpoint.npz").exists() and not (run / "history.csv").exists()
+    config = json.loads((run / "config.json").read_text())
+    assert config["estimator"]["training"] == "reservoir"
+    evaluation = frnn("evaluate", "--model", "run", "--dataset", "gunpoint", "--json", cwd=tmp_path)
+    assert json.loads(evaluation.stdout)["accuracy"] == metrics["test"]["accuracy"]
+    # An unfinished reservoir run has no checkpoint: --resume fits it again, to the same model.
+    first = model_arrays(run / "model.npz")
+    (run / "metrics.json").unlink()
+    (run / "model.npz").unlink()
+    resumed = frnn("train", "--resume", "run", "--quiet", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    again = model_arrays(run / "model.npz")
+    for key in first:
+        if not key.startswith("__"):
+            np.testing.assert_array_equal(first[key], again[key], err_msg=key)
+
+
+def test_reservoir_options_have_help_and_reach_the_estimator(tmp_path):
+    text = frnn("train", "--help", cwd=tmp_path).stdout
+    assert "--training" in text and "(reservoir)" in text and "LOW,HIGH" in text
+    args = ["--spectral-radius", "0,0", "--class-weight", "balanced", "--max-steps", "none"]
+    assert frnn("train", *RESERVOIR, *args, "--quiet", "--out", "r", cwd=tmp_path).returncode == 0
+    params = json.loads((tmp_path / "r" / "config.json").read_text())["estimator"]
+    assert params["spectral_radius"] == [0.0, 0.0] and params["class_weight"] == "balanced"
+    assert params["max_steps"] is None
+    bad = frnn("train", *RESERVOIR, "--spectral-radius", "2", "--out", "s", cwd=tmp_path)
+    assert bad.returncode == 2 and "LOW,HIGH" in bad.stderr
 
 
 # -- data formats ---------------------------------------------------------------------------
@@ -164,10 +219,18 @@ def write_file(path, series, labels) -> None:
 
 
 @pytest.mark.parametrize(
+    "model",
+    [
+        ["--training", "bptt", "--epochs", "30", "--hidden-size", "6"],
+        RESERVOIR,  # the default
+    ],
+    ids=["bptt", "reservoir"],
+)
+@pytest.mark.parametrize(
     ("suffix", "dims", "ragged"),
     [(".csv", 1, True), (".tsv", 1, False), (".ts", 2, True), (".npz", 3, True)],
 )
-def test_train_evaluate_predict_on_each_file_format(tmp_path, suffix, dims, ragged):
+def test_train_evaluate_predict_on_each_file_format(tmp_path, suffix, dims, ragged, model):
     rng = np.random.default_rng(0)
     for name, n in (("train", 40), ("test", 12)):
         write_file(tmp_path / f"{name}{suffix}", *toy_series(n, rng, dims, ragged))
@@ -177,10 +240,7 @@ def test_train_evaluate_predict_on_each_file_format(tmp_path, suffix, dims, ragg
         f"train{suffix}",
         "--test",
         f"test{suffix}",
-        "--epochs",
-        "30",
-        "--hidden-size",
-        "6",
+        *model,
         "--json",
         "--out",
         "run",
@@ -252,7 +312,8 @@ ERRORS = [
     (["train", "--train", "real.csv"], "not class labels; pass --task regression"),
     (["train", "--train", "word.csv", "--task", "regression"], "expected a number"),
     (["train", "--task", "regression", "--aux-weight", "1"], "--aux-weight: not an option"),
-    (["train", "--training", "bptt"], "--training: not an option of the classification"),
+    (["train", "--units", "8"], "--units: not an option of the classification"),
+    (["train", "--task", "regression", "--taps", "3"], "--taps: not an option of the regression"),
     (["train", "--dataset", "adding", "--training", "ridge"], "training must be one of"),
     (["train", "--task", "ranking"], "argument --task: invalid choice"),
     (["train", "--epochs", "-1"], "epochs must be a positive integer; got -1"),
@@ -260,6 +321,7 @@ ERRORS = [
     (["train", "--learning-rate", "-0.1"], "learning_rate must be a positive number; got -0.1"),
     (["train", "--activation", "sine"], "activation must be one of"),
     (["train", "--epochs", "many"], "argument --epochs: expected a number or none, got 'many'"),
+    (["train", "--bias", "maybe"], "argument --bias: expected true or false, got 'maybe'"),
     (["train", "--length", "0", "--dataset", "parity"], "option length of data set 'parity'"),
     (["train", "--length", "5"], "data set 'gunpoint' takes the options none"),
     (["train", "--checkpoint-every", "0"], "must be a positive integer"),
@@ -306,6 +368,8 @@ def test_a_run_directory_is_never_overwritten(tmp_path):
 
 # About 50 ms an epoch on GunPoint (150 steps, 5 networks): long enough to be killed mid-run.
 RESUMABLE = [
+    "--training",
+    "bptt",
     "--epochs",
     "40",
     "--hidden-size",
@@ -410,6 +474,7 @@ def test_train_without_test_file_and_predict_unlabelled_series(tmp_path):
 
 def test_config_json_repeats_a_run_exactly(tmp_path):
     args = ["--dataset", "parity", "--n-train", "30", "--length", "6", "--hidden-size", "5"]
+    args += ["--training", "bptt"]
     assert (
         frnn("train", *args, "--epochs", "4", "--quiet", "--out", "a", cwd=tmp_path).returncode == 0
     )
@@ -473,3 +538,17 @@ def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path):
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
     assert "the labels 7 are not among the model's classes [0, 1]" in refused.stderr
     assert "Traceback" not in refused.stderr and refused.stdout == ""
+
+
+def test_a_run_written_before_the_reservoir_default_still_means_bptt(tmp_path):
+    old = {
+        "frnn_version": "0.1.0",
+        "estimator": {"epochs": 2, "hidden_size": 3, "n_ensemble": 1, "random_state": 0},
+        "data": {"dataset": "parity", "options": {"n_train": 20, "length": 4}},
+        "checkpoint_every": 10,
+    }
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    result = frnn("train", "--config", "old.json", "--json", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["training"] == "bptt"
+    assert json.loads(result.stdout)["epochs"] == 2

@@ -224,12 +224,12 @@ def test_npz_with_and_without_lengths(tmp_path):
 @pytest.mark.parametrize(
     ("arrays", "message"),
     [
-        ({"X": np.zeros((2, 3))}, r"expected arrays 'X' and 'y'; missing \['y'\]"),
+        ({"y": np.zeros(2)}, r"expected an array 'X' \(and 'y' for labels\); found \['y'\]"),
         ({"X": np.zeros((2, 3)), "y": np.zeros(3)}, "X has 2 series but y has 3"),
         ({"X": np.zeros((2, 3)), "y": np.zeros(2), "lengths": np.array([4, 1])}, "lengths must"),
         ({"X": np.array([[1.0, np.nan]]), "y": np.zeros(1)}, r"missing values \(NaN\) in row"),
         ({"X": np.array([["a"]]), "y": np.zeros(1)}, "X must be numeric"),
-        ({"X": np.array([[1, None]], dtype=object), "y": np.zeros(1)}, "not a readable .npz"),
+        ({"X": np.array([[1, None]], dtype=object), "y": np.zeros(1)}, "never Python objects"),
     ],
 )
 def test_bad_npz_files_are_named(tmp_path, arrays, message):
@@ -243,7 +243,7 @@ def test_files_that_cannot_be_read(tmp_path):
         load_file(tmp_path / "absent.csv")
     with pytest.raises(ValueError, match=r"unknown file type '.xlsx'"):
         load_file(write(tmp_path, "d.xlsx", "1,2"))
-    (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00\x81")
+    (tmp_path / "bin.csv").write_bytes(b"\x80\x81\x00\xff")  # (\xff\xfe would be UTF-16's mark)
     with pytest.raises(ValueError, match="not a text file"):
         load_file(tmp_path / "bin.csv")
     (tmp_path / "junk.npz").write_bytes(b"not a zip")

@@ -12,10 +12,16 @@ import frnn
 from frnn.estimator import RNNClassifier, expected_failed_checks
 
 # Small and quick: the checks fit dozens of times on tiny data.
-QUICK = dict(hidden_size=8, epochs=20, n_ensemble=1)
+QUICK = dict(training="bptt", hidden_size=8, epochs=20, n_ensemble=1)
+# The default (training="reservoir") with fewer reservoirs; the default instance itself
+# passes the same checks in about a minute (tests/test_classifier_default.py measures it).
+SMALL_RESERVOIR = dict(n_reservoirs=8)
 
 
-@parametrize_with_checks([RNNClassifier(**QUICK)], expected_failed_checks=expected_failed_checks)
+@parametrize_with_checks(
+    [RNNClassifier(**QUICK), RNNClassifier(**SMALL_RESERVOIR)],
+    expected_failed_checks=expected_failed_checks,
+)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -30,7 +36,9 @@ def _series(n=40, T=12, seed=0):
 
 def test_learns_a_synthetic_task_and_the_loss_decreases():
     X, y = _series(n=80)
-    clf = RNNClassifier(epochs=60, n_ensemble=1, aux_weight=0.0, random_state=0).fit(X, y)
+    clf = RNNClassifier(
+        training="bptt", epochs=60, n_ensemble=1, aux_weight=0.0, random_state=0
+    ).fit(X, y)
     assert clf.loss_curve_[-1] < 0.3 * clf.loss_curve_[0]
     X_test, y_test = _series(n=200, seed=1)
     assert clf.score(X_test, y_test) > 0.8
@@ -169,7 +177,7 @@ def test_resume_is_bit_identical(tmp_path, extra):
     assert resumed.n_iter_ == whole.n_iter_
     assert resumed.loss_curve_ == whole.loss_curve_
     for a, b in zip(resumed.networks_, whole.networks_, strict=True):
-        for name in "WRV":
+        for name in "WRVbc":  # the biases too (bias=True by default)
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
 
 
@@ -195,6 +203,8 @@ def test_resume_rejects_a_state_of_another_ensemble():
         RNNClassifier(**{**QUICK, "n_ensemble": 2}).fit(X, y, resume_state=states[-1])
     with pytest.raises(ValueError, match="does not fit"):
         RNNClassifier(**{**QUICK, "hidden_size": 3}).fit(X, y, resume_state=states[-1])
+    with pytest.raises(ValueError, match=r"does not fit.*\(bias\)"):
+        RNNClassifier(**{**QUICK, "bias": False}).fit(X, y, resume_state=states[-1])
 
 
 def test_grid_search_in_two_processes():
@@ -259,6 +269,7 @@ def test_predict_before_fit_and_wrong_feature_count():
         (dict(dtype="float16"), "dtype"),
         (dict(frame_size=0), "frame_size"),
         (dict(n_ensemble=True), "n_ensemble"),
+        (dict(bias="yes"), "bias"),
     ],
 )
 def test_invalid_hyper_parameters(bad, match):
@@ -285,7 +296,8 @@ def test_non_finite_loss_is_a_clear_error_and_keeps_finite_parameters():
 def test_top_level_name_and_cli_friendly_parameters():
     assert frnn.RNNClassifier is RNNClassifier
     for name, value in RNNClassifier().get_params().items():
-        assert value is None or isinstance(value, bool | int | float | str), name
+        pair = isinstance(value, tuple) and all(isinstance(v, float) for v in value)
+        assert pair or value is None or isinstance(value, bool | int | float | str), name
 
 
 def test_targets_encode_known_labels_and_name_unknown_ones():
@@ -300,3 +312,20 @@ def test_targets_encode_known_labels_and_name_unknown_ones():
         encode(classes, ["dog", "fox"])
     with pytest.raises(ValueError, match=r"the labels 1, 2 are not among"):
         encode(classes, [1, 2, 1])  # numbers never match text labels
+
+
+def test_bptt_class_weight_scales_each_series_loss():
+    X, y = _series(n=40)
+    plain = RNNClassifier(**QUICK, random_state=0).fit(X, y)
+    ones = RNNClassifier(**QUICK, class_weight={0: 1.0, 1: 1.0}, random_state=0).fit(X, y)
+    for a, b in zip(plain.networks_, ones.networks_, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)  # weights of 1: the same arithmetic
+    no_aux = dict(QUICK, aux_weight=0.0, random_state=0)
+    np.testing.assert_allclose(  # the weighted path equals the plain many-to-one path
+        RNNClassifier(**no_aux, class_weight={0: 1.0, 1: 1.0}).fit(X, y).networks_[0].W,
+        RNNClassifier(**no_aux).fit(X, y).networks_[0].W,
+        rtol=1e-9,
+        atol=1e-12,
+    )
+    heavy = RNNClassifier(**QUICK, class_weight={0: 50.0, 1: 0.02}, random_state=0).fit(X, y)
+    assert (heavy.predict(X) == 0).mean() > (plain.predict(X) == 0).mean()

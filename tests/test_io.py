@@ -13,7 +13,7 @@ import torch
 import frnn
 from frnn.estimator import RNNClassifier
 
-QUICK = dict(hidden_size=6, epochs=5, n_ensemble=2)
+QUICK = dict(training="bptt", hidden_size=6, epochs=5, n_ensemble=2)
 
 
 @pytest.fixture
@@ -126,7 +126,8 @@ def test_bad_files_raise_value_error(tmp_path, net, damage):
     elif damage == "foreign":
         np.savez(path, weights=np.ones(3))
     elif damage == "newer":
-        _meta_file(path, {**meta, "version": 2}, W=net.W, R=net.R, V=net.V)
+        version = frnn.io.FORMAT_VERSION + 1
+        _meta_file(path, {**meta, "version": version}, W=net.W, R=net.R, V=net.V)
     elif damage == "pickle":
         np.savez(path, __meta__=np.array([{"format": "frnn"}], dtype=object))
     elif damage == "bad json":
@@ -196,3 +197,106 @@ def test_to_torch_asks_for_one_network_of_a_classifier(fitted):
         frnn.to_torch(clf)
     rnn, linear = frnn.to_torch(clf.networks_[0])
     assert rnn.hidden_size == 6 and linear.out_features == 1
+
+
+# -- biases and the file format version --------------------------------------------------------
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_network_with_biases_round_trips(tmp_path, dtype):
+    net = frnn.FullyRecurrentNetwork(3, 4, 2, rng=0, dtype=dtype, bias=True)
+    net.b[...] = np.random.default_rng(1).standard_normal(4)
+    frnn.save(net, tmp_path / "net.npz")
+    back = frnn.load(tmp_path / "net.npz")
+    for name in "WRVbc":
+        a, b = getattr(back, name), getattr(net, name)
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
+    with np.load(tmp_path / "net.npz") as archive:
+        meta = json.loads(archive["__meta__"].tobytes().decode("utf-8"))
+    assert meta["version"] == frnn.io.FORMAT_VERSION == 2 and meta["bias"] is True
+
+
+def test_a_network_without_biases_loads_without_them(tmp_path, net):
+    frnn.save(net, tmp_path / "net.npz")
+    back = frnn.load(tmp_path / "net.npz")
+    assert back.b is None and back.c is None
+    assert set(back.forward(np.ones((2, 3)), None) or ()) == set()
+
+
+@pytest.mark.parametrize(
+    ("damage", "match"),
+    [
+        (lambda a, m: a.update(b=a["b"][:2]), r"b has shape \(2,\)"),
+        (lambda a, m: a.pop("c"), "'c'"),
+        (lambda a, m: m.update(bias="yes"), "bias"),
+    ],
+)
+def test_damaged_biases_are_value_errors(tmp_path, damage, match):
+    net = frnn.FullyRecurrentNetwork(3, 4, 2, rng=0, bias=True)
+    frnn.save(net, tmp_path / "net.npz")
+    with np.load(tmp_path / "net.npz") as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(arrays.pop("__meta__").tobytes().decode("utf-8"))
+    damage(arrays, meta)
+    blob = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    np.savez(tmp_path / "bad.npz", __meta__=blob, **arrays)
+    with pytest.raises(ValueError, match=match):
+        frnn.load(tmp_path / "bad.npz")
+
+
+def _v1_expected() -> dict:
+    """What frnn computed from network_v1.npz and classifier_v1.npz when it wrote them
+    (before the biases, format version 1): tests/data/v1_expected.npz."""
+    with np.load(os.path.join(DATA, "v1_expected.npz")) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def test_network_files_of_format_version_1_load_and_predict_identically():
+    expected = _v1_expected()
+    net = frnn.load(os.path.join(DATA, "network_v1.npz"))
+    assert isinstance(net, frnn.FullyRecurrentNetwork) and net.b is None
+    net.forward(expected["x"], None, lengths=expected["lengths"])
+    np.testing.assert_array_equal(net.z, expected["z"])
+
+
+def test_classifier_files_of_format_version_1_load_and_predict_identically():
+    expected = _v1_expected()
+    clf = frnn.load(os.path.join(DATA, "classifier_v1.npz"))
+    assert all(getattr(n, "b", None) is None for n in clf.networks_)
+    assert clf.bias is False  # a version-1 classifier had no biases, whatever the default
+    np.testing.assert_array_equal(clf.predict_proba(expected["X"]), expected["proba"])
+
+
+def test_classifier_with_biases_round_trips(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((20, 8))
+    y = (X[:, :4].sum(axis=1) > 0).astype(int)
+    clf = RNNClassifier(**QUICK, bias=True, random_state=0).fit(X, y)
+    frnn.save(clf, tmp_path / "clf.npz")
+    back = frnn.load(tmp_path / "clf.npz")
+    assert back.bias is True
+    for mine, theirs in zip(back.networks_, clf.networks_, strict=True):
+        for name in "WRVbc":
+            assert getattr(mine, name).tobytes() == getattr(theirs, name).tobytes()
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_to_torch_carries_the_biases(activation, dtype):
+    net = frnn.FullyRecurrentNetwork(3, 5, 2, activation=activation, rng=0, dtype=dtype, bias=True)
+    rng = np.random.default_rng(2)
+    for name in "WRVbc":
+        getattr(net, name)[...] = rng.standard_normal(getattr(net, name).shape) * 0.5
+    x = rng.standard_normal((4, 7, 3)).astype(dtype)
+    net.forward(x, np.zeros((4, 7, 2)))
+    rnn, linear = frnn.to_torch(net)
+    assert rnn.bias and linear.bias is not None
+    assert not rnn.bias_hh_l0.detach().numpy().any()
+    with torch.no_grad():
+        states, _ = rnn(torch.from_numpy(x))
+        logits = linear(states)
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    assert np.abs(states.numpy() - net.a).max() <= tol * np.abs(net.a).max()
+    assert np.abs(logits.numpy() - net.z).max() <= tol * np.abs(net.z).max()

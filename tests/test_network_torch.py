@@ -8,7 +8,7 @@ import torch
 
 import frnn
 from conftest import make_net
-from helpers import ACTIVATIONS, LOSSES, MODES, assert_matches_torch
+from helpers import ACTIVATIONS, LOSSES, MODES, assert_matches_torch, param_names
 from torch_reference import loss_and_grads, relerr
 
 TOL = 1e-10
@@ -38,32 +38,37 @@ def _assert_close(net, loss, grads, reference):
     assert relerr(loss, ref_loss) < TOL
     assert relerr(net.a, ref_a) < TOL
     assert relerr(net.z, ref_z) < TOL
-    for name in "WRV":
+    assert set(grads) == set(param_names(net))
+    for name in param_names(net):
         assert relerr(grads[name], ref_grads[name]) < TOL, name
 
 
+@pytest.mark.parametrize("bias", [False, True])
 @pytest.mark.parametrize(("activation", "loss", "many_to_many", "padded"), MODES)
-def test_batch_matches_autograd(rng, activation, loss, many_to_many, padded):
+def test_batch_matches_autograd(rng, activation, loss, many_to_many, padded, bias):
     B, T, D, I, K = 5, 9, 3, 6, 2
-    net = make_net(rng, D, I, K, activation=activation, loss=loss, scale=SCALE[activation])
+    net = make_net(
+        rng, D, I, K, activation=activation, loss=loss, scale=SCALE[activation], bias=bias
+    )
     x, y, lengths = _data(rng, B, T, D, K, many_to_many, padded)
     a0 = 0.5 * rng.standard_normal((B, I))
     assert_matches_torch(net, x, y, lengths=lengths, a0=a0, tol=TOL)
 
 
+@pytest.mark.parametrize("bias", [False, True])
 @pytest.mark.parametrize(
     ("activation", "many_to_many"), list(itertools.product(ACTIVATIONS, [False, True]))
 )
-def test_single_sequence_matches_autograd(rng, activation, many_to_many):
+def test_single_sequence_matches_autograd(rng, activation, many_to_many, bias):
     T, D, I, K = 7, 2, 4, 3
-    net = make_net(rng, D, I, K, activation=activation, scale=SCALE[activation])
+    net = make_net(rng, D, I, K, activation=activation, scale=SCALE[activation], bias=bias)
     x, y, _ = _data(rng, 1, T, D, K, many_to_many, False)
     value = net.forward(x[0], y[0])
     grads = net.backward()
     assert net.a.shape == (T, I)
     assert net.z.shape == ((T, K) if many_to_many else (K,))
     ref_loss, ref_grads, ref_a, ref_z = loss_and_grads(
-        net.W, net.R, net.V, x, y, activation=activation
+        net.W, net.R, net.V, x, y, activation=activation, b=net.b, c=net.c
     )
     _assert_close(net, value, grads, (ref_loss, ref_grads, ref_a[0], ref_z[0]))
 
@@ -136,14 +141,17 @@ def test_float32_model_computes_in_float32(rng):
     assert all(g.dtype == np.float32 for g in grads.values())
 
 
+@pytest.mark.parametrize("bias", [False, True])
 @pytest.mark.parametrize(
     ("activation", "loss", "engine"),
     list(itertools.product(ACTIVATIONS, LOSSES, ["reference", "auto", "numpy"])),
 )
-def test_weighted_steps_match_autograd(rng, activation, loss, engine):
+def test_weighted_steps_match_autograd(rng, activation, loss, engine, bias):
     """Per-step loss weights (e.g. an auxiliary per-step loss plus the last step's)."""
     B, T, D, I, K = 4, 8, 3, 5, 2
-    net = make_net(rng, D, I, K, activation=activation, loss=loss, scale=SCALE[activation])
+    net = make_net(
+        rng, D, I, K, activation=activation, loss=loss, scale=SCALE[activation], bias=bias
+    )
     x, y, lengths = _data(rng, B, T, D, K, True, True)
     weights = rng.uniform(0, 2, size=(B, T))
     weights[0, 3] = 0.0  # a step that does not count
@@ -161,6 +169,8 @@ def test_weighted_steps_match_autograd(rng, activation, loss, engine):
         activation=activation,
         loss=loss,
         weights=weights,
+        b=net.b,
+        c=net.c,
     )
     _assert_close(net, value, grads, reference)
 

@@ -88,19 +88,67 @@ def test_sequence_targets_train_many_to_many():
         RNNRegressor(n_reservoirs=2).fit(X, Y)
 
 
-def test_many_to_many_gradients_are_the_engines():
+@pytest.mark.parametrize("bias", [False, True])
+def test_many_to_many_gradients_are_the_engines(bias):
     from frnn.training.steps import _sequence_gradients
 
     rng = np.random.default_rng(0)
-    net = frnn.FullyRecurrentNetwork(2, 5, 3, loss="mse", rng=rng)
+    net = frnn.FullyRecurrentNetwork(2, 5, 3, loss="mse", rng=rng, bias=bias)
     x, y = rng.standard_normal((4, 6, 2)), rng.standard_normal((4, 6, 3))
     lengths = np.array([6, 3, 1, 5])
     loss, grads, z, _ = _sequence_gradients(net, x, y, lengths)
-    reference = frnn.FullyRecurrentNetwork(2, 5, 3, loss="mse", rng=0)
-    reference.W, reference.R, reference.V = net.W, net.R, net.V
+    reference = frnn.FullyRecurrentNetwork(2, 5, 3, loss="mse", rng=0, bias=bias)
+    for name in ("W", "R", "V", "b", "c")[: 5 if bias else 3]:
+        setattr(reference, name, getattr(net, name))
     assert loss == pytest.approx(reference.forward(x, y, lengths=lengths), rel=1e-14)
-    for name, g in reference.backward().items():
+    expected = reference.backward()
+    assert set(grads) == set(expected) == ({"W", "R", "V"} | ({"b", "c"} if bias else set()))
+    for name, g in expected.items():
         np.testing.assert_allclose(grads[name], g, rtol=1e-12, atol=1e-15)
+
+
+def test_bptt_networks_have_biases_and_fit_what_an_odd_network_cannot():
+    # Inputs in pairs x, −x with the same target |x|²: without biases a tanh network is an
+    # odd function, z(−x) = −z(x), so on centred targets its R² is at most 0.
+    rng = np.random.default_rng(0)
+    half = rng.standard_normal((60, 10, 1))
+    X = np.concatenate([half, -half])
+    y = (X[:, :, 0] ** 2).mean(axis=1)
+    kw = dict(training="bptt", hidden_size=16, epochs=60, n_ensemble=1, random_state=0)
+    with_bias = RNNRegressor(**kw).fit(X, y)
+    without = RNNRegressor(**kw, bias=False).fit(X, y)
+    net = with_bias.networks_[0]
+    assert net.b.shape == (16,) and net.c.shape == (1,) and not hasattr(without.networks_[0], "b")
+    assert without.score(X, y) <= 1e-9
+    assert with_bias.score(X, y) > 0.5
+
+
+@pytest.mark.parametrize("training", ["reservoir", "bptt"])
+def test_a_refused_refit_keeps_the_old_fit(training):
+    X, y = _adding(40)
+    kw = dict(training=training, n_reservoirs=3, epochs=2, n_ensemble=1, random_state=0)
+    model = RNNRegressor(**kw).fit(X, y)
+    before, state = model.predict(X), set(vars(model))
+    for bad in (dict(y=np.r_[np.nan, y[1:]]), dict(X=X[:, :, :0])):
+        with pytest.raises(ValueError):
+            model.fit(bad.get("X", X), bad.get("y", y))
+        assert set(vars(model)) == state
+        np.testing.assert_array_equal(model.predict(X), before)
+    model.set_params(validation_fraction=0.999)  # bptt: no training series left
+    if training == "bptt":
+        with pytest.raises(ValueError, match="validation_fraction"):
+            model.fit(X, y)
+        np.testing.assert_array_equal(model.predict(X), before)
+
+
+def test_predict_leaves_no_states_on_the_networks_and_reports_reservoir_progress():
+    X, y = _adding(30)
+    model = RNNRegressor(training="bptt", epochs=2, n_ensemble=2, random_state=0).fit(X, y)
+    model.predict(X)
+    assert not any(hasattr(net, name) for net in model.networks_ for name in ("a", "z"))
+    seen = []
+    RNNRegressor(n_reservoirs=3, random_state=0).fit(X, y, callback=seen.append)
+    assert [info["reservoir"] for info in seen] == [1, 2, 3] and seen[-1]["of"] == 3
 
 
 BAD_TARGETS = [
@@ -161,10 +209,14 @@ def test_save_and_load_sequence_targets_and_a_damaged_file(tmp_path):
     frnn.save(reservoir, tmp_path / "r.npz")
     with np.load(tmp_path / "r.npz", allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
-    arrays["readout/coef"] = arrays["readout/coef"][:-1]
-    np.savez(tmp_path / "bad.npz", **arrays)
-    with pytest.raises(ValueError, match="damaged frnn model file"):
-        frnn.load(tmp_path / "bad.npz")
+    for name, bad in (
+        ("readout/coef", arrays["readout/coef"][:-1]),
+        ("y_scale", -arrays["y_scale"]),
+        ("y_mean", np.r_[arrays["y_mean"], 0.0]),
+    ):
+        np.savez(tmp_path / "bad.npz", **{**arrays, name: bad})
+        with pytest.raises(ValueError, match="damaged frnn model file"):
+            frnn.load(tmp_path / "bad.npz")
 
 
 # -- the command line -------------------------------------------------------------------------

@@ -253,10 +253,10 @@ def test_truncation_changes_the_gradient():
 
 
 # -- the epoch loop ---------------------------------------------------------------------------
-def _trainer(lr=0.05, epochs=3, optimizer=Adam):
+def _trainer(lr=0.05, epochs=3, optimizer=Adam, bias=False):
     rng = np.random.default_rng(0)
     net = types.SimpleNamespace(activation="tanh", loss="bce")
-    frnn.init(net, 2, 4, 1, rng=rng)
+    frnn.init(net, 2, 4, 1, rng=rng, bias=bias)
     x = rng.standard_normal((12, 6, 2))
     y = (x[:, :, 0].sum(axis=1, keepdims=True) > 0).astype(float)
     data = Series(x, y, np.full(12, 6))
@@ -317,3 +317,73 @@ def test_trainer_state_rejects_foreign_state():
     trainer, _ = _trainer()
     with pytest.raises(ValueError, match="version"):
         trainer.load_state({"version": 99})
+
+
+# -- biases --------------------------------------------------------------------------------
+BIASED = {**SHAPES, "b": (4,), "c": (2,)}
+
+
+@pytest.mark.parametrize(
+    ("make", "make_torch"),
+    [
+        (lambda: SGD(0.1, momentum=0.9, weight_decay=0.05), torch.optim.SGD),
+        (lambda: Adam(0.01, weight_decay=0.1), torch.optim.Adam),
+    ],
+)
+def test_weight_decay_spares_the_biases_as_a_torch_param_group_would(make, make_torch):
+    """torch.optim with the biases in a group of their own, weight_decay=0 there."""
+    rng = np.random.default_rng(4)
+    params = {n: rng.standard_normal(s) for n, s in BIASED.items()}
+    grads = [{n: rng.standard_normal(s) for n, s in BIASED.items()} for _ in range(10)]
+    frnn_optimizer = make()
+    hyper = {"lr": frnn_optimizer.lr, "weight_decay": frnn_optimizer.weight_decay}
+    if isinstance(frnn_optimizer, SGD):
+        hyper["momentum"] = frnn_optimizer.momentum
+
+    def groups(tensors):  # in BIASED's order: W, R, V, then b, c
+        weights, biases = tensors[:3], tensors[3:]
+        return make_torch([{"params": weights}, {"params": biases, "weight_decay": 0.0}], **hyper)
+
+    expected = _torch_trajectory(params, grads, groups)
+    actual = _frnn_trajectory(params, grads, frnn_optimizer)
+    for n in BIASED:
+        assert relerr(actual[n], expected[n]) <= 1e-12, n
+    # the weights decayed, the biases moved exactly as without decay
+    hyper["weight_decay"] = 0.0
+    plain = _frnn_trajectory(params, grads, type(frnn_optimizer)(**hyper))
+    assert not np.allclose(plain["W"], actual["W"])
+    for n in "bc":
+        np.testing.assert_array_equal(plain[n], actual[n])
+
+
+def test_clipping_counts_the_biases_in_the_global_norm():
+    grads = {"W": np.array([[3.0]]), "b": np.array([4.0])}
+    assert clip_grad_norm(grads, 1.0, eps=0.0) == 5.0
+    np.testing.assert_allclose(grads["b"], [0.8], rtol=1e-15)
+
+
+def test_trainer_moves_and_checkpoints_the_biases():
+    trainer, data = _trainer(epochs=4, bias=True)
+    model = trainer.members[0].model
+    start = {n: getattr(model, n).copy() for n in "WRVbc"}
+    trainer.run(data, None)
+    state = trainer.state()
+    assert set(state["members"][0]["params"]) == set("WRVbc")
+    for n in "bc":
+        assert not np.array_equal(getattr(model, n), start[n]), n
+    other, _ = _trainer(epochs=4, bias=True)
+    other.load_state(state)
+    for n in "WRVbc":
+        np.testing.assert_array_equal(getattr(other.members[0].model, n), getattr(model, n))
+    plain, _ = _trainer(bias=False)
+    with pytest.raises(ValueError, match=r"parameters \['R', 'V', 'W', 'b', 'c'\].*\(bias\)"):
+        plain.load_state(state)
+
+
+def test_non_finite_biases_are_caught_and_restored():
+    trainer, data = _trainer(optimizer=_Overflow, bias=True)
+    trainer.settings.batch_size = 12
+    start = trainer.members[0].model.c.copy()
+    with pytest.raises(NonFiniteLossError, match="overflowed"):
+        trainer.run(data, None)
+    np.testing.assert_array_equal(trainer.members[0].model.c, start)

@@ -17,18 +17,32 @@ _F = {
 
 
 def loss_and_grads(
-    W, R, V, x, y, *, lengths=None, a0=None, activation="tanh", loss="bce", weights=None
+    W,
+    R,
+    V,
+    x,
+    y,
+    *,
+    lengths=None,
+    a0=None,
+    activation="tanh",
+    loss="bce",
+    weights=None,
+    b=None,
+    c=None,
 ):
     """Batch-major float64 reference.
 
     x (B, T, D); y (B, K) many-to-one or (B, T, K) many-to-many; lengths (B,); a0 (B, I);
-    weights (B, T), many-to-many: step t's loss counts weights[b, t] times.
-    Returns (loss, {"W", "R", "V"}, a (B, T, I) zero where padded, z).
+    weights (B, T), many-to-many: step t's loss counts weights[b, t] times; b (I,) and
+    c (K,) the biases of s(t) and z(t), or None.
+    Returns (loss, {"W", "R", "V"} and "b", "c" when given, a (B, T, I) zero where
+    padded, z zero where padded).
     """
-    params = {
-        n: torch.tensor(p, dtype=torch.float64, requires_grad=True)
-        for n, p in (("W", W), ("R", R), ("V", V))
-    }
+    given = (("W", W), ("R", R), ("V", V)) + ((("b", b), ("c", c)) if b is not None else ())
+    params = {n: torch.tensor(p, dtype=torch.float64, requires_grad=True) for n, p in given}
+    bias_s = params.get("b", torch.zeros(W.shape[0], dtype=torch.float64))
+    bias_z = params.get("c", torch.zeros(V.shape[0], dtype=torch.float64))
     x = torch.tensor(x, dtype=torch.float64)
     y = torch.tensor(y, dtype=torch.float64)
     B, T, _ = x.shape
@@ -40,8 +54,8 @@ def loss_and_grads(
         a = a0[b]
         seq_states, seq_logits = [], []
         for t in range(lengths[b]):
-            a = _F[activation](params["W"] @ x[b, t] + params["R"] @ a)
-            z = params["V"] @ a
+            a = _F[activation](params["W"] @ x[b, t] + params["R"] @ a + bias_s)
+            z = params["V"] @ a + bias_z
             seq_states.append(a)
             seq_logits.append(z)
             if y.dim() == 3:

@@ -1,56 +1,56 @@
 """frnn: the fully recurrent network (vanilla Elman RNN), exact, explained and fast on a CPU.
 
 s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
+
+Every public name is imported on first use (numpy, scikit-learn and matplotlib load only
+when needed), so ``import frnn`` and ``frnn --help`` start at once; ``dir(frnn)`` lists them.
 """
 
-from .engine.activations import ACTIVATIONS
-from .engine.losses import LOSSES, bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
-from .engine.network import FullyRecurrentNetwork, backward, forward, init
-from .io import load, load_state, save, save_state, to_torch
-from .parallel.deer import DEERFallbackWarning, DEERInfo
-from .parallel.scan import diagonal_scan, linear_scan
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ACTIVATIONS",
-    "LOSSES",
-    "FullyRecurrentNetwork",
-    "backward",
-    "bce_with_logits",
-    "bce_with_logits_grad",
-    "forward",
-    "init",
-    "mse",
-    "mse_grad",
-    "sigmoid",
-    "DEERFallbackWarning",
-    "DEERInfo",
-    "diagonal_scan",
-    "linear_scan",
-    "RNNClassifier",
-    "RNNRegressor",
-    "load",
-    "load_state",
-    "save",
-    "save_state",
-    "to_torch",
-]
+# name -> the module that defines it
+_NAMES = {
+    "ACTIVATIONS": ".engine.activations",
+    "LOSSES": ".engine.losses",
+    "bce_with_logits": ".engine.losses",
+    "bce_with_logits_grad": ".engine.losses",
+    "mse": ".engine.losses",
+    "mse_grad": ".engine.losses",
+    "sigmoid": ".engine.losses",
+    "FullyRecurrentNetwork": ".engine.network",
+    "backward": ".engine.network",
+    "forward": ".engine.network",
+    "init": ".engine.network",
+    "load": ".io",
+    "load_state": ".io",
+    "save": ".io",
+    "save_state": ".io",
+    "to_torch": ".io",
+    "DEERFallbackWarning": ".parallel.deer",
+    "DEERInfo": ".parallel.deer",
+    "diagonal_scan": ".parallel.scan",
+    "linear_scan": ".parallel.scan",
+    "RNNClassifier": ".classifier.estimator",  # imports scikit-learn
+    "RNNRegressor": ".regressor.estimator",  # imports scikit-learn
+}
+_LAZY = ("graph", "plots")  # modules that import matplotlib and networkx
 
-_LAZY = ("graph", "plots")  # they import matplotlib and networkx: loaded on first use only
+__all__ = list(_NAMES)
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        import importlib
-
         return importlib.import_module(f".{name}", __name__)
-    if name == "RNNClassifier":  # imports scikit-learn: only when asked for
-        from .classifier.estimator import RNNClassifier
-
-        return RNNClassifier
-    if name == "RNNRegressor":
-        from .regressor.estimator import RNNRegressor
-
-        return RNNRegressor
+    if name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name], __name__), name)
+        globals()[name] = value  # the next access is a plain attribute
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_NAMES, *_LAZY})

@@ -1,5 +1,5 @@
 """``python -m frnn``: the same as the ``frnn`` command."""
 
-from .cli.main import main
+from ._entry import main
 
 raise SystemExit(main())

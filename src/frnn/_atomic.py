@@ -35,6 +35,14 @@ def atomic_writer(path):
             file.flush()
             os.fsync(file.fileno())  # the bytes reach the disk before the rename
         os.replace(temporary, path)
+    except OSError as error:  # e.g. a full disk: name the file being written
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+        if error.filename is not None:
+            raise
+        if error.errno is None:
+            raise OSError(f"could not write {path}: {error}") from None
+        raise OSError(error.errno, f"could not write {path}: {error.strerror}", path) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)

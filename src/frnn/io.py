@@ -1,7 +1,9 @@
 """Model files, training-state files and export to PyTorch.
 
 Files are ``.npz`` archives of plain arrays plus one JSON document (``__meta__``, stored
-as UTF-8 bytes), read with ``allow_pickle=False`` always: loading a file never runs code.
+as UTF-8 bytes), read by :mod:`frnn._npz`: never unpickled, every array's size checked
+against its header and a cap (``max_bytes``) before it is allocated, and the metadata
+checked field by field against the arrays, so a file ``load`` accepts also predicts.
 Writes go to a temporary file in the target's directory and are renamed over it
 (``os.replace`` is atomic), so an interrupted save never leaves half a file.
 """
@@ -11,16 +13,18 @@ from __future__ import annotations
 import json
 import os
 import types
-import zipfile
 
 import numpy as np
 
 from ._atomic import atomic_writer
+from ._npz import read_npz
 from .engine.network import FullyRecurrentNetwork
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 1
+# 2: networks may hold the biases b and c (the metadata's "bias"); files of version 1
+# (no biases) still load, as networks without them.
+FORMAT_VERSION = 2
 _MAGIC = "frnn"
 _META = "__meta__"
 _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
@@ -41,26 +45,23 @@ def _json_scalar(value):
     raise TypeError(f"{type(value).__name__} is not JSON-able")
 
 
-def _read(path, kind: str) -> tuple[dict[str, np.ndarray], dict]:
+def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
     """The arrays and metadata of an frnn file of ``kind``; ValueError for anything else."""
     path = os.fspath(path)
     try:
-        # Our own handle: np.load leaves its file open when the archive is broken.
-        with open(path, "rb") as file:
-            archive = np.load(file, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single array, not an .npz archive")
-            with archive:
-                arrays = {name: archive[name] for name in archive.files}
+        arrays = read_npz(path, limit=max_bytes)
     except FileNotFoundError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+    except ValueError as error:
         raise ValueError(f"{path} is not a readable frnn {kind} file: {error}") from None
     if _META not in arrays:
         raise ValueError(f"{path} is not an frnn {kind} file: it has no {_META} entry")
     try:
-        meta = json.loads(arrays.pop(_META).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        blob = arrays.pop(_META)
+        if blob.dtype != np.uint8 or blob.ndim != 1:
+            raise ValueError(f"{_META} must be 1-D uint8; got {blob.dtype} {blob.shape}")
+        meta = json.loads(blob.tobytes().decode("utf-8"))
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError, JSONDecodeError
         raise ValueError(f"{path} has unreadable frnn metadata: {error}") from None
     if not isinstance(meta, dict) or meta.get("format") != _MAGIC:
         raise ValueError(f"{path} is not an frnn {kind} file (foreign metadata)")
@@ -83,8 +84,8 @@ def save(model, path) -> None:
 
     Parameters
     ----------
-    model : FullyRecurrentNetwork, any object with W (I, D), R (I, I), V (K, I), or a
-        fitted RNNClassifier or RNNRegressor
+    model : FullyRecurrentNetwork, any object with W (I, D), R (I, I), V (K, I) (and
+        optionally b (I,), c (K,)), or a fitted RNNClassifier or RNNRegressor
     path : str or os.PathLike; written as given (no ``.npz`` is appended)
     """
     to_arrays = getattr(model, "_to_arrays", None)  # an estimator says what it stores
@@ -97,30 +98,35 @@ def save(model, path) -> None:
 
 
 def network_arrays(model, prefix: str) -> dict[str, np.ndarray]:
-    """A network's W, R, V under the names ``prefix + "W"`` etc."""
-    from .engine.batch import network_weights
+    """A network's W, R, V (and b, c when it has them) under ``prefix + "W"`` etc."""
+    from .engine.batch import network_biases, network_weights
 
     W, R, V = network_weights(model)
-    return {f"{prefix}W": W, f"{prefix}R": R, f"{prefix}V": V}
+    b, c = network_biases(model, W, V)
+    biases = {} if b is None else {f"{prefix}b": b, f"{prefix}c": c}
+    return {f"{prefix}W": W, f"{prefix}R": R, f"{prefix}V": V, **biases}
 
 
 def network_meta(model) -> dict:
-    """A network's sizes, activation, loss and dtype, as the metadata stores them."""
+    """A network's sizes, activation, loss, dtype and bias, as the metadata stores them."""
     W, V = np.asarray(model.W), np.asarray(model.V)
     return {
         "sizes": {"D": W.shape[1], "I": W.shape[0], "K": V.shape[0]},
         "activation": getattr(model, "activation", "tanh"),
         "loss": getattr(model, "loss", "bce"),
         "dtype": str(W.dtype),
+        "bias": getattr(model, "b", None) is not None,
     }
 
 
-def load(path):
+def load(path, *, max_bytes: int | None = None):
     """Load what :func:`save` wrote: a network, a fitted ``RNNClassifier`` or ``RNNRegressor``.
 
-    Raises ValueError for corrupted, truncated, foreign or newer-version files.
+    Raises ValueError for corrupted, truncated, foreign, inconsistent or newer-version
+    files, and for arrays larger than ``max_bytes`` in all (default 1 GiB, or
+    $FRNN_MAX_FILE_BYTES), checked before they are read.
     """
-    arrays, meta = _read(path, "model")
+    arrays, meta = _read(path, "model", max_bytes)
     try:
         if meta["kind"] == "network":
             return network_from_arrays(arrays, meta, "", FullyRecurrentNetwork)
@@ -130,31 +136,67 @@ def load(path):
             from .classifier.persist import from_arrays
 
         return from_arrays(arrays, meta)
-    except (KeyError, TypeError, ValueError, IndexError) as error:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
         raise ValueError(f"{os.fspath(path)} is a damaged frnn model file: {error!r}") from None
 
 
 def network_from_arrays(arrays, meta, prefix: str, cls=None):
-    """The network stored under ``prefix``: a ``cls`` instance, or a SimpleNamespace."""
-    sizes = meta["sizes"]
-    D, I, K = sizes["D"], sizes["I"], sizes["K"]
-    expected = {"W": (I, D), "R": (I, I), "V": (K, I)}
+    """The network stored under ``prefix``: a ``cls`` instance, or a SimpleNamespace.
+
+    Every field the network needs is checked: its type, and its relation to the arrays.
+    """
+    D, I, K, dtype = _network_fields(meta)
+    bias = meta.get("bias", False)  # absent in version 1: no biases
+    if not isinstance(bias, bool):
+        raise ValueError(f"the metadata's bias must be true or false; got {bias!r}")
+    expected = {"W": (I, D), "R": (I, I), "V": (K, I)} | ({"b": (I,), "c": (K,)} if bias else {})
     for name, shape in expected.items():
+        if prefix + name not in arrays:
+            raise ValueError(f"the array {prefix}{name} is missing")
         array = arrays[prefix + name]
-        if array.shape != shape or array.dtype != np.dtype(meta["dtype"]):
+        if array.shape != shape or array.dtype != dtype:
             raise ValueError(
                 f"{prefix}{name} has shape {array.shape} and dtype {array.dtype}; "
                 f"the metadata says {shape} and {meta['dtype']}"
             )
+        if not np.isfinite(array).all():
+            raise ValueError(f"{prefix}{name} holds NaN or infinite weights")
     if cls is FullyRecurrentNetwork:
         net = FullyRecurrentNetwork(
-            D, I, K, activation=meta["activation"], loss=meta["loss"], rng=0, dtype=meta["dtype"]
+            D,
+            I,
+            K,
+            activation=meta["activation"],
+            loss=meta["loss"],
+            rng=0,
+            dtype=dtype,
+            bias=bias,
         )
     else:
         net = types.SimpleNamespace(activation=meta["activation"], loss=meta["loss"])
     for name in expected:
         setattr(net, name, arrays[prefix + name].copy())
     return net
+
+
+def _network_fields(meta) -> tuple[int, int, int, np.dtype]:
+    """D, I, K and the dtype of the metadata's network, each checked."""
+    from .engine.activations import ACTIVATIONS
+    from .engine.losses import LOSSES
+
+    sizes = meta["sizes"]
+    if not isinstance(sizes, dict) or set(sizes) != {"D", "I", "K"}:
+        raise ValueError(f"sizes must be {{'D', 'I', 'K'}}; got {sizes!r}")
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"sizes[{name!r}] must be an integer ≥ 1; got {value!r}")
+    for name, known in (("activation", ACTIVATIONS), ("loss", LOSSES), ("dtype", _DTYPES)):
+        if not isinstance(meta[name], str) or meta[name] not in known:
+            raise ValueError(f"{name} must be one of {sorted(known)}; got {meta[name]!r}")
+    return sizes["D"], sizes["I"], sizes["K"], np.dtype(meta["dtype"])
+
+
+_DTYPES = ("float32", "float64")
 
 
 # -- training states ------------------------------------------------------------------------
@@ -168,6 +210,11 @@ def save_state(path, state: dict) -> None:
 
     def pack(value):
         if isinstance(value, np.ndarray):
+            if value.dtype.hasobject or value.dtype.kind not in "biufUS":
+                raise TypeError(
+                    f"save_state stores arrays of numbers or text; got dtype {value.dtype}, "
+                    "which only pickle could store (and frnn never unpickles)"
+                )
             name = f"a{len(arrays)}"
             arrays[name] = value
             return {"__array__": name}
@@ -187,13 +234,15 @@ def save_state(path, state: dict) -> None:
     )
 
 
-def load_state(path) -> dict:
-    """Load what :func:`save_state` wrote; ValueError for anything else."""
-    arrays, meta = _read(path, "state")
+def load_state(path, *, max_bytes: int | None = None) -> dict:
+    """Load what :func:`save_state` wrote; ValueError for anything else (see :func:`load`)."""
+    arrays, meta = _read(path, "state", max_bytes)
 
     def unpack(value):
         if isinstance(value, dict):
             if set(value) == {"__array__"}:
+                if value["__array__"] not in arrays:
+                    raise KeyError(f"the array {value['__array__']!r} is missing")
                 return arrays[value["__array__"]]
             return {k: unpack(v) for k, v in value.items()}
         if isinstance(value, list):
@@ -214,7 +263,9 @@ def to_torch(model):
     """An equivalent PyTorch network: ``(rnn, linear)``.
 
     ``rnn`` is ``torch.nn.RNN(D, I, bias=False, batch_first=True)`` with W and R,
-    ``linear`` is ``torch.nn.Linear(I, K, bias=False)`` with V, in the model's dtype:
+    ``linear`` is ``torch.nn.Linear(I, K, bias=False)`` with V, in the model's dtype; for a
+    model with biases, ``bias=True`` in both, with ``bias_ih_l0`` = b, ``bias_hh_l0`` = 0
+    (torch adds both to s(t)) and ``linear.bias`` = c:
 
         states, _ = rnn(x)        # x (B, T, D) -> (B, T, I), frnn's model.a
         logits = linear(states)   # (B, T, K); [:, -1] is the many-to-one z
@@ -223,14 +274,15 @@ def to_torch(model):
 
     Parameters
     ----------
-    model : a network with W (I, D), R (I, I), V (K, I) and activation tanh or relu
+    model : a network with W (I, D), R (I, I), V (K, I), optionally b (I,) and c (K,), and
+        activation tanh or relu
 
     Returns
     -------
     (torch.nn.RNN, torch.nn.Linear)
     """
     from .classifier.estimator import RNNClassifier
-    from .engine.batch import network_weights
+    from .engine.batch import network_biases, network_weights
 
     if isinstance(model, RNNClassifier):
         raise TypeError(
@@ -241,6 +293,7 @@ def to_torch(model):
     import torch
 
     W, R, V = network_weights(model)
+    b, c = network_biases(model, W, V)
     activation = getattr(model, "activation", "tanh")
     if activation not in ("tanh", "relu"):
         raise ValueError(
@@ -248,10 +301,15 @@ def to_torch(model):
         )
     dtype = torch.float64 if W.dtype == np.float64 else torch.float32
     I, D = W.shape
-    rnn = torch.nn.RNN(D, I, nonlinearity=activation, bias=False, batch_first=True, dtype=dtype)
-    linear = torch.nn.Linear(I, V.shape[0], bias=False, dtype=dtype)
+    bias = b is not None
+    rnn = torch.nn.RNN(D, I, nonlinearity=activation, bias=bias, batch_first=True, dtype=dtype)
+    linear = torch.nn.Linear(I, V.shape[0], bias=bias, dtype=dtype)
     with torch.no_grad():
         rnn.weight_ih_l0.copy_(torch.from_numpy(W))
         rnn.weight_hh_l0.copy_(torch.from_numpy(R))
         linear.weight.copy_(torch.from_numpy(V))
+        if bias:
+            rnn.bias_ih_l0.copy_(torch.from_numpy(b))
+            rnn.bias_hh_l0.zero_()
+            linear.bias.copy_(torch.from_numpy(c))
     return rnn, linear

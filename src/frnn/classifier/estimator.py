@@ -1,82 +1,135 @@
 """``RNNClassifier``: the fully recurrent network as a scikit-learn classifier.
 
-    a(t) = tanh(W x(t) + R a(t−1)),   z = V a(T),   P(class k) = σ(z_k)
+    s(t) = W x(t) + R a(t−1) + b,   a(t) = tanh(s(t)),   z = V·features + c
 
-x(t) is a frame of ``frame_size`` consecutive samples (see ``sequences``).  Binary
-targets use one sigmoid output, multi-class ones one sigmoid per class on one-hot
-targets (predicting the argmax), multi-label 0/1 matrices one sigmoid per label.
+(``training="bptt"`` without b and c when ``bias=False``.)
+
+Two ways to train the same network (``training``):
+
+- ``"reservoir"`` (the default): W, R, b of many small networks are drawn at random and
+  kept fixed; their states are pooled over time (mean, max, and the proportion of steps
+  on which s(t) exceeds thresholds drawn from training series) and the linear read-out
+  z = V·features + c is fitted by ridge regression, α chosen by exact leave-one-out
+  (``reservoir_fit``, over :class:`frnn.reservoir.ReservoirClassifier`).
+- ``"bptt"``: an ensemble of networks, z = V a(T), every weight learned end to end by
+  backpropagation through time on the sigmoid cross-entropy (``bptt``); x(t) is a frame
+  of ``frame_size`` samples (see ``sequences``).
+
+Binary targets use one output, multi-class ones one output per class (predicting the
+argmax); multi-label 0/1 matrices (``"bptt"`` only) one sigmoid per label.
 """
 
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..data.series import Series
-from ..engine.losses import sigmoid
 from ..engine.network import forward
-from ..training.loop import Member, Settings, Trainer
-from ..training.steps import make_optimizer
+from . import bptt, reservoir_fit, targets
 from . import sequences as seq
-from . import targets
 from .params import check_params, expected_failed_checks
 
 __all__ = ["RNNClassifier", "expected_failed_checks"]
 
 _STEPS = 10  # frame_size=None aims at about this many network steps
+_BPTT_FITTED = (
+    "networks_",
+    "history_",
+    "loss_curve_",
+    "n_iter_",
+    "stopped_by_",
+    "frame_size_",
+    "mean_",
+    "std_",
+)
 
 
 class RNNClassifier(ClassifierMixin, BaseEstimator):
     """A fully recurrent network classifier for sequences and time series.
 
+    Parameters marked (reservoir) are read by ``training="reservoir"`` only, those marked
+    (bptt) by ``training="bptt"`` only; the other mode ignores them, as scikit-learn's
+    solver-specific parameters are ignored by the other solvers.
+
     Parameters
     ----------
-    hidden_size : int ≥ 1, I, the number of hidden units
-    activation : {"tanh", "relu", "linear", "hardtanh"}
-    optimizer : {"adam", "sgd"}
-    learning_rate : float > 0, the initial learning rate
-    momentum : float in [0, 1), SGD's momentum (ignored by Adam)
-    schedule : {"cosine", "constant"}, the learning rate over the epochs
-    epochs : int ≥ 1, the most epochs to train
-    batch_size : int ≥ 1 (capped at the number of training series)
-    clip : float > 0 or None, the global gradient-norm threshold (None: no clipping)
-    chunk_length : int ≥ 1 or None, truncated BPTT every this many network steps (frames,
-        not samples); None: full BPTT
-    frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 10⌉ for
+    training : {"reservoir", "bptt"}, how the network is trained: fixed random W, R, b and a
+        ridge read-out fitted in closed form (default), or every weight by BPTT
+    hidden_size : int ≥ 1, I, the hidden units of each network (each reservoir, or each
+        BPTT-trained network of the ensemble)
+    n_reservoirs : int ≥ 1, (reservoir) how many fixed random networks feed the read-out
+    taps : int ≥ 1, (reservoir) samples each step of a reservoir reads, spaced by its
+        dilation (drawn log-uniformly up to the series' length over taps − 1)
+    max_steps : int ≥ 1 or None, (reservoir) windows move by ⌈T / max_steps⌉ samples, so
+        each reservoir runs about max_steps steps; None: by their dilation
+    n_thresholds : int ≥ 1, (reservoir) thresholds θ per unit for the proportion of steps
+        with s(t) > θ (PPV), drawn from quantiles of s on random training series
+    spectral_radius : (low, high), (reservoir) range of R's spectral radius, 0 ≤ low ≤
+        high < 1, drawn uniformly per reservoir
+    input_scale : (low, high), (reservoir) range of the standard deviation of W x(t),
+        drawn log-uniformly per reservoir
+    activation : {"tanh", "relu", "linear", "hardtanh"}, (bptt) f; the reservoirs use tanh
+    optimizer : {"adam", "sgd"}, (bptt)
+    learning_rate : float > 0, (bptt) the initial learning rate
+    momentum : float in [0, 1), (bptt) SGD's momentum (ignored by Adam)
+    schedule : {"cosine", "constant"}, (bptt) the learning rate over the epochs
+    epochs : int ≥ 1, (bptt) the most epochs to train
+    batch_size : int ≥ 1, (bptt) capped at the number of training series
+    clip : float > 0 or None, (bptt) the global gradient-norm threshold (None: no clipping)
+    chunk_length : int ≥ 1 or None, (bptt) truncated BPTT every this many network steps
+        (frames, not samples); None: full BPTT
+    frame_size : int ≥ 1 or None, (bptt) samples per network step; None picks ⌈T / 10⌉ for
         training series of length T (about 10 steps)
-    init_scale : float > 0 or None, W, R, V uniform in ±init_scale; None: ±1/√I, as
-        torch's nn.RNN(D, I) and nn.Linear(I, K) draw them
-    aux_weight : float ≥ 0, weight of an auxiliary loss asking for the class at every
+    init_scale : float > 0 or None, (bptt) W, R, V (and b, c) uniform in ±init_scale; None:
+        ±1/√I, as torch's nn.RNN(D, I) and nn.Linear(I, K) draw them
+    bias : bool, (bptt) the biases b of the states and c of the logits; without them a tanh
+        network is an odd function of its input, p(x) + p(−x) = 1, and cannot tell a
+        class from its mirror image x → −x (the reservoirs always have b and c)
+    aux_weight : float ≥ 0, (bptt) weight of an auxiliary loss asking for the class at every
         step (scaled by 1 / mean length); 0 turns it off
-    n_ensemble : int ≥ 1, networks trained from different seeds; their logits are averaged
-    weight_decay : float ≥ 0, L2 penalty added to the gradients as weight_decay · θ
-    validation_fraction : float in [0, 1), held out for early stopping (0: none)
-    patience : int ≥ 1, epochs without a better validation loss before stopping
-    standardize : bool, standardise each input feature with the training mean and std
-    dtype : {"float64", "float32"}
+    n_ensemble : int ≥ 1, (bptt) networks trained from different seeds; their logits are
+        averaged
+    weight_decay : float ≥ 0, (bptt) L2 penalty added to the gradients as weight_decay · θ
+    validation_fraction : float in [0, 1), (bptt) held out for early stopping (0: none)
+    patience : int ≥ 1, (bptt) epochs without a better validation loss before stopping
+    standardize : bool, (bptt) standardise each input feature with the training mean and
+        std; the reservoirs z-normalise each series on its own instead
+    dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs use float64
+    class_weight : None, "balanced" or dict {label: weight}, each series' weight in the
+        loss; "balanced" weighs classes inversely to their frequency
+    n_jobs : int or None, (reservoir) threads running reservoirs side by side (None: one)
     random_state : None, int or numpy.random.RandomState
 
     Attributes
     ----------
     classes_ : (n_classes,) the class labels (label indices 0..K−1 for multi-label y)
     n_features_in_ : int, T for 2-D X (n, T); D for (n, T, D) arrays or lists of sequences
-    loss_curve_ : list of float, the training loss of every epoch
-    n_iter_ : int, epochs run
-    history_ : dict of lists: loss, accuracy, grad_norm, val_loss, val_accuracy, seconds
-    networks_ : list of models with W (I, f·D), R (I, I), V (K, I)
-    frame_size_ : int, the frame size used
+    reservoir_ : (reservoir) the fitted frnn.reservoir.ReservoirClassifier: its
+        ``features_.reservoirs_`` hold each network's W, R, b and thresholds, its
+        ``readout_`` V and c, ``alpha_`` the chosen ridge penalty
+    loss_curve_ : (bptt) list of float, the training loss of every epoch
+    n_iter_ : (bptt) int, epochs run
+    history_ : (bptt) dict of lists: loss, accuracy, grad_norm, val_loss, val_accuracy,
+        seconds
+    networks_ : (bptt) list of models with W (I, f·D), R (I, I), V (K, I) (and b (I,),
+        c (K,) with ``bias=True``)
+    frame_size_ : (bptt) int, the frame size used
     """
-
-    _loss = "bce"  # the networks' loss (RNNRegressor, which borrows these methods: "mse")
 
     def __init__(
         self,
+        training="reservoir",
         hidden_size=32,
+        n_reservoirs=48,
+        taps=5,
+        max_steps=512,
+        n_thresholds=4,
+        spectral_radius=(0.5, 0.99),
+        input_scale=(0.3, 3.0),
         activation="tanh",
         optimizer="adam",
         learning_rate=0.01,
@@ -88,6 +141,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         chunk_length=None,
         frame_size=None,
         init_scale=None,
+        bias=True,
         aux_weight=0.5,
         n_ensemble=5,
         weight_decay=0.0,
@@ -95,9 +149,18 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         patience=20,
         standardize=True,
         dtype="float64",
+        class_weight=None,
+        n_jobs=None,
         random_state=None,
     ):
+        self.training = training
         self.hidden_size = hidden_size
+        self.n_reservoirs = n_reservoirs
+        self.taps = taps
+        self.max_steps = max_steps
+        self.n_thresholds = n_thresholds
+        self.spectral_radius = spectral_radius
+        self.input_scale = input_scale
         self.activation = activation
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -109,6 +172,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.chunk_length = chunk_length
         self.frame_size = frame_size
         self.init_scale = init_scale
+        self.bias = bias
         self.aux_weight = aux_weight
         self.n_ensemble = n_ensemble
         self.weight_decay = weight_decay
@@ -116,6 +180,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.patience = patience
         self.standardize = standardize
         self.dtype = dtype
+        self.class_weight = class_weight
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     # -- fitting --------------------------------------------------------------------------
@@ -126,126 +192,70 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), or a
             :class:`frnn.data.series.Series` (padded, with its lengths)
-        y : (n,) class labels, or (n, K) 0/1 multi-label indicators
-        callback : callable(info) -> bool or None, called after every epoch with a dict
+        y : (n,) class labels, or (n, K) 0/1 multi-label indicators (bptt only)
+        callback : callable(info) or None.  bptt: called after every epoch with a dict
             holding "epoch", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy"
             (None without validation), "seconds" and "state" (a function returning the
             complete training state); returning True stops training, leaving the
-            estimator fitted with its current parameters
-        resume_state : a state from ``info["state"]()`` (or ``frnn.io.load_state``) of a
-            run with the same data and parameters, from which to continue; the result is
-            bit-identical to the run that was never interrupted
+            estimator fitted with its current parameters.  reservoir: called after each
+            reservoir's features with {"reservoir": done, "of": n_reservoirs}
+        resume_state : (bptt) a state from ``info["state"]()`` (or ``frnn.io.load_state``)
+            of a run with the same data and parameters, from which to continue; the
+            result is bit-identical to the run that was never interrupted
+
+        Data refused before training starts (one class, NaN, a bad parameter) leaves a
+        previous fit untouched; an error during training leaves this fit's last finite
+        parameters.
 
         Returns
         -------
         self
         """
-        check_params(self)
-        x, lengths = self._inputs(X, reset=True)
-        Y = self._targets(y, x.shape[0])
-        data, val, root = self._split(x, lengths, Y)
-        trainer = self._trainer(data, Y.shape[1], root)
-        if resume_state is not None:
-            trainer.load_state(resume_state)
+        before = dict(self.__dict__)  # a fit refused before training leaves the old fit
         try:
-            self.stopped_by_ = trainer.run(data, val, callback)
-        finally:
-            self.networks_ = [member.model for member in trainer.members]
-            self.history_ = trainer.history
-            self.loss_curve_ = list(trainer.history["loss"])
-            self.n_iter_ = trainer.epoch
+            check_params(self)
+            for name in ("reservoir_", *_BPTT_FITTED):  # a refit in the other mode starts clean
+                self.__dict__.pop(name, None)
+            x, lengths = seq.validated(self, X, reset=True)
+            self.classes_, self.target_type_, Y = targets.fit_targets(y, x.shape[0], self.dtype)
+            if self.training == "reservoir":  # one closed-form fit: all or nothing
+                if resume_state is not None:
+                    raise ValueError("resume_state applies to training='bptt' only")
+                return self._fit_reservoir(x, lengths, y, callback)
+            loop, data, val = self._prepare_bptt(x, lengths, Y, resume_state)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return bptt.run(self, loop, data, val, callback)
+
+    def _fit_reservoir(self, x, lengths, y, callback):
+        if self.target_type_ == "multilabel-indicator":
+            raise ValueError(
+                "training='reservoir' fits class labels y (n,); for multi-label 0/1 "
+                "targets use training='bptt'"
+            )
+        y = column_or_1d(y)  # (n, 1) was warned about by fit_targets
+        hook = (
+            None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
+        )
+        self.reservoir_ = reservoir_fit.build(self).fit(Series(x, y, lengths), y, callback=hook)
         return self
 
-    def _inputs(self, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Validated, standardised, framed inputs: (n, T', f·D) and lengths (n,)."""
-        if reset:
-            for attr in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(attr, None)
-        ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and seq._ragged(X))
-        two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
-        if two_d and (reset or self.tabular_):
-            # (n, T) arrays are tables to scikit-learn: its checks, feature names and counts
-            X = validate_data(self, X, reset=reset, dtype=np.float64)
-        x, lengths, tabular = seq.as_sequences(X)
-        if reset:
-            self.tabular_ = tabular
-            if not tabular:
-                self.n_features_in_ = x.shape[2]
-            self.mean_, self.std_ = seq.standardisation(x, lengths)
-            if not self.standardize:
-                self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
-            T = int(lengths.max())
-            self.frame_size_ = self.frame_size or self._default_frame_size(T)
-        elif not self.tabular_ and x.shape[2] != self.n_features_in_:
-            raise ValueError(
-                f"X has {x.shape[2]} features per step, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input"
-            )
+    def _prepare_bptt(self, x, lengths, Y, resume_state):
+        """(bptt) the epoch loop and its data; everything that can refuse before training."""
+        self.mean_, self.std_ = seq.standardisation(x, lengths)
+        if not self.standardize:
+            self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
+        self.frame_size_ = self.frame_size or max(1, math.ceil(int(lengths.max()) / _STEPS))
+        x, lengths = self._frames(x, lengths)
+        return bptt.prepare(self, x, lengths, Y, resume_state)
+
+    def _frames(self, x, lengths) -> tuple[np.ndarray, np.ndarray]:
+        """(bptt) standardised, framed inputs: (n, T', f·D) in the dtype, and lengths (n,)."""
         x = seq.standardise(x, lengths, self.mean_, self.std_)
         x, lengths = seq.frame(x, lengths, self.frame_size_)
         return x.astype(self.dtype), lengths
-
-    @staticmethod
-    def _default_frame_size(T: int) -> int:
-        """frame_size=None: about ``_STEPS`` network steps for training series of length T."""
-        return max(1, math.ceil(T / _STEPS))
-
-    def _targets(self, y, n: int) -> np.ndarray:
-        """y as (n, K) floats in {0, 1}; sets classes_ and the kind of target."""
-        self.classes_, self.target_type_, Y = targets.fit_targets(y, n, self.dtype)
-        return Y
-
-    def _split(self, x, lengths, Y):
-        """Training and validation Series, and the run's root SeedSequence."""
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        root = np.random.SeedSequence(seed)
-        n = x.shape[0]
-        n_val = int(round(self.validation_fraction * n))
-        if self.validation_fraction and not 1 <= n_val < n:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} leaves no "
-                f"validation or no training series out of {n}"
-            )
-        order = np.random.default_rng(root.spawn(1)[0]).permutation(n)
-        train, held = order[n_val:], order[:n_val]
-        data = Series(x[train], Y[train], lengths[train])
-        val = Series(x[held], Y[held], lengths[held]) if n_val else None
-        return data, val, root
-
-    def _trainer(self, data: Series, K: int, root) -> Trainer:
-        n, _, D = data.X.shape
-        members = []
-        for child in root.spawn(1 + self.n_ensemble)[1:]:
-            rng = np.random.default_rng(child)
-            model = self._network(D, K, rng)
-            optimizer = make_optimizer(
-                self.optimizer,
-                self.learning_rate,
-                momentum=self.momentum,
-                weight_decay=self.weight_decay,
-            )
-            members.append(Member(model=model, optimizer=optimizer, rng=rng))
-        settings = Settings(
-            learning_rate=self.learning_rate,
-            schedule=self.schedule,
-            epochs=self.epochs,
-            batch_size=min(self.batch_size, n),
-            clip=self.clip,
-            chunk_length=self.chunk_length,
-            aux_weight=self.aux_weight / float(np.mean(data.lengths)),  # per step: ~ the last's
-            patience=self.patience,
-            accuracy=self._accuracy,
-        )
-        return Trainer(members, settings)
-
-    def _network(self, D: int, K: int, rng) -> types.SimpleNamespace:
-        """A network with the estimator's initialisation, drawn from ``rng``."""
-        I = self.hidden_size
-        scale = self.init_scale or 1.0 / math.sqrt(I)
-        net = types.SimpleNamespace(activation=self.activation, loss=self._loss)
-        for name, shape in (("W", (I, D)), ("R", (I, I)), ("V", (K, I))):
-            setattr(net, name, rng.uniform(-scale, scale, size=shape).astype(self.dtype))
-        return net
 
     def _accuracy(self, z: np.ndarray, y: np.ndarray) -> float:
         """Accuracy of logits z (n, K) against 0/1 targets y (n, K)."""
@@ -259,31 +269,41 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     # -- prediction -----------------------------------------------------------------------
     def decision_function(self, X) -> np.ndarray:
-        """The networks' averaged logits: (n,) for binary targets, (n, K) otherwise."""
-        check_is_fitted(self, "networks_")
-        x, lengths = self._inputs(X, reset=False)
+        """Decision values: (n,) for binary targets (positive for ``classes_[1]``), else (n, K).
+
+        reservoir: the read-out's z = V·features + c (binary: z_1 − z_0); bptt: the
+        networks' averaged logits.
+        """
+        check_is_fitted(self, "classes_")
+        x, lengths = seq.validated(self, X, reset=False)
+        if hasattr(self, "reservoir_"):
+            return self.reservoir_.decision_function(Series(x, np.zeros(len(x)), lengths))
+        x, lengths = self._frames(x, lengths)
         z = np.mean([self._logits(net, x, lengths) for net in self.networks_], axis=0)
         return z[:, 0] if z.shape[1] == 1 and self.classes_.size == 2 else z
 
     @staticmethod
     def _logits(net, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        forward(net, x, None, lengths=lengths)
-        return np.asarray(net.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
+        local = bptt.detached(net)  # forward writes its states here, not into the shared net
+        forward(local, x, None, lengths=lengths)
+        return np.asarray(local.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities (n, n_classes); per-label probabilities for multi-label y.
+        """Class probabilities (n, n_classes), rows summing to one; per-label for multi-label.
 
-        Binary: [1 − σ(z), σ(z)].  Multi-class: the per-class σ(z_k) normalised to sum 1.
+        reservoir: softmax(τ z), τ fitted to the leave-one-out decision values.  bptt:
+        binary [1 − σ(z), σ(z)]; multi-class the per-class σ(z_k) normalised to sum 1.
         """
-        z = self.decision_function(X)
-        if z.ndim == 1:
-            p = sigmoid(z)
-            return np.column_stack([1.0 - p, p])
-        if self.target_type_ == "multilabel-indicator":
-            return sigmoid(z)
-        log_p = -np.logaddexp(0.0, -z)  # log σ(z), (n, K): no underflow to 0/0 below
-        p = np.exp(log_p - log_p.max(axis=1, keepdims=True))
-        return p / p.sum(axis=1, keepdims=True)
+        return self._proba(self.decision_function(X))
+
+    def _proba(self, z: np.ndarray) -> np.ndarray:
+        """Probabilities from decision values z, (n,) or (n, K)."""
+        reservoir = getattr(self, "reservoir_", None)
+        return targets.probabilities(
+            z,
+            multilabel=self.target_type_ == "multilabel-indicator",
+            temperature=None if reservoir is None else reservoir.temperature_,
+        )
 
     def predict(self, X) -> np.ndarray:
         """Predicted labels (n,), or a (n, K) 0/1 matrix for multi-label targets."""
@@ -296,6 +316,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_label = self.training == "bptt"
+        # The reservoirs z-normalise each series on its own: they see shape, not level or
+        # scale, so scikit-learn's tables of two columns (blobs) lose what separates them.
+        tags.classifier_tags.poor_score = self.training == "reservoir"
         tags.non_deterministic = False
         return tags

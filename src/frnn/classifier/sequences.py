@@ -16,6 +16,35 @@ import numpy as np
 from ..data.series import Series, pad
 
 
+def validated(estimator, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+    """X checked for ``estimator``: zero-padded (n, T, D) float64 and lengths (n,).
+
+    (n, T) arrays are tables to scikit-learn: they go through its ``validate_data`` (feature
+    names, ``n_features_in_`` = T).  Sequences keep ``n_features_in_`` = D, checked when
+    predicting.  ``reset`` (in ``fit``) records what later calls are checked against.
+    """
+    from sklearn.utils.validation import validate_data
+
+    if reset:
+        for attr in ("n_features_in_", "feature_names_in_"):
+            estimator.__dict__.pop(attr, None)
+    ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and _ragged(X))
+    two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
+    if two_d and (reset or estimator.tabular_):
+        X = validate_data(estimator, X, reset=reset, dtype=np.float64)
+    x, lengths, tabular = as_sequences(X)
+    if reset:
+        estimator.tabular_ = tabular
+        if not tabular:
+            estimator.n_features_in_ = x.shape[2]
+    elif not estimator.tabular_ and x.shape[2] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {x.shape[2]} features per step, but {type(estimator).__name__} is "
+            f"expecting {estimator.n_features_in_} features as input"
+        )
+    return x, lengths
+
+
 def as_sequences(X, name: str = "X") -> tuple[np.ndarray, np.ndarray, bool]:
     """X as zero-padded (n, T, D) float64 with lengths (n,).
 
@@ -111,18 +140,34 @@ def mask(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def standardisation(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and standard deviation (D,) over every real step of every series."""
+    """Per-feature mean and standard deviation (D,) over every real step of every series.
+
+    Whatever the data's scale (1e-300 or 1e300): the values are first divided by their
+    largest magnitude m, so the sums cannot overflow and nothing small is mistaken for
+    constant; mean and std are m times those of the scaled values (both ≤ m, finite).
+    A feature is constant (std set to 1) when its spread is round-off relative to its mean.
+    """
     real = x[mask(x, lengths)]  # (Σ T_i, D)
-    mean = real.mean(axis=0)
-    std = real.std(axis=0)
-    std[~(std > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0  # constant features stay put
-    return mean, std
+    m = np.abs(real).max(axis=0)  # (D,)
+    m[m == 0] = 1.0
+    scaled = real / m  # (Σ T_i, D) in [−1, 1]
+    mean_s, std_s = scaled.mean(axis=0), scaled.std(axis=0)
+    constant = ~(std_s > 1e-12 * np.abs(mean_s)) | (std_s == 0)
+    std = std_s * m
+    std[constant] = 1.0  # constant features stay put (only shifted by their mean)
+    return mean_s * m, std
 
 
 def standardise(
     x: np.ndarray, lengths: np.ndarray, mean: np.ndarray, std: np.ndarray
 ) -> np.ndarray:
-    """(x − mean) / std on real steps, zero on padding: (n, T, D) -> (n, T, D)."""
-    out = (x - mean) / std
+    """(x − mean) / std on real steps, zero on padding: (n, T, D) -> (n, T, D).
+
+    Computed as (x/s − mean/s) / (std/s) with s = max(|mean|, std), so x − mean cannot
+    overflow when both are near the largest float.
+    """
+    s = np.maximum(np.abs(mean), std)  # (D,) > 0
+    with np.errstate(over="ignore"):  # only where the result itself is beyond float64
+        out = (x / s - mean / s) / (std / s)
     out[~mask(x, lengths)] = 0.0
     return out

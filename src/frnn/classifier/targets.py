@@ -14,7 +14,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from ..engine.losses import bce_with_logits
+from ..engine.losses import bce_with_logits, sigmoid
 
 
 def fit_targets(y, n: int, dtype) -> tuple[np.ndarray, str, np.ndarray]:
@@ -72,6 +72,34 @@ def encode(classes: np.ndarray, y, dtype=np.float64) -> np.ndarray:
     return from_codes(codes, classes.size, dtype)
 
 
+def probabilities(z: np.ndarray, multilabel: bool = False, temperature=None) -> np.ndarray:
+    """Class probabilities (n, K) from decision values z, (n,) for two classes or (n, K).
+
+    With a ``temperature`` τ (the reservoir's read-out): softmax(τ z), z_1 − z_0 standing
+    for two classes.  Without (the BPTT networks' logits): binary [1 − σ(z), σ(z)];
+    multi-class the per-class σ(z_k) normalised to sum 1; multi-label σ(z) per label.
+    """
+    if temperature is not None:
+        from ..reservoir.classifier import softmax
+
+        z = np.column_stack([np.zeros_like(z), z]) if z.ndim == 1 else z  # (n, K)
+        return softmax(z, temperature)
+    if z.ndim == 1:
+        p = sigmoid(z)
+        return np.column_stack([1.0 - p, p])
+    if multilabel:
+        return sigmoid(z)
+    log_p = -np.logaddexp(0.0, -z)  # log σ(z), (n, K): no underflow to 0/0 below
+    p = np.exp(log_p - log_p.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def codes(classes: np.ndarray, y) -> np.ndarray:
+    """Class indices (n,) of known labels y."""
+    Y = encode(classes, y)
+    return Y[:, 0].astype(np.intp) if Y.shape[1] == 1 else Y.argmax(axis=1)
+
+
 def accuracy(z: np.ndarray, y: np.ndarray, multilabel: bool = False) -> float:
     """Accuracy of logits z (n, K) against 0/1 targets y (n, K)."""
     if y.shape[1] == 1 or multilabel:
@@ -82,8 +110,10 @@ def accuracy(z: np.ndarray, y: np.ndarray, multilabel: bool = False) -> float:
 def evaluate(classifier, X, y) -> dict:
     """Accuracy and mean cross-entropy of a fitted classifier on labelled series.
 
-    The loss is the training loss: Σ_k BCE(z_k, y_k) averaged over the n series, with y
-    encoded over ``classes_`` as in ``fit``.
+    The loss is the cross-entropy of the model's outputs: for ``training="bptt"`` its
+    training loss, Σ_k BCE(z_k, y_k) averaged over the n series with y encoded over
+    ``classes_`` as in ``fit``; for a reservoir read-out (fitted by least squares) the
+    log-loss −log p(true class) of ``predict_proba``, averaged over the n series.
 
     Parameters
     ----------
@@ -99,8 +129,14 @@ def evaluate(classifier, X, y) -> dict:
     y = np.asarray(y)
     multilabel = classifier.target_type_ == "multilabel-indicator"
     Y = y.astype(np.float64) if multilabel else encode(classifier.classes_, y)  # (n, K)
-    z = np.asarray(classifier.decision_function(X), dtype=np.float64).reshape(Y.shape)
-    loss = bce_with_logits(z, Y).sum(axis=1).mean()
+    z = np.asarray(classifier.decision_function(X), dtype=np.float64)  # (n,) or (n, K)
+    if hasattr(classifier, "reservoir_"):
+        proba = classifier._proba(z)  # (n, K) rows summing to one
+        true = proba[np.arange(len(y)), codes(classifier.classes_, y)]
+        loss = -np.log(np.clip(true, 1e-300, None)).mean()
+    else:
+        loss = bce_with_logits(z.reshape(Y.shape), Y).sum(axis=1).mean()
+    z = z.reshape(Y.shape)
     seconds = round(time.perf_counter() - started, 4)
     return {
         "accuracy": accuracy(z, Y, multilabel),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import secrets
 from pathlib import Path
 
 from .. import __version__
@@ -34,6 +35,16 @@ def _data_spec(given: dict, base: dict | None) -> dict:
         raise ValueError("--test needs --train")
     if base is not None and "dataset" not in given and not options:
         return base
+    if (
+        base is not None
+        and "dataset" in base
+        and given.get("dataset", base["dataset"]) == (base["dataset"])
+    ):  # the options given override the config's, the others stay
+        return {"dataset": base["dataset"], "options": {**base["options"], **options}}
+    if base is not None and "dataset" not in given:
+        raise ValueError(
+            "the --config trains on files; data set options need --dataset (or --train)"
+        )
     return {"dataset": given.get("dataset", "gunpoint"), "options": options}
 
 
@@ -76,10 +87,13 @@ def new_config(args: argparse.Namespace) -> dict:
             f"({'RNNRegressor' if task == 'regression' else 'RNNClassifier'}); drop it or "
             "change --task"
         )
+    estimator = {name: given.get(name, value) for name, value in defaults.items()}
+    if estimator["random_state"] is None:  # drawn now and recorded: --resume keeps the split
+        estimator["random_state"] = secrets.randbelow(2**31)
     return {
         "frnn_version": __version__,
         "task": task,
-        "estimator": {name: given.get(name, value) for name, value in defaults.items()},
+        "estimator": estimator,
         "data": data,
         "checkpoint_every": args.checkpoint_every,
     }
@@ -112,9 +126,14 @@ def _read_config(path) -> dict:
             f"{path}: 'data' must be {{'dataset': NAME, 'options': {{...}}}} or "
             f"{{'train': FILE, 'test': FILE or null}}; got {data!r}"
         )
+    if "frnn_version" in config:  # written by frnn train, which records every parameter:
+        estimator.setdefault("training", "bptt")  # without one, before the reservoir default
     every = config.get("checkpoint_every", 10)
     CHECKPOINT_EVERY.check(every, f"{path}: 'checkpoint_every'")
     return {**config, "task": task, "checkpoint_every": every}
+
+
+OUTPUTS = ("history.csv", "curves.png")  # written from model.npz's history
 
 
 def resume_config(args: argparse.Namespace) -> dict:
@@ -136,8 +155,17 @@ def resume_config(args: argparse.Namespace) -> dict:
         )
     run_dir = Path(args.resume)
     config = _read_config(run_dir / "config.json")
+    if not os.access(run_dir, os.W_OK):  # found now, not after the whole training
+        raise ValueError(f"{run_dir}: the run directory is not writable; nothing could be saved")
     metrics = run_dir / "metrics.json"
-    if metrics.exists() and rundir.read_json(metrics).get("status") == "finished":
-        raise ValueError(f"the run in {run_dir} has finished; nothing to resume")
+    done = rundir.read_json(metrics) if metrics.exists() else {}
+    if done.get("status") == "finished":
+        # Runs of frnn ≤ 0.x wrote metrics.json before these: a kill could lose them.  A
+        # reservoir fit (closed form, no epochs) writes neither.
+        outputs = OUTPUTS if done.get("training", "bptt") == "bptt" else ()
+        missing = [n for n in outputs if not (run_dir / n).exists()]
+        if not missing or not (run_dir / "model.npz").exists():
+            raise ValueError(f"the run in {run_dir} has finished; nothing to resume")
+        return {**config, "missing": missing}
     _check_unchanged(config["data"])
     return config

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-import numpy as np
-
+from .. import __version__
 from .._validate import Interval, argument_type
-from ..engine.network import FullyRecurrentNetwork
 
 
 def _demo(args: argparse.Namespace) -> int:
     """Initialise a network, run forward and BPTT on a random sequence, print the results."""
+    import numpy as np
+
+    from ..engine.network import FullyRecurrentNetwork
+
     rng = np.random.default_rng(args.seed)
     net = FullyRecurrentNetwork(args.D, args.I, 1, rng=rng)
     x = rng.standard_normal((args.T, args.D))  # (T, D)
@@ -93,44 +95,102 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with one subparser per command."""
+# Each command's one-line help, and which builder adds its arguments.  Only the command
+# being run is built in full (its builder imports numpy, scikit-learn, ...); the others
+# are listed by name and help, so ``frnn --help`` starts without importing them.
+_HELP = {
+    "demo": "forward and backward on a random sequence",
+    "graph": "draw the network unrolled in time",
+    "plot": "draw a picture of what happens inside",
+    "train": "train a classifier (no options: GunPoint with the defaults)",
+    "evaluate": "accuracy and loss of a saved classifier on data",
+    "predict": "predicted labels of a saved classifier on data",
+}
+
+
+def _builders() -> dict:
     from .predict import add_predict_parsers
     from .train import add_train_parser
 
+    return {
+        "demo": _add_demo,
+        "graph": _add_graph_commands,
+        "plot": _add_graph_commands,
+        "train": add_train_parser,
+        "evaluate": add_predict_parsers,
+        "predict": add_predict_parsers,
+    }
+
+
+def _add_demo(commands) -> None:
+    demo = commands.add_parser("demo", help=_HELP["demo"])
+    demo.add_argument("--T", type=_SIZE, default=20, help="sequence length")
+    demo.add_argument("--D", type=_SIZE, default=3, help="input size")
+    demo.add_argument("--I", type=_SIZE, default=8, help="hidden size")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(run=_demo)
+
+
+def build_parser(command: str | None = "all") -> argparse.ArgumentParser:
+    """The argument parser; ``command`` names the one subcommand built in full ("all":
+    every one, None: none, for the top-level help)."""
     parser = _Parser(
         prog="frnn",
         description="The fully recurrent network (vanilla Elman RNN): train a classifier on "
         "built-in or your own time series, evaluate and predict with it, and draw the "
         "network unrolled in time. `frnn train` with no options trains on GunPoint.",
     )
+    parser.add_argument("--version", action="version", version=f"frnn {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = commands.add_parser("demo", help="forward and backward on a random sequence")
-    demo.add_argument("--T", type=_SIZE, default=20, help="sequence length")
-    demo.add_argument("--D", type=_SIZE, default=3, help="input size")
-    demo.add_argument("--I", type=_SIZE, default=8, help="hidden size")
-    demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(run=_demo)
-    _add_graph_commands(commands)
-    add_train_parser(commands)
-    add_predict_parsers(commands)
+    builders = {} if command is None else _builders()
+    wanted = {b for name, b in builders.items() if command in ("all", name)}
+    for name, text in _HELP.items():
+        builder = builders.get(name)
+        if builder in wanted:
+            if name not in commands.choices:
+                builder(commands)  # registers each command it builds
+        else:
+            commands.add_parser(name, help=text, add_help=False)
+    for sub in commands.choices.values():
+        if sub.add_help:  # a command built in full takes --debug after it too
+            sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
     return parser
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is one), or None."""
+    return next((word for word in argv if word in _HELP), None)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: parse, run, and turn every expected error into one line on stderr."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
     try:
         return args.run(args)
     except (ValueError, TypeError, RuntimeError, OSError) as error:
         if args.debug:
             raise
-        print(f"frnn {args.command}: error: {error}", file=sys.stderr)
+        print(f"frnn {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        if args.debug:
+            raise
+        print(f"frnn {args.command}: error: not enough memory for these sizes", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         if args.debug:
             raise
         print(f"frnn {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(error: BaseException) -> str:
+    """The error as one line, naming the file an OSError is about."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    filename = getattr(error, "filename", None)
+    if filename is not None and str(filename) not in text:
+        text = f"{filename}: {text}"
+    return text

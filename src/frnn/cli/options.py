@@ -2,7 +2,9 @@
 
 Every parameter of ``RNNClassifier`` and of ``RNNRegressor`` becomes ``--name-with-dashes``
 (``--task`` picks the estimator); its type follows the default (``none`` is accepted where
-the estimator allows None), its help line is the docstring's. The values are checked by the
+the estimator allows None), its help line is the docstring's.  A yes/no parameter is also
+a switch: ``--bias`` alone means true, ``--no-bias`` false (``--bias false`` works too).
+The values are checked by the
 estimator itself, so the rules live in one place.
 """
 
@@ -71,12 +73,23 @@ def _parse_bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
 
 
+def _parse_pair(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH (two numbers), got {text!r}") from None
+    return low, high
+
+
 def _value_type(default):
-    """A parser for values like ``default``; ``none`` gives None for numbers."""
+    """A parser for values like ``default``; ``none`` gives None for numbers; a word is kept
+    where the default is None (class_weight's "balanced"), for the estimator to check."""
     if isinstance(default, bool):
         return _parse_bool
     if isinstance(default, str):
         return str
+    if isinstance(default, tuple):
+        return _parse_pair
 
     def parse(text: str):
         if text.lower() == "none":
@@ -86,6 +99,8 @@ def _value_type(default):
                 return kind(text)
             except ValueError:
                 pass
+        if default is None:
+            return text
         raise argparse.ArgumentTypeError(f"expected a number or none, got {text!r}")
 
     return parse
@@ -112,16 +127,37 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
         for task, other in (("classification", "regression"), ("regression", "classification"))
     }
     for name, default in all_defaults().items():
-        flags = ["--" + name.replace("_", "-")] + (["--seed"] if name == "random_state" else [])
+        flag = "--" + name.replace("_", "-")
+        flags = [flag] + (["--seed"] if name == "random_state" else [])
         only = next((f"; {task} only" for task in own if name in own[task]), "")
+        switch = {"nargs": "?", "const": True} if isinstance(default, bool) else {}
         group.add_argument(
             *flags,
             dest=name,
             type=_value_type(default),
             default=argparse.SUPPRESS,
-            metavar=type(default).__name__.upper() if default is not None else "VALUE",
-            help=f"{helps.get(name, '')} (default: {default}{only})",
+            metavar=_metavar(default),
+            help=f"{helps.get(name, '')} (default: {_shown(default)}{only})",
+            **switch,
         )
+        if switch:
+            group.add_argument(
+                "--no-" + flag[2:],
+                dest=name,
+                action="store_false",
+                default=argparse.SUPPRESS,
+                help=f"the same as {flag} false",
+            )
+
+
+def _metavar(default) -> str:
+    if isinstance(default, tuple):
+        return "LOW,HIGH"
+    return type(default).__name__.upper() if default is not None else "VALUE"
+
+
+def _shown(default) -> str:
+    return ",".join(f"{v:g}" for v in default) if isinstance(default, tuple) else str(default)
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:

@@ -8,6 +8,8 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
+
 from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset, load_file
 from ..regressor import targets as real_targets
@@ -34,6 +36,25 @@ def add_predict_parsers(commands) -> None:
             "--data", metavar="FILE", help="series in .ts, .csv/.tsv/.txt (label first) or .npz"
         )
         source.add_argument("--dataset", metavar="NAME", help="a built-in set's test split")
+        default = "auto" if name == "predict" else "first"
+        sub.add_argument(
+            "--label",
+            default=default,
+            metavar="WHERE",
+            help="where a text file's labels are: first, last, none, or a header column's name"
+            + (
+                "; auto (default): the first column when every value in it is a class of "
+                "the model, else none (a regressor's: first)"
+                if name == "predict"
+                else " (default: first)"
+            ),
+        )
+        sub.add_argument(
+            "--header",
+            choices=["auto", "yes", "no"],
+            default="auto",
+            help="whether a text file starts with a header row (default: auto, detected)",
+        )
         if name == "predict":
             sub.add_argument("--out", metavar="CSV", help="write here (default: stdout)")
         else:
@@ -59,10 +80,20 @@ def _model(path: str):
     return model
 
 
-def _data(args: argparse.Namespace):
+def _data(args: argparse.Namespace, classes=None):
+    """The split to evaluate or predict; ``classes`` decides ``--label auto`` (None, a
+    regressor's: the first column, as in the files it was trained on)."""
     if args.dataset:
         return load_dataset(args.dataset).test
-    return load_file(args.data)
+    header = {"auto": None, "yes": True, "no": False}[args.header]
+    if args.label != "auto" or classes is None:
+        label = "first" if args.label == "auto" else args.label
+        return load_file(args.data, label=label, header=header)
+    split = load_file(args.data, label="first", header=header)
+    known = set(np.asarray(classes).tolist())
+    if len(split.y) and all(label in known for label in split.y.tolist()):
+        return split  # labelled: every first value names a class
+    return load_file(args.data, label="none", header=header)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -93,7 +124,8 @@ def run_predict(args: argparse.Namespace) -> int:
     or ``prediction_0`` … for K > 1), and one row per step (with a ``step`` column) for a
     model of sequence targets.
     """
-    model, split = _model(args.model), _data(args)
+    model = _model(args.model)
+    split = _data(args, getattr(model, "classes_", None))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if hasattr(model, "y_mean_"):

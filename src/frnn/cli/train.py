@@ -2,9 +2,11 @@
 with a progress bar, checkpoints and a run directory.
 
 The run directory holds config.json (every setting: ``frnn train --config DIR/config.json``
-repeats the run, ``frnn train --resume DIR`` continues it), checkpoint.npz (the full
-training state, written atomically every ``--checkpoint-every`` epochs and at the end),
-model.npz, metrics.json, history.csv and curves.png.
+repeats the run, ``frnn train --resume DIR`` continues it), model.npz and metrics.json.
+With ``--training bptt`` also checkpoint.npz (the full training state, written atomically
+every ``--checkpoint-every`` epochs and at the end), history.csv and curves.png.  The
+default ``--training reservoir`` fits in one pass (a progress bar over the reservoirs) and
+keeps no checkpoint: ``--resume`` of an unfinished reservoir run simply fits it again.
 """
 
 from __future__ import annotations
@@ -114,14 +116,14 @@ class _Interrupt:
         signal.signal(signal.SIGINT, self.previous)
 
 
-def _progress(args, epochs: int, start: int):
+def _progress(args, total: int, start: int, unit: str):
     from tqdm import tqdm
 
     return tqdm(
-        total=epochs,
+        total=total,
         initial=start,
         desc="train",
-        unit="epoch",
+        unit=unit,
         file=sys.stderr,
         disable=args.quiet or args.json,
         dynamic_ncols=True,
@@ -129,16 +131,29 @@ def _progress(args, epochs: int, start: int):
     )
 
 
+def _fit_reservoir(clf, train, args):
+    """Fit the reservoirs and the read-out with a progress bar; returns (seconds, False)."""
+    bar = _progress(args, clf.n_reservoirs, 0, "reservoir")
+
+    def callback(info):
+        bar.n = info["reservoir"]  # threads finish in any order: the count, not a step
+        bar.refresh()
+
+    started = time.perf_counter()
+    with bar:
+        clf.fit(train, train.y, callback=callback)
+        bar.set_postfix_str(f"ridge α {_reservoir_summary(clf)['ridge_alpha']:.3g}")
+    return time.perf_counter() - started, False
+
+
 def _fit(clf, train, run_dir: Path, config: dict, state, args):
     """Fit with a progress bar and checkpoints; returns (seconds, interrupted)."""
     from ..io import save_state
 
-    started = time.perf_counter()
-    if getattr(clf, "training", "bptt") == "reservoir":  # closed form: no epochs to show
-        clf.fit(train, train.y)
-        return time.perf_counter() - started, False
+    if clf.training == "reservoir":
+        return _fit_reservoir(clf, train, args)
     every, last = config["checkpoint_every"], {}
-    bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0)
+    bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0, "epoch")
     score = "R²" if config.get("task") == "regression" else "acc"
 
     def callback(info):
@@ -152,6 +167,7 @@ def _fit(clf, train, run_dir: Path, config: dict, state, args):
             save_state(run_dir / CHECKPOINT, info["state"]())
         return stop.requested
 
+    started = time.perf_counter()
     with _Interrupt() as stop, bar:
         clf.fit(train, train.y, callback=callback, resume_state=state)
         if "state" in last:
@@ -165,6 +181,8 @@ def run_train(args: argparse.Namespace) -> int:
     from ..io import load_state, save
 
     config = resume_config(args) if args.resume else new_config(args)
+    if config.get("missing"):
+        return _complete(Path(args.resume), config)
     task = config.get("task", "classification")
     clf = ESTIMATORS[task](**config["estimator"])
     _check_params(clf, task)  # before any file is written
@@ -203,24 +221,58 @@ def _write_results(
     clf, train, test, run_dir: Path, seconds: float, interrupted: bool, name: str
 ) -> dict:
     evaluate = (real_targets if hasattr(clf, "y_mean_") else class_targets).evaluate
+    fitted = _reservoir_summary(clf)
     metrics = {
         "status": "interrupted" if interrupted else "finished",
-        "epochs": int(clf.n_iter_) if hasattr(clf, "n_iter_") else None,
+        "training": clf.training,
+        "epochs": None if fitted else int(clf.n_iter_),
         "stopped_by": "ctrl-c" if interrupted else getattr(clf, "stopped_by_", None),
+        **(fitted or dict.fromkeys(("reservoirs", "features", "ridge_alpha"))),
         "fit_seconds": round(seconds, 3),
         "train": evaluate(clf, train, train.y),
         "test": evaluate(clf, test, test.y) if test is not None else None,
     }
-    rundir.write_json(run_dir / "metrics.json", metrics)
-    if not hasattr(clf, "history_"):  # the reservoir read-out: no epochs, no curves
-        return metrics
+    if not fitted:  # one closed-form fit has no epochs, no curves
+        _write_curves(clf, run_dir, name)
+    rundir.write_json(run_dir / "metrics.json", metrics)  # last: the run's "finished" mark
+    return metrics
+
+
+def _reservoir_summary(clf) -> dict | None:
+    """A closed-form (reservoir) fit's reservoirs, features and ridge α; None for BPTT."""
+    if clf.training != "reservoir":
+        return None
+    if hasattr(clf, "reservoir_"):  # RNNClassifier's frnn.reservoir.ReservoirClassifier
+        model = clf.reservoir_
+        features, coef, alpha = model.features_, model.readout_.coef, model.alpha_
+    else:  # RNNRegressor's ReservoirReadout
+        features, coef, alpha = clf.readout_.features, clf.readout_.readout.coef, clf.alpha_
+    return {
+        "reservoirs": len(features.reservoirs_),
+        "features": int(coef.shape[0]),
+        "ridge_alpha": float(alpha),
+    }
+
+
+def _write_curves(clf, run_dir: Path, name: str) -> None:
+    """history.csv and curves.png from a fitted estimator's history."""
     rundir.write_history(run_dir / "history.csv", clf.history_)
     from ..viz.curves import plot_curves  # matplotlib loads only here
     from ..viz.figures import save_figure
 
     figure = plot_curves(clf.history_, title=f"frnn train on {name}")
     save_figure(figure, run_dir / "curves.png", dpi=100)
-    return metrics
+
+
+def _complete(run_dir: Path, config: dict) -> int:
+    """``--resume`` of a finished run that lost outputs: write them from model.npz."""
+    from ..io import load
+
+    clf = load(run_dir / "model.npz")
+    name = config["data"].get("dataset") or Path(config["data"]["train"]).name
+    _write_curves(clf, run_dir, name)
+    print(f"frnn train: the run had finished; wrote {', '.join(config['missing'])} in {run_dir}")
+    return 0
 
 
 def _report(args, metrics: dict, run_dir: Path) -> None:
@@ -244,10 +296,14 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
                 f"{m[c]:>10.3f}" if c == "accuracy" else f"{m[c]:>10.4g}" for c in columns
             )
             print(f"{split:8}{values}{m['loss']:>10.4g}{m['n']:>7}{m['seconds']:>10.2f}")
-    how = (
-        f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s (stopped by "
-        f"{metrics['stopped_by']})"
-        if metrics["epochs"] is not None
-        else f"fit in closed form in {metrics['fit_seconds']:.1f} s"
+    if metrics["training"] == "reservoir":
+        print(
+            f"{metrics['reservoirs']} reservoirs, {metrics['features']} features, ridge α "
+            f"{metrics['ridge_alpha']:.3g} (leave-one-out), fit in "
+            f"{metrics['fit_seconds']:.1f} s; run saved in {run_dir}"
+        )
+        return
+    print(
+        f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s "
+        f"(stopped by {metrics['stopped_by']}); run saved in {run_dir}"
     )
-    print(f"{how}; run saved in {run_dir}")

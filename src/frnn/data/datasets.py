@@ -154,7 +154,7 @@ def load_dataset(name: str, **options) -> Dataset:
 _READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv, ".txt": read_csv}
 
 
-def load_file(path) -> Split:
+def load_file(path, *, label="first", header=None) -> Split:
     """Read series from a file, choosing the reader by the file's extension.
 
     ``.ts`` (UCR/UEA), ``.csv`` / ``.tsv`` / ``.txt`` (UCR-style: label first, one series
@@ -163,11 +163,15 @@ def load_file(path) -> Split:
     Parameters
     ----------
     path : str or os.PathLike
+    label : where a text file's labels are: "first" (default), "last", "none" or a header
+        column's name (see :mod:`frnn.data.delimited`); "none" also drops the labels of
+        ``.ts`` and ``.npz`` files
+    header : bool or None, whether a text file starts with a header row (None: detect)
 
     Returns
     -------
     Split
-        ``X`` (n, T, D) zero-padded, ``y`` (n,), ``lengths`` (n,).
+        ``X`` (n, T, D) zero-padded, ``y`` (n,) (empty without labels), ``lengths`` (n,).
     """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
@@ -176,6 +180,11 @@ def load_file(path) -> Split:
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such file")
     try:
-        return _READERS[ext](path)
+        if _READERS[ext] is read_csv:
+            return read_csv(path, label=label, header=header)
+        split = _READERS[ext](path)
+        if label != "first" and label != "none":
+            raise ValueError(f"{path}: label={label!r} applies to text files (.csv/.tsv/.txt)")
+        return Series(split.X, np.zeros(0), split.lengths) if label == "none" else split
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a text file; expected {ext} text") from None

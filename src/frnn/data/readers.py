@@ -14,11 +14,10 @@ The subset handled here is the one the UCR/UEA archives use: ``#`` comments, the
 
 from __future__ import annotations
 
-import csv
-import os
-
 import numpy as np
 
+from .._npz import read_npz as bounded_npz
+from .delimited import read_rows
 from .series import Series, pad
 
 __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
@@ -78,14 +77,6 @@ def split_from_series(series: list[np.ndarray], y, source: str) -> Series:
     return Series(X, np.asarray(y), lengths)
 
 
-def _delimiter(path: str, first_line: str) -> str | None:
-    """',' for .csv, tab for .tsv, None (any whitespace) for .txt; otherwise sniffed."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext in {".csv", ".tsv", ".txt"}:
-        return {".csv": ",", ".tsv": "\t", ".txt": None}[ext]
-    return "\t" if "\t" in first_line else "," if "," in first_line else None
-
-
 def _number(text: str, row: int, column: int, source: str) -> float:
     text = text.strip()
     if text in {"", "?"}:
@@ -94,42 +85,32 @@ def _number(text: str, row: int, column: int, source: str) -> float:
         return float(text)
     except ValueError:
         raise ValueError(
-            f"{source}: row {row}, column {column}: expected a number, got {text!r}"
+            f"{source}: row {row}, column {column}: expected a number, got {text[:40]!r}"
         ) from None
 
 
-def read_csv(path: str) -> Series:
-    """Read a UCR-style text file: one series per row, the class label first.
+def read_csv(path: str, *, label="first", header=None) -> Series:
+    """Read a delimited text file: one series per row (see :mod:`frnn.data.delimited`).
 
     Comma-separated (``.csv``), tab-separated (``.tsv``) or whitespace-separated
-    (``.txt``, the archive's older format). Rows may differ in length; trailing empty or
+    (``.txt``, the UCR archive's older format). Rows may differ in length; trailing empty or
     NaN fields are padding (the UCR 2018 archive pads shorter series with NaN), any
     other empty, ``?`` or NaN field is a missing value and is reported.
 
     Parameters
     ----------
     path : str
+    label : "first" (default, the UCR layout), "last", "none" or a header column's name
+    header : bool or None (detected: a first row of text, or pandas' index header)
 
     Returns
     -------
     Series
-        X (n, T, 1), labels y (n,), lengths (n,).
+        X (n, T, 1), labels y (n,) (empty for ``label="none"``), lengths (n,).
     """
-    with open(path, encoding="utf-8", newline="") as handle:
-        lines = [line for line in handle.read().splitlines() if line.strip()]
-    if not lines:
-        raise ValueError(f"{path}: the file is empty; expected one series per row")
-    delimiter = _delimiter(path, lines[0])
-    rows = csv.reader(lines, delimiter=delimiter) if delimiter else (ln.split() for ln in lines)
-    labels, series = [], []
-    for r, fields in enumerate(rows, start=1):
-        values = np.array([_number(f, r, c, path) for c, f in enumerate(fields[1:], start=2)])
-        end = len(values)
-        while end and np.isnan(values[end - 1]):
-            end -= 1
-        labels.append(fields[0])
-        series.append(values[:end, None])  # (T_i, 1)
-    return split_from_series(series, _labels(labels), path)
+    series, labels = read_rows(path, label=label, header=header)
+    y = _labels(labels) if labels is not None else np.zeros(0)
+    return split_from_series([s[:, None] for s in series], y, path)
 
 
 def _ts_header(lines: list[str], path: str) -> tuple[dict[str, str], int]:
@@ -159,7 +140,7 @@ def read_ts(path: str) -> Series:
     Series
         X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
     """
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         lines = handle.read().splitlines()
     header, start = _ts_header(lines, path)
     if header.get("timestamps") == "true":
@@ -184,38 +165,51 @@ def read_ts(path: str) -> Series:
     return split
 
 
-def read_npz(path: str) -> Series:
-    """Read an ``.npz`` archive holding ``X`` (n, T) or (n, T, D), ``y`` (n,) or (n, K),
-    and optionally ``lengths`` (n,); never unpickles.
+def read_npz(path: str, *, max_bytes: int | None = None) -> Series:
+    """Read an ``.npz`` archive holding ``X`` (n, T) or (n, T, D), optionally ``y`` (n,)
+    or (n, K) (without it the series carry no labels: ``y`` is empty, for ``predict``), and
+    optionally ``lengths`` (n,).
+
+    Read by :func:`frnn._npz.read_npz`: never unpickles, and refuses arrays over
+    ``max_bytes`` in all (default 1 GiB, or $FRNN_MAX_FILE_BYTES) before allocating them.
 
     Parameters
     ----------
     path : str
+    max_bytes : int or None
 
     Returns
     -------
     Series
     """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+        arrays = bounded_npz(path, limit=max_bytes)
     except ValueError as error:
-        raise ValueError(f"{path}: not a readable .npz archive ({error})") from None
-    missing = {"X", "y"} - set(arrays)
-    if missing:
-        raise ValueError(f"{path}: expected arrays 'X' and 'y'; missing {sorted(missing)}")
-    X, y = arrays["X"], arrays["y"]
+        raise ValueError(f"{path}: {error}") from None
+    if "X" not in arrays:
+        raise ValueError(
+            f"{path}: expected an array 'X' (and 'y' for labels); found {sorted(arrays)}"
+        )
+    X = arrays["X"]
+    y = arrays.get("y", np.zeros(0))
     if X.ndim == 2:
         X = X[:, :, None]  # (n, T, 1)
-    if X.ndim != 3 or not np.issubdtype(X.dtype, np.number):
+    if X.ndim != 3 or X.dtype.kind not in "biuf" or 0 in X.shape:
         raise ValueError(f"{path}: X must be numeric (n, T) or (n, T, D); got {X.dtype} {X.shape}")
-    if len(y) != len(X):
+    if "y" in arrays and y.ndim not in (1, 2):
+        raise ValueError(f"{path}: y must be (n,) or (n, K); got shape {y.shape}")
+    if "y" in arrays and len(y) != len(X):
         raise ValueError(f"{path}: inconsistent rows: X has {len(X)} series but y has {len(y)}")
     lengths = arrays.get("lengths", np.full(len(X), X.shape[1]))
-    if lengths.shape != (len(X),) or np.any(lengths < 1) or np.any(lengths > X.shape[1]):
+    if (
+        lengths.shape != (len(X),)
+        or lengths.dtype.kind not in "iu"
+        or np.any(lengths < 1)
+        or np.any(lengths > X.shape[1])
+    ):
         raise ValueError(
             f"{path}: lengths must be ({len(X)},) integers in [1, {X.shape[1]}]; "
-            f"got shape {lengths.shape}"
+            f"got {lengths.dtype} of shape {lengths.shape}"
         )
     series = [x[:length].astype(np.float64) for x, length in zip(X, lengths, strict=True)]
     return split_from_series(series, y, path)

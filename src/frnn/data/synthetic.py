@@ -1,4 +1,5 @@
-"""Synthetic tasks that test memory: the embedded Reber grammar, parity, and adding.
+"""Synthetic tasks that test memory (the embedded Reber grammar, parity, adding) and one
+that tests the biases (a sine against a square wave).
 
 Each generator takes a ``numpy.random.Generator`` and returns a list of (T_i, D) series
 and their targets, so the same seed gives the same data on every machine.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["REBER_SYMBOLS", "adding", "embedded_reber", "parity", "reber_string"]
+__all__ = ["REBER_SYMBOLS", "adding", "embedded_reber", "parity", "reber_string", "sine_square"]
 
 #: One-hot order of the grammar's seven symbols.
 REBER_SYMBOLS = "BTPSXVE"
@@ -115,3 +116,26 @@ def adding(n: int, rng: np.random.Generator, length: int = 50):
     markers[rows, first] = markers[rows, second] = 1.0
     y = values[rows, first] + values[rows, second]
     return np.stack([values, markers], axis=-1), y
+
+
+def sine_square(
+    n: int, rng: np.random.Generator, length: int = 60, period: float = 20.0, noise: float = 0.3
+):
+    """Noisy sine waves (label 0) against noisy square waves (label 1), random phase.
+
+    x(t) = g(2π t / period + φ) + ε(t), g = sin or sign ∘ sin, φ ~ U[0, 2π), ε ~ N(0, noise²).
+    Each class is its own mirror image (−g(θ) = g(θ + π)), so a network that is an odd
+    function of its input (tanh without biases: p(x) + p(−x) = 1) cannot tell them apart;
+    the amplitude's distribution (|x| near 1 throughout for the square) tells them apart
+    easily with biases.
+
+    Returns
+    -------
+    series : ndarray, shape (n, length, 1)
+    y : ndarray of int, shape (n,)
+    """
+    y = rng.integers(2, size=n)  # (n,)
+    phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
+    wave = np.sin(2 * np.pi * np.arange(length) / period + phase)  # (n, T)
+    wave = np.where(y[:, None] == 1, np.sign(wave), wave)
+    return (wave + noise * rng.standard_normal((n, length)))[:, :, None], y

@@ -71,6 +71,38 @@ def network_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return W, R, V
 
 
+def parameter_names(model) -> tuple[str, ...]:
+    """The names of the model's parameters: ("W", "R", "V"), and "b", "c" when it has biases."""
+    return ("W", "R", "V", "b", "c") if getattr(model, "b", None) is not None else ("W", "R", "V")
+
+
+def network_biases(model, W: np.ndarray, V: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    """The model's biases b (I,) and c (K,), checked, or (None, None) when it has none.
+
+    b and c go together (``init(..., bias=True)`` sets both); each must be a 1-D array of
+    the weights' dtype and size, and finite.
+    """
+    b, c = getattr(model, "b", None), getattr(model, "c", None)
+    if b is None and c is None:
+        return None, None
+    if b is None or c is None:
+        given, missing = ("c", "b") if b is None else ("b", "c")
+        raise ValueError(
+            f"model.{given} needs model.{missing}: the biases b (I,) and c (K,) go together "
+            f"(frnn.init(model, D, I, K, bias=True) sets both); got model.{missing} = None"
+        )
+    checked = []
+    for name, value, size in (("b", b, W.shape[0]), ("c", c, V.shape[0])):
+        if not isinstance(value, np.ndarray) or value.dtype != W.dtype:
+            given = getattr(value, "dtype", type(value).__name__)
+            raise TypeError(f"model.{name} must be a numpy array of dtype {W.dtype}; got {given}")
+        if value.shape != (size,):
+            raise ValueError(f"model.{name} must have shape ({size},); got {value.shape}")
+        check_finite(value, f"model.{name}")
+        checked.append(value)
+    return tuple(checked)
+
+
 def activation_and_loss(model) -> tuple[str, str]:
     """The model's activation and loss names, defaulting to tanh and bce."""
     activation = check_choice(getattr(model, "activation", "tanh"), "activation", ACTIVATIONS)

@@ -34,13 +34,18 @@ METHODS = methods.METHODS
 # tie near 1-2·10^4, and numpy wins by 2-4x from 4·10^4 (batch 32, 32 hidden units) up.
 NUMBA_MAX_WORK = 16_384
 
+# The most numbers (T·B·I·I) the reverse-scan adjoint of a parallel method may build, 2^25
+# (256 MiB in float64); larger runs take the sequential adjoint.
+SCAN_ADJOINT_MAX = 2**25
+
 
 @functools.cache
 def numba_kernels():
     """The ``kernels`` module, or None when numba cannot be imported or compile here.
 
     Decided once per process (a tiny call compiles, or loads from numba's disk cache,
-    both kernels); ``numba_kernels.cache_clear()`` decides again.
+    both kernels); ``numba_kernels.cache_clear()`` decides again.  A disk cache that
+    cannot be read (a corrupt file) is dropped and the kernels compiled afresh.
     """
     try:
         from . import kernels
@@ -55,11 +60,24 @@ def numba_kernels():
         single=False,
         many_to_many=False,
     )
+    for attempt in range(2):
+        try:
+            return kernels if _trial(kernels, batch) else None
+        except Exception:  # e.g. an UnpicklingError from a corrupt file in numba's cache
+            if attempt:
+                return None
+            for kernel in (kernels.states, kernels.gradients):
+                kernel._cache.flush()  # forget the cache's index: compile and write afresh
+    return None
+
+
+def _trial(kernels, batch: Batch) -> bool:
+    """Whether both kernels run (compiled now, or loaded from numba's disk cache)."""
     W = R = V = np.zeros((1, 1))
-    A = _numba_states(kernels, W, R, batch, "tanh")
-    if A is None or _numba_gradients(kernels, A, batch, R, V, np.zeros((1, 1)), "tanh") is None:
-        return None
-    return kernels
+    A = _numba_states(kernels, W, R, batch, "tanh", None)
+    return A is not None and (
+        _numba_gradients(kernels, A, batch, R, V, np.zeros((1, 1)), "tanh") is not None
+    )
 
 
 def choose(engine: str, B: int, D: int, I: int) -> str:
@@ -81,14 +99,16 @@ def states(
     engine: str,
     tol: float | None = None,
     max_iter: int | None = None,
+    b: np.ndarray | None = None,
 ) -> tuple[np.ndarray, deer.DEERInfo | None]:
     """a(1..T), (T, B, I) zero where padded, and DEER's report (None for other methods).
 
-    ``tol`` and ``max_iter`` are DEER's options (None: its defaults).
+    ``tol`` and ``max_iter`` are DEER's options (None: its defaults); ``b`` (I,) is the
+    bias of s(t), None for a model without.
     """
     info = None
     if method != "sequential":
-        A, info = methods.states(method, W, R, batch, activation, tol=tol, max_iter=max_iter)
+        A, info = methods.states(method, W, R, batch, activation, tol=tol, max_iter=max_iter, b=b)
         if A is not None:
             return A, info
         warnings.warn(
@@ -101,12 +121,12 @@ def states(
     T, B, D = batch.x.shape
     path = choose(engine, B, D, W.shape[0])
     if path == "reference":
-        return reference.states(W, R, batch, ACTIVATIONS[activation].f), info
+        return reference.states(W, R, batch, ACTIVATIONS[activation].f, b), info
     if path == "numba":
-        A = _numba_states(numba_kernels(), W, R, batch, activation)
+        A = _numba_states(numba_kernels(), W, R, batch, activation, b)
         if A is not None:
             return A, info
-    return numpy_loops.states(W, R, batch, activation), info
+    return numpy_loops.states(W, R, batch, activation, b), info
 
 
 def gradients(
@@ -120,8 +140,10 @@ def gradients(
     method: str,
     engine: str,
     keep_da: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """dW (I, D), dR (I, I) and, with ``keep_da``, ∂L/∂a(t) (T, B, I), else None.
+    bias: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """dW (I, D), dR (I, I), with ``bias`` db (I,) and with ``keep_da`` ∂L/∂a(t)
+    (T, B, I); each of the last two None when not asked for.
 
     dZ = ∂L/∂z: (B, K) many-to-one or (T, B, K) many-to-many (masked).  The adjoint
     follows ``method``: BPTT after the time loop, the reverse scan after a parallel one.
@@ -131,17 +153,21 @@ def gradients(
     path = choose(engine, B, batch.x.shape[2], I)
     if method == "sequential" and not keep_da and path != "reference":
         if path == "numba":
-            out = _numba_gradients(numba_kernels(), A, batch, R, V, dZ, activation)
+            out = _numba_gradients(numba_kernels(), A, batch, R, V, dZ, activation, bias)
             if out is not None:
-                return (*out, None)
-        return (*numpy_loops.gradients(A, batch, R, V, dZ, activation), None)
+                dW, dR, db = out
+                return dW, dR, db if bias else None, None
+        return (*numpy_loops.gradients(A, batch, R, V, dZ, activation, bias), None)
     G = reference.direct_gradient(A, batch, V, dZ)  # (T, B, I)
-    if method == "sequential":
+    if method == "sequential" or (activation != "linear" and A.size * I > SCAN_ADJOINT_MAX):
+        # The reverse scan needs the (T, B, I, I) Jacobians; past this size the time loop,
+        # exact for the same states, needs only (T, B, I).
         delta, dA = reference.bptt(G, A, R, ACTIVATIONS[activation].f_prime)
     else:
         delta, dA = methods.bptt(G, A, R, activation)  # the adjoint by a reverse scan
     dW, dR = reference.weight_gradients(delta, A, batch)
-    return dW, dR, dA if keep_da else None
+    db = delta.sum(axis=(0, 1)) if bias else None  # Σ_t δ(t); zero on padded steps
+    return dW, dR, db, dA if keep_da else None
 
 
 def _compiled(kernel, *args):
@@ -154,14 +180,54 @@ def _compiled(kernel, *args):
         return None
 
 
-def _numba_states(kernels, W, R, batch: Batch, activation: str):
+@functools.lru_cache(maxsize=64)
+def _zeros(n: int, dtype: np.dtype) -> np.ndarray:
+    """A zero vector the kernels read but never write (the absent bias; the absent db)."""
+    return np.zeros(n, dtype=dtype)
+
+
+def _expect(name: str, array: np.ndarray, shape: tuple, dtype) -> None:
+    """Raise unless ``array`` has exactly ``shape`` and ``dtype`` (compiled loops index it)."""
+    if array.shape != shape or array.dtype != dtype:
+        raise ValueError(
+            f"{name} must be {shape} {np.dtype(dtype)} for the compiled loop; got "
+            f"{array.shape} {array.dtype} (were the model's weights replaced after forward?)"
+        )
+
+
+def _check_batch(batch: Batch, I: int, dtype) -> tuple[int, int, int]:
+    """(T, B, D) after checking x, a0 and lengths against each other, before a kernel runs."""
+    if batch.x.ndim != 3:
+        raise ValueError(f"x must be (T, B, D) for the compiled loop; got {batch.x.shape}")
     T, B, D = batch.x.shape
-    A = np.empty((T, B, W.shape[0]), dtype=W.dtype)
+    _expect("x", batch.x, (T, B, D), dtype)
+    _expect("a0", batch.a0, (B, I), dtype)
+    lengths = batch.lengths
+    if lengths.shape != (B,) or lengths.dtype != np.intp:
+        raise ValueError(f"lengths must be ({B},) intp; got {lengths.shape} {lengths.dtype}")
+    if B and (lengths.min() < 1 or lengths.max() > T):
+        raise ValueError(
+            f"lengths must lie in [1, T] = [1, {T}]; got [{lengths.min()}, {lengths.max()}]"
+        )
+    return T, B, D
+
+
+def _numba_states(kernels, W, R, batch: Batch, activation: str, b):
+    I = W.shape[0]
+    T, B, D = _check_batch(batch, I, W.dtype)
+    _expect("W", W, (I, D), W.dtype)
+    _expect("R", R, (I, I), W.dtype)
+    if b is None:
+        b = _zeros(I, W.dtype)  # s starts at +0 either way: the same sums, bit for bit
+    else:
+        _expect("b", b, (I,), W.dtype)  # the kernel reads b[0..I-1] unchecked
+    A = np.empty((T, B, I), dtype=W.dtype)
     return _compiled(
         kernels.states,
         batch.x,
         np.ascontiguousarray(W.T),
         np.ascontiguousarray(R.T),
+        np.ascontiguousarray(b),
         batch.a0,
         batch.lengths,
         ACTIVATIONS[activation].code,
@@ -170,9 +236,15 @@ def _numba_states(kernels, W, R, batch: Batch, activation: str):
     )
 
 
-def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str):
-    I, D = A.shape[2], batch.x.shape[2]
+def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str, bias: bool = False):
+    I, dtype = A.shape[-1], A.dtype
+    T, B, D = _check_batch(batch, I, dtype)
+    _expect("A (the states of forward)", A, (T, B, I), dtype)
+    _expect("R", R, (I, I), dtype)
+    K = V.shape[0] if V.ndim == 2 else -1
+    _expect("V", V, (K, I), dtype)
     dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
+    _expect("dZ", dZ3, (T if batch.many_to_many else 1, B, K), dtype)
     return _compiled(
         kernels.gradients,
         batch.x,
@@ -187,4 +259,6 @@ def _numba_gradients(kernels, A, batch: Batch, R, V, dZ, activation: str):
         A.dtype.type(1),
         np.zeros((I, D), dtype=A.dtype),
         np.zeros((I, I), dtype=A.dtype),
+        # db, allocated here so its shape is known: (I,), or (0,) for none (never written)
+        np.zeros(I, dtype=A.dtype) if bias else _zeros(0, A.dtype),
     )

@@ -23,11 +23,13 @@ numba_version = numba.__version__
 
 
 @njit(cache=True, nogil=True)
-def states(x, WT, RT, a0, lengths, code, one, A):
+def states(x, WT, RT, bias, a0, lengths, code, one, A):
     """Fill A (T, B, I) with a(1..T); padded steps hold zero.
 
-    x (T, B, D) inputs, WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, a0 (B, I), lengths (B,); ``one``
-    is 1 in the arrays' dtype (so no constant promotes float32 to float64).
+    x (T, B, D) inputs, WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, bias (I,) = b (zeros for a
+    model without: s starts at +0 either way, so the sums are the same bits), a0 (B, I),
+    lengths (B,); ``one`` is 1 in the arrays' dtype (so no constant promotes float32 to
+    float64).
     """
     T, B, D = x.shape
     I = RT.shape[0]
@@ -38,7 +40,8 @@ def states(x, WT, RT, a0, lengths, code, one, A):
             if t >= lengths[b]:
                 A[t, b, :] = zero
                 continue
-            s[:] = zero
+            for j in range(I):  # a plain loop: numba's s[:] = bias costs more at small I
+                s[j] = bias[j]
             for k in range(D):
                 xk = x[t, b, k]
                 for j in range(I):
@@ -77,14 +80,16 @@ def _f_prime(a, code, one, zero):
 
 
 @njit(cache=True, nogil=True)
-def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR):
-    """BPTT without storing δ: accumulate dW (I, D) and dR (I, I) step by step.
+def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR, db):
+    """BPTT without storing δ: accumulate dW (I, D), dR (I, I) and db (I,) step by step.
 
     dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K) many-to-one,
-    where it enters at each sequence's last step.  dW and dR must start at zero.
+    where it enters at each sequence's last step.  dW, dR and db must start at zero; db
+    of shape (0,) means a model without biases (nothing is written to it).
     """
     T, B, D = x.shape
     I = R.shape[0]
+    bias = db.shape[0] > 0
     K = V.shape[0]
     zero = one - one
     carry = np.zeros((B, I), dtype=A.dtype)  # Rᵀ δ(t+1), arriving from the future
@@ -108,10 +113,12 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR):
             prev = a0[b] if t == 0 else A[t - 1, b]  # (I,): a(t−1)
             for i in range(I):
                 di = delta[i]
+                if bias:
+                    db[i] += di
                 for j in range(D):
                     dW[i, j] += di * x[t, b, j]
                 for j in range(I):
                     dR[i, j] += di * prev[j]
                 for j in range(I):
                     carry[b, j] += di * R[i, j]
-    return dW, dR
+    return dW, dR, db

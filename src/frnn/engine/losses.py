@@ -64,6 +64,12 @@ def sigmoid(z) -> np.ndarray:
     -------
     ndarray, the shape of ``z``
         σ(z) in [0, 1]; exactly 1 at +inf and 0 at −inf.
+
+    Examples
+    --------
+    >>> import numpy as np, frnn
+    >>> frnn.sigmoid([-np.inf, -800.0, 0.0, 800.0, np.inf])  # no overflow warning
+    array([0. , 0. , 0.5, 1. , 1. ])
     """
     z = as_float_array(z, "z")
     check_finite(z, "z", allow_inf=True)
@@ -87,6 +93,15 @@ def bce_with_logits(z, y) -> np.ndarray:
     -------
     ndarray, the broadcast shape of ``z`` and ``y``
         The elementwise loss, ≥ 0.
+
+    Examples
+    --------
+    The textbook formula gives nan at z = 40 (σ(z) rounds to 1) and loses every digit
+    long before; the stable form keeps them:
+
+    >>> import numpy as np, frnn
+    >>> frnn.bce_with_logits([0.0, 36.7, -1e4, np.inf], 1.0)
+    array([6.93147181e-01, 1.15184095e-16, 1.00000000e+04, 0.00000000e+00])
     """
     z, y = _check_pair(z, y)
     check_unit_interval(y, "y")
@@ -107,6 +122,12 @@ def bce_with_logits_grad(z, y) -> np.ndarray:
     -------
     ndarray, the broadcast shape of ``z`` and ``y``
         σ(z) − y in [−1, 1].
+
+    Examples
+    --------
+    >>> import frnn
+    >>> frnn.bce_with_logits_grad([0.0, 0.0, 50.0], [1.0, 0.5, 0.0])
+    array([-0.5,  0. ,  1. ])
     """
     z, y = _check_pair(z, y)
     check_unit_interval(y, "y")
@@ -123,6 +144,12 @@ def mse(z, y) -> np.ndarray:
     Returns
     -------
     ndarray, the broadcast shape
+
+    Examples
+    --------
+    >>> import frnn
+    >>> frnn.mse([1.0, 3.0], 2.0), frnn.mse_grad([1.0, 3.0], 2.0)
+    (array([0.5, 0.5]), array([-1.,  1.]))
     """
     z, y = _check_pair(z, y, allow_inf=False)
     return _mse(z, y)

@@ -1,8 +1,10 @@
 """The fully recurrent network: initialisation, the forward pass and exact BPTT.
 
-    s(t) = W x(t) + R a(t−1),  a(0) = a0 (zero by default)
+    s(t) = W x(t) + R a(t−1) (+ b),  a(0) = a0 (zero by default)
     a(t) = f(s(t))
-    z(t) = V a(t)
+    z(t) = V a(t) (+ c)
+
+The biases b and c are optional: a model has both (``init(..., bias=True)``) or neither.
 
 One batched engine serves every mode of the contract; a single sequence is a batch of
 one.  Internally arrays are time-major, (T, B, ·), so each step's slice is contiguous.
@@ -20,7 +22,14 @@ import numpy as np
 from .._validate import Interval, check_choice, check_positive_int
 from . import dispatch
 from .activations import ACTIVATIONS
-from .batch import Batch, activation_and_loss, network_weights, prepare, trusted
+from .batch import (
+    Batch,
+    activation_and_loss,
+    network_biases,
+    network_weights,
+    prepare,
+    trusted,
+)
 from .losses import LOSSES
 from .reference import last
 
@@ -37,10 +46,12 @@ class _Cache:
     activation: str
     loss: str
     method: str = "sequential"  # how A was computed; backward's adjoint follows it
+    bias: bool = False  # whether s(t) and z(t) had the biases b and c
 
 
-def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64):
-    """Set W (I, D), R (I, I), V (K, I), each uniform in [−0.01, 0.01].
+def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64, bias: bool = False):
+    """Set W (I, D), R (I, I), V (K, I), each uniform in [−0.01, 0.01]; with ``bias``
+    also b (I,) and c (K,), drawn the same way.
 
     Parameters
     ----------
@@ -52,6 +63,10 @@ def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64):
         None draws fresh weights on every call; an int seed or a Generator reproduces them.
     dtype : float64 (default) or float32
         The dtype of the arrays, which every later computation follows.
+    bias : bool
+        Also set the biases b of s(t) = W x(t) + R a(t−1) + b and c of z(t) = V a(t) + c
+        (drawn after W, R, V, so a seed gives the same weights either way).  Without
+        them (the default, the exercise's network) the model has no ``b`` and ``c``.
 
     Returns
     -------
@@ -63,10 +78,19 @@ def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64):
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+    if not isinstance(bias, bool | np.bool_):
+        raise TypeError(f"bias must be True or False; got {bias!r}")
     # Drawn in float64 and then cast, so a seed gives the same weights in either dtype.
     model.W = generator.uniform(-0.01, 0.01, size=(I, D)).astype(dtype)
     model.R = generator.uniform(-0.01, 0.01, size=(I, I)).astype(dtype)
     model.V = generator.uniform(-0.01, 0.01, size=(K, I)).astype(dtype)
+    if bias:
+        model.b = generator.uniform(-0.01, 0.01, size=I).astype(dtype)
+        model.c = generator.uniform(-0.01, 0.01, size=K).astype(dtype)
+    else:
+        for name in ("b", "c"):  # re-initialising a model drops biases it had
+            if getattr(model, name, None) is not None:
+                delattr(model, name)
     if hasattr(model, _CACHE):
         delattr(model, _CACHE)  # a stale forward must not be differentiated
     return model
@@ -98,7 +122,8 @@ def forward(
 
     Parameters
     ----------
-    model : object with W (I, D), R (I, I), V (K, I); optional ``activation``, ``loss``
+    model : object with W (I, D), R (I, I), V (K, I); optional biases b (I,) and c (K,)
+        (both or neither), ``activation``, ``loss``
     x : (T, D) one sequence, or (B, T, D) a batch padded to length T
     y : targets: scalar / (K,) / (T, K) for one sequence; (B,) / (B, K) / (B, T, K) for a
         batch.  None computes the states and logits only.
@@ -125,10 +150,11 @@ def forward(
     """
     method = check_choice(method, "method", dispatch.METHODS)
     W, R, V = network_weights(model)
+    bc = network_biases(model, W, V)
     activation, loss = activation_and_loss(model)
     check_choice(engine, "engine", dispatch.ENGINES)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights)
-    return _forward(model, (W, R, V), batch, activation, loss, method=method, engine=engine)
+    return _forward(model, (W, R, V, *bc), batch, activation, loss, method=method, engine=engine)
 
 
 def forward_trusted(model, x, y=None, *, lengths, a0=None, weights=None) -> float | None:
@@ -137,24 +163,29 @@ def forward_trusted(model, x, y=None, *, lengths, a0=None, weights=None) -> floa
     x (B, T, D) and y (B, K) or (B, T, K) in the weights' dtype, lengths (B,) in [1, T],
     a0 (B, I) or None, weights (B, T) or None; the sequential loop, engine "auto".
     """
-    W, R, V = model.W, model.R, model.V
-    batch = trusted(x, y, lengths, a0, weights, I=W.shape[0], dtype=W.dtype)
+    params = (model.W, model.R, model.V, getattr(model, "b", None), getattr(model, "c", None))
+    batch = trusted(x, y, lengths, a0, weights, I=model.W.shape[0], dtype=model.W.dtype)
     activation, loss = getattr(model, "activation", "tanh"), getattr(model, "loss", "bce")
-    return _forward(model, (W, R, V), batch, activation, loss, method="sequential", engine="auto")
+    return _forward(model, params, batch, activation, loss, method="sequential", engine="auto")
 
 
-def _forward(model, WRV, batch: Batch, activation, loss, *, method, engine) -> float | None:
-    """``forward`` on arguments already checked: ``WRV`` = (W, R, V), ``batch`` prepared."""
-    W, R, V = WRV
+def _forward(model, params, batch: Batch, activation, loss, *, method, engine) -> float | None:
+    """``forward`` on arguments already checked: ``params`` = (W, R, V, b, c), b and c
+    None for a model without biases; ``batch`` prepared."""
+    W, R, V, b, c = params
     _release(model)
     tol, max_iter = _deer_options(model) if method in ("deer", "quasi-deer") else (None, None)
     A, info = dispatch.states(
-        W, R, batch, activation, method=method, engine=engine, tol=tol, max_iter=max_iter
+        W, R, batch, activation, method=method, engine=engine, tol=tol, max_iter=max_iter, b=b
     )  # (T, B, I)
     if info is not None:  # DEER's report, where the user reads it
         model.deer_info, model.deer_iterations = info, info.iterations
     Z = A @ V.T if batch.many_to_many else last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
-    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method))
+    if c is not None:
+        Z += c
+        if batch.many_to_many and batch.mask is not None:
+            Z *= batch.mask[:, :, None]  # padded steps' logits are zero, as their states
+    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method, b is not None))
     model.a = _batch_major(A, batch.single)
     model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
     if batch.y is None:
@@ -217,7 +248,8 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
     Returns
     -------
     dict
-        {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss.
+        {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss; for a
+        model with biases also "b": (I,) = Σ_t δ(t) and "c": (K,) = Σ_t ∂L/∂z(t).
     """
     check_choice(engine, "engine", dispatch.ENGINES)
     cache = getattr(model, _CACHE, None)
@@ -225,19 +257,36 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
         raise RuntimeError("backward needs a forward call first: call frnn.forward(model, x, y)")
     if cache.batch.y is None:
         raise RuntimeError("backward needs a loss: the last forward call was given y=None")
-    _, R, V = network_weights(model)
+    W, R, V = network_weights(model)
+    _check_unchanged(cache, W, V)
     return _backward(cache, R, V, keep_da=keep_da, engine=engine, model=model)
+
+
+def _check_unchanged(cache: _Cache, W: np.ndarray, V: np.ndarray) -> None:
+    """Raise unless the weights have the sizes and dtype that the last forward used."""
+    T, B, I = cache.A.shape
+    D, K = cache.batch.x.shape[2], cache.Z.shape[-1]
+    if W.shape != (I, D) or V.shape != (K, I) or W.dtype != cache.A.dtype:
+        raise ValueError(
+            f"the model's weights changed since forward: it ran with W ({I}, {D}), "
+            f"V ({K}, {I}) in {cache.A.dtype}; now W {W.shape}, V {V.shape} in {W.dtype}. "
+            f"Call forward again before backward"
+        )
 
 
 def backward_trusted(model) -> dict[str, np.ndarray]:
     """``backward`` for the training loop, right after ``forward_trusted`` with targets."""
-    return _backward(
-        getattr(model, _CACHE), model.R, model.V, keep_da=False, engine="auto", model=model
-    )
+    cache = getattr(model, _CACHE)
+    return _backward(cache, model.R, model.V, keep_da=False, engine="auto", model=model)
 
 
-def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model) -> dict[str, np.ndarray]:
-    """``backward`` on a checked cache and weights; sets ``model.da`` with ``keep_da``."""
+def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model):
+    """``backward`` on a checked cache and weights; sets ``model.da`` with ``keep_da``.
+
+    When the forward pass had biases the gradients also hold "b" = Σ_t δ(t) and
+    "c" = Σ_t ∂L/∂z(t).
+    """
+    bias = cache.bias
     batch, A = cache.batch, cache.A
     B = A.shape[1]
     dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / B  # (B, K) | (T, B, K)
@@ -247,12 +296,24 @@ def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model) -> dict
         dV = dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
     else:
         dV = dZ.T @ last(A, batch.lengths)
-    dW, dR, dA = dispatch.gradients(
-        A, batch, R, V, dZ, cache.activation, method=cache.method, engine=engine, keep_da=keep_da
+    dW, dR, db, dA = dispatch.gradients(
+        A,
+        batch,
+        R,
+        V,
+        dZ,
+        cache.activation,
+        method=cache.method,
+        engine=engine,
+        keep_da=keep_da,
+        bias=bias,
     )
     if keep_da:
         model.da = _batch_major(dA, batch.single)
-    return {"W": dW, "R": dR, "V": dV}
+    if not bias:
+        return {"W": dW, "R": dR, "V": dV}
+    dc = dZ.reshape(-1, dZ.shape[-1]).sum(axis=0)  # Σ_t ∂L/∂z(t), zero on padded steps
+    return {"W": dW, "R": dR, "V": dV, "b": db, "c": dc}
 
 
 class FullyRecurrentNetwork:
@@ -267,6 +328,8 @@ class FullyRecurrentNetwork:
     rng : None, int or numpy.random.Generator
         Seeds the initial weights (see :func:`init`).
     dtype : float64 (default) or float32
+    bias : bool
+        With biases b (I,) and c (K,) (see :func:`init`); off by default.
     """
 
     def __init__(
@@ -279,10 +342,12 @@ class FullyRecurrentNetwork:
         loss: str = "bce",
         rng=None,
         dtype=np.float64,
+        bias: bool = False,
     ):
         self.activation = check_choice(activation, "activation", ACTIVATIONS)
         self.loss = check_choice(loss, "loss", LOSSES)
-        init(self, D, I, K, rng=rng, dtype=dtype)
+        self.b = self.c = None  # set by init with bias=True
+        init(self, D, I, K, rng=rng, dtype=dtype, bias=bias)
 
     @property
     def sizes(self) -> tuple[int, int, int]:
@@ -300,7 +365,8 @@ class FullyRecurrentNetwork:
 
     def __repr__(self) -> str:
         D, I, K = self.sizes
+        bias = ", bias=True" if self.b is not None else ""  # the default stays unwritten
         return (
             f"FullyRecurrentNetwork(D={D}, I={I}, K={K}, activation={self.activation!r}, "
-            f"loss={self.loss!r}, dtype={self.W.dtype})"
+            f"loss={self.loss!r}, dtype={self.W.dtype}{bias})"
         )

@@ -60,19 +60,21 @@ def _blas_threads_for(B: int, D: int, I: int):
                 library.set_num_threads(n)
 
 
-def states(W: np.ndarray, R: np.ndarray, batch: Batch, activation: str) -> np.ndarray:
+def states(W: np.ndarray, R: np.ndarray, batch: Batch, activation: str, b=None) -> np.ndarray:
     """a(1..T), (T, B, I), zero where padded: ``reference.states`` by the numpy path."""
     T, B, D = batch.x.shape
     with _blas_threads_for(B, D, W.shape[0]):
-        return _states(W, R, batch, activation)
+        return _states(W, R, batch, activation, b)
 
 
-def _states(W, R, batch, activation):
+def _states(W, R, batch, activation, b):
     T, B, D = batch.x.shape
     I = W.shape[0]
     A = np.empty((T, B, I), dtype=W.dtype)
     # W x(t) for every t in one product, written where the states will be (no second buffer).
     np.matmul(batch.x.reshape(T * B, D), W.T, out=A.reshape(T * B, I))
+    if b is not None:
+        A += b  # W x(t) + b, one pass; a model without biases skips it
     f = ACTIVATIONS[activation].f_in_place
     carry = np.empty((B, I), dtype=W.dtype)  # R a(t−1)
     RT = np.ascontiguousarray(R.T)  # np.dot on contiguous operands: the least overhead per call
@@ -88,18 +90,25 @@ def _states(W, R, batch, activation):
 
 
 def gradients(
-    A: np.ndarray, batch: Batch, R: np.ndarray, V: np.ndarray, dZ: np.ndarray, activation: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """dW (I, D) and dR (I, I) of BPTT, given dZ = ∂L/∂z: (B, K) or (T, B, K) (masked).
+    A: np.ndarray,
+    batch: Batch,
+    R: np.ndarray,
+    V: np.ndarray,
+    dZ: np.ndarray,
+    activation: str,
+    bias: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """dW (I, D), dR (I, I) and, with ``bias``, db (I,) (else None) of BPTT, given
+    dZ = ∂L/∂z: (B, K) or (T, B, K) (masked).
 
     The same sums as ``reference.bptt`` and ``reference.weight_gradients``.
     """
     T, B, I = A.shape
     with _blas_threads_for(B, batch.x.shape[2], I):
-        return _gradients(A, batch, R, V, dZ, activation)
+        return _gradients(A, batch, R, V, dZ, activation, bias)
 
 
-def _gradients(A, batch, R, V, dZ, activation):
+def _gradients(A, batch, R, V, dZ, activation, bias):
     T, B, I = A.shape
     R = np.ascontiguousarray(R)
     x = batch.x  # (T, B, D)
@@ -112,6 +121,7 @@ def _gradients(A, batch, R, V, dZ, activation):
     edge = np.zeros((B, I), dtype=A.dtype)  # δ(t1) of the chunk done last, beyond this one
     dW = np.zeros((I, x.shape[2]), dtype=A.dtype)
     dR = np.zeros((I, I), dtype=A.dtype)
+    db = np.zeros(I, dtype=A.dtype) if bias else None  # Σ δ(t), from the δ already here
     ends = {}  # many-to-one: the step t -> the sequences whose last step it is
     if not batch.many_to_many:
         G = dZ @ V  # (B, I): the loss's direct gradient at each sequence's last state
@@ -134,16 +144,19 @@ def _gradients(A, batch, R, V, dZ, activation):
             elif t in ends:
                 carry[ends[t]] += G[ends[t]]
             np.multiply(carry, chunk[t - t0], out=chunk[t - t0])  # δ(t) = ∂L/∂a(t) ⊙ f'
-        _accumulate_chunk(dW, dR, chunk, x[t0:t1], A, batch.a0, t0)
+        _accumulate_chunk(dW, dR, db, chunk, x[t0:t1], A, batch.a0, t0)
         np.copyto(edge, chunk[0])
-    return dW, dR
+    return dW, dR, db
 
 
-def _accumulate_chunk(dW, dR, chunk, x, A, a0, t0):
-    """dW += Σ δ(t) x(t)ᵀ and dR += Σ δ(t) a(t−1)ᵀ over one chunk of steps t0 ≤ t < t1."""
+def _accumulate_chunk(dW, dR, db, chunk, x, A, a0, t0):
+    """dW += Σ δ(t) x(t)ᵀ, dR += Σ δ(t) a(t−1)ᵀ (and db += Σ δ(t) unless db is None) over
+    one chunk of steps t0 ≤ t < t1."""
     n, B, I = chunk.shape
     flat = chunk.reshape(n * B, I)
     dW += flat.T @ x.reshape(n * B, -1)
+    if db is not None:
+        db += flat.sum(axis=0)
     if t0 == 0:  # a(−1+1) = a0 lies outside A
         dR += flat[:B].T @ a0
         flat, t0, n = flat[B:], 1, n - 1

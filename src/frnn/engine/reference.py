@@ -12,9 +12,11 @@ import numpy as np
 from .batch import Batch
 
 
-def states(W: np.ndarray, R: np.ndarray, batch: Batch, f) -> np.ndarray:
-    """a(1..T), (T, B, I); only R a(t−1) stays inside the time loop."""
+def states(W: np.ndarray, R: np.ndarray, batch: Batch, f, b=None) -> np.ndarray:
+    """a(1..T), (T, B, I); only R a(t−1) stays inside the time loop.  ``b`` (I,) or None."""
     U = batch.x @ W.T  # (T, B, I): W x(t) for every t in one product
+    if b is not None:
+        U += b  # W x(t) + b: the bias is part of the input drive
     A = np.empty_like(U)
     a = batch.a0  # (B, I)
     for t in range(U.shape[0]):
@@ -57,7 +59,10 @@ def bptt(G: np.ndarray, A: np.ndarray, R: np.ndarray, f_prime) -> tuple[np.ndarr
 
 
 def weight_gradients(delta: np.ndarray, A: np.ndarray, batch: Batch) -> tuple[np.ndarray, ...]:
-    """dW = Σ_t δ(t) x(t)ᵀ, (I, D), and dR = Σ_t δ(t) a(t−1)ᵀ, (I, I)."""
+    """dW = Σ_t δ(t) x(t)ᵀ, (I, D), and dR = Σ_t δ(t) a(t−1)ᵀ, (I, I).
+
+    (∂L/∂b = Σ_t δ(t) is ``delta.sum((0, 1))``: δ is zero on padded steps.)
+    """
     A_prev = np.concatenate([batch.a0[None], A[:-1]])  # (T, B, I): a(t−1)
     flat = delta.reshape(-1, delta.shape[-1])  # (T·B, I)
     dW = flat.T @ batch.x.reshape(-1, batch.x.shape[-1])

@@ -37,6 +37,7 @@ def states(
     *,
     tol: float | None = None,
     max_iter: int | None = None,
+    b: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, deer.DEERInfo | None]:
     """a(1..T), (T, B, I) zero where padded, by the loop-free ``method``, and DEER's report.
 
@@ -47,6 +48,7 @@ def states(
     batch : the checked, time-major ``Batch`` of this forward call
     activation : the activation's name
     tol, max_iter : DEER's options (None: its defaults)
+    b : (I,) the bias of s(t), or None; it joins W x(t) in the affine term
 
     Returns
     -------
@@ -54,6 +56,8 @@ def states(
     info : :class:`frnn.deer.DEERInfo` for DEER / quasi-DEER, None for the scan
     """
     U = batch.x @ W.T  # (T, B, I)
+    if b is not None:
+        U += b  # W x(t) + b: the scan's and DEER's input drive
     if method == "scan":
         if activation != "linear":
             raise ValueError(

@@ -5,10 +5,10 @@ Two ways to fit the same read-out equation z = V·(what the recurrent states say
 - ``training="reservoir"`` (default): many fixed random recurrent networks, their states
   pooled over time, and a ridge read-out fitted in closed form (the least-squares loss,
   solved), α by exact leave-one-out (``reservoir_path``);
-- ``training="bptt"``: the network a(t) = tanh(W x(t) + R a(t−1)), z = V a(T) trained end
-  to end by BPTT on the least-squares loss ½ Σ_k (z_k − y_k)² with identity output, through
-  the classifier's epoch loop (``frnn.training.loop``); the input, split, ensemble and
-  network-building methods are the classifier's own.
+- ``training="bptt"``: the network a(t) = tanh(W x(t) + R a(t−1) + b), z = V a(T) + c
+  trained end to end by BPTT on the least-squares loss ½ Σ_k (z_k − y_k)² with identity
+  output, through the classifier's BPTT machinery (``frnn.classifier.bptt``: the split,
+  the ensemble, the networks and the epoch loop).
 
 Targets are scaled to zero mean and unit variance inside; predictions come back in the
 user's units.  Sequence targets (a value per step) train many-to-many (BPTT).
@@ -16,21 +16,33 @@ user's units.  Sequence targets (a value per step) train many-to-many (BPTT).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from ..classifier import bptt
 from ..classifier import sequences as seq
-from ..classifier.estimator import RNNClassifier
-from ..data.series import Series
+from ..classifier.estimator import _STEPS
 from ..engine.network import forward
 from .params import check_params
 from .reservoir_path import fit_readout
 from .targets import check_targets, flat, scaling
 
 __all__ = ["RNNRegressor"]
+
+_FITTED = (  # what one fit sets; a refit drops them first
+    "readout_",
+    "alpha_",
+    "networks_",
+    "history_",
+    "loss_curve_",
+    "n_iter_",
+    "stopped_by_",
+)
 
 
 class RNNRegressor(RegressorMixin, BaseEstimator):
@@ -54,7 +66,9 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
     chunk_length : int ≥ 1 or None, truncated BPTT every this many network steps
     frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 10⌉ (1 for
         sequence targets)
-    init_scale : float > 0 or None, W, R, V uniform in ±init_scale; None: ±1/√I
+    init_scale : float > 0 or None, W, R, V (and b, c) uniform in ±init_scale; None: ±1/√I
+    bias : bool, the biases b of the states and c of the outputs (without c a network
+        cannot even fit a constant offset in the scaled targets' units)
     n_ensemble : int ≥ 1, networks trained from different seeds; their outputs are averaged
     weight_decay : float ≥ 0, L2 penalty added to the gradients as weight_decay · θ
     validation_fraction : float in [0, 1), held out for early stopping (0: none)
@@ -70,18 +84,15 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
     y_mean_, y_scale_ : (K,) the target scaling: the models learn (y − y_mean_) / y_scale_
     readout_ : the reservoirs and ridge read-out (training="reservoir")
     alpha_ : float, the ridge penalty chosen by leave-one-out (training="reservoir")
-    networks_ : list of networks W (I, f·D), R (I, I), V (K, I) (training="bptt")
+    networks_ : list of networks W (I, f·D), R (I, I), V (K, I) (and b (I,), c (K,) with
+        ``bias=True``) (training="bptt")
     loss_curve_, n_iter_, history_ : as RNNClassifier's (training="bptt"; history's
         "accuracy" is R² on the scaled targets)
     frame_size_ : int, the frame size used
     """
 
     aux_weight = 0.0  # no auxiliary per-step loss: a running sum is not yet the answer
-    _loss = "mse"
-    _split = RNNClassifier._split
-    _trainer = RNNClassifier._trainer
-    _network = RNNClassifier._network
-    _logits = staticmethod(RNNClassifier._logits)
+    _loss = "mse"  # the networks' loss (frnn.classifier.bptt.network)
 
     def __init__(
         self,
@@ -100,6 +111,7 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         chunk_length=None,
         frame_size=None,
         init_scale=None,
+        bias=True,
         n_ensemble=5,
         weight_decay=0.0,
         validation_fraction=0.0,
@@ -123,6 +135,7 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         self.chunk_length = chunk_length
         self.frame_size = frame_size
         self.init_scale = init_scale
+        self.bias = bias
         self.n_ensemble = n_ensemble
         self.weight_decay = weight_decay
         self.validation_fraction = validation_fraction
@@ -142,40 +155,55 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         y : (n,) or (n, K) a value vector per series; or per step (sequence targets,
             training="bptt"): (n, T) or (n, T, K) for (n, T, D) or (n, T) ... X of T steps
             given as 3-D or a list, or a list of (T_i,) / (T_i, K) arrays
-        callback, resume_state : as :meth:`frnn.RNNClassifier.fit` (training="bptt")
+        callback, resume_state : as :meth:`frnn.RNNClassifier.fit` (resume_state:
+            training="bptt" only)
 
         Returns
         -------
         self
         """
-        check_params(self)
-        x, lengths = self._inputs(X, reset=True)  # (n, T, D), not yet framed
-        Y, info = check_targets(y, x.shape[0], lengths, self.tabular_)  # (n, K) | (n, T, K)
-        self.y_mean_, self.y_scale_ = scaling(Y, lengths)
-        self.sequence_, self.squeeze_, self.n_outputs_ = info.sequence, info.squeeze, info.K
-        Ys = (Y - self.y_mean_) / self.y_scale_
-        if info.sequence:
-            Ys[~seq.mask(Ys, lengths)] = 0.0  # padded steps: no target
-        for name in ("readout_", "alpha_", "networks_", "history_", "loss_curve_", "n_iter_"):
-            self.__dict__.pop(name, None)
-        if self.training == "reservoir":
-            self._fit_reservoir(x, lengths, Ys, info)
-        else:
-            self._fit_bptt(x, lengths, Ys.astype(self.dtype), info, callback, resume_state)
-        return self
+        before = dict(self.__dict__)  # a fit refused before training leaves the old fit
+        try:
+            check_params(self)
+            for name in _FITTED:  # a refit in the other mode starts clean
+                self.__dict__.pop(name, None)
+            x, lengths = self._inputs(X, reset=True)  # (n, T, D), not yet framed
+            Y, info = check_targets(y, x.shape[0], lengths, self.tabular_)  # (n, K) | (n, T, K)
+            self.y_mean_, self.y_scale_ = scaling(Y, lengths)
+            self.sequence_, self.squeeze_, self.n_outputs_ = info.sequence, info.squeeze, info.K
+            Ys = (Y - self.y_mean_) / self.y_scale_
+            if info.sequence:
+                Ys[~seq.mask(Ys, lengths)] = 0.0  # padded steps: no target
+            if self.training == "reservoir":  # one closed-form fit: all or nothing
+                if resume_state is not None:
+                    raise ValueError("resume_state applies to training='bptt' only")
+                self._fit_reservoir(x, lengths, Ys, info, callback)
+                return self
+            loop, data, val = self._prepare_bptt(
+                x, lengths, Ys.astype(self.dtype), info, resume_state
+            )
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return bptt.run(self, loop, data, val, callback)
 
-    def _fit_reservoir(self, x, lengths, Ys, info) -> None:
+    def _fit_reservoir(self, x, lengths, Ys, info, callback) -> None:
         if info.sequence:
             raise ValueError(
                 "y holds a value per step (sequence targets), which training='reservoir' "
                 "does not fit (its read-out sees pooled states); pass training='bptt'"
             )
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        self.readout_ = fit_readout(self, x, lengths, Ys, seed)
+        hook = (
+            None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
+        )
+        self.readout_ = fit_readout(self, x, lengths, Ys, seed, callback=hook)
         self.alpha_ = self.readout_.readout.alpha
 
-    def _fit_bptt(self, x, lengths, Ys, info, callback, resume_state) -> None:
-        f = self.frame_size or self._default_frame_size(int(lengths.max()))
+    def _prepare_bptt(self, x, lengths, Ys, info, resume_state):
+        """The epoch loop and its data; everything that can refuse before training."""
+        f = self.frame_size or max(1, math.ceil(int(lengths.max()) / _STEPS))
         if info.sequence:
             if self.frame_size not in (None, 1) or self.chunk_length is not None:
                 raise ValueError(
@@ -186,43 +214,16 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
             f = 1
         self.frame_size_ = f
         x, steps = seq.frame(x, lengths, f)  # (n, T', f·D)
-        data, val, root = self._split(x, steps, Ys)
-        trainer = self._trainer(data, Ys.shape[-1], root)
-        if resume_state is not None:
-            trainer.load_state(resume_state)
-        try:
-            self.stopped_by_ = trainer.run(data, val, callback)
-        finally:
-            self.networks_ = [member.model for member in trainer.members]
-            self.history_ = trainer.history
-            self.loss_curve_ = list(trainer.history["loss"])
-            self.n_iter_ = trainer.epoch
-
-    _default_frame_size = staticmethod(RNNClassifier._default_frame_size)
+        return bptt.prepare(self, x, steps, Ys, resume_state)
 
     def _inputs(self, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
         """Validated, standardised inputs (n, T, D), framed by ``frame_size_`` unless fitting."""
+        x, lengths = seq.validated(self, X, reset=reset)  # (n, T, D)
         if reset:
-            for attr in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(attr, None)
-        ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and seq._ragged(X))
-        two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
-        if two_d and (reset or self.tabular_):
-            X = validate_data(self, X, reset=reset, dtype=np.float64)
-        x, lengths, tabular = seq.as_sequences(X)
-        if reset:
-            self.tabular_ = tabular
-            if not tabular:
-                self.n_features_in_ = x.shape[2]
             self.mean_, self.std_ = seq.standardisation(x, lengths)
             if not self.standardize:
                 self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
             self.frame_size_ = 1
-        elif not self.tabular_ and x.shape[2] != self.n_features_in_:
-            raise ValueError(
-                f"X has {x.shape[2]} features per step, but RNNRegressor is "
-                f"expecting {self.n_features_in_} features as input"
-            )
         x = seq.standardise(x, lengths, self.mean_, self.std_)
         if not reset:
             x, lengths = seq.frame(x, lengths, self.frame_size_)
@@ -247,20 +248,22 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         x, lengths = self._inputs(X, reset=False)
         if self.training == "reservoir" and hasattr(self, "readout_"):
             z = self.readout_.predict(x, lengths)  # (n, K)
-        elif self.sequence_:
-            dummy = np.zeros(x.shape[:2] + (self.n_outputs_,), dtype=x.dtype)  # (n, T, K)
-            z = np.mean([self._per_step(net, x, dummy, lengths) for net in self.networks_], 0)
         else:
-            z = np.mean([self._logits(net, x, lengths) for net in self.networks_], axis=0)
+            z = np.mean([self._outputs(net, x, lengths) for net in self.networks_], axis=0)
         z = z * self.y_scale_ + self.y_mean_
         if self.sequence_:
             z[~seq.mask(z, lengths)] = 0.0
         return z, lengths
 
-    @staticmethod
-    def _per_step(net, x, dummy, lengths) -> np.ndarray:
-        forward(net, x, dummy, lengths=lengths)  # many-to-many: z at every step
-        return np.asarray(net.z, dtype=np.float64)  # (n, T, K)
+    def _outputs(self, net, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """One network's scaled outputs: (n, K), or (n, T, K) for sequence targets."""
+        local = bptt.detached(net)  # forward writes its states here, not into the shared net
+        if not self.sequence_:
+            forward(local, x, None, lengths=lengths)
+            return np.asarray(local.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
+        dummy = np.zeros(x.shape[:2] + (self.n_outputs_,), dtype=x.dtype)  # (n, T, K)
+        forward(local, x, dummy, lengths=lengths)  # many-to-many: z at every step
+        return np.asarray(local.z, dtype=np.float64)  # (n, T, K)
 
     def predict(self, X):
         """Predictions in the shape of the training targets.

@@ -1,5 +1,5 @@
-"""Hyper-parameter rules of ``RNNRegressor``: the classifier's, less its auxiliary loss,
-plus the choice of training and the reservoirs' sizes."""
+"""Hyper-parameter rules of ``RNNRegressor``: the classifier's BPTT ones (its biases
+included), less its auxiliary loss, plus the choice of training and the reservoirs' sizes."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from ..classifier.params import RULES as CLASSIFIER_RULES
 
 TRAININGS = ("reservoir", "bptt")
 
+# The classifier's reservoirs' knobs (the regressor's are its own) and its auxiliary loss.
+_CLASSIFIER_ONLY = ("taps", "max_steps", "n_thresholds", "n_jobs", "aux_weight")
+
 RULES = {
     "training": Options(TRAININGS),
     "n_reservoirs": Interval("int", 1),
     "units": Interval("int", 1),
-    **{name: rule for name, rule in CLASSIFIER_RULES.items() if name != "aux_weight"},
+    **{name: rule for name, rule in CLASSIFIER_RULES.items() if name not in _CLASSIFIER_ONLY},
 }
 
 

@@ -96,13 +96,30 @@ def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
         if name not in FITTED:
             raise ValueError(f"unknown fitted attribute {name!r}")
         setattr(reg, name, value)
+    _check_scalings(reg)
     if "networks" in meta:
+        if meta["sizes"]["K"] != reg.n_outputs_:
+            raise ValueError(
+                f"the networks have K = {meta['sizes']['K']}; n_outputs_ is {reg.n_outputs_}"
+            )
         reg.networks_ = [
             io.network_from_arrays(arrays, meta, f"net{i}/") for i in range(meta["networks"])
         ]
     else:
         reg.readout_ = _readout_from_arrays(arrays, meta["reservoirs"], reg.n_outputs_)
     return reg
+
+
+def _check_scalings(reg) -> None:
+    """The target scaling (K,) and the input standardisation (D,): shapes, finite, scale > 0."""
+    K = reg.n_outputs_
+    if isinstance(K, bool) or not isinstance(K, int) or K < 1:
+        raise ValueError(f"n_outputs_ must be an integer ≥ 1; got {K!r}")
+    for name, value in (("y_mean_", reg.y_mean_), ("y_scale_", reg.y_scale_)):
+        if value.shape != (K,) or value.dtype.kind != "f" or not np.isfinite(value).all():
+            raise ValueError(f"{name} must be {K} finite floats; got {value.dtype} {value.shape}")
+    if (reg.y_scale_ <= 0).any() or reg.mean_.shape != reg.std_.shape:
+        raise ValueError("the scalings do not fit together (y_scale ≤ 0, or mean and std differ)")
 
 
 def _readout_from_arrays(arrays, meta: dict, K: int) -> ReservoirReadout:

@@ -43,8 +43,13 @@ class ReservoirReadout:
         return self.readout.predict((F - self.mean) / self.scale)
 
 
-def fit_readout(estimator, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, seed: int):
-    """Draw the reservoirs on (n, T, D) series, fit the read-out to Y (n, K)."""
+def fit_readout(
+    estimator, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, seed: int, callback=None
+):
+    """Draw the reservoirs on (n, T, D) series, fit the read-out to Y (n, K).
+
+    ``callback(done, total)``, if given, is called as each reservoir's features are computed.
+    """
     features = ReservoirFeatures(
         n_reservoirs=estimator.n_reservoirs,
         units=estimator.units,
@@ -52,7 +57,7 @@ def fit_readout(estimator, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, se
         **FEATURE_DEFAULTS,
     )
     data = Series(x, None, lengths)
-    F = features.fit(data).transform(data)  # (n, p)
+    F = features.fit(data).transform(data, callback=callback)  # (n, p)
     mean, scale = F.mean(axis=0), F.std(axis=0)
     scale[scale < 1e-12] = 1.0  # a constant feature stays zero
     readout = ridge_loo((F - mean) / scale, Y, ALPHAS)

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from .core import DEFAULT_STATISTICS
@@ -53,8 +54,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         As in :class:`frnn.reservoir.ReservoirFeatures`.
     alphas : array of float
         Ridge penalties tried by leave-one-out.
-    class_weight : None or "balanced"
-        "balanced" weighs each class's series inversely to its frequency.
+    class_weight : None, "balanced" or dict {label: weight}
+        Each series' weight in the ridge loss; "balanced" weighs each class's series
+        inversely to its frequency.
     temperature : None or float
         τ of ``predict_proba``; None fits it to the leave-one-out decision values.
     random_state : None, int or numpy.random.Generator
@@ -107,8 +109,12 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def fit(self, X, y):
-        """Draw the reservoirs, compute the training features and fit the read-out."""
+    def fit(self, X, y, *, callback=None):
+        """Draw the reservoirs, compute the training features and fit the read-out.
+
+        ``callback(done, total)``, if given, is called as each reservoir's features are
+        computed (a progress bar's hook).
+        """
         y = np.asarray(y)
         with warnings.catch_warnings():
             # Many classes with few series each (PigCVP: 52 classes, 2 series per class) is
@@ -122,7 +128,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y must hold at least two classes; got {len(self.classes_)}")
         names = ReservoirFeatures().__dict__
         self.features_ = ReservoirFeatures(**{k: getattr(self, k) for k in names})
-        F = self.features_.fit(X).transform(X)  # (n, p)
+        F = self.features_.fit(X).transform(X, callback=callback)  # (n, p)
         if len(F) != len(y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(y)} labels")
         self.mean_, self.scale_ = F.mean(axis=0), F.std(axis=0)
@@ -143,10 +149,15 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
     def _weights(self, y_index: np.ndarray):
         if self.class_weight is None:
             return None
-        if self.class_weight != "balanced":
-            raise ValueError(f"class_weight must be None or 'balanced'; got {self.class_weight!r}")
-        counts = np.bincount(y_index)
-        return len(y_index) / (len(counts) * counts[y_index])  # (n,)
+        if not (self.class_weight == "balanced" or isinstance(self.class_weight, dict)):
+            raise ValueError(
+                f"class_weight must be None, 'balanced' or a dict {{label: weight}}; "
+                f"got {self.class_weight!r}"
+            )
+        weights = compute_class_weight(
+            self.class_weight, classes=self.classes_, y=self.classes_[y_index]
+        )
+        return weights[y_index]  # (n,)
 
     def _scores(self, X) -> np.ndarray:
         """z (n, K): one ridge output per class."""

@@ -190,22 +190,34 @@ class ReservoirFeatures:
             theta[:, j] = (ordered[i, units] + ordered[upper, units]) / 2
         return theta
 
-    def transform(self, X) -> np.ndarray:
-        """Features (n, n_features) of the series X, computed in bounded-memory batches."""
+    def transform(self, X, *, callback=None) -> np.ndarray:
+        """Features (n, n_features) of the series X, computed in bounded-memory batches.
+
+        ``callback(done, total)``, if given, is called after each reservoir.
+        """
         x, d, lengths = prepare(X, self.normalise)
         if x.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {x.shape[2]} channels per step; the reservoirs were drawn for "
                 f"{self.n_features_in_}"
             )
+        total = len(self.reservoirs_)
+        done = [0]
+
+        def one(res):
+            part = self._one(res, x, d, lengths)
+            if callback is not None:
+                done[0] += 1  # threads: a count, not an order
+                callback(done[0], total)
+            return part
+
         if self.n_jobs in (None, 1):
-            parts = [self._one(res, x, d, lengths) for res in self.reservoirs_]
+            parts = [one(res) for res in self.reservoirs_]
         else:  # threads: the engine's compiled loop and BLAS release the GIL
             from joblib import Parallel, delayed
 
-            run_one = delayed(self._one)
             parts = Parallel(self.n_jobs, prefer="threads")(
-                run_one(res, x, d, lengths) for res in self.reservoirs_
+                delayed(one)(res) for res in self.reservoirs_
             )
         return np.concatenate(parts, axis=1)
 

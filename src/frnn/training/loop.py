@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.series import Series
+from ..engine.batch import parameter_names
 from ..engine.network import forward_trusted
 from .optimizers import SGD, Adam
 from .steps import (
@@ -30,14 +31,15 @@ from .steps import (
 
 STATE_VERSION = 1
 HISTORY_KEYS = ("loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "seconds")
-_WEIGHTS = ("W", "R", "V")  # stored under "params" in training states (the file format)
+# A member's parameters, stored under "params" in training states (the file format): W, R,
+# V and, for a network with biases, b and c (engine.batch.parameter_names).
 
 
 @dataclass(kw_only=True)
 class Member:
     """One network of the ensemble, with the optimiser and the generator that train it."""
 
-    model: object  # W (I, D), R (I, I), V (K, I), activation, loss
+    model: object  # W (I, D), R (I, I), V (K, I), optionally b (I,), c (K,); activation, loss
     optimizer: SGD | Adam
     rng: np.random.Generator  # shuffles this member's mini-batches
 
@@ -55,6 +57,20 @@ class Settings:
     aux_weight: float
     patience: int
     accuracy: Callable[[np.ndarray, np.ndarray], float]  # (z (n, K), y (n, K)) -> accuracy
+    # (n_classes,) weight of each class's series in the loss, or None: all weigh 1
+    class_weights: np.ndarray | None = None
+
+
+def series_weights(y: np.ndarray, class_weights: np.ndarray | None) -> np.ndarray | None:
+    """Each series' weight (B,) from its targets y (B, K) and the class weights (n_classes,).
+
+    Two classes have one output (y = 1 for the second class); more classes are one-hot.
+    """
+    if class_weights is None:
+        return None
+    if y.shape[1] == 1:  # (B, 1): 1 for classes[1], 0 for classes[0]
+        return np.where(y[:, 0] > 0.5, class_weights[1], class_weights[0])
+    return y @ class_weights  # (B,): one-hot rows pick their class's weight
 
 
 class Trainer:
@@ -103,7 +119,8 @@ class Trainer:
                     sums += self._member_epoch(member, train)
                 except NonFiniteLossError as error:
                     self._fail(good, f"network {m}: {error}")
-                if not all(np.isfinite(getattr(member.model, n)).all() for n in _WEIGHTS):
+                model = member.model
+                if not all(np.isfinite(getattr(model, n)).all() for n in parameter_names(model)):
                     self._fail(good, f"network {m}: its weights overflowed")
             val_loss, val_accuracy = self.evaluate(val) if val is not None else (None, None)
         if val_loss is not None and not math.isfinite(val_loss):
@@ -137,7 +154,7 @@ class Trainer:
         loss_sum = correct = norm_sum = 0.0
         batches = 0
         model = member.model
-        weights = {name: getattr(model, name) for name in _WEIGHTS}
+        weights = {name: getattr(model, name) for name in parameter_names(model)}
         for index in minibatches(n, self.settings.batch_size, member.rng):
             x, y, lengths = train.take(index)
             loss, grads, z, _ = _sequence_gradients(
@@ -147,6 +164,7 @@ class Trainer:
                 lengths,
                 chunk_length=self.settings.chunk_length,
                 aux_weight=self.settings.aux_weight,
+                series_weight=series_weights(y, self.settings.class_weights),
             )
             norm = clip_grad_norm(grads, self.settings.clip)
             if not (math.isfinite(loss) and math.isfinite(norm)):
@@ -186,20 +204,21 @@ class Trainer:
     # -- state -----------------------------------------------------------------------
     def _snapshot(self) -> list[dict[str, np.ndarray]]:
         return [
-            {name: getattr(member.model, name).copy() for name in _WEIGHTS}
+            {name: getattr(member.model, name).copy() for name in parameter_names(member.model)}
             for member in self.members
         ]
 
     def _load_weights(self, weights: list[dict[str, np.ndarray]]) -> None:
         for member, saved in zip(self.members, weights, strict=True):
-            for name in _WEIGHTS:
+            for name in parameter_names(member.model):
                 getattr(member.model, name)[...] = saved[name]  # in place: optimisers hold these
 
     def state(self) -> dict:
         """The complete training state: nested dicts of numpy arrays and JSON-able values.
 
         {"version": 1, "epoch": epochs done,
-         "members": [{"params": {"W", "R", "V"}, "optimizer": its state_dict(),
+         "members": [{"params": {"W", "R", "V"} (and "b", "c" with biases),
+                      "optimizer": its state_dict(),
                       "rng": the shuffling generator's bit_generator.state}, ...],
          "history": {"loss": [...], "accuracy", "grad_norm", "val_loss", "val_accuracy",
                      "seconds"},
@@ -213,7 +232,10 @@ class Trainer:
             "epoch": self.epoch,
             "members": [
                 {
-                    "params": {name: getattr(member.model, name).copy() for name in _WEIGHTS},
+                    "params": {
+                        name: getattr(member.model, name).copy()
+                        for name in parameter_names(member.model)
+                    },
                     "optimizer": member.optimizer.state_dict(),
                     "rng": member.rng.bit_generator.state,
                 }
@@ -229,7 +251,16 @@ class Trainer:
         }
 
     def load_state(self, state: dict) -> None:
-        """Continue from what :meth:`state` returned."""
+        """Continue from what :meth:`state` returned; ValueError for a damaged state."""
+        try:
+            self._load_state(state)
+        except (KeyError, TypeError, IndexError, AttributeError) as error:
+            raise ValueError(
+                f"resume_state is damaged (a checkpoint missing a key or holding a wrong "
+                f"type): {type(error).__name__}: {error}"
+            ) from None
+
+    def _load_state(self, state: dict) -> None:
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
             found = state.get("version") if isinstance(state, dict) else type(state).__name__
             raise ValueError(
@@ -243,7 +274,13 @@ class Trainer:
             )
         for member, saved in zip(self.members, state["members"], strict=True):
             model = member.model
-            for name in _WEIGHTS:
+            names = parameter_names(model)
+            if set(saved["params"]) != set(names):
+                raise ValueError(
+                    f"resume_state does not fit this estimator: its networks have parameters "
+                    f"{sorted(saved['params'])}, this one has {sorted(names)} (bias)"
+                )
+            for name in names:
                 array = np.asarray(saved["params"][name])
                 if array.shape != getattr(model, name).shape:
                     raise ValueError(
@@ -262,6 +299,6 @@ class Trainer:
             "epoch": int(best["epoch"]),
             "params": None
             if params is None
-            else [{name: np.array(p[name]) for name in _WEIGHTS} for p in params],
+            else [{name: np.array(array) for name, array in p.items()} for p in params],
         }
         self.wait = int(state["wait"])

@@ -14,7 +14,14 @@ import numpy as np
 
 from .._validate import Interval, Options
 
-__all__ = ["OPTIMIZERS", "SGD", "Adam", "make_optimizer"]
+__all__ = ["OPTIMIZERS", "NO_DECAY", "SGD", "Adam", "make_optimizer"]
+
+# Parameters that weight decay leaves alone: the biases.  An L2 penalty on b and c does not
+# limit the network's capacity (they scale nothing) but pulls the outputs towards σ(0) =
+# 0.5 and the states towards the input's mean drive; so, as most recipes do (and as
+# torch.optim does when biases go in a param group with weight_decay=0), only the weights
+# W, R, V decay.
+NO_DECAY = frozenset({"b", "c"})
 
 
 OPTIMIZERS = ("adam", "sgd")  # the names make_optimizer takes
@@ -40,7 +47,8 @@ class SGD:
     momentum : float in [0, 1), μ (0 = plain SGD)
     dampening : float in [0, 1), τ
     nesterov : bool
-    weight_decay : float ≥ 0, added to the gradient as λ θ (L2)
+    weight_decay : float ≥ 0, added to the gradient as λ θ (L2); never to the biases
+        (``NO_DECAY``)
     """
 
     def __init__(
@@ -62,7 +70,7 @@ class SGD:
         """Update every array of ``params`` in place from the same-named ``grads``."""
         for name, p in params.items():
             g = grads[name]
-            if self.weight_decay:
+            if self.weight_decay and name not in NO_DECAY:
                 g = g + self.weight_decay * p
             if self.momentum:
                 buf = self.buffers.get(name)
@@ -110,7 +118,8 @@ class Adam:
     lr : float > 0, η
     betas : (β1, β2), each in [0, 1)
     eps : float > 0, ε
-    weight_decay : float ≥ 0, added to the gradient as λ θ (L2, not AdamW)
+    weight_decay : float ≥ 0, added to the gradient as λ θ (L2, not AdamW); never to the
+        biases (``NO_DECAY``)
     """
 
     def __init__(
@@ -138,7 +147,7 @@ class Adam:
         correction2_sqrt = math.sqrt(1.0 - beta2**self.t)
         for name, p in params.items():
             g = grads[name]
-            if self.weight_decay:
+            if self.weight_decay and name not in NO_DECAY:
                 g = g + self.weight_decay * p
             m = self.m.setdefault(name, np.zeros_like(p))
             v = self.v.setdefault(name, np.zeros_like(p))

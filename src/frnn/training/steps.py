@@ -11,7 +11,13 @@ from collections.abc import Iterator
 import numpy as np
 
 from .._validate import Interval, Options, as_float_array
-from ..engine.batch import activation_and_loss, network_weights, prepare
+from ..engine.batch import (
+    activation_and_loss,
+    network_biases,
+    network_weights,
+    parameter_names,
+    prepare,
+)
 from ..engine.network import backward_trusted, forward_trusted
 from .optimizers import SGD, Adam, make_optimizer
 
@@ -109,7 +115,8 @@ def sequence_gradients(
 
     Parameters
     ----------
-    model : object with W (I, D), R (I, I), V (K, I) (see :func:`frnn.forward`)
+    model : object with W (I, D), R (I, I), V (K, I) and optionally b (I,), c (K,) (see
+        :func:`frnn.forward`)
     x : (B, T, D) zero-padded inputs
     y : (B, K) targets in [0, 1]
     lengths : (B,) true lengths in [1, T]
@@ -119,11 +126,12 @@ def sequence_gradients(
     Returns
     -------
     loss : float
-    grads : {"W": (I, D), "R": (I, I), "V": (K, I)}
+    grads : {"W": (I, D), "R": (I, I), "V": (K, I)}, and "b": (I,), "c": (K,) with biases
     z_last : (B, K) the logits at each sequence's last step
     a_last : (B, I) each sequence's final state
     """
     W, _, V = network_weights(model)
+    network_biases(model, W, V)  # checked once here; the chunks trust them
     _, loss = activation_and_loss(model)
     checked = prepare(x, y, lengths, None, W=W, K=V.shape[0], loss=loss)  # the one check
     if checked.single or checked.many_to_many:
@@ -137,23 +145,28 @@ def sequence_gradients(
     )
 
 
-def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0.0):
+def _sequence_gradients(
+    model, x, y, lengths, *, chunk_length=None, aux_weight=0.0, series_weight=None
+):
     """``sequence_gradients`` on arrays already checked (the training loop's mini-batches).
 
-    y (B, T, K) is a many-to-many target (a value per step; RNNRegressor's sequence
-    targets): one forward and one backward pass over the whole sequences, padded steps
-    weighing 0; z_last is then z (B, T, K).
+    ``series_weight`` (B,) or None: each sequence's losses count this many times (the
+    estimator's ``class_weight``).  y (B, T, K) is a many-to-many target (a value per
+    step; RNNRegressor's sequence targets): one forward and one backward pass over the
+    whole sequences, padded steps weighing 0; z_last is then z (B, T, K).
     """
     B, T, _ = x.shape
     if y.ndim == 3:
         if chunk_length is not None and chunk_length < T:
             raise ValueError("chunk_length (truncated BPTT) is for many-to-one targets only")
+        if series_weight is not None:
+            raise ValueError("series weights (class_weight) are for many-to-one targets only")
         y = y[:, :T]  # Series.take trims x to the batch's longest series, not y
         loss = forward_trusted(model, x, y, lengths=lengths)
         grads = backward_trusted(model)
         return loss, grads, model.z, model.a[np.arange(B), lengths - 1]
     k = T if chunk_length is None else chunk_length
-    grads = {name: np.zeros_like(getattr(model, name)) for name in ("W", "R", "V")}
+    grads = {name: np.zeros_like(getattr(model, name)) for name in parameter_names(model)}
     z_last = np.empty(y.shape, dtype=model.W.dtype)  # (B, K)
     a = np.zeros((B, model.W.shape[0]), dtype=model.W.dtype)  # (B, I) the carried state
     total = 0.0
@@ -173,6 +186,7 @@ def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0
                 a[ending],
                 ending.size / B,
                 aux_weight,
+                series_weight=None if series_weight is None else series_weight[ending],
             )
             total += loss
             a[ending] = model.a[np.arange(ending.size), steps - 1]
@@ -190,6 +204,7 @@ def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0
                     going_on.size / B,
                     aux_weight,
                     y_every=y_going,
+                    series_weight=None if series_weight is None else series_weight[going_on],
                 )[0]
             else:
                 forward_trusted(
@@ -199,15 +214,18 @@ def _sequence_gradients(model, x, y, lengths, *, chunk_length=None, aux_weight=0
     return total, grads, z_last, a
 
 
-def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=None):
+def _accumulate(
+    model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=None, series_weight=None
+):
     """Add ``weight`` × the gradients of one chunk's losses to ``grads``.
 
     Returns the chunk's weighted loss and the logits at each sequence's last step (None
     when ``y`` is None).  With an auxiliary loss, the last step's loss and c × every step's
     are one many-to-many loss with step weights c + [t = T_b]: one forward and one backward
-    pass instead of two over the same states.
+    pass instead of two over the same states.  Series weights w_b (the class weights) scale
+    each sequence's step weights: w_b (c + [t = T_b]).
     """
-    if not aux_weight:
+    if not aux_weight and series_weight is None:
         loss = forward_trusted(model, x, y, lengths=steps, a0=a0)
         _add(grads, backward_trusted(model), weight)
         return weight * loss, model.z
@@ -218,6 +236,8 @@ def _accumulate(model, grads, x, y, steps, a0, weight, aux_weight, *, y_every=No
     step_weights = np.full((n, T), aux_weight, dtype=model.W.dtype)
     if y is not None:
         step_weights[last] += 1.0
+    if series_weight is not None:
+        step_weights *= series_weight[:, None]
     loss = forward_trusted(model, x, every, lengths=steps, a0=a0, weights=step_weights)
     _add(grads, backward_trusted(model), weight)
     return weight * loss, (model.z[last] if y is not None else None)

@@ -67,6 +67,15 @@ def build(
         Nodes named "x(1)", "a(2)", "L(3)", … with attributes ``kind`` (one of KINDS),
         ``t`` (int) and ``pos`` ((column, row) in data units: t grows to the right, kinds
         stack upwards in the order of KINDS); edges with a ``label`` attribute.
+
+    Examples
+    --------
+    >>> import frnn.graph
+    >>> G = frnn.graph.build(steps=2, many_to_many=False)
+    >>> sorted(G.nodes)
+    ['L(2)', 'a(0)', 'a(1)', 'a(2)', 'x(1)', 'x(2)', 'z(2)']
+    >>> G.edges["a(1)", "a(2)"]["label"]
+    'R'
     """
     T = check_positive_int(steps, "steps")
     loss_label = _LOSS_LABELS[check_choice(loss, "loss", _LOSS_LABELS)]

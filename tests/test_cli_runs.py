@@ -1,0 +1,128 @@
+"""Run directories and settings (issue 12): outputs never lost, --config merged with the
+options given, a --seed none run resumed on the same split, one-line errors at start-up."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from frnn.cli import config as cli_config
+from frnn.cli.main import build_parser, main
+
+ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+TINY = ["--epochs", "2", "--hidden-size", "3", "--n-ensemble", "1"]
+
+
+def frnn(*args, cwd):
+    command = [sys.executable, "-m", "frnn", *map(str, args)]
+    return subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300)
+
+
+def _config(*argv):
+    return cli_config.new_config(build_parser().parse_args(["train", *map(str, argv)]))
+
+
+def test_config_plus_one_data_option_keeps_the_other_settings(tmp_path):
+    path = tmp_path / "config.json"
+    base = _config("--dataset", "parity", "--n-train", "64", "--length", "7")
+    path.write_text(json.dumps(base))
+    merged = _config("--config", path, "--n-train", "32")
+    assert merged["data"] == {"dataset": "parity", "options": {"n_train": 32, "length": 7}}
+    assert _config("--config", path)["data"] == base["data"]
+
+
+def test_seed_none_is_drawn_once_and_recorded():
+    seeds = {_config("--seed", "none")["estimator"]["random_state"] for _ in range(5)}
+    assert None not in seeds and len(seeds) > 1
+
+
+def test_metrics_are_written_last_and_resume_completes_lost_outputs(tmp_path, monkeypatch):
+    from frnn.viz import figures
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(figures, "save_figure", disk_full)
+    args = ["train", "--dataset", "parity", "--n-train", "16", *TINY, "--out", tmp_path / "r"]
+    assert main(list(map(str, args))) == 2
+    assert not (tmp_path / "r" / "metrics.json").exists()  # not marked finished
+    monkeypatch.undo()
+    assert main(["train", "--resume", str(tmp_path / "r"), "--quiet"]) == 0
+    names = {p.name for p in (tmp_path / "r").iterdir()}
+    assert {"metrics.json", "history.csv", "curves.png", "model.npz"} <= names
+    (tmp_path / "r" / "curves.png").unlink()
+    (tmp_path / "r" / "history.csv").unlink()  # as a kill after metrics.json in frnn ≤ 0.1
+    assert main(["train", "--resume", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "curves.png").exists() and (tmp_path / "r" / "history.csv").exists()
+    assert main(["train", "--resume", str(tmp_path / "r")]) == 2  # nothing left to do
+
+
+def test_version_and_help_start_fast(tmp_path):
+    done = frnn("--version", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("frnn ")
+    started = time.perf_counter()
+    done = frnn("--help", cwd=tmp_path)
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0 and "train" in done.stdout
+    assert seconds < 2.0, seconds  # 0.5 s on an idle machine; CI shares its cores
+
+
+def test_ctrl_c_during_start_up_is_one_line(tmp_path):
+    code = (
+        "import signal, os, sys\n"
+        "sys.argv = ['frnn', 'train', '--dataset', 'parity']\n"
+        "import builtins\n"
+        "real = builtins.__import__\n"
+        "def slow(name, *a, **k):\n"
+        "    if name == 'sklearn.base':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = slow\n"
+        "from frnn._entry import main\n"
+        "raise SystemExit(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=ENV, capture_output=True, text=True
+    )
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_a_checkpoint_missing_a_key_is_one_line(tmp_path):
+    from frnn import io
+
+    args = ["train", "--dataset", "parity", "--n-train", "16", *TINY, "--out", tmp_path / "r"]
+    assert main(list(map(str, args))) == 0
+    run = tmp_path / "r"
+    (run / "metrics.json").unlink()  # as if killed before the end
+    state = io.load_state(run / "checkpoint.npz")
+    del state["members"][0]["optimizer"]
+    io.save_state(run / "checkpoint.npz", state)
+    done = frnn("train", "--resume", run, "--quiet", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "resume_state is damaged" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "option", [["--hidden-size", "10000000"], ["--n-ensemble", "100000000"]], ids=["I", "ensemble"]
+)
+def test_sizes_that_cannot_be_allocated_are_refused_at_once(tmp_path, option):
+    started = time.perf_counter()
+    args = ["train", "--dataset", "parity", "--n-train", "16", "--quiet", *option]
+    done = frnn(*args, "--out", tmp_path / "r", cwd=tmp_path)
+    assert done.returncode == 2 and "GiB" in done.stderr, done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert time.perf_counter() - started < 60
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_before_or_after_the_command_shows_the_traceback(tmp_path, where):
+    command = ["predict", "--model", "absent.npz", "--data", "x.csv"]
+    args = ["--debug", *command] if where == "before" else [*command, "--debug"]
+    done = frnn(*args, cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" in done.stderr
+    plain = frnn(*command, cwd=tmp_path)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr

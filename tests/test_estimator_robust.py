@@ -1,0 +1,91 @@
+"""The classifier under inputs that broke it (issue 12): any data scale, failed re-fits,
+threads, pickles."""
+
+import pickle
+import threading
+
+import numpy as np
+import pytest
+
+from frnn import RNNClassifier
+from frnn.classifier import sequences as seq
+
+
+def _data(n=40, T=12, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    X = rng.standard_normal((n, T)) + 1.5 * y[:, None]  # the class shifts the mean
+    return X, y
+
+
+@pytest.mark.parametrize("scale", [1e-20, 1e-300, 1e160, 1e300])
+def test_standardisation_does_not_depend_on_the_scale(scale):
+    X, _ = _data()
+    x = X[:, :, None]
+    lengths = np.full(len(X), X.shape[1])
+    reference = seq.standardise(x, lengths, *seq.standardisation(x, lengths))
+    mean, std = seq.standardisation(x * scale, lengths)
+    assert np.all(np.isfinite(mean)) and np.all(np.isfinite(std))
+    scaled = seq.standardise(x * scale, lengths, mean, std)
+    np.testing.assert_allclose(scaled, reference, rtol=1e-10, atol=1e-12)
+
+
+def test_constant_features_stay_constant():
+    x = np.full((5, 4, 2), 3e-200)
+    x[:, :, 1] = 7e250
+    lengths = np.full(5, 4)
+    mean, std = seq.standardisation(x, lengths)
+    np.testing.assert_array_equal(std, [1.0, 1.0])
+    np.testing.assert_array_equal(seq.standardise(x, lengths, mean, std), 0.0)
+
+
+@pytest.mark.parametrize("scale", [1e-20, 1e160])
+def test_predictions_do_not_depend_on_the_scale(scale):
+    X, y = _data()
+    clf = dict(hidden_size=4, epochs=5, n_ensemble=1, random_state=0)
+    a = RNNClassifier(**clf).fit(X, y).decision_function(X)
+    b = RNNClassifier(**clf).fit(X * scale, y).decision_function(X * scale)
+    np.testing.assert_allclose(b, a, rtol=1e-8, atol=1e-10)
+
+
+def test_a_failed_refit_leaves_the_previous_fit_whole():
+    X, y = _data()
+    clf = RNNClassifier(hidden_size=4, epochs=3, n_ensemble=1, random_state=0).fit(X, y)
+    before = {k: pickle.dumps(v) for k, v in vars(clf).items()}
+    with pytest.raises(ValueError):
+        clf.fit(X * 1000 + 5, np.zeros(len(X)))  # one class: refused after the inputs
+    assert {k: pickle.dumps(v) for k, v in vars(clf).items()} == before
+
+
+def test_predict_leaves_nothing_behind_and_pickles_do_not_grow():
+    X, y = _data()
+    clf = RNNClassifier(hidden_size=4, epochs=3, n_ensemble=2, random_state=0).fit(X, y)
+    size = len(pickle.dumps(clf))
+    big = np.random.default_rng(1).standard_normal((2000, 12))
+    clf.predict(big)
+    assert len(pickle.dumps(clf)) == size
+    for net in clf.networks_:
+        assert not {"a", "z", "_frnn_cache"} & set(vars(net))
+
+
+def test_predict_from_threads_gives_the_serial_answer():
+    X, y = _data()
+    clf = RNNClassifier(hidden_size=6, epochs=3, n_ensemble=3, random_state=0).fit(X, y)
+    inputs = [np.random.default_rng(s).standard_normal((n, 12)) for s, n in enumerate(range(7, 15))]
+    expected = [clf.decision_function(x) for x in inputs]
+    results, errors = {}, []
+
+    def work(i):
+        try:
+            for _ in range(20):
+                results[i] = clf.decision_function(inputs[i])
+                np.testing.assert_array_equal(results[i], expected[i])
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(inputs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
