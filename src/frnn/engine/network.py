@@ -72,6 +72,13 @@ def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64, bias: boo
     -------
     model
         The same object, for chaining.
+
+    Examples
+    --------
+    >>> import types, frnn
+    >>> model = frnn.init(types.SimpleNamespace(), D=3, I=4, K=1, rng=0)
+    >>> model.W.shape, model.R.shape, model.V.shape, float(abs(model.W).max()) <= 0.01
+    ((4, 3), (4, 4), (1, 4), True)
     """
     D, I, K = (check_positive_int(v, n) for v, n in ((D, "D"), (I, "I"), (K, "K")))
     generator = _generator(rng)
@@ -147,6 +154,22 @@ def forward(
     float or None
         The loss (None when ``y`` is None).  Also sets ``model.a``, (T, I) or (B, T, I),
         zero where padded, and ``model.z``, (K,) / (T, K) / (B, K) / (B, T, K).
+
+    Examples
+    --------
+    Many-to-one on one sequence, then a padded batch of two:
+
+    >>> import types, numpy as np, frnn
+    >>> model = frnn.init(types.SimpleNamespace(), D=2, I=3, K=1, rng=0)
+    >>> x = np.ones((5, 2))                                    # T = 5 steps of D = 2
+    >>> round(frnn.forward(model, x, 1.0), 3)                   # ≈ log 2: z ≈ 0
+    0.693
+    >>> model.a.shape, model.z.shape
+    ((5, 3), (1,))
+    >>> loss = frnn.forward(model, np.ones((2, 5, 2)), np.array([0.0, 1.0]),
+    ...                     lengths=np.array([5, 3]))
+    >>> model.a.shape, float(abs(model.a[1, 3:]).max())        # zero where padded
+    ((2, 5, 3), 0.0)
     """
     method = check_choice(method, "method", dispatch.METHODS)
     W, R, V = network_weights(model)
@@ -250,6 +273,14 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
     dict
         {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss; for a
         model with biases also "b": (I,) = Σ_t δ(t) and "c": (K,) = Σ_t ∂L/∂z(t).
+
+    Examples
+    --------
+    >>> import types, numpy as np, frnn
+    >>> model = frnn.init(types.SimpleNamespace(), D=2, I=3, K=1, rng=0, bias=True)
+    >>> loss = frnn.forward(model, np.ones((5, 2)), 1.0)
+    >>> {name: g.shape for name, g in frnn.backward(model).items()}
+    {'W': (3, 2), 'R': (3, 3), 'V': (1, 3), 'b': (3,), 'c': (1,)}
     """
     check_choice(engine, "engine", dispatch.ENGINES)
     cache = getattr(model, _CACHE, None)
@@ -330,6 +361,14 @@ class FullyRecurrentNetwork:
     dtype : float64 (default) or float32
     bias : bool
         With biases b (I,) and c (K,) (see :func:`init`); off by default.
+
+    Examples
+    --------
+    >>> import numpy as np, frnn
+    >>> net = frnn.FullyRecurrentNetwork(D=3, I=8, K=2, loss="mse", rng=0)
+    >>> loss = net.forward(np.zeros((10, 3)), np.zeros((10, 2)))   # many-to-many targets
+    >>> loss, sorted(net.backward())
+    (0.0, ['R', 'V', 'W'])
     """
 
     def __init__(
