@@ -18,7 +18,7 @@ import numpy as np
 
 from ._atomic import atomic_writer
 from ._npz import read_npz
-from .engine.network import FullyRecurrentNetwork
+from .engine.model import FullyRecurrentNetwork
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
 
