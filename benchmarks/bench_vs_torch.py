@@ -2,9 +2,11 @@
 
     python benchmarks/bench_vs_torch.py            # the README's table (a few minutes)
     python benchmarks/bench_vs_torch.py --quick    # a smoke run (seconds)
+    python benchmarks/bench_vs_torch.py --bias     # with the biases b and c on both sides
 
-One step is forward + BPTT of a many-to-one BCE loss, tanh, no bias, K = 1.  torch runs
-nn.RNN(bias=False) + nn.Linear(bias=False) + autograd with the same weights and data, with
+One step is forward + BPTT of a many-to-one BCE loss, tanh, no bias (with ``--bias``: b and
+c), K = 1.  torch runs nn.RNN + nn.Linear with the same ``bias`` + autograd (with biases,
+nn.RNN's bias_hh is zero and bias_ih = b) with the same weights and data, with
 as many threads as numpy's BLAS (frnn's compiled loops are single-threaded).  The two are
 timed alternately in one process after a warm-up (numba's compilation included there), and
 medians are reported.  GFLOP/s counts the step's multiply-adds, 2·T·B·I·(2D + 3I) + 4·B·I·K,
@@ -125,19 +127,23 @@ def update_peak(dtype_name: str, times: list[float]) -> float:
 class Problem:
     """One size and dtype: a frnn model and its torch twin with the same weights and data."""
 
-    def __init__(self, B, T, D, I, dtype, tdtype):
+    def __init__(self, B, T, D, I, dtype, tdtype, bias=False):
         self.floor = B * T * I * np.dtype(dtype).itemsize  # bytes of the states a(t)
         self.flops = 2 * T * B * I * (2 * D + 3 * I) + 4 * B * I
-        self.model = frnn.init(types.SimpleNamespace(), D, I, 1, rng=0, dtype=dtype)
+        self.model = frnn.init(types.SimpleNamespace(), D, I, 1, rng=0, dtype=dtype, bias=bias)
         rng = np.random.default_rng(1)
         self.x = rng.standard_normal((B, T, D)).astype(dtype)
         self.y = (rng.random(B) < 0.5).astype(dtype)
-        self.rnn = torch.nn.RNN(D, I, bias=False, batch_first=True).to(tdtype)
-        self.linear = torch.nn.Linear(I, 1, bias=False).to(tdtype)
+        self.rnn = torch.nn.RNN(D, I, bias=bias, batch_first=True).to(tdtype)
+        self.linear = torch.nn.Linear(I, 1, bias=bias).to(tdtype)
         with torch.no_grad():
             self.rnn.weight_ih_l0.copy_(torch.from_numpy(self.model.W))
             self.rnn.weight_hh_l0.copy_(torch.from_numpy(self.model.R))
             self.linear.weight.copy_(torch.from_numpy(self.model.V))
+            if bias:
+                self.rnn.bias_ih_l0.copy_(torch.from_numpy(self.model.b))
+                self.rnn.bias_hh_l0.zero_()
+                self.linear.bias.copy_(torch.from_numpy(self.model.c))
         self.xt, self.yt = torch.from_numpy(self.x), torch.from_numpy(self.y)
         self.engine = dispatch.choose("auto", B, D, I)
 
@@ -173,6 +179,8 @@ class Problem:
             (grads["R"], self.rnn.weight_hh_l0),
             (grads["V"], self.linear.weight),
         )
+        if "b" in grads:
+            pairs += ((grads["b"], self.rnn.bias_ih_l0), (grads["c"], self.linear.bias))
         return max(float(np.abs(g - p.grad.numpy()).max() / np.abs(g).max()) for g, p in pairs)
 
     def peak_memory(self) -> float:
@@ -186,10 +194,10 @@ class Problem:
         return peak / self.floor
 
 
-def measure(name: str, dtype_name: str, seconds: float) -> dict:
+def measure(name: str, dtype_name: str, seconds: float, bias: bool = False) -> dict:
     """Time one size and dtype, and sample the matmul peak right after, under similar load."""
     B, T, D, I = SIZES[name]
-    problem = Problem(B, T, D, I, *DTYPES[dtype_name])
+    problem = Problem(B, T, D, I, *DTYPES[dtype_name], bias=bias)
     start = time.perf_counter()
     agreement = problem.agreement()  # also the warm-up: numba compiles (or loads) here
     first = time.perf_counter() - start
@@ -315,6 +323,9 @@ def main(argv=None) -> None:
         default=None,
         help="timing budget per size, dtype and library (default 4, quick 0.3)",
     )
+    parser.add_argument(
+        "--bias", action="store_true", help="biases b and c in both (torch's bias=True)"
+    )
     args = parser.parse_args(argv)
     unknown = set(args.sizes.split(",")) - set(SIZES)
     if unknown or (args.threads is not None and args.threads < 1):
@@ -329,7 +340,7 @@ def main(argv=None) -> None:
     numba = dispatch.numba_kernels()
     print(
         f"frnn {frnn.__version__} vs torch {torch.__version__}: one training step (forward + "
-        f"BPTT), many-to-one BCE, tanh, no bias, K = 1"
+        f"BPTT), many-to-one BCE, tanh, {'biases b and c' if args.bias else 'no bias'}, K = 1"
     )
     print(
         f"machine: {os.cpu_count()} cores ({cpu_name()}), "
@@ -348,7 +359,7 @@ def main(argv=None) -> None:
     results = []
     for name in args.sizes.split(","):
         for dtype_name in DTYPES:
-            results.append(measure(name, dtype_name, seconds))
+            results.append(measure(name, dtype_name, seconds, args.bias))
             print(row(results[-1]), flush=True)
     print(
         "\nspeedup = torch time / frnn time (training step); fwd speedup: forward only "

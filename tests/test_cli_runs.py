@@ -13,7 +13,7 @@ from frnn.cli import config as cli_config
 from frnn.cli.main import build_parser, main
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
-TINY = ["--epochs", "2", "--hidden-size", "3", "--n-ensemble", "1"]
+TINY = ["--training", "bptt", "--epochs", "2", "--hidden-size", "3", "--n-ensemble", "1"]
 
 
 def frnn(*args, cwd):
@@ -107,7 +107,13 @@ def test_a_checkpoint_missing_a_key_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "option", [["--hidden-size", "10000000"], ["--n-ensemble", "100000000"]], ids=["I", "ensemble"]
+    "option",
+    [
+        ["--hidden-size", "10000000"],
+        ["--training", "bptt", "--hidden-size", "10000000"],
+        ["--training", "bptt", "--n-ensemble", "100000000"],
+    ],
+    ids=["I", "bptt I", "ensemble"],
 )
 def test_sizes_that_cannot_be_allocated_are_refused_at_once(tmp_path, option):
     started = time.perf_counter()

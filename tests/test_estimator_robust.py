@@ -42,7 +42,7 @@ def test_constant_features_stay_constant():
 @pytest.mark.parametrize("scale", [1e-20, 1e160])
 def test_predictions_do_not_depend_on_the_scale(scale):
     X, y = _data()
-    clf = dict(hidden_size=4, epochs=5, n_ensemble=1, random_state=0)
+    clf = dict(training="bptt", hidden_size=4, epochs=5, n_ensemble=1, random_state=0)
     a = RNNClassifier(**clf).fit(X, y).decision_function(X)
     b = RNNClassifier(**clf).fit(X * scale, y).decision_function(X * scale)
     np.testing.assert_allclose(b, a, rtol=1e-8, atol=1e-10)
@@ -50,7 +50,9 @@ def test_predictions_do_not_depend_on_the_scale(scale):
 
 def test_a_failed_refit_leaves_the_previous_fit_whole():
     X, y = _data()
-    clf = RNNClassifier(hidden_size=4, epochs=3, n_ensemble=1, random_state=0).fit(X, y)
+    clf = RNNClassifier(training="bptt", hidden_size=4, epochs=3, n_ensemble=1, random_state=0).fit(
+        X, y
+    )
     before = {k: pickle.dumps(v) for k, v in vars(clf).items()}
     with pytest.raises(ValueError):
         clf.fit(X * 1000 + 5, np.zeros(len(X)))  # one class: refused after the inputs
@@ -59,7 +61,9 @@ def test_a_failed_refit_leaves_the_previous_fit_whole():
 
 def test_predict_leaves_nothing_behind_and_pickles_do_not_grow():
     X, y = _data()
-    clf = RNNClassifier(hidden_size=4, epochs=3, n_ensemble=2, random_state=0).fit(X, y)
+    clf = RNNClassifier(training="bptt", hidden_size=4, epochs=3, n_ensemble=2, random_state=0).fit(
+        X, y
+    )
     size = len(pickle.dumps(clf))
     big = np.random.default_rng(1).standard_normal((2000, 12))
     clf.predict(big)
@@ -70,7 +74,9 @@ def test_predict_leaves_nothing_behind_and_pickles_do_not_grow():
 
 def test_predict_from_threads_gives_the_serial_answer():
     X, y = _data()
-    clf = RNNClassifier(hidden_size=6, epochs=3, n_ensemble=3, random_state=0).fit(X, y)
+    clf = RNNClassifier(training="bptt", hidden_size=6, epochs=3, n_ensemble=3, random_state=0).fit(
+        X, y
+    )
     inputs = [np.random.default_rng(s).standard_normal((n, 12)) for s, n in enumerate(range(7, 15))]
     expected = [clf.decision_function(x) for x in inputs]
     results, errors = {}, []

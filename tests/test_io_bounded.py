@@ -95,7 +95,7 @@ def test_save_state_refuses_object_arrays(tmp_path):
 
 def _saved_classifier(tmp_path):
     X = np.random.default_rng(0).standard_normal((20, 8))
-    clf = frnn.RNNClassifier(hidden_size=3, epochs=2, n_ensemble=2, random_state=0)
+    clf = frnn.RNNClassifier(training="bptt", hidden_size=3, epochs=2, n_ensemble=2, random_state=0)
     clf.fit(X, np.arange(20) % 3)
     path = tmp_path / "model.npz"
     io.save(clf, path)

@@ -63,7 +63,7 @@ def test_kernel_arguments_are_checked_in_the_dispatch():
             dispatch._numba_gradients(kernels, A, cache.batch, R_, V_, dZ_, "tanh")
     cache.batch.lengths = np.array([7, 8, 7, 7, 7], dtype=np.intp)  # beyond T
     with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\]"):
-        dispatch._numba_states(kernels, net.W, net.R, cache.batch, "tanh")
+        dispatch._numba_states(kernels, net.W, net.R, cache.batch, "tanh", None)
 
 
 def test_backward_after_deer_does_not_build_the_jacobians_when_large(monkeypatch):

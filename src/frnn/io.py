@@ -18,7 +18,7 @@ import numpy as np
 
 from ._atomic import atomic_writer
 from ._npz import read_npz
-from .engine.network import FullyRecurrentNetwork
+from .engine.model import FullyRecurrentNetwork
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
 
@@ -87,6 +87,16 @@ def save(model, path) -> None:
     model : FullyRecurrentNetwork, any object with W (I, D), R (I, I), V (K, I) (and
         optionally b (I,), c (K,)), or a fitted RNNClassifier or RNNRegressor
     path : str or os.PathLike; written as given (no ``.npz`` is appended)
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, frnn
+    >>> net = frnn.FullyRecurrentNetwork(D=2, I=4, K=1, rng=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
+    >>> frnn.save(net, path)
+    >>> again = frnn.load(path)
+    >>> bool(np.array_equal(again.W, net.W)), type(again).__name__
+    (True, 'FullyRecurrentNetwork')
     """
     to_arrays = getattr(model, "_to_arrays", None)  # an estimator says what it stores
     if to_arrays is not None:

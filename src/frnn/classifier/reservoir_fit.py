@@ -33,8 +33,19 @@ PARAMETERS = {
 }
 
 
+_MAX_PARAMETER_BYTES = 2**34  # 16 GiB, as for the BPTT networks
+
+
 def build(clf) -> ReservoirClassifier:
     """The unfitted reservoir classifier that ``clf``'s parameters describe."""
+    I, taps = clf.hidden_size, clf.taps
+    need = 8 * clf.n_reservoirs * (I * I + I * taps + I * (1 + clf.n_thresholds))  # R, W, b, θ
+    if need > _MAX_PARAMETER_BYTES:  # refused before any allocation (one input channel)
+        raise ValueError(
+            f"hidden_size={I} and n_reservoirs={clf.n_reservoirs} need about "
+            f"{need / 2**30:,.0f} GiB for the reservoirs' weights alone (at most "
+            f"{_MAX_PARAMETER_BYTES / 2**30:.0f} GiB); choose smaller ones"
+        )
     settings = {theirs: getattr(clf, ours) for ours, theirs in PARAMETERS.items()}
     for name in ("rho", "scales"):
         settings[name] = _pair(settings[name], _ours(name))

@@ -128,6 +128,7 @@ def _read_config(path) -> dict:
         )
     if "frnn_version" in config:  # written by frnn train, which records every parameter:
         estimator.setdefault("training", "bptt")  # without one, before the reservoir default
+        estimator.setdefault("bias", False)  # without one, before the biases
     every = config.get("checkpoint_every", 10)
     CHECKPOINT_EVERY.check(every, f"{path}: 'checkpoint_every'")
     return {**config, "task": task, "checkpoint_every": every}

@@ -13,7 +13,7 @@ def _demo(args: argparse.Namespace) -> int:
     """Initialise a network, run forward and BPTT on a random sequence, print the results."""
     import numpy as np
 
-    from ..engine.network import FullyRecurrentNetwork
+    from ..engine.model import FullyRecurrentNetwork
 
     rng = np.random.default_rng(args.seed)
     net = FullyRecurrentNetwork(args.D, args.I, 1, rng=rng)

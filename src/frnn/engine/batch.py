@@ -45,6 +45,9 @@ class Batch:
     weights: np.ndarray | None = None
 
 
+CACHE = "_frnn_cache"  # the model attribute where forward leaves what backward needs
+
+
 def network_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The model's W (I, D), R (I, I), V (K, I), checked for shape and dtype agreement."""
     missing = [name for name in ("W", "R", "V") if getattr(model, name, None) is None]

@@ -1,4 +1,4 @@
-"""The fully recurrent network: initialisation, the forward pass and exact BPTT.
+"""The fully recurrent network: the forward pass and exact BPTT (``init`` is in ``initialise``).
 
     s(t) = W x(t) + R a(t−1) (+ b),  a(0) = a0 (zero by default)
     a(t) = f(s(t))
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import Interval, check_choice, check_positive_int
+from .._validate import Interval, check_choice
 from . import dispatch
-from .activations import ACTIVATIONS
+from .batch import CACHE as _CACHE
 from .batch import (
     Batch,
     activation_and_loss,
@@ -30,12 +30,11 @@ from .batch import (
     prepare,
     trusted,
 )
+from .initialise import init  # also frnn.network.init, the old import path
 from .losses import LOSSES
 from .reference import last
 
-__all__ = ["init", "forward", "backward", "FullyRecurrentNetwork"]
-
-_CACHE = "_frnn_cache"  # the attribute where forward leaves what backward needs
+__all__ = ["init", "forward", "backward"]
 
 
 @dataclass
@@ -47,61 +46,6 @@ class _Cache:
     loss: str
     method: str = "sequential"  # how A was computed; backward's adjoint follows it
     bias: bool = False  # whether s(t) and z(t) had the biases b and c
-
-
-def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64, bias: bool = False):
-    """Set W (I, D), R (I, I), V (K, I), each uniform in [−0.01, 0.01]; with ``bias``
-    also b (I,) and c (K,), drawn the same way.
-
-    Parameters
-    ----------
-    model : object
-        Anything that takes attributes (a ``types.SimpleNamespace``, a class instance).
-    D, I, K : int
-        Input, hidden and output sizes, each ≥ 1.
-    rng : None, int or numpy.random.Generator
-        None draws fresh weights on every call; an int seed or a Generator reproduces them.
-    dtype : float64 (default) or float32
-        The dtype of the arrays, which every later computation follows.
-    bias : bool
-        Also set the biases b of s(t) = W x(t) + R a(t−1) + b and c of z(t) = V a(t) + c
-        (drawn after W, R, V, so a seed gives the same weights either way).  Without
-        them (the default, the exercise's network) the model has no ``b`` and ``c``.
-
-    Returns
-    -------
-    model
-        The same object, for chaining.
-    """
-    D, I, K = (check_positive_int(v, n) for v, n in ((D, "D"), (I, "I"), (K, "K")))
-    generator = _generator(rng)
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}")
-    if not isinstance(bias, bool | np.bool_):
-        raise TypeError(f"bias must be True or False; got {bias!r}")
-    # Drawn in float64 and then cast, so a seed gives the same weights in either dtype.
-    model.W = generator.uniform(-0.01, 0.01, size=(I, D)).astype(dtype)
-    model.R = generator.uniform(-0.01, 0.01, size=(I, I)).astype(dtype)
-    model.V = generator.uniform(-0.01, 0.01, size=(K, I)).astype(dtype)
-    if bias:
-        model.b = generator.uniform(-0.01, 0.01, size=I).astype(dtype)
-        model.c = generator.uniform(-0.01, 0.01, size=K).astype(dtype)
-    else:
-        for name in ("b", "c"):  # re-initialising a model drops biases it had
-            if getattr(model, name, None) is not None:
-                delattr(model, name)
-    if hasattr(model, _CACHE):
-        delattr(model, _CACHE)  # a stale forward must not be differentiated
-    return model
-
-
-def _generator(rng) -> np.random.Generator:
-    if rng is None or isinstance(rng, np.random.Generator):
-        return np.random.default_rng(rng)
-    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
-        raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator; got {rng!r}")
-    return np.random.default_rng(rng)
 
 
 def forward(
@@ -147,6 +91,22 @@ def forward(
     float or None
         The loss (None when ``y`` is None).  Also sets ``model.a``, (T, I) or (B, T, I),
         zero where padded, and ``model.z``, (K,) / (T, K) / (B, K) / (B, T, K).
+
+    Examples
+    --------
+    Many-to-one on one sequence, then a padded batch of two:
+
+    >>> import types, numpy as np, frnn
+    >>> model = frnn.init(types.SimpleNamespace(), D=2, I=3, K=1, rng=0)
+    >>> x = np.ones((5, 2))                                    # T = 5 steps of D = 2
+    >>> round(frnn.forward(model, x, 1.0), 3)                   # ≈ log 2: z ≈ 0
+    0.693
+    >>> model.a.shape, model.z.shape
+    ((5, 3), (1,))
+    >>> loss = frnn.forward(model, np.ones((2, 5, 2)), np.array([0.0, 1.0]),
+    ...                     lengths=np.array([5, 3]))
+    >>> model.a.shape, float(abs(model.a[1, 3:]).max())        # zero where padded
+    ((2, 5, 3), 0.0)
     """
     method = check_choice(method, "method", dispatch.METHODS)
     W, R, V = network_weights(model)
@@ -250,6 +210,14 @@ def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str,
     dict
         {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss; for a
         model with biases also "b": (I,) = Σ_t δ(t) and "c": (K,) = Σ_t ∂L/∂z(t).
+
+    Examples
+    --------
+    >>> import types, numpy as np, frnn
+    >>> model = frnn.init(types.SimpleNamespace(), D=2, I=3, K=1, rng=0, bias=True)
+    >>> loss = frnn.forward(model, np.ones((5, 2)), 1.0)
+    >>> {name: g.shape for name, g in frnn.backward(model).items()}
+    {'W': (3, 2), 'R': (3, 3), 'V': (1, 3), 'b': (3,), 'c': (1,)}
     """
     check_choice(engine, "engine", dispatch.ENGINES)
     cache = getattr(model, _CACHE, None)
@@ -314,59 +282,3 @@ def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model):
         return {"W": dW, "R": dR, "V": dV}
     dc = dZ.reshape(-1, dZ.shape[-1]).sum(axis=0)  # Σ_t ∂L/∂z(t), zero on padded steps
     return {"W": dW, "R": dR, "V": dV, "b": db, "c": dc}
-
-
-class FullyRecurrentNetwork:
-    """The fully recurrent network as an object over the same engine.
-
-    Parameters
-    ----------
-    D, I, K : int
-        Input, hidden and output sizes.
-    activation : {"tanh", "relu", "linear", "hardtanh"}
-    loss : {"bce", "mse"}
-    rng : None, int or numpy.random.Generator
-        Seeds the initial weights (see :func:`init`).
-    dtype : float64 (default) or float32
-    bias : bool
-        With biases b (I,) and c (K,) (see :func:`init`); off by default.
-    """
-
-    def __init__(
-        self,
-        D: int,
-        I: int,
-        K: int,
-        *,
-        activation: str = "tanh",
-        loss: str = "bce",
-        rng=None,
-        dtype=np.float64,
-        bias: bool = False,
-    ):
-        self.activation = check_choice(activation, "activation", ACTIVATIONS)
-        self.loss = check_choice(loss, "loss", LOSSES)
-        self.b = self.c = None  # set by init with bias=True
-        init(self, D, I, K, rng=rng, dtype=dtype, bias=bias)
-
-    @property
-    def sizes(self) -> tuple[int, int, int]:
-        """(D, I, K)."""
-        return self.W.shape[1], self.W.shape[0], self.V.shape[0]
-
-    def forward(self, x, y=None, **options) -> float | None:
-        """See :func:`frnn.forward`; ``options`` are its keywords (lengths, a0, weights,
-        method, engine)."""
-        return forward(self, x, y, **options)
-
-    def backward(self, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
-        """See :func:`frnn.backward`."""
-        return backward(self, keep_da=keep_da, engine=engine)
-
-    def __repr__(self) -> str:
-        D, I, K = self.sizes
-        bias = ", bias=True" if self.b is not None else ""  # the default stays unwritten
-        return (
-            f"FullyRecurrentNetwork(D={D}, I={I}, K={K}, activation={self.activation!r}, "
-            f"loss={self.loss!r}, dtype={self.W.dtype}{bias})"
-        )

@@ -28,7 +28,7 @@ import numpy as np
 from ..classifier.sequences import mask
 from ..engine.network import forward
 
-__all__ = ["Reservoir", "draw_reservoir", "pool", "run", "windows", "with_bias"]
+__all__ = ["Reservoir", "draw_reservoir", "pool", "run", "windows"]
 
 STATISTICS = ("mean", "max", "last", "ppv")  # what pool can compute
 DEFAULT_STATISTICS = ("mean", "max", "ppv")  # chosen by CV (benchmarks/select_defaults.py)
@@ -62,20 +62,6 @@ class Reservoir:
     stride: int
     channel: str
     theta: np.ndarray | None = None
-
-
-def with_bias(W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """[W | b], (I, D + 1): the engine has no bias, so b enters as a constant input of 1.
-
-    Then W_aug [u; 1] = W u + b exactly.  When the engine gains ``model.b``, this function
-    and ``_augment`` are the only places to change.
-    """
-    return np.concatenate([W, b[:, None]], axis=1)  # (I, D + 1)
-
-
-def _augment(u: np.ndarray) -> np.ndarray:
-    """[u, 1]: (B, T, D) -> (B, T, D + 1)."""
-    return np.concatenate([u, np.ones(u.shape[:2] + (1,), dtype=u.dtype)], axis=2)
 
 
 def windows(x: np.ndarray, lengths: np.ndarray, res: Reservoir) -> tuple[np.ndarray, np.ndarray]:
@@ -126,12 +112,12 @@ def run(res: Reservoir, u: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, n
     -------
     A, S : (B, T', I) each; zero where padded
     """
-    net = types.SimpleNamespace(W=with_bias(res.W, res.b), R=res.R, V=np.zeros((1, len(res.b))))
-    u_aug = _augment(u)  # (B, T', m·D + 1)
-    forward(net, u_aug, None, lengths=steps, engine=ENGINE)
+    I = len(res.b)
+    net = types.SimpleNamespace(W=res.W, R=res.R, b=res.b, V=np.zeros((1, I)), c=np.zeros(1))
+    forward(net, u, None, lengths=steps, engine=ENGINE)
     A = net.a  # (B, T', I)
-    B, T, I = A.shape
-    S = (u_aug.reshape(B * T, -1) @ net.W.T).reshape(B, T, I)  # W u(t) + b, one product
+    B, T, _ = A.shape
+    S = (u.reshape(B * T, -1) @ res.W.T).reshape(B, T, I) + res.b  # W u(t) + b, one product
     S[:, 1:] += (A.reshape(B * T, I) @ res.R.T).reshape(B, T, I)[:, :-1]  # + R a(t−1)
     if steps.min() < S.shape[1]:
         S[~mask(S, steps)] = 0.0

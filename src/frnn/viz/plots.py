@@ -10,7 +10,8 @@ import numpy as np
 
 from .._validate import as_float_array, check_finite, check_positive_int
 from ..engine.losses import bce_with_logits
-from ..engine.network import FullyRecurrentNetwork, backward, forward
+from ..engine.model import FullyRecurrentNetwork
+from ..engine.network import backward, forward
 from .figures import new_figure
 
 __all__ = [

@@ -1,0 +1,81 @@
+"""``FullyRecurrentNetwork``: the network as an object over the functional engine.
+
+The object holds W, R, V (and b, c) as attributes, so it is itself a ``model`` for
+:func:`frnn.forward` and :func:`frnn.backward`; its methods only forward to them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import check_choice
+from .activations import ACTIVATIONS
+from .initialise import init
+from .losses import LOSSES
+from .network import backward, forward
+
+__all__ = ["FullyRecurrentNetwork"]
+
+
+class FullyRecurrentNetwork:
+    """The fully recurrent network as an object over the same engine.
+
+    Parameters
+    ----------
+    D, I, K : int
+        Input, hidden and output sizes.
+    activation : {"tanh", "relu", "linear", "hardtanh"}
+    loss : {"bce", "mse"}
+    rng : None, int or numpy.random.Generator
+        Seeds the initial weights (see :func:`init`).
+    dtype : float64 (default) or float32
+    bias : bool
+        With biases b (I,) and c (K,) (see :func:`init`); off by default.
+
+    Examples
+    --------
+    >>> import numpy as np, frnn
+    >>> net = frnn.FullyRecurrentNetwork(D=3, I=8, K=2, loss="mse", rng=0)
+    >>> loss = net.forward(np.zeros((10, 3)), np.zeros((10, 2)))   # many-to-many targets
+    >>> loss, sorted(net.backward())
+    (0.0, ['R', 'V', 'W'])
+    """
+
+    def __init__(
+        self,
+        D: int,
+        I: int,
+        K: int,
+        *,
+        activation: str = "tanh",
+        loss: str = "bce",
+        rng=None,
+        dtype=np.float64,
+        bias: bool = False,
+    ):
+        self.activation = check_choice(activation, "activation", ACTIVATIONS)
+        self.loss = check_choice(loss, "loss", LOSSES)
+        self.b = self.c = None  # set by init with bias=True
+        init(self, D, I, K, rng=rng, dtype=dtype, bias=bias)
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """(D, I, K)."""
+        return self.W.shape[1], self.W.shape[0], self.V.shape[0]
+
+    def forward(self, x, y=None, **options) -> float | None:
+        """See :func:`frnn.forward`; ``options`` are its keywords (lengths, a0, weights,
+        method, engine)."""
+        return forward(self, x, y, **options)
+
+    def backward(self, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
+        """See :func:`frnn.backward`."""
+        return backward(self, keep_da=keep_da, engine=engine)
+
+    def __repr__(self) -> str:
+        D, I, K = self.sizes
+        bias = ", bias=True" if self.b is not None else ""  # the default stays unwritten
+        return (
+            f"FullyRecurrentNetwork(D={D}, I={I}, K={K}, activation={self.activation!r}, "
+            f"loss={self.loss!r}, dtype={self.W.dtype}{bias})"
+        )
