@@ -192,7 +192,7 @@ def test_many_classes_with_two_series_each_fit_without_warnings():
 
 
 def test_regressor_learns_the_frequency_of_a_wave():
-    from frnn.reservoir import ReservoirRegressor
+    from frnn import RNNRegressor
 
     rng = np.random.default_rng(10)
 
@@ -204,10 +204,10 @@ def test_regressor_learns_the_frequency_of_a_wave():
 
     X, y = waves(150)
     X_test, y_test = waves(100)
-    reg = ReservoirRegressor(random_state=0).fit(X, y)
+    reg = RNNRegressor(random_state=0).fit(X, y)
     assert reg.predict(X_test).shape == (100,)
     assert reg.score(X_test, y_test) >= 0.9  # R²
-    two = ReservoirRegressor(random_state=0, **SMALL).fit(X, np.c_[y, -y])
+    two = RNNRegressor(random_state=0, n_reservoirs=8).fit(X, np.c_[y, -y])
     assert two.predict(X_test).shape == (100, 2)
 
 

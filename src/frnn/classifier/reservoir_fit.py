@@ -1,8 +1,8 @@
 """``training="reservoir"``: fixed random networks and a read-out fitted in closed form.
 
-The estimator's reservoir parameters become a :class:`frnn.reservoir.ReservoirClassifier`,
-the one model-building path that ``RNNClassifier`` and the reservoir regressor share:
-W, R, b of ``n_reservoirs`` networks are drawn once and kept, their states are pooled
+The estimator's reservoir parameters become a :class:`frnn.reservoir.ReservoirClassifier`
+(``RNNRegressor`` draws the same :class:`frnn.reservoir.ReservoirFeatures` for its own
+read-out): W, R, b of ``n_reservoirs`` networks are drawn once and kept, their states are pooled
 over time, and the read-out z = V·features + c is fitted by ridge regression with α
 chosen by exact leave-one-out.
 """

@@ -8,13 +8,11 @@ form by ridge regression (the least-squares loss) with α chosen by exact leave-
 from .classifier import ReservoirClassifier
 from .core import draw_reservoir, run, windows
 from .features import ReservoirFeatures
-from .regressor import ReservoirRegressor
 from .ridge import ridge_loo
 
 __all__ = [
     "ReservoirClassifier",
     "ReservoirFeatures",
-    "ReservoirRegressor",
     "draw_reservoir",
     "ridge_loo",
     "run",
