@@ -312,7 +312,6 @@ ERRORS = [
     (["train", "--train", "real.csv"], "not class labels; pass --task regression"),
     (["train", "--train", "word.csv", "--task", "regression"], "expected a number"),
     (["train", "--task", "regression", "--aux-weight", "1"], "--aux-weight: not an option"),
-    (["train", "--units", "8"], "--units: not an option of the classification"),
     (["train", "--task", "regression", "--taps", "3"], "--taps: not an option of the regression"),
     (["train", "--dataset", "adding", "--training", "ridge"], "training must be one of"),
     (["train", "--task", "ranking"], "argument --task: invalid choice"),

@@ -17,7 +17,7 @@ from frnn.data.synthetic import adding
 from frnn.regressor import RNNRegressor
 
 # Small and quick: the checks fit dozens of times on tiny data.
-QUICK_RESERVOIR = dict(n_reservoirs=3, units=8)
+QUICK_RESERVOIR = dict(n_reservoirs=3, hidden_size=8)
 QUICK_BPTT = dict(training="bptt", hidden_size=8, epochs=60, n_ensemble=1)
 
 

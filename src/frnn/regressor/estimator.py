@@ -53,8 +53,9 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
     training : {"reservoir", "bptt"}, random reservoirs with a ridge read-out (closed form),
         or the network trained end to end by BPTT on the least-squares loss
     n_reservoirs : int ≥ 1, reservoirs (training="reservoir")
-    units : int ≥ 1, hidden units per reservoir (training="reservoir")
-    hidden_size : int ≥ 1, I, the number of hidden units (training="bptt", as all below)
+    hidden_size : int ≥ 1, I, the hidden units of each network (each reservoir, or each
+        BPTT-trained network of the ensemble), as in RNNClassifier; the parameters below
+        are training="bptt"'s
     activation : {"tanh", "relu", "linear", "hardtanh"}
     optimizer : {"adam", "sgd"}
     learning_rate : float > 0, the initial learning rate
@@ -98,7 +99,6 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         self,
         training="reservoir",
         n_reservoirs=48,
-        units=32,
         hidden_size=32,
         activation="tanh",
         optimizer="adam",
@@ -122,7 +122,6 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
     ):
         self.training = training
         self.n_reservoirs = n_reservoirs
-        self.units = units
         self.hidden_size = hidden_size
         self.activation = activation
         self.optimizer = optimizer

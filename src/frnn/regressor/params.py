@@ -14,7 +14,6 @@ _CLASSIFIER_ONLY = ("taps", "max_steps", "n_thresholds", "n_jobs", "aux_weight")
 RULES = {
     "training": Options(TRAININGS),
     "n_reservoirs": Interval("int", 1),
-    "units": Interval("int", 1),
     **{name: rule for name, rule in CLASSIFIER_RULES.items() if name not in _CLASSIFIER_ONLY},
 }
 

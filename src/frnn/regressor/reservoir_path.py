@@ -52,7 +52,7 @@ def fit_readout(
     """
     features = ReservoirFeatures(
         n_reservoirs=estimator.n_reservoirs,
-        units=estimator.units,
+        units=estimator.hidden_size,
         random_state=seed,
         **FEATURE_DEFAULTS,
     )
