@@ -254,7 +254,20 @@ def test_cli_regression_on_a_csv_file_with_bptt_and_predict(tmp_path):
     result = run_frnn("train", *args, "--task", "regression", "--out", "r", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "r" / "history.csv").exists()
-    run_frnn("predict", "--model", "r", "--data", "train.csv", "--out", "p.csv", cwd=tmp_path)
+    auto = run_frnn("predict", "--model", "r", "--data", "train.csv", cwd=tmp_path)
+    assert auto.returncode == 2 and "pass --label first" in auto.stderr  # never guessed
+    run_frnn(
+        "predict",
+        "--model",
+        "r",
+        "--data",
+        "train.csv",
+        "--label",
+        "first",
+        "--out",
+        "p.csv",
+        cwd=tmp_path,
+    )
     rows = list(csv.reader((tmp_path / "p.csv").read_text().splitlines()))
     assert rows[0] == ["row", "prediction"] and len(rows) == 41
     model = frnn.load(tmp_path / "r" / "model.npz")

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..classifier import targets as class_targets
-from ..data.datasets import load_dataset, load_file
+from ..data.datasets import TEXT_SUFFIXES, load_dataset, load_file
 from ..regressor import targets as real_targets
 from . import rundir
 
@@ -44,7 +44,7 @@ def add_predict_parsers(commands) -> None:
             help="where a text file's labels are: first, last, none, or a header column's name"
             + (
                 "; auto (default): the first column when every value in it is a class of "
-                "the model, else none (a regressor's: first)"
+                "the model, else none (a regressor has no classes to tell by: pass first or none)"
                 if name == "predict"
                 else " (default: first)"
             ),
@@ -81,11 +81,17 @@ def _model(path: str):
 
 
 def _data(args: argparse.Namespace, classes=None):
-    """The split to evaluate or predict; ``classes`` decides ``--label auto`` (None, a
-    regressor's: the first column, as in the files it was trained on)."""
+    """The split to evaluate or predict; ``classes`` decides ``--label auto`` (None: a
+    regressor's, which cannot tell a target column from the first sample, so auto is refused
+    rather than guessed)."""
     if args.dataset:
         return load_dataset(args.dataset).test
     header = {"auto": None, "yes": True, "no": False}[args.header]
+    if args.label == "auto" and classes is None and Path(args.data).suffix.lower() in TEXT_SUFFIXES:
+        raise ValueError(
+            f"{args.data}: --label auto cannot tell a regressor's target column from the "
+            "series; pass --label first (targets in the first column) or --label none"
+        )
     if args.label != "auto" or classes is None:
         label = "first" if args.label == "auto" else args.label
         return load_file(args.data, label=label, header=header)

@@ -152,6 +152,7 @@ def load_dataset(name: str, **options) -> Dataset:
 
 
 _READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv, ".txt": read_csv}
+TEXT_SUFFIXES = tuple(ext for ext, reader in _READERS.items() if reader is read_csv)
 
 
 def load_file(path, *, label="first", header=None) -> Split:
