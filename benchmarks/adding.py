@@ -1,7 +1,7 @@
 """The adding problem: RNNRegressor against the constant mean and PyTorch's nn.RNN.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/adding.py [--lengths 50 100 200]
-        [--n-train 500] [--n-test 1000] [--quick]
+        [--n-train 500] [--n-test 1000] [--models mean reservoir bptt torch] [--quick]
 
 For each length T, one generated training set and one test set (the same seed for every
 model): the test MSE of
@@ -54,26 +54,37 @@ def torch_recipe(X, y, Xt, epochs: int, seed: int = 0):
         return head(rnn(torch.from_numpy(Xt))[0][:, -1])[:, 0].numpy()
 
 
-def one_length(T: int, n_train: int, n_test: int, epochs: int) -> list[tuple[str, float, float]]:
+MODELS = ("mean", "reservoir", "bptt", "torch")
+
+
+def one_length(
+    T: int, n_train: int, n_test: int, epochs: int, models=MODELS
+) -> list[tuple[str, float, float]]:
+    """(name, test MSE, fit seconds) of each chosen model on one generated set of length T."""
     rng = np.random.default_rng(T)
     X, y = adding(n_train, rng, T)  # (n, T, 2), (n,)
     Xt, yt = adding(n_test, rng, T)
-    rows = [("constant mean", float(np.mean((yt - y.mean()) ** 2)), 0.0)]
-    models = {
-        "RNNRegressor()": RNNRegressor(random_state=0),
-        'RNNRegressor(training="bptt")': RNNRegressor(
-            training="bptt", epochs=epochs, random_state=0
+    rows = []
+    if "mean" in models:
+        rows.append(("constant mean", float(np.mean((yt - y.mean()) ** 2)), 0.0))
+    estimators = {
+        "reservoir": ("RNNRegressor()", RNNRegressor(random_state=0)),
+        "bptt": (
+            'RNNRegressor(training="bptt")',
+            RNNRegressor(training="bptt", epochs=epochs, random_state=0),
         ),
     }
-    for name, model in models.items():
+    for key, (name, model) in estimators.items():
+        if key in models:
+            started = time.perf_counter()
+            model.fit(X, y)
+            seconds = time.perf_counter() - started
+            rows.append((name, float(np.mean((model.predict(Xt) - yt) ** 2)), seconds))
+    if "torch" in models:
         started = time.perf_counter()
-        model.fit(X, y)
+        prediction = torch_recipe(X, y, Xt, epochs)
         seconds = time.perf_counter() - started
-        rows.append((name, float(np.mean((model.predict(Xt) - yt) ** 2)), seconds))
-    started = time.perf_counter()
-    prediction = torch_recipe(X, y, Xt, epochs)
-    seconds = time.perf_counter() - started
-    rows.append(("torch nn.RNN recipe", float(np.mean((prediction - yt) ** 2)), seconds))
+        rows.append(("torch nn.RNN recipe", float(np.mean((prediction - yt) ** 2)), seconds))
     return rows
 
 
@@ -82,6 +93,9 @@ def main() -> None:
     parser.add_argument("--lengths", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--n-train", type=int, default=500)
     parser.add_argument("--n-test", type=int, default=1000)
+    parser.add_argument(
+        "--models", nargs="+", choices=MODELS, default=list(MODELS), help="the rows to run"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: small sets, 3 epochs")
     args = parser.parse_args()
     import torch  # noqa: F401  -- its import is not part of any fit time
@@ -90,7 +104,7 @@ def main() -> None:
     n_train, n_test = (60, 60) if args.quick else (args.n_train, args.n_test)
     table = {}
     for T in args.lengths:
-        for name, mse, seconds in one_length(T, n_train, n_test, epochs):
+        for name, mse, seconds in one_length(T, n_train, n_test, epochs, args.models):
             table.setdefault(name, {})[T] = (mse, seconds)
             print(f"T={T:<4} {name:32} MSE {mse:.4f}  fit {seconds:.1f} s", flush=True)
     head = " | ".join(f"T = {T}: MSE (fit s)" for T in args.lengths)

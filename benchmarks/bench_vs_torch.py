@@ -3,6 +3,7 @@
     python benchmarks/bench_vs_torch.py            # the README's table (a few minutes)
     python benchmarks/bench_vs_torch.py --quick    # a smoke run (seconds)
     python benchmarks/bench_vs_torch.py --bias     # with the biases b and c on both sides
+    python benchmarks/bench_vs_torch.py --bias-cost  # the speedup with and without biases
 
 One step is forward + BPTT of a many-to-one BCE loss, tanh, no bias (with ``--bias``: b and
 c), K = 1.  torch runs nn.RNN + nn.Linear with the same ``bias`` + autograd (with biases,
@@ -251,6 +252,67 @@ def row(r: dict) -> str:
     )
 
 
+BIAS_RULE = 0.05  # with biases, frnn's margin over torch may shrink by at most 5%
+
+
+def bias_cost(name: str, dtype_name: str, seconds: float, instances: int = 3) -> dict:
+    """The speedup with and without biases, all four steps sampled in turn in one process.
+
+    Measuring the two speedups in separate runs compares two loads as much as two
+    programs; interleaving the four steps lets load hit all of them alike.  Each of
+    ``instances`` fresh sets of arrays is timed in turn and the medians over them are
+    reported: a step's time depends a little on where its arrays happen to lie in memory
+    (alignment), by up to a few tens of percent at the small size, in either direction.
+    """
+    B, T, D, I = SIZES[name]
+    keys = ("frnn", "torch", "frnn bias", "torch bias")
+    samples: dict[str, list[float]] = {key: [] for key in (*keys, "speedup", "speedup bias")}
+    for _ in range(instances):
+        plain = Problem(B, T, D, I, *DTYPES[dtype_name], bias=False)
+        biased = Problem(B, T, D, I, *DTYPES[dtype_name], bias=True)
+        steps = (plain.frnn_step, plain.torch_step, biased.frnn_step, biased.torch_step)
+        fns = dict(zip(keys, steps, strict=True))
+        agreement = biased.agreement()  # also the warm-up
+        plain.agreement()
+        for _ in range(2):
+            for fn in fns.values():
+                fn()
+        times = interleaved(fns, seconds / instances)
+        step = {key: statistics.median(values) for key, values in times.items()}
+        for key in keys:
+            samples[key].append(step[key])
+        samples["speedup"].append(step["torch"] / step["frnn"])
+        samples["speedup bias"].append(step["torch bias"] / step["frnn bias"])
+    result = {key: statistics.median(values) for key, values in samples.items()}
+    return {
+        "size": name,
+        "dtype": dtype_name,
+        **result,
+        "shrink": 1 - result["speedup bias"] / result["speedup"],
+        "agreement": agreement,
+    }
+
+
+def bias_rows(results: list[dict]) -> list[str]:
+    lines = [
+        f"{'size':7} {'dtype':8} {'frnn ms':>8} {'+bias':>8} {'torch ms':>9} {'+bias':>8} "
+        f"{'speedup':>8} {'+bias':>7} {'margin':>7} {'grad diff':>10}"
+    ]
+    for r in results:
+        lines.append(
+            f"{r['size']:7} {r['dtype']:8} {r['frnn'] * 1e3:8.3f} {r['frnn bias'] * 1e3:8.3f} "
+            f"{r['torch'] * 1e3:9.3f} {r['torch bias'] * 1e3:8.3f} {r['speedup']:7.2f}x "
+            f"{r['speedup bias']:6.2f}x {-r['shrink']:+7.1%} {r['agreement']:10.1e}"
+        )
+    worst = max(results, key=lambda r: r["shrink"])
+    met = worst["shrink"] <= BIAS_RULE
+    lines.append(
+        f"\nmargin with biases shrinks by at most {BIAS_RULE:.0%}: {'met' if met else 'NOT met'} "
+        f"(worst {-worst['shrink']:+.1%} at {worst['size']} {worst['dtype']})"
+    )
+    return lines
+
+
 def verdicts(results: list[dict]) -> list[str]:
     lines = []
     for name, goal in GOALS.items():
@@ -326,6 +388,11 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--bias", action="store_true", help="biases b and c in both (torch's bias=True)"
     )
+    parser.add_argument(
+        "--bias-cost",
+        action="store_true",
+        help="the speedup with and without biases, measured side by side",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.sizes.split(",")) - set(SIZES)
     if unknown or (args.threads is not None and args.threads < 1):
@@ -338,9 +405,11 @@ def main(argv=None) -> None:
         global MIN_REPEATS
         MIN_REPEATS = 3
     numba = dispatch.numba_kernels()
+    biases = "with and without biases" if args.bias_cost else "biases b and c"
+    biases = biases if args.bias or args.bias_cost else "no bias"
     print(
         f"frnn {frnn.__version__} vs torch {torch.__version__}: one training step (forward + "
-        f"BPTT), many-to-one BCE, tanh, {'biases b and c' if args.bias else 'no bias'}, K = 1"
+        f"BPTT), many-to-one BCE, tanh, {biases}, K = 1"
     )
     print(
         f"machine: {os.cpu_count()} cores ({cpu_name()}), "
@@ -355,6 +424,15 @@ def main(argv=None) -> None:
         product = matmul(dtype)
         product()
         update_peak(dtype_name, [median_time(product, 1) for _ in range(10 if args.quick else 30)])
+    if args.bias_cost:
+        results = []
+        for name in args.sizes.split(","):
+            for dtype_name in DTYPES:
+                results.append(bias_cost(name, dtype_name, seconds))
+                print(f"  measured {name} {dtype_name}", flush=True)
+        print("\n".join(["", *bias_rows(results)]))
+        print("margin: the change of frnn's speedup over torch when both add the biases")
+        return
     print(HEADER)
     results = []
     for name in args.sizes.split(","):

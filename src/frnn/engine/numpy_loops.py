@@ -122,6 +122,9 @@ def _gradients(A, batch, R, V, dZ, activation, bias):
     dW = np.zeros((I, x.shape[2]), dtype=A.dtype)
     dR = np.zeros((I, I), dtype=A.dtype)
     db = np.zeros(I, dtype=A.dtype) if bias else None  # Σ δ(t), from the δ already here
+    # Σ over rows as a product with ones: BLAS's gemv, about ten times faster than
+    # numpy's sum(axis=0) over (n·B, I) rows when I is small.
+    ones = np.ones(n_max * B, dtype=A.dtype) if bias else None
     ends = {}  # many-to-one: the step t -> the sequences whose last step it is
     if not batch.many_to_many:
         G = dZ @ V  # (B, I): the loss's direct gradient at each sequence's last state
@@ -144,19 +147,20 @@ def _gradients(A, batch, R, V, dZ, activation, bias):
             elif t in ends:
                 carry[ends[t]] += G[ends[t]]
             np.multiply(carry, chunk[t - t0], out=chunk[t - t0])  # δ(t) = ∂L/∂a(t) ⊙ f'
-        _accumulate_chunk(dW, dR, db, chunk, x[t0:t1], A, batch.a0, t0)
+        _accumulate_chunk(dW, dR, (db, ones), chunk, x[t0:t1], A, batch.a0, t0)
         np.copyto(edge, chunk[0])
     return dW, dR, db
 
 
-def _accumulate_chunk(dW, dR, db, chunk, x, A, a0, t0):
-    """dW += Σ δ(t) x(t)ᵀ, dR += Σ δ(t) a(t−1)ᵀ (and db += Σ δ(t) unless db is None) over
-    one chunk of steps t0 ≤ t < t1."""
+def _accumulate_chunk(dW, dR, bias, chunk, x, A, a0, t0):
+    """dW += Σ δ(t) x(t)ᵀ, dR += Σ δ(t) a(t−1)ᵀ over one chunk of steps t0 ≤ t < t1; with
+    ``bias`` = (db, ones) also db += Σ δ(t) (``bias`` = (None, None) without)."""
     n, B, I = chunk.shape
     flat = chunk.reshape(n * B, I)
     dW += flat.T @ x.reshape(n * B, -1)
+    db, ones = bias
     if db is not None:
-        db += flat.sum(axis=0)
+        db += ones[: n * B] @ flat
     if t0 == 0:  # a(−1+1) = a0 lies outside A
         dR += flat[:B].T @ a0
         flat, t0, n = flat[B:], 1, n - 1
