@@ -60,6 +60,29 @@ def test_metrics_are_written_last_and_resume_completes_lost_outputs(tmp_path, mo
     assert main(["train", "--resume", str(tmp_path / "r")]) == 2  # nothing left to do
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--config", "absent.json"], "absent.json: no such file"),
+        (["--config", "somedir"], "somedir: no such file"),  # a directory is no config
+        (["--resume", "absent"], "absent: no such directory"),
+        (["--resume", "somedir/file.txt"], "somedir/file.txt: no such directory"),
+        (["--resume", "somedir"], "somedir/config.json: no such file"),  # not a run
+    ],
+    ids=["config absent", "config dir", "resume absent", "resume file", "resume not a run"],
+)
+def test_missing_config_or_run_is_the_tidy_no_such_file(tmp_path, monkeypatch, capsys, args, line):
+    """The same form as ``--train absent.csv`` ("PATH: no such file"), not an OSError's
+    "[Errno 2] No such file or directory: 'PATH'"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "somedir").mkdir()
+    (tmp_path / "somedir" / "file.txt").write_text("not a run\n")
+    assert main(["train", *args]) == 2
+    err = capsys.readouterr().err
+    assert err == f"frnn train: error: {line}\n"
+    assert not (tmp_path / "runs").exists()
+
+
 def test_version_and_help_start_fast(tmp_path):
     done = frnn("--version", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("frnn ")
