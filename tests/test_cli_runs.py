@@ -83,6 +83,44 @@ def test_missing_config_or_run_is_the_tidy_no_such_file(tmp_path, monkeypatch, c
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.parametrize(
+    "how",
+    [
+        pytest.param(
+            "chmod",
+            marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere"),
+        ),
+        "access",  # as root too: the check asks os.access, made to answer no
+    ],
+)
+def test_a_read_only_run_is_refused_before_training(tmp_path, monkeypatch, capsys, how):
+    from frnn.classifier.estimator import RNNClassifier
+
+    run = tmp_path / "r"
+    args = ["train", "--dataset", "parity", "--n-train", "16", *TINY, "--quiet", "--out", run]
+    assert main(list(map(str, args))) == 0
+    (run / "metrics.json").unlink()  # as if killed before the end
+    capsys.readouterr()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started in a directory where nothing can be saved")
+
+    def access(path, mode, access=os.access):
+        return access(path, mode) and not (str(path) == str(run) and mode & os.W_OK)
+
+    monkeypatch.setattr(RNNClassifier, "fit", no_training)
+    if how == "access":
+        monkeypatch.setattr(os, "access", access)
+    run.chmod(0o555)
+    try:
+        assert main(["train", "--resume", str(run)]) == 2
+    finally:
+        run.chmod(0o755)
+    assert capsys.readouterr().err == (
+        f"frnn train: error: {run}: the run directory is not writable; nothing could be saved\n"
+    )
+
+
 def test_version_and_help_start_fast(tmp_path):
     done = frnn("--version", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("frnn ")
