@@ -3,10 +3,12 @@ options given, a --seed none run resumed on the same split, one-line errors at s
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from frnn.cli import config as cli_config
@@ -34,9 +36,59 @@ def test_config_plus_one_data_option_keeps_the_other_settings(tmp_path):
     assert _config("--config", path)["data"] == base["data"]
 
 
-def test_seed_none_is_drawn_once_and_recorded():
+# Runs frnn train, saving each validation split bptt draws to the file argv[1] names.
+SPLIT_SPY = """
+import sys
+import numpy as np
+from frnn.classifier import bptt
+from frnn._entry import main
+
+path, real = sys.argv.pop(1), bptt.split
+
+def split(clf, x, lengths, Y):
+    data, val, root = real(clf, x, lengths, Y)
+    np.savez(path + ".tmp.npz", train=data.X, val=val.X, seed=clf.random_state)
+    __import__("os").replace(path + ".tmp.npz", path)
+    return data, val, root
+
+bptt.split = split
+raise SystemExit(main())
+"""
+
+
+def _interrupted(args, spy, cwd, wait_for):
+    """Run frnn train under SPLIT_SPY, Ctrl-C it once ``wait_for`` exists (it is then
+    training), and return its exit status."""
+    command = [sys.executable, "-c", SPLIT_SPY, str(spy), "train", *map(str, args)]
+    process = subprocess.Popen(command, cwd=cwd, env=ENV, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not wait_for.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)  # stop after this epoch, saving a checkpoint
+    _, err = process.communicate(timeout=240)
+    assert wait_for.exists(), err
+    return process.returncode
+
+
+def test_seed_none_is_drawn_once_and_resumed_on_the_same_split(tmp_path):
     seeds = {_config("--seed", "none")["estimator"]["random_state"] for _ in range(5)}
-    assert None not in seeds and len(seeds) > 1
+    assert None not in seeds and len(seeds) > 1  # drawn: a fresh seed for each new run
+    run = tmp_path / "r"
+    args = ["--dataset", "parity", "--n-train", "32", "--training", "bptt", "--seed", "none"]
+    args += ["--epochs", "100000", "--hidden-size", "3", "--n-ensemble", "1"]
+    args += ["--validation-fraction", "0.25", "--checkpoint-every", "1", "--quiet"]
+    first, again = tmp_path / "first.npz", tmp_path / "again.npz"
+    code = _interrupted([*args, "--out", run], first, tmp_path, run / "checkpoint.npz")
+    assert code == 130
+    recorded = json.loads((run / "config.json").read_text())["estimator"]["random_state"]
+    assert isinstance(recorded, int)
+    epochs = len((run / "history.csv").read_text().splitlines()) - 1
+    assert _interrupted(["--resume", run, "--quiet"], again, tmp_path, again) == 130
+    assert len((run / "history.csv").read_text().splitlines()) - 1 > epochs  # it went on
+    before, after = np.load(first), np.load(again)
+    assert int(before["seed"]) == int(after["seed"]) == recorded
+    np.testing.assert_array_equal(before["val"], after["val"])  # the same 8 held out
+    np.testing.assert_array_equal(before["train"], after["train"])
 
 
 def test_metrics_are_written_last_and_resume_completes_lost_outputs(tmp_path, monkeypatch):
