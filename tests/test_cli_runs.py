@@ -183,6 +183,34 @@ def test_version_and_help_start_fast(tmp_path):
     assert seconds < 2.0, seconds  # 0.5 s on an idle machine; CI shares its cores
 
 
+HEAVY = ("numba", "scipy", "sklearn", "matplotlib", "networkx", "torch")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"]], ids=["help", "version"])
+def test_help_and_version_import_no_heavy_module(tmp_path, argv):
+    """What ``frnn --help`` costs, deterministically: the modules it imports (the timing
+    above only catches gross regressions on a shared machine)."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['frnn', *{argv!r}]\n"
+        "from frnn._entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert done.code in (0, None), done.code\n"
+        "print(__import__('json').dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=ENV, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: frnn" if argv == ["--help"] else "frnn ")
+    modules = json.loads(done.stderr.strip().splitlines()[-1])
+    assert "frnn.cli.main" in modules  # the command line itself ran
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert heavy == [], heavy
+
+
 def test_ctrl_c_during_start_up_is_one_line(tmp_path):
     code = (
         "import signal, os, sys\n"
