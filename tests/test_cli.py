@@ -330,7 +330,7 @@ ERRORS = [
     (["plot", "gradient-flow", "--out", "g.png", "--seed", "x"], "must be a non-negative integer"),
     (["train", "--no-such-option"], "unrecognized arguments: --no-such-option"),
     (["train", "--resume", "emptyrun"], "emptyrun/config.json"),
-    (["train", "--resume", "absent"], "absent/config.json"),
+    (["train", "--resume", "absent"], "absent: no such directory"),
     (["evaluate", "--model", "absent.npz", "--dataset", "coffee"], "absent.npz: no such model"),
     (["evaluate", "--model", "notmodel.npz", "--dataset", "coffee"], "notmodel.npz"),
     (["predict", "--model", "emptyrun", "--data", "nan.csv"], "no such model file"),

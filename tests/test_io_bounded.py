@@ -2,6 +2,7 @@
 
 import io as pyio
 import json
+import pickle
 import zipfile
 
 import numpy as np
@@ -49,8 +50,29 @@ HUGE = {"descr": "<f8", "fortran_order": False, "shape": (10**7, 10**7)}
 )
 def test_bad_members_are_refused_before_allocation(tmp_path, members, match):
     path = _archive(tmp_path / "bad.npz", members)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=match) as info:
         read_npz(path)
+    _no_pickle_advice(info.value)
+
+
+def _no_pickle_advice(error: Exception) -> None:
+    """numpy's own messages advise ``allow_pickle=True`` or ``pickle.load()``: never ours."""
+    text = str(error)
+    assert "allow_pickle" not in text and "pickle.load" not in text, text
+
+
+@pytest.mark.parametrize("kind", ["model", "state", "data"])
+@pytest.mark.parametrize("content", ["object member", "pickle"])
+def test_no_message_advises_unpickling(tmp_path, kind, content):
+    path = tmp_path / "f.npz"
+    if content == "pickle":  # a pickle, not an archive: numpy's np.load would unpickle it
+        path.write_bytes(pickle.dumps({"X": [1.0, 2.0]}))
+    else:
+        np.savez(path, X=np.array([{"a": 1}], dtype=object), y=np.zeros(1))
+    read = {"model": frnn.load, "state": frnn.load_state, "data": read_data_npz}[kind]
+    with pytest.raises(ValueError, match="f.npz") as info:
+        read(str(path))
+    _no_pickle_advice(info.value)
 
 
 def test_a_decompression_bomb_stops_at_the_cap(tmp_path):

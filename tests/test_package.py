@@ -1,10 +1,14 @@
 """The package as installed (issue 12): lazy names listed by dir, a light import, type
 hints shipped, numba's disk cache survives corruption."""
 
+import inspect
 import os
 import subprocess
 import sys
+import typing
 from pathlib import Path
+
+import pytest
 
 import frnn
 
@@ -36,6 +40,53 @@ def test_import_frnn_loads_no_heavy_module():
 
 def test_type_hints_are_shipped():
     assert (Path(frnn.__file__).parent / "py.typed").is_file()
+
+
+def _public_functions():
+    """(name, function) for every public function and method reachable from ``frnn``:
+    the names of ``__all__``, the lazily imported modules' ``__all__``, and the methods
+    (and properties, and ``__init__``) that frnn's classes define themselves (not those
+    they inherit from scikit-learn)."""
+    objects = [(name, getattr(frnn, name)) for name in frnn.__all__]
+    for module in ("graph", "plots"):
+        lazy = getattr(frnn, module)
+        objects += [(f"{module}.{name}", getattr(lazy, name)) for name in lazy.__all__]
+    for name, obj in objects:
+        if inspect.isfunction(obj):
+            yield name, obj
+        if not inspect.isclass(obj):
+            continue
+        for klass in obj.__mro__:
+            if not klass.__module__.startswith("frnn"):
+                continue
+            for attr, value in vars(klass).items():
+                if attr.startswith("_") and attr != "__init__":
+                    continue
+                value = value.fget if isinstance(value, property) else value
+                value = getattr(value, "__func__", value)  # staticmethod, classmethod
+                if inspect.isfunction(value):
+                    yield f"{name}.{attr}", value
+
+
+PUBLIC = dict(_public_functions())
+
+
+def test_the_public_functions_are_found():
+    for name in ["to_torch", "load", "RNNClassifier.fit", "RNNClassifier.score"]:
+        assert name in PUBLIC
+    for name in ["RNNRegressor.predict", "graph.draw", "plots.plot_gradient_flow"]:
+        assert name in PUBLIC
+    assert "RNNClassifier.get_params" not in PUBLIC  # scikit-learn's, not frnn's
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_functions_are_annotated(name):
+    function = PUBLIC[name]
+    hints = typing.get_type_hints(function)  # every annotation resolves at run time
+    parameters = inspect.signature(function).parameters
+    missing = [p for p in parameters if p not in hints and p not in ("self", "cls")]
+    missing += [] if "return" in hints else ["return"]
+    assert not missing, f"{name}: no annotation for {missing}"
 
 
 def test_a_corrupt_numba_cache_is_rebuilt(tmp_path):

@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 import types
+from typing import Any
 
 import numpy as np
 
 from ._atomic import atomic_writer
 from ._npz import read_npz
+from ._typing import Estimator, NetworkLike, PathLike
 from .engine.model import FullyRecurrentNetwork
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
@@ -79,7 +81,7 @@ def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.n
 
 
 # -- models ---------------------------------------------------------------------------------
-def save(model, path) -> None:
+def save(model: NetworkLike | Estimator, path: PathLike) -> None:
     """Save a network (W, R, V and settings), a fitted ``RNNClassifier`` or ``RNNRegressor``.
 
     Parameters
@@ -129,7 +131,7 @@ def network_meta(model) -> dict:
     }
 
 
-def load(path, *, max_bytes: int | None = None):
+def load(path: PathLike, *, max_bytes: int | None = None) -> FullyRecurrentNetwork | Estimator:
     """Load what :func:`save` wrote: a network, a fitted ``RNNClassifier`` or ``RNNRegressor``.
 
     Raises ValueError for corrupted, truncated, foreign, inconsistent or newer-version
@@ -210,7 +212,7 @@ _DTYPES = ("float32", "float64")
 
 
 # -- training states ------------------------------------------------------------------------
-def save_state(path, state: dict) -> None:
+def save_state(path: PathLike, state: dict[str, Any]) -> None:
     """Save a training state (nested dicts and lists of numpy arrays and JSON-able values).
 
     The arrays go into the archive, the rest into the JSON metadata, each array replaced
@@ -244,7 +246,7 @@ def save_state(path, state: dict) -> None:
     )
 
 
-def load_state(path, *, max_bytes: int | None = None) -> dict:
+def load_state(path: PathLike, *, max_bytes: int | None = None) -> dict[str, Any]:
     """Load what :func:`save_state` wrote; ValueError for anything else (see :func:`load`)."""
     arrays, meta = _read(path, "state", max_bytes)
 
@@ -269,7 +271,7 @@ def load_state(path, *, max_bytes: int | None = None) -> dict:
 
 
 # -- PyTorch ----------------------------------------------------------------------------------
-def to_torch(model):
+def to_torch(model: NetworkLike) -> tuple[Any, Any]:
     """An equivalent PyTorch network: ``(rnn, linear)``.
 
     ``rnn`` is ``torch.nn.RNN(D, I, bias=False, batch_first=True)`` with W and R,

@@ -22,11 +22,14 @@ argmax); multi-label 0/1 matrices (``"bptt"`` only) one sigmoid per label.
 from __future__ import annotations
 
 import math
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .._typing import Callback
 from ..data.series import Series
 from ..engine.network import forward
 from . import bptt, reservoir_fit, targets
@@ -122,37 +125,37 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        training="reservoir",
-        hidden_size=32,
-        n_reservoirs=48,
-        taps=5,
-        max_steps=512,
-        n_thresholds=4,
-        spectral_radius=(0.5, 0.99),
-        input_scale=(0.3, 3.0),
-        activation="tanh",
-        optimizer="adam",
-        learning_rate=0.01,
-        momentum=0.9,
-        schedule="cosine",
-        epochs=300,
-        batch_size=32,
-        clip=1.0,
-        chunk_length=None,
-        frame_size=None,
-        init_scale=None,
-        bias=True,
-        aux_weight=0.5,
-        n_ensemble=5,
-        weight_decay=0.0,
-        validation_fraction=0.0,
-        patience=20,
-        standardize=True,
-        dtype="float64",
-        class_weight=None,
-        n_jobs=None,
-        random_state=None,
-    ):
+        training: str = "reservoir",
+        hidden_size: int = 32,
+        n_reservoirs: int = 48,
+        taps: int = 5,
+        max_steps: int | None = 512,
+        n_thresholds: int = 4,
+        spectral_radius: tuple[float, float] = (0.5, 0.99),
+        input_scale: tuple[float, float] = (0.3, 3.0),
+        activation: str = "tanh",
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        momentum: float = 0.9,
+        schedule: str = "cosine",
+        epochs: int = 300,
+        batch_size: int = 32,
+        clip: float | None = 1.0,
+        chunk_length: int | None = None,
+        frame_size: int | None = None,
+        init_scale: float | None = None,
+        bias: bool = True,
+        aux_weight: float = 0.5,
+        n_ensemble: int = 5,
+        weight_decay: float = 0.0,
+        validation_fraction: float = 0.0,
+        patience: int = 20,
+        standardize: bool = True,
+        dtype: str = "float64",
+        class_weight: str | dict[Any, float] | None = None,
+        n_jobs: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.training = training
         self.hidden_size = hidden_size
         self.n_reservoirs = n_reservoirs
@@ -185,7 +188,14 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- fitting --------------------------------------------------------------------------
-    def fit(self, X, y, *, callback=None, resume_state=None):
+    def fit(
+        self,
+        X: ArrayLike | Series,
+        y: ArrayLike,
+        *,
+        callback: Callback | None = None,
+        resume_state: dict[str, Any] | None = None,
+    ) -> Self:
         """Train on series X and targets y.
 
         Parameters
@@ -268,7 +278,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         return to_arrays(self)
 
     # -- prediction -----------------------------------------------------------------------
-    def decision_function(self, X) -> np.ndarray:
+    def decision_function(self, X: ArrayLike | Series) -> np.ndarray:
         """Decision values: (n,) for binary targets (positive for ``classes_[1]``), else (n, K).
 
         reservoir: the read-out's z = V·features + c (binary: z_1 − z_0); bptt: the
@@ -288,7 +298,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         forward(local, x, None, lengths=lengths)
         return np.asarray(local.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike | Series) -> np.ndarray:
         """Class probabilities (n, n_classes), rows summing to one; per-label for multi-label.
 
         reservoir: softmax(τ z), τ fitted to the leave-one-out decision values.  bptt:
@@ -305,7 +315,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             temperature=None if reservoir is None else reservoir.temperature_,
         )
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike | Series) -> np.ndarray:
         """Predicted labels (n,), or a (n, K) 0/1 matrix for multi-label targets."""
         z = self.decision_function(X)
         if z.ndim == 1:
@@ -313,6 +323,12 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if self.target_type_ == "multilabel-indicator":
             return (z > 0).astype(int)
         return self.classes_[z.argmax(axis=1)]
+
+    def score(
+        self, X: ArrayLike | Series, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> float:
+        """Mean accuracy of ``predict(X)`` against y (scikit-learn's, with its types)."""
+        return float(super().score(X, y, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

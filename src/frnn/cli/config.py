@@ -101,6 +101,8 @@ def new_config(args: argparse.Namespace) -> dict:
 
 def _read_config(path) -> dict:
     """A config.json written by frnn train, checked so that a bad one is one clear error."""
+    if not os.path.isfile(path):  # the form of every missing path, not OSError's [Errno 2]
+        raise FileNotFoundError(f"{path}: no such file")
     config = rundir.read_json(path)
     estimator, data = config.get("estimator"), config.get("data")
     task = config.get("task", "classification")  # configs before regression had no task
@@ -155,6 +157,8 @@ def resume_config(args: argparse.Namespace) -> dict:
             f"--resume takes every setting from {args.resume}/config.json; drop {names}"
         )
     run_dir = Path(args.resume)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"{run_dir}: no such directory")
     config = _read_config(run_dir / "config.json")
     if not os.access(run_dir, os.W_OK):  # found now, not after the whole training
         raise ValueError(f"{run_dir}: the run directory is not writable; nothing could be saved")

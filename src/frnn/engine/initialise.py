@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._typing import DTypeLike, Seed, T
 from .._validate import check_positive_int
 from .batch import CACHE as _CACHE
 
 __all__ = ["init"]
 
 
-def init(model, D: int, I: int, K: int, *, rng=None, dtype=np.float64, bias: bool = False):
+def init(
+    model: T,
+    D: int,
+    I: int,
+    K: int,
+    *,
+    rng: Seed = None,
+    dtype: DTypeLike = np.float64,
+    bias: bool = False,
+) -> T:
     """Set W (I, D), R (I, I), V (K, I), each uniform in [−0.01, 0.01]; with ``bias``
     also b (I,) and c (K,), drawn the same way.
 

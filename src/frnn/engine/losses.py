@@ -7,6 +7,7 @@ and the mathematical limit at ±inf.  docs/derivations.md proves the identities 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validate import as_float_array, check_finite, check_unit_interval
 
@@ -52,7 +53,7 @@ def _mse_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return z - y
 
 
-def sigmoid(z) -> np.ndarray:
+def sigmoid(z: ArrayLike) -> np.ndarray:
     """The logistic function, σ(z) = 1 / (1 + e^{−z}), for every float.
 
     Parameters
@@ -76,7 +77,7 @@ def sigmoid(z) -> np.ndarray:
     return _sigmoid(z)
 
 
-def bce_with_logits(z, y) -> np.ndarray:
+def bce_with_logits(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Binary cross-entropy from the logit, stable for every float.
 
     L(z, y) = max(z, 0) − z·y + log(1 + e^{−|z|}),  which equals
@@ -108,7 +109,7 @@ def bce_with_logits(z, y) -> np.ndarray:
     return _bce(z, y)
 
 
-def bce_with_logits_grad(z, y) -> np.ndarray:
+def bce_with_logits_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     """∂L/∂z of :func:`bce_with_logits`: σ(z) − y.
 
     Parameters
@@ -134,7 +135,7 @@ def bce_with_logits_grad(z, y) -> np.ndarray:
     return _bce_grad(z, y)
 
 
-def mse(z, y) -> np.ndarray:
+def mse(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Least squares on the identity output: L(z, y) = ½ (z − y)².
 
     Parameters
@@ -155,7 +156,7 @@ def mse(z, y) -> np.ndarray:
     return _mse(z, y)
 
 
-def mse_grad(z, y) -> np.ndarray:
+def mse_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     """∂L/∂z of :func:`mse`: z − y.
 
     Parameters

@@ -6,8 +6,11 @@ The object holds W, R, V (and b, c) as attributes, so it is itself a ``model`` f
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .._typing import ArrayLike, DTypeLike, Seed
 from .._validate import check_choice
 from .activations import ACTIVATIONS
 from .initialise import init
@@ -49,10 +52,10 @@ class FullyRecurrentNetwork:
         *,
         activation: str = "tanh",
         loss: str = "bce",
-        rng=None,
-        dtype=np.float64,
+        rng: Seed = None,
+        dtype: DTypeLike = np.float64,
         bias: bool = False,
-    ):
+    ) -> None:
         self.activation = check_choice(activation, "activation", ACTIVATIONS)
         self.loss = check_choice(loss, "loss", LOSSES)
         self.b = self.c = None  # set by init with bias=True
@@ -63,7 +66,7 @@ class FullyRecurrentNetwork:
         """(D, I, K)."""
         return self.W.shape[1], self.W.shape[0], self.V.shape[0]
 
-    def forward(self, x, y=None, **options) -> float | None:
+    def forward(self, x: ArrayLike, y: ArrayLike | None = None, **options: Any) -> float | None:
         """See :func:`frnn.forward`; ``options`` are its keywords (lengths, a0, weights,
         method, engine)."""
         return forward(self, x, y, **options)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._typing import ArrayLike, NetworkLike
 from .._validate import Interval, check_choice
 from . import dispatch
 from .batch import CACHE as _CACHE
@@ -49,14 +50,14 @@ class _Cache:
 
 
 def forward(
-    model,
-    x,
-    y=None,
+    model: NetworkLike,
+    x: ArrayLike,
+    y: ArrayLike | None = None,
     *,
-    lengths=None,
-    a0=None,
-    weights=None,
-    method="sequential",
+    lengths: ArrayLike | None = None,
+    a0: ArrayLike | None = None,
+    weights: ArrayLike | None = None,
+    method: str = "sequential",
     engine: str = "auto",
 ) -> float | None:
     """Run the network over ``x`` and return the loss.
@@ -187,7 +188,9 @@ def _squeeze(Z: np.ndarray, batch: Batch) -> np.ndarray:
     return Z[0] if batch.single else Z
 
 
-def backward(model, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
+def backward(
+    model: NetworkLike, *, keep_da: bool = False, engine: str = "auto"
+) -> dict[str, np.ndarray]:
     """Exact backpropagation through time for the last ``forward`` call.
 
     With δ(t) = ∂L/∂s(t) and g(t) the loss's direct gradient with respect to a(t):

@@ -20,10 +20,19 @@ from __future__ import annotations
 
 from array_api_compat import array_namespace
 
+from .._typing import Array
+
 __all__ = ["linear_scan", "diagonal_scan"]
 
 
-def linear_scan(A, b, h0=None, *, lengths=None, reverse: bool = False):
+def linear_scan(
+    A: Array,
+    b: Array,
+    h0: Array | None = None,
+    *,
+    lengths: Array | None = None,
+    reverse: bool = False,
+) -> Array:
     """Solve h(t) = A(t) h(t−1) + b(t) for t = 1..T with h(0) = h0, by a parallel scan.
 
     Parameters
@@ -56,7 +65,14 @@ def linear_scan(A, b, h0=None, *, lengths=None, reverse: bool = False):
     return _solve(A, b, h0, lengths, reverse, diagonal=False)
 
 
-def diagonal_scan(a, b, h0=None, *, lengths=None, reverse: bool = False):
+def diagonal_scan(
+    a: Array,
+    b: Array,
+    h0: Array | None = None,
+    *,
+    lengths: Array | None = None,
+    reverse: bool = False,
+) -> Array:
     """Solve h(t) = a(t) ⊙ h(t−1) + b(t) (diagonal A(t) = diag(a(t))) by a parallel scan.
 
     The operator is the same as in :func:`linear_scan` with elementwise products, so a

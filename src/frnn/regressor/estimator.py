@@ -17,16 +17,20 @@ user's units.  Sequence targets (a value per step) train many-to-many (BPTT).
 from __future__ import annotations
 
 import math
+from typing import Any, Self
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._typing import Callback
 from ..classifier import bptt
 from ..classifier import sequences as seq
 from ..classifier.estimator import _STEPS
+from ..data.series import Series
 from ..engine.network import forward
 from .params import check_params
 from .reservoir_path import fit_readout
@@ -97,29 +101,29 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
 
     def __init__(
         self,
-        training="reservoir",
-        n_reservoirs=48,
-        hidden_size=32,
-        activation="tanh",
-        optimizer="adam",
-        learning_rate=0.01,
-        momentum=0.9,
-        schedule="cosine",
-        epochs=300,
-        batch_size=32,
-        clip=1.0,
-        chunk_length=None,
-        frame_size=None,
-        init_scale=None,
-        bias=True,
-        n_ensemble=5,
-        weight_decay=0.0,
-        validation_fraction=0.0,
-        patience=20,
-        standardize=True,
-        dtype="float64",
-        random_state=None,
-    ):
+        training: str = "reservoir",
+        n_reservoirs: int = 48,
+        hidden_size: int = 32,
+        activation: str = "tanh",
+        optimizer: str = "adam",
+        learning_rate: float = 0.01,
+        momentum: float = 0.9,
+        schedule: str = "cosine",
+        epochs: int = 300,
+        batch_size: int = 32,
+        clip: float | None = 1.0,
+        chunk_length: int | None = None,
+        frame_size: int | None = None,
+        init_scale: float | None = None,
+        bias: bool = True,
+        n_ensemble: int = 5,
+        weight_decay: float = 0.0,
+        validation_fraction: float = 0.0,
+        patience: int = 20,
+        standardize: bool = True,
+        dtype: str = "float64",
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.training = training
         self.n_reservoirs = n_reservoirs
         self.hidden_size = hidden_size
@@ -144,7 +148,14 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- fitting --------------------------------------------------------------------------
-    def fit(self, X, y, *, callback=None, resume_state=None):
+    def fit(
+        self,
+        X: ArrayLike | Series,
+        y: ArrayLike,
+        *,
+        callback: Callback | None = None,
+        resume_state: dict[str, Any] | None = None,
+    ) -> Self:
         """Fit to series X and real-valued targets y.
 
         Parameters
@@ -264,7 +275,7 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         forward(local, x, dummy, lengths=lengths)  # many-to-many: z at every step
         return np.asarray(local.z, dtype=np.float64)  # (n, T, K)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike | Series) -> np.ndarray | list[np.ndarray]:
         """Predictions in the shape of the training targets.
 
         (n,) or (n, K) per series; per step (n, T) or (n, T, K), or a list of (T_i,) /
@@ -288,7 +299,9 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
             )
         return flat(Y, lengths), flat(z, lengths), lengths
 
-    def score(self, X, y, sample_weight=None) -> float:
+    def score(
+        self, X: ArrayLike | Series, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> float:
         """R² of the predictions (uniformly averaged over outputs and, per step, over steps)."""
         Y, Z, lengths = self._compare(X, y)
         if sample_weight is not None and self.sequence_:

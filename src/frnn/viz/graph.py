@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
 
@@ -102,7 +103,7 @@ def _add_node(G: nx.DiGraph, kind: str, t: int) -> None:
     G.add_node(f"{kind}({t})", kind=kind, t=t, pos=(t * _COLUMN_GAP, _ROW[kind] * _ROW_GAP))
 
 
-def draw(G: nx.DiGraph, ax=None, *, backward: bool = False):
+def draw(G: nx.DiGraph, ax: Axes | None = None, *, backward: bool = False) -> Axes:
     """Draw a graph from :func:`build`: labelled nodes, labelled arrows, recurrence in blue.
 
     With ``backward=True`` the gradient flow of BPTT is drawn over it: each edge u → v out of

@@ -6,8 +6,12 @@ an Agg canvas (headless; pyplot is never touched).
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
 
+import numpy as np
+from matplotlib.figure import Figure
+
+from .._typing import ArrayLike, NetworkLike
 from .._validate import as_float_array, check_finite, check_positive_int
 from ..engine.losses import bce_with_logits
 from ..engine.model import FullyRecurrentNetwork
@@ -25,7 +29,7 @@ __all__ = [
 ]
 
 
-def naive_bce(z, y) -> np.ndarray:
+def naive_bce(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     """The textbook cross-entropy −y log σ(z) − (1−y) log(1−σ(z)), computed naively.
 
     Here for contrast only: σ(z) rounds to 1 for z ≳ 37 and 1/(1 + e^{−z}) underflows to 0
@@ -48,7 +52,7 @@ def naive_bce(z, y) -> np.ndarray:
         return -y * np.log(p) - (1.0 - y) * np.log(1.0 - p)
 
 
-def loss_stability(z, y: float) -> dict[str, np.ndarray]:
+def loss_stability(z: ArrayLike, y: float) -> dict[str, np.ndarray]:
     """The naive and the stable (``frnn.bce_with_logits``) loss of logits z for target y.
 
     Parameters
@@ -68,7 +72,7 @@ def loss_stability(z, y: float) -> dict[str, np.ndarray]:
     return {"naive": naive, "stable": stable, "inf": np.isinf(naive), "nan": np.isnan(naive)}
 
 
-def plot_loss_stability(z_max: float = 800.0, num: int = 3201):
+def plot_loss_stability(z_max: float = 800.0, num: int = 3201) -> Figure:
     """Naive against stable BCE over z ∈ [−z_max, z_max] for y = 1 and y = 0; returns the Figure.
 
     Top: the two losses, with the spans where the naive one is inf or nan shaded.
@@ -140,7 +144,7 @@ def _relative_error_panel(ax, z: np.ndarray, values: dict) -> None:
     ax.grid(True, which="major", alpha=0.3)
 
 
-def rescale_spectral_radius(R, radius: float) -> np.ndarray:
+def rescale_spectral_radius(R: ArrayLike, radius: float) -> np.ndarray:
     """R scaled so that its spectral radius max |λ(R)| equals ``radius``; (I, I) -> (I, I)."""
     R = as_float_array(R, "R")
     if R.ndim != 2 or R.shape[0] != R.shape[1]:
@@ -151,7 +155,14 @@ def rescale_spectral_radius(R, radius: float) -> np.ndarray:
     return R * (float(radius) / current)
 
 
-def gradient_flow(model, x, y, *, lengths=None, a0=None) -> np.ndarray:
+def gradient_flow(
+    model: NetworkLike,
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    lengths: ArrayLike | None = None,
+    a0: ArrayLike | None = None,
+) -> np.ndarray:
     """‖∂L/∂a(t)‖ for t = 1..T: forward, then BPTT with ``keep_da=True``.
 
     Parameters
@@ -171,7 +182,7 @@ def gradient_flow(model, x, y, *, lengths=None, a0=None) -> np.ndarray:
 
 
 def gradient_flow_by_radius(
-    radii=(0.5, 1.0, 1.5),
+    radii: Sequence[float] = (0.5, 1.0, 1.5),
     *,
     steps: int = 50,
     hidden: int = 16,
@@ -225,7 +236,9 @@ def gradient_flow_by_radius(
 _SCALES = ((1e-9, r"$10^{-9}$", "linear regime"), (1.0, "1", "tanh saturates"))
 
 
-def plot_gradient_flow(radii=(0.5, 1.0, 1.5), *, steps: int = 50, hidden: int = 16, seed: int = 0):
+def plot_gradient_flow(
+    radii: Sequence[float] = (0.5, 1.0, 1.5), *, steps: int = 50, hidden: int = 16, seed: int = 0
+) -> Figure:
     """‖∂L/∂a(t)‖ against t, log scale, one line per spectral radius; returns the Figure.
 
     Left, tiny inputs: straight lines of slope log ρ (vanishing / exploding).  Right, unit
