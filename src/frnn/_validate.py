@@ -119,6 +119,27 @@ class Options:
         return value
 
 
+class Seed:
+    """A ``random_state``: None, an integer in [0, 2**32) or a numpy random generator
+    (``RandomState`` or ``Generator``), so that a float is refused by the estimator naming
+    the parameter rather than deep inside numpy's seeding."""
+
+    _INT = Interval("int", 0, 2**32)
+
+    def __contains__(self, value) -> bool:
+        generators = np.random.RandomState | np.random.Generator
+        return value is None or isinstance(value, generators) or value in self._INT
+
+    def __str__(self) -> str:
+        return "None, an integer in [0, 2**32) or a numpy random generator"
+
+    def check(self, value, name: str):
+        """``value`` unchanged when it seeds; else InvalidParameterError naming ``name``."""
+        if value not in self:
+            raise InvalidParameterError(f"{name} must be {self}; got {value!r}")
+        return value
+
+
 def argument_type(rule: Interval, name: str):
     """An argparse ``type`` for ``rule``: a bad value is argparse's one-line usage error."""
 
