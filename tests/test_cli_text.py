@@ -135,6 +135,8 @@ def test_with_flags_leaves_other_words_alone():
     text = "after 3 epochs of training, frame_size_ was 2 and resume_state (n_ensemble) lost"
     assert with_flags(text, names) == text.replace("(n_ensemble)", "(--n-ensemble)")
     assert with_flags("epochs=2.5 and training='bptt'", names) == "--epochs 2.5 and --training bptt"
+    path = "/data/frame_size.csv: no such file; C:\\frame_size\\x.csv"
+    assert with_flags(path, names) == path
 
 
 # -- 3. --label and --header on frnn train --------------------------------------------------

@@ -26,10 +26,11 @@ def flag(name: str) -> str:
 
 
 # A parameter as an error message names it: ``name=value`` or ``name must``, or any
-# ``snake_case`` name standing alone (not inside a word, a quote or ``name_``).
-_ASSIGNED = re.compile(r"(?<![\w.'\"-])([a-z]\w*)=('([^']*)'|[^\s,;)]+)")
-_NAMED = re.compile(r"(?<![\w.'\"-])([a-z]\w*)(?=\s+must\b)")
-_SNAKE = re.compile(r"(?<![\w.'\"-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(])")
+# ``snake_case`` name standing alone (not inside a word, a quote, a path or ``name_``).
+_ALONE = r"(?<![\w.'\"/\\-])"
+_ASSIGNED = re.compile(_ALONE + r"([a-z]\w*)=('([^']*)'|[^\s,;)]+)")
+_NAMED = re.compile(_ALONE + r"([a-z]\w*)(?=\s+must\b)")
+_SNAKE = re.compile(_ALONE + r"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(]|\.\w)")
 _DATA_OPTION = re.compile(r"\boption (\w+) of data set")
 
 
