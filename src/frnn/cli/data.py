@@ -34,17 +34,16 @@ _LABEL_HELP = {
 }
 
 
-def add_text_options(parser, command: str, *, default=argparse.SUPPRESS) -> None:
-    """Add ``--label`` and ``--header`` to ``command``'s parser; ``default`` SUPPRESS leaves
-    them out of the namespace unless given (``train``: the config decides)."""
-    label_default = {"predict": "auto", "evaluate": "first"}.get(command, default)
-    parser.add_argument(
-        "--label", default=label_default, metavar="WHERE", help=_LABEL_HELP[command]
-    )
+def add_text_options(parser, command: str) -> None:
+    """Add ``--label`` and ``--header`` to ``command``'s parser.  For ``train`` they stay out
+    of the namespace unless given: the --config's (or the defaults) apply then."""
+    defaults = {"predict": ("auto", "auto"), "evaluate": ("first", "auto")}
+    label, header = defaults.get(command, (argparse.SUPPRESS, argparse.SUPPRESS))
+    parser.add_argument("--label", default=label, metavar="WHERE", help=_LABEL_HELP[command])
     parser.add_argument(
         "--header",
         choices=list(HEADERS),
-        default="auto" if command != "train" else default,
+        default=header,
         help="whether a text file starts with a header row (default: auto, detected)",
     )
 
@@ -67,19 +66,19 @@ def read_split(path: str, label: str = "first", header: str = "auto", classes=No
     regressor's, which cannot tell a target column from the first sample) auto is refused
     for text files rather than guessed.
     """
-    flag = HEADERS[header]
+    has_header = HEADERS[header]
     if label == "auto" and classes is None and Path(path).suffix.lower() in TEXT_SUFFIXES:
         raise ValueError(
             f"{path}: --label auto cannot tell a regressor's target column from the "
             "series; pass --label first (targets in the first column) or --label none"
         )
     if label != "auto" or classes is None:
-        return load_file(path, label="first" if label == "auto" else label, header=flag)
-    split = load_file(path, label="first", header=flag)
+        return load_file(path, label="first" if label == "auto" else label, header=has_header)
+    split = load_file(path, label="first", header=has_header)
     known = set(np.asarray(classes).tolist())
     if len(split.y) and all(value in known for value in split.y.tolist()):
         return split  # labelled: every first value names a class
-    return load_file(path, label="none", header=flag)
+    return load_file(path, label="none", header=has_header)
 
 
 def load_data(data: dict, task: str = "classification"):
@@ -97,7 +96,7 @@ def load_data(data: dict, task: str = "classification"):
                 "(or leave --task out)"
             )
         return dataset.train, dataset.test
-    label, header = data.get("label", "first"), data.get("header", "auto")
+    label, header = check_train_label(data.get("label", "first")), data.get("header", "auto")
     train = read_split(data["train"], label, header)
     test = read_split(data["test"], label, header) if data["test"] else None
     _check_targets(train, task, data["train"])
