@@ -263,7 +263,7 @@ def test_train_evaluate_predict_on_each_file_format(tmp_path, suffix, dims, ragg
         "preds.csv",
         cwd=tmp_path,
     )
-    assert predict.returncode == 0 and predict.stdout == ""
+    assert predict.returncode == 0 and predict.stdout == "wrote preds.csv\n"
     with open(tmp_path / "preds.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 12 and set(rows[0]) == {"row", "prediction", "p_0", "p_1"}
@@ -316,13 +316,13 @@ ERRORS = [
     (["train", "--dataset", "adding", "--training", "ridge"], "training must be one of"),
     (["train", "--task", "ranking"], "argument --task: invalid choice"),
     (["train", "--epochs", "-1"], "epochs must be a positive integer; got -1"),
-    (["train", "--hidden-size", "0"], "hidden_size must be a positive integer; got 0"),
-    (["train", "--learning-rate", "-0.1"], "learning_rate must be a positive number; got -0.1"),
+    (["train", "--hidden-size", "0"], "--hidden-size must be a positive integer; got 0"),
+    (["train", "--learning-rate", "-0.1"], "--learning-rate must be a positive number; got -0.1"),
     (["train", "--activation", "sine"], "activation must be one of"),
     (["train", "--epochs", "many"], "argument --epochs: expected a number or none, got 'many'"),
     (["train", "--bias", "maybe"], "argument --bias: expected true or false, got 'maybe'"),
-    (["train", "--length", "0", "--dataset", "parity"], "option length of data set 'parity'"),
-    (["train", "--length", "5"], "data set 'gunpoint' takes the options none"),
+    (["train", "--length", "0", "--dataset", "parity"], "option --length of data set 'parity'"),
+    (["train", "--length", "5"], "--length: not an option of data set 'gunpoint'"),
     (["train", "--checkpoint-every", "0"], "must be a positive integer"),
     (["graph", "--steps", "0"], "argument --steps: must be a positive integer; got '0'"),
     (["graph", "--steps", "61"], "--steps must be at most 60"),

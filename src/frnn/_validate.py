@@ -119,6 +119,27 @@ class Options:
         return value
 
 
+class Seed:
+    """A ``random_state``: None, an integer in [0, 2**32) or a numpy random generator
+    (``RandomState`` or ``Generator``), so that a float is refused by the estimator naming
+    the parameter rather than deep inside numpy's seeding."""
+
+    _INT = Interval("int", 0, 2**32)
+
+    def __contains__(self, value) -> bool:
+        generators = np.random.RandomState | np.random.Generator
+        return value is None or isinstance(value, generators) or value in self._INT
+
+    def __str__(self) -> str:
+        return "None, an integer in [0, 2**32) or a numpy random generator"
+
+    def check(self, value, name: str):
+        """``value`` unchanged when it seeds; else InvalidParameterError naming ``name``."""
+        if value not in self:
+            raise InvalidParameterError(f"{name} must be {self}; got {value!r}")
+        return value
+
+
 def argument_type(rule: Interval, name: str):
     """An argparse ``type`` for ``rule``: a bad value is argparse's one-line usage error."""
 
@@ -175,3 +196,36 @@ def check_unit_interval(y: np.ndarray, name: str, where=None) -> None:
             f"{name} must lie in [0, 1] for the bce loss; got values in "
             f"[{values.min():g}, {values.max():g}]"
         )
+
+
+def check_named_arrays(value, name: str, like=None) -> dict:
+    """A dict ``{name: ndarray}`` such as a model's gradients; with ``like`` (another such
+    dict), one array of the same shape for each of its keys."""
+    if not isinstance(value, dict) or not all(isinstance(v, np.ndarray) for v in value.values()):
+        raise TypeError(
+            f"{name} must be a dict of numpy arrays, as backward returns; got "
+            f"{type(value).__name__}"
+        )
+    for key, array in (like or {}).items():
+        if key not in value or value[key].shape != np.shape(array):
+            got = value[key].shape if key in value else "nothing"
+            raise ValueError(f"{name}[{key!r}] must have shape {np.shape(array)}; got {got}")
+    return value
+
+
+def check_integers(value, name: str, *, low: int = 1) -> np.ndarray:
+    """An integer array (integral floats pass, as numpy's own ``astype`` would truncate
+    others silently): ``value`` as intp, each at least ``low``."""
+    array = np.asarray(value)
+    if array.dtype.kind == "f" and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
+        array = array.astype(np.intp)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be integers; got {array.dtype} values {_shown(array)}")
+    if array.size and array.min() < low:
+        raise ValueError(f"{name} must be at least {low}; got {int(array.min())}")
+    return array.astype(np.intp, copy=False)
+
+
+def _shown(array: np.ndarray) -> str:
+    flat = array.ravel()
+    return repr(flat[:5].tolist()) + (" ..." if flat.size > 5 else "")

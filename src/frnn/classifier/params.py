@@ -5,7 +5,7 @@ Each rule is the vocabulary of ``frnn._validate``; option lists come from their 
 
 from __future__ import annotations
 
-from .._validate import Interval, Options
+from .._validate import Interval, Options, Seed
 from ..engine.activations import ACTIVATIONS
 from ..training.optimizers import OPTIMIZERS
 from ..training.steps import SCHEDULES
@@ -43,6 +43,7 @@ RULES = {
     "patience": Interval("int", 1),
     "standardize": Options((True, False)),
     "dtype": Options(DTYPES),
+    "random_state": Seed(),
 }
 
 

@@ -21,7 +21,7 @@ def fit_targets(y, n: int, dtype) -> tuple[np.ndarray, str, np.ndarray]:
     """The classes, the kind of target and y as (n, K) floats in {0, 1}, for ``fit``."""
     if y is None:
         raise ValueError("requires y to be passed, but the target y is None")
-    y = np.asarray(y)
+    y = _labels(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     if y.shape[0] != n:
@@ -40,6 +40,17 @@ def fit_targets(y, n: int, dtype) -> tuple[np.ndarray, str, np.ndarray]:
             f"y must hold at least 2 classes to train a classifier; got 1 class: {classes[0]!r}"
         )
     return classes, target_type, from_codes(codes, classes.size, dtype)
+
+
+def _labels(y) -> np.ndarray:
+    """y as an array of labels (n,) or multi-label targets (n, K); a scalar is refused."""
+    y = np.asarray(y)
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"y must be (n,) class labels or (n, K) multi-label targets, one row per series; "
+            f"got shape {y.shape}"
+        )
+    return y
 
 
 def from_codes(codes: np.ndarray, n_classes: int, dtype) -> np.ndarray:
@@ -126,7 +137,7 @@ def evaluate(classifier, X, y) -> dict:
     dict with "accuracy", "loss", "n" and "seconds" (time taken)
     """
     started = time.perf_counter()
-    y = np.asarray(y)
+    y = _labels(y)
     multilabel = classifier.target_type_ == "multilabel-indicator"
     Y = y.astype(np.float64) if multilabel else encode(classifier.classes_, y)  # (n, K)
     z = np.asarray(classifier.decision_function(X), dtype=np.float64)  # (n,) or (n, K)

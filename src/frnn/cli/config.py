@@ -14,6 +14,8 @@ from .. import __version__
 from .._validate import Interval
 from ..data.datasets import DATASET_TASKS
 from . import rundir
+from .data import HEADERS, check_train_label
+from .flags import flag
 from .options import DATA_OPTIONS, all_defaults, estimator_defaults
 
 __all__ = ["new_config", "resume_config"]
@@ -23,6 +25,21 @@ CHECKPOINT_EVERY = Interval("int", 1)  # epochs between checkpoints
 
 
 def _data_spec(given: dict, base: dict | None) -> dict:
+    """The data entry of a config: --train/--test files (with --label and --header), a
+    --dataset, or ``base``'s, with the options given on top."""
+    spec = _source_spec(given, base)
+    text = {key: given[key] for key in ("label", "header") if key in given}
+    if text and "train" not in spec:
+        raise ValueError(
+            f"{' and '.join('--' + key for key in text)}: for --train/--test files; a "
+            "built-in --dataset has no columns to choose"
+        )
+    if "label" in text:
+        check_train_label(text["label"])
+    return {**spec, **text}
+
+
+def _source_spec(given: dict, base: dict | None) -> dict:
     """The data entry of a config: --train/--test files, a --dataset, or ``base``'s."""
     options = {key: given[f"data_{key}"] for key in DATA_OPTIONS if f"data_{key}" in given}
     if "train" in given:
@@ -81,7 +98,7 @@ def new_config(args: argparse.Namespace) -> dict:
     defaults = {**estimator_defaults(task), **base["estimator"]}
     foreign = sorted((set(given) & set(all_defaults())) - set(defaults))
     if foreign or set(base["estimator"]) - set(estimator_defaults(task)):
-        names = ", ".join("--" + n.replace("_", "-") for n in foreign) or "its 'estimator'"
+        names = ", ".join(flag(n) for n in foreign) or "its 'estimator'"
         raise ValueError(
             f"{names}: not an option of the {task} estimator "
             f"({'RNNRegressor' if task == 'regression' else 'RNNClassifier'}); drop it or "
@@ -95,7 +112,7 @@ def new_config(args: argparse.Namespace) -> dict:
         "task": task,
         "estimator": estimator,
         "data": data,
-        "checkpoint_every": args.checkpoint_every,
+        "checkpoint_every": args.checkpoint_every or base.get("checkpoint_every", 10),
     }
 
 
@@ -121,12 +138,15 @@ def _read_config(path) -> dict:
             isinstance(data.get("train"), str)
             and isinstance(data.get("test"), str | None)
             and isinstance(data.get("sha256", {}), dict)
+            and isinstance(data.get("label", "first"), str)
+            and data.get("header", "auto") in HEADERS
         )
     )
     if not good_data:
         raise ValueError(
             f"{path}: 'data' must be {{'dataset': NAME, 'options': {{...}}}} or "
-            f"{{'train': FILE, 'test': FILE or null}}; got {data!r}"
+            f"{{'train': FILE, 'test': FILE or null, 'label': WHERE, 'header': 'auto', "
+            f"'yes' or 'no'}}; got {data!r}"
         )
     if "frnn_version" in config:  # written by frnn train, which records every parameter:
         estimator.setdefault("training", "bptt")  # without one, before the reservoir default
@@ -139,22 +159,29 @@ def _read_config(path) -> dict:
 OUTPUTS = ("history.csv", "curves.png")  # written from model.npz's history
 
 
+#: What ``--resume`` does with the options given beside it.  Those that change how the run
+#: is carried out but not its result take effect (and are recorded in config.json); every
+#: other setting, the model's, the data's, the task, --out and --config, would make it
+#: another run: refused in one line naming the flag.  --quiet, --json and --debug only
+#: change what is printed.
+RESUME_TAKES = ("checkpoint_every", "n_jobs")  # n_jobs: threads; the same model for any
+
+
 def resume_config(args: argparse.Namespace) -> dict:
     """The settings stored in ``--resume``'s run, refusing options that would change them."""
-    given = set(vars(args))
-    changed = sorted(
-        given
-        & (
-            set(all_defaults())
-            | {"dataset", "train", "test", "task"}
-            | {f"data_{key}" for key in DATA_OPTIONS}
-        )
+    defaults = all_defaults()  # given as "none", an estimator option is present but None
+    given = {name for name, value in vars(args).items() if value is not None or name in defaults}
+    settings = (
+        set(defaults)
+        | {"dataset", "train", "test", "task", "label", "header", "out", "config"}
+        | {f"data_{key}" for key in DATA_OPTIONS}
     )
-    extra = ["out"] * bool(args.out) + ["config"] * bool(args.config)
-    if changed or extra:
-        names = ", ".join("--" + n.replace("_", "-") for n in changed + extra)
+    refused = sorted((given & settings) - set(RESUME_TAKES))
+    if refused:
+        names = ", ".join(flag(n) for n in refused)
         raise ValueError(
-            f"--resume takes every setting from {args.resume}/config.json; drop {names}"
+            f"--resume takes every setting from {args.resume}/config.json; drop {names} "
+            f"(only {', '.join(flag(n) for n in RESUME_TAKES)} may change on --resume)"
         )
     run_dir = Path(args.resume)
     if not run_dir.is_dir():
@@ -173,4 +200,19 @@ def resume_config(args: argparse.Namespace) -> dict:
             raise ValueError(f"the run in {run_dir} has finished; nothing to resume")
         return {**config, "missing": missing}
     _check_unchanged(config["data"])
+    return _resume_changes(args, config, run_dir)
+
+
+def _resume_changes(args: argparse.Namespace, config: dict, run_dir: Path) -> dict:
+    """``config`` with the RESUME_TAKES options given, recorded in the run's config.json so
+    that a later ``--resume`` keeps them."""
+    given = vars(args)
+    if "n_jobs" in given and "n_jobs" not in estimator_defaults(config["task"]):
+        raise ValueError(f"--n-jobs: not an option of the {config['task']} estimator")
+    if given.get("checkpoint_every") is not None:
+        config = {**config, "checkpoint_every": given["checkpoint_every"]}
+    if "n_jobs" in given:
+        config = {**config, "estimator": {**config["estimator"], "n_jobs": given["n_jobs"]}}
+    if "n_jobs" in given or given.get("checkpoint_every") is not None:
+        rundir.write_json(run_dir / "config.json", config)
     return config

@@ -14,6 +14,7 @@ def _demo(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..engine.model import FullyRecurrentNetwork
+    from .numbers import loss_text
 
     rng = np.random.default_rng(args.seed)
     net = FullyRecurrentNetwork(args.D, args.I, 1, rng=rng)
@@ -22,7 +23,8 @@ def _demo(args: argparse.Namespace) -> int:
     loss = net.forward(x, y)
     grads = net.backward()
     print(f"frnn demo: T={args.T} D={args.D} I={args.I} K=1, tanh, bce, seed {args.seed}")
-    print(f"loss        {loss:.6f}   (log 2 = {np.log(2):.6f}: the untrained network says 1/2)")
+    log2 = loss_text(np.log(2))
+    print(f"loss        {loss_text(loss)}   (log 2 = {log2}: the untrained network says 1/2)")
     for name, g in grads.items():
         print(f"|dL/d{name}|    {np.linalg.norm(g):.3e}   shape {g.shape}")
     return 0
@@ -53,14 +55,15 @@ def _plot(args: argparse.Namespace) -> int:
     from ..viz import plots
     from ..viz.figures import image_format, save_figure
 
-    image_format(args.out, "--out")
+    out = args.out or f"{args.picture}.png"
+    image_format(out, "--out")
     if args.picture == "loss-stability":
         figure = plots.plot_loss_stability()
     else:
         figure = plots.plot_gradient_flow(
             tuple(args.radii), steps=args.steps, hidden=args.hidden, seed=args.seed
         )
-    print(f"wrote {save_figure(figure, args.out)}")
+    print(f"wrote {save_figure(figure, out)}")
     return 0
 
 
@@ -74,7 +77,10 @@ def _add_graph_commands(commands) -> None:
     graph.set_defaults(run=_graph)
     plot = commands.add_parser("plot", help="draw a picture of what happens inside")
     plot.add_argument("picture", choices=["loss-stability", "gradient-flow"])
-    plot.add_argument("--out", required=True, help="file to write: .png, .svg or .pdf")
+    plot.add_argument(
+        "--out",
+        help="file to write: .png, .svg or .pdf (default: PICTURE.png, e.g. gradient-flow.png)",
+    )
     plot.add_argument("--steps", type=_SIZE, default="50", help="gradient-flow: sequence length T")
     plot.add_argument("--hidden", type=_SIZE, default="16", help="gradient-flow: hidden size I")
     plot.add_argument("--seed", type=_SEED, default="0", help="gradient-flow: random seed")
@@ -93,6 +99,10 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def format_help(self) -> str:
+        # Help lines come from reST docstrings, whose ``literal`` marks are noise in a terminal.
+        return super().format_help().replace("``", "")
 
 
 # Each command's one-line help, and which builder adds its arguments.  Only the command
@@ -154,7 +164,12 @@ def build_parser(command: str | None = "all") -> argparse.ArgumentParser:
             commands.add_parser(name, help=text, add_help=False)
     for sub in commands.choices.values():
         if sub.add_help:  # a command built in full takes --debug after it too
-            sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+            sub.add_argument(
+                "--debug",
+                action="store_true",
+                default=argparse.SUPPRESS,
+                help="show tracebacks on errors",
+            )
     return parser
 
 
@@ -173,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, RuntimeError, OSError) as error:
         if args.debug:
             raise
-        print(f"frnn {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        print(f"frnn {args.command}: error: {_message(error, args)}", file=sys.stderr)
         return 2
     except MemoryError:
         if args.debug:
@@ -185,6 +200,18 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"frnn {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _message(error: BaseException, args: argparse.Namespace) -> str:
+    """The error as one line, naming options where the library names its parameters."""
+    from .flags import with_flags
+
+    names = {"label", "header"}  # the readers' keywords: --label, --header
+    if args.command == "train":
+        from .options import all_defaults
+
+        names |= set(all_defaults())
+    return with_flags(_one_line(error), names)
 
 
 def _one_line(error: BaseException) -> str:

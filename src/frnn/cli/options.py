@@ -17,6 +17,8 @@ import re
 from ..classifier.estimator import RNNClassifier
 from ..data.datasets import DATASETS
 from ..regressor.estimator import RNNRegressor
+from .data import add_text_options
+from .flags import flag
 
 __all__ = [
     "ESTIMATORS",
@@ -62,6 +64,13 @@ def _param_help(doc: str) -> dict[str, str]:
         elif name and line.startswith(" " * 4):
             helps[name] += " " + line.strip()
     return {key: value.replace("%", "%%") for key, value in helps.items()}
+
+
+#: Help lines of the command line's own, where the docstring's speaks of Python objects.
+_CLI_HELP = {
+    "random_state": "an integer, or none for a fresh random seed (drawn once and recorded "
+    "in the run's config.json, so that --resume continues the same run)",
+}
 
 
 def _parse_bool(text: str) -> bool:
@@ -126,9 +135,10 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
         task: set(estimator_defaults(task)) - set(estimator_defaults(other))
         for task, other in (("classification", "regression"), ("regression", "classification"))
     }
+    helps.update(_CLI_HELP)
     for name, default in all_defaults().items():
-        flag = "--" + name.replace("_", "-")
-        flags = [flag] + (["--seed"] if name == "random_state" else [])
+        option = "--" + name.replace("_", "-")
+        flags = [option] + (["--seed"] if name == "random_state" else [])
         only = next((f"; {task} only" for task in own if name in own[task]), "")
         switch = {"nargs": "?", "const": True} if isinstance(default, bool) else {}
         group.add_argument(
@@ -142,11 +152,11 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
         )
         if switch:
             group.add_argument(
-                "--no-" + flag[2:],
+                "--no-" + option[2:],
                 dest=name,
                 action="store_false",
                 default=argparse.SUPPRESS,
-                help=f"the same as {flag} false",
+                help=f"the same as {option} false",
             )
 
 
@@ -173,7 +183,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         "--train",
         default=argparse.SUPPRESS,
         metavar="FILE",
-        help="training data: .ts, .csv/.tsv/.txt (label first) or .npz",
+        help="training data: .ts, .csv/.tsv/.txt (see --label) or .npz",
     )
     group.add_argument(
         "--test",
@@ -181,10 +191,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="test data, in the same formats (optional)",
     )
+    add_text_options(group, "train")
     for key in DATA_OPTIONS:
-        flag = "--data-seed" if key == "seed" else "--" + key.replace("_", "-")
         group.add_argument(
-            flag,
+            flag(f"data_{key}"),
             dest=f"data_{key}",
             type=int,
             default=argparse.SUPPRESS,

@@ -8,12 +8,11 @@ import io
 import json
 from pathlib import Path
 
-import numpy as np
-
 from ..classifier import targets as class_targets
-from ..data.datasets import TEXT_SUFFIXES, load_dataset, load_file
+from ..data.datasets import load_dataset
 from ..regressor import targets as real_targets
 from . import rundir
+from .data import add_text_options, read_split
 
 __all__ = ["add_predict_parsers"]
 
@@ -33,28 +32,10 @@ def add_predict_parsers(commands) -> None:
         )
         source = sub.add_mutually_exclusive_group(required=True)
         source.add_argument(
-            "--data", metavar="FILE", help="series in .ts, .csv/.tsv/.txt (label first) or .npz"
+            "--data", metavar="FILE", help="series in .ts, .csv/.tsv/.txt (see --label) or .npz"
         )
         source.add_argument("--dataset", metavar="NAME", help="a built-in set's test split")
-        default = "auto" if name == "predict" else "first"
-        sub.add_argument(
-            "--label",
-            default=default,
-            metavar="WHERE",
-            help="where a text file's labels are: first, last, none, or a header column's name"
-            + (
-                "; auto (default): the first column when every value in it is a class of "
-                "the model, else none (a regressor has no classes to tell by: pass first or none)"
-                if name == "predict"
-                else " (default: first)"
-            ),
-        )
-        sub.add_argument(
-            "--header",
-            choices=["auto", "yes", "no"],
-            default="auto",
-            help="whether a text file starts with a header row (default: auto, detected)",
-        )
+        add_text_options(sub, name)
         if name == "predict":
             sub.add_argument("--out", metavar="CSV", help="write here (default: stdout)")
         else:
@@ -81,25 +62,10 @@ def _model(path: str):
 
 
 def _data(args: argparse.Namespace, classes=None):
-    """The split to evaluate or predict; ``classes`` decides ``--label auto`` (None: a
-    regressor's, which cannot tell a target column from the first sample, so auto is refused
-    rather than guessed)."""
+    """The split to evaluate or predict (``classes`` decides ``--label auto``)."""
     if args.dataset:
         return load_dataset(args.dataset).test
-    header = {"auto": None, "yes": True, "no": False}[args.header]
-    if args.label == "auto" and classes is None and Path(args.data).suffix.lower() in TEXT_SUFFIXES:
-        raise ValueError(
-            f"{args.data}: --label auto cannot tell a regressor's target column from the "
-            "series; pass --label first (targets in the first column) or --label none"
-        )
-    if args.label != "auto" or classes is None:
-        label = "first" if args.label == "auto" else args.label
-        return load_file(args.data, label=label, header=header)
-    split = load_file(args.data, label="first", header=header)
-    known = set(np.asarray(classes).tolist())
-    if len(split.y) and all(label in known for label in split.y.tolist()):
-        return split  # labelled: every first value names a class
-    return load_file(args.data, label="none", header=header)
+    return read_split(args.data, args.label, args.header, classes)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -143,6 +109,7 @@ def run_predict(args: argparse.Namespace) -> int:
             writer.writerow([i, label, *(f"{v:.6g}" for v in p)])
     if args.out:
         rundir.atomic_write(args.out, buffer.getvalue())
+        print(f"wrote {args.out}")  # as frnn graph and plot do
     else:
         print(buffer.getvalue(), end="")
     return 0

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from .._validate import argument_type
 from ..classifier import targets as class_targets
-from ..data.datasets import load_dataset, load_file
 from ..regressor import targets as real_targets
 from . import rundir
 from .config import CHECKPOINT_EVERY, new_config, resume_config
+from .data import load_data
+from .numbers import loss_text
 from .options import ESTIMATORS, add_data_options, add_estimator_options
 
 __all__ = ["add_train_parser"]
@@ -47,54 +48,25 @@ def add_train_parser(commands) -> None:
         help="repeat the run a config.json describes (options given override it)",
     )
     run.add_argument(
-        "--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint"
+        "--resume",
+        metavar="RUN_DIR",
+        help="continue the run in RUN_DIR from its last checkpoint, with every setting from "
+        "its config.json; --checkpoint-every and --n-jobs given with it take effect (and are "
+        "recorded there), as do --quiet and --json; any other setting (the model's, the "
+        "data's, --task, --out, --config) would make it another run and is refused",
     )
     run.add_argument(
         "--checkpoint-every",
         type=argument_type(CHECKPOINT_EVERY, "checkpoint_every"),
-        default=10,
         metavar="N",
-        help="save the training state every N epochs (default: 10) and at the end",
+        help="save the training state every N epochs and at the end (default: 10, or the "
+        "--config's)",
     )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     add_data_options(train)
     add_estimator_options(train)
     train.set_defaults(run=run_train)
-
-
-def load_data(data: dict, task: str = "classification"):
-    """Training and test splits from a config's data entry (test may be None).
-
-    Raises ValueError, before any run directory exists, when the targets do not suit
-    ``task``: real numbers for a classifier, or text for a regressor.
-    """
-    if "dataset" in data:
-        dataset = load_dataset(data["dataset"], **data["options"])
-        if dataset.task != task:
-            raise ValueError(
-                f"{dataset.name} is a {dataset.task} task; pass --task {dataset.task} "
-                "(or leave --task out)"
-            )
-        return dataset.train, dataset.test
-    train = load_file(data["train"])
-    test = load_file(data["test"]) if data["test"] else None
-    _check_targets(train, task, data["train"])
-    return train, test
-
-
-def _check_targets(train, task: str, source: str) -> None:
-    kind = train.y.dtype.kind
-    if task == "classification" and kind == "f":
-        raise ValueError(
-            f"{source}: the targets are real numbers (e.g. {train.y[0]:.6g}), not class "
-            "labels; pass --task regression to fit a regressor"
-        )
-    if task == "regression" and kind not in "biuf":
-        raise ValueError(
-            f"{source}: --task regression needs numeric targets; got labels such as "
-            f"{train.y[0]!r} (leave --task out to fit a classifier)"
-        )
 
 
 class _Interrupt:
@@ -295,7 +267,7 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
             values = "".join(
                 f"{m[c]:>10.3f}" if c == "accuracy" else f"{m[c]:>10.4g}" for c in columns
             )
-            print(f"{split:8}{values}{m['loss']:>10.4g}{m['n']:>7}{m['seconds']:>10.2f}")
+            print(f"{split:8}{values}{loss_text(m['loss'], 10)}{m['n']:>7}{m['seconds']:>10.2f}")
     if metrics["training"] == "reservoir":
         print(
             f"{metrics['reservoirs']} reservoirs, {metrics['features']} features, ridge α "

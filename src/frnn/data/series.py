@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validate import check_integers
+
 __all__ = ["Series", "pad"]
 
 
@@ -31,6 +33,23 @@ class Series:
     X: np.ndarray
     y: np.ndarray
     lengths: np.ndarray
+
+    def __post_init__(self):
+        # Checked once here, so that no layer slices with a float or a scalar length.
+        X, lengths = np.asarray(self.X), np.asarray(self.lengths)
+        if X.ndim != 3:
+            raise ValueError(f"Series.X must be (n, T, D); got shape {X.shape}")
+        if lengths.shape != (X.shape[0],):
+            raise ValueError(
+                f"Series.lengths must have shape ({X.shape[0]},), one per series; "
+                f"got shape {lengths.shape}"
+            )
+        lengths = check_integers(lengths, "Series.lengths")
+        if lengths.size and lengths.max() > X.shape[1]:
+            raise ValueError(
+                f"Series.lengths must be at most T = {X.shape[1]}; got {int(lengths.max())}"
+            )
+        object.__setattr__(self, "lengths", lengths)
 
     @property
     def equal_length(self) -> bool:
@@ -57,6 +76,9 @@ def pad(series: list[np.ndarray], dtype=np.float64) -> tuple[np.ndarray, np.ndar
 
     The callers check D and the values first, each with messages in its own terms.
     """
+    if not series or not all(isinstance(s, np.ndarray) and s.ndim == 2 for s in series):
+        shapes = [np.shape(s) for s in series[:5]]
+        raise ValueError(f"series must be a non-empty list of (T_i, D) arrays; got shapes {shapes}")
     lengths = np.array([s.shape[0] for s in series], dtype=np.intp)  # (n,)
     X = np.zeros((len(series), int(lengths.max()), series[0].shape[1]), dtype=dtype)
     for i, s in enumerate(series):

@@ -165,12 +165,18 @@ def _interleave(evens, odds, xp):
 
 def _check(A, b, h0, lengths, reverse: bool, diagonal: bool) -> None:
     """Shapes at the public boundary (the values are trusted)."""
+    name = "a" if diagonal else "A"
+    for key, value in ((name, A), ("b", b), ("h0", h0), ("lengths", lengths)):
+        if value is not None and not (hasattr(value, "shape") and hasattr(value, "ndim")):
+            raise TypeError(
+                f"{key} must be an array (numpy's or another array-API library's); got "
+                f"{type(value).__name__}"
+            )
     if b.ndim < 2:
         raise ValueError(f"b must be (T, ..., I) with at least 2 dimensions; got {b.shape}")
     I = b.shape[-1]
     stationary = (I,) if diagonal else (I, I)
     varying = tuple(b.shape) if diagonal else (*b.shape, I)
-    name = "a" if diagonal else "A"
     if tuple(A.shape) not in (stationary, varying):
         raise ValueError(
             f"{name} must have shape {varying} or {stationary} for b of shape "

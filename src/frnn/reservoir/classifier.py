@@ -116,6 +116,8 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         computed (a progress bar's hook).
         """
         y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"y must be (n,) class labels, one per series; got shape {y.shape}")
         with warnings.catch_warnings():
             # Many classes with few series each (PigCVP: 52 classes, 2 series per class) is
             # a classification task, not the regression scikit-learn then warns about.

@@ -59,8 +59,11 @@ def ridge_loo(F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None) -> Ridge
     -------
     RidgeFit
     """
+    F, Y, alphas = _checked(F, Y, alphas)
     n = len(F)
     w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (n,):
+        raise ValueError(f"sample_weight must have shape ({n},); got {w.shape}")
     mu = w @ F / w.sum()  # (p,) weighted means: the unpenalised intercept
     nu = w @ Y / w.sum()  # (K,)
     root = np.sqrt(w)[:, None]  # (n, 1)
@@ -79,6 +82,22 @@ def ridge_loo(F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None) -> Ridge
     alpha = float(alphas[best])
     coef = project(UtY / (s2 + alpha)[:, None])  # (p, K)
     return RidgeFit(coef, nu - mu @ coef, alpha, loos[best], np.asarray(errors))
+
+
+def _checked(F, Y, alphas):
+    """F (n, p), Y (n, K) and alphas (m,) > 0 as numeric arrays (their dtypes kept), or an
+    error naming which is wrong."""
+    F, Y, alphas = (np.asarray(v) for v in (F, Y, alphas))
+    for name, value in (("F", F), ("Y", Y), ("alphas", alphas)):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be a numeric array; got dtype {value.dtype}")
+    if F.ndim != 2 or 0 in F.shape:
+        raise ValueError(f"F must be (n, p) features with n, p ≥ 1; got shape {F.shape}")
+    if Y.ndim != 2 or Y.shape[0] != F.shape[0]:
+        raise ValueError(f"Y must be ({F.shape[0]}, K) targets, one row per F's; got {Y.shape}")
+    if alphas.ndim != 1 or alphas.size == 0 or not np.all(alphas > 0):
+        raise ValueError(f"alphas must be a sequence of positive numbers; got {alphas!r}")
+    return F, Y, alphas
 
 
 def _spectrum(Fc: np.ndarray):

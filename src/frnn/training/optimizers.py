@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .._validate import Interval, Options
+from .._validate import Interval, Options, check_named_arrays
 
 __all__ = ["OPTIMIZERS", "NO_DECAY", "SGD", "Adam", "make_optimizer"]
 
@@ -68,6 +68,7 @@ class SGD:
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place from the same-named ``grads``."""
+        check_named_arrays(grads, "grads", like=check_named_arrays(params, "params"))
         for name, p in params.items():
             g = grads[name]
             if self.weight_decay and name not in NO_DECAY:
@@ -141,6 +142,7 @@ class Adam:
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place from the same-named ``grads``."""
+        check_named_arrays(grads, "grads", like=check_named_arrays(params, "params"))
         beta1, beta2 = self.betas
         self.t += 1
         step_size = self.lr / (1.0 - beta1**self.t)

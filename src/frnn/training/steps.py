@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._validate import Interval, Options, as_float_array
+from .._validate import Interval, Options, as_float_array, check_named_arrays
 from ..engine.batch import (
     activation_and_loss,
     network_biases,
@@ -49,6 +49,8 @@ def learning_rate_at(lr: float, epoch: int, epochs: int, schedule: str) -> float
     at the first epoch towards 0 at the last (Loshchilov & Hutter 2017, without restarts).
     """
     Options(SCHEDULES).check(schedule, "schedule")
+    Interval("int", 1).check(epochs, "epochs")
+    Interval("int", 0).check(epoch, "epoch")
     if schedule == "constant":
         return lr
     return lr * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
@@ -74,6 +76,8 @@ def clip_grad_norm(
     float
         ‖g‖ before clipping.
     """
+    check_named_arrays(grads, "grads")
+    Interval("real", 0, closed="neither", none=True).check(max_norm, "max_norm")
     norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
     if max_norm is not None:
         factor = max_norm / (norm + eps)
@@ -86,6 +90,10 @@ def clip_grad_norm(
 def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """Index arrays of one epoch: a permutation of range(n) drawn from ``rng``, cut into
     batches of ``batch_size`` (the last one may be smaller)."""
+    Interval("int", 0).check(n, "n")
+    Interval("int", 1).check(batch_size, "batch_size")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     order = rng.permutation(n)
     for start in range(0, n, batch_size):
         yield order[start : start + batch_size]

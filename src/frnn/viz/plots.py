@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._typing import ArrayLike, NetworkLike
-from .._validate import as_float_array, check_finite, check_positive_int
+from .._validate import Interval, as_float_array, check_finite, check_positive_int
 from ..engine.losses import bce_with_logits
 from ..engine.model import FullyRecurrentNetwork
 from ..engine.network import backward, forward
@@ -221,7 +221,7 @@ def gradient_flow_by_radius(
     check_finite(radii, "radii")
     if radii.size == 0 or radii.min() <= 0:
         raise ValueError(f"radii must be positive spectral radii; got {radii.tolist()}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(Interval("int", 0).check(seed, "seed"))
     net = FullyRecurrentNetwork(check_positive_int(inputs, "inputs"), hidden, 1, rng=rng)
     x = float(input_scale) * rng.standard_normal((steps, net.W.shape[1]))  # (T, D)
     R = net.R.copy()

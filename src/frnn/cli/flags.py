@@ -1,0 +1,56 @@
+"""Options as the user typed them: the flag that sets a Python parameter, and error
+messages from the library rewritten to name flags (``--validation-fraction``) where they
+name parameters (``validation_fraction``).
+
+One mapping for every path: the command line's error handler passes each message through
+:func:`with_flags`, so a rule checked deep in an estimator reads at the shell as the option
+the user gave.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["flag", "with_flags"]
+
+
+def flag(name: str) -> str:
+    """The option that sets ``name``: an estimator parameter (``hidden_size`` →
+    ``--hidden-size``, ``random_state`` → ``--seed``) or a data destination
+    (``data_n_train`` → ``--n-train``, ``data_seed`` → ``--data-seed``)."""
+    if name == "random_state":
+        return "--seed"
+    if name == "data_seed":
+        return "--data-seed"
+    return "--" + name.removeprefix("data_").replace("_", "-")
+
+
+# A parameter as an error message names it: ``name=value`` or ``name must``, or any
+# ``snake_case`` name standing alone (not inside a word, a quote, a path or ``name_``).
+_ALONE = r"(?<![\w.'\"/\\-])"
+_ASSIGNED = re.compile(_ALONE + r"([a-z]\w*)=('([^']*)'|[^\s,;)]+)")
+_NAMED = re.compile(_ALONE + r"([a-z]\w*)(?=\s+must\b)")
+_SNAKE = re.compile(_ALONE + r"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(]|\.\w)")
+_DATA_OPTION = re.compile(r"\boption (\w+) of data set")
+
+
+def with_flags(text: str, names) -> str:
+    """An error message from the library with each of ``names`` (Python parameters)
+    named by its option: ``validation_fraction=0.9 leaves ...`` →
+    ``--validation-fraction 0.9 leaves ...``, ``hidden_size must be`` → ``--hidden-size
+    must be``.
+    """
+    names = set(names)
+
+    def assigned(match):
+        if match[1] not in names:
+            return match[0]
+        return f"{flag(match[1])} {match[3] if match[3] is not None else match[2]}"
+
+    def named(match):
+        return flag(match[1]) if match[1] in names else match[0]
+
+    text = _ASSIGNED.sub(assigned, text)
+    text = _NAMED.sub(named, text)
+    text = _SNAKE.sub(named, text)
+    return _DATA_OPTION.sub(lambda m: f"option {flag('data_' + m[1])} of data set", text)
