@@ -329,7 +329,7 @@ def test_the_compiled_loop_checks_the_bias_it_reads():
     model = make_model(2, 3, 1)
     x, y, lengths, a0 = make_batch(2, 4, 2, 3, 1, many_to_many=False, padded=False, with_a0=True)
     frnn.forward(model, x, y, a0=a0)
-    batch = model._frnn_cache.batch
+    batch = model._frnn_cache.cache.batch
     with pytest.raises(
         ValueError, match=r"b must be \(3,\) float64 for the compiled loop; got \(2,\)"
     ):

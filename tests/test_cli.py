@@ -325,7 +325,7 @@ ERRORS = [
     (["train", "--length", "5"], "--length: not an option of data set 'gunpoint'"),
     (["train", "--checkpoint-every", "0"], "must be a positive integer"),
     (["graph", "--steps", "0"], "argument --steps: must be a positive integer; got '0'"),
-    (["graph", "--steps", "61"], "--steps must be at most 60"),
+    (["graph", "--steps", "1001"], "--steps must be at most 1000; got 1001"),
     (["plot", "gradient-flow", "--out", "g.png", "--radii", "-1"], "must be a positive number"),
     (["plot", "gradient-flow", "--out", "g.png", "--seed", "x"], "must be a non-negative integer"),
     (["train", "--no-such-option"], "unrecognized arguments: --no-such-option"),

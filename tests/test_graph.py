@@ -10,8 +10,11 @@ import networkx as nx
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.image import imread
+from matplotlib.patches import Circle
 
 from frnn import graph
+from frnn.viz.figures import save_figure
 
 MODES = [
     {"many_to_many": m2m, "initial_state": a0, "targets": y}
@@ -186,7 +189,7 @@ def test_cli_writes_each_format(tmp_path, extension):
         (["--steps", "0"], "--steps"),
         (["--steps", "2.5"], "--steps"),
         (["--steps", "three"], "--steps"),
-        (["--steps", "61"], "--steps"),
+        (["--steps", "1001"], "--steps"),
         (["--out", "graph.jpg"], "--out"),
         (["--out", "missing/dir/graph.png"], "cannot write"),
     ],
@@ -197,3 +200,62 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+# -- long graphs: bounded pictures, labels inside their nodes ---------------------------------
+LONG = [1, 3, 9, 10, 11, 30, 100, 1000]
+
+
+def _node_labels(ax):
+    """(circle, label) pairs: each node's circle and the text drawn at its centre."""
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    texts = {tuple(np.round(t.get_position(), 9)): t for t in ax.texts}
+    return [(c, texts[tuple(np.round(c.center, 9))]) for c in circles]
+
+
+@pytest.mark.parametrize("T", LONG)
+@pytest.mark.parametrize("mode", [{}, {"targets": True}, {"many_to_many": False}])
+def test_long_graphs_keep_a_bounded_picture_with_labels_inside_their_nodes(T, mode, tmp_path):
+    """Before: --steps 10 labels overflowed their circles, --steps 30 was 6,406 px wide."""
+    ax = graph.draw(graph.build(T, **mode), backward=True)
+    path = save_figure(ax.figure, tmp_path / "g.png")
+    height, width = imread(path).shape[:2]
+    assert width <= 2500 and height <= 1000, (width, height)
+    ax.figure.canvas.draw()
+    pairs = _node_labels(ax)
+    assert len(pairs) >= 2 * min(T, 10)  # x(t) and a(t) for each step drawn
+    for circle, text in pairs:
+        centre = ax.transData.transform(circle.center)  # pixels
+        radius = (
+            ax.transData.transform((circle.center[0] + circle.radius, 0))[0]
+            - (ax.transData.transform((circle.center[0], 0))[0])
+        )
+        box = text.get_window_extent()
+        corners = np.array([(x, y) for x in (box.x0, box.x1) for y in (box.y0, box.y1)])
+        assert np.hypot(*(corners - centre).T).max() <= radius, text.get_text()
+        assert text.get_fontsize() >= 9  # shrunk, if at all, no further than legible
+
+
+def test_a_long_graph_shows_its_first_and_last_steps_with_ellipses_between():
+    ax = graph.draw(graph.build(30), backward=True)
+    texts = [t.get_text() for t in ax.texts]
+    for t in (1, 4, 27, 30):
+        assert f"$a({t})$" in texts and f"$x({t})$" in texts and f"$L({t})$" in texts
+    assert not {f"$a({t})$" for t in range(5, 27)} & set(texts)
+    assert texts.count(r"$\cdots$") == 4  # one per row: x, a, z, L
+    assert texts.count("$R$") == 9  # 4 arrows a(0) → … → a(4), 2 via ⋯, 3 a(27) → … → a(30)
+    # the gradients into and out of the ellipsis name the hidden states they carry
+    assert {r"$\partial L/\partial a(5)$", r"$\partial L/\partial a(27)$"} <= set(texts)
+
+
+def test_max_steps_none_draws_every_step_and_small_limits_are_refused():
+    texts = {t.get_text() for t in graph.draw(graph.build(12), max_steps=None).texts}
+    assert {f"$a({t})$" for t in range(13)} <= texts and r"$\cdots$" not in texts
+    with pytest.raises(ValueError, match="max_steps must be an integer in"):
+        graph.draw(graph.build(12), max_steps=2)
+
+
+def test_cli_draws_a_hundred_steps(tmp_path):
+    result = run_cli("graph", "--steps", "100", "--backward", "--out", "g.png", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert imread(tmp_path / "g.png").shape[1] <= 2500

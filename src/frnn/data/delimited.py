@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import os
 
 import numpy as np
 
 from .._npz import max_bytes
 
-__all__ = ["LABEL_POSITIONS", "read_rows"]
+__all__ = ["LABEL_POSITIONS", "check_size", "read_rows"]
 
 LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
@@ -33,35 +34,53 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
     """The rows of a delimited file: (values per row, labels or None), each row's values
     a float array (T_i,) with NaN for missing values.  Every problem is a ValueError.
 
+    The file is read a line at a time and each row converted to floats at once, so memory
+    holds 8 bytes a value, not the text (Python's strings and lists of a whole file take
+    about ten times its size).  The values may occupy ``limit`` bytes in all, and one row
+    ``limit`` / 8 characters (its fields are strings while it is split).
+
     Parameters
     ----------
     path : str
     label : "first", "last", "none" or a header column's name
     header : bool or None (detect)
-    limit : int or None, the most bytes the file may have (see :func:`frnn._npz.max_bytes`)
+    limit : int or None, the most bytes the file, and the values read from it, may have
+        (see :func:`frnn._npz.max_bytes`: 1 GiB, or $FRNN_MAX_FILE_BYTES)
     """
-    lines = _lines(path, max_bytes(limit))
-    if not lines:
-        raise ValueError(f"{path}: the file is empty; expected one series per row")
-    rows = _split(path, lines)
-    named = label not in LABEL_POSITIONS
-    indexed = _pandas_index(rows)
-    if header is None:
-        header = named or indexed or _looks_like_header(rows[0], label)
-    names, rows = (rows[0], rows[1:]) if header else (None, rows)
-    if not rows:
+    budget = max_bytes(limit)
+    check_size(path, budget)
+    with _open(path) as stream:
+        rows = _split(path, _lines(stream, path, budget))
+        first = list(itertools.islice(rows, 2))  # what header and index detection look at
+        if not first:
+            raise ValueError(f"{path}: the file is empty; expected one series per row")
+        named = label not in LABEL_POSITIONS
+        indexed = _pandas_index(first)
+        if header is None:
+            header = named or indexed or _looks_like_header(first[0], label)
+        rows = itertools.chain(first, rows)
+        names = next(rows) if header else None
+        if header and indexed:  # the index column pandas writes: not data
+            names = names[1:]
+        column = _label_column(path, label, names)
+        offset = 1 + indexed + (column == 0)  # the file's column number of value 0, from 1
+        labels, series, count = [], [], 0
+        for r, fields in enumerate(rows, start=2 if header else 1):
+            if header and indexed:
+                del fields[0]
+            if column is not None:
+                if len(fields) <= (column if column >= 0 else 0):
+                    raise ValueError(f"{path}: row {r} has no label column")
+                labels.append(fields.pop(column).strip())
+            series.append(_values(fields, r, path, offset))
+            count += len(series[-1])
+            if count > budget // 8:
+                raise ValueError(
+                    f"{path}: more than {budget // 8:,} values, over the limit of {budget:,} "
+                    "bytes in memory (raise it with FRNN_MAX_FILE_BYTES)"
+                )
+    if not series:
         raise ValueError(f"{path}: only a header row; expected one series per row")
-    if header and indexed:  # the index column pandas writes: not data
-        names, rows = names[1:], [r[1:] for r in rows]
-    column = _label_column(path, label, names)
-    offset = 1 + indexed + (column == 0)  # the file's column number of value 0, from 1
-    labels, series = [], []
-    for r, fields in enumerate(rows, start=2 if header else 1):
-        if column is not None:
-            if len(fields) <= (column if column >= 0 else 0):
-                raise ValueError(f"{path}: row {r} has no label column")
-            labels.append(fields.pop(column).strip())
-        series.append(_values(fields, r, path, offset))
     return series, (labels if column is not None else None)
 
 
@@ -77,36 +96,61 @@ def _pandas_index(rows: list[list[str]]) -> bool:
     )
 
 
-def _lines(path: str, limit: int) -> list[str]:
+def check_size(path: str, limit: int) -> None:
+    """Refuse a file over ``limit`` bytes before reading any of it."""
     size = os.path.getsize(path)
     if size > limit:
         raise ValueError(
             f"{path}: {size:,} bytes, more than the limit of {limit:,} "
             "(raise it with FRNN_MAX_FILE_BYTES)"
         )
+
+
+def _open(path: str):
+    """The file as text: UTF-16 by its byte-order mark, else UTF-8 (with or without one).
+
+    A UnicodeDecodeError (a ValueError) is raised while reading, and named by the caller.
+    """
     with open(path, "rb") as handle:
-        raw = handle.read()
-    encoding = "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None
-    text = raw.decode(encoding or "utf-8-sig")  # UnicodeDecodeError: a ValueError, named later
-    return [line for line in text.splitlines() if line.strip()]
+        mark = handle.read(2)
+    encoding = "utf-16" if mark in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    return open(path, encoding=encoding, newline=None)
 
 
-def _split(path: str, lines: list[str]) -> list[list[str]]:
+def _lines(stream, path: str, budget: int):
+    """The file's non-blank lines, split as ``str.splitlines`` splits (\\v, \\f, U+2028
+    end lines too), each at most ``budget`` / 8 characters."""
+    longest = budget // 8
+    for n, physical in enumerate(iter(lambda: stream.readline(longest + 2), ""), start=1):
+        if len(physical.rstrip("\n")) > longest:  # newline=None: every line ends in \n
+            raise ValueError(
+                f"{path}: line {n} is longer than {longest:,} characters, the most one row "
+                f"may have with the limit of {budget:,} bytes (raise it with FRNN_MAX_FILE_BYTES)"
+            )
+        for line in physical.splitlines():
+            if line.strip():
+                yield line
+
+
+def _split(path: str, lines):
+    """Each line's fields: comma, tab or whitespace separated, by the file's extension or
+    (another extension) by the first line."""
+    first = next(lines, None)
+    if first is None:
+        return
+    lines = itertools.chain([first], lines)
     ext = os.path.splitext(path)[1].lower()
-    first = lines[0]
     delimiter = {".csv": ",", ".tsv": "\t", ".txt": None}.get(
         ext, "\t" if "\t" in first else "," if "," in first else None
     )
     if delimiter is None:
-        return [line.split() for line in lines]
-    rows = []
+        yield from (line.split() for line in lines)
+        return
     reader = csv.reader(lines, delimiter=delimiter)
     try:
-        for fields in reader:
-            rows.append(fields)
+        yield from reader
     except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
         raise ValueError(f"{path}: row {reader.line_num}: {error}") from None
-    return rows
 
 
 def _looks_like_header(fields: list[str], label) -> bool:
@@ -142,6 +186,22 @@ def _values(fields: list[str], row: int, path: str, offset: int) -> np.ndarray:
     end = len(fields)
     while end and fields[end - 1].strip().lower() in _PADDING:
         end -= 1
+    del fields[end:]
+    if fields and max(map(len, fields)) <= _MAX_FIELD:
+        try:  # numpy calls float() on each field, in C: a row of numbers at once
+            values = np.array(fields, dtype=np.float64)  # (T_i,)
+        except ValueError:  # a missing mark or a bad field: found and named below
+            pass
+        else:
+            if np.isfinite(values).all():  # else NaN, inf: named (or missing) field by field
+                return values
+    return _each_value(fields, row, path, offset)
+
+
+def _each_value(fields: list[str], row: int, path: str, offset: int) -> np.ndarray:
+    """The row's values field by field: NaN for a missing mark, else the first bad field
+    named by row and column."""
+    end = len(fields)
     values = np.empty(end)
     for c in range(end):
         text = fields[c].strip()

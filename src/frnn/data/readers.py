@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._npz import max_bytes as byte_budget
 from .._npz import read_npz as bounded_npz
-from .delimited import read_rows
+from .delimited import check_size, read_rows
 from .series import Series, pad
 
 __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
@@ -40,7 +41,7 @@ def _labels(raw: list[str]) -> np.ndarray:
     return values
 
 
-def split_from_series(series: list[np.ndarray], y, source: str) -> Series:
+def split_from_series(series: list[np.ndarray], y, source: str, limit=None) -> Series:
     """Pad a list of (T_i, D) series into a :class:`Series`, rejecting missing values.
 
     Parameters
@@ -49,6 +50,9 @@ def split_from_series(series: list[np.ndarray], y, source: str) -> Series:
     y : array-like, shape (n,) or (n, K)
     source : str
         Where the data came from, for error messages (a file name).
+    limit : int or None
+        The most bytes the padded X may take (see :func:`frnn._npz.max_bytes`): series
+        of very different lengths pad to far more than they hold.
 
     Returns
     -------
@@ -73,6 +77,14 @@ def split_from_series(series: list[np.ndarray], y, source: str) -> Series:
             f"{source}: missing values (NaN) in row(s) {_rows_text(missing)} (counted from 1); "
             "fill them (e.g. interpolate) or remove those rows"
         )
+    n, T, D = len(series), max(s.shape[0] for s in series), series[0].shape[1]
+    budget = byte_budget(limit)
+    if n * T * D * 8 > budget:
+        raise ValueError(
+            f"{source}: {n:,} series padded to the longest, {T:,} steps, would take "
+            f"{n * T * D * 8:,} bytes, over the limit of {budget:,} (raise it with "
+            "FRNN_MAX_FILE_BYTES)"
+        )
     X, lengths = pad(series)  # (n, T, D), (n,)
     return Series(X, np.asarray(y), lengths)
 
@@ -89,7 +101,7 @@ def _number(text: str, row: int, column: int, source: str) -> float:
         ) from None
 
 
-def read_csv(path: str, *, label="first", header=None) -> Series:
+def read_csv(path: str, *, label="first", header=None, max_bytes: int | None = None) -> Series:
     """Read a delimited text file: one series per row (see :mod:`frnn.data.delimited`).
 
     Comma-separated (``.csv``), tab-separated (``.tsv``) or whitespace-separated
@@ -102,15 +114,18 @@ def read_csv(path: str, *, label="first", header=None) -> Series:
     path : str
     label : "first" (default, the UCR layout), "last", "none" or a header column's name
     header : bool or None (detected: a first row of text, or pandas' index header)
+    max_bytes : int or None
+        The most bytes the file, its values and the padded X may each take (default 1 GiB,
+        or $FRNN_MAX_FILE_BYTES).  Memory holds about twice the values, 8 bytes each.
 
     Returns
     -------
     Series
         X (n, T, 1), labels y (n,) (empty for ``label="none"``), lengths (n,).
     """
-    series, labels = read_rows(path, label=label, header=header)
+    series, labels = read_rows(path, label=label, header=header, limit=max_bytes)
     y = _labels(labels) if labels is not None else np.zeros(0)
-    return split_from_series([s[:, None] for s in series], y, path)
+    return split_from_series([s[:, None] for s in series], y, path, max_bytes)
 
 
 def _ts_header(lines: list[str], path: str) -> tuple[dict[str, str], int]:
@@ -140,6 +155,7 @@ def read_ts(path: str) -> Series:
     Series
         X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
     """
+    check_size(path, byte_budget(None))  # the lines are held as text: bounded by the file
     with open(path, encoding="utf-8-sig") as handle:
         lines = handle.read().splitlines()
     header, start = _ts_header(lines, path)

@@ -8,21 +8,20 @@ The biases b and c are optional: a model has both (``init(..., bias=True)``) or 
 
 One batched engine serves every mode of the contract; a single sequence is a batch of
 one.  Internally arrays are time-major, (T, B, ·), so each step's slice is contiguous.
-This module checks the arguments (``batch``) and keeps what backward needs; which loop
-computes the states and gradients is decided in ``dispatch`` (the readable reference
-loops are in ``reference``, and the fast paths compute the same function).
+This module checks the arguments (``batch``) and keeps what backward needs, per thread
+(``cache``); which loop computes the states and gradients is decided in ``dispatch`` (the
+readable reference loops are in ``reference``, and the fast paths compute the same
+function).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from .._typing import ArrayLike, NetworkLike
 from .._validate import Interval, check_choice
+from . import cache as _caches
 from . import dispatch
-from .batch import CACHE as _CACHE
 from .batch import (
     Batch,
     activation_and_loss,
@@ -36,17 +35,6 @@ from .losses import LOSSES
 from .reference import last
 
 __all__ = ["init", "forward", "backward"]
-
-
-@dataclass
-class _Cache:
-    batch: Batch
-    A: np.ndarray  # (T, B, I) states a(1..T), zero where padded
-    Z: np.ndarray  # (B, K) many-to-one or (T, B, K) many-to-many logits
-    activation: str
-    loss: str
-    method: str = "sequential"  # how A was computed; backward's adjoint follows it
-    bias: bool = False  # whether s(t) and z(t) had the biases b and c
 
 
 def forward(
@@ -146,7 +134,7 @@ def _forward(model, params, batch: Batch, activation, loss, *, method, engine) -
         Z += c
         if batch.many_to_many and batch.mask is not None:
             Z *= batch.mask[:, :, None]  # padded steps' logits are zero, as their states
-    setattr(model, _CACHE, _Cache(batch, A, Z, activation, loss, method, b is not None))
+    _caches.put(model, _caches.Cache(batch, A, Z, activation, loss, method, b is not None))
     model.a = _batch_major(A, batch.single)
     model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
     if batch.y is None:
@@ -173,10 +161,9 @@ def _deer_options(model) -> tuple[float | None, int | None]:
 
 
 def _release(model) -> None:
-    """Drop the last forward's states, so a training step never holds two sets of them."""
+    """Drop this thread's last states, so a training step never holds two sets of them."""
     model.a = model.z = None
-    if hasattr(model, _CACHE):
-        delattr(model, _CACHE)
+    _caches.clear(model)
 
 
 def _batch_major(array: np.ndarray, single: bool) -> np.ndarray:
@@ -191,7 +178,7 @@ def _squeeze(Z: np.ndarray, batch: Batch) -> np.ndarray:
 def backward(
     model: NetworkLike, *, keep_da: bool = False, engine: str = "auto"
 ) -> dict[str, np.ndarray]:
-    """Exact backpropagation through time for the last ``forward`` call.
+    """Exact backpropagation through time for the calling thread's last ``forward`` call.
 
     With δ(t) = ∂L/∂s(t) and g(t) the loss's direct gradient with respect to a(t):
         ∂L/∂a(t) = g(t) + Rᵀ δ(t+1),   δ(t) = ∂L/∂a(t) ⊙ f'(s(t)),   δ(T+1) = 0
@@ -200,7 +187,8 @@ def backward(
 
     Parameters
     ----------
-    model : object on which ``forward`` was called with targets
+    model : object on which ``forward`` was called with targets, in this thread (threads
+        sharing one network each differentiate their own forward; see :mod:`.cache`)
     keep_da : bool
         Also set ``model.da``, ∂L/∂a(t) in the shape of ``model.a`` (how gradients flow
         back through time); off by default because it costs a (B, T, I) buffer.
@@ -223,9 +211,11 @@ def backward(
     {'W': (3, 2), 'R': (3, 3), 'V': (1, 3), 'b': (3,), 'c': (1,)}
     """
     check_choice(engine, "engine", dispatch.ENGINES)
-    cache = getattr(model, _CACHE, None)
+    cache = _caches.get(model)  # this thread's forward, whatever other threads ran since
     if cache is None:
-        raise RuntimeError("backward needs a forward call first: call frnn.forward(model, x, y)")
+        raise RuntimeError(
+            "backward needs a forward call first, in this thread: call frnn.forward(model, x, y)"
+        )
     if cache.batch.y is None:
         raise RuntimeError("backward needs a loss: the last forward call was given y=None")
     W, R, V = network_weights(model)
@@ -233,7 +223,7 @@ def backward(
     return _backward(cache, R, V, keep_da=keep_da, engine=engine, model=model)
 
 
-def _check_unchanged(cache: _Cache, W: np.ndarray, V: np.ndarray) -> None:
+def _check_unchanged(cache: _caches.Cache, W: np.ndarray, V: np.ndarray) -> None:
     """Raise unless the weights have the sizes and dtype that the last forward used."""
     T, B, I = cache.A.shape
     D, K = cache.batch.x.shape[2], cache.Z.shape[-1]
@@ -247,11 +237,11 @@ def _check_unchanged(cache: _Cache, W: np.ndarray, V: np.ndarray) -> None:
 
 def backward_trusted(model) -> dict[str, np.ndarray]:
     """``backward`` for the training loop, right after ``forward_trusted`` with targets."""
-    cache = getattr(model, _CACHE)
+    cache = _caches.get(model)
     return _backward(cache, model.R, model.V, keep_da=False, engine="auto", model=model)
 
 
-def _backward(cache: _Cache, R, V, *, keep_da: bool, engine: str, model):
+def _backward(cache: _caches.Cache, R, V, *, keep_da: bool, engine: str, model):
     """``backward`` on a checked cache and weights; sets ``model.da`` with ``keep_da``.
 
     When the forward pass had biases the gradients also hold "b" = Σ_t δ(t) and

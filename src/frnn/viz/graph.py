@@ -14,11 +14,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.text import Text
 
 from .._validate import check_choice, check_positive_int
+from .elide import ELLIPSIS, elide
 from .figures import new_figure
 
-__all__ = ["build", "draw", "KINDS"]
+__all__ = ["build", "draw", "KINDS", "MAX_STEPS"]
 
 # Rows from the bottom: inputs first, the losses above what they measure, and the targets
 # (outside data, like the inputs) on top.
@@ -26,6 +28,9 @@ KINDS = ("x", "a", "z", "L", "y")
 _ROW = {kind: row for row, kind in enumerate(KINDS)}
 _LOSS_LABELS = {"bce": "BCE", "mse": "MSE"}
 _COLUMN_GAP, _ROW_GAP, _RADIUS = 2.4, 1.7, 0.36  # data units; the axes keep aspect 1
+# Longer names (a(10), a(100), ...) get wider circles, 0.085 units a character, up to this;
+# beyond it the labels' font shrinks instead (see _fit_labels).
+_MAX_RADIUS = 0.5
 _STYLE = {  # edge colour and curvature (arc3 rad) by label; loss labels use "loss"
     "W": ("0.25", 0.0),
     "V": ("0.25", 0.0),
@@ -33,6 +38,8 @@ _STYLE = {  # edge colour and curvature (arc3 rad) by label; loss labels use "lo
     "loss": ("tab:orange", 0.0),
 }
 _GRADIENT = "tab:red"
+MAX_STEPS = 10  # drawn in full up to here; beyond, the first and last four steps, ⋯ between
+_LABEL_MARGIN = 0.9  # a node label's corners stay within this fraction of the radius
 
 
 def build(
@@ -103,7 +110,13 @@ def _add_node(G: nx.DiGraph, kind: str, t: int) -> None:
     G.add_node(f"{kind}({t})", kind=kind, t=t, pos=(t * _COLUMN_GAP, _ROW[kind] * _ROW_GAP))
 
 
-def draw(G: nx.DiGraph, ax: Axes | None = None, *, backward: bool = False) -> Axes:
+def draw(
+    G: nx.DiGraph,
+    ax: Axes | None = None,
+    *,
+    backward: bool = False,
+    max_steps: int | None = MAX_STEPS,
+) -> Axes:
     """Draw a graph from :func:`build`: labelled nodes, labelled arrows, recurrence in blue.
 
     With ``backward=True`` the gradient flow of BPTT is drawn over it: each edge u → v out of
@@ -118,17 +131,26 @@ def draw(G: nx.DiGraph, ax: Axes | None = None, *, backward: bool = False) -> Ax
         Where to draw; by default a new figure on an Agg canvas, sized to the graph.
     backward : bool
         Overlay the backward pass.
+    max_steps : int ≥ 3 or None
+        Draw at most this many time steps: a longer graph shows its first and last
+        (max_steps − 1) // 2 steps with a column of ellipses between, so the picture keeps
+        its size and legible labels.  None draws every step.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     _check_graph(G)
+    G = elide(G, max_steps)
     if ax is None:
-        columns = {G.nodes[n]["t"] for n in G}
+        columns = {G.nodes[n]["pos"][0] for n in G}
         rows = {G.nodes[n]["kind"] for n in G}
         ax = new_figure((1.75 * len(columns) + 0.6, 1.25 * len(rows) + 1.0)).add_subplot()
-    circles = {n: _draw_node(ax, n, G.nodes[n]) for n in G}
+    circles, labels = {}, []
+    radius = _radius(G)
+    for n in G:
+        circles[n], text = _draw_node(ax, n, G.nodes[n], radius)
+        labels.append((text, circles[n]))
     for u, v, label in G.edges(data="label"):
         color, rad = _STYLE.get(label, _STYLE["loss"])
         _arrow(
@@ -140,12 +162,14 @@ def draw(G: nx.DiGraph, ax: Axes | None = None, *, backward: bool = False) -> Ax
             text=_math(label) if label in ("W", "R", "V") else label,
         )
     if backward:
-        for u, v in G.edges:
+        for u, v, data in G.edges(data=True):
             if G.nodes[u]["kind"] in ("a", "z"):  # inputs and targets need no gradient
                 rad = _STYLE["R"][1] if G.nodes[u]["kind"] == G.nodes[v]["kind"] else 0.3
-                text = None if G.nodes[v]["kind"] == "L" else rf"$\partial L/\partial {v}$"
+                name = data["hidden"] if G.nodes[v].get(ELLIPSIS) else v  # a(…): a(t) it hides
+                text = None if G.nodes[v]["kind"] == "L" else rf"$\partial L/\partial {name}$"
                 _arrow(ax, circles[v], circles[u], color=_GRADIENT, rad=rad, text=text, dashed=True)
-    _frame(ax, G, backward)
+    _frame(ax, G, backward, radius)
+    _fit_labels(ax, labels)
     return ax
 
 
@@ -161,13 +185,40 @@ def _math(text: str) -> str:
     return f"${text}$"
 
 
-def _draw_node(ax, name: str, data: dict) -> Circle:
+def _radius(G: nx.DiGraph) -> float:
+    """The nodes' radius: 0.36 up to names of four characters, as a(1), wider for longer."""
+    longest = max((len(n) for n, e in G.nodes(data=ELLIPSIS) if not e), default=0)
+    return min(_MAX_RADIUS, max(_RADIUS, 0.085 * longest))
+
+
+def _draw_node(ax, name: str, data: dict, radius: float) -> tuple[Circle, Text]:
+    """The node's circle and its label; an ellipsis node is dots in an invisible circle
+    (where the arrows into it end)."""
     edge = _STYLE["loss"][0] if data["kind"] == "L" else "0.2"
     face = {"x": "#e8f1fb", "y": "#e8f1fb", "a": "#fdf6e3", "z": "#eef7ee"}.get(data["kind"], "w")
-    circle = Circle(data["pos"], _RADIUS, facecolor=face, edgecolor=edge, lw=1.4, zorder=3)
+    if data.get(ELLIPSIS):
+        face = edge = "none"
+    circle = Circle(data["pos"], radius, facecolor=face, edgecolor=edge, lw=1.4, zorder=3)
     ax.add_patch(circle)
-    ax.text(*data["pos"], _math(name), ha="center", va="center", fontsize=12, zorder=4)
-    return circle
+    label, size = (r"$\cdots$", 18) if data.get(ELLIPSIS) else (_math(name), 12)
+    text = ax.text(*data["pos"], label, ha="center", va="center", fontsize=size, zorder=4)
+    return circle, text
+
+
+def _fit_labels(ax, labels: list[tuple[Text, Circle]]) -> None:
+    """Shrink the node labels, all alike, until each lies inside its circle (a(10) and
+    longer names are wider than the 12-point a(1) the circles were sized for)."""
+    ax.apply_aspect()  # the final data-to-pixel scale, as the canvas will draw it
+    to_pixels = ax.transData.transform
+    scale = 1.0
+    for text, circle in labels:
+        (x, y), radius = circle.center, circle.radius
+        (cx, cy), (edge, _) = to_pixels([(x, y), (x + radius, y)])  # centre, rightmost point
+        box = text.get_window_extent()  # pixels, scaled about the centre with the font
+        reach = max(np.hypot(u - cx, v - cy) for u in (box.x0, box.x1) for v in (box.y0, box.y1))
+        scale = min(scale, _LABEL_MARGIN * (edge - cx) / reach)
+    for text, _ in labels:
+        text.set_fontsize(text.get_fontsize() * scale)
 
 
 def _arrow(ax, start: Circle, end: Circle, *, color, rad, text, dashed=False) -> None:
@@ -206,10 +257,10 @@ def _arrow(ax, start: Circle, end: Circle, *, color, rad, text, dashed=False) ->
         )
 
 
-def _frame(ax, G: nx.DiGraph, backward: bool) -> None:
+def _frame(ax, G: nx.DiGraph, backward: bool, radius: float) -> None:
     """Fit the limits to the nodes (arcs included), hide the axes, add a legend below."""
     xy = np.array([G.nodes[n]["pos"] for n in G])  # (N, 2)
-    pad = _RADIUS + 0.25
+    pad = radius + 0.25
     arc = abs(_STYLE["R"][1]) * _COLUMN_GAP / 2 + 0.2  # how far the recurrent arcs bulge
     ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad)
     ax.set_ylim(xy[:, 1].min() - max(pad, arc), xy[:, 1].max() + pad)

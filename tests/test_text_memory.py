@@ -1,0 +1,74 @@
+"""Text files (CSV/TSV/TXT) are parsed in bounded memory: about twice the values they hold,
+8 bytes each, never the ~10x of Python strings for the whole file, and refused over a cap."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from frnn.data.datasets import load_file
+from frnn.data.readers import read_csv, read_ts
+
+
+def _numeric_csv(path, rows=400, steps=500, seed=0):
+    """A UCR-style CSV: label first, then ``steps`` values '%.6f' (about 10 bytes each)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((rows, steps))  # (rows, steps)
+    with open(path, "w") as f:
+        for label, row in zip(rng.integers(1, 3, rows), X, strict=True):
+            f.write(f"{label}," + ",".join(f"{v:.6f}" for v in row) + "\n")
+    return np.round(X, 6)
+
+
+def test_parse_memory_is_about_twice_the_values_not_ten_times_the_file(tmp_path):
+    """Before: 9.5x the file's size (the whole text, then a str per field); now the peak
+    is the rows' float arrays and the padded X, 8 bytes a value each (1.7x this file)."""
+    path = tmp_path / "big.csv"
+    X = _numeric_csv(path)
+    size = path.stat().st_size  # about 2 MB
+    tracemalloc.start()
+    try:
+        data = read_csv(str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(data.X[:, :, 0], X, rtol=0, atol=5e-7)
+    assert peak < 2.5 * size and peak < 2.5 * X.nbytes, (peak, size)
+
+
+def test_values_over_the_cap_are_refused_with_the_option_named(tmp_path, monkeypatch):
+    path = tmp_path / "v.csv"
+    path.write_text(("1," + ",".join(["1"] * 99) + "\n") * 10)  # 2,000 bytes, 990 values
+    with pytest.raises(ValueError, match=r"more than 500 values, over the limit of 4,000 bytes"):
+        read_csv(str(path), max_bytes=4000)  # the file (2,000 bytes) is under the cap
+    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "4000")
+    with pytest.raises(ValueError, match="raise it with FRNN_MAX_FILE_BYTES"):
+        load_file(path)
+    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "8000")
+    assert load_file(path).X.shape == (10, 99, 1)
+
+
+def test_a_line_longer_than_the_cap_allows_is_refused_before_it_is_split(tmp_path):
+    path = tmp_path / "line.csv"
+    path.write_text("1,2\n1," + "1" * 600 + "\n")
+    with pytest.raises(ValueError, match=r"line 2 is longer than 500 characters"):
+        read_csv(str(path), max_bytes=4000)
+    (tmp_path / "ok.csv").write_text("1," + ",".join(["1"] * 249) + "\n")  # 499 + newline
+    assert read_csv(str(tmp_path / "ok.csv"), max_bytes=4000).X.shape == (1, 249, 1)
+
+
+def test_ragged_rows_that_would_pad_to_a_huge_array_are_refused_before_padding(tmp_path):
+    """A small file: one long row and many short ones pad to n x T_max values."""
+    path = tmp_path / "ragged.csv"
+    path.write_text("1," + ",".join(["1"] * 2000) + "\n" + "1,1\n" * 2000)  # 12 kB
+    with pytest.raises(ValueError, match=r"2,001 series padded to the longest, 2,000 steps"):
+        read_csv(str(path), max_bytes=10**6)  # the values (32 kB) are under it, X is 32 MB
+    assert read_csv(str(path), max_bytes=10**8).X.shape == (2001, 2000, 1)
+
+
+def test_a_ts_file_over_the_cap_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "d.ts"
+    path.write_text("@problemName x\n@classLabel true 1 2\n@data\n" + "1,2,3:1\n" * 100)
+    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "500")
+    with pytest.raises(ValueError, match=r"more than the limit of 500"):
+        read_ts(str(path))
