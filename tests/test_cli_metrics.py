@@ -200,7 +200,7 @@ def test_train_prints_validation_and_test_scores_per_epoch(tmp_path):
     assert header.split()[:13] == (
         "epoch train loss train acc val loss val acc test loss test acc".split()
     )
-    assert "test: watched only; early stopping and the model kept use the validation" in header
+    assert "test: watched only; early stopping and the model kept use validation" in header
     with open(tmp_path / "r" / "history.csv") as handle:
         history = list(csv.DictReader(handle))
     for row, epoch in zip(rows, history, strict=True):

@@ -16,7 +16,7 @@ from pathlib import Path
 __all__ = ["CHECKPOINT", "fit", "reservoir_summary"]
 
 CHECKPOINT = "checkpoint.npz"
-TEST_NOTE = "test: watched only; early stopping and the model kept use the validation split"
+TEST_NOTE = "test: watched only; early stopping and the model kept use validation"
 
 
 class _Interrupt:
