@@ -48,7 +48,7 @@ def assert_same_model(a, b) -> None:
             np.testing.assert_array_equal(arrays_a[key], arrays_b[key], err_msg=key)
     clf_a, clf_b = frnn_io.load(a), frnn_io.load(b)
     assert clf_a.get_params() == clf_b.get_params() and clf_a.n_iter_ == clf_b.n_iter_
-    for key in ("loss", "accuracy", "grad_norm"):
+    for key in ("loss", "accuracy", "grad_norm", "train_loss", "test_loss", "test_accuracy"):
         assert clf_a.history_[key] == clf_b.history_[key]
 
 
@@ -58,7 +58,9 @@ def assert_same_model(a, b) -> None:
 def test_train_writes_the_run_directory(tmp_path):
     result = frnn("train", *TINY, "--out", "run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    epochs, lines = result.stdout.splitlines()[:4], result.stdout.splitlines()[4:]
+    assert epochs[0].split()[:7] == ["epoch", "train", "loss", "train", "acc", "test", "loss"]
+    assert [row.split()[0] for row in epochs[1:]] == ["1", "2", "3"]  # one row per epoch
     assert lines[0].split() == ["accuracy", "loss", "n", "seconds"]
     assert lines[1].split()[0] == "train" and lines[1].split()[3] == "50"  # GunPoint's train
     assert lines[2].split()[0] == "test" and lines[2].split()[3] == "150"
@@ -81,7 +83,8 @@ def test_train_writes_the_run_directory(tmp_path):
     with open(run / "history.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["epoch"] for r in rows] == ["1", "2", "3"]
-    assert {"loss", "accuracy", "grad_norm", "val_loss", "val_accuracy"} <= set(rows[0])
+    assert {"train_loss", "train_accuracy", "val_loss", "val_accuracy"} <= set(rows[0])
+    assert {"test_loss", "test_accuracy", "objective", "grad_norm"} <= set(rows[0])
     assert (run / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (run / "model.npz").is_file() and (run / "checkpoint.npz").is_file()
 
@@ -135,8 +138,8 @@ def test_options_reach_the_estimator(tmp_path):
     assert params["optimizer"] == "sgd" and params["learning_rate"] == 0.05
     assert params["clip"] is None and params["chunk_length"] == 4
     assert params["standardize"] is False and params["random_state"] == 7
-    history = (tmp_path / "r" / "history.csv").read_text().splitlines()
-    assert history[1].split(",")[4] != ""  # a validation loss was recorded
+    with open(tmp_path / "r" / "history.csv") as handle:
+        assert next(csv.DictReader(handle))["val_loss"] != ""  # a validation loss was recorded
 
 
 def test_default_reservoir_train_writes_results_and_resume_refits(tmp_path):

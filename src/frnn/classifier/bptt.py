@@ -18,8 +18,19 @@ from sklearn.utils.class_weight import compute_class_weight
 from ..data.series import Series
 from ..training.loop import Member, Settings, Trainer
 from ..training.steps import make_optimizer
+from . import sequences as seq
+from . import targets
 
-__all__ = ["check_memory", "detached", "network", "prepare", "run", "split", "trainer"]
+__all__ = [
+    "check_memory",
+    "detached",
+    "monitored",
+    "network",
+    "prepare",
+    "run",
+    "split",
+    "trainer",
+]
 
 # What forward and backward leave on a network: states of the data it last saw.
 _PER_CALL = ("a", "z", "da", "_frnn_cache", "deer_info", "deer_iterations")
@@ -67,21 +78,65 @@ def prepare(clf, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, resume_state
     return loop, data, val
 
 
-def run(clf, loop: Trainer, data: Series, val: Series | None, callback):
-    """Train ``clf``'s networks with the loop of :func:`prepare`.
+def run(clf, loop: Trainer, data: Series, val: Series | None, callback, monitor=None):
+    """Train ``clf``'s networks with the loop of :func:`prepare` (``monitor``: the Series
+    of :func:`monitored`, scored after every epoch, or None).
 
     Sets ``networks_``, ``history_``, ``loss_curve_``, ``n_iter_`` and ``stopped_by_``
     (these even when training stops with an error); returns ``clf``.
     """
     clf.__dict__.pop("stopped_by_", None)
     try:  # from here on every attribute belongs to this fit, even when training fails
-        clf.stopped_by_ = loop.run(data, val, callback)
+        clf.stopped_by_ = loop.run(data, val, callback, monitor)
     finally:
         clf.networks_ = [detached(member.model) for member in loop.members]
         clf.history_ = loop.history
         clf.loss_curve_ = list(loop.history["loss"])
         clf.n_iter_ = loop.epoch
     return clf
+
+
+def monitored(clf, monitor) -> Series | None:
+    """``fit``'s ``monitor`` pair (X, y) as the epoch loop's Series, or None for None.
+
+    X is standardised and framed as the training series were, y encoded as the training
+    targets: over ``classes_`` (a label the model does not know is refused) or, for a
+    regressor, scaled by ``y_mean_`` and ``y_scale_``.
+    """
+    if monitor is None:
+        return None
+    if not isinstance(monitor, tuple | list) or len(monitor) != 2:
+        raise ValueError(
+            f"monitor must be a pair (X, y) of series and their targets; got "
+            f"{type(monitor).__name__}"
+        )
+    X, y = monitor
+    if hasattr(clf, "y_scale_"):
+        from ..regressor.targets import monitored_targets
+
+        x, lengths, Y = monitored_targets(clf, X, y)
+    else:
+        x, lengths = clf._frames(*seq.validated(clf, X, reset=False))
+        Y = _encoded(clf, y, x.shape[0])
+    return Series(x, Y.astype(clf.dtype), lengths)
+
+
+def _encoded(clf, y, n: int) -> np.ndarray:
+    """A classifier's monitored labels y (n,) (or 0/1 multi-label rows) as targets (n, K)."""
+    y = np.asarray(y)
+    if clf.target_type_ == "multilabel-indicator":
+        Y, K = y, clf.classes_.size
+        if Y.ndim == 2 and not np.isin(Y, (0, 1)).all():
+            raise ValueError("monitor's y must hold 0/1 rows for a multi-label model")
+    else:
+        Y = targets.encode(clf.classes_, y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y)
+        K = Y.shape[1]
+    if Y.shape != (n, K):
+        raise ValueError(
+            f"monitor's X holds {n} series, so its y must be ({n},) labels (or ({n}, {K}) "
+            f"0/1 rows for multi-label targets); got shape {y.shape}"
+        )
+    return Y
 
 
 def split(clf, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray):
@@ -125,6 +180,7 @@ def trainer(clf, data: Series, K: int, root, y_codes: np.ndarray | None) -> Trai
         patience=clf.patience,
         accuracy=clf._accuracy,
         class_weights=class_weights(clf, y_codes),
+        target_scale=getattr(clf, "y_scale_", None),  # a regressor's: RMSEs in its units
     )
     return Trainer(members, settings)
 

@@ -116,8 +116,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         ``readout_`` V and c, ``alpha_`` the chosen ridge penalty
     loss_curve_ : (bptt) list of float, the training loss of every epoch
     n_iter_ : (bptt) int, epochs run
-    history_ : (bptt) dict of lists: loss, accuracy, grad_norm, val_loss, val_accuracy,
-        seconds
+    history_ : (bptt) dict of lists, one value per epoch: loss (the training objective,
+        with the auxiliary term and class weights), accuracy, train_loss (without them, as
+        val_loss; these three are means over the epoch's mini-batches), grad_norm,
+        val_loss, val_accuracy (None without validation), test_loss, test_accuracy (None
+        without ``fit``'s monitor), seconds
     networks_ : (bptt) list of models with W (I, f·D), R (I, I), V (K, I) (and b (I,),
         c (K,) with ``bias=True``)
     frame_size_ : (bptt) int, the frame size used
@@ -195,6 +198,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         *,
         callback: Callback | None = None,
         resume_state: dict[str, Any] | None = None,
+        monitor: tuple[ArrayLike | Series, ArrayLike] | None = None,
     ) -> Self:
         """Train on series X and targets y.
 
@@ -204,14 +208,17 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             :class:`frnn.data.series.Series` (padded, with its lengths)
         y : (n,) class labels, or (n, K) 0/1 multi-label indicators (bptt only)
         callback : callable(info) or None.  bptt: called after every epoch with a dict
-            holding "epoch", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy"
-            (None without validation), "seconds" and "state" (a function returning the
-            complete training state); returning True stops training, leaving the
+            holding "epoch", the epoch's entries of ``history_`` and "state" (a function
+            returning the complete training state); returning True stops training, leaving the
             estimator fitted with its current parameters.  reservoir: called after each
             reservoir's features with {"reservoir": done, "of": n_reservoirs}
         resume_state : (bptt) a state from ``info["state"]()`` (or ``frnn.io.load_state``)
             of a run with the same data and parameters, from which to continue; the
             result is bit-identical to the run that was never interrupted
+        monitor : (bptt) a pair (X_test, y_test) or None: series scored after every epoch,
+            recorded in ``history_`` (and the callback's info) as "test_loss" and
+            "test_accuracy"; only watched: early stopping and the parameters kept use the
+            validation split alone, and the parameters are the same with or without it
 
         Data refused before training starts (one class, NaN, a bad parameter) leaves a
         previous fit untouched; an error during training leaves this fit's last finite
@@ -229,15 +236,16 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             x, lengths = seq.validated(self, X, reset=True)
             self.classes_, self.target_type_, Y = targets.fit_targets(y, x.shape[0], self.dtype)
             if self.training == "reservoir":  # one closed-form fit: all or nothing
-                if resume_state is not None:
-                    raise ValueError("resume_state applies to training='bptt' only")
+                if resume_state is not None or monitor is not None:
+                    raise ValueError("resume_state and monitor apply to training='bptt' only")
                 return self._fit_reservoir(x, lengths, y, callback)
             loop, data, val = self._prepare_bptt(x, lengths, Y, resume_state)
+            watched = bptt.monitored(self, monitor)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
-        return bptt.run(self, loop, data, val, callback)
+        return bptt.run(self, loop, data, val, callback, watched)
 
     def _fit_reservoir(self, x, lengths, y, callback):
         if self.target_type_ == "multilabel-indicator":

@@ -118,7 +118,7 @@ def accuracy(z: np.ndarray, y: np.ndarray, multilabel: bool = False) -> float:
     return float(np.mean(z.argmax(axis=1) == y.argmax(axis=1)))
 
 
-def evaluate(classifier, X, y) -> dict:
+def evaluate(classifier, X, y, *, per_class: bool = False) -> dict:
     """Accuracy and mean cross-entropy of a fitted classifier on labelled series.
 
     The loss is the cross-entropy of the model's outputs: for ``training="bptt"`` its
@@ -131,10 +131,13 @@ def evaluate(classifier, X, y) -> dict:
     classifier : fitted RNNClassifier
     X : what ``classifier.predict`` takes (an array, a list of series, a Series)
     y : (n,) labels, each one of ``classifier.classes_``
+    per_class : also the confusion matrix and each class's precision, recall, F1 and
+        support (see :func:`per_class_report`; not for multi-label targets)
 
     Returns
     -------
-    dict with "accuracy", "loss", "n" and "seconds" (time taken)
+    dict with "accuracy", "loss", "n" and "seconds" (time taken); with ``per_class``
+    also "classes", "confusion_matrix" and "per_class"
     """
     started = time.perf_counter()
     y = _labels(y)
@@ -148,10 +151,50 @@ def evaluate(classifier, X, y) -> dict:
     else:
         loss = bce_with_logits(z.reshape(Y.shape), Y).sum(axis=1).mean()
     z = z.reshape(Y.shape)
-    seconds = round(time.perf_counter() - started, 4)
+    result = {"accuracy": accuracy(z, Y, multilabel), "loss": float(loss), "n": int(len(y))}
+    if per_class and not multilabel:
+        binary = Y.shape[1] == 1  # one output: class 1 where z > 0
+        true = Y[:, 0].astype(np.intp) if binary else Y.argmax(axis=1)  # (n,)
+        predicted = (z[:, 0] > 0).astype(np.intp) if binary else z.argmax(axis=1)
+        result |= per_class_report(classifier.classes_, true, predicted)
+    return {**result, "seconds": round(time.perf_counter() - started, 4)}
+
+
+def per_class_report(classes: np.ndarray, true: np.ndarray, predicted: np.ndarray) -> dict:
+    """The confusion matrix and each class's precision, recall, F1 and support.
+
+    Parameters
+    ----------
+    classes : (n_classes,) the labels, in the order of the rows and columns
+    true, predicted : (n,) class indices into ``classes``
+
+    Returns
+    -------
+    dict, JSON-able: "classes" (the labels as a list), "confusion_matrix" (n_classes lists
+    of n_classes counts: row i the series of class i, column j those predicted as class
+    j) and "per_class" ({label as text: {"precision", "recall", "f1", "support"}}; a
+    precision or recall with nothing to divide by is 0, as scikit-learn's
+    ``zero_division=0``)
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    indices = np.arange(len(classes))
+    matrix = confusion_matrix(true, predicted, labels=indices)  # (n_classes, n_classes)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        true, predicted, labels=indices, zero_division=0
+    )
+    names = [c.item() if hasattr(c, "item") else c for c in classes]
+    rows = zip(names, precision, recall, f1, support, strict=True)
     return {
-        "accuracy": accuracy(z, Y, multilabel),
-        "loss": float(loss),
-        "n": int(len(y)),
-        "seconds": seconds,
+        "classes": names,
+        "confusion_matrix": matrix.tolist(),
+        "per_class": {
+            str(name): {
+                "precision": float(p),
+                "recall": float(r),
+                "f1": float(f),
+                "support": int(s),
+            }
+            for name, p, r, f, s in rows
+        },
     }

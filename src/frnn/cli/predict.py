@@ -40,6 +40,11 @@ def add_predict_parsers(commands) -> None:
             sub.add_argument("--out", metavar="CSV", help="write here (default: stdout)")
         else:
             sub.add_argument("--json", action="store_true", help="print one JSON object")
+            sub.add_argument(
+                "--out",
+                metavar="IMAGE",
+                help="a classifier's confusion matrix also drawn here (.png, .svg or .pdf)",
+            )
         sub.set_defaults(run=run)
 
 
@@ -69,23 +74,33 @@ def _data(args: argparse.Namespace, classes=None):
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Print accuracy (or RMSE, MAE and R²), loss and the number of series; returns 0."""
+    """Print accuracy (or RMSE, MAE and R²), loss and the number of series and, for a
+    classifier, its confusion matrix and per-class precision, recall, F1; returns 0."""
+    from .evaluation import draw_confusion, format_evaluation, image_format
+
     model, split = _model(args.model), _data(args)
     if len(split.y) != split.X.shape[0]:
         raise ValueError(f"{args.data}: the series carry no labels to evaluate against")
     regression = hasattr(model, "y_mean_")
     if regression and split.y.dtype.kind not in "biuf":
         raise ValueError(f"{args.data}: a regressor needs numeric targets; got {split.y[0]!r}")
-    metrics = (real_targets if regression else class_targets).evaluate(model, split, split.y)
-    if args.json:
-        print(json.dumps(metrics))
-    elif regression:
-        print(
-            f"rmse {metrics['rmse']:.4g}  mae {metrics['mae']:.4g}  r2 {metrics['r2']:.4f}  "
-            f"loss {metrics['loss']:.4g}  n {metrics['n']}"
-        )
+    if args.out:
+        if regression:
+            raise ValueError("--out draws a classifier's confusion matrix; this is a regressor")
+        image_format(args.out, "--out")  # before the work, as every command that draws
+    if regression:
+        metrics = real_targets.evaluate(model, split, split.y)
     else:
-        print(f"accuracy {metrics['accuracy']:.4f}  loss {metrics['loss']:.4f}  n {metrics['n']}")
+        metrics = class_targets.evaluate(model, split, split.y, per_class=True)
+    if args.out and "confusion_matrix" not in metrics:
+        raise ValueError("--out draws a confusion matrix; a multi-label model has none")
+    print(json.dumps(metrics) if args.json else format_evaluation(metrics))
+    if args.out:
+        draw_confusion(
+            metrics, args.out, title=f"{Path(args.model).name} on {args.data or args.dataset}"
+        )
+        if not args.json:
+            print(f"wrote {args.out}")
     return 0
 
 

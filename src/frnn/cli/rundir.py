@@ -16,6 +16,7 @@ from .._atomic import atomic_writer
 
 __all__ = [
     "atomic_write",
+    "history_columns",
     "new_run_dir",
     "read_json",
     "write_history",
@@ -73,12 +74,52 @@ def new_run_dir(out=None) -> Path:
     return out
 
 
-def write_history(path, history: dict[str, list]) -> None:
-    """One row per epoch: epoch, then the history's columns (empty where None)."""
-    keys = list(history)
+# history.csv's columns: (column, history_ key), the comparable losses and scores first.
+# history_'s "loss" is the training objective (with the auxiliary term and the class
+# weights) and its "accuracy" the training data's; a regressor's accuracies are R².
+_COLUMNS = {
+    False: [
+        ("train_loss", "train_loss"),
+        ("train_accuracy", "accuracy"),
+        ("val_loss", "val_loss"),
+        ("val_accuracy", "val_accuracy"),
+        ("test_loss", "test_loss"),
+        ("test_accuracy", "test_accuracy"),
+    ],
+    True: [
+        ("train_loss", "train_loss"),
+        ("train_rmse", "train_rmse"),
+        ("train_r2", "accuracy"),
+        ("val_loss", "val_loss"),
+        ("val_rmse", "val_rmse"),
+        ("val_r2", "val_accuracy"),
+        ("test_loss", "test_loss"),
+        ("test_rmse", "test_rmse"),
+        ("test_r2", "test_accuracy"),
+    ],
+}
+_LAST = [("objective", "loss"), ("grad_norm", "grad_norm"), ("seconds", "seconds")]
+
+
+def history_columns(history: dict[str, list], regression: bool = False) -> list[tuple[str, str]]:
+    """history.csv's (column, key) pairs for the keys ``history`` has (a model written
+    before some of them lacks them), then any other key under its own name."""
+    columns = [(c, k) for c, k in _COLUMNS[regression] + _LAST if k in history]
+    used = {k for _, k in columns}
+    return columns + [(k, k) for k in history if k not in used]
+
+
+def write_history(path, history: dict[str, list], regression: bool = False) -> None:
+    """One row per epoch: epoch, then the history's columns (empty where None).
+
+    The columns are named for what they hold (:func:`history_columns`): ``objective`` is
+    history_'s "loss", ``train_accuracy`` its "accuracy" (``train_r2`` for a regressor).
+    """
+    columns = history_columns(history, regression)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["epoch", *keys])
-    for epoch, row in enumerate(zip(*(history[k] for k in keys), strict=True), start=1):
+    writer.writerow(["epoch", *(c for c, _ in columns)])
+    values = (history[k] for _, k in columns)
+    for epoch, row in enumerate(zip(*values, strict=True), start=1):
         writer.writerow([epoch, *("" if v is None else repr(float(v)) for v in row)])
     atomic_write(path, buffer.getvalue())

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import time
 from pathlib import Path
 
 from .._validate import argument_type
@@ -24,12 +22,11 @@ from ..regressor import targets as real_targets
 from . import rundir
 from .config import CHECKPOINT_EVERY, new_config, resume_config
 from .data import load_data
+from .fitting import CHECKPOINT, fit, reservoir_summary
 from .numbers import loss_text
 from .options import ESTIMATORS, add_data_options, add_estimator_options
 
 __all__ = ["add_train_parser"]
-
-CHECKPOINT = "checkpoint.npz"
 
 
 def add_train_parser(commands) -> None:
@@ -69,85 +66,6 @@ def add_train_parser(commands) -> None:
     train.set_defaults(run=run_train)
 
 
-class _Interrupt:
-    """Ctrl-C asks to stop after the current epoch (which is then saved); twice stops now."""
-
-    def __init__(self):
-        self.requested = False
-
-    def __enter__(self):
-        self.previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def _handle(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self.previous)
-
-
-def _progress(args, total: int, start: int, unit: str):
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        initial=start,
-        desc="train",
-        unit=unit,
-        file=sys.stderr,
-        disable=args.quiet or args.json,
-        dynamic_ncols=True,
-        leave=True,
-    )
-
-
-def _fit_reservoir(clf, train, args):
-    """Fit the reservoirs and the read-out with a progress bar; returns (seconds, False)."""
-    bar = _progress(args, clf.n_reservoirs, 0, "reservoir")
-
-    def callback(info):
-        bar.n = info["reservoir"]  # threads finish in any order: the count, not a step
-        bar.refresh()
-
-    started = time.perf_counter()
-    with bar:
-        clf.fit(train, train.y, callback=callback)
-        bar.set_postfix_str(f"ridge α {_reservoir_summary(clf)['ridge_alpha']:.3g}")
-    return time.perf_counter() - started, False
-
-
-def _fit(clf, train, run_dir: Path, config: dict, state, args):
-    """Fit with a progress bar and checkpoints; returns (seconds, interrupted)."""
-    from ..io import save_state
-
-    if clf.training == "reservoir":
-        return _fit_reservoir(clf, train, args)
-    every, last = config["checkpoint_every"], {}
-    bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0, "epoch")
-    score = "R²" if config.get("task") == "regression" else "acc"
-
-    def callback(info):
-        bar.update(1)
-        bar.set_postfix_str(
-            f"loss {info['loss']:.4f}  {score} {info['accuracy']:.3f}  |g| {info['grad_norm']:.3g}",
-            refresh=False,
-        )
-        last["state"] = info["state"]
-        if info["epoch"] % every == 0 or stop.requested:
-            save_state(run_dir / CHECKPOINT, info["state"]())
-        return stop.requested
-
-    started = time.perf_counter()
-    with _Interrupt() as stop, bar:
-        clf.fit(train, train.y, callback=callback, resume_state=state)
-        if "state" in last:
-            save_state(run_dir / CHECKPOINT, last["state"]())
-    # Ctrl-C during the last epoch changes nothing: the run ended anyway.
-    return time.perf_counter() - started, getattr(clf, "stopped_by_", None) == "callback"
-
-
 def run_train(args: argparse.Namespace) -> int:
     """``frnn train``: returns the exit code (0, or 130 after Ctrl-C)."""
     from ..io import load_state, save
@@ -166,7 +84,7 @@ def run_train(args: argparse.Namespace) -> int:
     else:
         rundir.write_json(run_dir / "config.json", config)
     try:
-        seconds, interrupted = _fit(clf, train, run_dir, config, state, args)
+        seconds, interrupted = fit(clf, train, test, run_dir, config, state, args)
     except KeyboardInterrupt:
         print(
             f"frnn train: stopped; resume from the last checkpoint with "
@@ -193,7 +111,7 @@ def _write_results(
     clf, train, test, run_dir: Path, seconds: float, interrupted: bool, name: str
 ) -> dict:
     evaluate = (real_targets if hasattr(clf, "y_mean_") else class_targets).evaluate
-    fitted = _reservoir_summary(clf)
+    fitted = reservoir_summary(clf)
     metrics = {
         "status": "interrupted" if interrupted else "finished",
         "training": clf.training,
@@ -210,29 +128,14 @@ def _write_results(
     return metrics
 
 
-def _reservoir_summary(clf) -> dict | None:
-    """A closed-form (reservoir) fit's reservoirs, features and ridge α; None for BPTT."""
-    if clf.training != "reservoir":
-        return None
-    if hasattr(clf, "reservoir_"):  # RNNClassifier's frnn.reservoir.ReservoirClassifier
-        model = clf.reservoir_
-        features, coef, alpha = model.features_, model.readout_.coef, model.alpha_
-    else:  # RNNRegressor's ReservoirReadout
-        features, coef, alpha = clf.readout_.features, clf.readout_.readout.coef, clf.alpha_
-    return {
-        "reservoirs": len(features.reservoirs_),
-        "features": int(coef.shape[0]),
-        "ridge_alpha": float(alpha),
-    }
-
-
 def _write_curves(clf, run_dir: Path, name: str) -> None:
     """history.csv and curves.png from a fitted estimator's history."""
-    rundir.write_history(run_dir / "history.csv", clf.history_)
+    regression = hasattr(clf, "y_mean_")
+    rundir.write_history(run_dir / "history.csv", clf.history_, regression)
     from ..viz.curves import plot_curves  # matplotlib loads only here
     from ..viz.figures import save_figure
 
-    figure = plot_curves(clf.history_, title=f"frnn train on {name}")
+    figure = plot_curves(clf.history_, title=f"frnn train on {name}", regression=regression)
     save_figure(figure, run_dir / "curves.png", dpi=100)
 
 

@@ -155,6 +155,7 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         *,
         callback: Callback | None = None,
         resume_state: dict[str, Any] | None = None,
+        monitor: tuple[ArrayLike | Series, ArrayLike] | None = None,
     ) -> Self:
         """Fit to series X and real-valued targets y.
 
@@ -165,8 +166,9 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
         y : (n,) or (n, K) a value vector per series; or per step (sequence targets,
             training="bptt"): (n, T) or (n, T, K) for (n, T, D) or (n, T) ... X of T steps
             given as 3-D or a list, or a list of (T_i,) / (T_i, K) arrays
-        callback, resume_state : as :meth:`frnn.RNNClassifier.fit` (resume_state:
-            training="bptt" only)
+        callback, resume_state, monitor : as :meth:`frnn.RNNClassifier.fit` (resume_state
+            and monitor: training="bptt" only; the history adds RMSEs in y's units,
+            "train_rmse", "val_rmse" and "test_rmse", its "accuracy" entries being R²)
 
         Returns
         -------
@@ -185,18 +187,19 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
             if info.sequence:
                 Ys[~seq.mask(Ys, lengths)] = 0.0  # padded steps: no target
             if self.training == "reservoir":  # one closed-form fit: all or nothing
-                if resume_state is not None:
-                    raise ValueError("resume_state applies to training='bptt' only")
+                if resume_state is not None or monitor is not None:
+                    raise ValueError("resume_state and monitor apply to training='bptt' only")
                 self._fit_reservoir(x, lengths, Ys, info, callback)
                 return self
             loop, data, val = self._prepare_bptt(
                 x, lengths, Ys.astype(self.dtype), info, resume_state
             )
+            watched = bptt.monitored(self, monitor)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
-        return bptt.run(self, loop, data, val, callback)
+        return bptt.run(self, loop, data, val, callback, watched)
 
     def _fit_reservoir(self, x, lengths, Ys, info, callback) -> None:
         if info.sequence:

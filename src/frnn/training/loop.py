@@ -2,10 +2,15 @@
 
 Several networks (an ensemble of ``members``) train in lock-step, one epoch each per
 epoch, each with its own optimiser and its own shuffling generator.  After every epoch
-the complete training state can be captured (:meth:`Trainer.state`) and a later run
-resumed from it ends with bit-identical parameters: everything a run depends on —
-parameters, optimiser moments, generator states, the epoch counter, the early-stopping
-memory — is in the state.
+the complete training state can be captured (:meth:`Trainer.state`, see ``state``) and a
+later run resumed from it ends with bit-identical parameters.
+
+The history records, per epoch, the training objective (``loss``: with the auxiliary
+term and the class weights, what the gradients follow) and, comparable with each other,
+the main loss alone — without the auxiliary term and the class weights — on the training
+series (``train_loss``: the mean over the epoch's mini-batches, as ``accuracy``), on the
+validation series and on optional monitored series (``test_*``: scored only, never used
+for early stopping or for the parameters kept).
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ import numpy as np
 
 from ..data.series import Series
 from ..engine.batch import parameter_names
+from ..engine.losses import bce_with_logits, mse
 from ..engine.network import forward_trusted
 from .optimizers import SGD, Adam
+from .state import STATE_VERSION, capture, restore
 from .steps import (
     NonFiniteLossError,
     _sequence_gradients,
@@ -29,10 +36,23 @@ from .steps import (
     minibatches,
 )
 
-STATE_VERSION = 1
-HISTORY_KEYS = ("loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "seconds")
+__all__ = ["HISTORY_KEYS", "RMSE_KEYS", "STATE_VERSION", "Member", "Settings", "Trainer"]
+
+HISTORY_KEYS = (
+    "loss",
+    "accuracy",
+    "grad_norm",
+    "train_loss",
+    "val_loss",
+    "val_accuracy",
+    "test_loss",
+    "test_accuracy",
+    "seconds",
+)
+RMSE_KEYS = ("train_rmse", "val_rmse", "test_rmse")  # a regressor's, in its targets' units
 # A member's parameters, stored under "params" in training states (the file format): W, R,
 # V and, for a network with biases, b and c (engine.batch.parameter_names).
+_LOSSES = {"bce": bce_with_logits, "mse": mse}  # L(z, y) elementwise, summed over K
 
 
 @dataclass(kw_only=True)
@@ -59,6 +79,8 @@ class Settings:
     accuracy: Callable[[np.ndarray, np.ndarray], float]  # (z (n, K), y (n, K)) -> accuracy
     # (n_classes,) weight of each class's series in the loss, or None: all weigh 1
     class_weights: np.ndarray | None = None
+    # (K,) a regressor's target scale: the history then holds RMSEs in the targets' units
+    target_scale: np.ndarray | None = None
 
 
 def series_weights(y: np.ndarray, class_weights: np.ndarray | None) -> np.ndarray | None:
@@ -80,13 +102,20 @@ class Trainer:
         self.members = members
         self.settings = settings
         self.epoch = 0
-        self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
+        keys = HISTORY_KEYS + (RMSE_KEYS if settings.target_scale is not None else ())
+        self.history: dict[str, list] = {key: [] for key in keys}
         self.best: dict = {"loss": None, "epoch": 0, "params": None}
         self.wait = 0
 
     # -- the loop ---------------------------------------------------------------------
-    def run(self, train: Series, val: Series | None, callback=None) -> str:
+    def run(
+        self, train: Series, val: Series | None, callback=None, monitor: Series | None = None
+    ) -> str:
         """Train until ``epochs``, early stopping or ``callback`` says stop.
+
+        ``monitor`` (e.g. a test split) is scored after every epoch into the history's
+        ``test_*`` entries and nothing else: early stopping and the parameters kept depend
+        on ``val`` only, and the parameters are bit-identical with or without it.
 
         Returns "epochs", "early_stopping" or "callback": why the loop ended.
         """
@@ -94,7 +123,7 @@ class Trainer:
             self._restore_best()  # resumed from the very epoch that stopped early
             return "early_stopping"
         while self.epoch < self.settings.epochs:
-            info = self._one_epoch(train, val)
+            info = self._one_epoch(train, val, monitor)
             stop = self._early_stop(val is not None)
             if callback is not None and callback(info) is True:
                 return "callback"
@@ -105,13 +134,13 @@ class Trainer:
             self._restore_best()
         return "epochs"
 
-    def _one_epoch(self, train: Series, val: Series | None) -> dict:
+    def _one_epoch(self, train: Series, val: Series | None, monitor: Series | None) -> dict:
         started = time.perf_counter()
         lr = learning_rate_at(
             self.settings.learning_rate, self.epoch, self.settings.epochs, self.settings.schedule
         )
         good = self._snapshot()
-        sums = np.zeros(3)  # loss, accuracy, grad norm; summed over members
+        sums = np.zeros(5)  # objective, accuracy, grad norm, main loss, squared error
         with np.errstate(over="ignore", invalid="ignore"):
             for m, member in enumerate(self.members):
                 member.optimizer.lr = lr
@@ -122,22 +151,26 @@ class Trainer:
                 model = member.model
                 if not all(np.isfinite(getattr(model, n)).all() for n in parameter_names(model)):
                     self._fail(good, f"network {m}: its weights overflowed")
-            val_loss, val_accuracy = self.evaluate(val) if val is not None else (None, None)
+            scores = {"val": val, "test": monitor}
+            scores = {k: self.evaluate(v) if v is not None else {} for k, v in scores.items()}
+        val_loss = scores["val"].get("loss")
         if val_loss is not None and not math.isfinite(val_loss):
             self._fail(good, f"validation loss {val_loss}")
         self.epoch += 1
-        loss, accuracy, grad_norm = (float(v) for v in sums / len(self.members))
-        record = {
-            "loss": loss,
-            "accuracy": accuracy,
-            "grad_norm": grad_norm,
-            "val_loss": val_loss,
-            "val_accuracy": val_accuracy,
-            "seconds": time.perf_counter() - started,
+        loss, accuracy, grad_norm, main, squared = (float(v) for v in sums / len(self.members))
+        record = {"loss": loss, "accuracy": accuracy, "grad_norm": grad_norm, "train_loss": main}
+        if self.settings.target_scale is not None:
+            record["train_rmse"] = math.sqrt(squared)
+        for split, values in scores.items():
+            record.update({f"{split}_{key}": value for key, value in values.items()})
+        record["seconds"] = time.perf_counter() - started
+        for key, values in self.history.items():
+            values.append(record.get(key))
+        return {
+            "epoch": self.epoch,
+            **{k: v[-1] for k, v in self.history.items()},
+            "state": self.state,
         }
-        for key in HISTORY_KEYS:
-            self.history[key].append(record[key])
-        return {"epoch": self.epoch, **record, "state": self.state}
 
     def _fail(self, good: list[dict[str, np.ndarray]], detail: str):
         """Put the last good parameters back and stop with a clear error."""
@@ -149,9 +182,12 @@ class Trainer:
         )
 
     def _member_epoch(self, member: Member, train: Series) -> np.ndarray:
-        """One pass over the training data; returns [mean loss, accuracy, mean grad norm]."""
+        """One pass over the training data; returns the means over its series of [the
+        objective, accuracy, the main loss, squared error], and the mean grad norm (in the
+        order of ``_one_epoch``'s sums)."""
         n = train.X.shape[0]
-        loss_sum = correct = norm_sum = 0.0
+        sums = np.zeros(4)  # objective, correct, main loss, squared error; × batch size
+        norm_sum = 0.0
         batches = 0
         model = member.model
         weights = {name: getattr(model, name) for name in parameter_names(model)}
@@ -169,21 +205,51 @@ class Trainer:
             norm = clip_grad_norm(grads, self.settings.clip)
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 raise NonFiniteLossError(f"loss {loss}, gradient norm {norm}")
+            # the main loss and error of the logits before this step, as the objective's
+            main = loss if y.ndim == 3 else self._main_loss(model, z, y)
+            squared = self._squared_error(z, y, lengths)
             member.optimizer.step(weights, grads)
-            loss_sum += loss * index.size
-            correct += self.settings.accuracy(z, y) * index.size
+            sums += np.array([loss, self.settings.accuracy(z, y), main, squared]) * index.size
             norm_sum += norm
             batches += 1
-        return np.array([loss_sum / n, correct / n, norm_sum / batches])
+        objective, accuracy, main, squared = sums / n
+        return np.array([objective, accuracy, norm_sum / batches, main, squared])
 
-    def evaluate(self, data: Series) -> tuple[float, float]:
-        """Mean loss of the members and accuracy of their averaged logits on ``data``."""
+    @staticmethod
+    def _main_loss(model, z: np.ndarray, y: np.ndarray) -> float:
+        """Σ_k L(z_k, y_k) averaged over the batch: logits z and targets y (B, K)."""
+        loss = _LOSSES[getattr(model, "loss", "bce")]
+        return float(loss(z, y).sum(axis=1).mean())
+
+    def _squared_error(self, z: np.ndarray, y: np.ndarray, lengths: np.ndarray) -> float:
+        """A regressor's mean squared error in its targets' units (0 for a classifier).
+
+        z and y are (B, K), or (B, T, K) per step, whose real steps alone count.
+        """
+        scale = self.settings.target_scale
+        if scale is None:
+            return 0.0
+        error = np.asarray(z, dtype=np.float64) - y[:, : z.shape[1]] if z.ndim == 3 else z - y
+        if error.ndim == 3:
+            error = error[np.arange(error.shape[1])[None, :] < lengths[:, None]]  # (N, K)
+        return float(np.mean((error * scale) ** 2))
+
+    def evaluate(self, data: Series) -> dict[str, float]:
+        """On ``data``: "loss", the members' mean loss (without the auxiliary term and the
+        class weights), "accuracy" of their averaged logits, and for a regressor "rmse" of
+        those in the targets' units."""
         logits, losses = [], []
         for member in self.members:
             losses.append(forward_trusted(member.model, data.X, data.y, lengths=data.lengths))
             logits.append(member.model.z.reshape(data.y.shape))
-        z = np.mean(logits, axis=0)  # (n, K)
-        return float(np.mean(losses)), float(self.settings.accuracy(z, data.y))
+        z = np.mean(logits, axis=0)  # (n, K) or (n, T, K)
+        scores = {
+            "loss": float(np.mean(losses)),
+            "accuracy": float(self.settings.accuracy(z, data.y)),
+        }
+        if self.settings.target_scale is not None:
+            scores["rmse"] = math.sqrt(self._squared_error(z, data.y, data.lengths))
+        return scores
 
     # -- early stopping -----------------------------------------------------------------
     def _early_stop(self, has_val: bool) -> bool:
@@ -214,91 +280,9 @@ class Trainer:
                 getattr(member.model, name)[...] = saved[name]  # in place: optimisers hold these
 
     def state(self) -> dict:
-        """The complete training state: nested dicts of numpy arrays and JSON-able values.
-
-        {"version": 1, "epoch": epochs done,
-         "members": [{"params": {"W", "R", "V"} (and "b", "c" with biases),
-                      "optimizer": its state_dict(),
-                      "rng": the shuffling generator's bit_generator.state}, ...],
-         "history": {"loss": [...], "accuracy", "grad_norm", "val_loss", "val_accuracy",
-                     "seconds"},
-         "best": {"loss": best validation loss or None, "epoch", "params": [...] or None},
-         "wait": epochs since the best validation loss}
-
-        Every array is a copy: later training does not change a state already taken.
-        """
-        return {
-            "version": STATE_VERSION,
-            "epoch": self.epoch,
-            "members": [
-                {
-                    "params": {
-                        name: getattr(member.model, name).copy()
-                        for name in parameter_names(member.model)
-                    },
-                    "optimizer": member.optimizer.state_dict(),
-                    "rng": member.rng.bit_generator.state,
-                }
-                for member in self.members
-            ],
-            "history": {key: list(values) for key, values in self.history.items()},
-            "best": {
-                "loss": self.best["loss"],
-                "epoch": self.best["epoch"],
-                "params": self.best["params"],
-            },
-            "wait": self.wait,
-        }
+        """The complete training state (see :func:`frnn.training.state.capture`)."""
+        return capture(self)
 
     def load_state(self, state: dict) -> None:
         """Continue from what :meth:`state` returned; ValueError for a damaged state."""
-        try:
-            self._load_state(state)
-        except (KeyError, TypeError, IndexError, AttributeError) as error:
-            raise ValueError(
-                f"resume_state is damaged (a checkpoint missing a key or holding a wrong "
-                f"type): {type(error).__name__}: {error}"
-            ) from None
-
-    def _load_state(self, state: dict) -> None:
-        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-            found = state.get("version") if isinstance(state, dict) else type(state).__name__
-            raise ValueError(
-                f"resume_state must be a training state of version "
-                f"{STATE_VERSION}; got version {found!r}"
-            )
-        if len(state["members"]) != len(self.members):
-            raise ValueError(
-                f"resume_state holds {len(state['members'])} networks; this "
-                f"estimator trains {len(self.members)} (n_ensemble)"
-            )
-        for member, saved in zip(self.members, state["members"], strict=True):
-            model = member.model
-            names = parameter_names(model)
-            if set(saved["params"]) != set(names):
-                raise ValueError(
-                    f"resume_state does not fit this estimator: its networks have parameters "
-                    f"{sorted(saved['params'])}, this one has {sorted(names)} (bias)"
-                )
-            for name in names:
-                array = np.asarray(saved["params"][name])
-                if array.shape != getattr(model, name).shape:
-                    raise ValueError(
-                        f"resume_state does not fit this estimator and data: its {name} is "
-                        f"{array.shape}, the network's is {getattr(model, name).shape}"
-                    )
-                setattr(model, name, np.array(array, dtype=model.W.dtype))
-            member.optimizer.load_state_dict(saved["optimizer"])
-            member.rng.bit_generator.state = saved["rng"]
-        self.epoch = int(state["epoch"])
-        self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
-        best = state["best"]
-        params = best["params"]
-        self.best = {
-            "loss": best["loss"],
-            "epoch": int(best["epoch"]),
-            "params": None
-            if params is None
-            else [{name: np.array(array) for name, array in p.items()} for p in params],
-        }
-        self.wait = int(state["wait"])
+        restore(self, state)

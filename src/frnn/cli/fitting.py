@@ -1,0 +1,182 @@
+"""``frnn train``'s fit: a progress bar, checkpoints, Ctrl-C and the per-epoch table.
+
+With ``--training bptt`` the bar shows, after every epoch, the training data's loss and
+accuracy (RMSE and R² for a regressor), the validation split's and, when a test set was
+given, the test set's; about ten of the epochs are printed as rows of a table.  The test
+set is only watched: early stopping and the parameters kept use the validation split.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .numbers import loss_text
+
+__all__ = ["CHECKPOINT", "fit", "reservoir_summary"]
+
+CHECKPOINT = "checkpoint.npz"
+TEST_NOTE = "test: watched only; early stopping and the model kept use validation"
+
+
+class _Interrupt:
+    """Ctrl-C asks to stop after the current epoch (which is then saved); twice stops now."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.previous)
+
+
+def _progress(args, total: int, start: int, unit: str):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        initial=start,
+        desc="train",
+        unit=unit,
+        file=sys.stderr,
+        disable=args.quiet or args.json,
+        dynamic_ncols=True,
+        leave=True,
+    )
+
+
+def reservoir_summary(clf) -> dict | None:
+    """A closed-form (reservoir) fit's reservoirs, features and ridge α; None for BPTT."""
+    if clf.training != "reservoir":
+        return None
+    if hasattr(clf, "reservoir_"):  # RNNClassifier's frnn.reservoir.ReservoirClassifier
+        model = clf.reservoir_
+        features, coef, alpha = model.features_, model.readout_.coef, model.alpha_
+    else:  # RNNRegressor's ReservoirReadout
+        features, coef, alpha = clf.readout_.features, clf.readout_.readout.coef, clf.alpha_
+    return {
+        "reservoirs": len(features.reservoirs_),
+        "features": int(coef.shape[0]),
+        "ridge_alpha": float(alpha),
+    }
+
+
+def _fit_reservoir(clf, train, args):
+    """Fit the reservoirs and the read-out with a progress bar; returns (seconds, False)."""
+    bar = _progress(args, clf.n_reservoirs, 0, "reservoir")
+
+    def callback(info):
+        bar.n = info["reservoir"]  # threads finish in any order: the count, not a step
+        bar.refresh()
+
+    started = time.perf_counter()
+    with bar:
+        clf.fit(train, train.y, callback=callback)
+        bar.set_postfix_str(f"ridge α {reservoir_summary(clf)['ridge_alpha']:.3g}")
+    return time.perf_counter() - started, False
+
+
+def fit(clf, train, test, run_dir: Path, config: dict, state, args):
+    """Fit with a progress bar and checkpoints; returns (seconds, interrupted).
+
+    ``test`` (or None) is passed to BPTT's ``fit`` as ``monitor``: scored every epoch.
+    """
+    from ..io import save_state
+
+    if clf.training == "reservoir":
+        return _fit_reservoir(clf, train, args)
+    every, last = config["checkpoint_every"], {}
+    bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0, "epoch")
+    splits = ("train",) + ("val",) * bool(clf.validation_fraction) + ("test",) * (test is not None)
+    table = EpochTable(config.get("task") == "regression", clf.epochs, splits)
+
+    def callback(info):
+        bar.update(1)
+        bar.set_postfix_str(table.postfix(info), refresh=False)
+        if not bar.disable and table.wanted(info["epoch"]):
+            bar.write(table.row(info), file=sys.stdout)
+        last["state"] = info["state"]
+        if info["epoch"] % every == 0 or stop.requested:
+            save_state(run_dir / CHECKPOINT, info["state"]())
+        return stop.requested
+
+    started = time.perf_counter()
+    monitor = None if test is None else (test, test.y)
+    with _Interrupt() as stop, bar:
+        if not bar.disable:
+            bar.write(table.header(), file=sys.stdout)
+        clf.fit(train, train.y, callback=callback, resume_state=state, monitor=monitor)
+        if "state" in last:
+            save_state(run_dir / CHECKPOINT, last["state"]())
+        final = {"epoch": clf.n_iter_, **{k: v[-1] for k, v in clf.history_.items() if v}}
+        if not bar.disable and clf.n_iter_ and table.printed != clf.n_iter_:
+            bar.write(table.row(final), file=sys.stdout)  # the epoch it stopped at
+    # Ctrl-C during the last epoch changes nothing: the run ended anyway.
+    return time.perf_counter() - started, getattr(clf, "stopped_by_", None) == "callback"
+
+
+class EpochTable:
+    """The per-epoch rows ``frnn train --training bptt`` prints, and the bar's postfix.
+
+    A classifier's columns are the loss (without the auxiliary term) and the accuracy of
+    the training data (means over the epoch's mini-batches), the validation split and the
+    test set; a regressor's the RMSE (in the targets' units) and R².
+    """
+
+    def __init__(self, regression: bool, epochs: int, splits: tuple[str, ...]):
+        self.scores = ("rmse", "accuracy") if regression else ("loss", "accuracy")
+        self.names = ("rmse", "R²") if regression else ("loss", "acc")
+        self.splits = splits  # of "train", "val", "test"
+        self.every = max(1, epochs // 10)  # about ten rows
+        self.printed = 0
+
+    def _value(self, info: dict, split: str, score: str):
+        key = {("train", "accuracy"): "accuracy"}.get((split, score), f"{split}_{score}")
+        return info.get(key)
+
+    @staticmethod
+    def _format(value, score: str) -> str:
+        if value is None:
+            return "-"
+        if score == "loss":
+            return loss_text(value)  # the one format of every loss the CLI prints
+        return f"{value:.4g}" if score == "rmse" else f"{value:.3f}"
+
+    def header(self) -> str:
+        cells = [f"{s} {n}" for s in self.splits for n in self.names]
+        note = f"   ({TEST_NOTE})" if "test" in self.splits else ""
+        return f"{'epoch':>6}" + "".join(f"{c:>12}" for c in cells) + note
+
+    def wanted(self, epoch: int) -> bool:
+        return epoch % self.every == 0
+
+    def row(self, info: dict) -> str:
+        self.printed = info["epoch"]
+        cells = [
+            self._format(self._value(info, s, score), score)
+            for s in self.splits
+            for score in self.scores
+        ]
+        return f"{info['epoch']:>6}" + "".join(f"{c:>12}" for c in cells)
+
+    def postfix(self, info: dict) -> str:
+        parts = []
+        for split in self.splits:
+            values = [self._value(info, split, score) for score in self.scores]
+            if all(v is not None for v in values):
+                text = " ".join(
+                    f"{n} {self._format(v, s)}"
+                    for n, v, s in zip(self.names, values, self.scores, strict=True)
+                )
+                parts.append(f"{split} {text}")
+        return "  ".join(parts) + f"  |g| {info['grad_norm']:.3g}"
