@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import types
 
 import numpy as np
@@ -208,6 +209,8 @@ def test_train_prints_validation_and_test_scores_per_epoch(tmp_path):
         assert cells[0] == epoch["epoch"]
         assert float(cells[3]) == pytest.approx(float(epoch["val_loss"]), rel=1e-3)
         assert float(cells[6]) == pytest.approx(float(epoch["test_accuracy"]), abs=1e-3)
+        for loss in (cells[1], cells[3], cells[5]):  # one loss format, as every other table
+            assert re.fullmatch(r"\d+\.\d{6}", loss), row
     assert "val loss" in result.stderr and "test loss" in result.stderr  # the bar
 
 
@@ -221,6 +224,7 @@ def classifier_run(tmp_path_factory):
 def test_evaluate_prints_the_confusion_matrix_and_per_class_scores(classifier_run):
     result = frnn("evaluate", "--model", "run", "--dataset", "gunpoint", cwd=classifier_run)
     assert result.returncode == 0, result.stderr
+    assert re.match(r"accuracy \d\.\d{4}  loss \d+\.\d{6}  n 150\n", result.stdout), result.stdout
     test = load_dataset("gunpoint").test
     predicted = frnn_lib.load(classifier_run / "run" / "model.npz").predict(test)
     matrix = confusion_matrix(test.y, predicted, labels=[1, 2])

@@ -53,4 +53,6 @@ def with_flags(text: str, names) -> str:
     text = _ASSIGNED.sub(assigned, text)
     text = _NAMED.sub(named, text)
     text = _SNAKE.sub(named, text)
-    return _DATA_OPTION.sub(lambda m: f"option {flag('data_' + m[1])} of data set", text)
+    text = _DATA_OPTION.sub(lambda m: f"option {flag('data_' + m[1])} of data set", text)
+    # Python's None is typed "none" on the command line ("--clip none", "--seed none").
+    return re.sub(r"\bNone\b", "none", text)
