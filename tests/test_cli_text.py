@@ -127,6 +127,8 @@ def test_errors_name_the_flag_not_the_parameter(tmp_path, args, message):
     assert message in done.stderr
     for name in ("hidden_size", "validation_fraction", "n_reservoirs", "n_train", "label="):
         assert name not in done.stderr
+    runs = tmp_path / "runs"
+    assert not runs.exists() or not any(runs.iterdir())  # no run left behind by a refusal
 
 
 def test_with_flags_leaves_other_words_alone():

@@ -77,6 +77,7 @@ def run_train(args: argparse.Namespace) -> int:
     clf = ESTIMATORS[task](**config["estimator"])
     _check_params(clf, task)  # before any file is written
     train, test = load_data(config["data"], task)
+    made = not args.resume and not (args.out and Path(args.out).exists())
     run_dir = Path(args.resume) if args.resume else rundir.new_run_dir(args.out)
     state = None
     if args.resume and (run_dir / CHECKPOINT).exists():
@@ -92,11 +93,22 @@ def run_train(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+    except Exception:
+        if not args.resume and not (run_dir / CHECKPOINT).exists():
+            _discard(run_dir, made)  # a fit refused before training leaves no run behind
+        raise
     save(clf, run_dir / "model.npz")
     name = config["data"].get("dataset") or Path(config["data"]["train"]).name
     metrics = _write_results(clf, train, test, run_dir, seconds, interrupted, name)
     _report(args, metrics, run_dir)
     return 130 if interrupted else 0
+
+
+def _discard(run_dir: Path, made: bool) -> None:
+    """Remove the config.json of a run that never trained, and its directory if made here."""
+    (run_dir / "config.json").unlink(missing_ok=True)
+    if made and not any(run_dir.iterdir()):
+        run_dir.rmdir()
 
 
 def _check_params(clf, task: str) -> None:
