@@ -273,3 +273,15 @@ def test_evaluate_out_refused_for_a_regressor(tmp_path):
     assert refused.returncode == 2 and "a regressor" in refused.stderr
     plain = frnn(*args[:-2], cwd=tmp_path)
     assert plain.returncode == 0 and plain.stdout.split()[::2][:3] == ["rmse", "mae", "r2"]
+
+
+def test_no_watch_test_scores_the_test_set_only_at_the_end(tmp_path):
+    result = frnn("train", *TINY, "--no-watch-test", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    header = result.stdout.splitlines()[0]
+    assert header.split()[:5] == "epoch train loss train acc".split() and "test" not in header
+    with open(tmp_path / "r" / "history.csv") as handle:
+        history = list(csv.DictReader(handle))
+    assert len(history) == 3 and all(not row.get("test_loss") for row in history)
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["test"]["n"] == 150  # the end's results table still scores it

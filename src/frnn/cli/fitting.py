@@ -89,12 +89,15 @@ def _fit_reservoir(clf, train, args):
 def fit(clf, train, test, run_dir: Path, config: dict, state, args):
     """Fit with a progress bar and checkpoints; returns (seconds, interrupted).
 
-    ``test`` (or None) is passed to BPTT's ``fit`` as ``monitor``: scored every epoch.
+    ``test`` (or None) is passed to BPTT's ``fit`` as ``monitor``: scored every epoch,
+    unless ``--no-watch-test`` (then only at the end, by the results table).
     """
     from ..io import save_state
 
     if clf.training == "reservoir":
         return _fit_reservoir(clf, train, args)
+    if getattr(args, "no_watch_test", False):
+        test = None  # a forward pass over the test set per epoch saved
     every, last = config["checkpoint_every"], {}
     bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0, "epoch")
     splits = ("train",) + ("val",) * bool(clf.validation_fraction) + ("test",) * (test is not None)

@@ -59,6 +59,13 @@ def add_train_parser(commands) -> None:
         help="save the training state every N epochs and at the end (default: 10, or the "
         "--config's)",
     )
+    run.add_argument(
+        "--no-watch-test",
+        action="store_true",
+        help="with --training bptt, score the test set only at the end rather than after "
+        "every epoch (watching it costs a forward pass over it per epoch; it never steers "
+        "training either way)",
+    )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     add_data_options(train)
