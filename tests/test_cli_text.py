@@ -103,7 +103,7 @@ def test_resume_refuses_n_jobs_of_a_regression_run(tmp_path):
 FLAG_ERRORS = [
     (["--hidden-size", "0"], "--hidden-size must be a positive integer; got 0"),
     (["--training", "ridge"], "--training must be one of ['reservoir', 'bptt']; got 'ridge'"),
-    (["--seed", "2.5"], "--seed must be none, an integer in [0, 2**32)"),
+    (["--seed", "2.5"], "--seed: expected an integer in [0, 2**32) or none, got '2.5'"),
     (["--clip", "-1"], "--clip must be a positive number or none; got -1.0"),
     (["--dataset", "parity", "--n-train", "0"], "option --n-train of data set 'parity' must be"),
     (["--length", "5"], "--length: not an option of data set 'gunpoint' (its options: none)"),

@@ -90,6 +90,20 @@ def _parse_pair(text: str) -> tuple[float, float]:
     return low, high
 
 
+def _parse_seed(text: str) -> int | None:
+    """--seed: an integer in [0, 2**32), or none (the estimators also take a numpy
+    generator, which a command line cannot)."""
+    if text.lower() == "none":
+        return None
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed < 2**32:
+        raise argparse.ArgumentTypeError(f"expected an integer in [0, 2**32) or none, got {text!r}")
+    return seed
+
+
 def _value_type(default):
     """A parser for values like ``default``; ``none`` gives None for numbers; a word is kept
     where the default is None (class_weight's "balanced"), for the estimator to check."""
@@ -144,7 +158,7 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
         group.add_argument(
             *flags,
             dest=name,
-            type=_value_type(default),
+            type=_parse_seed if name == "random_state" else _value_type(default),
             default=argparse.SUPPRESS,
             metavar=_metavar(default),
             help=f"{helps.get(name, '')} (default: {_shown(default)}{only})",
