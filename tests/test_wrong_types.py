@@ -177,7 +177,7 @@ def test_wrong_types_are_named(call, message):
         (["--hidden-size", "2.5"], "--hidden-size must be a positive integer; got 2.5"),
         (
             ["--training", "bptt", "--chunk-length", "2.5"],
-            "--chunk-length must be a positive integer or None; got 2.5",
+            "--chunk-length must be a positive integer or none; got 2.5",
         ),
         (["--n-train", "2.5"], "argument --n-train: invalid int value: '2.5'"),
     ],
