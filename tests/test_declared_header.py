@@ -44,7 +44,14 @@ def test_a_declared_header_settles_what_detection_cannot(tmp_path):
     np.testing.assert_array_equal(dropped.X[:, :, 0], SERIES[1:])
     assert dropped.y.tolist() == LABELS[1:]
     numbered = _csv(tmp_path, "numbered.csv", "label,0,1,2")  # DataFrame.to_csv(index=False)
-    assert load_file(numbered).y.tolist() == ["label", *LABELS]  # detection: a series
+    # labels that are words: "label" could be one more class, so detection keeps the row
+    assert load_file(numbered).y.tolist() == ["label", *LABELS]
+    digits = tmp_path / "digits.csv"  # numeric labels: a word above them names the column
+    digits.write_text("label,0,1,2\n0,1,2,3\n1,4,5,6\n")
+    assert load_file(digits).y.tolist() == [0, 1]
+    np.testing.assert_array_equal(load_file(digits).X[:, :, 0], [[1, 2, 3], [4, 5, 6]])
+    with pytest.raises(ValueError, match="read without a header row"):
+        load_file(plain, label="kind", header=False)
     _same(load_file(numbered, header=True), load_file(plain))
     named = _csv(tmp_path, "named.csv", "label,t0,t1,t2")
     with pytest.raises(ValueError, match="row 1, column 2: expected a number, got 't0'"):
@@ -80,4 +87,5 @@ def test_predict_header_yes_and_no(tmp_path, monkeypatch, capsys):
     assert _predict(capsys, "--data", "numbered.csv", "--header", "yes") == (0, plain)
     code, dropped = _predict(capsys, "--data", "plain.csv", "--header", "yes")
     assert code == 0 and dropped == [plain[0], *plain[2:]]  # series 1 was the header
-    assert _predict(capsys, "--data", "numbered.csv") == (2, [])  # 'label' read as a series
+    # detected: a word above numeric labels ("label,0,1,...", as pandas writes numbered columns)
+    assert _predict(capsys, "--data", "numbered.csv") == (0, plain)

@@ -57,7 +57,7 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
         named = label not in LABEL_POSITIONS
         indexed = _pandas_index(first)
         if header is None:
-            header = named or indexed or _looks_like_header(first[0], label)
+            header = named or indexed or _looks_like_header(first, label)
         rows = itertools.chain(first, rows)
         names = next(rows) if header else None
         if header and indexed:  # the index column pandas writes: not data
@@ -153,9 +153,18 @@ def _split(path: str, lines):
         raise ValueError(f"{path}: row {reader.line_num}: {error}") from None
 
 
-def _looks_like_header(fields: list[str], label) -> bool:
+def _looks_like_header(rows: list[list[str]], label) -> bool:
+    """Whether the first of ``rows`` (the file's first two) names the columns: words where
+    values go, or, as ``DataFrame.to_csv`` writes numbered columns ("label,0,1,2"), a word
+    where the next row has a number for its label."""
+    fields = rows[0]
     values = fields[1:] if label == "first" else fields[:-1] if label == "last" else fields
-    return bool(values) and all(not _is_number(f) for f in values)
+    if bool(values) and all(not _is_number(f) for f in values):
+        return True
+    if label not in ("first", "last") or len(rows) < 2 or not rows[0] or not rows[1]:
+        return False
+    at = 0 if label == "first" else -1
+    return not _is_number(rows[0][at]) and _is_number(rows[1][at])
 
 
 def _is_number(text: str) -> bool:
@@ -176,6 +185,12 @@ def _label_column(path: str, label, names) -> int | None:
         return 0 if label == "first" else -1
     if not isinstance(label, str):
         raise ValueError(f"label must be 'first', 'last', 'none' or a column name; got {label!r}")
+    if names is None:
+        raise ValueError(
+            f"{path}: label {label!r} names a column, but the file is read without a header "
+            "row (header=False); declare the header, or give the label's position: "
+            "'first' or 'last'"
+        )
     stripped = [n.strip() for n in names]
     if label not in stripped:
         raise ValueError(f"{path}: no column named {label!r}; the header names {stripped[:10]}")
