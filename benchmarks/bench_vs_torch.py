@@ -88,17 +88,28 @@ def median_time(fn, repeats: int) -> float:
 MIN_REPEATS = 7  # samples per function at least, however slow (3 with --quick)
 
 
+SETTLE = 0.1  # seconds of pause before each sample: the other library's threads go idle
+
+
 def interleaved(fns: dict, seconds: float) -> dict[str, list[float]]:
     """Seconds per call of each function, sampled in turn so that load hits all alike.
 
-    Each sample runs a function often enough to last about a millisecond.
+    Each sample runs a function often enough to last about a millisecond, after a pause
+    and an untimed run of the same length: with more than one thread, one library's idle
+    pool threads (numpy's OpenBLAS, torch's OpenMP) spin on the cores for a while after
+    its call and would slow whatever runs next (at the medium size on two threads, torch's
+    step took 79–117 ms right after frnn's against 40 ms alone); the untimed run wakes the
+    sampled library's own threads.
     """
     number = {name: max(1, int(1e-3 / median_time(fn, 3))) for name, fn in fns.items()}
-    cycle = sum(median_time(fn, 1) * number[name] for name, fn in fns.items())
+    cycle = sum(2 * median_time(fn, 1) * number[name] + SETTLE for name, fn in fns.items())
     repeats = int(min(1000, max(MIN_REPEATS, seconds / cycle)))
     times = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            time.sleep(SETTLE)
+            for _ in range(number[name]):
+                fn()
             start = time.perf_counter()
             for _ in range(number[name]):
                 fn()
