@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import frnn
 from conftest import make_net
+from frnn.engine import cache
 from frnn.training import sequence_gradients
 from helpers import MODES, assert_matches_torch, make_batch, make_model
 from torch_reference import loss_and_grads, relerr
@@ -329,7 +330,7 @@ def test_the_compiled_loop_checks_the_bias_it_reads():
     model = make_model(2, 3, 1)
     x, y, lengths, a0 = make_batch(2, 4, 2, 3, 1, many_to_many=False, padded=False, with_a0=True)
     frnn.forward(model, x, y, a0=a0)
-    batch = model._frnn_cache.cache.batch
+    batch = cache.get(model).batch
     with pytest.raises(
         ValueError, match=r"b must be \(3,\) float64 for the compiled loop; got \(2,\)"
     ):

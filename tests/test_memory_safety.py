@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import frnn
+from frnn.engine import cache as engine_cache
 from frnn.engine import dispatch
 
 SWAPS = {
@@ -50,7 +51,7 @@ def test_kernel_arguments_are_checked_in_the_dispatch():
         pytest.skip("numba unusable here")
     net = frnn.FullyRecurrentNetwork(3, 4, 2, rng=0)
     net.forward(np.ones((5, 7, 3)), np.ones((5, 2)), engine="numba")
-    cache = net._frnn_cache.cache
+    cache = engine_cache.get(net)
     R, V, dZ = net.R, net.V, np.ones((5, 2))
     bad = {
         "R": (cache.A, np.ones((9, 9)), V, dZ),

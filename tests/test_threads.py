@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 import frnn
+from frnn import training
+from frnn.engine import cache, network
 
 ENGINES = ["reference", "numpy", "numba"]
 
@@ -144,3 +146,92 @@ def test_a_copied_or_pickled_network_carries_no_states(duplicate):
     assert np.array_equal(twin.W, net.W)
     twin.forward(*_data(1)[0])
     assert _same(twin.backward(), net.backward())
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"chunk_length": 4}, {"chunk_length": 4, "aux_weight": 0.5}],
+    ids=["whole", "truncated", "truncated-aux"],
+)
+def test_sequence_gradients_from_many_threads_on_one_network_match_the_serial_ones(options):
+    """The training step reads its own forward's states, never model.a / model.z (which
+    another thread's forward sets to None, then to its own): every thread's loss, gradients,
+    last logits and last states equal the serial ones bit for bit."""
+    n_threads, reps = 4, 60
+    net = frnn.FullyRecurrentNetwork(3, 5, 1, rng=1, bias=True)
+    rng = np.random.default_rng(2)
+    data = [
+        (rng.standard_normal((3, 10, 3)), rng.integers(0, 2, (3, 1)).astype(float))
+        for _ in range(n_threads)
+    ]
+    lengths = np.array([10, 7, 3])  # sequences ending in different chunks
+
+    def step(x, y):
+        return training.sequence_gradients(net, x, y, lengths, **options)
+
+    serial = [step(x, y) for x, y in data]
+    wrong, errors = [], []
+    start = threading.Barrier(n_threads)
+
+    def work(i):
+        start.wait(10)
+        for _ in range(reps):
+            try:
+                loss, grads, z, a = step(*data[i])
+                expected = serial[i]
+                same = loss == expected[0] and _same(grads, expected[1])
+                if not (same and np.array_equal(z, expected[2]) and np.array_equal(a, expected[3])):
+                    wrong.append(i)
+            except Exception as error:  # before: model.a was None after another's forward
+                errors.append(repr(error))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(n_threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert wrong == []
+
+
+def test_a_copy_of_a_copy_of_a_freed_network_never_sees_its_states():
+    """The store holds its model: a freed model's id cannot be recycled by another object
+    that shares the store (before: copy.copy of a copy could land on the freed model's id
+    and differentiate its forward)."""
+    for _ in range(50):
+        net = frnn.FullyRecurrentNetwork(3, 5, 1, rng=0)
+        net.forward(*_data(1)[0])
+        twin = copy.copy(net)
+        del net
+        again = copy.copy(twin)  # may be allocated where net was
+        with pytest.raises(RuntimeError, match="forward call first"):
+            again.backward()
+        with pytest.raises(RuntimeError, match="forward call first"):
+            twin.backward()
+
+
+def test_init_forgets_every_threads_states():
+    net = frnn.FullyRecurrentNetwork(3, 5, 1, rng=0)
+    net.forward(*_data(1)[0])
+    frnn.init(net, 3, 5, 1, rng=1)
+    assert cache.get(net) is None
+    with pytest.raises(RuntimeError, match="forward call first"):
+        net.backward()
+
+
+def test_old_pickles_still_load():
+    """Pickles made before engine.cache.Store name PerThread (and before engine.cache,
+    network._Cache): they load, and the network has no states."""
+    net = frnn.FullyRecurrentNetwork(3, 5, 1, rng=0)
+    net.forward(*_data(1)[0])
+    state = {k: v for k, v in vars(net).items() if k != "_frnn_cache"}
+    for old in (cache.PerThread(0), network._Cache(*[None] * 5)):
+        twin = pickle.loads(pickle.dumps(types.SimpleNamespace(**state, _frnn_cache=old)))
+        assert cache.get(twin) is None
+        frnn.forward(twin, *_data(1)[0])
+        assert cache.get(twin) is not None

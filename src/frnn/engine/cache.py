@@ -1,11 +1,16 @@
 """What ``forward`` leaves for ``backward``: the states of each thread's last forward.
 
 ``backward`` differentiates the last ``forward`` *of the calling thread*: the states live
-on the model in a ``threading.local`` (``model._frnn_cache``), so two threads running
+on the model in a per-thread store (``model._frnn_cache``), so two threads running
 forward then backward on one network each get the gradient of their own forward, whatever
-the other ran in between.  ``model.a`` and ``model.z`` stay plain attributes, those of the
-latest forward of any thread.  A thread's states go with the thread (``threading.local``
-drops them when it ends) or with its next forward on the same model.
+the other ran in between.  A thread's states go with the thread (``threading.local``
+drops them when it ends), with its next forward on the same model, or with ``forget``.
+
+``model.a`` and ``model.z`` are plain attributes for the user to read: those of the
+latest forward of *any* thread, and None while a forward runs (it starts by releasing the
+previous states).  Code that may share a model between threads reads its own forward's
+states here (``get(model).A`` and ``.Z``), never ``model.a`` / ``model.z``.  Likewise
+``backward(keep_da=True)`` writes ``model.da``, shared by all threads: the latest one.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import numpy as np
 
 from .batch import CACHE, Batch
 
-__all__ = ["Cache", "get", "put", "clear"]
+__all__ = ["Cache", "get", "put", "clear", "forget"]
 
 
 @dataclass
@@ -31,36 +36,39 @@ class Cache:
     bias: bool = False  # whether s(t) and z(t) had the biases b and c
 
 
-class PerThread(threading.local):
-    """One model's :class:`Cache` per thread (``cache``: None before that thread's forward).
+class Store:
+    """One model's :class:`Cache` per thread, and the model it belongs to.
 
-    ``owner`` is the id of the model the store was made for: a shallow copy of the model
-    shares the store object, and must not read or overwrite the original's states.
+    ``model`` is held strongly and compared by identity: a shallow copy of the model
+    shares the store object but is not its ``model``, so it never reads or overwrites the
+    original's states; and while the store lives its model cannot be freed, so no other
+    object can inherit the model's ``id`` and with it a stale forward.
     """
 
-    cache: Cache | None = None  # a thread that never ran forward on this model reads None
+    __slots__ = ("model", "threads")
 
-    def __init__(self, owner: int):
-        self.owner = owner  # threading.local runs __init__ again in each thread: same owner
+    def __init__(self, model):
+        self.model = model  # None: a store that belongs to no model (unpickled, copied)
+        self.threads = threading.local()  # .cache: that thread's Cache
 
     def __reduce__(self):
-        # A pickled or copied model carries no states (and threading.local cannot be
-        # pickled): its store is one that matches no model, so its backward asks for forward.
-        return (PerThread, (0,))
+        # A pickled or deep-copied model carries no states (and threading.local cannot be
+        # pickled): its store belongs to no model, so its backward asks for forward.
+        return (Store, (None,))
 
 
 _CREATING = threading.Lock()  # two threads' first forward on one model make one store
 
 
-def _store(model) -> PerThread | None:
+def _store(model) -> Store | None:
     store = getattr(model, CACHE, None)
-    return store if isinstance(store, PerThread) and store.owner == id(model) else None
+    return store if isinstance(store, Store) and store.model is model else None
 
 
 def get(model) -> Cache | None:
     """The calling thread's last forward on ``model``, or None."""
     store = _store(model)
-    return None if store is None else store.cache
+    return None if store is None else getattr(store.threads, "cache", None)
 
 
 def put(model, cache: Cache) -> None:
@@ -70,13 +78,24 @@ def put(model, cache: Cache) -> None:
         with _CREATING:
             store = _store(model)
             if store is None:
-                store = PerThread(id(model))
+                store = Store(model)
                 setattr(model, CACHE, store)
-    store.cache = cache
+    store.threads.cache = cache
 
 
 def clear(model) -> None:
     """Drop the calling thread's states on ``model`` (other threads keep theirs)."""
     store = _store(model)
     if store is not None:
-        store.cache = None
+        store.threads.cache = None
+
+
+def forget(model) -> None:
+    """Drop every thread's states on ``model`` (its weights were re-drawn)."""
+    if hasattr(model, CACHE):
+        delattr(model, CACHE)
+
+
+def PerThread(owner: int = 0) -> Store:
+    """What pickles made before ``Store`` name: a store that belongs to no model."""
+    return Store(None)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._typing import DTypeLike, Seed, T
 from .._validate import check_positive_int
-from .batch import CACHE as _CACHE
+from . import cache as _caches
 
 __all__ = ["init"]
 
@@ -72,8 +72,7 @@ def init(
         for name in ("b", "c"):  # re-initialising a model drops biases it had
             if getattr(model, name, None) is not None:
                 delattr(model, name)
-    if hasattr(model, _CACHE):
-        delattr(model, _CACHE)  # a stale forward must not be differentiated
+    _caches.forget(model)  # a stale forward must not be differentiated
     return model
 
 

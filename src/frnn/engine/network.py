@@ -36,6 +36,8 @@ from .reference import last
 
 __all__ = ["init", "forward", "backward"]
 
+_Cache = _caches.Cache  # the name pickles made before engine.cache existed refer to
+
 
 def forward(
     model: NetworkLike,
@@ -103,7 +105,8 @@ def forward(
     activation, loss = activation_and_loss(model)
     check_choice(engine, "engine", dispatch.ENGINES)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights)
-    return _forward(model, (W, R, V, *bc), batch, activation, loss, method=method, engine=engine)
+    params = (W, R, V, *bc)
+    return _forward(model, params, batch, activation, loss, method=method, engine=engine)[0]
 
 
 def forward_trusted(model, x, y=None, *, lengths, a0=None, weights=None) -> float | None:
@@ -112,17 +115,31 @@ def forward_trusted(model, x, y=None, *, lengths, a0=None, weights=None) -> floa
     x (B, T, D) and y (B, K) or (B, T, K) in the weights' dtype, lengths (B,) in [1, T],
     a0 (B, I) or None, weights (B, T) or None; the sequential loop, engine "auto".
     """
+    return forward_cached(model, x, y, lengths=lengths, a0=a0, weights=weights)[0]
+
+
+def forward_cached(
+    model, x, y=None, *, lengths, a0=None, weights=None
+) -> tuple[float | None, _caches.Cache]:
+    """``forward_trusted`` that also returns this forward's :class:`~.cache.Cache`.
+
+    Code that may share ``model`` with other threads reads the states from it (``A``
+    (T, B, I), ``Z`` (B, K) or (T, B, K)): ``model.a`` and ``model.z`` are any thread's.
+    """
     params = (model.W, model.R, model.V, getattr(model, "b", None), getattr(model, "c", None))
     batch = trusted(x, y, lengths, a0, weights, I=model.W.shape[0], dtype=model.W.dtype)
     activation, loss = getattr(model, "activation", "tanh"), getattr(model, "loss", "bce")
     return _forward(model, params, batch, activation, loss, method="sequential", engine="auto")
 
 
-def _forward(model, params, batch: Batch, activation, loss, *, method, engine) -> float | None:
+def _forward(
+    model, params, batch: Batch, activation, loss, *, method, engine
+) -> tuple[float | None, _caches.Cache]:
     """``forward`` on arguments already checked: ``params`` = (W, R, V, b, c), b and c
-    None for a model without biases; ``batch`` prepared."""
+    None for a model without biases; ``batch`` prepared.  Returns the loss (None without
+    targets) and the states kept for this thread's backward."""
     W, R, V, b, c = params
-    _release(model)
+    release(model)
     tol, max_iter = _deer_options(model) if method in ("deer", "quasi-deer") else (None, None)
     A, info = dispatch.states(
         W, R, batch, activation, method=method, engine=engine, tol=tol, max_iter=max_iter, b=b
@@ -134,15 +151,16 @@ def _forward(model, params, batch: Batch, activation, loss, *, method, engine) -
         Z += c
         if batch.many_to_many and batch.mask is not None:
             Z *= batch.mask[:, :, None]  # padded steps' logits are zero, as their states
-    _caches.put(model, _caches.Cache(batch, A, Z, activation, loss, method, b is not None))
+    cache = _caches.Cache(batch, A, Z, activation, loss, method, b is not None)
+    _caches.put(model, cache)
     model.a = _batch_major(A, batch.single)
     model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
     if batch.y is None:
-        return None
+        return None, cache
     per_output = LOSSES[loss][0](Z, batch.y)  # (B, K) | (T, B, K)
     if batch.weights is not None:
         per_output = per_output * batch.weights[:, :, None]  # padded steps weigh 0
-    return float(per_output.sum() / Z.shape[-2])
+    return float(per_output.sum() / Z.shape[-2]), cache
 
 
 _DEER_TOL = Interval("real", 0, closed="neither")  # unset (None): DEER's default
@@ -160,8 +178,9 @@ def _deer_options(model) -> tuple[float | None, int | None]:
     return tol, max_iter
 
 
-def _release(model) -> None:
-    """Drop this thread's last states, so a training step never holds two sets of them."""
+def release(model) -> None:
+    """Drop this thread's last states, so a training step never holds two sets of them
+    (and scoring leaves none behind)."""
     model.a = model.z = None
     _caches.clear(model)
 

@@ -18,7 +18,7 @@ from ..engine.batch import (
     parameter_names,
     prepare,
 )
-from ..engine.network import backward_trusted, forward_trusted
+from ..engine.network import backward_trusted, forward_cached
 from .optimizers import SGD, Adam, make_optimizer
 
 __all__ = [
@@ -170,9 +170,11 @@ def _sequence_gradients(
         if series_weight is not None:
             raise ValueError("series weights (class_weight) are for many-to-one targets only")
         y = y[:, :T]  # Series.take trims x to the batch's longest series, not y
-        loss = forward_trusted(model, x, y, lengths=lengths)
+        # this thread's states (T, B, ·): model.a / model.z may be another thread's by now
+        loss, cache = forward_cached(model, x, y, lengths=lengths)
         grads = backward_trusted(model)
-        return loss, grads, model.z, model.a[np.arange(B), lengths - 1]
+        z = cache.Z.transpose(1, 0, 2)  # (B, T, K)
+        return loss, grads, z, cache.A[lengths - 1, np.arange(B)]
     k = T if chunk_length is None else chunk_length
     grads = {name: np.zeros_like(getattr(model, name)) for name in parameter_names(model)}
     z_last = np.empty(y.shape, dtype=model.W.dtype)  # (B, K)
@@ -185,7 +187,7 @@ def _sequence_gradients(
         if ending.size:
             steps = lengths[ending] - start  # (n,) each one's length inside this chunk
             span = slice(start, start + int(steps.max()))
-            loss, z_last[ending] = _accumulate(
+            loss, z_last[ending], A = _accumulate(
                 model,
                 grads,
                 x[ending, span],
@@ -197,12 +199,12 @@ def _sequence_gradients(
                 series_weight=None if series_weight is None else series_weight[ending],
             )
             total += loss
-            a[ending] = model.a[np.arange(ending.size), steps - 1]
+            a[ending] = A[steps - 1, np.arange(ending.size)]
         if going_on.size:
             xs, y_going = x[going_on, start:stop], y[going_on]
             if aux_weight:
                 steps = np.full(going_on.size, stop - start)
-                total += _accumulate(
+                loss, _, A = _accumulate(
                     model,
                     grads,
                     xs,
@@ -213,12 +215,14 @@ def _sequence_gradients(
                     aux_weight,
                     y_every=y_going,
                     series_weight=None if series_weight is None else series_weight[going_on],
-                )[0]
+                )
+                total += loss
             else:
-                forward_trusted(
+                _, cache = forward_cached(
                     model, xs, None, lengths=np.full(going_on.size, stop - start), a0=a[going_on]
                 )  # states only
-            a[going_on] = model.a[:, -1]
+                A = cache.A
+            a[going_on] = A[-1]  # (n, I)
     return total, grads, z_last, a
 
 
@@ -227,16 +231,17 @@ def _accumulate(
 ):
     """Add ``weight`` × the gradients of one chunk's losses to ``grads``.
 
-    Returns the chunk's weighted loss and the logits at each sequence's last step (None
-    when ``y`` is None).  With an auxiliary loss, the last step's loss and c × every step's
-    are one many-to-many loss with step weights c + [t = T_b]: one forward and one backward
-    pass instead of two over the same states.  Series weights w_b (the class weights) scale
-    each sequence's step weights: w_b (c + [t = T_b]).
+    Returns the chunk's weighted loss, the logits at each sequence's last step (None
+    when ``y`` is None) and the chunk's states a(t), (T, n, I).  With an auxiliary loss,
+    the last step's loss and c × every step's are one many-to-many loss with step weights
+    c + [t = T_b]: one forward and one backward pass instead of two over the same states.
+    Series weights w_b (the class weights) scale each sequence's step weights:
+    w_b (c + [t = T_b]).
     """
     if not aux_weight and series_weight is None:
-        loss = forward_trusted(model, x, y, lengths=steps, a0=a0)
+        loss, cache = forward_cached(model, x, y, lengths=steps, a0=a0)
         _add(grads, backward_trusted(model), weight)
-        return weight * loss, model.z
+        return weight * loss, cache.Z, cache.A
     n, T = x.shape[:2]
     last = np.arange(n), steps - 1
     targets = y if y is not None else y_every
@@ -246,9 +251,10 @@ def _accumulate(
         step_weights[last] += 1.0
     if series_weight is not None:
         step_weights *= series_weight[:, None]
-    loss = forward_trusted(model, x, every, lengths=steps, a0=a0, weights=step_weights)
+    loss, cache = forward_cached(model, x, every, lengths=steps, a0=a0, weights=step_weights)
     _add(grads, backward_trusted(model), weight)
-    return weight * loss, (model.z[last] if y is not None else None)
+    z_last = cache.Z[steps - 1, np.arange(n)] if y is not None else None  # (n, K)
+    return weight * loss, z_last, cache.A
 
 
 def _add(total: dict[str, np.ndarray], grads: dict[str, np.ndarray], weight: float) -> None:
