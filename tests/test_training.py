@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import frnn
 from frnn.data.series import Series
+from frnn.engine import cache as engine_cache
 from frnn.training import (
     SGD,
     Adam,
@@ -287,9 +288,10 @@ def test_non_finite_loss_stops_and_restores_last_good_parameters():
 
 
 class _Overflow(SGD):
-    """An optimiser step that leaves infinite weights behind."""
+    """An optimiser step that leaves infinite weights behind (the loop calls ``_step``, the
+    update without the public ``step``'s argument checks)."""
 
-    def step(self, params, grads):
+    def _step(self, params, grads):
         for p in params.values():
             p[...] = np.inf
 
@@ -387,3 +389,14 @@ def test_non_finite_biases_are_caught_and_restored():
     with pytest.raises(NonFiniteLossError, match="overflowed"):
         trainer.run(data, None)
     np.testing.assert_array_equal(trainer.members[0].model.c, start)
+
+
+def test_scoring_leaves_no_states_on_the_networks():
+    """evaluate (validation and the monitored split, often larger than the training data)
+    drops each network's states once its logits are read: none stay until the next epoch."""
+    trainer, data = _trainer(epochs=2)
+    big = Series(np.tile(data.X, (5, 1, 1)), np.tile(data.y, (5, 1)), np.full(60, 6))
+    trainer.run(data, data, monitor=big)
+    model = trainer.members[0].model
+    assert model.a is None and model.z is None and engine_cache.get(model) is None
+    assert len(trainer.history["test_loss"]) == 2

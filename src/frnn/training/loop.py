@@ -24,14 +24,14 @@ import numpy as np
 
 from ..data.series import Series
 from ..engine.batch import parameter_names
-from ..engine.losses import bce_with_logits, mse
-from ..engine.network import forward_trusted
+from ..engine.losses import LOSSES
+from ..engine.network import forward_cached, release
 from .optimizers import SGD, Adam
 from .state import STATE_VERSION, capture, restore
 from .steps import (
     NonFiniteLossError,
+    _clip_grad_norm,
     _sequence_gradients,
-    clip_grad_norm,
     learning_rate_at,
     minibatches,
 )
@@ -52,7 +52,6 @@ HISTORY_KEYS = (
 RMSE_KEYS = ("train_rmse", "val_rmse", "test_rmse")  # a regressor's, in its targets' units
 # A member's parameters, stored under "params" in training states (the file format): W, R,
 # V and, for a network with biases, b and c (engine.batch.parameter_names).
-_LOSSES = {"bce": bce_with_logits, "mse": mse}  # L(z, y) elementwise, summed over K
 
 
 @dataclass(kw_only=True)
@@ -191,6 +190,8 @@ class Trainer:
         batches = 0
         model = member.model
         weights = {name: getattr(model, name) for name in parameter_names(model)}
+        # without the auxiliary term and the class weights the objective is the main loss
+        objective_is_main = not self.settings.aux_weight and self.settings.class_weights is None
         for index in minibatches(n, self.settings.batch_size, member.rng):
             x, y, lengths = train.take(index)
             loss, grads, z, _ = _sequence_gradients(
@@ -202,13 +203,13 @@ class Trainer:
                 aux_weight=self.settings.aux_weight,
                 series_weight=series_weights(y, self.settings.class_weights),
             )
-            norm = clip_grad_norm(grads, self.settings.clip)
+            norm = _clip_grad_norm(grads, self.settings.clip)
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 raise NonFiniteLossError(f"loss {loss}, gradient norm {norm}")
             # the main loss and error of the logits before this step, as the objective's
-            main = loss if y.ndim == 3 else self._main_loss(model, z, y)
+            main = loss if objective_is_main or y.ndim == 3 else self._main_loss(model, z, y)
             squared = self._squared_error(z, y, lengths)
-            member.optimizer.step(weights, grads)
+            member.optimizer._step(weights, grads)  # the arrays were checked at the boundary
             sums += np.array([loss, self.settings.accuracy(z, y), main, squared]) * index.size
             norm_sum += norm
             batches += 1
@@ -218,7 +219,7 @@ class Trainer:
     @staticmethod
     def _main_loss(model, z: np.ndarray, y: np.ndarray) -> float:
         """Σ_k L(z_k, y_k) averaged over the batch: logits z and targets y (B, K)."""
-        loss = _LOSSES[getattr(model, "loss", "bce")]
+        loss = LOSSES[getattr(model, "loss", "bce")][0]  # elementwise, unchecked
         return float(loss(z, y).sum(axis=1).mean())
 
     def _squared_error(self, z: np.ndarray, y: np.ndarray, lengths: np.ndarray) -> float:
@@ -240,8 +241,11 @@ class Trainer:
         those in the targets' units."""
         logits, losses = [], []
         for member in self.members:
-            losses.append(forward_trusted(member.model, data.X, data.y, lengths=data.lengths))
-            logits.append(member.model.z.reshape(data.y.shape))
+            loss, cache = forward_cached(member.model, data.X, data.y, lengths=data.lengths)
+            Z = cache.Z if cache.Z.ndim == 2 else cache.Z.transpose(1, 0, 2)  # (n, K) | (n, T, K)
+            losses.append(loss)
+            logits.append(Z.reshape(data.y.shape))
+            release(member.model)  # states of all the scored data: none kept until next epoch
         z = np.mean(logits, axis=0)  # (n, K) or (n, T, K)
         scores = {
             "loss": float(np.mean(losses)),

@@ -35,6 +35,12 @@ def _check(rule: Interval, value, name: str) -> float:
     return float(rule.check(value, name))
 
 
+def _check_step(params, grads) -> None:
+    """Raise unless ``params`` and ``grads`` are dicts of arrays with the same names and
+    shapes (the public ``step``'s check; the training loop's arrays skip it)."""
+    check_named_arrays(grads, "grads", like=check_named_arrays(params, "params"))
+
+
 class SGD:
     """Stochastic gradient descent with momentum, torch.optim.SGD's rule.
 
@@ -68,7 +74,11 @@ class SGD:
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place from the same-named ``grads``."""
-        check_named_arrays(grads, "grads", like=check_named_arrays(params, "params"))
+        _check_step(params, grads)
+        self._step(params, grads)
+
+    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """``step`` on arrays already checked (the training loop's, every mini-batch)."""
         for name, p in params.items():
             g = grads[name]
             if self.weight_decay and name not in NO_DECAY:
@@ -142,7 +152,11 @@ class Adam:
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place from the same-named ``grads``."""
-        check_named_arrays(grads, "grads", like=check_named_arrays(params, "params"))
+        _check_step(params, grads)
+        self._step(params, grads)
+
+    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """``step`` on arrays already checked (the training loop's, every mini-batch)."""
         beta1, beta2 = self.betas
         self.t += 1
         step_size = self.lr / (1.0 - beta1**self.t)

@@ -36,6 +36,7 @@ __all__ = [
 SCHEDULES = ("constant", "cosine")
 _CHUNK = Interval("int", 1, none=True)
 _AUX = Interval("real", 0)  # the learning-rate schedules of learning_rate_at
+_MAX_NORM = Interval("real", 0, closed="neither", none=True)
 
 
 class NonFiniteLossError(RuntimeError):
@@ -77,7 +78,12 @@ def clip_grad_norm(
         ‖g‖ before clipping.
     """
     check_named_arrays(grads, "grads")
-    Interval("real", 0, closed="neither", none=True).check(max_norm, "max_norm")
+    _MAX_NORM.check(max_norm, "max_norm")
+    return _clip_grad_norm(grads, max_norm, eps)
+
+
+def _clip_grad_norm(grads: dict[str, np.ndarray], max_norm: float | None, eps=1e-6) -> float:
+    """``clip_grad_norm`` on arguments already checked (the training loop's)."""
     norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
     if max_norm is not None:
         factor = max_norm / (norm + eps)
