@@ -259,3 +259,17 @@ def test_small_steps_run_blas_on_one_thread_and_restore_the_count():
         after = {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
     assert seen == [{1}]
     assert after == {2}
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (6400, 3), (7, 40), (300, 1)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_row_sum_is_the_sum_over_rows(shape, dtype):
+    """The bias gradients' Σ over rows, 1ᵀ rows by BLAS, with and without a kept vector of
+    ones (longer than the rows, as BPTT's chunks use it)."""
+    rows = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    expected = rows.astype(np.float64).sum(axis=0)
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    for ones in (None, np.ones(shape[0] + 5, dtype=dtype)):
+        got = numpy_loops.row_sum(rows, ones)
+        assert got.shape == (shape[1],) and got.dtype == dtype
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * shape[0])

@@ -166,7 +166,7 @@ def gradients(
     else:
         delta, dA = methods.bptt(G, A, R, activation)  # the adjoint by a reverse scan
     dW, dR = reference.weight_gradients(delta, A, batch)
-    db = delta.sum(axis=(0, 1)) if bias else None  # Σ_t δ(t); zero on padded steps
+    db = numpy_loops.row_sum(delta.reshape(-1, I)) if bias else None  # Σ_t δ(t), 0 if padded
     return dW, dR, db, dA if keep_da else None
 
 

@@ -32,6 +32,7 @@ from .batch import (
 )
 from .initialise import init  # also frnn.network.init, the old import path
 from .losses import LOSSES
+from .numpy_loops import row_sum
 from .reference import last
 
 __all__ = ["init", "forward", "backward"]
@@ -292,5 +293,5 @@ def _backward(cache: _caches.Cache, R, V, *, keep_da: bool, engine: str, model):
         model.da = _batch_major(dA, batch.single)
     if not bias:
         return {"W": dW, "R": dR, "V": dV}
-    dc = dZ.reshape(-1, dZ.shape[-1]).sum(axis=0)  # Σ_t ∂L/∂z(t), zero on padded steps
+    dc = row_sum(dZ.reshape(-1, dZ.shape[-1]))  # Σ_t ∂L/∂z(t), zero on padded steps
     return {"W": dW, "R": dR, "V": dV, "b": db, "c": dc}
