@@ -98,7 +98,8 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run: small sets, 3 epochs")
     args = parser.parse_args()
-    import torch  # noqa: F401  -- its import is not part of any fit time
+    if "torch" in args.models:
+        import torch  # noqa: F401  -- its import is not part of any fit time
 
     epochs = 3 if args.quick else 300
     n_train, n_test = (60, 60) if args.quick else (args.n_train, args.n_test)
