@@ -50,8 +50,6 @@ HISTORY_KEYS = (
     "seconds",
 )
 RMSE_KEYS = ("train_rmse", "val_rmse", "test_rmse")  # a regressor's, in its targets' units
-# A member's parameters, stored under "params" in training states (the file format): W, R,
-# V and, for a network with biases, b and c (engine.batch.parameter_names).
 
 
 @dataclass(kw_only=True)
