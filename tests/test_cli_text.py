@@ -92,6 +92,18 @@ def test_resume_refuses_settings_naming_the_flag(tmp_path, option, named):
     assert f"drop {named} (only --checkpoint-every, --n-jobs may change" in done.stderr
 
 
+@pytest.mark.parametrize("value", ["abc", "1.5"])
+def test_resume_refuses_a_bad_n_jobs_before_recording_it(tmp_path, value):
+    """Before: the value was written into config.json, then refused, and every later
+    plain --resume failed on it."""
+    run = _unstarted_run(tmp_path / "r", *PARITY, "--n-reservoirs", "2")
+    before = (tmp_path / "r" / "config.json").read_bytes()
+    done = frnn("train", "--resume", run, "--n-jobs", value, cwd=tmp_path)
+    assert done.returncode == 2 and "--n-jobs must be an integer" in done.stderr, done.stderr
+    assert (tmp_path / "r" / "config.json").read_bytes() == before
+    assert main(["train", "--resume", run, "--quiet"]) == 0
+
+
 def test_resume_refuses_n_jobs_of_a_regression_run(tmp_path):
     run = _unstarted_run(tmp_path / "r", "--dataset", "adding", "--n-train", "16")
     done = frnn("train", "--resume", run, "--n-jobs", "2", cwd=tmp_path)

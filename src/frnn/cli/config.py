@@ -16,9 +16,9 @@ from ..data.datasets import DATASET_TASKS
 from . import rundir
 from .data import HEADERS, check_train_label
 from .flags import flag
-from .options import DATA_OPTIONS, all_defaults, estimator_defaults
+from .options import DATA_OPTIONS, ESTIMATORS, all_defaults, estimator_defaults
 
-__all__ = ["new_config", "resume_config"]
+__all__ = ["check_estimator", "new_config", "resume_config"]
 
 
 CHECKPOINT_EVERY = Interval("int", 1)  # epochs between checkpoints
@@ -204,15 +204,32 @@ def resume_config(args: argparse.Namespace) -> dict:
 
 
 def _resume_changes(args: argparse.Namespace, config: dict, run_dir: Path) -> dict:
-    """``config`` with the RESUME_TAKES options given, recorded in the run's config.json so
-    that a later ``--resume`` keeps them."""
+    """``config`` with the RESUME_TAKES options given, checked, then recorded in the run's
+    config.json so that a later ``--resume`` keeps them (a bad value is refused before it
+    is written: recorded, it would break every later ``--resume``)."""
     given = vars(args)
     if "n_jobs" in given and "n_jobs" not in estimator_defaults(config["task"]):
         raise ValueError(f"--n-jobs: not an option of the {config['task']} estimator")
+    changes = {}
     if given.get("checkpoint_every") is not None:
-        config = {**config, "checkpoint_every": given["checkpoint_every"]}
+        changes["checkpoint_every"] = given["checkpoint_every"]
     if "n_jobs" in given:
-        config = {**config, "estimator": {**config["estimator"], "n_jobs": given["n_jobs"]}}
-    if "n_jobs" in given or given.get("checkpoint_every") is not None:
-        rundir.write_json(run_dir / "config.json", config)
+        changes["estimator"] = {**config["estimator"], "n_jobs": given["n_jobs"]}
+    if not changes:
+        return config
+    config = {**config, **changes}
+    check_estimator(config["task"], config["estimator"])
+    rundir.write_json(run_dir / "config.json", config)
     return config
+
+
+def check_estimator(task: str, params: dict):
+    """The ``task``'s estimator with ``params``, checked: a bad value is a ValueError naming
+    it, raised before any file is written."""
+    estimator = ESTIMATORS[task](**params)
+    if task == "regression":
+        from ..regressor.params import check_params
+    else:
+        from ..classifier.params import check_params
+    check_params(estimator)
+    return estimator
