@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data.datasets import DATASETS, TEXT_SUFFIXES, load_dataset, load_file
+from ..data.delimited import detect_header
 from .flags import flag
 
 __all__ = ["HEADERS", "add_text_options", "check_train_label", "load_data", "read_split"]
@@ -78,6 +79,10 @@ def read_split(path: str, label: str = "first", header: str = "auto", classes=No
     known = set(np.asarray(classes).tolist())
     if len(split.y) and all(value in known for value in split.y.tolist()):
         return split  # labelled: every first value names a class
+    if has_header is None and Path(path).suffix.lower() in TEXT_SUFFIXES:
+        # As the first read decided: unlabelled, pandas' "label,0,1,2" has no header word
+        # above a number, and its header row would be read as a series.
+        has_header = detect_header(path, label="first")
     return load_file(path, label="none", header=has_header)
 
 

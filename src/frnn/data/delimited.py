@@ -23,7 +23,7 @@ import numpy as np
 
 from .._npz import max_bytes
 
-__all__ = ["LABEL_POSITIONS", "check_size", "read_rows"]
+__all__ = ["LABEL_POSITIONS", "check_size", "detect_header", "read_rows"]
 
 LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
@@ -58,10 +58,9 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
         first = list(itertools.islice(rows, 2))  # what header and index detection look at
         if not first:
             raise ValueError(f"{path}: the file is empty; expected one series per row")
-        named = label not in LABEL_POSITIONS
         indexed = _pandas_index(first)
         if header is None:
-            header = named or indexed or _looks_like_header(first, label)
+            header = _detect_header(first, label)
         rows = itertools.chain(first, rows)
         names = next(rows) if header else None
         if header and indexed:  # the index column pandas writes: not data
@@ -93,6 +92,22 @@ def _row_bytes(values: np.ndarray, label: str | None) -> int:
     """The memory one row holds once read: its values, and its overhead (a file of short
     rows such as ``1,2`` takes over ten times as much as its values without it)."""
     return values.nbytes + _ROW_BYTES + (sys.getsizeof(label) if label is not None else 0)
+
+
+def detect_header(path: str, *, label="first", limit=None) -> bool:
+    """Whether :func:`read_rows` with ``header=None`` reads the file's first row as a header
+    for ``label``: to read the file again with another label and the same header."""
+    budget = max_bytes(limit)
+    check_size(path, budget)
+    with _open(path) as stream:
+        first = list(itertools.islice(_split(path, _lines(stream, path, budget)), 2))
+    return bool(first) and _detect_header(first, label)
+
+
+def _detect_header(first: list[list[str]], label) -> bool:
+    """Whether the first of ``first`` (the file's first two rows) is a header: a named label
+    column needs one, a pandas index column announces one, else its fields tell."""
+    return label not in LABEL_POSITIONS or _pandas_index(first) or _looks_like_header(first, label)
 
 
 def _pandas_index(rows: list[list[str]]) -> bool:
