@@ -28,7 +28,8 @@ _WHERE = "where a text file's labels are: first, last, none, or a header column'
 _LABEL_HELP = {
     "train": "where a text file's labels are: first (the UCR layout), last, or a header "
     "column's name (default: first)",
-    "evaluate": f"{_WHERE} (default: first)",
+    "evaluate": "where a text file's labels are: first, last, or a header column's name "
+    "(default: first)",
     "predict": f"{_WHERE}; auto (default): the first column when every value in it is a "
     "class of the model, else none (a regressor has no classes to tell by: pass first or "
     "none)",
@@ -71,7 +72,8 @@ def read_split(path: str, label: str = "first", header: str = "auto", classes=No
     if label == "auto" and classes is None and Path(path).suffix.lower() in TEXT_SUFFIXES:
         raise ValueError(
             f"{path}: --label auto cannot tell a regressor's target column from the "
-            "series; pass --label first (targets in the first column) or --label none"
+            "series; pass --label first (targets in the first column), or --label none "
+            "to predict on unlabelled series"
         )
     if label != "auto" or classes is None:
         return load_file(path, label="first" if label == "auto" else label, header=has_header)
