@@ -107,6 +107,8 @@ def load_data(data: dict, task: str = "classification"):
     train = read_split(data["train"], label, header)
     test = read_split(data["test"], label, header) if data["test"] else None
     _check_targets(train, task, data["train"])
+    if test is not None:
+        _check_targets(test, task, data["test"])
     return train, test
 
 
@@ -120,15 +122,18 @@ def _check_options(name: str, options: dict) -> None:
         raise ValueError(f"{flags}: not an option of data set {name!r} (its options: {allowed})")
 
 
-def _check_targets(train, task: str, source: str) -> None:
-    kind = train.y.dtype.kind
+def _check_targets(split, task: str, source: str) -> None:
+    """Refuse targets that do not suit ``task`` (``split`` read from ``source``)."""
+    if len(split.y) != split.X.shape[0]:  # an .npz without 'y'
+        raise ValueError(f"{source}: the series carry no labels (an .npz needs 'y' for them)")
+    kind = split.y.dtype.kind
     if task == "classification" and kind == "f":
         raise ValueError(
-            f"{source}: the targets are real numbers (e.g. {train.y[0]:.6g}), not class "
+            f"{source}: the targets are real numbers (e.g. {split.y[0]:.6g}), not class "
             "labels; pass --task regression to fit a regressor"
         )
     if task == "regression" and kind not in "biuf":
         raise ValueError(
             f"{source}: --task regression needs numeric targets; got labels such as "
-            f"{train.y[0]!r} (leave --task out to fit a classifier)"
+            f"{split.y[0]!r} (leave --task out to fit a classifier)"
         )
