@@ -197,6 +197,28 @@ def test_label_last_or_named_trains_the_same_model_as_label_first(tmp_path, monk
     assert again["data"]["label"] == "class"  # --config repeats how the file was read
 
 
+def test_config_with_new_files_keeps_its_label_and_header_unless_given(tmp_path, monkeypatch):
+    """Before: --config c.json --train new.csv dropped the config's --label and --header,
+    and new.csv was read as label first, header detected."""
+    monkeypatch.chdir(tmp_path)
+    _layouts(tmp_path)
+    base = _new_config("--train", "named.csv", "--label", "class", "--header", "yes")
+    (tmp_path / "c.json").write_text(json.dumps(base))
+    (tmp_path / "new.csv").write_bytes((tmp_path / "named.csv").read_bytes())
+    config = tmp_path / "c.json"
+    same = _new_config("--config", config, "--train", "new.csv")
+    assert (same["data"]["label"], same["data"]["header"]) == ("class", "yes")
+    assert same["data"]["train"] == str(tmp_path / "new.csv")
+    other = _new_config("--config", config, "--train", "first.csv", "--label", "first")
+    assert (other["data"]["label"], other["data"]["header"]) == ("first", "yes")
+    built_in = _new_config("--config", config, "--dataset", "parity")
+    assert "label" not in built_in["data"] and "header" not in built_in["data"]
+
+
+def _new_config(*argv) -> dict:
+    return cli_config.new_config(build_parser().parse_args(["train", *map(str, argv)]))
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -14,7 +14,7 @@ from .. import __version__
 from .._validate import Interval
 from ..data.datasets import DATASET_TASKS
 from . import rundir
-from .data import HEADERS, check_train_label
+from .data import HEADERS
 from .flags import flag
 from .options import DATA_OPTIONS, ESTIMATORS, all_defaults, estimator_defaults
 
@@ -26,17 +26,17 @@ CHECKPOINT_EVERY = Interval("int", 1)  # epochs between checkpoints
 
 def _data_spec(given: dict, base: dict | None) -> dict:
     """The data entry of a config: --train/--test files (with --label and --header), a
-    --dataset, or ``base``'s, with the options given on top."""
+    --dataset, or ``base``'s, with the options given on top.  New files keep ``base``'s
+    --label and --header unless given: the same layout, as the --config describes."""
     spec = _source_spec(given, base)
     text = {key: given[key] for key in ("label", "header") if key in given}
     if text and "train" not in spec:
         raise ValueError(
-            f"{' and '.join('--' + key for key in text)}: for --train/--test files; a "
+            f"{' and '.join(flag(key) for key in text)}: for --train/--test files; a "
             "built-in --dataset has no columns to choose"
         )
-    if "label" in text:
-        check_train_label(text["label"])
-    return {**spec, **text}
+    kept = {key: base[key] for key in ("label", "header") if key in (base or {})}
+    return {**spec, **(kept if "train" in spec else {}), **text}
 
 
 def _source_spec(given: dict, base: dict | None) -> dict:

@@ -42,7 +42,8 @@ def add_train_parser(commands) -> None:
     run.add_argument(
         "--config",
         metavar="CONFIG_JSON",
-        help="repeat the run a config.json describes (options given override it)",
+        help="repeat the run a config.json describes (options given override it; new "
+        "--train/--test files are read with its --label and --header unless given)",
     )
     run.add_argument(
         "--resume",
