@@ -501,6 +501,10 @@ def test_config_json_repeats_a_run_exactly(tmp_path):
             {"estimator": {}, "data": {"dataset": "coffee", "options": {}}, "checkpoint_every": 0},
             "'checkpoint_every' must be a positive integer",
         ),
+        (  # before: "unhashable type: 'list'"
+            {"estimator": {}, "data": {"train": "t.csv", "test": None, "header": ["yes"]}},
+            "'data' must be",
+        ),
     ],
 )
 def test_bad_config_files_are_one_line(tmp_path, config, message):

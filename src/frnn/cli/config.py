@@ -139,6 +139,7 @@ def _read_config(path) -> dict:
             and isinstance(data.get("test"), str | None)
             and isinstance(data.get("sha256", {}), dict)
             and isinstance(data.get("label", "first"), str)
+            and isinstance(data.get("header", "auto"), str)  # a list is unhashable
             and data.get("header", "auto") in HEADERS
         )
     )
