@@ -154,6 +154,23 @@ def test_with_flags_leaves_other_words_alone():
     assert with_flags(path, names) == path
 
 
+def test_with_flags_writes_none_as_typed_only_where_the_library_means_python_none():
+    """Before: every word None became none, the user's text (a field, a path) too."""
+    from frnn.cli.flags import with_flags
+
+    names = {"clip", "random_state"}
+    assert with_flags("clip must be a positive number or None; got -1.0", names) == (
+        "--clip must be a positive number or none; got -1.0"
+    )
+    assert with_flags("random_state must be None, an integer; got None", names) == (
+        "--seed must be none, an integer; got none"
+    )
+    field = "d.csv: row 3, column 2: expected a number, got 'None'"
+    assert with_flags(field, names) == field
+    path = "/data/None/None.csv: no such file; no column named None"
+    assert with_flags(path, names) == path
+
+
 # -- 3. --label and --header on frnn train --------------------------------------------------
 
 
