@@ -501,6 +501,10 @@ def test_config_json_repeats_a_run_exactly(tmp_path):
             {"estimator": {}, "data": {"dataset": "coffee", "options": {}}, "checkpoint_every": 0},
             "'checkpoint_every' must be a positive integer",
         ),
+        (  # before: "unhashable type: 'list'"
+            {"estimator": {}, "data": {"train": "t.csv", "test": None, "header": ["yes"]}},
+            "'data' must be",
+        ),
     ],
 )
 def test_bad_config_files_are_one_line(tmp_path, config, message):
@@ -540,6 +544,31 @@ def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path):
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
     assert "the labels 7 are not among the model's classes [0, 1]" in refused.stderr
     assert "Traceback" not in refused.stderr and refused.stdout == ""
+
+
+def test_the_test_file_targets_are_checked_against_the_task_too(tmp_path):
+    """Before: only the training file's targets were checked; an .npz without 'y' was an
+    IndexError (a traceback at the command line)."""
+    from frnn.cli.data import load_data
+
+    (tmp_path / "train.csv").write_text("0,1,2,3\n1,4,5,6\n")
+    (tmp_path / "real.csv").write_text("0.5,1,2,3\n1.5,4,5,6\n")
+    (tmp_path / "words.csv").write_text("a,1,2,3\nb,4,5,6\n")
+    np.savez(tmp_path / "none.npz", X=np.zeros((2, 3)))
+
+    def data(test):
+        return {"train": str(tmp_path / "train.csv"), "test": str(tmp_path / test)}
+
+    with pytest.raises(ValueError, match=r"real.csv: the targets are real numbers \(e.g. 0.5\)"):
+        load_data(data("real.csv"), "classification")
+    with pytest.raises(ValueError, match=r"words.csv: --task regression needs numeric targets"):
+        load_data(data("words.csv"), "regression")
+    with pytest.raises(ValueError, match=r"none.npz: the series carry no labels"):
+        load_data(data("none.npz"), "classification")
+    with pytest.raises(ValueError, match=r"none.npz: the series carry no labels"):
+        load_data({"train": str(tmp_path / "none.npz"), "test": None}, "classification")
+    train, test = load_data(data("real.csv"), "regression")
+    assert test.y.tolist() == [0.5, 1.5]
 
 
 def test_a_run_written_before_the_reservoir_default_still_means_bptt(tmp_path):

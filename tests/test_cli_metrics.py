@@ -275,6 +275,61 @@ def test_evaluate_out_refused_for_a_regressor(tmp_path):
     assert plain.returncode == 0 and plain.stdout.split()[::2][:3] == ["rmse", "mae", "r2"]
 
 
+def test_evaluate_label_auto_knows_the_classifier_and_none_is_refused(tmp_path, capsys):
+    """Before: evaluate --label auto read without the model's classes, so a classifier was
+    told about regressors; --label none, offered in its help, could never evaluate."""
+    from frnn.cli.main import main
+    from test_cli import toy_series, write_file
+
+    rng = np.random.default_rng(3)
+    series, labels = toy_series(12, rng)
+    write_file(tmp_path / "train.npz", series, labels)
+    write_file(tmp_path / "test.csv", series, labels)
+    (tmp_path / "other.csv").write_text("5,1,2,3\n6,4,5,6\n")  # labels not the model's
+    model = RNNClassifier(training="bptt", epochs=1, hidden_size=2, n_ensemble=1)
+    frnn_lib.save(model.fit(*_xy(series, labels)), tmp_path / "m.npz")
+    evaluate = ["evaluate", "--model", str(tmp_path / "m.npz"), "--data"]
+    assert main([*evaluate, str(tmp_path / "test.csv"), "--label", "auto", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 12
+    assert main([*evaluate, str(tmp_path / "other.csv"), "--label", "auto"]) == 2
+    err = capsys.readouterr().err
+    assert "carry no labels to evaluate against" in err and "regressor" not in err, err
+    assert main([*evaluate, str(tmp_path / "test.csv"), "--label", "none"]) == 2
+    assert "--label none: evaluate compares the predictions with the labels" in (
+        capsys.readouterr().err
+    )
+
+
+def _xy(series, labels):
+    return np.stack(series), np.asarray(labels)  # (n, T, 1), (n,)
+
+
+def test_evaluate_out_refused_for_a_multi_label_model_before_evaluating(
+    tmp_path, monkeypatch, capsys
+):
+    """Before: the whole evaluation ran, and printed nothing, before --out was refused."""
+    from frnn.cli import predict
+    from frnn.cli.main import main
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((8, 5, 1))  # (n, T, D)
+    Y = (rng.random((8, 3)) < 0.5).astype(int)  # (n, K) 0/1
+    model = RNNClassifier(training="bptt", epochs=1, hidden_size=2, n_ensemble=1).fit(X, Y)
+    frnn_lib.save(model, tmp_path / "m.npz")
+    np.savez(tmp_path / "d.npz", X=X, y=Y)
+
+    def evaluated(*args, **kwargs):
+        raise AssertionError("evaluated before --out was refused")
+
+    monkeypatch.setattr(predict.class_targets, "evaluate", evaluated)
+    argv = ["evaluate", "--model", str(tmp_path / "m.npz"), "--data", str(tmp_path / "d.npz")]
+    assert main([*argv, "--out", str(tmp_path / "cm.png")]) == 2
+    assert "--out draws a confusion matrix; a multi-label model has none" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "cm.png").exists()
+
+
 def test_no_watch_test_scores_the_test_set_only_at_the_end(tmp_path):
     result = frnn("train", *TINY, "--no-watch-test", "--out", "r", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

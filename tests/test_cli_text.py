@@ -92,6 +92,18 @@ def test_resume_refuses_settings_naming_the_flag(tmp_path, option, named):
     assert f"drop {named} (only --checkpoint-every, --n-jobs may change" in done.stderr
 
 
+@pytest.mark.parametrize("value", ["abc", "1.5"])
+def test_resume_refuses_a_bad_n_jobs_before_recording_it(tmp_path, value):
+    """Before: the value was written into config.json, then refused, and every later
+    plain --resume failed on it."""
+    run = _unstarted_run(tmp_path / "r", *PARITY, "--n-reservoirs", "2")
+    before = (tmp_path / "r" / "config.json").read_bytes()
+    done = frnn("train", "--resume", run, "--n-jobs", value, cwd=tmp_path)
+    assert done.returncode == 2 and "--n-jobs must be an integer" in done.stderr, done.stderr
+    assert (tmp_path / "r" / "config.json").read_bytes() == before
+    assert main(["train", "--resume", run, "--quiet"]) == 0
+
+
 def test_resume_refuses_n_jobs_of_a_regression_run(tmp_path):
     run = _unstarted_run(tmp_path / "r", "--dataset", "adding", "--n-train", "16")
     done = frnn("train", "--resume", run, "--n-jobs", "2", cwd=tmp_path)
@@ -142,6 +154,23 @@ def test_with_flags_leaves_other_words_alone():
     assert with_flags(path, names) == path
 
 
+def test_with_flags_writes_none_as_typed_only_where_the_library_means_python_none():
+    """Before: every word None became none, the user's text (a field, a path) too."""
+    from frnn.cli.flags import with_flags
+
+    names = {"clip", "random_state"}
+    assert with_flags("clip must be a positive number or None; got -1.0", names) == (
+        "--clip must be a positive number or none; got -1.0"
+    )
+    assert with_flags("random_state must be None, an integer; got None", names) == (
+        "--seed must be none, an integer; got none"
+    )
+    field = "d.csv: row 3, column 2: expected a number, got 'None'"
+    assert with_flags(field, names) == field
+    path = "/data/None/None.csv: no such file; no column named None"
+    assert with_flags(path, names) == path
+
+
 # -- 3. --label and --header on frnn train --------------------------------------------------
 
 
@@ -183,6 +212,28 @@ def test_label_last_or_named_trains_the_same_model_as_label_first(tmp_path, monk
         build_parser().parse_args(["train", "--config", str(tmp_path / "named" / "config.json")])
     )
     assert again["data"]["label"] == "class"  # --config repeats how the file was read
+
+
+def test_config_with_new_files_keeps_its_label_and_header_unless_given(tmp_path, monkeypatch):
+    """Before: --config c.json --train new.csv dropped the config's --label and --header,
+    and new.csv was read as label first, header detected."""
+    monkeypatch.chdir(tmp_path)
+    _layouts(tmp_path)
+    base = _new_config("--train", "named.csv", "--label", "class", "--header", "yes")
+    (tmp_path / "c.json").write_text(json.dumps(base))
+    (tmp_path / "new.csv").write_bytes((tmp_path / "named.csv").read_bytes())
+    config = tmp_path / "c.json"
+    same = _new_config("--config", config, "--train", "new.csv")
+    assert (same["data"]["label"], same["data"]["header"]) == ("class", "yes")
+    assert same["data"]["train"] == str(tmp_path / "new.csv")
+    other = _new_config("--config", config, "--train", "first.csv", "--label", "first")
+    assert (other["data"]["label"], other["data"]["header"]) == ("first", "yes")
+    built_in = _new_config("--config", config, "--dataset", "parity")
+    assert "label" not in built_in["data"] and "header" not in built_in["data"]
+
+
+def _new_config(*argv) -> dict:
+    return cli_config.new_config(build_parser().parse_args(["train", *map(str, argv)]))
 
 
 @pytest.mark.parametrize(

@@ -89,3 +89,23 @@ def test_predict_header_yes_and_no(tmp_path, monkeypatch, capsys):
     assert code == 0 and dropped == [plain[0], *plain[2:]]  # series 1 was the header
     # detected: a word above numeric labels ("label,0,1,...", as pandas writes numbered columns)
     assert _predict(capsys, "--data", "numbered.csv") == (0, plain)
+
+
+def test_label_auto_reads_the_header_as_the_first_read_decided(tmp_path):
+    """Before: labels that are not the model's classes made read_split read the file again
+    with label 'none', where "label" above numbers is no header: "got 'label'"."""
+    from frnn.cli.data import read_split
+
+    rows = "7,1,2,3\n8,4,5,6\n"
+    numbered = tmp_path / "numbered.csv"  # DataFrame.to_csv(index=False), numbered columns
+    numbered.write_text("label,0,1,2\n" + rows)
+    unlabelled = read_split(str(numbered), "auto", "auto", classes=np.array([0, 1]))
+    assert unlabelled.y.size == 0
+    np.testing.assert_array_equal(unlabelled.X[:, :, 0], [[7, 1, 2, 3], [8, 4, 5, 6]])
+    labelled = read_split(str(numbered), "auto", "auto", classes=np.array([7, 8]))
+    assert labelled.y.tolist() == [7, 8]
+    plain = tmp_path / "plain.csv"  # no header either way
+    plain.write_text(rows)
+    np.testing.assert_array_equal(
+        read_split(str(plain), "auto", "auto", classes=np.array([0, 1])).X, unlabelled.X
+    )

@@ -1,12 +1,14 @@
 """Text files (CSV/TSV/TXT) are parsed in bounded memory: about twice the values they hold,
 8 bytes each, never the ~10x of Python strings for the whole file, and refused over a cap."""
 
+import sys
 import tracemalloc
 
 import numpy as np
 import pytest
 
 from frnn.data.datasets import load_file
+from frnn.data.delimited import read_rows
 from frnn.data.readers import read_csv, read_ts
 
 
@@ -39,13 +41,33 @@ def test_parse_memory_is_about_twice_the_values_not_ten_times_the_file(tmp_path)
 def test_values_over_the_cap_are_refused_with_the_option_named(tmp_path, monkeypatch):
     path = tmp_path / "v.csv"
     path.write_text(("1," + ",".join(["1"] * 99) + "\n") * 10)  # 2,000 bytes, 990 values
-    with pytest.raises(ValueError, match=r"more than 500 values, over the limit of 4,000 bytes"):
+    with pytest.raises(ValueError, match=r"the 5 rows read so far take 4,\d{3} bytes"):
         read_csv(str(path), max_bytes=4000)  # the file (2,000 bytes) is under the cap
     monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "4000")
-    with pytest.raises(ValueError, match="raise it with FRNN_MAX_FILE_BYTES"):
+    with pytest.raises(ValueError, match="over the limit of 4,000 bytes .raise it with FRNN_MAX"):
         load_file(path)
-    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "8000")
+    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "10000")  # 7,920 bytes of values, 10 rows
     assert load_file(path).X.shape == (10, 99, 1)
+
+
+def test_a_file_of_short_rows_is_bounded_by_what_its_rows_take_not_only_their_values(tmp_path):
+    """Before: 8 bytes a value were counted, but each row holds about 180 bytes more (its
+    array's header, its label), so a file of rows like '1,2' took 34x the file, 17x the
+    counted bytes, under any cap; now the count is the memory held."""
+    path = tmp_path / "short.csv"
+    path.write_text("1,2\n" * 20000)  # 80 kB: 20,000 values (160 kB) and 20,000 rows
+    tracemalloc.start()
+    try:
+        series, labels = read_rows(str(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    counted = 20000 * (8 + 128 + sys.getsizeof("1"))  # a value, a row, a label: per row
+    assert peak < 1.5 * counted, (peak, counted)  # and over 17x the 8 bytes a value
+    assert len(series) == len(labels) == 20000
+    with pytest.raises(ValueError, match=r"over the limit of 1,000,000 bytes"):
+        read_csv(str(path), max_bytes=10**6)  # the values alone (160 kB) are under it
+    assert read_csv(str(path), max_bytes=5 * 10**6).X.shape == (20000, 1, 1)
 
 
 def test_a_line_longer_than_the_cap_allows_is_refused_before_it_is_split(tmp_path):

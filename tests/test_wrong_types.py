@@ -188,3 +188,15 @@ def test_wrong_types_at_the_command_line(tmp_path, option, message):
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
     assert message in done.stderr
+
+
+def test_series_keeps_the_array_it_checked_not_the_list_given():
+    """Before: X was checked as np.asarray(X) but the list kept, so .X.shape, take() and
+    equal_length failed on a Series made from nested lists."""
+    series = Series(X.tolist(), Y, np.full(6, 5))
+    assert isinstance(series.X, np.ndarray) and series.X.shape == (6, 5, 1)
+    assert series.equal_length
+    np.testing.assert_array_equal(series.take(np.array([1, 3]))[0], X[[1, 3]])
+    ragged = [x[: 5 - i % 2].tolist() for i, x in enumerate(X)]  # not (n, T, D)
+    with pytest.raises(ValueError):
+        Series(ragged, Y, np.full(6, 5))

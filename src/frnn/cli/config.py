@@ -14,11 +14,11 @@ from .. import __version__
 from .._validate import Interval
 from ..data.datasets import DATASET_TASKS
 from . import rundir
-from .data import HEADERS, check_train_label
+from .data import HEADERS
 from .flags import flag
-from .options import DATA_OPTIONS, all_defaults, estimator_defaults
+from .options import DATA_OPTIONS, ESTIMATORS, all_defaults, estimator_defaults
 
-__all__ = ["new_config", "resume_config"]
+__all__ = ["check_estimator", "new_config", "resume_config"]
 
 
 CHECKPOINT_EVERY = Interval("int", 1)  # epochs between checkpoints
@@ -26,17 +26,17 @@ CHECKPOINT_EVERY = Interval("int", 1)  # epochs between checkpoints
 
 def _data_spec(given: dict, base: dict | None) -> dict:
     """The data entry of a config: --train/--test files (with --label and --header), a
-    --dataset, or ``base``'s, with the options given on top."""
+    --dataset, or ``base``'s, with the options given on top.  New files keep ``base``'s
+    --label and --header unless given: the same layout, as the --config describes."""
     spec = _source_spec(given, base)
     text = {key: given[key] for key in ("label", "header") if key in given}
     if text and "train" not in spec:
         raise ValueError(
-            f"{' and '.join('--' + key for key in text)}: for --train/--test files; a "
+            f"{' and '.join(flag(key) for key in text)}: for --train/--test files; a "
             "built-in --dataset has no columns to choose"
         )
-    if "label" in text:
-        check_train_label(text["label"])
-    return {**spec, **text}
+    kept = {key: base[key] for key in ("label", "header") if key in (base or {})}
+    return {**spec, **(kept if "train" in spec else {}), **text}
 
 
 def _source_spec(given: dict, base: dict | None) -> dict:
@@ -139,6 +139,7 @@ def _read_config(path) -> dict:
             and isinstance(data.get("test"), str | None)
             and isinstance(data.get("sha256", {}), dict)
             and isinstance(data.get("label", "first"), str)
+            and isinstance(data.get("header", "auto"), str)  # a list is unhashable
             and data.get("header", "auto") in HEADERS
         )
     )
@@ -204,15 +205,32 @@ def resume_config(args: argparse.Namespace) -> dict:
 
 
 def _resume_changes(args: argparse.Namespace, config: dict, run_dir: Path) -> dict:
-    """``config`` with the RESUME_TAKES options given, recorded in the run's config.json so
-    that a later ``--resume`` keeps them."""
+    """``config`` with the RESUME_TAKES options given, checked, then recorded in the run's
+    config.json so that a later ``--resume`` keeps them (a bad value is refused before it
+    is written: recorded, it would break every later ``--resume``)."""
     given = vars(args)
     if "n_jobs" in given and "n_jobs" not in estimator_defaults(config["task"]):
         raise ValueError(f"--n-jobs: not an option of the {config['task']} estimator")
+    changes = {}
     if given.get("checkpoint_every") is not None:
-        config = {**config, "checkpoint_every": given["checkpoint_every"]}
+        changes["checkpoint_every"] = given["checkpoint_every"]
     if "n_jobs" in given:
-        config = {**config, "estimator": {**config["estimator"], "n_jobs": given["n_jobs"]}}
-    if "n_jobs" in given or given.get("checkpoint_every") is not None:
-        rundir.write_json(run_dir / "config.json", config)
+        changes["estimator"] = {**config["estimator"], "n_jobs": given["n_jobs"]}
+    if not changes:
+        return config
+    config = {**config, **changes}
+    check_estimator(config["task"], config["estimator"])
+    rundir.write_json(run_dir / "config.json", config)
     return config
+
+
+def check_estimator(task: str, params: dict):
+    """The ``task``'s estimator with ``params``, checked: a bad value is a ValueError naming
+    it, raised before any file is written."""
+    estimator = ESTIMATORS[task](**params)
+    if task == "regression":
+        from ..regressor.params import check_params
+    else:
+        from ..classifier.params import check_params
+    check_params(estimator)
+    return estimator

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data.datasets import DATASETS, TEXT_SUFFIXES, load_dataset, load_file
+from ..data.delimited import detect_header
 from .flags import flag
 
 __all__ = ["HEADERS", "add_text_options", "check_train_label", "load_data", "read_split"]
@@ -27,7 +28,8 @@ _WHERE = "where a text file's labels are: first, last, none, or a header column'
 _LABEL_HELP = {
     "train": "where a text file's labels are: first (the UCR layout), last, or a header "
     "column's name (default: first)",
-    "evaluate": f"{_WHERE} (default: first)",
+    "evaluate": "where a text file's labels are: first, last, or a header column's name "
+    "(default: first)",
     "predict": f"{_WHERE}; auto (default): the first column when every value in it is a "
     "class of the model, else none (a regressor has no classes to tell by: pass first or "
     "none)",
@@ -70,7 +72,8 @@ def read_split(path: str, label: str = "first", header: str = "auto", classes=No
     if label == "auto" and classes is None and Path(path).suffix.lower() in TEXT_SUFFIXES:
         raise ValueError(
             f"{path}: --label auto cannot tell a regressor's target column from the "
-            "series; pass --label first (targets in the first column) or --label none"
+            "series; pass --label first (targets in the first column), or --label none "
+            "to predict on unlabelled series"
         )
     if label != "auto" or classes is None:
         return load_file(path, label="first" if label == "auto" else label, header=has_header)
@@ -78,6 +81,10 @@ def read_split(path: str, label: str = "first", header: str = "auto", classes=No
     known = set(np.asarray(classes).tolist())
     if len(split.y) and all(value in known for value in split.y.tolist()):
         return split  # labelled: every first value names a class
+    if has_header is None and Path(path).suffix.lower() in TEXT_SUFFIXES:
+        # As the first read decided: unlabelled, pandas' "label,0,1,2" has no header word
+        # above a number, and its header row would be read as a series.
+        has_header = detect_header(path, label="first")
     return load_file(path, label="none", header=has_header)
 
 
@@ -100,6 +107,8 @@ def load_data(data: dict, task: str = "classification"):
     train = read_split(data["train"], label, header)
     test = read_split(data["test"], label, header) if data["test"] else None
     _check_targets(train, task, data["train"])
+    if test is not None:
+        _check_targets(test, task, data["test"])
     return train, test
 
 
@@ -113,15 +122,18 @@ def _check_options(name: str, options: dict) -> None:
         raise ValueError(f"{flags}: not an option of data set {name!r} (its options: {allowed})")
 
 
-def _check_targets(train, task: str, source: str) -> None:
-    kind = train.y.dtype.kind
+def _check_targets(split, task: str, source: str) -> None:
+    """Refuse targets that do not suit ``task`` (``split`` read from ``source``)."""
+    if len(split.y) != split.X.shape[0]:  # an .npz without 'y'
+        raise ValueError(f"{source}: the series carry no labels (an .npz needs 'y' for them)")
+    kind = split.y.dtype.kind
     if task == "classification" and kind == "f":
         raise ValueError(
-            f"{source}: the targets are real numbers (e.g. {train.y[0]:.6g}), not class "
+            f"{source}: the targets are real numbers (e.g. {split.y[0]:.6g}), not class "
             "labels; pass --task regression to fit a regressor"
         )
     if task == "regression" and kind not in "biuf":
         raise ValueError(
             f"{source}: --task regression needs numeric targets; got labels such as "
-            f"{train.y[0]!r} (leave --task out to fit a classifier)"
+            f"{split.y[0]!r} (leave --task out to fit a classifier)"
         )

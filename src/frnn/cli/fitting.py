@@ -156,14 +156,18 @@ class EpochTable:
         return f"{value:.4g}" if score == "rmse" else f"{value:.3f}"
 
     def header(self) -> str:
+        """The column titles: epoch, then each split's two scores (and the test note)."""
         cells = [f"{s} {n}" for s in self.splits for n in self.names]
         note = f"   ({TEST_NOTE})" if "test" in self.splits else ""
         return f"{'epoch':>6}" + "".join(f"{c:>12}" for c in cells) + note
 
     def wanted(self, epoch: int) -> bool:
+        """Whether ``epoch`` gets a row: every ``epochs // 10``-th, about ten in all."""
         return epoch % self.every == 0
 
     def row(self, info: dict) -> str:
+        """The row of the epoch ``info`` describes (the training loop's callback dict;
+        "-" where a score is absent), remembered as the last printed."""
         self.printed = info["epoch"]
         cells = [
             self._format(self._value(info, s, score), score)
@@ -173,6 +177,8 @@ class EpochTable:
         return f"{info['epoch']:>6}" + "".join(f"{c:>12}" for c in cells)
 
     def postfix(self, info: dict) -> str:
+        """The progress bar's text for ``info``: each split whose scores are all known,
+        then the gradient norm |g|."""
         parts = []
         for split in self.splits:
             values = [self._value(info, split, score) for score in self.scores]

@@ -32,6 +32,7 @@ _ASSIGNED = re.compile(_ALONE + r"([a-z]\w*)=('([^']*)'|[^\s,;)]+)")
 _NAMED = re.compile(_ALONE + r"([a-z]\w*)(?=\s+must\b)")
 _SNAKE = re.compile(_ALONE + r"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(]|\.\w)")
 _DATA_OPTION = re.compile(r"\boption (\w+) of data set")
+_NONE = re.compile(r"\b(or|be|got) None\b")  # "... or None", "must be None, ...", "got None"
 
 
 def with_flags(text: str, names) -> str:
@@ -54,5 +55,6 @@ def with_flags(text: str, names) -> str:
     text = _NAMED.sub(named, text)
     text = _SNAKE.sub(named, text)
     text = _DATA_OPTION.sub(lambda m: f"option {flag('data_' + m[1])} of data set", text)
-    # Python's None is typed "none" on the command line ("--clip none", "--seed none").
-    return re.sub(r"\bNone\b", "none", text)
+    # Python's None is typed "none" on the command line ("--clip none", "--seed none"),
+    # where the library's phrasings name it; a field or a path of the user's is kept.
+    return _NONE.sub(r"\1 none", text)

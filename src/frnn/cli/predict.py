@@ -76,24 +76,20 @@ def _data(args: argparse.Namespace, classes=None):
 def run_evaluate(args: argparse.Namespace) -> int:
     """Print accuracy (or RMSE, MAE and R²), loss and the number of series and, for a
     classifier, its confusion matrix and per-class precision, recall, F1; returns 0."""
-    from .evaluation import draw_confusion, format_evaluation, image_format
+    from .evaluation import draw_confusion, format_evaluation
 
-    model, split = _model(args.model), _data(args)
+    model = _model(args.model)
+    regression = hasattr(model, "y_mean_")
+    _check_evaluate(args, model, regression)  # before the work
+    split = _data(args, getattr(model, "classes_", None))
     if len(split.y) != split.X.shape[0]:
         raise ValueError(f"{args.data}: the series carry no labels to evaluate against")
-    regression = hasattr(model, "y_mean_")
     if regression and split.y.dtype.kind not in "biuf":
         raise ValueError(f"{args.data}: a regressor needs numeric targets; got {split.y[0]!r}")
-    if args.out:
-        if regression:
-            raise ValueError("--out draws a classifier's confusion matrix; this is a regressor")
-        image_format(args.out, "--out")  # before the work, as every command that draws
     if regression:
         metrics = real_targets.evaluate(model, split, split.y)
     else:
         metrics = class_targets.evaluate(model, split, split.y, per_class=True)
-    if args.out and "confusion_matrix" not in metrics:
-        raise ValueError("--out draws a confusion matrix; a multi-label model has none")
     print(json.dumps(metrics) if args.json else format_evaluation(metrics))
     if args.out:
         draw_confusion(
@@ -102,6 +98,25 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"wrote {args.out}")
     return 0
+
+
+def _check_evaluate(args: argparse.Namespace, model, regression: bool) -> None:
+    """Refuse what evaluate cannot do, before reading the data or evaluating: unlabelled
+    data, and a confusion matrix (--out) of a regressor or a multi-label model."""
+    from .evaluation import image_format
+
+    if args.label == "none":
+        raise ValueError(
+            "--label none: evaluate compares the predictions with the labels; pass --label "
+            "first, last or the name of the header column that holds them"
+        )
+    if not args.out:
+        return
+    if regression:
+        raise ValueError("--out draws a classifier's confusion matrix; this is a regressor")
+    if getattr(model, "target_type_", None) == "multilabel-indicator":
+        raise ValueError("--out draws a confusion matrix; a multi-label model has none")
+    image_format(args.out, "--out")  # as every command that draws
 
 
 def run_predict(args: argparse.Namespace) -> int:

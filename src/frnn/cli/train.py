@@ -20,11 +20,11 @@ from .._validate import argument_type
 from ..classifier import targets as class_targets
 from ..regressor import targets as real_targets
 from . import rundir
-from .config import CHECKPOINT_EVERY, new_config, resume_config
+from .config import CHECKPOINT_EVERY, check_estimator, new_config, resume_config
 from .data import load_data
 from .fitting import CHECKPOINT, fit, reservoir_summary
 from .numbers import loss_text
-from .options import ESTIMATORS, add_data_options, add_estimator_options
+from .options import add_data_options, add_estimator_options
 
 __all__ = ["add_train_parser"]
 
@@ -42,7 +42,8 @@ def add_train_parser(commands) -> None:
     run.add_argument(
         "--config",
         metavar="CONFIG_JSON",
-        help="repeat the run a config.json describes (options given override it)",
+        help="repeat the run a config.json describes (options given override it; new "
+        "--train/--test files are read with its --label and --header unless given)",
     )
     run.add_argument(
         "--resume",
@@ -81,8 +82,7 @@ def run_train(args: argparse.Namespace) -> int:
     if config.get("missing"):
         return _complete(Path(args.resume), config)
     task = config.get("task", "classification")
-    clf = ESTIMATORS[task](**config["estimator"])
-    _check_params(clf, task)  # before any file is written
+    clf = check_estimator(task, config["estimator"])  # before any file is written
     train, test = load_data(config["data"], task)
     made = not args.resume and not (args.out and Path(args.out).exists())
     run_dir = Path(args.resume) if args.resume else rundir.new_run_dir(args.out)
@@ -116,14 +116,6 @@ def _discard(run_dir: Path, made: bool) -> None:
     (run_dir / "config.json").unlink(missing_ok=True)
     if made and not any(run_dir.iterdir()):
         run_dir.rmdir()
-
-
-def _check_params(clf, task: str) -> None:
-    if task == "regression":
-        from ..regressor.params import check_params
-    else:
-        from ..classifier.params import check_params
-    check_params(clf)
 
 
 def _write_results(

@@ -17,17 +17,19 @@ import codecs
 import csv
 import itertools
 import os
+import sys
 
 import numpy as np
 
 from .._npz import max_bytes
 
-__all__ = ["LABEL_POSITIONS", "check_size", "read_rows"]
+__all__ = ["LABEL_POSITIONS", "check_size", "detect_header", "read_rows"]
 
 LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
 _MISSING = {"", "?", "nan"}
 _MAX_FIELD = 1000  # characters: far beyond any number written in decimal
+_ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a list slot
 
 
 def read_rows(path: str, *, label="first", header=None, limit=None):
@@ -36,8 +38,10 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
 
     The file is read a line at a time and each row converted to floats at once, so memory
     holds 8 bytes a value, not the text (Python's strings and lists of a whole file take
-    about ten times its size).  The values may occupy ``limit`` bytes in all, and one row
-    ``limit`` / 8 characters (its fields are strings while it is split).
+    about ten times its size).  The rows may occupy ``limit`` bytes in all, counting each
+    row's own cost (its array's header, its label: about 180 bytes, which dominate in a
+    file of short rows), and one row ``limit`` / 8 characters (its fields are strings
+    while it is split).
 
     Parameters
     ----------
@@ -54,10 +58,9 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
         first = list(itertools.islice(rows, 2))  # what header and index detection look at
         if not first:
             raise ValueError(f"{path}: the file is empty; expected one series per row")
-        named = label not in LABEL_POSITIONS
         indexed = _pandas_index(first)
         if header is None:
-            header = named or indexed or _looks_like_header(first, label)
+            header = _detect_header(first, label)
         rows = itertools.chain(first, rows)
         names = next(rows) if header else None
         if header and indexed:  # the index column pandas writes: not data
@@ -73,15 +76,38 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
                     raise ValueError(f"{path}: row {r} has no label column")
                 labels.append(fields.pop(column).strip())
             series.append(_values(fields, r, path, offset))
-            count += len(series[-1])
-            if count > budget // 8:
+            count += _row_bytes(series[-1], labels[-1] if column is not None else None)
+            if count > budget:
                 raise ValueError(
-                    f"{path}: more than {budget // 8:,} values, over the limit of {budget:,} "
-                    "bytes in memory (raise it with FRNN_MAX_FILE_BYTES)"
+                    f"{path}: the {len(series):,} rows read so far take {count:,} bytes in "
+                    f"memory (8 a value, and {_ROW_BYTES} a row plus its label), over the "
+                    f"limit of {budget:,} bytes (raise it with FRNN_MAX_FILE_BYTES)"
                 )
     if not series:
         raise ValueError(f"{path}: only a header row; expected one series per row")
     return series, (labels if column is not None else None)
+
+
+def _row_bytes(values: np.ndarray, label: str | None) -> int:
+    """The memory one row holds once read: its values, and its overhead (a file of short
+    rows such as ``1,2`` takes over ten times as much as its values without it)."""
+    return values.nbytes + _ROW_BYTES + (sys.getsizeof(label) if label is not None else 0)
+
+
+def detect_header(path: str, *, label="first", limit=None) -> bool:
+    """Whether :func:`read_rows` with ``header=None`` reads the file's first row as a header
+    for ``label``: to read the file again with another label and the same header."""
+    budget = max_bytes(limit)
+    check_size(path, budget)
+    with _open(path) as stream:
+        first = list(itertools.islice(_split(path, _lines(stream, path, budget)), 2))
+    return bool(first) and _detect_header(first, label)
+
+
+def _detect_header(first: list[list[str]], label) -> bool:
+    """Whether the first of ``first`` (the file's first two rows) is a header: a named label
+    column needs one, a pandas index column announces one, else its fields tell."""
+    return label not in LABEL_POSITIONS or _pandas_index(first) or _looks_like_header(first, label)
 
 
 def _pandas_index(rows: list[list[str]]) -> bool:

@@ -49,6 +49,7 @@ class Series:
             raise ValueError(
                 f"Series.lengths must be at most T = {X.shape[1]}; got {int(lengths.max())}"
             )
+        object.__setattr__(self, "X", X)  # the array checked, not a list it was made from
         object.__setattr__(self, "lengths", lengths)
 
     @property
