@@ -21,6 +21,11 @@ class InvalidParameterError(ValueError, TypeError):
     """A bad argument value; both a ValueError and a TypeError, as scikit-learn's."""
 
 
+def _bound(value) -> str:
+    """A bound as written: integers in full (2**32 is 4294967296, not 4.29497e+09)."""
+    return str(int(value)) if isinstance(value, numbers.Integral) else f"{value:g}"
+
+
 class Interval:
     """Numbers of one kind in a range: ``Interval("int", 1)`` is the integers ≥ 1.
 
@@ -59,11 +64,13 @@ class Interval:
 
     def _interval(self) -> str:
         what = "an integer" if self.kind == "int" else "a real number"
+        if self.low is None and self.high is None:
+            return what  # any: "an integer in [-inf, inf)" says no more, less clearly
         low = -math.inf if self.low is None else self.low
         high = math.inf if self.high is None else self.high
         left = "[" if self.closed in ("left", "both") else "("
         right = "]" if self.closed in ("right", "both") else ")"
-        return f"{what} in {left}{low:g}, {high:g}{right}"
+        return f"{what} in {left}{_bound(low)}, {_bound(high)}{right}"
 
     def check(self, value, name: str):
         """``value`` unchanged when in range; else InvalidParameterError naming ``name``."""
