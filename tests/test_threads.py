@@ -91,16 +91,7 @@ def test_many_threads_forward_backward_on_one_network_match_the_serial_gradients
             except Exception as error:  # e.g. "backward needs a forward call first"
                 errors.append(repr(error))
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads between almost every bytecode
-    try:
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(n_threads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    _run_threads(work, n_threads)
     assert errors == []
     assert wrong == []
 
@@ -185,16 +176,7 @@ def test_sequence_gradients_from_many_threads_on_one_network_match_the_serial_on
             except Exception as error:  # before: model.a was None after another's forward
                 errors.append(repr(error))
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(n_threads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    _run_threads(work, n_threads)
     assert errors == []
     assert wrong == []
 
@@ -235,3 +217,18 @@ def test_old_pickles_still_load():
         assert cache.get(twin) is None
         frnn.forward(twin, *_data(1)[0])
         assert cache.get(twin) is not None
+
+
+def _run_threads(work, n_threads: int) -> None:
+    """Run work(0) … work(n_threads − 1) in threads that switch between almost every
+    bytecode, and wait for them all."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(n_threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
