@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from frnn import RNNClassifier
-from frnn.classifier import sequences as seq
+from frnn.data import inputs as seq
 
 
 def _data(n=40, T=12, seed=0):

@@ -30,6 +30,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._typing import Callback
+from ..data import inputs
 from ..data.series import Series
 from ..engine.network import forward
 from . import bptt, reservoir_fit, targets
@@ -262,7 +263,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _prepare_bptt(self, x, lengths, Y, resume_state):
         """(bptt) the epoch loop and its data; everything that can refuse before training."""
-        self.mean_, self.std_ = seq.standardisation(x, lengths)
+        self.mean_, self.std_ = inputs.standardisation(x, lengths)
         if not self.standardize:
             self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
         self.frame_size_ = self.frame_size or max(1, math.ceil(int(lengths.max()) / _STEPS))
@@ -271,8 +272,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _frames(self, x, lengths) -> tuple[np.ndarray, np.ndarray]:
         """(bptt) standardised, framed inputs: (n, T', f·D) in the dtype, and lengths (n,)."""
-        x = seq.standardise(x, lengths, self.mean_, self.std_)
-        x, lengths = seq.frame(x, lengths, self.frame_size_)
+        x = inputs.standardise(x, lengths, self.mean_, self.std_)
+        x, lengths = inputs.frame(x, lengths, self.frame_size_)
         return x.astype(self.dtype), lengths
 
     def _accuracy(self, z: np.ndarray, y: np.ndarray) -> float:

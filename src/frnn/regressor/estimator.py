@@ -30,6 +30,7 @@ from .._typing import Callback
 from ..classifier import bptt
 from ..classifier import sequences as seq
 from ..classifier.estimator import _STEPS
+from ..data import inputs
 from ..data.series import Series
 from ..engine.network import forward
 from .params import check_params
@@ -185,7 +186,7 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
             self.sequence_, self.squeeze_, self.n_outputs_ = info.sequence, info.squeeze, info.K
             Ys = (Y - self.y_mean_) / self.y_scale_
             if info.sequence:
-                Ys[~seq.mask(Ys, lengths)] = 0.0  # padded steps: no target
+                Ys[~inputs.mask(Ys, lengths)] = 0.0  # padded steps: no target
             if self.training == "reservoir":  # one closed-form fit: all or nothing
                 if resume_state is not None or monitor is not None:
                     raise ValueError("resume_state and monitor apply to training='bptt' only")
@@ -226,20 +227,20 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
                 )
             f = 1
         self.frame_size_ = f
-        x, steps = seq.frame(x, lengths, f)  # (n, T', f·D)
+        x, steps = inputs.frame(x, lengths, f)  # (n, T', f·D)
         return bptt.prepare(self, x, steps, Ys, resume_state)
 
     def _inputs(self, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
         """Validated, standardised inputs (n, T, D), framed by ``frame_size_`` unless fitting."""
         x, lengths = seq.validated(self, X, reset=reset)  # (n, T, D)
         if reset:
-            self.mean_, self.std_ = seq.standardisation(x, lengths)
+            self.mean_, self.std_ = inputs.standardisation(x, lengths)
             if not self.standardize:
                 self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
             self.frame_size_ = 1
-        x = seq.standardise(x, lengths, self.mean_, self.std_)
+        x = inputs.standardise(x, lengths, self.mean_, self.std_)
         if not reset:
-            x, lengths = seq.frame(x, lengths, self.frame_size_)
+            x, lengths = inputs.frame(x, lengths, self.frame_size_)
         return x.astype(self.dtype), lengths
 
     def _accuracy(self, z: np.ndarray, y: np.ndarray) -> float:
@@ -265,7 +266,7 @@ class RNNRegressor(RegressorMixin, BaseEstimator):
             z = np.mean([self._outputs(net, x, lengths) for net in self.networks_], axis=0)
         z = z * self.y_scale_ + self.y_mean_
         if self.sequence_:
-            z[~seq.mask(z, lengths)] = 0.0
+            z[~inputs.mask(z, lengths)] = 0.0
         return z, lengths
 
     def _outputs(self, net, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from ..classifier.sequences import mask
+from ..data.inputs import mask
 from ..data.series import pad
 
 __all__ = ["TargetInfo", "check_targets", "evaluate", "metrics", "monitored_targets"]

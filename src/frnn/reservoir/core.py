@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..classifier.sequences import mask
+from ..data.inputs import mask
+from ..data.inputs import windows as _windows
 from ..engine.network import forward
 
 __all__ = ["Reservoir", "draw_reservoir", "pool", "run", "windows"]
@@ -65,19 +66,12 @@ class Reservoir:
 
 
 def windows(x: np.ndarray, lengths: np.ndarray, res: Reservoir) -> tuple[np.ndarray, np.ndarray]:
-    """The network's inputs: step t' reads samples t'·stride + j·spacing, j < taps.
+    """The reservoir's inputs: step t' reads samples t'·stride + j·spacing, j < taps.
 
     (n, T, D) -> u (n, ⌈T/stride⌉, taps·D), zero beyond each series' end, and the steps
-    (n,) = ⌈T_i/stride⌉.  Frames are taps = stride, spacing 1; ROCKET-like dilated windows
-    are spacing = stride = d.
+    (n,) = ⌈T_i/stride⌉ (:func:`frnn.data.inputs.windows` with the reservoir's window).
     """
-    n, T, D = x.shape
-    steps = -(-T // res.stride)
-    index = np.arange(steps)[:, None] * res.stride + np.arange(res.taps) * res.spacing  # (T', k)
-    padded = np.zeros((n, max(T, int(index.max()) + 1), D), dtype=x.dtype)
-    padded[:, :T] = x
-    u = padded[:, index].reshape(n, steps, res.taps * D)  # (n, T', k·D)
-    return u, -(-lengths // res.stride)
+    return _windows(x, lengths, res.taps, res.spacing, res.stride)
 
 
 def draw_reservoir(

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .._validate import check_choice, check_positive_int
-from ..classifier.sequences import as_sequences, mask
+from ..data.inputs import as_sequences, mask, znormalise
 from .core import (
     BATCH_VALUES,
     DEFAULT_STATISTICS,
@@ -35,20 +35,11 @@ def prepare(X, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarr
     the features see shape, not level or amplitude; the difference is z-normalised too.
     """
     x, lengths, _ = as_sequences(X)
-    x = _znormalise(x, lengths) if normalise else x
+    x = znormalise(x, lengths) if normalise else x
     d = np.zeros_like(x)
     d[:, 1:] = np.diff(x, axis=1)
     d[~mask(x, lengths)] = 0.0
-    return x, (_znormalise(d, lengths) if normalise else d), lengths
-
-
-def _znormalise(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    real = mask(x, lengths)[:, :, None]  # (n, T, 1)
-    mean = x.sum(axis=1, keepdims=True) / lengths[:, None, None]  # (n, 1, D)
-    var = (((x - mean) * real) ** 2).sum(axis=1, keepdims=True) / lengths[:, None, None]
-    std = np.sqrt(var)
-    std[std < 1e-8] = 1.0  # a constant series stays zero rather than blowing up
-    return np.where(real, (x - mean) / std, 0.0)
+    return x, (znormalise(d, lengths) if normalise else d), lengths
 
 
 class ReservoirFeatures:
