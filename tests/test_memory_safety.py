@@ -68,7 +68,7 @@ def test_kernel_arguments_are_checked_in_the_dispatch():
 
 
 def test_backward_after_deer_does_not_build_the_jacobians_when_large(monkeypatch):
-    from frnn.parallel import methods
+    from frnn.engine import methods
 
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((3, 30, 2)), np.ones((3, 1))

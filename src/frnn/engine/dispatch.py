@@ -21,8 +21,8 @@ import warnings
 
 import numpy as np
 
-from ..parallel import deer, methods
-from . import numpy_loops, reference
+from ..parallel import deer
+from . import methods, numpy_loops, reference
 from .activations import ACTIVATIONS
 from .batch import Batch
 

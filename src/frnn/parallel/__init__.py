@@ -1,9 +1,11 @@
-"""Loop-free evaluation of the recurrence: the parallel scan and DEER.
+"""Loop-free evaluation of recurrences: the parallel scan and DEER.
 
-``scan`` solves linear recurrences, ``deer`` solves the nonlinear one by Newton iterations
-over scans, and ``methods`` connects them to ``forward`` / ``backward``.
+``scan`` solves linear recurrences, ``deer`` solves nonlinear ones by Newton iterations
+over scans, given the activation and its derivative; nothing here imports the engine, whose
+``methods`` connect them to ``forward`` / ``backward``.
 """
 
-from .methods import METHODS, bptt, states
+from .deer import DEERFallbackWarning, DEERInfo
+from .scan import diagonal_scan, linear_scan
 
-__all__ = ["METHODS", "states", "bptt"]
+__all__ = ["DEERFallbackWarning", "DEERInfo", "diagonal_scan", "linear_scan"]

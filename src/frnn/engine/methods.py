@@ -1,7 +1,7 @@
 """The loop-free methods of ``forward`` and the scan-based adjoint for ``backward``.
 
     method="scan"        linear activation only: a(t) = R a(t−1) + W x(t) by the exact scan
-    method="deer"        Newton over the whole trajectory (frnn.deer), full Jacobians
+    method="deer"        Newton over the whole trajectory (frnn.parallel.deer), full Jacobians
     method="quasi-deer"  the same with diagonal Jacobians
 
 The adjoint of the recurrence is itself linear, and runs backwards in time:
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.activations import ACTIVATIONS
-from . import deer
-from .scan import linear_scan
+from ..parallel import deer
+from ..parallel.scan import linear_scan
+from .activations import ACTIVATIONS
 
 __all__ = ["METHODS", "states", "bptt"]
 
