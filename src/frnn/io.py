@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import types
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from ._atomic import atomic_writer
 from ._npz import read_npz
 from ._typing import Estimator, NetworkLike, PathLike
 from .engine.model import FullyRecurrentNetwork
+from .engine.protocol import network_arrays, network_from_arrays, network_meta
 
 __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSION"]
 
@@ -109,28 +109,6 @@ def save(model: NetworkLike | Estimator, path: PathLike) -> None:
     _write(path, arrays, {"format": _MAGIC, "version": FORMAT_VERSION, **meta})
 
 
-def network_arrays(model, prefix: str) -> dict[str, np.ndarray]:
-    """A network's W, R, V (and b, c when it has them) under ``prefix + "W"`` etc."""
-    from .engine.batch import network_biases, network_weights
-
-    W, R, V = network_weights(model)
-    b, c = network_biases(model, W, V)
-    biases = {} if b is None else {f"{prefix}b": b, f"{prefix}c": c}
-    return {f"{prefix}W": W, f"{prefix}R": R, f"{prefix}V": V, **biases}
-
-
-def network_meta(model) -> dict:
-    """A network's sizes, activation, loss, dtype and bias, as the metadata stores them."""
-    W, V = np.asarray(model.W), np.asarray(model.V)
-    return {
-        "sizes": {"D": W.shape[1], "I": W.shape[0], "K": V.shape[0]},
-        "activation": getattr(model, "activation", "tanh"),
-        "loss": getattr(model, "loss", "bce"),
-        "dtype": str(W.dtype),
-        "bias": getattr(model, "b", None) is not None,
-    }
-
-
 def load(path: PathLike, *, max_bytes: int | None = None) -> FullyRecurrentNetwork | Estimator:
     """Load what :func:`save` wrote: a network, a fitted ``RNNClassifier`` or ``RNNRegressor``.
 
@@ -150,65 +128,6 @@ def load(path: PathLike, *, max_bytes: int | None = None) -> FullyRecurrentNetwo
         return from_arrays(arrays, meta)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
         raise ValueError(f"{os.fspath(path)} is a damaged frnn model file: {error!r}") from None
-
-
-def network_from_arrays(arrays, meta, prefix: str, cls=None):
-    """The network stored under ``prefix``: a ``cls`` instance, or a SimpleNamespace.
-
-    Every field the network needs is checked: its type, and its relation to the arrays.
-    """
-    D, I, K, dtype = _network_fields(meta)
-    bias = meta.get("bias", False)  # absent in version 1: no biases
-    if not isinstance(bias, bool):
-        raise ValueError(f"the metadata's bias must be true or false; got {bias!r}")
-    expected = {"W": (I, D), "R": (I, I), "V": (K, I)} | ({"b": (I,), "c": (K,)} if bias else {})
-    for name, shape in expected.items():
-        if prefix + name not in arrays:
-            raise ValueError(f"the array {prefix}{name} is missing")
-        array = arrays[prefix + name]
-        if array.shape != shape or array.dtype != dtype:
-            raise ValueError(
-                f"{prefix}{name} has shape {array.shape} and dtype {array.dtype}; "
-                f"the metadata says {shape} and {meta['dtype']}"
-            )
-        if not np.isfinite(array).all():
-            raise ValueError(f"{prefix}{name} holds NaN or infinite weights")
-    if cls is FullyRecurrentNetwork:
-        net = FullyRecurrentNetwork(
-            D,
-            I,
-            K,
-            activation=meta["activation"],
-            loss=meta["loss"],
-            rng=0,
-            dtype=dtype,
-            bias=bias,
-        )
-    else:
-        net = types.SimpleNamespace(activation=meta["activation"], loss=meta["loss"])
-    for name in expected:
-        setattr(net, name, arrays[prefix + name].copy())
-    return net
-
-
-def _network_fields(meta) -> tuple[int, int, int, np.dtype]:
-    """D, I, K and the dtype of the metadata's network, each checked."""
-    from .engine.activations import ACTIVATIONS
-    from .engine.losses import LOSSES
-
-    sizes = meta["sizes"]
-    if not isinstance(sizes, dict) or set(sizes) != {"D", "I", "K"}:
-        raise ValueError(f"sizes must be {{'D', 'I', 'K'}}; got {sizes!r}")
-    for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"sizes[{name!r}] must be an integer ≥ 1; got {value!r}")
-    for name, known in (("activation", ACTIVATIONS), ("loss", LOSSES), ("dtype", _DTYPES)):
-        if not isinstance(meta[name], str) or meta[name] not in known:
-            raise ValueError(f"{name} must be one of {sorted(known)}; got {meta[name]!r}")
-    return sizes["D"], sizes["I"], sizes["K"], np.dtype(meta["dtype"])
-
-
-_DTYPES = ("float32", "float64")
 
 
 # -- training states ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 
 from ..data.series import Series
+from ..engine.protocol import detached
 from ..training.loop import Member, Settings, Trainer
 from ..training.steps import make_optimizer
 from . import sequences as seq
@@ -31,19 +32,6 @@ __all__ = [
     "split",
     "trainer",
 ]
-
-# What forward and backward leave on a network: states of the data it last saw.
-_PER_CALL = ("a", "z", "da", "_frnn_cache", "deer_info", "deer_iterations")
-
-
-def detached(net) -> types.SimpleNamespace:
-    """A new namespace sharing ``net``'s weights and settings, without its per-call states.
-
-    Prediction runs on one, so threads never share states and nothing of the predicted
-    data stays on the estimator (or in its pickle).
-    """
-    return types.SimpleNamespace(**{k: v for k, v in vars(net).items() if k not in _PER_CALL})
-
 
 _MAX_PARAMETER_BYTES = 2**34  # 16 GiB: weights, gradients and optimizer moments together
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .. import io
+from ..engine.protocol import network_arrays, network_from_arrays, network_meta
 
 # Fitted attributes stored in the metadata (JSON); the arrays are stored as arrays.
 FITTED = (
@@ -50,8 +50,8 @@ def to_arrays(clf) -> tuple[dict[str, np.ndarray], dict]:
         return arrays, meta
     arrays.update({"mean": clf.mean_, "std": clf.std_})
     for i, net in enumerate(clf.networks_):
-        arrays.update(io.network_arrays(net, f"net{i}/"))
-    meta.update({"networks": len(clf.networks_), **io.network_meta(clf.networks_[0])})
+        arrays.update(network_arrays(net, f"net{i}/"))
+    meta.update({"networks": len(clf.networks_), **network_meta(clf.networks_[0])})
     return arrays, meta
 
 
@@ -120,7 +120,7 @@ def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
     n = meta["networks"]
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= clf.n_ensemble:
         raise ValueError(f"networks must be an integer in [1, n_ensemble]; got {n!r}")
-    clf.networks_ = [io.network_from_arrays(arrays, meta, f"net{i}/") for i in range(n)]
+    clf.networks_ = [network_from_arrays(arrays, meta, f"net{i}/") for i in range(n)]
     clf.mean_, clf.std_ = arrays["mean"], arrays["std"]
     _check_fitted(clf, meta)
     return clf

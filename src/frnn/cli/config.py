@@ -10,8 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
-from .. import __version__
 from .._validate import Interval
+from .._version import __version__
 from ..data.datasets import DATASET_TASKS
 from . import rundir
 from .data import HEADERS

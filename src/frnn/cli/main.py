@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import __version__
 from .._validate import Interval, argument_type
+from .._version import __version__
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .. import io
 from ..classifier.persist import _plain
+from ..engine.protocol import network_arrays, network_from_arrays, network_meta
 from ..reservoir.core import Reservoir
 from ..reservoir.features import ReservoirFeatures
 from ..reservoir.ridge import RidgeFit
@@ -52,8 +52,8 @@ def to_arrays(reg) -> tuple[dict[str, np.ndarray], dict]:
     }
     if hasattr(reg, "networks_"):
         for i, net in enumerate(reg.networks_):
-            arrays.update(io.network_arrays(net, f"net{i}/"))
-        meta.update(networks=len(reg.networks_), **io.network_meta(reg.networks_[0]))
+            arrays.update(network_arrays(net, f"net{i}/"))
+        meta.update(networks=len(reg.networks_), **network_meta(reg.networks_[0]))
     else:
         arrays.update(_readout_arrays(reg.readout_))
         meta["reservoirs"] = _reservoir_meta(reg.readout_.features)
@@ -103,7 +103,7 @@ def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
                 f"the networks have K = {meta['sizes']['K']}; n_outputs_ is {reg.n_outputs_}"
             )
         reg.networks_ = [
-            io.network_from_arrays(arrays, meta, f"net{i}/") for i in range(meta["networks"])
+            network_from_arrays(arrays, meta, f"net{i}/") for i in range(meta["networks"])
         ]
     else:
         reg.readout_ = _readout_from_arrays(arrays, meta["reservoirs"], reg.n_outputs_)
