@@ -129,13 +129,14 @@ def from_arrays(arrays: dict[str, np.ndarray], meta: dict):
 def _reservoir_from_arrays(clf, arrays, meta):
     """The fitted ReservoirClassifier, every array checked against the metadata."""
     from ..reservoir.core import STATISTICS, Reservoir
-    from ..reservoir.features import ReservoirFeatures
+    from ..reservoir.features import PARAMETERS, ReservoirFeatures
+    from ..reservoir.readout import ReservoirReadout
     from ..reservoir.ridge import RidgeFit
     from . import reservoir_fit
 
     model = reservoir_fit.build(clf)
-    names = ReservoirFeatures().__dict__
-    features = ReservoirFeatures(**{k: getattr(model, k) for k in names})
+    params = model.get_params()
+    features = ReservoirFeatures(**{k: params[k] for k in PARAMETERS})
     statistics = tuple(meta["statistics"])
     if not statistics or not set(statistics) <= set(STATISTICS):
         raise ValueError(f"unknown statistics {statistics!r}")
@@ -157,11 +158,11 @@ def _reservoir_from_arrays(clf, arrays, meta):
     p, K = clf.n_reservoirs * I * per_unit, len(clf.classes_)
     V = _array(arrays, "readout/V", (p, K))
     c = _array(arrays, "readout/c", (K,))
-    model.mean_ = _array(arrays, "readout/mean", (p,))
-    model.scale_ = _array(arrays, "readout/scale", (p,))
-    model.alpha_, model.temperature_ = float(meta["alpha"]), float(meta["temperature"])
-    model.readout_ = RidgeFit(V, c, model.alpha_, np.empty((0, K)), np.empty(0))
-    model.features_, model.classes_, model.n_features_in_ = features, clf.classes_, D
+    mean = _array(arrays, "readout/mean", (p,))
+    scale = _array(arrays, "readout/scale", (p,))
+    ridge = RidgeFit(V, c, float(meta["alpha"]), np.empty((0, K)), np.empty(0))
+    model.model_ = ReservoirReadout.fitted(features, mean, scale, ridge, float(meta["temperature"]))
+    model.classes_, model.n_features_in_ = clf.classes_, D
     return model
 
 

@@ -3,10 +3,11 @@
     z = V·features + c
 
 V and c are fitted in closed form by ridge regression on one-hot targets (±1), α chosen
-from a grid by exact leave-one-out (``frnn.reservoir.ridge``): the least-squares loss,
-solved rather than descended.  ``predict_proba`` is softmax(τ z), the one
-temperature τ fitted by minimising the log-loss of the leave-one-out decision values, so
-the probabilities are calibrated on series the read-out did not see.
+from a grid by exact leave-one-out (:class:`frnn.reservoir.readout.ReservoirReadout`, the
+read-out of both estimators too): the least-squares loss, solved rather than descended.
+``predict_proba`` is softmax(τ z), the one temperature τ fitted by minimising the log-loss
+of the leave-one-out decision values, so the probabilities are calibrated on series the
+read-out did not see.
 """
 
 from __future__ import annotations
@@ -15,33 +16,19 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from .core import DEFAULT_STATISTICS
-from .features import ReservoirFeatures
-from .ridge import ALPHAS, ridge_loo
+from .features import PARAMETERS, ReservoirFeatures
+from .readout import ReservoirReadout, class_weights, softmax, softmax_temperature
+from .ridge import ALPHAS
 
 __all__ = ["ReservoirClassifier", "softmax", "softmax_temperature"]
 
-TEMPERATURES = np.logspace(-2, 2, 41)
 
-
-def softmax(z: np.ndarray, tau: float) -> np.ndarray:
-    """(n, K) decision values -> (n, K) probabilities softmax(τ z), rows summing to one."""
-    logits = tau * z - (tau * z).max(axis=1, keepdims=True)  # shifted: exp never overflows
-    e = np.exp(logits)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def softmax_temperature(z: np.ndarray, y_index: np.ndarray) -> float:
-    """The τ in ``TEMPERATURES`` minimising the log-loss of held-out decision values z (n, K)."""
-    rows = np.arange(len(y_index))
-    losses = [
-        -np.log(np.clip(softmax(z, tau)[rows, y_index], 1e-300, None)).mean()
-        for tau in TEMPERATURES
-    ]
-    return float(TEMPERATURES[int(np.argmin(losses))])
+def _fitted(name: str) -> property:
+    """The fitted read-out's attribute ``name``, read through the classifier."""
+    return property(lambda self: getattr(self.model_, name), doc=f"The read-out's ``{name}``.")
 
 
 class ReservoirClassifier(ClassifierMixin, BaseEstimator):
@@ -64,9 +51,10 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : (K,) labels
-    features_ : ReservoirFeatures
-    alpha_ : the chosen ridge penalty
-    temperature_ : τ of ``predict_proba``
+    model_ : the fitted :class:`~frnn.reservoir.readout.ReservoirReadout`, whose
+        ``features_`` (ReservoirFeatures), ``mean_``, ``scale_``, ``readout_`` (V, c),
+        ``alpha_`` (the chosen ridge penalty) and ``temperature_`` (τ of ``predict_proba``)
+        read through the classifier too
     """
 
     def __init__(
@@ -109,6 +97,13 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
+    features_ = _fitted("features_")
+    mean_ = _fitted("mean_")
+    scale_ = _fitted("scale_")
+    readout_ = _fitted("readout_")
+    alpha_ = _fitted("alpha_")
+    temperature_ = _fitted("temperature_")
+
     def fit(self, X, y, *, callback=None):
         """Draw the reservoirs, compute the training features and fit the read-out.
 
@@ -128,53 +123,27 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"y must hold at least two classes; got {len(self.classes_)}")
-        names = ReservoirFeatures().__dict__
-        self.features_ = ReservoirFeatures(**{k: getattr(self, k) for k in names})
-        F = self.features_.fit(X).transform(X, callback=callback)  # (n, p)
-        if len(F) != len(y):
-            raise ValueError(f"X holds {len(F)} series but y holds {len(y)} labels")
-        self.mean_, self.scale_ = F.mean(axis=0), F.std(axis=0)
-        self.scale_[self.scale_ < 1e-12] = 1.0  # a constant feature stays zero
+        params = self.get_params()
+        features = ReservoirFeatures(**{name: params[name] for name in PARAMETERS})
         Y = 2.0 * np.eye(len(self.classes_))[y_index] - 1.0  # (n, K) one-hot as ±1
-        self.readout_ = ridge_loo(
-            (F - self.mean_) / self.scale_, Y, self.alphas, self._weights(y_index)
+        weights = class_weights(self.class_weight, self.classes_, y_index)
+        model = ReservoirReadout(features, self.alphas)
+        model.fit(
+            X, Y, sample_weight=None if weights is None else weights[y_index], callback=callback
         )
-        self.alpha_ = self.readout_.alpha
-        self.temperature_ = (
-            softmax_temperature(self.readout_.loo, y_index)
-            if self.temperature is None
-            else float(self.temperature)
-        )
-        self.n_features_in_ = self.features_.n_features_in_
+        self.model_ = model.calibrate(y_index, self.temperature)
+        self.n_features_in_ = features.n_features_in_
         return self
-
-    def _weights(self, y_index: np.ndarray):
-        if self.class_weight is None:
-            return None
-        if not (self.class_weight == "balanced" or isinstance(self.class_weight, dict)):
-            raise ValueError(
-                f"class_weight must be None, 'balanced' or a dict {{label: weight}}; "
-                f"got {self.class_weight!r}"
-            )
-        weights = compute_class_weight(
-            self.class_weight, classes=self.classes_, y=self.classes_[y_index]
-        )
-        return weights[y_index]  # (n,)
-
-    def _scores(self, X) -> np.ndarray:
-        """z (n, K): one ridge output per class."""
-        F = self.features_.transform(X)
-        return self.readout_.predict((F - self.mean_) / self.scale_)
 
     def decision_function(self, X) -> np.ndarray:
         """z, (n, K); for two classes (n,), z_1 − z_0, positive for ``classes_[1]``."""
-        z = self._scores(X)
+        z = self.model_.predict(X)
         return z[:, 1] - z[:, 0] if len(self.classes_) == 2 else z
 
     def predict_proba(self, X) -> np.ndarray:
         """(n, K) class probabilities softmax(τ z), each row summing to one."""
-        return softmax(self._scores(X), self.temperature_)
+        return softmax(self.model_.predict(X), self.temperature_)
 
     def predict(self, X) -> np.ndarray:
         """(n,) labels: the class of largest z."""
-        return self.classes_[self._scores(X).argmax(axis=1)]
+        return self.classes_[self.model_.predict(X).argmax(axis=1)]

@@ -8,7 +8,9 @@ Series are z-normalised first, each channel over its own real steps.
 
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
 
 import numpy as np
 
@@ -25,7 +27,18 @@ from .core import (
     windows,
 )
 
-__all__ = ["ReservoirFeatures", "prepare"]
+__all__ = ["PARAMETERS", "ReservoirFeatures", "prepare", "seed"]
+
+
+def seed(random_state):
+    """The one seeding rule of the reservoirs: an int, a Generator or None seeds
+    ``numpy.random.default_rng`` as it is (so a seed gives the research's reservoirs); a
+    RandomState draws one int from its stream, as scikit-learn estimators do."""
+    if random_state is None or isinstance(random_state, numbers.Integral | np.random.Generator):
+        return random_state
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def prepare(X, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,7 +132,7 @@ class ReservoirFeatures:
         """Draw the reservoirs for series like X and their thresholds from X's quantiles."""
         self._check_parameters()
         x, d, lengths = prepare(X, self.normalise)
-        rng = np.random.default_rng(self.random_state)
+        rng = np.random.default_rng(seed(self.random_state))
         n, T, D = x.shape
         self.n_features_in_ = D
         self.length_ = T
@@ -223,3 +236,7 @@ class ReservoirFeatures:
             A, S = run(res, u, steps)
             parts.append(pool(A, S, steps, res.theta, self.statistics))
         return np.concatenate(parts, axis=0)  # (n, n_stat·I)
+
+
+#: The parameters of ReservoirFeatures, in the order of its signature.
+PARAMETERS = tuple(inspect.signature(ReservoirFeatures).parameters)

@@ -1,0 +1,140 @@
+"""The reservoir read-out: pooled reservoir states, scaled, and a ridge fit with leave-one-out α.
+
+    f̂ = (f − mean) / scale,   z = V f̂ + c,   V, c = argmin Σ_i w_i ‖y_i − z_i‖² + α ‖V‖²
+
+The one read-out of both estimators and of :class:`frnn.reservoir.ReservoirClassifier`:
+the features f (n, p) come from :class:`frnn.reservoir.ReservoirFeatures`, each is scaled to
+zero mean and unit variance over the training series (a constant one stays zero), and V, c
+are fitted in closed form by :func:`frnn.reservoir.ridge_loo`, α chosen by exact
+leave-one-out.  Classification adds one temperature τ for softmax(τ z), fitted to the
+leave-one-out outputs (:meth:`ReservoirReadout.calibrate`).
+
+Every step is a sum over series — mean and scale from Σ f and Σ f², the ridge fit from
+FᵀF and Fᵀy — so the features can come in chunks; ``fit`` computes them in one pass.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+import numpy as np
+
+from .features import ReservoirFeatures
+from .ridge import ALPHAS, RidgeFit, ridge_loo
+
+__all__ = [
+    "ReservoirReadout",
+    "class_weights",
+    "feature_scaling",
+    "softmax",
+    "softmax_temperature",
+]
+
+TEMPERATURES = np.logspace(-2, 2, 41)
+
+
+def feature_scaling(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and scale (p,) of the features F (n, p); a constant feature gets scale 1.
+
+    Reservoir features are pooled tanh states and proportions, all of order one: a spread
+    below 1e-12 is round-off, which scaling to unit variance would only amplify.
+    """
+    mean, scale = F.mean(axis=0), F.std(axis=0)
+    scale[scale < 1e-12] = 1.0  # a constant feature stays zero
+    return mean, scale
+
+
+def class_weights(class_weight, classes: np.ndarray, y_index: np.ndarray) -> np.ndarray | None:
+    """Each class's weight (n_classes,) in the loss, from ``class_weight`` (None, "balanced"
+    or {label: weight}) and the training series' classes ``y_index`` (n,); None for None."""
+    if class_weight is None:
+        return None
+    if not (class_weight == "balanced" or isinstance(class_weight, dict)):
+        raise ValueError(
+            f"class_weight must be None, 'balanced' or a dict {{label: weight}}; "
+            f"got {class_weight!r}"
+        )
+    from sklearn.utils.class_weight import compute_class_weight
+
+    return compute_class_weight(class_weight, classes=classes, y=classes[y_index])
+
+
+def softmax(z: np.ndarray, tau: float) -> np.ndarray:
+    """(n, K) decision values -> (n, K) probabilities softmax(τ z), rows summing to one."""
+    logits = tau * z - (tau * z).max(axis=1, keepdims=True)  # shifted: exp never overflows
+    e = np.exp(logits)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_temperature(z: np.ndarray, y_index: np.ndarray) -> float:
+    """The τ in ``TEMPERATURES`` minimising the log-loss of held-out decision values z (n, K)."""
+    rows = np.arange(len(y_index))
+    losses = [
+        -np.log(np.clip(softmax(z, tau)[rows, y_index], 1e-300, None)).mean()
+        for tau in TEMPERATURES
+    ]
+    return float(TEMPERATURES[int(np.argmin(losses))])
+
+
+class ReservoirReadout:
+    """Reservoir features, their scaling and a ridge read-out.
+
+    Parameters
+    ----------
+    features : ReservoirFeatures, drawn by :meth:`fit` (or already fitted, when loaded)
+    alphas : the ridge penalties tried by leave-one-out
+
+    Attributes
+    ----------
+    features_ : the ReservoirFeatures (every reservoir's W, R, b and θ in ``reservoirs_``)
+    mean_, scale_ : (p,) the features' scaling
+    readout_ : :class:`frnn.reservoir.ridge.RidgeFit`, V as ``coef`` (p, K), c as
+        ``intercept`` (K,), the leave-one-out outputs and errors
+    alpha_ : the chosen ridge penalty
+    temperature_ : τ of softmax(τ z) (classification), or None
+    """
+
+    def __init__(self, features: ReservoirFeatures, alphas=ALPHAS) -> None:
+        self.features_ = features
+        self.alphas = alphas
+        self.temperature_: float | None = None
+
+    def fit(self, X, Y: np.ndarray, *, sample_weight=None, callback=None) -> Self:
+        """Draw the reservoirs on series X, compute their features and fit Y (n, K).
+
+        ``sample_weight`` (n,) weighs each series in the ridge loss; ``callback(done,
+        total)``, if given, is called as each reservoir's features are computed.
+        """
+        F = self.features_.fit(X).transform(X, callback=callback)  # (n, p)
+        if len(F) != len(Y):
+            raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
+        self.mean_, self.scale_ = feature_scaling(F)
+        self.readout_ = ridge_loo(self._scaled(F), Y, self.alphas, sample_weight)
+        self.alpha_ = self.readout_.alpha
+        return self
+
+    def calibrate(self, y_index: np.ndarray, temperature: float | None = None) -> Self:
+        """Set τ: ``temperature``, or the one fitted to the leave-one-out outputs of the
+        one-hot (±1) targets of classes ``y_index`` (n,)."""
+        if temperature is None:
+            self.temperature_ = softmax_temperature(self.readout_.loo, y_index)
+        else:
+            self.temperature_ = float(temperature)
+        return self
+
+    def _scaled(self, F: np.ndarray) -> np.ndarray:
+        return (F - self.mean_) / self.scale_
+
+    def predict(self, X) -> np.ndarray:
+        """z (n, K) of the series X."""
+        return self.readout_.predict(self._scaled(self.features_.transform(X)))
+
+    @classmethod
+    def fitted(
+        cls, features: ReservoirFeatures, mean, scale, readout: RidgeFit, temperature=None
+    ) -> ReservoirReadout:
+        """The read-out made of fitted parts (a model file's)."""
+        model = cls(features)
+        model.mean_, model.scale_, model.readout_ = mean, scale, readout
+        model.alpha_, model.temperature_ = readout.alpha, temperature
+        return model
