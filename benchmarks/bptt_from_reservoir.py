@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-import frnn.classifier.bptt as bptt
+import frnn.training.ensemble as bptt
 from frnn.datasets import load_dataset
 from frnn.estimator import RNNClassifier
 

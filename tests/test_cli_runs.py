@@ -40,7 +40,7 @@ def test_config_plus_one_data_option_keeps_the_other_settings(tmp_path):
 SPLIT_SPY = """
 import sys
 import numpy as np
-from frnn.classifier import bptt
+from frnn.training import ensemble as bptt
 from frnn._entry import main
 
 path, real = sys.argv.pop(1), bptt.split

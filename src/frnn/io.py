@@ -10,8 +10,10 @@ Writes go to a temporary file in the target's directory and are renamed over it
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -26,7 +28,9 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 
 # 2: networks may hold the biases b and c (the metadata's "bias"); files of version 1
 # (no biases) still load, as networks without them.
-FORMAT_VERSION = 2
+# 3: one layout of the reservoir read-out for both estimators (frnn.reservoir.persist);
+# the two layouts of version 2 still load, upgraded.
+FORMAT_VERSION = 3
 _MAGIC = "frnn"
 _META = "__meta__"
 _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
@@ -100,13 +104,37 @@ def save(model: NetworkLike | Estimator, path: PathLike) -> None:
     >>> bool(np.array_equal(again.W, net.W)), type(again).__name__
     (True, 'FullyRecurrentNetwork')
     """
-    to_arrays = getattr(model, "_to_arrays", None)  # an estimator says what it stores
-    if to_arrays is not None:
-        arrays, meta = to_arrays()
+    kind = _kind(model)
+    if kind == "network":
+        arrays, meta = network_arrays(model, ""), {"kind": "network", **network_meta(model)}
     else:
-        arrays = network_arrays(model, "")
-        meta = {"kind": "network", **network_meta(model)}
+        arrays, meta = _estimators()[kind][1](model)
     _write(path, arrays, {"format": _MAGIC, "version": FORMAT_VERSION, **meta})
+
+
+def _kind(model) -> str:
+    """The kind of model file ``model`` makes: its estimator task's, or "network".
+
+    An estimator exists only once its module was imported, so none is imported here:
+    saving a network never loads scikit-learn.
+    """
+    base = sys.modules.get("frnn.estimators.base")
+    if base is not None and isinstance(model, base.RNNEstimator):
+        return model._task.kind
+    return "network"
+
+
+def _estimators() -> dict[str, tuple]:
+    """The table of estimator kinds: kind -> (class, to_arrays, from_arrays); the estimators'
+    persist module fills it (imported here, so scikit-learn loads for estimator files only)."""
+    from .classifier.estimator import RNNClassifier
+    from .estimators import persist
+    from .regressor.estimator import RNNRegressor
+
+    return {
+        cls._task.kind: (cls, persist.to_arrays, functools.partial(persist.from_arrays, cls))
+        for cls in (RNNClassifier, RNNRegressor)
+    }
 
 
 def load(path: PathLike, *, max_bytes: int | None = None) -> FullyRecurrentNetwork | Estimator:
@@ -120,12 +148,7 @@ def load(path: PathLike, *, max_bytes: int | None = None) -> FullyRecurrentNetwo
     try:
         if meta["kind"] == "network":
             return network_from_arrays(arrays, meta, "", FullyRecurrentNetwork)
-        if meta["kind"] == "regressor":
-            from .regressor.persist import from_arrays
-        else:
-            from .classifier.persist import from_arrays
-
-        return from_arrays(arrays, meta)
+        return _estimators()[meta["kind"]][2](arrays, meta)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
         raise ValueError(f"{os.fspath(path)} is a damaged frnn model file: {error!r}") from None
 
@@ -212,12 +235,12 @@ def to_torch(model: NetworkLike) -> tuple[Any, Any]:
     -------
     (torch.nn.RNN, torch.nn.Linear)
     """
-    from .classifier.estimator import RNNClassifier
     from .engine.batch import network_biases, network_weights
 
-    if isinstance(model, RNNClassifier):
+    if _kind(model) != "network":
         raise TypeError(
-            "to_torch takes one network; a fitted RNNClassifier holds n_ensemble of them in "
+            f"to_torch takes one network; a fitted {type(model).__name__} holds n_ensemble "
+            "of them in "
             "networks_ (they read inputs standardised with mean_ and std_ and framed in "
             "frame_size_ samples per step)"
         )

@@ -10,49 +10,37 @@ Two ways to train the same network (``training``):
   kept fixed; their states are pooled over time (mean, max, and the proportion of steps
   on which s(t) exceeds thresholds drawn from training series) and the linear read-out
   z = V·features + c is fitted by ridge regression, α chosen by exact leave-one-out
-  (``reservoir_fit``, over :class:`frnn.reservoir.ReservoirClassifier`).
+  (the read-out :class:`frnn.reservoir.readout.ReservoirReadout`, which
+  :class:`frnn.reservoir.ReservoirClassifier` also stands on).
 - ``"bptt"``: an ensemble of networks, z = V a(T), every weight learned end to end by
-  backpropagation through time on the sigmoid cross-entropy (``bptt``); x(t) is a frame
-  of ``frame_size`` samples (see ``sequences``).
+  backpropagation through time on the sigmoid cross-entropy (:mod:`frnn.training.ensemble`);
+  x(t) is a frame of ``frame_size`` samples (see :mod:`frnn.data.inputs`).
 
 Binary targets use one output, multi-class ones one output per class (predicting the
-argmax); multi-label 0/1 matrices (``"bptt"`` only) one sigmoid per label.
+argmax); multi-label 0/1 matrices (``"bptt"`` only) one sigmoid per label: the task
+object :class:`~frnn.classifier.task.Classification` of the estimator core
+(:class:`frnn.estimators.base.RNNEstimator`).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Self
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.base import ClassifierMixin
 
 from .._typing import Callback
-from ..data import inputs
 from ..data.series import Series
-from ..engine.network import forward
-from . import bptt, reservoir_fit, targets
-from . import sequences as seq
-from .params import check_params, expected_failed_checks
+from ..estimators.base import RNNEstimator
+from .params import expected_failed_checks
+from .targets import probabilities
+from .task import Classification
 
 __all__ = ["RNNClassifier", "expected_failed_checks"]
 
-_STEPS = 10  # frame_size=None aims at about this many network steps
-_BPTT_FITTED = (
-    "networks_",
-    "history_",
-    "loss_curve_",
-    "n_iter_",
-    "stopped_by_",
-    "frame_size_",
-    "mean_",
-    "std_",
-)
 
-
-class RNNClassifier(ClassifierMixin, BaseEstimator):
+class RNNClassifier(ClassifierMixin, RNNEstimator):
     """A fully recurrent network classifier for sequences and time series.
 
     Parameters marked (reservoir) are read by ``training="reservoir"`` only, those marked
@@ -112,9 +100,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : (n_classes,) the class labels (label indices 0..K−1 for multi-label y)
     n_features_in_ : int, T for 2-D X (n, T); D for (n, T, D) arrays or lists of sequences
-    reservoir_ : (reservoir) the fitted frnn.reservoir.ReservoirClassifier: its
-        ``features_.reservoirs_`` hold each network's W, R, b and thresholds, its
-        ``readout_`` V and c, ``alpha_`` the chosen ridge penalty
+    reservoir_ : (reservoir) the fitted :class:`frnn.reservoir.readout.ReservoirReadout`:
+        its ``features_.reservoirs_`` hold each network's W, R, b and thresholds, its
+        ``readout_`` V and c, ``alpha_`` the chosen ridge penalty, ``temperature_`` τ
+    alpha_ : (reservoir) float, the ridge penalty chosen by leave-one-out
     loss_curve_ : (bptt) list of float, the training loss of every epoch
     n_iter_ : (bptt) int, epochs run
     history_ : (bptt) dict of lists, one value per epoch: loss (the training objective,
@@ -126,6 +115,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         c (K,) with ``bias=True``)
     frame_size_ : (bptt) int, the frame size used
     """
+
+    _task = Classification()
 
     def __init__(
         self,
@@ -160,36 +151,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         n_jobs: int | None = None,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
-        self.training = training
-        self.hidden_size = hidden_size
-        self.n_reservoirs = n_reservoirs
-        self.taps = taps
-        self.max_steps = max_steps
-        self.n_thresholds = n_thresholds
-        self.spectral_radius = spectral_radius
-        self.input_scale = input_scale
-        self.activation = activation
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.schedule = schedule
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.clip = clip
-        self.chunk_length = chunk_length
-        self.frame_size = frame_size
-        self.init_scale = init_scale
-        self.bias = bias
-        self.aux_weight = aux_weight
-        self.n_ensemble = n_ensemble
-        self.weight_decay = weight_decay
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.standardize = standardize
-        self.dtype = dtype
-        self.class_weight = class_weight
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        self._keep(locals())
 
     # -- fitting --------------------------------------------------------------------------
     def fit(
@@ -229,62 +191,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        before = dict(self.__dict__)  # a fit refused before training leaves the old fit
-        try:
-            check_params(self)
-            for name in ("reservoir_", *_BPTT_FITTED):  # a refit in the other mode starts clean
-                self.__dict__.pop(name, None)
-            x, lengths = seq.validated(self, X, reset=True)
-            self.classes_, self.target_type_, Y = targets.fit_targets(y, x.shape[0], self.dtype)
-            if self.training == "reservoir":  # one closed-form fit: all or nothing
-                if resume_state is not None or monitor is not None:
-                    raise ValueError("resume_state and monitor apply to training='bptt' only")
-                return self._fit_reservoir(x, lengths, y, callback)
-            loop, data, val = self._prepare_bptt(x, lengths, Y, resume_state)
-            watched = bptt.monitored(self, monitor)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
-        return bptt.run(self, loop, data, val, callback, watched)
-
-    def _fit_reservoir(self, x, lengths, y, callback):
-        if self.target_type_ == "multilabel-indicator":
-            raise ValueError(
-                "training='reservoir' fits class labels y (n,); for multi-label 0/1 "
-                "targets use training='bptt'"
-            )
-        y = column_or_1d(y)  # (n, 1) was warned about by fit_targets
-        hook = (
-            None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
-        )
-        self.reservoir_ = reservoir_fit.build(self).fit(Series(x, y, lengths), y, callback=hook)
-        return self
-
-    def _prepare_bptt(self, x, lengths, Y, resume_state):
-        """(bptt) the epoch loop and its data; everything that can refuse before training."""
-        self.mean_, self.std_ = inputs.standardisation(x, lengths)
-        if not self.standardize:
-            self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
-        self.frame_size_ = self.frame_size or max(1, math.ceil(int(lengths.max()) / _STEPS))
-        x, lengths = self._frames(x, lengths)
-        return bptt.prepare(self, x, lengths, Y, resume_state)
-
-    def _frames(self, x, lengths) -> tuple[np.ndarray, np.ndarray]:
-        """(bptt) standardised, framed inputs: (n, T', f·D) in the dtype, and lengths (n,)."""
-        x = inputs.standardise(x, lengths, self.mean_, self.std_)
-        x, lengths = inputs.frame(x, lengths, self.frame_size_)
-        return x.astype(self.dtype), lengths
-
-    def _accuracy(self, z: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy of logits z (n, K) against 0/1 targets y (n, K)."""
-        return targets.accuracy(z, y, self.target_type_ == "multilabel-indicator")
-
-    def _to_arrays(self) -> tuple[dict, dict]:
-        """The arrays and metadata of this fitted classifier's model file (``frnn.save``)."""
-        from .persist import to_arrays
-
-        return to_arrays(self)
+        return super().fit(X, y, callback=callback, resume_state=resume_state, monitor=monitor)
 
     # -- prediction -----------------------------------------------------------------------
     def decision_function(self, X: ArrayLike | Series) -> np.ndarray:
@@ -293,19 +200,12 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         reservoir: the read-out's z = V·features + c (binary: z_1 − z_0); bptt: the
         networks' averaged logits.
         """
-        check_is_fitted(self, "classes_")
-        x, lengths = seq.validated(self, X, reset=False)
-        if hasattr(self, "reservoir_"):
-            return self.reservoir_.decision_function(Series(x, np.zeros(len(x)), lengths))
-        x, lengths = self._frames(x, lengths)
-        z = np.mean([self._logits(net, x, lengths) for net in self.networks_], axis=0)
-        return z[:, 0] if z.shape[1] == 1 and self.classes_.size == 2 else z
-
-    @staticmethod
-    def _logits(net, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        local = bptt.detached(net)  # forward writes its states here, not into the shared net
-        forward(local, x, None, lengths=lengths)
-        return np.asarray(local.z, dtype=np.float64).reshape(x.shape[0], -1)  # (n, K)
+        z, _ = self._outputs(X)  # (n, K)
+        if z.shape[1] == 1 and self.classes_.size == 2:  # the networks' one sigmoid output
+            return z[:, 0]
+        if hasattr(self, "reservoir_") and self.classes_.size == 2:  # one output per class
+            return z[:, 1] - z[:, 0]
+        return z
 
     def predict_proba(self, X: ArrayLike | Series) -> np.ndarray:
         """Class probabilities (n, n_classes), rows summing to one; per-label for multi-label.
@@ -318,7 +218,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     def _proba(self, z: np.ndarray) -> np.ndarray:
         """Probabilities from decision values z, (n,) or (n, K)."""
         reservoir = getattr(self, "reservoir_", None)
-        return targets.probabilities(
+        return probabilities(
             z,
             multilabel=self.target_type_ == "multilabel-indicator",
             temperature=None if reservoir is None else reservoir.temperature_,
@@ -345,5 +245,4 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         # The reservoirs z-normalise each series on its own: they see shape, not level or
         # scale, so scikit-learn's tables of two columns (blobs) lose what separates them.
         tags.classifier_tags.poor_score = self.training == "reservoir"
-        tags.non_deterministic = False
         return tags

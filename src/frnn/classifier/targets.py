@@ -1,8 +1,9 @@
 """Targets of the classifier: labels encoded as the network's outputs, and accuracy.
 
 Two classes use one sigmoid output (target 1 for ``classes[1]``); more classes one output
-each (one-hot); multi-label targets are already a 0/1 matrix.  ``fit``, the training loop
-and ``frnn evaluate`` all encode and score through here.
+each (one-hot); multi-label targets are already a 0/1 matrix.  ``fit`` (through the task,
+``task.Classification``), the training loop and ``frnn evaluate`` all encode and score
+through here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from ..engine.losses import bce_with_logits, sigmoid
+from ..reservoir.readout import softmax
 
 
 def fit_targets(y, n: int, dtype) -> tuple[np.ndarray, str, np.ndarray]:
@@ -91,8 +93,6 @@ def probabilities(z: np.ndarray, multilabel: bool = False, temperature=None) -> 
     multi-class the per-class σ(z_k) normalised to sum 1; multi-label σ(z) per label.
     """
     if temperature is not None:
-        from ..reservoir.classifier import softmax
-
         z = np.column_stack([np.zeros_like(z), z]) if z.ndim == 1 else z  # (n, K)
         return softmax(z, temperature)
     if z.ndim == 1:

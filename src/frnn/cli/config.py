@@ -227,10 +227,8 @@ def _resume_changes(args: argparse.Namespace, config: dict, run_dir: Path) -> di
 def check_estimator(task: str, params: dict):
     """The ``task``'s estimator with ``params``, checked: a bad value is a ValueError naming
     it, raised before any file is written."""
+    from ..estimators.params import check_params
+
     estimator = ESTIMATORS[task](**params)
-    if task == "regression":
-        from ..regressor.params import check_params
-    else:
-        from ..classifier.params import check_params
     check_params(estimator)
     return estimator

@@ -59,11 +59,8 @@ def reservoir_summary(clf) -> dict | None:
     """A closed-form (reservoir) fit's reservoirs, features and ridge α; None for BPTT."""
     if clf.training != "reservoir":
         return None
-    if hasattr(clf, "reservoir_"):  # RNNClassifier's frnn.reservoir.ReservoirClassifier
-        model = clf.reservoir_
-        features, coef, alpha = model.features_, model.readout_.coef, model.alpha_
-    else:  # RNNRegressor's ReservoirReadout
-        features, coef, alpha = clf.readout_.features, clf.readout_.readout.coef, clf.alpha_
+    model = clf.reservoir_  # the estimator's frnn.reservoir.readout.ReservoirReadout
+    features, coef, alpha = model.features_, model.readout_.coef, model.alpha_
     return {
         "reservoirs": len(features.reservoirs_),
         "features": int(coef.shape[0]),

@@ -11,6 +11,8 @@ from pathlib import Path
 from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset
 from ..regressor import targets as real_targets
+from ..regressor.estimator import RNNRegressor
+from ..regressor.task import predictions
 from . import rundir
 from .data import add_text_options, read_split
 
@@ -51,7 +53,6 @@ def add_predict_parsers(commands) -> None:
 def _model(path: str):
     from ..classifier.estimator import RNNClassifier
     from ..io import load
-    from ..regressor.estimator import RNNRegressor
 
     path = Path(path)
     if path.is_dir():
@@ -79,7 +80,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import draw_confusion, format_evaluation
 
     model = _model(args.model)
-    regression = hasattr(model, "y_mean_")
+    regression = isinstance(model, RNNRegressor)
     _check_evaluate(args, model, regression)  # before the work
     split = _data(args, getattr(model, "classes_", None))
     if len(split.y) != split.X.shape[0]:
@@ -130,7 +131,7 @@ def run_predict(args: argparse.Namespace) -> int:
     split = _data(args, getattr(model, "classes_", None))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    if hasattr(model, "y_mean_"):
+    if isinstance(model, RNNRegressor):
         _write_values(writer, model, split)
     else:
         labels, proba = model.predict(split), model.predict_proba(split)
@@ -147,7 +148,7 @@ def run_predict(args: argparse.Namespace) -> int:
 
 def _write_values(writer, regressor, split) -> None:
     """A regressor's predictions as rows: row[, step], prediction(s)."""
-    z, lengths = regressor._scaled(split)  # (n, K) or (n, T, K), the user's units
+    z, lengths = predictions(regressor, split)  # (n, K) or (n, T, K), the user's units
     K = z.shape[-1]
     names = ["prediction"] if K == 1 else [f"prediction_{k}" for k in range(K)]
     if not regressor.sequence_:

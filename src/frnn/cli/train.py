@@ -19,6 +19,7 @@ from pathlib import Path
 from .._validate import argument_type
 from ..classifier import targets as class_targets
 from ..regressor import targets as real_targets
+from ..regressor.estimator import RNNRegressor
 from . import rundir
 from .config import CHECKPOINT_EVERY, check_estimator, new_config, resume_config
 from .data import load_data
@@ -121,7 +122,7 @@ def _discard(run_dir: Path, made: bool) -> None:
 def _write_results(
     clf, train, test, run_dir: Path, seconds: float, interrupted: bool, name: str
 ) -> dict:
-    evaluate = (real_targets if hasattr(clf, "y_mean_") else class_targets).evaluate
+    evaluate = (real_targets if isinstance(clf, RNNRegressor) else class_targets).evaluate
     fitted = reservoir_summary(clf)
     metrics = {
         "status": "interrupted" if interrupted else "finished",
@@ -141,7 +142,7 @@ def _write_results(
 
 def _write_curves(clf, run_dir: Path, name: str) -> None:
     """history.csv and curves.png from a fitted estimator's history."""
-    regression = hasattr(clf, "y_mean_")
+    regression = isinstance(clf, RNNRegressor)
     rundir.write_history(run_dir / "history.csv", clf.history_, regression)
     from ..viz.curves import plot_curves  # matplotlib loads only here
     from ..viz.figures import save_figure

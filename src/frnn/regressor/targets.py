@@ -15,7 +15,7 @@ import numpy as np
 from ..data.inputs import mask
 from ..data.series import pad
 
-__all__ = ["TargetInfo", "check_targets", "evaluate", "metrics", "monitored_targets"]
+__all__ = ["TargetInfo", "check_targets", "evaluate", "flat", "metrics", "scaling"]
 
 
 class TargetInfo:
@@ -147,20 +147,3 @@ def evaluate(regressor, X, y) -> dict:
     result = metrics(Y_true, Y_pred)
     n = len(y)
     return {**result, "n": int(n), "seconds": round(time.perf_counter() - started, 4)}
-
-
-def monitored_targets(regressor, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``fit``'s monitored series as the training series: inputs (n, T', f·D) standardised
-    and framed, lengths (n,), targets (n, K) or (n, T', K) scaled by ``y_mean_``, ``y_scale_``.
-    """
-    x, lengths = regressor._inputs(X, reset=False)
-    Y, info = check_targets(y, x.shape[0], lengths, regressor.tabular_, name="monitor's y")
-    if info.K != regressor.n_outputs_ or info.sequence != regressor.sequence_:
-        raise ValueError(
-            f"monitor's y has {info.K} output(s){' per step' if info.sequence else ''}; the "
-            f"training targets {regressor.n_outputs_}{' per step' if regressor.sequence_ else ''}"
-        )
-    Ys = (Y - regressor.y_mean_) / regressor.y_scale_
-    if info.sequence:
-        Ys[~mask(Ys, lengths)] = 0.0  # padded steps: no target
-    return x, lengths, Ys

@@ -1,0 +1,100 @@
+"""The classifier's task: labels encoded as the network's outputs, decoded as decisions.
+
+Two classes use one sigmoid output (target 1 for ``classes_[1]``); more classes one output
+each (one-hot); multi-label targets are already a 0/1 matrix (``training="bptt"`` only).
+The reservoir read-out fits one output per class, ±1, with class weights on its series,
+and calibrates a softmax temperature on its leave-one-out outputs.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..estimators.persist import plain
+from ..estimators.tasks import Task
+from ..reservoir.readout import class_weights
+from .targets import accuracy, encode, fit_targets
+
+__all__ = ["Classification"]
+
+_TARGETS = ("binary", "multiclass", "multilabel-indicator")
+
+
+def _codes(Y: np.ndarray) -> np.ndarray:
+    """Class indices (n,) of encoded targets Y (n, K): one output, or one-hot."""
+    return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)
+
+
+class Classification(Task):
+    """Class labels: sigmoid outputs, the cross-entropy, accuracy."""
+
+    kind = "classifier"
+    loss = "bce"
+    marker = "classes_"
+    fitted = ("target_type_",)
+
+    def encode(self, est, y, lengths):
+        est.classes_, est.target_type_, Y = fit_targets(y, len(lengths), est.dtype)
+        return Y  # (n, K)
+
+    def check_reservoir(self, est, Y):
+        if est.target_type_ == "multilabel-indicator":
+            raise ValueError(
+                "training='reservoir' fits class labels y (n,); for multi-label 0/1 "
+                "targets use training='bptt'"
+            )
+
+    def readout_targets(self, est, Y):
+        codes = _codes(Y)
+        weights = class_weights(est.class_weight, est.classes_, codes)
+        targets = 2.0 * np.eye(est.classes_.size)[codes] - 1.0  # (n, K) one-hot as ±1
+        return targets, None if weights is None else weights[codes]
+
+    def calibrate(self, est, Y):
+        est.reservoir_.calibrate(_codes(Y))
+
+    def ensemble_options(self, est, Y):
+        multilabel = est.target_type_ == "multilabel-indicator"
+        weights = None
+        if est.class_weight is not None:
+            if multilabel:
+                raise ValueError("class_weight applies to class labels, not to multi-label targets")
+            weights = class_weights(est.class_weight, est.classes_, _codes(Y)).astype(est.dtype)
+        return {
+            "accuracy": functools.partial(accuracy, multilabel=multilabel),
+            "class_weights": weights,
+        }
+
+    def monitored(self, est, y, n, lengths):
+        y = np.asarray(y)
+        if est.target_type_ == "multilabel-indicator":
+            Y, K = y, est.classes_.size
+            if Y.ndim == 2 and not np.isin(Y, (0, 1)).all():
+                raise ValueError("monitor's y must hold 0/1 rows for a multi-label model")
+        else:
+            Y = encode(est.classes_, y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y)
+            K = Y.shape[1]
+        if Y.shape != (n, K):
+            raise ValueError(
+                f"monitor's X holds {n} series, so its y must be ({n},) labels (or ({n}, {K}) "
+                f"0/1 rows for multi-label targets); got shape {y.shape}"
+            )
+        return Y
+
+    def arrays(self, est):
+        return {"classes": plain(est.classes_, "classes_")}
+
+    def from_arrays(self, est, arrays):
+        est.classes_ = arrays["classes"]
+
+    def check_fitted(self, est, networks):
+        target = getattr(est, "target_type_", None)
+        if target not in _TARGETS or (target == _TARGETS[2] and not networks):
+            raise ValueError(f"target_type_ must be one of {_TARGETS}; got {target!r}")
+        n_classes = est.classes_.shape[0] if est.classes_.ndim == 1 else -1
+        least = {"binary": 2, "multiclass": 3, "multilabel-indicator": 1}[target]
+        if n_classes < least or (target == "binary" and n_classes != 2):
+            raise ValueError(f"classes_ ({n_classes}) disagree with the {target} target")
+        return 1 if networks and target == "binary" else n_classes

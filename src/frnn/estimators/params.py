@@ -1,0 +1,58 @@
+"""The estimators' hyper-parameter rules (checked by ``fit``, as scikit-learn asks).
+
+One table for every parameter of either estimator, in the vocabulary of ``frnn._validate``;
+option lists come from their owners.  Each estimator checks the parameters its signature
+has, in its signature's order.
+"""
+
+from __future__ import annotations
+
+from .._validate import Interval, Options, Seed
+from ..engine.activations import ACTIVATIONS
+from ..training.optimizers import OPTIMIZERS
+from ..training.steps import SCHEDULES
+
+__all__ = ["DTYPES", "RULES", "TRAINING", "check_params"]
+
+DTYPES = ("float64", "float32")
+
+TRAINING = ("reservoir", "bptt")
+
+# The reservoirs' ranges (spectral_radius, input_scale) and class_weight are checked where
+# they are read: frnn.reservoir.ReservoirFeatures and frnn.reservoir.readout.class_weights.
+RULES = {
+    "training": Options(TRAINING),
+    "hidden_size": Interval("int", 1),
+    "n_reservoirs": Interval("int", 1),
+    "taps": Interval("int", 1),
+    "max_steps": Interval("int", 1, none=True),
+    "n_thresholds": Interval("int", 1),
+    "n_jobs": Interval("int", none=True),
+    "activation": Options(sorted(ACTIVATIONS)),
+    "optimizer": Options(OPTIMIZERS),
+    "learning_rate": Interval("real", 0, closed="neither"),
+    "momentum": Interval("real", 0, 1),
+    "schedule": Options(SCHEDULES),
+    "epochs": Interval("int", 1),
+    "batch_size": Interval("int", 1),
+    "clip": Interval("real", 0, closed="neither", none=True),
+    "chunk_length": Interval("int", 1, none=True),
+    "frame_size": Interval("int", 1, none=True),
+    "init_scale": Interval("real", 0, closed="neither", none=True),
+    "bias": Options((True, False)),
+    "aux_weight": Interval("real", 0),
+    "n_ensemble": Interval("int", 1),
+    "weight_decay": Interval("real", 0),
+    "validation_fraction": Interval("real", 0, 1),
+    "patience": Interval("int", 1),
+    "standardize": Options((True, False)),
+    "dtype": Options(DTYPES),
+    "random_state": Seed(),
+}
+
+
+def check_params(estimator) -> None:
+    """Raise InvalidParameterError (a ValueError) naming the first invalid hyper-parameter."""
+    for name, value in estimator.get_params(deep=False).items():
+        if name in RULES:
+            RULES[name].check(value, name)

@@ -1,0 +1,180 @@
+"""A fitted estimator as the arrays and metadata of a model file, and back.
+
+``frnn.io`` owns the archive (its metadata, the version, the bounded reading); this module
+owns what of an estimator goes into it, for both estimators: the parameters and the fitted
+attributes that are not arrays (in the metadata), the task's arrays (classes, or the target
+scaling), the input standardisation ``mean``, ``std``, and then one of two bodies: the
+reservoir read-out (:mod:`frnn.reservoir.persist`, one layout) or the BPTT networks
+(``net0/W``, …).  Files read are untrusted: every field is checked for its type and its
+relation to the arrays before anything is built from it, so a file that loads also predicts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ..engine.protocol import network_arrays, network_from_arrays, network_meta
+from ..reservoir import persist as readout_file
+from .params import check_params
+
+__all__ = ["FITTED", "from_arrays", "plain", "to_arrays"]
+
+# Fitted attributes stored in the metadata (JSON), besides the task's; arrays are arrays.
+FITTED = (
+    "frame_size_",
+    "tabular_",
+    "n_iter_",
+    "loss_curve_",
+    "history_",
+    "stopped_by_",
+    "n_features_in_",
+)
+_VERSION_2 = ("alpha_",)  # a version-2 regressor kept the read-out's α among these
+
+
+def to_arrays(est) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and the metadata of a fitted estimator's model file."""
+    task = est._task
+    check_is_fitted(est, task.marker)
+    arrays = task.arrays(est)
+    if hasattr(est, "feature_names_in_"):
+        arrays["feature_names"] = plain(est.feature_names_in_, "feature_names_in_")
+    if hasattr(est, "mean_"):
+        arrays |= {"mean": est.mean_, "std": est.std_}
+    fitted = {name: getattr(est, name) for name in FITTED + task.fitted if hasattr(est, name)}
+    meta = {"kind": task.kind, "params": _params(est), "fitted": fitted}
+    reservoir = getattr(est, "reservoir_", None)
+    if reservoir is not None:
+        body, meta["reservoir"] = readout_file.to_arrays(reservoir)
+        return arrays | body, meta
+    for i, net in enumerate(est.networks_):
+        arrays |= network_arrays(net, f"net{i}/")
+    meta |= {"networks": len(est.networks_), **network_meta(est.networks_[0])}
+    return arrays, meta
+
+
+def _params(est) -> dict:
+    """``get_params()`` as JSON: the fitted mode as ``training``, a seed only when an int,
+    pairs as lists, a ``class_weight`` dict as pairs (JSON keys are text)."""
+    params = est.get_params(deep=False)
+    state = params["random_state"]
+    params["random_state"] = state if state is None or isinstance(state, int) else None
+    params["training"] = "reservoir" if hasattr(est, "reservoir_") else "bptt"
+    for name, value in params.items():
+        if isinstance(value, tuple):
+            params[name] = [float(v) for v in value]
+    if isinstance(params.get("class_weight"), dict):
+        params["class_weight"] = {"pairs": [[k, v] for k, v in params["class_weight"].items()]}
+    return params
+
+
+def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict):
+    """The fitted ``cls`` estimator that :func:`to_arrays` described, checked for consistency."""
+    if not isinstance(meta["params"], dict) or not isinstance(meta["fitted"], dict):
+        raise ValueError("params and fitted must be JSON objects")
+    est = cls(**_params_from(cls, meta["params"]))
+    check_params(est)
+    task = est._task
+    task.from_arrays(est, arrays)
+    if "feature_names" in arrays:
+        est.feature_names_in_ = arrays["feature_names"].astype(object)
+    for name, value in meta["fitted"].items():
+        if name not in FITTED + task.fitted + _VERSION_2:
+            raise ValueError(f"unknown fitted attribute {name!r}")
+        if name not in _VERSION_2:
+            setattr(est, name, value)
+    tabular = getattr(est, "tabular_", None)
+    if not isinstance(tabular, bool):
+        raise ValueError(f"tabular_ must be a bool; got {tabular!r}")
+    K = task.check_fitted(est, networks=est.training == "bptt")
+    if est.training == "reservoir":
+        _reservoir(est, arrays, meta, K)
+    else:
+        _networks(est, arrays, meta, K)
+    return est
+
+
+def _params_from(cls, params: dict) -> dict:
+    """The metadata's parameters as ``cls`` takes them; unknown ones are refused."""
+    params = dict(params)
+    params.setdefault("training", "bptt")  # files written before the reservoir default
+    params.setdefault("bias", False)  # files written before the biases: networks without
+    weights = params.get("class_weight")
+    if isinstance(weights, dict):
+        params["class_weight"] = {k: float(v) for k, v in weights["pairs"]}
+    defaults = cls().get_params(deep=False)
+    unknown = set(params) - set(defaults)
+    if unknown:
+        raise ValueError(f"unknown parameters {sorted(unknown)}")
+    for name, default in defaults.items():
+        if isinstance(default, tuple) and name in params:
+            params[name] = tuple(float(v) for v in params[name])
+    return params
+
+
+def _reservoir(est, arrays: dict, meta: dict, K: int) -> None:
+    """The read-out (a version-2 layout upgraded first), and the standardisation it reads."""
+    expected = readout_file.feature_params(est._reservoir_features())
+    body = meta.get("reservoir")
+    if meta["version"] < 3:
+        alpha = meta["fitted"].get("alpha_")
+        arrays, body = readout_file.upgrade(arrays, meta, expected, alpha)
+    est.reservoir_ = readout_file.from_arrays(arrays, body, K, expected)
+    est.alpha_ = est.reservoir_.alpha_
+    D = est.reservoir_.features_.n_features_in_
+    if not est.reservoir_.features_.normalise:  # the series are standardised first
+        _standardisation(est, arrays, D)
+    if not est.tabular_ and getattr(est, "n_features_in_", None) != D:
+        raise ValueError(f"n_features_in_ must be {D}, the reservoirs' channels")
+
+
+def _networks(est, arrays: dict, meta: dict, K: int) -> None:
+    """The BPTT networks, each checked against the parameters, the frame and the task."""
+    n = meta["networks"]
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= est.n_ensemble:
+        raise ValueError(f"networks must be an integer in [1, n_ensemble]; got {n!r}")
+    est.networks_ = [network_from_arrays(arrays, meta, f"net{i}/") for i in range(n)]
+    D, I, K_file = (meta["sizes"][k] for k in "DIK")
+    f = getattr(est, "frame_size_", None)
+    if isinstance(f, bool) or not isinstance(f, int) or f < 1 or D % f:
+        raise ValueError(f"frame_size_ must be an integer ≥ 1 dividing D = {D}; got {f!r}")
+    if K_file != K:
+        raise ValueError(f"the networks have K = {K_file}; the targets need {K}")
+    if (I, meta["activation"], meta["dtype"]) != (est.hidden_size, est.activation, est.dtype):
+        raise ValueError("the networks' size, activation or dtype disagree with the parameters")
+    if meta["loss"] != est._task.loss:
+        raise ValueError(f"the networks' loss {meta['loss']!r} is not {est._task.loss!r}")
+    _standardisation(est, arrays, D // f)
+    if not est.tabular_ and getattr(est, "n_features_in_", None) != D // f:
+        raise ValueError(f"n_features_in_ must be {D // f}")
+
+
+def _standardisation(est, arrays: dict, features: int) -> None:
+    """``mean_``, ``std_`` (features,): finite float64, std > 0."""
+    for name in ("mean", "std"):
+        array = arrays.get(name)
+        if array is None or array.shape != (features,) or array.dtype != np.float64:
+            raise ValueError(f"{name} must be ({features},) float64")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} holds NaN or infinity")
+    est.mean_, est.std_ = arrays["mean"], arrays["std"]
+    if not (est.std_ > 0).all():
+        raise ValueError("std_ must be > 0")
+
+
+def plain(array, name: str) -> np.ndarray:
+    """An array of numbers or text as it is; object arrays of text or numbers converted;
+    anything else, which only pickle could store, refused."""
+    array = np.asarray(array)
+    if array.dtype == object:
+        try:
+            return (
+                array.astype(str)
+                if all(isinstance(v, str) for v in array)
+                else array.astype(np.float64)
+            )
+        except (TypeError, ValueError):
+            pass
+        raise ValueError(f"{name} has dtype object, which cannot be saved without pickle")
+    return array

@@ -1,0 +1,77 @@
+"""What kind of targets an estimator learns: the task object behind ``is_classifier``.
+
+The estimator core runs the same fit for every task (inputs → standardise → frame, then a
+reservoir read-out or an ensemble trained by BPTT) and asks its :class:`Task` whatever
+depends on the targets: how y is checked and encoded, which loss the networks learn, what
+the read-out fits, how the epoch loop scores, how outputs are decoded.  The classifier's
+task (``frnn.classifier.task``) encodes labels; the regressor's (``frnn.regressor.task``)
+scales real values.  A task keeps no state: what it learns from y it sets on the estimator
+as fitted attributes, named in ``fitted``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Task"]
+
+
+class Task:
+    """The interface every task implements (each method gets the estimator it serves).
+
+    Attributes
+    ----------
+    kind : the model file's ``kind`` ("classifier", "regressor")
+    loss : the networks' loss ("bce", "mse")
+    marker : the fitted attribute that says the estimator is fitted
+    fitted : the task's fitted attributes that are not arrays (kept in a model file's
+        metadata; dropped by a refit)
+    """
+
+    kind: str
+    loss: str
+    marker: str
+    fitted: tuple[str, ...] = ()
+
+    def encode(self, est, y, lengths: np.ndarray) -> np.ndarray:
+        """Check y for ``fit`` and set the task's fitted attributes; return the encoded
+        targets (n, K), or (n, T, K) per step, zero where padded."""
+        raise NotImplementedError
+
+    def per_step(self, est) -> int:
+        """K when the targets have a value at every step (many-to-many), else 0."""
+        return 0
+
+    def check_reservoir(self, est, Y: np.ndarray) -> None:
+        """Refuse targets that a reservoir read-out (on pooled states) cannot fit."""
+
+    def readout_targets(self, est, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """What the ridge read-out fits to encoded Y: targets (n, K') and each series'
+        weight (n,) or None."""
+        return Y, None
+
+    def calibrate(self, est, Y: np.ndarray) -> None:
+        """After the read-out's fit: whatever the task adds to it."""
+
+    def ensemble_options(self, est, Y: np.ndarray) -> dict[str, Any]:
+        """The epoch loop's ``accuracy``, ``class_weights`` and ``target_scale`` for Y."""
+        raise NotImplementedError
+
+    def monitored(self, est, y, n: int, lengths: np.ndarray) -> np.ndarray:
+        """``fit``'s monitored targets y encoded as the training targets were."""
+        raise NotImplementedError
+
+    def arrays(self, est) -> dict[str, np.ndarray]:
+        """The task's fitted arrays for a model file (classes, target scaling)."""
+        raise NotImplementedError
+
+    def from_arrays(self, est, arrays: dict[str, np.ndarray]) -> None:
+        """Set the task's fitted arrays from a model file's."""
+        raise NotImplementedError
+
+    def check_fitted(self, est, K: int, networks: bool) -> None:
+        """Raise ValueError unless a loaded estimator's task attributes agree with each
+        other and with the model's K outputs (of the BPTT ``networks``, or the read-out)."""
+        raise NotImplementedError

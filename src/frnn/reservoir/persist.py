@@ -1,0 +1,174 @@
+"""A fitted reservoir read-out as the arrays and metadata of a model file, and back.
+
+One layout for both estimators (model files of format version 3):
+
+    res0/W (I, taps·D), res0/R (I, I), res0/b (I,), res0/theta (I, n_thresholds), res1/…
+    features/mean, features/scale (p,)          f̂ = (f − mean) / scale
+    readout/coef (p, K), readout/intercept (K,)  z = coef·f̂ + intercept
+
+and the metadata {"features": the ReservoirFeatures parameters, "windows": one [taps,
+spacing, stride, channel] per reservoir, "channels": D, "length": the training T, "alpha":
+α, "temperature": τ or null}.  Files read are untrusted: :func:`from_arrays` checks every
+field's type and every array's shape, dtype and values before building anything, so a
+read-out that loads also predicts.  :func:`upgrade` turns the two layouts of version 2
+(the classifier's ``"reservoir"``, the regressor's ``"reservoirs"``) into this one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .core import STATISTICS, Reservoir
+from .features import PARAMETERS, ReservoirFeatures
+from .readout import ReservoirReadout
+from .ridge import RidgeFit
+
+__all__ = ["FEATURE_PARAMETERS", "feature_params", "from_arrays", "to_arrays", "upgrade"]
+
+#: The ReservoirFeatures parameters a file records (its seed is spent: the reservoirs are kept).
+FEATURE_PARAMETERS = tuple(name for name in PARAMETERS if name != "random_state")
+_CHANNELS = ("x", "diff")
+_BOOLEANS = ("centred", "difference", "normalise")
+
+
+def feature_params(features: ReservoirFeatures) -> dict:
+    """The features' parameters as JSON values (tuples as lists), its seed left out."""
+    params = {name: getattr(features, name) for name in FEATURE_PARAMETERS}
+    return params | {name: list(params[name]) for name in ("statistics", "scales", "rho")}
+
+
+def to_arrays(model: ReservoirReadout) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and the metadata of a fitted read-out."""
+    features = model.features_
+    arrays, windows = {}, []
+    for r, res in enumerate(features.reservoirs_):
+        arrays.update({f"res{r}/{k}": getattr(res, k) for k in ("W", "R", "b", "theta")})
+        windows.append([int(res.taps), int(res.spacing), int(res.stride), res.channel])
+    arrays |= {
+        "features/mean": model.mean_,  # (p,)
+        "features/scale": model.scale_,  # (p,)
+        "readout/coef": model.readout_.coef,  # (p, K)
+        "readout/intercept": model.readout_.intercept,  # (K,)
+    }
+    meta = {
+        "features": feature_params(features),
+        "windows": windows,
+        "channels": int(features.n_features_in_),
+        "length": int(features.length_),
+        "alpha": float(model.alpha_),
+        "temperature": None if model.temperature_ is None else float(model.temperature_),
+    }
+    return arrays, meta
+
+
+def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
+    """The fitted read-out of K outputs that :func:`to_arrays` described, checked.
+
+    ``expected``: the features' parameters its estimator implies (as :func:`feature_params`
+    writes them); a file whose reservoirs disagree with them is refused.
+    """
+    features = _features(meta["features"], expected)
+    D, T = (_count(meta, name) for name in ("channels", "length"))
+    I, k = features.units, features.n_thresholds
+    if not isinstance(meta["windows"], list) or len(meta["windows"]) != features.n_reservoirs:
+        raise ValueError(f"windows must list one window for each of {features.n_reservoirs}")
+    features.reservoirs_ = []
+    for r, window in enumerate(meta["windows"]):
+        taps, spacing, stride, channel = _window(window, r)
+        shapes = {"W": (I, taps * D), "R": (I, I), "b": (I,), "theta": (I, k)}
+        W, R, b, theta = (_array(arrays, f"res{r}/{n}", s) for n, s in shapes.items())
+        features.reservoirs_.append(Reservoir(W, R, b, taps, spacing, stride, channel, theta))
+    features.n_features_in_, features.length_ = D, T
+    p = features.n_reservoirs * I * sum(k if s == "ppv" else 1 for s in features.statistics)
+    mean, scale = (_array(arrays, f"features/{n}", (p,)) for n in ("mean", "scale"))
+    coef = _array(arrays, "readout/coef", (p, K))
+    intercept = _array(arrays, "readout/intercept", (K,))
+    if not (scale > 0).all():
+        raise ValueError("features/scale must be > 0")
+    alpha, temperature = _positive(meta["alpha"], "alpha"), meta["temperature"]
+    if temperature is not None:
+        temperature = _positive(temperature, "temperature")
+    ridge = RidgeFit(coef, intercept, alpha, np.empty((0, K)), np.empty(0))
+    return ReservoirReadout.fitted(features, mean, scale, ridge, temperature)
+
+
+def _features(params, expected: dict | None) -> ReservoirFeatures:
+    """The ReservoirFeatures of the file's parameters, each checked."""
+    if not isinstance(params, dict) or set(params) != set(FEATURE_PARAMETERS):
+        raise ValueError(f"features must hold exactly {sorted(FEATURE_PARAMETERS)}")
+    if expected is not None and params != expected:
+        wrong = sorted(name for name in params if params[name] != expected.get(name))
+        raise ValueError(f"the reservoirs' {wrong} disagree with the estimator's parameters")
+    if not all(isinstance(params[name], bool) for name in _BOOLEANS):
+        raise ValueError(f"{', '.join(_BOOLEANS)} must be true or false")
+    if not set(params["statistics"]) <= set(STATISTICS):
+        raise ValueError(f"unknown statistics {params['statistics']!r}")
+    features = ReservoirFeatures(**params)
+    features.scales, features.rho = tuple(params["scales"]), tuple(params["rho"])
+    features._check_parameters()
+    return features
+
+
+def _count(meta: dict, name: str) -> int:
+    value = meta[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an integer ≥ 1; got {value!r}")
+    return value
+
+
+def _window(window, r: int) -> tuple[int, int, int, str]:
+    if not isinstance(window, list) or len(window) != 4:
+        raise ValueError(f"reservoir {r}'s window must be [taps, spacing, stride, channel]")
+    taps, spacing, stride, channel = window
+    if not all(type(v) is int and v >= 1 for v in (taps, spacing, stride)):
+        raise ValueError(f"reservoir {r}'s window {taps, spacing, stride} is not positive")
+    if channel not in _CHANNELS:
+        raise ValueError(f"reservoir {r}'s channel {channel!r} is not one of {_CHANNELS}")
+    return taps, spacing, stride, channel
+
+
+def _array(arrays: dict, name: str, shape: tuple) -> np.ndarray:
+    if name not in arrays:
+        raise ValueError(f"the array {name} is missing")
+    array = arrays[name]
+    if array.shape != shape or array.dtype != np.float64:
+        raise ValueError(
+            f"{name} has shape {array.shape} and dtype {array.dtype}; expected {shape} float64"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} holds NaN or infinity")
+    return array.copy()
+
+
+def _positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
+    return float(value)
+
+
+def upgrade(arrays: dict, meta: dict, expected: dict, alpha=None) -> tuple[dict, dict]:
+    """A version-2 read-out (arrays, metadata) in this layout.
+
+    The classifier's (``meta["reservoir"]``) recorded no feature parameters: they are the
+    ``expected`` ones its estimator implies, with its statistics.  The regressor's
+    (``meta["reservoirs"]``) kept α among the estimator's fitted attributes: ``alpha``.
+    """
+    if "reservoir" in meta:  # the classifier's
+        old = meta["reservoir"]
+        renamed = {"V": "readout/coef", "c": "readout/intercept"}
+        renamed |= {"mean": "features/mean", "scale": "features/scale"}
+        arrays = dict(arrays)
+        for name, new in renamed.items():
+            if f"readout/{name}" in arrays:
+                arrays[new] = arrays.pop(f"readout/{name}")
+        features = {**expected, "statistics": old["statistics"]}
+        channels, temperature, alpha = old["channels"], old["temperature"], old["alpha"]
+    else:  # the regressor's
+        old = meta["reservoirs"]
+        features = {k: v for k, v in old["params"].items() if k != "random_state"}
+        channels, temperature = old["n_features_in"], None
+    keep = {"windows": old["windows"], "length": old["length"]}
+    return arrays, {"features": features, "channels": channels, **keep, "alpha": alpha,
+                    "temperature": temperature}  # fmt: skip

@@ -1,0 +1,185 @@
+"""An ensemble of networks trained end to end by BPTT: drawn, split, trained, averaged.
+
+Every weight W, R, V (and b, c) of each of ``n_ensemble`` networks is learned by
+backpropagation through time on the networks' loss (``frnn.training``'s steps and the epoch
+loop of ``loop``); their outputs are averaged.  Nothing here knows about estimators:
+an :class:`EnsembleSpec` says what the networks are and how they train, the targets come
+encoded, and the task's score, class weights and target scale come in as arguments.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ..data.series import Series
+from ..engine.network import forward
+from ..engine.protocol import detached
+from .loop import Member, Settings, Trainer
+from .steps import make_optimizer
+
+__all__ = [
+    "EnsembleSpec",
+    "check_memory",
+    "network",
+    "outputs",
+    "prepare",
+    "split",
+    "trainer",
+]
+
+
+@dataclass(frozen=True)
+class EnsembleSpec:
+    """The networks of an ensemble and how they train (an estimator's BPTT parameters).
+
+    ``loss`` is the networks' ("bce" or "mse"); ``aux_weight`` the weight of the loss at
+    every step (scaled by 1 / the mean training length); ``random_state`` seeds the
+    validation split and every network's draw and shuffling.
+    """
+
+    hidden_size: int
+    n_ensemble: int
+    activation: str
+    loss: str
+    init_scale: float | None
+    bias: bool
+    dtype: str
+    optimizer: str
+    learning_rate: float
+    momentum: float
+    weight_decay: float
+    schedule: str
+    epochs: int
+    batch_size: int
+    clip: float | None
+    chunk_length: int | None
+    aux_weight: float
+    patience: int
+    validation_fraction: float
+    random_state: int | np.random.RandomState | None
+
+
+_MAX_PARAMETER_BYTES = 2**34  # 16 GiB: weights, gradients and optimizer moments together
+
+
+def check_memory(I: int, D: int, K: int, n_ensemble: int, itemsize: int) -> None:
+    """Refuse, before any allocation or loop, sizes whose parameters cannot fit in memory."""
+    need = 4 * n_ensemble * (I * D + I * I + K * I) * itemsize  # W, R, V; grads; 2 moments
+    if need > _MAX_PARAMETER_BYTES:
+        raise ValueError(
+            f"hidden_size={I} and n_ensemble={n_ensemble} need about {need / 2**30:,.0f} GiB "
+            f"for the networks' parameters alone (at most {_MAX_PARAMETER_BYTES / 2**30:.0f} "
+            "GiB); choose smaller ones"
+        )
+
+
+def prepare(
+    spec: EnsembleSpec,
+    x: np.ndarray,
+    lengths: np.ndarray,
+    Y: np.ndarray,
+    *,
+    accuracy: Callable[[np.ndarray, np.ndarray], float],
+    class_weights: np.ndarray | None = None,
+    target_scale: np.ndarray | None = None,
+    resume_state: dict | None = None,
+) -> tuple[Trainer, Series, Series | None]:
+    """The epoch loop for inputs x (n, T', D) and encoded targets Y (n, K) or (n, T', K).
+
+    ``accuracy(z, y)`` scores outputs against targets; ``class_weights`` (n_classes,)
+    weigh each class's series (two classes: one output, else one-hot); ``target_scale``
+    (K,) puts RMSEs in the history, in the targets' units.  Everything that can refuse
+    (sizes, a validation split, a resume state) does so here, before anything is trained.
+    Returns (trainer, training Series, validation Series or None).
+    """
+    data, val, root = split(spec, x, lengths, Y)
+    settings = Settings(
+        learning_rate=spec.learning_rate,
+        schedule=spec.schedule,
+        epochs=spec.epochs,
+        batch_size=min(spec.batch_size, data.X.shape[0]),
+        clip=spec.clip,
+        chunk_length=spec.chunk_length,
+        aux_weight=spec.aux_weight / float(np.mean(data.lengths)),  # per step: ~ the last's
+        patience=spec.patience,
+        accuracy=accuracy,
+        class_weights=class_weights,
+        target_scale=target_scale,
+    )
+    loop = trainer(spec, data.X.shape[2], Y.shape[-1], root, settings)
+    if resume_state is not None:
+        loop.load_state(resume_state)
+    return loop, data, val
+
+
+def split(spec: EnsembleSpec, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray):
+    """Training and validation Series, and the run's root SeedSequence."""
+    seed = check_random_state(spec.random_state).randint(np.iinfo(np.int32).max)
+    root = np.random.SeedSequence(seed)
+    n = x.shape[0]
+    n_val = int(round(spec.validation_fraction * n))
+    if spec.validation_fraction and not 1 <= n_val < n:
+        raise ValueError(
+            f"validation_fraction={spec.validation_fraction} leaves no "
+            f"validation or no training series out of {n}"
+        )
+    order = np.random.default_rng(root.spawn(1)[0]).permutation(n)
+    train, held = order[n_val:], order[:n_val]
+    data = Series(x[train], Y[train], lengths[train])
+    val = Series(x[held], Y[held], lengths[held]) if n_val else None
+    return data, val, root
+
+
+def trainer(spec: EnsembleSpec, D: int, K: int, root, settings: Settings) -> Trainer:
+    """The epoch loop over ``spec.n_ensemble`` networks of D inputs and K outputs, each
+    drawn and shuffled by its own child of ``root``."""
+    check_memory(spec.hidden_size, D, K, spec.n_ensemble, np.dtype(spec.dtype).itemsize)
+    members = []
+    for child in root.spawn(1 + spec.n_ensemble)[1:]:
+        rng = np.random.default_rng(child)
+        optimizer = make_optimizer(
+            spec.optimizer,
+            spec.learning_rate,
+            momentum=spec.momentum,
+            weight_decay=spec.weight_decay,
+        )
+        members.append(Member(model=network(spec, D, K, rng), optimizer=optimizer, rng=rng))
+    return Trainer(members, settings)
+
+
+def network(spec: EnsembleSpec, D: int, K: int, rng) -> types.SimpleNamespace:
+    """A network drawn from ``rng``: W, R, V (and b, c) uniform in ±init_scale (None:
+    ±1/√I, as torch's nn.RNN(D, I) and nn.Linear(I, K) draw them)."""
+    I = spec.hidden_size
+    scale = spec.init_scale or 1.0 / math.sqrt(I)
+    net = types.SimpleNamespace(activation=spec.activation, loss=spec.loss)
+    shapes = {"W": (I, D), "R": (I, I), "V": (K, I)} | ({"b": I, "c": K} if spec.bias else {})
+    for name, shape in shapes.items():
+        setattr(net, name, rng.uniform(-scale, scale, size=shape).astype(spec.dtype))
+    return net
+
+
+def outputs(networks: list, x: np.ndarray, lengths: np.ndarray, per_step: int = 0) -> np.ndarray:
+    """The networks' averaged outputs on x (n, T', D): (n, K), or (n, T', K) per step.
+
+    ``per_step`` is K for a many-to-many ensemble (an output at every step), else 0.  Each
+    network runs on a :func:`~frnn.engine.protocol.detached` copy: the shared networks
+    keep no states, so threads may predict at once.
+    """
+    out = []
+    for net in networks:
+        local = detached(net)  # forward writes its states here, not into the shared net
+        if not per_step:
+            forward(local, x, None, lengths=lengths)
+            out.append(np.asarray(local.z, dtype=np.float64).reshape(x.shape[0], -1))  # (n, K)
+            continue
+        dummy = np.zeros(x.shape[:2] + (per_step,), dtype=x.dtype)  # (n, T', K)
+        forward(local, x, dummy, lengths=lengths)  # many-to-many: z at every step
+        out.append(np.asarray(local.z, dtype=np.float64))  # (n, T', K)
+    return np.mean(out, axis=0)
