@@ -27,6 +27,8 @@ from ..engine.protocol import detached
 from ..reservoir.features import ReservoirFeatures
 from ..reservoir.readout import ReservoirReadout
 from ..training import ensemble
+from ..training.ensemble import EnsembleSpec
+from ..training.loop import Settings
 from .params import check_params
 from .tasks import Task
 
@@ -47,7 +49,9 @@ FEATURES = {
     "n_jobs": "n_jobs",
 }
 _MAX_PARAMETER_BYTES = 2**34  # 16 GiB, as for the BPTT networks
-_SPEC = [f.name for f in dataclasses.fields(ensemble.EnsembleSpec) if f.name != "loss"]
+_SPEC = [f.name for f in dataclasses.fields(EnsembleSpec) if f.name not in ("loss", "settings")]
+_TASK = ("accuracy", "class_weights", "target_scale")  # the loop's settings the task gives
+_LOOP = [f.name for f in dataclasses.fields(Settings) if f.name not in _TASK]
 
 
 class RNNEstimator(BaseEstimator):
@@ -156,12 +160,12 @@ class RNNEstimator(BaseEstimator):
         self._fit_standardisation(x, lengths)
         self.frame_size_ = f
         x, steps = self._network_inputs(x, lengths)  # (n, T', f·D)
-        spec = ensemble.EnsembleSpec(
-            **{name: getattr(self, name) for name in _SPEC}, loss=self._task.loss
-        )
         options = self._task.ensemble_options(self, Y)
-        Y = Y.astype(self.dtype)
-        return ensemble.prepare(spec, x, steps, Y, resume_state=resume_state, **options)
+        settings = Settings(**{name: getattr(self, name) for name in _LOOP}, **options)
+        spec = EnsembleSpec(
+            **{name: getattr(self, name) for name in _SPEC}, loss=self._task.loss, settings=settings
+        )
+        return ensemble.prepare(spec, x, steps, Y.astype(self.dtype), resume_state)
 
     def _monitored(self, monitor) -> Series | None:
         """``fit``'s ``monitor`` pair (X, y) prepared as the training series, or None."""

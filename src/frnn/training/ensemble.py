@@ -3,15 +3,16 @@
 Every weight W, R, V (and b, c) of each of ``n_ensemble`` networks is learned by
 backpropagation through time on the networks' loss (``frnn.training``'s steps and the epoch
 loop of ``loop``); their outputs are averaged.  Nothing here knows about estimators:
-an :class:`EnsembleSpec` says what the networks are and how they train, the targets come
-encoded, and the task's score, class weights and target scale come in as arguments.
+an :class:`EnsembleSpec` says what the networks are and how they train (the epoch loop's
+``Settings`` among it: the task's score, class weights and target scale included), and the
+targets come encoded.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import types
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,9 +39,10 @@ __all__ = [
 class EnsembleSpec:
     """The networks of an ensemble and how they train (an estimator's BPTT parameters).
 
-    ``loss`` is the networks' ("bce" or "mse"); ``aux_weight`` the weight of the loss at
-    every step (scaled by 1 / the mean training length); ``random_state`` seeds the
-    validation split and every network's draw and shuffling.
+    ``loss`` is the networks' ("bce" or "mse"); ``random_state`` seeds the validation
+    split and every network's draw and shuffling; ``settings`` are the epoch loop's, its
+    ``batch_size`` capped and its ``aux_weight`` divided by the mean training length (the
+    per-step loss then weighs about as much as the last step's) once the split is known.
     """
 
     hidden_size: int
@@ -51,18 +53,11 @@ class EnsembleSpec:
     bias: bool
     dtype: str
     optimizer: str
-    learning_rate: float
     momentum: float
     weight_decay: float
-    schedule: str
-    epochs: int
-    batch_size: int
-    clip: float | None
-    chunk_length: int | None
-    aux_weight: float
-    patience: int
     validation_fraction: float
     random_state: int | np.random.RandomState | None
+    settings: Settings
 
 
 _MAX_PARAMETER_BYTES = 2**34  # 16 GiB: weights, gradients and optimizer moments together
@@ -84,33 +79,19 @@ def prepare(
     x: np.ndarray,
     lengths: np.ndarray,
     Y: np.ndarray,
-    *,
-    accuracy: Callable[[np.ndarray, np.ndarray], float],
-    class_weights: np.ndarray | None = None,
-    target_scale: np.ndarray | None = None,
     resume_state: dict | None = None,
 ) -> tuple[Trainer, Series, Series | None]:
     """The epoch loop for inputs x (n, T', D) and encoded targets Y (n, K) or (n, T', K).
 
-    ``accuracy(z, y)`` scores outputs against targets; ``class_weights`` (n_classes,)
-    weigh each class's series (two classes: one output, else one-hot); ``target_scale``
-    (K,) puts RMSEs in the history, in the targets' units.  Everything that can refuse
-    (sizes, a validation split, a resume state) does so here, before anything is trained.
-    Returns (trainer, training Series, validation Series or None).
+    Everything that can refuse (sizes, a validation split, a resume state) does so here,
+    before anything is trained.  Returns (trainer, training Series, validation Series or
+    None).
     """
     data, val, root = split(spec, x, lengths, Y)
-    settings = Settings(
-        learning_rate=spec.learning_rate,
-        schedule=spec.schedule,
-        epochs=spec.epochs,
-        batch_size=min(spec.batch_size, data.X.shape[0]),
-        clip=spec.clip,
-        chunk_length=spec.chunk_length,
-        aux_weight=spec.aux_weight / float(np.mean(data.lengths)),  # per step: ~ the last's
-        patience=spec.patience,
-        accuracy=accuracy,
-        class_weights=class_weights,
-        target_scale=target_scale,
+    settings = dataclasses.replace(
+        spec.settings,
+        batch_size=min(spec.settings.batch_size, data.X.shape[0]),
+        aux_weight=spec.settings.aux_weight / float(np.mean(data.lengths)),
     )
     loop = trainer(spec, data.X.shape[2], Y.shape[-1], root, settings)
     if resume_state is not None:
@@ -145,7 +126,7 @@ def trainer(spec: EnsembleSpec, D: int, K: int, root, settings: Settings) -> Tra
         rng = np.random.default_rng(child)
         optimizer = make_optimizer(
             spec.optimizer,
-            spec.learning_rate,
+            settings.learning_rate,
             momentum=spec.momentum,
             weight_decay=spec.weight_decay,
         )
