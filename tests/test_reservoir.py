@@ -67,7 +67,7 @@ def test_feature_shape_and_determinism():
     X = rng.standard_normal((7, 50, 3))
     features = ReservoirFeatures(random_state=3, **SMALL).fit(X)
     F = features.transform(X)
-    per_reservoir = 8 * (2 + 2)  # mean, max, and 2 PPV thresholds per unit
+    per_reservoir = 8 * (3 + 2)  # mean, max, ramp, and 2 PPV thresholds per unit
     assert F.shape == (7, 4 * per_reservoir)
     stats = ("mean", "max", "last", "ppv")
     every = ReservoirFeatures(random_state=3, statistics=stats, **SMALL).fit(X).transform(X)

@@ -30,7 +30,9 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # (no biases) still load, as networks without them.
 # 3: one layout of the reservoir read-out for both estimators (frnn.reservoir.persist);
 # the two layouts of version 2 still load, upgraded.
-FORMAT_VERSION = 3
+# 4: reservoirs record their states' dtype, how R was drawn and the share that reads the
+# level (frnn.reservoir.persist.LEGACY: what files of version 3 and before had).
+FORMAT_VERSION = 4
 _MAGIC = "frnn"
 _META = "__meta__"
 _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold

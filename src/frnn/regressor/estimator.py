@@ -92,7 +92,15 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
 
     aux_weight = 0.0  # no auxiliary per-step loss: a running sum is not yet the answer
     _task = Regression()
-    _reservoir_settings = {"normalise": False, "statistics": ("mean",)}  # see the module
+    # See the module; float64 states and Gaussian R, as the regression defaults were chosen
+    # (the series standardised as a whole, so no reservoir needs to read the level apart).
+    _reservoir_settings = {
+        "normalise": False,
+        "level_fraction": 0.0,
+        "statistics": ("mean",),
+        "recurrence": "gaussian",
+        "dtype": "float64",
+    }
 
     def __init__(
         self,

@@ -37,7 +37,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     n_reservoirs, units, max_frame_fraction, window, taps, max_steps, centred, scales, rho,
-    n_thresholds, statistics, difference, normalise, n_jobs :
+    n_thresholds, statistics, difference, normalise, level_fraction, recurrence, dtype, n_jobs :
         As in :class:`frnn.reservoir.ReservoirFeatures`.
     alphas : array of float
         Ridge penalties tried by leave-one-out.
@@ -72,6 +72,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         statistics=DEFAULT_STATISTICS,
         difference=False,
         normalise=True,
+        level_fraction=0.25,
+        recurrence="orthogonal",
+        dtype="float32",
         alphas=ALPHAS,
         class_weight=None,
         temperature=None,
@@ -91,6 +94,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         self.statistics = statistics
         self.difference = difference
         self.normalise = normalise
+        self.level_fraction = level_fraction
+        self.recurrence = recurrence
+        self.dtype = dtype
         self.alphas = alphas
         self.class_weight = class_weight
         self.temperature = temperature

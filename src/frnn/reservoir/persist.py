@@ -1,8 +1,9 @@
 """A fitted reservoir read-out as the arrays and metadata of a model file, and back.
 
-One layout for both estimators (model files of format version 3):
+One layout for both estimators (model files of format version 3, and 4):
 
     res0/W (I, taps·D), res0/R (I, I), res0/b (I,), res0/theta (I, n_thresholds), res1/…
+    features/level_mean, features/level_std (D,)  (level_fraction > 0 only; version 4)
     features/mean, features/scale (p,)          f̂ = (f − mean) / scale
     readout/coef (p, K), readout/intercept (K,)  z = coef·f̂ + intercept
 
@@ -12,6 +13,8 @@ spacing, stride, channel] per reservoir, "channels": D, "length": the training T
 field's type and every array's shape, dtype and values before building anything, so a
 read-out that loads also predicts.  :func:`upgrade` turns the two layouts of version 2
 (the classifier's ``"reservoir"``, the regressor's ``"reservoirs"``) into this one.
+Version 4 added the parameters level_fraction, recurrence and dtype; files without them
+read as their reservoirs were (``LEGACY``): float64 states, computed as they were then.
 """
 
 from __future__ import annotations
@@ -25,11 +28,26 @@ from .features import PARAMETERS, ReservoirFeatures
 from .readout import ReservoirReadout
 from .ridge import RidgeFit
 
-__all__ = ["FEATURE_PARAMETERS", "feature_params", "from_arrays", "to_arrays", "upgrade"]
+__all__ = [
+    "FEATURE_PARAMETERS",
+    "LEGACY",
+    "feature_params",
+    "from_arrays",
+    "to_arrays",
+    "upgrade",
+]
 
 #: The ReservoirFeatures parameters a file records (its seed is spent: the reservoirs are kept).
 FEATURE_PARAMETERS = tuple(name for name in PARAMETERS if name != "random_state")
-_CHANNELS = ("x", "diff")
+#: Parameters that files of format version 3 and before did not record, and the values
+#: their reservoirs had: float64 states through the plain path, bit for bit, and a
+#: Gaussian R (already drawn: only the record).
+LEGACY = {"level_fraction": 0.0, "recurrence": "gaussian", "dtype": "float64"}
+#: What the classifier's version-2 files, which recorded none, had besides their estimator's
+#: parameters and their statistics (ReservoirFeatures' defaults then).
+_VERSION_2 = {"max_frame_fraction": 0.5, "window": "dilated", "centred": True}
+_VERSION_2 |= {"difference": False, "normalise": True}
+_CHANNELS = ("x", "diff", "level")
 _BOOLEANS = ("centred", "difference", "normalise")
 
 
@@ -46,6 +64,9 @@ def to_arrays(model: ReservoirReadout) -> tuple[dict[str, np.ndarray], dict]:
     for r, res in enumerate(features.reservoirs_):
         arrays.update({f"res{r}/{k}": getattr(res, k) for k in ("W", "R", "b", "theta")})
         windows.append([int(res.taps), int(res.spacing), int(res.stride), res.channel])
+    if hasattr(features, "level_mean_"):  # what the level-reading reservoirs standardise by
+        arrays |= {"features/level_mean": features.level_mean_}  # (D,)
+        arrays |= {"features/level_std": features.level_std_}  # (D,)
     arrays |= {
         "features/mean": model.mean_,  # (p,)
         "features/scale": model.scale_,  # (p,)
@@ -66,8 +87,9 @@ def to_arrays(model: ReservoirReadout) -> tuple[dict[str, np.ndarray], dict]:
 def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
     """The fitted read-out of K outputs that :func:`to_arrays` described, checked.
 
-    ``expected``: the features' parameters its estimator implies (as :func:`feature_params`
-    writes them); a file whose reservoirs disagree with them is refused.
+    ``expected``: the features' parameters its estimator sets (as :func:`feature_params`
+    writes them); a file whose reservoirs disagree with them is refused.  The others are
+    the file's own record.
     """
     features = _features(meta["features"], expected)
     D, T = (_count(meta, name) for name in ("channels", "length"))
@@ -77,10 +99,17 @@ def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
     features.reservoirs_ = []
     for r, window in enumerate(meta["windows"]):
         taps, spacing, stride, channel = _window(window, r)
+        if channel == "level" and not features.level_fraction:
+            raise ValueError(f"reservoir {r} reads the level, but level_fraction is 0")
         shapes = {"W": (I, taps * D), "R": (I, I), "b": (I,), "theta": (I, k)}
         W, R, b, theta = (_array(arrays, f"res{r}/{n}", s) for n, s in shapes.items())
         features.reservoirs_.append(Reservoir(W, R, b, taps, spacing, stride, channel, theta))
     features.n_features_in_, features.length_ = D, T
+    if features.level_fraction:
+        level = [_array(arrays, f"features/level_{n}", (D,)) for n in ("mean", "std")]
+        if not (level[1] > 0).all():
+            raise ValueError("features/level_std must be > 0")
+        features.level_mean_, features.level_std_ = level
     p = features.n_reservoirs * I * sum(k if s == "ppv" else 1 for s in features.statistics)
     mean, scale = (_array(arrays, f"features/{n}", (p,)) for n in ("mean", "scale"))
     coef = _array(arrays, "readout/coef", (p, K))
@@ -95,12 +124,17 @@ def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
 
 
 def _features(params, expected: dict | None) -> ReservoirFeatures:
-    """The ReservoirFeatures of the file's parameters, each checked."""
+    """The ReservoirFeatures of the file's parameters, each checked; an older file's
+    missing ones are its ``LEGACY`` values."""
+    if isinstance(params, dict) and not set(LEGACY) & set(params):
+        params = params | LEGACY
     if not isinstance(params, dict) or set(params) != set(FEATURE_PARAMETERS):
         raise ValueError(f"features must hold exactly {sorted(FEATURE_PARAMETERS)}")
-    if expected is not None and params != expected:
-        wrong = sorted(name for name in params if params[name] != expected.get(name))
-        raise ValueError(f"the reservoirs' {wrong} disagree with the estimator's parameters")
+    wrong = [] if expected is None else [n for n in expected if params.get(n) != expected[n]]
+    if wrong:
+        raise ValueError(
+            f"the reservoirs' {sorted(wrong)} disagree with the estimator's parameters"
+        )
     if not all(isinstance(params[name], bool) for name in _BOOLEANS):
         raise ValueError(f"{', '.join(_BOOLEANS)} must be true or false")
     if not set(params["statistics"]) <= set(STATISTICS):
@@ -152,7 +186,8 @@ def upgrade(arrays: dict, meta: dict, expected: dict, alpha=None) -> tuple[dict,
     """A version-2 read-out (arrays, metadata) in this layout.
 
     The classifier's (``meta["reservoir"]``) recorded no feature parameters: they are the
-    ``expected`` ones its estimator implies, with its statistics.  The regressor's
+    ``expected`` ones its estimator sets, its statistics, and the defaults of then for the
+    rest.  The regressor's
     (``meta["reservoirs"]``) kept α among the estimator's fitted attributes: ``alpha``.
     """
     if "reservoir" in meta:  # the classifier's
@@ -163,7 +198,7 @@ def upgrade(arrays: dict, meta: dict, expected: dict, alpha=None) -> tuple[dict,
         for name, new in renamed.items():
             if f"readout/{name}" in arrays:
                 arrays[new] = arrays.pop(f"readout/{name}")
-        features = {**expected, "statistics": old["statistics"]}
+        features = {**_VERSION_2, **expected, "statistics": old["statistics"]}
         channels, temperature, alpha = old["channels"], old["temperature"], old["alpha"]
     else:  # the regressor's
         old = meta["reservoirs"]
