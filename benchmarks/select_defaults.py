@@ -51,6 +51,16 @@ GRIDS = {
             ("mean", "ppv", "mipv"),
         )
     ],
+    "size": [
+        {"units": u, "n_reservoirs": r}
+        for u, r in ((32, 48), (16, 96), (24, 64), (32, 32), (16, 64))
+    ],
+    "steps": [{"max_steps": v} for v in (256, 512, 1024)],
+    "level2": [{"level_fraction": v} for v in (0.25, 0.5)],
+    "wins": [
+        {"level_fraction": 0.5, "statistics": v}
+        for v in (("mean", "max", "ppv", "ramp"), ("mean", "max", "ppv", "ramp", "wins"))
+    ],
     "ramp": [
         {"level_fraction": 0.25, "statistics": v}
         for v in (("mean", "max", "ppv", "ramp"), ("mean", "ppv", "ramp"))

@@ -118,3 +118,33 @@ def test_orthogonal_recurrence_puts_every_eigenvalue_on_the_ring(units):
     res = draw_reservoir(rng, 1, units, (5, 1, 1), "x", 1.0, 0.8, True, "orthogonal")
     np.testing.assert_allclose(np.abs(np.linalg.eigvals(res.R)), 0.8, rtol=1e-10)
     np.testing.assert_allclose(res.R @ res.R.T, 0.64 * np.eye(units), atol=1e-12)
+
+
+def test_a_series_features_do_not_depend_on_the_series_beside_it():
+    rng = np.random.default_rng(7)
+    X = [rng.standard_normal((int(T), 2)) for T in rng.integers(3, 30, 150)]  # two blocks
+    features = ReservoirFeatures(random_state=0, **SMALL).fit(X)
+    F = features.transform(X)
+    for i in (0, 5, 77, 128, 149):
+        assert features.transform([X[i]]).tobytes() == F[i : i + 1].tobytes()
+    shuffled = rng.permutation(len(X))
+    assert features.transform([X[i] for i in shuffled]).tobytes() == F[shuffled].tobytes()
+
+
+def test_level_reservoirs_read_the_level_the_others_do_not():
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, 80)
+    X = rng.standard_normal((80, 20, 2)) + 3.0 * y[:, None, None]  # the level is the class
+    X_test, y_test = X[:40] + 0.0, y[:40]
+    kw = dict(random_state=0, n_reservoirs=8, units=8)
+    level = ReservoirFeatures(level_fraction=0.5, **kw).fit(X[40:])
+    channels = [res.channel for res in level.reservoirs_]
+    assert channels == ["x"] * 4 + ["level"] * 4
+    for res in level.reservoirs_[4:]:  # weights over the taps need not sum to zero
+        assert np.abs(res.W.reshape(8, 5, 2).sum(axis=1)).min() > 1e-6
+    np.testing.assert_allclose(level.level_mean_, X[40:].mean(axis=(0, 1)))
+    from frnn.reservoir import ReservoirClassifier
+
+    for fraction, low, high in ((0.0, 0.0, 0.75), (0.5, 0.95, 1.0)):
+        clf = ReservoirClassifier(level_fraction=fraction, **kw).fit(X[40:], y[40:])
+        assert low <= clf.score(X_test, y_test) <= high

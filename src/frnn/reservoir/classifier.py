@@ -72,7 +72,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         statistics=DEFAULT_STATISTICS,
         difference=False,
         normalise=True,
-        level_fraction=0.25,
+        level_fraction=0.5,
         recurrence="orthogonal",
         dtype="float32",
         alphas=ALPHAS,

@@ -247,8 +247,8 @@ def _compiled_features(kernels, res: Reservoir, x, lengths, statistics, order=No
 def _compiled_pre_activations(kernels, res: Reservoir, x, lengths) -> np.ndarray:
     steps = -(-x.shape[1] // res.stride)
     S = np.empty((len(x), steps, len(res.b)), dtype=x.dtype)
-    order = longest_first(lengths)
-    return kernels.pre_activations(x, lengths, order, *_arguments(res, x.dtype), S)
+    M, b, *window = _arguments(res, x.dtype)
+    return kernels.pre_activations(x, lengths, np.ascontiguousarray(M.T), b, *window, S)
 
 
 def features(res: Reservoir, x: np.ndarray, lengths: np.ndarray, statistics, order=None):

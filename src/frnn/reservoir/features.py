@@ -123,7 +123,7 @@ class ReservoirFeatures:
         statistics=DEFAULT_STATISTICS,
         difference=False,
         normalise=True,
-        level_fraction=0.25,
+        level_fraction=0.5,
         recurrence="orthogonal",
         dtype="float32",
         n_jobs=None,

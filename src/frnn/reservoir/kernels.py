@@ -29,7 +29,8 @@ __all__ = ["CODES", "pooled", "pre_activations", "tanh", "tanh32", "tanh64"]
 #: The statistics' codes in the compiled loop, in ``core.STATISTICS`` order.
 CODES = {"mean": 0, "max": 1, "last": 2, "ppv": 3, "ramp": 4}
 _N_CODES = 5
-BLOCK = 128  # series run side by side: two small BLAS products per step for all of them
+BLOCK = 128  # series run side by side, one per vector lane
+LANES = 16  # a block's width is a multiple of this: float32 vectors of 512 bits
 
 _F32 = np.float32
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two: n·ln2_hi is exact for |n| < 2^21
@@ -114,8 +115,9 @@ def _block(x, lengths, rows, stride, I, taps):
     holding a(t−1) over u(t), zero, and S (I, B)."""
     B = rows.shape[0]
     steps = (lengths[rows] + stride - 1) // stride
-    Z = np.zeros((I + taps * x.shape[2], B), dtype=x.dtype)
-    return steps, Z, np.empty((I, B), dtype=x.dtype)
+    wide = -(-B // LANES) * LANES  # whole vectors: no loop ends on a remainder
+    Z = np.zeros((I + taps * x.shape[2], wide), dtype=x.dtype)
+    return steps, Z, np.zeros((I, wide), dtype=x.dtype)
 
 
 @njit(cache=True, error_model="numpy", nogil=True, inline="always")
@@ -140,6 +142,9 @@ def _step(x, lengths, rows, t, n, M, b, taps, spacing, stride, Z, S):
                 u[r] = x[i, index, d] if index < lengths[i] else zero  # zero past the end
     K = Z.shape[0]
     four, eight = K - K % 4, K - K % 8
+    # Whole vectors: a block's width is a multiple of LANES, and series that have ended
+    # run on beside the others (their pooling stopped; their state is never read again).
+    n = min(-(-n // LANES) * LANES, Z.shape[1])
     for j in range(I):  # S = b + [R W] Z, summed in one order for every series
         s, bj = S[j], b[j]
         for r in range(n):
@@ -242,19 +247,31 @@ def _write(out, codes, sums, last, counts, steps):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def pre_activations(x, lengths, order, M, b, taps, spacing, stride, out):
-    """Fill out (n, T', I) with s(t) of each series, zero past its steps (the thresholds'
-    source); arguments as :func:`pooled`'s."""
-    n, I = x.shape[0], b.shape[0]
-    out[:] = b[0] - b[0]
-    for start in range(0, n, BLOCK):
-        rows = order[start : start + BLOCK]
-        steps, Z, S = _block(x, lengths, rows, stride, I, taps)
-        n_run = rows.shape[0]
-        for t in range(steps[0]):
-            while steps[n_run - 1] <= t:
-                n_run -= 1
-            _step(x, lengths, rows, t, n_run, M, b, taps, spacing, stride, Z, S)
-            for r in range(n_run):
-                out[rows[r], t] = S[:, r]
+def pre_activations(x, lengths, MT, b, taps, spacing, stride, out):
+    """Fill out (n, T', I) with s(t) of each series, zero past its steps: the thresholds'
+    source, a few series at a time, so one series after another with the units as the
+    vector (MT (I + taps·D, I) = [R W]ᵀ; the rest as :func:`pooled`'s)."""
+    n, I, D = x.shape[0], b.shape[0], x.shape[2]
+    zero = b[0] - b[0]
+    out[:] = zero
+    a = np.empty(I, dtype=b.dtype)
+    for i in range(n):
+        L = lengths[i]
+        a[:] = zero
+        for t in range((L + stride - 1) // stride):
+            s = out[i, t]
+            s[:] = b
+            for m in range(I):  # + R a(t−1)
+                am = a[m]
+                for j in range(I):
+                    s[j] += am * MT[m, j]
+            for tap in range(taps):  # + W u(t), zero past the series' end
+                index = t * stride + tap * spacing
+                if index < L:
+                    for d in range(D):
+                        v, row = x[i, index, d], I + tap * D + d
+                        for j in range(I):
+                            s[j] += v * MT[row, j]
+            for j in range(I):
+                a[j] = _tanh(s[j])
     return out
