@@ -39,6 +39,17 @@ SYNTHETIC = tuple(generated.GENERATED)
 # One ingredient at a time; each value replaces the default (ReservoirClassifier()).
 GRIDS = {
     "defaults": [{}],
+    # The defaults of issue 22 and each new ingredient taken away (or another size tried).
+    "final": [
+        {},
+        {"max_steps": 1024},
+        {"recurrence": "gaussian"},
+        {"rho": (0.0, 0.0)},
+        {"level_fraction": 0.0},
+        {"statistics": ("mean", "max", "ppv")},
+        {"n_reservoirs": 32},
+        {"dtype": "float64", "recurrence": "gaussian"},
+    ],
     "engine": [{"dtype": "float64", "recurrence": "gaussian"}, {"recurrence": "gaussian"}, {}],
     "level_fraction": [{"level_fraction": v} for v in (0.0, 0.125, 0.25, 0.5)],
     "position": [

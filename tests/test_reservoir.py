@@ -223,6 +223,10 @@ def test_regressor_learns_the_frequency_of_a_wave():
         ({"scales": (2.0, 1.0)}, "scales"),
         ({"rho": (0.5, 1.2)}, "rho"),
         ({"max_frame_fraction": 0}, "max_frame_fraction"),
+        ({"level_fraction": 1.5}, "level_fraction"),
+        ({"level_fraction": True}, "level_fraction"),
+        ({"recurrence": "unitary"}, "recurrence"),
+        ({"dtype": "float16"}, "dtype"),
         ({"class_weight": "auto"}, "class_weight"),
     ],
 )

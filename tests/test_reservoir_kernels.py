@@ -148,3 +148,17 @@ def test_level_reservoirs_read_the_level_the_others_do_not():
     for fraction, low, high in ((0.0, 0.0, 0.75), (0.5, 0.95, 1.0)):
         clf = ReservoirClassifier(level_fraction=fraction, **kw).fit(X[40:], y[40:])
         assert low <= clf.score(X_test, y_test) <= high
+
+
+def test_ramp_is_the_states_trend_over_each_series():
+    # r(t) = (2t + 1)/steps − 1 runs from −1 to 1: a(t) = r(t) gives Σ r² / steps, a
+    # constant a(t) gives 0; padded steps count for nothing.
+    steps = np.array([4, 3])
+    r = [(2 * np.arange(n) + 1) / n - 1 for n in steps]  # [−.75 −.25 .25 .75], [−2/3 0 2/3]
+    A = np.zeros((2, 4, 2))
+    A[0, :, 0], A[1, :3, 0] = r
+    A[:, :, 1] = 0.7
+    A[1, 3, 1] = 0.0  # padding is zero
+    got = pool(A, A, steps, np.zeros((2, 1)), ("ramp",))
+    want = [[np.mean(r[0] ** 2), 0.0], [np.mean(r[1] ** 2), 0.0]]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)

@@ -44,6 +44,7 @@ __all__ = [
     "pre_activations",
     "recurrent",
     "run",
+    "side_by_side",
     "windows",
 ]
 
@@ -225,23 +226,28 @@ def _arguments(res: Reservoir, dtype) -> tuple:
     return M, res.b.astype(dtype), res.taps, res.spacing, res.stride
 
 
-def longest_first(lengths: np.ndarray) -> np.ndarray:
-    """The series by decreasing length (n,): the compiled loops run them side by side."""
-    return np.argsort(-lengths, kind="stable")
+def side_by_side(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The series as the compiled loop reads them: (n, T, D) -> xt (T, D, n), the series
+    by decreasing length (``order`` (n,)) and zero past each one's end, so that one step of
+    a block of series is a contiguous row."""
+    order = np.argsort(-lengths, kind="stable")
+    real = mask(x, lengths[order]).T[:, None, :]  # (T, 1, n)
+    xt = np.where(real, x[order].transpose(1, 2, 0), x.dtype.type(0))  # (T, D, n)
+    return np.ascontiguousarray(xt), order
 
 
 def _n_features(I: int, k: int, statistics) -> int:
     return sum(I * k if name == "ppv" else I for name in statistics)
 
 
-def _compiled_features(kernels, res: Reservoir, x, lengths, statistics, order=None) -> np.ndarray:
+def _compiled_features(kernels, res: Reservoir, x, lengths, statistics, lanes=None):
     I, k = res.theta.shape
-    order = longest_first(lengths) if order is None else order
+    xt, order = side_by_side(x, lengths) if lanes is None else lanes
     M, b, *window = _arguments(res, x.dtype)
     thetaT = np.ascontiguousarray(res.theta.T, dtype=x.dtype)  # (k, I)
     codes = np.array([kernels.CODES[name] for name in statistics], dtype=np.int64)
     out = np.empty((len(x), _n_features(I, k, statistics)), dtype=x.dtype)
-    return kernels.pooled(x, lengths, order, M, b, thetaT, *window, codes, out)
+    return kernels.pooled(xt, lengths, order, M, b, thetaT, *window, codes, out)
 
 
 def _compiled_pre_activations(kernels, res: Reservoir, x, lengths) -> np.ndarray:
@@ -251,18 +257,17 @@ def _compiled_pre_activations(kernels, res: Reservoir, x, lengths) -> np.ndarray
     return kernels.pre_activations(x, lengths, np.ascontiguousarray(M.T), b, *window, S)
 
 
-def features(res: Reservoir, x: np.ndarray, lengths: np.ndarray, statistics, order=None):
+def features(res: Reservoir, x: np.ndarray, lengths: np.ndarray, statistics, lanes=None):
     """One reservoir's pooled statistics of the series x: (n, T, D) -> (n, p), x's dtype.
 
     float32 series run through the compiled loop where numba works; float64 ones (and
     float32 ones without numba) through the plain path, ``run`` then ``pool``, in batches
-    of bounded memory.  x is zero beyond each series' length (lengths (n,)); ``order``, if
-    given, is ``longest_first(lengths)`` (computed once for many reservoirs).
+    of bounded memory.  x is zero beyond each series' length (lengths (n,)); ``lanes``, if
+    given, is ``side_by_side(x, lengths)`` (made once for many reservoirs).
     """
     loops = compiled() if x.dtype == np.float32 else None
     if loops is not None:
-        x = np.ascontiguousarray(x)
-        return _compiled_features(loops, res, x, lengths, statistics, order)
+        return _compiled_features(loops, res, x, lengths, statistics, lanes)
     steps_max = -(-x.shape[1] // res.stride)
     size = max(1, BATCH_VALUES // (steps_max * max(len(res.b), res.taps * x.shape[2])))
     parts = []

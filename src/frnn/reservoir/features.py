@@ -21,9 +21,9 @@ from .core import (
     STATISTICS,
     draw_unscaled,
     features,
-    longest_first,
     pre_activations,
     recurrent,
+    side_by_side,
 )
 
 __all__ = ["PARAMETERS", "ReservoirFeatures", "prepare", "seed"]
@@ -243,12 +243,14 @@ class ReservoirFeatures:
                 f"{self.n_features_in_}"
             )
         series, lengths = self._prepared(x, lengths)
-        order = longest_first(lengths)
+        compiled = series["x"].dtype == np.float32  # the compiled loop reads them side by side
+        lanes = {name: side_by_side(v, lengths) if compiled else None for name, v in series.items()
+                 if any(res.channel == name for res in self.reservoirs_)}  # fmt: skip
         total = len(self.reservoirs_)
         done = [0]
 
         def one(res):
-            part = features(res, series[res.channel], lengths, self.statistics, order)
+            part = features(res, series[res.channel], lengths, self.statistics, lanes[res.channel])
             if callback is not None:
                 done[0] += 1  # threads: a count, not an order
                 callback(done[0], total)

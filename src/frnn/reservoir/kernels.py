@@ -110,36 +110,40 @@ def tanh(x, out):
 
 
 @njit(cache=True, error_model="numpy", nogil=True, inline="always")
-def _block(x, lengths, rows, stride, I, taps):
-    """A block's buffers: the steps (B,) of its series (decreasing), Z (I + taps·D, B)
-    holding a(t−1) over u(t), zero, and S (I, B)."""
+def _block(xt, lengths, rows, stride, I, taps):
+    """A block's buffers: the steps (B,) of its series (decreasing), Z (I + taps·D, width)
+    holding a(t−1) over u(t), zero, and S (I, width)."""
     B = rows.shape[0]
     steps = (lengths[rows] + stride - 1) // stride
     wide = -(-B // LANES) * LANES  # whole vectors: no loop ends on a remainder
-    Z = np.zeros((I + taps * x.shape[2], wide), dtype=x.dtype)
-    return steps, Z, np.zeros((I, wide), dtype=x.dtype)
+    Z = np.zeros((I + taps * xt.shape[1], wide), dtype=xt.dtype)
+    return steps, Z, np.zeros((I, wide), dtype=xt.dtype)
 
 
 @njit(cache=True, error_model="numpy", nogil=True, inline="always")
-def _step(x, lengths, rows, t, n, M, b, taps, spacing, stride, Z, S):
+def _step(xt, start, t, n, M, b, taps, spacing, stride, Z, S):
     """One step of the block's first n series (those still running: the block is sorted by
     length): S ← W u(t) + b + R a(t−1), then a(t) = tanh(S) into Z's first I rows.
 
-    States are columns: Z (I + taps·D, B) stacks a(t−1) (I rows) over the window u(t)
+    States are columns: Z (I + taps·D, width) stacks a(t−1) (I rows) over the window u(t)
     (taps·D rows), so one product S = [R W] Z runs the whole block, and every loop below
-    runs along a row of B series, long enough to vectorise whatever I is.  The product is
+    runs along a row of series, long enough to vectorise whatever I is.  The product is
     written out (not BLAS) so that each series' sums run in the same order wherever it
     sits in the block: a series' features do not depend on the others beside it.
     """
-    I, D = b.shape[0], x.shape[2]
+    I, T, D = b.shape[0], xt.shape[0], xt.shape[1]
     zero = b[0] - b[0]
     for tap in range(taps):
         index = t * stride + tap * spacing
         for d in range(D):
-            u = Z[I + tap * D + d]  # (B,)
-            for r in range(n):
-                i = rows[r]
-                u[r] = x[i, index, d] if index < lengths[i] else zero  # zero past the end
+            u = Z[I + tap * D + d]  # (width,)
+            if index < T:  # the block's samples side by side (zero past each series' end)
+                samples = xt[index, d, start : start + n]
+                for r in range(n):
+                    u[r] = samples[r]
+            else:
+                for r in range(n):
+                    u[r] = zero
     K = Z.shape[0]
     four, eight = K - K % 4, K - K % 8
     # Whole vectors: a block's width is a multiple of LANES, and series that have ended
@@ -174,31 +178,32 @@ def _step(x, lengths, rows, t, n, M, b, taps, spacing, stride, Z, S):
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def pooled(x, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
+def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
     """Fill out (n, p) with each series' pooled statistics, in the order of ``codes``.
 
-    x (n, T, D) series, lengths (n,) in [1, T], ``order`` (n,) the series by decreasing
-    length; M (I, I + taps·D) = [R W], b (I,), thetaT (k, I) = θᵀ; codes from ``CODES``;
+    xt (T, D, n) the series side by side in ``order`` (n,), which sorts them by decreasing
+    length, zero past each one's end (``core.side_by_side``); lengths (n,) in [1, T];
+    M (I, I + taps·D) = [R W], b (I,), thetaT (k, I) = θᵀ; codes from ``CODES``;
     p = Σ I (I·k for "ppv").  Series run in blocks of ``BLOCK``, side by side.  The sums of
     the means are float64 whatever the dtype; PPV counts are integers.
     """
-    n, I, k = x.shape[0], b.shape[0], thetaT.shape[0]
+    n, I, k = xt.shape[2], b.shape[0], thetaT.shape[0]
     want = np.zeros(_N_CODES, dtype=np.bool_)
     for code in codes:
         want[code] = True
     for start in range(0, n, BLOCK):
         rows = order[start : start + BLOCK]
         B = rows.shape[0]
-        steps, Z, S = _block(x, lengths, rows, stride, I, taps)
+        steps, Z, S = _block(xt, lengths, rows, stride, I, taps)
         sums = np.zeros((3, I, B))  # Σ a(t), Σ t·a(t) (float64), max a(t)
         sums[2] = -np.inf
-        last = np.empty((I, B), dtype=x.dtype)
+        last = np.empty((I, B), dtype=xt.dtype)
         counts = np.zeros((k, I, B), dtype=np.int32)
         n_run = B
         for t in range(steps[0]):
             while steps[n_run - 1] <= t:  # the shortest series have ended
                 n_run -= 1
-            _step(x, lengths, rows, t, n_run, M, b, taps, spacing, stride, Z, S)
+            _step(xt, start, t, n_run, M, b, taps, spacing, stride, Z, S)
             for j in range(I):
                 a, s = Z[j], S[j]
                 if want[0] or want[4]:
