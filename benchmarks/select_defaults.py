@@ -40,6 +40,14 @@ SYNTHETIC = tuple(generated.GENERATED)
 GRIDS = {
     "defaults": [{}],
     # The defaults of issue 22 and each new ingredient taken away (or another size tried).
+    "issue20": [
+        {
+            "dtype": "float64",
+            "recurrence": "gaussian",
+            "level_fraction": 0.0,
+            "statistics": ("mean", "max", "ppv"),
+        },  # fmt: skip
+    ],
     "final": [
         {},
         {"max_steps": 1024},
@@ -49,6 +57,13 @@ GRIDS = {
         {"statistics": ("mean", "max", "ppv")},
         {"n_reservoirs": 32},
         {"dtype": "float64", "recurrence": "gaussian"},
+        # issue 20's default: float64, Gaussian R, every series z-normalised, no trend
+        {
+            "dtype": "float64",
+            "recurrence": "gaussian",
+            "level_fraction": 0.0,
+            "statistics": ("mean", "max", "ppv"),
+        },  # fmt: skip
     ],
     "engine": [{"dtype": "float64", "recurrence": "gaussian"}, {"recurrence": "gaussian"}, {}],
     "level_fraction": [{"level_fraction": v} for v in (0.0, 0.125, 0.25, 0.5)],

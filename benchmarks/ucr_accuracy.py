@@ -14,8 +14,9 @@ the generated tasks of ``benchmarks/generated.py`` (training split from seed 100
 split from seed 2000).  The anchors (the ``bench`` extra: aeon's ``MiniRocketClassifier``,
 ``HydraClassifier`` and ``MultiRocketHydraClassifier``, and 1-NN under Euclidean
 distance) are fitted on the same split in the same process; they take equal-length arrays,
-so series of different lengths reach them padded with their last value (and aeon's to at
-least 9 steps, the length of MiniRocket's kernels).
+so series reach them padded with their last value to the longest training series (aeon's
+to at least 10 steps: MiniRocket's kernels span 9, and MultiRocket's also read the first
+difference), and longer test series are cut.
 
 Accuracy (the default): ``--model default`` is ``RNNClassifier(random_state=seed)``,
 ``reservoir`` is ``frnn.reservoir.ReservoirClassifier`` with every knob open to ``--set``,
@@ -80,14 +81,14 @@ def load_split(name: str) -> tuple:
     return data.train.X, data.train.y, data.test.X, data.test.y
 
 
-def _aeon_layout(X, at_least: int = 1) -> np.ndarray:
-    """Series as aeon reads them, (n, D, T); shorter ones padded with their last value, to
-    ``at_least`` steps (MiniRocket's kernels need 9)."""
+def _aeon_layout(X, length: int) -> np.ndarray:
+    """Series as aeon reads them, (n, D, length): shorter ones padded with their last
+    value, longer ones cut (a test series longer than every training one)."""
     x, lengths, _ = as_sequences(X)  # (n, T, D), zero-padded
-    x = np.concatenate([x, np.zeros((len(x), max(0, at_least - x.shape[1]), x.shape[2]))], 1)
+    x = np.concatenate([x, np.zeros((len(x), max(0, length - x.shape[1]), x.shape[2]))], 1)
     for i, L in enumerate(lengths):
         x[i, L:] = x[i, L - 1]
-    return np.ascontiguousarray(x.transpose(0, 2, 1))
+    return np.ascontiguousarray(x[:, :length].transpose(0, 2, 1))
 
 
 def _rows(X, index) -> object:
@@ -102,6 +103,7 @@ class Anchor(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y):
+        self.__dict__.pop("length_", None)
         if self.kind == "1nn":
             self.model_ = KNeighborsClassifier(1)
         else:
@@ -113,9 +115,10 @@ class Anchor(ClassifierMixin, BaseEstimator):
         return self
 
     def _inputs(self, X):
-        if self.kind == "1nn":
-            return _aeon_layout(X).reshape(len(X), -1)  # (n, D·T)
-        return _aeon_layout(X, at_least=9)
+        if not hasattr(self, "length_"):  # fitting: the longest series, and MR's 9 + 1
+            self.length_ = max(as_sequences(X)[0].shape[1], 1 if self.kind == "1nn" else 10)
+        x = _aeon_layout(X, self.length_)
+        return x.reshape(len(x), -1) if self.kind == "1nn" else x  # 1-NN: (n, D·T)
 
     def predict(self, X):
         return self.model_.predict(self._inputs(X))
