@@ -150,8 +150,11 @@ def test_backward_overlays_the_gradients_in_red():
     assert _near(forward_only, red) == 0
     assert _near(_pixels(with_gradients), red) > 500
     texts = {t.get_text() for t in with_gradients.texts}
-    assert {rf"$\partial L/\partial a({t})$" for t in (1, 2, 3)} <= texts
-    assert {rf"$\partial L/\partial z({t})$" for t in (1, 2, 3)} <= texts
+    # what each arrow carries into a(t): Vᵀ ∂L/∂z(t) from above, Rᵀ δ(t+1) from the right
+    # (δ(t+1) = f′(s(t+1)) ⊙ ∂L/∂a(t+1): the gradient passes the activation before R)
+    assert {rf"$V^\top\partial L/\partial z({t})$" for t in (1, 2, 3)} <= texts
+    assert {rf"$R^\top\delta({t})$" for t in (1, 2, 3)} <= texts
+    assert not any(r"\partial a" in text for text in texts)  # no ∂L/∂a(t+1) on an R edge
 
 
 def test_draw_uses_the_given_axes():
@@ -245,7 +248,7 @@ def test_a_long_graph_shows_its_first_and_last_steps_with_ellipses_between():
     assert texts.count(r"$\cdots$") == 4  # one per row: x, a, z, L
     assert texts.count("$R$") == 9  # 4 arrows a(0) → … → a(4), 2 via ⋯, 3 a(27) → … → a(30)
     # the gradients into and out of the ellipsis name the hidden states they carry
-    assert {r"$\partial L/\partial a(5)$", r"$\partial L/\partial a(27)$"} <= set(texts)
+    assert {r"$R^\top\delta(5)$", r"$R^\top\delta(27)$"} <= set(texts)
 
 
 def test_max_steps_none_draws_every_step_and_small_limits_are_refused():

@@ -183,13 +183,15 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
             "test_accuracy"; only watched: early stopping and the parameters kept use the
             validation split alone, and the parameters are the same with or without it
 
-        Data refused before training starts (one class, NaN, a bad parameter) leaves a
-        previous fit untouched; an error during training leaves this fit's last finite
-        parameters.
-
         Returns
         -------
         self
+
+        Notes
+        -----
+        Data refused before training starts (one class, NaN, a bad parameter) leaves a
+        previous fit untouched; an error during training leaves this fit's last finite
+        parameters.
         """
         return super().fit(X, y, callback=callback, resume_state=resume_state, monitor=monitor)
 
