@@ -30,13 +30,9 @@ test: $(VENV)/.test-deps
 	$(VENV)/bin/pytest
 	$(MAKE) --no-print-directory notebooks docs
 
-# The old flat import paths (frnn/network.py, ...) are aliases that replace themselves in
-# sys.modules by the moved module; doctest collection would import the same module twice.
-ALIASES := $(shell grep -l 'sys.modules\[__name__\]' src/frnn/*.py)
-
 notebooks: $(VENV)/.test-deps  # docstring examples of src/frnn, then every notebook
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules --nbmake \
-		$(addprefix --ignore=,$(ALIASES)) src/frnn docs/notebooks
+		src/frnn docs/notebooks
 
 docs: $(VENV)/.test-deps  # the site, into site/
 	$(VENV)/bin/mkdocs build --strict --quiet

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
-from frnn import deer
 from frnn.activations import ACTIVATIONS
+from frnn.parallel import deer
 from helpers import ACTIVATIONS as ACTS
 from torch_reference import loss_and_grads, relerr
 

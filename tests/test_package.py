@@ -110,3 +110,24 @@ def test_a_corrupt_numba_cache_is_rebuilt(tmp_path):
         path.write_bytes(b"\x80\x04garbage, not a pickle")
     assert _python(run, env) == "ok"
     assert _python(run, env) == "ok"  # and the rebuilt cache reads back
+
+
+def test_the_root_names_are_the_imports_the_docs_read():
+    """``__all__`` lists exactly the names imported under ``TYPE_CHECKING`` (the list that
+    griffe reads for the API pages and ``__getattr__`` for the imports at run time), each
+    the object of its home module."""
+    import ast
+    import importlib
+
+    tree = ast.parse(Path(frnn.__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If))
+    imported = {alias.asname or alias.name: node for node in block.body for alias in node.names}
+    assert sorted(imported) == sorted(frnn.__all__)
+    for name, node in imported.items():
+        home = importlib.import_module("." * node.level + (node.module or name), "frnn")
+        assert getattr(frnn, name) is (home if node.module is None else getattr(home, name))
+
+
+def test_no_module_replaces_itself_in_sys_modules():
+    for path in Path(frnn.__file__).parent.rglob("*.py"):
+        assert "sys.modules[__name__]" not in path.read_text(encoding="utf-8"), path

@@ -1,7 +1,5 @@
-"""``frnn.activations`` is ``frnn.engine.activations``: the old import path, kept working."""
+"""The old import path ``frnn.activations``: the public names of :mod:`frnn.engine.activations`."""
 
-import sys
+from .engine.activations import ACTIVATIONS, Activation, activate, derivative
 
-from .engine import activations
-
-sys.modules[__name__] = activations  # the same module object, so attributes set on one show on both
+__all__ = ["activate", "Activation", "ACTIVATIONS", "derivative"]

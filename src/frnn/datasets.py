@@ -1,7 +1,5 @@
-"""``frnn.datasets`` is ``frnn.data.datasets``: the old import path, kept working."""
+"""The old import path ``frnn.datasets``: the public names of :mod:`frnn.data.datasets`."""
 
-import sys
+from .data.datasets import DATASET_TASKS, DATASETS, Dataset, Split, load_dataset, load_file
 
-from .data import datasets
-
-sys.modules[__name__] = datasets  # the same module object, so attributes set on one show on both
+__all__ = ["Dataset", "DATASET_TASKS", "DATASETS", "load_dataset", "load_file", "Split"]

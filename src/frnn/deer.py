@@ -1,7 +1,5 @@
-"""``frnn.deer`` is ``frnn.parallel.deer``: the old import path, kept working."""
+"""The old import path ``frnn.deer``: the public names of :mod:`frnn.parallel.deer`."""
 
-import sys
+from .parallel.deer import GROWTH, MAX_ITER, DEERFallbackWarning, DEERInfo, default_tol, solve, step
 
-from .parallel import deer
-
-sys.modules[__name__] = deer  # the same module object, so attributes set on one show on both
+__all__ = ["DEERFallbackWarning", "DEERInfo", "default_tol", "GROWTH", "MAX_ITER", "solve", "step"]

@@ -1,7 +1,5 @@
-"""``frnn.estimator`` is ``frnn.classifier.estimator``: the old import path, kept working."""
+"""The old import path ``frnn.estimator``: the public names of :mod:`frnn.classifier.estimator`."""
 
-import sys
+from .classifier.estimator import RNNClassifier, expected_failed_checks
 
-from .classifier import estimator
-
-sys.modules[__name__] = estimator  # the same module object, so attributes set on one show on both
+__all__ = ["expected_failed_checks", "RNNClassifier"]

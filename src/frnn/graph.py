@@ -1,7 +1,5 @@
-"""``frnn.graph`` is ``frnn.viz.graph``: the old import path, kept working."""
+"""The old import path ``frnn.graph``: the public names of :mod:`frnn.viz.graph`."""
 
-import sys
+from .viz.graph import KINDS, MAX_STEPS, build, draw
 
-from .viz import graph
-
-sys.modules[__name__] = graph  # the same module object, so attributes set on one show on both
+__all__ = ["build", "draw", "KINDS", "MAX_STEPS"]

@@ -1,7 +1,5 @@
-"""``frnn.losses`` is ``frnn.engine.losses``: the old import path, kept working."""
+"""The old import path ``frnn.losses``: the public names of :mod:`frnn.engine.losses`."""
 
-import sys
+from .engine.losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
 
-from .engine import losses
-
-sys.modules[__name__] = losses  # the same module object, so attributes set on one show on both
+__all__ = ["bce_with_logits", "bce_with_logits_grad", "mse", "mse_grad", "sigmoid"]

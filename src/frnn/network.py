@@ -1,7 +1,5 @@
-"""``frnn.network`` is ``frnn.engine.network``: the old import path, kept working."""
+"""The old import path ``frnn.network``: the public names of :mod:`frnn.engine.network`."""
 
-import sys
+from .engine.network import backward, forward, init
 
-from .engine import network
-
-sys.modules[__name__] = network  # the same module object, so attributes set on one show on both
+__all__ = ["backward", "forward", "init"]

@@ -1,7 +1,5 @@
-"""``frnn.optimizers`` is ``frnn.training.optimizers``: the old import path, kept working."""
+"""The old import path ``frnn.optimizers``: the public names of :mod:`frnn.training.optimizers`."""
 
-import sys
+from .training.optimizers import NO_DECAY, OPTIMIZERS, SGD, Adam, make_optimizer
 
-from .training import optimizers
-
-sys.modules[__name__] = optimizers  # the same module object, so attributes set on one show on both
+__all__ = ["Adam", "make_optimizer", "NO_DECAY", "OPTIMIZERS", "SGD"]

@@ -1,7 +1,21 @@
-"""``frnn.plots`` is ``frnn.viz.plots``: the old import path, kept working."""
+"""The old import path ``frnn.plots``: the public names of :mod:`frnn.viz.plots`."""
 
-import sys
+from .viz.plots import (
+    gradient_flow,
+    gradient_flow_by_radius,
+    loss_stability,
+    naive_bce,
+    plot_gradient_flow,
+    plot_loss_stability,
+    rescale_spectral_radius,
+)
 
-from .viz import plots
-
-sys.modules[__name__] = plots  # the same module object, so attributes set on one show on both
+__all__ = [
+    "gradient_flow",
+    "gradient_flow_by_radius",
+    "loss_stability",
+    "naive_bce",
+    "plot_gradient_flow",
+    "plot_loss_stability",
+    "rescale_spectral_radius",
+]

@@ -1,7 +1,5 @@
-"""``frnn.scan`` is ``frnn.parallel.scan``: the old import path, kept working."""
+"""The old import path ``frnn.scan``: the public names of :mod:`frnn.parallel.scan`."""
 
-import sys
+from .parallel.scan import diagonal_scan, linear_scan
 
-from .parallel import scan
-
-sys.modules[__name__] = scan  # the same module object, so attributes set on one show on both
+__all__ = ["diagonal_scan", "linear_scan"]
