@@ -1,5 +1,4 @@
 """The old import path ``frnn.activations``: the public names of :mod:`frnn.engine.activations`."""
 
-from .engine.activations import ACTIVATIONS, Activation, activate, derivative
-
-__all__ = ["activate", "Activation", "ACTIVATIONS", "derivative"]
+from .engine.activations import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .engine.activations import __all__ as __all__

@@ -1,5 +1,4 @@
 """The old import path ``frnn.datasets``: the public names of :mod:`frnn.data.datasets`."""
 
-from .data.datasets import DATASET_TASKS, DATASETS, Dataset, Split, load_dataset, load_file
-
-__all__ = ["Dataset", "DATASET_TASKS", "DATASETS", "load_dataset", "load_file", "Split"]
+from .data.datasets import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .data.datasets import __all__ as __all__

@@ -1,5 +1,4 @@
 """The old import path ``frnn.deer``: the public names of :mod:`frnn.parallel.deer`."""
 
-from .parallel.deer import GROWTH, MAX_ITER, DEERFallbackWarning, DEERInfo, default_tol, solve, step
-
-__all__ = ["DEERFallbackWarning", "DEERInfo", "default_tol", "GROWTH", "MAX_ITER", "solve", "step"]
+from .parallel.deer import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .parallel.deer import __all__ as __all__

@@ -1,5 +1,4 @@
 """The old import path ``frnn.estimator``: the public names of :mod:`frnn.classifier.estimator`."""
 
-from .classifier.estimator import RNNClassifier, expected_failed_checks
-
-__all__ = ["expected_failed_checks", "RNNClassifier"]
+from .classifier.estimator import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .classifier.estimator import __all__ as __all__

@@ -1,5 +1,4 @@
 """The old import path ``frnn.graph``: the public names of :mod:`frnn.viz.graph`."""
 
-from .viz.graph import KINDS, MAX_STEPS, build, draw
-
-__all__ = ["build", "draw", "KINDS", "MAX_STEPS"]
+from .viz.graph import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .viz.graph import __all__ as __all__

@@ -1,5 +1,4 @@
 """The old import path ``frnn.losses``: the public names of :mod:`frnn.engine.losses`."""
 
-from .engine.losses import bce_with_logits, bce_with_logits_grad, mse, mse_grad, sigmoid
-
-__all__ = ["bce_with_logits", "bce_with_logits_grad", "mse", "mse_grad", "sigmoid"]
+from .engine.losses import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .engine.losses import __all__ as __all__

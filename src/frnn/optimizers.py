@@ -1,5 +1,4 @@
 """The old import path ``frnn.optimizers``: the public names of :mod:`frnn.training.optimizers`."""
 
-from .training.optimizers import NO_DECAY, OPTIMIZERS, SGD, Adam, make_optimizer
-
-__all__ = ["Adam", "make_optimizer", "NO_DECAY", "OPTIMIZERS", "SGD"]
+from .training.optimizers import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .training.optimizers import __all__ as __all__

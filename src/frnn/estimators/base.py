@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -54,35 +56,98 @@ _TASK = ("accuracy", "class_weights", "target_scale")  # the loop's settings the
 _LOOP = [f.name for f in dataclasses.fields(Settings) if f.name not in _TASK]
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class RNNEstimator(BaseEstimator):
-    """The fit, the input path and the outputs that both estimators share.
+    """The parameters, the fit, the input path and the outputs both estimators share.
 
-    A subclass sets ``_task`` and, where its reservoirs depart from ReservoirFeatures'
-    defaults, ``_reservoir_settings``; its ``__init__`` lists its parameters (scikit-learn
-    reads them from the signature) and hands them to :meth:`_keep`.
+    The shared parameters are the fields below (each estimator's docstring describes them);
+    a subclass adds its own as fields, sets ``_task`` and, where its reservoirs depart from
+    ReservoirFeatures' defaults, ``_reservoir_settings``.  The fields make ``__init__``
+    (keyword-only), whose signature scikit-learn reads the parameters from.
     """
 
-    _task: Task
-    _reservoir_settings: dict[str, Any] = {}
-    # What one fit sets besides the task's attributes; a refit (in either mode) drops them.
-    _FITTED = ("reservoir_", "alpha_", "networks_", "history_", "loss_curve_", "n_iter_")
-    _FITTED += ("stopped_by_", "frame_size_", "mean_", "std_")
+    training: str = "reservoir"
+    n_reservoirs: int = 48
+    hidden_size: int = 32
+    activation: str = "tanh"
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    momentum: float = 0.9
+    schedule: str = "cosine"
+    epochs: int = 300
+    batch_size: int = 32
+    clip: float | None = 1.0
+    chunk_length: int | None = None
+    frame_size: int | None = None
+    init_scale: float | None = None
+    bias: bool = True
+    n_ensemble: int = 5
+    weight_decay: float = 0.0
+    validation_fraction: float = 0.0
+    patience: int = 20
+    standardize: bool = True
+    dtype: str = "float64"
+    random_state: int | np.random.RandomState | None = None
 
-    def _keep(self, arguments: dict[str, Any]) -> None:
-        """Set each ``__init__`` argument as the attribute of its name, as scikit-learn asks."""
-        vars(self).update({k: v for k, v in arguments.items() if k not in ("self", "__class__")})
+    _task: ClassVar[Task]
+    _reservoir_settings: ClassVar[dict[str, Any]] = {}
+    # What one fit sets besides the task's attributes; a refit (in either mode) drops them.
+    _FITTED: ClassVar[tuple[str, ...]] = (
+        "reservoir_",
+        "alpha_",
+        "networks_",
+        "history_",
+        "loss_curve_",
+        "n_iter_",
+        "stopped_by_",
+        "frame_size_",
+        "mean_",
+        "std_",
+    )
 
     # -- fitting --------------------------------------------------------------------------
     def fit(
         self,
-        X: Any,
-        y: Any,
+        X: ArrayLike | Series,
+        y: ArrayLike,
         *,
         callback: Callback | None = None,
         resume_state: dict[str, Any] | None = None,
-        monitor: tuple[Any, Any] | None = None,
+        monitor: tuple[ArrayLike | Series, ArrayLike] | None = None,
     ) -> Self:
-        """Fit to series X and targets y (see the estimator's own ``fit``)."""
+        """Train on series X and targets y.
+
+        Parameters
+        ----------
+        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), or a
+            :class:`frnn.data.Series` (padded, with its lengths)
+        y : RNNClassifier: (n,) class labels, or (n, K) 0/1 multi-label indicators (bptt
+            only).  RNNRegressor: (n,) or (n, K) a value vector per series; or per step
+            (sequence targets, bptt only): (n, T) or (n, T, K) for X of T steps given as
+            3-D or a list, or a list of (T_i,) / (T_i, K) arrays
+        callback : callable(info) or None.  bptt: called after every epoch with a dict
+            holding "epoch", the epoch's entries of ``history_`` and "state" (a function
+            returning the complete training state); returning True stops training, leaving
+            the estimator fitted with its current parameters.  reservoir: called after each
+            reservoir's features with {"reservoir": done, "of": n_reservoirs}
+        resume_state : (bptt) a state from ``info["state"]()`` (or ``frnn.io.load_state``)
+            of a run with the same data and parameters, from which to continue; the
+            result is bit-identical to the run that was never interrupted
+        monitor : (bptt) a pair (X_test, y_test) or None: series scored after every epoch,
+            recorded in ``history_`` (and the callback's info) as "test_loss" and
+            "test_accuracy" (a regressor's history adds RMSEs in y's units, "train_rmse",
+            "val_rmse" and "test_rmse", its "accuracy" entries being R²); only watched:
+            early stopping and the parameters kept use the validation split alone, and the
+            parameters are the same with or without it
+
+        Data refused before training starts (one class, NaN, a bad parameter) leaves a
+        previous fit untouched; an error during training leaves this fit's last finite
+        parameters.
+
+        Returns
+        -------
+        self
+        """
         before = dict(self.__dict__)  # a fit refused before training leaves the old fit
         try:
             check_params(self)
