@@ -1,16 +1,20 @@
 """Builders shared by the tests, in the style of tinygrad's helper_test_op.
 
 ``MODES`` is every (activation, loss) pair frnn offers, read from the library, so a new
-activation or loss is tested everywhere without editing a list.  ``make_model`` and
+activation or loss is tested everywhere without editing a list.  ``make_net`` and
 ``make_batch`` build a network and a batch for any mode of the contract;
 ``assert_matches_torch`` runs forward and backward and holds them to the independent
-torch reference (tests/torch_reference.py).
+torch reference (tests/torch_reference.py); ``run_cli`` runs the command line in this
+process (a subprocess is spawned only where start-up or a signal is the point).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
-import types
+import os
+import subprocess
 
 import numpy as np
 
@@ -22,18 +26,41 @@ LOSSES = sorted(frnn.LOSSES)
 MODES = list(itertools.product(ACTIVATIONS, LOSSES))  # (activation, loss)
 
 
-def make_model(D, I, K, *, activation="tanh", loss="bce", dtype=np.float64, seed=0, bias=False):
-    """Weights large enough that relu and hardtanh cross their kinks and saturate; with
-    ``bias`` also b (I,) and c (K,), drawn after them (the weights stay the same)."""
-    rng = np.random.default_rng(seed)
-    model = types.SimpleNamespace(activation=activation, loss=loss)
-    model.W = (rng.standard_normal((I, D)) * 1.2).astype(dtype)
-    model.R = (rng.standard_normal((I, I)) * 0.9 / np.sqrt(I)).astype(dtype)
-    model.V = rng.standard_normal((K, I)).astype(dtype)
+def make_net(
+    D,
+    I,
+    K,
+    *,
+    activation="tanh",
+    loss="bce",
+    dtype=np.float64,
+    bias=False,
+    rng=0,
+    scale=None,
+) -> frnn.FullyRecurrentNetwork:
+    """A network whose weights are large enough that every nonlinearity matters.
+
+    ``scale`` None: W ~ 1.2 N(0, 1), R ~ 0.9 N(0, 1/I), V ~ N(0, 1) (and with ``bias``
+    b ~ 0.8 N(0, 1), c ~ N(0, 1), drawn after them: the weights stay the same), drawn from
+    ``rng`` (a seed or a Generator) — relu and hardtanh cross their kinks and saturate.
+    ``scale`` a number: every parameter uniform in [−scale, scale], as ``frnn.init`` draws
+    them from ``rng``, stretched.
+    """
+    net = frnn.FullyRecurrentNetwork(
+        D, I, K, activation=activation, loss=loss, dtype=dtype, bias=bias, rng=rng
+    )
+    if scale is not None:
+        for p in (net.W, net.R, net.V, *((net.b, net.c) if bias else ())):
+            p *= 100 * scale  # init draws uniform in [−0.01, 0.01]
+        return net
+    rng = np.random.default_rng(rng)
+    net.W = (rng.standard_normal((I, D)) * 1.2).astype(dtype)
+    net.R = (rng.standard_normal((I, I)) * 0.9 / np.sqrt(I)).astype(dtype)
+    net.V = rng.standard_normal((K, I)).astype(dtype)
     if bias:
-        model.b = (rng.standard_normal(I) * 0.8).astype(dtype)
-        model.c = rng.standard_normal(K).astype(dtype)
-    return model
+        net.b = (rng.standard_normal(I) * 0.8).astype(dtype)
+        net.c = rng.standard_normal(K).astype(dtype)
+    return net
 
 
 def param_names(model) -> str:
@@ -89,3 +116,42 @@ def assert_matches_torch(model, x, y, *, lengths=None, a0=None, tol=1e-10, **opt
     assert set(grads) == set(param_names(model))
     for name in param_names(model):
         assert relerr(grads[name], ref_grads[name]) < tol, name
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_cli(*args, cwd=None, env=None, timeout=None) -> subprocess.CompletedProcess:
+    """``frnn ARGS`` run in this process as the command runs it: its exit status and what
+    it printed on stdout and stderr, as ``subprocess.run`` would report them.
+
+    ``cwd``: the working directory of the call; ``env``: variables set for the call
+    (FRNN_MAX_FILE_BYTES, …).  Pytest's warnings-as-errors reach the command here.
+    ``timeout`` is accepted for the call sites' sake: nothing here can hang on a pipe.
+    """
+    from frnn.cli.main import main
+
+    argv = [str(arg) for arg in args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(_environment(env or {}))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            code = main(argv)
+        except SystemExit as done:  # argparse: --help, --version, a bad option
+            code = done.code if isinstance(done.code, int) else int(done.code is not None)
+    return subprocess.CompletedProcess(["frnn", *argv], code, out.getvalue(), err.getvalue())

@@ -18,10 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
-from conftest import make_net
 from frnn.engine import cache
 from frnn.training import sequence_gradients
-from helpers import MODES, assert_matches_torch, make_batch, make_model
+from helpers import MODES, assert_matches_torch, make_batch, make_net
 from torch_reference import loss_and_grads, relerr
 
 TOL = 1e-10
@@ -37,7 +36,7 @@ def test_every_mode_and_engine_matches_autograd(
 ):
     B, T, D, I, K = 4, 8, 3, 5, 2
     scale = 0.4 if activation in ("relu", "linear") else 1.0
-    model = make_model(D, I, K, activation=activation, loss=loss, bias=True)
+    model = make_net(D, I, K, activation=activation, loss=loss, bias=True)
     model.R *= scale
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0
@@ -58,7 +57,7 @@ def test_every_mode_and_engine_matches_autograd(
 def test_parallel_methods_match_autograd(activation, method, many_to_many):
     """The bias is part of the scan's and DEER's affine term; the adjoint gives db too."""
     B, T, D, I, K = 3, 20, 2, 5, 2
-    model = make_model(D, I, K, activation=activation, bias=True, seed=3)
+    model = make_net(D, I, K, activation=activation, bias=True, rng=3)
     model.R *= 0.8 / np.linalg.norm(model.R, 2)  # a contraction: DEER's regime
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=True, with_a0=True, seed=4
@@ -75,7 +74,7 @@ def test_parallel_methods_match_autograd(activation, method, many_to_many):
 def test_agrees_with_torch_nn_rnn_with_biases(rng, nonlinearity, many_to_many):
     """torch.nn.RNN(bias=True) with bias_ih = b, bias_hh = 0, and Linear(bias=True)."""
     B, T, D, I, K = 4, 12, 3, 5, 2
-    net = make_net(rng, D, I, K, activation=nonlinearity, scale=0.5, bias=True)
+    net = make_net(D, I, K, activation=nonlinearity, scale=0.5, bias=True, rng=rng)
     x = rng.standard_normal((B, T, D))
     y = rng.integers(0, 2, size=(B, T, K) if many_to_many else (B, K)).astype(float)
     value = net.forward(x, y)
@@ -114,7 +113,7 @@ def test_agrees_with_torch_nn_rnn_with_biases(rng, nonlinearity, many_to_many):
 @pytest.mark.parametrize(("activation", "loss"), MODES)
 def test_bias_gradients_match_central_differences(rng, activation, loss, many_to_many):
     B, T, D, I, K = 3, 5, 2, 3, 2
-    net = make_net(rng, D, I, K, activation=activation, loss=loss, scale=0.5, bias=True)
+    net = make_net(D, I, K, activation=activation, loss=loss, scale=0.5, bias=True, rng=rng)
     x = rng.standard_normal((B, T, D))
     y = rng.uniform(size=(B, T, K) if many_to_many else (B, K))
     lengths, a0 = np.array([T, 2, 4]), 0.3 * rng.standard_normal((B, I))
@@ -152,7 +151,7 @@ def test_random_shapes_match_autograd_on_every_engine(shape, activation, loss, f
     """Shapes down to I = 1, K = 1, T = 1 (and B = 1, D = 1)."""
     B, T, D, I, K = shape
     many_to_many, padded, with_a0 = flags
-    model = make_model(D, I, K, activation=activation, loss=loss, seed=seed, bias=True)
+    model = make_net(D, I, K, activation=activation, loss=loss, rng=seed, bias=True)
     model.R *= 0.5
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0, seed=seed
@@ -163,7 +162,7 @@ def test_random_shapes_match_autograd_on_every_engine(shape, activation, loss, f
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_single_sequence_with_biases(engine):
-    model = make_model(2, 4, 3, activation="hardtanh", bias=True)
+    model = make_net(2, 4, 3, activation="hardtanh", bias=True)
     rng = np.random.default_rng(5)
     x, y, a0 = rng.standard_normal((6, 2)), rng.random((6, 3)), rng.standard_normal(4)
     loss = frnn.forward(model, x, y, a0=a0, engine=engine)
@@ -188,8 +187,8 @@ def test_single_sequence_with_biases(engine):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_float32_biases_stay_float32(engine):
     B, T, D, I, K = 4, 30, 3, 8, 2
-    model32 = make_model(D, I, K, dtype=np.float32, bias=True)
-    model64 = make_model(D, I, K, dtype=np.float64, bias=True)
+    model32 = make_net(D, I, K, dtype=np.float32, bias=True)
+    model64 = make_net(D, I, K, dtype=np.float64, bias=True)
     x, y, lengths, a0 = make_batch(B, T, D, I, K, many_to_many=True, padded=True, with_a0=True)
     frnn.forward(model32, x, y, lengths=lengths, a0=a0, engine=engine)
     grads32 = frnn.backward(model32, engine=engine)
@@ -203,7 +202,7 @@ def test_float32_biases_stay_float32(engine):
 
 
 def test_padded_logits_are_zero_as_the_states():
-    model = make_model(2, 3, 2, bias=True)
+    model = make_net(2, 3, 2, bias=True)
     x, y, lengths, _ = make_batch(3, 6, 2, 3, 2, many_to_many=True, padded=True, with_a0=False)
     frnn.forward(model, x, y, lengths=lengths)
     for b, n in enumerate(lengths):
@@ -230,7 +229,7 @@ def _torch_truncated(net, x, y, lengths, k):
 @pytest.mark.parametrize("k", [1, 3, 9])
 def test_truncated_bptt_carries_the_biases(k):
     rng = np.random.default_rng(0)
-    net = make_net(rng, 2, 3, 2, scale=0.8, bias=True)
+    net = make_net(2, 3, 2, scale=0.8, bias=True, rng=rng)
     x = rng.standard_normal((4, 9, 2))
     lengths = np.array([9, 4, 7, 1])
     for i, n in enumerate(lengths):
@@ -271,10 +270,10 @@ def test_network_object_takes_bias():
 
 
 def test_zero_biases_give_the_model_without_biases_exactly():
-    model = make_model(3, 5, 2, bias=True)
+    model = make_net(3, 5, 2, bias=True)
     model.b[:] = 0.0
     model.c[:] = 0.0
-    plain = make_model(3, 5, 2)
+    plain = make_net(3, 5, 2)
     x, y, lengths, a0 = make_batch(4, 7, 3, 5, 2, many_to_many=False, padded=True, with_a0=True)
     for engine in ENGINES:
         with_zero = frnn.forward(model, x, y, lengths=lengths, a0=a0, engine=engine)
@@ -305,7 +304,7 @@ def test_zero_biases_give_the_model_without_biases_exactly():
     ],
 )
 def test_bad_biases_are_named(change, error, match):
-    model = make_model(3, 5, 2, bias=True)
+    model = make_net(3, 5, 2, bias=True)
     for name, value in change.items():
         setattr(model, name, value)
     x, y, _, _ = make_batch(2, 4, 3, 5, 2, many_to_many=False, padded=False, with_a0=False)
@@ -327,7 +326,7 @@ def test_the_compiled_loop_checks_the_bias_it_reads():
     kernels = dispatch.numba_kernels()
     if kernels is None:
         pytest.skip("numba is unusable here")
-    model = make_model(2, 3, 1)
+    model = make_net(2, 3, 1)
     x, y, lengths, a0 = make_batch(2, 4, 2, 3, 1, many_to_many=False, padded=False, with_a0=True)
     frnn.forward(model, x, y, a0=a0)
     batch = cache.get(model).batch

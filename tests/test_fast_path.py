@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import frnn
 from frnn.engine import dispatch, numpy_loops
-from helpers import ACTIVATIONS, LOSSES, make_batch, make_model
+from helpers import ACTIVATIONS, LOSSES, make_batch, make_net
 from torch_reference import relerr
 
 FAST = ("numba", "numpy")
@@ -52,7 +52,7 @@ def test_every_mode_matches_reference(
     engine, activation, loss, many_to_many, padded, with_a0, delta_chunks
 ):
     B, T, D, I, K = 5, 11, 3, 6, 2
-    model = make_model(D, I, K, activation=activation, loss=loss)
+    model = make_net(D, I, K, activation=activation, loss=loss)
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0
     )
@@ -77,7 +77,7 @@ SHAPES = [
 @pytest.mark.parametrize(("B", "T", "D", "I", "K"), SHAPES)
 @pytest.mark.parametrize("many_to_many", [False, True])
 def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many, delta_chunks):
-    model = make_model(D, I, K)
+    model = make_net(D, I, K)
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=B > 1, with_a0=True
     )
@@ -96,7 +96,7 @@ def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many, delta_c
 def test_random_shapes_match_reference(shape, activation, loss, flags, seed):
     B, T, D, I, K = shape
     many_to_many, padded, with_a0 = flags
-    model = make_model(D, I, K, activation=activation, loss=loss, seed=seed)
+    model = make_net(D, I, K, activation=activation, loss=loss, rng=seed)
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0, seed=seed
     )
@@ -107,7 +107,7 @@ def test_random_shapes_match_reference(shape, activation, loss, flags, seed):
 
 def test_non_contiguous_weights():
     """Weights set from transposed arrays (as an optimiser might leave them) work the same."""
-    model = make_model(3, 4, 2)
+    model = make_net(3, 4, 2)
     model.R = np.asfortranarray(model.R)
     model.V = np.asfortranarray(model.V)
     x, y, lengths, a0 = make_batch(3, 6, 3, 4, 2, many_to_many=True, padded=True, with_a0=True)
@@ -121,7 +121,7 @@ def test_non_contiguous_weights():
 def test_single_sequence_matches_reference(engine, target):
     T, D, I = 6, 2, 4
     K = 1 if target == "scalar" else 3
-    model = make_model(D, I, K, activation="hardtanh")
+    model = make_net(D, I, K, activation="hardtanh")
     rng = np.random.default_rng(2)
     x = rng.standard_normal((T, D))
     y = {"scalar": 1.0, "vector": rng.random(K), "sequence": rng.random((T, K))}[target]
@@ -135,8 +135,8 @@ def test_single_sequence_matches_reference(engine, target):
 def test_float32_end_to_end(engine, activation):
     """float32 in, float32 out, and within float32 round-off of the float64 result."""
     B, T, D, I, K = 4, 30, 3, 8, 2
-    model32 = make_model(D, I, K, activation=activation, dtype=np.float32)
-    model64 = make_model(D, I, K, activation=activation, dtype=np.float64)
+    model32 = make_net(D, I, K, activation=activation, dtype=np.float32)
+    model64 = make_net(D, I, K, activation=activation, dtype=np.float64)
     x, y, lengths, a0 = make_batch(B, T, D, I, K, many_to_many=True, padded=True, with_a0=True)
     fast = run(model32, x, y, engine, lengths=lengths, a0=a0)
     for name in ("a", "z", "W", "R", "V"):
@@ -147,7 +147,7 @@ def test_float32_end_to_end(engine, activation):
 
 
 def test_keep_da_still_sets_da():
-    model = make_model(2, 3, 1)
+    model = make_net(2, 3, 1)
     x, y, lengths, _ = make_batch(3, 5, 2, 3, 1, many_to_many=False, padded=True, with_a0=False)
     frnn.forward(model, x, y, lengths=lengths, engine="reference")
     grads = frnn.backward(model, keep_da=True, engine="reference")
@@ -167,14 +167,14 @@ def test_auto_chooses_by_size():
 
 
 def test_unknown_engine_is_rejected():
-    model = make_model(2, 3, 1)
+    model = make_net(2, 3, 1)
     with pytest.raises(ValueError, match="engine must be one of .* got 'gpu'"):
         frnn.forward(model, np.zeros((4, 2)), 1.0, engine="gpu")
 
 
 @pytest.fixture
 def reference_and_fast_case():
-    model = make_model(3, 5, 1)
+    model = make_net(3, 5, 1)
     x, y, lengths, a0 = make_batch(4, 9, 3, 5, 1, many_to_many=False, padded=True, with_a0=True)
     return model, (x, y), {"lengths": lengths, "a0": a0}
 

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import make_net
-from helpers import MODES
+from helpers import MODES, make_net
 
 # hardtanh and relu have kinks; away from them the loss is smooth, and with random
 # weights no step lands within h of a kink (checked by the exact agreement below).
@@ -14,7 +13,7 @@ CASES = [(*mode, many_to_many) for mode in MODES for many_to_many in (False, Tru
 @pytest.mark.parametrize(("activation", "loss", "many_to_many"), CASES)
 def test_every_gradient_element_matches_central_differences(rng, activation, loss, many_to_many):
     B, T, D, I, K = 2, 4, 2, 3, 2
-    net = make_net(rng, D, I, K, activation=activation, loss=loss, scale=0.5)
+    net = make_net(D, I, K, activation=activation, loss=loss, scale=0.5, rng=rng)
     x = rng.standard_normal((B, T, D))
     y = rng.uniform(size=(B, T, K) if many_to_many else (B, K))
     lengths = np.array([T, 2])

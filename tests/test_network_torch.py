@@ -7,8 +7,7 @@ import pytest
 import torch
 
 import frnn
-from conftest import make_net
-from helpers import ACTIVATIONS, LOSSES, MODES, assert_matches_torch, param_names
+from helpers import ACTIVATIONS, LOSSES, MODES, assert_matches_torch, make_net, param_names
 from torch_reference import loss_and_grads, relerr
 
 TOL = 1e-10
@@ -48,7 +47,7 @@ def _assert_close(net, loss, grads, reference):
 def test_batch_matches_autograd(rng, activation, loss, many_to_many, padded, bias):
     B, T, D, I, K = 5, 9, 3, 6, 2
     net = make_net(
-        rng, D, I, K, activation=activation, loss=loss, scale=SCALE[activation], bias=bias
+        D, I, K, activation=activation, loss=loss, scale=SCALE[activation], bias=bias, rng=rng
     )
     x, y, lengths = _data(rng, B, T, D, K, many_to_many, padded)
     a0 = 0.5 * rng.standard_normal((B, I))
@@ -61,7 +60,7 @@ def test_batch_matches_autograd(rng, activation, loss, many_to_many, padded, bia
 )
 def test_single_sequence_matches_autograd(rng, activation, many_to_many, bias):
     T, D, I, K = 7, 2, 4, 3
-    net = make_net(rng, D, I, K, activation=activation, scale=SCALE[activation], bias=bias)
+    net = make_net(D, I, K, activation=activation, scale=SCALE[activation], bias=bias, rng=rng)
     x, y, _ = _data(rng, 1, T, D, K, many_to_many, False)
     value = net.forward(x[0], y[0])
     grads = net.backward()
@@ -77,7 +76,7 @@ def test_single_sequence_matches_autograd(rng, activation, many_to_many, bias):
 def test_agrees_with_torch_nn_rnn(rng, nonlinearity):
     """A second, library-made reference: torch.nn.RNN without biases, plus a Linear."""
     B, T, D, I = 4, 12, 3, 5
-    net = make_net(rng, D, I, 1, activation=nonlinearity, scale=SCALE[nonlinearity])
+    net = make_net(D, I, 1, activation=nonlinearity, scale=SCALE[nonlinearity], rng=rng)
     x = rng.standard_normal((B, T, D))
     y = rng.integers(0, 2, size=B).astype(float)
     value = net.forward(x, y)
@@ -100,7 +99,7 @@ def test_agrees_with_torch_nn_rnn(rng, nonlinearity):
 
 
 def test_batch_of_one_equals_single_sequence(rng):
-    net = make_net(rng, 2, 3, 1)
+    net = make_net(2, 3, 1, scale=1.0, rng=rng)
     x = rng.standard_normal((6, 2))
     single = net.forward(x, 1.0), net.backward()
     batch = net.forward(x[None], np.array([1.0])), net.backward()
@@ -112,7 +111,7 @@ def test_batch_of_one_equals_single_sequence(rng):
 def test_keep_da_stores_the_gradient_in_each_state(rng):
     """∂L/∂a(t) checked against autograd by making the states leaves of the graph."""
     T, D, I = 6, 2, 3
-    net = make_net(rng, D, I, 1)
+    net = make_net(D, I, 1, scale=1.0, rng=rng)
     x = rng.standard_normal((T, D))
     net.forward(x, 1.0)
     net.backward(keep_da=True)
@@ -150,7 +149,7 @@ def test_weighted_steps_match_autograd(rng, activation, loss, engine, bias):
     """Per-step loss weights (e.g. an auxiliary per-step loss plus the last step's)."""
     B, T, D, I, K = 4, 8, 3, 5, 2
     net = make_net(
-        rng, D, I, K, activation=activation, loss=loss, scale=SCALE[activation], bias=bias
+        D, I, K, activation=activation, loss=loss, scale=SCALE[activation], bias=bias, rng=rng
     )
     x, y, lengths = _data(rng, B, T, D, K, True, True)
     weights = rng.uniform(0, 2, size=(B, T))
@@ -176,7 +175,7 @@ def test_weighted_steps_match_autograd(rng, activation, loss, engine, bias):
 
 
 def test_unit_weights_change_nothing(rng):
-    net = make_net(rng, 3, 4, 2)
+    net = make_net(3, 4, 2, scale=1.0, rng=rng)
     x, y, lengths = _data(rng, 3, 6, 3, 2, True, True)
     plain = net.forward(x, y, lengths=lengths), net.backward()
     weighted = net.forward(x, y, lengths=lengths, weights=np.ones((3, 6))), net.backward()
