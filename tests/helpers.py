@@ -15,6 +15,7 @@ import io
 import itertools
 import os
 import subprocess
+import traceback
 
 import numpy as np
 
@@ -154,4 +155,7 @@ def run_cli(*args, cwd=None, env=None, timeout=None) -> subprocess.CompletedProc
             code = main(argv)
         except SystemExit as done:  # argparse: --help, --version, a bad option
             code = done.code if isinstance(done.code, int) else int(done.code is not None)
+        except Exception:  # what escapes (--debug): a traceback and 1, as the interpreter
+            traceback.print_exc()
+            code = 1
     return subprocess.CompletedProcess(["frnn", *argv], code, out.getvalue(), err.getvalue())

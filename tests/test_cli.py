@@ -1,5 +1,6 @@
-"""The command line through subprocess: train, evaluate, predict, every input format, every
-error, resume after SIGKILL and after Ctrl-C, atomic writes."""
+"""The command line: train, evaluate, predict, every input format, every error, atomic
+writes (run in-process), resume after SIGKILL and after Ctrl-C (in a child process: the
+signal is the point)."""
 
 from __future__ import annotations
 
@@ -17,21 +18,11 @@ import pytest
 from frnn import io as frnn_io
 from frnn.cli import rundir as _rundir
 from frnn.estimator import RNNClassifier
+from helpers import run_cli as frnn
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 TINY = ["--training", "bptt", "--epochs", "3", "--hidden-size", "4"]
 RESERVOIR = ["--n-reservoirs", "6", "--hidden-size", "8"]  # the default training, smaller
-
-
-def frnn(*args, cwd, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "frnn", *map(str, args)],
-        cwd=cwd,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def model_arrays(path) -> dict[str, np.ndarray]:

@@ -1,13 +1,6 @@
 """The demo command: it runs, prints the loss and the gradient norms, and rejects bad sizes."""
 
-import subprocess
-import sys
-
-
-def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "frnn", *args], capture_output=True, text=True, timeout=120
-    )
+from helpers import run_cli as run
 
 
 def test_demo_prints_loss_and_gradient_norms():

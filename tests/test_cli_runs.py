@@ -13,14 +13,10 @@ import pytest
 
 from frnn.cli import config as cli_config
 from frnn.cli.main import build_parser, main
+from helpers import run_cli as frnn
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 TINY = ["--training", "bptt", "--epochs", "2", "--hidden-size", "3", "--n-ensemble", "1"]
-
-
-def frnn(*args, cwd):
-    command = [sys.executable, "-m", "frnn", *map(str, args)]
-    return subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300)
 
 
 def _config(*argv):
@@ -176,11 +172,17 @@ def test_a_read_only_run_is_refused_before_training(tmp_path, monkeypatch, capsy
     )
 
 
+def _spawn(*args, cwd) -> subprocess.CompletedProcess:
+    """``python -m frnn ARGS`` in a new interpreter: for the tests of start-up."""
+    command = [sys.executable, "-m", "frnn", *map(str, args)]
+    return subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300)
+
+
 def test_version_and_help_start_fast(tmp_path):
-    done = frnn("--version", cwd=tmp_path)
+    done = _spawn("--version", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("frnn ")
     started = time.perf_counter()
-    done = frnn("--help", cwd=tmp_path)
+    done = _spawn("--help", cwd=tmp_path)
     seconds = time.perf_counter() - started
     assert done.returncode == 0 and "train" in done.stdout
     assert seconds < 2.0, seconds  # 0.5 s on an idle machine; CI shares its cores

@@ -3,9 +3,6 @@ naming flags rather than Python parameters, --label / --header on frnn train, he
 and printed numbers."""
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,15 +10,10 @@ import pytest
 from frnn.cli import config as cli_config
 from frnn.cli import rundir
 from frnn.cli.main import _HELP, build_parser, main
+from helpers import run_cli as frnn
 
-ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 TINY = ["--training", "bptt", "--epochs", "3", "--hidden-size", "3", "--n-ensemble", "1"]
 PARITY = ["--dataset", "parity", "--n-train", "16", "--n-test", "8", "--length", "5"]
-
-
-def frnn(*args, cwd):
-    command = [sys.executable, "-m", "frnn", *map(str, args)]
-    return subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300)
 
 
 def _unstarted_run(folder, *argv) -> str:

@@ -3,16 +3,13 @@ encodings, missing values; the same series with and without labels predict the s
 
 import csv
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from frnn.data.datasets import load_file
+from helpers import run_cli as _frnn
 
-ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 SERIES = np.array([[0.5, 1.5, -2.0], [3.0, 4.0, 0.5], [1.0, 1.0, 1.0]])
 LABELS = ["a", "b", "a"]
 
@@ -91,11 +88,6 @@ def test_a_huge_field_is_one_value_error(tmp_path):
             load_file(_write(tmp_path, "inf.csv", "1,2,1e999\n"))
     finally:
         csv.field_size_limit(limit)
-
-
-def _frnn(*args, cwd):
-    command = [sys.executable, "-m", "frnn", *map(str, args)]
-    return subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300)
 
 
 def test_predict_reads_unlabelled_files_as_series_and_agrees_with_labelled(tmp_path):

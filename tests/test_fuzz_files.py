@@ -3,9 +3,6 @@ files give a ValueError (or FileNotFoundError), never anything else; at the comm
 one line on stderr and exit 2."""
 
 import io as pyio
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +12,7 @@ from hypothesis import strategies as st
 
 from frnn import RNNClassifier, io
 from frnn.data.datasets import load_file
+from helpers import run_cli
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -112,16 +110,13 @@ def test_mutated_models_load_and_predict_or_are_refused(tmp_path, valid, edits):
 def test_the_command_line_gives_one_line(tmp_path, valid):
     rng = np.random.default_rng(1)
     (tmp_path / "model.npz").write_bytes(valid["model"])
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
     for k in range(3):
         for suffix in (".csv", ".npz"):
             data = _mutate(valid[suffix], rng.integers(0, 2**31, (6, 3)) % [2**31, 256, 3])
             Path(tmp_path / f"d{k}{suffix}").write_bytes(data)
-            done = subprocess.run(
-                [sys.executable, "-m", "frnn", "predict", "--model", "model.npz", "--data",
-                 f"d{k}{suffix}"],
-                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-            )  # fmt: skip
+            done = run_cli(
+                "predict", "--model", "model.npz", "--data", f"d{k}{suffix}", cwd=tmp_path
+            )
             assert done.returncode in (0, 2), done.stderr
             if done.returncode == 2:
                 assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr

@@ -3,9 +3,6 @@ time × kind, its drawing is a real picture, and the command line writes it."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import networkx as nx
 import numpy as np
 import pytest
@@ -15,6 +12,7 @@ from matplotlib.patches import Circle
 
 from frnn import graph
 from frnn.viz.figures import save_figure
+from helpers import run_cli
 
 MODES = [
     {"many_to_many": m2m, "initial_state": a0, "targets": y}
@@ -164,12 +162,6 @@ def test_draw_rejects_what_build_did_not_make():
         graph.draw(nx.Graph())
     with pytest.raises(ValueError, match="pos"):
         graph.draw(nx.DiGraph([("a", "b")]))
-
-
-def run_cli(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "frnn", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<?xml", "pdf": b"%PDF"}

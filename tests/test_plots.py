@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
 
 import frnn
 from frnn import plots
+from helpers import run_cli
 
 
 def test_naive_bce_fails_where_floating_point_says_and_nowhere_else():
@@ -123,14 +121,8 @@ def test_plot_loss_stability_shades_the_failures():
     assert any("inf" in s for s in labels) and any("nan" in s for s in labels)
 
 
-def run_cli(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "frnn", "plot", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def plot(*args, cwd):
+    return run_cli("plot", *args, cwd=cwd)
 
 
 @pytest.mark.parametrize(
@@ -141,7 +133,7 @@ def run_cli(*args, cwd):
     ],
 )
 def test_cli_writes_the_pictures(tmp_path, args, magic):
-    result = run_cli(*args, cwd=tmp_path)
+    result = plot(*args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     (written,) = tmp_path.iterdir()
     assert written.read_bytes().startswith(magic)
@@ -157,7 +149,7 @@ def test_cli_writes_the_pictures(tmp_path, args, magic):
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args):
-    result = run_cli(*args, cwd=tmp_path)
+    result = plot(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []

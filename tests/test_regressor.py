@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,6 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import frnn
 from frnn.data.synthetic import adding
 from frnn.regressor import RNNRegressor
+from helpers import run_cli as run_frnn
 
 # Small and quick: the checks fit dozens of times on tiny data.
 QUICK_RESERVOIR = dict(n_reservoirs=3, hidden_size=8)
@@ -220,13 +218,7 @@ def test_save_and_load_sequence_targets_and_a_damaged_file(tmp_path):
 
 
 # -- the command line -------------------------------------------------------------------------
-ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 SMALL_ADDING = ["--dataset", "adding", "--n-train", "60", "--n-test", "40", "--length", "12"]
-
-
-def run_frnn(*args, cwd) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "frnn", *map(str, args)]
-    return subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300)
 
 
 def test_cli_trains_the_adding_task_as_regression(tmp_path):

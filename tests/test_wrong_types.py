@@ -3,10 +3,6 @@ scalar X and y, handed to every public entry point.  Each gives an error naming 
 argument, what was expected and what was given, never numpy's "slice indices must be
 integers", "len() of unsized object", an IndexError or an AttributeError."""
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -14,6 +10,7 @@ import frnn
 from frnn import training
 from frnn.data.series import Series, pad
 from frnn.reservoir import ReservoirClassifier, ridge_loo
+from helpers import run_cli
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((6, 5, 1))  # (n, T, D)
@@ -183,9 +180,7 @@ def test_wrong_types_are_named(call, message):
     ],
 )
 def test_wrong_types_at_the_command_line(tmp_path, option, message):
-    command = [sys.executable, "-m", "frnn", "train", "--dataset", "parity", *option]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    done = run_cli("train", "--dataset", "parity", *option, cwd=tmp_path)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
     assert message in done.stderr
 
