@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import frnn
+from frnn.data.synthetic import sign_symmetric_waves
 from frnn.estimator import RNNClassifier
 
 DATA = Path(__file__).parent / "data"
@@ -17,11 +18,7 @@ DATA = Path(__file__).parent / "data"
 
 def _sine_square(rng, n, T=120):
     """Sign-symmetric classes: sine vs square wave, random frequency, phase and sign."""
-    t = np.arange(T)
-    y = rng.integers(0, 2, n)
-    wave = np.sin(2 * np.pi * rng.uniform(1 / 30, 1 / 12, (n, 1)) * t + rng.uniform(0, 7, (n, 1)))
-    X = np.where(y[:, None] == 1, np.sign(wave), wave) * rng.choice([-1, 1], (n, 1))
-    return X + 0.2 * rng.standard_normal(X.shape), y
+    return sign_symmetric_waves(n, rng, length=T, phases=7.0)
 
 
 def _many_classes(rng, n, K=8, T=100):
