@@ -25,8 +25,9 @@ from frnn.regressor import targets as real_targets
 from frnn.training.loop import Member, Settings, Trainer
 from frnn.training.optimizers import SGD
 from frnn.viz.curves import plot_curves
-from test_cli import TINY, frnn
+from helpers import run_cli as frnn
 
+TINY = ["--training", "bptt", "--epochs", "3", "--hidden-size", "4"]  # as test_cli.py
 OLD_KEYS = ("loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "seconds")
 
 
@@ -279,7 +280,7 @@ def test_evaluate_label_auto_knows_the_classifier_and_none_is_refused(tmp_path, 
     """Before: evaluate --label auto read without the model's classes, so a classifier was
     told about regressors; --label none, offered in its help, could never evaluate."""
     from frnn.cli.main import main
-    from test_cli import toy_series, write_file
+    from helpers import toy_series, write_file
 
     rng = np.random.default_rng(3)
     series, labels = toy_series(12, rng)

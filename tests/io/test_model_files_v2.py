@@ -1,6 +1,6 @@
 """Model files of format version 2 (written by frnn at f4d5f8e, before the one estimator
-core: tests/data/*_v2.npz) load and predict bit for bit what they predicted then
-(tests/data/v2_expected.npz); saved again, they load and predict the same."""
+core: tests/fixtures/*_v2.npz) load and predict bit for bit what they predicted then
+(tests/fixtures/v2_expected.npz); saved again, they load and predict the same."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import frnn
 from frnn.data.series import Series
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 
 
 @pytest.fixture(scope="module")

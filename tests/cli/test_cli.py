@@ -19,6 +19,7 @@ from frnn import io as frnn_io
 from frnn.cli import rundir as _rundir
 from frnn.estimator import RNNClassifier
 from helpers import run_cli as frnn
+from helpers import toy_series, write_file
 
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 TINY = ["--training", "bptt", "--epochs", "3", "--hidden-size", "4"]
@@ -175,41 +176,6 @@ def test_reservoir_options_have_help_and_reach_the_estimator(tmp_path):
 
 
 # -- data formats ---------------------------------------------------------------------------
-
-
-def toy_series(n: int, rng, dims: int = 1, ragged: bool = False):
-    """Rising (label 1) or falling (label 0) noisy ramps."""
-    labels = rng.integers(2, size=n)
-    series = []
-    for label in labels:
-        T = int(rng.integers(5, 9)) if ragged else 8
-        ramp = np.linspace(-1, 1, T) * (1 if label else -1)
-        series.append(ramp[:, None] + 0.1 * rng.standard_normal((T, dims)))  # (T, dims)
-    return series, labels
-
-
-def write_file(path, series, labels) -> None:
-    if path.suffix == ".npz":
-        T = max(len(s) for s in series)
-        X = np.zeros((len(series), T, series[0].shape[1]))
-        for i, s in enumerate(series):
-            X[i, : len(s)] = s
-        np.savez(path, X=X, y=labels, lengths=[len(s) for s in series])
-        return
-    if path.suffix == ".ts":
-        rows = [
-            ":".join(",".join(map(str, d.tolist())) for d in s.T) + f":{y}"
-            for s, y in zip(series, labels, strict=True)
-        ]
-        path.write_text("@problemName toy\n@classLabel true 0 1\n@data\n" + "\n".join(rows))
-        return
-    sep = "\t" if path.suffix == ".tsv" else ","
-    path.write_text(
-        "\n".join(
-            sep.join([str(y), *map(str, s[:, 0].tolist())])
-            for s, y in zip(series, labels, strict=True)
-        )
-    )
 
 
 @pytest.mark.parametrize(

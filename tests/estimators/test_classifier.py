@@ -14,7 +14,7 @@ from frnn.estimator import RNNClassifier, expected_failed_checks
 # Small and quick: the checks fit dozens of times on tiny data.
 QUICK = dict(training="bptt", hidden_size=8, epochs=20, n_ensemble=1)
 # The default (training="reservoir") with fewer reservoirs; the default instance itself
-# passes the same checks in about a minute (tests/test_classifier_default.py measures it).
+# passes the same checks in about a minute (test_classifier_default.py measures it).
 SMALL_RESERVOIR = dict(n_reservoirs=8)
 
 

@@ -202,7 +202,7 @@ def test_to_torch_asks_for_one_network_of_a_classifier(fitted):
 
 
 # -- biases and the file format version --------------------------------------------------------
-DATA = os.path.join(os.path.dirname(__file__), "data")
+DATA = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures")
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -249,7 +249,7 @@ def test_damaged_biases_are_value_errors(tmp_path, damage, match):
 
 def _v1_expected() -> dict:
     """What frnn computed from network_v1.npz and classifier_v1.npz when it wrote them
-    (before the biases, format version 1): tests/data/v1_expected.npz."""
+    (before the biases, format version 1): tests/fixtures/v1_expected.npz."""
     with np.load(os.path.join(DATA, "v1_expected.npz")) as archive:
         return {name: archive[name] for name in archive.files}
 

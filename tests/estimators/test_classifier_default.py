@@ -13,7 +13,7 @@ import frnn
 from frnn.data.synthetic import sign_symmetric_waves
 from frnn.estimator import RNNClassifier
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 
 
 def _sine_square(rng, n, T=120):
