@@ -21,13 +21,13 @@ $(VENV)/.test-deps: $(VENV)/.run-deps
 train: $(VENV)/.run-deps
 	$(VENV)/bin/frnn train
 
-# ruff, the test suite, then the docs: docstring examples and every notebook executed
-# (pytest --doctest-modules --nbmake), and the site built with broken links and missing
-# references as errors (mkdocs build --strict).
+# ruff, every test (the slow ones too: plain pytest runs the fast lane), then the docs:
+# docstring examples and every notebook executed (pytest --doctest-modules --nbmake), and the
+# site built with broken links and missing references as errors (mkdocs build --strict).
 test: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check $(LINT)
 	$(VENV)/bin/ruff format --check $(LINT)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "slow or not slow"
 	$(MAKE) --no-print-directory notebooks docs
 
 notebooks: $(VENV)/.test-deps  # docstring examples of src/frnn, then every notebook

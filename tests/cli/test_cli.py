@@ -47,6 +47,7 @@ def assert_same_model(a, b) -> None:
 # -- frnn train ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_train_writes_the_run_directory(tmp_path):
     result = frnn("train", *TINY, "--out", "run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -81,6 +82,7 @@ def test_train_writes_the_run_directory(tmp_path):
     assert (run / "model.npz").is_file() and (run / "checkpoint.npz").is_file()
 
 
+@pytest.mark.slow
 def test_train_json_and_quiet(tmp_path):
     result = frnn("train", *TINY, "--json", "--out", "a", cwd=tmp_path)
     assert result.returncode == 0 and result.stderr == ""
@@ -99,6 +101,7 @@ def test_every_estimator_parameter_is_an_option(tmp_path):
     assert "--bias [BOOL]" in text and "--no-bias" in text  # yes/no parameters are switches
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("switch", "bias"), [(["--no-bias"], False), (["--bias"], True), (["--bias", "no"], False)]
 )
@@ -108,6 +111,7 @@ def test_bias_switch_reaches_the_model(tmp_path, switch, bias):
     assert ("net0/b" in model_arrays(tmp_path / "r" / "model.npz")) is bias
 
 
+@pytest.mark.slow
 def test_options_reach_the_estimator(tmp_path):
     args = [
         "--optimizer",
@@ -178,6 +182,7 @@ def test_reservoir_options_have_help_and_reach_the_estimator(tmp_path):
 # -- data formats ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "model",
     [
@@ -230,6 +235,7 @@ def test_train_evaluate_predict_on_each_file_format(tmp_path, suffix, dims, ragg
     assert abs(float(rows[0]["p_0"]) + float(rows[0]["p_1"]) - 1) < 1e-5
 
 
+@pytest.mark.slow
 def test_built_in_synthetic_sets_and_printed_predictions(tmp_path):
     args = ["--dataset", "reber", "--n-train", "30", "--n-test", "10", "--max-length", "14"]
     assert frnn("train", *TINY, *args, "--quiet", "--out", "r", cwd=tmp_path).returncode == 0
@@ -313,6 +319,7 @@ def test_debug_shows_the_traceback(tmp_path):
     assert result.returncode != 0 and "Traceback" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_run_directory_is_never_overwritten(tmp_path):
     assert frnn("train", *TINY, "--quiet", "--out", "r", cwd=tmp_path).returncode == 0
     again = frnn("train", *TINY, "--out", "r", cwd=tmp_path)
@@ -366,6 +373,7 @@ def start_and_stop(folder, sig) -> tuple[int, str]:
     return process.returncode, stderr
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill_is_bit_identical(tmp_path, uninterrupted):
     returncode, _ = start_and_stop(tmp_path, signal.SIGKILL)
     assert returncode == -signal.SIGKILL
@@ -380,6 +388,7 @@ def test_resume_after_sigkill_is_bit_identical(tmp_path, uninterrupted):
     assert loss == full
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_then_resume_finishes_the_same_run(tmp_path, uninterrupted):
     returncode, stderr = start_and_stop(tmp_path, signal.SIGINT)
     assert returncode == 130 and "Traceback" not in stderr
@@ -431,6 +440,7 @@ def test_train_without_test_file_and_predict_unlabelled_series(tmp_path):
     assert unlabelled.returncode == 2 and "carry no labels" in unlabelled.stderr
 
 
+@pytest.mark.slow
 def test_config_json_repeats_a_run_exactly(tmp_path):
     args = ["--dataset", "parity", "--n-train", "30", "--length", "6", "--hidden-size", "5"]
     args += ["--training", "bptt"]

@@ -222,6 +222,7 @@ def classifier_run(tmp_path_factory):
     return cwd
 
 
+@pytest.mark.slow
 def test_evaluate_prints_the_confusion_matrix_and_per_class_scores(classifier_run):
     result = frnn("evaluate", "--model", "run", "--dataset", "gunpoint", cwd=classifier_run)
     assert result.returncode == 0, result.stderr
@@ -266,6 +267,7 @@ def test_evaluate_draws_the_confusion_matrix(classifier_run):
     assert len(bad.stderr.splitlines()) == 1 and not (classifier_run / "cm.bmp").exists()
 
 
+@pytest.mark.slow
 def test_evaluate_out_refused_for_a_regressor(tmp_path):
     train = ["train", "--dataset", "adding", "--length", "20", "--n-train", "64", *TINY]
     assert frnn(*train, "--quiet", "--out", "r", cwd=tmp_path).returncode == 0

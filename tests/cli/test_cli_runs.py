@@ -66,6 +66,7 @@ def _interrupted(args, spy, cwd, wait_for):
     return process.returncode
 
 
+@pytest.mark.slow
 def test_seed_none_is_drawn_once_and_resumed_on_the_same_split(tmp_path):
     seeds = {_config("--seed", "none")["estimator"]["random_state"] for _ in range(5)}
     assert None not in seeds and len(seeds) > 1  # drawn: a fresh seed for each new run
@@ -90,6 +91,7 @@ def test_seed_none_is_drawn_once_and_resumed_on_the_same_split(tmp_path):
     np.testing.assert_array_equal(before["train"], after["train"])
 
 
+@pytest.mark.slow
 def test_metrics_are_written_last_and_resume_completes_lost_outputs(tmp_path, monkeypatch):
     from frnn.viz import figures
 
@@ -134,6 +136,7 @@ def test_missing_config_or_run_is_the_tidy_no_such_file(tmp_path, monkeypatch, c
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "how",
     [
@@ -237,6 +240,7 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path):
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_a_checkpoint_missing_a_key_is_one_line(tmp_path):
     from frnn import io
 

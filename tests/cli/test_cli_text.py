@@ -184,6 +184,7 @@ def _layouts(tmp_path) -> None:
     write("named.csv", ([*x[:4], str(c), *x[4:]] for c, x in zip(y, text, strict=True)), names)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("training", [["--n-reservoirs", "2"], TINY], ids=["reservoir", "bptt"])
 def test_label_last_or_named_trains_the_same_model_as_label_first(tmp_path, monkeypatch, training):
     monkeypatch.chdir(tmp_path)

@@ -67,6 +67,7 @@ def _predict(capsys, *args) -> tuple[int, list[list[str]]]:
     return code, [line.split(",")[1:] for line in out.splitlines()]
 
 
+@pytest.mark.slow
 def test_predict_header_yes_and_no(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     rng = np.random.default_rng(0)

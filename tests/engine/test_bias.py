@@ -28,6 +28,7 @@ ENGINES = ("reference", "numba", "numpy")
 FLAGS = list(itertools.product((False, True), repeat=3))  # many_to_many, padded, with_a0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("many_to_many", "padded", "with_a0"), FLAGS)
 @pytest.mark.parametrize(("activation", "loss"), MODES)
@@ -139,6 +140,7 @@ def test_bias_gradients_match_central_differences(rng, activation, loss, many_to
         np.testing.assert_allclose(grads[name], numeric, rtol=1e-7, atol=1e-9, err_msg=name)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     shape=st.tuples(*[st.integers(1, n) for n in (4, 12, 3, 6, 3)]),
@@ -346,6 +348,7 @@ def _sine_square(seed):
     return X_train[:, :, 0], y_train, X_test[:, :, 0], y_test
 
 
+@pytest.mark.slow
 def test_the_bptt_classifier_tells_a_sine_from_a_square():
     """With biases (bptt's default) the task is easy: measured 0.91 and 0.98 on these seeds
     (0.91-0.99 on seeds 0-5); without them it is impossible (below)."""
@@ -365,6 +368,7 @@ def test_the_default_classifier_tells_a_sine_from_a_square():
     assert clf.score(X_test, y_test) >= 0.9
 
 
+@pytest.mark.slow
 def test_without_biases_a_sine_and_a_square_cannot_be_told_apart():
     """A tanh network without biases is odd, z(−x) = −z(x), so p(x) + p(−x) = 1: and each
     class here is its own mirror image (−sin θ = sin(θ + π)), so whatever it learns on the

@@ -24,6 +24,7 @@ SWAPS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("swap", SWAPS, ids=list(SWAPS))
 @pytest.mark.parametrize("engine", ["numba", "auto", "numpy", "reference"])
 def test_backward_after_swapping_weights_refuses(swap, engine):

@@ -18,6 +18,7 @@ QUICK = dict(training="bptt", hidden_size=8, epochs=20, n_ensemble=1)
 SMALL_RESERVOIR = dict(n_reservoirs=8)
 
 
+@pytest.mark.slow
 @parametrize_with_checks(
     [RNNClassifier(**QUICK), RNNClassifier(**SMALL_RESERVOIR)],
     expected_failed_checks=expected_failed_checks,
@@ -207,6 +208,7 @@ def test_resume_rejects_a_state_of_another_ensemble():
         RNNClassifier(**{**QUICK, "bias": False}).fit(X, y, resume_state=states[-1])
 
 
+@pytest.mark.slow
 def test_grid_search_in_two_processes():
     X, y = _series(n=40)
     grid = GridSearchCV(

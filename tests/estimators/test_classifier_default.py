@@ -47,6 +47,7 @@ def test_the_default_is_the_reservoir():
     assert RNNClassifier().training == "reservoir"
 
 
+@pytest.mark.slow
 def test_default_generalises_on_sign_symmetric_sine_vs_square():
     rng = np.random.default_rng(0)
     X, y = _sine_square(rng, 60)
@@ -55,6 +56,7 @@ def test_default_generalises_on_sign_symmetric_sine_vs_square():
     assert clf.score(X_test, y_test) >= 0.9
 
 
+@pytest.mark.slow
 def test_default_on_many_classes_with_probabilities():
     rng = np.random.default_rng(1)
     X, y = _many_classes(rng, 160)
@@ -70,6 +72,7 @@ def test_default_on_many_classes_with_probabilities():
     np.testing.assert_array_equal(proba.argmax(axis=1), z.argmax(axis=1))
 
 
+@pytest.mark.slow
 def test_default_on_variable_length_multichannel_lists():
     rng = np.random.default_rng(2)
     series, y = _variable_length(rng, 60)

@@ -19,6 +19,7 @@ QUICK_RESERVOIR = dict(n_reservoirs=3, hidden_size=8)
 QUICK_BPTT = dict(training="bptt", hidden_size=8, epochs=60, n_ensemble=1)
 
 
+@pytest.mark.slow
 @parametrize_with_checks([RNNRegressor(**QUICK_RESERVOIR), RNNRegressor(**QUICK_BPTT)])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
@@ -28,6 +29,7 @@ def _adding(n=200, T=20, seed=0):
     return adding(n, np.random.default_rng(seed), T)
 
 
+@pytest.mark.slow
 def test_reservoir_default_learns_the_adding_problem():
     X, y = _adding(300)
     model = RNNRegressor(random_state=0).fit(X, y)

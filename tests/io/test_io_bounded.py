@@ -75,6 +75,7 @@ def test_no_message_advises_unpickling(tmp_path, kind, content):
     _no_pickle_advice(info.value)
 
 
+@pytest.mark.slow
 def test_a_decompression_bomb_stops_at_the_cap(tmp_path):
     bomb = _npy(np.zeros(2**25))  # 256 MiB of zeros, a few hundred KiB compressed
     path = _archive(tmp_path / "bomb.npz", {"X.npy": bomb}, zipfile.ZIP_DEFLATED)

@@ -89,6 +89,7 @@ def test_public_functions_are_annotated(name):
     assert not missing, f"{name}: no annotation for {missing}"
 
 
+@pytest.mark.slow
 def test_a_corrupt_numba_cache_is_rebuilt(tmp_path):
     env = {**ENV, "NUMBA_CACHE_DIR": str(tmp_path)}
     run = (

@@ -108,6 +108,7 @@ def test_ridge_coefficients_solve_the_normal_equations():
         np.testing.assert_allclose(fit.intercept, Y.mean(0) - F.mean(0) @ expected, atol=1e-10)
 
 
+@pytest.mark.slow
 def test_sign_symmetric_sine_vs_square_generalises():
     rng = np.random.default_rng(5)
     X, y = _sine_square(rng, 120)
@@ -188,6 +189,7 @@ def test_many_classes_with_two_series_each_fit_without_warnings():
     assert clf.predict_proba(X).shape == (20, 10)
 
 
+@pytest.mark.slow
 def test_regressor_learns_the_frequency_of_a_wave():
     from frnn import RNNRegressor
 

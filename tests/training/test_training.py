@@ -67,6 +67,7 @@ ADAM_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kwargs", SGD_CASES)
 def test_sgd_follows_torch(kwargs):
     params, grads = _trajectory_inputs()

@@ -141,6 +141,7 @@ def test_drawing_is_a_real_picture(T):
     assert ("$R$" in texts) == (T > 1 or "a(0)" in graph.build(T))
 
 
+@pytest.mark.slow
 def test_backward_overlays_the_gradients_in_red():
     forward_only = _pixels(graph.draw(graph.build(3)))
     with_gradients = graph.draw(graph.build(3), backward=True)
@@ -167,6 +168,7 @@ def test_draw_rejects_what_build_did_not_make():
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<?xml", "pdf": b"%PDF"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extension", ["png", "svg", "pdf"])
 def test_cli_writes_each_format(tmp_path, extension):
     result = run_cli("graph", "--steps", "2", "--backward", "--out", f"g.{extension}", cwd=tmp_path)
@@ -205,6 +207,7 @@ def _node_labels(ax):
     return [(c, texts[tuple(np.round(c.center, 9))]) for c in circles]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("T", LONG)
 @pytest.mark.parametrize("mode", [{}, {"targets": True}, {"many_to_many": False}])
 def test_long_graphs_keep_a_bounded_picture_with_labels_inside_their_nodes(T, mode, tmp_path):
@@ -247,6 +250,7 @@ def test_max_steps_none_draws_every_step_and_small_limits_are_refused():
         graph.draw(graph.build(12), max_steps=2)
 
 
+@pytest.mark.slow
 def test_cli_draws_a_hundred_steps(tmp_path):
     result = run_cli("graph", "--steps", "100", "--backward", "--out", "g.png", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -113,6 +113,7 @@ def test_plot_gradient_flow_draws_the_numbers():
         np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 13))
 
 
+@pytest.mark.slow
 def test_plot_loss_stability_shades_the_failures():
     figure = plots.plot_loss_stability(num=401)
     assert len(figure.axes) == 4
@@ -125,6 +126,7 @@ def plot(*args, cwd):
     return run_cli("plot", *args, cwd=cwd)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, magic",
     [
