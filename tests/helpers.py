@@ -194,3 +194,29 @@ def write_file(path, series, labels) -> None:
             for s, y in zip(series, labels, strict=True)
         )
     )
+
+
+def model_arrays(path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as archive:
+        return {key: archive[key] for key in archive.files}
+
+
+def assert_same_model(a, b) -> None:
+    """Bit-identical parameters; the metadata may differ only in the recorded timings."""
+    arrays_a, arrays_b = model_arrays(a), model_arrays(b)
+    assert arrays_a.keys() == arrays_b.keys()
+    for key in arrays_a:
+        if not key.startswith("__"):
+            np.testing.assert_array_equal(arrays_a[key], arrays_b[key], err_msg=key)
+    clf_a, clf_b = frnn.load(a), frnn.load(b)
+    assert clf_a.get_params() == clf_b.get_params() and clf_a.n_iter_ == clf_b.n_iter_
+    for key in ("loss", "accuracy", "grad_norm", "train_loss", "test_loss", "test_accuracy"):
+        assert clf_a.history_[key] == clf_b.history_[key]
+
+
+def halves(n=40, T=12, seed=0):
+    """Learnable: class 1 when the first half of the series is above its second half."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, T))
+    y = (X[:, : T // 2].sum(axis=1) > X[:, T // 2 :].sum(axis=1)).astype(int)
+    return X, y

@@ -202,7 +202,6 @@ def test_to_torch_asks_for_one_network_of_a_classifier(fitted):
 
 
 # -- biases and the file format version --------------------------------------------------------
-DATA = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures")
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -245,29 +244,6 @@ def test_damaged_biases_are_value_errors(tmp_path, damage, match):
     np.savez(tmp_path / "bad.npz", __meta__=blob, **arrays)
     with pytest.raises(ValueError, match=match):
         frnn.load(tmp_path / "bad.npz")
-
-
-def _v1_expected() -> dict:
-    """What frnn computed from network_v1.npz and classifier_v1.npz when it wrote them
-    (before the biases, format version 1): tests/fixtures/v1_expected.npz."""
-    with np.load(os.path.join(DATA, "v1_expected.npz")) as archive:
-        return {name: archive[name] for name in archive.files}
-
-
-def test_network_files_of_format_version_1_load_and_predict_identically():
-    expected = _v1_expected()
-    net = frnn.load(os.path.join(DATA, "network_v1.npz"))
-    assert isinstance(net, frnn.FullyRecurrentNetwork) and net.b is None
-    net.forward(expected["x"], None, lengths=expected["lengths"])
-    np.testing.assert_array_equal(net.z, expected["z"])
-
-
-def test_classifier_files_of_format_version_1_load_and_predict_identically():
-    expected = _v1_expected()
-    clf = frnn.load(os.path.join(DATA, "classifier_v1.npz"))
-    assert all(getattr(n, "b", None) is None for n in clf.networks_)
-    assert clf.bias is False  # a version-1 classifier had no biases, whatever the default
-    np.testing.assert_array_equal(clf.predict_proba(expected["X"]), expected["proba"])
 
 
 def test_classifier_with_biases_round_trips(tmp_path):
