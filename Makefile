@@ -30,22 +30,19 @@ $(VENV)/.notebooks-deps: $(VENV)/.run-deps
 train: $(VENV)/.run-deps
 	$(VENV)/bin/frnn train
 
-# ruff, the test suite, then the docs: docstring examples and every notebook executed
-# (pytest --doctest-modules --nbmake), and the site built with broken links and missing
-# references as errors (mkdocs build --strict, then every link of the built site checked).
+# ruff, every test (the slow ones too: plain pytest runs the fast lane), then the docs:
+# docstring examples and every notebook executed (pytest --doctest-modules --nbmake), and the
+# site built with broken links and missing references as errors (mkdocs build --strict, then
+# every link of the built site checked).
 test: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check $(LINT)
 	$(VENV)/bin/ruff format --check $(LINT)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "slow or not slow"
 	$(MAKE) --no-print-directory notebooks docs
-
-# The old flat import paths (frnn/network.py, ...) are aliases that replace themselves in
-# sys.modules by the moved module; doctest collection would import the same module twice.
-ALIASES := $(shell grep -l 'sys.modules\[__name__\]' src/frnn/*.py)
 
 notebooks: $(VENV)/.notebooks-deps  # docstring examples of src/frnn, then every notebook
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules --nbmake \
-		$(addprefix --ignore=,$(ALIASES)) src/frnn docs/notebooks
+		src/frnn docs/notebooks
 
 docs: $(VENV)/.docs-deps  # the site, into site/, every warning an error; then its links
 	$(VENV)/bin/mkdocs build --strict
