@@ -37,7 +37,7 @@ train: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check $(LINT)
 	$(VENV)/bin/ruff format --check $(LINT)
-	$(VENV)/bin/pytest -m "slow or not slow"
+	$(VENV)/bin/pytest -m "slow or not slow" --hypothesis-profile=ci
 	$(MAKE) --no-print-directory notebooks docs
 
 notebooks: $(VENV)/.notebooks-deps  # docstring examples of src/frnn, then every notebook

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import frnn
@@ -155,6 +155,12 @@ def test_random_shapes_match_autograd_on_every_engine(shape, activation, loss, f
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0, seed=seed
     )
+    # A saturated tanh unit computes f' = 1 − a² by cancellation: a one-ulp difference in a
+    # (numpy's tanh against torch's) moves f' ≈ 4e-10 by 3e-7 relative, whatever the engine.
+    # Such draws test the libraries' tanh, not BPTT; keep those whose f' is well conditioned.
+    if activation == "tanh":
+        frnn.forward(model, x, y, lengths=lengths, a0=a0, engine="reference")
+        assume((1 - model.a**2).min() > 1e-6)
     for engine in ENGINES:
         assert_matches_torch(model, x, y, lengths=lengths, a0=a0, tol=TOL, engine=engine)
 
