@@ -21,15 +21,20 @@ import frnn
 from conftest import make_net
 from frnn.engine import cache
 from frnn.training import sequence_gradients
-from helpers import MODES, assert_matches_torch, make_batch, make_model
+from helpers import MODES, ROUTES, assert_matches_torch, make_batch, make_model, route
 from torch_reference import loss_and_grads, relerr
 
 TOL = 1e-10
-ENGINES = ("reference", "numba", "numpy")
+ENGINES = ("reference", *ROUTES)  # every fast path forced at any size (helpers.ROUTES)
 FLAGS = list(itertools.product((False, True), repeat=3))  # many_to_many, padded, with_a0
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    with route(request.param) as name:
+        yield name
+
+
 @pytest.mark.parametrize(("many_to_many", "padded", "with_a0"), FLAGS)
 @pytest.mark.parametrize(("activation", "loss"), MODES)
 def test_every_mode_and_engine_matches_autograd(
@@ -157,11 +162,11 @@ def test_random_shapes_match_autograd_on_every_engine(shape, activation, loss, f
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0, seed=seed
     )
-    for engine in ENGINES:
-        assert_matches_torch(model, x, y, lengths=lengths, a0=a0, tol=TOL, engine=engine)
+    for name in ENGINES:
+        with route(name) as engine:
+            assert_matches_torch(model, x, y, lengths=lengths, a0=a0, tol=TOL, engine=engine)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 def test_single_sequence_with_biases(engine):
     model = make_model(2, 4, 3, activation="hardtanh", bias=True)
     rng = np.random.default_rng(5)
@@ -185,7 +190,6 @@ def test_single_sequence_with_biases(engine):
         assert relerr(grads[name], ref_grads[name]) < TOL, name
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 def test_float32_biases_stay_float32(engine):
     B, T, D, I, K = 4, 30, 3, 8, 2
     model32 = make_model(D, I, K, dtype=np.float32, bias=True)
@@ -276,14 +280,15 @@ def test_zero_biases_give_the_model_without_biases_exactly():
     model.c[:] = 0.0
     plain = make_model(3, 5, 2)
     x, y, lengths, a0 = make_batch(4, 7, 3, 5, 2, many_to_many=False, padded=True, with_a0=True)
-    for engine in ENGINES:
-        with_zero = frnn.forward(model, x, y, lengths=lengths, a0=a0, engine=engine)
-        g = frnn.backward(model, engine=engine)
-        without = frnn.forward(plain, x, y, lengths=lengths, a0=a0, engine=engine)
-        g0 = frnn.backward(plain, engine=engine)
-        assert with_zero == without
+    for route_name in ENGINES:
+        with route(route_name) as engine:
+            with_zero = frnn.forward(model, x, y, lengths=lengths, a0=a0, engine=engine)
+            g = frnn.backward(model, engine=engine)
+            without = frnn.forward(plain, x, y, lengths=lengths, a0=a0, engine=engine)
+            g0 = frnn.backward(plain, engine=engine)
+        assert with_zero == without, route_name
         for name in "WRV":
-            np.testing.assert_array_equal(g[name], g0[name])
+            np.testing.assert_array_equal(g[name], g0[name], err_msg=route_name)
 
 
 # -- bad input -----------------------------------------------------------------------------
@@ -320,11 +325,12 @@ def test_init_rejects_a_non_boolean_bias():
         frnn.init(types.SimpleNamespace(), 3, 4, 2, bias="yes")
 
 
-def test_the_compiled_loop_checks_the_bias_it_reads():
-    """dispatch hands the kernel b only after checking its shape and dtype."""
-    from frnn.engine import dispatch
+@pytest.mark.parametrize("family", ["numba_kernels", "blas_kernels"])
+def test_the_compiled_loop_checks_the_bias_it_reads(family):
+    """The compiled loops get b only after its shape and dtype are checked."""
+    from frnn.engine import compiled
 
-    kernels = dispatch.numba_kernels()
+    kernels = getattr(compiled, family)()
     if kernels is None:
         pytest.skip("numba is unusable here")
     model = make_model(2, 3, 1)
@@ -334,7 +340,7 @@ def test_the_compiled_loop_checks_the_bias_it_reads():
     with pytest.raises(
         ValueError, match=r"b must be \(3,\) float64 for the compiled loop; got \(2,\)"
     ):
-        dispatch._numba_states(kernels, model.W, model.R, batch, "tanh", np.zeros(2))
+        compiled.states(kernels, model.W, model.R, batch, "tanh", np.zeros(2))
 
 
 # -- the sine-against-square task ------------------------------------------------------------

@@ -1,0 +1,207 @@
+"""Calling the compiled loops: every argument checked, the batch cut into row blocks.
+
+Two families of loops (numba), the same function as the reference's: ``kernels`` writes
+every product as a loop (small networks, where a BLAS call's fixed cost would be most of
+a step) and ``blas_kernels`` calls BLAS for each step's products (larger ones).  Each
+family is imported, and compiled, on first use (a tiny trial call compiles it or loads it
+from numba's disk cache); when that fails the decision "unusable here" is cached and
+``dispatch`` runs another path.  Compiled code indexes without checks, so every shape and
+dtype it reads is checked here first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+
+import numpy as np
+
+from . import threads
+from .activations import ACTIVATIONS
+from .batch import Batch
+
+# Values of δ(t) (and as many of a(t−1)) that ``blas_kernels`` keeps per chunk of steps:
+# 256 KiB in float64, so a chunk's copies stay in cache until its dW, dR products read
+# them, and each product still sums over at least a few hundred rows.
+CHUNK_VALUES = 2**15
+MIN_CHUNK = 1  # steps a chunk at least
+
+
+@functools.cache
+def numba_kernels():
+    """The ``kernels`` module, or None when numba cannot be imported or compile here.
+
+    Decided once per process; ``numba_kernels.cache_clear()`` decides again.  A disk
+    cache that cannot be read (a corrupt file) is dropped and the kernels compiled afresh.
+    """
+    try:
+        from . import kernels
+    except Exception:  # ImportError, or numba failing to load on this platform
+        return None
+    return _usable(kernels)
+
+
+@functools.cache
+def blas_kernels():
+    """The ``blas_kernels`` module, or None when numba or its BLAS (scipy's) is unusable."""
+    if numba_kernels() is None:
+        return None
+    try:
+        from . import blas_kernels as module
+    except Exception:
+        return None
+    module = _usable(module)
+    threads.blas_libraries.cache_clear()  # the trial loaded scipy's BLAS: count it from now
+    return module
+
+
+def _usable(module):
+    """``module`` if its two loops run (compiled now or loaded from the cache), else None."""
+    batch = Batch(
+        x=np.zeros((1, 1, 1)),
+        y=None,
+        a0=np.zeros((1, 1)),
+        lengths=np.ones(1, dtype=np.intp),
+        mask=None,
+        single=False,
+        many_to_many=False,
+    )
+    W = R = V = np.zeros((1, 1))
+    for attempt in range(2):
+        try:
+            A = states(module, W, R, batch, "tanh", None)
+            return (
+                module
+                if A is not None
+                and gradients(module, A, batch, R, V, np.zeros((1, 1)), "tanh") is not None
+                else None
+            )
+        except Exception:  # e.g. an UnpicklingError from a corrupt file in numba's cache
+            if attempt:
+                return None
+            for kernel in (module.states, module.gradients):
+                kernel._cache.flush()  # forget the cache's index: compile and write afresh
+    return None
+
+
+def _compiled(kernel, *args):
+    """Call a compiled kernel; None when numba fails to compile it (numpy runs instead)."""
+    try:
+        return kernel(*args)
+    except Exception as error:
+        if not type(error).__module__.startswith(("numba", "llvmlite")):
+            raise
+        return None
+
+
+def _run(module, blocks: list[tuple[int, int]], kernel) -> list | None:
+    """kernel(b0, b1) for each row block, side by side; None if one failed to compile.
+
+    The loops that call BLAS run with it held to one thread: the blocks are the threads.
+    """
+    calls = threads.run_blocks
+    if not module.CALLS_BLAS:
+        return _all(calls(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
+    with threads.one_blas_thread():
+        return _all(calls(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
+
+
+def _all(results: list) -> list | None:
+    return None if any(result is None for result in results) else results
+
+
+def chunk_steps(T: int, rows: int, I: int) -> int:
+    """Steps a chunk of ``blas_kernels.gradients`` for a block of ``rows`` rows."""
+    return min(T, max(MIN_CHUNK, CHUNK_VALUES // (rows * I)))
+
+
+@functools.lru_cache(maxsize=64)
+def _zeros(n: int, dtype: np.dtype) -> np.ndarray:
+    """A zero vector the kernels read but never write (the absent bias; the absent db)."""
+    return np.zeros(n, dtype=dtype)
+
+
+def _expect(name: str, array: np.ndarray, shape: tuple, dtype) -> None:
+    """Raise unless ``array`` has exactly ``shape`` and ``dtype`` (compiled loops index it)."""
+    if array.shape != shape or array.dtype != dtype:
+        raise ValueError(
+            f"{name} must be {shape} {np.dtype(dtype)} for the compiled loop; got "
+            f"{array.shape} {array.dtype} (were the model's weights replaced after forward?)"
+        )
+
+
+def _check_batch(batch: Batch, I: int, dtype) -> tuple[int, int, int]:
+    """(T, B, D) after checking x, a0 and lengths against each other, before a kernel runs."""
+    if batch.x.ndim != 3:
+        raise ValueError(f"x must be (T, B, D) for the compiled loop; got {batch.x.shape}")
+    T, B, D = batch.x.shape
+    _expect("x", batch.x, (T, B, D), dtype)
+    _expect("a0", batch.a0, (B, I), dtype)
+    lengths = batch.lengths
+    if lengths.shape != (B,) or lengths.dtype != np.intp:
+        raise ValueError(f"lengths must be ({B},) intp; got {lengths.shape} {lengths.dtype}")
+    if B and (lengths.min() < 1 or lengths.max() > T):
+        raise ValueError(
+            f"lengths must lie in [1, T] = [1, {T}]; got [{lengths.min()}, {lengths.max()}]"
+        )
+    return T, B, D
+
+
+def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
+    """a(1..T), (T, B, I), by ``module``'s loop; None when it fails to compile."""
+    I = W.shape[0]
+    T, B, D = _check_batch(batch, I, W.dtype)
+    _expect("W", W, (I, D), W.dtype)
+    _expect("R", R, (I, I), W.dtype)
+    if b is None:
+        b = _zeros(I, W.dtype)  # s starts at +0 either way: the same sums, bit for bit
+    else:
+        _expect("b", b, (I,), W.dtype)  # the kernel reads b[0..I-1] unchecked
+    A = np.empty((T, B, I), dtype=W.dtype)
+    blocks = threads.row_blocks(T, B, D, I, threads.budget())
+    RT, b, a0 = (np.ascontiguousarray(a) for a in (R.T, b, batch.a0))
+    code, one = ACTIVATIONS[activation].code, W.dtype.type(1)
+    if module.CALLS_BLAS:
+        # W x(t) for every step in one product; on all of numpy's BLAS threads when the
+        # blocks will use them, else on one (waking threads costs more than a small product)
+        with threads.one_blas_thread() if len(blocks) == 1 else contextlib.nullcontext():
+            np.matmul(batch.x.reshape(T * B, D), W.T, out=A.reshape(T * B, I))
+
+        def kernel(b0, b1):
+            return module.states(RT, b, a0, batch.lengths, code, one, A, b0, b1)
+    else:
+        WT = np.ascontiguousarray(W.T)
+
+        def kernel(b0, b1):
+            return module.states(batch.x, WT, RT, b, a0, batch.lengths, code, one, A, b0, b1)
+
+    return None if _run(module, blocks, kernel) is None else A
+
+
+def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = False):
+    """(dW (I, D), dR (I, I), db (I,) or (0,)) by ``module``'s BPTT; None when it fails."""
+    I, dtype = A.shape[-1], A.dtype
+    T, B, D = _check_batch(batch, I, dtype)
+    _expect("A (the states of forward)", A, (T, B, I), dtype)
+    _expect("R", R, (I, I), dtype)
+    K = V.shape[0] if V.ndim == 2 else -1
+    _expect("V", V, (K, I), dtype)
+    dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
+    _expect("dZ", dZ3, (T if batch.many_to_many else 1, B, K), dtype)
+    R, V, dZ3 = (np.ascontiguousarray(a) for a in (R, V, dZ3))
+    code, one = ACTIVATIONS[activation].code, dtype.type(1)
+
+    blocks = threads.row_blocks(T, B, D, I, threads.budget())
+    args = (batch.x, A, batch.a0, batch.lengths, R, V, dZ3, batch.many_to_many, code, one)
+
+    def kernel(b0, b1):  # each block adds into its own zeros; db (0,) for none
+        dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
+        db = np.zeros(I, dtype=dtype) if bias else _zeros(0, dtype)
+        if not module.CALLS_BLAS:
+            return module.gradients(*args, b0, b1, dW, dR, db)
+        return module.gradients(*args, b0, b1, chunk_steps(T, b1 - b0, I), dW, dR, db)
+
+    parts = _run(module, blocks, kernel)
+    if parts is None:
+        return None
+    return tuple(functools.reduce(np.add, arrays) for arrays in zip(*parts, strict=True))
