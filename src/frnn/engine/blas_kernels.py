@@ -4,13 +4,15 @@ The same recurrence as reference.py, over the rows b0 ≤ b < b1 of the batch (o
 ``threads.row_blocks``; the whole batch is one block).  Each step is one BLAS product and
 one fused pass over its rows: a(t) = f(W x(t) + b + R a(t−1)) forward, and
 δ(t) = (g(t) + Rᵀ δ(t+1)) ⊙ f'(a(t)) backward, with ``kernel_math``'s vectorised tanh.
-The products with x and a(t−1) are hoisted out of the time loop: W x(t) for every step
-in one product before the blocks start (``compiled``, on all of BLAS's threads), and
-dW = Σ δ(t) x(t)ᵀ, dR = Σ δ(t) a(t−1)ᵀ one product per chunk of ``n`` steps, after the
-chunk's steps (from copies of the block's rows, which stay in cache, where those rows do
-not lie contiguous).  Against numpy's path: no per-call overhead (a microsecond a call, five
-calls a step), no pass over memory for each element-wise operation, and, split into
-blocks, every part of the step in parallel.
+The products with x and a(t−1) are hoisted out of the time loop into one product per
+chunk of ``n`` steps: W x(t) before the chunk's steps, the chunk's share of
+dW = Σ δ(t) x(t)ᵀ and dR = Σ δ(t) a(t−1)ᵀ after them (from copies of the block's rows,
+which stay in cache, where those rows do not lie contiguous).  Every product runs on the
+block's own thread: a product on all of BLAS's threads would leave BLAS's other threads
+spinning (OpenBLAS's wait about 0.1 s for more work) on the cores the blocks need.
+Against numpy's path: no per-call overhead (a microsecond a call, five calls a step), no
+pass over memory for each element-wise operation, and, split into blocks, every part of
+the step in parallel.
 
 numba runs ``np.dot`` through scipy's BLAS (scipy.linalg.cython_blas); ``dispatch`` runs
 these loops only after a trial call succeeds, and holds BLAS to one thread around them.
@@ -30,28 +32,39 @@ CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FMA)
-def states(RT, bias, a0, lengths, code, one, A, b0, b1):
-    """Turn rows b0..b1−1 of A (T, B, I) from W x(t) into a(1..T); padded steps hold zero.
+def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n):
+    """Fill rows b0..b1−1 of A (T, B, I) with a(1..T); padded steps hold zero.
 
-    A holds W x(t) on entry (one product for all steps, made before the blocks start, on
-    all of BLAS's threads); RT (I, I) = Rᵀ, bias (I,) (zeros for none), a0 (B, I),
-    lengths (B,); ``one`` is 1 in the arrays' dtype.
+    x (T, B, D), WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, bias (I,) (zeros for none), a0 (B, I),
+    lengths (B,); ``one`` is 1 in the arrays' dtype; n ≥ 1 steps a chunk.
     """
-    T, B, I = A.shape
+    T, B, D = x.shape
+    I = RT.shape[0]
     zero = one - one
-    carry = np.empty((b1 - b0, I), dtype=A.dtype)  # R a(t−1)
-    for t in range(T):
-        np.dot(a0[b0:b1] if t == 0 else A[t - 1, b0:b1], RT, carry)
-        for b in range(b0, b1):
-            if t >= lengths[b]:
-                A[t, b, :] = zero
-                continue
-            for j in range(I):  # (W x + b) + R a, the reference's order of sums
-                A[t, b, j] = _f((A[t, b, j] + bias[j]) + carry[b - b0, j], code, one, zero)
+    rows = b1 - b0
+    X = np.empty((n, rows, D), dtype=A.dtype)  # x(t) of a chunk, where not contiguous
+    U = np.empty((n, rows, I), dtype=A.dtype)  # W x(t) of a chunk, where not contiguous
+    carry = np.empty((rows, I), dtype=A.dtype)  # R a(t−1)
+    for t0 in range(0, T, n):
+        t1 = min(T, t0 + n)
+        m = t1 - t0
+        if _contiguous(A, t0, t1, b0, b1):  # W x(t) straight into A's rows
+            np.dot(_rows(x, t0, t1, b0, b1, X), WT, _rows(A, t0, t1, b0, b1, U))
+        else:
+            np.dot(_rows(x, t0, t1, b0, b1, X), WT, U[:m].reshape(m * rows, I))
+            A[t0:t1, b0:b1] = U[:m]
+        for t in range(t0, t1):
+            np.dot(a0[b0:b1] if t == 0 else A[t - 1, b0:b1], RT, carry)
+            for b in range(b0, b1):
+                if t >= lengths[b]:
+                    A[t, b, :] = zero
+                    continue
+                for j in range(I):  # (W x + b) + R a, the reference's order of sums
+                    A[t, b, j] = _f((A[t, b, j] + bias[j]) + carry[b - b0, j], code, one, zero)
     return A
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=FMA)
+@njit(cache=True, nogil=True, error_model="numpy")
 def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, dW, dR, db):
     """Add rows b0..b1−1's share of dW (I, D), dR (I, I) and db (I,) into them (BPTT).
 
@@ -113,11 +126,17 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, d
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _contiguous(Y, t0, t1, b0, b1):
+    """Whether Y[t0:t1, b0:b1] lies in memory as one matrix (the whole batch, or one step)."""
+    return b1 - b0 == Y.shape[1] or t1 - t0 == 1
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _rows(Y, t0, t1, b0, b1, buffer):
-    """Y[t0:t1, b0:b1] as one (m·rows, ·) matrix: a view where those rows lie contiguous
-    (the whole batch, or one step), else copied into ``buffer`` (n, rows, ·)."""
+    """Y[t0:t1, b0:b1] as one (m·rows, ·) matrix: a view where ``_contiguous``, else
+    copied into ``buffer`` (n, rows, ·)."""
     m, rows = t1 - t0, b1 - b0
-    if rows == Y.shape[1] or m == 1:
+    if _contiguous(Y, t0, t1, b0, b1):
         return Y[t0:t1].reshape(m * Y.shape[1], Y.shape[2])[b0 : b0 + m * rows]
     buffer[:m] = Y[t0:t1, b0:b1]
     return buffer[:m].reshape(m * rows, Y.shape[2])

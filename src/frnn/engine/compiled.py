@@ -11,7 +11,6 @@ dtype it reads is checked here first.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 
 import numpy as np
@@ -161,19 +160,11 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
     blocks = threads.row_blocks(T, B, D, I, threads.budget())
     RT, b, a0 = (np.ascontiguousarray(a) for a in (R.T, b, batch.a0))
     code, one = ACTIVATIONS[activation].code, W.dtype.type(1)
-    if module.CALLS_BLAS:
-        # W x(t) for every step in one product; on all of numpy's BLAS threads when the
-        # blocks will use them, else on one (waking threads costs more than a small product)
-        with threads.one_blas_thread() if len(blocks) == 1 else contextlib.nullcontext():
-            np.matmul(batch.x.reshape(T * B, D), W.T, out=A.reshape(T * B, I))
+    WT = np.ascontiguousarray(W.T)
 
-        def kernel(b0, b1):
-            return module.states(RT, b, a0, batch.lengths, code, one, A, b0, b1)
-    else:
-        WT = np.ascontiguousarray(W.T)
-
-        def kernel(b0, b1):
-            return module.states(batch.x, WT, RT, b, a0, batch.lengths, code, one, A, b0, b1)
+    def kernel(b0, b1):
+        chunk = (chunk_steps(T, b1 - b0, I),) if module.CALLS_BLAS else ()
+        return module.states(batch.x, WT, RT, b, a0, batch.lengths, code, one, A, b0, b1, *chunk)
 
     return None if _run(module, blocks, kernel) is None else A
 
@@ -197,9 +188,8 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
     def kernel(b0, b1):  # each block adds into its own zeros; db (0,) for none
         dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
         db = np.zeros(I, dtype=dtype) if bias else _zeros(0, dtype)
-        if not module.CALLS_BLAS:
-            return module.gradients(*args, b0, b1, dW, dR, db)
-        return module.gradients(*args, b0, b1, chunk_steps(T, b1 - b0, I), dW, dR, db)
+        chunk = (chunk_steps(T, b1 - b0, I),) if module.CALLS_BLAS else ()
+        return module.gradients(*args, b0, b1, *chunk, dW, dR, db)
 
     parts = _run(module, blocks, kernel)
     if parts is None:

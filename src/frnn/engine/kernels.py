@@ -61,7 +61,7 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1):
     return A
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=FMA)
+@njit(cache=True, nogil=True, error_model="numpy")
 def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, dW, dR, db):
     """BPTT without storing δ: add rows b0..b1−1's share of dW (I, D), dR (I, I) and db (I,)
     into them, step by step.
