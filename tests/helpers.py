@@ -52,8 +52,7 @@ def route(name: str):
             patch.setattr(threads, "MIN_ROWS", 1)
             patch.setattr(threads, "budget", lambda: settings["blocks"])
         if "chunk" in settings:
-            patch.setattr(compiled, "CHUNK_VALUES", 0)
-            patch.setattr(compiled, "MIN_CHUNK", settings["chunk"])
+            patch.setattr(compiled, "chunk_steps", lambda T, rows: min(T, settings["chunk"]))
         if settings.get("chunked"):
             patch.setattr(numpy_loops, "WHOLE_DELTA_MAX_VALUES", 0)
         yield engine
