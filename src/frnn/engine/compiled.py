@@ -157,7 +157,7 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
     else:
         _expect("b", b, (I,), W.dtype)  # the kernel reads b[0..I-1] unchecked
     A = np.empty((T, B, I), dtype=W.dtype)
-    blocks = threads.row_blocks(T, B, D, I, threads.budget())
+    blocks = threads.row_blocks(T, B, D, I)
     RT, b, a0 = (np.ascontiguousarray(a) for a in (R.T, b, batch.a0))
     code, one = ACTIVATIONS[activation].code, W.dtype.type(1)
     WT = np.ascontiguousarray(W.T)
@@ -182,7 +182,7 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
     R, V, dZ3 = (np.ascontiguousarray(a) for a in (R, V, dZ3))
     code, one = ACTIVATIONS[activation].code, dtype.type(1)
 
-    blocks = threads.row_blocks(T, B, D, I, threads.budget())
+    blocks = threads.row_blocks(T, B, D, I)
     args = (batch.x, A, batch.a0, batch.lengths, R, V, dZ3, batch.many_to_many, code, one)
 
     def kernel(b0, b1):  # each block adds into its own zeros; db (0,) for none

@@ -19,9 +19,13 @@ blocks' sums are added in another grouping (round-off, ~1e-16 relative).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
+import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
+from typing import NamedTuple
 
 # Rows (sequences) per block at least: fewer rows make each step's products too thin.
 MIN_ROWS = 8
@@ -37,26 +41,52 @@ _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
 
 
-@functools.cache
-def blas_libraries() -> tuple:
-    """threadpoolctl's controllers of the BLAS libraries loaded in this process.
+class Knob(NamedTuple):
+    """One BLAS library's own thread-count functions (C calls, under a microsecond)."""
 
-    Found once; ``blas_libraries.cache_clear()`` finds them again (``dispatch`` does, after
-    the compiled loops have loaded scipy's BLAS, the one numba calls).
+    get: Callable[[], int]
+    set: Callable[[int], object]
+    numpy: bool  # whether it is numpy's BLAS (whose count is the caller's budget)
+
+
+# Each library's own process-wide getter and setter (threadpoolctl's names for them)
+_SYMBOLS = {
+    "openblas": ("openblas_get_num_threads", "openblas_set_num_threads"),
+    "mkl": ("MKL_Get_Max_Threads", "MKL_Set_Num_Threads"),
+    "blis": ("bli_thread_get_num_threads", "bli_thread_set_num_threads"),
+}
+_AFFIXES = [(p, s) for p in ("", "scipy_") for s in ("", "64_", "_64")]  # OpenBLAS's builds
+
+
+@functools.cache
+def blas_libraries() -> tuple[Knob, ...]:
+    """The thread-count functions of the BLAS libraries loaded in this process.
+
+    Found once (with threadpoolctl); ``blas_libraries.cache_clear()`` finds them again
+    (``compiled`` does, after its loops have loaded scipy's BLAS, the one numba calls).
+    Called directly, not through threadpoolctl's ``set_num_threads``: that makes the
+    calling thread the only one whose later limits take effect (threadpoolctl ≥ 3.6), so
+    a step run from one thread would silently disable ``threadpool_limits`` in all others.
     """
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:
         return ()
-    return tuple(c for c in ThreadpoolController().lib_controllers if c.user_api == "blas")
-
-
-def _numpy_blas(libraries: tuple):
-    """numpy's own BLAS among ``libraries`` (its wheel's lies under numpy.libs), or None."""
-    for library in libraries:
-        if "numpy" in library.filepath:
-            return library
-    return libraries[0] if libraries else None
+    knobs = []
+    for controller in ThreadpoolController().lib_controllers:
+        names = _SYMBOLS.get(controller.internal_api)
+        if controller.user_api != "blas" or names is None:
+            continue
+        library = ctypes.CDLL(controller.filepath)  # the loaded one: same handle
+        for prefix, suffix in _AFFIXES if controller.internal_api == "openblas" else [("", "")]:
+            get, set_ = (getattr(library, f"{prefix}{name}{suffix}", None) for name in names)
+            if get is not None and set_ is not None:
+                get.restype, set_.restype = ctypes.c_int, None
+                knobs.append(Knob(get, set_, "numpy" in controller.filepath))
+                break
+    if knobs and not any(knob.numpy for knob in knobs):
+        knobs[0] = knobs[0]._replace(numpy=True)  # one BLAS for all (a conda or system one)
+    return tuple(knobs)
 
 
 def budget() -> int:
@@ -67,29 +97,29 @@ def budget() -> int:
     with _LOCK:
         if _held:
             return _budget
-    library = _numpy_blas(blas_libraries())
-    return max(1, library.get_num_threads()) if library is not None else 1
+    return _numpy_count(blas_libraries())
+
+
+def _numpy_count(knobs: tuple[Knob, ...]) -> int:
+    return next((max(1, knob.get()) for knob in knobs if knob.numpy), 1)
 
 
 @contextlib.contextmanager
 def one_blas_thread():
     """Every BLAS library on one thread inside the block; the counts found return after.
 
-    Calls the libraries' own get/set functions (under a microsecond) rather than
-    ``threadpool_limits``, which inspects every library again on each call (about 25 µs).
     Counted, so that overlapping calls from several threads restore the counts once,
-    after the last of them.
+    after the last of them (each library's count is process-wide).
     """
     global _held, _saved, _budget
-    libraries = blas_libraries()
+    knobs = blas_libraries()
     with _LOCK:
         if not _held:
-            _saved = [library.get_num_threads() for library in libraries]
-            numpy_blas = _numpy_blas(libraries)
-            _budget = max(1, numpy_blas.get_num_threads()) if numpy_blas is not None else 1
-            for library, n in zip(libraries, _saved, strict=True):
+            _saved = [knob.get() for knob in knobs]
+            _budget = _numpy_count(knobs)
+            for knob, n in zip(knobs, _saved, strict=True):
                 if n != 1:
-                    library.set_num_threads(1)
+                    knob.set(1)
         _held += 1
     try:
         yield
@@ -97,19 +127,18 @@ def one_blas_thread():
         with _LOCK:
             _held -= 1
             if not _held:
-                for library, n in zip(libraries, _saved, strict=True):
+                for knob, n in zip(knobs, _saved, strict=True):
                     if n != 1:
-                        library.set_num_threads(n)
+                        knob.set(n)
 
 
-def row_blocks(T: int, B: int, D: int, I: int, threads: int) -> list[tuple[int, int]]:
-    """[(b0, b1), ...]: the batch's rows cut into at most ``threads`` contiguous blocks.
+def row_blocks(T: int, B: int, D: int, I: int) -> list[tuple[int, int]]:
+    """[(b0, b1), ...]: the batch's rows cut into at most ``budget()`` contiguous blocks.
 
     One block when the work is small or the batch thin; else as many blocks as threads
     allow with ``MIN_ROWS`` rows each, their sizes differing by at most one.
     """
-    n = 1 if T * B * I * (D + I) < PARALLEL_MIN_WORK else min(threads, B // MIN_ROWS)
-    n = max(1, n)
+    n = 1 if T * B * I * (D + I) < PARALLEL_MIN_WORK else max(1, min(budget(), B // MIN_ROWS))
     edges = [B * k // n for k in range(n + 1)]
     return list(zip(edges[:-1], edges[1:], strict=True))
 
@@ -128,6 +157,15 @@ def run_blocks(fn, blocks: list[tuple[int, int]]) -> list:
     finally:
         wait(futures)  # no block may still write into the arrays after we return
     return [first, *(future.result() for future in futures)]
+
+
+def _forget_after_fork() -> None:
+    """A forked child has none of the parent's threads: its first run makes a new pool."""
+    global _LOCK, _pool, _pool_size, _held
+    _LOCK, _pool, _pool_size, _held = threading.Lock(), None, 0, 0
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
