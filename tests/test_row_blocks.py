@@ -37,32 +37,46 @@ def test_blocks_cover_the_batch_evenly(monkeypatch, budget, B):
     assert threads.row_blocks(1, B, 1, 1) == [(0, B)]  # too little work to hand over
 
 
-def test_run_blocks_returns_in_order_and_waits_for_every_block():
-    done = []
+def test_run_blocks_returns_in_order_and_waits_for_started_blocks():
+    blocks = [(0, 2), (2, 5), (5, 9)]
+    assert threads.run_blocks(lambda b0, b1: (b0, b1), blocks) == blocks
+    started, finished = threading.Event(), threading.Event()
 
     def fn(b0, b1):
         if b0 == 0:
+            started.wait(10)  # a pool thread is inside its block
             raise KeyError("first block")
+        started.set()
         threading.Event().wait(0.05)
-        done.append(b0)
-        return b0
+        finished.set()
 
-    assert threads.run_blocks(lambda b0, b1: (b0, b1), [(0, 2), (2, 5), (5, 9)]) == [
-        (0, 2),
-        (2, 5),
-        (5, 9),
-    ]
     with pytest.raises(KeyError, match="first block"):
-        threads.run_blocks(fn, [(0, 1), (1, 2), (2, 3)])
-    assert sorted(done) == [1, 2]  # the others finished before the error came back
+        threads.run_blocks(fn, blocks[:2])
+    assert finished.is_set()  # the started block ended before the error came back
 
     def late_error(b0, b1):
         if b0:
             raise ValueError(f"block {b0}")
         return b0
 
-    with pytest.raises(ValueError, match="block 1"):
-        threads.run_blocks(late_error, [(0, 1), (1, 2)])
+    with pytest.raises(ValueError, match="block 2"):
+        threads.run_blocks(late_error, blocks[:2])
+
+
+def test_blocks_no_pool_thread_starts_run_on_the_caller():
+    """A busy (or unscheduled) pool never holds a step up: the caller runs the blocks."""
+    pool, release = threads._executor(2), threading.Event()
+    busy = [threading.Event() for _ in range(threads._pool_size)]  # every pool thread
+    blockers = [pool.submit(lambda e=event: (e.set(), release.wait(10))) for event in busy]
+    for event in busy:
+        assert event.wait(10)
+    try:
+        ran_on = threads.run_blocks(lambda b0, b1: threading.get_ident(), [(0, 1), (1, 2), (2, 3)])
+        assert ran_on == [threading.get_ident()] * 3
+    finally:
+        release.set()
+        for blocker in blockers:
+            blocker.result()
 
 
 def test_overlapping_calls_restore_blas_once_after_the_last():

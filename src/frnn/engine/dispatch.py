@@ -34,7 +34,9 @@ METHODS = methods.METHODS
 
 # Per-step work B·I·(D + I) (multiply-adds) up to which the compiled loop writes its
 # products as loops (``kernels``); above it, it calls BLAS (``blas_kernels``).  Measured
-# on the benchmark machine: loops win below ~1·10^4, the two tie near 1-3·10^4.
+# on the benchmark machine (one thread, a training step): loops win by 25% at B = 1, I = 5
+# (40) and 9% at B = 1, I = 32 (1280); BLAS wins by 14% at B = 4, I = 16 (1536), 30% at
+# B = 8, I = 16 (3072) and twice at B = 32, I = 32 (40960); a tie at B = 1, I = 64 (4608).
 NUMBA_MAX_WORK = 2048
 
 # The most numbers (T·B·I·I) the reverse-scan adjoint of a parallel method may build, 2^25

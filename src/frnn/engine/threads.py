@@ -144,19 +144,42 @@ def row_blocks(T: int, B: int, D: int, I: int) -> list[tuple[int, int]]:
 
 
 def run_blocks(fn, blocks: list[tuple[int, int]]) -> list:
-    """[fn(b0, b1) for each block], the first on this thread, the others on the pool's.
+    """[fn(b0, b1) for each block]: the first on this thread, the others offered to the
+    pool's threads, and any block no pool thread has started by the time this thread is
+    free run here too.
 
-    Returns only when every block is done (also when one raises: then the first error).
+    So a step never waits on a thread the system has not scheduled (on a loaded machine
+    a wake-up can take milliseconds): at worst it runs at one thread's speed.  Returns
+    only when every block is done; an error in any block is raised here.
     """
     if len(blocks) == 1:
         return [fn(*blocks[0])]
+    results: list = [None] * len(blocks)
+    claimed = [True] + [False] * (len(blocks) - 1)
+    lock = threading.Lock()
+
+    def claim(i: int) -> bool:
+        with lock:
+            mine, claimed[i] = not claimed[i], True
+        return mine
+
+    def run(i: int) -> None:
+        if claim(i):
+            results[i] = fn(*blocks[i])
+
     pool = _executor(len(blocks) - 1)
-    futures = [pool.submit(fn, *block) for block in blocks[1:]]
+    futures = [pool.submit(run, i) for i in range(1, len(blocks))]
     try:
-        first = fn(*blocks[0])
+        results[0] = fn(*blocks[0])
+        for i in range(1, len(blocks)):
+            run(i)
     finally:
+        for i in range(1, len(blocks)):
+            claim(i)  # after an error: no block starts any more
         wait(futures)  # no block may still write into the arrays after we return
-    return [first, *(future.result() for future in futures)]
+    for future in futures:
+        future.result()  # a pool thread's error
+    return results
 
 
 def _forget_after_fork() -> None:
