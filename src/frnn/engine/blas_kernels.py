@@ -8,8 +8,8 @@ The products with x and a(t−1) are hoisted out of the time loop into one produ
 chunk of ``n`` steps: W x(t) before the chunk's steps, the chunk's share of
 dW = Σ δ(t) x(t)ᵀ and dR = Σ δ(t) a(t−1)ᵀ after them (from copies of the block's rows,
 which stay in cache, where those rows do not lie contiguous).  Every product runs on the
-block's own thread: a product on all of BLAS's threads would leave BLAS's other threads
-spinning (OpenBLAS's wait about 0.1 s for more work) on the cores the blocks need.
+block's own thread: a product on all of BLAS's threads would wake BLAS's other threads,
+which then poll for more work a while on the cores the blocks need.
 Against numpy's path: no per-call overhead (a microsecond a call, five calls a step), no
 pass over memory for each element-wise operation, and, split into blocks, every part of
 the step in parallel.
