@@ -98,11 +98,13 @@ def _run(module, blocks: list[tuple[int, int]], kernel) -> list | None:
 
     The loops that call BLAS run with it held to one thread: the blocks are the threads.
     """
-    calls = threads.run_blocks
     if not module.CALLS_BLAS:
-        return _all(calls(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
+        if len(blocks) == 1:  # the tiny networks' path: no more Python than needed
+            result = _compiled(kernel, *blocks[0])
+            return None if result is None else [result]
+        return _all(threads.run_blocks(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
     with threads.one_blas_thread():
-        return _all(calls(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
+        return _all(threads.run_blocks(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
 
 
 def _all(results: list) -> list | None:
@@ -158,9 +160,9 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
         _expect("b", b, (I,), W.dtype)  # the kernel reads b[0..I-1] unchecked
     A = np.empty((T, B, I), dtype=W.dtype)
     blocks = threads.row_blocks(T, B, D, I)
-    RT, b, a0 = (np.ascontiguousarray(a) for a in (R.T, b, batch.a0))
+    WT, RT = np.ascontiguousarray(W.T), np.ascontiguousarray(R.T)
+    b, a0 = np.ascontiguousarray(b), np.ascontiguousarray(batch.a0)
     code, one = ACTIVATIONS[activation].code, W.dtype.type(1)
-    WT = np.ascontiguousarray(W.T)
 
     def kernel(b0, b1):
         chunk = (chunk_steps(T, b1 - b0),) if module.CALLS_BLAS else ()
@@ -179,7 +181,7 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
     _expect("V", V, (K, I), dtype)
     dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
     _expect("dZ", dZ3, (T if batch.many_to_many else 1, B, K), dtype)
-    R, V, dZ3 = (np.ascontiguousarray(a) for a in (R, V, dZ3))
+    R, V, dZ3 = np.ascontiguousarray(R), np.ascontiguousarray(V), np.ascontiguousarray(dZ3)
     code, one = ACTIVATIONS[activation].code, dtype.type(1)
 
     blocks = threads.row_blocks(T, B, D, I)
@@ -192,6 +194,6 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
         return module.gradients(*args, b0, b1, *chunk, dW, dR, db)
 
     parts = _run(module, blocks, kernel)
-    if parts is None:
-        return None
+    if parts is None or len(parts) == 1:
+        return parts and parts[0]
     return tuple(functools.reduce(np.add, arrays) for arrays in zip(*parts, strict=True))

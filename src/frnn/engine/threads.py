@@ -138,7 +138,9 @@ def row_blocks(T: int, B: int, D: int, I: int) -> list[tuple[int, int]]:
     One block when the work is small or the batch thin; else as many blocks as threads
     allow with ``MIN_ROWS`` rows each, their sizes differing by at most one.
     """
-    n = 1 if T * B * I * (D + I) < PARALLEL_MIN_WORK else max(1, min(budget(), B // MIN_ROWS))
+    if T * B * I * (D + I) < PARALLEL_MIN_WORK or B < 2 * MIN_ROWS:
+        return [(0, B)]
+    n = max(1, min(budget(), B // MIN_ROWS))
     edges = [B * k // n for k in range(n + 1)]
     return list(zip(edges[:-1], edges[1:], strict=True))
 
