@@ -18,9 +18,49 @@ import subprocess
 import traceback
 
 import numpy as np
+import pytest
 
 import frnn
+from frnn.engine import compiled, dispatch, numpy_loops, threads
 from torch_reference import loss_and_grads, relerr
+
+# Every fast path, each forced at any size: name -> (engine, settings of the module
+# constants that route it).  "loops" keeps the compiled loops that write products as
+# loops, "blas" the ones that call BLAS; "blocks" splits the batch into up to three blocks of rows
+# (the compiled loops' threads); "chunk3" makes the BLAS loops' chunks 3 steps long;
+# "chunked" keeps the numpy path's δ in chunks of ceil(T/8) steps.
+ROUTES = {
+    "numba": ("numba", {"loops": True}),
+    "numba-blocks": ("numba", {"loops": True, "blocks": 3}),
+    "numba-blas": ("numba", {"blas": True}),
+    "numba-blas-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3}),
+    "numpy": ("numpy", {}),
+    "numpy-chunked": ("numpy", {"chunked": True}),
+}
+
+
+@contextlib.contextmanager
+def route(name: str):
+    """Run the fast path ``name`` of ``ROUTES`` (or "reference") inside the block; yields
+    its engine."""
+    engine, settings = ROUTES.get(name, (name, {}))
+    with pytest.MonkeyPatch.context() as patch:
+        if settings.get("loops"):
+            patch.setattr(dispatch, "NUMBA_MAX_WORK", 2**62)
+        if settings.get("blas"):
+            if compiled.blas_kernels() is None:
+                pytest.skip("numba's BLAS loops are unusable here")
+            patch.setattr(dispatch, "NUMBA_MAX_WORK", -1)
+        if "blocks" in settings:
+            patch.setattr(threads, "PARALLEL_MIN_WORK", 0)
+            patch.setattr(threads, "MIN_ROWS", 1)
+            patch.setattr(threads, "budget", lambda: settings["blocks"])
+        if "chunk" in settings:
+            patch.setattr(compiled, "chunk_steps", lambda T, rows: min(T, settings["chunk"]))
+        if settings.get("chunked"):
+            patch.setattr(numpy_loops, "WHOLE_DELTA_MAX_VALUES", 0)
+        yield engine
+
 
 ACTIVATIONS = sorted(frnn.ACTIVATIONS)
 LOSSES = sorted(frnn.LOSSES)

@@ -17,16 +17,21 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import frnn
-from helpers import MODES, assert_matches_torch, make_batch, make_net
+from helpers import MODES, ROUTES, assert_matches_torch, make_batch, make_net, route
 from torch_reference import loss_and_grads, relerr
 
 TOL = 1e-10
-ENGINES = ("reference", "numba", "numpy")
+ENGINES = ("reference", *ROUTES)  # every fast path forced at any size (helpers.ROUTES)
 FLAGS = list(itertools.product((False, True), repeat=3))  # many_to_many, padded, with_a0
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    with route(request.param) as name:
+        yield name
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("many_to_many", "padded", "with_a0"), FLAGS)
 @pytest.mark.parametrize(("activation", "loss"), MODES)
 def test_every_mode_and_engine_matches_autograd(
@@ -161,11 +166,11 @@ def test_random_shapes_match_autograd_on_every_engine(shape, activation, loss, f
     if activation == "tanh":
         frnn.forward(model, x, y, lengths=lengths, a0=a0, engine="reference")
         assume((1 - model.a**2).min() > 1e-6)
-    for engine in ENGINES:
-        assert_matches_torch(model, x, y, lengths=lengths, a0=a0, tol=TOL, engine=engine)
+    for name in ENGINES:
+        with route(name) as engine:
+            assert_matches_torch(model, x, y, lengths=lengths, a0=a0, tol=TOL, engine=engine)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 def test_single_sequence_with_biases(engine):
     model = make_net(2, 4, 3, activation="hardtanh", bias=True)
     rng = np.random.default_rng(5)
@@ -189,7 +194,6 @@ def test_single_sequence_with_biases(engine):
         assert relerr(grads[name], ref_grads[name]) < TOL, name
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 def test_float32_biases_stay_float32(engine):
     B, T, D, I, K = 4, 30, 3, 8, 2
     model32 = make_net(D, I, K, dtype=np.float32, bias=True)

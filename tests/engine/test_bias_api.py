@@ -12,10 +12,10 @@ import torch
 import frnn
 from frnn.engine import cache
 from frnn.training import sequence_gradients
-from helpers import make_batch, make_net
+from helpers import ROUTES, make_batch, make_net, route
 from torch_reference import relerr
 
-ENGINES = ("reference", "numba", "numpy")  # as test_bias.py
+ENGINES = ("reference", *ROUTES)  # as test_bias.py
 
 
 # -- truncated BPTT ----------------------------------------------------------------------
@@ -84,14 +84,15 @@ def test_zero_biases_give_the_model_without_biases_exactly():
     model.c[:] = 0.0
     plain = make_net(3, 5, 2)
     x, y, lengths, a0 = make_batch(4, 7, 3, 5, 2, many_to_many=False, padded=True, with_a0=True)
-    for engine in ENGINES:
-        with_zero = frnn.forward(model, x, y, lengths=lengths, a0=a0, engine=engine)
-        g = frnn.backward(model, engine=engine)
-        without = frnn.forward(plain, x, y, lengths=lengths, a0=a0, engine=engine)
-        g0 = frnn.backward(plain, engine=engine)
-        assert with_zero == without
+    for route_name in ENGINES:
+        with route(route_name) as engine:
+            with_zero = frnn.forward(model, x, y, lengths=lengths, a0=a0, engine=engine)
+            g = frnn.backward(model, engine=engine)
+            without = frnn.forward(plain, x, y, lengths=lengths, a0=a0, engine=engine)
+            g0 = frnn.backward(plain, engine=engine)
+        assert with_zero == without, route_name
         for name in "WRV":
-            np.testing.assert_array_equal(g[name], g0[name])
+            np.testing.assert_array_equal(g[name], g0[name], err_msg=route_name)
 
 
 # -- bad input -----------------------------------------------------------------------------
@@ -128,11 +129,12 @@ def test_init_rejects_a_non_boolean_bias():
         frnn.init(types.SimpleNamespace(), 3, 4, 2, bias="yes")
 
 
-def test_the_compiled_loop_checks_the_bias_it_reads():
-    """dispatch hands the kernel b only after checking its shape and dtype."""
-    from frnn.engine import dispatch
+@pytest.mark.parametrize("family", ["numba_kernels", "blas_kernels"])
+def test_the_compiled_loop_checks_the_bias_it_reads(family):
+    """The compiled loops get b only after its shape and dtype are checked."""
+    from frnn.engine import compiled
 
-    kernels = dispatch.numba_kernels()
+    kernels = getattr(compiled, family)()
     if kernels is None:
         pytest.skip("numba is unusable here")
     model = make_net(2, 3, 1)
@@ -142,4 +144,4 @@ def test_the_compiled_loop_checks_the_bias_it_reads():
     with pytest.raises(
         ValueError, match=r"b must be \(3,\) float64 for the compiled loop; got \(2,\)"
     ):
-        dispatch._numba_states(kernels, model.W, model.R, batch, "tanh", np.zeros(2))
+        compiled.states(kernels, model.W, model.R, batch, "tanh", np.zeros(2))

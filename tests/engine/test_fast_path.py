@@ -2,7 +2,10 @@
 
 Every mode of the contract is run through engine="reference" and through each fast path
 on the same model and data; states, logits, loss and gradients must agree to float64
-round-off (1e-12 relative), and float32 models must stay float32 throughout.
+round-off (1e-12 relative), and float32 models must stay float32 throughout.  Each fast
+path is forced at every size (``helpers.ROUTES``): the compiled loops with products as
+loops and with BLAS calls, each on one block of rows and split into blocks (as on
+several threads), and numpy's with δ kept whole and in chunks.
 """
 
 from __future__ import annotations
@@ -17,11 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
-from frnn.engine import dispatch, numpy_loops
-from helpers import ACTIVATIONS, LOSSES, make_batch, make_net
+from frnn.engine import compiled, dispatch, numpy_loops
+from helpers import ACTIVATIONS, LOSSES, ROUTES, make_batch, make_net, route
 from torch_reference import relerr
 
-FAST = ("numba", "numpy")
 TOL64 = 1e-12
 
 
@@ -39,18 +41,15 @@ def assert_same(fast, reference, tol):
 MODES = list(itertools.product(ACTIVATIONS, LOSSES, (False, True), (False, True), (False, True)))
 
 
-@pytest.fixture(params=["whole", "chunked"])
-def delta_chunks(request, monkeypatch):
-    """Run the numpy path's BPTT both with δ kept whole and in chunks of T/8 steps."""
-    if request.param == "chunked":
-        monkeypatch.setattr(numpy_loops, "WHOLE_DELTA_MAX_VALUES", 0)
+@pytest.fixture(params=list(ROUTES))
+def engine(request):
+    """Each fast path of ``helpers.ROUTES`` in turn; the value is its ``engine`` name."""
+    with route(request.param) as name:
+        yield name
 
 
-@pytest.mark.parametrize("engine", FAST)
 @pytest.mark.parametrize(("activation", "loss", "many_to_many", "padded", "with_a0"), MODES)
-def test_every_mode_matches_reference(
-    engine, activation, loss, many_to_many, padded, with_a0, delta_chunks
-):
+def test_every_mode_matches_reference(engine, activation, loss, many_to_many, padded, with_a0):
     B, T, D, I, K = 5, 11, 3, 6, 2
     model = make_net(D, I, K, activation=activation, loss=loss)
     x, y, lengths, a0 = make_batch(
@@ -73,10 +72,9 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("engine", FAST)
 @pytest.mark.parametrize(("B", "T", "D", "I", "K"), SHAPES)
 @pytest.mark.parametrize("many_to_many", [False, True])
-def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many, delta_chunks):
+def test_edge_sizes_match_reference(engine, B, T, D, I, K, many_to_many):
     model = make_net(D, I, K)
     x, y, lengths, a0 = make_batch(
         B, T, D, I, K, many_to_many=many_to_many, padded=B > 1, with_a0=True
@@ -101,8 +99,9 @@ def test_random_shapes_match_reference(shape, activation, loss, flags, seed):
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0, seed=seed
     )
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
-    for engine in FAST:
-        assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
+    for name in ROUTES:
+        with route(name) as engine:
+            assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
 
 
 def test_non_contiguous_weights():
@@ -112,11 +111,11 @@ def test_non_contiguous_weights():
     model.V = np.asfortranarray(model.V)
     x, y, lengths, a0 = make_batch(3, 6, 3, 4, 2, many_to_many=True, padded=True, with_a0=True)
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
-    for engine in FAST:
-        assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
+    for name in ROUTES:
+        with route(name) as engine:
+            assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
 
 
-@pytest.mark.parametrize("engine", FAST)
 @pytest.mark.parametrize("target", ["scalar", "vector", "sequence"])
 def test_single_sequence_matches_reference(engine, target):
     T, D, I = 6, 2, 4
@@ -130,7 +129,6 @@ def test_single_sequence_matches_reference(engine, target):
     assert_same(run(model, x, y, engine, a0=a0), reference, TOL64)
 
 
-@pytest.mark.parametrize("engine", FAST)
 @pytest.mark.parametrize("activation", sorted(frnn.ACTIVATIONS))
 def test_float32_end_to_end(engine, activation):
     """float32 in, float32 out, and within float32 round-off of the float64 result."""
@@ -162,7 +160,8 @@ def test_keep_da_still_sets_da():
 def test_auto_chooses_by_size():
     pytest.importorskip("numba")
     assert dispatch.choose("auto", 1, 3, 5) == "numba"
-    assert dispatch.choose("auto", 256, 32, 256) == "numpy"
+    large = "numba-blas" if compiled.blas_kernels() is not None else "numpy"
+    assert dispatch.choose("auto", 256, 32, 256) == large
     assert dispatch.choose("numpy", 1, 3, 5) == "numpy"
 
 
@@ -179,56 +178,68 @@ def reference_and_fast_case():
     return model, (x, y), {"lengths": lengths, "a0": a0}
 
 
+LOADERS = {"numba": compiled.numba_kernels, "numba-blas": compiled.blas_kernels}
+
+
 def test_fallback_when_numba_is_missing(monkeypatch, reference_and_fast_case):
     model, (x, y), kwargs = reference_and_fast_case
     expected = run(model, x, y, "reference", **kwargs)
     monkeypatch.setitem(sys.modules, "numba", None)  # `import numba` now raises ImportError
-    monkeypatch.delitem(sys.modules, "frnn.engine.kernels", raising=False)
-    monkeypatch.delattr(frnn.engine, "kernels", raising=False)
-    dispatch.numba_kernels.cache_clear()  # decide again, without numba
+    for name in ("kernels", "blas_kernels", "kernel_math"):
+        monkeypatch.delitem(sys.modules, f"frnn.engine.{name}", raising=False)
+        monkeypatch.delattr(frnn.engine, name, raising=False)
+    for loader in LOADERS.values():
+        loader.cache_clear()  # decide again, without numba
     try:
-        assert dispatch.numba_kernels() is None
+        assert compiled.numba_kernels() is None and compiled.blas_kernels() is None
         assert dispatch.choose("numba", 1, 3, 5) == "numpy"
+        assert dispatch.choose("numba", 256, 32, 256) == "numpy"
         for engine in ("auto", "numba"):
             assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
     finally:
-        dispatch.numba_kernels.cache_clear()  # the next test decides with numba back
+        for loader in LOADERS.values():
+            loader.cache_clear()  # the next test decides with numba back
 
 
-def test_fallback_when_compilation_fails(monkeypatch, reference_and_fast_case):
+@pytest.mark.parametrize("family", list(LOADERS))
+def test_fallback_when_compilation_fails(monkeypatch, reference_and_fast_case, family):
     numba = pytest.importorskip("numba")
     model, (x, y), kwargs = reference_and_fast_case
     expected = run(model, x, y, "reference", **kwargs)
-    kernels = dispatch.numba_kernels()
+    loader = LOADERS[family]
 
     def broken(*args):
         raise numba.core.errors.TypingError("simulated: no compiler here")
 
-    monkeypatch.setattr(kernels, "states", broken)
-    monkeypatch.setattr(kernels, "gradients", broken)
-    # A kernel failing at call time runs numpy for that call ...
-    assert_same(run(model, x, y, "numba", **kwargs), expected, TOL64)
-    # ... and, decided afresh, numba is found unusable once and numpy runs from then on.
-    dispatch.numba_kernels.cache_clear()
-    try:
-        assert dispatch.numba_kernels() is None
-        assert dispatch.choose("numba", 1, 3, 5) == "numpy"
-        assert_same(run(model, x, y, "numba", **kwargs), expected, TOL64)
-    finally:
-        dispatch.numba_kernels.cache_clear()
+    with route(family) as engine:
+        module = loader()
+        monkeypatch.setattr(module, "states", broken)
+        monkeypatch.setattr(module, "gradients", broken)
+        # A kernel failing at call time runs numpy for that call ...
+        assert dispatch.choose(engine, 4, 3, 5) == family
+        assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
+        # ... and, decided afresh, the family is found unusable once and not chosen again.
+        loader.cache_clear()
+        try:
+            assert loader() is None
+            assert dispatch.choose(engine, 4, 3, 5) != family
+            assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
+        finally:
+            loader.cache_clear()
 
 
-def test_other_errors_are_not_swallowed(monkeypatch, reference_and_fast_case):
+@pytest.mark.parametrize("family", list(LOADERS))
+def test_other_errors_are_not_swallowed(monkeypatch, reference_and_fast_case, family):
     pytest.importorskip("numba")
     model, (x, y), kwargs = reference_and_fast_case
-    kernels = dispatch.numba_kernels()
 
     def buggy(*args):
         raise IndexError("a bug, not a missing compiler")
 
-    monkeypatch.setattr(kernels, "states", buggy)
-    with pytest.raises(IndexError, match="a bug"):
-        frnn.forward(model, x, y, engine="numba", **kwargs)
+    with route(family) as engine:
+        monkeypatch.setattr(LOADERS[family](), "states", buggy)
+        with pytest.raises(IndexError, match="a bug"):
+            frnn.forward(model, x, y, engine=engine, **kwargs)
 
 
 def test_import_does_not_load_numba():

@@ -14,7 +14,7 @@ import pytest
 
 import frnn
 from frnn.engine import cache as engine_cache
-from frnn.engine import dispatch
+from frnn.engine import compiled, dispatch
 
 SWAPS = {
     "bigger": "net.W, net.R, net.V = np.ones((64, 3)), np.ones((64, 64)), np.ones((2, 64))",
@@ -45,9 +45,10 @@ def test_backward_after_swapping_weights_refuses(swap, engine):
     assert done.stdout.strip() == "refused"
 
 
-def test_kernel_arguments_are_checked_in_the_dispatch():
+@pytest.mark.parametrize("family", ["numba_kernels", "blas_kernels"])
+def test_kernel_arguments_are_checked_in_the_dispatch(family):
     """Even a caller that bypasses ``backward`` cannot hand the kernels a wrong shape."""
-    kernels = dispatch.numba_kernels()
+    kernels = getattr(compiled, family)()
     if kernels is None:
         pytest.skip("numba unusable here")
     net = frnn.FullyRecurrentNetwork(3, 4, 2, rng=0)
@@ -62,10 +63,12 @@ def test_kernel_arguments_are_checked_in_the_dispatch():
     }
     for A, R_, V_, dZ_ in bad.values():
         with pytest.raises(ValueError, match="for the compiled loop"):
-            dispatch._numba_gradients(kernels, A, cache.batch, R_, V_, dZ_, "tanh")
+            compiled.gradients(kernels, A, cache.batch, R_, V_, dZ_, "tanh")
+    with pytest.raises(ValueError, match="for the compiled loop"):
+        compiled.states(kernels, net.W, net.R, cache.batch, "tanh", np.ones(5))  # b
     cache.batch.lengths = np.array([7, 8, 7, 7, 7], dtype=np.intp)  # beyond T
     with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\]"):
-        dispatch._numba_states(kernels, net.W, net.R, cache.batch, "tanh", None)
+        compiled.states(kernels, net.W, net.R, cache.batch, "tanh", None)
 
 
 def test_backward_after_deer_does_not_build_the_jacobians_when_large(monkeypatch):

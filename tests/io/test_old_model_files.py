@@ -1,5 +1,7 @@
-"""Model files of earlier format versions load and predict bit for bit what they predicted
-when written: version 1 (before the biases: tests/fixtures/*_v1.npz), version 2 (written by
+"""Model files of earlier format versions load and predict what they predicted when written
+(labels exactly; values to round-off, 1e-12 relative: the engine's compiled loops may
+round differently from the frnn that wrote the file — a vectorised tanh, fused
+multiply-adds — but compute the same function of the file's weights): version 1 (before the biases: tests/fixtures/*_v1.npz), version 2 (written by
 frnn at f4d5f8e, before the one estimator core: tests/fixtures/*_v2.npz, saved again they
 load and predict the same), and a BPTT classifier written before the reservoir default
 (tests/estimators/test_classifier_default.py)."""
@@ -47,11 +49,14 @@ def _check(model, expected, prefix, methods):
         got = np.asarray(getattr(model, method)(X))
         want = expected[f"{prefix}_{SHORT[method]}"]
         assert got.dtype == want.dtype and got.shape == want.shape, method
-        assert got.tobytes() == want.tobytes(), method  # bit for bit
+        if got.dtype.kind == "f":
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, err_msg=method)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=method)
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_version_2_files_load_and_predict_bit_for_bit(expected, name):
+def test_version_2_files_load_and_predict_as_written(expected, name):
     prefix, methods = CASES[name]
     _check(frnn.load(DATA / f"{name}.npz"), expected, prefix, methods)
 
@@ -75,7 +80,7 @@ def test_network_files_of_format_version_1_load_and_predict_identically():
     net = frnn.load(DATA / "network_v1.npz")
     assert isinstance(net, frnn.FullyRecurrentNetwork) and net.b is None
     net.forward(expected["x"], None, lengths=expected["lengths"])
-    np.testing.assert_array_equal(net.z, expected["z"])
+    np.testing.assert_allclose(net.z, expected["z"], rtol=1e-12, atol=1e-300)
 
 
 def test_classifier_files_of_format_version_1_load_and_predict_identically():

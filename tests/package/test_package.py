@@ -94,14 +94,16 @@ def test_a_corrupt_numba_cache_is_rebuilt(tmp_path):
     env = {**ENV, "NUMBA_CACHE_DIR": str(tmp_path)}
     run = (
         "import numpy as np, frnn\n"
-        "from frnn.engine import dispatch\n"
+        "from frnn.engine import compiled, dispatch\n"
         "assert dispatch.numba_kernels() is not None\n"
-        "net = frnn.FullyRecurrentNetwork(2, 3, 1, rng=0)\n"
-        "x = np.random.default_rng(0).standard_normal((4, 5, 2))\n"
-        "def run(e):\n"
-        "    return net.forward(x, np.ones(4), engine=e), net.backward(engine=e)['R']\n"
-        "a, b = run('numba'), run('reference')\n"
-        "assert abs(a[0] - b[0]) < 1e-12 and np.allclose(a[1], b[1], rtol=1e-10, atol=0)\n"
+        "assert compiled.blas_kernels() is not None\n"
+        "for I, B in ((3, 4), (32, 16)):  # products as loops; BLAS calls\n"
+        "    net = frnn.FullyRecurrentNetwork(2, I, 1, rng=0)\n"
+        "    x = np.random.default_rng(0).standard_normal((B, 5, 2))\n"
+        "    def run(e):\n"
+        "        return net.forward(x, np.ones(B), engine=e), net.backward(engine=e)['R']\n"
+        "    a, b = run('numba'), run('reference')\n"
+        "    assert abs(a[0] - b[0]) < 1e-12 and np.allclose(a[1], b[1], rtol=1e-10, atol=0)\n"
         "print('ok')\n"
     )
     assert _python(run, env) == "ok"  # fills the cache
