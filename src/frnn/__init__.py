@@ -34,6 +34,8 @@ _NAMES = {
     "DEERInfo": ".parallel.deer",
     "diagonal_scan": ".parallel.scan",
     "linear_scan": ".parallel.scan",
+    "LayoutWarning": ".data.layouts",
+    "channels_last": ".data.layouts",
     "RNNClassifier": ".classifier.estimator",  # imports scikit-learn
     "RNNRegressor": ".regressor.estimator",  # imports scikit-learn
 }

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._typing import Callback
-from ..data import inputs
+from ..data import inputs, layouts
 from ..data.series import Series
 from ..engine.protocol import detached
 from ..reservoir.features import ReservoirFeatures
@@ -196,6 +196,8 @@ class RNNEstimator(BaseEstimator):
     def _validated(self, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
         """X checked: zero-padded (n, T, D) float64 and lengths (n,).
 
+        X is first read in ``data_format``'s layout (:func:`frnn.data.layouts.channels_last`).
+
         (n, T) arrays are tables to scikit-learn: they go through its ``validate_data``
         (feature names, ``n_features_in_`` = T).  Sequences keep ``n_features_in_`` = D,
         checked when predicting.  ``reset`` (in ``fit``) records what later calls are
@@ -204,11 +206,12 @@ class RNNEstimator(BaseEstimator):
         if reset:
             for attr in ("n_features_in_", "feature_names_in_"):
                 self.__dict__.pop(attr, None)
+        X = layouts.channels_last(X, self.data_format)  # (n, T, D), a list, or a table
         ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and inputs.ragged(X))
         two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
         if two_d and (reset or self.tabular_):
             X = validate_data(self, X, reset=reset, dtype=np.float64)
-        x, lengths, tabular = inputs.as_sequences(X)
+        x, lengths, tabular = inputs.as_sequences(X, data_format="channels_last")
         if reset:
             self.tabular_ = tabular
             if not tabular:
