@@ -83,10 +83,11 @@ def channels_last(X, data_format: str | None = None, name: str = "X"):
         if data_format is None and len(shapes) == 1 and len(next(iter(shapes))) == 2:
             check_layout((len(X), *shapes.pop()), name)  # equal shapes: a 3-D array
         return X
-    if data_format == "channels_first" and np.ndim(X) == 3:
+    shape = _shape(X)
+    if data_format == "channels_first" and len(shape) == 3:
         return np.asarray(X).transpose(0, 2, 1)
-    if data_format is None and np.ndim(X) == 3:
-        check_layout(np.shape(X), name)
+    if data_format is None and len(shape) == 3:
+        check_layout(shape, name)
     return X
 
 
@@ -120,6 +121,17 @@ def _numpy(X):
     if type(X).__module__.split(".")[0] == "torch" and hasattr(X, "detach"):
         return X.detach().cpu().numpy()
     return X
+
+
+def _shape(X) -> tuple:
+    """X's shape as numpy sees it (its own ``shape``, else its array's); () when it has none
+    (X is then refused downstream, in the terms of what was expected)."""
+    if hasattr(X, "shape") and hasattr(X, "ndim"):
+        return tuple(X.shape)
+    try:
+        return np.asarray(X).shape
+    except (TypeError, ValueError):
+        return ()
 
 
 def _transposed(s, name: str) -> np.ndarray:

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._typing import Callback
+from .._validate import InvalidParameterError
 from ..data import inputs, layouts
 from ..data.series import Series
 from ..engine.protocol import detached
@@ -85,7 +86,7 @@ class RNNEstimator(BaseEstimator):
         """Fit to series X and targets y (see the estimator's own ``fit``)."""
         before = dict(self.__dict__)  # a fit refused before training leaves the old fit
         try:
-            check_params(self)
+            self._check_params()
             for name in self._FITTED:  # a refit in the other mode starts clean
                 self.__dict__.pop(name, None)
             x, lengths = self._validated(X, reset=True)  # (n, T, D)
@@ -126,8 +127,22 @@ class RNNEstimator(BaseEstimator):
         self.reservoir_, self.alpha_ = model, model.alpha_
         self._task.calibrate(self, Y)
 
-    def _reservoir_features(self) -> ReservoirFeatures:
-        """The unfitted ReservoirFeatures that this estimator's parameters describe."""
+    def _check_params(self) -> None:
+        """Every parameter against its rule, in either mode: the reservoirs' ranges too (a
+        model file keeps every parameter, so a loaded one is held to the same rules)."""
+        check_params(self)
+        try:
+            self._reservoir_features(allocate=False)
+        except ValueError as error:  # named as the estimator names it: rho → spectral_radius
+            text = str(error)
+            for ours, theirs in FEATURES.items():
+                if text.startswith(f"{theirs} "):
+                    text = ours + text[len(theirs) :]
+            raise InvalidParameterError(text) from None
+
+    def _reservoir_features(self, allocate: bool = True) -> ReservoirFeatures:
+        """The unfitted ReservoirFeatures that this estimator's parameters describe, checked
+        (and, to be drawn, ``allocate``, small enough to be drawn)."""
         params = self.get_params(deep=False)
         settings = {theirs: params[ours] for ours, theirs in FEATURES.items() if ours in params}
         for ours, theirs in (("spectral_radius", "rho"), ("input_scale", "scales")):
@@ -136,6 +151,9 @@ class RNNEstimator(BaseEstimator):
         features = ReservoirFeatures(
             **settings, **self._reservoir_settings, random_state=self.random_state
         )
+        features._check_parameters()
+        if not allocate:
+            return features
         I, taps, k = features.units, features.taps, features.n_thresholds
         need = 8 * features.n_reservoirs * (I * I + I * taps + I * (1 + k))  # R, W, b, θ
         if need > _MAX_PARAMETER_BYTES:  # refused before any allocation (one input channel)
