@@ -18,7 +18,7 @@ import numpy as np
 
 from .._npz import max_bytes as byte_budget
 from .._npz import read_npz as bounded_npz
-from .delimited import check_size, read_rows
+from .delimited import check_size, open_text, read_rows
 from .layouts import channels_last
 from .series import Series, pad
 
@@ -157,7 +157,7 @@ def read_ts(path: str) -> Series:
         X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
     """
     check_size(path, byte_budget(None))  # the lines are held as text: bounded by the file
-    with open(path, encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:  # UTF-8 (with or without its mark) or UTF-16
         lines = handle.read().splitlines()
     header, start = _ts_header(lines, path)
     if header.get("timestamps") == "true":
