@@ -185,6 +185,7 @@ def test_dataframes_holding_series_are_read_by_their_own_layout(container, data_
 
 def test_sktimes_own_containers():
     from sktime.datatypes import convert_to
+
     X, y = _series()
     expected = _fitted_frnn_layout(X, y)
     numpy3d = X.transpose(0, 2, 1)  # sktime's numpy3D: (n, C, T)
