@@ -25,6 +25,8 @@ pandas nor torch is imported here: they are recognised by their attributes.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["DATA_FORMATS", "LayoutWarning", "channels_last", "check_layout"]
@@ -41,7 +43,7 @@ class LayoutWarning(UserWarning):
     """X's shape reads implausibly in frnn's layout (n, T, D): more channels than steps."""
 
 
-def channels_last(X, data_format: str | None = None, name: str = "X"):
+def channels_last(X: Any, data_format: str | None = None, name: str = "X") -> Any:
     """X in frnn's layout: an (n, T) or (n, T, D) array, or a list of (T_i, D) arrays.
 
     Parameters
