@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 
 import frnn
-from frnn.datasets import load_dataset
+from frnn.data import load_dataset
 
 
 def score(X_train, y_train, X_test, y_test, **params) -> str:

@@ -14,34 +14,38 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # ruff: noqa: E501  (the planted lines are quoted as the code has them)
-LAYOUT = ["tests/test_layouts.py"]
+LAYOUT = [
+    "tests/data/test_layouts.py",
+    "tests/estimators/test_estimator_layouts.py",
+    "tests/cli/test_cli_layouts.py",
+]
 INPUTS = [
-    "tests/test_layouts.py",
-    "tests/test_reservoir.py",
-    "tests/test_pooling.py",
-    "tests/test_regressor.py",
-    "tests/test_estimator.py",
+    *LAYOUT,
+    "tests/reservoir/test_reservoir.py",
+    "tests/reservoir/test_pooling.py",
+    "tests/estimators/test_regressor.py",
+    "tests/estimators/test_classifier.py",
 ]
 FILES = [
-    "tests/test_model_files_strict.py",
-    "tests/test_io.py",
-    "tests/test_io_bounded.py",
-    "tests/test_model_files_v2.py",
-    "tests/test_fuzz_files.py",
+    "tests/io/test_model_files_strict.py",
+    "tests/io/test_io.py",
+    "tests/io/test_io_bounded.py",
+    "tests/io/test_old_model_files.py",
+    "tests/data/test_fuzz_files.py",
 ]
 READERS = [
-    "tests/test_readers_text.py",
-    "tests/test_files_as_written.py",
-    "tests/test_declared_header.py",
-    "tests/test_datasets.py",
-    "tests/test_io_bounded.py",
-    "tests/test_cli_text.py",
+    "tests/data/test_readers_text.py",
+    "tests/data/test_files_as_written.py",
+    "tests/data/test_declared_header.py",
+    "tests/data/test_datasets.py",
+    "tests/io/test_io_bounded.py",
+    "tests/cli/test_cli_text.py",
 ]
 ENGINE = [
-    "tests/test_losses.py",
-    "tests/test_regressor.py",
-    "tests/test_threads.py",
-    "tests/test_network_torch.py",
+    "tests/engine/test_losses.py",
+    "tests/estimators/test_regressor.py",
+    "tests/engine/test_threads.py",
+    "tests/engine/test_network_torch.py",
 ]
 BUGS = [
     (
@@ -56,7 +60,7 @@ BUGS = [
         "src/frnn/reservoir/core.py",
         "above = S > theta[:, j]",
         "above = S >= theta[:, j]",
-        ["tests/test_pooling.py", "tests/test_reservoir.py"],
+        ["tests/reservoir/test_pooling.py", "tests/reservoir/test_reservoir.py"],
     ),
     (
         "a text reader drops a last row without newline (issue)",
@@ -201,6 +205,8 @@ for i, (bug, path, old, new, tests) in enumerate(BUGS):
                 f"{ROOT}/.venv/bin/pytest",
                 "-x",
                 "-q",
+                "-m",
+                "slow or not slow",  # every test of the files, the slow ones too
                 "-p",
                 "no:cacheprovider",
                 "--tb=no",

@@ -190,7 +190,7 @@ def read_npz(path: str, *, max_bytes: int | None = None, data_format=None) -> Se
     Read by :func:`frnn._npz.read_npz`: never unpickles, and refuses arrays over
     ``max_bytes`` in all (default 1 GiB, or $FRNN_MAX_FILE_BYTES) before allocating them.
     A 3-D X is read in ``data_format``'s layout, as the estimators read it
-    (:func:`frnn.data.layouts.channels_last`): "channels_first" takes aeon's (n, C, T);
+    (:func:`frnn.channels_last`): "channels_first" takes aeon's (n, C, T);
     None refuses a single step of several channels and warns when channels outnumber steps.
 
     Parameters

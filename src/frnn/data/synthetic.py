@@ -1,5 +1,6 @@
-"""Synthetic tasks that test memory (the embedded Reber grammar, parity, adding) and one
-that tests the biases (a sine against a square wave).
+"""Synthetic tasks that test memory (the embedded Reber grammar, parity, adding) and two
+that test the biases and the features (a sine against a square wave: of a fixed period,
+or of random frequency, phase and sign).
 
 Each generator takes a ``numpy.random.Generator`` and returns a list of (T_i, D) series
 and their targets, so the same seed gives the same data on every machine.
@@ -9,7 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["REBER_SYMBOLS", "adding", "embedded_reber", "parity", "reber_string", "sine_square"]
+__all__ = [
+    "REBER_SYMBOLS",
+    "adding",
+    "embedded_reber",
+    "parity",
+    "reber_string",
+    "sign_symmetric_waves",
+    "sine_square",
+]
 
 #: One-hot order of the grammar's seven symbols.
 REBER_SYMBOLS = "BTPSXVE"
@@ -139,3 +148,39 @@ def sine_square(
     wave = np.sin(2 * np.pi * np.arange(length) / period + phase)  # (n, T)
     wave = np.where(y[:, None] == 1, np.sign(wave), wave)
     return (wave + noise * rng.standard_normal((n, length)))[:, :, None], y
+
+
+def sign_symmetric_waves(
+    n: int,
+    rng: np.random.Generator,
+    length: int = 120,
+    frequencies: tuple[float, float] = (1 / 30, 1 / 12),
+    phases: float = 2 * np.pi,
+    noise: float = 0.2,
+):
+    """Sine waves (label 0) against square waves (label 1) of random frequency, phase and
+    sign: the classes the reservoir defaults were chosen on.
+
+    x(t) = ±g(2π f t + φ) + ε(t), g = sin or sign ∘ sin, f ~ U(frequencies), φ ~ U[0,
+    phases), the sign ± uniform, ε ~ N(0, noise²): a class and its mirror image x → −x
+    are the same class, and neither frequency nor level tells them apart.
+
+    Returns
+    -------
+    X : ndarray, shape (n, length)
+    y : ndarray of int, shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y = sign_symmetric_waves(4, np.random.default_rng(0), length=50)
+    >>> X.shape, y.shape
+    ((4, 50), (4,))
+    """
+    t = np.arange(length)
+    y = rng.integers(0, 2, n)  # (n,)
+    frequency = rng.uniform(*frequencies, (n, 1))
+    phase = rng.uniform(0, phases, (n, 1))
+    wave = np.sin(2 * np.pi * frequency * t + phase)  # (n, T)
+    X = np.where(y[:, None] == 1, np.sign(wave), wave) * rng.choice([-1, 1], (n, 1))
+    return X + noise * rng.standard_normal(X.shape), y

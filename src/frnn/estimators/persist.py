@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..engine.protocol import network_arrays, network_from_arrays, network_meta
 from ..reservoir import persist as readout_file
 from ..training.loop import HISTORY_KEYS, RMSE_KEYS
+from . import reservoirs
 
 __all__ = ["FITTED", "from_arrays", "plain", "to_arrays"]
 
@@ -179,7 +180,7 @@ def _params_from(cls, params: dict) -> dict:
 
 def _reservoir(est, arrays: dict, meta: dict, K: int) -> None:
     """The read-out (a version-2 layout upgraded first), and the standardisation it reads."""
-    expected = readout_file.feature_params(est._reservoir_features())
+    expected = readout_file.feature_params(reservoirs.features(est))
     body = meta.get("reservoir")
     if meta["version"] < 3:
         alpha = meta["fitted"].get("alpha_")

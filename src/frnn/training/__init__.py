@@ -1,6 +1,7 @@
-"""Training: optimisers, clipping, schedules, mini-batches, truncated BPTT, the epoch loop.
+"""Training: optimisers, clipping, schedules, mini-batches, truncated BPTT, the epoch loop
+and the ensemble trainer.
 
-The pieces are usable without the estimator (see the README's "Training" section).
+The pieces are usable without the estimators (see the practitioner's path, "Training").
 """
 
 from .optimizers import SGD, Adam, make_optimizer
@@ -13,12 +14,12 @@ from .steps import (
 )
 
 __all__ = [
-    "SGD",
     "Adam",
-    "make_optimizer",
+    "NonFiniteLossError",
+    "SGD",
     "clip_grad_norm",
+    "learning_rate_at",
+    "make_optimizer",
     "minibatches",
     "sequence_gradients",
-    "learning_rate_at",
-    "NonFiniteLossError",
 ]
