@@ -147,8 +147,9 @@ def _window(window, r: int) -> tuple[int, int, int, str]:
 
 def _check_window(features, T: int, r: int, window: tuple, channel: str) -> None:
     """Refuse a window ``ReservoirFeatures`` could not have drawn for series of length T
-    (its rule: ``ReservoirFeatures._window``; tests/test_model_files_strict.py holds the two
-    together) or a channel out of turn (the difference is read by every other reservoir)."""
+    (its rule: ``ReservoirFeatures._window``; tests/reservoir/test_reservoir_persist.py
+    holds the two together) or a channel out of turn (the difference is read by every other
+    reservoir)."""
     taps, spacing, stride = window
     top = max(1.0, T * features.max_frame_fraction)
     if features.window == "frame":
