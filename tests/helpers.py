@@ -260,3 +260,22 @@ def halves(n=40, T=12, seed=0):
     X = rng.standard_normal((n, T))
     y = (X[:, : T // 2].sum(axis=1) > X[:, T // 2 :].sum(axis=1)).astype(int)
     return X, y
+
+
+def channel_series(n=12, T=30, C=3, seed=0):
+    """(n, T, C) series in frnn's layout whose class says which channel carries a sine, and
+    its sign (max(C, 2) classes): the layout tests' data, in every container."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % max(C, 2)
+    X = 0.3 * rng.standard_normal((n, T, C))
+    X[np.arange(n), :, y % C] += np.outer(1 - 2 * (y // C), np.sin(np.linspace(0, 6, T)))
+    return X, y
+
+
+def multiindex_frame(X):
+    """aeon's and sktime's pd-multiindex, by hand: rows (case, time), a column per channel."""
+    import pandas as pd
+
+    n, T, C = X.shape
+    index = pd.MultiIndex.from_product([range(n), range(T)], names=["instances", "timepoints"])
+    return pd.DataFrame(X.reshape(n * T, C), index=index, columns=[f"var_{c}" for c in range(C)])

@@ -17,6 +17,7 @@ from ._version import __version__ as __version__
 if TYPE_CHECKING:  # at run time, __getattr__ below imports each name on first use
     from . import graph, plots, viz
     from .classifier import RNNClassifier
+    from .data import LayoutWarning, channels_last
     from .engine.activations import ACTIVATIONS
     from .engine.initialise import init
     from .engine.losses import (
@@ -39,11 +40,13 @@ __all__ = [
     "DEERInfo",
     "FullyRecurrentNetwork",
     "LOSSES",
+    "LayoutWarning",
     "RNNClassifier",
     "RNNRegressor",
     "backward",
     "bce_with_logits",
     "bce_with_logits_grad",
+    "channels_last",
     "diagonal_scan",
     "forward",
     "graph",

@@ -97,6 +97,14 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         loss; "balanced" weighs classes inversely to their frequency
     n_jobs : int or None, (reservoir) threads running reservoirs side by side (None: one)
     random_state : None, int or numpy.random.RandomState
+    data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
+        2-D series) is laid out: None (default) reads frnn's (n, T, D) and refuses a single
+        step with several channels, warns (LayoutWarning) when channels outnumber steps;
+        "channels_last" reads (n, T, D) unchecked, as PyTorch (batch_first) and Keras lay
+        it out; "channels_first" reads aeon's and sktime's (n_cases, n_channels,
+        n_timepoints) and lists of (n_channels, T_i) arrays.  A Series, a
+        DataFrame and a torch tensor are read by their own layout (see
+        :mod:`frnn.data.layouts`)
 
     Attributes
     ----------

@@ -155,7 +155,7 @@ _READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv
 TEXT_SUFFIXES = tuple(ext for ext, reader in _READERS.items() if reader is read_csv)
 
 
-def load_file(path, *, label="first", header=None) -> Split:
+def load_file(path, *, label="first", header=None, data_format=None) -> Split:
     """Read series from a file, choosing the reader by the file's extension.
 
     ``.ts`` (UCR/UEA), ``.csv`` / ``.tsv`` / ``.txt`` (UCR-style: label first, one series
@@ -168,6 +168,8 @@ def load_file(path, *, label="first", header=None) -> Split:
         column's name (see :mod:`frnn.data.delimited`); "none" also drops the labels of
         ``.ts`` and ``.npz`` files
     header : bool or None, whether a text file starts with a header row (None: detect)
+    data_format : None, "channels_last" or "channels_first": the layout of an ``.npz``
+        file's 3-D X (see :func:`frnn.data.readers.read_npz`)
 
     Returns
     -------
@@ -183,7 +185,7 @@ def load_file(path, *, label="first", header=None) -> Split:
     try:
         if _READERS[ext] is read_csv:
             return read_csv(path, label=label, header=header)
-        split = _READERS[ext](path)
+        split = read_npz(path, data_format=data_format) if ext == ".npz" else read_ts(path)
         if label != "first" and label != "none":
             raise ValueError(f"{path}: label={label!r} applies to text files (.csv/.tsv/.txt)")
         return Series(split.X, np.zeros(0), split.lengths) if label == "none" else split

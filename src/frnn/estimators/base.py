@@ -74,6 +74,7 @@ class RNNEstimator(BaseEstimator):
     standardize: bool = True
     dtype: str = "float64"
     random_state: int | np.random.RandomState | None = None
+    data_format: str | None = None
 
     _task: ClassVar[Task]
     _reservoir_settings: ClassVar[dict[str, Any]] = {}
@@ -136,7 +137,7 @@ class RNNEstimator(BaseEstimator):
         """
         before = dict(self.__dict__)  # a fit refused before training leaves the old fit
         try:
-            check_params(self)
+            self._check_params()
             for name in self._FITTED:  # a refit in the other mode starts clean
                 self.__dict__.pop(name, None)
             x, lengths = inputs.validated(self, X, reset=True)  # (n, T, D)
@@ -176,6 +177,12 @@ class RNNEstimator(BaseEstimator):
         )
         self.reservoir_, self.alpha_ = model, model.alpha_
         self._task.calibrate(self, Y)
+
+    def _check_params(self) -> None:
+        """Every parameter against its rule, in either mode: the reservoirs' ranges too (a
+        model file keeps every parameter, so a loaded one is held to the same rules)."""
+        check_params(self)
+        reservoirs.check(self)
 
     def _prepare_bptt(self, x, lengths, Y, resume_state):
         """(bptt) The epoch loop and its data; everything that can refuse before training."""

@@ -1,7 +1,8 @@
 """The estimators' input path: X checked as scikit-learn asks, standardised, framed.
 
-    X → validated (n, T, D) float64 and lengths → standardised with the training mean and
-    std → framed into f-sample steps in the estimator's dtype (what the BPTT networks read)
+    X → in frnn's layout (``data_format``) → validated (n, T, D) float64 and lengths →
+    standardised with the training mean and std → framed into f-sample steps in the
+    estimator's dtype (what the BPTT networks read)
 
 The arrays' work is the input layer's (:mod:`frnn.data.inputs`); this module adds what an
 estimator records and checks: ``n_features_in_``, feature names, ``tabular_``, ``mean_``,
@@ -14,6 +15,7 @@ import numpy as np
 from sklearn.utils.validation import validate_data
 
 from ..data import inputs as data_inputs
+from ..data import layouts
 from ..data.series import Series
 
 __all__ = ["fit_standardisation", "network_inputs", "standardised", "validated"]
@@ -21,6 +23,8 @@ __all__ = ["fit_standardisation", "network_inputs", "standardised", "validated"]
 
 def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
     """X checked: zero-padded (n, T, D) float64 and lengths (n,).
+
+    X is first read in ``est.data_format``'s layout (:func:`frnn.channels_last`).
 
     (n, T) arrays are tables to scikit-learn: they go through its ``validate_data``
     (feature names, ``n_features_in_`` = T).  Sequences keep ``n_features_in_`` = D,
@@ -30,11 +34,12 @@ def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
     if reset:
         for attr in ("n_features_in_", "feature_names_in_"):
             est.__dict__.pop(attr, None)
+    X = layouts.channels_last(X, est.data_format)  # (n, T, D), a list, or a table
     ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and data_inputs.ragged(X))
     two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
     if two_d and (reset or est.tabular_):
         X = validate_data(est, X, reset=reset, dtype=np.float64)
-    x, lengths, tabular = data_inputs.as_sequences(X)
+    x, lengths, tabular = data_inputs.as_sequences(X, data_format="channels_last")
     if reset:
         est.tabular_ = tabular
         if not tabular:

@@ -9,9 +9,10 @@ to the features as it is: their one seeding rule (:func:`frnn.reservoir.features
 
 from __future__ import annotations
 
+from .._validate import InvalidParameterError
 from ..reservoir.features import ReservoirFeatures
 
-__all__ = ["FEATURES", "features"]
+__all__ = ["FEATURES", "check", "features"]
 
 #: The estimators' parameters -> ReservoirFeatures': the names read as the equations do
 #: (hidden_size is I in both modes; spectral_radius is ρ(R); input_scale the std of W u).
@@ -28,14 +29,32 @@ FEATURES = {
 _MAX_PARAMETER_BYTES = 2**34  # 16 GiB, as for the BPTT networks
 
 
-def features(est) -> ReservoirFeatures:
-    """The unfitted ReservoirFeatures that ``est``'s parameters describe."""
+def check(est) -> None:
+    """Refuse reservoir parameters that ReservoirFeatures refuses, in either mode (a model
+    file keeps every parameter, so a loaded one is held to the same rules), named as the
+    estimator names them: rho → spectral_radius."""
+    try:
+        features(est, allocate=False)
+    except ValueError as error:
+        text = str(error)
+        for ours, theirs in FEATURES.items():
+            if text.startswith(f"{theirs} "):
+                text = ours + text[len(theirs) :]
+        raise InvalidParameterError(text) from None
+
+
+def features(est, allocate: bool = True) -> ReservoirFeatures:
+    """The unfitted ReservoirFeatures that ``est``'s parameters describe, checked (and, to
+    be drawn, ``allocate``, small enough to be drawn)."""
     params = est.get_params(deep=False)
     settings = {theirs: params[ours] for ours, theirs in FEATURES.items() if ours in params}
     for ours, theirs in (("spectral_radius", "rho"), ("input_scale", "scales")):
         if theirs in settings:
             settings[theirs] = _pair(settings[theirs], ours)
     drawn = ReservoirFeatures(**settings, **est._reservoir_settings, random_state=est.random_state)
+    drawn._check_parameters()
+    if not allocate:
+        return drawn
     I, taps, k = drawn.units, drawn.taps, drawn.n_thresholds
     need = 8 * drawn.n_reservoirs * (I * I + I * taps + I * (1 + k))  # R, W, b, θ
     if need > _MAX_PARAMETER_BYTES:  # refused before any allocation (one input channel)

@@ -76,6 +76,14 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     standardize : bool, standardise each input feature with the training mean and std
     dtype : {"float64", "float32"}
     random_state : None, int or numpy.random.RandomState
+    data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
+        2-D series) is laid out: None (default) reads frnn's (n, T, D) and refuses a single
+        step with several channels, warns (LayoutWarning) when channels outnumber steps;
+        "channels_last" reads (n, T, D) unchecked, as PyTorch (batch_first) and Keras lay
+        it out; "channels_first" reads aeon's and sktime's (n_cases, n_channels,
+        n_timepoints) and lists of (n_channels, T_i) arrays.  A Series, a
+        DataFrame and a torch tensor are read by their own layout (see
+        :mod:`frnn.data.layouts`)
 
     Attributes
     ----------
