@@ -1,9 +1,10 @@
 """Model files of earlier format versions load and predict what they predicted when written
-(labels exactly; values to round-off, 1e-12 relative: the engine's compiled loops may
-round differently from the frnn that wrote the file — a vectorised tanh, fused
-multiply-adds — but compute the same function of the file's weights): version 1 (before the biases: tests/fixtures/*_v1.npz), version 2 (written by
-frnn at f4d5f8e, before the one estimator core: tests/fixtures/*_v2.npz, saved again they
-load and predict the same), and a BPTT classifier written before the reservoir default
+(labels exactly; values to round-off, 1e-12 relative: the engine's compiled loops may round
+differently from the frnn that wrote the file — a vectorised tanh, fused multiply-adds — but
+compute the same function of the file's weights): version 1 (before the biases:
+tests/fixtures/*_v1.npz), version 2 (written by frnn at f4d5f8e, before the one estimator
+core: tests/fixtures/*_v2.npz, saved again they load and predict the same), and a BPTT
+classifier written before the reservoir default
 (tests/estimators/test_classifier_default.py)."""
 
 from __future__ import annotations
