@@ -4,6 +4,7 @@ The pieces are usable without the estimator (see the README's "Training" section
 """
 
 from .optimizers import SGD, Adam, make_optimizer
+from .schedules import DECAYS, Schedule
 from .steps import (
     NonFiniteLossError,
     clip_grad_norm,
@@ -16,6 +17,8 @@ __all__ = [
     "SGD",
     "Adam",
     "make_optimizer",
+    "Schedule",
+    "DECAYS",
     "clip_grad_norm",
     "minibatches",
     "sequence_gradients",
