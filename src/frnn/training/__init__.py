@@ -3,6 +3,7 @@
 The pieces are usable without the estimator (see the README's "Training" section).
 """
 
+from .fit_stream import train_stream
 from .optimizers import SGD, Adam, make_optimizer
 from .schedules import DECAYS, Schedule
 from .steps import (
@@ -18,6 +19,7 @@ __all__ = [
     "Adam",
     "make_optimizer",
     "Schedule",
+    "train_stream",
     "DECAYS",
     "clip_grad_norm",
     "minibatches",
