@@ -157,8 +157,8 @@ def test_factors_survive_a_state_dict_and_old_states_load():
 @pytest.mark.parametrize(
     ("factors", "match"),
     [
-        ({"R": 0.0}, r"lr_factors\['R'\] must be a positive number; got 0.0"),
-        ({"R": -1}, r"lr_factors\['R'\] must be a positive number"),
+        ({"R": -1}, r"lr_factors\['R'\] must be a non-negative number; got -1"),
+        ({"R": float("nan")}, r"lr_factors\['R'\] must be a non-negative number"),
         ([("R", 0.1)], "lr_factors must be None or a dict"),
         ({1: 0.1}, "lr_factors must be None or a dict"),
     ],
@@ -166,6 +166,16 @@ def test_factors_survive_a_state_dict_and_old_states_load():
 def test_bad_lr_factors_are_named(factors, match):
     with pytest.raises(ValueError, match=match):
         Adam(0.01, lr_factors=factors)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda lr_factors: SGD(0.1, momentum=0.9, lr_factors=lr_factors), Adam]
+)
+def test_a_zero_factor_freezes_its_parameter_exactly(make):
+    params, grads = _inputs(4, steps=20)
+    params["R"][...] = 0.0
+    after = _frnn_run(params, grads, make(lr_factors={"R": 0.0}))
+    assert not after["R"].any() and not np.array_equal(after["W"], params["W"])
 
 
 def test_a_factor_for_a_missing_parameter_is_refused_at_the_step():

@@ -9,7 +9,7 @@ import torch
 
 import frnn
 from frnn.data.synthetic import adding, recall, stream
-from frnn.training import NonFiniteLossError, train_stream
+from frnn.training import NonFiniteLossError, array_batches, train_stream
 from frnn.training.stream import StreamError
 from frnn.training.stream_batches import checked_batch
 from torch_reference import relerr
@@ -211,3 +211,19 @@ def test_a_stream_that_ends_early_and_bad_budgets_are_named():
         _train(irnn(), adding_batches, eval_every=0)
     with pytest.raises(ValueError, match="must be a stream training state"):
         _train(irnn(), adding_batches, resume_state={"version": 1})
+
+
+def test_arrays_in_hand_are_drawn_as_a_stream():
+    x = np.arange(20.0).reshape(10, 2, 1) * np.ones((1, 1, 3))  # (10, 2, 3): series i holds i
+    lengths = np.array([1, 2] * 5)
+    batches = array_batches(x, np.arange(10), 4, lengths)
+    first, again = batches(np.random.default_rng(5)), batches(np.random.default_rng(5))
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    xb, yb, lb = first
+    assert len(set(yb.tolist())) == 4  # distinct series
+    np.testing.assert_array_equal(xb[:, 0, 0], 2 * yb)  # each series with its own target
+    np.testing.assert_array_equal(lb, lengths[yb])
+    assert array_batches(x, np.arange(10), 50)(np.random.default_rng(0))[0].shape[0] == 10
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        array_batches(x, np.arange(10), 0)

@@ -13,6 +13,7 @@ from .steps import (
     minibatches,
     sequence_gradients,
 )
+from .stream_batches import StreamError, array_batches
 
 __all__ = [
     "SGD",
@@ -20,6 +21,8 @@ __all__ = [
     "make_optimizer",
     "Schedule",
     "train_stream",
+    "array_batches",
+    "StreamError",
     "DECAYS",
     "clip_grad_norm",
     "minibatches",

@@ -51,7 +51,10 @@ def _check_step(params, grads, lr_factors) -> None:
 
 
 def check_lr_factors(lr_factors) -> dict[str, float]:
-    """``lr_factors`` as a dict {parameter name: factor > 0}; None is {} (every factor 1)."""
+    """``lr_factors`` as a dict {parameter name: factor ≥ 0}; None is {} (every factor 1).
+
+    A factor 0 freezes its parameter (torch: a group with lr = 0), e.g. R = 0 for an
+    ablation without recurrence."""
     if lr_factors is None:
         return {}
     if not isinstance(lr_factors, dict) or not all(isinstance(k, str) for k in lr_factors):
@@ -59,7 +62,7 @@ def check_lr_factors(lr_factors) -> dict[str, float]:
             f"lr_factors must be None or a dict {{parameter name: factor}}, e.g. "
             f"{{'R': 0.1}}; got {lr_factors!r}"
         )
-    return {name: _check(_RATE, f, f"lr_factors[{name!r}]") for name, f in lr_factors.items()}
+    return {name: _check(_DECAY, f, f"lr_factors[{name!r}]") for name, f in lr_factors.items()}
 
 
 class SGD:
@@ -76,8 +79,8 @@ class SGD:
     nesterov : bool
     weight_decay : float ≥ 0, added to the gradient as λ θ (L2); never to the biases
         (``NO_DECAY``)
-    lr_factors : dict {name: factor > 0} or None, parameter ``name`` moves at lr × factor
-        (torch: a parameter group of its own with that lr); the others at lr
+    lr_factors : dict {name: factor ≥ 0} or None, parameter ``name`` moves at lr × factor
+        (torch: a parameter group of its own with that lr; 0 freezes it); the others at lr
     """
 
     def __init__(
@@ -158,8 +161,8 @@ class Adam:
     eps : float > 0, ε
     weight_decay : float ≥ 0, added to the gradient as λ θ (L2, not AdamW); never to the
         biases (``NO_DECAY``)
-    lr_factors : dict {name: factor > 0} or None, parameter ``name`` moves at η × factor
-        (torch: a parameter group of its own with that lr); the others at η
+    lr_factors : dict {name: factor ≥ 0} or None, parameter ``name`` moves at η × factor
+        (torch: a parameter group of its own with that lr; 0 freezes it); the others at η
     """
 
     def __init__(

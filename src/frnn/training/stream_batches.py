@@ -9,15 +9,51 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import Interval
+from ..data.series import Series
 from ..engine.network import forward_cached, release
 
-__all__ = ["StreamError", "checked_batch", "scores"]
+__all__ = ["StreamError", "array_batches", "checked_batch", "scores"]
 
 _CHUNK = 256  # validation series scored per forward call: bounded memory for the states
 
 
 class StreamError(ValueError, TypeError):
     """A batch of a stream (or the validation set) that the networks cannot take."""
+
+
+def array_batches(x, y, batch_size: int, lengths=None):
+    """Arrays in hand as a stream: a function ``batches(rng)`` drawing ``batch_size``
+    distinct series at random, each call independently (sampling without replacement
+    inside a batch, with replacement across batches), trimmed to their longest length.
+
+    x (n, T, D), y (n,) or (n, K), lengths (n,) or None; ``batch_size`` is capped at n.
+    Because a batch depends on the generator alone, a run resumed from a checkpoint draws
+    the same batches (see :func:`frnn.training.train_stream`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> batches = array_batches(np.zeros((10, 5, 2)), np.arange(10), 4)
+    >>> x, y, lengths = batches(np.random.default_rng(0))
+    >>> x.shape, len(set(y.tolist())), lengths.tolist()
+    ((4, 5, 2), 4, [5, 5, 5, 5])
+    """
+    x = np.asarray(x)
+    n = x.shape[0] if x.ndim == 3 else 0
+    series = Series(
+        x, np.asarray(y), np.full(n, x.shape[1] if n else 0) if lengths is None else lengths
+    )
+    if not n or len(series.y) != n:
+        raise StreamError(
+            f"x must be (n, T, D) with n ≥ 1 and y n values; got {x.shape}, {np.shape(y)}"
+        )
+    size = min(int(Interval("int", 1).check(batch_size, "batch_size")), n)
+
+    def batches(rng: np.random.Generator):
+        return series.take(rng.choice(n, size, replace=False))
+
+    return batches
 
 
 def checked_batch(batch, model, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
