@@ -48,6 +48,7 @@ GRIDS = {
     "warmup": [{"warmup": v} for v in (0.0, 0.01, 0.05)],
     "clip": [{"clip": v} for v in (None, 1.0, 0.1)],
     "frame": [{"frame": "tenth"}, {"frame": 1}],  # ⌈T/10⌉ (the estimators' default) or raw
+    "frame_rule": [{"frame": v} for v in ("tenth", "twentieth", "sqrt")],
     "standardize": [{"standardize": v} for v in (True, False)],
     "decay": [{"decay": v} for v in ("constant", "cosine", "linear")],
     "init": [
@@ -109,9 +110,15 @@ def digits_train():
 
 
 def resolve(recipe: Recipe, T: int) -> Recipe:
-    if recipe.frame == "tenth":
-        return recipe.but(frame=-(-T // 10))
-    return recipe
+    """The recipe with its framing rule made a frame size for series of length T:
+    "tenth" ⌈T/10⌉ (about 10 steps, the estimators' frame_size=None), "twentieth" ⌈T/20⌉,
+    "sqrt" ⌈√T⌉ (about √T steps of √T samples)."""
+    rules = {
+        "tenth": lambda: -(-T // 10),
+        "twentieth": lambda: -(-T // 20),
+        "sqrt": lambda: int(np.ceil(np.sqrt(T))),
+    }
+    return recipe.but(frame=rules[recipe.frame]()) if recipe.frame in rules else recipe
 
 
 def run_one(args) -> dict:

@@ -132,7 +132,7 @@ class StreamTrainer:
 
     def _round(self, val) -> dict:
         started = time.perf_counter()
-        good, first = self._snapshot(), self.steps
+        good, first = self._snapshot(), (self.steps, self.series, self.drawn)
         stop = min(self.steps + self.settings.eval_every, self.settings.steps)
         sums = np.zeros(2)  # loss, grad norm
         lr = self.settings.learning_rate
@@ -142,15 +142,19 @@ class StreamTrainer:
                 for m, member in enumerate(self.members):
                     member.optimizer.lr = lr
                     try:
-                        sums += self._step(member, m)
+                        sums += self._step(member)
                     except NonFiniteLossError as error:
-                        self._fail(good, f"network {m}, step {step + 1}: {error}")
+                        self._fail(good, first, f"network {m}, step {step + 1}: {error}")
                 self.steps += 1
+            for m, member in enumerate(self.members):
+                model = member.model
+                if not all(np.isfinite(getattr(model, n)).all() for n in parameter_names(model)):
+                    self._fail(good, first, f"network {m}: its weights overflowed")
             scored = scores(self.members, val) if val is not None else {}
         if not math.isfinite(scored.get("val_loss", 0.0)):
-            self._fail(good, f"validation loss {scored['val_loss']}")
+            self._fail(good, first, f"validation loss {scored['val_loss']}")
         self.epoch += 1
-        loss, norm = sums / (len(self.members) * (self.steps - first))
+        loss, norm = sums / (len(self.members) * (self.steps - first[0]))
         row = {"loss": loss, "grad_norm": norm, "steps": self.steps, "series": self.series}
         row |= {"lr": lr, **scored, "seconds": time.perf_counter() - started}
         for key, values in self.history.items():
@@ -161,7 +165,7 @@ class StreamTrainer:
     def _factor(self, step: int) -> float:
         return 1.0 if self.settings.schedule is None else self.settings.schedule.factor(step)
 
-    def _step(self, member: Member, m: int) -> np.ndarray:
+    def _step(self, member: Member) -> np.ndarray:
         """One optimiser step of one network; returns [loss, gradient norm]."""
         x, y, lengths = self._next(member)
         model = member.model
@@ -193,8 +197,10 @@ class StreamTrainer:
                 f"{self.settings.steps * len(self.members)}"
             ) from None
 
-    def _fail(self, good, detail: str):
+    def _fail(self, good, counters: tuple[int, int, int], detail: str):
+        """Put the round's first parameters and counters back and stop with a clear error."""
         self._load_weights(good)
+        self.steps, self.series, self.drawn = counters
         raise NonFiniteLossError(
             f"the training loss became non-finite ({detail}); the parameters are restored "
             f"to the end of round {self.epoch}. Lower the learning rate or set clip."
