@@ -103,6 +103,18 @@ def one_row(row: str, task: str, data, steps: int) -> tuple[float, float, int]:
     return score(fitted, Xt, yt), fitted.seconds, fitted.series
 
 
+def cpu_name() -> str:
+    """The CPU's model name (Linux), else what platform knows."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", nargs="+", default=list(TASKS))
@@ -147,8 +159,7 @@ def markdown(table, args, steps: int) -> str:
         "",
         f"Budget: {steps} optimiser steps of {RECOMMENDED.batch} series per BPTT network; "
         f"recipe {recipe}; {'--quick: 1,000 training series' if args.quick else ''}",
-        f"CPU {platform.processor() or platform.machine()}, one thread each, "
-        f"load average {os.getloadavg()[0]:.1f} at the end.",
+        f"CPU {cpu_name()}, one thread each, load average {os.getloadavg()[0]:.1f} at the end.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -29,6 +29,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
 
 import numpy as np
 
@@ -49,6 +50,7 @@ GRIDS = {
     "clip": [{"clip": v} for v in (None, 1.0, 0.1)],
     "frame": [{"frame": "tenth"}, {"frame": 1}],  # ⌈T/10⌉ (the estimators' default) or raw
     "frame_rule": [{"frame": v} for v in ("tenth", "twentieth", "sqrt")],
+    "frame_steps": [{"frame": f"steps:{v}"} for v in (10, 20, 32, 50)],
     "standardize": [{"standardize": v} for v in (True, False)],
     "decay": [{"decay": v} for v in ("constant", "cosine", "linear")],
     "init": [
@@ -112,17 +114,21 @@ def digits_train():
 def resolve(recipe: Recipe, T: int) -> Recipe:
     """The recipe with its framing rule made a frame size for series of length T:
     "tenth" ⌈T/10⌉ (about 10 steps, the estimators' frame_size=None), "twentieth" ⌈T/20⌉,
-    "sqrt" ⌈√T⌉ (about √T steps of √T samples)."""
+    "sqrt" ⌈√T⌉ (about √T steps of √T samples), "steps:N" ⌈T/N⌉ (about N steps)."""
     rules = {
         "tenth": lambda: -(-T // 10),
         "twentieth": lambda: -(-T // 20),
         "sqrt": lambda: int(np.ceil(np.sqrt(T))),
     }
+    if isinstance(recipe.frame, str) and recipe.frame.startswith("steps:"):  # ⌈T / N⌉
+        return recipe.but(frame=-(-T // int(recipe.frame[6:])))
     return recipe.but(frame=rules[recipe.frame]()) if recipe.frame in rules else recipe
 
 
 def run_one(args) -> dict:
-    task, changes, epochs, folds = args
+    task, changes, epochs, folds, base = args
+    global BASE
+    BASE = Recipe(**base)
     splits, kind = task_data(task, folds)
     recipe = resolve(
         BASE.but(**({"epochs": epochs} if epochs else {}), **changes), splits[0][0].shape[1]
@@ -137,6 +143,7 @@ def run_one(args) -> dict:
         "task": task,
         "changes": {k: v for k, v in changes.items()},
         "recipe": recipe.label(BASE.but(**({"epochs": epochs} if epochs else {}))),
+        "base": BASE.label(Recipe()),
         "epochs": epochs,
         "folds": folds,
         "score": float(np.mean(scores)),
@@ -148,6 +155,31 @@ def run_one(args) -> dict:
     }
 
 
+def report(path: str) -> str:
+    """Markdown tables from a JSON-lines file of rows: one table per base recipe and budget,
+    a row per recipe, a column per task (the last row written wins), the score and the
+    seconds."""
+    rows = [json.loads(line) for line in open(path)]
+    tables: dict = {}
+    for row in rows:
+        key = (row.get("base", ""), row.get("folds", 0) > 0)
+        label = ", ".join(f"{k}={v}" for k, v in row["changes"].items()) or "base"
+        tables.setdefault(key, {}).setdefault(label, {})[row["task"]] = row
+    out = []
+    for (base, _), table in tables.items():
+        tasks = sorted({t for cells in table.values() for t in cells})
+        out += [f"base: {base}", "", "| recipe | " + " | ".join(tasks) + " |"]
+        out.append("|---" * (len(tasks) + 1) + "|")
+        for recipe, cells in table.items():
+            text = [
+                f"{cells[t]['score']:.4f} ({cells[t]['seconds']:.0f} s)" if t in cells else ""
+                for t in tasks
+            ]
+            out.append(f"| {recipe} | " + " | ".join(text) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--task", nargs="+", default=["adding200"])
@@ -157,9 +189,15 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--out", default="benchmarks/results/memory_selection.jsonl")
+    parser.add_argument("--report", default=None, help="print Markdown tables of this file")
+    parser.add_argument("--base", default=None, help="JSON: changes to the base recipe")
     args = parser.parse_args()
+    if args.report:
+        print(report(args.report))
+        return
     grid = [json.loads(args.changes)] if args.changes else GRIDS[args.grid]
-    work = [(task, changes, args.epochs, args.folds) for task in args.task for changes in grid]
+    base = asdict(BASE.but(**json.loads(args.base))) if args.base else asdict(BASE)
+    work = [(t, changes, args.epochs, args.folds, base) for t in args.task for changes in grid]
     with ProcessPoolExecutor(args.jobs) as pool:
         for row in pool.map(run_one, work):
             with open(args.out, "a") as handle:
