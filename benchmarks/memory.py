@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
+from bench_vs_torch import cpu_name  # noqa: E402
 from memory_recipes import RECOMMENDED, fit, score, torch_fit  # noqa: E402
 from select_memory_defaults import digits_split, resolve  # noqa: E402
 
@@ -101,18 +101,6 @@ def one_row(row: str, task: str, data, steps: int) -> tuple[float, float, int]:
         return torch_fit(spec, recipe, X, y, kind, Xt, yt)
     fitted = fit(recipe.but(**spec), X, y, kind)
     return score(fitted, Xt, yt), fitted.seconds, fitted.series
-
-
-def cpu_name() -> str:
-    """The CPU's model name (Linux), else what platform knows."""
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:

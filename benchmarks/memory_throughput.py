@@ -19,8 +19,9 @@ pixel framed (D = 2, 32 steps), each with I = 64 hidden units.
 from __future__ import annotations
 
 import argparse
-import platform
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -29,6 +30,9 @@ import torch
 import frnn
 from frnn.training import Adam
 from frnn.training.steps import _clip_grad_norm, _sequence_gradients
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_vs_torch import cpu_name  # noqa: E402
 
 SHAPES = {  # name: (T steps, D inputs per step)
     "adding T=200 raw": (200, 2),
@@ -84,18 +88,6 @@ def rate(step, seconds: float) -> float:
         step()
         n += 1
     return B * n / (time.perf_counter() - started)
-
-
-def cpu_name() -> str:
-    """The CPU's model name (Linux), else what platform knows."""
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:
