@@ -4,12 +4,16 @@
         [--tasks adding100 adding200 adding400 digits order200] [--rows ...]
         [--steps 8000] [--out benchmarks/results/memory.md]
 
-Rows (every BPTT row trains on the same training series with the same budget: the same
-number of optimiser steps of the same batch size, the recommended recipe's schedule,
-optimiser and clipping, the same inputs; only the network and its start differ):
+Rows (every BPTT row trains one network on the same training series with the same
+budget: the same number of optimiser steps of the same batch size, the recommended
+recipe's schedule, optimiser and clipping, the same framed and standardised inputs; only
+the network and its start differ):
 
-- ``frnn <scheme>``: frnn's engine with each initialisation scheme of ``frnn.init``
-  (the recipe's ReLU), plus tanh with an orthogonal R, and the ablation R = 0 (frozen);
+- ``frnn recipe (5 networks)``: the recommended recipe as the estimators would run it,
+  an ensemble of 5 networks (5 times the budget: each network has its own);
+- ``frnn <scheme>``: one network of frnn's engine with each initialisation scheme of
+  ``frnn.init`` (the recipe's ReLU; identity is the recipe's), plus tanh with an
+  orthogonal R, and the ablation R = 0 (frozen at 0);
 - ``torch RNN``: torch.nn.RNN with the recipe's initialisation (R = I) and the same
   training, the frnn row's twin (their series per second compare the two engines);
 - ``torch LSTM``, ``torch GRU``: torch's gated networks, their own initialisation;
@@ -44,9 +48,10 @@ from select_memory_defaults import digits_split, resolve  # noqa: E402
 from frnn.data import synthetic  # noqa: E402
 
 ROWS = {
+    "frnn recipe (5 networks)": {"ensemble": 5},
     "frnn uniform": {"scheme": "uniform"},
     "frnn torch": {"scheme": "torch"},
-    "frnn identity": {"scheme": "identity"},
+    "frnn identity (1 network)": {"scheme": "identity"},
     "frnn orthogonal": {"scheme": "orthogonal"},
     "frnn spectral": {"scheme": "spectral"},
     "frnn ring": {"scheme": "ring"},
@@ -93,7 +98,7 @@ def reservoir(X, y, Xt, yt, kind) -> tuple[float, float, int]:
 
 def one_row(row: str, task: str, data, steps: int) -> tuple[float, float, int]:
     X, y, Xt, yt, kind = data
-    recipe = resolve(RECOMMENDED.but(steps=steps), X.shape[1])
+    recipe = resolve(RECOMMENDED.but(steps=steps, ensemble=1), X.shape[1])
     spec = ROWS[row]
     if spec == "reservoir":
         return reservoir(X, y, Xt, yt, kind)
@@ -145,7 +150,8 @@ def markdown(table, args, steps: int) -> str:
     recipe = RECOMMENDED.label(None)
     lines += [
         "",
-        f"Budget: {steps} optimiser steps of {RECOMMENDED.batch} series per BPTT network; "
+        f"Budget: {steps} optimiser steps of {RECOMMENDED.batch} series per BPTT network "
+        f"(the 5-network row: 5 networks); "
         f"recipe {recipe}; {'--quick: 1,000 training series' if args.quick else ''}",
         f"CPU {cpu_name()}, one thread each, load average {os.getloadavg()[0]:.1f} at the end.",
     ]

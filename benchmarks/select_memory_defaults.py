@@ -3,9 +3,12 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/select_memory_defaults.py
         --task adding200 --grid lr [--epochs 30] [--jobs 2] [--out FILE.jsonl]
 
-Each grid changes one ingredient of the base recipe (``memory_recipes.Recipe()``: the IRNN,
-R = I with ReLU, Adam 1e-3 with 1% warm-up and cosine decay, clipping at 1, batches of 32)
-and fits it on one task's training series, scoring the validation series:
+Each grid changes one ingredient of a base recipe and fits it on one task's training
+series, scoring the validation series.  The base is ``BASE`` (the IRNN, R = I with ReLU,
+Adam 4e-3 with 1% warm-up and cosine decay, clipping at 1, batches of 32, 8,000 steps,
+frames of ⌈T/10⌉ samples) changed by ``--base '{"frame": "steps:20"}'`` (JSON); the
+stages that chose the recommended recipe (``memory_recipes.RECOMMENDED``) and their
+tables are in benchmarks/results/memory_selection.md.  Tasks:
 
 - ``adding{T}``: 10,000 generated training series of length T (seed 1) and 2,000
   validation series (seed 2); the test series (seed 3) are never made here; MSE (the
