@@ -23,17 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from frnn.data.synthetic import sign_symmetric_waves
+
 __all__ = ["GENERATED", "split", "training_split"]
 
 
 def _sine_square(rng, n):
-    t = np.arange(200)
-    y = rng.integers(0, 2, n)
-    freq = rng.uniform(1 / 40, 1 / 15, n)[:, None]
-    phase = rng.uniform(0, 2 * np.pi, n)[:, None]
-    wave = np.sin(2 * np.pi * freq * t + phase)
-    X = np.where(y[:, None] == 1, np.sign(wave), wave) * rng.choice([-1, 1], (n, 1))
-    return X + 0.3 * rng.standard_normal(X.shape), y
+    return sign_symmetric_waves(n, rng, length=200, frequencies=(1 / 40, 1 / 15), noise=0.3)
 
 
 def _many_classes(rng, n):

@@ -1,9 +1,9 @@
 """A fitted reservoir read-out as the arrays and metadata of a model file, and back.
 
-One layout for both estimators (model files of format version 3, and 4):
+One layout for both estimators (model files of format version 3 and after):
 
     res0/W (I, taps·D), res0/R (I, I), res0/b (I,), res0/theta (I, n_thresholds), res1/…
-    features/level_mean, features/level_std (D,)  (level_fraction > 0 only; version 4)
+    features/level_mean, features/level_std (D,)  (level_fraction > 0 only; version 5)
     features/mean, features/scale (p,)          f̂ = (f − mean) / scale
     readout/coef (p, K), readout/intercept (K,)  z = coef·f̂ + intercept
 
@@ -13,7 +13,7 @@ spacing, stride, channel] per reservoir, "channels": D, "length": the training T
 field's type and every array's shape, dtype and values before building anything, so a
 read-out that loads also predicts.  :func:`upgrade` turns the two layouts of version 2
 (the classifier's ``"reservoir"``, the regressor's ``"reservoirs"``) into this one.
-Version 4 added the parameters level_fraction, recurrence and dtype; files without them
+Version 5 added the parameters level_fraction, recurrence and dtype; files before it
 read as their reservoirs were (``LEGACY``): float64 states, computed as they were then.
 """
 
@@ -26,9 +26,10 @@ import numpy as np
 from .core import STATISTICS, Reservoir
 from .features import PARAMETERS, ReservoirFeatures
 from .readout import ReservoirReadout
-from .ridge import RidgeFit
+from .ridge import ALPHAS, RidgeFit
 
 __all__ = [
+    "BEFORE_5",
     "FEATURE_PARAMETERS",
     "LEGACY",
     "feature_params",
@@ -39,14 +40,13 @@ __all__ = [
 
 #: The ReservoirFeatures parameters a file records (its seed is spent: the reservoirs are kept).
 FEATURE_PARAMETERS = tuple(name for name in PARAMETERS if name != "random_state")
-#: Parameters that files of format version 3 and before did not record, and the values
+#: Parameters that files of format version 4 and before did not record, and the values
 #: their reservoirs had: float64 states through the plain path, bit for bit, and a
 #: Gaussian R (already drawn: only the record).
 LEGACY = {"level_fraction": 0.0, "recurrence": "gaussian", "dtype": "float64"}
-#: What the classifier's version-2 files, which recorded none, had besides their estimator's
-#: parameters and their statistics (ReservoirFeatures' defaults then).
-_VERSION_2 = {"max_frame_fraction": 0.5, "window": "dilated", "centred": True}
-_VERSION_2 |= {"difference": False, "normalise": True}
+#: ReservoirFeatures' defaults before version 5 where they differ from today's: an
+#: estimator's reservoirs then (files of version 4 or before, or saved again from one).
+BEFORE_5 = LEGACY | {"statistics": ("mean", "max", "ppv")}
 _CHANNELS = ("x", "diff", "level")
 _BOOLEANS = ("centred", "difference", "normalise")
 
@@ -84,14 +84,29 @@ def to_arrays(model: ReservoirReadout) -> tuple[dict[str, np.ndarray], dict]:
     return arrays, meta
 
 
-def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
+def from_arrays(
+    arrays: dict,
+    meta: dict,
+    K: int,
+    expected: dict | None = None,
+    *,
+    alphas=ALPHAS,
+    calibrated: bool | None = None,
+    before: dict | None = None,
+    legacy: bool = False,
+):
     """The fitted read-out of K outputs that :func:`to_arrays` described, checked.
 
-    ``expected``: the features' parameters its estimator sets (as :func:`feature_params`
-    writes them); a file whose reservoirs disagree with them is refused.  The others are
-    the file's own record.
+    ``expected``: the features' parameters its estimator implies (as :func:`feature_params`
+    writes them); ``before``: those it implied before version 5 (``BEFORE_5``).  A file
+    whose reservoirs are neither is refused.  ``legacy``: a file of format version 4 or
+    before, whose features record none of ``LEGACY``'s parameters and had their values;
+    its reservoirs must be ``before``'s.  ``alphas``: the grid its α was chosen from.
+    ``calibrated``: whether its softmax temperature was fitted (a classifier's, a number)
+    or not (a regressor's, null); None: either.
     """
-    features = _features(meta["features"], expected)
+    allowed = [e for e in ((None if legacy else expected), before) if e is not None]
+    features = _features(meta["features"], allowed, legacy)
     D, T = (_count(meta, name) for name in ("channels", "length"))
     I, k = features.units, features.n_thresholds
     if not isinstance(meta["windows"], list) or len(meta["windows"]) != features.n_reservoirs:
@@ -99,10 +114,10 @@ def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
     features.reservoirs_ = []
     for r, window in enumerate(meta["windows"]):
         taps, spacing, stride, channel = _window(window, r)
-        if channel == "level" and not features.level_fraction:
-            raise ValueError(f"reservoir {r} reads the level, but level_fraction is 0")
+        _check_window(features, T, r, (taps, spacing, stride), channel)
         shapes = {"W": (I, taps * D), "R": (I, I), "b": (I,), "theta": (I, k)}
         W, R, b, theta = (_array(arrays, f"res{r}/{n}", s) for n, s in shapes.items())
+        _check_radius(R, features.rho, r)
         features.reservoirs_.append(Reservoir(W, R, b, taps, spacing, stride, channel, theta))
     features.n_features_in_, features.length_ = D, T
     if features.level_fraction:
@@ -117,23 +132,31 @@ def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
     if not (scale > 0).all():
         raise ValueError("features/scale must be > 0")
     alpha, temperature = _positive(meta["alpha"], "alpha"), meta["temperature"]
+    if alpha not in alphas:
+        raise ValueError(f"alpha {alpha!r} is not one of the ridge penalties tried, {alphas}")
+    if calibrated is not None and (temperature is not None) != calibrated:
+        raise ValueError(f"temperature must be {'a number' if calibrated else 'null'} here")
     if temperature is not None:
         temperature = _positive(temperature, "temperature")
     ridge = RidgeFit(coef, intercept, alpha, np.empty((0, K)), np.empty(0))
     return ReservoirReadout.fitted(features, mean, scale, ridge, temperature)
 
 
-def _features(params, expected: dict | None) -> ReservoirFeatures:
-    """The ReservoirFeatures of the file's parameters, each checked; an older file's
-    missing ones are its ``LEGACY`` values."""
-    if isinstance(params, dict) and not set(LEGACY) & set(params):
-        params = params | LEGACY
-    if not isinstance(params, dict) or set(params) != set(FEATURE_PARAMETERS):
+def _features(params, allowed: list, legacy: bool) -> ReservoirFeatures:
+    """The ReservoirFeatures of the file's parameters, each checked, and one of those
+    ``allowed`` (if any are given); a ``legacy`` file's missing ones are ``LEGACY``'s."""
+    if not isinstance(params, dict):
         raise ValueError(f"features must hold exactly {sorted(FEATURE_PARAMETERS)}")
-    wrong = [] if expected is None else [n for n in expected if params.get(n) != expected[n]]
-    if wrong:
+    if legacy:  # format version 4 or before: none of them recorded
+        if set(LEGACY) & set(params):
+            raise ValueError(f"a file of version 4 or before records none of {sorted(LEGACY)}")
+        params = params | LEGACY
+    if set(params) != set(FEATURE_PARAMETERS):
+        raise ValueError(f"features must hold exactly {sorted(FEATURE_PARAMETERS)}")
+    if allowed and params not in allowed:
+        wrong = sorted(n for n in params if all(params[n] != e[n] for e in allowed))
         raise ValueError(
-            f"the reservoirs' {sorted(wrong)} disagree with the estimator's parameters"
+            f"the reservoirs' {wrong or sorted(BEFORE_5)} disagree with the estimator's parameters"
         )
     if not all(isinstance(params[name], bool) for name in _BOOLEANS):
         raise ValueError(f"{', '.join(_BOOLEANS)} must be true or false")
@@ -163,6 +186,36 @@ def _window(window, r: int) -> tuple[int, int, int, str]:
     return taps, spacing, stride, channel
 
 
+def _check_window(features, T: int, r: int, window: tuple, channel: str) -> None:
+    """Refuse a window ``ReservoirFeatures`` could not have drawn for series of length T
+    (its rule: ``ReservoirFeatures._window``; tests/reservoir/test_reservoir_persist.py
+    holds the two together) or a channel out of turn (the difference is read by every other
+    reservoir)."""
+    taps, spacing, stride = window
+    top = max(1.0, T * features.max_frame_fraction)
+    if features.window == "frame":
+        possible = spacing == 1 and taps == stride and stride <= top
+    else:
+        top = max(1.0, min((T - 1) / max(features.taps - 1, 1), top))
+        steps = features.max_steps
+        moves = spacing if steps is None else max(1, math.ceil(T / steps))
+        possible = taps == features.taps and spacing <= top and stride == moves
+    if not possible:
+        raise ValueError(f"reservoir {r}'s window {window} is not one drawn for T = {T}")
+    first_level = features.n_reservoirs - round(features.level_fraction * features.n_reservoirs)
+    turn = "level" if r >= first_level else "diff" if features.difference and r % 2 else "x"
+    if channel != turn:  # the last reservoirs read the level (ReservoirFeatures.fit)
+        raise ValueError(f"reservoir {r} reads {channel!r}, out of turn")
+
+
+def _check_radius(R: np.ndarray, rho: tuple, r: int) -> None:
+    """R's spectral radius in the range ``rho`` it was scaled to (to round-off)."""
+    radius = float(np.max(np.abs(np.linalg.eigvals(R))))
+    low, high = rho
+    if not low * (1 - 1e-9) <= radius <= high * (1 + 1e-9):
+        raise ValueError(f"res{r}/R has spectral radius {radius:.6g}, outside rho = {rho}")
+
+
 def _array(arrays: dict, name: str, shape: tuple) -> np.ndarray:
     if name not in arrays:
         raise ValueError(f"the array {name} is missing")
@@ -186,9 +239,9 @@ def upgrade(arrays: dict, meta: dict, expected: dict, alpha=None) -> tuple[dict,
     """A version-2 read-out (arrays, metadata) in this layout.
 
     The classifier's (``meta["reservoir"]``) recorded no feature parameters: they are the
-    ``expected`` ones its estimator sets, its statistics, and the defaults of then for the
-    rest.  The regressor's
-    (``meta["reservoirs"]``) kept α among the estimator's fitted attributes: ``alpha``.
+    ``expected`` ones its estimator implied then (less ``LEGACY``'s, which no file of then
+    records) with its statistics.  The regressor's (``meta["reservoirs"]``) kept α among
+    the estimator's fitted attributes: ``alpha``.
     """
     if "reservoir" in meta:  # the classifier's
         old = meta["reservoir"]
@@ -198,7 +251,8 @@ def upgrade(arrays: dict, meta: dict, expected: dict, alpha=None) -> tuple[dict,
         for name, new in renamed.items():
             if f"readout/{name}" in arrays:
                 arrays[new] = arrays.pop(f"readout/{name}")
-        features = {**_VERSION_2, **expected, "statistics": old["statistics"]}
+        features = {k: v for k, v in expected.items() if k not in LEGACY}  # not recorded then
+        features["statistics"] = old["statistics"]
         channels, temperature, alpha = old["channels"], old["temperature"], old["alpha"]
     else:  # the regressor's
         old = meta["reservoirs"]
