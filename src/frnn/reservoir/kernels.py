@@ -8,7 +8,7 @@ over the reservoir's windows u(t) (``core.windows``: step t reads the samples
 t·stride + j·spacing, j < taps, zero past the series' end) and adds a(t) and [s(t) > θ] to
 running sums: no (T', I) array of states is stored, so one pass over the series is one
 compiled call and memory is O(I) per series.  ``core.run`` followed by ``core.pool`` is the
-plain path that computes the same features (tests/test_reservoir_kernels.py holds them
+plain path that computes the same features (tests/reservoir/test_reservoir_kernels.py holds them
 together to round-off; the PPV compares with > as ``pool`` does).
 
 tanh is written out in arithmetic (:func:`tanh32`, :func:`tanh64`) so that the loop over
