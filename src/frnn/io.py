@@ -33,7 +33,9 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # the two layouts of version 2 still load, upgraded.
 # 4: the estimators' parameter data_format (a frnn that reads up to 3 says "upgrade"
 # rather than "unknown parameter"); files of version 3 load with data_format=None.
-FORMAT_VERSION = 4
+# 5: reservoirs record their states' dtype, how R was drawn and the share that reads the
+# level (frnn.reservoir.persist.LEGACY: what files of version 4 and before had).
+FORMAT_VERSION = 5
 _MAGIC = "frnn"
 _META = "__meta__"
 _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
@@ -167,6 +169,11 @@ def _as_written(model, arrays: dict[str, np.ndarray], meta: dict) -> None:
     written["version"] = meta["version"]
     if meta["version"] == 3 and "params" in written:  # before data_format
         written["params"].pop("data_format")
+    if meta["version"] < 5 and "reservoir" in written:  # before the reservoirs' dtype, ...
+        from .reservoir.persist import LEGACY
+
+        for name in LEGACY:
+            written["reservoir"]["features"].pop(name)
     names = sorted(set(arrays) ^ set(again))
     if names:
         raise ValueError(f"the arrays {names} are not the model's (it holds {sorted(again)})")

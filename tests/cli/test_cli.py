@@ -120,7 +120,7 @@ def test_default_reservoir_train_writes_results_and_resume_refits(tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["accuracy", "loss", "n", "seconds"]
     assert lines[2].split()[0] == "test" and lines[2].split()[3] == "150"
-    assert lines[3].startswith("6 reservoirs, 288 features, ridge α")  # 6 × 8 units × (2 + 4)
+    assert lines[3].startswith("6 reservoirs, 336 features, ridge α")  # 6 × 8 units × (3 + 4)
     assert "6/6" in result.stderr and "reservoir" in result.stderr  # the progress bar
     run = tmp_path / "run"
     metrics = json.loads((run / "metrics.json").read_text())

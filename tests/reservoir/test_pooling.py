@@ -5,9 +5,12 @@ Over the real steps t < T_i of series i, per unit u (and threshold θ_uj):
 
     mean = Σ_t a_t,u / T_i      max = max_t a_t,u      last = a_{T_i−1},u
     ppv  = #{t : s_t,u > θ_uj} / T_i                 (strictly greater: a tie does not count)
+    ramp = Σ_t r_t a_t,u / T_i,  r_t = (2t + 1)/T_i − 1  (from −1 to 1: the states' trend)
 
 A constant stretch of a series drives a reservoir to a fixed point, where s(t) repeats
 exactly; a threshold there lands on s itself, and ≥ for > would count every step of it.
+The plain path (float64 states through the engine, then ``pool``) and the compiled loop
+that pools float32 states as they run (``frnn.reservoir.kernels``) are both held to it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from frnn.reservoir import ReservoirFeatures, draw_reservoir, run, windows
+from frnn.reservoir import ReservoirFeatures, core, draw_reservoir, kernels, run, windows
 from frnn.reservoir.core import STATISTICS, pool
 
 
@@ -35,6 +38,8 @@ def _definition(A, S, steps, theta, statistics) -> np.ndarray:
                     row.append(max(a))
                 elif name == "last":
                     row.append(a[T - 1])
+                elif name == "ramp":
+                    row.append(sum(((2 * t + 1) / T - 1) * float(a[t]) for t in range(T)) / T)
                 else:
                     row += [sum(1 for s in S[i, :T, u] if s > th) / T for th in theta[u]]
         rows.append(row)
@@ -89,7 +94,7 @@ def test_the_features_of_a_constant_stretch_are_their_definition():
     features = ReservoirFeatures(
         n_reservoirs=3, units=4, n_thresholds=2, statistics=("mean", "max", "ppv"),
         normalise=False, max_steps=None, rho=(0.3, 0.5), max_frame_fraction=0.05,
-        random_state=0,
+        level_fraction=0.0, dtype="float64", random_state=0,
     ).fit(x)  # fmt: skip
     ties = 0
     for res in features.reservoirs_:  # θ exactly on a fixed-point value of series 0
@@ -105,3 +110,24 @@ def test_the_features_of_a_constant_stretch_are_their_definition():
         A, S = run(res, u, steps)
         expected.append(_definition(A, S, steps, res.theta, features.statistics))
     np.testing.assert_allclose(got, np.concatenate(expected, axis=1), rtol=0, atol=1e-14)
+
+
+def test_the_compiled_loop_counts_a_tie_as_the_definition_does():
+    """The float32 loop on a constant stretch: with R = 0 and one tap, s(t) = W u(t) + b is
+    the same sum in the loop and in ``pre_activations`` (its zero terms add nothing), so s
+    repeats exactly over the stretch and θ can be put on it."""
+    rng = np.random.default_rng(4)
+    x = _with_constant_stretch(rng).astype(np.float32)
+    lengths = np.full(len(x), x.shape[1])
+    res = draw_reservoir(rng, 1, 7, (1, 1, 1), "x", scale=1.0, rho=0.0)
+    assert not res.R.any()
+    S, steps = core.pre_activations(res, x, lengths)  # (n, T, I) float32, compiled
+    A = kernels.tanh(S.ravel(), np.empty(S.size, np.float32)).reshape(S.shape)
+    res.theta = np.stack([S[0, 125], S[1, 125]], axis=1).astype(np.float64)  # (I, 2) on s
+    assert (S[0] == res.theta[:, 0].astype(np.float32)).sum(axis=0).min() >= 100  # ties
+    got = core.features(res, x, lengths, STATISTICS)  # the compiled loop
+    want = _definition(A, S, steps, res.theta.astype(np.float32), STATISTICS)
+    ppv = slice(3 * 7, 3 * 7 + 7 * 2)  # mean, max, last, then I·k PPV proportions
+    counts = (np.rint(v[:, ppv] * steps[:, None]) for v in (got, want))  # float32 shares
+    np.testing.assert_array_equal(*counts)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)

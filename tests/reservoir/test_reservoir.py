@@ -64,7 +64,7 @@ def test_feature_shape_and_determinism():
     X = rng.standard_normal((7, 50, 3))
     features = ReservoirFeatures(random_state=3, **SMALL).fit(X)
     F = features.transform(X)
-    per_reservoir = 8 * (2 + 2)  # mean, max, and 2 PPV thresholds per unit
+    per_reservoir = 8 * (3 + 2)  # mean, max, ramp, and 2 PPV thresholds per unit
     assert F.shape == (7, 4 * per_reservoir)
     stats = ("mean", "max", "last", "ppv")
     every = ReservoirFeatures(random_state=3, statistics=stats, **SMALL).fit(X).transform(X)
@@ -222,6 +222,10 @@ def test_regressor_learns_the_frequency_of_a_wave():
         ({"scales": (2.0, 1.0)}, "scales"),
         ({"rho": (0.5, 1.2)}, "rho"),
         ({"max_frame_fraction": 0}, "max_frame_fraction"),
+        ({"level_fraction": 1.5}, "level_fraction"),
+        ({"level_fraction": True}, "level_fraction"),
+        ({"recurrence": "unitary"}, "recurrence"),
+        ({"dtype": "float16"}, "dtype"),
         ({"class_weight": "auto"}, "class_weight"),
     ],
 )

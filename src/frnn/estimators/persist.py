@@ -181,12 +181,16 @@ def _params_from(cls, params: dict) -> dict:
 def _reservoir(est, arrays: dict, meta: dict, K: int) -> None:
     """The read-out (a version-2 layout upgraded first), and the standardisation it reads."""
     expected = readout_file.feature_params(reservoirs.features(est))
+    before = readout_file.feature_params(reservoirs.features(est, before=True))
     body = meta.get("reservoir")
     if meta["version"] < 3:
         alpha = meta["fitted"].get("alpha_")
-        arrays, body = readout_file.upgrade(arrays, meta, expected, alpha)
+        arrays, body = readout_file.upgrade(arrays, meta, before, alpha)
     calibrated = est._task.kind == "classifier"  # softmax(τ z): a classifier's τ is fitted
-    est.reservoir_ = readout_file.from_arrays(arrays, body, K, expected, calibrated=calibrated)
+    legacy = meta["version"] < 5  # before the reservoirs recorded dtype, R's kind, the level
+    est.reservoir_ = readout_file.from_arrays(
+        arrays, body, K, expected, calibrated=calibrated, before=before, legacy=legacy
+    )
     est.alpha_ = est.reservoir_.alpha_
     D = est.reservoir_.features_.n_features_in_
     if not est.reservoir_.features_.normalise:  # the series are standardised first

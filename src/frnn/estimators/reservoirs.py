@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .._validate import InvalidParameterError
 from ..reservoir.features import ReservoirFeatures
+from ..reservoir.persist import BEFORE_5
 
 __all__ = ["FEATURES", "check", "features"]
 
@@ -43,15 +44,19 @@ def check(est) -> None:
         raise InvalidParameterError(text) from None
 
 
-def features(est, allocate: bool = True) -> ReservoirFeatures:
+def features(est, allocate: bool = True, before: bool = False) -> ReservoirFeatures:
     """The unfitted ReservoirFeatures that ``est``'s parameters describe, checked (and, to
-    be drawn, ``allocate``, small enough to be drawn)."""
+    be drawn, ``allocate``, small enough to be drawn); ``before``: those they described
+    before model files of version 5 (``frnn.reservoir.persist.BEFORE_5``)."""
     params = est.get_params(deep=False)
     settings = {theirs: params[ours] for ours, theirs in FEATURES.items() if ours in params}
     for ours, theirs in (("spectral_radius", "rho"), ("input_scale", "scales")):
         if theirs in settings:
             settings[theirs] = _pair(settings[theirs], ours)
-    drawn = ReservoirFeatures(**settings, **est._reservoir_settings, random_state=est.random_state)
+    if before:
+        settings = BEFORE_5 | settings
+    settings |= est._reservoir_settings
+    drawn = ReservoirFeatures(**settings, random_state=est.random_state)
     drawn._check_parameters()
     if not allocate:
         return drawn

@@ -102,7 +102,15 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
 
     aux_weight: ClassVar[float] = 0.0  # no per-step loss: a running sum is not yet the answer
     _task: ClassVar[Task] = Regression()
-    _reservoir_settings: ClassVar[dict[str, Any]] = {"normalise": False, "statistics": ("mean",)}
+    # See the module; float64 states and Gaussian R, as the regression defaults were chosen
+    # (the series standardised as a whole, so no reservoir needs to read the level apart).
+    _reservoir_settings: ClassVar[dict[str, Any]] = {
+        "normalise": False,
+        "level_fraction": 0.0,
+        "statistics": ("mean",),
+        "recurrence": "gaussian",
+        "dtype": "float64",
+    }
 
     # -- prediction -----------------------------------------------------------------------
     def predict(self, X: ArrayLike | Series) -> np.ndarray | list[np.ndarray]:

@@ -38,7 +38,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
     Parameters
     ----------
     n_reservoirs, units, max_frame_fraction, window, taps, max_steps, centred, scales, rho,
-    n_thresholds, statistics, difference, normalise, n_jobs :
+    n_thresholds, statistics, difference, normalise, level_fraction, recurrence, dtype, n_jobs :
         As in :class:`frnn.reservoir.ReservoirFeatures`.
     alphas : tuple of float
         Ridge penalties tried by leave-one-out.

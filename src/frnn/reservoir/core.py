@@ -13,12 +13,17 @@ last state a(T), and the proportion of positive values of s(t) − θ ("PPV") fo
 ``features`` draws many reservoirs and stacks their statistics; a linear
 read-out on them (``classifier``, ``ridge``) is the classifier.
 
-The states come from the engine (``frnn.forward``); the pre-activations are recomputed
-from them in one product, s(t) = W u(t) + b + R a(t−1).
+Two paths compute the same features.  The plain one: the states come from the engine
+(``frnn.forward``), the pre-activations are recomputed from them in one product,
+s(t) = W u(t) + b + R a(t−1), and ``pool`` reduces the stored (B, T', I) arrays.  The
+compiled one (``kernels.pooled``) pools each step as it is computed and stores nothing;
+``features`` runs it for float32 series where numba works.  float64 series take the plain
+path, whose features model files of float64 reservoirs were fitted on, bit for bit.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 from dataclasses import dataclass
@@ -29,10 +34,22 @@ from ..data.inputs import mask
 from ..data.inputs import windows as _windows
 from ..engine.network import forward
 
-__all__ = ["Reservoir", "draw_reservoir", "pool", "run", "windows"]
+__all__ = [
+    "Reservoir",
+    "compiled",
+    "draw_reservoir",
+    "draw_unscaled",
+    "features",
+    "pool",
+    "pre_activations",
+    "recurrent",
+    "run",
+    "side_by_side",
+    "windows",
+]
 
-STATISTICS = ("mean", "max", "last", "ppv")  # what pool can compute
-DEFAULT_STATISTICS = ("mean", "max", "ppv")  # chosen by CV (benchmarks/select_defaults.py)
+STATISTICS = ("mean", "max", "last", "ppv", "ramp")  # what pool can compute
+DEFAULT_STATISTICS = ("mean", "max", "ppv", "ramp")  # chosen by CV (benchmarks/select_defaults.py)
 
 # Pre-activation values (B·T'·I) held at once while a batch of series runs through one
 # reservoir: bounds memory whatever n and T are (8 MiB of float64 per buffer).
@@ -75,23 +92,50 @@ def windows(x: np.ndarray, lengths: np.ndarray, res: Reservoir) -> tuple[np.ndar
 
 
 def draw_reservoir(
-    rng, D: int, units: int, window: tuple, channel: str, scale: float, rho: float, centred=False
+    rng,
+    D: int,
+    units: int,
+    window: tuple,
+    channel: str,
+    scale: float,
+    rho: float,
+    centred=False,
+    recurrence="gaussian",
 ):
-    """Draw W ~ N(0, scale²/(k·D)), R ~ N(0, 1/I) rescaled to spectral radius rho, b ~ U(−1, 1).
+    """Draw W ~ N(0, scale²/(k·D)), R of spectral radius rho, b ~ U(−1, 1).
 
     ``window`` is (taps k, spacing, stride).  With z-normalised inputs each entry of W u(t)
-    then has standard deviation ≈ scale.
+    then has standard deviation ≈ scale.  ``recurrence``: "gaussian", R ~ N(0, 1/I)
+    rescaled to radius rho (eigenvalues spread over the disc), or "orthogonal", rho times a
+    Haar-random orthogonal matrix: every eigenvalue on the circle |λ| = rho, as a linear
+    recurrent unit starts, so no direction of the state forgets faster than rho^t.
     """
+    res = draw_unscaled(rng, D, units, window, channel, scale, centred)
+    res.R = recurrent(res.R[None], np.array([rho]), recurrence)[0]
+    return res
+
+
+def draw_unscaled(rng, D, units, window, channel, scale, centred=False) -> Reservoir:
+    """``draw_reservoir``'s W, b and its R ~ N(0, 1/I) before ``recurrent`` shapes it."""
     k = window[0]
     W = rng.standard_normal((units, k, D))  # (I, k, D)
     if centred and k > 1:  # each unit's weights sum to zero over the taps: blind to level
         W -= W.mean(axis=1, keepdims=True)
     W = W.reshape(units, k * D) * (scale / math.sqrt(k * D))  # (I, k·D)
     R = rng.standard_normal((units, units)) / math.sqrt(units)  # (I, I)
-    radius = np.max(np.abs(np.linalg.eigvals(R)))
-    R *= rho / max(radius, 1e-12)
     b = rng.uniform(-1.0, 1.0, size=units)  # (I,)
     return Reservoir(W, R, b, *window, channel)
+
+
+def recurrent(R: np.ndarray, rho: np.ndarray, recurrence: str) -> np.ndarray:
+    """Gaussian R (r, I, I) made the recurrent weights of radius rho (r,): rescaled
+    ("gaussian"), or rho times their QR factor Q ("orthogonal"), every matrix at once."""
+    if recurrence == "orthogonal":
+        Q, upper = np.linalg.qr(R)  # (r, I, I) each
+        signs = np.where(np.diagonal(upper, axis1=1, axis2=2) < 0, -1.0, 1.0)  # (r, I)
+        return rho[:, None, None] * Q * signs[:, None, :]  # signs fixed: the Haar measure
+    radius = np.abs(np.linalg.eigvals(R)).max(axis=1)  # (r,)
+    return R * (rho / np.maximum(radius, 1e-12))[:, None, None]
 
 
 def run(res: Reservoir, u: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,20 +143,23 @@ def run(res: Reservoir, u: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, n
 
     Parameters
     ----------
-    u : (B, T', m·D) framed inputs, zero-padded
+    u : (B, T', m·D) framed inputs, zero-padded; float64, or float32 to run the
+        reservoir in float32 (its weights cast)
     steps : (B,) each series' number of frames, in [1, T']
 
     Returns
     -------
-    A, S : (B, T', I) each; zero where padded
+    A, S : (B, T', I) each, in u's dtype; zero where padded
     """
     I = len(res.b)
-    net = types.SimpleNamespace(W=res.W, R=res.R, b=res.b, V=np.zeros((1, I)), c=np.zeros(1))
+    W, R, b = (v.astype(u.dtype, copy=False) for v in (res.W, res.R, res.b))
+    V, c = np.zeros((1, I), dtype=u.dtype), np.zeros(1, dtype=u.dtype)
+    net = types.SimpleNamespace(W=W, R=R, b=b, V=V, c=c)
     forward(net, u, None, lengths=steps, engine=ENGINE)
     A = net.a  # (B, T', I)
     B, T, _ = A.shape
-    S = (u.reshape(B * T, -1) @ res.W.T).reshape(B, T, I) + res.b  # W u(t) + b, one product
-    S[:, 1:] += (A.reshape(B * T, I) @ res.R.T).reshape(B, T, I)[:, :-1]  # + R a(t−1)
+    S = (u.reshape(B * T, -1) @ W.T).reshape(B, T, I) + b  # W u(t) + b, one product
+    S[:, 1:] += (A.reshape(B * T, I) @ R.T).reshape(B, T, I)[:, :-1]  # + R a(t−1)
     if steps.min() < S.shape[1]:
         S[~mask(S, steps)] = 0.0
     return A, S
@@ -129,6 +176,9 @@ def pool(A: np.ndarray, S: np.ndarray, steps: np.ndarray, theta, statistics) -> 
             out.append((A if real is None else np.where(real, A, -np.inf)).max(axis=1))
         elif name == "last":
             out.append(A[np.arange(len(A)), steps - 1])  # (B, I)
+        elif name == "ramp":  # a(t)'s trend: Σ r(t) a(t) / steps, r from −1 to 1 over the series
+            r = (2.0 * np.arange(A.shape[1]) + 1.0) / steps[:, None] - 1.0  # (B, T')
+            out.append((r[:, None, :] @ A)[:, 0] / steps[:, None])  # (B, I); padding is zero
         else:  # ppv: the share of real steps on which s(t) > θ, per unit and threshold
             counts = np.empty(theta.shape[::-1] + (len(A),))  # (k, I, B)
             for j in range(theta.shape[1]):
@@ -138,3 +188,103 @@ def pool(A: np.ndarray, S: np.ndarray, steps: np.ndarray, theta, statistics) -> 
                 counts[j] = above.sum(axis=1).T
             out.append((counts / steps).transpose(2, 1, 0).reshape(len(A), -1))  # (B, I·k)
     return np.concatenate(out, axis=1)
+
+
+@functools.cache
+def compiled():
+    """The compiled loops (``kernels``), or None where numba cannot import or compile them.
+
+    Decided once per process by a tiny call of each loop (compiled now, or loaded from
+    numba's disk cache); a cache that cannot be read is dropped and the loops compiled anew.
+    """
+    try:
+        from . import kernels
+    except Exception:  # ImportError, or numba failing to load on this platform
+        return None
+    for attempt in range(2):
+        try:
+            _trial(kernels)
+            return kernels
+        except Exception:  # a numba error, or a corrupt file in numba's cache
+            if attempt:
+                return None
+            for loop in (kernels.pooled, kernels.pre_activations, kernels.tanh):
+                loop._cache.flush()  # forget the cache's index: compile and write afresh
+    return None
+
+
+def _trial(kernels) -> None:
+    res = Reservoir(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros(1), 1, 1, 1, "x", np.zeros((1, 1)))
+    x, lengths = np.zeros((1, 1, 1), dtype=np.float32), np.ones(1, dtype=np.intp)
+    _compiled_features(kernels, res, x, lengths, DEFAULT_STATISTICS)
+    _compiled_pre_activations(kernels, res, x, lengths)
+
+
+def _arguments(res: Reservoir, dtype) -> tuple:
+    """The compiled loops' view of a reservoir: [R W] and b in ``dtype``, and its window."""
+    M = np.ascontiguousarray(np.hstack([res.R, res.W]), dtype=dtype)  # (I, I + taps·D)
+    return M, res.b.astype(dtype), res.taps, res.spacing, res.stride
+
+
+def side_by_side(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The series as the compiled loop reads them: (n, T, D) -> xt (T, D, n), the series
+    by decreasing length (``order`` (n,)) and zero past each one's end, so that one step of
+    a block of series is a contiguous row."""
+    order = np.argsort(-lengths, kind="stable")
+    real = mask(x, lengths[order]).T[:, None, :]  # (T, 1, n)
+    xt = np.where(real, x[order].transpose(1, 2, 0), x.dtype.type(0))  # (T, D, n)
+    return np.ascontiguousarray(xt), order
+
+
+def _n_features(I: int, k: int, statistics) -> int:
+    return sum(I * k if name == "ppv" else I for name in statistics)
+
+
+def _compiled_features(kernels, res: Reservoir, x, lengths, statistics, lanes=None):
+    I, k = res.theta.shape
+    xt, order = side_by_side(x, lengths) if lanes is None else lanes
+    M, b, *window = _arguments(res, x.dtype)
+    thetaT = np.ascontiguousarray(res.theta.T, dtype=x.dtype)  # (k, I)
+    codes = np.array([kernels.CODES[name] for name in statistics], dtype=np.int64)
+    out = np.empty((len(x), _n_features(I, k, statistics)), dtype=x.dtype)
+    return kernels.pooled(xt, lengths, order, M, b, thetaT, *window, codes, out)
+
+
+def _compiled_pre_activations(kernels, res: Reservoir, x, lengths) -> np.ndarray:
+    steps = -(-x.shape[1] // res.stride)
+    S = np.empty((len(x), steps, len(res.b)), dtype=x.dtype)
+    M, b, *window = _arguments(res, x.dtype)
+    return kernels.pre_activations(x, lengths, np.ascontiguousarray(M.T), b, *window, S)
+
+
+def features(res: Reservoir, x: np.ndarray, lengths: np.ndarray, statistics, lanes=None):
+    """One reservoir's pooled statistics of the series x: (n, T, D) -> (n, p), x's dtype.
+
+    float32 series run through the compiled loop where numba works; float64 ones (and
+    float32 ones without numba) through the plain path, ``run`` then ``pool``, in batches
+    of bounded memory.  x is zero beyond each series' length (lengths (n,)); ``lanes``, if
+    given, is ``side_by_side(x, lengths)`` (made once for many reservoirs).
+    """
+    loops = compiled() if x.dtype == np.float32 else None
+    if loops is not None:
+        return _compiled_features(loops, res, x, lengths, statistics, lanes)
+    steps_max = -(-x.shape[1] // res.stride)
+    size = max(1, BATCH_VALUES // (steps_max * max(len(res.b), res.taps * x.shape[2])))
+    parts = []
+    for start in range(0, len(x), size):
+        part = slice(start, start + size)
+        u, steps = windows(x[part], lengths[part], res)
+        A, S = run(res, u, steps)
+        parts.append(pool(A, S, steps, res.theta, statistics).astype(x.dtype, copy=False))
+    return np.concatenate(parts, axis=0)  # (n, p)
+
+
+def pre_activations(res: Reservoir, x: np.ndarray, lengths: np.ndarray) -> tuple:
+    """s(t) of the series x (n, T, D) through the reservoir: S (n, T', I) in x's dtype, zero
+    past each series' steps, and the steps (n,); compiled for float32 as ``features``."""
+    loops = compiled() if x.dtype == np.float32 else None
+    if loops is not None:
+        S = _compiled_pre_activations(loops, res, np.ascontiguousarray(x), lengths)
+        return S, -(-lengths // res.stride)
+    u, steps = windows(x, lengths, res)
+    return run(res, u, steps)[1], steps

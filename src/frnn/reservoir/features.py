@@ -15,16 +15,15 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .._validate import check_choice, check_positive_int
-from ..data.inputs import as_sequences, mask, znormalise
+from ..data.inputs import as_sequences, mask, standardisation, standardise, znormalise
 from .core import (
-    BATCH_VALUES,
     DEFAULT_STATISTICS,
     STATISTICS,
-    Reservoir,
-    draw_reservoir,
-    pool,
-    run,
-    windows,
+    draw_unscaled,
+    features,
+    pre_activations,
+    recurrent,
+    side_by_side,
 )
 
 __all__ = ["PARAMETERS", "ReservoirFeatures", "ReservoirParameters", "prepare", "seed"]
@@ -48,11 +47,15 @@ def prepare(X, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarr
     the features see shape, not level or amplitude; the difference is z-normalised too.
     """
     x, lengths, _ = as_sequences(X)
+    return (*_shapes(x, lengths, normalise), lengths)
+
+
+def _shapes(x, lengths, normalise: bool) -> tuple[np.ndarray, np.ndarray]:
     x = znormalise(x, lengths) if normalise else x
     d = np.zeros_like(x)
     d[:, 1:] = np.diff(x, axis=1)
     d[~mask(x, lengths)] = 0.0
-    return x, (znormalise(d, lengths) if normalise else d), lengths
+    return x, (znormalise(d, lengths) if normalise else d)
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
@@ -73,6 +76,9 @@ class ReservoirParameters:
     statistics: tuple[str, ...] = DEFAULT_STATISTICS
     difference: bool = False
     normalise: bool = True
+    level_fraction: float = 0.5
+    recurrence: str = "orthogonal"
+    dtype: str = "float32"
     n_jobs: int | None = None
     random_state: int | np.random.Generator | np.random.RandomState | None = None
 
@@ -112,6 +118,17 @@ class ReservoirFeatures(ReservoirParameters):
         Half of the reservoirs read the first difference of the series.
     normalise : bool
         z-normalise each series (per channel).
+    level_fraction : float in [0, 1]
+        The share of the reservoirs that read each series with its level and scale:
+        standardised per channel over the training series (``level_mean_``,
+        ``level_std_``), not on its own, and with input weights that need not sum to zero.
+    recurrence : {"gaussian", "orthogonal"}
+        How R is drawn (:func:`frnn.reservoir.draw_reservoir`): Gaussian rescaled to its
+        spectral radius, or that radius times an orthogonal matrix (eigenvalues on a ring).
+    dtype : {"float32", "float64"}
+        The states' precision.  float32 runs the compiled loop that pools each step as it
+        is computed (``frnn.reservoir.kernels``); float64 runs the states through
+        ``frnn.forward`` and pools them after, as reservoirs always did.
     n_jobs : None or int
         Threads that run reservoirs side by side (joblib); None runs them one after another.
     random_state : None, int or numpy.random.Generator
@@ -120,19 +137,31 @@ class ReservoirFeatures(ReservoirParameters):
     def fit(self, X, y=None):
         """Draw the reservoirs for series like X and their thresholds from X's quantiles."""
         self._check_parameters()
-        x, d, lengths = prepare(X, self.normalise)
+        series, lengths = self._prepared(X, fit=True)
         rng = np.random.default_rng(seed(self.random_state))
-        n, T, D = x.shape
+        n, T, D = series["x"].shape
         self.n_features_in_ = D
         self.length_ = T
         self.reservoirs_ = []
+        first_level = self.n_reservoirs - round(self.level_fraction * self.n_reservoirs)
+        drawn = []
         for r in range(self.n_reservoirs):
             window = self._window(rng, T)
             channel = "diff" if self.difference and r % 2 else "x"
+            centred = self.centred
+            if r >= first_level:  # the last reservoirs read the level: weights not centred
+                channel, centred = "level", False
             scale = math.exp(rng.uniform(*np.log(self.scales)))
             rho = rng.uniform(*self.rho)
-            res = draw_reservoir(rng, D, self.units, window, channel, scale, rho, self.centred)
-            res.theta = self._thresholds(res, x, d, lengths, rng)
+            res = draw_unscaled(rng, D, self.units, window, channel, scale, centred)
+            pick = rng.integers(0, n, size=self.n_thresholds)  # whose s gives each θ
+            quantiles = rng.uniform(0.1, 0.9, size=(self.n_thresholds, self.units))
+            drawn.append((res, rho, pick, quantiles))
+        R = recurrent(np.stack([d[0].R for d in drawn]), np.array([d[1] for d in drawn]),
+                      self.recurrence)  # fmt: skip
+        self.reservoirs_ = []
+        for (res, _, pick, quantiles), res.R in zip(drawn, R, strict=True):
+            res.theta = self._thresholds(res, series[res.channel][pick], lengths[pick], quantiles)
             self.reservoirs_.append(res)
         return self
 
@@ -142,6 +171,8 @@ class ReservoirFeatures(ReservoirParameters):
         if self.max_steps is not None:
             check_positive_int(self.max_steps, "max_steps")
         check_choice(self.window, "window", ("dilated", "frame"))
+        check_choice(self.recurrence, "recurrence", ("gaussian", "orthogonal"))
+        check_choice(self.dtype, "dtype", ("float32", "float64"))
         for name in self.statistics:
             check_choice(name, "each of statistics", STATISTICS)
         if not self.statistics:
@@ -152,6 +183,11 @@ class ReservoirFeatures(ReservoirParameters):
         low, high = self.rho
         if not 0 <= low <= high < 1:
             raise ValueError(f"rho must be (low, high) with 0 ≤ low ≤ high < 1; got {self.rho}")
+        fraction = self.level_fraction
+        if isinstance(fraction, bool) or not (
+            isinstance(fraction, numbers.Real) and 0 <= fraction <= 1
+        ):
+            raise ValueError(f"level_fraction must be in [0, 1]; got {self.level_fraction!r}")
         if not self.max_frame_fraction > 0:
             raise ValueError(f"max_frame_fraction must be > 0; got {self.max_frame_fraction}")
 
@@ -165,40 +201,42 @@ class ReservoirFeatures(ReservoirParameters):
         stride = d if self.max_steps is None else max(1, math.ceil(T / self.max_steps))
         return self.taps, d, stride
 
-    def _thresholds(self, res, x, d, lengths, rng) -> np.ndarray:
-        """θ (I, k): for each threshold, a quantile of s on one random training series."""
-        k = self.n_thresholds
-        pick = rng.integers(0, len(x), size=k)
-        u, steps = windows((d if res.channel == "diff" else x)[pick], lengths[pick], res)
-        _, S = run(res, u, steps)  # (k, T', I)
-        q = rng.uniform(0.1, 0.9, size=(k, len(res.b)))  # (k, I)
-        theta = np.empty((len(res.b), k))
-        units = np.arange(len(res.b))
-        for j in range(k):
-            ordered = np.sort(S[j, : steps[j]], axis=0)  # (T_j', I), each unit's values sorted
-            i = np.minimum((q[j] * (steps[j] - 1)).astype(int), max(steps[j] - 2, 0))  # (I,)
-            upper = np.minimum(i + 1, steps[j] - 1)
-            # Midway between two order statistics: no step of the source series sits exactly
-            # on θ, where round-off would decide the comparison.
-            theta[:, j] = (ordered[i, units] + ordered[upper, units]) / 2
-        return theta
+    @staticmethod
+    def _thresholds(res, x, lengths, quantiles) -> np.ndarray:
+        """θ (I, k): θ[:, j] the ``quantiles[j]`` (I,) of s on the series x[j] (k, T, D)."""
+        S, steps = pre_activations(res, x, lengths)  # (k, T', I), (k,)
+        S[~mask(S, steps)] = np.inf  # past each series' end: sorted last, never picked
+        ordered = np.sort(S, axis=1)  # each unit's values, per series
+        i = np.minimum(
+            (quantiles * (steps[:, None] - 1)).astype(int), np.maximum(steps - 2, 0)[:, None]
+        )  # (k, I)
+        upper = np.minimum(i + 1, steps[:, None] - 1)
+        series, units = np.arange(len(x))[:, None], np.arange(len(res.b))
+        # Midway between two order statistics: no step of the source series sits exactly
+        # on θ, where round-off would decide the comparison.
+        low, high = (ordered[series, j, units].astype(np.float64) for j in (i, upper))
+        return ((low + high) / 2).T  # (I, k), float64 whatever the states' dtype
 
     def transform(self, X, *, callback=None) -> np.ndarray:
-        """Features (n, n_features) of the series X, computed in bounded-memory batches.
+        """Features (n, n_features), float64, of the series X, in bounded memory.
 
         ``callback(done, total)``, if given, is called after each reservoir.
         """
-        x, d, lengths = prepare(X, self.normalise)
+        x, lengths, _ = as_sequences(X)
         if x.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {x.shape[2]} channels per step; the reservoirs were drawn for "
                 f"{self.n_features_in_}"
             )
+        series, lengths = self._prepared(x, lengths)
+        compiled = series["x"].dtype == np.float32  # the compiled loop reads them side by side
+        lanes = {name: side_by_side(v, lengths) if compiled else None for name, v in series.items()
+                 if any(res.channel == name for res in self.reservoirs_)}  # fmt: skip
         total = len(self.reservoirs_)
         done = [0]
 
         def one(res):
-            part = self._one(res, x, d, lengths)
+            part = features(res, series[res.channel], lengths, self.statistics, lanes[res.channel])
             if callback is not None:
                 done[0] += 1  # threads: a count, not an order
                 callback(done[0], total)
@@ -212,19 +250,22 @@ class ReservoirFeatures(ReservoirParameters):
             parts = Parallel(self.n_jobs, prefer="threads")(
                 delayed(one)(res) for res in self.reservoirs_
             )
-        return np.concatenate(parts, axis=1)
+        return np.concatenate(parts, axis=1, dtype=np.float64)  # the read-out's dtype
 
-    def _one(self, res: Reservoir, x, d, lengths) -> np.ndarray:
-        series = d if res.channel == "diff" else x  # (n, T, D)
-        steps_max = -(-series.shape[1] // res.stride)
-        size = max(1, BATCH_VALUES // (steps_max * max(len(res.b), res.taps * series.shape[2])))
-        parts = []
-        for start in range(0, len(series), size):
-            part = slice(start, start + size)
-            u, steps = windows(series[part], lengths[part], res)
-            A, S = run(res, u, steps)
-            parts.append(pool(A, S, steps, res.theta, self.statistics))
-        return np.concatenate(parts, axis=0)  # (n, n_stat·I)
+    def _prepared(self, X, lengths=None, fit=False) -> tuple[dict, np.ndarray]:
+        """What the reservoirs read, by channel, in ``dtype``: {"x": the series, "diff": its
+        difference (``prepare``'s), "level": standardised over the training series (set by
+        ``fit``)}, and the lengths (n,).  X is (n, T, D) with its lengths, or as given."""
+        if lengths is None:
+            X, lengths, _ = as_sequences(X)
+        x, d = _shapes(X, lengths, self.normalise)
+        series = {"x": x, "diff": d}
+        if fit and self.level_fraction:
+            self.level_mean_, self.level_std_ = standardisation(X, lengths)  # (D,) each
+        if self.level_fraction:
+            series["level"] = standardise(X, lengths, self.level_mean_, self.level_std_)
+        dtype = np.dtype(self.dtype)
+        return {k: v.astype(dtype, copy=False) for k, v in series.items()}, lengths
 
 
 #: The parameters of the reservoirs, in the order of their signature.

@@ -1,8 +1,9 @@
 """A fitted reservoir read-out as the arrays and metadata of a model file, and back.
 
-One layout for both estimators (model files of format version 3):
+One layout for both estimators (model files of format version 3 and after):
 
     res0/W (I, taps·D), res0/R (I, I), res0/b (I,), res0/theta (I, n_thresholds), res1/…
+    features/level_mean, features/level_std (D,)  (level_fraction > 0 only; version 5)
     features/mean, features/scale (p,)          f̂ = (f − mean) / scale
     readout/coef (p, K), readout/intercept (K,)  z = coef·f̂ + intercept
 
@@ -12,6 +13,8 @@ spacing, stride, channel] per reservoir, "channels": D, "length": the training T
 field's type and every array's shape, dtype and values before building anything, so a
 read-out that loads also predicts.  :func:`upgrade` turns the two layouts of version 2
 (the classifier's ``"reservoir"``, the regressor's ``"reservoirs"``) into this one.
+Version 5 added the parameters level_fraction, recurrence and dtype; files before it
+read as their reservoirs were (``LEGACY``): float64 states, computed as they were then.
 """
 
 from __future__ import annotations
@@ -25,11 +28,26 @@ from .features import PARAMETERS, ReservoirFeatures
 from .readout import ReservoirReadout
 from .ridge import ALPHAS, RidgeFit
 
-__all__ = ["FEATURE_PARAMETERS", "feature_params", "from_arrays", "to_arrays", "upgrade"]
+__all__ = [
+    "BEFORE_5",
+    "FEATURE_PARAMETERS",
+    "LEGACY",
+    "feature_params",
+    "from_arrays",
+    "to_arrays",
+    "upgrade",
+]
 
 #: The ReservoirFeatures parameters a file records (its seed is spent: the reservoirs are kept).
 FEATURE_PARAMETERS = tuple(name for name in PARAMETERS if name != "random_state")
-_CHANNELS = ("x", "diff")
+#: Parameters that files of format version 4 and before did not record, and the values
+#: their reservoirs had: float64 states through the plain path, bit for bit, and a
+#: Gaussian R (already drawn: only the record).
+LEGACY = {"level_fraction": 0.0, "recurrence": "gaussian", "dtype": "float64"}
+#: ReservoirFeatures' defaults before version 5 where they differ from today's: an
+#: estimator's reservoirs then (files of version 4 or before, or saved again from one).
+BEFORE_5 = LEGACY | {"statistics": ("mean", "max", "ppv")}
+_CHANNELS = ("x", "diff", "level")
 _BOOLEANS = ("centred", "difference", "normalise")
 
 
@@ -46,6 +64,9 @@ def to_arrays(model: ReservoirReadout) -> tuple[dict[str, np.ndarray], dict]:
     for r, res in enumerate(features.reservoirs_):
         arrays.update({f"res{r}/{k}": getattr(res, k) for k in ("W", "R", "b", "theta")})
         windows.append([int(res.taps), int(res.spacing), int(res.stride), res.channel])
+    if hasattr(features, "level_mean_"):  # what the level-reading reservoirs standardise by
+        arrays |= {"features/level_mean": features.level_mean_}  # (D,)
+        arrays |= {"features/level_std": features.level_std_}  # (D,)
     arrays |= {
         "features/mean": model.mean_,  # (p,)
         "features/scale": model.scale_,  # (p,)
@@ -71,15 +92,21 @@ def from_arrays(
     *,
     alphas=ALPHAS,
     calibrated: bool | None = None,
+    before: dict | None = None,
+    legacy: bool = False,
 ):
     """The fitted read-out of K outputs that :func:`to_arrays` described, checked.
 
     ``expected``: the features' parameters its estimator implies (as :func:`feature_params`
-    writes them); a file whose reservoirs disagree with them is refused.  ``alphas``: the
-    grid its α was chosen from.  ``calibrated``: whether its softmax temperature was
-    fitted (a classifier's, a number) or not (a regressor's, null); None: either.
+    writes them); ``before``: those it implied before version 5 (``BEFORE_5``).  A file
+    whose reservoirs are neither is refused.  ``legacy``: a file of format version 4 or
+    before, whose features record none of ``LEGACY``'s parameters and had their values;
+    its reservoirs must be ``before``'s.  ``alphas``: the grid its α was chosen from.
+    ``calibrated``: whether its softmax temperature was fitted (a classifier's, a number)
+    or not (a regressor's, null); None: either.
     """
-    features = _features(meta["features"], expected)
+    allowed = [e for e in ((None if legacy else expected), before) if e is not None]
+    features = _features(meta["features"], allowed, legacy)
     D, T = (_count(meta, name) for name in ("channels", "length"))
     I, k = features.units, features.n_thresholds
     if not isinstance(meta["windows"], list) or len(meta["windows"]) != features.n_reservoirs:
@@ -93,6 +120,11 @@ def from_arrays(
         _check_radius(R, features.rho, r)
         features.reservoirs_.append(Reservoir(W, R, b, taps, spacing, stride, channel, theta))
     features.n_features_in_, features.length_ = D, T
+    if features.level_fraction:
+        level = [_array(arrays, f"features/level_{n}", (D,)) for n in ("mean", "std")]
+        if not (level[1] > 0).all():
+            raise ValueError("features/level_std must be > 0")
+        features.level_mean_, features.level_std_ = level
     p = features.n_reservoirs * I * sum(k if s == "ppv" else 1 for s in features.statistics)
     mean, scale = (_array(arrays, f"features/{n}", (p,)) for n in ("mean", "scale"))
     coef = _array(arrays, "readout/coef", (p, K))
@@ -110,13 +142,22 @@ def from_arrays(
     return ReservoirReadout.fitted(features, mean, scale, ridge, temperature)
 
 
-def _features(params, expected: dict | None) -> ReservoirFeatures:
-    """The ReservoirFeatures of the file's parameters, each checked."""
-    if not isinstance(params, dict) or set(params) != set(FEATURE_PARAMETERS):
+def _features(params, allowed: list, legacy: bool) -> ReservoirFeatures:
+    """The ReservoirFeatures of the file's parameters, each checked, and one of those
+    ``allowed`` (if any are given); a ``legacy`` file's missing ones are ``LEGACY``'s."""
+    if not isinstance(params, dict):
         raise ValueError(f"features must hold exactly {sorted(FEATURE_PARAMETERS)}")
-    if expected is not None and params != expected:
-        wrong = sorted(name for name in params if params[name] != expected.get(name))
-        raise ValueError(f"the reservoirs' {wrong} disagree with the estimator's parameters")
+    if legacy:  # format version 4 or before: none of them recorded
+        if set(LEGACY) & set(params):
+            raise ValueError(f"a file of version 4 or before records none of {sorted(LEGACY)}")
+        params = params | LEGACY
+    if set(params) != set(FEATURE_PARAMETERS):
+        raise ValueError(f"features must hold exactly {sorted(FEATURE_PARAMETERS)}")
+    if allowed and params not in allowed:
+        wrong = sorted(n for n in params if all(params[n] != e[n] for e in allowed))
+        raise ValueError(
+            f"the reservoirs' {wrong or sorted(BEFORE_5)} disagree with the estimator's parameters"
+        )
     if not all(isinstance(params[name], bool) for name in _BOOLEANS):
         raise ValueError(f"{', '.join(_BOOLEANS)} must be true or false")
     if not set(params["statistics"]) <= set(STATISTICS):
@@ -161,7 +202,9 @@ def _check_window(features, T: int, r: int, window: tuple, channel: str) -> None
         possible = taps == features.taps and spacing <= top and stride == moves
     if not possible:
         raise ValueError(f"reservoir {r}'s window {window} is not one drawn for T = {T}")
-    if channel != ("diff" if features.difference and r % 2 else "x"):
+    first_level = features.n_reservoirs - round(features.level_fraction * features.n_reservoirs)
+    turn = "level" if r >= first_level else "diff" if features.difference and r % 2 else "x"
+    if channel != turn:  # the last reservoirs read the level (ReservoirFeatures.fit)
         raise ValueError(f"reservoir {r} reads {channel!r}, out of turn")
 
 
@@ -196,8 +239,9 @@ def upgrade(arrays: dict, meta: dict, expected: dict, alpha=None) -> tuple[dict,
     """A version-2 read-out (arrays, metadata) in this layout.
 
     The classifier's (``meta["reservoir"]``) recorded no feature parameters: they are the
-    ``expected`` ones its estimator implies, with its statistics.  The regressor's
-    (``meta["reservoirs"]``) kept α among the estimator's fitted attributes: ``alpha``.
+    ``expected`` ones its estimator implied then (less ``LEGACY``'s, which no file of then
+    records) with its statistics.  The regressor's (``meta["reservoirs"]``) kept α among
+    the estimator's fitted attributes: ``alpha``.
     """
     if "reservoir" in meta:  # the classifier's
         old = meta["reservoir"]
@@ -207,7 +251,8 @@ def upgrade(arrays: dict, meta: dict, expected: dict, alpha=None) -> tuple[dict,
         for name, new in renamed.items():
             if f"readout/{name}" in arrays:
                 arrays[new] = arrays.pop(f"readout/{name}")
-        features = {**expected, "statistics": old["statistics"]}
+        features = {k: v for k, v in expected.items() if k not in LEGACY}  # not recorded then
+        features["statistics"] = old["statistics"]
         channels, temperature, alpha = old["channels"], old["temperature"], old["alpha"]
     else:  # the regressor's
         old = meta["reservoirs"]

@@ -67,14 +67,17 @@ def ridge_loo(F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None) -> Ridge
     mu = w @ F / w.sum()  # (p,) weighted means: the unpenalised intercept
     nu = w @ Y / w.sum()  # (K,)
     root = np.sqrt(w)[:, None]  # (n, 1)
-    Fc, Yc = root * (F - mu), root * (Y - nu)  # (n, p), (n, K)
+    Fc, Yc = F - mu, Y - nu  # (n, p), (n, K)
+    if sample_weight is not None:  # unweighted, the root is one: no pass over F for it
+        Fc, Yc = root * Fc, root * Yc
     U, s2, project = _spectrum(Fc)  # U (n, r), s2 (r,)
     UtY = U.T @ Yc  # (r, K)
+    U2 = U**2  # (n, r)
     errors, loos = [], []
     for alpha in alphas:
         shrink = s2 / (s2 + alpha)  # (r,)
         fitted = U @ (shrink[:, None] * UtY)  # (n, K)
-        h = (U**2) @ shrink + w / w.sum()  # (n,) hat diagonal, intercept included
+        h = U2 @ shrink + w / w.sum()  # (n,) hat diagonal, intercept included
         e = (Yc - fitted) / (1.0 - h)[:, None] / root  # (n, K) residuals, original scale
         loos.append(Y - e)
         errors.append(float((w[:, None] * e**2).sum() / w.sum()))

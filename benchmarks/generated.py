@@ -1,0 +1,152 @@
+"""Generated classification tasks: where the defaults are chosen and timed beside real sets.
+
+Each generator takes a ``numpy.random.Generator`` and the number of series, and returns
+(X, y): an (n, T) or (n, T, D) array, or a list of series of different lengths.  A task's
+training split comes from seed 1000 + s and its test split from seed 2000 + s, so both are
+the same on every machine.  No data set of aeon, sktime or tslearn is read: those judge.
+
+- sine_square: sign-symmetric, a sine or a square wave of random frequency, phase, sign
+- many_classes: 12 classes, a bump of one of 4 widths at one of 3 places
+- long_motif: T = 1500 random walks, which of 5 short motifs sits somewhere
+- variable_length: lengths 60-400, 4 classes by frequency
+- channels: D = 3, which channel leads the others by a quarter period
+- levels: D = 4, T = 12-24 (variable), 8 classes told apart only by each channel's level:
+  every series is its class's level vector plus a random smooth shape shared by all
+  classes and noise (what per-series z-normalisation erases)
+- strokes: D = 2, T = 8, 10 classes of pen strokes: 5 paths, each drawn in one of two
+  places on the pad (the place is half the class), offset, size and points jittered
+- prototypes: 40 classes of 5 series each, a random smooth prototype per class, warped
+  in time, scaled and with noise (many classes, few series)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from frnn.data.synthetic import sign_symmetric_waves
+
+__all__ = ["GENERATED", "split", "training_split"]
+
+
+def _sine_square(rng, n):
+    return sign_symmetric_waves(n, rng, length=200, frequencies=(1 / 40, 1 / 15), noise=0.3)
+
+
+def _many_classes(rng, n):
+    t = np.arange(300)
+    y = rng.integers(0, 12, n)
+    width = np.array([3, 8, 20, 40])[y % 4][:, None]
+    centre = (np.array([60, 150, 240])[y // 4] + rng.integers(-20, 21, n))[:, None]
+    X = np.exp(-0.5 * ((t - centre) / width) ** 2)
+    return X + 0.2 * rng.standard_normal(X.shape), y
+
+
+def _long_motif(rng, n):
+    s = np.linspace(0, 1, 40)
+    motifs = np.stack([np.sin(2 * np.pi * k * s) for k in (1, 2, 3)] + [s, s**2 * (1 - s) * 6])
+    y = rng.integers(0, 5, n)
+    X = 0.1 * np.cumsum(rng.standard_normal((n, 1500)), axis=1)
+    for i, where in enumerate(rng.integers(0, 1460, n)):
+        X[i, where : where + 40] += 3 * motifs[y[i]]
+    return X, y
+
+
+def _variable_length(rng, n):
+    y = rng.integers(0, 4, n)
+    series = []
+    for c in y:
+        T = int(rng.integers(60, 401))
+        t = np.arange(T)
+        wave = np.sin(2 * np.pi * t / (8, 12, 18, 27)[c] + rng.uniform(0, 6.3))
+        series.append(wave + 0.5 * rng.standard_normal(T))
+    return series, y
+
+
+def _channels(rng, n):
+    y = rng.integers(0, 3, n)
+    t = np.arange(120)[:, None]
+    phase = rng.uniform(0, 6.3, (n, 1, 1))
+    lag = np.zeros((n, 1, 3))
+    lag[np.arange(n), 0, y] = np.pi / 2
+    X = np.sin(2 * np.pi * t[None] / 20 + phase + lag)
+    return X + 0.4 * rng.standard_normal(X.shape), y
+
+
+def _smooth(rng, n, T, D, knots=5):
+    """(n, T, D) random smooth curves: cubic-ish interpolation of Gaussian knots."""
+    grid = np.linspace(0, 1, knots)
+    t = np.linspace(0, 1, T)
+    values = rng.standard_normal((n, knots, D))
+    out = np.empty((n, T, D))
+    for i in range(n):
+        for d in range(D):
+            out[i, :, d] = np.interp(t, grid, values[i, :, d])
+    kernel = np.exp(-0.5 * (np.arange(-3, 4) / 1.5) ** 2)
+    kernel /= kernel.sum()
+    for i in range(n):  # smoothed: no corners where the knots join
+        for d in range(D):
+            out[i, :, d] = np.convolve(np.pad(out[i, :, d], 3, mode="edge"), kernel, "valid")
+    return out
+
+
+_LEVELS = np.random.default_rng(7).normal(0.0, 1.0, (8, 4))  # (K, D): each class's levels
+
+
+def _levels(rng, n):
+    y = rng.integers(0, 8, n)
+    series = []
+    for c in y:
+        T = int(rng.integers(12, 25))
+        shape = 1.5 * _smooth(rng, 1, T, 4)[0]  # (T, D): shared by every class
+        series.append(_LEVELS[c] + shape + 0.3 * rng.standard_normal((T, 4)))
+    return series, y
+
+
+_STROKES = np.random.default_rng(8).uniform(0.0, 0.5, (5, 8, 2))  # (shapes, T, 2): paths
+_PLACES = np.array([[0.0, 0.0], [0.5, 0.5]])  # where on the pad: classes 0-4 and 5-9
+
+
+def _strokes(rng, n):
+    y = rng.integers(0, 10, n)
+    size = rng.uniform(0.8, 1.2, (n, 1, 2))
+    offset = _PLACES[y // 5][:, None, :] + rng.normal(0.0, 0.1, (n, 1, 2))
+    X = _STROKES[y % 5] * size + offset + 0.05 * rng.standard_normal((n, 8, 2))
+    return 100 * X, y
+
+
+_PROTOTYPES = _smooth(np.random.default_rng(9), 40, 120, 1, knots=9)[:, :, 0]  # (K, T)
+
+
+def _prototypes(rng, n):
+    y = np.arange(n) % 40
+    t = np.linspace(0, 1, 120)
+    X = np.empty((n, 120))
+    for i, c in enumerate(y):
+        warp = np.clip(t + rng.uniform(-0.15, 0.15) * np.sin(np.pi * t), 0, 1)  # time warp
+        X[i] = rng.uniform(0.7, 1.3) * np.interp(warp, t, _PROTOTYPES[c])
+    return X + 0.6 * rng.standard_normal(X.shape), y
+
+
+#: name -> (generator, training series, test series)
+GENERATED = {
+    "sine_square": (_sine_square, 120, 200),
+    "many_classes": (_many_classes, 240, 240),
+    "long_motif": (_long_motif, 100, 200),
+    "variable_length": (_variable_length, 120, 200),
+    "channels": (_channels, 90, 200),
+    "levels": (_levels, 160, 320),
+    "strokes": (_strokes, 200, 400),
+    "prototypes": (_prototypes, 200, 200),
+}
+
+
+def training_split(name: str, seed: int = 0):
+    """(X, y) of a generated task's training split."""
+    generate, n, _ = GENERATED[name]
+    return generate(np.random.default_rng(1000 + seed), n)
+
+
+def split(name: str, seed: int = 0):
+    """(X_train, y_train, X_test, y_test) of a generated task."""
+    generate, _, n_test = GENERATED[name]
+    return (*training_split(name, seed), *generate(np.random.default_rng(2000 + seed), n_test))

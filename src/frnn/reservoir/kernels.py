@@ -1,0 +1,282 @@
+"""Compiled reservoir features (numba): one reservoir's states pooled as they are computed.
+
+For each series the loop runs
+
+    s(t) = W u(t) + b + R a(t−1),   a(t) = tanh(s(t)),   a(0) = 0
+
+over the reservoir's windows u(t) (``core.windows``: step t reads the samples
+t·stride + j·spacing, j < taps, zero past the series' end) and adds a(t) and [s(t) > θ] to
+running sums: no (T', I) array of states is stored, so one pass over the series is one
+compiled call and memory is O(I) per series.  ``core.run`` followed by ``core.pool`` is the
+plain path that computes the same features (tests/reservoir/test_reservoir_kernels.py holds them
+together to round-off; the PPV compares with > as ``pool`` does).
+
+tanh is written out in arithmetic (:func:`tanh32`, :func:`tanh64`) so that the loop over
+units vectorises: numba's ``np.tanh`` is a scalar libm call per unit, which cost more than
+the whole recurrence.  They agree with ``np.tanh`` to 3e-16 (float64) and 4e-7 (float32).
+Every constant carries the arrays' dtype, so float32 states are computed in float32.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numba.core import types
+from numba.extending import overload
+
+__all__ = ["CODES", "pooled", "pre_activations", "tanh", "tanh32", "tanh64"]
+
+#: The statistics' codes in the compiled loop, in ``core.STATISTICS`` order.
+CODES = {"mean": 0, "max": 1, "last": 2, "ppv": 3, "ramp": 4}
+_N_CODES = 5
+BLOCK = 128  # series run side by side, one per vector lane
+LANES = 16  # a block's width is a multiple of this: float32 vectors of 512 bits
+
+_F32 = np.float32
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two: n·ln2_hi is exact for |n| < 2^21
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e00
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def tanh64(x):
+    """tanh of a float64 through e^{2|x|} = 2^n·p(r), |r| ≤ ln2/2 (absolute error < 3e-16)."""
+    y = min(abs(x), 19.1)  # tanh(19.1) rounds to 1 in float64
+    z = 2.0 * y
+    n = np.int64(z * _INV_LN2 + 0.5)
+    r = (z - n * _LN2_HI) - n * _LN2_LO
+    # e^r by its Taylor series to r^13 (|r| ≤ 0.347: the remainder is below 2e-16)
+    p = 1.0 / 6227020800.0
+    for c in (479001600.0, 39916800.0, 3628800.0, 362880.0, 40320.0, 5040.0, 720.0):
+        p = p * r + 1.0 / c
+    for c in (120.0, 24.0, 6.0, 2.0, 1.0, 1.0):
+        p = p * r + 1.0 / c
+    t = 1.0 - 2.0 / (p * np.float64(np.int64(1) << n) + 1.0)
+    if y < 0.0625:  # 1 − 2/(e + 1) cancels: the odd series x − x³/3 + … instead
+        y2 = y * y
+        t = y * (
+            1.0
+            + y2
+            * (
+                -1.0 / 3.0
+                + y2
+                * (
+                    2.0 / 15.0
+                    + y2 * (-17.0 / 315.0 + y2 * (62.0 / 2835.0 - y2 * 1382.0 / 155925.0))
+                )
+            )
+        )
+    return t if x >= 0.0 else -t
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def tanh32(x):
+    """tanh of a float32: Eigen's rational 13/6 approximation on [−7.9, 7.9] (error < 4e-7)."""
+    bound = _F32(7.90531110763549805)
+    x = min(max(x, -bound), bound)
+    x2 = x * x
+    p = _F32(-2.76076847742355e-16)
+    p = p * x2 + _F32(2.00018790482477e-13)
+    p = p * x2 + _F32(-8.60467152213735e-11)
+    p = p * x2 + _F32(5.12229709037114e-08)
+    p = p * x2 + _F32(1.48572235717979e-05)
+    p = p * x2 + _F32(6.37261928875436e-04)
+    p = p * x2 + _F32(4.89352455891786e-03)
+    q = _F32(1.19825839466702e-06)
+    q = q * x2 + _F32(1.18534705686654e-04)
+    q = q * x2 + _F32(2.26843463243900e-03)
+    q = q * x2 + _F32(4.89352518554385e-03)
+    return x if abs(x) < _F32(0.0004) else x * p / q  # tanh x = x to float32 below 4e-4
+
+
+def _tanh(x):
+    """Placeholder that the compiled loops call; :func:`_tanh_overload` picks the dtype's."""
+    raise NotImplementedError
+
+
+@overload(_tanh, inline="always")
+def _tanh_overload(x):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        return lambda x: tanh32(x)
+    return lambda x: tanh64(x)
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def tanh(x, out):
+    """out ← tanh(x), elementwise over 1-D arrays, by the loops' own tanh of x's dtype."""
+    for i in range(x.shape[0]):
+        out[i] = _tanh(x[i])
+    return out
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _block(xt, lengths, rows, stride, I, taps):
+    """A block's buffers: the steps (B,) of its series (decreasing), Z (I + taps·D, width)
+    holding a(t−1) over u(t), zero, and S (I, width)."""
+    B = rows.shape[0]
+    steps = (lengths[rows] + stride - 1) // stride
+    wide = -(-B // LANES) * LANES  # whole vectors: no loop ends on a remainder
+    Z = np.zeros((I + taps * xt.shape[1], wide), dtype=xt.dtype)
+    return steps, Z, np.zeros((I, wide), dtype=xt.dtype)
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _step(xt, start, t, n, M, b, taps, spacing, stride, Z, S):
+    """One step of the block's first n series (those still running: the block is sorted by
+    length): S ← W u(t) + b + R a(t−1), then a(t) = tanh(S) into Z's first I rows.
+
+    States are columns: Z (I + taps·D, width) stacks a(t−1) (I rows) over the window u(t)
+    (taps·D rows), so one product S = [R W] Z runs the whole block, and every loop below
+    runs along a row of series, long enough to vectorise whatever I is.  The product is
+    written out (not BLAS) so that each series' sums run in the same order wherever it
+    sits in the block: a series' features do not depend on the others beside it.
+    """
+    I, T, D = b.shape[0], xt.shape[0], xt.shape[1]
+    zero = b[0] - b[0]
+    for tap in range(taps):
+        index = t * stride + tap * spacing
+        for d in range(D):
+            u = Z[I + tap * D + d]  # (width,)
+            if index < T:  # the block's samples side by side (zero past each series' end)
+                samples = xt[index, d, start : start + n]
+                for r in range(n):
+                    u[r] = samples[r]
+            else:
+                for r in range(n):
+                    u[r] = zero
+    K = Z.shape[0]
+    four, eight = K - K % 4, K - K % 8
+    # Whole vectors: a block's width is a multiple of LANES, and series that have ended
+    # run on beside the others (their pooling stopped; their state is never read again).
+    n = min(-(-n // LANES) * LANES, Z.shape[1])
+    for j in range(I):  # S = b + [R W] Z, summed in one order for every series
+        s, bj = S[j], b[j]
+        for r in range(n):
+            s[r] = bj
+        for m in range(0, eight, 8):
+            w0, w1, w2, w3 = M[j, m], M[j, m + 1], M[j, m + 2], M[j, m + 3]
+            w4, w5, w6, w7 = M[j, m + 4], M[j, m + 5], M[j, m + 6], M[j, m + 7]
+            z0, z1, z2, z3 = Z[m], Z[m + 1], Z[m + 2], Z[m + 3]
+            z4, z5, z6, z7 = Z[m + 4], Z[m + 5], Z[m + 6], Z[m + 7]
+            for r in range(n):
+                s[r] += (w0 * z0[r] + w1 * z1[r] + w2 * z2[r] + w3 * z3[r]) + (
+                    w4 * z4[r] + w5 * z5[r] + w6 * z6[r] + w7 * z7[r]
+                )
+        for m in range(eight, four, 4):  # four rows of Z at a time: a quarter of the stores
+            w0, w1, w2, w3 = M[j, m], M[j, m + 1], M[j, m + 2], M[j, m + 3]
+            z0, z1, z2, z3 = Z[m], Z[m + 1], Z[m + 2], Z[m + 3]
+            for r in range(n):
+                s[r] += w0 * z0[r] + w1 * z1[r] + w2 * z2[r] + w3 * z3[r]
+        for m in range(four, K):
+            weight, z = M[j, m], Z[m]
+            for r in range(n):
+                s[r] += weight * z[r]
+    for j in range(I):
+        s, a = S[j], Z[j]
+        for r in range(n):
+            a[r] = _tanh(s[r])
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
+    """Fill out (n, p) with each series' pooled statistics, in the order of ``codes``.
+
+    xt (T, D, n) the series side by side in ``order`` (n,), which sorts them by decreasing
+    length, zero past each one's end (``core.side_by_side``); lengths (n,) in [1, T];
+    M (I, I + taps·D) = [R W], b (I,), thetaT (k, I) = θᵀ; codes from ``CODES``;
+    p = Σ I (I·k for "ppv").  Series run in blocks of ``BLOCK``, side by side.  The sums of
+    the means are float64 whatever the dtype; PPV counts are integers.
+    """
+    n, I, k = xt.shape[2], b.shape[0], thetaT.shape[0]
+    want = np.zeros(_N_CODES, dtype=np.bool_)
+    for code in codes:
+        want[code] = True
+    for start in range(0, n, BLOCK):
+        rows = order[start : start + BLOCK]
+        B = rows.shape[0]
+        steps, Z, S = _block(xt, lengths, rows, stride, I, taps)
+        sums = np.zeros((3, I, B))  # Σ a(t), Σ t·a(t) (float64), max a(t)
+        sums[2] = -np.inf
+        last = np.empty((I, B), dtype=xt.dtype)
+        counts = np.zeros((k, I, B), dtype=np.int32)
+        n_run = B
+        for t in range(steps[0]):
+            while steps[n_run - 1] <= t:  # the shortest series have ended
+                n_run -= 1
+            _step(xt, start, t, n_run, M, b, taps, spacing, stride, Z, S)
+            for j in range(I):
+                a, s = Z[j], S[j]
+                if want[0] or want[4]:
+                    for r in range(n_run):
+                        sums[0, j, r] += a[r]
+                        sums[1, j, r] += t * a[r]
+                if want[1]:
+                    for r in range(n_run):
+                        sums[2, j, r] = max(sums[2, j, r], a[r])
+                if want[3]:
+                    for q in range(k):
+                        theta, count = thetaT[q, j], counts[q, j]
+                        for r in range(n_run):
+                            count[r] += s[r] > theta
+            if want[2]:
+                for r in range(n_run):
+                    if steps[r] == t + 1:
+                        last[:, r] = Z[:I, r]
+        for r in range(B):
+            _write(out[rows[r]], codes, sums[:, :, r], last[:, r], counts[:, :, r], steps[r])
+    return out
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _write(out, codes, sums, last, counts, steps):
+    """One series' features, in the order of ``codes`` (PPV unit-major, as ``pool``).
+
+    ramp: Σ r(t) a(t) / steps with r(t) = (2t + 1)/steps − 1, from Σ a and Σ t·a.
+    """
+    k, I = counts.shape
+    column = 0
+    for code in codes:
+        for j in range(I):
+            if code == 0:
+                out[column + j] = sums[0, j] / steps
+            elif code == 1:
+                out[column + j] = sums[2, j]
+            elif code == 2:
+                out[column + j] = last[j]
+            elif code == 4:
+                out[column + j] = ((2.0 * sums[1, j] + sums[0, j]) / steps - sums[0, j]) / steps
+            else:
+                for q in range(k):
+                    out[column + j * k + q] = counts[q, j] / steps
+        column += I * k if code == 3 else I
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def pre_activations(x, lengths, MT, b, taps, spacing, stride, out):
+    """Fill out (n, T', I) with s(t) of each series, zero past its steps: the thresholds'
+    source, a few series at a time, so one series after another with the units as the
+    vector (MT (I + taps·D, I) = [R W]ᵀ; the rest as :func:`pooled`'s)."""
+    n, I, D = x.shape[0], b.shape[0], x.shape[2]
+    zero = b[0] - b[0]
+    out[:] = zero
+    a = np.empty(I, dtype=b.dtype)
+    for i in range(n):
+        L = lengths[i]
+        a[:] = zero
+        for t in range((L + stride - 1) // stride):
+            s = out[i, t]
+            s[:] = b
+            for m in range(I):  # + R a(t−1)
+                am = a[m]
+                for j in range(I):
+                    s[j] += am * MT[m, j]
+            for tap in range(taps):  # + W u(t), zero past the series' end
+                index = t * stride + tap * spacing
+                if index < L:
+                    for d in range(D):
+                        v, row = x[i, index, d], I + tap * D + d
+                        for j in range(I):
+                            s[j] += v * MT[row, j]
+            for j in range(I):
+                a[j] = _tanh(s[j])
+    return out
