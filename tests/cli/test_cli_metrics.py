@@ -224,3 +224,18 @@ def test_no_watch_test_scores_the_test_set_only_at_the_end(tmp_path):
     assert len(history) == 3 and all(not row.get("test_loss") for row in history)
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["test"]["n"] == 150  # the end's results table still scores it
+
+
+def test_a_reservoir_classifier_s_log_loss_is_sklearn_s_and_never_negative():
+    """Certain predictions (p rounding a last bit above 1) report a loss of 0, not −0."""
+    from sklearn.metrics import log_loss
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 30))
+    y = np.repeat([0, 1], 20)
+    X[y == 1] += 3.0  # far apart: probabilities of (nearly) one
+    clf = RNNClassifier(n_reservoirs=2, random_state=0).fit(X, y)
+    got = class_targets.evaluate(clf, X, y)["loss"]
+    assert got >= 0.0 and np.copysign(1.0, got) == 1.0
+    expected = log_loss(y, np.clip(clf.predict_proba(X), 0.0, 1.0), labels=[0, 1])
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-15)

@@ -147,7 +147,8 @@ def evaluate(classifier, X, y, *, per_class: bool = False) -> dict:
     if hasattr(classifier, "reservoir_"):
         proba = classifier._proba(z)  # (n, K) rows summing to one
         true = proba[np.arange(len(y)), codes(classifier.classes_, y)]
-        loss = -np.log(np.clip(true, 1e-300, None)).mean()
+        # p may round a last bit above 1; 0 − mean, not −mean, so that certainty prints 0, not −0
+        loss = 0.0 - np.log(np.clip(true, 1e-300, 1.0)).mean()
     else:
         loss = bce_with_logits(z.reshape(Y.shape), Y).sum(axis=1).mean()
     z = z.reshape(Y.shape)
