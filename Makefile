@@ -15,7 +15,7 @@ $(VENV)/.run-deps: pyproject.toml
 	touch $@
 
 $(VENV)/.test-deps: $(VENV)/.run-deps
-	$(PY) -m pip install -q -e '.[test,docs]'
+	$(PY) -m pip install -q -e '.[test,docs,dask]'
 	touch $@
 
 train: $(VENV)/.run-deps

@@ -29,10 +29,12 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 
 from .._typing import Callback
 from ..data.series import Series
-from ..estimators.base import RNNEstimator
+from ..estimators import incremental
+from ..estimators.base import RNNEstimator, chunkwise, is_dask
 from .params import expected_failed_checks
 from .targets import probabilities
 from .task import Classification
@@ -167,8 +169,10 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
 
         Parameters
         ----------
-        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), or a
-            :class:`frnn.data.series.Series` (padded, with its lengths)
+        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), a
+            :class:`frnn.data.series.Series` (padded, with its lengths), or (reservoir) a
+            ``dask.array.Array`` (n, T) / (n, T, D) chunked along the series, fitted chunk
+            by chunk where dask runs (:mod:`frnn.estimators.chunked`): the same model
         y : (n,) class labels, or (n, K) 0/1 multi-label indicators (bptt only)
         callback : callable(info) or None.  bptt: called after every epoch with a dict
             holding "epoch", the epoch's entries of ``history_`` and "state" (a function
@@ -193,7 +197,29 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         """
         return super().fit(X, y, callback=callback, resume_state=resume_state, monitor=monitor)
 
+    @available_if(lambda self: self.training == "reservoir")
+    def partial_fit(self, X: ArrayLike | Series, y: ArrayLike, classes: ArrayLike | None = None):
+        """(reservoir) Fit one more chunk of series and labels, scikit-learn's incremental way.
+
+        Parameters
+        ----------
+        X : a chunk of series, as ``fit`` takes them in memory
+        y : (n,) their class labels
+        classes : every label the chunks will hold; required on the first call
+
+        The first chunk fixes the reservoirs (θ drawn from its series), α and τ; each later
+        chunk adds its features' sums, and V, c are solved from the sums of all chunks, so
+        the model is that of one fit on all of them with those choices fixed
+        (:mod:`frnn.estimators.incremental`).  ``class_weight="balanced"`` is refused.
+
+        Returns
+        -------
+        self
+        """
+        return incremental.partial_fit(self, X, y, classes)
+
     # -- prediction -----------------------------------------------------------------------
+    @chunkwise
     def decision_function(self, X: ArrayLike | Series) -> np.ndarray:
         """Decision values: (n,) for binary targets (positive for ``classes_[1]``), else (n, K).
 
@@ -207,6 +233,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
             return z[:, 1] - z[:, 0]
         return z
 
+    @chunkwise
     def predict_proba(self, X: ArrayLike | Series) -> np.ndarray:
         """Class probabilities (n, n_classes), rows summing to one; per-label for multi-label.
 
@@ -224,6 +251,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
             temperature=None if reservoir is None else reservoir.temperature_,
         )
 
+    @chunkwise
     def predict(self, X: ArrayLike | Series) -> np.ndarray:
         """Predicted labels (n,), or a (n, K) 0/1 matrix for multi-label targets."""
         z = self.decision_function(X)
@@ -236,7 +264,15 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     def score(
         self, X: ArrayLike | Series, y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> float:
-        """Mean accuracy of ``predict(X)`` against y (scikit-learn's, with its types)."""
+        """Mean accuracy of ``predict(X)`` against y (scikit-learn's, with its types); for
+        a dask array X the labels are predicted chunk by chunk and counted here."""
+        if is_dask(X):
+            from sklearn.metrics import accuracy_score
+
+            from ..estimators.chunked import local
+
+            predicted, y, sample_weight = (local(v) for v in (self.predict(X), y, sample_weight))
+            return float(accuracy_score(y, predicted, sample_weight=sample_weight))
         return float(super().score(X, y, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):

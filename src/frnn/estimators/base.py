@@ -13,7 +13,9 @@ and an error during BPTT training leaves that fit's last finite parameters.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import sys
 from typing import Any, Self
 
 import numpy as np
@@ -32,7 +34,7 @@ from ..training.loop import Settings
 from .params import check_params
 from .tasks import Task
 
-__all__ = ["FEATURES", "STEPS", "RNNEstimator"]
+__all__ = ["FEATURES", "STEPS", "RNNEstimator", "chunkwise", "is_dask"]
 
 STEPS = 10  # frame_size=None aims at about this many network steps
 
@@ -88,6 +90,11 @@ class RNNEstimator(BaseEstimator):
             check_params(self)
             for name in self._FITTED:  # a refit in the other mode starts clean
                 self.__dict__.pop(name, None)
+            if is_dask(X):  # chunk by chunk on dask's workers: frnn.estimators.chunked
+                from . import chunked
+
+                chunked.fit(self, X, y, callback, resume_state, monitor)
+                return self
             x, lengths = self._validated(X, reset=True)  # (n, T, D)
             Y = self._task.encode(self, y, lengths)  # (n, K) or (n, T, K)
             if self.training == "reservoir":  # one closed-form fit: all or nothing
@@ -103,28 +110,33 @@ class RNNEstimator(BaseEstimator):
             raise
         return self._train(loop, data, val, callback, watched)
 
-    def _fit_reservoir(self, x, lengths, Y, callback) -> None:
-        """(reservoir) Draw the reservoirs and fit the read-out to the task's targets."""
+    def _fit_reservoir(self, x, lengths, Y, callback, sums: bool = False) -> None:
+        """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
+        ``sums`` keeps the read-out's sums for ``partial_fit``."""
+        features, targets, weights = self._readout_problem(Y)
+        if not features.normalise:  # the reservoirs read the series as given: standardised
+            self._fit_standardisation(x, lengths)
+            x = self._standardised(x, lengths)
+        hook = (
+            None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
+        )
+        series = Series(x, None, lengths)
+        model = ReservoirReadout(features).fit(
+            series, targets, sample_weight=weights, callback=hook, sums=sums
+        )
+        self.reservoir_, self.alpha_ = model, model.alpha_
+        self._task.calibrate(self, Y)
+
+    def _readout_problem(self, Y) -> tuple[ReservoirFeatures, np.ndarray, np.ndarray | None]:
+        """(reservoir) The unfitted features and what the read-out fits to the encoded Y:
+        targets (n, K') and weights (n,) or None; targets it cannot fit are refused."""
         if self._task.per_step(self):
             raise ValueError(
                 "y holds a value per step (sequence targets), which training='reservoir' "
                 "does not fit (its read-out sees pooled states); pass training='bptt'"
             )
         self._task.check_reservoir(self, Y)
-        features = self._reservoir_features()
-        if not features.normalise:  # the reservoirs read the series as given: standardised
-            self._fit_standardisation(x, lengths)
-            x = self._standardised(x, lengths)
-        targets, weights = self._task.readout_targets(self, Y)
-        hook = (
-            None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
-        )
-        series = Series(x, None, lengths)
-        model = ReservoirReadout(features).fit(
-            series, targets, sample_weight=weights, callback=hook
-        )
-        self.reservoir_, self.alpha_ = model, model.alpha_
-        self._task.calibrate(self, Y)
+        return self._reservoir_features(), *self._task.readout_targets(self, Y)
 
     def _reservoir_features(self) -> ReservoirFeatures:
         """The unfitted ReservoirFeatures that this estimator's parameters describe."""
@@ -222,7 +234,11 @@ class RNNEstimator(BaseEstimator):
 
     def _fit_standardisation(self, x: np.ndarray, lengths: np.ndarray) -> None:
         """``mean_``, ``std_`` (D,) of the training series (0 and 1: ``standardize=False``)."""
-        self.mean_, self.std_ = inputs.standardisation(x, lengths)
+        self._keep_standardisation(*inputs.standardisation(x, lengths))
+
+    def _keep_standardisation(self, mean: np.ndarray, std: np.ndarray) -> None:
+        """``mean_``, ``std_`` (D,): the training series' (0 and 1: ``standardize=False``)."""
+        self.mean_, self.std_ = mean, std
         if not self.standardize:
             self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
 
@@ -262,3 +278,25 @@ def _pair(value, name: str) -> tuple[float, float]:
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair (low, high) of numbers; got {value!r}") from None
     return low, high
+
+
+def is_dask(X) -> bool:
+    """Whether X is a dask array, asked without importing dask (a dask array exists only
+    once ``dask.array`` has been imported)."""
+    module = sys.modules.get("dask.array")
+    return module is not None and isinstance(X, module.Array)
+
+
+def chunkwise(method):
+    """A method of X (predict, ...) that maps a dask array X chunk by chunk, lazily, into
+    a dask array (:func:`frnn.estimators.chunked.lazy`); any other X as it is."""
+
+    @functools.wraps(method)
+    def wrapped(self, X, *args, **kwargs):
+        if is_dask(X):
+            from . import chunked
+
+            return chunked.lazy(method, self, X, *args, **kwargs)
+        return method(self, X, *args, **kwargs)
+
+    return wrapped

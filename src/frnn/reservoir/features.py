@@ -131,7 +131,15 @@ class ReservoirFeatures:
     def fit(self, X, y=None):
         """Draw the reservoirs for series like X and their thresholds from X's quantiles."""
         self._check_parameters()
-        x, d, lengths = prepare(X, self.normalise)
+        return self._draw(*prepare(X, self.normalise))
+
+    def _draw(self, x, d, lengths):
+        """Draw the reservoirs for the prepared series x (n, T, D), their difference d and
+        lengths (n,); θ from a few random rows of x or d.
+
+        x and d need only ``shape`` and rows for an array of indices (``x[pick]``): the
+        chunked fit (:mod:`frnn.estimators.chunked`) fetches those rows from a dask array.
+        """
         rng = np.random.default_rng(seed(self.random_state))
         n, T, D = x.shape
         self.n_features_in_ = D
