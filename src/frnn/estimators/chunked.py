@@ -188,6 +188,14 @@ def _passes(X, featurise, targets, weights, alphas, classes):
     return basis, errors, losses
 
 
+def _draw(featurise: Featurise, X: da.Array, lengths: np.ndarray) -> None:
+    """Draw the reservoirs as ``ReservoirFeatures.fit`` draws them for X: the same random
+    series' rows (fetched from X as each reservoir asks) set the thresholds."""
+    cache: dict = {}
+    featurise.features._check_parameters()
+    featurise.features._draw(_Rows(X, featurise, 0, cache), _Rows(X, featurise, 1, cache), lengths)
+
+
 def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
     """Fit the estimator ``est`` (reservoir mode) to a dask array X and targets y (n, ...).
 
@@ -202,6 +210,8 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
         raise ValueError("callback, resume_state and monitor apply to X in memory, not dask")
     X = checked(X)
     n, T = X.shape[:2]
+    for attr in ("n_features_in_", "feature_names_in_"):  # as _validated(reset=True) does
+        est.__dict__.pop(attr, None)
     est.tabular_ = X.ndim == 2
     est.n_features_in_ = T if est.tabular_ else X.shape[2]
     lengths = np.full(n, T, dtype=np.intp)
@@ -212,9 +222,7 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
         est._keep_standardisation(*_standardisation(X))
         standardisation = (est.mean_, est.std_)
     featurise = Featurise(features, standardisation)
-    cache: dict = {}
-    features._check_parameters()
-    features._draw(_Rows(X, featurise, 0, cache), _Rows(X, featurise, 1, cache), lengths)
+    _draw(featurise, X, lengths)
     model = ReservoirReadout(features)
     classes = est._task.loo_classes(est, Y)
     basis, errors, losses = _passes(X, featurise, targets, weights, model.alphas, classes)
