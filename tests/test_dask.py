@@ -121,6 +121,9 @@ def test_chunks_along_time_are_merged_and_give_the_same_model(client):
     whole = frnn.RNNClassifier(**SMALL).fit(da.from_array(X, chunks=(30, 40)), y)
     split = frnn.RNNClassifier(**SMALL).fit(da.from_array(X, chunks=(30, 7)), y)
     np.testing.assert_array_equal(whole.decision_function(X), split.decision_function(X))
+    many = frnn.RNNClassifier(**SMALL).fit(da.from_array(X, chunks=(2, 40)), y)  # 40 chunks
+    z = frnn.RNNClassifier(**SMALL).fit(X, y).decision_function(X)  # in tasks of 2 chunks
+    assert np.abs(z - many.decision_function(X)).max() < 1e-8 * np.abs(z).max()
 
 
 def test_a_chunk_with_nan_is_named(client):

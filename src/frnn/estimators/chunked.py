@@ -129,8 +129,13 @@ def _standardisation(X: da.Array) -> tuple[np.ndarray, np.ndarray]:
     return inputs.from_scaled_moments(m, mean_s, std_s)
 
 
-def _chunk_sums(featurise, block, chunk, span, targets, weights) -> ReadoutSums:
-    return ReadoutSums.of(featurise(block, chunk, span), targets, weights)
+def _group_sums(featurise, blocks, chunks, spans, targets, weights) -> ReadoutSums:
+    """The sums of a few consecutive chunks, one chunk's features at a time."""
+    total = None
+    for block, chunk, span, Y, w in zip(blocks, chunks, spans, targets, weights, strict=True):
+        sums = ReadoutSums.of(featurise(block, chunk, span), Y, w)
+        total = sums if total is None else total.add(sums)
+    return total
 
 
 def _merge(a: ReadoutSums, b: ReadoutSums) -> ReadoutSums:
@@ -171,9 +176,20 @@ def _passes(X, featurise, targets, weights, alphas, classes):
     cut = [slice(a, b) for a, b in spans]
     w = [None if weights is None else weights[c] for c in cut]
     shared = _shared(featurise)
+    # A task sums up to 8 chunks in turn (at least 16 tasks while there are chunks enough):
+    # fewer p × p partial sums wait for their merge on a worker at once.
+    size = max(1, min(8, len(blocks) // 16))
+    groups = [list(range(a, min(a + size, len(blocks)))) for a in range(0, len(blocks), size)]
     parts = [
-        dask.delayed(_chunk_sums)(shared, block, i, spans[i], targets[cut[i]], w[i])
-        for i, block in enumerate(blocks)
+        dask.delayed(_group_sums)(
+            shared,
+            [blocks[i] for i in g],
+            g,
+            [spans[i] for i in g],
+            [targets[cut[i]] for i in g],
+            [w[i] for i in g],
+        )
+        for g in groups
     ]
     basis = solve(dask.compute(_tree(parts, _merge))[0])
     shared_basis = _shared(basis)
