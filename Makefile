@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 LINT := src tests benchmarks docs/*.py docs/notebooks
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: train test lint format bench clean ucr docs docs-check notebooks
+.PHONY: train test lint format bench clean ucr docs docs-check notebooks exercises
 
 $(VENV)/.run-deps: pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,31 +15,41 @@ $(VENV)/.run-deps: pyproject.toml
 	touch $@
 
 $(VENV)/.test-deps: $(VENV)/.run-deps
-	$(PY) -m pip install -q -e '.[test,docs,dask]'
+	$(PY) -m pip install -q -e '.[test,docs,notebooks,dask]'
+	touch $@ $(VENV)/.docs-deps $(VENV)/.notebooks-deps
+
+# The site alone (no test tools, no torch); the notebooks' own requirements.
+$(VENV)/.docs-deps: $(VENV)/.run-deps
+	$(PY) -m pip install -q -e '.[docs]'
+	touch $@
+
+$(VENV)/.notebooks-deps: $(VENV)/.run-deps
+	$(PY) -m pip install -q -e '.[notebooks]'
 	touch $@
 
 train: $(VENV)/.run-deps
 	$(VENV)/bin/frnn train
 
-# ruff, the test suite, then the docs: docstring examples and every notebook executed
-# (pytest --doctest-modules --nbmake), and the site built with broken links and missing
-# references as errors (mkdocs build --strict).
+# ruff, every test (the slow ones too: plain pytest runs the fast lane), then the docs:
+# docstring examples and every notebook executed (pytest --doctest-modules --nbmake), and the
+# site built with broken links and missing references as errors (mkdocs build --strict, then
+# every link of the built site checked).
 test: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check $(LINT)
 	$(VENV)/bin/ruff format --check $(LINT)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "slow or not slow" --hypothesis-profile=ci
 	$(MAKE) --no-print-directory notebooks docs
 
-# The old flat import paths (frnn/network.py, ...) are aliases that replace themselves in
-# sys.modules by the moved module; doctest collection would import the same module twice.
-ALIASES := $(shell grep -l 'sys.modules\[__name__\]' src/frnn/*.py)
-
-notebooks: $(VENV)/.test-deps  # docstring examples of src/frnn, then every notebook
+notebooks: $(VENV)/.notebooks-deps  # docstring examples of src/frnn, then every notebook
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules --nbmake \
-		$(addprefix --ignore=,$(ALIASES)) src/frnn docs/notebooks
+		src/frnn docs/notebooks
 
-docs: $(VENV)/.test-deps  # the site, into site/
-	$(VENV)/bin/mkdocs build --strict --quiet
+docs: $(VENV)/.docs-deps  # the site, into site/, every warning an error; then its links
+	$(VENV)/bin/mkdocs build --strict
+	$(PY) docs/check_links.py site
+
+exercises:  # the student versions of the notebooks, solutions removed, into exercises/
+	python3 docs/exercises.py docs/notebooks --out exercises
 
 docs-check: docs  # the site as a reader sees it: headless Chromium, screenshots under site-check/
 	$(PY) docs/check_site.py --out site-check
@@ -59,7 +69,7 @@ bench: $(VENV)/.run-deps
 	$(PY) benchmarks/bench_vs_torch.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info site site-check .cache
+	rm -rf $(VENV) build *.egg-info src/*.egg-info site site-check .cache exercises
 
 .PHONY: pictures
 pictures: $(VENV)/.run-deps  # the README's pictures, under docs/

@@ -18,10 +18,10 @@ workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which turns off glibc's adaptive 
 threshold, and the reservoirs' 8 MiB temporaries then cost a fresh mmap and its page faults
 each, 1.5-1.9 times the features' time (measured here).
 
-Both fit the same model (tests/test_dask.py holds them together); the table also prints
-the test accuracy on 2,000 other series as a check that both learnt the same thing.  One
-BLAS thread everywhere (``OMP_NUM_THREADS=1``), so the processes do not compete for cores
-beyond the workers'.
+Both fit the same model (tests/estimators/test_dask.py holds them together); the table
+also prints the test accuracy on 2,000 other series as a check that both learnt the same
+thing.  One BLAS thread everywhere (``OMP_NUM_THREADS=1``), so the processes do not
+compete for cores beyond the workers'.
 """
 
 from __future__ import annotations
@@ -135,10 +135,11 @@ def rates(n_reservoirs: int, n: int = 1000) -> str:
     eigendecomposition of the p × p matrix on the client.
     """
     import frnn
+    from frnn.estimators import reservoirs
 
     _warm_up()
     X, y = make_chunk(0, 0, n)
-    features = frnn.RNNClassifier(n_reservoirs=n_reservoirs)._reservoir_features().fit(X)
+    features = reservoirs.features(frnn.RNNClassifier(n_reservoirs=n_reservoirs)).fit(X)
     started = time.perf_counter()
     F = features.transform(X)  # (n, p)
     per_series = (time.perf_counter() - started) / n

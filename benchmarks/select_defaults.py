@@ -30,6 +30,7 @@ import time
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
+from frnn.data.synthetic import sign_symmetric_waves
 from frnn.reservoir import ReservoirClassifier, ReservoirFeatures, ridge_loo
 
 REAL = ("gunpoint", "coffee", "basicmotions", "pigcvp")
@@ -79,13 +80,7 @@ GRIDS = {
 
 def _sine_square(rng, n):
     """Sign-symmetric: sine vs square wave of random frequency, phase and sign, noise."""
-    t = np.arange(200)
-    y = rng.integers(0, 2, n)
-    freq = rng.uniform(1 / 40, 1 / 15, n)[:, None]
-    phase = rng.uniform(0, 2 * np.pi, n)[:, None]
-    wave = np.sin(2 * np.pi * freq * t + phase)
-    X = np.where(y[:, None] == 1, np.sign(wave), wave) * rng.choice([-1, 1], (n, 1))
-    return X + 0.3 * rng.standard_normal(X.shape), y
+    return sign_symmetric_waves(n, rng, length=200, frequencies=(1 / 40, 1 / 15), noise=0.3)
 
 
 def _many_classes(rng, n):

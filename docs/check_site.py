@@ -3,14 +3,20 @@
     make docs-check                      # = mkdocs build --strict, then this script
     python docs/check_site.py --out DIR  # on an already built site/
 
-Serves ``site/`` on a local port, opens a page with math (the derivations), a page with
-pictures (the pictures page) and a notebook (math in markdown cells, figures in outputs),
-and for each one
+Serves ``site/`` on a local port, opens pages with math (the derivations), with pictures
+(the pictures page), the student's path and notebooks (math in markdown cells, figures in
+outputs), and for each one
 
 - saves a screenshot (DIR/NAME.png) and checks that it is not blank;
 - loads the page in a same-origin frame of a probe page, waits until MathJax has finished
   typesetting, and reads back from the DOM how many formulas MathJax rendered, how many
-  failed, how much TeX was left unrendered, and every picture's ``naturalWidth``.
+  failed, how much TeX was left unrendered, and every picture's ``naturalWidth`` and the
+  width it is shown at: a notebook's figure must be at least 600 pixels wide and shown at no
+  less than 80 % of that, or its labels are too small to read at the page's width.
+
+Then it opens the same pages as a reader does who opens ``site/index.html`` from disk
+(``file://``, no server): a screenshot each, and the page's DOM after its scripts ran, which
+must hold the rendered formulas.
 
 It needs Chromium (``apt-get install chromium``), so CI does not run it. It uses no network:
 MathJax is served from the site itself. Exit status 0 when every check passes, 1 otherwise.
@@ -37,10 +43,17 @@ from matplotlib.image import imread
 ROOT = Path(__file__).resolve().parent.parent
 # (name, path in the site, least rendered formulas, least pictures)
 PAGES = (
-    ("math", "derivations/", 100, 0),
-    ("pictures", "pictures/", 0, 5),
-    ("notebook", "notebooks/01_stable_cross_entropy/", 10, 1),
+    ("math", "derivations.html", 100, 0),
+    ("pictures", "pictures.html", 0, 5),
+    ("students", "students.html", 10, 0),
+    ("notebook01", "notebooks/01_stable_cross_entropy.html", 10, 1),
+    ("notebook03", "notebooks/03_unrolled_graph.html", 5, 4),
+    ("notebook06", "notebooks/06_truncated_bptt.html", 10, 1),
+    ("notebook08", "notebooks/08_training_a_memory.html", 10, 1),
+    ("notebook11", "notebooks/11_character_language_model.html", 10, 1),
 )
+LEAST_FIGURE_WIDTH = 600  # pixels, a notebook's figure
+LEAST_SHOWN_FRACTION = 0.8  # of its width, at the page's width
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -65,7 +78,8 @@ const TEX_AROUND = /.{0,40}\\\\(frac|sigma|partial|mathbb|sum)\\b.{0,40}/g;
 function report() {
   const d = frame.contentDocument;
   const images = [...d.querySelectorAll("article img, .md-content img")].map(i => ({
-    src: i.getAttribute("src").slice(0, 60), complete: i.complete, width: i.naturalWidth}));
+    src: i.getAttribute("src").slice(0, 60), complete: i.complete, width: i.naturalWidth,
+    shown: Math.round(i.getBoundingClientRect().width)}));
   const text = d.querySelector(".md-content").innerText;
   document.getElementById("report").textContent = JSON.stringify({
     mathjax: !!frame.contentWindow.MathJax && !!frame.contentWindow.MathJax.Hub,
@@ -154,6 +168,35 @@ def check_page(chromium, base, site, out, name, path, least_math, least_images) 
     broken = [image for image in report["images"] if not image["width"]]
     if len(report["images"]) < least_images or broken:
         failures.append(f"{name}: pictures {report['images']}, expected ≥ {least_images} drawn")
+    if path.startswith("notebooks/"):
+        small = [
+            image
+            for image in report["images"]
+            if image["width"] < LEAST_FIGURE_WIDTH
+            or image["shown"] < LEAST_SHOWN_FRACTION * image["width"]
+        ]
+        if small:
+            failures.append(f"{name}: figures too small to read at the page's width: {small}")
+    return failures
+
+
+def check_from_disk(chromium, site, out, name, path, least_math) -> list[str]:
+    """Open the page from disk (file://) as a reader without a server does: a screenshot,
+    and the DOM after the page's scripts ran, which must hold its rendered formulas."""
+    url = (site / path).resolve().as_uri()
+    with tempfile.TemporaryDirectory() as profile:
+        shot = out / f"{name}.disk.png"
+        _run_chromium(chromium, Path(profile), f"--screenshot={shot}", url)
+    with tempfile.TemporaryDirectory() as profile:
+        dom = _run_chromium(chromium, Path(profile), "--dump-dom", url)
+    rendered = len(re.findall(r'class="(?:MathJax|MathJax_Display|MathJax_CHTML)"', dom))
+    stats = _screenshot_stats(shot)
+    print(f"{name} from disk: {url}\n  screenshot {shot}: {stats}; {rendered} formulas rendered")
+    failures = []
+    if stats["std"] < 0.02 or stats["dark_fraction"] < 0.002:
+        failures.append(f"{name} from disk: the screenshot looks blank ({stats})")
+    if rendered < least_math:
+        failures.append(f"{name} from disk: {rendered} formulas rendered, expected ≥ {least_math}")
     return failures
 
 
@@ -165,7 +208,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.build:
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+        mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict"]
         subprocess.run([*mkdocs, "--site-dir", str(args.site)], cwd=ROOT, check=True, env=env)
     if not (args.site / "index.html").exists():
         raise SystemExit(f"no built site in {args.site}: run `make docs` first")
@@ -181,6 +224,8 @@ def main(argv=None) -> int:
             )  # fmt: skip
     finally:
         server.shutdown()
+    for name, path, least_math, _ in PAGES:
+        failures += check_from_disk(chromium, args.site, args.out, name, path, least_math)
     for failure in failures:
         print("FAIL", failure)
     print("site check:", "FAILED" if failures else "passed")

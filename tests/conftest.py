@@ -3,6 +3,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# make test (and so CI) runs `pytest --hypothesis-profile=ci`: the same examples on every run,
+# so a red CI is reproducible; a plain `pytest` draws new examples each time.
+settings.register_profile("ci", derandomize=True)
 
 sys.path.insert(0, str(Path(__file__).parent))  # for torch_reference
 
@@ -10,14 +15,3 @@ sys.path.insert(0, str(Path(__file__).parent))  # for torch_reference
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
-
-
-def make_net(rng, D, I, K, *, activation="tanh", loss="bce", scale=1.0, bias=False):
-    """A network whose weights (and biases, with ``bias``) are large enough that every
-    nonlinearity matters."""
-    import frnn
-
-    net = frnn.FullyRecurrentNetwork(D, I, K, activation=activation, loss=loss, rng=rng, bias=bias)
-    for p in (net.W, net.R, net.V, *((net.b, net.c) if bias else ())):
-        p *= 100 * scale  # uniform in [−scale, scale]
-    return net

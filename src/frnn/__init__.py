@@ -2,55 +2,95 @@
 
 s(t) = W x(t) + R a(t−1),  a(t) = f(s(t)),  z(t) = V a(t),  ŷ(t) = σ(z(t))
 
-Every public name is imported on first use (numpy, scikit-learn and matplotlib load only
-when needed), so ``import frnn`` and ``frnn --help`` start at once; ``dir(frnn)`` lists them.
+The imports below are frnn's public names, one path each (type checkers and the API pages
+read them); at run time each is imported on first use, so ``import frnn`` and
+``frnn --help`` start at once (numpy, scikit-learn and matplotlib load only when needed).
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from ._version import __version__ as __version__
 
-# name -> the module that defines it
-_NAMES = {
-    "ACTIVATIONS": ".engine.activations",
-    "LOSSES": ".engine.losses",
-    "bce_with_logits": ".engine.losses",
-    "bce_with_logits_grad": ".engine.losses",
-    "mse": ".engine.losses",
-    "mse_grad": ".engine.losses",
-    "sigmoid": ".engine.losses",
-    "FullyRecurrentNetwork": ".engine.model",
-    "backward": ".engine.network",
-    "forward": ".engine.network",
-    "init": ".engine.initialise",
-    "load": ".io",
-    "load_state": ".io",
-    "save": ".io",
-    "save_state": ".io",
-    "to_torch": ".io",
-    "DEERFallbackWarning": ".parallel.deer",
-    "DEERInfo": ".parallel.deer",
-    "diagonal_scan": ".parallel.scan",
-    "linear_scan": ".parallel.scan",
-    "RNNClassifier": ".classifier.estimator",  # imports scikit-learn
-    "RNNRegressor": ".regressor.estimator",  # imports scikit-learn
-}
-_LAZY = ("graph", "plots")  # modules that import matplotlib and networkx
+if TYPE_CHECKING:  # at run time, __getattr__ below imports each name on first use
+    from . import graph, plots, viz
+    from .classifier import RNNClassifier
+    from .data import LayoutWarning, channels_last
+    from .engine.activations import ACTIVATIONS
+    from .engine.initialise import init
+    from .engine.losses import (
+        LOSSES,
+        bce_with_logits,
+        bce_with_logits_grad,
+        mse,
+        mse_grad,
+        sigmoid,
+    )
+    from .engine.model import FullyRecurrentNetwork
+    from .engine.network import backward, forward
+    from .io import load, load_state, save, save_state, to_torch
+    from .parallel import DEERFallbackWarning, DEERInfo, diagonal_scan, linear_scan
+    from .regressor import RNNRegressor
 
-__all__ = list(_NAMES)
+__all__ = [
+    "ACTIVATIONS",
+    "DEERFallbackWarning",
+    "DEERInfo",
+    "FullyRecurrentNetwork",
+    "LOSSES",
+    "LayoutWarning",
+    "RNNClassifier",
+    "RNNRegressor",
+    "backward",
+    "bce_with_logits",
+    "bce_with_logits_grad",
+    "channels_last",
+    "diagonal_scan",
+    "forward",
+    "graph",
+    "init",
+    "linear_scan",
+    "load",
+    "load_state",
+    "mse",
+    "mse_grad",
+    "plots",
+    "save",
+    "save_state",
+    "sigmoid",
+    "to_torch",
+    "viz",
+]
+
+_homes: dict[str, tuple[str, bool]] = {}  # name -> (its module, whether it is that module)
+
+
+def _read_homes() -> None:
+    """Fill ``_homes`` from the imports under ``TYPE_CHECKING`` above: the one list."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If))
+    for node in block.body:
+        for alias in node.names:
+            module = "." * node.level + (node.module or alias.name)
+            _homes[alias.asname or alias.name] = (module, node.module is None)
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        return importlib.import_module(f".{name}", __name__)
-    if name in _NAMES:
-        value = getattr(importlib.import_module(_NAMES[name], __name__), name)
-        globals()[name] = value  # the next access is a plain attribute
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not _homes:
+        _read_homes()
+    if name not in _homes:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, whole = _homes[name]
+    value = importlib.import_module(module, __name__)
+    value = value if whole else getattr(value, name)
+    globals()[name] = value  # the next access is a plain attribute
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_NAMES, *_LAZY})
+    return sorted({*globals(), *__all__})

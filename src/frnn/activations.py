@@ -1,7 +1,4 @@
-"""``frnn.activations`` is ``frnn.engine.activations``: the old import path, kept working."""
+"""The old import path ``frnn.activations``: the public names of :mod:`frnn.engine.activations`."""
 
-import sys
-
-from .engine import activations
-
-sys.modules[__name__] = activations  # the same module object, so attributes set on one show on both
+from .engine.activations import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .engine.activations import __all__ as __all__

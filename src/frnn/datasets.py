@@ -1,7 +1,4 @@
-"""``frnn.datasets`` is ``frnn.data.datasets``: the old import path, kept working."""
+"""The old import path ``frnn.datasets``: the public names of :mod:`frnn.data.datasets`."""
 
-import sys
-
-from .data import datasets
-
-sys.modules[__name__] = datasets  # the same module object, so attributes set on one show on both
+from .data.datasets import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .data.datasets import __all__ as __all__

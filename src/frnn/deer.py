@@ -1,7 +1,4 @@
-"""``frnn.deer`` is ``frnn.parallel.deer``: the old import path, kept working."""
+"""The old import path ``frnn.deer``: the public names of :mod:`frnn.parallel.deer`."""
 
-import sys
-
-from .parallel import deer
-
-sys.modules[__name__] = deer  # the same module object, so attributes set on one show on both
+from .parallel.deer import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .parallel.deer import __all__ as __all__

@@ -1,7 +1,4 @@
-"""``frnn.estimator`` is ``frnn.classifier.estimator``: the old import path, kept working."""
+"""The old import path ``frnn.estimator``: the public names of :mod:`frnn.classifier.estimator`."""
 
-import sys
-
-from .classifier import estimator
-
-sys.modules[__name__] = estimator  # the same module object, so attributes set on one show on both
+from .classifier.estimator import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .classifier.estimator import __all__ as __all__

@@ -1,7 +1,4 @@
-"""``frnn.graph`` is ``frnn.viz.graph``: the old import path, kept working."""
+"""The old import path ``frnn.graph``: the public names of :mod:`frnn.viz.graph`."""
 
-import sys
-
-from .viz import graph
-
-sys.modules[__name__] = graph  # the same module object, so attributes set on one show on both
+from .viz.graph import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .viz.graph import __all__ as __all__

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._atomic import atomic_writer
+from ._json import difference, json_scalar
 from ._npz import read_npz
 from ._typing import Estimator, NetworkLike, PathLike
 from .engine.model import FullyRecurrentNetwork
@@ -30,7 +31,9 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # (no biases) still load, as networks without them.
 # 3: one layout of the reservoir read-out for both estimators (frnn.reservoir.persist);
 # the two layouts of version 2 still load, upgraded.
-FORMAT_VERSION = 3
+# 4: the estimators' parameter data_format (a frnn that reads up to 3 says "upgrade"
+# rather than "unknown parameter"); files of version 3 load with data_format=None.
+FORMAT_VERSION = 4
 _MAGIC = "frnn"
 _META = "__meta__"
 _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
@@ -39,16 +42,9 @@ _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may h
 # -- the archive -----------------------------------------------------------------------------
 def _write(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
     """Write ``arrays`` and ``meta`` to ``path`` atomically."""
-    blob = np.frombuffer(json.dumps(meta, default=_json_scalar).encode("utf-8"), dtype=np.uint8)
+    blob = np.frombuffer(json.dumps(meta, default=json_scalar).encode("utf-8"), dtype=np.uint8)
     with atomic_writer(path) as file:
         np.savez(file, **{_META: blob}, **arrays)
-
-
-def _json_scalar(value):
-    """numpy scalars as Python ones; anything else is not JSON-able."""
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON-able")
 
 
 def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
@@ -104,12 +100,17 @@ def save(model: NetworkLike | Estimator, path: PathLike) -> None:
     >>> bool(np.array_equal(again.W, net.W)), type(again).__name__
     (True, 'FullyRecurrentNetwork')
     """
+    _write(path, *_contents(model))
+
+
+def _contents(model) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and the metadata of ``model``'s file: what :func:`save` writes."""
     kind = _kind(model)
     if kind == "network":
         arrays, meta = network_arrays(model, ""), {"kind": "network", **network_meta(model)}
     else:
         arrays, meta = _estimators()[kind][1](model)
-    _write(path, arrays, {"format": _MAGIC, "version": FORMAT_VERSION, **meta})
+    return arrays, {"format": _MAGIC, "version": FORMAT_VERSION, **meta}
 
 
 def _kind(model) -> str:
@@ -147,10 +148,34 @@ def load(path: PathLike, *, max_bytes: int | None = None) -> FullyRecurrentNetwo
     arrays, meta = _read(path, "model", max_bytes)
     try:
         if meta["kind"] == "network":
-            return network_from_arrays(arrays, meta, "", FullyRecurrentNetwork)
-        return _estimators()[meta["kind"]][2](arrays, meta)
+            model = network_from_arrays(arrays, meta, "", FullyRecurrentNetwork)
+        else:
+            model = _estimators()[meta["kind"]][2](arrays, meta)
+        if meta["version"] >= 3:  # older layouts are upgraded: written otherwise
+            _as_written(model, arrays, meta)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
         raise ValueError(f"{os.fspath(path)} is a damaged frnn model file: {error!r}") from None
+    return model
+
+
+def _as_written(model, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """Refuse a file that :func:`save` would not write for the model loaded from it: an
+    array or a metadata entry too many, one missing (a parameter left to its default), a
+    value the model does not hold.  What a file may hold is what saving writes, in one place.
+    """
+    again, written = _contents(model)
+    written["version"] = meta["version"]
+    if meta["version"] == 3 and "params" in written:  # before data_format
+        written["params"].pop("data_format")
+    names = sorted(set(arrays) ^ set(again))
+    if names:
+        raise ValueError(f"the arrays {names} are not the model's (it holds {sorted(again)})")
+    for name, array in arrays.items():
+        if array.dtype != again[name].dtype or not np.array_equal(array, again[name]):
+            raise ValueError(f"the array {name} is not the model's")
+    where = difference(meta, json.loads(json.dumps(written, default=json_scalar)))
+    if where is not None:
+        raise ValueError(f"the metadata's {where} is not what the model loaded from it holds")
 
 
 # -- training states ------------------------------------------------------------------------

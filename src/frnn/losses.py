@@ -1,7 +1,4 @@
-"""``frnn.losses`` is ``frnn.engine.losses``: the old import path, kept working."""
+"""The old import path ``frnn.losses``: the public names of :mod:`frnn.engine.losses`."""
 
-import sys
-
-from .engine import losses
-
-sys.modules[__name__] = losses  # the same module object, so attributes set on one show on both
+from .engine.losses import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .engine.losses import __all__ as __all__

@@ -1,7 +1,4 @@
-"""``frnn.network`` is ``frnn.engine.network``: the old import path, kept working."""
+"""The old import path ``frnn.network``: the public names of :mod:`frnn.engine.network`."""
 
-import sys
-
-from .engine import network
-
-sys.modules[__name__] = network  # the same module object, so attributes set on one show on both
+from .engine.network import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .engine.network import __all__ as __all__

@@ -1,7 +1,4 @@
-"""``frnn.optimizers`` is ``frnn.training.optimizers``: the old import path, kept working."""
+"""The old import path ``frnn.optimizers``: the public names of :mod:`frnn.training.optimizers`."""
 
-import sys
-
-from .training import optimizers
-
-sys.modules[__name__] = optimizers  # the same module object, so attributes set on one show on both
+from .training.optimizers import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .training.optimizers import __all__ as __all__

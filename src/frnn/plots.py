@@ -1,7 +1,4 @@
-"""``frnn.plots`` is ``frnn.viz.plots``: the old import path, kept working."""
+"""The old import path ``frnn.plots``: the public names of :mod:`frnn.viz.plots`."""
 
-import sys
-
-from .viz import plots
-
-sys.modules[__name__] = plots  # the same module object, so attributes set on one show on both
+from .viz.plots import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .viz.plots import __all__ as __all__

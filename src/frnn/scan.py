@@ -1,7 +1,4 @@
-"""``frnn.scan`` is ``frnn.parallel.scan``: the old import path, kept working."""
+"""The old import path ``frnn.scan``: the public names of :mod:`frnn.parallel.scan`."""
 
-import sys
-
-from .parallel import scan
-
-sys.modules[__name__] = scan  # the same module object, so attributes set on one show on both
+from .parallel.scan import *  # noqa: F403  (its public names, as its __all__ lists them)
+from .parallel.scan import __all__ as __all__

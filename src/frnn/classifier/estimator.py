@@ -24,17 +24,18 @@ object :class:`~frnn.classifier.task.Classification` of the estimator core
 
 from __future__ import annotations
 
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 
-from .._typing import Callback
 from ..data.series import Series
 from ..estimators import incremental
 from ..estimators.base import RNNEstimator, chunkwise, is_dask
+from ..estimators.tasks import Task
 from .params import expected_failed_checks
 from .targets import probabilities
 from .task import Classification
@@ -42,6 +43,7 @@ from .task import Classification
 __all__ = ["RNNClassifier", "expected_failed_checks"]
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class RNNClassifier(ClassifierMixin, RNNEstimator):
     """A fully recurrent network classifier for sequences and time series.
 
@@ -97,6 +99,14 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         loss; "balanced" weighs classes inversely to their frequency
     n_jobs : int or None, (reservoir) threads running reservoirs side by side (None: one)
     random_state : None, int or numpy.random.RandomState
+    data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
+        2-D series) is laid out: None (default) reads frnn's (n, T, D) and refuses a single
+        step with several channels, warns (LayoutWarning) when channels outnumber steps;
+        "channels_last" reads (n, T, D) unchecked, as PyTorch (batch_first) and Keras lay
+        it out; "channels_first" reads aeon's and sktime's (n_cases, n_channels,
+        n_timepoints) and lists of (n_channels, T_i) arrays.  A Series, a
+        DataFrame and a torch tensor are read by their own layout (see
+        :mod:`frnn.data.layouts`)
 
     Attributes
     ----------
@@ -118,84 +128,16 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     frame_size_ : (bptt) int, the frame size used
     """
 
-    _task = Classification()
+    taps: int = 5
+    max_steps: int | None = 512
+    n_thresholds: int = 4
+    spectral_radius: tuple[float, float] = (0.5, 0.99)
+    input_scale: tuple[float, float] = (0.3, 3.0)
+    aux_weight: float = 0.5
+    class_weight: str | dict[Any, float] | None = None
+    n_jobs: int | None = None
 
-    def __init__(
-        self,
-        training: str = "reservoir",
-        hidden_size: int = 32,
-        n_reservoirs: int = 48,
-        taps: int = 5,
-        max_steps: int | None = 512,
-        n_thresholds: int = 4,
-        spectral_radius: tuple[float, float] = (0.5, 0.99),
-        input_scale: tuple[float, float] = (0.3, 3.0),
-        activation: str = "tanh",
-        optimizer: str = "adam",
-        learning_rate: float = 0.01,
-        momentum: float = 0.9,
-        schedule: str = "cosine",
-        epochs: int = 300,
-        batch_size: int = 32,
-        clip: float | None = 1.0,
-        chunk_length: int | None = None,
-        frame_size: int | None = None,
-        init_scale: float | None = None,
-        bias: bool = True,
-        aux_weight: float = 0.5,
-        n_ensemble: int = 5,
-        weight_decay: float = 0.0,
-        validation_fraction: float = 0.0,
-        patience: int = 20,
-        standardize: bool = True,
-        dtype: str = "float64",
-        class_weight: str | dict[Any, float] | None = None,
-        n_jobs: int | None = None,
-        random_state: int | np.random.RandomState | None = None,
-    ) -> None:
-        self._keep(locals())
-
-    # -- fitting --------------------------------------------------------------------------
-    def fit(
-        self,
-        X: ArrayLike | Series,
-        y: ArrayLike,
-        *,
-        callback: Callback | None = None,
-        resume_state: dict[str, Any] | None = None,
-        monitor: tuple[ArrayLike | Series, ArrayLike] | None = None,
-    ) -> Self:
-        """Train on series X and targets y.
-
-        Parameters
-        ----------
-        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), a
-            :class:`frnn.data.series.Series` (padded, with its lengths), or (reservoir) a
-            ``dask.array.Array`` (n, T) / (n, T, D) chunked along the series, fitted chunk
-            by chunk where dask runs (:mod:`frnn.estimators.chunked`): the same model
-        y : (n,) class labels, or (n, K) 0/1 multi-label indicators (bptt only)
-        callback : callable(info) or None.  bptt: called after every epoch with a dict
-            holding "epoch", the epoch's entries of ``history_`` and "state" (a function
-            returning the complete training state); returning True stops training, leaving the
-            estimator fitted with its current parameters.  reservoir: called after each
-            reservoir's features with {"reservoir": done, "of": n_reservoirs}
-        resume_state : (bptt) a state from ``info["state"]()`` (or ``frnn.io.load_state``)
-            of a run with the same data and parameters, from which to continue; the
-            result is bit-identical to the run that was never interrupted
-        monitor : (bptt) a pair (X_test, y_test) or None: series scored after every epoch,
-            recorded in ``history_`` (and the callback's info) as "test_loss" and
-            "test_accuracy"; only watched: early stopping and the parameters kept use the
-            validation split alone, and the parameters are the same with or without it
-
-        Data refused before training starts (one class, NaN, a bad parameter) leaves a
-        previous fit untouched; an error during training leaves this fit's last finite
-        parameters.
-
-        Returns
-        -------
-        self
-        """
-        return super().fit(X, y, callback=callback, resume_state=resume_state, monitor=monitor)
+    _task: ClassVar[Task] = Classification()
 
     @available_if(lambda self: self.training == "reservoir")
     def partial_fit(self, X: ArrayLike | Series, y: ArrayLike, classes: ArrayLike | None = None):

@@ -119,8 +119,18 @@ class Classification(Task):
         target = getattr(est, "target_type_", None)
         if target not in _TARGETS or (target == _TARGETS[2] and not networks):
             raise ValueError(f"target_type_ must be one of {_TARGETS}; got {target!r}")
-        n_classes = est.classes_.shape[0] if est.classes_.ndim == 1 else -1
+        classes = est.classes_
+        n_classes = classes.shape[0] if classes.ndim == 1 else -1
         least = {"binary": 2, "multiclass": 3, "multilabel-indicator": 1}[target]
         if n_classes < least or (target == "binary" and n_classes != 2):
             raise ValueError(f"classes_ ({n_classes}) disagree with the {target} target")
+        # As fit finds them: np.unique's sorted labels, or the label indices 0..K−1.
+        if classes.dtype.kind not in "biufU" or not (classes[1:] > classes[:-1]).all():
+            raise ValueError("classes_ must be distinct labels (numbers or text), sorted")
+        if target == _TARGETS[2] and not np.array_equal(classes, np.arange(n_classes)):
+            raise ValueError("a multi-label model's classes_ must be 0, 1, …, K − 1")
+        if est.class_weight is not None:  # as fit checks it, every class present
+            if target == _TARGETS[2]:
+                raise ValueError("class_weight applies to class labels, not to multi-label targets")
+            class_weights(est.class_weight, classes, np.arange(n_classes))
         return 1 if networks and target == "binary" else n_classes

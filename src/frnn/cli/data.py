@@ -60,8 +60,11 @@ def check_train_label(label: str) -> str:
     return label
 
 
-def read_split(path: str, label: str = "first", header: str = "auto", classes=None):
-    """The series of a data file read with ``--label`` and ``--header``.
+def read_split(
+    path: str, label: str = "first", header: str = "auto", classes=None, data_format=None
+):
+    """The series of a data file read with ``--label`` and ``--header``, an ``.npz`` file's
+    X in the model's ``data_format`` (``--data-format``).
 
     ``label="auto"`` reads the first column as labels when every value in it is one of
     ``classes`` (a classifier's), else the file as unlabelled; without ``classes`` (a
@@ -76,8 +79,9 @@ def read_split(path: str, label: str = "first", header: str = "auto", classes=No
             "to predict on unlabelled series"
         )
     if label != "auto" or classes is None:
-        return load_file(path, label="first" if label == "auto" else label, header=has_header)
-    split = load_file(path, label="first", header=has_header)
+        first = "first" if label == "auto" else label
+        return load_file(path, label=first, header=has_header, data_format=data_format)
+    split = load_file(path, label="first", header=has_header, data_format=data_format)
     known = set(np.asarray(classes).tolist())
     if len(split.y) and all(value in known for value in split.y.tolist()):
         return split  # labelled: every first value names a class
@@ -85,11 +89,12 @@ def read_split(path: str, label: str = "first", header: str = "auto", classes=No
         # As the first read decided: unlabelled, pandas' "label,0,1,2" has no header word
         # above a number, and its header row would be read as a series.
         has_header = detect_header(path, label="first")
-    return load_file(path, label="none", header=has_header)
+    return load_file(path, label="none", header=has_header, data_format=data_format)
 
 
-def load_data(data: dict, task: str = "classification"):
-    """Training and test splits from a config's data entry (test may be None).
+def load_data(data: dict, task: str = "classification", data_format=None):
+    """Training and test splits from a config's data entry (test may be None), an ``.npz``
+    file's X read in ``data_format``'s layout.
 
     Raises ValueError, before any run directory exists, when the targets do not suit
     ``task``: real numbers for a classifier, or text for a regressor.
@@ -104,8 +109,10 @@ def load_data(data: dict, task: str = "classification"):
             )
         return dataset.train, dataset.test
     label, header = check_train_label(data.get("label", "first")), data.get("header", "auto")
-    train = read_split(data["train"], label, header)
-    test = read_split(data["test"], label, header) if data["test"] else None
+    train = read_split(data["train"], label, header, data_format=data_format)
+    test = None
+    if data["test"]:
+        test = read_split(data["test"], label, header, data_format=data_format)
     _check_targets(train, task, data["train"])
     if test is not None:
         _check_targets(test, task, data["test"])

@@ -20,8 +20,8 @@ def flag(name: str) -> str:
     (``data_n_train`` → ``--n-train``, ``data_seed`` → ``--data-seed``)."""
     if name == "random_state":
         return "--seed"
-    if name == "data_seed":
-        return "--data-seed"
+    if name in ("data_seed", "data_format"):  # data_format: the estimators' parameter
+        return "--" + name.replace("_", "-")
     return "--" + name.removeprefix("data_").replace("_", "-")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from .._validate import Interval, argument_type
 from .._version import __version__
@@ -184,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning(args, warnings.showwarning)
+            return args.run(args)
     except (ValueError, TypeError, RuntimeError, OSError) as error:
         if args.debug:
             raise
@@ -202,7 +205,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _message(error: BaseException, args: argparse.Namespace) -> str:
+def _show_warning(args: argparse.Namespace, show):
+    """``warnings.showwarning`` that prints the layout warnings of the data as one line,
+    named as the command's errors are; other warnings as Python shows them."""
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):
+        from ..data.layouts import LayoutWarning
+
+        if not issubclass(category, LayoutWarning):
+            return show(message, category, filename, lineno, file, line)
+        print(f"frnn {args.command}: warning: {_message(message, args)}", file=sys.stderr)
+
+    return show_warning
+
+
+def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
     """The error as one line, naming options where the library names its parameters."""
     from .flags import with_flags
 
@@ -214,7 +231,7 @@ def _message(error: BaseException, args: argparse.Namespace) -> str:
     return with_flags(_one_line(error), names)
 
 
-def _one_line(error: BaseException) -> str:
+def _one_line(error: BaseException | Warning) -> str:
     """The error as one line, naming the file an OSError is about."""
     text = " ".join(str(error).split()) or type(error).__name__
     filename = getattr(error, "filename", None)

@@ -67,11 +67,13 @@ def _model(path: str):
     return model
 
 
-def _data(args: argparse.Namespace, classes=None):
-    """The split to evaluate or predict (``classes`` decides ``--label auto``)."""
+def _data(args: argparse.Namespace, model):
+    """The split to evaluate or predict (the model's classes decide ``--label auto``, its
+    ``data_format`` the layout of an .npz file's X)."""
+    classes = getattr(model, "classes_", None)
     if args.dataset:
         return load_dataset(args.dataset).test
-    return read_split(args.data, args.label, args.header, classes)
+    return read_split(args.data, args.label, args.header, classes, model.data_format)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -82,7 +84,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     model = _model(args.model)
     regression = isinstance(model, RNNRegressor)
     _check_evaluate(args, model, regression)  # before the work
-    split = _data(args, getattr(model, "classes_", None))
+    split = _data(args, model)
     if len(split.y) != split.X.shape[0]:
         raise ValueError(f"{args.data}: the series carry no labels to evaluate against")
     if regression and split.y.dtype.kind not in "biuf":
@@ -128,7 +130,7 @@ def run_predict(args: argparse.Namespace) -> int:
     model of sequence targets.
     """
     model = _model(args.model)
-    split = _data(args, getattr(model, "classes_", None))
+    split = _data(args, model)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if isinstance(model, RNNRegressor):

@@ -84,7 +84,7 @@ def run_train(args: argparse.Namespace) -> int:
         return _complete(Path(args.resume), config)
     task = config.get("task", "classification")
     clf = check_estimator(task, config["estimator"])  # before any file is written
-    train, test = load_data(config["data"], task)
+    train, test = load_data(config["data"], task, config["estimator"].get("data_format"))
     made = not args.resume and not (args.out and Path(args.out).exists())
     run_dir = Path(args.resume) if args.resume else rundir.new_run_dir(args.out)
     state = None

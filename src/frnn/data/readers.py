@@ -18,7 +18,8 @@ import numpy as np
 
 from .._npz import max_bytes as byte_budget
 from .._npz import read_npz as bounded_npz
-from .delimited import check_size, read_rows
+from .delimited import check_size, open_text, read_rows
+from .layouts import channels_last
 from .series import Series, pad
 
 __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
@@ -156,7 +157,7 @@ def read_ts(path: str) -> Series:
         X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
     """
     check_size(path, byte_budget(None))  # the lines are held as text: bounded by the file
-    with open(path, encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:  # UTF-8 (with or without its mark) or UTF-16
         lines = handle.read().splitlines()
     header, start = _ts_header(lines, path)
     if header.get("timestamps") == "true":
@@ -181,18 +182,22 @@ def read_ts(path: str) -> Series:
     return split
 
 
-def read_npz(path: str, *, max_bytes: int | None = None) -> Series:
+def read_npz(path: str, *, max_bytes: int | None = None, data_format=None) -> Series:
     """Read an ``.npz`` archive holding ``X`` (n, T) or (n, T, D), optionally ``y`` (n,)
     or (n, K) (without it the series carry no labels: ``y`` is empty, for ``predict``), and
     optionally ``lengths`` (n,).
 
     Read by :func:`frnn._npz.read_npz`: never unpickles, and refuses arrays over
     ``max_bytes`` in all (default 1 GiB, or $FRNN_MAX_FILE_BYTES) before allocating them.
+    A 3-D X is read in ``data_format``'s layout, as the estimators read it
+    (:func:`frnn.channels_last`): "channels_first" takes aeon's (n, C, T);
+    None refuses a single step of several channels and warns when channels outnumber steps.
 
     Parameters
     ----------
     path : str
     max_bytes : int or None
+    data_format : None, "channels_last" or "channels_first"
 
     Returns
     -------
@@ -212,6 +217,7 @@ def read_npz(path: str, *, max_bytes: int | None = None) -> Series:
         X = X[:, :, None]  # (n, T, 1)
     if X.ndim != 3 or X.dtype.kind not in "biuf" or 0 in X.shape:
         raise ValueError(f"{path}: X must be numeric (n, T) or (n, T, D); got {X.dtype} {X.shape}")
+    X = channels_last(X, data_format, f"{path}: X")  # (n, T, D)
     if "y" in arrays and y.ndim not in (1, 2):
         raise ValueError(f"{path}: y must be (n,) or (n, K); got shape {y.shape}")
     if "y" in arrays and len(y) != len(X):

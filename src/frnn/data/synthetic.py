@@ -1,15 +1,32 @@
-"""Synthetic tasks that test memory (the embedded Reber grammar, parity, adding) and one
-that tests the biases (a sine against a square wave).
+"""Synthetic tasks that test memory (the embedded Reber grammar, parity, adding, recall,
+temporal order) and two that test the biases and the features (a sine against a square
+wave: of a fixed period, or of random frequency, phase and sign).
 
-Each generator takes a ``numpy.random.Generator`` and returns a list of (T_i, D) series
-and their targets, so the same seed gives the same data on every machine.
+Each generator takes a number of series ``n`` and a ``numpy.random.Generator`` and returns
+the series and their targets, so the same seed gives the same data on every machine; the
+same function gives a fixed training set or, through :func:`stream`, an endless supply of
+fresh batches.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 
-__all__ = ["REBER_SYMBOLS", "adding", "embedded_reber", "parity", "reber_string", "sine_square"]
+__all__ = [
+    "MEMORY_TASKS",
+    "REBER_SYMBOLS",
+    "adding",
+    "embedded_reber",
+    "order",
+    "parity",
+    "reber_string",
+    "recall",
+    "sign_symmetric_waves",
+    "sine_square",
+    "stream",
+]
 
 #: One-hot order of the grammar's seven symbols.
 REBER_SYMBOLS = "BTPSXVE"
@@ -139,3 +156,131 @@ def sine_square(
     wave = np.sin(2 * np.pi * np.arange(length) / period + phase)  # (n, T)
     wave = np.where(y[:, None] == 1, np.sign(wave), wave)
     return (wave + noise * rng.standard_normal((n, length)))[:, :, None], y
+
+
+def sign_symmetric_waves(
+    n: int,
+    rng: np.random.Generator,
+    length: int = 120,
+    frequencies: tuple[float, float] = (1 / 30, 1 / 12),
+    phases: float = 2 * np.pi,
+    noise: float = 0.2,
+):
+    """Sine waves (label 0) against square waves (label 1) of random frequency, phase and
+    sign: the classes the reservoir defaults were chosen on.
+
+    x(t) = ±g(2π f t + φ) + ε(t), g = sin or sign ∘ sin, f ~ U(frequencies), φ ~ U[0,
+    phases), the sign ± uniform, ε ~ N(0, noise²): a class and its mirror image x → −x
+    are the same class, and neither frequency nor level tells them apart.
+
+    Returns
+    -------
+    X : ndarray, shape (n, length)
+    y : ndarray of int, shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y = sign_symmetric_waves(4, np.random.default_rng(0), length=50)
+    >>> X.shape, y.shape
+    ((4, 50), (4,))
+    """
+    t = np.arange(length)
+    y = rng.integers(0, 2, n)  # (n,)
+    frequency = rng.uniform(*frequencies, (n, 1))
+    phase = rng.uniform(0, phases, (n, 1))
+    wave = np.sin(2 * np.pi * frequency * t + phase)  # (n, T)
+    X = np.where(y[:, None] == 1, np.sign(wave), wave) * rng.choice([-1, 1], (n, 1))
+    return X + noise * rng.standard_normal(X.shape), y
+
+
+def recall(n: int, rng: np.random.Generator, length: int = 100, symbols: int = 8):
+    """Recall the first symbol after a gap of distractors: a copy task posed as classification.
+
+    Step 0 shows one of ``symbols`` symbols (one-hot); steps 1 … T−2 show symbols drawn
+    from the same alphabet at random (distractors the network must not write over the
+    first); the last step shows only a query channel.  The label is the first symbol,
+    so the network must carry log₂(symbols) bits across T − 1 steps of interference (the
+    copying memory task of Hochreiter & Schmidhuber 1997 and Arjovsky, Shah & Bengio
+    2016, with one symbol to copy).  Chance accuracy is 1/symbols.
+
+    Returns
+    -------
+    series : ndarray, shape (n, length, symbols + 1)
+        One-hot symbols in the first ``symbols`` channels; the query in the last.
+    y : ndarray of int, shape (n,)
+        The first symbol, in [0, symbols).
+    """
+    if length < 3 or symbols < 2:
+        raise ValueError(f"recall needs length ≥ 3 and symbols ≥ 2; got {length}, {symbols}")
+    codes = rng.integers(symbols, size=(n, length - 1))  # (n, T−1): step 0, then distractors
+    x = np.zeros((n, length, symbols + 1))  # (n, T, symbols + 1)
+    rows, steps = np.indices(codes.shape)
+    x[rows, steps, codes] = 1.0
+    x[:, -1, -1] = 1.0  # the query
+    return x, codes[:, 0].astype(np.int64)
+
+
+#: The temporal order task's symbols: X and Y carry the label, a-d are distractors.
+ORDER_SYMBOLS = "XYabcd"
+
+
+def order(n: int, rng: np.random.Generator, length: int = 100):
+    """The temporal order problem: which of X and Y came first, and second, over a long gap.
+
+    Every step shows one symbol (one-hot, ``ORDER_SYMBOLS``), a distractor a-d except at
+    two steps: t₁ in [0.1 T, 0.2 T) and t₂ in [0.5 T, 0.6 T), each showing X or Y.  The
+    four classes XX, XY, YX, YY (0-3) are the pair in order, so the network must keep
+    the first relevant symbol for at least 0.3 T steps of distractors and then the pair
+    until the end (Hochreiter & Schmidhuber 1997, experiment 6a, there with T ≈ 100 and
+    a start and end symbol).  Chance accuracy is 1/4.
+
+    Returns
+    -------
+    series : ndarray, shape (n, length, 6)
+    y : ndarray of int, shape (n,)
+        2·[first is Y] + [second is Y].
+    """
+    if length < 10:
+        raise ValueError(f"length must be at least 10 for the order task; got {length}")
+    codes = rng.integers(2, 6, size=(n, length))  # (n, T) distractors a-d
+    first = rng.integers(length // 10, max(length // 5, length // 10 + 1), size=n)
+    second = rng.integers(length // 2, max(3 * length // 5, length // 2 + 1), size=n)
+    pair = rng.integers(2, size=(n, 2))  # (n, 2): 0 = X, 1 = Y
+    rows = np.arange(n)
+    codes[rows, first], codes[rows, second] = pair[:, 0], pair[:, 1]
+    x = np.zeros((n, length, len(ORDER_SYMBOLS)))  # (n, T, 6)
+    x[rows[:, None], np.arange(length), codes] = 1.0
+    return x, (2 * pair[:, 0] + pair[:, 1]).astype(np.int64)
+
+
+#: The generated memory tasks :func:`stream` knows by name.
+MEMORY_TASKS: dict[str, Callable] = {
+    "adding": adding,
+    "parity": parity,
+    "recall": recall,
+    "order": order,
+}
+
+
+def stream(
+    task: str | Callable, batch_size: int, rng: np.random.Generator, **options
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """An endless generator of fresh batches (X (B, T, D), y (B,)) of a generated task.
+
+    ``task`` is a name of ``MEMORY_TASKS`` or any function ``(n, rng, **options)`` as
+    above; ``options`` are its own (``length=200``).  Each batch is the task's
+    ``task(batch_size, rng, **options)``, so a generator made again with a generator in
+    the same state yields the same batches (what resuming a run relies on).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> batches = stream("adding", 4, np.random.default_rng(0), length=20)
+    >>> X, y = next(batches)
+    >>> X.shape, y.shape
+    ((4, 20, 2), (4,))
+    """
+    generate = MEMORY_TASKS[task] if isinstance(task, str) else task
+    while True:
+        yield generate(batch_size, rng, **options)

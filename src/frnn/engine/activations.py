@@ -6,7 +6,7 @@ relu, linear and hardtanh a determines f'(s), so BPTT keeps only the states a(t)
 
 Each entry of :data:`ACTIVATIONS` holds the four numpy forms (f, f', f in place,
 f' into a buffer) and the code by which the compiled loops (``kernels``) select the
-same function; tests/test_activations.py holds every form of an entry to the others.
+same function; tests/engine/test_activations.py holds every form of an entry to the others.
 """
 
 from __future__ import annotations

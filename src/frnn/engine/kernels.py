@@ -7,8 +7,10 @@ compiler vectorises it without reordering sums, and no constant is a Python floa
 float32 arrays are computed in float32 throughout.
 
 Activations are selected by their ``code`` in ``activations.ACTIVATIONS`` (module
-constants, which numba folds into the branches).  This module imports numba; ``dispatch``
-imports it lazily and falls back to numpy when it cannot.
+constants, which numba folds into the branches; ``kernel_math`` holds f, f' and a tanh that
+vectorises).  Both loops run over the rows b0 ≤ b < b1 of the batch (a block of
+``threads.row_blocks``).  This module imports numba; ``dispatch`` imports it lazily and
+falls back to numpy when it cannot.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ import numba
 import numpy as np
 from numba import njit
 
-from .activations import HARDTANH, RELU, TANH
+from .kernel_math import FMA
+from .kernel_math import f as _f
+from .kernel_math import f_prime as _f_prime
 
 numba_version = numba.__version__
+CALLS_BLAS = False  # every product is a loop here (``compiled`` holds no BLAS thread count)
 
 
-@njit(cache=True, nogil=True)
-def states(x, WT, RT, bias, a0, lengths, code, one, A):
-    """Fill A (T, B, I) with a(1..T); padded steps hold zero.
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FMA)
+def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1):
+    """Fill rows b0..b1−1 of A (T, B, I) with a(1..T); padded steps hold zero.
 
     x (T, B, D) inputs, WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, bias (I,) = b (zeros for a
     model without: s starts at +0 either way, so the sums are the same bits), a0 (B, I),
@@ -36,7 +41,7 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A):
     zero = one - one
     s = np.empty(I, dtype=A.dtype)
     for t in range(T):
-        for b in range(B):
+        for b in range(b0, b1):
             if t >= lengths[b]:
                 A[t, b, :] = zero
                 continue
@@ -56,32 +61,10 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A):
     return A
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _f(s, code, one, zero):
-    if code == TANH:
-        return np.tanh(s)
-    if code == RELU:
-        return s if s > zero else zero
-    if code == HARDTANH:
-        return -one if s < -one else (one if s > one else s)
-    return s
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _f_prime(a, code, one, zero):
-    # f'(s) through a = f(s), as activations.py: the same conventions at the kinks.
-    if code == TANH:
-        return one - a * a
-    if code == RELU:
-        return one if a > zero else zero
-    if code == HARDTANH:
-        return one if abs(a) < one else zero
-    return one
-
-
-@njit(cache=True, nogil=True)
-def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR, db):
-    """BPTT without storing δ: accumulate dW (I, D), dR (I, I) and db (I,) step by step.
+@njit(cache=True, nogil=True, error_model="numpy")
+def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, dW, dR, db):
+    """BPTT without storing δ: add rows b0..b1−1's share of dW (I, D), dR (I, I) and db (I,)
+    into them, step by step.
 
     dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K) many-to-one,
     where it enters at each sequence's last step.  dW, dR and db must start at zero; db
@@ -92,16 +75,16 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR, db):
     bias = db.shape[0] > 0
     K = V.shape[0]
     zero = one - one
-    carry = np.zeros((B, I), dtype=A.dtype)  # Rᵀ δ(t+1), arriving from the future
+    carry = np.zeros((b1 - b0, I), dtype=A.dtype)  # Rᵀ δ(t+1), arriving from the future
     delta = np.empty(I, dtype=A.dtype)
     for t in range(T - 1, -1, -1):
-        for b in range(B):
+        for b in range(b0, b1):
             if t >= lengths[b]:
                 continue  # nothing reaches the loss from a padded step: δ = 0
             last = t == lengths[b] - 1
             tt = t if many_to_many else 0
             for j in range(I):
-                delta[j] = carry[b, j]
+                delta[j] = carry[b - b0, j]
             if many_to_many or last:
                 for k in range(K):
                     gk = dZ[tt, b, k]
@@ -109,7 +92,7 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR, db):
                         delta[j] += gk * V[k, j]
             for j in range(I):
                 delta[j] *= _f_prime(A[t, b, j], code, one, zero)
-                carry[b, j] = zero
+                carry[b - b0, j] = zero
             prev = a0[b] if t == 0 else A[t - 1, b]  # (I,): a(t−1)
             for i in range(I):
                 di = delta[i]
@@ -120,5 +103,5 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, dW, dR, db):
                 for j in range(I):
                     dR[i, j] += di * prev[j]
                 for j in range(I):
-                    carry[b, j] += di * R[i, j]
+                    carry[b - b0, j] += di * R[i, j]
     return dW, dR, db

@@ -149,23 +149,21 @@ def mse(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     Examples
     --------
     >>> import frnn
-    >>> frnn.mse([1.0, 3.0], 2.0), frnn.mse_grad([1.0, 3.0], 2.0)
-    (array([0.5, 0.5]), array([-1.,  1.]))
+    >>> frnn.mse([1.0, 3.0], 2.0)
+    array([0.5, 0.5])
     """
     z, y = _check_pair(z, y, allow_inf=False)
     return _mse(z, y)
 
 
 def mse_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """∂L/∂z of :func:`mse`: z − y.
+    """∂L/∂z of :func:`mse`: z − y, for the same z and y (the broadcast shape).
 
-    Parameters
-    ----------
-    z, y : array_like, broadcastable, finite
-
-    Returns
-    -------
-    ndarray, the broadcast shape
+    Examples
+    --------
+    >>> import frnn
+    >>> frnn.mse_grad([1.0, 3.0], 2.0)
+    array([-1.,  1.])
     """
     z, y = _check_pair(z, y, allow_inf=False)
     return _mse_grad(z, y)

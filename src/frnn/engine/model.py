@@ -34,6 +34,9 @@ class FullyRecurrentNetwork:
     dtype : float64 (default) or float32
     bias : bool
         With biases b (I,) and c (K,) (see :func:`init`); off by default.
+    scheme : {"uniform", "torch", "identity", "orthogonal", "spectral", "ring"}
+        How the weights are first drawn; ``scale`` and ``radius`` are its options (see
+        :func:`init`).  The default is the exercise's uniform ±0.01.
 
     Examples
     --------
@@ -42,6 +45,13 @@ class FullyRecurrentNetwork:
     >>> loss = net.forward(np.zeros((10, 3)), np.zeros((10, 2)))   # many-to-many targets
     >>> loss, sorted(net.backward())
     (0.0, ['R', 'V', 'W'])
+
+    An IRNN (Le, Jaitly & Hinton 2015): ReLU units, R = I at the start.
+
+    >>> irnn = frnn.FullyRecurrentNetwork(D=2, I=64, K=1, activation="relu", loss="mse",
+    ...                                   scheme="identity", bias=True, rng=0)
+    >>> bool((irnn.R == np.eye(64)).all()), float(abs(irnn.b).max())
+    (True, 0.0)
     """
 
     def __init__(
@@ -55,11 +65,15 @@ class FullyRecurrentNetwork:
         rng: Seed = None,
         dtype: DTypeLike = np.float64,
         bias: bool = False,
+        scheme: str = "uniform",
+        scale: float | None = None,
+        radius: float | tuple[float, float] | None = None,
     ) -> None:
         self.activation = check_choice(activation, "activation", ACTIVATIONS)
         self.loss = check_choice(loss, "loss", LOSSES)
         self.b = self.c = None  # set by init with bias=True
-        init(self, D, I, K, rng=rng, dtype=dtype, bias=bias)
+        options = {"scheme": scheme, "scale": scale, "radius": radius}
+        init(self, D, I, K, rng=rng, dtype=dtype, bias=bias, **options)
 
     @property
     def sizes(self) -> tuple[int, int, int]:

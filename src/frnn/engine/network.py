@@ -75,8 +75,9 @@ def forward(
         ``deer_iterations``).
     engine : {"auto", "numba", "numpy", "reference"}
         Which implementation runs the sequential time loop; all compute the same function
-        (to round-off). "auto" picks by size (compiled loops for small networks, lean numpy
-        for large); "reference" runs the plain loops of this module.
+        (to round-off). "auto" runs the compiled loops (numba: products written as loops
+        for small networks, BLAS calls for larger ones, the batch split over numpy's BLAS
+        threads), or lean numpy where numba is unusable; "reference" runs the plain loops.
 
     Returns
     -------

@@ -2,17 +2,18 @@
 
 BLAS for every product, the element-wise work done in place in few passes, and BPTT's
 δ(t) kept for an eighth of the sequence at a time, so a training step holds little beyond
-the states a(t) themselves (the B·T·I floor).  Large networks run here; small ones run the
-compiled loops of ``kernels`` (``dispatch`` chooses).
+the states a(t) themselves (the B·T·I floor).  The compiled loops (``compiled``) run
+instead wherever numba works; this path is what runs where it does not, and
+``engine="numpy"``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 
 import numpy as np
 
+from . import threads
 from .activations import ACTIVATIONS
 from .batch import Batch
 
@@ -29,35 +30,11 @@ ONE_THREAD_MAX_WORK = 2**17
 WHOLE_DELTA_MAX_VALUES = 2**14
 
 
-@functools.cache
-def _blas_libraries() -> tuple:
-    """threadpoolctl's controllers of the BLAS libraries numpy has loaded (found once)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return ()
-    return tuple(c for c in ThreadpoolController().lib_controllers if c.user_api == "blas")
-
-
-@contextlib.contextmanager
 def _blas_threads_for(B: int, D: int, I: int):
-    """Keep BLAS on one thread while the per-step products are small.
-
-    Calls the libraries' own get/set functions (under a microsecond) rather than
-    ``threadpool_limits``, which re-inspects every library on each call (about 25 µs, a
-    tenth of a small training step).
-    """
-    libraries = _blas_libraries() if B * I * (D + I) <= ONE_THREAD_MAX_WORK else ()
-    before = [library.get_num_threads() for library in libraries]
-    for library, n in zip(libraries, before, strict=True):
-        if n != 1:
-            library.set_num_threads(1)
-    try:
-        yield
-    finally:
-        for library, n in zip(libraries, before, strict=True):
-            if n != 1:
-                library.set_num_threads(n)
+    """BLAS on one thread while the per-step products are small (``threads``), else as set."""
+    if B * I * (D + I) <= ONE_THREAD_MAX_WORK:
+        return threads.one_blas_thread()
+    return contextlib.nullcontext()
 
 
 def row_sum(rows: np.ndarray, ones: np.ndarray | None = None) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The reference loops: the recurrence and BPTT written as the equations read.
 
 Every fast path (``numpy_loops``, ``kernels``, the parallel methods) computes the same
-function as these loops; tests/test_fast_path.py holds them together to float64 round-off.
+function as these loops; tests/engine/test_fast_path.py holds them together to float64 round-off.
 Arrays are time-major, (T, B, ·), and already checked (see ``batch.prepare``).
 """
 

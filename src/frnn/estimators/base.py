@@ -16,14 +16,15 @@ import dataclasses
 import functools
 import math
 import sys
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._typing import Callback
-from ..data import inputs
 from ..data.series import Series
 from ..engine.protocol import detached
 from ..reservoir.features import ReservoirFeatures
@@ -31,63 +32,117 @@ from ..reservoir.readout import ReservoirReadout
 from ..training import ensemble
 from ..training.ensemble import EnsembleSpec
 from ..training.loop import Settings
+from . import inputs, reservoirs
 from .params import check_params
 from .tasks import Task
 
-__all__ = ["FEATURES", "STEPS", "RNNEstimator", "chunkwise", "is_dask"]
+__all__ = ["STEPS", "RNNEstimator", "chunkwise", "is_dask"]
 
 STEPS = 10  # frame_size=None aims at about this many network steps
 
-#: The estimators' parameters -> ReservoirFeatures': the names read as the equations do
-#: (hidden_size is I in both modes; spectral_radius is ρ(R); input_scale the std of W u).
-FEATURES = {
-    "hidden_size": "units",
-    "n_reservoirs": "n_reservoirs",
-    "taps": "taps",
-    "max_steps": "max_steps",
-    "n_thresholds": "n_thresholds",
-    "spectral_radius": "rho",
-    "input_scale": "scales",
-    "n_jobs": "n_jobs",
-}
-_MAX_PARAMETER_BYTES = 2**34  # 16 GiB, as for the BPTT networks
 _SPEC = [f.name for f in dataclasses.fields(EnsembleSpec) if f.name not in ("loss", "settings")]
 _TASK = ("accuracy", "class_weights", "target_scale")  # the loop's settings the task gives
 _LOOP = [f.name for f in dataclasses.fields(Settings) if f.name not in _TASK]
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class RNNEstimator(BaseEstimator):
-    """The fit, the input path and the outputs that both estimators share.
+    """The parameters, the fit, the input path and the outputs both estimators share.
 
-    A subclass sets ``_task`` and, where its reservoirs depart from ReservoirFeatures'
-    defaults, ``_reservoir_settings``; its ``__init__`` lists its parameters (scikit-learn
-    reads them from the signature) and hands them to :meth:`_keep`.
+    The shared parameters are the fields below (each estimator's docstring describes them);
+    a subclass adds its own as fields, sets ``_task`` and, where its reservoirs depart from
+    ReservoirFeatures' defaults, ``_reservoir_settings``.  The fields make ``__init__``
+    (keyword-only), whose signature scikit-learn reads the parameters from.
     """
 
-    _task: Task
-    _reservoir_settings: dict[str, Any] = {}
-    # What one fit sets besides the task's attributes; a refit (in either mode) drops them.
-    _FITTED = ("reservoir_", "alpha_", "networks_", "history_", "loss_curve_", "n_iter_")
-    _FITTED += ("stopped_by_", "frame_size_", "mean_", "std_")
+    training: str = "reservoir"
+    n_reservoirs: int = 48
+    hidden_size: int = 32
+    activation: str = "tanh"
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    momentum: float = 0.9
+    schedule: str = "cosine"
+    epochs: int = 300
+    batch_size: int = 32
+    clip: float | None = 1.0
+    chunk_length: int | None = None
+    frame_size: int | None = None
+    init_scale: float | None = None
+    bias: bool = True
+    n_ensemble: int = 5
+    weight_decay: float = 0.0
+    validation_fraction: float = 0.0
+    patience: int = 20
+    standardize: bool = True
+    dtype: str = "float64"
+    random_state: int | np.random.RandomState | None = None
+    data_format: str | None = None
 
-    def _keep(self, arguments: dict[str, Any]) -> None:
-        """Set each ``__init__`` argument as the attribute of its name, as scikit-learn asks."""
-        vars(self).update({k: v for k, v in arguments.items() if k not in ("self", "__class__")})
+    _task: ClassVar[Task]
+    _reservoir_settings: ClassVar[dict[str, Any]] = {}
+    # What one fit sets besides the task's attributes; a refit (in either mode) drops them.
+    _FITTED: ClassVar[tuple[str, ...]] = (
+        "reservoir_",
+        "alpha_",
+        "networks_",
+        "history_",
+        "loss_curve_",
+        "n_iter_",
+        "stopped_by_",
+        "frame_size_",
+        "mean_",
+        "std_",
+    )
 
     # -- fitting --------------------------------------------------------------------------
     def fit(
         self,
-        X: Any,
-        y: Any,
+        X: ArrayLike | Series,
+        y: ArrayLike,
         *,
         callback: Callback | None = None,
         resume_state: dict[str, Any] | None = None,
-        monitor: tuple[Any, Any] | None = None,
+        monitor: tuple[ArrayLike | Series, ArrayLike] | None = None,
     ) -> Self:
-        """Fit to series X and targets y (see the estimator's own ``fit``)."""
+        """Train on series X and targets y.
+
+        Parameters
+        ----------
+        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), a
+            :class:`frnn.data.Series` (padded, with its lengths), or (reservoir) a
+            ``dask.array.Array`` (n, T) / (n, T, D) chunked along the series, fitted chunk
+            by chunk where dask runs (:mod:`frnn.estimators.chunked`): the same model
+        y : RNNClassifier: (n,) class labels, or (n, K) 0/1 multi-label indicators (bptt
+            only).  RNNRegressor: (n,) or (n, K) a value vector per series; or per step
+            (sequence targets, bptt only): (n, T) or (n, T, K) for X of T steps given as
+            3-D or a list, or a list of (T_i,) / (T_i, K) arrays
+        callback : callable(info) or None.  bptt: called after every epoch with a dict
+            holding "epoch", the epoch's entries of ``history_`` and "state" (a function
+            returning the complete training state); returning True stops training, leaving
+            the estimator fitted with its current parameters.  reservoir: called after each
+            reservoir's features with {"reservoir": done, "of": n_reservoirs}
+        resume_state : (bptt) a state from ``info["state"]()`` (or ``frnn.io.load_state``)
+            of a run with the same data and parameters, from which to continue; the
+            result is bit-identical to the run that was never interrupted
+        monitor : (bptt) a pair (X_test, y_test) or None: series scored after every epoch,
+            recorded in ``history_`` (and the callback's info) as "test_loss" and
+            "test_accuracy" (a regressor's history adds RMSEs in y's units, "train_rmse",
+            "val_rmse" and "test_rmse", its "accuracy" entries being R²); only watched:
+            early stopping and the parameters kept use the validation split alone, and the
+            parameters are the same with or without it
+
+        Data refused before training starts (one class, NaN, a bad parameter) leaves a
+        previous fit untouched; an error during training leaves this fit's last finite
+        parameters.
+
+        Returns
+        -------
+        self
+        """
         before = dict(self.__dict__)  # a fit refused before training leaves the old fit
         try:
-            check_params(self)
+            self._check_params()
             for name in self._FITTED:  # a refit in the other mode starts clean
                 self.__dict__.pop(name, None)
             if is_dask(X):  # chunk by chunk on dask's workers: frnn.estimators.chunked
@@ -95,7 +150,7 @@ class RNNEstimator(BaseEstimator):
 
                 chunked.fit(self, X, y, callback, resume_state, monitor)
                 return self
-            x, lengths = self._validated(X, reset=True)  # (n, T, D)
+            x, lengths = inputs.validated(self, X, reset=True)  # (n, T, D)
             Y = self._task.encode(self, y, lengths)  # (n, K) or (n, T, K)
             if self.training == "reservoir":  # one closed-form fit: all or nothing
                 if resume_state is not None or monitor is not None:
@@ -115,8 +170,8 @@ class RNNEstimator(BaseEstimator):
         ``sums`` keeps the read-out's sums for ``partial_fit``."""
         features, targets, weights = self._readout_problem(Y)
         if not features.normalise:  # the reservoirs read the series as given: standardised
-            self._fit_standardisation(x, lengths)
-            x = self._standardised(x, lengths)
+            inputs.fit_standardisation(self, x, lengths)
+            x = inputs.standardised(self, x, lengths)
         hook = (
             None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
         )
@@ -136,27 +191,13 @@ class RNNEstimator(BaseEstimator):
                 "does not fit (its read-out sees pooled states); pass training='bptt'"
             )
         self._task.check_reservoir(self, Y)
-        return self._reservoir_features(), *self._task.readout_targets(self, Y)
+        return reservoirs.features(self), *self._task.readout_targets(self, Y)
 
-    def _reservoir_features(self) -> ReservoirFeatures:
-        """The unfitted ReservoirFeatures that this estimator's parameters describe."""
-        params = self.get_params(deep=False)
-        settings = {theirs: params[ours] for ours, theirs in FEATURES.items() if ours in params}
-        for ours, theirs in (("spectral_radius", "rho"), ("input_scale", "scales")):
-            if theirs in settings:
-                settings[theirs] = _pair(settings[theirs], ours)
-        features = ReservoirFeatures(
-            **settings, **self._reservoir_settings, random_state=self.random_state
-        )
-        I, taps, k = features.units, features.taps, features.n_thresholds
-        need = 8 * features.n_reservoirs * (I * I + I * taps + I * (1 + k))  # R, W, b, θ
-        if need > _MAX_PARAMETER_BYTES:  # refused before any allocation (one input channel)
-            raise ValueError(
-                f"hidden_size={I} and n_reservoirs={features.n_reservoirs} need about "
-                f"{need / 2**30:,.0f} GiB for the reservoirs' weights alone (at most "
-                f"{_MAX_PARAMETER_BYTES / 2**30:.0f} GiB); choose smaller ones"
-            )
-        return features
+    def _check_params(self) -> None:
+        """Every parameter against its rule, in either mode: the reservoirs' ranges too (a
+        model file keeps every parameter, so a loaded one is held to the same rules)."""
+        check_params(self)
+        reservoirs.check(self)
 
     def _prepare_bptt(self, x, lengths, Y, resume_state):
         """(bptt) The epoch loop and its data; everything that can refuse before training."""
@@ -169,9 +210,9 @@ class RNNEstimator(BaseEstimator):
                     f"chunk_length={self.chunk_length}"
                 )
             f = 1
-        self._fit_standardisation(x, lengths)
+        inputs.fit_standardisation(self, x, lengths)
         self.frame_size_ = f
-        x, steps = self._network_inputs(x, lengths)  # (n, T', f·D)
+        x, steps = inputs.network_inputs(self, x, lengths)  # (n, T', f·D)
         options = self._task.ensemble_options(self, Y)
         settings = Settings(**{name: getattr(self, name) for name in _LOOP}, **options)
         spec = EnsembleSpec(
@@ -189,7 +230,7 @@ class RNNEstimator(BaseEstimator):
                 f"{type(monitor).__name__}"
             )
         X, y = monitor
-        x, steps = self._network_inputs(*self._validated(X, reset=False))
+        x, steps = inputs.network_inputs(self, *inputs.validated(self, X, reset=False))
         Y = self._task.monitored(self, y, x.shape[0], steps)
         return Series(x, Y.astype(self.dtype), steps)
 
@@ -204,80 +245,24 @@ class RNNEstimator(BaseEstimator):
             self.n_iter_ = loop.epoch
         return self
 
-    # -- the input path -------------------------------------------------------------------
-    def _validated(self, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
-        """X checked: zero-padded (n, T, D) float64 and lengths (n,).
-
-        (n, T) arrays are tables to scikit-learn: they go through its ``validate_data``
-        (feature names, ``n_features_in_`` = T).  Sequences keep ``n_features_in_`` = D,
-        checked when predicting.  ``reset`` (in ``fit``) records what later calls are
-        checked against.
-        """
-        if reset:
-            for attr in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(attr, None)
-        ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and inputs.ragged(X))
-        two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
-        if two_d and (reset or self.tabular_):
-            X = validate_data(self, X, reset=reset, dtype=np.float64)
-        x, lengths, tabular = inputs.as_sequences(X)
-        if reset:
-            self.tabular_ = tabular
-            if not tabular:
-                self.n_features_in_ = x.shape[2]
-        elif not self.tabular_ and x.shape[2] != self.n_features_in_:
-            raise ValueError(
-                f"X has {x.shape[2]} features per step, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input"
-            )
-        return x, lengths
-
-    def _fit_standardisation(self, x: np.ndarray, lengths: np.ndarray) -> None:
-        """``mean_``, ``std_`` (D,) of the training series (0 and 1: ``standardize=False``)."""
-        self._keep_standardisation(*inputs.standardisation(x, lengths))
-
-    def _keep_standardisation(self, mean: np.ndarray, std: np.ndarray) -> None:
-        """``mean_``, ``std_`` (D,): the training series' (0 and 1: ``standardize=False``)."""
-        self.mean_, self.std_ = mean, std
-        if not self.standardize:
-            self.mean_, self.std_ = np.zeros_like(self.mean_), np.ones_like(self.std_)
-
-    def _standardised(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        return inputs.standardise(x, lengths, self.mean_, self.std_)  # (n, T, D)
-
-    def _network_inputs(self, x, lengths) -> tuple[np.ndarray, np.ndarray]:
-        """(bptt) What the networks read: standardised, framed inputs (n, T', f·D) in the
-        dtype, and the steps (n,)."""
-        x, steps = inputs.frame(self._standardised(x, lengths), lengths, self.frame_size_)
-        return x.astype(self.dtype), steps
-
     # -- outputs --------------------------------------------------------------------------
     def _outputs(self, X) -> tuple[np.ndarray, np.ndarray]:
         """The fitted model's outputs on X in the task's units: (n, K), or (n, T', K) per
         step; and the lengths (n,) they have."""
         check_is_fitted(self, self._task.marker)
-        x, lengths = self._validated(X, reset=False)
+        x, lengths = inputs.validated(self, X, reset=False)
         reservoir = getattr(self, "reservoir_", None)  # the model this fit made
         if reservoir is not None:
             if not reservoir.features_.normalise:
-                x = self._standardised(x, lengths)
+                x = inputs.standardised(self, x, lengths)
             return reservoir.predict(Series(x, None, lengths)), lengths
-        x, steps = self._network_inputs(x, lengths)
+        x, steps = inputs.network_inputs(self, x, lengths)
         return ensemble.outputs(self.networks_, x, steps, self._task.per_step(self)), steps
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
-
-
-def _pair(value, name: str) -> tuple[float, float]:
-    """(low, high) from a pair of numbers (a JSON list from a config file is fine too)."""
-    try:
-        low, high = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high) of numbers; got {value!r}") from None
-    return low, high
 
 
 def is_dask(X) -> bool:

@@ -29,17 +29,19 @@ import dask.array as da
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ..data import inputs
+from ..data import inputs, layouts
 from ..data.series import Series
 from ..reservoir.features import ReservoirFeatures, prepare
 from ..reservoir.readout import ReservoirReadout, best_temperature, temperature_losses
 from ..reservoir.sums import ReadoutSums, loo_sums, solve
+from .inputs import keep_standardisation
 
-__all__ = ["checked", "fit", "lazy", "local"]
+__all__ = ["checked", "fit", "in_layout", "lazy", "local"]
 
 
 def checked(X, name: str = "X") -> da.Array:
-    """A dask array X (n, T) or (n, T, D) of numbers, in one chunk along time and channels.
+    """A dask array X (n, T) or (n, T, D) of numbers, in one chunk along time and channels
+    (or in any layout ``data_format`` names: the axes are only checked here).
 
     Chunks along time or channels are merged (each series must be whole in its chunk);
     unknown chunk sizes, other shapes and dtypes are refused.
@@ -56,6 +58,17 @@ def checked(X, name: str = "X") -> da.Array:
         raise ValueError(f"{name} must be numeric; got dtype {X.dtype}")
     if any(len(sizes) > 1 for sizes in X.chunks[1:]):
         X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})  # whole series per chunk
+    return X
+
+
+def in_layout(X: da.Array, data_format: str | None) -> da.Array:
+    """X in frnn's layout (n, T[, D]), as :func:`frnn.channels_last` reads an array in
+    memory: aeon's (n, C, T) transposed (lazily) for ``"channels_first"``, the layout's
+    check (:func:`frnn.data.layouts.check_layout`) for None."""
+    if X.ndim == 3 and data_format == "channels_first":
+        return X.transpose(0, 2, 1)
+    if X.ndim == 3 and data_format is None:
+        layouts.check_layout(X.shape)
     return X
 
 
@@ -90,7 +103,8 @@ class Featurise:
 
     def series(self, block, chunk=0, span=(0, 0)) -> Series:
         """The chunk's series, standardised where the reservoirs read them so."""
-        x, lengths, _ = inputs.as_sequences(_finite(block, chunk, span))  # (n_c, T, D)
+        block = _finite(block, chunk, span)  # (n_c, T, D): channels_last already
+        x, lengths, _ = inputs.as_sequences(block, data_format="channels_last")
         if self.standardisation is not None:
             x = inputs.standardise(x, lengths, *self.standardisation)
         return Series(x, None, lengths)
@@ -224,9 +238,9 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
         )
     if callback is not None or resume_state is not None or monitor is not None:
         raise ValueError("callback, resume_state and monitor apply to X in memory, not dask")
-    X = checked(X)
+    X = in_layout(checked(X), est.data_format)
     n, T = X.shape[:2]
-    for attr in ("n_features_in_", "feature_names_in_"):  # as _validated(reset=True) does
+    for attr in ("n_features_in_", "feature_names_in_"):  # as inputs.validated(reset=True) does
         est.__dict__.pop(attr, None)
     est.tabular_ = X.ndim == 2
     est.n_features_in_ = T if est.tabular_ else X.shape[2]
@@ -235,7 +249,7 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
     features, targets, weights = est._readout_problem(Y)
     standardisation = None
     if not features.normalise:  # the regressor's reservoirs read standardised series
-        est._keep_standardisation(*_standardisation(X))
+        keep_standardisation(est, *_standardisation(X))
         standardisation = (est.mean_, est.std_)
     featurise = Featurise(features, standardisation)
     _draw(featurise, X, lengths)

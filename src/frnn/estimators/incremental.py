@@ -19,7 +19,7 @@ Some choices depend on the data and are made once, by the first chunk:
   equivariant to an affine map of each target).
 
 With these fixed, the model after the last chunk is the one a single fit on all the chunks
-makes: the same features, scaling, V and c (``tests/test_partial_fit.py`` holds them to
+makes: the same features, scaling, V and c (``tests/estimators/test_partial_fit.py`` holds them to
 1e-8).  ``class_weight="balanced"`` needs every chunk's class counts before the first and is
 refused, as scikit-learn's SGDClassifier refuses it: pass a dict, for instance
 ``compute_class_weight("balanced", classes=classes, y=a_large_sample_of_y)``.  A first call,
@@ -32,8 +32,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.series import Series
+from . import inputs
 from .base import is_dask
-from .params import check_params
 
 __all__ = ["partial_fit"]
 
@@ -66,7 +66,7 @@ def partial_fit(est, X, y, classes=None):
 
 
 def _first(est, X, y, classes) -> None:
-    check_params(est)
+    est._check_params()
     if getattr(est, "class_weight", None) == "balanced":
         raise ValueError(
             "class_weight='balanced' is not supported by partial_fit (the class counts of "
@@ -77,7 +77,7 @@ def _first(est, X, y, classes) -> None:
         est.__dict__.pop(name, None)
     if classes is None:  # after a fit: its classes (scikit-learn's partial_fit after fit)
         classes = getattr(est, "classes_", None)
-    x, lengths = est._validated(X, reset=True)  # (n, T, D)
+    x, lengths = inputs.validated(est, X, reset=True)  # (n, T, D)
     Y = est._task.encode_first(est, y, lengths, classes)
     est._fit_reservoir(x, lengths, Y, None, sums=True)
 
@@ -88,10 +88,10 @@ def _more(est, X, y, classes) -> None:
             f"classes={np.unique(np.asarray(classes)).tolist()!r} is not the same as on the "
             f"first call to partial_fit, {est.classes_.tolist()!r}"
         )
-    x, lengths = est._validated(X, reset=False)  # (n, T, D)
+    x, lengths = inputs.validated(est, X, reset=False)  # (n, T, D)
     Y = est._task.encode_more(est, y, lengths)
     _, targets, weights = est._readout_problem(Y)
     model = est.reservoir_
     if not model.features_.normalise:  # standardised as the first chunk was
-        x = est._standardised(x, lengths)
+        x = inputs.standardised(est, x, lengths)
     model.partial_fit(Series(x, None, lengths), targets, sample_weight=weights)

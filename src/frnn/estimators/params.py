@@ -8,6 +8,7 @@ has, in its signature's order.
 from __future__ import annotations
 
 from .._validate import Interval, Options, Seed
+from ..data.layouts import DATA_FORMATS
 from ..engine.activations import ACTIVATIONS
 from ..training.optimizers import OPTIMIZERS
 from ..training.steps import SCHEDULES
@@ -48,6 +49,7 @@ RULES = {
     "standardize": Options((True, False)),
     "dtype": Options(DTYPES),
     "random_state": Seed(),
+    "data_format": Options(DATA_FORMATS, none=True),
 }
 
 

@@ -11,12 +11,15 @@ relation to the arrays before anything is built from it, so a file that loads al
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..engine.protocol import network_arrays, network_from_arrays, network_meta
 from ..reservoir import persist as readout_file
-from .params import check_params
+from ..training.loop import HISTORY_KEYS, RMSE_KEYS
+from . import reservoirs
 
 __all__ = ["FITTED", "from_arrays", "plain", "to_arrays"]
 
@@ -74,25 +77,87 @@ def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict):
     if not isinstance(meta["params"], dict) or not isinstance(meta["fitted"], dict):
         raise ValueError("params and fitted must be JSON objects")
     est = cls(**_params_from(cls, meta["params"]))
-    check_params(est)
+    est._check_params()
     task = est._task
     task.from_arrays(est, arrays)
     if "feature_names" in arrays:
+        if arrays["feature_names"].dtype.kind != "U":
+            raise ValueError(f"feature_names must be text; got {arrays['feature_names'].dtype}")
         est.feature_names_in_ = arrays["feature_names"].astype(object)
-    for name, value in meta["fitted"].items():
+    fitted = dict(meta["fitted"])
+    if meta["version"] < 3 and est.training == "reservoir":  # a version-2 regressor's
+        fitted.pop("frame_size_", None)  # reservoir fit kept the frame of a BPTT default
+    for name, value in fitted.items():
         if name not in FITTED + task.fitted + _VERSION_2:
             raise ValueError(f"unknown fitted attribute {name!r}")
         if name not in _VERSION_2:
             setattr(est, name, value)
-    tabular = getattr(est, "tabular_", None)
-    if not isinstance(tabular, bool):
-        raise ValueError(f"tabular_ must be a bool; got {tabular!r}")
+    _check_fitted(est, fitted, meta["version"])
     K = task.check_fitted(est, networks=est.training == "bptt")
     if est.training == "reservoir":
         _reservoir(est, arrays, meta, K)
     else:
         _networks(est, arrays, meta, K)
     return est
+
+
+_BPTT_ONLY = ("frame_size_", "n_iter_", "loss_curve_", "history_", "stopped_by_")
+_STOPPED_BY = ("epochs", "early_stopping", "callback")  # what the epoch loop returns
+
+
+def _check_fitted(est, fitted: dict, version: int) -> None:
+    """The fitted attributes of the metadata, each against what a fit in the file's mode
+    sets: the epoch loop's record for ``training="bptt"`` only, one entry a fitted epoch
+    (every entry of the history since version 2)."""
+    tabular, n_features = getattr(est, "tabular_", None), getattr(est, "n_features_in_", None)
+    if not isinstance(tabular, bool):
+        raise ValueError(f"tabular_ must be a bool; got {tabular!r}")
+    if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features < 1:
+        raise ValueError(f"n_features_in_ must be an integer ≥ 1; got {n_features!r}")
+    names = getattr(est, "feature_names_in_", None)  # a table's columns (DataFrame)
+    if names is not None and (not tabular or names.shape != (n_features,)):
+        raise ValueError(f"feature_names must be n_features_in_ = {n_features} column names")
+    if est.training == "reservoir":
+        present = sorted(set(fitted) & set(_BPTT_ONLY))
+        if present:
+            raise ValueError(f"{present} belong to training='bptt', not to a reservoir fit")
+        return
+    missing = sorted(set(_BPTT_ONLY) - {"stopped_by_"} - set(fitted))  # a failed fit has none
+    if missing:
+        raise ValueError(f"a BPTT fit records {missing}")
+    epochs = fitted["n_iter_"]
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 0 <= epochs <= est.epochs:
+        raise ValueError(f"n_iter_ must be an integer in [0, epochs={est.epochs}]; got {epochs!r}")
+    history = fitted["history_"]
+    keys = HISTORY_KEYS + (RMSE_KEYS if est._task.kind == "regressor" else ())
+    least = set(keys) if version >= 2 else {"loss"}  # version 1 kept fewer
+    if not isinstance(history, dict) or not least <= set(history) <= set(keys):
+        raise ValueError(f"history_ must map {list(keys)} to lists")
+    for key, values in history.items():
+        if not isinstance(values, list) or len(values) != epochs:
+            raise ValueError(f"history_[{key!r}] must hold n_iter_ = {epochs} values")
+        _check_history(key, values, est._task.kind == "classifier")
+    if fitted["loss_curve_"] != history["loss"] or None in history["loss"]:
+        raise ValueError("loss_curve_ must be history_['loss'], one number an epoch")
+    if fitted.get("stopped_by_", "epochs") not in _STOPPED_BY:
+        raise ValueError(f"stopped_by_ must be one of {_STOPPED_BY}; got {fitted['stopped_by_']!r}")
+
+
+_ALWAYS = ("loss", "accuracy", "grad_norm", "train_loss", "seconds")  # else null: not scored
+
+
+def _check_history(key: str, values: list, classifier: bool) -> None:
+    """One entry of history_: numbers (null where the epoch scored no such split), ≥ 0 but
+    for an accuracy, in [0, 1] (a regressor's "accuracy" is R², ≤ 1); NaN is a number."""
+    low = -math.inf if key.endswith("accuracy") and not classifier else 0.0
+    high = 1.0 if key.endswith("accuracy") else math.inf
+    for value in values:
+        if value is None and key not in _ALWAYS:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"history_[{key!r}] must hold numbers; got {value!r}")
+        if value < low or value > high:  # NaN passes: a diverged epoch records it
+            raise ValueError(f"history_[{key!r}] holds {value!r}, outside [{low}, {high}]")
 
 
 def _params_from(cls, params: dict) -> dict:
@@ -115,34 +180,43 @@ def _params_from(cls, params: dict) -> dict:
 
 def _reservoir(est, arrays: dict, meta: dict, K: int) -> None:
     """The read-out (a version-2 layout upgraded first), and the standardisation it reads."""
-    expected = readout_file.feature_params(est._reservoir_features())
+    expected = readout_file.feature_params(reservoirs.features(est))
     body = meta.get("reservoir")
     if meta["version"] < 3:
         alpha = meta["fitted"].get("alpha_")
         arrays, body = readout_file.upgrade(arrays, meta, expected, alpha)
-    est.reservoir_ = readout_file.from_arrays(arrays, body, K, expected)
+    calibrated = est._task.kind == "classifier"  # softmax(τ z): a classifier's τ is fitted
+    est.reservoir_ = readout_file.from_arrays(arrays, body, K, expected, calibrated=calibrated)
     est.alpha_ = est.reservoir_.alpha_
     D = est.reservoir_.features_.n_features_in_
     if not est.reservoir_.features_.normalise:  # the series are standardised first
         _standardisation(est, arrays, D)
     if not est.tabular_ and getattr(est, "n_features_in_", None) != D:
         raise ValueError(f"n_features_in_ must be {D}, the reservoirs' channels")
+    if est.tabular_ and D != 1:  # a table's rows are univariate series
+        raise ValueError(f"a table (tabular_) is read as one channel; the reservoirs read {D}")
 
 
 def _networks(est, arrays: dict, meta: dict, K: int) -> None:
     """The BPTT networks, each checked against the parameters, the frame and the task."""
     n = meta["networks"]
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= est.n_ensemble:
-        raise ValueError(f"networks must be an integer in [1, n_ensemble]; got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or n != est.n_ensemble:
+        raise ValueError(f"networks must be n_ensemble = {est.n_ensemble}; got {n!r}")
     est.networks_ = [network_from_arrays(arrays, meta, f"net{i}/") for i in range(n)]
     D, I, K_file = (meta["sizes"][k] for k in "DIK")
-    f = getattr(est, "frame_size_", None)
+    f = est.frame_size_
     if isinstance(f, bool) or not isinstance(f, int) or f < 1 or D % f:
         raise ValueError(f"frame_size_ must be an integer ≥ 1 dividing D = {D}; got {f!r}")
+    chosen = 1 if est._task.per_step(est) else est.frame_size  # None: picked from T
+    if (chosen is not None and f != chosen) or (est.tabular_ and D != f):
+        raise ValueError(f"frame_size_ = {f} is not what frame_size={est.frame_size} makes")
     if K_file != K:
         raise ValueError(f"the networks have K = {K_file}; the targets need {K}")
-    if (I, meta["activation"], meta["dtype"]) != (est.hidden_size, est.activation, est.dtype):
-        raise ValueError("the networks' size, activation or dtype disagree with the parameters")
+    settings = (I, meta["activation"], meta["dtype"], meta.get("bias", False))
+    if settings != (est.hidden_size, est.activation, est.dtype, est.bias):
+        raise ValueError(
+            "the networks' size, activation, dtype or biases disagree with the parameters"
+        )
     if meta["loss"] != est._task.loss:
         raise ValueError(f"the networks' loss {meta['loss']!r} is not {est._task.loss!r}")
     _standardisation(est, arrays, D // f)

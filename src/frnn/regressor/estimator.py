@@ -26,7 +26,8 @@ a least-squares read-out).
 
 from __future__ import annotations
 
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -34,16 +35,17 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
-from .._typing import Callback
 from ..data.series import Series
 from ..estimators import incremental
 from ..estimators.base import RNNEstimator, chunkwise, is_dask
+from ..estimators.tasks import Task
 from .targets import check_targets, flat
 from .task import Regression, padded_predictions, predictions
 
 __all__ = ["RNNRegressor"]
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class RNNRegressor(RegressorMixin, RNNEstimator):
     """A fully recurrent network regressor for sequences and time series.
 
@@ -76,6 +78,14 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     standardize : bool, standardise each input feature with the training mean and std
     dtype : {"float64", "float32"}
     random_state : None, int or numpy.random.RandomState
+    data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
+        2-D series) is laid out: None (default) reads frnn's (n, T, D) and refuses a single
+        step with several channels, warns (LayoutWarning) when channels outnumber steps;
+        "channels_last" reads (n, T, D) unchecked, as PyTorch (batch_first) and Keras lay
+        it out; "channels_first" reads aeon's and sktime's (n_cases, n_channels,
+        n_timepoints) and lists of (n_channels, T_i) arrays.  A Series, a
+        DataFrame and a torch tensor are read by their own layout (see
+        :mod:`frnn.data.layouts`)
 
     Attributes
     ----------
@@ -92,67 +102,9 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     frame_size_ : int, the frame size used (training="bptt")
     """
 
-    aux_weight = 0.0  # no auxiliary per-step loss: a running sum is not yet the answer
-    _task = Regression()
-    _reservoir_settings = {"normalise": False, "statistics": ("mean",)}  # see the module
-
-    def __init__(
-        self,
-        training: str = "reservoir",
-        n_reservoirs: int = 48,
-        hidden_size: int = 32,
-        activation: str = "tanh",
-        optimizer: str = "adam",
-        learning_rate: float = 0.01,
-        momentum: float = 0.9,
-        schedule: str = "cosine",
-        epochs: int = 300,
-        batch_size: int = 32,
-        clip: float | None = 1.0,
-        chunk_length: int | None = None,
-        frame_size: int | None = None,
-        init_scale: float | None = None,
-        bias: bool = True,
-        n_ensemble: int = 5,
-        weight_decay: float = 0.0,
-        validation_fraction: float = 0.0,
-        patience: int = 20,
-        standardize: bool = True,
-        dtype: str = "float64",
-        random_state: int | np.random.RandomState | None = None,
-    ) -> None:
-        self._keep(locals())
-
-    # -- fitting --------------------------------------------------------------------------
-    def fit(
-        self,
-        X: ArrayLike | Series,
-        y: ArrayLike,
-        *,
-        callback: Callback | None = None,
-        resume_state: dict[str, Any] | None = None,
-        monitor: tuple[ArrayLike | Series, ArrayLike] | None = None,
-    ) -> Self:
-        """Fit to series X and real-valued targets y.
-
-        Parameters
-        ----------
-        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), a
-            :class:`frnn.data.series.Series`, or (training="reservoir") a
-            ``dask.array.Array`` chunked along the series, fitted chunk by chunk as
-            :meth:`frnn.RNNClassifier.fit` fits one
-        y : (n,) or (n, K) a value vector per series; or per step (sequence targets,
-            training="bptt"): (n, T) or (n, T, K) for (n, T, D) or (n, T) ... X of T steps
-            given as 3-D or a list, or a list of (T_i,) / (T_i, K) arrays
-        callback, resume_state, monitor : as :meth:`frnn.RNNClassifier.fit` (resume_state
-            and monitor: training="bptt" only; the history adds RMSEs in y's units,
-            "train_rmse", "val_rmse" and "test_rmse", its "accuracy" entries being R²)
-
-        Returns
-        -------
-        self
-        """
-        return super().fit(X, y, callback=callback, resume_state=resume_state, monitor=monitor)
+    aux_weight: ClassVar[float] = 0.0  # no per-step loss: a running sum is not yet the answer
+    _task: ClassVar[Task] = Regression()
+    _reservoir_settings: ClassVar[dict[str, Any]] = {"normalise": False, "statistics": ("mean",)}
 
     @available_if(lambda self: self.training == "reservoir")
     def partial_fit(self, X: ArrayLike | Series, y: ArrayLike):

@@ -92,6 +92,8 @@ class Regression(Task):
                 raise ValueError(f"{name} must be a bool")
         if est.sequence_ and not networks:
             raise ValueError("sequence targets are fitted by training='bptt' only")
+        if est.squeeze_ and K != 1:  # y was (n,) or (n, T): one output
+            raise ValueError(f"squeeze_ (one target a series) needs n_outputs_ = 1; got {K}")
         for name in ("y_mean_", "y_scale_"):
             value = getattr(est, name)
             if value.shape != (K,) or value.dtype.kind != "f" or not np.isfinite(value).all():

@@ -8,11 +8,13 @@ form by ridge regression (the least-squares loss) with α chosen by exact leave-
 from .classifier import ReservoirClassifier
 from .core import draw_reservoir, run, windows
 from .features import ReservoirFeatures
+from .readout import ReservoirReadout
 from .ridge import ridge_loo
 
 __all__ = [
     "ReservoirClassifier",
     "ReservoirFeatures",
+    "ReservoirReadout",
     "draw_reservoir",
     "ridge_loo",
     "run",

@@ -13,13 +13,13 @@ read-out did not see.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
-from .core import DEFAULT_STATISTICS
-from .features import PARAMETERS, ReservoirFeatures
+from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
 from .readout import ReservoirReadout, class_weights, softmax, softmax_temperature
 from .ridge import ALPHAS
 
@@ -31,7 +31,8 @@ def _fitted(name: str) -> property:
     return property(lambda self: getattr(self.model_, name), doc=f"The read-out's ``{name}``.")
 
 
-class ReservoirClassifier(ClassifierMixin, BaseEstimator):
+@dataclass(eq=False, repr=False, kw_only=True)
+class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
     """Random recurrent reservoirs, pooled states and a ridge read-out.
 
     Parameters
@@ -39,7 +40,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
     n_reservoirs, units, max_frame_fraction, window, taps, max_steps, centred, scales, rho,
     n_thresholds, statistics, difference, normalise, n_jobs :
         As in :class:`frnn.reservoir.ReservoirFeatures`.
-    alphas : array of float
+    alphas : tuple of float
         Ridge penalties tried by leave-one-out.
     class_weight : None, "balanced" or dict {label: weight}
         Each series' weight in the ridge loss; "balanced" weighs each class's series
@@ -57,45 +58,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator):
         read through the classifier too
     """
 
-    def __init__(
-        self,
-        n_reservoirs=48,
-        units=32,
-        max_frame_fraction=1 / 2,
-        window="dilated",
-        taps=5,
-        max_steps=512,
-        centred=True,
-        scales=(0.3, 3.0),
-        rho=(0.5, 0.99),
-        n_thresholds=4,
-        statistics=DEFAULT_STATISTICS,
-        difference=False,
-        normalise=True,
-        alphas=ALPHAS,
-        class_weight=None,
-        temperature=None,
-        n_jobs=None,
-        random_state=None,
-    ):
-        self.n_reservoirs = n_reservoirs
-        self.units = units
-        self.max_frame_fraction = max_frame_fraction
-        self.window = window
-        self.taps = taps
-        self.max_steps = max_steps
-        self.centred = centred
-        self.scales = scales
-        self.rho = rho
-        self.n_thresholds = n_thresholds
-        self.statistics = statistics
-        self.difference = difference
-        self.normalise = normalise
-        self.alphas = alphas
-        self.class_weight = class_weight
-        self.temperature = temperature
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+    alphas: tuple[float, ...] = tuple(ALPHAS)
+    class_weight: str | dict | None = None
+    temperature: float | None = None
 
     features_ = _fitted("features_")
     mean_ = _fitted("mean_")

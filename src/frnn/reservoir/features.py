@@ -8,9 +8,9 @@ Series are z-normalised first, each channel over its own real steps.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from .core import (
     windows,
 )
 
-__all__ = ["PARAMETERS", "ReservoirFeatures", "prepare", "seed"]
+__all__ = ["PARAMETERS", "ReservoirFeatures", "ReservoirParameters", "prepare", "seed"]
 
 
 def seed(random_state):
@@ -55,7 +55,30 @@ def prepare(X, normalise: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return x, (znormalise(d, lengths) if normalise else d), lengths
 
 
-class ReservoirFeatures:
+@dataclass(eq=False, repr=False, kw_only=True)
+class ReservoirParameters:
+    """The knobs of the random reservoirs: the parameters of :class:`ReservoirFeatures`
+    (which documents them) and of :class:`frnn.reservoir.ReservoirClassifier`."""
+
+    n_reservoirs: int = 48
+    units: int = 32
+    max_frame_fraction: float = 1 / 2
+    window: str = "dilated"
+    taps: int = 5
+    max_steps: int | None = 512
+    centred: bool = True
+    scales: tuple[float, float] = (0.3, 3.0)
+    rho: tuple[float, float] = (0.5, 0.99)
+    n_thresholds: int = 4
+    statistics: tuple[str, ...] = DEFAULT_STATISTICS
+    difference: bool = False
+    normalise: bool = True
+    n_jobs: int | None = None
+    random_state: int | np.random.Generator | np.random.RandomState | None = None
+
+
+@dataclass(eq=False, repr=False, kw_only=True)
+class ReservoirFeatures(ReservoirParameters):
     """Fixed random reservoirs whose pooled states are the features of a linear read-out.
 
     Parameters
@@ -93,40 +116,6 @@ class ReservoirFeatures:
         Threads that run reservoirs side by side (joblib); None runs them one after another.
     random_state : None, int or numpy.random.Generator
     """
-
-    def __init__(
-        self,
-        n_reservoirs=48,
-        units=32,
-        max_frame_fraction=1 / 2,
-        window="dilated",
-        taps=5,
-        max_steps=512,
-        centred=True,
-        scales=(0.3, 3.0),
-        rho=(0.5, 0.99),
-        n_thresholds=4,
-        statistics=DEFAULT_STATISTICS,
-        difference=False,
-        normalise=True,
-        n_jobs=None,
-        random_state=None,
-    ):
-        self.n_reservoirs = n_reservoirs
-        self.units = units
-        self.max_frame_fraction = max_frame_fraction
-        self.window = window
-        self.taps = taps
-        self.max_steps = max_steps
-        self.centred = centred
-        self.scales = scales
-        self.rho = rho
-        self.n_thresholds = n_thresholds
-        self.statistics = tuple(statistics)
-        self.difference = difference
-        self.normalise = normalise
-        self.n_jobs = n_jobs
-        self.random_state = random_state
 
     def fit(self, X, y=None):
         """Draw the reservoirs for series like X and their thresholds from X's quantiles."""
@@ -246,5 +235,5 @@ class ReservoirFeatures:
         return np.concatenate(parts, axis=0)  # (n, n_stat·I)
 
 
-#: The parameters of ReservoirFeatures, in the order of its signature.
-PARAMETERS = tuple(inspect.signature(ReservoirFeatures).parameters)
+#: The parameters of the reservoirs, in the order of their signature.
+PARAMETERS = tuple(field.name for field in fields(ReservoirParameters))

@@ -23,7 +23,7 @@ import numpy as np
 from .core import STATISTICS, Reservoir
 from .features import PARAMETERS, ReservoirFeatures
 from .readout import ReservoirReadout
-from .ridge import RidgeFit
+from .ridge import ALPHAS, RidgeFit
 
 __all__ = ["FEATURE_PARAMETERS", "feature_params", "from_arrays", "to_arrays", "upgrade"]
 
@@ -63,11 +63,21 @@ def to_arrays(model: ReservoirReadout) -> tuple[dict[str, np.ndarray], dict]:
     return arrays, meta
 
 
-def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
+def from_arrays(
+    arrays: dict,
+    meta: dict,
+    K: int,
+    expected: dict | None = None,
+    *,
+    alphas=ALPHAS,
+    calibrated: bool | None = None,
+):
     """The fitted read-out of K outputs that :func:`to_arrays` described, checked.
 
     ``expected``: the features' parameters its estimator implies (as :func:`feature_params`
-    writes them); a file whose reservoirs disagree with them is refused.
+    writes them); a file whose reservoirs disagree with them is refused.  ``alphas``: the
+    grid its α was chosen from.  ``calibrated``: whether its softmax temperature was
+    fitted (a classifier's, a number) or not (a regressor's, null); None: either.
     """
     features = _features(meta["features"], expected)
     D, T = (_count(meta, name) for name in ("channels", "length"))
@@ -77,8 +87,10 @@ def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
     features.reservoirs_ = []
     for r, window in enumerate(meta["windows"]):
         taps, spacing, stride, channel = _window(window, r)
+        _check_window(features, T, r, (taps, spacing, stride), channel)
         shapes = {"W": (I, taps * D), "R": (I, I), "b": (I,), "theta": (I, k)}
         W, R, b, theta = (_array(arrays, f"res{r}/{n}", s) for n, s in shapes.items())
+        _check_radius(R, features.rho, r)
         features.reservoirs_.append(Reservoir(W, R, b, taps, spacing, stride, channel, theta))
     features.n_features_in_, features.length_ = D, T
     p = features.n_reservoirs * I * sum(k if s == "ppv" else 1 for s in features.statistics)
@@ -88,6 +100,10 @@ def from_arrays(arrays: dict, meta: dict, K: int, expected: dict | None = None):
     if not (scale > 0).all():
         raise ValueError("features/scale must be > 0")
     alpha, temperature = _positive(meta["alpha"], "alpha"), meta["temperature"]
+    if alpha not in alphas:
+        raise ValueError(f"alpha {alpha!r} is not one of the ridge penalties tried, {alphas}")
+    if calibrated is not None and (temperature is not None) != calibrated:
+        raise ValueError(f"temperature must be {'a number' if calibrated else 'null'} here")
     if temperature is not None:
         temperature = _positive(temperature, "temperature")
     ridge = RidgeFit(coef, intercept, alpha, np.empty((0, K)), np.empty(0))
@@ -127,6 +143,34 @@ def _window(window, r: int) -> tuple[int, int, int, str]:
     if channel not in _CHANNELS:
         raise ValueError(f"reservoir {r}'s channel {channel!r} is not one of {_CHANNELS}")
     return taps, spacing, stride, channel
+
+
+def _check_window(features, T: int, r: int, window: tuple, channel: str) -> None:
+    """Refuse a window ``ReservoirFeatures`` could not have drawn for series of length T
+    (its rule: ``ReservoirFeatures._window``; tests/reservoir/test_reservoir_persist.py
+    holds the two together) or a channel out of turn (the difference is read by every other
+    reservoir)."""
+    taps, spacing, stride = window
+    top = max(1.0, T * features.max_frame_fraction)
+    if features.window == "frame":
+        possible = spacing == 1 and taps == stride and stride <= top
+    else:
+        top = max(1.0, min((T - 1) / max(features.taps - 1, 1), top))
+        steps = features.max_steps
+        moves = spacing if steps is None else max(1, math.ceil(T / steps))
+        possible = taps == features.taps and spacing <= top and stride == moves
+    if not possible:
+        raise ValueError(f"reservoir {r}'s window {window} is not one drawn for T = {T}")
+    if channel != ("diff" if features.difference and r % 2 else "x"):
+        raise ValueError(f"reservoir {r} reads {channel!r}, out of turn")
+
+
+def _check_radius(R: np.ndarray, rho: tuple, r: int) -> None:
+    """R's spectral radius in the range ``rho`` it was scaled to (to round-off)."""
+    radius = float(np.max(np.abs(np.linalg.eigvals(R))))
+    low, high = rho
+    if not low * (1 - 1e-9) <= radius <= high * (1 + 1e-9):
+        raise ValueError(f"res{r}/R has spectral radius {radius:.6g}, outside rho = {rho}")
 
 
 def _array(arrays: dict, name: str, shape: tuple) -> np.ndarray:

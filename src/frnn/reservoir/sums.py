@@ -67,6 +67,7 @@ class ReadoutSums:
     @classmethod
     def of(cls, F: np.ndarray, Y: np.ndarray, sample_weight=None) -> ReadoutSums:
         """The sums of features F (n, p), targets Y (n, K) and weights (n,) or None."""
+        F = np.asarray(F, dtype=np.float64)  # float32 states too: the sums in float64
         n = len(F)
         w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         mean = F.mean(axis=0)  # (p,)

@@ -1,9 +1,12 @@
-"""Training: optimisers, clipping, schedules, mini-batches, truncated BPTT, the epoch loop.
+"""Training: optimisers, clipping, schedules, mini-batches, truncated BPTT, the epoch loop
+and the ensemble trainer.
 
-The pieces are usable without the estimator (see the README's "Training" section).
+The pieces are usable without the estimators (see the practitioner's path, "Training").
 """
 
+from .fit_stream import train_stream
 from .optimizers import SGD, Adam, make_optimizer
+from .schedules import DECAYS, Schedule
 from .steps import (
     NonFiniteLossError,
     clip_grad_norm,
@@ -11,14 +14,20 @@ from .steps import (
     minibatches,
     sequence_gradients,
 )
+from .stream_batches import StreamError, array_batches
 
 __all__ = [
-    "SGD",
     "Adam",
-    "make_optimizer",
+    "DECAYS",
+    "NonFiniteLossError",
+    "SGD",
+    "Schedule",
+    "StreamError",
+    "array_batches",
     "clip_grad_norm",
+    "learning_rate_at",
+    "make_optimizer",
     "minibatches",
     "sequence_gradients",
-    "learning_rate_at",
-    "NonFiniteLossError",
+    "train_stream",
 ]

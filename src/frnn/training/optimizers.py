@@ -3,7 +3,9 @@
 The rules are reproduced operation for operation, so a run here and a run in PyTorch from
 the same gradients follow the same trajectory (the tests hold them to 1e-12).  Parameters
 are dicts of numpy arrays updated in place, so the arrays a model holds are the arrays the
-optimiser moves.
+optimiser moves.  ``lr_factors`` gives a parameter its own rate, lr × factor (a smaller
+one for R, as the LRU and other long-memory recipes use): torch.optim's parameter groups,
+one group per factor.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import math
 
 import numpy as np
 
-from .._validate import Interval, Options, check_named_arrays
+from .._validate import Interval, InvalidParameterError, Options, check_named_arrays
 
 __all__ = ["OPTIMIZERS", "NO_DECAY", "SGD", "Adam", "make_optimizer"]
 
@@ -35,10 +37,32 @@ def _check(rule: Interval, value, name: str) -> float:
     return float(rule.check(value, name))
 
 
-def _check_step(params, grads) -> None:
+def _check_step(params, grads, lr_factors) -> None:
     """Raise unless ``params`` and ``grads`` are dicts of arrays with the same names and
-    shapes (the public ``step``'s check; the training loop's arrays skip it)."""
+    shapes, and every name in ``lr_factors`` is a parameter's (the public ``step``'s check;
+    the training loop's arrays skip it)."""
     check_named_arrays(grads, "grads", like=check_named_arrays(params, "params"))
+    unknown = sorted(set(lr_factors) - set(params))
+    if unknown:
+        raise ValueError(
+            f"lr_factors names parameters the step does not have: {unknown}; the "
+            f"parameters are {sorted(params)}"
+        )
+
+
+def check_lr_factors(lr_factors) -> dict[str, float]:
+    """``lr_factors`` as a dict {parameter name: factor ≥ 0}; None is {} (every factor 1).
+
+    A factor 0 freezes its parameter (torch: a group with lr = 0), e.g. R = 0 for an
+    ablation without recurrence."""
+    if lr_factors is None:
+        return {}
+    if not isinstance(lr_factors, dict) or not all(isinstance(k, str) for k in lr_factors):
+        raise InvalidParameterError(
+            f"lr_factors must be None or a dict {{parameter name: factor}}, e.g. "
+            f"{{'R': 0.1}}; got {lr_factors!r}"
+        )
+    return {name: _check(_DECAY, f, f"lr_factors[{name!r}]") for name, f in lr_factors.items()}
 
 
 class SGD:
@@ -55,6 +79,8 @@ class SGD:
     nesterov : bool
     weight_decay : float ≥ 0, added to the gradient as λ θ (L2); never to the biases
         (``NO_DECAY``)
+    lr_factors : dict {name: factor ≥ 0} or None, parameter ``name`` moves at lr × factor
+        (torch: a parameter group of its own with that lr; 0 freezes it); the others at lr
     """
 
     def __init__(
@@ -64,17 +90,19 @@ class SGD:
         dampening: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
+        lr_factors: dict[str, float] | None = None,
     ):
         self.lr = _check(_RATE, lr, "lr")
         self.momentum = _check(_FRACTION, momentum, "momentum")
         self.dampening = _check(_FRACTION, dampening, "dampening")
         self.weight_decay = _check(_DECAY, weight_decay, "weight_decay")
         self.nesterov = bool(nesterov)
+        self.lr_factors = check_lr_factors(lr_factors)
         self.buffers: dict[str, np.ndarray] = {}
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place from the same-named ``grads``."""
-        _check_step(params, grads)
+        _check_step(params, grads, self.lr_factors)
         self._step(params, grads)
 
     def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
@@ -91,7 +119,7 @@ class SGD:
                     buf *= self.momentum
                     buf += (1.0 - self.dampening) * g
                 g = g + self.momentum * buf if self.nesterov else buf
-            p -= self.lr * g
+            p -= self.lr * self.lr_factors.get(name, 1.0) * g
 
     def state_dict(self) -> dict:
         """The optimiser's state: hyper-parameters and momentum buffers (copies)."""
@@ -102,6 +130,7 @@ class SGD:
             "dampening": self.dampening,
             "nesterov": self.nesterov,
             "weight_decay": self.weight_decay,
+            "lr_factors": dict(self.lr_factors),
             "buffers": {n: b.copy() for n, b in self.buffers.items()},
         }
 
@@ -114,6 +143,7 @@ class SGD:
             state["dampening"],
             state["nesterov"],
             state["weight_decay"],
+            state.get("lr_factors"),  # states written before lr_factors have none
         )
         self.buffers = {n: np.array(b) for n, b in state["buffers"].items()}
 
@@ -131,6 +161,8 @@ class Adam:
     eps : float > 0, ε
     weight_decay : float ≥ 0, added to the gradient as λ θ (L2, not AdamW); never to the
         biases (``NO_DECAY``)
+    lr_factors : dict {name: factor ≥ 0} or None, parameter ``name`` moves at η × factor
+        (torch: a parameter group of its own with that lr; 0 freezes it); the others at η
     """
 
     def __init__(
@@ -139,6 +171,7 @@ class Adam:
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        lr_factors: dict[str, float] | None = None,
     ):
         self.lr = _check(_RATE, lr, "lr")
         if not isinstance(betas, tuple | list) or len(betas) != 2:
@@ -146,20 +179,21 @@ class Adam:
         self.betas = tuple(_check(_FRACTION, b, "betas") for b in betas)
         self.eps = _check(_RATE, eps, "eps")
         self.weight_decay = _check(_DECAY, weight_decay, "weight_decay")
+        self.lr_factors = check_lr_factors(lr_factors)
         self.t = 0
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every array of ``params`` in place from the same-named ``grads``."""
-        _check_step(params, grads)
+        _check_step(params, grads, self.lr_factors)
         self._step(params, grads)
 
     def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """``step`` on arrays already checked (the training loop's, every mini-batch)."""
         beta1, beta2 = self.betas
         self.t += 1
-        step_size = self.lr / (1.0 - beta1**self.t)
+        correction1 = 1.0 - beta1**self.t
         correction2_sqrt = math.sqrt(1.0 - beta2**self.t)
         for name, p in params.items():
             g = grads[name]
@@ -171,6 +205,7 @@ class Adam:
             v *= beta2
             v += (1.0 - beta2) * (g * g)
             denom = np.sqrt(v) / correction2_sqrt + self.eps
+            step_size = self.lr * self.lr_factors.get(name, 1.0) / correction1
             p -= step_size * (m / denom)
 
     def state_dict(self) -> dict:
@@ -181,6 +216,7 @@ class Adam:
             "betas": list(self.betas),
             "eps": self.eps,
             "weight_decay": self.weight_decay,
+            "lr_factors": dict(self.lr_factors),
             "t": self.t,
             "m": {n: a.copy() for n, a in self.m.items()},
             "v": {n: a.copy() for n, a in self.v.items()},
@@ -189,7 +225,8 @@ class Adam:
     def load_state_dict(self, state: dict) -> None:
         """Restore what :meth:`state_dict` returned."""
         _expect_kind(state, "adam")
-        self.__init__(state["lr"], tuple(state["betas"]), state["eps"], state["weight_decay"])
+        betas, lr_factors = tuple(state["betas"]), state.get("lr_factors")  # None: an old state
+        self.__init__(state["lr"], betas, state["eps"], state["weight_decay"], lr_factors)
         self.t = int(state["t"])
         self.m = {n: np.array(a) for n, a in state["m"].items()}
         self.v = {n: np.array(a) for n, a in state["v"].items()}
@@ -202,10 +239,15 @@ def _expect_kind(state, kind: str) -> None:
 
 
 def make_optimizer(
-    name: str, lr: float, *, momentum: float = 0.9, weight_decay: float = 0.0
+    name: str,
+    lr: float,
+    *,
+    momentum: float = 0.9,
+    weight_decay: float = 0.0,
+    lr_factors: dict[str, float] | None = None,
 ) -> SGD | Adam:
-    """``"adam"`` or ``"sgd"`` (with ``momentum``) at learning rate ``lr``."""
+    """``"adam"`` or ``"sgd"`` (with ``momentum``) at learning rate ``lr`` (× ``lr_factors``)."""
     Options(OPTIMIZERS).check(name, "optimizer")
     if name == "adam":
-        return Adam(lr, weight_decay=weight_decay)
-    return SGD(lr, momentum=momentum, weight_decay=weight_decay)
+        return Adam(lr, weight_decay=weight_decay, lr_factors=lr_factors)
+    return SGD(lr, momentum=momentum, weight_decay=weight_decay, lr_factors=lr_factors)

@@ -120,8 +120,10 @@ def draw(
     """Draw a graph from :func:`build`: labelled nodes, labelled arrows, recurrence in blue.
 
     With ``backward=True`` the gradient flow of BPTT is drawn over it: each edge u → v out of
-    a state or a logit gets a dashed red edge v → u labelled ∂L/∂v, the gradient it carries
-    back (so ∂L/∂a(t) = Vᵀ ∂L/∂z(t) + Rᵀ(f′(s(t+1)) ⊙ ∂L/∂a(t+1)) sums what arrives).
+    a state or a logit gets a dashed red edge v → u labelled with what it carries back into
+    u: Vᵀ ∂L/∂z(t) from z(t), Rᵀ δ(t+1) from a(t+1), where δ(t+1) = f′(s(t+1)) ⊙ ∂L/∂a(t+1)
+    (the gradient passes through the activation before R); so the labels of the arrows into
+    a(t) sum to ∂L/∂a(t).  Arrows out of L(t) are unlabelled (∂L/∂L = 1).
 
     Parameters
     ----------
@@ -166,11 +168,21 @@ def draw(
             if G.nodes[u]["kind"] in ("a", "z"):  # inputs and targets need no gradient
                 rad = _STYLE["R"][1] if G.nodes[u]["kind"] == G.nodes[v]["kind"] else 0.3
                 name = data["hidden"] if G.nodes[v].get(ELLIPSIS) else v  # a(…): a(t) it hides
-                text = None if G.nodes[v]["kind"] == "L" else rf"$\partial L/\partial {name}$"
+                text = _carried(G.nodes[v]["kind"], name)
                 _arrow(ax, circles[v], circles[u], color=_GRADIENT, rad=rad, text=text, dashed=True)
     _frame(ax, G, backward, radius)
     _fit_labels(ax, labels)
     return ax
+
+
+def _carried(kind: str, name: str) -> str | None:
+    """What the backward edge out of node ``name`` (of ``kind``) carries into its source:
+    Vᵀ ∂L/∂z(t) down from a logit, Rᵀ δ(t+1) back from a state (δ = f′(s) ⊙ ∂L/∂a)."""
+    if kind == "z":
+        return rf"$V^\top\partial L/\partial {name}$"
+    if kind == "a":
+        return rf"$R^\top\delta{name[1:]}$"  # a(t+1) -> δ(t+1)
+    return None
 
 
 def _check_graph(G) -> None:
@@ -274,7 +286,15 @@ def _frame(ax, G: nx.DiGraph, backward: bool, radius: float) -> None:
         loss = f"loss {G.graph.get('loss', '')}".strip()
         handles.append(Line2D([], [], color=_STYLE["loss"][0], label=loss))
     if backward:
-        handles.append(Line2D([], [], color=_GRADIENT, ls="--", label="BPTT gradient"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_GRADIENT,
+                ls="--",
+                label=r"BPTT, $\delta = f'(s)\odot\partial L/\partial a$",
+            )
+        )
     ax.legend(
         handles=handles,
         loc="upper center",

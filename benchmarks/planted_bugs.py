@@ -1,0 +1,241 @@
+"""The planted bugs of docs/testing.md: each applied alone, its area's tests run, reverted.
+
+    python benchmarks/planted_bugs.py [INDEX ...]
+
+Needs a clean work tree (it edits src/ and restores each file with git checkout); prints
+one JSON line per bug: caught, and the first test that failed.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# ruff: noqa: E501  (the planted lines are quoted as the code has them)
+LAYOUT = [
+    "tests/data/test_layouts.py",
+    "tests/estimators/test_estimator_layouts.py",
+    "tests/cli/test_cli_layouts.py",
+]
+INPUTS = [
+    *LAYOUT,
+    "tests/reservoir/test_reservoir.py",
+    "tests/reservoir/test_pooling.py",
+    "tests/estimators/test_regressor.py",
+    "tests/estimators/test_classifier.py",
+]
+FILES = [
+    "tests/io/test_model_files_strict.py",
+    "tests/io/test_io.py",
+    "tests/io/test_io_bounded.py",
+    "tests/io/test_old_model_files.py",
+    "tests/data/test_fuzz_files.py",
+]
+READERS = [
+    "tests/data/test_readers_text.py",
+    "tests/data/test_files_as_written.py",
+    "tests/data/test_declared_header.py",
+    "tests/data/test_datasets.py",
+    "tests/io/test_io_bounded.py",
+    "tests/cli/test_cli_text.py",
+]
+ENGINE = [
+    "tests/engine/test_losses.py",
+    "tests/estimators/test_regressor.py",
+    "tests/engine/test_threads.py",
+    "tests/engine/test_network_torch.py",
+]
+BUGS = [
+    (
+        "network loader skips V's shape check (issue)",
+        "src/frnn/engine/protocol.py",
+        "        if array.shape != shape or array.dtype != dtype:",
+        '        if (name != "V" and array.shape != shape) or array.dtype != dtype:',
+        FILES,
+    ),
+    (
+        "PPV counts s ≥ θ, not s > θ (issue)",
+        "src/frnn/reservoir/core.py",
+        "above = S > theta[:, j]",
+        "above = S >= theta[:, j]",
+        ["tests/reservoir/test_pooling.py", "tests/reservoir/test_reservoir.py"],
+    ),
+    (
+        "a text reader drops a last row without newline (issue)",
+        "src/frnn/data/delimited.py",
+        "        for line in physical.splitlines():",
+        '        if not physical.endswith("\\n"):\n            return\n        for line in physical.splitlines():',
+        READERS,
+    ),
+    (
+        "channels_first by reshape, not transpose",
+        "src/frnn/data/layouts.py",
+        "        return np.asarray(X).transpose(0, 2, 1)",
+        "        return np.asarray(X).reshape(shape[0], shape[2], shape[1])",
+        LAYOUT,
+    ),
+    (
+        "a single step of several channels let through",
+        "src/frnn/data/layouts.py",
+        "    if T == 1 and D > 1:",
+        "    if T == 0 and D > 1:",
+        LAYOUT,
+    ),
+    (
+        "MultiIndex cases sorted, not in order of appearance",
+        "src/frnn/data/layouts.py",
+        "    return [values[inverse == k] for k in np.argsort(first)]",
+        "    return [values[inverse == k] for k in range(len(first))]",
+        LAYOUT,
+    ),
+    (
+        "nested cells stacked channels first",
+        "src/frnn/data/layouts.py",
+        "        series.append(np.stack(cells, axis=1))",
+        "        series.append(np.stack(cells, axis=0))",
+        LAYOUT,
+    ),
+    (
+        "standardise leaves the padding non-zero",
+        "src/frnn/data/inputs.py",
+        "    out[~mask(x, lengths)] = 0.0",
+        "    pass",
+        INPUTS,
+    ),
+    (
+        "znormalise divides by the padded T",
+        "src/frnn/data/inputs.py",
+        "    mean = x.sum(axis=1, keepdims=True) / lengths[:, None, None]",
+        "    mean = x.sum(axis=1, keepdims=True) / x.shape[1]",
+        INPUTS,
+    ),
+    (
+        "windows drop a last partial frame",
+        "src/frnn/data/inputs.py",
+        "    steps = -(-T // stride)",
+        "    steps = max(1, T // stride)",
+        INPUTS,
+    ),
+    (
+        "the read-out loader skips θ's shape",
+        "src/frnn/reservoir/persist.py",
+        '        shapes = {"W": (I, taps * D), "R": (I, I), "b": (I,), "theta": (I, k)}',
+        '        shapes = {"W": (I, taps * D), "R": (I, I), "b": (I,), "theta": arrays.get(f"res{r}/theta", np.empty(0)).shape}',
+        FILES,
+    ),
+    (
+        "std_ ≤ 0 accepted from a file",
+        "src/frnn/estimators/persist.py",
+        "    if not (est.std_ > 0).all():",
+        "    if False:",
+        FILES,
+    ),
+    (
+        "α off the ridge grid accepted",
+        "src/frnn/reservoir/persist.py",
+        "    if alpha not in alphas:",
+        "    if False:",
+        FILES,
+    ),
+    (
+        "no round-trip check (loads what save would not write)",
+        "src/frnn/io.py",
+        '        if meta["version"] >= 3:  # older layouts are upgraded: written otherwise',
+        "        if False:",
+        FILES,
+    ),
+    (
+        "npz lengths beyond T accepted",
+        "src/frnn/data/readers.py",
+        "        or np.any(lengths > X.shape[1])",
+        "        or False",
+        READERS,
+    ),
+    (
+        "integral labels kept as floats",
+        "src/frnn/data/readers.py",
+        "        return values.astype(np.int64)",
+        "        return values",
+        READERS,
+    ),
+    (
+        "trailing NaN read as missing, not padding",
+        "src/frnn/data/delimited.py",
+        '_PADDING = {"", "nan"}',
+        '_PADDING = {""}',
+        READERS,
+    ),
+    (
+        "the least-squares gradient's sign",
+        "src/frnn/engine/losses.py",
+        "def _mse_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:\n    return z - y",
+        "def _mse_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:\n    return y - z",
+        ENGINE,
+    ),
+    (
+        "predict's networks keep their states (detached copies a)",
+        "src/frnn/engine/protocol.py",
+        '_PER_CALL = ("a", "z", "da", CACHE, "deer_info", "deer_iterations")',
+        '_PER_CALL = ("z", "da", CACHE, "deer_info", "deer_iterations")',
+        ENGINE,
+    ),
+    (
+        "predict ignores the model's data_format",
+        "src/frnn/cli/predict.py",
+        "    return read_split(args.data, args.label, args.header, classes, model.data_format)",
+        "    return read_split(args.data, args.label, args.header, classes)",
+        LAYOUT,
+    ),
+]
+only = sys.argv[1:] and [int(i) for i in sys.argv[1:]]
+env = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
+results = []
+for i, (bug, path, old, new, tests) in enumerate(BUGS):
+    if only and i not in only:
+        continue
+    full = os.path.join(ROOT, path)
+    text = open(full).read()
+    assert text.count(old) == 1, (bug, text.count(old))
+    open(full, "w").write(text.replace(old, new))
+    try:
+        done = subprocess.run(
+            [
+                f"{ROOT}/.venv/bin/pytest",
+                "-x",
+                "-q",
+                "-m",
+                "slow or not slow",  # every test of the files, the slow ones too
+                "-p",
+                "no:cacheprovider",
+                "--tb=no",
+                "-rf",
+                *tests,
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1500,
+        )
+    finally:
+        subprocess.run(["git", "checkout", "--", path], cwd=ROOT)
+    failed = re.findall(r"^FAILED (\S+)", done.stdout, re.M)
+    result = {
+        "i": i,
+        "bug": bug,
+        "file": path,
+        "caught": bool(failed),
+        "by": failed[:1],
+        "rc": done.returncode,
+        "tail": done.stdout[-300:] if not failed else "",
+    }
+    results.append(result)
+    print(json.dumps(result), flush=True)
+assert (
+    subprocess.run(
+        ["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    == ""
+), "src/ is not as it was"

@@ -1,0 +1,199 @@
+"""Calling the compiled loops: every argument checked, the batch cut into row blocks.
+
+Two families of loops (numba), the same function as the reference's: ``kernels`` writes
+every product as a loop (small networks, where a BLAS call's fixed cost would be most of
+a step) and ``blas_kernels`` calls BLAS for each step's products (larger ones).  Each
+family is imported, and compiled, on first use (a tiny trial call compiles it or loads it
+from numba's disk cache); when that fails the decision "unusable here" is cached and
+``dispatch`` runs another path.  Compiled code indexes without checks, so every shape and
+dtype it reads is checked here first.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import threads
+from .activations import ACTIVATIONS
+from .batch import Batch
+
+# Rows (steps × the block's sequences) that each hoisted product of ``blas_kernels`` sums
+# over: measured best near 512 (one thread; batch 128 × 256 hidden units: 4 steps a chunk,
+# 6% faster than 1; 16 × 32: 32 steps, 25% faster than 64), and the chunk's copies of δ(t)
+# and a(t−1) stay in cache until the product reads them.
+CHUNK_ROWS = 512
+
+
+@functools.cache
+def numba_kernels():
+    """The ``kernels`` module, or None when numba cannot be imported or compile here.
+
+    Decided once per process; ``numba_kernels.cache_clear()`` decides again.  A disk
+    cache that cannot be read (a corrupt file) is dropped and the kernels compiled afresh.
+    """
+    try:
+        from . import kernels
+    except Exception:  # ImportError, or numba failing to load on this platform
+        return None
+    return _usable(kernels)
+
+
+@functools.cache
+def blas_kernels():
+    """The ``blas_kernels`` module, or None when numba or its BLAS (scipy's) is unusable."""
+    if numba_kernels() is None:
+        return None
+    try:
+        from . import blas_kernels as module
+    except Exception:
+        return None
+    module = _usable(module)
+    threads.blas_libraries.cache_clear()  # the trial loaded scipy's BLAS: count it from now
+    return module
+
+
+def _usable(module):
+    """``module`` if its two loops run (compiled now or loaded from the cache), else None."""
+    batch = Batch(
+        x=np.zeros((1, 1, 1)),
+        y=None,
+        a0=np.zeros((1, 1)),
+        lengths=np.ones(1, dtype=np.intp),
+        mask=None,
+        single=False,
+        many_to_many=False,
+    )
+    W = R = V = np.zeros((1, 1))
+    for attempt in range(2):
+        try:
+            A = states(module, W, R, batch, "tanh", None)
+            return (
+                module
+                if A is not None
+                and gradients(module, A, batch, R, V, np.zeros((1, 1)), "tanh") is not None
+                else None
+            )
+        except Exception:  # e.g. an UnpicklingError from a corrupt file in numba's cache
+            if attempt:
+                return None
+            for kernel in (module.states, module.gradients):
+                kernel._cache.flush()  # forget the cache's index: compile and write afresh
+    return None
+
+
+def _compiled(kernel, *args):
+    """Call a compiled kernel; None when numba fails to compile it (numpy runs instead)."""
+    try:
+        return kernel(*args)
+    except Exception as error:
+        if not type(error).__module__.startswith(("numba", "llvmlite")):
+            raise
+        return None
+
+
+def _run(module, blocks: list[tuple[int, int]], kernel) -> list | None:
+    """kernel(b0, b1) for each row block, side by side; None if one failed to compile.
+
+    The loops that call BLAS run with it held to one thread: the blocks are the threads.
+    """
+    if not module.CALLS_BLAS:
+        if len(blocks) == 1:  # the tiny networks' path: no more Python than needed
+            result = _compiled(kernel, *blocks[0])
+            return None if result is None else [result]
+        return _all(threads.run_blocks(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
+    with threads.one_blas_thread():
+        return _all(threads.run_blocks(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
+
+
+def _all(results: list) -> list | None:
+    return None if any(result is None for result in results) else results
+
+
+def chunk_steps(T: int, rows: int) -> int:
+    """Steps a chunk of ``blas_kernels`` for a block of ``rows`` sequences."""
+    return min(T, -(-CHUNK_ROWS // rows))
+
+
+@functools.lru_cache(maxsize=64)
+def _zeros(n: int, dtype: np.dtype) -> np.ndarray:
+    """A zero vector the kernels read but never write (the absent bias; the absent db)."""
+    return np.zeros(n, dtype=dtype)
+
+
+def _expect(name: str, array: np.ndarray, shape: tuple, dtype) -> None:
+    """Raise unless ``array`` has exactly ``shape`` and ``dtype`` (compiled loops index it)."""
+    if array.shape != shape or array.dtype != dtype:
+        raise ValueError(
+            f"{name} must be {shape} {np.dtype(dtype)} for the compiled loop; got "
+            f"{array.shape} {array.dtype} (were the model's weights replaced after forward?)"
+        )
+
+
+def _check_batch(batch: Batch, I: int, dtype) -> tuple[int, int, int]:
+    """(T, B, D) after checking x, a0 and lengths against each other, before a kernel runs."""
+    if batch.x.ndim != 3:
+        raise ValueError(f"x must be (T, B, D) for the compiled loop; got {batch.x.shape}")
+    T, B, D = batch.x.shape
+    _expect("x", batch.x, (T, B, D), dtype)
+    _expect("a0", batch.a0, (B, I), dtype)
+    lengths = batch.lengths
+    if lengths.shape != (B,) or lengths.dtype != np.intp:
+        raise ValueError(f"lengths must be ({B},) intp; got {lengths.shape} {lengths.dtype}")
+    if B and (lengths.min() < 1 or lengths.max() > T):
+        raise ValueError(
+            f"lengths must lie in [1, T] = [1, {T}]; got [{lengths.min()}, {lengths.max()}]"
+        )
+    return T, B, D
+
+
+def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
+    """a(1..T), (T, B, I), by ``module``'s loop; None when it fails to compile."""
+    I = W.shape[0]
+    T, B, D = _check_batch(batch, I, W.dtype)
+    _expect("W", W, (I, D), W.dtype)
+    _expect("R", R, (I, I), W.dtype)
+    if b is None:
+        b = _zeros(I, W.dtype)  # s starts at +0 either way: the same sums, bit for bit
+    else:
+        _expect("b", b, (I,), W.dtype)  # the kernel reads b[0..I-1] unchecked
+    A = np.empty((T, B, I), dtype=W.dtype)
+    blocks = threads.row_blocks(T, B, D, I)
+    WT, RT = np.ascontiguousarray(W.T), np.ascontiguousarray(R.T)
+    b, a0 = np.ascontiguousarray(b), np.ascontiguousarray(batch.a0)
+    code, one = ACTIVATIONS[activation].code, W.dtype.type(1)
+
+    def kernel(b0, b1):
+        chunk = (chunk_steps(T, b1 - b0),) if module.CALLS_BLAS else ()
+        return module.states(batch.x, WT, RT, b, a0, batch.lengths, code, one, A, b0, b1, *chunk)
+
+    return None if _run(module, blocks, kernel) is None else A
+
+
+def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = False):
+    """(dW (I, D), dR (I, I), db (I,) or (0,)) by ``module``'s BPTT; None when it fails."""
+    I, dtype = A.shape[-1], A.dtype
+    T, B, D = _check_batch(batch, I, dtype)
+    _expect("A (the states of forward)", A, (T, B, I), dtype)
+    _expect("R", R, (I, I), dtype)
+    K = V.shape[0] if V.ndim == 2 else -1
+    _expect("V", V, (K, I), dtype)
+    dZ3 = dZ if batch.many_to_many else dZ[None]  # (T, B, K) | (1, B, K)
+    _expect("dZ", dZ3, (T if batch.many_to_many else 1, B, K), dtype)
+    R, V, dZ3 = np.ascontiguousarray(R), np.ascontiguousarray(V), np.ascontiguousarray(dZ3)
+    code, one = ACTIVATIONS[activation].code, dtype.type(1)
+
+    blocks = threads.row_blocks(T, B, D, I)
+    args = (batch.x, A, batch.a0, batch.lengths, R, V, dZ3, batch.many_to_many, code, one)
+
+    def kernel(b0, b1):  # each block adds into its own zeros; db (0,) for none
+        dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
+        db = np.zeros(I, dtype=dtype) if bias else _zeros(0, dtype)
+        chunk = (chunk_steps(T, b1 - b0),) if module.CALLS_BLAS else ()
+        return module.gradients(*args, b0, b1, *chunk, dW, dR, db)
+
+    parts = _run(module, blocks, kernel)
+    if parts is None or len(parts) == 1:
+        return parts and parts[0]
+    return tuple(functools.reduce(np.add, arrays) for arrays in zip(*parts, strict=True))

@@ -1,0 +1,83 @@
+"""The estimators' input path: X checked as scikit-learn asks, standardised, framed.
+
+    X → in frnn's layout (``data_format``) → validated (n, T, D) float64 and lengths →
+    standardised with the training mean and std → framed into f-sample steps in the
+    estimator's dtype (what the BPTT networks read)
+
+The arrays' work is the input layer's (:mod:`frnn.data.inputs`); this module adds what an
+estimator records and checks: ``n_features_in_``, feature names, ``tabular_``, ``mean_``,
+``std_``, ``frame_size_``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import validate_data
+
+from ..data import inputs as data_inputs
+from ..data import layouts
+from ..data.series import Series
+
+__all__ = [
+    "fit_standardisation",
+    "keep_standardisation",
+    "network_inputs",
+    "standardised",
+    "validated",
+]
+
+
+def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+    """X checked: zero-padded (n, T, D) float64 and lengths (n,).
+
+    X is first read in ``est.data_format``'s layout (:func:`frnn.channels_last`).
+
+    (n, T) arrays are tables to scikit-learn: they go through its ``validate_data``
+    (feature names, ``n_features_in_`` = T).  Sequences keep ``n_features_in_`` = D,
+    checked when predicting.  ``reset`` (in ``fit``) records what later calls are
+    checked against.
+    """
+    if reset:
+        for attr in ("n_features_in_", "feature_names_in_"):
+            est.__dict__.pop(attr, None)
+    X = layouts.channels_last(X, est.data_format)  # (n, T, D), a list, or a table
+    ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and data_inputs.ragged(X))
+    two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
+    if two_d and (reset or est.tabular_):
+        X = validate_data(est, X, reset=reset, dtype=np.float64)
+    x, lengths, tabular = data_inputs.as_sequences(X, data_format="channels_last")
+    if reset:
+        est.tabular_ = tabular
+        if not tabular:
+            est.n_features_in_ = x.shape[2]
+    elif not est.tabular_ and x.shape[2] != est.n_features_in_:
+        raise ValueError(
+            f"X has {x.shape[2]} features per step, but {type(est).__name__} is "
+            f"expecting {est.n_features_in_} features as input"
+        )
+    return x, lengths
+
+
+def fit_standardisation(est, x: np.ndarray, lengths: np.ndarray) -> None:
+    """``mean_``, ``std_`` (D,) of the training series (0 and 1: ``standardize=False``)."""
+    keep_standardisation(est, *data_inputs.standardisation(x, lengths))
+
+
+def keep_standardisation(est, mean: np.ndarray, std: np.ndarray) -> None:
+    """``mean_``, ``std_`` (D,): the training series' (0 and 1: ``standardize=False``); the
+    chunked fit (:mod:`frnn.estimators.chunked`) computes them from dask's reductions."""
+    est.mean_, est.std_ = mean, std
+    if not est.standardize:
+        est.mean_, est.std_ = np.zeros_like(est.mean_), np.ones_like(est.std_)
+
+
+def standardised(est, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """(x − mean_) / std_ on real steps, zero on padding: (n, T, D) -> (n, T, D)."""
+    return data_inputs.standardise(x, lengths, est.mean_, est.std_)  # (n, T, D)
+
+
+def network_inputs(est, x, lengths) -> tuple[np.ndarray, np.ndarray]:
+    """(bptt) What the networks read: standardised, framed inputs (n, T', f·D) in the
+    dtype, and the steps (n,)."""
+    x, steps = data_inputs.frame(standardised(est, x, lengths), lengths, est.frame_size_)
+    return x.astype(est.dtype), steps

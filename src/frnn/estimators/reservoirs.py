@@ -1,0 +1,75 @@
+"""The estimators' reservoirs: the ReservoirFeatures their parameters describe.
+
+Both estimators read the same parameters (``hidden_size`` is each reservoir's I,
+``n_reservoirs`` their number); the classifier opens more knobs (``taps``, ``max_steps``,
+``n_thresholds``, ``spectral_radius``, ``input_scale``, ``n_jobs``), and an estimator's
+``_reservoir_settings`` fix where its reservoirs depart from the defaults.  The seed goes
+to the features as it is: their one seeding rule (:func:`frnn.reservoir.features.seed`).
+"""
+
+from __future__ import annotations
+
+from .._validate import InvalidParameterError
+from ..reservoir.features import ReservoirFeatures
+
+__all__ = ["FEATURES", "check", "features"]
+
+#: The estimators' parameters -> ReservoirFeatures': the names read as the equations do
+#: (hidden_size is I in both modes; spectral_radius is ρ(R); input_scale the std of W u).
+FEATURES = {
+    "hidden_size": "units",
+    "n_reservoirs": "n_reservoirs",
+    "taps": "taps",
+    "max_steps": "max_steps",
+    "n_thresholds": "n_thresholds",
+    "spectral_radius": "rho",
+    "input_scale": "scales",
+    "n_jobs": "n_jobs",
+}
+_MAX_PARAMETER_BYTES = 2**34  # 16 GiB, as for the BPTT networks
+
+
+def check(est) -> None:
+    """Refuse reservoir parameters that ReservoirFeatures refuses, in either mode (a model
+    file keeps every parameter, so a loaded one is held to the same rules), named as the
+    estimator names them: rho → spectral_radius."""
+    try:
+        features(est, allocate=False)
+    except ValueError as error:
+        text = str(error)
+        for ours, theirs in FEATURES.items():
+            if text.startswith(f"{theirs} "):
+                text = ours + text[len(theirs) :]
+        raise InvalidParameterError(text) from None
+
+
+def features(est, allocate: bool = True) -> ReservoirFeatures:
+    """The unfitted ReservoirFeatures that ``est``'s parameters describe, checked (and, to
+    be drawn, ``allocate``, small enough to be drawn)."""
+    params = est.get_params(deep=False)
+    settings = {theirs: params[ours] for ours, theirs in FEATURES.items() if ours in params}
+    for ours, theirs in (("spectral_radius", "rho"), ("input_scale", "scales")):
+        if theirs in settings:
+            settings[theirs] = _pair(settings[theirs], ours)
+    drawn = ReservoirFeatures(**settings, **est._reservoir_settings, random_state=est.random_state)
+    drawn._check_parameters()
+    if not allocate:
+        return drawn
+    I, taps, k = drawn.units, drawn.taps, drawn.n_thresholds
+    need = 8 * drawn.n_reservoirs * (I * I + I * taps + I * (1 + k))  # R, W, b, θ
+    if need > _MAX_PARAMETER_BYTES:  # refused before any allocation (one input channel)
+        raise ValueError(
+            f"hidden_size={I} and n_reservoirs={drawn.n_reservoirs} need about "
+            f"{need / 2**30:,.0f} GiB for the reservoirs' weights alone (at most "
+            f"{_MAX_PARAMETER_BYTES / 2**30:.0f} GiB); choose smaller ones"
+        )
+    return drawn
+
+
+def _pair(value, name: str) -> tuple[float, float]:
+    """(low, high) from a pair of numbers (a JSON list from a config file is fine too)."""
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair (low, high) of numbers; got {value!r}") from None
+    return low, high

@@ -1,0 +1,114 @@
+"""Files as other programs write them (issue 12): label columns, headers, pandas' index,
+encodings, missing values; the same series with and without labels predict the same."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from frnn.data.datasets import load_file
+from helpers import run_cli as _frnn
+
+SERIES = np.array([[0.5, 1.5, -2.0], [3.0, 4.0, 0.5], [1.0, 1.0, 1.0]])
+LABELS = ["a", "b", "a"]
+
+
+def _num(value) -> str:
+    return repr(float(value))
+
+
+def _check(split, labels=LABELS):
+    np.testing.assert_array_equal(split.X[:, :, 0], SERIES)
+    assert list(split.y) == labels
+
+
+def _write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _rows(label_at="first"):
+    for label, s in zip(LABELS, SERIES, strict=True):
+        values = [_num(v) for v in s]
+        yield [label, *values] if label_at == "first" else [*values, label]
+
+
+def test_label_last_and_none(tmp_path):
+    text = "\n".join(",".join(r) for r in _rows("last")) + "\n"
+    _check(load_file(_write(tmp_path, "last.csv", text), label="last"))
+    plain = "\n".join(",".join(map(_num, s)) for s in SERIES) + "\n"
+    _check(load_file(_write(tmp_path, "none.csv", plain), label="none"), [])
+
+
+def test_header_detected_and_label_by_name(tmp_path):
+    text = "t0,t1,class,t2\n" + "".join(
+        f"{s[0]},{s[1]},{lab},{s[2]}\n" for lab, s in zip(LABELS, SERIES, strict=True)
+    )
+    _check(load_file(_write(tmp_path, "named.csv", text), label="class"))
+    text = "label,t0,t1,t2\n" + "\n".join(",".join(r) for r in _rows()) + "\n"
+    _check(load_file(_write(tmp_path, "header.csv", text)))
+    with pytest.raises(ValueError, match="no column named 'kind'"):
+        load_file(_write(tmp_path, "header.csv", text), label="kind")
+
+
+def test_pandas_index_column_and_header(tmp_path):
+    text = ",label,0,1,2\n" + "".join(
+        f"{i},{','.join(r)}\n" for i, r in enumerate(_rows())
+    )  # as DataFrame.to_csv writes it
+    _check(load_file(_write(tmp_path, "pandas.csv", text)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_byte_order_marks(tmp_path, encoding):
+    text = "\n".join(",".join(r) for r in _rows()) + "\n"
+    _check(load_file(_write(tmp_path, "bom.csv", text, encoding)))
+
+
+def test_a_trailing_question_mark_is_missing_not_padding(tmp_path):
+    path = _write(tmp_path, "q.csv", "1,1,2,3\n0,1,2,?\n")
+    with pytest.raises(ValueError, match=r"missing values \(NaN\) in row\(s\) 2"):
+        load_file(path)
+    padded = load_file(_write(tmp_path, "p.csv", "1,1,2,3\n0,1,2,NaN\n0,4,,\n"))
+    assert padded.lengths.tolist() == [3, 2, 1]
+
+
+def test_a_huge_field_is_one_value_error(tmp_path):
+    limit = csv.field_size_limit()
+    path = _write(tmp_path, "huge.csv", "1," + "1" * 200_000 + "\n")
+    message = r"huge.csv: row 1(: field larger than field limit|, column 2: a field of 200,000)"
+    with pytest.raises(ValueError, match=message):
+        load_file(path)
+    csv.field_size_limit(10**6)  # as some library may have set it: the same refusal
+    try:
+        with pytest.raises(ValueError, match="huge.csv: row 1, column 2: a field of 200,000"):
+            load_file(path)
+        with pytest.raises(ValueError, match="row 1, column 3: expected a finite number"):
+            load_file(_write(tmp_path, "inf.csv", "1,2,1e999\n"))
+    finally:
+        csv.field_size_limit(limit)
+
+
+def test_predict_reads_unlabelled_files_as_series_and_agrees_with_labelled(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((16, 12))
+    y = np.arange(16) % 2
+    X[y == 1] += 1.0
+    np.savez(tmp_path / "train.npz", X=X, y=y)
+    np.savez(tmp_path / "unlabelled.npz", X=X[:5])
+    (tmp_path / "labelled.csv").write_text(
+        "".join(f"{c},{','.join(map(_num, s))}\n" for c, s in zip(y[:5], X[:5], strict=True))
+    )
+    (tmp_path / "plain.csv").write_text("".join(",".join(map(_num, s)) + "\n" for s in X[:5]))
+    run = ["--epochs", "2", "--hidden-size", "3", "--n-ensemble", "1", "--json", "--out", "r"]
+    trained = _frnn("train", "--train", "train.npz", *run, cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    outputs = {}
+    for name in ("labelled.csv", "plain.csv", "unlabelled.npz"):
+        done = _frnn("predict", "--model", "r", "--data", name, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        outputs[name] = done.stdout
+    assert outputs["labelled.csv"] == outputs["plain.csv"] == outputs["unlabelled.npz"]
+    assert len(outputs["plain.csv"].splitlines()) == 6
+    json.loads(trained.stdout)

@@ -1,0 +1,87 @@
+"""The activation table: every form of an entry computes the same function.
+
+The numpy loops read ``f_in_place`` / ``f_prime_into``, the reference loops and DEER read
+``f`` / ``f_prime``, and the compiled loops select ``kernels._f`` / ``_f_prime`` by
+``code``; a new activation is one table entry, and these tests hold its forms together.
+"""
+
+import numpy as np
+import pytest
+
+import frnn
+from frnn.engine.activations import ACTIVATIONS
+
+# Both sides of every kink (0 for relu, ±1 for hardtanh), the kinks themselves, saturation.
+S = np.array([-40.0, -3.0, -1.0 - 1e-9, -1.0, -0.7, -1e-12, 0.0, 1e-12, 0.3, 1.0, 1.0 + 1e-9, 5.0])
+
+
+def test_the_public_list_is_the_table():
+    assert set(frnn.ACTIVATIONS) == set(ACTIVATIONS) == {"tanh", "relu", "linear", "hardtanh"}
+    codes = [entry.code for entry in ACTIVATIONS.values()]
+    assert len(set(codes)) == len(codes)  # one compiled branch per activation
+
+
+@pytest.mark.parametrize("name", sorted(frnn.ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_in_place_forms_match_f_and_f_prime(name, dtype):
+    entry = ACTIVATIONS[name]
+    s = S.astype(dtype)
+    a = entry.f(s)
+    in_place = s.copy()
+    entry.f_in_place(in_place)
+    assert in_place.dtype == dtype
+    np.testing.assert_array_equal(in_place, a)
+    into = np.empty_like(a)
+    entry.f_prime_into(a, into)
+    assert into.dtype == dtype
+    np.testing.assert_array_equal(into, entry.f_prime(a))
+
+
+@pytest.mark.parametrize("name", sorted(frnn.ACTIVATIONS))
+def test_compiled_forms_match_the_table(name):
+    kernels = pytest.importorskip("frnn.engine.kernels")
+    entry = ACTIVATIONS[name]
+    one, zero = np.float64(1), np.float64(0)
+    a = entry.f(S)
+    compiled_f = np.array([kernels._f(s, entry.code, one, zero) for s in S])
+    compiled_f_prime = np.array([kernels._f_prime(v, entry.code, one, zero) for v in a])
+    np.testing.assert_allclose(compiled_f, a, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(compiled_f_prime, entry.f_prime(a))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_tanh_is_within_two_ulps(dtype):
+    """The compiled loops' own tanh (``kernel_math``), run as they run it (a vectorised
+    loop), against tanh in a wider precision: within 2 units in the last place over the
+    whole line, as numpy's, with tanh(±0) = ±0, tanh(±inf) = ±1 and NaN kept."""
+    numba = pytest.importorskip("numba")
+    from frnn.engine import kernel_math
+
+    @numba.njit(error_model="numpy", fastmath=kernel_math.FMA)
+    def tanh_all(x, out):
+        for i in range(x.size):
+            out[i] = kernel_math.tanh(x[i])
+
+    rng = np.random.default_rng(0)
+    magnitudes = np.concatenate([np.geomspace(1e-30, 30, 20_000), np.linspace(0, 1.5, 20_001)])
+    x = np.concatenate([magnitudes, -magnitudes, rng.standard_normal(20_000) * 4]).astype(dtype)
+    out = np.empty_like(x)
+    tanh_all(x, out)
+    wide = np.longdouble if dtype == np.float64 else np.float64
+    exact = np.tanh(x.astype(wide))
+    ulps = np.abs(out.astype(wide) - exact) / np.spacing(np.abs(exact).astype(dtype)).astype(wide)
+    assert out.dtype == dtype and float(ulps.max()) <= 2.0
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 10.0, 25.0], dtype=dtype)
+    got = np.empty_like(special)
+    tanh_all(special, got)
+    np.testing.assert_array_equal(got, np.tanh(special))
+    assert list(np.signbit(got[:2])) == [False, True]
+
+
+@pytest.mark.parametrize("name", sorted(frnn.ACTIVATIONS))
+def test_f_prime_is_the_derivative_of_f(name):
+    entry = ACTIVATIONS[name]
+    s = np.array([-2.5, -0.9, -0.3, 0.2, 0.8, 1.7])  # away from every kink
+    h = 1e-6
+    numeric = (entry.f(s + h) - entry.f(s - h)) / (2 * h)
+    np.testing.assert_allclose(entry.f_prime(entry.f(s)), numeric, rtol=1e-9, atol=1e-9)

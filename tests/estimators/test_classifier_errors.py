@@ -1,0 +1,126 @@
+"""RNNClassifier refusing what it cannot fit, naming it: NaN, one class, lengths, features,
+parameters; a non-finite loss keeps the last finite parameters; targets named; class
+weights in the loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+import frnn
+from frnn.estimator import RNNClassifier
+from helpers import halves
+
+QUICK = dict(training="bptt", hidden_size=8, epochs=20, n_ensemble=1)  # as test_classifier.py
+
+
+# -- bad input ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_inputs_are_rejected(value):
+    X, y = halves()
+    X[3, 4] = value
+    with pytest.raises(ValueError, match="NaN|inf"):
+        RNNClassifier(**QUICK).fit(X, y)
+    clf = RNNClassifier(**QUICK).fit(*halves())
+    with pytest.raises(ValueError, match="NaN|inf"):
+        clf.predict(X)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        clf.predict([np.ones((4, 1)), np.full((3, 1), value)])
+
+
+def test_single_class_and_length_mismatch():
+    X, y = halves()
+    with pytest.raises(ValueError, match="2 classes"):
+        RNNClassifier(**QUICK).fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        RNNClassifier(**QUICK).fit(X, y[:-1])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        RNNClassifier(**QUICK).fit(list(X[:, :, None])[:-2] + [X[0, :3, None]], y)
+
+
+def test_predict_before_fit_and_wrong_feature_count():
+    X, y = halves()
+    with pytest.raises(NotFittedError):
+        RNNClassifier().predict(X)
+    clf = RNNClassifier(**QUICK).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X[:, :-1])
+    seq = RNNClassifier(**QUICK).fit(X[:, :, None].repeat(2, axis=2), y)
+    with pytest.raises(ValueError, match="2 features"):
+        seq.predict(X[:, :, None])
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (dict(learning_rate=-0.1), "learning_rate"),
+        (dict(hidden_size=0), "hidden_size"),
+        (dict(optimizer="rmsprop"), "optimizer"),
+        (dict(epochs=1.5), "epochs"),
+        (dict(clip=0.0), "clip"),
+        (dict(validation_fraction=1.0), "validation_fraction"),
+        (dict(activation="gelu"), "activation"),
+        (dict(dtype="float16"), "dtype"),
+        (dict(frame_size=0), "frame_size"),
+        (dict(n_ensemble=True), "n_ensemble"),
+        (dict(bias="yes"), "bias"),
+    ],
+)
+def test_invalid_hyper_parameters(bad, match):
+    X, y = halves()
+    with pytest.raises(ValueError, match=match):
+        RNNClassifier(**bad).fit(X, y)
+
+
+def test_non_finite_loss_is_a_clear_error_and_keeps_finite_parameters():
+    X, y = halves()
+    clf = RNNClassifier(
+        **QUICK,
+        activation="linear",
+        optimizer="sgd",
+        learning_rate=1e300,
+        clip=None,
+        random_state=0,
+    )
+    with pytest.raises(RuntimeError, match="non-finite.*restored"):
+        clf.fit(X, y)
+    assert all(np.isfinite(getattr(net, n)).all() for net in clf.networks_ for n in "WRV")
+
+
+def test_top_level_name_and_cli_friendly_parameters():
+    assert frnn.RNNClassifier is RNNClassifier
+    for name, value in RNNClassifier().get_params().items():
+        pair = isinstance(value, tuple) and all(isinstance(v, float) for v in value)
+        assert pair or value is None or isinstance(value, bool | int | float | str), name
+
+
+def test_targets_encode_known_labels_and_name_unknown_ones():
+    from frnn.classifier.targets import encode
+
+    classes = np.array(["cat", "dog", "eel"])
+    assert encode(classes, ["eel", "cat"]).tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert encode(np.array([3, 5]), [5, 3, 5]).ravel().tolist() == [1, 0, 1]
+    with pytest.raises(
+        ValueError, match=r"the labels 'fox' are not among .*\['cat', 'dog', 'eel'\]"
+    ):
+        encode(classes, ["dog", "fox"])
+    with pytest.raises(ValueError, match=r"the labels 1, 2 are not among"):
+        encode(classes, [1, 2, 1])  # numbers never match text labels
+
+
+def test_bptt_class_weight_scales_each_series_loss():
+    X, y = halves(n=40)
+    plain = RNNClassifier(**QUICK, random_state=0).fit(X, y)
+    ones = RNNClassifier(**QUICK, class_weight={0: 1.0, 1: 1.0}, random_state=0).fit(X, y)
+    for a, b in zip(plain.networks_, ones.networks_, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)  # weights of 1: the same arithmetic
+    no_aux = dict(QUICK, aux_weight=0.0, random_state=0)
+    np.testing.assert_allclose(  # the weighted path equals the plain many-to-one path
+        RNNClassifier(**no_aux, class_weight={0: 1.0, 1: 1.0}).fit(X, y).networks_[0].W,
+        RNNClassifier(**no_aux).fit(X, y).networks_[0].W,
+        rtol=1e-9,
+        atol=1e-12,
+    )
+    heavy = RNNClassifier(**QUICK, class_weight={0: 50.0, 1: 0.02}, random_state=0).fit(X, y)
+    assert (heavy.predict(X) == 0).mean() > (plain.predict(X) == 0).mean()

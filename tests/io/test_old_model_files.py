@@ -1,0 +1,92 @@
+"""Model files of earlier format versions load and predict what they predicted when written
+(labels exactly; values to round-off, 1e-12 relative: the engine's compiled loops may round
+differently from the frnn that wrote the file — a vectorised tanh, fused multiply-adds — but
+compute the same function of the file's weights): version 1 (before the biases:
+tests/fixtures/*_v1.npz), version 2 (written by frnn at f4d5f8e, before the one estimator
+core: tests/fixtures/*_v2.npz, saved again they load and predict the same), and a BPTT
+classifier written before the reservoir default
+(tests/estimators/test_classifier_default.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import frnn
+from frnn.data.series import Series
+
+DATA = Path(__file__).parents[1] / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def expected():
+    with np.load(DATA / "v2_expected.npz") as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def _inputs(expected, prefix):
+    X = expected[f"{prefix}_X"]
+    if f"{prefix}_lengths" in expected:
+        lengths = expected[f"{prefix}_lengths"]
+        return Series(X, np.zeros(len(X)), lengths)
+    return X
+
+
+CASES = {
+    "reservoir_classifier_v2": ("rc", ("decision_function", "predict_proba", "predict")),
+    "reservoir_binary_v2": ("rb", ("decision_function", "predict_proba", "predict")),
+    "reservoir_regressor_v2": ("rr", ("predict",)),
+    "bptt_regressor_v2": ("br", ("predict",)),
+    "bptt_multilabel_v2": ("bm", ("decision_function", "predict_proba", "predict")),
+}
+SHORT = {"decision_function": "decision", "predict_proba": "proba", "predict": "predict"}
+
+
+def _check(model, expected, prefix, methods):
+    X = _inputs(expected, prefix)
+    for method in methods:
+        got = np.asarray(getattr(model, method)(X))
+        want = expected[f"{prefix}_{SHORT[method]}"]
+        assert got.dtype == want.dtype and got.shape == want.shape, method
+        if got.dtype.kind == "f":
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, err_msg=method)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=method)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_version_2_files_load_and_predict_as_written(expected, name):
+    prefix, methods = CASES[name]
+    _check(frnn.load(DATA / f"{name}.npz"), expected, prefix, methods)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_version_2_files_saved_again_predict_the_same(expected, name, tmp_path):
+    prefix, methods = CASES[name]
+    frnn.save(frnn.load(DATA / f"{name}.npz"), tmp_path / "again.npz")
+    _check(frnn.load(tmp_path / "again.npz"), expected, prefix, methods)
+
+
+def _v1_expected() -> dict:
+    """What frnn computed from network_v1.npz and classifier_v1.npz when it wrote them
+    (before the biases, format version 1): tests/fixtures/v1_expected.npz."""
+    with np.load(DATA / "v1_expected.npz") as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def test_network_files_of_format_version_1_load_and_predict_identically():
+    expected = _v1_expected()
+    net = frnn.load(DATA / "network_v1.npz")
+    assert isinstance(net, frnn.FullyRecurrentNetwork) and net.b is None
+    net.forward(expected["x"], None, lengths=expected["lengths"])
+    np.testing.assert_allclose(net.z, expected["z"], rtol=1e-12, atol=1e-300)
+
+
+def test_classifier_files_of_format_version_1_load_and_predict_identically():
+    expected = _v1_expected()
+    clf = frnn.load(DATA / "classifier_v1.npz")
+    assert all(getattr(n, "b", None) is None for n in clf.networks_)
+    assert clf.bias is False  # a version-1 classifier had no biases, whatever the default
+    np.testing.assert_array_equal(clf.predict_proba(expected["X"]), expected["proba"])
