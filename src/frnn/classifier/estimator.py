@@ -143,16 +143,16 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     def partial_fit(self, X: ArrayLike | Series, y: ArrayLike, classes: ArrayLike | None = None):
         """(reservoir) Fit one more chunk of series and labels, scikit-learn's incremental way.
 
+        The first chunk fixes the reservoirs (θ drawn from its series), α and τ; each later
+        chunk adds its features' sums, and V, c are solved from the sums of all chunks, so
+        the model is that of one fit on all of them with those choices fixed
+        (:mod:`frnn.estimators.incremental`).  ``class_weight="balanced"`` is refused.
+
         Parameters
         ----------
         X : a chunk of series, as ``fit`` takes them in memory
         y : (n,) their class labels
         classes : every label the chunks will hold; required on the first call
-
-        The first chunk fixes the reservoirs (θ drawn from its series), α and τ; each later
-        chunk adds its features' sums, and V, c are solved from the sums of all chunks, so
-        the model is that of one fit on all of them with those choices fixed
-        (:mod:`frnn.estimators.incremental`).  ``class_weight="balanced"`` is refused.
 
         Returns
         -------
