@@ -27,9 +27,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _bce(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    # max(z, 0) − z·y equals |z|·(1 − y) for z ≥ 0 and |z|·y for z < 0.  Written as a
-    # product it has no cancellation (y = 1, z = 36.7 gives exactly 0, not 36.7 − 36.7),
-    # and where the weight is 0 the product is skipped, so |z| = inf gives 0, not inf·0 = NaN.
+    # max(z, 0) − z·y equals |z|·(1 − y) for z ≥ 0 and |z|·y for z < 0.  For finite z the
+    # two forms agree to rounding (at y = 1, z − z·1 is exactly 0 too); the product is
+    # chosen for the infinite logit: where the weight is 0 it is skipped, so |z| = inf
+    # gives 0, where z − z·y would give inf − inf = NaN.
     weight = np.where(z >= 0, 1.0 - y, y)
     linear = np.multiply(
         np.abs(z), weight, out=np.zeros(np.broadcast(z, y).shape, z.dtype), where=weight != 0
