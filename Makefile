@@ -15,7 +15,7 @@ $(VENV)/.run-deps: pyproject.toml
 	touch $@
 
 $(VENV)/.test-deps: $(VENV)/.run-deps
-	$(PY) -m pip install -q -e '.[test,docs,notebooks]'
+	$(PY) -m pip install -q -e '.[test,docs,notebooks,dask]'
 	touch $@ $(VENV)/.docs-deps $(VENV)/.notebooks-deps
 
 # The site alone (no test tools, no torch); the notebooks' own requirements.

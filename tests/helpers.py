@@ -279,3 +279,16 @@ def multiindex_frame(X):
     n, T, C = X.shape
     index = pd.MultiIndex.from_product([range(n), range(T)], names=["instances", "timepoints"])
     return pd.DataFrame(X.reshape(n * T, C), index=index, columns=[f"var_{c}" for c in range(C)])
+
+
+def three_waves(n, T=40, D=1, seed=0):
+    """Three classes of noisy waves (sine, square, rectified), D channels: X (n, T) for
+    D = 1, else (n, T, D), and labels y (n,) in {0, 1, 2}."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)[None, :, None]
+    y = rng.integers(0, 3, n)
+    wave = np.sin(rng.uniform(0.05, 0.4, (n, 1, D)) * t + rng.uniform(0, 6.3, (n, 1, D)))
+    shape = y[:, None, None]
+    X = np.where(shape == 0, wave, np.where(shape == 1, np.sign(wave), np.abs(wave)))
+    X = X + 0.2 * rng.standard_normal((n, T, D))
+    return (X[:, :, 0] if D == 1 else X), y

@@ -191,7 +191,7 @@ def test_version_and_help_start_fast(tmp_path):
     assert seconds < 2.0, seconds  # 0.5 s on an idle machine; CI shares its cores
 
 
-HEAVY = ("numba", "scipy", "sklearn", "matplotlib", "networkx", "torch")
+HEAVY = ("numba", "scipy", "sklearn", "matplotlib", "networkx", "torch", "dask", "distributed")
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["--version"]], ids=["help", "version"])

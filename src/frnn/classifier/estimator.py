@@ -30,9 +30,11 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 
 from ..data.series import Series
-from ..estimators.base import RNNEstimator
+from ..estimators import incremental
+from ..estimators.base import RNNEstimator, chunkwise, is_dask
 from ..estimators.tasks import Task
 from .params import expected_failed_checks
 from .targets import probabilities
@@ -137,7 +139,29 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
 
     _task: ClassVar[Task] = Classification()
 
+    @available_if(lambda self: self.training == "reservoir")
+    def partial_fit(self, X: ArrayLike | Series, y: ArrayLike, classes: ArrayLike | None = None):
+        """(reservoir) Fit one more chunk of series and labels, scikit-learn's incremental way.
+
+        The first chunk fixes the reservoirs (θ drawn from its series), α and τ; each later
+        chunk adds its features' sums, and V, c are solved from the sums of all chunks, so
+        the model is that of one fit on all of them with those choices fixed
+        (:mod:`frnn.estimators.incremental`).  ``class_weight="balanced"`` is refused.
+
+        Parameters
+        ----------
+        X : a chunk of series, as ``fit`` takes them in memory
+        y : (n,) their class labels
+        classes : every label the chunks will hold; required on the first call
+
+        Returns
+        -------
+        self
+        """
+        return incremental.partial_fit(self, X, y, classes)
+
     # -- prediction -----------------------------------------------------------------------
+    @chunkwise
     def decision_function(self, X: ArrayLike | Series) -> np.ndarray:
         """Decision values: (n,) for binary targets (positive for ``classes_[1]``), else (n, K).
 
@@ -151,6 +175,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
             return z[:, 1] - z[:, 0]
         return z
 
+    @chunkwise
     def predict_proba(self, X: ArrayLike | Series) -> np.ndarray:
         """Class probabilities (n, n_classes), rows summing to one; per-label for multi-label.
 
@@ -168,6 +193,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
             temperature=None if reservoir is None else reservoir.temperature_,
         )
 
+    @chunkwise
     def predict(self, X: ArrayLike | Series) -> np.ndarray:
         """Predicted labels (n,), or a (n, K) 0/1 matrix for multi-label targets."""
         z = self.decision_function(X)
@@ -180,7 +206,15 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     def score(
         self, X: ArrayLike | Series, y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> float:
-        """Mean accuracy of ``predict(X)`` against y (scikit-learn's, with its types)."""
+        """Mean accuracy of ``predict(X)`` against y (scikit-learn's, with its types); for
+        a dask array X the labels are predicted chunk by chunk and counted here."""
+        if is_dask(X):
+            from sklearn.metrics import accuracy_score
+
+            from ..estimators.chunked import local
+
+            predicted, y, sample_weight = (local(v) for v in (self.predict(X), y, sample_weight))
+            return float(accuracy_score(y, predicted, sample_weight=sample_weight))
         return float(super().score(X, y, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):

@@ -53,7 +53,33 @@ class Classification(Task):
         return targets, None if weights is None else weights[codes]
 
     def calibrate(self, est, Y):
-        est.reservoir_.calibrate(_codes(Y))
+        est.reservoir_.calibrate(self.loo_classes(est, Y))
+
+    def loo_classes(self, est, Y):
+        return _codes(Y)
+
+    def encode_first(self, est, y, lengths, classes=None):
+        if classes is None:
+            raise ValueError(
+                "classes must be given on the first call to partial_fit: every label the "
+                "chunks will hold (scikit-learn's convention); got None"
+            )
+        classes = np.unique(np.asarray(classes))
+        if classes.ndim != 1 or classes.size < 2:
+            raise ValueError(f"classes must name at least 2 labels; got {classes.tolist()!r}")
+        est.classes_ = classes
+        est.target_type_ = _TARGETS[0] if classes.size == 2 else _TARGETS[1]
+        return self.encode_more(est, y, lengths)
+
+    def encode_more(self, est, y, lengths):
+        y = np.asarray(y)
+        y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
+        if y.shape != lengths.shape:
+            raise ValueError(
+                f"y must be ({len(lengths)},) class labels, one per series of X; got shape "
+                f"{y.shape}"
+            )
+        return encode(est.classes_, y, est.dtype)  # (n, K)
 
     def ensemble_options(self, est, Y):
         multilabel = est.target_type_ == "multilabel-indicator"

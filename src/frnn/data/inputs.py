@@ -22,6 +22,7 @@ from .series import Series, pad
 __all__ = [
     "as_sequences",
     "frame",
+    "from_scaled_moments",
     "mask",
     "standardisation",
     "standardise",
@@ -167,7 +168,15 @@ def standardisation(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.
     m = np.abs(real).max(axis=0)  # (D,)
     m[m == 0] = 1.0
     scaled = real / m  # (Σ T_i, D) in [−1, 1]
-    mean_s, std_s = scaled.mean(axis=0), scaled.std(axis=0)
+    return from_scaled_moments(m, scaled.mean(axis=0), scaled.std(axis=0))
+
+
+def from_scaled_moments(
+    m: np.ndarray, mean_s: np.ndarray, std_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation (D,) of x from those of x / m (each (D,)), std 1 for a
+    constant feature: :func:`standardisation`'s last step, which the chunked fit
+    (:mod:`frnn.estimators.chunked`) takes from dask's reductions."""
     constant = ~(std_s > 1e-12 * np.abs(mean_s)) | (std_s == 0)
     std = std_s * m
     std[constant] = 1.0  # constant features stay put (only shifted by their mean)

@@ -13,7 +13,9 @@ and an error during BPTT training leaves that fit's last finite parameters.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -25,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._typing import Callback
 from ..data.series import Series
 from ..engine.protocol import detached
+from ..reservoir.features import ReservoirFeatures
 from ..reservoir.readout import ReservoirReadout
 from ..training import ensemble
 from ..training.ensemble import EnsembleSpec
@@ -33,7 +36,7 @@ from . import inputs, reservoirs
 from .params import check_params
 from .tasks import Task
 
-__all__ = ["STEPS", "RNNEstimator"]
+__all__ = ["STEPS", "RNNEstimator", "chunkwise", "is_dask"]
 
 STEPS = 10  # frame_size=None aims at about this many network steps
 
@@ -106,8 +109,10 @@ class RNNEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), or a
-            :class:`frnn.data.Series` (padded, with its lengths)
+        X : (n, T), (n, T, D), a list of n arrays (T_i, D) / (T_i,), a
+            :class:`frnn.data.Series` (padded, with its lengths), or (reservoir) a
+            ``dask.array.Array`` (n, T) / (n, T, D) chunked along the series, fitted chunk
+            by chunk where dask runs (:mod:`frnn.estimators.chunked`): the same model
         y : RNNClassifier: (n,) class labels, or (n, K) 0/1 multi-label indicators (bptt
             only).  RNNRegressor: (n,) or (n, K) a value vector per series; or per step
             (sequence targets, bptt only): (n, T) or (n, T, K) for X of T steps given as
@@ -140,6 +145,11 @@ class RNNEstimator(BaseEstimator):
             self._check_params()
             for name in self._FITTED:  # a refit in the other mode starts clean
                 self.__dict__.pop(name, None)
+            if is_dask(X):  # chunk by chunk on dask's workers: frnn.estimators.chunked
+                from . import chunked
+
+                chunked.fit(self, X, y, callback, resume_state, monitor)
+                return self
             x, lengths = inputs.validated(self, X, reset=True)  # (n, T, D)
             Y = self._task.encode(self, y, lengths)  # (n, K) or (n, T, K)
             if self.training == "reservoir":  # one closed-form fit: all or nothing
@@ -155,28 +165,33 @@ class RNNEstimator(BaseEstimator):
             raise
         return self._train(loop, data, val, callback, watched)
 
-    def _fit_reservoir(self, x, lengths, Y, callback) -> None:
-        """(reservoir) Draw the reservoirs and fit the read-out to the task's targets."""
+    def _fit_reservoir(self, x, lengths, Y, callback, sums: bool = False) -> None:
+        """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
+        ``sums`` keeps the read-out's sums for ``partial_fit``."""
+        features, targets, weights = self._readout_problem(Y)
+        if not features.normalise:  # the reservoirs read the series as given: standardised
+            inputs.fit_standardisation(self, x, lengths)
+            x = inputs.standardised(self, x, lengths)
+        hook = (
+            None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
+        )
+        series = Series(x, None, lengths)
+        model = ReservoirReadout(features).fit(
+            series, targets, sample_weight=weights, callback=hook, sums=sums
+        )
+        self.reservoir_, self.alpha_ = model, model.alpha_
+        self._task.calibrate(self, Y)
+
+    def _readout_problem(self, Y) -> tuple[ReservoirFeatures, np.ndarray, np.ndarray | None]:
+        """(reservoir) The unfitted features and what the read-out fits to the encoded Y:
+        targets (n, K') and weights (n,) or None; targets it cannot fit are refused."""
         if self._task.per_step(self):
             raise ValueError(
                 "y holds a value per step (sequence targets), which training='reservoir' "
                 "does not fit (its read-out sees pooled states); pass training='bptt'"
             )
         self._task.check_reservoir(self, Y)
-        features = reservoirs.features(self)
-        if not features.normalise:  # the reservoirs read the series as given: standardised
-            inputs.fit_standardisation(self, x, lengths)
-            x = inputs.standardised(self, x, lengths)
-        targets, weights = self._task.readout_targets(self, Y)
-        hook = (
-            None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
-        )
-        series = Series(x, None, lengths)
-        model = ReservoirReadout(features).fit(
-            series, targets, sample_weight=weights, callback=hook
-        )
-        self.reservoir_, self.alpha_ = model, model.alpha_
-        self._task.calibrate(self, Y)
+        return reservoirs.features(self), *self._task.readout_targets(self, Y)
 
     def _check_params(self) -> None:
         """Every parameter against its rule, in either mode: the reservoirs' ranges too (a
@@ -248,3 +263,25 @@ class RNNEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
+
+
+def is_dask(X) -> bool:
+    """Whether X is a dask array, asked without importing dask (a dask array exists only
+    once ``dask.array`` has been imported)."""
+    module = sys.modules.get("dask.array")
+    return module is not None and isinstance(X, module.Array)
+
+
+def chunkwise(method):
+    """A method of X (predict, ...) that maps a dask array X chunk by chunk, lazily, into
+    a dask array (:func:`frnn.estimators.chunked.lazy`); any other X as it is."""
+
+    @functools.wraps(method)
+    def wrapped(self, X, *args, **kwargs):
+        if is_dask(X):
+            from . import chunked
+
+            return chunked.lazy(method, self, X, *args, **kwargs)
+        return method(self, X, *args, **kwargs)
+
+    return wrapped

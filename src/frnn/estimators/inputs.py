@@ -18,7 +18,13 @@ from ..data import inputs as data_inputs
 from ..data import layouts
 from ..data.series import Series
 
-__all__ = ["fit_standardisation", "network_inputs", "standardised", "validated"]
+__all__ = [
+    "fit_standardisation",
+    "keep_standardisation",
+    "network_inputs",
+    "standardised",
+    "validated",
+]
 
 
 def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +60,13 @@ def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_standardisation(est, x: np.ndarray, lengths: np.ndarray) -> None:
     """``mean_``, ``std_`` (D,) of the training series (0 and 1: ``standardize=False``)."""
-    est.mean_, est.std_ = data_inputs.standardisation(x, lengths)
+    keep_standardisation(est, *data_inputs.standardisation(x, lengths))
+
+
+def keep_standardisation(est, mean: np.ndarray, std: np.ndarray) -> None:
+    """``mean_``, ``std_`` (D,): the training series' (0 and 1: ``standardize=False``); the
+    chunked fit (:mod:`frnn.estimators.chunked`) computes them from dask's reductions."""
+    est.mean_, est.std_ = mean, std
     if not est.standardize:
         est.mean_, est.std_ = np.zeros_like(est.mean_), np.ones_like(est.std_)
 

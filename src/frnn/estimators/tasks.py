@@ -55,6 +55,21 @@ class Task:
     def calibrate(self, est, Y: np.ndarray) -> None:
         """After the read-out's fit: whatever the task adds to it."""
 
+    def loo_classes(self, est, Y: np.ndarray) -> np.ndarray | None:
+        """The class (n,) of each series, whose leave-one-out outputs the softmax
+        temperature is fitted to; None: the task has no temperature."""
+        return None
+
+    def encode_first(self, est, y, lengths: np.ndarray, classes=None) -> np.ndarray:
+        """``partial_fit``'s first call: y encoded as by ``encode``; ``classes``, every
+        label the chunks will hold, for a classifier."""
+        return self.encode(est, y, lengths)
+
+    def encode_more(self, est, y, lengths: np.ndarray) -> np.ndarray:
+        """``partial_fit``'s later calls: y (n,) encoded as the first call's were, the
+        task's fitted attributes kept."""
+        raise NotImplementedError
+
     def ensemble_options(self, est, Y: np.ndarray) -> dict[str, Any]:
         """The epoch loop's ``accuracy``, ``class_weights`` and ``target_scale`` for Y."""
         raise NotImplementedError

@@ -33,12 +33,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
 
 from ..data.series import Series
-from ..estimators.base import RNNEstimator
+from ..estimators import incremental
+from ..estimators.base import RNNEstimator, chunkwise, is_dask
 from ..estimators.tasks import Task
 from .targets import check_targets, flat
-from .task import Regression, predictions
+from .task import Regression, padded_predictions, predictions
 
 __all__ = ["RNNRegressor"]
 
@@ -112,7 +114,23 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         "dtype": "float64",
     }
 
+    @available_if(lambda self: self.training == "reservoir")
+    def partial_fit(self, X: ArrayLike | Series, y: ArrayLike):
+        """(training="reservoir") Fit one more chunk of series and targets (n,) or (n, K).
+
+        The first chunk fixes the reservoirs, α, and the inputs' and targets' scaling;
+        each later chunk adds its features' sums, and V, c are solved from the sums of all
+        chunks: the model of one fit on all of them with those choices fixed
+        (:mod:`frnn.estimators.incremental`).
+
+        Returns
+        -------
+        self
+        """
+        return incremental.partial_fit(self, X, y)
+
     # -- prediction -----------------------------------------------------------------------
+    @chunkwise
     def predict(self, X: ArrayLike | Series) -> np.ndarray | list[np.ndarray]:
         """Predictions in the shape of the training targets.
 
@@ -128,7 +146,13 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
 
     def _compare(self, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """True and predicted targets as (N, K) rows (real steps only), and the weights' rows."""
-        z, lengths = predictions(self, X)
+        if is_dask(X):  # each chunk's predictions, brought back and compared here
+            from ..estimators.chunked import lazy, local
+
+            z, y = local(lazy(padded_predictions, self, X)), local(y)
+            lengths = np.full(len(z), X.shape[1])
+        else:
+            z, lengths = predictions(self, X)
         Y, info = check_targets(y, z.shape[0], lengths, self.tabular_)
         if info.K != self.n_outputs_ or info.sequence != self.sequence_:
             raise ValueError(
@@ -142,6 +166,8 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     ) -> float:
         """R² of the predictions (uniformly averaged over outputs and, per step, over steps)."""
         Y, Z, lengths = self._compare(X, y)
+        if is_dask(sample_weight):
+            sample_weight = sample_weight.compute()
         if sample_weight is not None and self.sequence_:
             sample_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), lengths)
         return float(r2_score(Y, Z, sample_weight=sample_weight))

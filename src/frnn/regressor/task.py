@@ -13,7 +13,7 @@ from ..data.inputs import mask
 from ..estimators.tasks import Task
 from .targets import check_targets, scaling
 
-__all__ = ["Regression", "predictions", "r2"]
+__all__ = ["Regression", "padded_predictions", "predictions", "r2"]
 
 
 def r2(z: np.ndarray, y: np.ndarray) -> float:
@@ -31,6 +31,11 @@ def predictions(regressor, X) -> tuple[np.ndarray, np.ndarray]:
     if regressor.sequence_:
         z[~mask(z, lengths)] = 0.0
     return z, lengths
+
+
+def padded_predictions(regressor, X) -> np.ndarray:
+    """:func:`predictions` without the lengths: what one chunk of a dask array gives."""
+    return predictions(regressor, X)[0]
 
 
 class Regression(Task):
@@ -60,14 +65,17 @@ class Regression(Task):
     def ensemble_options(self, est, Y):
         return {"accuracy": r2, "target_scale": est.y_scale_}
 
-    def monitored(self, est, y, n, lengths):
-        Y, info = check_targets(y, n, lengths, est.tabular_, name="monitor's y")
+    def monitored(self, est, y, n, lengths, name="monitor's y"):
+        Y, info = check_targets(y, n, lengths, est.tabular_, name=name)
         if info.K != est.n_outputs_ or info.sequence != est.sequence_:
             raise ValueError(
-                f"monitor's y has {info.K} output(s){' per step' if info.sequence else ''}; the "
+                f"{name} has {info.K} output(s){' per step' if info.sequence else ''}; the "
                 f"training targets {est.n_outputs_}{' per step' if est.sequence_ else ''}"
             )
         return self._scaled(est, Y, lengths)
+
+    def encode_more(self, est, y, lengths):
+        return self.monitored(est, y, len(lengths), lengths, name="y")
 
     def arrays(self, est):
         return {"y_mean": est.y_mean_, "y_scale": est.y_scale_}

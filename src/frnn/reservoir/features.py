@@ -137,7 +137,15 @@ class ReservoirFeatures(ReservoirParameters):
     def fit(self, X, y=None):
         """Draw the reservoirs for series like X and their thresholds from X's quantiles."""
         self._check_parameters()
-        series, lengths = self._prepared(X, fit=True)
+        return self._draw(*self._prepared(X, fit=True))
+
+    def _draw(self, series, lengths):
+        """Draw the reservoirs for the prepared series (``_prepared``'s {channel: (n, T, D)})
+        and lengths (n,); θ from a few random rows of the channel each reservoir reads.
+
+        The channels need only ``shape`` and rows for an array of indices (``x[pick]``): the
+        chunked fit (:mod:`frnn.estimators.chunked`) fetches those rows from a dask array.
+        """
         rng = np.random.default_rng(seed(self.random_state))
         n, T, D = series["x"].shape
         self.n_features_in_ = D

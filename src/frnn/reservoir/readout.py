@@ -10,7 +10,10 @@ leave-one-out.  Classification adds one temperature τ for softmax(τ z), fitted
 leave-one-out outputs (:meth:`ReservoirReadout.calibrate`).
 
 Every step is a sum over series — mean and scale from Σ f and Σ f², the ridge fit from
-FᵀF and Fᵀy — so the features can come in chunks; ``fit`` computes them in one pass.
+FᵀF and Fᵀy — so the features can come in chunks; ``fit`` computes them in one pass, and
+:mod:`frnn.reservoir.sums` fits the same read-out from the sums of chunks: those of a
+dask array's chunks (:mod:`frnn.estimators.chunked`), or of the series that
+:meth:`ReservoirReadout.partial_fit` adds to a fit.
 """
 
 from __future__ import annotations
@@ -21,27 +24,25 @@ import numpy as np
 
 from .features import ReservoirFeatures
 from .ridge import ALPHAS, RidgeFit, ridge_loo
+from .sums import ReadoutSums, guarded_scale, solve
 
 __all__ = [
     "ReservoirReadout",
+    "best_temperature",
     "class_weights",
     "feature_scaling",
     "softmax",
     "softmax_temperature",
+    "temperature_losses",
 ]
 
 TEMPERATURES = np.logspace(-2, 2, 41)
 
 
 def feature_scaling(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and scale (p,) of the features F (n, p); a constant feature gets scale 1.
-
-    Reservoir features are pooled tanh states and proportions, all of order one: a spread
-    below 1e-12 is round-off, which scaling to unit variance would only amplify.
-    """
-    mean, scale = F.mean(axis=0), F.std(axis=0)
-    scale[scale < 1e-12] = 1.0  # a constant feature stays zero
-    return mean, scale
+    """Mean and scale (p,) of the features F (n, p); a constant feature gets scale 1
+    (:func:`frnn.reservoir.sums.guarded_scale`)."""
+    return F.mean(axis=0), guarded_scale(F.std(axis=0))
 
 
 def class_weights(class_weight, classes: np.ndarray, y_index: np.ndarray) -> np.ndarray | None:
@@ -68,12 +69,24 @@ def softmax(z: np.ndarray, tau: float) -> np.ndarray:
 
 def softmax_temperature(z: np.ndarray, y_index: np.ndarray) -> float:
     """The τ in ``TEMPERATURES`` minimising the log-loss of held-out decision values z (n, K)."""
-    rows = np.arange(len(y_index))
-    losses = [
-        -np.log(np.clip(softmax(z, tau)[rows, y_index], 1e-300, None)).mean()
-        for tau in TEMPERATURES
-    ]
+    return best_temperature(temperature_losses(z, y_index))
+
+
+def best_temperature(losses: np.ndarray) -> float:
+    """The τ of ``TEMPERATURES`` whose log-loss in ``losses`` (n_τ,) is least."""
     return float(TEMPERATURES[int(np.argmin(losses))])
+
+
+def temperature_losses(z: np.ndarray, y_index: np.ndarray) -> np.ndarray:
+    """Σ_i −log softmax(τ z_i)[y_i] for each τ in ``TEMPERATURES``: (n_τ,), from decision
+    values z (n, K) and classes ``y_index`` (n,); a sum, so chunks of series add up."""
+    rows = np.arange(len(y_index))
+    return np.array(
+        [
+            -np.log(np.clip(softmax(z, tau)[rows, y_index], 1e-300, None)).sum()
+            for tau in TEMPERATURES
+        ]
+    )
 
 
 class ReservoirReadout:
@@ -99,11 +112,12 @@ class ReservoirReadout:
         self.alphas = alphas
         self.temperature_: float | None = None
 
-    def fit(self, X, Y: np.ndarray, *, sample_weight=None, callback=None) -> Self:
+    def fit(self, X, Y: np.ndarray, *, sample_weight=None, callback=None, sums=False) -> Self:
         """Draw the reservoirs on series X, compute their features and fit Y (n, K).
 
         ``sample_weight`` (n,) weighs each series in the ridge loss; ``callback(done,
-        total)``, if given, is called as each reservoir's features are computed.
+        total)``, if given, is called as each reservoir's features are computed; ``sums``
+        keeps the sums over X's series (``sums_``) that :meth:`partial_fit` adds to.
         """
         F = self.features_.fit(X).transform(X, callback=callback)  # (n, p)
         if len(F) != len(Y):
@@ -111,6 +125,26 @@ class ReservoirReadout:
         self.mean_, self.scale_ = feature_scaling(F)
         self.readout_ = ridge_loo(self._scaled(F), Y, self.alphas, sample_weight)
         self.alpha_ = self.readout_.alpha
+        self.sums_ = ReadoutSums.of(F, Y, sample_weight) if sums else None
+        return self
+
+    def partial_fit(self, X, Y: np.ndarray, *, sample_weight=None) -> Self:
+        """Add series X, their targets Y (n, K) and weights (n,) to a fit that kept its
+        sums (``fit(..., sums=True)``).
+
+        The reservoirs, α and τ stay those of that first fit; the scaling and V, c are
+        solved again from the sums over every series so far (:mod:`frnn.reservoir.sums`),
+        so they are those of one fit on all of them with α fixed.
+        """
+        if getattr(self, "sums_", None) is None:
+            raise ValueError("partial_fit adds to a read-out fitted with sums=True")
+        F = self.features_.transform(X)  # (n, p)
+        if len(F) != len(Y):
+            raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
+        sums = ReadoutSums.of(F, Y, sample_weight).add(self.sums_)  # self.sums_ unchanged
+        basis = solve(sums)
+        self.readout_ = basis.fit(self.alpha_, self.readout_.loo_error)
+        self.mean_, self.scale_, self.sums_ = basis.mean, basis.scale, sums
         return self
 
     def calibrate(self, y_index: np.ndarray, temperature: float | None = None) -> Self:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ALPHAS", "RidgeFit", "ridge_loo"]
+__all__ = ["ALPHAS", "RidgeFit", "eigenbasis", "loo_residuals", "primal", "ridge_loo"]
 
 ALPHAS = np.logspace(-3, 3, 10)  # the penalties tried by default: MiniRocket's grid
 
@@ -72,19 +72,55 @@ def ridge_loo(F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None) -> Ridge
         Fc, Yc = root * Fc, root * Yc
     U, s2, project = _spectrum(Fc)  # U (n, r), s2 (r,)
     UtY = U.T @ Yc  # (r, K)
-    U2 = U**2  # (n, r)
+    U2 = U**2  # (n, r), once for every α
     errors, loos = [], []
     for alpha in alphas:
-        shrink = s2 / (s2 + alpha)  # (r,)
-        fitted = U @ (shrink[:, None] * UtY)  # (n, K)
-        h = U2 @ shrink + w / w.sum()  # (n,) hat diagonal, intercept included
-        e = (Yc - fitted) / (1.0 - h)[:, None] / root  # (n, K) residuals, original scale
+        e = loo_residuals(U, s2 / (s2 + alpha), UtY, Yc, root, w / w.sum(), U2)  # (n, K)
         loos.append(Y - e)
         errors.append(float((w[:, None] * e**2).sum() / w.sum()))
     best = int(np.argmin(errors))
     alpha = float(alphas[best])
     coef = project(UtY / (s2 + alpha)[:, None])  # (p, K)
     return RidgeFit(coef, nu - mu @ coef, alpha, loos[best], np.asarray(errors))
+
+
+def loo_residuals(U, shrink, UtY, Yc, root, share, U2=None) -> np.ndarray:
+    """Leave-one-out residuals e_i = (y_i − ŷ_i) / (1 − h_ii) of n series, in y's units.
+
+    Parameters
+    ----------
+    U : (n, r) the series' rows of U, Fc = U diag(s) Vᵀ (Fc the centred, weighted features)
+    shrink : (r,) s² / (s² + α)
+    UtY : (r, K) Uᵀ Yc over every training series
+    Yc : (n, K) the series' centred, weighted targets √w (y − ν)
+    root : (n, 1) √w
+    share : (n,) w / Σ w, each series' leverage through the intercept
+    U2 : None or (n, r) U², when the caller squares U once for many α
+
+    Returns
+    -------
+    (n, K)
+
+    The series may be a chunk of the training set (:mod:`frnn.reservoir.chunked`): each
+    row needs only its own features and the sums over every series.
+    """
+    fitted = U @ (shrink[:, None] * UtY)  # (n, K)
+    h = (U**2 if U2 is None else U2) @ shrink + share  # (n,) hat diagonal, intercept included
+    return (Yc - fitted) / (1.0 - h)[:, None] / root
+
+
+def eigenbasis(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvectors (m, r) and eigenvalues (r,) of the Gram matrix G ⪰ 0 (m, m), those
+    above round-off (λ > 10⁻¹² λ_max) kept: the spectrum every ridge fit here solves in."""
+    s2, vectors = np.linalg.eigh(G)  # (m,), (m, m)
+    keep = s2 > s2.max() * 1e-12
+    return vectors[:, keep], s2[keep]
+
+
+def primal(V: np.ndarray, s2: np.ndarray):
+    """The map ``M -> V diag(s) M`` from U-coordinates (r, K) to coefficients (p, K), for
+    the eigenvectors V (p, r) and eigenvalues s² (r,) of FcᵀFc."""
+    return lambda M: V @ (np.sqrt(s2)[:, None] * M)
 
 
 def _checked(F, Y, alphas):
@@ -111,12 +147,8 @@ def _spectrum(Fc: np.ndarray):
     """
     n, p = Fc.shape
     if n <= p:
-        s2, U = np.linalg.eigh(Fc @ Fc.T)  # (n,), (n, n)
-        keep = s2 > s2.max() * 1e-12
-        U, s2 = U[:, keep], s2[keep]
+        U, s2 = eigenbasis(Fc @ Fc.T)  # (n, r), (r,)
         return U, s2, lambda M: Fc.T @ (U @ M)
-    s2, V = np.linalg.eigh(Fc.T @ Fc)  # (p,), (p, p)
-    keep = s2 > s2.max() * 1e-12
-    V, s2 = V[:, keep], s2[keep]
+    V, s2 = eigenbasis(Fc.T @ Fc)  # (p, r), (r,)
     U = Fc @ V / np.sqrt(s2)  # (n, r)
-    return U, s2, lambda M: V @ (np.sqrt(s2)[:, None] * M)
+    return U, s2, primal(V, s2)

@@ -1,0 +1,99 @@
+"""``partial_fit``: the reservoir read-out fitted chunk by chunk, scikit-learn's incremental way.
+
+The first call is ``fit`` on its chunk, the read-out keeping the sums over its series
+(:class:`frnn.reservoir.sums.ReadoutSums`); each later call runs the same reservoirs over
+its chunk and adds the sums of their features, and the features' scaling and V, c are
+solved again from the sums over every series so far.  Memory stays that of one chunk's
+features and the p × p sums, however many chunks come: the estimator keeps those sums
+between calls (``reservoir_.sums_``, 680 MB at the default p = 9,216); ``frnn.save`` keeps the
+model, not the sums, so a loaded model's ``partial_fit`` starts anew.
+
+Some choices depend on the data and are made once, by the first chunk:
+
+- the reservoirs: their PPV thresholds θ are quantiles of s(t) on random series of the
+  first chunk, and their dilations are drawn up to its length T; the level reservoirs read
+  the series standardised by the first chunk's mean and spread (``level_mean_``,
+  ``level_std_``);
+- α, chosen by exact leave-one-out over the first chunk, and the softmax temperature τ,
+  fitted to those leave-one-out outputs (classifier);
+- (regressor) the inputs' standardisation ``mean_``, ``std_`` and the targets' scaling
+  ``y_mean_``, ``y_scale_`` (the latter changes no prediction: at a fixed α, ridge is
+  equivariant to an affine map of each target).
+
+With these fixed, the model after the last chunk is the one a single fit on all the chunks
+makes: the same features, scaling, V and c (``tests/estimators/test_partial_fit.py`` holds them to
+1e-8).  ``class_weight="balanced"`` needs every chunk's class counts before the first and is
+refused, as scikit-learn's SGDClassifier refuses it: pass a dict, for instance
+``compute_class_weight("balanced", classes=classes, y=a_large_sample_of_y)``.  A first call,
+or a call after ``fit`` (whose read-out keeps no sums), starts anew (a classifier's classes
+then default to the fit's).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data.series import Series
+from . import inputs
+from .base import is_dask
+
+__all__ = ["partial_fit"]
+
+
+def partial_fit(est, X, y, classes=None):
+    """Fit ``est`` to one more chunk of series X and targets y; returns ``est``.
+
+    ``classes`` (classifier): every label the chunks will hold, on the first call (later
+    calls may repeat it).  A chunk refused (NaN, unknown labels, another number of
+    features) leaves the estimator as it was.
+    """
+    if est.training != "reservoir":
+        raise ValueError(f"partial_fit fits training='reservoir' only; got {est.training!r}")
+    if is_dask(X):
+        raise TypeError(
+            "partial_fit takes a chunk in memory (an array or a list of series); fit takes "
+            "a dask array and reads it chunk by chunk"
+        )
+    before = dict(est.__dict__)
+    try:
+        if getattr(getattr(est, "reservoir_", None), "sums_", None) is None:
+            _first(est, X, y, classes)
+        else:
+            _more(est, X, y, classes)
+    except BaseException:
+        est.__dict__.clear()
+        est.__dict__.update(before)
+        raise
+    return est
+
+
+def _first(est, X, y, classes) -> None:
+    est._check_params()
+    if getattr(est, "class_weight", None) == "balanced":
+        raise ValueError(
+            "class_weight='balanced' is not supported by partial_fit (the class counts of "
+            "later chunks are unknown at the first); pass class_weight as a dict, e.g. from "
+            "sklearn.utils.class_weight.compute_class_weight on a large sample of y"
+        )
+    for name in est._FITTED:
+        est.__dict__.pop(name, None)
+    if classes is None:  # after a fit: its classes (scikit-learn's partial_fit after fit)
+        classes = getattr(est, "classes_", None)
+    x, lengths = inputs.validated(est, X, reset=True)  # (n, T, D)
+    Y = est._task.encode_first(est, y, lengths, classes)
+    est._fit_reservoir(x, lengths, Y, None, sums=True)
+
+
+def _more(est, X, y, classes) -> None:
+    if classes is not None and not np.array_equal(np.unique(np.asarray(classes)), est.classes_):
+        raise ValueError(
+            f"classes={np.unique(np.asarray(classes)).tolist()!r} is not the same as on the "
+            f"first call to partial_fit, {est.classes_.tolist()!r}"
+        )
+    x, lengths = inputs.validated(est, X, reset=False)  # (n, T, D)
+    Y = est._task.encode_more(est, y, lengths)
+    _, targets, weights = est._readout_problem(Y)
+    model = est.reservoir_
+    if not model.features_.normalise:  # standardised as the first chunk was
+        x = inputs.standardised(est, x, lengths)
+    model.partial_fit(Series(x, None, lengths), targets, sample_weight=weights)
