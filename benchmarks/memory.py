@@ -1,8 +1,8 @@
 """Networks that remember, side by side: one run, the same data and budget for every row.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/memory.py [--quick]
-        [--tasks adding100 adding200 adding400 digits order200] [--rows ...]
-        [--steps 8000] [--out benchmarks/results/memory.md]
+        [--tasks adding100 adding200 adding400 digits order200 recall200] [--rows ...]
+        [--steps 8000] [--out benchmarks/results/memory.md] [--rows-file F.jsonl [--report]]
 
 Rows (every BPTT row trains one network on the same training series with the same
 budget: the same number of optimiser steps of the same batch size, the recommended
@@ -64,6 +64,7 @@ ROWS = {
     "torch GRU": "gru",
     "frnn reservoir": "reservoir",
 }
+_LOADS: list[float] = []  # the load average when each row finished (the machine is shared)
 TASKS = ("adding100", "adding200", "adding400", "digits", "order200", "recall200")
 
 
@@ -123,13 +124,17 @@ def main() -> None:
         help="append each finished row here (JSON lines) and skip rows already in it, so "
         "an interrupted run goes on where it stopped and a cut one still has a table",
     )  # fmt: skip
+    parser.add_argument(
+        "--report", action="store_true", help="train nothing: the table of --rows-file's rows"
+    )
     args = parser.parse_args()
     import torch  # noqa: F401  (imported once, outside every timing)
 
     steps = args.steps or (300 if args.quick else RECOMMENDED.steps)
     table = _done(args.rows_file, steps)
-    _warm_up()
-    for task in args.tasks:
+    if not args.report:
+        _warm_up()
+    for task in [] if args.report else args.tasks:
         data = None
         for row in args.rows:
             if (row, task) in table:
@@ -167,13 +172,15 @@ def _done(path: str | None, steps: int) -> dict:
                 r = json.loads(line)
                 if r["steps"] == steps:
                     table[r["row"], r["task"]] = (r["metric"], r["seconds"], r["series"])
+                    _LOADS.append(r["load"])
     return table
 
 
 def _record(path, row, task, steps, metric, seconds, series) -> None:
+    _LOADS.append(os.getloadavg()[0])
     if path:
         record = dict(row=row, task=task, steps=steps, metric=metric, seconds=seconds,
-                      series=series, load=os.getloadavg()[0])  # fmt: skip
+                      series=series, load=_LOADS[-1])  # fmt: skip
         with open(path, "a") as handle:
             handle.write(json.dumps(record) + "\n")
 
@@ -205,7 +212,8 @@ def markdown(table, args, steps: int) -> str:
         f"(the 5-network row: 5 networks); "
         f"recipe {recipe}; {'--quick: 1,000 training series' if args.quick else ''}",
         f"CPU {cpu_name()}; numpy's BLAS {_blas()}; "
-        f"one thread each; load average {os.getloadavg()[0]:.1f} when written.",
+        f"one thread each; the load average (2 cores, shared) was {min(_LOADS, default=0):.1f}"
+        f" to {max(_LOADS, default=0):.1f} as the rows finished.",
     ]
     return "\n".join(lines) + "\n"
 
