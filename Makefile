@@ -78,3 +78,7 @@ pictures: $(VENV)/.run-deps  # the README's pictures, under docs/
 	$(VENV)/bin/frnn graph --steps 4 --many-to-one --targets --backward --out docs/graph_many_to_one.png
 	$(VENV)/bin/frnn plot loss-stability --out docs/loss_stability.png
 	$(VENV)/bin/frnn plot gradient-flow --out docs/gradient_flow.png
+
+.PHONY: memory-picture
+memory-picture: $(VENV)/.run-deps  # docs/memory_spectrum.png: three networks trained (~3 min, one core)
+	OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(PY) benchmarks/memory_spectrum.py --out docs/memory_spectrum.png
