@@ -29,13 +29,16 @@ def test_sklearn_estimator_checks(estimator, check):
 
 def test_learns_a_synthetic_task_and_the_loss_decreases():
     X, y = halves(n=80)
-    clf = RNNClassifier(
-        training="bptt", epochs=60, n_ensemble=1, aux_weight=0.0, random_state=0
-    ).fit(X, y)
+    clf = RNNClassifier(training="bptt", steps=600, n_ensemble=1, random_state=0).fit(X, y)
     assert clf.loss_curve_[-1] < 0.3 * clf.loss_curve_[0]
     X_test, y_test = halves(n=200, seed=1)
     assert clf.score(X_test, y_test) > 0.8
-    assert clf.n_iter_ == 60 and len(clf.history_["accuracy"]) == 60
+    # rounds of ⌈80 / 32⌉ = 3 steps: 200 of them, one history row each
+    assert clf.n_iter_ == 200 and len(clf.history_["accuracy"]) == 200
+    by_epochs = RNNClassifier(training="bptt", epochs=60, n_ensemble=1, random_state=0)
+    by_epochs.fit(X, y)
+    assert by_epochs.n_iter_ == 60 and by_epochs.stopped_by_ == "epochs"
+    assert by_epochs.loss_curve_[-1] < 0.5 * by_epochs.loss_curve_[0]
 
 
 def test_same_seed_same_model_other_seed_other_model():

@@ -131,7 +131,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     n_thresholds: int = 4
     spectral_radius: tuple[float, float] = (0.5, 0.99)
     input_scale: tuple[float, float] = (0.3, 3.0)
-    aux_weight: float = 0.5
+    aux_weight: float = 0.0
     class_weight: str | dict[Any, float] | None = None
     n_jobs: int | None = None
 
