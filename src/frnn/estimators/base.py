@@ -24,10 +24,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._typing import Callback
-from .._validate import InvalidParameterError
 from ..data.series import Series
 from ..engine.protocol import detached
-from ..engine.schemes import SCALE_SCHEMES
 from ..reservoir.readout import ReservoirReadout
 from ..training import ensemble
 from ..training.ensemble import EnsembleSpec
@@ -249,11 +247,6 @@ class RNNEstimator(BaseEstimator):
         model file keeps every parameter, so a loaded one is held to the same rules)."""
         check_params(self)
         reservoirs.check(self)
-        if self.init_scale is not None and self.init not in SCALE_SCHEMES:
-            raise InvalidParameterError(
-                f"init_scale must be None for init={self.init!r} (its scale is fixed); got "
-                f"{self.init_scale!r}"
-            )
 
     def _prepare_bptt(self, x, lengths, Y, resume_state):
         """(bptt) The epoch loop and its data; everything that can refuse before training."""

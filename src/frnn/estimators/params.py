@@ -7,10 +7,10 @@ has, in its signature's order.
 
 from __future__ import annotations
 
-from .._validate import Interval, Options, Seed
+from .._validate import Interval, InvalidParameterError, Options, Seed
 from ..data.layouts import DATA_FORMATS
 from ..engine.activations import ACTIVATIONS
-from ..engine.schemes import INIT_SCHEMES
+from ..engine.schemes import INIT_SCHEMES, SCALE_SCHEMES
 from ..training.optimizers import OPTIMIZERS
 from ..training.steps import SCHEDULES
 
@@ -59,6 +59,12 @@ RULES = {
 
 def check_params(estimator) -> None:
     """Raise InvalidParameterError (a ValueError) naming the first invalid hyper-parameter."""
-    for name, value in estimator.get_params(deep=False).items():
+    params = estimator.get_params(deep=False)
+    for name, value in params.items():
         if name in RULES:
             RULES[name].check(value, name)
+    if params.get("init_scale") is not None and params.get("init") not in SCALE_SCHEMES:
+        raise InvalidParameterError(
+            f"init_scale must be None for init={params.get('init')!r} (its scale is fixed); "
+            f"got {params['init_scale']!r}"
+        )

@@ -30,6 +30,7 @@ __all__ = [
     "network",
     "outputs",
     "prepare",
+    "round_steps",
     "seeds",
     "split",
     "trainer",
@@ -93,17 +94,25 @@ def prepare(
     """
     split_seed, member_seeds = seeds(spec)
     data, val = split(spec, x, lengths, Y, split_seed)
-    n, batch = data.X.shape[0], min(spec.settings.batch_size, data.X.shape[0])
+    n = data.X.shape[0]
     settings = dataclasses.replace(
         spec.settings,
-        batch_size=batch,
+        batch_size=min(spec.settings.batch_size, n),
         aux_weight=spec.settings.aux_weight / float(np.mean(data.lengths)),
-        round_steps=-(-n // batch) if spec.settings.epochs is None else None,
+        round_steps=round_steps(n, spec.settings.batch_size)
+        if spec.settings.epochs is None
+        else None,
     )
     loop = trainer(spec, data.X.shape[2], Y.shape[-1], member_seeds, settings)
     if resume_state is not None:
         loop.load_state(resume_state)
     return loop, data, val
+
+
+def round_steps(n: int, batch_size: int) -> int:
+    """Optimiser steps a round when training by steps on n series: ⌈n / B⌉, B =
+    min(batch_size, n), about one pass over them."""
+    return -(-n // min(batch_size, n))
 
 
 def seeds(spec: EnsembleSpec) -> tuple:
