@@ -33,7 +33,11 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # the two layouts of version 2 still load, upgraded.
 # 4: the estimators' parameter data_format (a frnn that reads up to 3 says "upgrade"
 # rather than "unknown parameter"); files of version 3 load with data_format=None.
-FORMAT_VERSION = 4
+# 5: the BPTT recipe's parameters init, warmup and steps; files of versions ≤ 4 load with
+# the values their fit had (init "torch", or "uniform" with an init_scale; warmup 0; their
+# epochs), so that a refit repeats theirs.
+FORMAT_VERSION = 5
+_BEFORE_5 = ("init", "warmup", "steps")  # the parameters version 5 added
 _MAGIC = "frnn"
 _META = "__meta__"
 _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
@@ -167,6 +171,9 @@ def _as_written(model, arrays: dict[str, np.ndarray], meta: dict) -> None:
     written["version"] = meta["version"]
     if meta["version"] == 3 and "params" in written:  # before data_format
         written["params"].pop("data_format")
+    if meta["version"] <= 4 and "params" in written:  # before the BPTT recipe's parameters
+        for name in _BEFORE_5:
+            written["params"].pop(name)
     names = sorted(set(arrays) ^ set(again))
     if names:
         raise ValueError(f"the arrays {names} are not the model's (it holds {sorted(again)})")

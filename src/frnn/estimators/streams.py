@@ -106,7 +106,8 @@ def prepare(est, batches, validation, resume_state):
         round_steps=min(ROUND_STEPS, est.steps),
         aux_weight=spec.settings.aux_weight / float(np.mean(steps)),
     )
-    _, member_seeds = ensemble.seeds(spec)
+    ensemble.check_memory(spec.hidden_size, x.shape[2], Y.shape[-1], est.n_ensemble, x.itemsize)
+    _, member_seeds = ensemble.seeds(spec)  # after the check: one seed a network
     loop = ensemble.trainer(spec, x.shape[2], Y.shape[-1], member_seeds, settings)
     source = Source(est, batches)
     if resume_state is not None:

@@ -92,7 +92,8 @@ def prepare(
     before anything is trained.  Returns (trainer, training Series, validation Series or
     None).
     """
-    split_seed, member_seeds = seeds(spec)
+    check_memory(spec.hidden_size, x.shape[2], Y.shape[-1], spec.n_ensemble, x.itemsize)
+    split_seed, member_seeds = seeds(spec)  # after the check: one seed a network
     data, val = split(spec, x, lengths, Y, split_seed)
     n = data.X.shape[0]
     settings = dataclasses.replace(
