@@ -18,7 +18,7 @@ from frnn import RNNClassifier, RNNRegressor
 from frnn.data import synthetic
 from frnn.training import array_batches, train_stream
 
-STEPS = 250  # 100 rounds of ⌈48 / 32⌉ = 2 steps and a shorter last one; 2 warm-up steps
+STEPS = 250  # 84 rounds of 3 steps, the last one shorter; 2 warm-up steps
 
 
 def _reference(X, Y, K, loss, steps, seed, n_ensemble, predict_X):
@@ -64,7 +64,8 @@ def test_regressor_defaults_are_the_recipe(n_ensemble):
     y_mean, y_std = y.mean(), y.std()
     z = _reference(X, (y - y_mean) / y_std, 1, "mse", STEPS, 3, n_ensemble, X[:10])
     np.testing.assert_allclose(est.predict(X[:10]), z[:, 0] * y_std + y_mean, rtol=0, atol=1e-12)
-    assert est.frame_size_ == 2 and est.n_iter_ == math.ceil(STEPS / 2)
+    # rounds of max(⌈48 / 32⌉, ⌈250 / 100⌉) = 3 steps
+    assert est.frame_size_ == 2 and est.n_iter_ == math.ceil(STEPS / 3)
     assert est.stopped_by_ == "steps" and len(est.history_["loss"]) == est.n_iter_
 
 

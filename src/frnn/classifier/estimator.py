@@ -87,7 +87,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         ``epochs``
     steps : int ≥ 1, (bptt) the budget: optimiser steps of each network, each on
         ``batch_size`` distinct series drawn at random from the training series (in rounds
-        of ⌈n / batch_size⌉ steps, about one pass: one history row, one callback each)
+        of ⌈n / batch_size⌉ steps, about one pass over them, or 1% of the steps if that is
+        more: one history row, one callback each)
     epochs : int ≥ 1 or None, (bptt) None: a budget of ``steps``; an int: that many passes
         over the shuffled training series instead (the loop of earlier versions)
     batch_size : int ≥ 1, (bptt) capped at the number of training series

@@ -159,17 +159,17 @@ def stream_batches(config: dict, clf):
 
 
 def budget(clf, n: int, stream: bool) -> tuple[int, str]:
-    """The fit's units and their name: epochs, or rounds of a budget of steps (100 steps
-    a round from a stream, ⌈n / batch_size⌉ on n training series)."""
-    from ..estimators.streams import ROUND_STEPS
-    from ..training.ensemble import round_steps
+    """The fit's units and their name: epochs, or rounds of a budget of steps (as
+    ``fit_stream`` and ``fit`` on n training series cut it)."""
+    from ..estimators import streams
+    from ..training import ensemble
 
     if clf.epochs is not None:
         return clf.epochs, "epoch"
     if stream:
-        return -(-clf.steps // min(ROUND_STEPS, clf.steps)), "round"
-    n_fit = n - int(round(clf.validation_fraction * n))
-    return -(-clf.steps // round_steps(max(n_fit, 1), clf.batch_size)), "round"
+        return -(-clf.steps // streams.round_steps(clf.steps)), "round"
+    n_fit = max(n - int(round(clf.validation_fraction * n)), 1)
+    return -(-clf.steps // ensemble.round_steps(n_fit, clf.batch_size, clf.steps)), "round"
 
 
 class EpochTable:

@@ -180,10 +180,10 @@ class RNNEstimator(BaseEstimator):
         """(bptt) Train from a stream of fresh batches for ``steps`` optimiser steps.
 
         Each network takes one batch (X, y) per step, as ``fit`` takes its arrays (each
-        checked, standardised, framed and encoded); every ``ROUND_STEPS`` = 100 steps (a
-        round) the validation set is scored, the history gets a row and the callback is
-        called; the parameters with the best validation loss are kept, and ``patience``
-        rounds without a better one stop the run.
+        checked, standardised, framed and encoded); every 100 steps (a round; 1% of
+        ``steps`` above 10,000) the validation set is scored, the history gets a row and
+        the callback is called; the parameters with the best validation loss are kept,
+        and ``patience`` rounds without a better one stop the run.
 
         Parameters
         ----------

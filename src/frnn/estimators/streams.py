@@ -19,9 +19,15 @@ from ..training import ensemble
 from ..training.stream_batches import StreamError
 from . import inputs
 
-__all__ = ["ROUND_STEPS", "Source", "prepare"]
+__all__ = ["ROUND_STEPS", "Source", "prepare", "round_steps"]
 
-ROUND_STEPS = 100  # optimiser steps a round: one history row, one callback, one checkpoint
+ROUND_STEPS = 100  # optimiser steps a round (one history row, one callback, one checkpoint)
+
+
+def round_steps(steps: int) -> int:
+    """Steps a round of a stream run: 100, or 1% of a budget above 10,000 steps (at most
+    about 100 rounds), or the whole of one below 100."""
+    return min(max(ROUND_STEPS, -(-steps // 100)), steps)
 
 
 class Source:
@@ -103,7 +109,7 @@ def prepare(est, batches, validation, resume_state):
     spec = est._spec(Y)
     settings = dataclasses.replace(
         spec.settings,
-        round_steps=min(ROUND_STEPS, est.steps),
+        round_steps=round_steps(est.steps),
         aux_weight=spec.settings.aux_weight / float(np.mean(steps)),
     )
     ensemble.check_memory(spec.hidden_size, x.shape[2], Y.shape[-1], est.n_ensemble, x.itemsize)

@@ -70,7 +70,8 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         from 0.01 × learning_rate; not used with ``epochs``
     steps : int ≥ 1, the budget: optimiser steps of each network, each on ``batch_size``
         distinct series drawn at random from the training series (in rounds of ⌈n /
-        batch_size⌉ steps: one history row, one callback each)
+        batch_size⌉ steps, or 1% of the steps if that is more: one history row, one
+        callback each)
     epochs : int ≥ 1 or None, None: a budget of ``steps``; an int: that many passes over
         the shuffled training series instead (the loop of earlier versions)
     batch_size : int ≥ 1 (capped at the number of training series)

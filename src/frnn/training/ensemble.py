@@ -46,7 +46,7 @@ class EnsembleSpec:
     network's draw and batches (:func:`seeds`); ``settings`` are the loop's, its
     ``batch_size`` capped, its ``aux_weight`` divided by the mean training length (the
     per-step loss then weighs about as much as the last step's) and, for a budget of
-    steps, its round set to ⌈n / batch_size⌉ steps once the split is known.
+    steps, its round set by :func:`round_steps` once the split is known.
     """
 
     hidden_size: int
@@ -100,7 +100,7 @@ def prepare(
         spec.settings,
         batch_size=min(spec.settings.batch_size, n),
         aux_weight=spec.settings.aux_weight / float(np.mean(data.lengths)),
-        round_steps=round_steps(n, spec.settings.batch_size)
+        round_steps=round_steps(n, spec.settings.batch_size, spec.settings.steps)
         if spec.settings.epochs is None
         else None,
     )
@@ -110,10 +110,11 @@ def prepare(
     return loop, data, val
 
 
-def round_steps(n: int, batch_size: int) -> int:
-    """Optimiser steps a round when training by steps on n series: ⌈n / B⌉, B =
-    min(batch_size, n), about one pass over them."""
-    return -(-n // min(batch_size, n))
+def round_steps(n: int, batch_size: int, steps: int) -> int:
+    """Optimiser steps a round when training by ``steps`` on n series: ⌈n / B⌉, B =
+    min(batch_size, n), about one pass over them, but at least ⌈steps / 100⌉ (at most
+    about 100 rounds: each scores the validation set and may write a checkpoint)."""
+    return max(-(-n // min(batch_size, n)), -(-steps // 100))
 
 
 def seeds(spec: EnsembleSpec) -> tuple:
