@@ -13,7 +13,10 @@ scored once on a test set that nothing chose from:
   the selection's validation series were seed 2); test MSE (the constant mean: ≈ 0.167;
   goals ≤ 0.01 at T = 200, ≤ 0.05 at T = 400, in ≤ 10 minutes of one core);
 - ``digits``: scikit-learn's 8×8 digits read pixel by pixel (T = 64, D = 1), the fixed
-  80/20 split of select_memory_defaults.py's ``digits_split``; test accuracy (goal ≥ 0.97).
+  80/20 split of select_memory_defaults.py's ``digits_split``; test accuracy (goal ≥ 0.97);
+- ``stream{T}`` (not run by default): the adding problem learnt from a stream,
+  ``fit_stream`` on fresh batches of 32 series with 2,000 validation series (seed 2), the
+  same test series (seed 3).
 
 Printed per task: the test score, the fit's CPU seconds (time.process_time: one thread,
 so the time the fit would take on one free core) and wall seconds, the load average
@@ -57,10 +60,17 @@ def task(name: str):
 
 
 def run(name: str) -> dict:
-    est, X, y, Xt, yt, metric = task(name)
+    stream = name.startswith("stream")
+    est, X, y, Xt, yt, metric = task(name.replace("stream", "adding"))
+    if stream:
+        T = int(name.removeprefix("stream"))
+        X, y = synthetic.adding(2_000, np.random.default_rng(2), T)  # the validation set
     load = os.getloadavg()[0]
     cpu, wall = time.process_time(), time.perf_counter()
-    est.fit(X, y)
+    if stream:
+        est.fit_stream(lambda rng: synthetic.adding(32, rng, T), validation=(X, y))
+    else:
+        est.fit(X, y)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     prediction = est.predict(Xt)
     score = np.mean(prediction == yt) if metric == "accuracy" else np.mean((prediction - yt) ** 2)
