@@ -35,7 +35,11 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # rather than "unknown parameter"); files of version 3 load with data_format=None.
 # 5: reservoirs record their states' dtype, how R was drawn and the share that reads the
 # level (frnn.reservoir.persist.LEGACY: what files of version 4 and before had).
-FORMAT_VERSION = 5
+# 6: the BPTT recipe's parameters init, warmup and steps; files of versions ≤ 5 load with
+# the values their fit had (init "torch", or "uniform" with an init_scale; warmup 0; their
+# epochs), so that a refit repeats theirs.
+FORMAT_VERSION = 6
+_BEFORE_6 = ("init", "warmup", "steps")  # the parameters version 6 added
 _MAGIC = "frnn"
 _META = "__meta__"
 _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
@@ -174,6 +178,9 @@ def _as_written(model, arrays: dict[str, np.ndarray], meta: dict) -> None:
 
         for name in LEGACY:
             written["reservoir"]["features"].pop(name)
+    if meta["version"] <= 5 and "params" in written:  # before the BPTT recipe's parameters
+        for name in _BEFORE_6:
+            written["params"].pop(name)
     names = sorted(set(arrays) ^ set(again))
     if names:
         raise ValueError(f"the arrays {names} are not the model's (it holds {sorted(again)})")

@@ -162,7 +162,7 @@ def test_reservoir_options_have_help_and_reach_the_estimator(tmp_path):
 @pytest.mark.parametrize(
     "model",
     [
-        ["--training", "bptt", "--epochs", "30", "--hidden-size", "6"],
+        ["--training", "bptt", "--steps", "300", "--hidden-size", "6"],
         RESERVOIR,  # the default
     ],
     ids=["bptt", "reservoir"],

@@ -105,7 +105,7 @@ def test_resume_refuses_n_jobs_of_a_regression_run(tmp_path):
 # -- 2. errors name the flag, not the Python parameter -------------------------------------
 
 FLAG_ERRORS = [
-    (["--hidden-size", "0"], "--hidden-size must be a positive integer; got 0"),
+    (["--hidden-size", "0"], "--hidden-size must be a positive integer or none; got 0"),
     (["--training", "ridge"], "--training must be one of ['reservoir', 'bptt']; got 'ridge'"),
     (["--seed", "2.5"], "--seed: expected an integer in [0, 2**32) or none, got '2.5'"),
     (["--clip", "-1"], "--clip must be a positive number or none; got -1.0"),
@@ -116,8 +116,12 @@ FLAG_ERRORS = [
         "--validation-fraction 0.99 leaves no validation or no training series",
     ),
     (
-        [*PARITY, "--hidden-size", "10000000"],
+        [*PARITY, "--training", "reservoir", "--hidden-size", "10000000"],
         "--hidden-size 10000000 and --n-reservoirs 48 need about",
+    ),
+    (
+        [*PARITY, "--hidden-size", "10000000"],  # a memory task: BPTT from a stream
+        "--hidden-size 10000000 and --n-ensemble 5 need about",
     ),
     (["--train", "x.ts", "--label", "last"], "--label last applies to text files"),
 ]

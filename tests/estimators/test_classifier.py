@@ -12,7 +12,7 @@ from frnn.estimator import RNNClassifier, expected_failed_checks
 from helpers import halves
 
 # Small and quick: the checks fit dozens of times on tiny data.
-QUICK = dict(training="bptt", hidden_size=8, epochs=20, n_ensemble=1)
+QUICK = dict(training="bptt", hidden_size=8, steps=600, n_ensemble=1)
 # The default (training="reservoir") with fewer reservoirs; the default instance itself
 # passes the same checks in about a minute (test_classifier_default.py measures it).
 SMALL_RESERVOIR = dict(n_reservoirs=8)
@@ -29,13 +29,16 @@ def test_sklearn_estimator_checks(estimator, check):
 
 def test_learns_a_synthetic_task_and_the_loss_decreases():
     X, y = halves(n=80)
-    clf = RNNClassifier(
-        training="bptt", epochs=60, n_ensemble=1, aux_weight=0.0, random_state=0
-    ).fit(X, y)
+    clf = RNNClassifier(training="bptt", steps=600, n_ensemble=1, random_state=0).fit(X, y)
     assert clf.loss_curve_[-1] < 0.3 * clf.loss_curve_[0]
     X_test, y_test = halves(n=200, seed=1)
     assert clf.score(X_test, y_test) > 0.8
-    assert clf.n_iter_ == 60 and len(clf.history_["accuracy"]) == 60
+    # rounds of max(⌈80 / 32⌉, ⌈600 / 100⌉) = 6 steps: 100 of them, one history row each
+    assert clf.n_iter_ == 100 and len(clf.history_["accuracy"]) == 100
+    by_epochs = RNNClassifier(training="bptt", epochs=60, n_ensemble=1, random_state=0)
+    by_epochs.fit(X, y)
+    assert by_epochs.n_iter_ == 60 and by_epochs.stopped_by_ == "epochs"
+    assert by_epochs.loss_curve_[-1] < 0.5 * by_epochs.loss_curve_[0]
 
 
 def test_same_seed_same_model_other_seed_other_model():
@@ -160,7 +163,7 @@ def test_resume_is_bit_identical(tmp_path, extra):
     saved = tmp_path / "state.npz"
 
     def interrupt(info):
-        if info["epoch"] == 5:
+        if info["epoch"] == 2:
             frnn.save_state(saved, info["state"]())
             return True
         return False

@@ -12,7 +12,7 @@ import frnn
 from frnn.estimator import RNNClassifier
 from helpers import halves
 
-QUICK = dict(training="bptt", hidden_size=8, epochs=20, n_ensemble=1)  # as test_classifier.py
+QUICK = dict(training="bptt", hidden_size=8, steps=600, n_ensemble=1)  # as test_classifier.py
 
 
 # -- bad input ---------------------------------------------------------------------------------

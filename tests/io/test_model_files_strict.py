@@ -28,6 +28,9 @@ KINDS = {
     "classifier bptt": lambda: RNNClassifier(
         training="bptt", hidden_size=3, epochs=2, n_ensemble=2, random_state=0
     ).fit(X, np.arange(12) % 3),
+    "classifier steps": lambda: RNNClassifier(
+        training="bptt", hidden_size=3, steps=5, n_ensemble=2, random_state=0
+    ).fit(X, np.arange(12) % 3),
     "classifier reservoir": lambda: RNNClassifier(
         n_reservoirs=2, hidden_size=3, random_state=0
     ).fit(X, np.arange(12) % 2),
@@ -294,7 +297,23 @@ def test_version_3_files_load_without_data_format_and_version_4_need_it(tmp_path
     old = _replaced(_replaced(meta, ("params", "data_format"), KeyError), ("version",), 3)
     for name in ("level_fraction", "recurrence", "dtype"):  # recorded from version 5
         old = _replaced(old, ("reservoir", "features", name), KeyError)
+    for name in ("init", "warmup", "steps"):  # nor the parameters of version 6
+        old = _replaced(old, ("params", name), KeyError)
     loaded = frnn.load(_write(tmp_path / "v3.npz", arrays, old))
     assert loaded.data_format is None
     assert loaded.predict(X).shape == (12,)
     assert _outcome(tmp_path, "regressor reservoir", arrays, {**old, "version": 4}) == "refused"
+
+
+@pytest.mark.parametrize("kind", ["classifier bptt", "regressor reservoir"])
+def test_version_5_files_load_with_the_old_recipe_and_version_6_need_it(tmp_path, files, kind):
+    arrays, meta = files[kind]
+    old = {**meta, "version": 5}
+    for name in ("init", "warmup", "steps"):
+        old = _replaced(old, ("params", name), KeyError)
+    loaded = frnn.load(_write(tmp_path / "v5.npz", arrays, old))
+    assert (loaded.init, loaded.warmup) == ("torch", 0.0)  # what fit had then
+    np.testing.assert_array_equal(
+        loaded.predict(X), frnn.load(_write(tmp_path / "v6.npz", arrays, meta)).predict(X)
+    )
+    assert _outcome(tmp_path, kind, arrays, {**old, "version": 6}) == "refused"

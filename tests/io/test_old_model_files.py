@@ -90,3 +90,13 @@ def test_classifier_files_of_format_version_1_load_and_predict_identically():
     assert all(getattr(n, "b", None) is None for n in clf.networks_)
     assert clf.bias is False  # a version-1 classifier had no biases, whatever the default
     np.testing.assert_array_equal(clf.predict_proba(expected["X"]), expected["proba"])
+
+
+@pytest.mark.parametrize("name", ["bptt_regressor_v2", "bptt_multilabel_v2"])
+def test_files_before_the_memory_recipe_take_the_old_defaults(name):
+    # Written before init, warmup and steps existed: loaded, they hold the values fit had
+    # then (torch's ±1/√I draw, no warm-up, a budget of epochs), so a refit repeats theirs.
+    model = frnn.load(DATA / f"{name}.npz")
+    assert model.init == ("torch" if model.init_scale is None else "uniform")
+    assert model.warmup == 0.0 and isinstance(model.epochs, int)
+    assert model.activation == "tanh" and isinstance(model.hidden_size, int)

@@ -33,7 +33,7 @@ CASES = {
     "init D=2.0": (lambda: frnn.init(_net(), 2.0, 3, 1), "D must be a positive integer"),
     "RNNClassifier hidden_size=2.5": (
         lambda: frnn.RNNClassifier(hidden_size=2.5).fit(X, Y),
-        "hidden_size must be a positive integer; got 2.5",
+        "hidden_size must be a positive integer or None; got 2.5",
     ),
     "RNNClassifier chunk_length=2.5": (
         lambda: frnn.RNNClassifier(**BPTT, chunk_length=2.5).fit(X, Y),
@@ -41,7 +41,7 @@ CASES = {
     ),
     "RNNRegressor hidden_size=2.5": (
         lambda: frnn.RNNRegressor(hidden_size=2.5).fit(X, Y * 1.0),
-        "hidden_size must be a positive integer; got 2.5",
+        "hidden_size must be a positive integer or None; got 2.5",
     ),
     "RNNClassifier random_state=2.5": (
         lambda: frnn.RNNClassifier(**FAST, random_state=2.5).fit(X, Y),
@@ -171,7 +171,7 @@ def test_wrong_types_are_named(call, message):
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--hidden-size", "2.5"], "--hidden-size must be a positive integer; got 2.5"),
+        (["--hidden-size", "2.5"], "--hidden-size must be a positive integer or none; got 2.5"),
         (
             ["--training", "bptt", "--chunk-length", "2.5"],
             "--chunk-length must be a positive integer or none; got 2.5",

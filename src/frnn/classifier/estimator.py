@@ -1,8 +1,9 @@
 """``RNNClassifier``: the fully recurrent network as a scikit-learn classifier.
 
-    s(t) = W x(t) + R a(t−1) + b,   a(t) = tanh(s(t)),   z = V·features + c
+    s(t) = W x(t) + R a(t−1) + b,   a(t) = f(s(t)),   z = V·features + c
 
-(``training="bptt"`` without b and c when ``bias=False``.)
+(f = tanh in the reservoirs, ReLU by default under ``training="bptt"``, without b and c
+when ``bias=False``.)
 
 Two ways to train the same network (``training``):
 
@@ -14,7 +15,12 @@ Two ways to train the same network (``training``):
   :class:`frnn.reservoir.ReservoirClassifier` also stands on).
 - ``"bptt"``: an ensemble of networks, z = V a(T), every weight learned end to end by
   backpropagation through time on the sigmoid cross-entropy (:mod:`frnn.training.ensemble`);
-  x(t) is a frame of ``frame_size`` samples (see :mod:`frnn.data.inputs`).
+  x(t) is a frame of ``frame_size`` samples (see :mod:`frnn.data.inputs`).  Its defaults
+  are the memory recipe chosen by validation on generated tasks and the training part of
+  the 8×8 digits (benchmarks/results/memory_selection.md): five IRNNs (ReLU, R = I) of 64
+  units reading frames of ⌈T/20⌉ samples, Adam 4·10⁻³ with a 1% warm-up then cosine
+  decay, clipping at 1, 8,000 steps of 32 series drawn at random.  ``fit_stream`` trains
+  them from a stream of fresh batches instead of arrays.
 
 Binary targets use one output, multi-class ones one output per class (predicting the
 argmax); multi-label 0/1 matrices (``"bptt"`` only) one sigmoid per label: the task
@@ -55,8 +61,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     ----------
     training : {"reservoir", "bptt"}, how the network is trained: fixed random W, R, b and a
         ridge read-out fitted in closed form (default), or every weight by BPTT
-    hidden_size : int ≥ 1, I, the hidden units of each network (each reservoir, or each
-        BPTT-trained network of the ensemble)
+    hidden_size : int ≥ 1 or None, I, the hidden units of each network (each reservoir, or
+        each BPTT-trained network of the ensemble); None: 32 for a reservoir, 64 for bptt
     n_reservoirs : int ≥ 1, (reservoir) how many fixed random networks feed the read-out
     taps : int ≥ 1, (reservoir) samples each step of a reservoir reads, spaced by its
         dilation (drawn log-uniformly up to the series' length over taps − 1)
@@ -68,20 +74,34 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         high < 1, drawn uniformly per reservoir
     input_scale : (low, high), (reservoir) range of the standard deviation of W x(t),
         drawn log-uniformly per reservoir
-    activation : {"tanh", "relu", "linear", "hardtanh"}, (bptt) f; the reservoirs use tanh
+    activation : {"relu", "tanh", "linear", "hardtanh"}, (bptt) f; the reservoirs use tanh
+    init : {"identity", "torch", "uniform", "orthogonal", "spectral", "ring"}, (bptt) how
+        W, R, V (b, c) are drawn (:func:`frnn.init`): "identity" R = I, W and V ~ N(0,
+        0.001²), b = c = 0 (the IRNN of Le, Jaitly & Hinton 2015); "torch" all uniform in
+        ±1/√I (frnn < 0.x's draw; see :mod:`frnn.engine.schemes` for the others)
     optimizer : {"adam", "sgd"}, (bptt)
-    learning_rate : float > 0, (bptt) the initial learning rate
+    learning_rate : float > 0, (bptt) the peak learning rate
     momentum : float in [0, 1), (bptt) SGD's momentum (ignored by Adam)
-    schedule : {"cosine", "constant"}, (bptt) the learning rate over the epochs
-    epochs : int ≥ 1, (bptt) the most epochs to train
+    schedule : {"cosine", "constant"}, (bptt) the learning rate's decay over the steps
+        (over the epochs when ``epochs`` is given)
+    warmup : float in [0, 1), (bptt) the fraction of the steps over which the rate rises
+        linearly from 0.01 × learning_rate (:class:`frnn.training.Schedule`); not used with
+        ``epochs``
+    steps : int ≥ 1, (bptt) the budget: optimiser steps of each network, each on
+        ``batch_size`` distinct series drawn at random from the training series (in rounds
+        of ⌈n / batch_size⌉ steps, about one pass over them, or 1% of the steps if that is
+        more: one history row, one callback each)
+    epochs : int ≥ 1 or None, (bptt) None: a budget of ``steps``; an int: that many passes
+        over the shuffled training series instead (the loop of earlier versions)
     batch_size : int ≥ 1, (bptt) capped at the number of training series
     clip : float > 0 or None, (bptt) the global gradient-norm threshold (None: no clipping)
     chunk_length : int ≥ 1 or None, (bptt) truncated BPTT every this many network steps
         (frames, not samples); None: full BPTT
-    frame_size : int ≥ 1 or None, (bptt) samples per network step; None picks ⌈T / 10⌉ for
-        training series of length T (about 10 steps)
-    init_scale : float > 0 or None, (bptt) W, R, V (and b, c) uniform in ±init_scale; None:
-        ±1/√I, as torch's nn.RNN(D, I) and nn.Linear(I, K) draw them
+    frame_size : int ≥ 1 or None, (bptt) samples per network step; None picks ⌈T / 20⌉ for
+        training series of length T (about 20 steps)
+    init_scale : float > 0 or None, (bptt) ``init``'s scale: the standard deviation of W and
+        V ("identity", "orthogonal", "spectral", "ring"), the bound of "uniform"; None: the
+        scheme's default ("torch" takes only None)
     bias : bool, (bptt) the biases b of the states and c of the logits; without them a tanh
         network is an odd function of its input, p(x) + p(−x) = 1, and cannot tell a
         class from its mirror image x → −x (the reservoirs always have b and c)
@@ -91,7 +111,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         averaged
     weight_decay : float ≥ 0, (bptt) L2 penalty added to the gradients as weight_decay · θ
     validation_fraction : float in [0, 1), (bptt) held out for early stopping (0: none)
-    patience : int ≥ 1, (bptt) epochs without a better validation loss before stopping
+    patience : int ≥ 1, (bptt) rounds (epochs) without a better validation loss before
+        stopping
     standardize : bool, (bptt) standardise each input feature with the training mean and
         std; the reservoirs z-normalise each series on its own instead
     dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs use float64
@@ -116,11 +137,11 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         its ``features_.reservoirs_`` hold each network's W, R, b and thresholds, its
         ``readout_`` V and c, ``alpha_`` the chosen ridge penalty, ``temperature_`` τ
     alpha_ : (reservoir) float, the ridge penalty chosen by leave-one-out
-    loss_curve_ : (bptt) list of float, the training loss of every epoch
-    n_iter_ : (bptt) int, epochs run
-    history_ : (bptt) dict of lists, one value per epoch: loss (the training objective,
+    loss_curve_ : (bptt) list of float, the training loss of every round (epoch)
+    n_iter_ : (bptt) int, rounds (epochs) run
+    history_ : (bptt) dict of lists, one value per round (epoch): loss (the training objective,
         with the auxiliary term and class weights), accuracy, train_loss (without them, as
-        val_loss; these three are means over the epoch's mini-batches), grad_norm,
+        val_loss; these three are means over the round's mini-batches), grad_norm,
         val_loss, val_accuracy (None without validation), test_loss, test_accuracy (None
         without ``fit``'s monitor), seconds
     networks_ : (bptt) list of models with W (I, f·D), R (I, I), V (K, I) (and b (I,),
@@ -133,7 +154,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     n_thresholds: int = 4
     spectral_radius: tuple[float, float] = (0.5, 0.99)
     input_scale: tuple[float, float] = (0.3, 3.0)
-    aux_weight: float = 0.5
+    aux_weight: float = 0.0
     class_weight: str | dict[Any, float] | None = None
     n_jobs: int | None = None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from .._validate import Interval
 from .._version import __version__
 from ..data.datasets import DATASET_TASKS
+from ..data.synthetic import MEMORY_TASKS
 from . import rundir
 from .data import HEADERS
 from .flags import flag
@@ -95,7 +96,7 @@ def new_config(args: argparse.Namespace) -> dict:
     data = _data_spec(given, base["data"])
     task = given.get("task") or base.get("task") or DATASET_TASKS.get(data.get("dataset", ""))
     task = task or "classification"
-    defaults = {**estimator_defaults(task), **base["estimator"]}
+    defaults = {**estimator_defaults(task), **_dataset_defaults(data), **base["estimator"]}
     foreign = sorted((set(given) & set(all_defaults())) - set(defaults))
     if foreign or set(base["estimator"]) - set(estimator_defaults(task)):
         names = ", ".join(flag(n) for n in foreign) or "its 'estimator'"
@@ -114,6 +115,12 @@ def new_config(args: argparse.Namespace) -> dict:
         "data": data,
         "checkpoint_every": args.checkpoint_every or base.get("checkpoint_every", 10),
     }
+
+
+def _dataset_defaults(data: dict) -> dict:
+    """Where a built-in set departs from the estimator's defaults: a generated memory task
+    (adding, parity, recall, order) trains by BPTT, from fresh series every step."""
+    return {"training": "bptt"} if data.get("dataset") in MEMORY_TASKS else {}
 
 
 def _read_config(path) -> dict:
@@ -152,6 +159,9 @@ def _read_config(path) -> dict:
     if "frnn_version" in config:  # written by frnn train, which records every parameter:
         estimator.setdefault("training", "bptt")  # without one, before the reservoir default
         estimator.setdefault("bias", False)  # without one, before the biases
+        # before the memory recipe: the draw fit had then, no warm-up
+        estimator.setdefault("init", "torch" if estimator.get("init_scale") is None else "uniform")
+        estimator.setdefault("warmup", 0.0)
     every = config.get("checkpoint_every", 10)
     CHECKPOINT_EVERY.check(every, f"{path}: 'checkpoint_every'")
     return {**config, "task": task, "checkpoint_every": every}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .numbers import loss_text
 
-__all__ = ["CHECKPOINT", "fit", "reservoir_summary"]
+__all__ = ["CHECKPOINT", "budget", "fit", "reservoir_summary", "stream_batches"]
 
 CHECKPOINT = "checkpoint.npz"
 TEST_NOTE = "test: watched only; early stopping and the model kept use validation"
@@ -96,9 +96,12 @@ def fit(clf, train, test, run_dir: Path, config: dict, state, args):
     if getattr(args, "no_watch_test", False):
         test = None  # a forward pass over the test set per epoch saved
     every, last = config["checkpoint_every"], {}
-    bar = _progress(args, clf.epochs, int(state.get("epoch", 0)) if state else 0, "epoch")
-    splits = ("train",) + ("val",) * bool(clf.validation_fraction) + ("test",) * (test is not None)
-    table = EpochTable(config.get("task") == "regression", clf.epochs, splits)
+    stream = stream_batches(config, clf)
+    total, unit = budget(clf, train.X.shape[0], stream is not None)
+    bar = _progress(args, total, int(state.get("epoch", 0)) if state else 0, unit)
+    validated = bool(clf.validation_fraction) or stream is not None
+    splits = ("train",) + ("val",) * validated + ("test",) * (test is not None)
+    table = EpochTable(config.get("task") == "regression", total, splits, unit)
 
     def callback(info):
         bar.update(1)
@@ -115,7 +118,17 @@ def fit(clf, train, test, run_dir: Path, config: dict, state, args):
     with _Interrupt() as stop, bar:
         if not bar.disable:
             bar.write(table.header(), file=sys.stdout)
-        clf.fit(train, train.y, callback=callback, resume_state=state, monitor=monitor)
+        if stream is not None:  # fresh series every step; the generated training split
+            # is the validation set
+            clf.fit_stream(
+                stream,
+                validation=(train, train.y),
+                callback=callback,
+                resume_state=state,
+                monitor=monitor,
+            )
+        else:
+            clf.fit(train, train.y, callback=callback, resume_state=state, monitor=monitor)
         if "state" in last:
             save_state(run_dir / CHECKPOINT, last["state"]())
         final = {"epoch": clf.n_iter_, **{k: v[-1] for k, v in clf.history_.items() if v}}
@@ -123,6 +136,40 @@ def fit(clf, train, test, run_dir: Path, config: dict, state, args):
             bar.write(table.row(final), file=sys.stdout)  # the epoch it stopped at
     # Ctrl-C during the last epoch changes nothing: the run ended anyway.
     return time.perf_counter() - started, getattr(clf, "stopped_by_", None) == "callback"
+
+
+def stream_batches(config: dict, clf):
+    """``batches(rng)`` drawing fresh series of the run's generated memory task (adding,
+    parity, recall, order) for a BPTT fit by steps; None for any other run."""
+    from ..data.synthetic import MEMORY_TASKS
+
+    name = (config.get("data") or {}).get("dataset")
+    if name not in MEMORY_TASKS or clf.training != "bptt" or clf.epochs is not None:
+        return None
+    from ..data.datasets import DATASETS
+
+    generate, B = MEMORY_TASKS[name], clf.batch_size
+    length = {**DATASETS[name], **config["data"]["options"]}["length"]
+
+    def batches(rng):
+        X, y, *_ = generate(B, rng, length)
+        return X, y
+
+    return batches
+
+
+def budget(clf, n: int, stream: bool) -> tuple[int, str]:
+    """The fit's units and their name: epochs, or rounds of a budget of steps (as
+    ``fit_stream`` and ``fit`` on n training series cut it)."""
+    from ..estimators import streams
+    from ..training import ensemble
+
+    if clf.epochs is not None:
+        return clf.epochs, "epoch"
+    if stream:
+        return -(-clf.steps // streams.round_steps(clf.steps)), "round"
+    n_fit = max(n - int(round(clf.validation_fraction * n)), 1)
+    return -(-clf.steps // ensemble.round_steps(n_fit, clf.batch_size, clf.steps)), "round"
 
 
 class EpochTable:
@@ -133,7 +180,8 @@ class EpochTable:
     test set; a regressor's the RMSE (in the targets' units) and R².
     """
 
-    def __init__(self, regression: bool, epochs: int, splits: tuple[str, ...]):
+    def __init__(self, regression: bool, epochs: int, splits: tuple[str, ...], unit="epoch"):
+        self.unit = unit  # "epoch", or "round" (a budget of steps)
         self.scores = ("rmse", "accuracy") if regression else ("loss", "accuracy")
         self.names = ("rmse", "R²") if regression else ("loss", "acc")
         self.splits = splits  # of "train", "val", "test"
@@ -156,7 +204,7 @@ class EpochTable:
         """The column titles: epoch, then each split's two scores (and the test note)."""
         cells = [f"{s} {n}" for s in self.splits for n in self.names]
         note = f"   ({TEST_NOTE})" if "test" in self.splits else ""
-        return f"{'epoch':>6}" + "".join(f"{c:>12}" for c in cells) + note
+        return f"{self.unit:>6}" + "".join(f"{c:>12}" for c in cells) + note
 
     def wanted(self, epoch: int) -> bool:
         """Whether ``epoch`` gets a row: every ``epochs // 10``-th, about ten in all."""

@@ -127,7 +127,8 @@ def _write_results(
     metrics = {
         "status": "interrupted" if interrupted else "finished",
         "training": clf.training,
-        "epochs": None if fitted else int(clf.n_iter_),
+        "epochs": None if fitted else int(clf.n_iter_),  # epochs, or rounds of steps
+        "budget": None if fitted else ("epochs" if clf.epochs is not None else "steps"),
         "stopped_by": "ctrl-c" if interrupted else getattr(clf, "stopped_by_", None),
         **(fitted or dict.fromkeys(("reservoirs", "features", "ridge_alpha"))),
         "fit_seconds": round(seconds, 3),
@@ -163,9 +164,10 @@ def _complete(run_dir: Path, config: dict) -> int:
 
 
 def _report(args, metrics: dict, run_dir: Path) -> None:
+    unit = "epoch" if metrics["budget"] == "epochs" else "round"
     if metrics["status"] == "interrupted":
         print(
-            f"frnn train: interrupted after epoch {metrics['epochs']}; continue with "
+            f"frnn train: interrupted after {unit} {metrics['epochs']}; continue with "
             f"frnn train --resume {run_dir}",
             file=sys.stderr,
         )
@@ -191,6 +193,6 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
         )
         return
     print(
-        f"{metrics['epochs']} epochs, fit in {metrics['fit_seconds']:.1f} s "
+        f"{metrics['epochs']} {unit}s, fit in {metrics['fit_seconds']:.1f} s "
         f"(stopped by {metrics['stopped_by']}); run saved in {run_dir}"
     )

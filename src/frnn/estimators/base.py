@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import math
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -32,16 +33,25 @@ from ..reservoir.readout import ReservoirReadout
 from ..training import ensemble
 from ..training.ensemble import EnsembleSpec
 from ..training.loop import Settings
-from . import inputs, reservoirs
+from . import inputs, reservoirs, streams
 from .params import check_params
 from .tasks import Task
 
-__all__ = ["STEPS", "RNNEstimator", "chunkwise", "is_dask"]
+__all__ = ["BPTT_HIDDEN", "RESERVOIR_HIDDEN", "STEPS", "RNNEstimator", "chunkwise", "is_dask"]
 
-STEPS = 10  # frame_size=None aims at about this many network steps
+# frame_size=None aims at about this many network steps: ⌈T/20⌉ samples a step, chosen by
+# validation (benchmarks/results/memory_selection.md: ⌈T/10⌉ fails adding at T = 400)
+STEPS = 20
+RESERVOIR_HIDDEN = 32  # hidden_size=None: each reservoir's I
+BPTT_HIDDEN = 64  # hidden_size=None: each BPTT network's I (the memory recipe's)
 
-_SPEC = [f.name for f in dataclasses.fields(EnsembleSpec) if f.name not in ("loss", "settings")]
-_TASK = ("accuracy", "class_weights", "target_scale")  # the loop's settings the task gives
+_SPEC = [
+    f.name
+    for f in dataclasses.fields(EnsembleSpec)
+    if f.name not in ("loss", "settings", "hidden_size")
+]
+# the loop's settings the task gives, and the one the split sets
+_TASK = ("accuracy", "class_weights", "target_scale", "round_steps")
 _LOOP = [f.name for f in dataclasses.fields(Settings) if f.name not in _TASK]
 
 
@@ -57,13 +67,16 @@ class RNNEstimator(BaseEstimator):
 
     training: str = "reservoir"
     n_reservoirs: int = 48
-    hidden_size: int = 32
-    activation: str = "tanh"
+    hidden_size: int | None = None
+    activation: str = "relu"
+    init: str = "identity"
     optimizer: str = "adam"
-    learning_rate: float = 0.01
+    learning_rate: float = 0.004
     momentum: float = 0.9
     schedule: str = "cosine"
-    epochs: int = 300
+    warmup: float = 0.01
+    steps: int = 8000
+    epochs: int | None = None
     batch_size: int = 32
     clip: float | None = 1.0
     chunk_length: int | None = None
@@ -165,6 +178,57 @@ class RNNEstimator(BaseEstimator):
             raise
         return self._train(loop, data, val, callback, watched)
 
+    def fit_stream(
+        self,
+        batches: Callable[[np.random.Generator], tuple] | Iterable[tuple],
+        *,
+        validation: tuple[ArrayLike | Series, ArrayLike],
+        callback: Callback | None = None,
+        resume_state: dict[str, Any] | None = None,
+        monitor: tuple[ArrayLike | Series, ArrayLike] | None = None,
+    ) -> Self:
+        """(bptt) Train from a stream of fresh batches for ``steps`` optimiser steps.
+
+        Each network takes one batch (X, y) per step, as ``fit`` takes its arrays (each
+        checked, standardised, framed and encoded); every 100 steps (a round; 1% of
+        ``steps`` above 10,000) the validation set is scored, the history gets a row and
+        the callback is called; the parameters with the best validation loss are kept,
+        and ``patience`` rounds without a better one stop the run.
+
+        Parameters
+        ----------
+        batches : a function ``batches(rng) -> (X, y)`` of a numpy Generator (each
+            network has its own, seeded by ``random_state`` and kept in every training
+            state: a resumed run draws the same batches), or an iterable of (X, y) (e.g.
+            ``frnn.data.synthetic.stream``; on resume, made again the same way, it is
+            skipped past the batches already used).  X and y as ``fit`` takes them, one
+            target (vector) per series; the stream's batch size is its own
+        validation : a pair (X, y), a fixed set from the same source.  It fixes what one
+            batch cannot: the classes (a classifier's; a batch with another label is
+            refused), the input standardisation, the targets' scale (a regressor's) and
+            the frame size (frame_size=None: ⌈T/20⌉ of its longest series)
+        callback, resume_state, monitor : as ``fit``'s, a round for an epoch
+
+        A bad batch stops the run with :class:`frnn.training.StreamError` naming the
+        batch; the estimator keeps the parameters of the last round.
+
+        Returns
+        -------
+        self
+        """
+        before = dict(self.__dict__)  # refused before training: the old fit stays
+        try:
+            self._check_params()
+            for name in self._FITTED:
+                self.__dict__.pop(name, None)
+            loop, source, val = streams.prepare(self, batches, validation, resume_state)
+            watched = self._monitored(monitor)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return self._train(loop, source, val, callback, watched)
+
     def _fit_reservoir(self, x, lengths, Y, callback, sums: bool = False) -> None:
         """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
         ``sums`` keeps the read-out's sums for ``partial_fit``."""
@@ -213,12 +277,25 @@ class RNNEstimator(BaseEstimator):
         inputs.fit_standardisation(self, x, lengths)
         self.frame_size_ = f
         x, steps = inputs.network_inputs(self, x, lengths)  # (n, T', f·D)
+        return ensemble.prepare(self._spec(Y), x, steps, Y.astype(self.dtype), resume_state)
+
+    def _spec(self, Y: np.ndarray) -> EnsembleSpec:
+        """(bptt) The networks and the loop's settings for encoded targets Y."""
         options = self._task.ensemble_options(self, Y)
         settings = Settings(**{name: getattr(self, name) for name in _LOOP}, **options)
-        spec = EnsembleSpec(
-            **{name: getattr(self, name) for name in _SPEC}, loss=self._task.loss, settings=settings
+        return EnsembleSpec(
+            **{name: getattr(self, name) for name in _SPEC},
+            hidden_size=self._hidden_size(),
+            loss=self._task.loss,
+            settings=settings,
         )
-        return ensemble.prepare(spec, x, steps, Y.astype(self.dtype), resume_state)
+
+    def _hidden_size(self) -> int:
+        """I: ``hidden_size``, or None's default in the fitted mode (32 for a reservoir,
+        64 for a BPTT network)."""
+        if self.hidden_size is not None:
+            return self.hidden_size
+        return RESERVOIR_HIDDEN if self.training == "reservoir" else BPTT_HIDDEN
 
     def _monitored(self, monitor) -> Series | None:
         """``fit``'s ``monitor`` pair (X, y) prepared as the training series, or None."""

@@ -7,9 +7,10 @@ has, in its signature's order.
 
 from __future__ import annotations
 
-from .._validate import Interval, Options, Seed
+from .._validate import Interval, InvalidParameterError, Options, Seed
 from ..data.layouts import DATA_FORMATS
 from ..engine.activations import ACTIVATIONS
+from ..engine.schemes import INIT_SCHEMES, SCALE_SCHEMES
 from ..training.optimizers import OPTIMIZERS
 from ..training.steps import SCHEDULES
 
@@ -23,18 +24,21 @@ TRAINING = ("reservoir", "bptt")
 # they are read: frnn.reservoir.ReservoirFeatures and frnn.reservoir.readout.class_weights.
 RULES = {
     "training": Options(TRAINING),
-    "hidden_size": Interval("int", 1),
+    "hidden_size": Interval("int", 1, none=True),
     "n_reservoirs": Interval("int", 1),
     "taps": Interval("int", 1),
     "max_steps": Interval("int", 1, none=True),
     "n_thresholds": Interval("int", 1),
     "n_jobs": Interval("int", none=True),
     "activation": Options(sorted(ACTIVATIONS)),
+    "init": Options(INIT_SCHEMES),
     "optimizer": Options(OPTIMIZERS),
     "learning_rate": Interval("real", 0, closed="neither"),
     "momentum": Interval("real", 0, 1),
     "schedule": Options(SCHEDULES),
-    "epochs": Interval("int", 1),
+    "warmup": Interval("real", 0, 1, closed="left"),
+    "steps": Interval("int", 1),
+    "epochs": Interval("int", 1, none=True),
     "batch_size": Interval("int", 1),
     "clip": Interval("real", 0, closed="neither", none=True),
     "chunk_length": Interval("int", 1, none=True),
@@ -55,6 +59,12 @@ RULES = {
 
 def check_params(estimator) -> None:
     """Raise InvalidParameterError (a ValueError) naming the first invalid hyper-parameter."""
-    for name, value in estimator.get_params(deep=False).items():
+    params = estimator.get_params(deep=False)
+    for name, value in params.items():
         if name in RULES:
             RULES[name].check(value, name)
+    if params.get("init_scale") is not None and params.get("init") not in SCALE_SCHEMES:
+        raise InvalidParameterError(
+            f"init_scale must be None for init={params.get('init')!r} (its scale is fixed); "
+            f"got {params['init_scale']!r}"
+        )

@@ -102,7 +102,7 @@ def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict):
 
 
 _BPTT_ONLY = ("frame_size_", "n_iter_", "loss_curve_", "history_", "stopped_by_")
-_STOPPED_BY = ("epochs", "early_stopping", "callback")  # what the epoch loop returns
+_STOPPED_BY = ("epochs", "steps", "early_stopping", "callback")  # what the loop returns
 
 
 def _check_fitted(est, fitted: dict, version: int) -> None:
@@ -126,8 +126,9 @@ def _check_fitted(est, fitted: dict, version: int) -> None:
     if missing:
         raise ValueError(f"a BPTT fit records {missing}")
     epochs = fitted["n_iter_"]
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 0 <= epochs <= est.epochs:
-        raise ValueError(f"n_iter_ must be an integer in [0, epochs={est.epochs}]; got {epochs!r}")
+    most, unit = (est.epochs, "epochs") if est.epochs is not None else (est.steps, "steps")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 0 <= epochs <= most:
+        raise ValueError(f"n_iter_ must be an integer in [0, {unit}={most}]; got {epochs!r}")
     history = fitted["history_"]
     keys = HISTORY_KEYS + (RMSE_KEYS if est._task.kind == "regressor" else ())
     least = set(keys) if version >= 2 else {"loss"}  # version 1 kept fewer
@@ -165,6 +166,10 @@ def _params_from(cls, params: dict) -> dict:
     params = dict(params)
     params.setdefault("training", "bptt")  # files written before the reservoir default
     params.setdefault("bias", False)  # files written before the biases: networks without
+    # files written before the memory recipe: its parameters take the values that fit
+    # had then (the networks drawn uniform in ±init_scale, or ±1/√I as torch draws them)
+    params.setdefault("init", "torch" if params.get("init_scale") is None else "uniform")
+    params.setdefault("warmup", 0.0)
     weights = params.get("class_weight")
     if isinstance(weights, dict):
         params["class_weight"] = {k: float(v) for k, v in weights["pairs"]}
@@ -217,7 +222,7 @@ def _networks(est, arrays: dict, meta: dict, K: int) -> None:
     if K_file != K:
         raise ValueError(f"the networks have K = {K_file}; the targets need {K}")
     settings = (I, meta["activation"], meta["dtype"], meta.get("bias", False))
-    if settings != (est.hidden_size, est.activation, est.dtype, est.bias):
+    if settings != (est._hidden_size(), est.activation, est.dtype, est.bias):
         raise ValueError(
             "the networks' size, activation, dtype or biases disagree with the parameters"
         )

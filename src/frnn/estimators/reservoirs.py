@@ -50,6 +50,8 @@ def features(est, allocate: bool = True, before: bool = False) -> ReservoirFeatu
     before model files of version 5 (``frnn.reservoir.persist.BEFORE_5``)."""
     params = est.get_params(deep=False)
     settings = {theirs: params[ours] for ours, theirs in FEATURES.items() if ours in params}
+    if settings.get("units", 0) is None:  # hidden_size=None: ReservoirFeatures' I (32)
+        del settings["units"]
     for ours, theirs in (("spectral_radius", "rho"), ("input_scale", "scales")):
         if theirs in settings:
             settings[theirs] = _pair(settings[theirs], ours)

@@ -6,9 +6,12 @@ Two ways to fit the same read-out equation z = V·(what the recurrent states say
   pooled over time, and a ridge read-out fitted in closed form (the least-squares loss,
   solved), α by exact leave-one-out (:class:`frnn.reservoir.readout.ReservoirReadout`, the
   classifier's read-out);
-- ``training="bptt"``: the network a(t) = tanh(W x(t) + R a(t−1) + b), z = V a(T) + c
+- ``training="bptt"``: the network a(t) = f(W x(t) + R a(t−1) + b), z = V a(T) + c
   trained end to end by BPTT on the least-squares loss ½ Σ_k (z_k − y_k)² with identity
-  output (:mod:`frnn.training.ensemble`: the split, the ensemble, the epoch loop).
+  output (:mod:`frnn.training.ensemble`: the split, the ensemble, the loop); its defaults
+  are the memory recipe (as RNNClassifier's: five IRNNs of 64 ReLU units, frames of
+  ⌈T/20⌉ samples, 8,000 steps of Adam with warm-up and cosine decay), and
+  ``fit_stream`` trains it from a stream of fresh batches.
 
 Both stand on the estimator core (:class:`frnn.estimators.base.RNNEstimator`) with the task
 :class:`~frnn.regressor.task.Regression`: targets are scaled to zero mean and unit variance
@@ -54,27 +57,38 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     training : {"reservoir", "bptt"}, random reservoirs with a ridge read-out (closed form),
         or the network trained end to end by BPTT on the least-squares loss
     n_reservoirs : int ≥ 1, reservoirs (training="reservoir")
-    hidden_size : int ≥ 1, I, the hidden units of each network (each reservoir, or each
-        BPTT-trained network of the ensemble), as in RNNClassifier; the parameters below
-        are training="bptt"'s
-    activation : {"tanh", "relu", "linear", "hardtanh"}
+    hidden_size : int ≥ 1 or None, I, the hidden units of each network (each reservoir, or
+        each BPTT-trained network of the ensemble), as in RNNClassifier (None: 32 for a
+        reservoir, 64 for bptt); the parameters below are training="bptt"'s
+    activation : {"relu", "tanh", "linear", "hardtanh"}
+    init : {"identity", "torch", "uniform", "orthogonal", "spectral", "ring"}, how W, R, V
+        (b, c) are drawn (:func:`frnn.init`), as in RNNClassifier: "identity" is the IRNN
     optimizer : {"adam", "sgd"}
-    learning_rate : float > 0, the initial learning rate
+    learning_rate : float > 0, the peak learning rate
     momentum : float in [0, 1), SGD's momentum (ignored by Adam)
-    schedule : {"cosine", "constant"}, the learning rate over the epochs
-    epochs : int ≥ 1, the most epochs to train
+    schedule : {"cosine", "constant"}, the learning rate's decay over the steps (over the
+        epochs when ``epochs`` is given)
+    warmup : float in [0, 1), the fraction of the steps over which the rate rises linearly
+        from 0.01 × learning_rate; not used with ``epochs``
+    steps : int ≥ 1, the budget: optimiser steps of each network, each on ``batch_size``
+        distinct series drawn at random from the training series (in rounds of ⌈n /
+        batch_size⌉ steps, or 1% of the steps if that is more: one history row, one
+        callback each)
+    epochs : int ≥ 1 or None, None: a budget of ``steps``; an int: that many passes over
+        the shuffled training series instead (the loop of earlier versions)
     batch_size : int ≥ 1 (capped at the number of training series)
     clip : float > 0 or None, the global gradient-norm threshold (None: no clipping)
     chunk_length : int ≥ 1 or None, truncated BPTT every this many network steps
-    frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 10⌉ (1 for
+    frame_size : int ≥ 1 or None, samples per network step; None picks ⌈T / 20⌉ (1 for
         sequence targets)
-    init_scale : float > 0 or None, W, R, V (and b, c) uniform in ±init_scale; None: ±1/√I
+    init_scale : float > 0 or None, ``init``'s scale (the standard deviation of W and V, the
+        bound of "uniform"); None: the scheme's default ("torch" takes only None)
     bias : bool, the biases b of the states and c of the outputs (without c a network
         cannot even fit a constant offset in the scaled targets' units)
     n_ensemble : int ≥ 1, networks trained from different seeds; their outputs are averaged
     weight_decay : float ≥ 0, L2 penalty added to the gradients as weight_decay · θ
     validation_fraction : float in [0, 1), held out for early stopping (0: none)
-    patience : int ≥ 1, epochs without a better validation loss before stopping
+    patience : int ≥ 1, rounds (epochs) without a better validation loss before stopping
     standardize : bool, standardise each input feature with the training mean and std
     dtype : {"float64", "float32"}
     random_state : None, int or numpy.random.RandomState

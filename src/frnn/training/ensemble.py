@@ -11,7 +11,6 @@ targets come encoded.
 from __future__ import annotations
 
 import dataclasses
-import math
 import types
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..data.series import Series
+from ..engine.initialise import init
 from ..engine.network import forward
 from ..engine.protocol import detached
 from .loop import Member, Settings, Trainer
@@ -30,6 +30,8 @@ __all__ = [
     "network",
     "outputs",
     "prepare",
+    "round_steps",
+    "seeds",
     "split",
     "trainer",
 ]
@@ -39,16 +41,19 @@ __all__ = [
 class EnsembleSpec:
     """The networks of an ensemble and how they train (an estimator's BPTT parameters).
 
-    ``loss`` is the networks' ("bce" or "mse"); ``random_state`` seeds the validation
-    split and every network's draw and shuffling; ``settings`` are the epoch loop's, its
-    ``batch_size`` capped and its ``aux_weight`` divided by the mean training length (the
-    per-step loss then weighs about as much as the last step's) once the split is known.
+    ``loss`` is the networks' ("bce" or "mse"); ``init`` and ``init_scale`` the scheme
+    and scale of :func:`frnn.init`; ``random_state`` seeds the validation split and every
+    network's draw and batches (:func:`seeds`); ``settings`` are the loop's, its
+    ``batch_size`` capped, its ``aux_weight`` divided by the mean training length (the
+    per-step loss then weighs about as much as the last step's) and, for a budget of
+    steps, its round set by :func:`round_steps` once the split is known.
     """
 
     hidden_size: int
     n_ensemble: int
     activation: str
     loss: str
+    init: str
     init_scale: float | None
     bias: bool
     dtype: str
@@ -87,22 +92,51 @@ def prepare(
     before anything is trained.  Returns (trainer, training Series, validation Series or
     None).
     """
-    data, val, root = split(spec, x, lengths, Y)
+    check_memory(spec.hidden_size, x.shape[2], Y.shape[-1], spec.n_ensemble, x.itemsize)
+    split_seed, member_seeds = seeds(spec)  # after the check: one seed a network
+    data, val = split(spec, x, lengths, Y, split_seed)
+    n = data.X.shape[0]
     settings = dataclasses.replace(
         spec.settings,
-        batch_size=min(spec.settings.batch_size, data.X.shape[0]),
+        batch_size=min(spec.settings.batch_size, n),
         aux_weight=spec.settings.aux_weight / float(np.mean(data.lengths)),
+        round_steps=round_steps(n, spec.settings.batch_size, spec.settings.steps)
+        if spec.settings.epochs is None
+        else None,
     )
-    loop = trainer(spec, data.X.shape[2], Y.shape[-1], root, settings)
+    loop = trainer(spec, data.X.shape[2], Y.shape[-1], member_seeds, settings)
     if resume_state is not None:
         loop.load_state(resume_state)
     return loop, data, val
 
 
-def split(spec: EnsembleSpec, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray):
-    """Training and validation Series, and the run's root SeedSequence."""
-    seed = check_random_state(spec.random_state).randint(np.iinfo(np.int32).max)
-    root = np.random.SeedSequence(seed)
+def round_steps(n: int, batch_size: int, steps: int) -> int:
+    """Optimiser steps a round when training by ``steps`` on n series: ⌈n / B⌉, B =
+    min(batch_size, n), about one pass over them, but at least ⌈steps / 100⌉ (at most
+    about 100 rounds: each scores the validation set and may write a checkpoint)."""
+    return max(-(-n // min(batch_size, n)), -(-steps // 100))
+
+
+def seeds(spec: EnsembleSpec) -> tuple:
+    """The run's seeds: the validation split's and, per network, (its draw's, its batches').
+
+    ``random_state`` gives an integer s.  By epochs (the loop of frnn < 0.x): the split is
+    SeedSequence(s)'s first child and network k draws its weights and then shuffles from
+    the child k + 2 (one generator).  By steps: network k draws its batches from child k
+    of SeedSequence(s).spawn(2N) (N networks) — as ``train_stream(..., seed=s)`` does —
+    its weights from child N + k, and the split from child 2N.
+    """
+    s = check_random_state(spec.random_state).randint(np.iinfo(np.int32).max)
+    root, N = np.random.SeedSequence(s), spec.n_ensemble
+    if spec.settings.epochs is not None:
+        split_seed = root.spawn(1)[0]
+        return split_seed, [(child, None) for child in root.spawn(1 + N)[1:]]
+    children = root.spawn(2 * N + 1)
+    return children[2 * N], [(children[N + k], children[k]) for k in range(N)]
+
+
+def split(spec: EnsembleSpec, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, seed):
+    """Training and validation Series (None without validation), split by ``seed``."""
     n = x.shape[0]
     n_val = int(round(spec.validation_fraction * n))
     if spec.validation_fraction and not 1 <= n_val < n:
@@ -110,40 +144,52 @@ def split(spec: EnsembleSpec, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray)
             f"validation_fraction={spec.validation_fraction} leaves no "
             f"validation or no training series out of {n}"
         )
-    order = np.random.default_rng(root.spawn(1)[0]).permutation(n)
+    if not n_val and spec.settings.epochs is None:  # batches drawn from the series as given
+        return Series(x, Y, lengths), None
+    order = np.random.default_rng(seed).permutation(n)
     train, held = order[n_val:], order[:n_val]
     data = Series(x[train], Y[train], lengths[train])
     val = Series(x[held], Y[held], lengths[held]) if n_val else None
-    return data, val, root
+    return data, val
 
 
-def trainer(spec: EnsembleSpec, D: int, K: int, root, settings: Settings) -> Trainer:
-    """The epoch loop over ``spec.n_ensemble`` networks of D inputs and K outputs, each
-    drawn and shuffled by its own child of ``root``."""
+def trainer(spec: EnsembleSpec, D: int, K: int, member_seeds: list, settings: Settings) -> Trainer:
+    """The loop over ``spec.n_ensemble`` networks of D inputs and K outputs, each drawn
+    and fed by its own seeds (:func:`seeds`: one generator, or one for the weights and one
+    for the batches)."""
     check_memory(spec.hidden_size, D, K, spec.n_ensemble, np.dtype(spec.dtype).itemsize)
     members = []
-    for child in root.spawn(1 + spec.n_ensemble)[1:]:
-        rng = np.random.default_rng(child)
+    for draw_seed, batch_seed in member_seeds:
+        rng = np.random.default_rng(draw_seed)
         optimizer = make_optimizer(
             spec.optimizer,
             settings.learning_rate,
             momentum=spec.momentum,
             weight_decay=spec.weight_decay,
         )
-        members.append(Member(model=network(spec, D, K, rng), optimizer=optimizer, rng=rng))
+        model = network(spec, D, K, rng)
+        if batch_seed is not None:
+            rng = np.random.default_rng(batch_seed)
+        members.append(Member(model=model, optimizer=optimizer, rng=rng))
     return Trainer(members, settings)
 
 
 def network(spec: EnsembleSpec, D: int, K: int, rng) -> types.SimpleNamespace:
-    """A network drawn from ``rng``: W, R, V (and b, c) uniform in ±init_scale (None:
-    ±1/√I, as torch's nn.RNN(D, I) and nn.Linear(I, K) draw them)."""
-    I = spec.hidden_size
-    scale = spec.init_scale or 1.0 / math.sqrt(I)
+    """A network drawn from ``rng`` by :func:`frnn.init` with ``spec.init`` (e.g. "torch":
+    W, R, V, b, c uniform in ±1/√I, as torch's nn.RNN(D, I) and nn.Linear(I, K) draw them;
+    "identity": the IRNN) and ``init_scale`` as its scale."""
     net = types.SimpleNamespace(activation=spec.activation, loss=spec.loss)
-    shapes = {"W": (I, D), "R": (I, I), "V": (K, I)} | ({"b": I, "c": K} if spec.bias else {})
-    for name, shape in shapes.items():
-        setattr(net, name, rng.uniform(-scale, scale, size=shape).astype(spec.dtype))
-    return net
+    return init(
+        net,
+        D,
+        spec.hidden_size,
+        K,
+        rng=rng,
+        dtype=spec.dtype,
+        bias=spec.bias,
+        scheme=spec.init,
+        scale=spec.init_scale,
+    )
 
 
 def outputs(networks: list, x: np.ndarray, lengths: np.ndarray, per_step: int = 0) -> np.ndarray:

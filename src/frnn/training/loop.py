@@ -1,9 +1,21 @@
-"""The epoch loop behind ``RNNClassifier.fit``: checkpointable, resumable, early stopping.
+"""The loop behind the estimators' BPTT ``fit``: checkpointable, resumable, early stopping.
 
-Several networks (an ensemble of ``members``) train in lock-step, one epoch each per
-epoch, each with its own optimiser and its own shuffling generator.  After every epoch
-the complete training state can be captured (:meth:`Trainer.state`, see ``state``) and a
-later run resumed from it ends with bit-identical parameters.
+Several networks (an ensemble of ``members``) train in lock-step, each with its own
+optimiser and its own generator, over a budget of either
+
+- ``steps`` (``epochs=None``, the default): each optimiser step takes ``batch_size``
+  distinct series drawn at random from the training series (the memory recipe's
+  batches, as :func:`frnn.training.array_batches` draws them) at the rate
+  ``learning_rate`` × :class:`~frnn.training.Schedule` (a linear warm-up over the
+  fraction ``warmup`` of the steps, then ``schedule``'s decay), in rounds of
+  ``round_steps`` (about one pass over the training series); or
+- ``epochs``: passes over the shuffled training series, the rate set per epoch by
+  :func:`~frnn.training.steps.learning_rate_at`.
+
+A round or an epoch is the loop's unit (``epoch`` counts them): after each the history
+gets a row, the validation set is scored, the callback is called, and the complete
+training state can be captured (:meth:`Trainer.state`, see ``state``); a later run
+resumed from it ends with bit-identical parameters.
 
 The history records, per epoch, the training objective (``loss``: with the auxiliary
 term and the class weights, what the gradients follow) and, comparable with each other,
@@ -27,6 +39,7 @@ from ..engine.batch import parameter_names
 from ..engine.losses import LOSSES
 from ..engine.network import forward_cached, release
 from .optimizers import SGD, Adam
+from .schedules import Schedule
 from .state import STATE_VERSION, capture, restore
 from .steps import (
     NonFiniteLossError,
@@ -35,6 +48,7 @@ from .steps import (
     learning_rate_at,
     minibatches,
 )
+from .stream_batches import StreamError
 
 __all__ = ["HISTORY_KEYS", "RMSE_KEYS", "STATE_VERSION", "Member", "Settings", "Trainer"]
 
@@ -67,7 +81,7 @@ class Settings:
 
     learning_rate: float
     schedule: str
-    epochs: int
+    epochs: int | None  # None: a budget of ``steps``
     batch_size: int
     clip: float | None
     chunk_length: int | None
@@ -78,6 +92,21 @@ class Settings:
     class_weights: np.ndarray | None = None
     # (K,) a regressor's target scale: the history then holds RMSEs in the targets' units
     target_scale: np.ndarray | None = None
+    steps: int = 1  # the budget in optimiser steps (epochs=None)
+    warmup: float = 0.0  # the fraction of the steps spent warming up (epochs=None)
+    round_steps: int | None = None  # steps a round (epochs=None), set once n is known
+
+    @property
+    def rounds(self) -> int:
+        """The loop's units in the budget: epochs, or rounds of ``round_steps`` steps."""
+        if self.epochs is not None:
+            return self.epochs
+        return -(-self.steps // self.round_steps)
+
+    @property
+    def step_schedule(self) -> Schedule:
+        """The rate's factor by optimiser step (a budget of steps)."""
+        return Schedule(self.steps, warmup=int(self.warmup * self.steps), decay=self.schedule)
 
 
 def series_weights(y: np.ndarray, class_weights: np.ndarray | None) -> np.ndarray | None:
@@ -114,12 +143,13 @@ class Trainer:
         ``test_*`` entries and nothing else: early stopping and the parameters kept depend
         on ``val`` only, and the parameters are bit-identical with or without it.
 
-        Returns "epochs", "early_stopping" or "callback": why the loop ended.
+        Returns "epochs" or "steps" (the budget spent), "early_stopping" or "callback":
+        why the loop ended.
         """
         if val is not None and self.wait >= self.settings.patience:
             self._restore_best()  # resumed from the very epoch that stopped early
             return "early_stopping"
-        while self.epoch < self.settings.epochs:
+        while self.epoch < self.settings.rounds:
             info = self._one_epoch(train, val, monitor)
             stop = self._early_stop(val is not None)
             if callback is not None and callback(info) is True:
@@ -129,22 +159,21 @@ class Trainer:
                 return "early_stopping"
         if val is not None:
             self._restore_best()
-        return "epochs"
+        return "epochs" if self.settings.epochs is not None else "steps"
 
     def _one_epoch(self, train: Series, val: Series | None, monitor: Series | None) -> dict:
         started = time.perf_counter()
-        lr = learning_rate_at(
-            self.settings.learning_rate, self.epoch, self.settings.epochs, self.settings.schedule
-        )
         good = self._snapshot()
         sums = np.zeros(5)  # objective, accuracy, grad norm, main loss, squared error
         with np.errstate(over="ignore", invalid="ignore"):
             for m, member in enumerate(self.members):
-                member.optimizer.lr = lr
                 try:
                     sums += self._member_epoch(member, train)
                 except NonFiniteLossError as error:
                     self._fail(good, f"network {m}: {error}")
+                except StreamError:  # a bad batch of a stream: this round's start kept
+                    self._load_weights(good)
+                    raise
                 model = member.model
                 if not all(np.isfinite(getattr(model, n)).all() for n in parameter_names(model)):
                     self._fail(good, f"network {m}: its weights overflowed")
@@ -178,20 +207,19 @@ class Trainer:
             f"or set clip."
         )
 
-    def _member_epoch(self, member: Member, train: Series) -> np.ndarray:
-        """One pass over the training data; returns the means over its series of [the
-        objective, accuracy, the main loss, squared error], and the mean grad norm (in the
-        order of ``_one_epoch``'s sums)."""
-        n = train.X.shape[0]
+    def _member_epoch(self, member: Member, train) -> np.ndarray:
+        """One epoch (a pass over the training data) or round; returns the means over the
+        series it saw of [the objective, accuracy, the main loss, squared error], and the
+        mean grad norm (in the order of ``_one_epoch``'s sums)."""
         sums = np.zeros(4)  # objective, correct, main loss, squared error; × batch size
         norm_sum = 0.0
-        batches = 0
+        batches = seen = 0  # a round's batches may repeat series: the mean is per series seen
         model = member.model
         weights = {name: getattr(model, name) for name in parameter_names(model)}
         # without the auxiliary term and the class weights the objective is the main loss
         objective_is_main = not self.settings.aux_weight and self.settings.class_weights is None
-        for index in minibatches(n, self.settings.batch_size, member.rng):
-            x, y, lengths = train.take(index)
+        for (x, y, lengths), lr in self._batches(member.rng, train):
+            member.optimizer.lr = lr
             loss, grads, z, _ = _sequence_gradients(
                 model,
                 x,
@@ -208,11 +236,33 @@ class Trainer:
             main = loss if objective_is_main or y.ndim == 3 else self._main_loss(model, z, y)
             squared = self._squared_error(z, y, lengths)
             member.optimizer._step(weights, grads)  # the arrays were checked at the boundary
-            sums += np.array([loss, self.settings.accuracy(z, y), main, squared]) * index.size
+            sums += np.array([loss, self.settings.accuracy(z, y), main, squared]) * x.shape[0]
             norm_sum += norm
             batches += 1
-        objective, accuracy, main, squared = sums / n
+            seen += x.shape[0]
+        objective, accuracy, main, squared = sums / seen
         return np.array([objective, accuracy, norm_sum / batches, main, squared])
+
+    def _batches(self, rng: np.random.Generator, train):
+        """((x, y, lengths), learning rate) of each optimiser step of this epoch or round.
+
+        ``train`` is a Series, or a stream: a function of the member's generator returning
+        a batch (x (B, T', D), y (B, K), lengths (B,)) ready for the networks.
+        """
+        s = self.settings
+        if s.epochs is not None:  # a pass over the shuffled series, one rate
+            lr = learning_rate_at(s.learning_rate, self.epoch, s.epochs, s.schedule)
+            for index in minibatches(train.X.shape[0], s.batch_size, rng):
+                yield train.take(index), lr
+            return
+        schedule, first = s.step_schedule, self.epoch * s.round_steps
+        for step in range(first, min(first + s.round_steps, s.steps)):
+            lr = s.learning_rate * schedule.factor(step)
+            if not isinstance(train, Series):
+                yield train(rng), lr
+                continue
+            # distinct series, drawn as frnn.training.array_batches draws them
+            yield train.take(rng.choice(train.X.shape[0], s.batch_size, replace=False)), lr
 
     @staticmethod
     def _main_loss(model, z: np.ndarray, y: np.ndarray) -> float:
