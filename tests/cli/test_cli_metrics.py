@@ -162,6 +162,16 @@ def test_curves_compare_the_main_losses_and_show_the_objective_apart():
     assert plot_curves(_history(), regression=True).axes[1].get_ylabel() == "R²"
 
 
+def test_curves_name_the_loop_s_unit_on_every_x_axis():
+    """A budget of steps (epochs=None) records rounds, not epochs: the axes say which."""
+    assert [ax.get_xlabel() for ax in plot_curves(_history()).axes] == ["epoch"] * 3
+    rounds = plot_curves(_history(), unit="round")
+    assert [ax.get_xlabel() for ax in rounds.axes] == ["round"] * 3
+    assert "train (mean over the round's batches)" in [
+        line.get_label() for line in rounds.axes[0].get_lines()
+    ]
+
+
 def test_history_csv_names_its_columns(tmp_path):
     history = _history()
     write_history(tmp_path / "h.csv", history)

@@ -148,7 +148,10 @@ def _write_curves(clf, run_dir: Path, name: str) -> None:
     from ..viz.curves import plot_curves  # matplotlib loads only here
     from ..viz.figures import save_figure
 
-    figure = plot_curves(clf.history_, title=f"frnn train on {name}", regression=regression)
+    unit = "epoch" if clf.epochs is not None else "round"  # a budget of steps: rounds
+    figure = plot_curves(
+        clf.history_, title=f"frnn train on {name}", regression=regression, unit=unit
+    )
     save_figure(figure, run_dir / "curves.png", dpi=100)
 
 

@@ -26,8 +26,10 @@ def _values(history: dict[str, list], key: str) -> np.ndarray | None:
     return values if values.size and not np.all(np.isnan(values)) else None
 
 
-def plot_curves(history: dict[str, list], title: str = "", regression: bool = False) -> Figure:
-    """Loss and accuracy per epoch (train, validation, test) and the gradient norm.
+def plot_curves(
+    history: dict[str, list], title: str = "", regression: bool = False, unit: str = "epoch"
+) -> Figure:
+    """Loss and accuracy per epoch or round (train, validation, test) and the gradient norm.
 
     Parameters
     ----------
@@ -38,6 +40,8 @@ def plot_curves(history: dict[str, list], title: str = "", regression: bool = Fa
     title : the figure's title
     regression : a regressor's history: the loss is ½ Σ_k (z_k − y_k)² on standardised
         targets and the accuracies are R²
+    unit : what one entry of the history is, the x-axis' label: "epoch" (a pass over the
+        training series, ``epochs=N``) or "round" (a share of a budget of ``steps``)
 
     Returns
     -------
@@ -47,16 +51,16 @@ def plot_curves(history: dict[str, list], title: str = "", regression: bool = Fa
     fig = new_figure((12, 3.6), layout="constrained")
     axes = fig.subplots(1, 3)
     main = "½ squared error (standardised targets)" if regression else "cross-entropy"
-    _loss_panel(axes[0], epochs, history, main)
+    _loss_panel(axes[0], epochs, history, main, unit)
     score = "R²" if regression else "accuracy"
     for split, label in _SPLITS:
         values = _values(history, "accuracy" if split == "train" else f"{split}_accuracy")
         if values is not None:
-            axes[1].plot(epochs, values, label=label)
-    axes[1].set(xlabel="epoch", ylabel=score, title=score)
+            axes[1].plot(epochs, values, label=label.replace("epoch", unit))
+    axes[1].set(xlabel=unit, ylabel=score, title=score)
     axes[1].legend(fontsize="x-small")
     axes[2].plot(epochs, history["grad_norm"], color="tab:green")
-    axes[2].set(xlabel="epoch", ylabel="‖g‖ before clipping", title="gradient norm", yscale="log")
+    axes[2].set(xlabel=unit, ylabel="‖g‖ before clipping", title="gradient norm", yscale="log")
     for ax in axes:
         ax.grid(alpha=0.3)
     if title:
@@ -64,12 +68,12 @@ def plot_curves(history: dict[str, list], title: str = "", regression: bool = Fa
     return fig
 
 
-def _loss_panel(ax, epochs: np.ndarray, history: dict[str, list], main: str) -> None:
+def _loss_panel(ax, epochs: np.ndarray, history: dict[str, list], main: str, unit: str) -> None:
     """The main loss of every split, and the training objective where it differs."""
     for split, label in _SPLITS:
         values = _values(history, f"{split}_loss")
         if values is not None:
-            ax.plot(epochs, values, label=label)
+            ax.plot(epochs, values, label=label.replace("epoch", unit))
     objective, train = _values(history, "loss"), _values(history, "train_loss")
     if train is None or not np.allclose(objective, train, rtol=1e-12, atol=0.0):
         ax.plot(
@@ -79,6 +83,6 @@ def _loss_panel(ax, epochs: np.ndarray, history: dict[str, list], main: str) -> 
             linestyle="--",
             label="training objective (+ auxiliary term)",
         )
-    ax.set(xlabel="epoch", ylabel=f"{main}, without the auxiliary term", title="loss")
+    ax.set(xlabel=unit, ylabel=f"{main}, without the auxiliary term", title="loss")
     ax.set_yscale("log")
     ax.legend(fontsize="x-small")
