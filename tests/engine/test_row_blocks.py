@@ -118,6 +118,7 @@ def test_blas_loops_run_on_one_blas_thread_and_restore_the_count(monkeypatch):
     with threadpool_limits(limits=2, user_api="blas"):
         threads.blas_libraries.cache_clear()
         monkeypatch.setattr(kernels, "states", spy)
+        monkeypatch.setattr(threads, "PARALLEL_MIN_WORK", 0)  # blocks whatever the size
         frnn.forward(model, x, np.ones(32), engine="numba")
         assert _blas_counts() == {2}
     assert len(seen) == 2 and all(counts == {1} for counts in seen)  # two blocks

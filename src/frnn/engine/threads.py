@@ -30,8 +30,11 @@ from typing import NamedTuple
 # Rows (sequences) per block at least: fewer rows make each step's products too thin.
 MIN_ROWS = 8
 # Multiply-adds of a whole forward pass, T·B·I·(D + I), below which one thread runs it:
-# handing a block to another thread and back costs some tens of microseconds.
-PARALLEL_MIN_WORK = 2**20
+# handing a block to another thread and back costs some tens of microseconds, and half the
+# rows make each step's products thinner.  Measured on two threads (bench_vs_torch's small
+# size, (B, T, D, I) = (32, 100, 8, 32), 4.1·10⁶): two blocks 1.17 / 0.78 ms a step, one
+# block 0.90 / 0.53 ms (float64 / float32); at the medium size, 2.4·10⁸, two blocks win.
+PARALLEL_MIN_WORK = 2**24
 
 _LOCK = threading.Lock()
 _held = 0  # callers inside one_blas_thread() now
