@@ -12,6 +12,7 @@ and an error during BPTT training leaves that fit's last finite parameters.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
@@ -153,11 +154,7 @@ class RNNEstimator(BaseEstimator):
         -------
         self
         """
-        before = dict(self.__dict__)  # a fit refused before training leaves the old fit
-        try:
-            self._check_params()
-            for name in self._FITTED:  # a refit in the other mode starts clean
-                self.__dict__.pop(name, None)
+        with self._kept_if_refused():
             if is_dask(X):  # chunk by chunk on dask's workers: frnn.estimators.chunked
                 from . import chunked
 
@@ -172,10 +169,6 @@ class RNNEstimator(BaseEstimator):
                 return self
             loop, data, val = self._prepare_bptt(x, lengths, Y, resume_state)
             watched = self._monitored(monitor)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
         return self._train(loop, data, val, callback, watched)
 
     def fit_stream(
@@ -216,18 +209,25 @@ class RNNEstimator(BaseEstimator):
         -------
         self
         """
-        before = dict(self.__dict__)  # refused before training: the old fit stays
+        with self._kept_if_refused():
+            loop, source, val = streams.prepare(self, batches, validation, resume_state)
+            watched = self._monitored(monitor)
+        return self._train(loop, source, val, callback, watched)
+
+    @contextlib.contextmanager
+    def _kept_if_refused(self):
+        """Check the parameters and clear the last fit (a refit in the other mode starts
+        clean); if the body raises, before any training, the estimator is as it was."""
+        before = dict(self.__dict__)
         try:
             self._check_params()
             for name in self._FITTED:
                 self.__dict__.pop(name, None)
-            loop, source, val = streams.prepare(self, batches, validation, resume_state)
-            watched = self._monitored(monitor)
+            yield
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
-        return self._train(loop, source, val, callback, watched)
 
     def _fit_reservoir(self, x, lengths, Y, callback, sums: bool = False) -> None:
         """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
