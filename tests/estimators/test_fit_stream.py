@@ -133,3 +133,11 @@ def test_validation_must_be_a_pair():
         RNNRegressor(**KW).fit_stream(_adding_batches, validation=VAL[0])
     with pytest.raises(StreamError, match="batches must be a function"):
         RNNRegressor(**KW).fit_stream(3, validation=VAL)
+
+
+def test_a_stream_fit_refused_before_training_leaves_the_previous_fit_whole():
+    reg = RNNRegressor(**KW).fit_stream(_adding_batches, validation=VAL)
+    before = {k: repr(v) for k, v in vars(reg).items()}
+    with pytest.raises(ValueError, match="validation"):
+        reg.fit_stream(_adding_batches, validation=(VAL[0], VAL[1][:-1]))  # one y short
+    assert {k: repr(v) for k, v in vars(reg).items()} == before

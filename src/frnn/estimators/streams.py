@@ -98,8 +98,11 @@ def prepare(est, batches, validation, resume_state):
             f"{type(validation).__name__}"
         )
     X, y = validation
-    x, lengths = inputs.validated(est, X, reset=True)
-    Y = est._task.encode(est, y, lengths)  # the classes, the target scale
+    try:
+        x, lengths = inputs.validated(est, X, reset=True)
+        Y = est._task.encode(est, y, lengths)  # the classes, the target scale
+    except ValueError as error:  # say which pair: the batches are checked as they come
+        raise ValueError(f"validation: {error}") from error
     if est._task.per_step(est):
         raise ValueError("fit_stream fits one target (vector) per series, not one per step")
     est.frame_size_ = est.frame_size or max(1, math.ceil(int(lengths.max()) / STEPS))
