@@ -292,3 +292,25 @@ def three_waves(n, T=40, D=1, seed=0):
     X = np.where(shape == 0, wave, np.where(shape == 1, np.sign(wave), np.abs(wave)))
     X = X + 0.2 * rng.standard_normal((n, T, D))
     return (X[:, :, 0] if D == 1 else X), y
+
+
+# The saved outputs of an old model file's fixture: the method, its key's suffix.
+SAVED_OUTPUTS = {"decision_function": "decision", "predict_proba": "proba", "predict": "predict"}
+
+
+def check_saved_outputs(model, expected, prefix: str, methods) -> None:
+    """``model``'s outputs on the fixture's inputs against those saved when its file was
+    written: labels exactly, values to 1e-12 relative (the engine's rounding may move)."""
+    from frnn.data.series import Series
+
+    X = expected[f"{prefix}_X"]
+    if f"{prefix}_lengths" in expected:
+        X = Series(X, np.zeros(len(X)), expected[f"{prefix}_lengths"])
+    for method in methods:
+        got = np.asarray(getattr(model, method)(X))
+        want = expected[f"{prefix}_{SAVED_OUTPUTS[method]}"]
+        assert got.dtype == want.dtype and got.shape == want.shape, method
+        if got.dtype.kind == "f":
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, err_msg=method)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=method)

@@ -18,35 +18,20 @@ import numpy as np
 import pytest
 
 import frnn
-from frnn.data.series import Series
 from frnn.reservoir.persist import LEGACY
+from helpers import check_saved_outputs
 
 DATA = Path(__file__).parents[1] / "fixtures"
 METHODS = {
     "reservoir_classifier": ("rc", ("decision_function", "predict_proba", "predict")),
     "reservoir_regressor": ("rr", ("predict",)),
 }
-SHORT = {"decision_function": "decision", "predict_proba": "proba", "predict": "predict"}
 CASES = [(kind, version) for version in (3, 4) for kind in METHODS]
 
 
 def _expected(version: int) -> dict:
     with np.load(DATA / f"v{version}_expected.npz") as archive:
         return {name: archive[name] for name in archive.files}
-
-
-def _check(model, expected, prefix, methods):
-    X = expected[f"{prefix}_X"]
-    if f"{prefix}_lengths" in expected:
-        X = Series(X, np.zeros(len(X)), expected[f"{prefix}_lengths"])
-    for method in methods:
-        got = np.asarray(getattr(model, method)(X))
-        want = expected[f"{prefix}_{SHORT[method]}"]
-        assert got.dtype == want.dtype and got.shape == want.shape, method
-        if got.dtype.kind == "f":
-            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, err_msg=method)
-        else:
-            np.testing.assert_array_equal(got, want, err_msg=method)
 
 
 def _meta(path) -> dict:
@@ -61,7 +46,7 @@ def test_old_reservoir_files_load_and_predict_as_written(kind, version):
     model = frnn.load(path)
     features = model.reservoir_.features_
     assert {key: getattr(features, key) for key in LEGACY} == LEGACY
-    _check(model, _expected(version), *METHODS[kind])
+    check_saved_outputs(model, _expected(version), *METHODS[kind])
 
 
 @pytest.mark.parametrize(("kind", "version"), CASES)
@@ -70,7 +55,7 @@ def test_old_reservoir_files_saved_again_predict_the_same(kind, version, tmp_pat
     meta = _meta(tmp_path / "again.npz")
     assert meta["version"] == frnn.io.FORMAT_VERSION == 6
     assert {key: meta["reservoir"]["features"][key] for key in LEGACY} == LEGACY
-    _check(frnn.load(tmp_path / "again.npz"), _expected(version), *METHODS[kind])
+    check_saved_outputs(frnn.load(tmp_path / "again.npz"), _expected(version), *METHODS[kind])
 
 
 def _rewrite(source, target, change) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import frnn
-from frnn.data.series import Series
+from helpers import check_saved_outputs
 
 DATA = Path(__file__).parents[1] / "fixtures"
 
@@ -26,14 +26,6 @@ def expected():
         return {name: archive[name] for name in archive.files}
 
 
-def _inputs(expected, prefix):
-    X = expected[f"{prefix}_X"]
-    if f"{prefix}_lengths" in expected:
-        lengths = expected[f"{prefix}_lengths"]
-        return Series(X, np.zeros(len(X)), lengths)
-    return X
-
-
 CASES = {
     "reservoir_classifier_v2": ("rc", ("decision_function", "predict_proba", "predict")),
     "reservoir_binary_v2": ("rb", ("decision_function", "predict_proba", "predict")),
@@ -41,32 +33,19 @@ CASES = {
     "bptt_regressor_v2": ("br", ("predict",)),
     "bptt_multilabel_v2": ("bm", ("decision_function", "predict_proba", "predict")),
 }
-SHORT = {"decision_function": "decision", "predict_proba": "proba", "predict": "predict"}
-
-
-def _check(model, expected, prefix, methods):
-    X = _inputs(expected, prefix)
-    for method in methods:
-        got = np.asarray(getattr(model, method)(X))
-        want = expected[f"{prefix}_{SHORT[method]}"]
-        assert got.dtype == want.dtype and got.shape == want.shape, method
-        if got.dtype.kind == "f":
-            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, err_msg=method)
-        else:
-            np.testing.assert_array_equal(got, want, err_msg=method)
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_version_2_files_load_and_predict_as_written(expected, name):
     prefix, methods = CASES[name]
-    _check(frnn.load(DATA / f"{name}.npz"), expected, prefix, methods)
+    check_saved_outputs(frnn.load(DATA / f"{name}.npz"), expected, prefix, methods)
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_version_2_files_saved_again_predict_the_same(expected, name, tmp_path):
     prefix, methods = CASES[name]
     frnn.save(frnn.load(DATA / f"{name}.npz"), tmp_path / "again.npz")
-    _check(frnn.load(tmp_path / "again.npz"), expected, prefix, methods)
+    check_saved_outputs(frnn.load(tmp_path / "again.npz"), expected, prefix, methods)
 
 
 def _v1_expected() -> dict:
