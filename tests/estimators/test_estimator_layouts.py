@@ -18,7 +18,7 @@ import torch
 from frnn import RNNClassifier, RNNRegressor, load, save
 from frnn._validate import InvalidParameterError
 from frnn.data import LayoutWarning, load_dataset
-from helpers import channel_series, multiindex_frame
+from helpers import channel_series, multiindex_frame, three_waves
 
 SMALL = dict(n_reservoirs=4, hidden_size=8, random_state=0)
 
@@ -168,3 +168,18 @@ def test_a_model_file_keeps_the_layout(tmp_path):
     loaded = load(tmp_path / "m.npz")
     assert loaded.data_format == "channels_first"
     np.testing.assert_array_equal(loaded.decision_function(aeon), clf.decision_function(aeon))
+
+
+def test_a_dask_arrays_layout_warning_comes_once_a_call_not_once_a_chunk():
+    da = pytest.importorskip("dask.array")  # no distributed client here: chunks run in-process
+    X, y = three_waves(40, T=3, D=5)  # more channels than steps: warned about
+    chunks = da.from_array(X, chunks=10)
+    with pytest.warns(LayoutWarning) as fitting:
+        est = RNNClassifier(n_reservoirs=4, hidden_size=8, random_state=3).fit(chunks, y)
+    with pytest.warns(LayoutWarning) as predicting:
+        labels = est.predict(chunks).compute()
+    assert [str(w.message).split(", which")[0] for w in [*fitting, *predicting]] == [
+        "X has shape (40, 3, 5)"
+    ] * 2
+    with pytest.warns(LayoutWarning):
+        assert np.array_equal(labels, est.predict(X))

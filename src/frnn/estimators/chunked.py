@@ -285,9 +285,10 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
 def lazy(method, est, X, *args, **kwargs) -> da.Array:
     """``method(est, chunk)`` of every chunk of X, as one dask array along the series."""
     check_is_fitted(est, est._task.marker)
-    X = checked(X)
+    X = in_layout(checked(X), est.data_format)  # checked once here, not once a chunk
+    est = _in_frnn_layout(_without_sums(est))
     one = method(est, np.zeros((1, *X.shape[1:])), *args, **kwargs)  # one series: the shape
-    light = _shared(_without_sums(est))
+    light = _shared(est)
     parts = [
         da.from_delayed(
             dask.delayed(_apply)(method, light, block, i, span, args, kwargs),
@@ -301,6 +302,17 @@ def lazy(method, est, X, *args, **kwargs) -> da.Array:
 
 def _apply(method, est, block, chunk, span, args, kwargs):
     return method(est, _finite(block, chunk, span), *args, **kwargs)
+
+
+def _in_frnn_layout(est):
+    """``est`` reading every chunk as (n, T, D) already: X's layout was checked (and
+    channels_first transposed, lazily) on the whole array, so no chunk repeats either."""
+    if est.data_format == "channels_last":
+        return est
+    light = type(est).__new__(type(est))
+    light.__dict__.update(est.__dict__)
+    light.data_format = "channels_last"
+    return light
 
 
 def _without_sums(est):
