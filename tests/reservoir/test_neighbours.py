@@ -182,3 +182,18 @@ def test_partial_fit_and_the_chunked_fit_keep_no_series():
     X, y = _bumps(30)
     clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).partial_fit(X, y, classes=[0, 1, 2])
     assert clf.reservoir_.neighbours_ is None
+
+
+def test_a_read_out_that_keeps_series_adds_partial_fits_to_them():
+    from frnn.reservoir import ReservoirFeatures, ReservoirReadout
+
+    X, y = _bumps(40)
+    Y = 2.0 * np.eye(3)[y] - 1.0
+    model = ReservoirReadout(ReservoirFeatures(n_reservoirs=2, units=4, random_state=0),
+                             neighbour_weight=math.inf)  # fmt: skip
+    model.fit(X[:25], Y[:25], sums=True).partial_fit(X[25:], Y[25:])
+    X_test, _ = _bumps(20, seed=3)
+    knn = KNeighborsClassifier(1).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X_test).argmax(axis=1), knn.predict(X_test))
+    z = model.predict(X[25:])  # the added series are their own nearest: distance 0
+    np.testing.assert_allclose(z[np.arange(15), y[25:]], 0.0, atol=1e-6)  # round-off

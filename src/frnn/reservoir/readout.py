@@ -101,8 +101,8 @@ class ReservoirReadout:
     neighbour_weight : β of the nearest training series beside the ridge
         (:mod:`frnn.reservoir.neighbours`): "auto" (chosen by leave-one-out accuracy), a
         number in [0, ∞] (0: the ridge alone, ∞: 1-NN alone); classification targets only
-        (one-hot ±1: the class of a series is its largest target).  :meth:`fit` only:
-        :meth:`partial_fit` keeps the first fit's neighbours and adds none
+        (one-hot ±1: the class of a series is its largest target).  β is set by
+        :meth:`fit`; :meth:`partial_fit` adds its series to those kept
 
     Attributes
     ----------
@@ -161,6 +161,8 @@ class ReservoirReadout:
         if len(F) != len(Y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
         sums = ReadoutSums.of(F, Y, sample_weight).add(self.sums_)  # self.sums_ unchanged
+        if self.neighbours_ is not None:  # β as the first fit chose it
+            self.neighbours_.add(X, Y.argmax(axis=1))
         basis = solve(sums)
         self.readout_ = basis.fit(self.alpha_, self.readout_.loo_error)
         self.mean_, self.scale_, self.sums_ = basis.mean, basis.scale, sums
@@ -180,13 +182,10 @@ class ReservoirReadout:
 
     def predict(self, X) -> np.ndarray:
         """z (n, K) of the series X: the ridge's, blended with the neighbours' if kept."""
-        near = self.neighbours_
-        if near is None:
-            return self.readout_.predict(self._scaled(self.features_.transform(X)))
-        z = None if near.weight == math.inf else self.readout_.predict(
-            self._scaled(self.features_.transform(X))
-        )  # fmt: skip
-        return blend(z, near.outputs(X), near.weight)
+        near, z = self.neighbours_, None
+        if near is None or near.weight != math.inf:  # 1-NN alone needs no features
+            z = self.readout_.predict(self._scaled(self.features_.transform(X)))
+        return z if near is None else blend(z, near.outputs(X), near.weight)
 
     @classmethod
     def fitted(
