@@ -121,7 +121,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     neighbour_weight : "auto" or float in [0, inf], (reservoir) β of the nearest training
         series beside the read-out, z + β·z_nn with z_nn,k = −(distance to the nearest
         training series of class k) / (its median over the training series)
-        (:mod:`frnn.reservoir.neighbours`): "auto" chooses β from (0, 0.3, 1, 3, inf) by
+        (:mod:`frnn.reservoir.neighbours`): "auto" chooses β from (0, 1, 3, 10, inf) by
         leave-one-out accuracy on the training series, so the classifier keeps the
         training series only where 1-NN under Euclidean distance helps; 0 is the read-out
         alone, inf 1-NN alone.  ``fit`` on series in memory only: ``partial_fit`` and a
