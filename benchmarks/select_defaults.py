@@ -91,6 +91,16 @@ GRIDS = {
         {"level_fraction": 0.25, "statistics": v}
         for v in (("mean", "max", "ppv", "ramp"), ("mean", "ppv", "ramp"))
     ],
+    # issue 22 item 2: what PigCVP (T = 2000, 52 classes of 2) might lack, within the time
+    "long": [
+        {},
+        {"max_steps": 1024},
+        {"n_thresholds": 8},
+        {"taps": 9},
+        {"max_frame_fraction": 1 / 8},
+        {"units": 24, "n_reservoirs": 64},
+    ],
+    "long2": [{}, {"taps": 9}, {"max_steps": 1024}, {"taps": 9, "max_steps": 1024}],
     "window": [{"window": "frame"}, {"window": "dilated"}],
     "taps": [{"taps": v} for v in (3, 5, 9)],
     "max_steps": [{"max_steps": v} for v in (None, 256, 512, 1024)],

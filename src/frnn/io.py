@@ -38,7 +38,10 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # 6: the BPTT recipe's parameters init, warmup and steps; files of versions ≤ 5 load with
 # the values their fit had (init "torch", or "uniform" with an init_scale; warmup 0; their
 # epochs), so that a refit repeats theirs.
-FORMAT_VERSION = 6
+# 7: the classifier's neighbour_weight and the nearest training series its read-out keeps
+# (frnn.reservoir.neighbours); files of versions ≤ 6 load with neighbour_weight=0 (the
+# read-out alone, as their fit had).
+FORMAT_VERSION = 7
 _BEFORE_6 = ("init", "warmup", "steps")  # the parameters version 6 added
 _MAGIC = "frnn"
 _META = "__meta__"
@@ -181,6 +184,11 @@ def _as_written(model, arrays: dict[str, np.ndarray], meta: dict) -> None:
     if meta["version"] <= 5 and "params" in written:  # before the BPTT recipe's parameters
         for name in _BEFORE_6:
             written["params"].pop(name)
+    if meta["version"] <= 6:  # before the nearest series beside the read-out
+        if "params" in written:
+            written["params"].pop("neighbour_weight", None)
+        if "reservoir" in written:
+            written["reservoir"].pop("neighbours")
     names = sorted(set(arrays) ^ set(again))
     if names:
         raise ValueError(f"the arrays {names} are not the model's (it holds {sorted(again)})")

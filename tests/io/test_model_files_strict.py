@@ -299,6 +299,7 @@ def test_version_3_files_load_without_data_format_and_version_4_need_it(tmp_path
         old = _replaced(old, ("reservoir", "features", name), KeyError)
     for name in ("init", "warmup", "steps"):  # nor the parameters of version 6
         old = _replaced(old, ("params", name), KeyError)
+    old = _before_7(old)
     loaded = frnn.load(_write(tmp_path / "v3.npz", arrays, old))
     assert loaded.data_format is None
     assert loaded.predict(X).shape == (12,)
@@ -308,7 +309,7 @@ def test_version_3_files_load_without_data_format_and_version_4_need_it(tmp_path
 @pytest.mark.parametrize("kind", ["classifier bptt", "regressor reservoir"])
 def test_version_5_files_load_with_the_old_recipe_and_version_6_need_it(tmp_path, files, kind):
     arrays, meta = files[kind]
-    old = {**meta, "version": 5}
+    old = _before_7({**meta, "version": 5})
     for name in ("init", "warmup", "steps"):
         old = _replaced(old, ("params", name), KeyError)
     loaded = frnn.load(_write(tmp_path / "v5.npz", arrays, old))
@@ -317,3 +318,12 @@ def test_version_5_files_load_with_the_old_recipe_and_version_6_need_it(tmp_path
         loaded.predict(X), frnn.load(_write(tmp_path / "v6.npz", arrays, meta)).predict(X)
     )
     assert _outcome(tmp_path, kind, arrays, {**old, "version": 6}) == "refused"
+
+
+def _before_7(meta: dict) -> dict:
+    """``meta`` as a file before version 7 wrote it: no nearest series, no neighbour_weight."""
+    if "reservoir" in meta:
+        meta = _replaced(meta, ("reservoir", "neighbours"), KeyError)
+    if "neighbour_weight" in meta["params"]:
+        meta = _replaced(meta, ("params", "neighbour_weight"), KeyError)
+    return meta

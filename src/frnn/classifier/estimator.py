@@ -118,6 +118,14 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs use float64
     class_weight : None, "balanced" or dict {label: weight}, each series' weight in the
         loss; "balanced" weighs classes inversely to their frequency
+    neighbour_weight : "auto" or float in [0, inf], (reservoir) β of the nearest training
+        series beside the read-out, z + β·z_nn with z_nn,k = −(distance to the nearest
+        training series of class k) / (its median over the training series)
+        (:mod:`frnn.reservoir.neighbours`): "auto" chooses β from (0, 1, 3, 10, inf) by
+        leave-one-out accuracy on the training series, so the classifier keeps the
+        training series only where 1-NN under Euclidean distance helps; 0 is the read-out
+        alone, inf 1-NN alone.  ``fit`` on series in memory only: ``partial_fit`` and a
+        dask X fit the read-out alone (β = 0)
     n_jobs : int or None, (reservoir) threads running reservoirs side by side (None: one)
     random_state : None, int or numpy.random.RandomState
     data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
@@ -156,6 +164,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     input_scale: tuple[float, float] = (0.3, 3.0)
     aux_weight: float = 0.0
     class_weight: str | dict[Any, float] | None = None
+    neighbour_weight: float | str = "auto"
     n_jobs: int | None = None
 
     _task: ClassVar[Task] = Classification()

@@ -55,6 +55,9 @@ class Classification(Task):
     def calibrate(self, est, Y):
         est.reservoir_.calibrate(self.loo_classes(est, Y))
 
+    def neighbour_weight(self, est):
+        return est.neighbour_weight
+
     def loo_classes(self, est, Y):
         return _codes(Y)
 

@@ -231,7 +231,8 @@ class RNNEstimator(BaseEstimator):
 
     def _fit_reservoir(self, x, lengths, Y, callback, sums: bool = False) -> None:
         """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
-        ``sums`` keeps the read-out's sums for ``partial_fit``."""
+        ``sums`` keeps the read-out's sums for ``partial_fit``, whose read-out stands
+        alone (no nearest series: they would have to grow with every chunk)."""
         features, targets, weights = self._readout_problem(Y)
         if not features.normalise:  # the reservoirs read the series as given: standardised
             inputs.fit_standardisation(self, x, lengths)
@@ -240,7 +241,8 @@ class RNNEstimator(BaseEstimator):
             None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
         )
         series = Series(x, None, lengths)
-        model = ReservoirReadout(features).fit(
+        beta = 0.0 if sums else self._task.neighbour_weight(self)
+        model = ReservoirReadout(features, neighbour_weight=beta).fit(
             series, targets, sample_weight=weights, callback=hook, sums=sums
         )
         self.reservoir_, self.alpha_ = model, model.alpha_

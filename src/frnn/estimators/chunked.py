@@ -323,6 +323,11 @@ def _without_sums(est):
     light = type(est).__new__(type(est))
     light.__dict__.update(est.__dict__)
     light.reservoir_ = ReservoirReadout.fitted(
-        model.features_, model.mean_, model.scale_, model.readout_, model.temperature_
+        model.features_,
+        model.mean_,
+        model.scale_,
+        model.readout_,
+        model.temperature_,
+        model.neighbours_,
     )
     return light

@@ -11,12 +11,25 @@ from .._validate import Interval, InvalidParameterError, Options, Seed
 from ..data.layouts import DATA_FORMATS
 from ..engine.activations import ACTIVATIONS
 from ..engine.schemes import INIT_SCHEMES, SCALE_SCHEMES
+from ..reservoir.neighbours import check_weight
 from ..training.optimizers import OPTIMIZERS
 from ..training.steps import SCHEDULES
 
 __all__ = ["DTYPES", "RULES", "TRAINING", "check_params"]
 
 DTYPES = ("float64", "float32")
+
+
+class _NeighbourWeight:
+    """β of the nearest training series: "auto" or a number in [0, inf]."""
+
+    def check(self, value, name: str):
+        try:
+            check_weight(value, name)
+        except ValueError as error:
+            raise InvalidParameterError(str(error)) from None
+        return value
+
 
 TRAINING = ("reservoir", "bptt")
 
@@ -54,6 +67,7 @@ RULES = {
     "dtype": Options(DTYPES),
     "random_state": Seed(),
     "data_format": Options(DATA_FORMATS, none=True),
+    "neighbour_weight": _NeighbourWeight(),
 }
 
 

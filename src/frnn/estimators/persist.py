@@ -170,6 +170,8 @@ def _params_from(cls, params: dict) -> dict:
     # had then (the networks drawn uniform in ±init_scale, or ±1/√I as torch draws them)
     params.setdefault("init", "torch" if params.get("init_scale") is None else "uniform")
     params.setdefault("warmup", 0.0)
+    if "neighbour_weight" in cls.__dataclass_fields__:  # files before version 7: none kept
+        params.setdefault("neighbour_weight", 0.0)
     weights = params.get("class_weight")
     if isinstance(weights, dict):
         params["class_weight"] = {k: float(v) for k, v in weights["pairs"]}

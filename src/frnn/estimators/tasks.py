@@ -55,6 +55,11 @@ class Task:
     def calibrate(self, est, Y: np.ndarray) -> None:
         """After the read-out's fit: whatever the task adds to it."""
 
+    def neighbour_weight(self, est) -> float | str:
+        """β of the nearest training series beside the read-out (a classifier's
+        ``neighbour_weight``); 0: the read-out alone."""
+        return 0.0
+
     def loo_classes(self, est, Y: np.ndarray) -> np.ndarray | None:
         """The class (n,) of each series, whose leave-one-out outputs the softmax
         temperature is fitted to; None: the task has no temperature."""

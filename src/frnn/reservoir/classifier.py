@@ -47,6 +47,10 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         inversely to its frequency.
     temperature : None or float
         τ of ``predict_proba``; None fits it to the leave-one-out decision values.
+    neighbour_weight : "auto" or float in [0, inf]
+        β of the nearest training series beside the read-out, z + β·z_nn
+        (:mod:`frnn.reservoir.neighbours`): "auto" chooses β by leave-one-out accuracy on
+        the training series; 0 is the ridge alone, inf 1-NN under Euclidean distance alone.
     random_state : None, int or numpy.random.Generator
 
     Attributes
@@ -61,6 +65,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
     alphas: tuple[float, ...] = tuple(ALPHAS)
     class_weight: str | dict | None = None
     temperature: float | None = None
+    neighbour_weight: float | str = "auto"
 
     features_ = _fitted("features_")
     mean_ = _fitted("mean_")
@@ -92,7 +97,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         features = ReservoirFeatures(**{name: params[name] for name in PARAMETERS})
         Y = 2.0 * np.eye(len(self.classes_))[y_index] - 1.0  # (n, K) one-hot as ±1
         weights = class_weights(self.class_weight, self.classes_, y_index)
-        model = ReservoirReadout(features, self.alphas)
+        model = ReservoirReadout(features, self.alphas, self.neighbour_weight)
         model.fit(
             X, Y, sample_weight=None if weights is None else weights[y_index], callback=callback
         )

@@ -6,13 +6,16 @@ One layout for both estimators (model files of format version 3 and after):
     features/level_mean, features/level_std (D,)  (level_fraction > 0 only; version 5)
     features/mean, features/scale (p,)          f̂ = (f − mean) / scale
     readout/coef (p, K), readout/intercept (K,)  z = coef·f̂ + intercept
+    neighbours/series (m, T·D), neighbours/classes (m,)  the nearest series kept (version 7)
 
 and the metadata {"features": the ReservoirFeatures parameters, "windows": one [taps,
 spacing, stride, channel] per reservoir, "channels": D, "length": the training T, "alpha":
-α, "temperature": τ or null}.  Files read are untrusted: :func:`from_arrays` checks every
-field's type and every array's shape, dtype and values before building anything, so a
-read-out that loads also predicts.  :func:`upgrade` turns the two layouts of version 2
-(the classifier's ``"reservoir"``, the regressor's ``"reservoirs"``) into this one.
+α, "temperature": τ or null, "neighbours": {"weight": β, "scale": d̄} or null (version 7:
+:mod:`frnn.reservoir.neighbours`; a file before it has none)}.  Files read are
+untrusted: :func:`from_arrays` checks every field's type and every array's shape, dtype
+and values before building anything, so a read-out that loads also predicts.
+:func:`upgrade` turns the two layouts of version 2 (the classifier's ``"reservoir"``,
+the regressor's ``"reservoirs"``) into this one.
 Version 5 added the parameters level_fraction, recurrence and dtype; files before it
 read as their reservoirs were (``LEGACY``): float64 states, computed as they were then.
 """
@@ -25,6 +28,7 @@ import numpy as np
 
 from .core import STATISTICS, Reservoir
 from .features import PARAMETERS, ReservoirFeatures
+from .neighbours import Neighbours
 from .readout import ReservoirReadout
 from .ridge import ALPHAS, RidgeFit
 
@@ -80,7 +84,12 @@ def to_arrays(model: ReservoirReadout) -> tuple[dict[str, np.ndarray], dict]:
         "length": int(features.length_),
         "alpha": float(model.alpha_),
         "temperature": None if model.temperature_ is None else float(model.temperature_),
+        "neighbours": None,
     }
+    near = model.neighbours_
+    if near is not None:
+        arrays |= {"neighbours/series": near.series, "neighbours/classes": near.classes * 1.0}
+        meta["neighbours"] = {"weight": float(near.weight), "scale": float(near.scale)}
     return arrays, meta
 
 
@@ -139,7 +148,27 @@ def from_arrays(
     if temperature is not None:
         temperature = _positive(temperature, "temperature")
     ridge = RidgeFit(coef, intercept, alpha, np.empty((0, K)), np.empty(0))
-    return ReservoirReadout.fitted(features, mean, scale, ridge, temperature)
+    near = _neighbours(arrays, meta.get("neighbours"), K, D * T, T)
+    return ReservoirReadout.fitted(features, mean, scale, ridge, temperature, near)
+
+
+def _neighbours(arrays: dict, meta, K: int, width: int, T: int) -> Neighbours | None:
+    """The nearest series a file keeps (null: none), checked: β in (0, ∞], d̄ > 0, m ≥ 1
+    series of T·D values, each one's class an integer in 0..K−1."""
+    if meta is None:
+        return None
+    if not isinstance(meta, dict) or set(meta) != {"weight", "scale"}:
+        raise ValueError("neighbours must be null or {'weight': β, 'scale': d̄}")
+    weight, scale = meta["weight"], _positive(meta["scale"], "neighbours' scale")
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
+        raise ValueError(f"neighbours' weight must be a number in (0, inf]; got {weight!r}")
+    series = arrays.get("neighbours/series")
+    m = series.shape[0] if series is not None and series.ndim == 2 and len(series) else 1
+    series = _array(arrays, "neighbours/series", (m, width))
+    classes = _array(arrays, "neighbours/classes", (m,))
+    if not np.isin(classes, np.arange(K)).all():
+        raise ValueError(f"neighbours/classes must hold class indices 0..{K - 1}")
+    return Neighbours(series, classes.astype(np.intp), K, T, scale, float(weight))
 
 
 def _features(params, allowed: list, legacy: bool) -> ReservoirFeatures:

@@ -18,11 +18,13 @@ dask array's chunks (:mod:`frnn.estimators.chunked`), or of the series that
 
 from __future__ import annotations
 
+import math
 from typing import Self
 
 import numpy as np
 
 from .features import ReservoirFeatures
+from .neighbours import Neighbours, blend, check_weight
 from .ridge import ALPHAS, RidgeFit, ridge_loo
 from .sums import ReadoutSums, guarded_scale, solve
 
@@ -96,6 +98,11 @@ class ReservoirReadout:
     ----------
     features : ReservoirFeatures, drawn by :meth:`fit` (or already fitted, when loaded)
     alphas : the ridge penalties tried by leave-one-out
+    neighbour_weight : β of the nearest training series beside the ridge
+        (:mod:`frnn.reservoir.neighbours`): "auto" (chosen by leave-one-out accuracy), a
+        number in [0, ∞] (0: the ridge alone, ∞: 1-NN alone); classification targets only
+        (one-hot ±1: the class of a series is its largest target).  β is set by
+        :meth:`fit`; :meth:`partial_fit` adds its series to those kept
 
     Attributes
     ----------
@@ -105,12 +112,21 @@ class ReservoirReadout:
         ``intercept`` (K,), the leave-one-out outputs and errors
     alpha_ : the chosen ridge penalty
     temperature_ : τ of softmax(τ z) (classification), or None
+    neighbours_ : :class:`~frnn.reservoir.neighbours.Neighbours` (β, the training series),
+        or None: the ridge alone
+    loo_ : (n, K) the leave-one-out outputs z (the ridge's, blended with the neighbours'),
+        which τ is fitted to; set by :meth:`fit`
     """
 
-    def __init__(self, features: ReservoirFeatures, alphas=ALPHAS) -> None:
+    def __init__(
+        self, features: ReservoirFeatures, alphas=ALPHAS, neighbour_weight: float | str = 0.0
+    ) -> None:
+        check_weight(neighbour_weight)
         self.features_ = features
         self.alphas = alphas
+        self.neighbour_weight = neighbour_weight
         self.temperature_: float | None = None
+        self.neighbours_: Neighbours | None = None
 
     def fit(self, X, Y: np.ndarray, *, sample_weight=None, callback=None, sums=False) -> Self:
         """Draw the reservoirs on series X, compute their features and fit Y (n, K).
@@ -126,6 +142,9 @@ class ReservoirReadout:
         self.readout_ = ridge_loo(self._scaled(F), Y, self.alphas, sample_weight)
         self.alpha_ = self.readout_.alpha
         self.sums_ = ReadoutSums.of(F, Y, sample_weight) if sums else None
+        self.neighbours_, self.loo_ = Neighbours.fit(
+            X, Y.argmax(axis=1), Y.shape[1], self.readout_.loo, self.neighbour_weight, sample_weight
+        )
         return self
 
     def partial_fit(self, X, Y: np.ndarray, *, sample_weight=None) -> Self:
@@ -142,6 +161,8 @@ class ReservoirReadout:
         if len(F) != len(Y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
         sums = ReadoutSums.of(F, Y, sample_weight).add(self.sums_)  # self.sums_ unchanged
+        if self.neighbours_ is not None:  # β as the first fit chose it
+            self.neighbours_.add(X, Y.argmax(axis=1))
         basis = solve(sums)
         self.readout_ = basis.fit(self.alpha_, self.readout_.loo_error)
         self.mean_, self.scale_, self.sums_ = basis.mean, basis.scale, sums
@@ -151,7 +172,7 @@ class ReservoirReadout:
         """Set τ: ``temperature``, or the one fitted to the leave-one-out outputs of the
         one-hot (±1) targets of classes ``y_index`` (n,)."""
         if temperature is None:
-            self.temperature_ = softmax_temperature(self.readout_.loo, y_index)
+            self.temperature_ = softmax_temperature(self.loo_, y_index)
         else:
             self.temperature_ = float(temperature)
         return self
@@ -160,15 +181,25 @@ class ReservoirReadout:
         return (F - self.mean_) / self.scale_
 
     def predict(self, X) -> np.ndarray:
-        """z (n, K) of the series X."""
-        return self.readout_.predict(self._scaled(self.features_.transform(X)))
+        """z (n, K) of the series X: the ridge's, blended with the neighbours' if kept."""
+        near, z = self.neighbours_, None
+        if near is None or near.weight != math.inf:  # 1-NN alone needs no features
+            z = self.readout_.predict(self._scaled(self.features_.transform(X)))
+        return z if near is None else blend(z, near.outputs(X), near.weight)
 
     @classmethod
     def fitted(
-        cls, features: ReservoirFeatures, mean, scale, readout: RidgeFit, temperature=None
+        cls,
+        features: ReservoirFeatures,
+        mean,
+        scale,
+        readout: RidgeFit,
+        temperature=None,
+        neighbours: Neighbours | None = None,
     ) -> ReservoirReadout:
         """The read-out made of fitted parts (a model file's)."""
         model = cls(features)
         model.mean_, model.scale_, model.readout_ = mean, scale, readout
         model.alpha_, model.temperature_ = readout.alpha, temperature
+        model.neighbours_ = neighbours
         return model

@@ -1,0 +1,151 @@
+"""The nearest training series beside the ridge read-out: a floor under its accuracy.
+
+    z = z_ridge + β·z_nn,   z_nn,k = −min_{i in class k} ‖x − x_i‖ / d̄
+
+x is the series as it came (each padded with its last value to the training length T, or
+cut to it, as 1-NN under Euclidean distance reads series of unequal lengths), d̄ the median
+distance of a training series to its nearest other one, so that z_nn is of order one like
+the ridge's ±1 outputs.  β = ∞ is 1-NN alone (z = z_nn), β = 0 the read-out alone.  β is
+chosen from ``WEIGHTS`` by leave-one-out accuracy on the training series: the ridge's exact
+leave-one-out outputs (:func:`frnn.reservoir.ridge.ridge_loo`) plus β times each series'
+z_nn over the others; ties go to the smaller β.  So where the Euclidean distance itself
+is the right feature (a bump at one of a few fixed places) the classifier does at least
+about as well as 1-NN on the training series, and elsewhere it is the read-out unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data.inputs import as_sequences
+
+__all__ = ["WEIGHTS", "Neighbours", "check_weight", "choose", "flattened", "nearest"]
+
+#: The β tried by leave-one-out (``neighbour_weight="auto"``): none, blends, 1-NN alone
+#: (chosen by CV: benchmarks/results/reservoir_classifier.md, section 12).
+WEIGHTS = (0.0, 1.0, 3.0, 10.0, math.inf)
+
+# Distances computed a block of rows at a time: (rows, m) float64 values at once.
+_BLOCK_VALUES = 2**22
+
+
+def check_weight(value, name: str = "neighbour_weight") -> None:
+    """Refuse a β that is neither "auto" nor a number in [0, ∞]."""
+    if isinstance(value, str) and value == "auto":
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise ValueError(f"{name} must be 'auto' or a number in [0, inf]; got {value!r}")
+
+
+def flattened(X, length: int | None = None) -> np.ndarray:
+    """Series X as 1-NN ED reads them: (n, length·D) float64, each series padded with its
+    last value to ``length`` (its own longest series' when None) or cut to it."""
+    x, lengths, _ = as_sequences(X)  # (n, T, D), zero past each series' end
+    x = np.asarray(x, dtype=np.float64)
+    n, T, D = x.shape
+    length = T if length is None else length
+    out = np.empty((n, length, D))
+    out[:, : min(T, length)] = x[:, :length]
+    t = np.arange(length)[None, :, None]  # (1, length, 1)
+    last = x[np.arange(n), lengths - 1][:, None, :]  # (n, 1, D)
+    out = np.where(t >= lengths[:, None, None], last, out)
+    return out.reshape(n, length * D)
+
+
+def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self=False):
+    """(n, K): the Euclidean distance from each row of A (n, L) to the nearest row of B
+    (m, L) of each class k (``classes`` (m,) in 0..K−1; ∞ for a class with none).
+    ``skip_self``: A is B, and a row is not its own neighbour (leave-one-out)."""
+    n, m = len(A), len(B)
+    b2 = (B**2).sum(axis=1)  # (m,)
+    out = np.full((n, K), np.inf)
+    rows = max(1, _BLOCK_VALUES // max(m, 1))
+    for start in range(0, n, rows):
+        a = A[start : start + rows]  # (r, L)
+        d2 = (a**2).sum(axis=1)[:, None] + b2[None, :] - 2.0 * (a @ B.T)  # (r, m)
+        np.maximum(d2, 0.0, out=d2)  # round-off below zero
+        if skip_self:
+            d2[np.arange(len(a)), np.arange(start, start + len(a))] = np.inf
+        for k in range(K):
+            mine = classes == k
+            if mine.any():
+                out[start : start + len(a), k] = d2[:, mine].min(axis=1)
+    return np.sqrt(out)
+
+
+def choose(z_loo, nn_loo, y_index, weights, sample_weight=None) -> float:
+    """The β of ``weights`` whose blend z_loo + β·nn_loo ((n, K) each) classifies the
+    training series (classes ``y_index`` (n,)) best, each series counted with its weight
+    in the ridge loss (``sample_weight`` (n,), or one each); the smallest β of the best."""
+    w = np.ones(len(y_index)) if sample_weight is None else np.asarray(sample_weight)
+    scores = [float(w @ (blend(z_loo, nn_loo, b).argmax(axis=1) == y_index)) for b in weights]
+    return float(weights[int(np.argmax(scores))])  # argmax: the first of the best
+
+
+def blend(z: np.ndarray | None, nn: np.ndarray, weight: float) -> np.ndarray:
+    """z + β·nn ((n, K) each); β = ∞: nn alone (z may then be None); β = 0: z alone."""
+    if weight == math.inf:
+        return nn
+    return z if weight == 0 else z + weight * nn
+
+
+@dataclass
+class Neighbours:
+    """The training series a fitted read-out keeps for z_nn.
+
+    Attributes
+    ----------
+    series : (m, T·D) the training series, as :func:`flattened` made them
+    classes : (m,) each one's class, in 0..K−1
+    K : classes
+    length : T, the training length every series is padded or cut to
+    scale : d̄ (> 0), the median leave-one-out nearest distance on the training series
+    weight : β, in (0, ∞]
+    """
+
+    series: np.ndarray
+    classes: np.ndarray
+    K: int
+    length: int
+    scale: float
+    weight: float
+
+    @classmethod
+    def fit(cls, X, y_index: np.ndarray, K: int, z_loo: np.ndarray, weight, sample_weight=None):
+        """(Neighbours or None, the blended leave-one-out outputs (n, K)) for training
+        series X of classes ``y_index`` (n,) and the ridge's leave-one-out z_loo (n, K).
+
+        ``weight``: β, or "auto" to choose it from ``WEIGHTS`` (:func:`choose`, each series
+        counted with its ``sample_weight``); None is returned for β = 0 (nothing kept,
+        z_loo as it was)."""
+        check_weight(weight)
+        if weight == 0:
+            return None, z_loo
+        T = as_sequences(X)[0].shape[1]
+        series = flattened(X, T)  # (n, T·D)
+        d = nearest(series, series, y_index, K, skip_self=True)  # (n, K)
+        closest = d.min(axis=1)  # (n,); ∞ only for a class of one series
+        finite = closest[np.isfinite(closest)]
+        scale = float(np.median(finite)) if finite.size else 1.0
+        scale = scale if scale > 0 else 1.0  # every series repeated: any scale will do
+        nn = -d / scale  # (n, K); −∞ for a class with no other series
+        nn = np.maximum(nn, -1e6)  # finite: a lone series' own class is far, not impossible
+        if weight == "auto":
+            weight = choose(z_loo, nn, y_index, WEIGHTS, sample_weight)
+            if weight == 0:
+                return None, z_loo
+        model = cls(series, np.asarray(y_index, dtype=np.intp), K, T, scale, float(weight))
+        return model, blend(z_loo, nn, model.weight)
+
+    def outputs(self, X) -> np.ndarray:
+        """z_nn (n, K) of series X."""
+        d = nearest(flattened(X, self.length), self.series, self.classes, self.K)
+        return np.maximum(-d / self.scale, -1e6)
+
+    def add(self, X, y_index: np.ndarray) -> None:
+        """Keep series X of classes ``y_index`` (n,) too (``partial_fit``)."""
+        self.series = np.concatenate([self.series, flattened(X, self.length)])
+        self.classes = np.concatenate([self.classes, np.asarray(y_index, dtype=np.intp)])

@@ -1,0 +1,199 @@
+"""The nearest training series beside the ridge read-out (frnn.reservoir.neighbours),
+held to scikit-learn's 1-NN and its leave-one-out."""
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.metrics import pairwise_distances
+from sklearn.model_selection import LeaveOneOut, cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+
+import frnn
+from frnn import RNNClassifier
+from frnn.reservoir import ReservoirClassifier
+from frnn.reservoir.neighbours import WEIGHTS, choose, flattened, nearest
+
+SMALL = {"n_reservoirs": 4, "hidden_size": 8, "random_state": 0}
+
+
+def _bumps(n, seed=0):
+    """Bumps at one of three fixed places, noisy: 1-NN ED's task (many_classes's kind)."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    t = np.arange(60)
+    centre = np.array([10, 30, 50])[y][:, None] + rng.integers(-2, 3, (n, 1))
+    X = np.exp(-0.5 * ((t - centre) / 2.0) ** 2) + 0.3 * rng.standard_normal((n, 60))
+    return X, y
+
+
+def test_nearest_is_the_least_distance_per_class():
+    rng = np.random.default_rng(1)
+    A, B = rng.standard_normal((7, 5)), rng.standard_normal((11, 5))
+    classes = np.arange(11) % 3
+    d = pairwise_distances(A, B)  # (7, 11), the reference
+    want = np.stack([d[:, classes == k].min(axis=1) for k in range(4) if k < 3], axis=1)
+    got = nearest(A, B, classes, 4)
+    np.testing.assert_allclose(got[:, :3], want, rtol=1e-12)
+    assert np.isinf(got[:, 3]).all()  # a class without series is infinitely far
+    loo = nearest(B, B, classes, 3, skip_self=True)
+    d = pairwise_distances(B) + np.diag(np.full(11, np.inf))
+    want = np.stack([d[:, classes == k].min(axis=1) for k in range(3)], axis=1)
+    np.testing.assert_allclose(loo, want, rtol=1e-12)
+
+
+def test_unequal_series_are_padded_with_their_last_value_or_cut():
+    X = [np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0, 6.0])]
+    np.testing.assert_array_equal(flattened(X, 3), [[1, 2, 2], [3, 4, 5]])
+
+
+def test_one_nn_alone_predicts_as_scikit_learn_and_its_loo_is_theirs():
+    X, y = _bumps(45)
+    X_test, _ = _bumps(30, seed=1)
+    clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(X, y)
+    knn = KNeighborsClassifier(1).fit(X, y)
+    np.testing.assert_array_equal(clf.predict(X_test), knn.predict(X_test))
+    loo = cross_val_score(KNeighborsClassifier(1), X, y, cv=LeaveOneOut()).mean()
+    assert (clf.reservoir_.loo_.argmax(axis=1) == y).mean() == pytest.approx(loo)
+    proba = clf.predict_proba(X_test)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(proba.argmax(axis=1), clf.predict(X_test))
+
+
+def test_auto_keeps_the_series_where_1nn_helps_and_none_where_it_does_not():
+    X, y = _bumps(45)
+    ridge = RNNClassifier(neighbour_weight=0.0, **SMALL).fit(X, y)
+    auto = RNNClassifier(**SMALL).fit(X, y)
+    ridge_loo = (ridge.reservoir_.loo_.argmax(axis=1) == y).mean()
+    assert auto.reservoir_.neighbours_ is not None  # four reservoirs of 8: 1-NN does better
+    assert (auto.reservoir_.loo_.argmax(axis=1) == y).mean() > ridge_loo
+    rng = np.random.default_rng(2)  # a rising or a falling ramp under a random sine: the
+    y2 = np.arange(40) % 2  # read-out's task (its trend), and every 1-NN vote is worse
+    t = np.arange(40)
+    X2 = np.sin(t / 3 + rng.uniform(0, 6, (40, 1))) + (2 * y2 - 1)[:, None] * np.linspace(-1, 1, 40)
+    clf = RNNClassifier(**SMALL).fit(X2, y2)
+    assert clf.reservoir_.neighbours_ is None and "neighbours/series" not in _saved(clf)[0]
+    np.testing.assert_array_equal(
+        clf.decision_function(X2), RNNClassifier(neighbour_weight=0.0, **SMALL).fit(X2, y2)
+        .decision_function(X2)
+    )  # fmt: skip
+
+
+def test_choose_takes_the_best_and_the_smallest_of_ties():
+    z = np.array([[1.0, 0.0], [1.0, 0.0]])  # the ridge calls both class 0
+    nn = np.array([[0.0, -1.0], [-1.0, 0.0]])  # 1-NN is right on both
+    assert choose(z, nn, np.array([0, 1]), WEIGHTS) == 3.0  # 1 + 3·(−1) < 0: right on both
+    assert choose(z, nn, np.array([0, 0]), WEIGHTS) == 0.0
+
+
+def _saved(clf):
+    from frnn.estimators.persist import to_arrays
+
+    return to_arrays(clf)
+
+
+def _file(path, arrays, meta):
+    import json
+
+    meta = {"format": "frnn", "version": frnn.io.FORMAT_VERSION, **json.loads(json.dumps(meta))}
+    np.savez(path, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+    return path
+
+
+def test_model_files_keep_the_series_and_refuse_damaged_ones(tmp_path):
+    X, y = _bumps(30)
+    clf = RNNClassifier(neighbour_weight=1.0, **SMALL).fit(X, y)
+    arrays, meta = _saved(clf)
+    np.testing.assert_array_equal(arrays["neighbours/series"], X)  # the series as given
+    assert meta["reservoir"]["neighbours"]["weight"] == 1.0
+    back = frnn.load(_file(tmp_path / "good.npz", arrays, meta))
+    np.testing.assert_array_equal(back.decision_function(X), clf.decision_function(X))
+    bad_classes = {**arrays, "neighbours/classes": arrays["neighbours/classes"] + 3.0}
+    narrow = {**arrays, "neighbours/series": arrays["neighbours/series"][:, :-1]}
+    missing = {k: v for k, v in arrays.items() if k != "neighbours/classes"}
+    damaged = [
+        (bad_classes, meta, "class indices"),
+        (narrow, meta, "neighbours/series has shape"),
+        (missing, meta, "neighbours/classes is missing"),
+    ]
+    for weight in (0.0, -1.0, "auto"):
+        wrong = json_replaced(meta, ("reservoir", "neighbours", "weight"), weight)
+        damaged.append((arrays, wrong, "neighbours' weight"))
+    for i, (a, m, message) in enumerate(damaged):
+        with pytest.raises(ValueError, match=message):
+            frnn.load(_file(tmp_path / f"bad{i}.npz", a, m))
+    none = json_replaced(meta, ("reservoir", "neighbours"), None)  # series kept, none said
+    with pytest.raises(ValueError, match="arrays"):
+        frnn.load(_file(tmp_path / "none.npz", arrays, none))
+
+
+def test_files_before_version_7_load_with_the_read_out_alone(tmp_path):
+    X, y = _bumps(30)
+    clf = RNNClassifier(neighbour_weight=0.0, **SMALL).fit(X, y)
+    arrays, meta = _saved(clf)
+    old = {k: v for k, v in meta.items()}
+    old["params"] = {k: v for k, v in meta["params"].items() if k != "neighbour_weight"}
+    old["reservoir"] = {k: v for k, v in meta["reservoir"].items() if k != "neighbours"}
+    path = _file(tmp_path / "v6.npz", arrays, {**old, "version": 6})
+    back = frnn.load(path)
+    assert back.neighbour_weight == 0.0 and back.reservoir_.neighbours_ is None
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+    with pytest.raises(ValueError, match="damaged"):  # version 7 must record both
+        frnn.load(_file(tmp_path / "v7.npz", arrays, old))
+
+
+def json_replaced(meta, path, value):
+    import json
+
+    meta = json.loads(json.dumps(meta))
+    holder = meta
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = value
+    return meta
+
+
+@pytest.mark.parametrize("weight", [math.inf, 1.0, 0.0])
+def test_model_files_round_trip(tmp_path, weight):
+    X, y = _bumps(30)
+    clf = RNNClassifier(neighbour_weight=weight, **SMALL).fit(X, y)
+    frnn.save(clf, tmp_path / "m.npz")
+    back = frnn.load(tmp_path / "m.npz")
+    assert back.neighbour_weight == weight
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [-1.0, "near", True, float("nan"), None],
+    ids=["negative", "word", "bool", "nan", "none"],
+)
+def test_a_bad_weight_is_refused_naming_it(value):
+    X, y = _bumps(12)
+    for model in (
+        RNNClassifier(neighbour_weight=value),
+        ReservoirClassifier(neighbour_weight=value),
+    ):
+        with pytest.raises(ValueError, match=r"neighbour_weight must be 'auto' or a number"):
+            model.fit(X, y)
+
+
+def test_partial_fit_and_the_chunked_fit_keep_no_series():
+    X, y = _bumps(30)
+    clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).partial_fit(X, y, classes=[0, 1, 2])
+    assert clf.reservoir_.neighbours_ is None
+
+
+def test_a_read_out_that_keeps_series_adds_partial_fits_to_them():
+    from frnn.reservoir import ReservoirFeatures, ReservoirReadout
+
+    X, y = _bumps(40)
+    Y = 2.0 * np.eye(3)[y] - 1.0
+    model = ReservoirReadout(ReservoirFeatures(n_reservoirs=2, units=4, random_state=0),
+                             neighbour_weight=math.inf)  # fmt: skip
+    model.fit(X[:25], Y[:25], sums=True).partial_fit(X[25:], Y[25:])
+    X_test, _ = _bumps(20, seed=3)
+    knn = KNeighborsClassifier(1).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X_test).argmax(axis=1), knn.predict(X_test))
+    z = model.predict(X[25:])  # the added series are their own nearest: distance 0
+    np.testing.assert_allclose(z[np.arange(15), y[25:]], 0.0, atol=1e-6)  # round-off
