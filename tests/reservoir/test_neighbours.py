@@ -79,6 +79,17 @@ def test_auto_keeps_the_series_where_1nn_helps_and_none_where_it_does_not():
     )  # fmt: skip
 
 
+def test_auto_keeps_nothing_beyond_its_size_limit_and_a_given_weight_keeps_series(monkeypatch):
+    from frnn.reservoir import neighbours
+
+    X, y = _bumps(45)
+    monkeypatch.setattr(neighbours, "AUTO_MAX_SERIES", 44)  # 45 series: one too many
+    assert RNNClassifier(**SMALL).fit(X, y).reservoir_.neighbours_ is None
+    assert RNNClassifier(neighbour_weight=1.0, **SMALL).fit(X, y).reservoir_.neighbours_
+    monkeypatch.setattr(neighbours, "AUTO_MAX_SERIES", 45)
+    assert RNNClassifier(**SMALL).fit(X, y).reservoir_.neighbours_ is not None
+
+
 def test_choose_takes_the_best_and_the_smallest_of_ties():
     z = np.array([[1.0, 0.0], [1.0, 0.0]])  # the ridge calls both class 0
     nn = np.array([[0.0, -1.0], [-1.0, 0.0]])  # 1-NN is right on both

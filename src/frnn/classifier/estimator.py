@@ -123,8 +123,9 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         training series of class k) / (its median over the training series)
         (:mod:`frnn.reservoir.neighbours`): "auto" chooses β from (0, 1, 3, 10, inf) by
         leave-one-out accuracy on the training series, so the classifier keeps the
-        training series only where 1-NN under Euclidean distance helps; 0 is the read-out
-        alone, inf 1-NN alone.  ``fit`` on series in memory only: ``partial_fit`` and a
+        training series only where 1-NN under Euclidean distance helps (and never beyond
+        20,000 training series: ``neighbours.AUTO_MAX_SERIES``); 0 is the read-out alone,
+        inf 1-NN alone.  ``fit`` on series in memory only: ``partial_fit`` and a
         dask X fit the read-out alone (β = 0)
     n_jobs : int or None, (reservoir) threads running reservoirs side by side (None: one)
     random_state : None, int or numpy.random.RandomState

@@ -50,7 +50,8 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
     neighbour_weight : "auto" or float in [0, inf]
         β of the nearest training series beside the read-out, z + β·z_nn
         (:mod:`frnn.reservoir.neighbours`): "auto" chooses β by leave-one-out accuracy on
-        the training series; 0 is the ridge alone, inf 1-NN under Euclidean distance alone.
+        the training series (0 beyond ``AUTO_MAX_SERIES`` = 20,000 of them); 0 is the
+        ridge alone, inf 1-NN under Euclidean distance alone.
     random_state : None, int or numpy.random.Generator
 
     Attributes

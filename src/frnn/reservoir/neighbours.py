@@ -22,11 +22,26 @@ import numpy as np
 
 from ..data.inputs import as_sequences
 
-__all__ = ["WEIGHTS", "Neighbours", "check_weight", "choose", "flattened", "nearest"]
+__all__ = [
+    "AUTO_MAX_SERIES",
+    "WEIGHTS",
+    "Neighbours",
+    "check_weight",
+    "choose",
+    "flattened",
+    "nearest",
+]
 
 #: The β tried by leave-one-out (``neighbour_weight="auto"``): none, blends, 1-NN alone
 #: (chosen by CV: benchmarks/results/reservoir_classifier.md, section 12).
 WEIGHTS = (0.0, 1.0, 3.0, 10.0, math.inf)
+
+#: "auto" keeps no series beyond this many training series (β = 0, no distances computed):
+#: 1-NN's leave-one-out costs n²·T·D (8,000 series of 150 steps: 1.2 s on one core; 10⁵
+#: would take minutes), the kept series would make the model file the training set's
+#: size, and with that many series the ridge read-out has the data it needs.  A number
+#: given as ``neighbour_weight`` is used at any size.
+AUTO_MAX_SERIES = 20_000
 
 # Distances computed a block of rows at a time: (rows, m) float64 values at once.
 _BLOCK_VALUES = 2**22
@@ -122,7 +137,7 @@ class Neighbours:
         counted with its ``sample_weight``); None is returned for β = 0 (nothing kept,
         z_loo as it was)."""
         check_weight(weight)
-        if weight == 0:
+        if weight == 0 or (weight == "auto" and len(y_index) > AUTO_MAX_SERIES):
             return None, z_loo
         T = as_sequences(X)[0].shape[1]
         series = flattened(X, T)  # (n, T·D)
