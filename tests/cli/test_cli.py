@@ -155,6 +155,20 @@ def test_reservoir_options_have_help_and_reach_the_estimator(tmp_path):
     assert bad.returncode == 2 and "LOW,HIGH" in bad.stderr
 
 
+@pytest.mark.parametrize(("given", "kept"), [("inf", float("inf")), ("3", 3.0), ("auto", "auto")])
+def test_neighbour_weight_takes_a_number_or_auto(tmp_path, given, kept):
+    run = frnn("train", *RESERVOIR, "--neighbour-weight", given, "--quiet", "--out", "r",
+               cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    params = json.loads((tmp_path / "r" / "config.json").read_text())["estimator"]
+    assert params["neighbour_weight"] == kept
+    again = frnn("train", "--config", "r/config.json", "--quiet", "--out", "s", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr  # inf is written and read back (Infinity)
+    assert "--neighbour-weight WORD|NUMBER" in frnn("train", "--help", cwd=tmp_path).stdout
+    bad = frnn("train", *RESERVOIR, "--neighbour-weight", "-1", "--out", "t", cwd=tmp_path)
+    assert bad.returncode == 2 and "neighbour-weight must be 'auto' or a number" in bad.stderr
+
+
 # -- data formats ---------------------------------------------------------------------------
 
 

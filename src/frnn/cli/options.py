@@ -104,13 +104,15 @@ def _parse_seed(text: str) -> int | None:
     return seed
 
 
-def _value_type(default):
+def _value_type(default, name: str = ""):
     """A parser for values like ``default``; ``none`` gives None for numbers; a word is kept
-    where the default is None (class_weight's "balanced"), for the estimator to check."""
+    where the default is None (class_weight's "balanced"), for the estimator to check, and
+    a number is read as one where the default is a word that numbers may replace
+    (neighbour_weight's "auto" or β)."""
     if isinstance(default, bool):
         return _parse_bool
     if isinstance(default, str):
-        return str
+        return _word_or_number if name in _WORD_OR_NUMBER else str
     if isinstance(default, tuple):
         return _parse_pair
 
@@ -127,6 +129,18 @@ def _value_type(default):
         raise argparse.ArgumentTypeError(f"expected a number or none, got {text!r}")
 
     return parse
+
+
+# Parameters whose default is a word but which take a number too
+_WORD_OR_NUMBER = {"neighbour_weight"}
+
+
+def _word_or_number(text: str):
+    """``text`` as a float where it reads as one ("3", "inf"), else the word itself."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def add_estimator_options(parser: argparse.ArgumentParser) -> None:
@@ -158,9 +172,9 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
         group.add_argument(
             *flags,
             dest=name,
-            type=_parse_seed if name == "random_state" else _value_type(default),
+            type=_parse_seed if name == "random_state" else _value_type(default, name),
             default=argparse.SUPPRESS,
-            metavar=_metavar(default),
+            metavar=_metavar(default, name),
             help=f"{helps.get(name, '')} (default: {_shown(default)}{only})",
             **switch,
         )
@@ -174,9 +188,11 @@ def add_estimator_options(parser: argparse.ArgumentParser) -> None:
             )
 
 
-def _metavar(default) -> str:
+def _metavar(default, name: str = "") -> str:
     if isinstance(default, tuple):
         return "LOW,HIGH"
+    if name in _WORD_OR_NUMBER:
+        return "WORD|NUMBER"
     return type(default).__name__.upper() if default is not None else "VALUE"
 
 
