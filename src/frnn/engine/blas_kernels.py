@@ -32,11 +32,12 @@ CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FMA)
-def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n):
+def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
     """Fill rows b0..b1−1 of A (T, B, I) with a(1..T); padded steps hold zero.
 
     x (T, B, D), WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, bias (I,) (zeros for none), a0 (B, I),
-    lengths (B,); ``one`` is 1 in the arrays' dtype; n ≥ 1 steps a chunk.
+    lengths (B,); ``one`` is 1 in the arrays' dtype; n ≥ 1 steps a chunk, ``split`` ≥ 1
+    rows each BLAS call of a step's product with R.
     """
     T, B, D = x.shape
     I = RT.shape[0]
@@ -53,7 +54,7 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n):
         # copied into A first (a pass over the chunk's rows)
         np.dot(_rows(x, t0, t1, b0, b1, X), WT, U[:m].reshape(m * rows, I))
         for t in range(t0, t1):
-            np.dot(a0[b0:b1] if t == 0 else A[t - 1, b0:b1], RT, carry)
+            _dot_rows(a0[b0:b1] if t == 0 else A[t - 1, b0:b1], RT, carry, split)
             Wx = U[t - t0]  # (rows, I)
             for r in range(rows):
                 b = b0 + r
@@ -66,12 +67,13 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, dW, dR, db):
+def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, split, dW, dR, db):
     """Add rows b0..b1−1's share of dW (I, D), dR (I, I) and db (I,) into them (BPTT).
 
     dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K) many-to-one,
     where it enters at each sequence's last step; db of shape (0,) means a model without
-    biases (nothing is written to it).  n ≥ 1 steps a chunk.
+    biases (nothing is written to it).  n ≥ 1 steps a chunk, ``split`` ≥ 1 rows each
+    BLAS call of a step's product with R.
     """
     T, B, D = x.shape
     I = R.shape[0]
@@ -112,7 +114,7 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, d
                     for j in range(I):
                         db[j] += delta[k, r, j]
             if t > 0:
-                np.dot(delta[k], R, carry)  # Rᵀ δ(t) as rows: δ(t) R
+                _dot_rows(delta[k], R, carry, split)  # Rᵀ δ(t) as rows: δ(t) R
         flat = delta[:m].reshape(m * rows, I)
         if t0 > 0 and _contiguous(A, t0, t1, b0, b1):  # two products, in place
             np.dot(flat.T, _view(A, t0 - 1, t1 - 1, b0, b1), part_R)
@@ -141,6 +143,14 @@ def _side_by_side(x, A, a0, t0, t1, b0, b1, PX):
             PX[t - t0, r, :I] = a0[b0 + r] if t == 0 else A[t - 1, b0 + r]
             PX[t - t0, r, I:] = x[t, b0 + r]
     return PX[: t1 - t0].reshape((t1 - t0) * (b1 - b0), PX.shape[2])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _dot_rows(a, M, out, split):
+    """out = a M, (rows, I), one BLAS product per ``split`` rows (``compiled.product_rows``)."""
+    for r0 in range(0, a.shape[0], split):
+        r1 = min(a.shape[0], r0 + split)
+        np.dot(a[r0:r1], M, out[r0:r1])
 
 
 @njit(cache=True, nogil=True, inline="always")
