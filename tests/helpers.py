@@ -33,7 +33,7 @@ ROUTES = {
     "numba": ("numba", {"loops": True}),
     "numba-blocks": ("numba", {"loops": True, "blocks": 3}),
     "numba-blas": ("numba", {"blas": True}),
-    "numba-blas-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3, "product_rows": 2}),
+    "numba-blas-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3, "product_rows": 1}),
     "numpy": ("numpy", {}),
     "numpy-chunked": ("numpy", {"chunked": True}),
 }
