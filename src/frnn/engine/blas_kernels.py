@@ -128,7 +128,7 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
     return dW, dR, db
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")  # inlined: no cache file of its own to corrupt
 def _side_by_side(x, A, a0, t0, t1, b0, b1, PX):
     """[a(t−1), x(t)] of steps t0..t1−1 and rows b0..b1−1, as one (m·rows, I + D) matrix.
 
