@@ -33,7 +33,7 @@ ROUTES = {
     "numba": ("numba", {"loops": True}),
     "numba-blocks": ("numba", {"loops": True, "blocks": 3}),
     "numba-blas": ("numba", {"blas": True}),
-    "numba-blas-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3}),
+    "numba-blas-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3, "product_rows": 1}),
     "numpy": ("numpy", {}),
     "numpy-chunked": ("numpy", {"chunked": True}),
 }
@@ -57,6 +57,8 @@ def route(name: str):
             patch.setattr(threads, "budget", lambda: settings["blocks"])
         if "chunk" in settings:
             patch.setattr(compiled, "chunk_steps", lambda T, rows: min(T, settings["chunk"]))
+        if "product_rows" in settings:  # each step's product with R in calls of so many rows
+            patch.setattr(compiled, "product_rows", lambda I: settings["product_rows"])
         if settings.get("chunked"):
             patch.setattr(numpy_loops, "WHOLE_DELTA_MAX_VALUES", 0)
         yield engine

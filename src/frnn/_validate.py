@@ -166,7 +166,9 @@ def check_positive_int(value, name: str) -> int:
 
 
 def check_choice(value, name: str, choices) -> str:
-    """A string option among ``choices`` (any iterable of strings, e.g. a dict's keys)."""
+    """A string option among ``choices`` (a container of strings, e.g. a dict's keys)."""
+    if isinstance(value, str) and value in choices:  # checked on every forward: no list built
+        return value
     return Options(sorted(choices)).check(value, name)
 
 

@@ -284,3 +284,16 @@ def test_row_sum_is_the_sum_over_rows(shape, dtype):
         got = numpy_loops.row_sum(rows, ones)
         assert got.shape == (shape[1],) and got.dtype == dtype
         np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * shape[0])
+
+
+def test_products_with_R_fit_openblas_small_matrix_kernels(monkeypatch):
+    """Each step's product with R is cut into calls of whole multiples of 8 rows, the most
+    that OpenBLAS's small-matrix kernels take (M·N·K ≤ 100³); none without those kernels.
+    (The route numba-blas-blocks forces 1-row calls and holds them to the reference.)"""
+    monkeypatch.setattr(compiled, "small_kernels", lambda: True)
+    for I in (1, 32, 128, 256, 353):
+        rows = compiled.product_rows(I)
+        assert rows % 8 == 0 and rows * I * I <= compiled.SMALL_PRODUCT < (rows + 8) * I * I
+    assert compiled.product_rows(354) == 0  # 8 rows would not fit: one call
+    monkeypatch.setattr(compiled, "small_kernels", lambda: False)
+    assert compiled.product_rows(128) == 0

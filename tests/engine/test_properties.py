@@ -59,3 +59,38 @@ def test_batch_equals_the_mean_of_single_sequences(
     np.testing.assert_allclose(loss_value, total / B, rtol=1e-12)
     for k in grads:
         np.testing.assert_allclose(grads[k], summed[k] / B, rtol=1e-10, atol=1e-13)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    B=sizes,
+    T=sizes,
+    n=sizes,
+    dtype=st.sampled_from([np.float64, np.float32]),
+    layout=st.sampled_from(["C", "F", "reversed"]),
+)
+def test_time_major_is_a_transposed_copy(B, T, n, dtype, layout):
+    """(B, T, n) -> (T, B, n), contiguous and never sharing memory with its input (the
+    callers zero its padding), whatever the input's layout."""
+    from frnn.engine.batch import time_major
+
+    array = np.arange(B * T * n, dtype=dtype).reshape(B, T, n)
+    array = {"C": array, "F": np.asfortranarray(array), "reversed": array[:, :, ::-1]}[layout]
+    got = time_major(array)
+    np.testing.assert_array_equal(got, array.transpose(1, 0, 2))
+    assert got.dtype == dtype and got.flags.c_contiguous
+    assert not np.shares_memory(got, array)
+
+
+@settings(max_examples=30, deadline=None)
+@given(B=sizes, T=st.integers(2, 5), many_to_many=st.booleans())
+def test_forward_leaves_the_callers_arrays_alone(B, T, many_to_many):
+    """Padding is zeroed in forward's own copies: a batch of one (whose transposed view
+    is already contiguous) once had the padding of the caller's x zeroed."""
+    net = frnn.FullyRecurrentNetwork(2, 3, 1, rng=0)
+    x = np.ones((B, T, 2))
+    y = np.full((B, T, 1) if many_to_many else (B, 1), 0.5)
+    x_before, y_before = x.copy(), y.copy()
+    net.forward(x, y, lengths=np.full(B, T - 1))
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(y, y_before)

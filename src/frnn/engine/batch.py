@@ -130,7 +130,7 @@ def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str, weights=None
     lengths = _lengths(lengths, single, B, T)
     mask = None if (lengths == T).all() else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
     check_finite(xb, "x", where=None if mask is None else mask.T)
-    x_tm = np.ascontiguousarray(xb.transpose(1, 0, 2))  # (T, B, D)
+    x_tm = time_major(xb)  # (T, B, D)
     if mask is not None:
         x_tm[~mask] = 0.0
     yb, many_to_many = _targets(y, single, B, T, K, dtype, mask, loss)
@@ -138,6 +138,21 @@ def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str, weights=None
     batch = Batch(x_tm, yb, a0b, lengths, mask, single, many_to_many)
     batch.weights = _step_weights(weights, batch, dtype)
     return batch
+
+
+def time_major(array: np.ndarray) -> np.ndarray:
+    """(B, T, n) -> (T, B, n): a new C-contiguous array, never a view of ``array``.
+
+    Each step's n values move as one item where they lie contiguous: numpy's copy loop
+    then runs once per row of B items rather than once per n numbers (twice as fast at
+    n = 8).  A copy always, as callers zero its padding: for B = 1 the transposed view
+    is already contiguous, and ``ascontiguousarray`` would hand back the caller's array.
+    """
+    B, T, n = array.shape
+    if array.flags.c_contiguous and array.size and B > 1 and n > 1:
+        items = array.view(np.dtype((np.void, n * array.itemsize))).reshape(B, T)
+        return np.array(items.T, order="C").view(array.dtype).reshape(T, B, n)
+    return np.array(array.transpose(1, 0, 2), order="C")
 
 
 def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
@@ -151,10 +166,10 @@ def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
     B, T, _ = x.shape
     lengths = np.asarray(lengths, dtype=np.intp)
     mask = None if (lengths == T).all() else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
-    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, B, D)
+    x_tm = time_major(x)  # (T, B, D)
     many_to_many = y is not None and y.ndim == 3
     if many_to_many:
-        y = np.ascontiguousarray(y.transpose(1, 0, 2))  # (T, B, K)
+        y = time_major(y)  # (T, B, K)
     if mask is not None:
         x_tm[~mask] = 0.0
         if many_to_many:
@@ -223,7 +238,7 @@ def _targets(y, single, B, T, K, dtype, mask, loss) -> tuple[np.ndarray | None, 
         _check_values(yb, loss, None)
         return yb, False
     if y.shape in many:
-        yb = np.ascontiguousarray(y.reshape(B, T, K).transpose(1, 0, 2))  # (T, B, K)
+        yb = time_major(y.reshape(B, T, K))  # (T, B, K)
         _check_values(yb, loss, mask)
         if mask is not None:
             yb[~mask] = 0.0

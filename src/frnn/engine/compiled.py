@@ -25,6 +25,15 @@ from .batch import Batch
 # and a(t−1) stay in cache until the product reads them.
 CHUNK_ROWS = 512
 
+# OpenBLAS's cores that have small-matrix kernels (AVX-512: Intel from Skylake-SP, AMD from
+# Zen 4) run a product of at most SMALL_PRODUCT multiply-adds without packing its operands
+# (OpenBLAS's rule, M·N·K ≤ 100³); above, it packs R again at every step.  Measured there
+# (one thread, a step's product a(t−1) Rᵀ, GMAC/s, float64 / float32): I = 128, 64 rows
+# 22 / 41 in one call, 28 / 55 in calls of 8–56 rows; I = 256, 128 rows 23 / 44, 25 / 52
+# in calls of 8 (rows not a multiple of 8 ran slower than one call).
+SMALL_KERNEL_CORES = ("skylakex", "cooperlake", "sapphirerapids")
+SMALL_PRODUCT = 100**3
+
 
 @functools.cache
 def numba_kernels():
@@ -51,6 +60,7 @@ def blas_kernels():
         return None
     module = _usable(module)
     threads.blas_libraries.cache_clear()  # the trial loaded scipy's BLAS: count it from now
+    small_kernels.cache_clear()  # and ask it, not numpy's, about small-matrix kernels
     return module
 
 
@@ -111,9 +121,42 @@ def _all(results: list) -> list | None:
     return None if any(result is None for result in results) else results
 
 
+@functools.cache
+def small_kernels() -> bool:
+    """Whether the BLAS that numba calls is an OpenBLAS with small-matrix kernels (a core
+    of ``SMALL_KERNEL_CORES``; scipy's, or the one BLAS when numpy and scipy share one)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return False
+    blas = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
+    scipy = [c for c in blas if "numpy" not in c.filepath] or blas
+    return bool(scipy) and all(
+        c.internal_api == "openblas"
+        and str(getattr(c, "architecture", "")).lower() in SMALL_KERNEL_CORES
+        for c in scipy
+    )
+
+
+def product_rows(I: int) -> int:
+    """Rows per BLAS call of a step's product with R (I, I): the most, in multiples of 8,
+    that OpenBLAS's small-matrix kernels take; 0 (all rows at once) without them."""
+    if not small_kernels():
+        return 0
+    rows = SMALL_PRODUCT // (I * I) // 8 * 8
+    return rows if rows >= 8 else 0
+
+
 def chunk_steps(T: int, rows: int) -> int:
     """Steps a chunk of ``blas_kernels`` for a block of ``rows`` sequences."""
     return min(T, -(-CHUNK_ROWS // rows))
+
+
+def _chunk(module, T: int, rows: int, I: int) -> tuple:
+    """The BLAS loops' (steps a chunk, rows a product with R) for a block; () for others."""
+    if not module.CALLS_BLAS:
+        return ()
+    return chunk_steps(T, rows), product_rows(I) or rows
 
 
 @functools.lru_cache(maxsize=64)
@@ -165,7 +208,7 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
     code, one = ACTIVATIONS[activation].code, W.dtype.type(1)
 
     def kernel(b0, b1):
-        chunk = (chunk_steps(T, b1 - b0),) if module.CALLS_BLAS else ()
+        chunk = _chunk(module, T, b1 - b0, I)
         return module.states(batch.x, WT, RT, b, a0, batch.lengths, code, one, A, b0, b1, *chunk)
 
     return None if _run(module, blocks, kernel) is None else A
@@ -190,7 +233,7 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
     def kernel(b0, b1):  # each block adds into its own zeros; db (0,) for none
         dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
         db = np.zeros(I, dtype=dtype) if bias else _zeros(0, dtype)
-        chunk = (chunk_steps(T, b1 - b0),) if module.CALLS_BLAS else ()
+        chunk = _chunk(module, T, b1 - b0, I)
         return module.gradients(*args, b0, b1, *chunk, dW, dR, db)
 
     parts = _run(module, blocks, kernel)

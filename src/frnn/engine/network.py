@@ -148,7 +148,7 @@ def _forward(
     )  # (T, B, I)
     if info is not None:  # DEER's report, where the user reads it
         model.deer_info, model.deer_iterations = info, info.iterations
-    Z = A @ V.T if batch.many_to_many else last(A, batch.lengths) @ V.T  # (T, B, K) | (B, K)
+    Z = A @ V.T if batch.many_to_many else last(A, batch) @ V.T  # (T, B, K) | (B, K)
     if c is not None:
         Z += c
         if batch.many_to_many and batch.mask is not None:
@@ -277,7 +277,7 @@ def _backward(cache: _caches.Cache, R, V, *, keep_da: bool, engine: str, model):
             dZ = dZ * batch.weights[:, :, None]
         dV = dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
     else:
-        dV = dZ.T @ last(A, batch.lengths)
+        dV = dZ.T @ last(A, batch)
     dW, dR, db, dA = dispatch.gradients(
         A,
         batch,

@@ -27,9 +27,9 @@ def states(W: np.ndarray, R: np.ndarray, batch: Batch, f, b=None) -> np.ndarray:
     return A
 
 
-def last(A: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """a(T_b) for each sequence b: (T, B, I) -> (B, I)."""
-    return A[lengths - 1, np.arange(A.shape[1])]
+def last(A: np.ndarray, batch: Batch) -> np.ndarray:
+    """a(T_b) for each sequence b: (T, B, I) -> (B, I); the last step (a view) unpadded."""
+    return A[-1] if batch.mask is None else A[batch.lengths - 1, np.arange(A.shape[1])]
 
 
 def direct_gradient(A: np.ndarray, batch: Batch, V: np.ndarray, dZ: np.ndarray) -> np.ndarray:
