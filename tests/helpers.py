@@ -15,6 +15,8 @@ import io
 import itertools
 import os
 import subprocess
+import sys
+import time
 import traceback
 
 import numpy as np
@@ -316,3 +318,23 @@ def check_saved_outputs(model, expected, prefix: str, methods) -> None:
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300, err_msg=method)
         else:
             np.testing.assert_array_equal(got, want, err_msg=method)
+
+
+def stop_at_first_checkpoint(args, folder, sig, *, settle=0.0) -> tuple[int, str]:
+    """``frnn ARGS`` started in a child process in ``folder`` (one BLAS thread), sent
+    ``sig`` once ``run/checkpoint.npz`` exists and ``settle`` seconds more: (its exit
+    status, its stderr).  ARGS must write the run to ``--out run``."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "frnn", *args]
+    with subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        checkpoint = folder / "run" / "checkpoint.npz"
+        deadline = time.monotonic() + 120
+        while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(settle)
+        assert process.poll() is None, "the run ended before it could be stopped"
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=120)
+    return process.returncode, stderr

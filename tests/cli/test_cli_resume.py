@@ -7,18 +7,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
 
 from frnn.cli import rundir as _rundir
-from helpers import assert_same_model, toy_series, write_file
+from helpers import assert_same_model, stop_at_first_checkpoint, toy_series, write_file
 from helpers import run_cli as frnn
 
-ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 TINY = ["--training", "bptt", "--epochs", "3", "--hidden-size", "4"]  # as test_cli.py
 
 
@@ -50,19 +46,9 @@ def uninterrupted(tmp_path_factory):
 
 def start_and_stop(folder, sig) -> tuple[int, str]:
     """Start a run, send ``sig`` once its first checkpoint exists; (exit code, stderr)."""
-    command = [sys.executable, "-m", "frnn", "train", *RESUMABLE, "--out", "run"]
-    with subprocess.Popen(
-        command, cwd=folder, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as process:
-        checkpoint = folder / "run" / "checkpoint.npz"
-        deadline = time.monotonic() + 120
-        while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        time.sleep(0.02)  # into the next epoch (about 50 ms each): stopped mid-epoch
-        assert process.poll() is None, "the run ended before it could be stopped"
-        process.send_signal(sig)
-        _, stderr = process.communicate(timeout=120)
-    return process.returncode, stderr
+    args = ["train", *RESUMABLE, "--out", "run"]
+    # into the next epoch (about 50 ms each): stopped mid-epoch
+    return stop_at_first_checkpoint(args, folder, sig, settle=0.02)
 
 
 @pytest.mark.slow

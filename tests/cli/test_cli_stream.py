@@ -4,18 +4,13 @@ by round, Ctrl-C then --resume finishing the same run, one-line errors."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
-from helpers import assert_same_model
+from helpers import assert_same_model, stop_at_first_checkpoint
 from helpers import run_cli as frnn
 
-ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 SMALL = ["--length", "20", "--n-train", "100", "--n-test", "100", "--hidden-size", "8"]
 
 
@@ -49,18 +44,10 @@ RESUMABLE = [
 def test_ctrl_c_then_resume_finishes_the_same_stream_run(tmp_path):
     whole = frnn(*RESUMABLE, "--out", "whole", cwd=tmp_path)
     assert whole.returncode == 0, whole.stderr
-    command = [sys.executable, "-m", "frnn", *RESUMABLE, "--out", "run"]
-    with subprocess.Popen(
-        command, cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as process:
-        checkpoint = tmp_path / "run" / "checkpoint.npz"
-        deadline = time.monotonic() + 120
-        while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        assert process.poll() is None, "the run ended before it could be stopped"
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    returncode, stderr = stop_at_first_checkpoint(
+        [*RESUMABLE, "--out", "run"], tmp_path, signal.SIGINT
+    )
+    assert returncode == 130 and "Traceback" not in stderr, stderr
     assert "interrupted after round" in stderr
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["status"] == "interrupted" and metrics["epochs"] < 20
