@@ -21,8 +21,9 @@ from frnn.engine.network import forward_trusted
 from frnn.estimator import RNNClassifier
 from frnn.regressor import RNNRegressor
 from frnn.regressor import targets as real_targets
-from frnn.training.loop import Member, Settings, Trainer
+from frnn.training.loop import Trainer
 from frnn.training.optimizers import SGD
+from frnn.training.settings import Member, Settings
 from frnn.viz.curves import plot_curves
 from helpers import run_cli as frnn
 

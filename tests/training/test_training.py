@@ -19,7 +19,8 @@ from frnn.training import (
     NonFiniteLossError,
     sequence_gradients,
 )
-from frnn.training.loop import Member, Settings, Trainer
+from frnn.training.loop import Trainer
+from frnn.training.settings import Member, Settings
 from torch_reference import relerr
 
 

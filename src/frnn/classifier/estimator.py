@@ -40,7 +40,8 @@ from sklearn.utils.metaestimators import available_if
 
 from ..data.series import Series
 from ..estimators import incremental
-from ..estimators.base import RNNEstimator, chunkwise, is_dask
+from ..estimators.base import RNNEstimator
+from ..estimators.lazy import chunkwise, is_dask
 from ..estimators.tasks import Task
 from .params import expected_failed_checks
 from .targets import probabilities

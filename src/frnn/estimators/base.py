@@ -5,7 +5,8 @@
 
 Both estimators are this class with a :class:`~frnn.estimators.tasks.Task` (scikit-learn's
 ``is_classifier``, made an object): the task encodes the targets, names the networks' loss,
-scores and decodes; everything else is here, once.  ``fit`` is transactional: data refused
+scores and decodes; the two modes' fits are :mod:`~frnn.estimators.reservoirs` and
+:mod:`~frnn.estimators.bptt`; what both share is here, once.  ``fit`` is transactional: data refused
 before training starts (a bad parameter, NaN, one class) leaves a previous fit untouched,
 and an error during BPTT training leaves that fit's last finite parameters.
 """
@@ -13,10 +14,6 @@ and an error during BPTT training leaves that fit's last finite parameters.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import functools
-import math
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -29,31 +26,16 @@ from sklearn.utils.validation import check_is_fitted
 from .._typing import Callback
 from ..data.series import Series
 from ..engine.protocol import detached
-from ..reservoir.features import ReservoirFeatures
-from ..reservoir.readout import ReservoirReadout
 from ..training import ensemble
-from ..training.ensemble import EnsembleSpec
-from ..training.loop import Settings
-from . import inputs, reservoirs, streams
+from . import bptt, inputs, reservoirs, streams
+from .lazy import is_dask
 from .params import check_params
 from .tasks import Task
 
-__all__ = ["BPTT_HIDDEN", "RESERVOIR_HIDDEN", "STEPS", "RNNEstimator", "chunkwise", "is_dask"]
+__all__ = ["BPTT_HIDDEN", "RESERVOIR_HIDDEN", "RNNEstimator"]
 
-# frame_size=None aims at about this many network steps: ⌈T/20⌉ samples a step, chosen by
-# validation (benchmarks/results/memory_selection.md: ⌈T/10⌉ fails adding at T = 400)
-STEPS = 20
 RESERVOIR_HIDDEN = 32  # hidden_size=None: each reservoir's I
 BPTT_HIDDEN = 64  # hidden_size=None: each BPTT network's I (the memory recipe's)
-
-_SPEC = [
-    f.name
-    for f in dataclasses.fields(EnsembleSpec)
-    if f.name not in ("loss", "settings", "hidden_size")
-]
-# the loop's settings the task gives, and the one the split sets
-_TASK = ("accuracy", "class_weights", "target_scale", "round_steps")
-_LOOP = [f.name for f in dataclasses.fields(Settings) if f.name not in _TASK]
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
@@ -165,9 +147,9 @@ class RNNEstimator(BaseEstimator):
             if self.training == "reservoir":  # one closed-form fit: all or nothing
                 if resume_state is not None or monitor is not None:
                     raise ValueError("resume_state and monitor apply to training='bptt' only")
-                self._fit_reservoir(x, lengths, Y, callback)
+                reservoirs.fit(self, x, lengths, Y, callback)
                 return self
-            loop, data, val = self._prepare_bptt(x, lengths, Y, resume_state)
+            loop, data, val = bptt.prepare(self, x, lengths, Y, resume_state)
             watched = self._monitored(monitor)
         return self._train(loop, data, val, callback, watched)
 
@@ -229,68 +211,11 @@ class RNNEstimator(BaseEstimator):
             self.__dict__.update(before)
             raise
 
-    def _fit_reservoir(self, x, lengths, Y, callback, sums: bool = False) -> None:
-        """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
-        ``sums`` keeps the read-out's sums for ``partial_fit``, whose read-out stands
-        alone (no nearest series: they would have to grow with every chunk)."""
-        features, targets, weights = self._readout_problem(Y)
-        if not features.normalise:  # the reservoirs read the series as given: standardised
-            inputs.fit_standardisation(self, x, lengths)
-            x = inputs.standardised(self, x, lengths)
-        hook = (
-            None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
-        )
-        series = Series(x, None, lengths)
-        beta = 0.0 if sums else self._task.neighbour_weight(self)
-        model = ReservoirReadout(features, neighbour_weight=beta).fit(
-            series, targets, sample_weight=weights, callback=hook, sums=sums
-        )
-        self.reservoir_, self.alpha_ = model, model.alpha_
-        self._task.calibrate(self, Y)
-
-    def _readout_problem(self, Y) -> tuple[ReservoirFeatures, np.ndarray, np.ndarray | None]:
-        """(reservoir) The unfitted features and what the read-out fits to the encoded Y:
-        targets (n, K') and weights (n,) or None; targets it cannot fit are refused."""
-        if self._task.per_step(self):
-            raise ValueError(
-                "y holds a value per step (sequence targets), which training='reservoir' "
-                "does not fit (its read-out sees pooled states); pass training='bptt'"
-            )
-        self._task.check_reservoir(self, Y)
-        return reservoirs.features(self), *self._task.readout_targets(self, Y)
-
     def _check_params(self) -> None:
         """Every parameter against its rule, in either mode: the reservoirs' ranges too (a
         model file keeps every parameter, so a loaded one is held to the same rules)."""
         check_params(self)
         reservoirs.check(self)
-
-    def _prepare_bptt(self, x, lengths, Y, resume_state):
-        """(bptt) The epoch loop and its data; everything that can refuse before training."""
-        f = self.frame_size or max(1, math.ceil(int(lengths.max()) / STEPS))
-        if self._task.per_step(self):  # a target per step: one sample a step, no chunks
-            if self.frame_size not in (None, 1) or self.chunk_length is not None:
-                raise ValueError(
-                    "sequence targets (a value per step) need frame_size=None or 1 and "
-                    f"chunk_length=None; got frame_size={self.frame_size}, "
-                    f"chunk_length={self.chunk_length}"
-                )
-            f = 1
-        inputs.fit_standardisation(self, x, lengths)
-        self.frame_size_ = f
-        x, steps = inputs.network_inputs(self, x, lengths)  # (n, T', f·D)
-        return ensemble.prepare(self._spec(Y), x, steps, Y.astype(self.dtype), resume_state)
-
-    def _spec(self, Y: np.ndarray) -> EnsembleSpec:
-        """(bptt) The networks and the loop's settings for encoded targets Y."""
-        options = self._task.ensemble_options(self, Y)
-        settings = Settings(**{name: getattr(self, name) for name in _LOOP}, **options)
-        return EnsembleSpec(
-            **{name: getattr(self, name) for name in _SPEC},
-            hidden_size=self._hidden_size(),
-            loss=self._task.loss,
-            settings=settings,
-        )
 
     def _hidden_size(self) -> int:
         """I: ``hidden_size``, or None's default in the fitted mode (32 for a reservoir,
@@ -342,25 +267,3 @@ class RNNEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
-
-
-def is_dask(X) -> bool:
-    """Whether X is a dask array, asked without importing dask (a dask array exists only
-    once ``dask.array`` has been imported)."""
-    module = sys.modules.get("dask.array")
-    return module is not None and isinstance(X, module.Array)
-
-
-def chunkwise(method):
-    """A method of X (predict, ...) that maps a dask array X chunk by chunk, lazily, into
-    a dask array (:func:`frnn.estimators.chunked.lazy`); any other X as it is."""
-
-    @functools.wraps(method)
-    def wrapped(self, X, *args, **kwargs):
-        if is_dask(X):
-            from . import chunked
-
-            return chunked.lazy(method, self, X, *args, **kwargs)
-        return method(self, X, *args, **kwargs)
-
-    return wrapped

@@ -34,6 +34,7 @@ from ..data.series import Series
 from ..reservoir.features import ReservoirFeatures
 from ..reservoir.readout import ReservoirReadout, best_temperature, temperature_losses
 from ..reservoir.sums import ReadoutSums, loo_sums, solve
+from . import reservoirs
 from .inputs import keep_standardisation
 
 __all__ = ["checked", "fit", "in_layout", "lazy", "local"]
@@ -264,7 +265,7 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
     est.n_features_in_ = T if est.tabular_ else X.shape[2]
     lengths = np.full(n, T, dtype=np.intp)
     Y = est._task.encode(est, local(y), lengths)
-    features, targets, weights = est._readout_problem(Y)
+    features, targets, weights = reservoirs.readout_problem(est, Y)
     standardisation = None
     if not features.normalise:  # the regressor's reservoirs read standardised series
         keep_standardisation(est, *_standardisation(X))

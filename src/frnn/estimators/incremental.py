@@ -34,8 +34,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.series import Series
-from . import inputs
-from .base import is_dask
+from . import inputs, reservoirs
+from .lazy import is_dask
 
 __all__ = ["partial_fit"]
 
@@ -81,7 +81,7 @@ def _first(est, X, y, classes) -> None:
         classes = getattr(est, "classes_", None)
     x, lengths = inputs.validated(est, X, reset=True)  # (n, T, D)
     Y = est._task.encode_first(est, y, lengths, classes)
-    est._fit_reservoir(x, lengths, Y, None, sums=True)
+    reservoirs.fit(est, x, lengths, Y, None, sums=True)
 
 
 def _more(est, X, y, classes) -> None:
@@ -92,7 +92,7 @@ def _more(est, X, y, classes) -> None:
         )
     x, lengths = inputs.validated(est, X, reset=False)  # (n, T, D)
     Y = est._task.encode_more(est, y, lengths)
-    _, targets, weights = est._readout_problem(Y)
+    _, targets, weights = reservoirs.readout_problem(est, Y)
     model = est.reservoir_
     if not model.features_.normalise:  # standardised as the first chunk was
         x = inputs.standardised(est, x, lengths)

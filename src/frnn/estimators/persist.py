@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..engine.protocol import network_arrays, network_from_arrays, network_meta
 from ..reservoir import persist as readout_file
-from ..training.loop import HISTORY_KEYS, RMSE_KEYS
+from ..training.settings import HISTORY_KEYS, RMSE_KEYS
 from . import reservoirs
 
 __all__ = ["FITTED", "from_arrays", "plain", "to_arrays"]

@@ -9,11 +9,16 @@ to the features as it is: their one seeding rule (:func:`frnn.reservoir.features
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._validate import InvalidParameterError
+from ..data.series import Series
 from ..reservoir.features import ReservoirFeatures
 from ..reservoir.persist import BEFORE_5
+from ..reservoir.readout import ReservoirReadout
+from . import inputs
 
-__all__ = ["FEATURES", "check", "features"]
+__all__ = ["FEATURES", "check", "features", "fit", "readout_problem"]
 
 #: The estimators' parameters -> ReservoirFeatures': the names read as the equations do
 #: (hidden_size is I in both modes; spectral_radius is ρ(R); input_scale the std of W u).
@@ -71,6 +76,36 @@ def features(est, allocate: bool = True, before: bool = False) -> ReservoirFeatu
             f"{_MAX_PARAMETER_BYTES / 2**30:.0f} GiB); choose smaller ones"
         )
     return drawn
+
+
+def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
+    """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
+    ``sums`` keeps the read-out's sums for ``partial_fit``, whose read-out stands
+    alone (no nearest series: they would have to grow with every chunk)."""
+    drawn, targets, weights = readout_problem(est, Y)
+    if not drawn.normalise:  # the reservoirs read the series as given: standardised
+        inputs.fit_standardisation(est, x, lengths)
+        x = inputs.standardised(est, x, lengths)
+    hook = None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
+    series = Series(x, None, lengths)
+    beta = 0.0 if sums else est._task.neighbour_weight(est)
+    model = ReservoirReadout(drawn, neighbour_weight=beta).fit(
+        series, targets, sample_weight=weights, callback=hook, sums=sums
+    )
+    est.reservoir_, est.alpha_ = model, model.alpha_
+    est._task.calibrate(est, Y)
+
+
+def readout_problem(est, Y) -> tuple[ReservoirFeatures, np.ndarray, np.ndarray | None]:
+    """(reservoir) The unfitted features and what the read-out fits to the encoded Y:
+    targets (n, K') and weights (n,) or None; targets it cannot fit are refused."""
+    if est._task.per_step(est):
+        raise ValueError(
+            "y holds a value per step (sequence targets), which training='reservoir' "
+            "does not fit (its read-out sees pooled states); pass training='bptt'"
+        )
+    est._task.check_reservoir(est, Y)
+    return features(est), *est._task.readout_targets(est, Y)
 
 
 def _pair(value, name: str) -> tuple[float, float]:

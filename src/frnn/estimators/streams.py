@@ -10,14 +10,13 @@ and the frame size cannot be learnt from one batch.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
 from ..data.series import Series
 from ..training import ensemble
 from ..training.stream_batches import StreamError
-from . import inputs
+from . import bptt, inputs
 
 __all__ = ["ROUND_STEPS", "Source", "prepare", "round_steps"]
 
@@ -84,8 +83,6 @@ def prepared(est, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def prepare(est, batches, validation, resume_state):
     """(loop, source, validation Series): everything that can refuse, before training."""
-    from .base import STEPS  # the one framing rule, fit's
-
     if est.training != "bptt" or est.epochs is not None:
         raise ValueError(
             "fit_stream trains training='bptt' networks for a budget of steps: it needs "
@@ -105,11 +102,11 @@ def prepare(est, batches, validation, resume_state):
         raise ValueError(f"validation: {error}") from error
     if est._task.per_step(est):
         raise ValueError("fit_stream fits one target (vector) per series, not one per step")
-    est.frame_size_ = est.frame_size or max(1, math.ceil(int(lengths.max()) / STEPS))
+    est.frame_size_ = bptt.frame_size(est, lengths)  # the one framing rule, fit's
     inputs.fit_standardisation(est, x, lengths)
     x, steps = inputs.network_inputs(est, x, lengths)  # (n, T', f·D)
     val = Series(x, Y.astype(est.dtype), steps)
-    spec = est._spec(Y)
+    spec = bptt.spec(est, Y)
     settings = dataclasses.replace(
         spec.settings,
         round_steps=round_steps(est.steps),

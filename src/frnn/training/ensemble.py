@@ -21,7 +21,8 @@ from ..data.series import Series
 from ..engine.initialise import init
 from ..engine.network import forward
 from ..engine.protocol import detached
-from .loop import Member, Settings, Trainer
+from .loop import Trainer
+from .settings import Member, Settings
 from .steps import make_optimizer
 
 __all__ = [

@@ -14,9 +14,9 @@ import numpy as np
 
 from .._validate import Interval
 from ..engine.batch import parameter_names
-from .loop import Member
 from .optimizers import make_optimizer
 from .schedules import Schedule
+from .settings import Member
 from .stream import StreamSettings, StreamTrainer
 from .stream_batches import StreamError, checked_batch
 

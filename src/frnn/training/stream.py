@@ -28,8 +28,8 @@ import numpy as np
 from .._validate import Interval
 from ..engine.batch import parameter_names
 from ..engine.network import release
-from .loop import Member
 from .schedules import Schedule
+from .settings import Member
 from .state import capture, restore
 from .steps import NonFiniteLossError, _clip_grad_norm, _sequence_gradients
 from .stream_batches import StreamError, checked_batch, scores
