@@ -22,6 +22,7 @@ def bad_files(tmp_path) -> None:
     (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x81\x92")
     (tmp_path / "notmodel.npz").write_bytes(b"PK not really")
     (tmp_path / "real.csv").write_text("0.25,1,2,3\n1.5,1,0,2\n0.75,3,2,1\n")
+    (tmp_path / "one.csv").write_text("1,1,2,3\n1,3,2,1\n")
     os.mkdir(tmp_path / "emptyrun")
 
 
@@ -34,6 +35,8 @@ ERRORS = [
     (["train", "--dataset", "mnist"], "unknown data set 'mnist'"),
     (["train", "--dataset", "adding", "--task", "classification"], "adding is a regression task"),
     (["train", "--train", "real.csv"], "not class labels; pass --task regression"),
+    (["train", "--train", "one.csv"], "one.csv: every series has the label 1; a classifier"),
+    (["train", "--train", "one.csv", *TINY], "the label 1; a classifier needs at least 2"),
     (["train", "--train", "word.csv", "--task", "regression"], "expected a number"),
     (["train", "--task", "regression", "--aux-weight", "1"], "--aux-weight: not an option"),
     (["train", "--task", "regression", "--taps", "3"], "--taps: not an option of the regression"),

@@ -31,8 +31,11 @@ def test_non_finite_inputs_are_rejected(value):
 
 def test_single_class_and_length_mismatch():
     X, y = halves()
-    with pytest.raises(ValueError, match="2 classes"):
-        RNNClassifier(**QUICK).fit(X, np.zeros(len(X)))
+    with pytest.raises(ValueError, match="2 classes") as refused:
+        RNNClassifier(**QUICK).fit(X, np.zeros(len(X), dtype=np.int64))
+    assert str(refused.value).endswith("got 1 class: 0")  # the label as written, no np.int64(0)
+    with pytest.raises(ValueError, match="got 1 class: 'a'$"):
+        RNNClassifier(**QUICK).fit(X, np.full(len(X), "a"))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         RNNClassifier(**QUICK).fit(X, y[:-1])
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):

@@ -38,8 +38,9 @@ def fit_targets(y, n: int, dtype) -> tuple[np.ndarray, str, np.ndarray]:
         return np.arange(y.shape[1]), target_type, y.astype(dtype)
     classes, codes = np.unique(column_or_1d(y), return_inverse=True)
     if classes.size < 2:
+        label = classes.tolist()[0]  # as written: 1, not np.int64(1)
         raise ValueError(
-            f"y must hold at least 2 classes to train a classifier; got 1 class: {classes[0]!r}"
+            f"y must hold at least 2 classes to train a classifier; got 1 class: {label!r}"
         )
     return classes, target_type, from_codes(codes, classes.size, dtype)
 

@@ -114,6 +114,7 @@ def load_data(data: dict, task: str = "classification", data_format=None):
     if data["test"]:
         test = read_split(data["test"], label, header, data_format=data_format)
     _check_targets(train, task, data["train"])
+    _check_classes(train, task, data["train"])
     if test is not None:
         _check_targets(test, task, data["test"])
     return train, test
@@ -127,6 +128,18 @@ def _check_options(name: str, options: dict) -> None:
         flags = ", ".join(flag(f"data_{key}") for key in unknown)
         allowed = ", ".join(flag(f"data_{key}") for key in sorted(takes)) or "none"
         raise ValueError(f"{flags}: not an option of data set {name!r} (its options: {allowed})")
+
+
+def _check_classes(split, task: str, source: str) -> None:
+    """Refuse a classifier's training split of one class here, before the progress bar
+    starts (the estimator refuses it too, but after the CLI has drawn the bar)."""
+    if task == "classification" and split.y.ndim == 1 and len(split.y):
+        labels = np.unique(split.y)
+        if labels.size < 2:
+            raise ValueError(
+                f"{source}: every series has the label {labels.tolist()[0]!r}; a classifier "
+                "needs at least 2 classes"
+            )
 
 
 def _check_targets(split, task: str, source: str) -> None:
