@@ -193,7 +193,10 @@ def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
     B, T, _ = x.shape
     lengths = np.asarray(lengths, dtype=np.intp)
     mask = None if (lengths == T).all() else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
-    x_tm = time_major(x)  # (T, B, D)
+    from . import compiled  # compiled imports this module: imported on first use
+
+    fast = compiled.time_major(x)  # x was checked at the boundary: its flag is not needed
+    x_tm = time_major(x) if fast is None else fast[0]  # (T, B, D)
     many_to_many = y is not None and y.ndim == 3
     if many_to_many:
         y = time_major(y)  # (T, B, K)
