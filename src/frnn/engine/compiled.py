@@ -76,8 +76,11 @@ def _usable(module):
         many_to_many=False,
     )
     W = R = V = np.zeros((1, 1))
+    cached = [getattr(module, name) for name in _CACHED if hasattr(module, name)]
     for attempt in range(2):
         try:
+            if hasattr(module, "time_major"):  # ``kernels``' copy of x, read from the cache too
+                module.time_major(np.zeros((1, 1, 1)), np.empty((1, 1, 1)))
             A = states(module, W, R, batch, "tanh", None)
             return (
                 module
@@ -88,9 +91,13 @@ def _usable(module):
         except Exception:  # e.g. an UnpicklingError from a corrupt file in numba's cache
             if attempt:
                 return None
-            for kernel in (module.states, module.gradients):
+            for kernel in cached:
                 kernel._cache.flush()  # forget the cache's index: compile and write afresh
     return None
+
+
+# The compiled functions of a family that its trial call runs (each one's disk cache too)
+_CACHED = ("states", "gradients", "lengths_within", "time_major")
 
 
 def _compiled(kernel, *args):
