@@ -174,6 +174,8 @@ def check_choice(value, name: str, choices) -> str:
 
 def as_float_array(value, name: str, dtype=None) -> np.ndarray:
     """``value`` as a floating numpy array (float64 unless ``dtype`` says otherwise)."""
+    if type(value) is np.ndarray and value.dtype == dtype and value.dtype.kind == "f":
+        return value  # already what is asked for (a training step's x and y): no checks to run
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:

@@ -55,7 +55,9 @@ def network_weights(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise RuntimeError(
             f"model has no {', '.join(missing)}: call frnn.init(model, D, I, K) before forward"
         )
-    W, R, V = (np.asarray(getattr(model, name)) for name in ("W", "R", "V"))
+    W, R, V = model.W, model.R, model.V
+    if not (type(W) is type(R) is type(V) is np.ndarray):  # checked on every step: no copy
+        W, R, V = np.asarray(W), np.asarray(R), np.asarray(V)
     if W.ndim != 2 or R.ndim != 2 or V.ndim != 2:
         raise ValueError(
             f"model.W, model.R, model.V must be 2-D; got {W.shape}, {R.shape}, {V.shape}"
@@ -113,8 +115,14 @@ def activation_and_loss(model) -> tuple[str, str]:
     return activation, loss
 
 
-def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str, weights=None) -> Batch:
-    """Check and normalise the arguments of ``forward`` (see the contract's shape table)."""
+def prepare(
+    x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str, weights=None, engine: str = "auto"
+) -> Batch:
+    """Check and normalise the arguments of ``forward`` (see the contract's shape table).
+
+    With ``engine`` "auto" or "numba" an unpadded x is copied and checked by one compiled
+    pass (``compiled.time_major``), where numba works; the other engines never load numba.
+    """
     dtype = W.dtype
     I, D = W.shape
     x = as_float_array(x, "x", dtype)
@@ -127,12 +135,11 @@ def prepare(x, y, lengths, a0, *, W: np.ndarray, K: int, loss: str, weights=None
         raise ValueError(f"x must hold at least one step and one sequence; got shape {x.shape}")
     if Dx != D:
         raise ValueError(f"x has D = {Dx} features per step but model.W expects D = {D}")
+    given = lengths is not None
     lengths = _lengths(lengths, single, B, T)
-    mask = None if (lengths == T).all() else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
-    check_finite(xb, "x", where=None if mask is None else mask.T)
-    x_tm = time_major(xb)  # (T, B, D)
-    if mask is not None:
-        x_tm[~mask] = 0.0
+    unpadded = not given or (lengths == T).all()
+    mask = None if unpadded else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
+    x_tm = _time_major_checked(xb, mask, engine)  # (T, B, D)
     yb, many_to_many = _targets(y, single, B, T, K, dtype, mask, loss)
     a0b = _initial_state(a0, single, B, I, dtype)
     batch = Batch(x_tm, yb, a0b, lengths, mask, single, many_to_many)
@@ -155,6 +162,26 @@ def time_major(array: np.ndarray) -> np.ndarray:
     return np.array(array.transpose(1, 0, 2), order="C")
 
 
+def _time_major_checked(x: np.ndarray, mask, engine: str) -> np.ndarray:
+    """x (B, T, D) as a new (T, B, D), zero where ``mask`` (T, B) is False, after checking
+    that its real steps are finite (the error names x)."""
+    fast = None
+    if mask is None and engine in ("auto", "numba"):
+        from . import compiled  # compiled imports this module: imported on first use
+
+        fast = compiled.time_major(x)
+    if fast is not None:
+        x_tm, finite = fast
+        if not finite:
+            check_finite(x, "x")  # raises, with the count of bad values
+        return x_tm
+    check_finite(x, "x", where=None if mask is None else mask.T)
+    x_tm = time_major(x)
+    if mask is not None:
+        x_tm[~mask] = 0.0
+    return x_tm
+
+
 def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
     """The :class:`Batch` of ``prepare`` for a padded batch already checked at the boundary.
 
@@ -166,7 +193,10 @@ def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
     B, T, _ = x.shape
     lengths = np.asarray(lengths, dtype=np.intp)
     mask = None if (lengths == T).all() else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
-    x_tm = time_major(x)  # (T, B, D)
+    from . import compiled  # compiled imports this module: imported on first use
+
+    fast = compiled.time_major(x)  # x was checked at the boundary: its flag is not needed
+    x_tm = time_major(x) if fast is None else fast[0]  # (T, B, D)
     many_to_many = y is not None and y.ndim == 3
     if many_to_many:
         y = time_major(y)  # (T, B, K)
@@ -248,6 +278,8 @@ def _targets(y, single, B, T, K, dtype, mask, loss) -> tuple[np.ndarray | None, 
 
 
 def _check_values(y: np.ndarray, loss: str, mask) -> None:
+    if mask is None and loss == "bce" and ((y >= 0) & (y <= 1)).all():
+        return  # in [0, 1], so finite (NaN fails both comparisons): one pass, not three
     check_finite(y, "y", where=mask)
     if loss == "bce":
         check_unit_interval(y, "y", where=mask)

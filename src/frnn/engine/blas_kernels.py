@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kernel_math import FMA
+from .activations import HARDTANH, LINEAR, RELU, TANH
+from .kernel_math import FMA, lengths_within  # noqa: F401  (``compiled`` calls it)
 from .kernel_math import f as _f
 from .kernel_math import f_prime as _f_prime
 
@@ -61,9 +62,7 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
                 if t >= lengths[b]:
                     A[t, b, :] = zero
                     continue
-                for j in range(I):  # (W x + b) + R a, the reference's order of sums
-                    A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], code, one, zero)
-    return A
+                _activate_row(A, t, b, Wx, carry, r, bias, code, one, zero)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -108,8 +107,7 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
                         gq = dZ[0, b, q]
                         for j in range(I):
                             carry[r, j] += gq * V[q, j]
-                for j in range(I):
-                    delta[k, r, j] = carry[r, j] * _f_prime(A[t, b, j], code, one, zero)
+                _derivative_row(delta, k, r, carry, A, t, b, code, one, zero)
                 if bias:
                     for j in range(I):
                         db[j] += delta[k, r, j]
@@ -125,7 +123,47 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
             np.dot(flat.T, _side_by_side(x, A, a0, t0, t1, b0, b1, PX), part)
             dR += part[:, :I]
             dW += part[:, I:]
-    return dW, dR, db
+
+
+# The passes test the activation's ``code`` once a row, each branch a loop with a constant
+# code (folded by the compiler): with the test inside the loop the loop did not vectorise
+# (the forward pass of the small size 189 -> 169 µs with tanh, 151 -> 32 µs linear).
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
+def _activate_row(A, t, b, Wx, carry, r, bias, code, one, zero):
+    """A[t, b] = f((Wx[r] + bias) + carry[r]): (W x + b) + R a, the reference's order."""
+    I = A.shape[2]
+    if code == TANH:
+        for j in range(I):
+            A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], TANH, one, zero)
+    elif code == RELU:
+        for j in range(I):
+            A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], RELU, one, zero)
+    elif code == HARDTANH:
+        for j in range(I):
+            A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], HARDTANH, one, zero)
+    else:
+        for j in range(I):
+            A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], LINEAR, one, zero)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _derivative_row(delta, k, r, carry, A, t, b, code, one, zero):
+    """delta[k, r] = carry[r] ⊙ f'(A[t, b]): δ(t) = ∂L/∂a(t) ⊙ f'(s(t)) for one row."""
+    I = A.shape[2]
+    if code == TANH:
+        for j in range(I):
+            delta[k, r, j] = carry[r, j] * _f_prime(A[t, b, j], TANH, one, zero)
+    elif code == RELU:
+        for j in range(I):
+            delta[k, r, j] = carry[r, j] * _f_prime(A[t, b, j], RELU, one, zero)
+    elif code == HARDTANH:
+        for j in range(I):
+            delta[k, r, j] = carry[r, j] * _f_prime(A[t, b, j], HARDTANH, one, zero)
+    else:
+        for j in range(I):
+            delta[k, r, j] = carry[r, j] * _f_prime(A[t, b, j], LINEAR, one, zero)
 
 
 @njit(cache=True, nogil=True, inline="always")  # inlined: no cache file of its own to corrupt

@@ -76,8 +76,11 @@ def _usable(module):
         many_to_many=False,
     )
     W = R = V = np.zeros((1, 1))
+    cached = [getattr(module, name) for name in _CACHED if hasattr(module, name)]
     for attempt in range(2):
         try:
+            if hasattr(module, "time_major"):  # ``kernels``' copy of x, read from the cache too
+                module.time_major(np.zeros((1, 1, 1)), np.empty((1, 1, 1)))
             A = states(module, W, R, batch, "tanh", None)
             return (
                 module
@@ -88,9 +91,13 @@ def _usable(module):
         except Exception:  # e.g. an UnpicklingError from a corrupt file in numba's cache
             if attempt:
                 return None
-            for kernel in (module.states, module.gradients):
+            for kernel in cached:
                 kernel._cache.flush()  # forget the cache's index: compile and write afresh
     return None
+
+
+# The compiled functions of a family that its trial call runs (each one's disk cache too)
+_CACHED = ("states", "gradients", "lengths_within", "time_major")
 
 
 def _compiled(kernel, *args):
@@ -159,6 +166,18 @@ def _chunk(module, T: int, rows: int, I: int) -> tuple:
     return chunk_steps(T, rows), product_rows(I) or rows
 
 
+def time_major(x: np.ndarray) -> tuple[np.ndarray, bool] | None:
+    """(x (B, T, D) copied time-major, (T, B, D) C-contiguous; whether every value of x is
+    finite) by ``kernels``' one compiled pass; None where numba is unusable here or x is
+    not a C-contiguous float32 / float64 array (numpy's copy and check run instead)."""
+    module = numba_kernels()
+    if module is None or not x.flags.c_contiguous or x.dtype not in (np.float32, np.float64):
+        return None
+    out = np.empty((x.shape[1], x.shape[0], x.shape[2]), dtype=x.dtype)  # (T, B, D)
+    finite = _compiled(module.time_major, x, out)
+    return None if finite is None else (out, finite)
+
+
 @functools.lru_cache(maxsize=64)
 def _zeros(n: int, dtype: np.dtype) -> np.ndarray:
     """A zero vector the kernels read but never write (the absent bias; the absent db)."""
@@ -174,7 +193,7 @@ def _expect(name: str, array: np.ndarray, shape: tuple, dtype) -> None:
         )
 
 
-def _check_batch(batch: Batch, I: int, dtype) -> tuple[int, int, int]:
+def _check_batch(module, batch: Batch, I: int, dtype) -> tuple[int, int, int]:
     """(T, B, D) after checking x, a0 and lengths against each other, before a kernel runs."""
     if batch.x.ndim != 3:
         raise ValueError(f"x must be (T, B, D) for the compiled loop; got {batch.x.shape}")
@@ -184,7 +203,7 @@ def _check_batch(batch: Batch, I: int, dtype) -> tuple[int, int, int]:
     lengths = batch.lengths
     if lengths.shape != (B,) or lengths.dtype != np.intp:
         raise ValueError(f"lengths must be ({B},) intp; got {lengths.shape} {lengths.dtype}")
-    if B and (lengths.min() < 1 or lengths.max() > T):
+    if B and not module.lengths_within(lengths, T):
         raise ValueError(
             f"lengths must lie in [1, T] = [1, {T}]; got [{lengths.min()}, {lengths.max()}]"
         )
@@ -194,7 +213,7 @@ def _check_batch(batch: Batch, I: int, dtype) -> tuple[int, int, int]:
 def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
     """a(1..T), (T, B, I), by ``module``'s loop; None when it fails to compile."""
     I = W.shape[0]
-    T, B, D = _check_batch(batch, I, W.dtype)
+    T, B, D = _check_batch(module, batch, I, W.dtype)
     _expect("W", W, (I, D), W.dtype)
     _expect("R", R, (I, I), W.dtype)
     if b is None:
@@ -207,9 +226,10 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
     b, a0 = np.ascontiguousarray(b), np.ascontiguousarray(batch.a0)
     code, one = ACTIVATIONS[activation].code, W.dtype.type(1)
 
-    def kernel(b0, b1):
+    def kernel(b0, b1):  # the kernels return nothing: numba's boxing of an array costs 0.4 µs
         chunk = _chunk(module, T, b1 - b0, I)
-        return module.states(batch.x, WT, RT, b, a0, batch.lengths, code, one, A, b0, b1, *chunk)
+        module.states(batch.x, WT, RT, b, a0, batch.lengths, code, one, A, b0, b1, *chunk)
+        return A
 
     return None if _run(module, blocks, kernel) is None else A
 
@@ -217,7 +237,7 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
 def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = False):
     """(dW (I, D), dR (I, I), db (I,) or (0,)) by ``module``'s BPTT; None when it fails."""
     I, dtype = A.shape[-1], A.dtype
-    T, B, D = _check_batch(batch, I, dtype)
+    T, B, D = _check_batch(module, batch, I, dtype)
     _expect("A (the states of forward)", A, (T, B, I), dtype)
     _expect("R", R, (I, I), dtype)
     K = V.shape[0] if V.ndim == 2 else -1
@@ -234,7 +254,8 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
         dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
         db = np.zeros(I, dtype=dtype) if bias else _zeros(0, dtype)
         chunk = _chunk(module, T, b1 - b0, I)
-        return module.gradients(*args, b0, b1, *chunk, dW, dR, db)
+        module.gradients(*args, b0, b1, *chunk, dW, dR, db)
+        return dW, dR, db
 
     parts = _run(module, blocks, kernel)
     if parts is None or len(parts) == 1:

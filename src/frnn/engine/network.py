@@ -106,7 +106,7 @@ def forward(
     bc = network_biases(model, W, V)
     activation, loss = activation_and_loss(model)
     check_choice(engine, "engine", dispatch.ENGINES)
-    batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights)
+    batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights, engine=engine)
     params = (W, R, V, *bc)
     return _forward(model, params, batch, activation, loss, method=method, engine=engine)[0]
 
