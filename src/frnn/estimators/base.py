@@ -232,7 +232,8 @@ class RNNEstimator(BaseEstimator):
     def _fit_reservoir(self, x, lengths, Y, callback, sums: bool = False) -> None:
         """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
         ``sums`` keeps the read-out's sums for ``partial_fit``, whose read-out stands
-        alone (no nearest series: they would have to grow with every chunk)."""
+        alone (no nearest series: they would have to grow with every chunk) and weighs
+        every feature alike (ω = 1: the sums' scaling)."""
         features, targets, weights = self._readout_problem(Y)
         if not features.normalise:  # the reservoirs read the series as given: standardised
             inputs.fit_standardisation(self, x, lengths)
@@ -242,7 +243,8 @@ class RNNEstimator(BaseEstimator):
         )
         series = Series(x, None, lengths)
         beta = 0.0 if sums else self._task.neighbour_weight(self)
-        model = ReservoirReadout(features, neighbour_weight=beta).fit(
+        omegas = (1.0,) if sums else self._task.statistics_weights(self)
+        model = ReservoirReadout(features, neighbour_weight=beta, statistics_weights=omegas).fit(
             series, targets, sample_weight=weights, callback=hook, sums=sums
         )
         self.reservoir_, self.alpha_ = model, model.alpha_
