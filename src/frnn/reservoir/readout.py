@@ -124,8 +124,9 @@ class ReservoirReadout:
     statistics_weights : the weights ω tried for every statistic but PPV, each column
         (at unit variance) multiplied by ω, chosen with α by leave-one-out squared error
         (:func:`frnn.reservoir.ridge_loo`'s ``weights``); ω is then folded into
-        ``scale_`` (``readout_.weight`` records it), so prediction is unchanged.  (1.0,):
-        every column at unit variance, as :meth:`partial_fit`'s sums need
+        ``scale_`` (``readout_.weight`` records it; a model loaded from a file reads 1
+        there, its ω kept in ``scale_``), so prediction is unchanged.  (1.0,): every
+        column at unit variance, as :meth:`partial_fit`'s sums need
 
     Attributes
     ----------
