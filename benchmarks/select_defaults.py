@@ -32,6 +32,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from frnn.reservoir import ReservoirClassifier, ReservoirFeatures, ridge_loo
+from frnn.reservoir.pooling import DEFAULT_STATISTICS as DEFAULT
 
 REAL = ("gunpoint", "coffee", "basicmotions", "pigcvp")
 SYNTHETIC = tuple(generated.GENERATED)
@@ -100,6 +101,21 @@ GRIDS = {
         {"max_frame_fraction": 1 / 8},
         {"units": 24, "n_reservoirs": 64},
     ],
+    # issue 22 item 2, lead 1: the anchors' pooling statistics beside the default's
+    "pool": [
+        {"statistics": DEFAULT + v}
+        for v in (
+            (),
+            ("mpv",),
+            ("mipv",),
+            ("lspv",),
+            ("wins",),
+            ("wins", "losses"),
+            ("mpv", "mipv", "lspv"),
+            ("mpv", "mipv", "lspv", "wins", "losses"),
+        )
+    ],  # fmt: skip
+    "pool2": [{"statistics": DEFAULT + v} for v in (("wins",), ("wins", "losses"), ("lspv",))],
     "long2": [{}, {"taps": 9}, {"max_steps": 1024}, {"taps": 9, "max_steps": 1024}],
     "window": [{"window": "frame"}, {"window": "dilated"}],
     "taps": [{"taps": v} for v in (3, 5, 9)],

@@ -48,12 +48,15 @@ def _relative(a, b) -> float:
 
 
 @pytest.mark.parametrize("n", [60, 400], ids=["dual n<p", "primal n>p"])
-def test_classifier_on_a_cluster_is_the_in_memory_fit(client, n):
+def test_classifier_on_a_cluster_is_the_in_memory_fit(client, n, monkeypatch):
     X, y = three_waves(n)
     X_test, _ = three_waves(300, seed=1)
     kw = dict(SMALL, class_weight={0: 1.0, 1: 2.0, 2: 0.5})
-    memory = frnn.RNNClassifier(**kw).fit(X, y)
     chunked = frnn.RNNClassifier(**kw).fit(da.from_array(X, chunks=n // 3 + 1), y)
+    assert chunked.reservoir_.readout_.weight == 1.0  # the sums weigh every feature alike
+    # in memory, the statistics' weight ω = 1 too (the read-out tries others by default)
+    monkeypatch.setattr(frnn.classifier.task, "STATISTICS_WEIGHTS", (1.0,))
+    memory = frnn.RNNClassifier(**kw).fit(X, y)
     assert (n < memory.reservoir_.mean_.size) == (n == 60)  # n = 60: the dual; 400: the primal
     assert chunked.alpha_ == memory.alpha_
     assert chunked.reservoir_.temperature_ == memory.reservoir_.temperature_
@@ -109,7 +112,8 @@ def test_predictions_are_lazy_chunk_by_chunk_and_equal(client):
 
 
 @pytest.mark.slow
-def test_chunks_along_time_are_merged_and_give_the_same_model(client):
+def test_chunks_along_time_are_merged_and_give_the_same_model(client, monkeypatch):
+    monkeypatch.setattr(frnn.classifier.task, "STATISTICS_WEIGHTS", (1.0,))  # as the sums
     X, y = three_waves(80)
     whole = frnn.RNNClassifier(**SMALL).fit(da.from_array(X, chunks=(30, 40)), y)
     split = frnn.RNNClassifier(**SMALL).fit(da.from_array(X, chunks=(30, 7)), y)

@@ -35,9 +35,11 @@ def _reference(model, X, targets, weights=None):
     return lambda X_new: ((features.transform(X_new) - mean) / scale) @ ridge.coef + ridge.intercept
 
 
-def test_one_call_is_fit():
+def test_one_call_is_fit(monkeypatch):
     X, y = three_waves(90)
     once = frnn.RNNClassifier(**SMALL).partial_fit(X, y, classes=[0, 1, 2])
+    assert once.reservoir_.readout_.weight == 1.0  # the sums weigh every statistic alike
+    monkeypatch.setattr(frnn.classifier.task, "STATISTICS_WEIGHTS", (1.0,))  # so does fit then
     fit = frnn.RNNClassifier(**SMALL).fit(X, y)
     np.testing.assert_array_equal(once.decision_function(X), fit.decision_function(X))
     assert once.reservoir_.temperature_ == fit.reservoir_.temperature_

@@ -108,6 +108,65 @@ def test_ridge_coefficients_solve_the_normal_equations():
         np.testing.assert_allclose(fit.intercept, Y.mean(0) - F.mean(0) @ expected, atol=1e-10)
 
 
+def _plain_loo_error(F, Y, alpha, w):
+    """Σ w_i ‖y_i − ŷ_(−i)‖² / Σ w by refitting without each series: the normal equations
+    of the weighted ridge with an unpenalised intercept, solved in numpy."""
+    n, p = F.shape
+    total = 0.0
+    for i in range(n):
+        keep = np.arange(n) != i
+        A = np.hstack([F[keep], np.ones((n - 1, 1))]) * np.sqrt(w[keep])[:, None]
+        penalty = alpha * np.diag(np.r_[np.ones(p), 0.0])  # the intercept is not penalised
+        beta = np.linalg.solve(A.T @ A + penalty, A.T @ (Y[keep] * np.sqrt(w[keep])[:, None]))
+        total += w[i] * ((Y[i] - np.r_[F[i], 1.0] @ beta) ** 2).sum()
+    return total / w.sum()
+
+
+@pytest.mark.parametrize("n, p", [(14, 30), (30, 6)], ids=["dual", "primal"])
+def test_weighted_block_ridge_is_the_ridge_on_weighted_columns(n, p):
+    """``others`` times each ω: the chosen (ω, α) of least leave-one-out error, the fit
+    that of the columns multiplied by ω, and the errors those of refitting by hand."""
+    rng = np.random.default_rng(9)
+    F, Y = rng.standard_normal((n, p)), rng.standard_normal((n, 2))
+    F[:, : p // 3] *= 3.0  # a block on another scale: ω matters
+    Y[:, 0] += F[:, 0] - F[:, -1]
+    w = rng.uniform(0.5, 2.0, n)
+    others, alphas, weights = np.arange(p) < p // 3, [0.3, 3.0, 30.0], (1.0, 0.25, 4.0)
+    fit = ridge_loo(F, Y, alphas, sample_weight=w, others=others, weights=weights)
+    errors = {
+        (omega, a): _plain_loo_error(F * np.where(others, omega, 1.0), Y, a, w)
+        for omega in weights
+        for a in alphas
+    }
+    assert (fit.weight, fit.alpha) == min(errors, key=errors.get)
+    assert fit.weight != 1.0  # the test chooses another ω than the plain ridge's
+    want = [errors[fit.weight, a] for a in alphas]
+    np.testing.assert_allclose(fit.loo_error, want, rtol=1e-9)
+    D = np.where(others, fit.weight, 1.0)
+    plain = ridge_loo(F * D, Y, [fit.alpha], sample_weight=w)
+    np.testing.assert_allclose(fit.coef, plain.coef, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fit.intercept, plain.intercept, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fit.loo, plain.loo, rtol=1e-9, atol=1e-12)
+
+
+def test_the_classifier_folds_the_weight_into_the_scaling():
+    X, y = _sine_square(np.random.default_rng(10), 40)
+    clf = ReservoirClassifier(random_state=0, neighbour_weight=0.0, **SMALL).fit(X, y)
+    model = clf.model_
+    plain = ReservoirClassifier(
+        random_state=0, neighbour_weight=0.0, statistics_weights=(1.0,), **SMALL
+    ).fit(X, y)
+    ppv = model.features_.columns("ppv")
+    assert ppv.sum() == 4 * 8 * 2 and plain.model_.readout_.weight == 1.0
+    omega = model.readout_.weight
+    assert omega != 1.0  # ω chosen by leave-one-out: 2 here
+    np.testing.assert_allclose(model.scale_[ppv], plain.model_.scale_[ppv], rtol=0)
+    np.testing.assert_allclose(model.scale_[~ppv] * omega, plain.model_.scale_[~ppv], rtol=1e-12)
+    F = model.features_.transform(X)
+    z = (F - model.mean_) / model.scale_ @ model.readout_.coef + model.readout_.intercept
+    np.testing.assert_allclose(model.predict(X), z, rtol=1e-12)
+
+
 @pytest.mark.slow
 def test_sign_symmetric_sine_vs_square_generalises():
     rng = np.random.default_rng(5)
@@ -227,6 +286,9 @@ def test_regressor_learns_the_frequency_of_a_wave():
         ({"recurrence": "unitary"}, "recurrence"),
         ({"dtype": "float16"}, "dtype"),
         ({"class_weight": "auto"}, "class_weight"),
+        ({"statistics_weights": ()}, "statistics_weights"),
+        ({"statistics_weights": (1.0, -2.0)}, "statistics_weights"),
+        ({"statistics_weights": "auto"}, "statistics_weights"),
     ],
 )
 def test_bad_parameters_are_named(setting, match):

@@ -28,7 +28,7 @@ def _series(rng, D=2):
 def _plain(res, x, lengths, statistics):
     u, steps = windows(x, lengths, res)
     A, S = run(res, u, steps)
-    return pool(A, S, steps, res.theta, statistics)
+    return pool(A, S, steps, res.theta, statistics, res.b)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..estimators.persist import plain
 from ..estimators.tasks import Task
-from ..reservoir.readout import class_weights
+from ..reservoir.readout import STATISTICS_WEIGHTS, class_weights
 from .targets import accuracy, encode, fit_targets
 
 __all__ = ["Classification"]
@@ -57,6 +57,9 @@ class Classification(Task):
 
     def neighbour_weight(self, est):
         return est.neighbour_weight
+
+    def statistics_weights(self, est):
+        return STATISTICS_WEIGHTS
 
     def loo_classes(self, est, Y):
         return _codes(Y)

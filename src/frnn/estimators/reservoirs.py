@@ -81,7 +81,8 @@ def features(est, allocate: bool = True, before: bool = False) -> ReservoirFeatu
 def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
     ``sums`` keeps the read-out's sums for ``partial_fit``, whose read-out stands
-    alone (no nearest series: they would have to grow with every chunk)."""
+    alone (no nearest series: they would have to grow with every chunk) and weighs
+    every feature alike (ω = 1: the sums' scaling)."""
     drawn, targets, weights = readout_problem(est, Y)
     if not drawn.normalise:  # the reservoirs read the series as given: standardised
         inputs.fit_standardisation(est, x, lengths)
@@ -89,7 +90,8 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     hook = None if callback is None else lambda done, of: callback({"reservoir": done, "of": of})
     series = Series(x, None, lengths)
     beta = 0.0 if sums else est._task.neighbour_weight(est)
-    model = ReservoirReadout(drawn, neighbour_weight=beta).fit(
+    omegas = (1.0,) if sums else est._task.statistics_weights(est)
+    model = ReservoirReadout(drawn, neighbour_weight=beta, statistics_weights=omegas).fit(
         series, targets, sample_weight=weights, callback=hook, sums=sums
     )
     est.reservoir_, est.alpha_ = model, model.alpha_

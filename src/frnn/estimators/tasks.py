@@ -60,6 +60,11 @@ class Task:
         ``neighbour_weight``); 0: the read-out alone."""
         return 0.0
 
+    def statistics_weights(self, est) -> tuple[float, ...]:
+        """The weights ω of every statistic but PPV that the read-out tries beside α
+        (a classifier's ``STATISTICS_WEIGHTS``); (1.0,): every feature at unit variance."""
+        return (1.0,)
+
     def loo_classes(self, est, Y: np.ndarray) -> np.ndarray | None:
         """The class (n,) of each series, whose leave-one-out outputs the softmax
         temperature is fitted to; None: the task has no temperature."""

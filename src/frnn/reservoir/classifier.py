@@ -20,7 +20,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
 from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
-from .readout import ReservoirReadout, class_weights, softmax, softmax_temperature
+from .readout import (
+    STATISTICS_WEIGHTS,
+    ReservoirReadout,
+    class_weights,
+    softmax,
+    softmax_temperature,
+)
 from .ridge import ALPHAS
 
 __all__ = ["ReservoirClassifier", "softmax", "softmax_temperature"]
@@ -52,6 +58,10 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         (:mod:`frnn.reservoir.neighbours`): "auto" chooses β by leave-one-out accuracy on
         the training series (0 beyond ``AUTO_MAX_SERIES`` = 20,000 of them); 0 is the
         ridge alone, inf 1-NN under Euclidean distance alone.
+    statistics_weights : tuple of float
+        Weights ω tried for every statistic but PPV in the read-out (their columns, at unit
+        variance, times ω), chosen with α by leave-one-out squared error; (1.0,) weighs
+        every column alike (:class:`~frnn.reservoir.readout.ReservoirReadout`).
     random_state : None, int or numpy.random.Generator
 
     Attributes
@@ -67,6 +77,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
     class_weight: str | dict | None = None
     temperature: float | None = None
     neighbour_weight: float | str = "auto"
+    statistics_weights: tuple[float, ...] = STATISTICS_WEIGHTS
 
     features_ = _fitted("features_")
     mean_ = _fitted("mean_")
@@ -98,7 +109,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         features = ReservoirFeatures(**{name: params[name] for name in PARAMETERS})
         Y = 2.0 * np.eye(len(self.classes_))[y_index] - 1.0  # (n, K) one-hot as ±1
         weights = class_weights(self.class_weight, self.classes_, y_index)
-        model = ReservoirReadout(features, self.alphas, self.neighbour_weight)
+        model = ReservoirReadout(
+            features, self.alphas, self.neighbour_weight, self.statistics_weights
+        )
         model.fit(
             X, Y, sample_weight=None if weights is None else weights[y_index], callback=callback
         )

@@ -7,9 +7,10 @@ Each reservoir r is a fully recurrent network with W, R and b drawn once and kep
 where u(t) is a frame of m_r consecutive samples of the series (z-normalised, or its first
 difference), so one step of the network reads m_r·D inputs and the clock runs m_r times
 slower: the frame size plays the part of ROCKET's dilation.  The states of every reservoir
-are pooled over time into a few statistics per unit: the mean and maximum of a(t), the
-last state a(T), and the proportion of positive values of s(t) − θ ("PPV") for thresholds
-θ drawn, as ROCKET draws its biases, from quantiles of s on random training series.
+are pooled over time into a few statistics per unit (``pooling``): the mean and maximum of
+a(t), the last state a(T), and the proportion of positive values of s(t) − θ ("PPV") for
+thresholds θ drawn, as ROCKET draws its biases, from quantiles of s on random training
+series, among others.
 ``features`` draws many reservoirs and stacks their statistics; a linear
 read-out on them (``classifier``, ``ridge``) is the classifier.
 
@@ -33,8 +34,11 @@ import numpy as np
 from ..data.inputs import mask
 from ..data.inputs import windows as _windows
 from ..engine.network import forward
+from .pooling import DEFAULT_STATISTICS, STATISTICS, n_features, pool
 
 __all__ = [
+    "DEFAULT_STATISTICS",
+    "STATISTICS",
     "Reservoir",
     "compiled",
     "draw_reservoir",
@@ -48,8 +52,6 @@ __all__ = [
     "windows",
 ]
 
-STATISTICS = ("mean", "max", "last", "ppv", "ramp")  # what pool can compute
-DEFAULT_STATISTICS = ("mean", "max", "ppv", "ramp")  # chosen by CV (benchmarks/select_defaults.py)
 
 # Pre-activation values (B·T'·I) held at once while a batch of series runs through one
 # reservoir: bounds memory whatever n and T are (8 MiB of float64 per buffer).
@@ -165,31 +167,6 @@ def run(res: Reservoir, u: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, n
     return A, S
 
 
-def pool(A: np.ndarray, S: np.ndarray, steps: np.ndarray, theta, statistics) -> np.ndarray:
-    """Per-unit statistics over the real steps: (B, T', I) -> (B, n_stat·I) features."""
-    real = None if steps.min() == A.shape[1] else mask(A, steps)[:, :, None]  # (B, T', 1)
-    out = []
-    for name in statistics:
-        if name == "mean":
-            out.append(np.ones(A.shape[1]) @ A / steps[:, None])  # (B, I); padding is zero
-        elif name == "max":
-            out.append((A if real is None else np.where(real, A, -np.inf)).max(axis=1))
-        elif name == "last":
-            out.append(A[np.arange(len(A)), steps - 1])  # (B, I)
-        elif name == "ramp":  # a(t)'s trend: Σ r(t) a(t) / steps, r from −1 to 1 over the series
-            r = (2.0 * np.arange(A.shape[1]) + 1.0) / steps[:, None] - 1.0  # (B, T')
-            out.append((r[:, None, :] @ A)[:, 0] / steps[:, None])  # (B, I); padding is zero
-        else:  # ppv: the share of real steps on which s(t) > θ, per unit and threshold
-            counts = np.empty(theta.shape[::-1] + (len(A),))  # (k, I, B)
-            for j in range(theta.shape[1]):
-                above = S > theta[:, j]  # (B, T', I)
-                if real is not None:
-                    above &= real
-                counts[j] = above.sum(axis=1).T
-            out.append((counts / steps).transpose(2, 1, 0).reshape(len(A), -1))  # (B, I·k)
-    return np.concatenate(out, axis=1)
-
-
 @functools.cache
 def compiled():
     """The compiled loops (``kernels``), or None where numba cannot import or compile them.
@@ -236,17 +213,13 @@ def side_by_side(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.ascontiguousarray(xt), order
 
 
-def _n_features(I: int, k: int, statistics) -> int:
-    return sum(I * k if name == "ppv" else I for name in statistics)
-
-
 def _compiled_features(kernels, res: Reservoir, x, lengths, statistics, lanes=None):
     I, k = res.theta.shape
     xt, order = side_by_side(x, lengths) if lanes is None else lanes
     M, b, *window = _arguments(res, x.dtype)
     thetaT = np.ascontiguousarray(res.theta.T, dtype=x.dtype)  # (k, I)
     codes = np.array([kernels.CODES[name] for name in statistics], dtype=np.int64)
-    out = np.empty((len(x), _n_features(I, k, statistics)), dtype=x.dtype)
+    out = np.empty((len(x), n_features(I, k, statistics)), dtype=x.dtype)
     return kernels.pooled(xt, lengths, order, M, b, thetaT, *window, codes, out)
 
 
@@ -275,7 +248,8 @@ def features(res: Reservoir, x: np.ndarray, lengths: np.ndarray, statistics, lan
         part = slice(start, start + size)
         u, steps = windows(x[part], lengths[part], res)
         A, S = run(res, u, steps)
-        parts.append(pool(A, S, steps, res.theta, statistics).astype(x.dtype, copy=False))
+        part_features = pool(A, S, steps, res.theta, statistics, res.b)
+        parts.append(part_features.astype(x.dtype, copy=False))
     return np.concatenate(parts, axis=0)  # (n, p)
 
 

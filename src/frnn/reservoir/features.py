@@ -25,6 +25,7 @@ from .core import (
     recurrent,
     side_by_side,
 )
+from .pooling import n_features
 
 __all__ = ["PARAMETERS", "ReservoirFeatures", "ReservoirParameters", "prepare", "seed"]
 
@@ -259,6 +260,13 @@ class ReservoirFeatures(ReservoirParameters):
                 delayed(one)(res) for res in self.reservoirs_
             )
         return np.concatenate(parts, axis=1, dtype=np.float64)  # the read-out's dtype
+
+    def columns(self, statistic: str) -> np.ndarray:
+        """Which of the features (p,) are ``statistic``'s: a boolean mask of the columns."""
+        I, k = self.units, self.n_thresholds
+        one = np.concatenate([np.full(n_features(I, k, (name,)), name == statistic)
+                              for name in self.statistics])  # fmt: skip
+        return np.tile(one, len(self.reservoirs_))
 
     def _prepared(self, X, lengths=None, fit=False) -> tuple[dict, np.ndarray]:
         """What the reservoirs read, by channel, in ``dtype``: {"x": the series, "diff": its

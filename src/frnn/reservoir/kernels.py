@@ -11,102 +11,27 @@ compiled call and memory is O(I) per series.  ``core.run`` followed by ``core.po
 plain path that computes the same features (tests/reservoir/test_reservoir_kernels.py holds them
 together to round-off; the PPV compares with > as ``pool`` does).
 
-tanh is written out in arithmetic (:func:`tanh32`, :func:`tanh64`) so that the loop over
-units vectorises: numba's ``np.tanh`` is a scalar libm call per unit, which cost more than
-the whole recurrence.  They agree with ``np.tanh`` to 3e-16 (float64) and 4e-7 (float32).
-Every constant carries the arrays' dtype, so float32 states are computed in float32.
+tanh is written out in arithmetic (:mod:`frnn.reservoir.compiled_tanh`) so that the loop
+over units vectorises.  Every constant carries the arrays' dtype, so float32 states are
+computed in float32.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from numba.core import types
-from numba.extending import overload
+
+from .compiled_tanh import _tanh, tanh, tanh32, tanh64
 
 __all__ = ["CODES", "pooled", "pre_activations", "tanh", "tanh32", "tanh64"]
 
 #: The statistics' codes in the compiled loop, in ``core.STATISTICS`` order.
-CODES = {"mean": 0, "max": 1, "last": 2, "ppv": 3, "ramp": 4}
-_N_CODES = 5
+CODES = {"mean": 0, "max": 1, "last": 2, "ppv": 3, "ramp": 4, "mpv": 5, "mipv": 6, "lspv": 7,
+         "wins": 8, "losses": 9}  # fmt: skip
+_N_CODES = 10
+GROUP = 8  # "wins" / "losses": units compete in groups of this many consecutive units
 BLOCK = 128  # series run side by side, one per vector lane
 LANES = 16  # a block's width is a multiple of this: float32 vectors of 512 bits
-
-_F32 = np.float32
-_LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two: n·ln2_hi is exact for |n| < 2^21
-_LN2_LO = 1.90821492927058770002e-10
-_INV_LN2 = 1.44269504088896338700e00
-
-
-@njit(cache=True, error_model="numpy", nogil=True, inline="always")
-def tanh64(x):
-    """tanh of a float64 through e^{2|x|} = 2^n·p(r), |r| ≤ ln2/2 (absolute error < 3e-16)."""
-    y = min(abs(x), 19.1)  # tanh(19.1) rounds to 1 in float64
-    z = 2.0 * y
-    n = np.int64(z * _INV_LN2 + 0.5)
-    r = (z - n * _LN2_HI) - n * _LN2_LO
-    # e^r by its Taylor series to r^13 (|r| ≤ 0.347: the remainder is below 2e-16)
-    p = 1.0 / 6227020800.0
-    for c in (479001600.0, 39916800.0, 3628800.0, 362880.0, 40320.0, 5040.0, 720.0):
-        p = p * r + 1.0 / c
-    for c in (120.0, 24.0, 6.0, 2.0, 1.0, 1.0):
-        p = p * r + 1.0 / c
-    t = 1.0 - 2.0 / (p * np.float64(np.int64(1) << n) + 1.0)
-    if y < 0.0625:  # 1 − 2/(e + 1) cancels: the odd series x − x³/3 + … instead
-        y2 = y * y
-        t = y * (
-            1.0
-            + y2
-            * (
-                -1.0 / 3.0
-                + y2
-                * (
-                    2.0 / 15.0
-                    + y2 * (-17.0 / 315.0 + y2 * (62.0 / 2835.0 - y2 * 1382.0 / 155925.0))
-                )
-            )
-        )
-    return t if x >= 0.0 else -t
-
-
-@njit(cache=True, error_model="numpy", nogil=True, inline="always")
-def tanh32(x):
-    """tanh of a float32: Eigen's rational 13/6 approximation on [−7.9, 7.9] (error < 4e-7)."""
-    bound = _F32(7.90531110763549805)
-    x = min(max(x, -bound), bound)
-    x2 = x * x
-    p = _F32(-2.76076847742355e-16)
-    p = p * x2 + _F32(2.00018790482477e-13)
-    p = p * x2 + _F32(-8.60467152213735e-11)
-    p = p * x2 + _F32(5.12229709037114e-08)
-    p = p * x2 + _F32(1.48572235717979e-05)
-    p = p * x2 + _F32(6.37261928875436e-04)
-    p = p * x2 + _F32(4.89352455891786e-03)
-    q = _F32(1.19825839466702e-06)
-    q = q * x2 + _F32(1.18534705686654e-04)
-    q = q * x2 + _F32(2.26843463243900e-03)
-    q = q * x2 + _F32(4.89352518554385e-03)
-    return x if abs(x) < _F32(0.0004) else x * p / q  # tanh x = x to float32 below 4e-4
-
-
-def _tanh(x):
-    """Placeholder that the compiled loops call; :func:`_tanh_overload` picks the dtype's."""
-    raise NotImplementedError
-
-
-@overload(_tanh, inline="always")
-def _tanh_overload(x):
-    if isinstance(x, types.Float) and x.bitwidth == 32:
-        return lambda x: tanh32(x)
-    return lambda x: tanh64(x)
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def tanh(x, out):
-    """out ← tanh(x), elementwise over 1-D arrays, by the loops' own tanh of x's dtype."""
-    for i in range(x.shape[0]):
-        out[i] = _tanh(x[i])
-    return out
 
 
 @njit(cache=True, error_model="numpy", nogil=True, inline="always")
@@ -191,6 +116,7 @@ def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
     want = np.zeros(_N_CODES, dtype=np.bool_)
     for code in codes:
         want[code] = True
+    beyond = want[5] or want[6] or want[7]  # per-threshold statistics beyond the count
     for start in range(0, n, BLOCK):
         rows = order[start : start + BLOCK]
         B = rows.shape[0]
@@ -199,6 +125,10 @@ def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
         sums[2] = -np.inf
         last = np.empty((I, B), dtype=xt.dtype)
         counts = np.zeros((k, I, B), dtype=np.int32)
+        # Σ (s − θ)⁺, Σ t·[s > θ], the longest stretch and the current one (s > θ)
+        above = np.zeros((4, k if beyond else 0, I, B))
+        ranks = np.zeros((2, I if want[8] or want[9] else 0, B), dtype=np.int32)  # wins, losses
+        best = np.empty(S.shape[1], dtype=S.dtype)
         n_run = B
         for t in range(steps[0]):
             while steps[n_run - 1] <= t:  # the shortest series have ended
@@ -213,25 +143,76 @@ def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
                 if want[1]:
                     for r in range(n_run):
                         sums[2, j, r] = max(sums[2, j, r], a[r])
-                if want[3]:
+                if want[3] or beyond:
                     for q in range(k):
                         theta, count = thetaT[q, j], counts[q, j]
                         for r in range(n_run):
                             count[r] += s[r] > theta
+                if beyond:
+                    _above(s, thetaT[:, j], t, n_run, above[:, :, j])
+            if want[8] or want[9]:
+                _compete(S, b, n_run, ranks, want[8], want[9], best)
             if want[2]:
                 for r in range(n_run):
                     if steps[r] == t + 1:
                         last[:, r] = Z[:I, r]
         for r in range(B):
-            _write(out[rows[r]], codes, sums[:, :, r], last[:, r], counts[:, :, r], steps[r])
+            _write(out[rows[r]], codes, sums[:, :, r], last[:, r], counts[:, :, r],
+                   above[:, :, :, r], ranks[:, :, r], steps[r])  # fmt: skip
     return out
 
 
 @njit(cache=True, error_model="numpy", nogil=True, inline="always")
-def _write(out, codes, sums, last, counts, steps):
-    """One series' features, in the order of ``codes`` (PPV unit-major, as ``pool``).
+def _above(s, theta, t, n, above):
+    """One unit's step for the statistics of s(t) > θ (MultiRocket's MPV, MIPV, LSPV):
+    above (4, k, B) holds Σ (s − θ)⁺, Σ t·[s > θ], the longest stretch of s > θ and the
+    stretch now running, per threshold θ (k,) and series (the first n run)."""
+    for q in range(theta.shape[0]):
+        th = theta[q]
+        excess, index, longest, now = above[0, q], above[1, q], above[2, q], above[3, q]
+        for r in range(n):
+            positive = s[r] > th
+            excess[r] += (s[r] - th) if positive else 0.0
+            index[r] += t if positive else 0.0
+            now[r] = (now[r] + 1.0) if positive else 0.0
+            longest[r] = max(longest[r], now[r])
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _compete(S, b, n, ranks, wins, losses, best):
+    """Hydra's counting within groups of ``GROUP`` consecutive units: ranks[0] counts the
+    steps on which a unit's s(t) − b equals its group's largest, ranks[1] its smallest
+    (best (width,) a buffer)."""
+    I = ranks.shape[1]
+    for g0 in range(0, I, GROUP):
+        g1 = min(g0 + GROUP, I)
+        for side in range(2):
+            if (side == 0 and not wins) or (side == 1 and not losses):
+                continue
+            bj = b[g0]
+            for r in range(n):
+                best[r] = S[g0, r] - bj
+            for j in range(g0 + 1, g1):
+                s, bj = S[j], b[j]
+                if side == 0:
+                    for r in range(n):
+                        best[r] = max(best[r], s[r] - bj)
+                else:
+                    for r in range(n):
+                        best[r] = min(best[r], s[r] - bj)
+            for j in range(g0, g1):
+                s, count, bj = S[j], ranks[side, j], b[j]
+                for r in range(n):
+                    count[r] += (s[r] - bj) == best[r]
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _write(out, codes, sums, last, counts, above, ranks, steps):
+    """One series' features, in the order of ``codes`` (per threshold unit-major, as ``pool``).
 
     ramp: Σ r(t) a(t) / steps with r(t) = (2t + 1)/steps − 1, from Σ a and Σ t·a.
+    mpv: Σ (s − θ)⁺ / #{s > θ} (0 if s never exceeds θ); mipv: the mean of (t + ½)/steps
+    over the steps with s > θ, in (0, 1) (−1 if none); lspv: the longest stretch / steps.
     """
     k, I = counts.shape
     column = 0
@@ -245,10 +226,21 @@ def _write(out, codes, sums, last, counts, steps):
                 out[column + j] = last[j]
             elif code == 4:
                 out[column + j] = ((2.0 * sums[1, j] + sums[0, j]) / steps - sums[0, j]) / steps
+            elif code == 8 or code == 9:
+                out[column + j] = ranks[code - 8, j] / steps
             else:
                 for q in range(k):
-                    out[column + j * k + q] = counts[q, j] / steps
-        column += I * k if code == 3 else I
+                    c = counts[q, j]
+                    if code == 3:
+                        value = c / steps
+                    elif code == 5:
+                        value = above[0, q, j] / c if c else 0.0
+                    elif code == 6:
+                        value = (above[1, q, j] / c + 0.5) / steps if c else -1.0
+                    else:
+                        value = above[2, q, j] / steps
+                    out[column + j * k + q] = value
+        column += I * k if code in (3, 5, 6, 7) else I
 
 
 @njit(cache=True, error_model="numpy", nogil=True)

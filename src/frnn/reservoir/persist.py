@@ -29,6 +29,7 @@ import numpy as np
 from .core import STATISTICS, Reservoir
 from .features import PARAMETERS, ReservoirFeatures
 from .neighbours import Neighbours
+from .pooling import n_features
 from .readout import ReservoirReadout
 from .ridge import ALPHAS, RidgeFit
 
@@ -134,7 +135,7 @@ def from_arrays(
         if not (level[1] > 0).all():
             raise ValueError("features/level_std must be > 0")
         features.level_mean_, features.level_std_ = level
-    p = features.n_reservoirs * I * sum(k if s == "ppv" else 1 for s in features.statistics)
+    p = features.n_reservoirs * n_features(I, k, features.statistics)
     mean, scale = (_array(arrays, f"features/{n}", (p,)) for n in ("mean", "scale"))
     coef = _array(arrays, "readout/coef", (p, K))
     intercept = _array(arrays, "readout/intercept", (K,))

@@ -30,7 +30,9 @@ from .sums import ReadoutSums, guarded_scale, solve
 
 __all__ = [
     "ReservoirReadout",
+    "STATISTICS_WEIGHTS",
     "best_temperature",
+    "check_weights",
     "class_weights",
     "feature_scaling",
     "softmax",
@@ -39,6 +41,22 @@ __all__ = [
 ]
 
 TEMPERATURES = np.logspace(-2, 2, 41)
+#: The weights ω of every statistic but PPV that the classifiers' read-out tries beside α
+#: (the first kept on a tie): chosen by CV, ``benchmarks/results/reservoir_classifier.md`` §13.
+STATISTICS_WEIGHTS = (1.0, 0.5, 2.0, 0.25, 4.0)
+
+
+def check_weights(weights) -> tuple[float, ...]:
+    """``statistics_weights`` as a tuple of positive floats, or an error naming it."""
+    try:
+        values = tuple(float(w) for w in weights)
+    except (TypeError, ValueError):
+        values = ()
+    if not values or not all(0 < w < math.inf for w in values):
+        raise ValueError(
+            f"statistics_weights must be a non-empty sequence of positive numbers; got {weights!r}"
+        )
+    return values
 
 
 def feature_scaling(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,6 +121,12 @@ class ReservoirReadout:
         number in [0, ∞] (0: the ridge alone, ∞: 1-NN alone); classification targets only
         (one-hot ±1: the class of a series is its largest target).  β is set by
         :meth:`fit`; :meth:`partial_fit` adds its series to those kept
+    statistics_weights : the weights ω tried for every statistic but PPV, each column
+        (at unit variance) multiplied by ω, chosen with α by leave-one-out squared error
+        (:func:`frnn.reservoir.ridge_loo`'s ``weights``); ω is then folded into
+        ``scale_`` (``readout_.weight`` records it; a model loaded from a file reads 1
+        there, its ω kept in ``scale_``), so prediction is unchanged.  (1.0,): every
+        column at unit variance, as :meth:`partial_fit`'s sums need
 
     Attributes
     ----------
@@ -119,12 +143,17 @@ class ReservoirReadout:
     """
 
     def __init__(
-        self, features: ReservoirFeatures, alphas=ALPHAS, neighbour_weight: float | str = 0.0
+        self,
+        features: ReservoirFeatures,
+        alphas=ALPHAS,
+        neighbour_weight: float | str = 0.0,
+        statistics_weights=(1.0,),
     ) -> None:
         check_weight(neighbour_weight)
         self.features_ = features
         self.alphas = alphas
         self.neighbour_weight = neighbour_weight
+        self.statistics_weights = check_weights(statistics_weights)
         self.temperature_: float | None = None
         self.neighbours_: Neighbours | None = None
 
@@ -139,7 +168,12 @@ class ReservoirReadout:
         if len(F) != len(Y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
         self.mean_, self.scale_ = feature_scaling(F)
-        self.readout_ = ridge_loo(self._scaled(F), Y, self.alphas, sample_weight)
+        others = ~self.features_.columns("ppv")  # (p,) the statistics that ω weighs
+        self.readout_ = ridge_loo(
+            self._scaled(F), Y, self.alphas, sample_weight, others=others,
+            weights=self.statistics_weights,
+        )  # fmt: skip
+        self.scale_ /= np.where(others, self.readout_.weight, 1.0)  # ω folded into the scaling
         self.alpha_ = self.readout_.alpha
         self.sums_ = ReadoutSums.of(F, Y, sample_weight) if sums else None
         self.neighbours_, self.loo_ = Neighbours.fit(

@@ -4,7 +4,11 @@
 
 For each α on a grid, the leave-one-out residuals come from one eigendecomposition,
 e_i = (y_i − ŷ_i) / (1 − h_ii) with h_ii the hat matrix's diagonal (Allen's PRESS, as in
-scikit-learn's ``RidgeCV``), and α is the one of least leave-one-out squared error.  The
+scikit-learn's ``RidgeCV``), and α is the one of least leave-one-out squared error.
+Optionally a block of columns is weighted too: the columns in ``others`` multiplied by a
+weight ω from a grid (a penalty α/ω² on their coefficients, α on the rest), the pair (ω, α)
+of least leave-one-out error kept; the Gram matrix is then formed once per block and only
+the eigendecomposition repeats per ω.  The
 leave-one-out predictions are returned too: the classifier calibrates its probabilities on
 them.  The decomposition is of the n×n Gram matrix when n ≤ p and of the p×p covariance
 otherwise, so the cost is O(n·p·min(n, p)).
@@ -31,7 +35,9 @@ class RidgeFit:
     intercept : (K,)
     alpha : the chosen penalty
     loo : (n, K) leave-one-out predictions at that α
-    loo_error : (n_alphas,) mean weighted leave-one-out squared error per α
+    loo_error : (n_alphas,) mean weighted leave-one-out squared error per α (at ω)
+    weight : ω, the chosen weight of the ``others`` columns (1 without them); ``coef``
+        applies to those columns multiplied by ω
     """
 
     coef: np.ndarray
@@ -39,13 +45,16 @@ class RidgeFit:
     alpha: float
     loo: np.ndarray
     loo_error: np.ndarray
+    weight: float = 1.0
 
     def predict(self, F: np.ndarray) -> np.ndarray:
         """(n, p) features -> (n, K) outputs."""
         return F @ self.coef + self.intercept
 
 
-def ridge_loo(F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None) -> RidgeFit:
+def ridge_loo(
+    F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None, *, others=None, weights=(1.0,)
+) -> RidgeFit:
     """Fit the ridge read-out for every α in ``alphas``; keep the best by leave-one-out.
 
     Parameters
@@ -54,6 +63,8 @@ def ridge_loo(F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None) -> Ridge
     Y : (n, K) targets
     alphas : sequence of positive floats
     sample_weight : None or (n,) positive weights
+    others : None or (p,) bool, the columns that each ω in ``weights`` multiplies
+    weights : sequence of positive floats ω, tried in order (a tie keeps the earlier)
 
     Returns
     -------
@@ -70,18 +81,25 @@ def ridge_loo(F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None) -> Ridge
     Fc, Yc = F - mu, Y - nu  # (n, p), (n, K)
     if sample_weight is not None:  # unweighted, the root is one: no pass over F for it
         Fc, Yc = root * Fc, root * Yc
-    U, s2, project = _spectrum(Fc)  # U (n, r), s2 (r,)
-    UtY = U.T @ Yc  # (r, K)
-    U2 = U**2  # (n, r), once for every α
-    errors, loos = [], []
-    for alpha in alphas:
-        e = loo_residuals(U, s2 / (s2 + alpha), UtY, Yc, root, w / w.sum(), U2)  # (n, K)
-        loos.append(Y - e)
-        errors.append(float((w[:, None] * e**2).sum() / w.sum()))
-    best = int(np.argmin(errors))
-    alpha = float(alphas[best])
+    spectra = _spectra(Fc, others, weights)
+    best = None
+    for omega in weights:
+        U, s2, project = spectra(omega)  # U (n, r), s2 (r,)
+        UtY = U.T @ Yc  # (r, K)
+        U2 = U**2  # (n, r), once for every α
+        errors, loos = [], []
+        for alpha in alphas:
+            e = loo_residuals(U, s2 / (s2 + alpha), UtY, Yc, root, w / w.sum(), U2)  # (n, K)
+            loos.append(Y - e)
+            errors.append(float((w[:, None] * e**2).sum() / w.sum()))
+        if best is None or min(errors) < min(best[0]):
+            best = errors, loos, omega, s2, UtY, project
+    errors, loos, omega, s2, UtY, project = best
+    i = int(np.argmin(errors))
+    alpha = float(alphas[i])
     coef = project(UtY / (s2 + alpha)[:, None])  # (p, K)
-    return RidgeFit(coef, nu - mu @ coef, alpha, loos[best], np.asarray(errors))
+    scaled_mu = mu if others is None else mu * np.where(others, omega, 1.0)
+    return RidgeFit(coef, nu - scaled_mu @ coef, alpha, loos[i], np.asarray(errors), omega)
 
 
 def loo_residuals(U, shrink, UtY, Yc, root, share, U2=None) -> np.ndarray:
@@ -152,3 +170,34 @@ def _spectrum(Fc: np.ndarray):
     V, s2 = eigenbasis(Fc.T @ Fc)  # (p, r), (r,)
     U = Fc @ V / np.sqrt(s2)  # (n, r)
     return U, s2, primal(V, s2)
+
+
+def _spectra(Fc: np.ndarray, others, weights):
+    """ω -> ``_spectrum`` of Fc with the ``others`` columns multiplied by ω, the Gram
+    matrices formed once: Fc_ω Fc_ωᵀ = G + (ω² − 1) G_others when n ≤ p (G = Fc Fcᵀ,
+    G_others that of the others' columns alone), and D_ω (FcᵀFc) D_ω with
+    D_ω = diag(ω on others, 1 elsewhere) when n > p."""
+    if others is None or tuple(weights) == (1.0,):
+        return lambda omega: _spectrum(Fc)
+    others = np.asarray(others, dtype=bool)
+    n, p = Fc.shape
+    if n <= p:
+        G = Fc @ Fc.T  # (n, n): ω = 1
+        block = Fc.take(np.flatnonzero(others), axis=1)  # (n, p_others)
+        G_others = block @ block.T  # (n, n)
+        del block
+
+        def dual(omega):
+            U, s2 = eigenbasis(G + (omega**2 - 1.0) * G_others)  # (n, r), (r,)
+            d = np.where(others, omega, 1.0)[:, None]  # (p, 1)
+            return U, s2, lambda M: d * (Fc.T @ (U @ M))  # Fc_ωᵀ U M, Fc_ω = Fc D_ω
+
+        return dual
+    C = Fc.T @ Fc  # (p, p)
+
+    def primal_form(omega):
+        d = np.where(others, omega, 1.0)  # (p,)
+        V, s2 = eigenbasis(d[:, None] * C * d[None, :])  # (p, r), (r,)
+        return Fc @ (d[:, None] * V) / np.sqrt(s2), s2, primal(V, s2)
+
+    return primal_form
