@@ -85,10 +85,10 @@ def test_seed_none_is_drawn_once_and_resumed_on_the_same_split(tmp_path):
     epochs = len((run / "history.csv").read_text().splitlines()) - 1
     assert _interrupted(["--resume", run, "--quiet"], again, tmp_path, again) == 130
     assert len((run / "history.csv").read_text().splitlines()) - 1 > epochs  # it went on
-    before, after = np.load(first), np.load(again)
-    assert int(before["seed"]) == int(after["seed"]) == recorded
-    np.testing.assert_array_equal(before["val"], after["val"])  # the same 8 held out
-    np.testing.assert_array_equal(before["train"], after["train"])
+    with np.load(first) as before, np.load(again) as after:  # closed: no ResourceWarning
+        assert int(before["seed"]) == int(after["seed"]) == recorded
+        np.testing.assert_array_equal(before["val"], after["val"])  # the same 8 held out
+        np.testing.assert_array_equal(before["train"], after["train"])
 
 
 @pytest.mark.slow

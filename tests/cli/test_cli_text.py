@@ -61,9 +61,9 @@ def test_resume_takes_n_jobs_and_gives_the_same_model(tmp_path):
     run = _unstarted_run(tmp_path / "b", *PARITY, "--n-reservoirs", "3")
     assert main(["train", "--resume", run, "--n-jobs", "2", "--quiet"]) == 0
     assert rundir.read_json(tmp_path / "b" / "config.json")["estimator"]["n_jobs"] == 2
-    a, b = (np.load(tmp_path / r / "model.npz") for r in "ab")
-    assert sorted(a) == sorted(b)
-    assert all(np.array_equal(a[k], b[k]) for k in a if k != "__meta__")  # meta: n_jobs
+    with np.load(tmp_path / "a" / "model.npz") as a, np.load(tmp_path / "b" / "model.npz") as b:
+        assert sorted(a) == sorted(b)
+        assert all(np.array_equal(a[k], b[k]) for k in a if k != "__meta__")  # meta: n_jobs
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,8 @@ def test_a_damaged_reservoir_file_is_refused(tmp_path):
 
 def test_a_bptt_model_file_written_before_the_reservoir_default_loads():
     clf = frnn.load(DATA / "bptt_classifier_main.npz")  # written by main at f422e98
-    expected = np.load(DATA / "bptt_classifier_main_expected.npz")
+    with np.load(DATA / "bptt_classifier_main_expected.npz") as archive:  # closed at once
+        expected = dict(archive)
     assert clf.training == "bptt" and len(clf.networks_) == 2
     # Equal to round-off: the overflow-safe standardisation (x/s − mean/s)/(std/s) of issue
     # 12 rounds differently from the (x − mean)/std that wrote the expected values.
