@@ -64,6 +64,10 @@ def blas_kernels():
     return module
 
 
+# The compiled functions of a family that its trial call runs (each one's disk cache too)
+_CACHED = ("states", "gradients", "lengths_within", "time_major")
+
+
 def _usable(module):
     """``module`` if its two loops run (compiled now or loaded from the cache), else None."""
     batch = Batch(
@@ -94,10 +98,6 @@ def _usable(module):
             for kernel in cached:
                 kernel._cache.flush()  # forget the cache's index: compile and write afresh
     return None
-
-
-# The compiled functions of a family that its trial call runs (each one's disk cache too)
-_CACHED = ("states", "gradients", "lengths_within", "time_major")
 
 
 def _compiled(kernel, *args):

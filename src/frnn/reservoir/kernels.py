@@ -22,14 +22,14 @@ import numpy as np
 from numba import njit
 
 from .compiled_tanh import _tanh, tanh, tanh32, tanh64
+from .pooling import GROUP, STATISTICS
 
 __all__ = ["CODES", "pooled", "pre_activations", "tanh", "tanh32", "tanh64"]
 
-#: The statistics' codes in the compiled loop, in ``core.STATISTICS`` order.
-CODES = {"mean": 0, "max": 1, "last": 2, "ppv": 3, "ramp": 4, "mpv": 5, "mipv": 6, "lspv": 7,
-         "wins": 8, "losses": 9}  # fmt: skip
-_N_CODES = 10
-GROUP = 8  # "wins" / "losses": units compete in groups of this many consecutive units
+#: The statistics' codes in the compiled loop: their places in ``pooling.STATISTICS``
+#: (mean 0, max 1, last 2, ppv 3, ramp 4, mpv 5, mipv 6, lspv 7, wins 8, losses 9).
+CODES = {name: code for code, name in enumerate(STATISTICS)}
+_N_CODES = len(STATISTICS)
 BLOCK = 128  # series run side by side, one per vector lane
 LANES = 16  # a block's width is a multiple of this: float32 vectors of 512 bits
 

@@ -28,7 +28,7 @@ __all__ = ["DEFAULT_STATISTICS", "GROUP", "STATISTICS", "THRESHOLDED", "n_featur
 STATISTICS = ("mean", "max", "last", "ppv", "ramp", "mpv", "mipv", "lspv", "wins", "losses")
 DEFAULT_STATISTICS = ("mean", "max", "ppv", "ramp")  # chosen by CV (benchmarks/select_defaults.py)
 THRESHOLDED = ("ppv", "mpv", "mipv", "lspv")  # one value per unit and threshold
-GROUP = 8  # units per group of "wins" and "losses" (kernels.GROUP)
+GROUP = 8  # units per group of "wins" and "losses" (the compiled loop's too)
 
 
 def n_features(I: int, k: int, statistics) -> int:
