@@ -17,6 +17,22 @@ the same on every machine.  No data set of aeon, sktime or tslearn is read: thos
   places on the pad (the place is half the class), offset, size and points jittered
 - prototypes: 40 classes of 5 series each, a random smooth prototype per class, warped
   in time, scaled and with noise (many classes, few series)
+
+Seven more, written in one go after the defaults were chosen (issue 22's last session) to
+check them on kinds of real data the tasks above do not resemble, never tuned on:
+
+- appliances: T = 1460 power readings, 10 classes of on/off duty cycles (period, share on,
+  level, a start-up spike), random phase
+- harmonics: lengths 100-800, 11 classes of periodic waveforms told apart by the
+  amplitudes and phases of their first 5 harmonics, random phase and gain
+- outlines: T = 427, 6 classes of closed outlines (the radius against the angle) from
+  8 Fourier terms, jittered and turned a little, z-normalised
+- daily: T = 24 hourly loads, 2 classes whose evening peak comes 1.5 hours apart, 67
+  training series
+- transients: T = 275, 4 classes of an event at a random time (a step, a slow rise, a
+  decaying oscillation, a step with ringing)
+- counts: T = 300, 4 classes: how many spikes (1-4) at random places
+- gestures: D = 4, T = 65, 6 classes of smooth motions, warped in time, 60 training series
 """
 
 from __future__ import annotations
@@ -127,6 +143,107 @@ def _prototypes(rng, n):
     return X + 0.6 * rng.standard_normal(X.shape), y
 
 
+_DUTY = np.random.default_rng(21)  # each class's period, share on, level and spike
+_PERIOD, _ON = _DUTY.integers(40, 300, 10), _DUTY.uniform(0.1, 0.6, 10)
+_LEVEL, _SPIKE = _DUTY.uniform(0.5, 3.0, 10), _DUTY.uniform(0.0, 2.0, 10)
+
+
+def _appliances(rng, n):
+    y = rng.integers(0, 10, n)
+    t = np.arange(1460)
+    X = np.empty((n, t.size))
+    for i, c in enumerate(y):
+        period = _PERIOD[c] * rng.uniform(0.85, 1.15)
+        phase = (t + rng.uniform(0, period)) % period / period  # (T,) in [0, 1)
+        on = phase < _ON[c]
+        start = _SPIKE[c] * rng.uniform(0.5, 1.5) * np.exp(-phase / 0.02)
+        X[i] = on * (_LEVEL[c] + start) + 0.1 * rng.standard_normal()
+    return X + 0.2 * rng.standard_normal(X.shape), y
+
+
+_HARMONICS = np.random.default_rng(22).uniform(0, 1, (11, 5)) * [1, 0.6, 0.4, 0.3, 0.2]
+_PHASES = np.random.default_rng(23).uniform(0, 2 * np.pi, (11, 5))  # (K, harmonics)
+
+
+def _harmonics(rng, n):
+    y = rng.integers(0, 11, n)
+    series = []
+    for c in y:
+        T = int(rng.integers(100, 800))
+        cycle = 2 * np.pi * np.arange(T)[:, None] / 50 + rng.uniform(0, 2 * np.pi)  # (T, 1)
+        amplitude = _HARMONICS[c] * (1 + 0.2 * rng.standard_normal(5))
+        wave = np.sin(np.arange(1, 6) * cycle + _PHASES[c]) @ amplitude  # (T,)
+        series.append(rng.uniform(0.5, 2) * wave + 0.1 * rng.standard_normal(T))
+    return series, y
+
+
+_ORDERS = np.arange(1, 9)[:, None]  # (8, 1): the outlines' Fourier terms, falling as 1/k
+_OUTLINES = np.random.default_rng(24).normal(0, 1, (6, 8, 2)) / _ORDERS
+
+
+def _outlines(rng, n):
+    y = rng.integers(0, 6, n)
+    angle = np.linspace(0, 2 * np.pi, 427, endpoint=False)
+    X = np.empty((n, angle.size))
+    for i, c in enumerate(y):
+        terms = _OUTLINES[c] + 0.35 * rng.normal(0, 1, (8, 2)) / _ORDERS  # (8, 2)
+        turned = _ORDERS * (angle + rng.uniform(-0.3, 0.3))  # (8, T)
+        r = terms[:, 0] @ np.cos(turned) + terms[:, 1] @ np.sin(turned)
+        X[i] = (r - r.mean()) / r.std()
+    return X + 0.05 * rng.standard_normal(X.shape), y
+
+
+def _daily(rng, n):
+    y = rng.integers(0, 2, n)
+    hour = np.arange(24)
+    morning = rng.uniform(7, 9, (n, 1))
+    evening = np.where(y == 1, 18.5, 20.0)[:, None] + rng.normal(0, 0.7, (n, 1))
+    X = np.exp(-0.5 * ((hour - morning) / 1.5) ** 2) + 0.3 * ((hour > 7) & (hour < 22))
+    X = X + rng.uniform(0.8, 1.4, (n, 1)) * np.exp(-0.5 * ((hour - evening) / 2.0) ** 2)
+    return X + 0.15 * rng.standard_normal(X.shape), y
+
+
+def _transients(rng, n):
+    y = rng.integers(0, 4, n)
+    t = np.arange(275)
+    X = np.empty((n, t.size))
+    for i, c in enumerate(y):
+        u = t - rng.integers(60, 200)  # steps since the event
+        after, v = u >= 0, np.maximum(u, 0)
+        shapes = (
+            np.ones_like(v, dtype=float),
+            1 - np.exp(-v / 15),
+            2 * np.exp(-v / 20) * np.sin(v / 4),
+            1 + 0.5 * np.exp(-v / 5) * np.sin(v / 2),
+        )
+        X[i] = after * shapes[c]
+    return X + 0.1 * rng.standard_normal(X.shape), y
+
+
+def _counts(rng, n):
+    y = rng.integers(0, 4, n)
+    X = 0.3 * rng.standard_normal((n, 300))
+    for i, c in enumerate(y):
+        for p in rng.choice(np.arange(5, 295), c + 1, replace=False):
+            X[i, p - 2 : p + 3] += [0.5, 1.5, 2.5, 1.5, 0.5]
+    return X, y
+
+
+_GESTURES = np.random.default_rng(25).normal(0, 1, (6, 5, 4))  # (K, knots, D)
+
+
+def _gestures(rng, n):
+    y = rng.integers(0, 6, n)
+    t, knots = np.linspace(0, 1, 65), np.linspace(0, 1, 5)
+    X = np.empty((n, t.size, 4))
+    for i, c in enumerate(y):
+        k = _GESTURES[c] + 0.4 * rng.standard_normal((5, 4))
+        warped = np.clip(t + rng.uniform(-0.1, 0.1) * np.sin(np.pi * t), 0, 1)
+        for d in range(4):
+            X[i, :, d] = np.interp(warped, knots, k[:, d])
+    return X + 0.2 * rng.standard_normal(X.shape), y
+
+
 #: name -> (generator, training series, test series)
 GENERATED = {
     "sine_square": (_sine_square, 120, 200),
@@ -137,6 +254,13 @@ GENERATED = {
     "levels": (_levels, 160, 320),
     "strokes": (_strokes, 200, 400),
     "prototypes": (_prototypes, 200, 200),
+    "appliances": (_appliances, 100, 200),
+    "harmonics": (_harmonics, 200, 200),
+    "outlines": (_outlines, 200, 200),
+    "daily": (_daily, 67, 300),
+    "transients": (_transients, 100, 200),
+    "counts": (_counts, 120, 200),
+    "gestures": (_gestures, 60, 200),
 }
 
 
