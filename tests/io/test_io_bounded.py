@@ -179,3 +179,23 @@ def test_a_full_disk_names_the_file(tmp_path):
             raise OSError(28, "No space left on device")
     assert caught.value.filename == str(tmp_path / "target.bin")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("folder", "could not write .*folder: it is a directory; expected a file name"),
+        ("missing/net.npz", "could not write .*missing/net.npz: its folder .*missing does not"),
+        ("plain.txt/net.npz", "could not write .*net.npz: its folder .*plain.txt is not a dir"),
+    ],
+)
+def test_a_target_that_cannot_be_written_is_named_not_the_temporary(tmp_path, target, message):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "plain.txt").write_text("x")
+    net = frnn.FullyRecurrentNetwork(D=2, I=3, K=1, rng=0)
+    with pytest.raises(OSError, match=message) as caught:
+        frnn.save(net, tmp_path / target)
+    assert ".tmp" not in str(caught.value)  # the temporary file is an internal detail
+    assert caught.value.filename == str(tmp_path / target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "plain.txt"]
+    assert list((tmp_path / "folder").iterdir()) == []
