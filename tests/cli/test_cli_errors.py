@@ -24,12 +24,16 @@ def bad_files(tmp_path) -> None:
     (tmp_path / "real.csv").write_text("0.25,1,2,3\n1.5,1,0,2\n0.75,3,2,1\n")
     (tmp_path / "one.csv").write_text("1,1,2,3\n1,3,2,1\n")
     os.mkdir(tmp_path / "emptyrun")
+    os.mkdir(tmp_path / "folder.csv")
 
 
 ERRORS = [
     (["train", "--train", "absent.csv"], "absent.csv: no such file"),
     (["train", "--train", "binary.csv"], "binary.csv: not a text file"),
     (["train", "--train", "nan.csv"], "missing values (NaN) in row(s) 2"),
+    (["train", "--train", "folder.csv"], "folder.csv: a directory, not a file"),
+    (["train", "--config", "folder.csv"], "folder.csv: a directory, not a file"),
+    (["train", "--dataset", "coffee", "--out", "one.csv/run"], "--out one.csv/run: cannot crea"),
     (["train", "--train", "rows.ts"], "inconsistent rows: row 1 has 2 dimension(s)"),
     (["train", "--train", "word.csv"], "row 2, column 3: expected a number, got 'two'"),
     (["train", "--dataset", "mnist"], "unknown data set 'mnist'"),
@@ -64,6 +68,7 @@ ERRORS = [
     (["evaluate", "--model", "absent.npz", "--dataset", "coffee"], "absent.npz: no such model"),
     (["evaluate", "--model", "notmodel.npz", "--dataset", "coffee"], "notmodel.npz"),
     (["predict", "--model", "emptyrun", "--data", "nan.csv"], "no such model file"),
+    (["predict", "--model", "folder.csv", "--data", "nan.csv"], "no such model file"),
     (["evaluate", "--model", "x.npz"], "one of the arguments --data --dataset is required"),
 ]
 

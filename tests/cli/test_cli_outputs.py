@@ -38,3 +38,11 @@ def test_predict_out_that_cannot_be_written_is_one_line_naming_it(tiny_model, ou
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert message in result.stderr and ".tmp" not in result.stderr, result.stderr
     assert sorted(p.name for p in tiny_model.iterdir()) == ["d.csv", "folder", "m.npz"]
+
+
+def test_predict_data_that_is_a_directory_is_named_so(tiny_model):
+    """Before: 'folder.csv: no such file', though it was there (a directory)."""
+    (tiny_model / "folder.csv").mkdir()
+    result = frnn("predict", "--model", "m.npz", "--data", "folder.csv", cwd=tiny_model)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().endswith("folder.csv: a directory, not a file"), result.stderr

@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .._validate import Interval
+from .._validate import Interval, check_file
 from .._version import __version__
 from ..data.datasets import DATASET_TASKS
 from ..data.synthetic import MEMORY_TASKS
@@ -70,8 +70,7 @@ def _sha256(path: str | None) -> str | None:
     """The file's SHA-256, so that a resumed run can tell that its data are unchanged."""
     if path is None:
         return None
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path}: no such file")
+    check_file(path)
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -125,8 +124,7 @@ def _dataset_defaults(data: dict) -> dict:
 
 def _read_config(path) -> dict:
     """A config.json written by frnn train, checked so that a bad one is one clear error."""
-    if not os.path.isfile(path):  # the form of every missing path, not OSError's [Errno 2]
-        raise FileNotFoundError(f"{path}: no such file")
+    check_file(path)  # the form of every missing path, not OSError's [Errno 2]
     config = rundir.read_json(path)
     estimator, data = config.get("estimator"), config.get("data")
     task = config.get("task", "classification")  # configs before regression had no task

@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+from .._validate import check_file
 from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset
 from ..regressor import targets as real_targets
@@ -57,8 +58,7 @@ def _model(path: str):
     path = Path(path)
     if path.is_dir():
         path = path / "model.npz"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such model file")
+    check_file(path, "model file")
     model = load(path)
     if not isinstance(model, RNNClassifier | RNNRegressor):
         raise ValueError(
