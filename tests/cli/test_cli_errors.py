@@ -63,6 +63,7 @@ ERRORS = [
     (["plot", "gradient-flow", "--out", "g.png", "--radii", "-1"], "must be a positive number"),
     (["plot", "gradient-flow", "--out", "g.png", "--seed", "x"], "must be a non-negative integer"),
     (["train", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+    (["demo", "--seed", "-1"], "argument --seed: must be a non-negative integer; got '-1'"),
     (["train", "--resume", "emptyrun"], "emptyrun/config.json"),
     (["train", "--resume", "absent"], "absent: no such directory"),
     (["evaluate", "--model", "absent.npz", "--dataset", "coffee"], "absent.npz: no such model"),

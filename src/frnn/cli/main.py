@@ -138,7 +138,7 @@ def _add_demo(commands) -> None:
     demo.add_argument("--T", type=_SIZE, default=20, help="sequence length")
     demo.add_argument("--D", type=_SIZE, default=3, help="input size")
     demo.add_argument("--I", type=_SIZE, default=8, help="hidden size")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=_SEED, default="0", help="random seed")
     demo.set_defaults(run=_demo)
 
 
