@@ -96,9 +96,10 @@ def _header(member, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     except (ValueError, TypeError, SyntaxError, EOFError) as error:
         raise ValueError(f"member {name!r} has no valid .npy header ({error})") from None
     if dtype.hasobject or dtype.kind not in _KINDS or dtype.fields is not None:
+        what = "Python objects, which would need pickle" if dtype.hasobject else str(dtype)
         raise ValueError(
-            f"member {name!r} holds {dtype} values; frnn files hold only numbers and text "
-            "(never Python objects, which would need pickle)"
+            f"member {name!r} holds {dtype} values; frnn files hold only real numbers "
+            f"(bool, integers, floats) and text, never {what}"
         )
     return tuple(int(n) for n in shape), bool(fortran), dtype
 

@@ -41,12 +41,16 @@ HUGE = {"descr": "<f8", "fortran_order": False, "shape": (10**7, 10**7)}
         ({"X.npy": _npy(header=HUGE)}, "more than the limit"),
         ({"X.npy": _npy(header={**HUGE, "shape": (2**62, 2**62)})}, "more than the limit"),
         ({"X.npy": _npy(np.array([{"a": 1}], dtype=object))}, "never Python objects"),
+        (
+            {"X.npy": _npy(np.zeros(3) + 1j)},
+            r"only real numbers \(bool, integers, floats\) and text, never complex128",
+        ),
         ({"X.npy": _npy(np.zeros(3))[:-5]}, "truncated"),
         ({"X.npy": _npy(np.zeros(3)) + b"extra"}, "more data than its header"),
         ({"X.npy": b"not an array"}, "no valid .npy header"),
         ({"X.txt": b"hello"}, "not one .npy array"),
     ],
-    ids=["huge", "overflowing", "object", "truncated", "trailing", "garbage", "foreign"],
+    ids=["huge", "overflowing", "object", "complex", "truncated", "trailing", "garbage", "foreign"],
 )
 def test_bad_members_are_refused_before_allocation(tmp_path, members, match):
     path = _archive(tmp_path / "bad.npz", members)
