@@ -221,14 +221,17 @@ def _show_warning(args: argparse.Namespace, show):
 
 def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
     """The error as one line, naming options where the library names its parameters."""
-    from .flags import with_flags
+    from .flags import trained_layout, with_flags
 
     names = {"label", "header"}  # the readers' keywords: --label, --header
     if args.command == "train":
         from .options import all_defaults
 
         names |= set(all_defaults())
-    return with_flags(_one_line(error), names)
+    text = _one_line(error)
+    if args.command in ("predict", "evaluate"):  # the model's layout, no --data-format
+        text = trained_layout(text)
+    return with_flags(text, names)
 
 
 def _one_line(error: BaseException | Warning) -> str:
