@@ -46,3 +46,12 @@ def test_predict_data_that_is_a_directory_is_named_so(tiny_model):
     result = frnn("predict", "--model", "m.npz", "--data", "folder.csv", cwd=tiny_model)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().endswith("folder.csv: a directory, not a file"), result.stderr
+
+
+def test_predict_out_dash_is_standard_output(tiny_model):
+    """Before: --out - wrote a file named '-' and printed 'wrote -'."""
+    to_stdout = frnn("predict", "--model", "m.npz", "--data", "d.csv", cwd=tiny_model)
+    dash = frnn("predict", "--model", "m.npz", "--data", "d.csv", "--out", "-", cwd=tiny_model)
+    assert dash.returncode == 0 and to_stdout.returncode == 0, dash.stderr
+    assert dash.stdout == to_stdout.stdout and dash.stdout.startswith("row,prediction,p_0,p_1\n")
+    assert not (tiny_model / "-").exists()
