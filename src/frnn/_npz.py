@@ -35,9 +35,11 @@ def max_bytes(value: int | None = None) -> int:
         try:
             value = int(text)
         except ValueError:
+            value = None
+        if value is None or value < 1:  # the variable named, not the parameter it stands for
             raise ValueError(
-                f"FRNN_MAX_FILE_BYTES must be a whole number of bytes; got {text!r}"
-            ) from None
+                f"FRNN_MAX_FILE_BYTES must be a whole number of bytes ≥ 1; got {text!r}"
+            )
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"max_bytes must be an integer ≥ 1; got {value!r}")
     return int(value)

@@ -141,6 +141,7 @@ def test_config_json_repeats_a_run_exactly(tmp_path):
     ("config", "message"),
     [
         ({"estimator": {"hiden_size": 3}, "data": None}, "unknown: ['hiden_size']"),
+        ({"estimator": 5, "data": None}, "parameters to values; got 5"),  # was "'int' object i"
         ({"estimator": {}, "data": {"dataset": 3}}, "'data' must be"),
         (
             {"estimator": {}, "data": {"dataset": "coffee", "options": {}}, "checkpoint_every": 0},

@@ -97,6 +97,10 @@ def test_the_cap_can_be_raised_by_the_environment(tmp_path, monkeypatch):
         read_npz(path)
     monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "8000")
     assert read_npz(path)["X"].shape == (1000,)
+    for text in ("-5", "0", "1e9", "lots"):  # "-5" was "max_bytes must be ...": not the variable
+        monkeypatch.setenv("FRNN_MAX_FILE_BYTES", text)
+        with pytest.raises(ValueError, match=f"FRNN_MAX_FILE_BYTES must be .* ≥ 1; got '{text}'"):
+            read_npz(path)
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04", b"PK\x05\x06" + bytes(18)])

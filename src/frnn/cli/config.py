@@ -132,10 +132,14 @@ def _read_config(path) -> dict:
         raise ValueError(f"{path}: 'task' must be 'classification' or 'regression'; got {task!r}")
     known = estimator_defaults(task)
     if not isinstance(estimator, dict) or set(estimator) - set(known):
-        unknown = sorted(set(estimator or {}) - set(known))
+        # a dict: its unknown names; anything else (a number: set(5) would raise): itself
+        wrong = (
+            f"unknown: {sorted(set(estimator) - set(known))}"
+            if isinstance(estimator, dict)
+            else f"got {estimator!r}"
+        )
         raise ValueError(
-            f"{path}: 'estimator' must map the {task} estimator's parameters to values; "
-            f"unknown: {unknown}"
+            f"{path}: 'estimator' must map the {task} estimator's parameters to values; {wrong}"
         )
     good_data = isinstance(data, dict) and (
         (isinstance(data.get("dataset"), str) and isinstance(data.get("options"), dict))
