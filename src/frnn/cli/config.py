@@ -197,6 +197,8 @@ def resume_config(args: argparse.Namespace) -> dict:
             f"(only {', '.join(flag(n) for n in RESUME_TAKES)} may change on --resume)"
         )
     run_dir = Path(args.resume)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise NotADirectoryError(f"{run_dir}: a file, not a run directory")
     if not run_dir.is_dir():
         raise FileNotFoundError(f"{run_dir}: no such directory")
     config = _read_config(run_dir / "config.json")
