@@ -7,6 +7,7 @@ the new one, never half of either; a failed write leaves no temporary file behin
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 
@@ -27,8 +28,12 @@ def atomic_writer(path):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # os.open rather than mkstemp: mode 0o666 minus the umask, as for any ordinary file.
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        _check_target(path, folder)
+        # os.open rather than mkstemp: mode 0o666 minus the umask, as for any ordinary file.
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:  # the temporary's name would only puzzle: name the target
+        raise _naming(error, path) from None
     try:
         with os.fdopen(handle, "wb") as file:
             yield file
@@ -38,12 +43,27 @@ def atomic_writer(path):
     except OSError as error:  # e.g. a full disk: name the file being written
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
-        if error.filename is not None:
-            raise
-        if error.errno is None:
-            raise OSError(f"could not write {path}: {error}") from None
-        raise OSError(error.errno, f"could not write {path}: {error.strerror}", path) from None
+        if error.filename is not None and temporary not in (error.filename, error.filename2):
+            raise  # about another file (one the block opened): its own name is the right one
+        raise _naming(error, path) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
         raise
+
+
+def _check_target(path: str, folder: str) -> None:
+    """Refuse a target that is a directory, or whose folder is missing, in words: the
+    errors ``os.open`` and ``os.replace`` give name the temporary file instead."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "it is a directory; expected a file name")
+    if not os.path.isdir(folder):
+        what = "is not a directory" if os.path.exists(folder) else "does not exist"
+        raise FileNotFoundError(errno.ENOENT, f"its folder {folder} {what}")
+
+
+def _naming(error: OSError, path: str) -> OSError:
+    """``error`` as an OSError of the same class about ``path``: "could not write PATH: why"."""
+    if error.errno is None:
+        return OSError(f"could not write {path}: {error}")
+    return type(error)(error.errno, f"could not write {path}: {error.strerror}", path)

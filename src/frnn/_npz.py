@@ -35,9 +35,11 @@ def max_bytes(value: int | None = None) -> int:
         try:
             value = int(text)
         except ValueError:
+            value = None
+        if value is None or value < 1:  # the variable named, not the parameter it stands for
             raise ValueError(
-                f"FRNN_MAX_FILE_BYTES must be a whole number of bytes; got {text!r}"
-            ) from None
+                f"FRNN_MAX_FILE_BYTES must be a whole number of bytes ≥ 1; got {text!r}"
+            )
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"max_bytes must be an integer ≥ 1; got {value!r}")
     return int(value)
@@ -96,9 +98,10 @@ def _header(member, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     except (ValueError, TypeError, SyntaxError, EOFError) as error:
         raise ValueError(f"member {name!r} has no valid .npy header ({error})") from None
     if dtype.hasobject or dtype.kind not in _KINDS or dtype.fields is not None:
+        what = "Python objects, which would need pickle" if dtype.hasobject else str(dtype)
         raise ValueError(
-            f"member {name!r} holds {dtype} values; frnn files hold only numbers and text "
-            "(never Python objects, which would need pickle)"
+            f"member {name!r} holds {dtype} values; frnn files hold only real numbers "
+            f"(bool, integers, floats) and text, never {what}"
         )
     return tuple(int(n) for n in shape), bool(fortran), dtype
 

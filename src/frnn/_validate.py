@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 import numbers
+import os
 
 import numpy as np
 
@@ -158,6 +159,15 @@ def argument_type(rule: Interval, name: str):
 
     parse.__name__ = name  # argparse names the type in "invalid <name> value"
     return parse
+
+
+def check_file(path, what: str = "file") -> None:
+    """A path to read: FileNotFoundError "PATH: no such WHAT", or IsADirectoryError when it
+    names a directory (``open`` would say only [Errno 21], and "no such file" would mislead)."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path}: a directory, not a {what}")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path}: no such {what}")
 
 
 def check_positive_int(value, name: str) -> int:

@@ -131,6 +131,14 @@ def _kind(model) -> str:
     base = sys.modules.get("frnn.estimators.base")
     if base is not None and isinstance(model, base.RNNEstimator):
         return model._task.kind
+    if not hasattr(model, "W"):  # e.g. ReservoirClassifier: say what save takes
+        hint = ""
+        if type(model).__name__ == "ReservoirClassifier":
+            hint = " (an RNNClassifier, whose default training='reservoir' fits it, saves)"
+        raise TypeError(
+            "model must be a network (W, R, V) or a fitted RNNClassifier or RNNRegressor; "
+            f"got a {type(model).__name__}{hint}"
+        )
     return "network"
 
 

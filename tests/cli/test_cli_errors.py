@@ -24,14 +24,19 @@ def bad_files(tmp_path) -> None:
     (tmp_path / "real.csv").write_text("0.25,1,2,3\n1.5,1,0,2\n0.75,3,2,1\n")
     (tmp_path / "one.csv").write_text("1,1,2,3\n1,3,2,1\n")
     os.mkdir(tmp_path / "emptyrun")
+    os.mkdir(tmp_path / "folder.csv")
 
 
 ERRORS = [
     (["train", "--train", "absent.csv"], "absent.csv: no such file"),
     (["train", "--train", "binary.csv"], "binary.csv: not a text file"),
     (["train", "--train", "nan.csv"], "missing values (NaN) in row(s) 2"),
+    (["train", "--train", "folder.csv"], "folder.csv: a directory, not a file"),
+    (["train", "--config", "folder.csv"], "folder.csv: a directory, not a file"),
+    (["train", "--dataset", "coffee", "--out", "one.csv/run"], "--out one.csv/run: cannot crea"),
     (["train", "--train", "rows.ts"], "inconsistent rows: row 1 has 2 dimension(s)"),
-    (["train", "--train", "word.csv"], "row 2, column 3: expected a number, got 'two'"),
+    (["train", "--train", "word.csv"], "got 'two' (are the labels in the last column? pass --l"),
+    (["train", "--train", "word.csv", "--label", "first"], "last column? pass --label last)"),
     (["train", "--dataset", "mnist"], "unknown data set 'mnist'"),
     (["train", "--dataset", "adding", "--task", "classification"], "adding is a regression task"),
     (["train", "--train", "real.csv"], "not class labels; pass --task regression"),
@@ -59,11 +64,13 @@ ERRORS = [
     (["plot", "gradient-flow", "--out", "g.png", "--radii", "-1"], "must be a positive number"),
     (["plot", "gradient-flow", "--out", "g.png", "--seed", "x"], "must be a non-negative integer"),
     (["train", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+    (["demo", "--seed", "-1"], "argument --seed: must be a non-negative integer; got '-1'"),
     (["train", "--resume", "emptyrun"], "emptyrun/config.json"),
     (["train", "--resume", "absent"], "absent: no such directory"),
     (["evaluate", "--model", "absent.npz", "--dataset", "coffee"], "absent.npz: no such model"),
     (["evaluate", "--model", "notmodel.npz", "--dataset", "coffee"], "notmodel.npz"),
     (["predict", "--model", "emptyrun", "--data", "nan.csv"], "no such model file"),
+    (["predict", "--model", "folder.csv", "--data", "nan.csv"], "no such model file"),
     (["evaluate", "--model", "x.npz"], "one of the arguments --data --dataset is required"),
 ]
 

@@ -41,3 +41,26 @@ def test_the_command_line_refuses_warns_and_reads_the_stated_layout(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("frnn train: warning: ") and len(done.stderr.splitlines()) == 1
     assert "--data-format channels_first" in done.stderr
+
+
+def test_predict_and_evaluate_advise_what_they_can_do_about_a_layout(tmp_path):
+    """predict and evaluate read an .npz in the model's layout and take no --data-format:
+    before, their layout messages said "pass data_format='channels_first'" (a Python
+    parameter, and nothing the command takes)."""
+    X, y = channel_series(n=16, T=30, C=1)
+    np.savez(tmp_path / "train.npz", X=X, y=y)  # frnn's (n, T, D)
+    done = frnn("train", "--train", "train.npz", *SMALL, "--out", "r", "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    np.savez(tmp_path / "wide.npz", X=np.zeros((4, 2, 5)), y=y[:4])  # more channels than steps
+    np.savez(tmp_path / "step.npz", X=np.zeros((4, 1, 3)), y=y[:4])  # a single step
+    for command in ("predict", "evaluate"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", LayoutWarning)
+            wide = frnn(command, "--model", "r", "--data", "wide.npz", cwd=tmp_path)
+        step = frnn(command, "--model", "r", "--data", "step.npz", cwd=tmp_path)
+        warning = wide.stderr.splitlines()[0]
+        assert warning.startswith(f"frnn {command}: warning: wide.npz: X has shape (4, 2, 5)")
+        assert step.returncode == 2 and len(step.stderr.splitlines()) == 1, step.stderr
+        for said in (warning, step.stderr):
+            assert "train the model with --data-format channels_first" in said, said
+            assert "data_format=" not in said and "pass --data-format" not in said, said

@@ -141,6 +141,7 @@ def test_config_json_repeats_a_run_exactly(tmp_path):
     ("config", "message"),
     [
         ({"estimator": {"hiden_size": 3}, "data": None}, "unknown: ['hiden_size']"),
+        ({"estimator": 5, "data": None}, "parameters to values; got 5"),  # was "'int' object i"
         ({"estimator": {}, "data": {"dataset": 3}}, "'data' must be"),
         (
             {"estimator": {}, "data": {"dataset": "coffee", "options": {}}, "checkpoint_every": 0},
@@ -228,3 +229,24 @@ def test_a_run_written_before_the_reservoir_default_still_means_bptt(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["training"] == "bptt"
     assert json.loads(result.stdout)["epochs"] == 2
+
+
+@pytest.mark.parametrize(
+    ("training", "said"),
+    [
+        ("reservoir", "stopped; fit it again with frnn train --resume run"),
+        ("bptt", "stopped; resume from the last checkpoint with frnn train --resume run"),
+    ],
+)
+def test_ctrl_c_during_the_fit_says_what_resume_does(tmp_path, monkeypatch, training, said):
+    """Before: a reservoir run stopped by Ctrl-C said 'resume from the last checkpoint', though
+    a reservoir fit keeps none (--resume fits it again)."""
+    from frnn.cli import train
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "fit", interrupted)
+    result = frnn("train", "--training", training, "--out", "run", cwd=tmp_path)
+    assert result.returncode == 130 and result.stderr.strip() == f"frnn train: {said}"
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["config.json"]

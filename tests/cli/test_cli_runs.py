@@ -117,9 +117,9 @@ def test_metrics_are_written_last_and_resume_completes_lost_outputs(tmp_path, mo
     ("args", "line"),
     [
         (["--config", "absent.json"], "absent.json: no such file"),
-        (["--config", "somedir"], "somedir: no such file"),  # a directory is no config
+        (["--config", "somedir"], "somedir: a directory, not a file"),  # was "no such file"
         (["--resume", "absent"], "absent: no such directory"),
-        (["--resume", "somedir/file.txt"], "somedir/file.txt: no such directory"),
+        (["--resume", "somedir/file.txt"], "somedir/file.txt: a file, not a run directory"),
         (["--resume", "somedir"], "somedir/config.json: no such file"),  # not a run
     ],
     ids=["config absent", "config dir", "resume absent", "resume file", "resume not a run"],

@@ -188,6 +188,9 @@ def test_ts_univariate_multivariate_and_variable_length(tmp_path):
     np.testing.assert_array_equal(multi.X[0], [[1, 3], [2, 4]])  # (T, D)
     var = load_file(write(tmp_path, "v.ts", TS_HEADER + "@data\n1,2,3:0,0,1:up\n4:5:down\n"))
     assert var.X.shape == (2, 3, 2) and list(var.lengths) == [3, 1]
+    declared = TS_HEADER.replace("up down", "Up Down") + "@univariate false\n@dimensions 2\n"
+    same = load_file(write(tmp_path, "d.ts", declared + "@data\n1,2:3,4:up\n5,6:7,8:DOWN\n"))
+    np.testing.assert_array_equal(same.X, multi.X)  # declared as it is; classes in any case
     regression = "@problemName R\n@classLabel false\n@targetLabel true\n@data\n1,2:0.25\n"
     assert load_file(write(tmp_path, "r.ts", regression)).y.tolist() == [0.25]
 
@@ -202,6 +205,13 @@ def test_ts_univariate_multivariate_and_variable_length(tmp_path):
         ("1,2:up\n", "not a .ts file: no '@data' line"),
         ("@data\n1,2:up\n3,4\n", "row 2: expected values, then ':' and the target"),
         ("@timeStamps true\n@data\n(1,2):up\n", "@timeStamps true are not supported"),
+        # read as the rows said before: the header's declarations were not checked
+        ("@dimensions 3\n@data\n1,2:3,4:up\n", "declares @dimensions 3, but the rows have 2"),
+        ("@univariate true\n@data\n1:2:up\n", "declares @univariate true, but the rows have 2"),
+        (
+            "@classLabel true up down\n@data\n1,2:up\n3,4:dwon\n",
+            r"row 2's class 'dwon' is not among those @classLabel declares \(up, down\)",
+        ),
     ],
 )
 def test_bad_ts_files_are_named(tmp_path, body, message):

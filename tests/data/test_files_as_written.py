@@ -3,6 +3,7 @@ encodings, missing values; the same series with and without labels predict the s
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -40,6 +41,24 @@ def test_label_last_and_none(tmp_path):
     _check(load_file(_write(tmp_path, "last.csv", text), label="last"))
     plain = "\n".join(",".join(map(_num, s)) for s in SERIES) + "\n"
     _check(load_file(_write(tmp_path, "none.csv", plain), label="none"), [])
+
+
+def test_text_labels_in_the_last_column_read_as_first_say_so(tmp_path):
+    """Before: only 'row 1, column 4: expected a number, got 'up'', with nothing to say the
+    labels were read from the wrong end; a bad field elsewhere, or label='last' given, has
+    no such hint."""
+    path = _write(tmp_path, "last.csv", "1,2,3,up\n4,5,6,down\n")
+    hint = "got 'up' (are the labels in the last column? pass label='last')"
+    for label in ("first", "none"):
+        with pytest.raises(
+            ValueError, match=re.escape(f"row 1, column 4: expected a number, {hint}")
+        ):
+            load_file(path, label=label)
+    inner = _write(tmp_path, "inner.csv", "1,2,x,up\n4,5,6,down\n")
+    with pytest.raises(ValueError, match=r"row 1, column 3: expected a number, got 'x'$"):
+        load_file(inner, label="last")
+    with pytest.raises(ValueError, match=r"row 1, column 3: expected a number, got 'x'$"):
+        load_file(inner, label="first")
 
 
 def test_header_detected_and_label_by_name(tmp_path):

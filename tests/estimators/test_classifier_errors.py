@@ -127,3 +127,16 @@ def test_bptt_class_weight_scales_each_series_loss():
     )
     heavy = RNNClassifier(**QUICK, class_weight={0: 50.0, 1: 0.02}, random_state=0).fit(X, y)
     assert (heavy.predict(X) == 0).mean() > (plain.predict(X) == 0).mean()
+
+
+def test_labels_outside_classes_name_what_they_were_for():
+    """Before: every unknown label said 'it can only be evaluated on those', in fit's monitor
+    and partial_fit too, where nothing is evaluated."""
+    X, y = halves(n=12)
+    clf = RNNClassifier(training="bptt", epochs=1, hidden_size=2, n_ensemble=1)
+    with pytest.raises(ValueError, match=r"\[0, 1\]; it can only be monitored on those$"):
+        clf.fit(X, y, monitor=(X, y + 3))
+    from frnn.classifier.targets import evaluate  # frnn evaluate's scorer
+
+    with pytest.raises(ValueError, match=r"\[0, 1\]; it can only be evaluated on those$"):
+        evaluate(clf.fit(X, y), X, y + 3)

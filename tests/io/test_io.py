@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import types
 
 import numpy as np
@@ -12,6 +13,7 @@ import torch
 
 import frnn
 from frnn.estimator import RNNClassifier
+from frnn.reservoir import ReservoirClassifier
 
 QUICK = dict(training="bptt", hidden_size=6, epochs=5, n_ensemble=2)
 
@@ -69,6 +71,26 @@ def test_unfitted_classifier_cannot_be_saved(tmp_path):
 
     with pytest.raises(NotFittedError):
         frnn.save(RNNClassifier(), tmp_path / "x.npz")
+
+
+@pytest.mark.parametrize(
+    ("model", "got"),
+    [
+        (ReservoirClassifier(n_reservoirs=1), "got a ReservoirClassifier (an RNNClassifier"),
+        ("model.npz", "got a str"),
+        (types.SimpleNamespace(), "got a SimpleNamespace"),
+    ],
+)
+def test_what_save_cannot_write_is_a_type_error_naming_it(tmp_path, model, got):
+    """Before: RuntimeError 'model has no W, R, V: call frnn.init(model, D, I, K) before
+    forward', for a fitted ReservoirClassifier too."""
+    if isinstance(model, ReservoirClassifier):
+        model.fit(np.random.default_rng(0).standard_normal((6, 8)), [0, 1] * 3)
+    with pytest.raises(TypeError, match=r"model must be a network \(W, R, V\) or a fitted RN"):
+        frnn.save(model, tmp_path / "x.npz")
+    with pytest.raises(TypeError, match=re.escape(got)):
+        frnn.save(model, tmp_path / "x.npz")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_state_round_trip(tmp_path):

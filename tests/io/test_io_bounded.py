@@ -41,12 +41,16 @@ HUGE = {"descr": "<f8", "fortran_order": False, "shape": (10**7, 10**7)}
         ({"X.npy": _npy(header=HUGE)}, "more than the limit"),
         ({"X.npy": _npy(header={**HUGE, "shape": (2**62, 2**62)})}, "more than the limit"),
         ({"X.npy": _npy(np.array([{"a": 1}], dtype=object))}, "never Python objects"),
+        (
+            {"X.npy": _npy(np.zeros(3) + 1j)},
+            r"only real numbers \(bool, integers, floats\) and text, never complex128",
+        ),
         ({"X.npy": _npy(np.zeros(3))[:-5]}, "truncated"),
         ({"X.npy": _npy(np.zeros(3)) + b"extra"}, "more data than its header"),
         ({"X.npy": b"not an array"}, "no valid .npy header"),
         ({"X.txt": b"hello"}, "not one .npy array"),
     ],
-    ids=["huge", "overflowing", "object", "truncated", "trailing", "garbage", "foreign"],
+    ids=["huge", "overflowing", "object", "complex", "truncated", "trailing", "garbage", "foreign"],
 )
 def test_bad_members_are_refused_before_allocation(tmp_path, members, match):
     path = _archive(tmp_path / "bad.npz", members)
@@ -93,6 +97,10 @@ def test_the_cap_can_be_raised_by_the_environment(tmp_path, monkeypatch):
         read_npz(path)
     monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "8000")
     assert read_npz(path)["X"].shape == (1000,)
+    for text in ("-5", "0", "1e9", "lots"):  # "-5" was "max_bytes must be ...": not the variable
+        monkeypatch.setenv("FRNN_MAX_FILE_BYTES", text)
+        with pytest.raises(ValueError, match=f"FRNN_MAX_FILE_BYTES must be .* ≥ 1; got '{text}'"):
+            read_npz(path)
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04", b"PK\x05\x06" + bytes(18)])
@@ -179,3 +187,23 @@ def test_a_full_disk_names_the_file(tmp_path):
             raise OSError(28, "No space left on device")
     assert caught.value.filename == str(tmp_path / "target.bin")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("folder", "could not write .*folder: it is a directory; expected a file name"),
+        ("missing/net.npz", "could not write .*missing/net.npz: its folder .*missing does not"),
+        ("plain.txt/net.npz", "could not write .*net.npz: its folder .*plain.txt is not a dir"),
+    ],
+)
+def test_a_target_that_cannot_be_written_is_named_not_the_temporary(tmp_path, target, message):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "plain.txt").write_text("x")
+    net = frnn.FullyRecurrentNetwork(D=2, I=3, K=1, rng=0)
+    with pytest.raises(OSError, match=message) as caught:
+        frnn.save(net, tmp_path / target)
+    assert ".tmp" not in str(caught.value)  # the temporary file is an internal detail
+    assert caught.value.filename == str(tmp_path / target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "plain.txt"]
+    assert list((tmp_path / "folder").iterdir()) == []

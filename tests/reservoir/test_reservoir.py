@@ -219,6 +219,16 @@ def test_bad_input_is_named(X, y, match):
         ReservoirClassifier(**SMALL).fit(X, y)
 
 
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function"])
+def test_an_unfitted_classifier_says_so(method):
+    """Before: AttributeError ('no attribute classes_' / 'model_'), not scikit-learn's
+    NotFittedError, which pipelines and searches catch."""
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="ReservoirClassifier instance is not fitted"):
+        getattr(ReservoirClassifier(**SMALL), method)(np.zeros((2, 10)))
+
+
 def test_transform_refuses_other_channels():
     features = ReservoirFeatures(random_state=0, **SMALL).fit(np.zeros((3, 20, 2)))
     with pytest.raises(ValueError, match="channels"):

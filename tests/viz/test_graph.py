@@ -188,7 +188,7 @@ def test_cli_writes_each_format(tmp_path, extension):
         (["--steps", "three"], "--steps"),
         (["--steps", "1001"], "--steps"),
         (["--out", "graph.jpg"], "--out"),
-        (["--out", "missing/dir/graph.png"], "cannot write"),
+        (["--out", "missing/dir/graph.png"], "could not write missing/dir/graph.png: its folder"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, message):

@@ -63,8 +63,9 @@ def from_codes(codes: np.ndarray, n_classes: int, dtype) -> np.ndarray:
     return np.eye(n_classes, dtype=dtype)[codes]  # (n, K) one-hot
 
 
-def encode(classes: np.ndarray, y, dtype=np.float64) -> np.ndarray:
-    """Labels y (n,) as targets over the sorted ``classes``; unknown labels are an error.
+def encode(classes: np.ndarray, y, dtype=np.float64, *, use: str = "evaluated") -> np.ndarray:
+    """Labels y (n,) as targets over the sorted ``classes``; unknown labels are an error,
+    whose message ends "it can only be ``use`` on those".
 
     Raises
     ------
@@ -81,7 +82,7 @@ def encode(classes: np.ndarray, y, dtype=np.float64) -> np.ndarray:
         unknown = ", ".join(repr(v.item()) for v in np.unique(y[~known])[:10])
         raise ValueError(
             f"the labels {unknown} are not among the model's classes "
-            f"{[c.item() for c in classes]}; it can only be evaluated on those"
+            f"{[c.item() for c in classes]}; it can only be {use} on those"
         )
     return from_codes(codes, classes.size, dtype)
 

@@ -85,7 +85,8 @@ class Classification(Task):
                 f"y must be ({len(lengths)},) class labels, one per series of X; got shape "
                 f"{y.shape}"
             )
-        return encode(est.classes_, y, est.dtype)  # (n, K)
+        # partial_fit's later chunks, fit_stream's batches: classes_ was fixed at the start
+        return encode(est.classes_, y, est.dtype, use="trained")  # (n, K)
 
     def ensemble_options(self, est, Y):
         multilabel = est.target_type_ == "multilabel-indicator"
@@ -106,7 +107,8 @@ class Classification(Task):
             if Y.ndim == 2 and not np.isin(Y, (0, 1)).all():
                 raise ValueError("monitor's y must hold 0/1 rows for a multi-label model")
         else:
-            Y = encode(est.classes_, y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y)
+            y = y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y
+            Y = encode(est.classes_, y, use="monitored")
             K = Y.shape[1]
         if Y.shape != (n, K):
             raise ValueError(

@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .._validate import Interval
+from .._validate import Interval, check_file
 from .._version import __version__
 from ..data.datasets import DATASET_TASKS
 from ..data.synthetic import MEMORY_TASKS
@@ -70,8 +70,7 @@ def _sha256(path: str | None) -> str | None:
     """The file's SHA-256, so that a resumed run can tell that its data are unchanged."""
     if path is None:
         return None
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path}: no such file")
+    check_file(path)
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -125,8 +124,7 @@ def _dataset_defaults(data: dict) -> dict:
 
 def _read_config(path) -> dict:
     """A config.json written by frnn train, checked so that a bad one is one clear error."""
-    if not os.path.isfile(path):  # the form of every missing path, not OSError's [Errno 2]
-        raise FileNotFoundError(f"{path}: no such file")
+    check_file(path)  # the form of every missing path, not OSError's [Errno 2]
     config = rundir.read_json(path)
     estimator, data = config.get("estimator"), config.get("data")
     task = config.get("task", "classification")  # configs before regression had no task
@@ -134,10 +132,14 @@ def _read_config(path) -> dict:
         raise ValueError(f"{path}: 'task' must be 'classification' or 'regression'; got {task!r}")
     known = estimator_defaults(task)
     if not isinstance(estimator, dict) or set(estimator) - set(known):
-        unknown = sorted(set(estimator or {}) - set(known))
+        # a dict: its unknown names; anything else (a number: set(5) would raise): itself
+        wrong = (
+            f"unknown: {sorted(set(estimator) - set(known))}"
+            if isinstance(estimator, dict)
+            else f"got {estimator!r}"
+        )
         raise ValueError(
-            f"{path}: 'estimator' must map the {task} estimator's parameters to values; "
-            f"unknown: {unknown}"
+            f"{path}: 'estimator' must map the {task} estimator's parameters to values; {wrong}"
         )
     good_data = isinstance(data, dict) and (
         (isinstance(data.get("dataset"), str) and isinstance(data.get("options"), dict))
@@ -195,6 +197,8 @@ def resume_config(args: argparse.Namespace) -> dict:
             f"(only {', '.join(flag(n) for n in RESUME_TAKES)} may change on --resume)"
         )
     run_dir = Path(args.resume)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise NotADirectoryError(f"{run_dir}: a file, not a run directory")
     if not run_dir.is_dir():
         raise FileNotFoundError(f"{run_dir}: no such directory")
     config = _read_config(run_dir / "config.json")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["flag", "with_flags"]
+__all__ = ["flag", "trained_layout", "with_flags"]
 
 
 def flag(name: str) -> str:
@@ -58,3 +58,14 @@ def with_flags(text: str, names) -> str:
     # Python's None is typed "none" on the command line ("--clip none", "--seed none"),
     # where the library's phrasings name it; a field or a path of the user's is kept.
     return _NONE.sub(r"\1 none", text)
+
+
+_LAYOUT_ADVICE = re.compile(r"\bpass data_format='(\w+)'")
+
+
+def trained_layout(text: str) -> str:
+    """A layout message at ``predict`` or ``evaluate``, which read an ``.npz`` file's X in the
+    layout the model was trained on (they take no ``--data-format``): the library's "pass
+    data_format='channels_first'" becomes "train the model with --data-format
+    channels_first"."""
+    return _LAYOUT_ADVICE.sub(r"train the model with --data-format \1", text)

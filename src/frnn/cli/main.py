@@ -138,7 +138,7 @@ def _add_demo(commands) -> None:
     demo.add_argument("--T", type=_SIZE, default=20, help="sequence length")
     demo.add_argument("--D", type=_SIZE, default=3, help="input size")
     demo.add_argument("--I", type=_SIZE, default=8, help="hidden size")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=_SEED, default="0", help="random seed")
     demo.set_defaults(run=_demo)
 
 
@@ -221,14 +221,17 @@ def _show_warning(args: argparse.Namespace, show):
 
 def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
     """The error as one line, naming options where the library names its parameters."""
-    from .flags import with_flags
+    from .flags import trained_layout, with_flags
 
     names = {"label", "header"}  # the readers' keywords: --label, --header
     if args.command == "train":
         from .options import all_defaults
 
         names |= set(all_defaults())
-    return with_flags(_one_line(error), names)
+    text = _one_line(error)
+    if args.command in ("predict", "evaluate"):  # the model's layout, no --data-format
+        text = trained_layout(text)
+    return with_flags(text, names)
 
 
 def _one_line(error: BaseException | Warning) -> str:

@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+from .._validate import check_file
 from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset
 from ..regressor import targets as real_targets
@@ -39,7 +40,9 @@ def add_predict_parsers(commands) -> None:
         source.add_argument("--dataset", metavar="NAME", help="a built-in set's test split")
         add_text_options(sub, name)
         if name == "predict":
-            sub.add_argument("--out", metavar="CSV", help="write here (default: stdout)")
+            sub.add_argument(
+                "--out", metavar="CSV", help="write here (default, or -: standard output)"
+            )
         else:
             sub.add_argument("--json", action="store_true", help="print one JSON object")
             sub.add_argument(
@@ -57,8 +60,7 @@ def _model(path: str):
     path = Path(path)
     if path.is_dir():
         path = path / "model.npz"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such model file")
+    check_file(path, "model file")
     model = load(path)
     if not isinstance(model, RNNClassifier | RNNRegressor):
         raise ValueError(
@@ -140,7 +142,7 @@ def run_predict(args: argparse.Namespace) -> int:
         writer.writerow(["row", "prediction", *(f"p_{c}" for c in model.classes_)])
         for i, (label, p) in enumerate(zip(labels, proba, strict=True), start=1):
             writer.writerow([i, label, *(f"{v:.6g}" for v in p)])
-    if args.out:
+    if args.out and args.out != "-":  # "-": standard output, as for most commands
         rundir.atomic_write(args.out, buffer.getvalue())
         print(f"wrote {args.out}")  # as frnn graph and plot do
     else:

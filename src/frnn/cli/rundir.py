@@ -70,7 +70,11 @@ def new_run_dir(out=None) -> Path:
             f"--out {out} already exists and is not empty; "
             "pass another --out, or --resume it to continue that run"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # e.g. a parent that is a file, or a read-only place
+        reason = error.strerror or str(error)
+        raise OSError(f"--out {out}: cannot create the run directory ({reason})") from None
     return out
 
 

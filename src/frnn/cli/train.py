@@ -95,11 +95,9 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         seconds, interrupted = fit(clf, train, test, run_dir, config, state, args)
     except KeyboardInterrupt:
-        print(
-            f"frnn train: stopped; resume from the last checkpoint with "
-            f"frnn train --resume {run_dir}",
-            file=sys.stderr,
-        )
+        # A reservoir fit keeps no checkpoint: --resume fits it again, to the same model.
+        where = "fit it again" if clf.training == "reservoir" else "resume from the last checkpoint"
+        print(f"frnn train: stopped; {where} with frnn train --resume {run_dir}", file=sys.stderr)
         return 130
     except Exception:
         if not args.resume and not (run_dir / CHECKPOINT).exists():

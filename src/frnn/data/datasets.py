@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validate import Interval
+from .._validate import Interval, check_file
 from . import synthetic as _synthetic
 from .readers import read_csv, read_npz, read_ts, split_from_series
 from .series import Series
@@ -185,8 +185,7 @@ def load_file(path, *, label="first", header=None, data_format=None) -> Split:
     ext = os.path.splitext(path)[1].lower()
     if ext not in _READERS:
         raise ValueError(f"{path}: unknown file type {ext!r}; expected one of {sorted(_READERS)}")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path}: no such file")
+    check_file(path)
     try:
         if _READERS[ext] is read_csv:
             return read_csv(path, label=label, header=header)

@@ -67,6 +67,9 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
             names = names[1:]
         column = _label_column(path, label, names)
         offset = 1 + indexed + (column == 0)  # the file's column number of value 0, from 1
+        # Text in the last column of a file read with the labels first (or none) is most
+        # likely the labels: say how to read them there.
+        hint = _LAST_LABELS if label in ("first", "none") else ""
         labels, series, count = [], [], 0
         for r, fields in enumerate(rows, start=2 if header else 1):
             if header and indexed:
@@ -75,7 +78,7 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
                 if len(fields) <= (column if column >= 0 else 0):
                     raise ValueError(f"{path}: row {r} has no label column")
                 labels.append(fields.pop(column).strip())
-            series.append(_values(fields, r, path, offset))
+            series.append(_values(fields, r, path, offset, hint))
             count += _row_bytes(series[-1], labels[-1] if column is not None else None)
             if count > budget:
                 raise ValueError(
@@ -223,7 +226,7 @@ def _label_column(path: str, label, names) -> int | None:
     return stripped.index(label)
 
 
-def _values(fields: list[str], row: int, path: str, offset: int) -> np.ndarray:
+def _values(fields: list[str], row: int, path: str, offset: int, hint: str = "") -> np.ndarray:
     end = len(fields)
     while end and fields[end - 1].strip().lower() in _PADDING:
         end -= 1
@@ -236,12 +239,15 @@ def _values(fields: list[str], row: int, path: str, offset: int) -> np.ndarray:
         else:
             if np.isfinite(values).all():  # else NaN, inf: named (or missing) field by field
                 return values
-    return _each_value(fields, row, path, offset)
+    return _each_value(fields, row, path, offset, hint)
 
 
-def _each_value(fields: list[str], row: int, path: str, offset: int) -> np.ndarray:
+_LAST_LABELS = " (are the labels in the last column? pass label='last')"
+
+
+def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
     """The row's values field by field: NaN for a missing mark, else the first bad field
-    named by row and column."""
+    named by row and column (with ``hint`` when it is the row's last field)."""
     end = len(fields)
     values = np.empty(end)
     for c in range(end):
@@ -255,7 +261,8 @@ def _each_value(fields: list[str], row: int, path: str, offset: int) -> np.ndarr
         try:
             values[c] = float(text)
         except ValueError:
-            raise ValueError(f"{where}: expected a number, got {text[:40]!r}") from None
+            last = hint if c == end - 1 else ""
+            raise ValueError(f"{where}: expected a number, got {text[:40]!r}{last}") from None
         if not np.isfinite(values[c]):
             raise ValueError(f"{where}: expected a finite number, got {text[:40]!r}")
     return values

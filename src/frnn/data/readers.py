@@ -179,7 +179,31 @@ def read_ts(path: str) -> Series:
     split = split_from_series(series, _labels(labels) if has_target else np.zeros(0), path)
     if header.get("equallength") == "true" and not split.equal_length:
         raise ValueError(f"{path}: inconsistent rows: @equalLength true but rows differ in length")
+    _check_declared(header, split, labels if has_target else [], path)
     return split
+
+
+def _check_declared(header: dict[str, str], split: Series, labels: list[str], path: str):
+    """The rows against what the header declares: ``@dimensions`` (``@univariate true``: 1)
+    and ``@classLabel true c1 c2 ...``'s classes (the header's values are lower case).
+    A file that contradicts its header is refused, not read as the rows say."""
+    D = split.X.shape[2]
+    declared = header.get("dimensions", "").strip()
+    if header.get("univariate") == "true":
+        declared = "1"
+    if declared.isdigit() and int(declared) != D:
+        key = "@univariate true" if header.get("univariate") == "true" else "@dimensions"
+        shown = "" if key == "@univariate true" else f" {declared}"
+        raise ValueError(f"{path}: the header declares {key}{shown}, but the rows have {D}")
+    classes = header.get("classlabel", "").split()
+    if classes[:1] == ["true"] and len(classes) > 1:
+        known = set(classes[1:])
+        for r, label in enumerate(labels, start=1):
+            if label.strip().lower() not in known:
+                raise ValueError(
+                    f"{path}: row {r}'s class {label.strip()!r} is not among those @classLabel "
+                    f"declares ({', '.join(classes[1:])})"
+                )
 
 
 def read_npz(path: str, *, max_bytes: int | None = None, data_format=None) -> Series:

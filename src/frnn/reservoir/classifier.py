@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
 
 from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
 from .readout import (
@@ -121,13 +122,16 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
 
     def decision_function(self, X) -> np.ndarray:
         """z, (n, K); for two classes (n,), z_1 − z_0, positive for ``classes_[1]``."""
+        check_is_fitted(self, "model_")  # scikit-learn's NotFittedError, not AttributeError
         z = self.model_.predict(X)
         return z[:, 1] - z[:, 0] if len(self.classes_) == 2 else z
 
     def predict_proba(self, X) -> np.ndarray:
         """(n, K) class probabilities softmax(τ z), each row summing to one."""
+        check_is_fitted(self, "model_")
         return softmax(self.model_.predict(X), self.temperature_)
 
     def predict(self, X) -> np.ndarray:
         """(n,) labels: the class of largest z."""
+        check_is_fitted(self, "model_")
         return self.classes_[self.model_.predict(X).argmax(axis=1)]

@@ -31,13 +31,11 @@ def image_format(path, name: str = "path") -> str:
 def save_figure(figure: Figure, path, *, dpi: int = 150) -> Path:
     """Write ``figure`` to ``path`` atomically: a temporary file beside it, then os.replace.
 
-    A reader never sees half a picture, and a failed write leaves no partial file behind.
+    A reader never sees half a picture, and a failed write leaves no partial file behind
+    (an OSError names ``path``: the atomic writer's).
     """
     path = Path(path)
     fmt = image_format(path)
-    try:
-        with atomic_writer(path) as stream:
-            figure.savefig(stream, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
-    except OSError as error:
-        raise OSError(f"cannot write {str(path)!r}: {error.strerror or error}") from error
+    with atomic_writer(path) as stream:
+        figure.savefig(stream, format=fmt, dpi=dpi, bbox_inches="tight", pad_inches=0.1)
     return path

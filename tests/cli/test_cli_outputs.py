@@ -1,0 +1,57 @@
+"""Where frnn writes: an --out that cannot be written is named in one line (never the
+temporary file beside it, never a bare errno), before any work is lost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import frnn as frnn_lib
+from frnn.estimator import RNNClassifier
+from helpers import run_cli as frnn
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    """A fitted two-class model saved as tmp_path/m.npz, and its series as d.csv."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((6, 5, 1))  # (n, T, D)
+    y = np.array([0, 1] * 3)
+    model = RNNClassifier(training="bptt", epochs=1, hidden_size=2, n_ensemble=1).fit(X, y)
+    frnn_lib.save(model, tmp_path / "m.npz")
+    rows = np.column_stack([y, X[:, :, 0]])
+    np.savetxt(tmp_path / "d.csv", rows, delimiter=",", fmt="%.6g")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("folder", "could not write folder: it is a directory; expected a file name"),
+        ("missing/p.csv", "could not write missing/p.csv: its folder"),
+    ],
+)
+def test_predict_out_that_cannot_be_written_is_one_line_naming_it(tiny_model, out, message):
+    (tiny_model / "folder").mkdir()
+    result = frnn("predict", "--model", "m.npz", "--data", "d.csv", "--out", out, cwd=tiny_model)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert message in result.stderr and ".tmp" not in result.stderr, result.stderr
+    assert sorted(p.name for p in tiny_model.iterdir()) == ["d.csv", "folder", "m.npz"]
+
+
+def test_predict_data_that_is_a_directory_is_named_so(tiny_model):
+    """Before: 'folder.csv: no such file', though it was there (a directory)."""
+    (tiny_model / "folder.csv").mkdir()
+    result = frnn("predict", "--model", "m.npz", "--data", "folder.csv", cwd=tiny_model)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().endswith("folder.csv: a directory, not a file"), result.stderr
+
+
+def test_predict_out_dash_is_standard_output(tiny_model):
+    """Before: --out - wrote a file named '-' and printed 'wrote -'."""
+    to_stdout = frnn("predict", "--model", "m.npz", "--data", "d.csv", cwd=tiny_model)
+    dash = frnn("predict", "--model", "m.npz", "--data", "d.csv", "--out", "-", cwd=tiny_model)
+    assert dash.returncode == 0 and to_stdout.returncode == 0, dash.stderr
+    assert dash.stdout == to_stdout.stdout and dash.stdout.startswith("row,prediction,p_0,p_1\n")
+    assert not (tiny_model / "-").exists()
