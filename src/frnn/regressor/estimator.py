@@ -185,7 +185,10 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
             sample_weight = sample_weight.compute()
         if sample_weight is not None and self.sequence_:
             sample_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), lengths)
-        return float(r2_score(Y, Z, sample_weight=sample_weight))
+        # R² is the same in any units: in powers of two near the targets' scale (exact), so
+        # that squares of targets of 1e-300 or 1e150 neither vanish nor overflow
+        unit = np.ldexp(1.0, np.frexp(self.y_scale_)[1])  # (K,)
+        return float(r2_score(Y / unit, Z / unit, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
