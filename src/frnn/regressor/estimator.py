@@ -91,7 +91,8 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     validation_fraction : float in [0, 1), held out for early stopping (0: none)
     patience : int ≥ 1, rounds (epochs) without a better validation loss before stopping
     standardize : bool, standardise each input feature with the training mean and std
-    dtype : {"float64", "float32"}
+    dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs' states are
+        float64 whatever it says (as the regression defaults were chosen)
     random_state : None, int or numpy.random.RandomState
     data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
         2-D series) is laid out: None (default) reads frnn's (n, T, D) and refuses a single
