@@ -131,6 +131,24 @@ def test_each_notebook_names_its_requirements_in_its_first_cell(path):
     assert "pip install -e '.[notebooks]'" in first and "make notebooks" in first
 
 
+_INLINE_MATH = re.compile(r"(?<!\$)\$(?!\$)([^$]*)\$")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebooks_text_holds_its_tex_whole(path):
+    """No control character in a cell (a TeX command written into JSON with one backslash
+    turns \\frac, \\bar, \\theta into form feed, backspace, tab), and no inline formula that
+    opens or closes on white space (\\rho whose \\r became a line break: "$\\nho$")."""
+    for index, cell in enumerate(_read(path)["cells"]):
+        text = "".join(cell["source"])
+        control = sorted({c for c in text if ord(c) < 32 and c != "\n"})
+        assert not control, f"cell {index} holds control characters {control}"
+        if cell["cell_type"] == "markdown":
+            inline = _INLINE_MATH.findall(re.sub(r"\$\$.*?\$\$", "", text, flags=re.S))
+            broken = [m for m in inline if m != m.strip()]
+            assert not broken, f"cell {index}: inline formulas open or close on a space {broken}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_student_version_holds_no_solution(path):
     full = _read(path)

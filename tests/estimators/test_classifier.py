@@ -215,3 +215,16 @@ def test_grid_search_in_two_processes():
     grid.fit(X, y)
     assert set(grid.best_params_) == {"hidden_size", "learning_rate"}
     assert len(grid.cv_results_["mean_test_score"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("estimator", "states"), [(RNNClassifier, "float32"), (frnn.RNNRegressor, "float64")]
+)
+def test_the_dtype_parameter_says_what_the_reservoirs_compute_in(estimator, states):
+    """dtype is the BPTT networks'; the docstring names the reservoirs' own (the classifier's
+    said float64 where its compiled loop runs float32)."""
+    X, y = halves()
+    fitted = estimator(n_reservoirs=2, hidden_size=4, dtype="float64", random_state=0)
+    assert fitted.fit(X, y).reservoir_.features_.dtype == states
+    entry = estimator.__doc__.split("    dtype : ")[1].split(" : ")[0]  # to the next entry
+    assert f"the reservoirs' states are {states}" in " ".join(entry.split())

@@ -86,9 +86,12 @@ def test_non_finite_loss_is_a_clear_error_and_keeps_finite_parameters():
         clip=None,
         random_state=0,
     )
-    with pytest.raises(RuntimeError, match="non-finite.*restored"):
+    with pytest.raises(RuntimeError, match="non-finite.*restored.*or set clip"):
         clf.fit(X, y)
     assert all(np.isfinite(getattr(net, n)).all() for net in clf.networks_ for n in "WRV")
+    # clipped, it still overflows at this rate: the advice names the threshold, not "set clip"
+    with pytest.raises(RuntimeError, match=r"restored.*Lower learning_rate or clip \(now 1\)\.$"):
+        clf.set_params(clip=1.0).fit(X, y)
 
 
 def test_top_level_name_and_cli_friendly_parameters():

@@ -60,6 +60,20 @@ def test_predictions_come_back_in_the_users_units(training):
     np.testing.assert_allclose(b, 1000.0 * a + 5e4, rtol=1e-9)
 
 
+@pytest.mark.parametrize("units", [1e-12, 1e-150, 1e-300, 1e150])
+@pytest.mark.parametrize("training", ["reservoir", "bptt"])
+def test_targets_of_any_scale_are_learnt_in_their_units(training, units):
+    """Tiny targets vary as much as unit ones (they were refused as constant below 1e-12),
+    and R² is R² in any units (r2_score's squares of 1e-300s vanish: it gave 1.0)."""
+    X, y = _adding(80)
+    kw = dict(training=training, n_reservoirs=4, epochs=5, n_ensemble=1, random_state=0)
+    a = RNNRegressor(**kw).fit(X, y).predict(X)
+    model = RNNRegressor(**kw).fit(X, units * y)
+    np.testing.assert_allclose(model.predict(X), units * a, rtol=1e-9)
+    assert 0.0 < model.y_scale_[0] / units < 1.0
+    assert model.score(X, units * y) == pytest.approx(RNNRegressor(**kw).fit(X, y).score(X, y))
+
+
 @pytest.mark.parametrize("training", ["reservoir", "bptt"])
 def test_target_shapes_multi_output_and_ragged_inputs(training):
     X, y = _adding(60)

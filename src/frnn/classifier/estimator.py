@@ -116,7 +116,9 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         stopping
     standardize : bool, (bptt) standardise each input feature with the training mean and
         std; the reservoirs z-normalise each series on its own instead
-    dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs use float64
+    dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs' states are
+        float32 whatever it says (one compiled loop pools them as they run; the read-out
+        is float64)
     class_weight : None, "balanced" or dict {label: weight}, each series' weight in the
         loss; "balanced" weighs classes inversely to their frequency
     neighbour_weight : "auto" or float in [0, inf], (reservoir) β of the nearest training

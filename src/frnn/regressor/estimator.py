@@ -91,7 +91,8 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     validation_fraction : float in [0, 1), held out for early stopping (0: none)
     patience : int ≥ 1, rounds (epochs) without a better validation loss before stopping
     standardize : bool, standardise each input feature with the training mean and std
-    dtype : {"float64", "float32"}
+    dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs' states are
+        float64 whatever it says (as the regression defaults were chosen)
     random_state : None, int or numpy.random.RandomState
     data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
         2-D series) is laid out: None (default) reads frnn's (n, T, D) and refuses a single
@@ -185,7 +186,10 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
             sample_weight = sample_weight.compute()
         if sample_weight is not None and self.sequence_:
             sample_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), lengths)
-        return float(r2_score(Y, Z, sample_weight=sample_weight))
+        # R² is the same in any units: in powers of two near the targets' scale (exact), so
+        # that squares of targets of 1e-300 or 1e150 neither vanish nor overflow
+        unit = np.ldexp(1.0, np.frexp(self.y_scale_)[1])  # (K,)
+        return float(r2_score(Y / unit, Z / unit, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -97,10 +97,17 @@ def _ragged(y, n: int, lengths: np.ndarray, name: str) -> np.ndarray:
 
 
 def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
-    """Per-output mean and scale (K,) over the real targets; constant targets are an error."""
+    """Per-output mean and scale (K,) over the real targets; constant targets are an error.
+
+    Constant means a spread below 1e-12 of the mean's size, whatever the units: targets of
+    size 1e-13 that vary are data. The moments are taken in units of a power of two near
+    each output's largest value, which is exact, so that neither the sum of 1e200s nor
+    the square of 1e-300s leaves the floats.
+    """
     real = Y[mask(Y, lengths)] if Y.ndim == 3 else Y  # (N, K)
-    mean, scale = real.mean(axis=0), real.std(axis=0)
-    constant = ~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))
+    unit = np.ldexp(1.0, np.frexp(np.abs(real).max(axis=0))[1])  # (K,) 2^e > max |y|
+    mean, scale = (real / unit).mean(axis=0) * unit, (real / unit).std(axis=0) * unit
+    constant = ~(scale > 1e-12 * np.abs(mean))  # all equal: the spread is round-off or 0
     if constant.any():
         k = int(np.flatnonzero(constant)[0])
         raise ValueError(

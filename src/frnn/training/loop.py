@@ -44,6 +44,7 @@ from .steps import (
     _sequence_gradients,
     learning_rate_at,
     minibatches,
+    remedy,
 )
 from .stream_batches import StreamError
 
@@ -132,8 +133,8 @@ class Trainer:
         self._load_weights(good)
         raise NonFiniteLossError(
             f"the training loss became non-finite in epoch {self.epoch + 1} ({detail}); the "
-            f"parameters are restored to the end of epoch {self.epoch}. Lower learning_rate "
-            f"or set clip."
+            f"parameters are restored to the end of epoch {self.epoch}. "
+            + remedy(self.settings.clip)
         )
 
     def _member_epoch(self, member: Member, train) -> np.ndarray:

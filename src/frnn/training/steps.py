@@ -43,6 +43,14 @@ class NonFiniteLossError(RuntimeError):
     """The training loss became NaN or infinite; the parameters are the last good ones."""
 
 
+def remedy(clip: float | None) -> str:
+    """What to try after a non-finite loss: clipping where it is off, a lower threshold where
+    it is on (asking to "set clip" when it is set sends the user looking for nothing)."""
+    if clip is None:
+        return "Lower learning_rate or set clip."
+    return f"Lower learning_rate or clip (now {clip:g})."
+
+
 def learning_rate_at(lr: float, epoch: int, epochs: int, schedule: str) -> float:
     """The learning rate of ``epoch`` (0-based) out of ``epochs``.
 

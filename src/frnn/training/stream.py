@@ -31,7 +31,7 @@ from ..engine.network import release
 from .schedules import Schedule
 from .settings import Member
 from .state import capture, restore
-from .steps import NonFiniteLossError, _clip_grad_norm, _sequence_gradients
+from .steps import NonFiniteLossError, _clip_grad_norm, _sequence_gradients, remedy
 from .stream_batches import StreamError, checked_batch, scores
 
 __all__ = ["STREAM_KEYS", "StreamError", "StreamSettings", "StreamTrainer"]
@@ -203,7 +203,7 @@ class StreamTrainer:
         self.steps, self.series, self.drawn = counters
         raise NonFiniteLossError(
             f"the training loss became non-finite ({detail}); the parameters are restored "
-            f"to the end of round {self.epoch}. Lower the learning rate or set clip."
+            f"to the end of round {self.epoch}. " + remedy(self.settings.clip)
         )
 
     # -- the best parameters ----------------------------------------------------------
