@@ -14,6 +14,9 @@ from helpers import run_cli as frnn
 
 TINY = ["--training", "bptt", "--epochs", "3", "--hidden-size", "3", "--n-ensemble", "1"]
 PARITY = ["--dataset", "parity", "--n-train", "16", "--n-test", "8", "--length", "5"]
+# Reservoirs, which n_jobs runs side by side (parity's own default is a BPTT stream of
+# 40,000 steps: 20-40 s a run)
+RESERVOIRS = ["--training", "reservoir", "--n-reservoirs", "3"]
 
 
 def _unstarted_run(folder, *argv) -> str:
@@ -56,9 +59,9 @@ def test_resume_takes_checkpoint_every_and_records_it(tmp_path, monkeypatch):
 
 
 def test_resume_takes_n_jobs_and_gives_the_same_model(tmp_path):
-    fresh = ["train", *PARITY, "--n-reservoirs", "3", "--quiet", "--out", str(tmp_path / "a")]
+    fresh = ["train", *PARITY, *RESERVOIRS, "--quiet", "--out", str(tmp_path / "a")]
     assert main(fresh) == 0
-    run = _unstarted_run(tmp_path / "b", *PARITY, "--n-reservoirs", "3")
+    run = _unstarted_run(tmp_path / "b", *PARITY, *RESERVOIRS)
     assert main(["train", "--resume", run, "--n-jobs", "2", "--quiet"]) == 0
     assert rundir.read_json(tmp_path / "b" / "config.json")["estimator"]["n_jobs"] == 2
     with np.load(tmp_path / "a" / "model.npz") as a, np.load(tmp_path / "b" / "model.npz") as b:
@@ -88,7 +91,7 @@ def test_resume_refuses_settings_naming_the_flag(tmp_path, option, named):
 def test_resume_refuses_a_bad_n_jobs_before_recording_it(tmp_path, value):
     """Before: the value was written into config.json, then refused, and every later
     plain --resume failed on it."""
-    run = _unstarted_run(tmp_path / "r", *PARITY, "--n-reservoirs", "2")
+    run = _unstarted_run(tmp_path / "r", *PARITY, *RESERVOIRS)
     before = (tmp_path / "r" / "config.json").read_bytes()
     done = frnn("train", "--resume", run, "--n-jobs", value, cwd=tmp_path)
     assert done.returncode == 2 and "--n-jobs must be an integer" in done.stderr, done.stderr
@@ -294,7 +297,7 @@ def test_losses_print_in_one_format(tmp_path, capsys):
         "0.000431",
         "0.693147",
     ]
-    main(["train", *PARITY, "--n-reservoirs", "2", "--out", str(tmp_path / "r")])
+    main(["train", *PARITY, "--steps", "400", "--out", str(tmp_path / "r")])  # a short stream
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     table = capsys.readouterr().out
     assert loss_text(metrics["train"]["loss"], 10) in table
