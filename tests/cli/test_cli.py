@@ -155,6 +155,29 @@ def test_reservoir_options_have_help_and_reach_the_estimator(tmp_path):
     assert bad.returncode == 2 and "LOW,HIGH" in bad.stderr
 
 
+def _actions(parser, command="frnn"):
+    """(command, action) for every argument of ``parser`` and of its subcommands."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _actions(sub, f"{command} {name}")
+        else:
+            yield command, action
+
+
+def test_every_argument_of_every_command_has_a_help_line():
+    from frnn.cli.main import build_parser
+
+    silent = [
+        f"{command} {'/'.join(action.option_strings) or action.dest}"
+        for command, action in _actions(build_parser())
+        if not action.help
+    ]
+    assert not silent, f"arguments without a help line: {silent}"
+
+
 @pytest.mark.parametrize(("given", "kept"), [("inf", float("inf")), ("3", 3.0), ("auto", "auto")])
 def test_neighbour_weight_takes_a_number_or_auto(tmp_path, given, kept):
     run = frnn("train", *RESERVOIR, "--neighbour-weight", given, "--quiet", "--out", "r",

@@ -77,20 +77,32 @@ def _add_graph_commands(commands) -> None:
     graph.add_argument("--backward", action="store_true", help="overlay the BPTT gradients")
     graph.set_defaults(run=_graph)
     plot = commands.add_parser("plot", help="draw a picture of what happens inside")
-    plot.add_argument("picture", choices=["loss-stability", "gradient-flow"])
+    plot.add_argument(
+        "picture",
+        choices=["loss-stability", "gradient-flow"],
+        metavar="PICTURE",
+        help="loss-stability (the naive and the stable cross-entropy against the logit) or "
+        "gradient-flow (the size of the gradient back through time, per spectral radius)",
+    )
     plot.add_argument(
         "--out",
         help="file to write: .png, .svg or .pdf (default: PICTURE.png, e.g. gradient-flow.png)",
     )
-    plot.add_argument("--steps", type=_SIZE, default="50", help="gradient-flow: sequence length T")
-    plot.add_argument("--hidden", type=_SIZE, default="16", help="gradient-flow: hidden size I")
-    plot.add_argument("--seed", type=_SEED, default="0", help="gradient-flow: random seed")
+    plot.add_argument(
+        "--steps", type=_SIZE, default="50", help="gradient-flow: sequence length T (default 50)"
+    )
+    plot.add_argument(
+        "--hidden", type=_SIZE, default="16", help="gradient-flow: hidden size I (default 16)"
+    )
+    plot.add_argument(
+        "--seed", type=_SEED, default="0", help="gradient-flow: random seed (default 0)"
+    )
     plot.add_argument(
         "--radii",
         nargs="+",
         type=argument_type(Interval("real", 0, closed="neither"), "radius"),
         default=[0.5, 1.0, 1.5],
-        help="gradient-flow: spectral radii of R",
+        help="gradient-flow: spectral radii of R (default 0.5 1.0 1.5)",
     )
     plot.set_defaults(run=_plot)
 
