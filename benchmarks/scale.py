@@ -127,6 +127,17 @@ def run_cluster(n: int, config: dict, seed: int, workers: int, limit: str, mmap:
     }
 
 
+def n_features(n_reservoirs: int) -> int:
+    """p of the default classifier with ``n_reservoirs`` reservoirs, from frnn's own defaults
+    (units, thresholds, statistics): what the read-out's sums are sized by."""
+    import frnn
+    from frnn.estimators import reservoirs
+    from frnn.reservoir.pooling import n_features as per_reservoir
+
+    drawn = reservoirs.features(frnn.RNNClassifier(n_reservoirs=n_reservoirs))
+    return n_reservoirs * per_reservoir(drawn.units, drawn.n_thresholds, drawn.statistics)
+
+
 def rates(n_reservoirs: int, n: int = 1000) -> str:
     """The default-sized read-out's costs, one thread: what a bigger cluster's time is made of.
 
@@ -201,7 +212,7 @@ def main(argv=None) -> int:
         print(rates(48), flush=True)
         return 0
     args.config = json.dumps({"n_reservoirs": args.n_reservoirs, "random_state": 0})
-    p = args.n_reservoirs * 32 * 6
+    p = n_features(args.n_reservoirs)
     lines = [
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load "
         f"{os.getloadavg()[0]:.1f} at the start; OMP_NUM_THREADS="

@@ -5,8 +5,8 @@ The first call is ``fit`` on its chunk, the read-out keeping the sums over its s
 its chunk and adds the sums of their features, and the features' scaling and V, c are
 solved again from the sums over every series so far.  Memory stays that of one chunk's
 features and the p × p sums, however many chunks come: the estimator keeps those sums
-between calls (``reservoir_.sums_``, 680 MB at the default p = 9,216); ``frnn.save`` keeps the
-model, not the sums, so a loaded model's ``partial_fit`` starts anew.
+between calls (``reservoir_.sums_``, 925 MB at the default p = 10,752); ``frnn.save`` keeps
+the model, not the sums, so a loaded model's ``partial_fit`` starts anew.
 
 Some choices depend on the data and are made once, by the first chunk:
 
