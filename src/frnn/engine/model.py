@@ -35,8 +35,13 @@ class FullyRecurrentNetwork:
     bias : bool
         With biases b (I,) and c (K,) (see :func:`init`); off by default.
     scheme : {"uniform", "torch", "identity", "orthogonal", "spectral", "ring"}
-        How the weights are first drawn; ``scale`` and ``radius`` are its options (see
-        :func:`init`).  The default is the exercise's uniform ±0.01.
+        How the weights are first drawn (see :func:`init`).  The default is the exercise's
+        uniform ±0.01.
+    scale : float > 0 or None
+        The scheme's scale: the bound of ``"uniform"``, the standard deviation of W and V in
+        the last four schemes; None for the scheme's default.
+    radius : float > 0, a pair (r_min, r_max) for ``"ring"``, or None
+        R's scale, spectral radius or ring in the last four schemes; None for their default.
 
     Examples
     --------

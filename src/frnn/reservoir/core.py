@@ -145,6 +145,8 @@ def run(res: Reservoir, u: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, n
 
     Parameters
     ----------
+    res : Reservoir
+        Its weights W (I, m·D), R (I, I) and b (I,), as :func:`draw_reservoir` draws them.
     u : (B, T', m·D) framed inputs, zero-padded; float64, or float32 to run the
         reservoir in float32 (its weights cast)
     steps : (B,) each series' number of frames, in [1, T']

@@ -114,7 +114,10 @@ class ReservoirFeatures(ReservoirParameters):
         Spectral radius range of R (uniform), below 1.
     n_thresholds : int
         PPV thresholds per unit, drawn from quantiles of s on random training series.
-    statistics : tuple of {"mean", "max", "last", "ppv"}
+    statistics : tuple of names from ``frnn.reservoir.pooling.STATISTICS``
+        Pooled per unit over the steps: ``"mean"``, ``"max"``, ``"last"``, ``"ppv"``,
+        ``"ramp"``, ``"mpv"``, ``"mipv"``, ``"lspv"``, ``"wins"``, ``"losses"`` (the
+        contract defines each); the default ``("mean", "max", "ppv", "ramp")``.
     difference : bool
         Half of the reservoirs read the first difference of the series.
     normalise : bool
