@@ -161,6 +161,30 @@ def load(path: PathLike, *, max_bytes: int | None = None) -> FullyRecurrentNetwo
     Raises ValueError for corrupted, truncated, foreign, inconsistent or newer-version
     files, and for arrays larger than ``max_bytes`` in all (default 1 GiB, or
     $FRNN_MAX_FILE_BYTES), checked before they are read.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file :func:`save` wrote (read as untrusted: never unpickled).
+    max_bytes : int ≥ 1 or None, default None
+        The most bytes the file's arrays may occupy in all; None: $FRNN_MAX_FILE_BYTES if
+        set, else 1 GiB.
+
+    Returns
+    -------
+    FullyRecurrentNetwork, RNNClassifier or RNNRegressor
+        The network (W (I, D), R (I, I), V (K, I), optionally b (I,), c (K,) and its
+        settings) or the fitted estimator, as saved.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at ``path``.
+    ValueError
+        The file is not an frnn model file, is damaged or truncated, holds arrays or
+        metadata that its model would not write, was written by a newer frnn, or its arrays
+        exceed ``max_bytes``; or ``max_bytes`` (or $FRNN_MAX_FILE_BYTES) is not an integer
+        ≥ 1.
     """
     arrays, meta = _read(path, "model", max_bytes)
     try:
@@ -214,6 +238,21 @@ def save_state(path: PathLike, state: dict[str, Any]) -> None:
 
     The arrays go into the archive, the rest into the JSON metadata, each array replaced
     there by a reference ``{"__array__": name}``.  Written atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Written as given (no ``.npz`` is appended); replaced atomically if it exists.
+    state : dict
+        String keys; values numpy arrays of numbers or text (bool, integer, float, str or
+        bytes dtypes), dicts with string keys, lists or tuples of them (read back as
+        lists), or JSON values.
+
+    Raises
+    ------
+    TypeError
+        ``state`` is not a dict, a dict inside it has a key that is not a string, or an
+        array's dtype is object or another kind only pickle could store.
     """
     arrays: dict[str, np.ndarray] = {}
 
@@ -244,7 +283,30 @@ def save_state(path: PathLike, state: dict[str, Any]) -> None:
 
 
 def load_state(path: PathLike, *, max_bytes: int | None = None) -> dict[str, Any]:
-    """Load what :func:`save_state` wrote; ValueError for anything else (see :func:`load`)."""
+    """Load what :func:`save_state` wrote; ValueError for anything else (see :func:`load`).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file :func:`save_state` wrote (read as untrusted: never unpickled).
+    max_bytes : int ≥ 1 or None, default None
+        The most bytes the file's arrays may occupy in all; None: $FRNN_MAX_FILE_BYTES if
+        set, else 1 GiB.
+
+    Returns
+    -------
+    dict
+        The state: its arrays as saved, its tuples as lists, the rest as JSON reads it.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at ``path``.
+    ValueError
+        The file is not an frnn state file (a model file included), is damaged or
+        truncated, refers to an array it lacks, was written by a newer frnn, or its arrays
+        exceed ``max_bytes``.
+    """
     arrays, meta = _read(path, "state", max_bytes)
 
     def unpack(value):

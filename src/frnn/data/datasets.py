@@ -42,14 +42,18 @@ __all__ = ["DATASETS", "DATASET_TASKS", "Dataset", "Split", "load_dataset", "loa
 class Dataset:
     """A data set with its default train/test split.
 
-    Attributes
+    A frozen record, what :func:`load_dataset` returns: each parameter is kept, unchecked,
+    as the attribute of its name.
+
+    Parameters
     ----------
     name : str
+        The set's name (:func:`load_dataset` gives it in lower case).
     train, test : Split
         Padded series ``X`` (n, T, D), targets ``y`` and ``lengths`` (n,).
-    task : str
+    task : str, default "classification"
         ``"classification"`` or ``"regression"`` (targets for the least-squares loss).
-    options : dict
+    options : dict, default {}
         The options it was made with (for synthetic sets), defaults filled in.
     """
 

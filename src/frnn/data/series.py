@@ -20,14 +20,25 @@ __all__ = ["Series", "pad"]
 class Series:
     """Series zero-padded to a common length, their targets and their true lengths.
 
-    Attributes
+    A frozen record: each parameter is kept as the attribute of its name (X as a numpy
+    array, lengths as intp), checked once here.
+
+    Parameters
     ----------
     X : ndarray, shape (n, T, D)
         Series zero-padded after their last step; T is the longest length.
     y : ndarray, shape (n,) or (n, K)
-        Class labels (int or str), regression targets, or encoded targets (n, K).
+        Class labels (int or str), regression targets, or encoded targets (n, K); kept as
+        given, unchecked.
     lengths : ndarray of int, shape (n,)
-        True length of each series, 1 <= lengths[i] <= T.
+        True length of each series, 1 <= lengths[i] <= T (integral floats are accepted).
+
+    Raises
+    ------
+    ValueError
+        X is not 3-D, ``lengths`` is not (n,), or a length is below 1 or above T.
+    TypeError
+        ``lengths`` holds values that are not integers.
     """
 
     X: np.ndarray
@@ -67,7 +78,22 @@ class Series:
         return [x[:length] for x, length in zip(self.X, self.lengths, strict=True)]
 
     def take(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The rows ``index``, trimmed to their longest length: (B, T', D), (B, ·), (B,)."""
+        """The rows ``index``, trimmed to their longest length: (B, T', D), (B, ·), (B,).
+
+        Parameters
+        ----------
+        index : (B,) int array, B ≥ 1
+            The rows to take (numpy indexing: repeats allowed, unchecked).
+
+        Returns
+        -------
+        X : (B, T', D) array
+            Their series, T' = their longest length.
+        y : (B,) or (B, K) array
+            Their targets.
+        lengths : (B,) intp array
+            Their true lengths.
+        """
         lengths = self.lengths[index]
         return self.X[index, : int(lengths.max())], self.y[index], lengths
 
@@ -76,6 +102,25 @@ def pad(series: list[np.ndarray], dtype=np.float64) -> tuple[np.ndarray, np.ndar
     """A list of (T_i, D) arrays, one D, as zero-padded X (n, T, D) and lengths (n,).
 
     The callers check D and the values first, each with messages in its own terms.
+
+    Parameters
+    ----------
+    series : list of (T_i, D) ndarray
+        At least one, every one 2-D with the same D (unchecked here).
+    dtype : numpy dtype, default float64
+        The dtype of X; the values are cast to it.
+
+    Returns
+    -------
+    X : (n, T, D) array of ``dtype``
+        The series, zeros after each one's last step; T = max T_i.
+    lengths : (n,) intp array
+        T_i.
+
+    Raises
+    ------
+    ValueError
+        ``series`` is empty or holds something that is not a 2-D numpy array.
     """
     if not series or not all(isinstance(s, np.ndarray) and s.ndim == 2 for s in series):
         shapes = [np.shape(s) for s in series[:5]]

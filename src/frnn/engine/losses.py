@@ -160,6 +160,23 @@ def mse(z: ArrayLike, y: ArrayLike) -> np.ndarray:
 def mse_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     """∂L/∂z of :func:`mse`: z − y, for the same z and y (the broadcast shape).
 
+    Parameters
+    ----------
+    z, y : array_like, broadcastable, finite
+        The outputs and their targets, of any shapes that broadcast together.
+
+    Returns
+    -------
+    ndarray, the broadcast shape
+        z − y, as floats.
+
+    Raises
+    ------
+    TypeError
+        z or y is not a real numeric array.
+    ValueError
+        z or y holds NaN or ±inf, or their shapes do not broadcast.
+
     Examples
     --------
     >>> import frnn

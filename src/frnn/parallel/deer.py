@@ -43,15 +43,26 @@ class DEERFallbackWarning(RuntimeWarning):
 class DEERInfo:
     """How a DEER / quasi-DEER solve went.
 
-    Attributes
+    A frozen record that :func:`solve` returns: each parameter is kept, unchecked, as the
+    attribute of its name.
+
+    Parameters
     ----------
-    method : "deer" or "quasi-deer"
-    iterations : Newton (or quasi-Newton) iterations taken, one scan each; ≤ T
-    converged : whether the residual fell to ``tol``
-    residuals : the relative residual max|a − f(s(a))| / max|f(s(a))| before each iteration
-        and after the last (so ``len(residuals) == iterations + 1``)
-    tol : the tolerance used
-    fallback : why the sequential loop was used instead, or None when it was not
+    method : {"deer", "quasi-deer"}
+        The iteration: full Jacobians, or their diagonals only.
+    iterations : int
+        Newton (or quasi-Newton) iterations taken, one scan each; ≤ T.
+    converged : bool
+        Whether the residual fell to ``tol``.
+    residuals : tuple of float
+        The relative residual max|a − f(s(a))| / max|f(s(a))| before each iteration and
+        after the last (so ``len(residuals) == iterations + 1``).
+    tol : float
+        The tolerance used.
+    fallback : str or None, default None
+        Why the solve stopped without converging (a non-finite or growing residual, or the
+        iterations ran out), so that the sequential loop was used instead; None when it
+        converged.
     """
 
     method: str

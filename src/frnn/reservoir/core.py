@@ -89,6 +89,22 @@ def windows(x: np.ndarray, lengths: np.ndarray, res: Reservoir) -> tuple[np.ndar
 
     (n, T, D) -> u (n, ⌈T/stride⌉, taps·D), zero beyond each series' end, and the steps
     (n,) = ⌈T_i/stride⌉ (:func:`frnn.data.inputs.windows` with the reservoir's window).
+
+    Parameters
+    ----------
+    x : (n, T, D) array
+        The series the reservoir reads (its channel), zero-padded after each one's end.
+    lengths : (n,) int array
+        The true lengths T_i.
+    res : Reservoir
+        Gives the window: ``taps``, ``spacing`` and ``stride``.
+
+    Returns
+    -------
+    u : (n, ⌈T/stride⌉, taps·D) array of x's dtype
+        The inputs u(t'), step t' holding its taps one after another (D values each).
+    steps : (n,) int array
+        ⌈T_i/stride⌉, each series' number of steps.
     """
     return _windows(x, lengths, res.taps, res.spacing, res.stride)
 
@@ -111,6 +127,33 @@ def draw_reservoir(
     rescaled to radius rho (eigenvalues spread over the disc), or "orthogonal", rho times a
     Haar-random orthogonal matrix: every eigenvalue on the circle |λ| = rho, as a linear
     recurrent unit starts, so no direction of the state forgets faster than rho^t.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Draws W, then R, then b.
+    D : int
+        Channels per sample of the series.
+    units : int
+        I, the reservoir's units.
+    window : (taps, spacing, stride)
+        Step t' reads the samples t'·stride + j·spacing, j < taps (k = taps).
+    channel : str
+        What the reservoir reads ("x", "diff" or "level"), kept in the reservoir.
+    scale : float
+        The input scale: W's standard deviation is scale / √(k·D).
+    rho : float
+        R's spectral radius.
+    centred : bool, default False
+        With k > 1, each unit's weights are made to sum to zero over the taps (blind to the
+        level of the series).
+    recurrence : {"gaussian", "orthogonal"}, default "gaussian"
+        Any value other than "orthogonal" gives the Gaussian R (unchecked here).
+
+    Returns
+    -------
+    Reservoir
+        W (I, k·D), R (I, I), b (I,), the window and the channel; ``theta`` None.
     """
     res = draw_unscaled(rng, D, units, window, channel, scale, centred)
     res.R = recurrent(res.R[None], np.array([rho]), recurrence)[0]

@@ -101,7 +101,25 @@ class SGD:
         self.buffers: dict[str, np.ndarray] = {}
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Update every array of ``params`` in place from the same-named ``grads``."""
+        """Update every array of ``params`` in place from the same-named ``grads``.
+
+        Parameters
+        ----------
+        params : dict {name: ndarray}
+            The parameters θ (e.g. ``{"W": (I, D), "R": (I, I), "V": (K, I)}``), updated in
+            place; a name's momentum buffer is created on its first step.
+        grads : dict {name: ndarray}
+            g for every name of ``params``, each of its parameter's shape (as
+            :func:`frnn.backward` returns them); other names are ignored.
+
+        Raises
+        ------
+        TypeError
+            ``params`` or ``grads`` is not a dict of numpy arrays.
+        ValueError
+            A parameter has no gradient of its shape, or ``lr_factors`` names a parameter
+            ``params`` lacks.
+        """
         _check_step(params, grads, self.lr_factors)
         self._step(params, grads)
 
@@ -135,7 +153,22 @@ class SGD:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore what :meth:`state_dict` returned."""
+        """Restore what :meth:`state_dict` returned.
+
+        Parameters
+        ----------
+        state : dict
+            An SGD state: ``kind`` "sgd", the hyper-parameters (``lr_factors`` may be
+            absent: states written before it) and the momentum ``buffers`` by name.
+
+        Raises
+        ------
+        ValueError
+            ``state`` is not an SGD optimiser's state (an Adam's, or not a dict), or a
+            hyper-parameter in it is out of range.
+        KeyError
+            A field of the state is missing.
+        """
         _expect_kind(state, "sgd")
         self.__init__(
             state["lr"],
@@ -185,7 +218,28 @@ class Adam:
         self.v: dict[str, np.ndarray] = {}
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Update every array of ``params`` in place from the same-named ``grads``."""
+        """Update every array of ``params`` in place from the same-named ``grads``.
+
+        Advances the step count t by one; a name's moments m, v start at zero on its first
+        step.
+
+        Parameters
+        ----------
+        params : dict {name: ndarray}
+            The parameters θ (e.g. ``{"W": (I, D), "R": (I, I), "V": (K, I)}``), updated in
+            place.
+        grads : dict {name: ndarray}
+            g for every name of ``params``, each of its parameter's shape (as
+            :func:`frnn.backward` returns them); other names are ignored.
+
+        Raises
+        ------
+        TypeError
+            ``params`` or ``grads`` is not a dict of numpy arrays.
+        ValueError
+            A parameter has no gradient of its shape, or ``lr_factors`` names a parameter
+            ``params`` lacks.
+        """
         _check_step(params, grads, self.lr_factors)
         self._step(params, grads)
 
@@ -223,7 +277,23 @@ class Adam:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore what :meth:`state_dict` returned."""
+        """Restore what :meth:`state_dict` returned.
+
+        Parameters
+        ----------
+        state : dict
+            An Adam state: ``kind`` "adam", the hyper-parameters (``lr_factors`` may be
+            absent: states written before it), the step count ``t`` and the moments ``m``
+            and ``v`` by name.
+
+        Raises
+        ------
+        ValueError
+            ``state`` is not an Adam optimiser's state (an SGD's, or not a dict), or a
+            hyper-parameter in it is out of range.
+        KeyError
+            A field of the state is missing.
+        """
         _expect_kind(state, "adam")
         betas, lr_factors = tuple(state["betas"]), state.get("lr_factors")  # None: an old state
         self.__init__(state["lr"], betas, state["eps"], state["weight_decay"], lr_factors)
@@ -246,7 +316,32 @@ def make_optimizer(
     weight_decay: float = 0.0,
     lr_factors: dict[str, float] | None = None,
 ) -> SGD | Adam:
-    """``"adam"`` or ``"sgd"`` (with ``momentum``) at learning rate ``lr`` (× ``lr_factors``)."""
+    """``"adam"`` or ``"sgd"`` (with ``momentum``) at learning rate ``lr`` (× ``lr_factors``).
+
+    Parameters
+    ----------
+    name : {"adam", "sgd"}
+        :class:`Adam` with its default betas and eps, or :class:`SGD` (no dampening, no
+        Nesterov).
+    lr : float > 0
+        The learning rate η.
+    momentum : float in [0, 1), default 0.9
+        μ of SGD; Adam ignores it.
+    weight_decay : float ≥ 0, default 0
+        L2 added to the gradient as λ θ, never to the biases.
+    lr_factors : dict {name: factor ≥ 0} or None
+        Parameter ``name`` moves at lr × factor; the others at lr.
+
+    Returns
+    -------
+    Adam or SGD
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not one of the two, or a hyper-parameter is out of range (frnn's
+        InvalidParameterError: also a TypeError).
+    """
     Options(OPTIMIZERS).check(name, "optimizer")
     if name == "adam":
         return Adam(lr, weight_decay=weight_decay, lr_factors=lr_factors)

@@ -56,6 +56,27 @@ def learning_rate_at(lr: float, epoch: int, epochs: int, schedule: str) -> float
 
     ``"constant"`` keeps ``lr``; ``"cosine"`` decays it as lr·½(1 + cos(π e / E)), from lr
     at the first epoch towards 0 at the last (Loshchilov & Hutter 2017, without restarts).
+
+    Parameters
+    ----------
+    lr : float
+        The base learning rate (used as given, unchecked).
+    epoch : int ≥ 0
+        The epoch e, counted from 0 (not checked against ``epochs``).
+    epochs : int ≥ 1
+        The number of epochs E.
+    schedule : {"constant", "cosine"}
+
+    Returns
+    -------
+    float
+        lr, or lr·½(1 + cos(π e / E)).
+
+    Raises
+    ------
+    ValueError
+        ``schedule`` is not one of the two, ``epochs`` is not a positive integer or
+        ``epoch`` not a non-negative one (frnn's InvalidParameterError: also a TypeError).
     """
     Options(SCHEDULES).check(schedule, "schedule")
     Interval("int", 1).check(epochs, "epochs")
@@ -103,7 +124,31 @@ def _clip_grad_norm(grads: dict[str, np.ndarray], max_norm: float | None, eps=1e
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
     """Index arrays of one epoch: a permutation of range(n) drawn from ``rng``, cut into
-    batches of ``batch_size`` (the last one may be smaller)."""
+    batches of ``batch_size`` (the last one may be smaller).
+
+    Parameters
+    ----------
+    n : int ≥ 0
+        The number of series; none gives no batch.
+    batch_size : int ≥ 1
+    rng : numpy.random.Generator
+        Draws the permutation (advanced by one ``permutation(n)``).
+
+    Yields
+    ------
+    (b,) int array
+        The indices of one batch, b = ``batch_size`` but for the last, ⌈n / batch_size⌉
+        batches in all, together a permutation of range(n).
+
+    Raises
+    ------
+    ValueError
+        ``n`` or ``batch_size`` is out of range (frnn's InvalidParameterError: also a
+        TypeError).
+    TypeError
+        ``rng`` is not a numpy Generator.  Both are raised by the first ``next``: this is a
+        generator.
+    """
     Interval("int", 0).check(n, "n")
     Interval("int", 1).check(batch_size, "batch_size")
     if not isinstance(rng, np.random.Generator):

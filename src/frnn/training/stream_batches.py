@@ -31,6 +31,32 @@ def array_batches(x, y, batch_size: int, lengths=None):
     Because a batch depends on the generator alone, a run resumed from a checkpoint draws
     the same batches (see :func:`frnn.training.train_stream`).
 
+    Parameters
+    ----------
+    x : (n, T, D) array
+        The series, zero-padded after their last step; n ≥ 1.
+    y : (n,) or (n, K) array_like
+        Their targets, as :func:`frnn.training.train_stream` takes a batch's.
+    batch_size : int ≥ 1
+        The series a batch draws; more than n draws all n.
+    lengths : (n,) int array_like or None, default None
+        The true lengths, each in [1, T]; None: every series has length T.
+
+    Returns
+    -------
+    callable
+        ``batches(rng)`` -> ``(x, y, lengths)``: (B, T', D), (B,) or (B, K), (B,) for
+        B = min(batch_size, n) distinct series drawn by ``rng.choice(n, B, replace=False)``,
+        T' their longest length.
+
+    Raises
+    ------
+    StreamError
+        (a ValueError and a TypeError) x holds no series or y not one target per series.
+    ValueError
+        x is not 3-D or ``lengths`` is not (n,) integers in [1, T] (both named as the
+        fields of :class:`frnn.data.Series`), or ``batch_size`` is not a positive integer.
+
     Examples
     --------
     >>> import numpy as np

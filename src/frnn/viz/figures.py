@@ -33,6 +33,29 @@ def save_figure(figure: Figure, path, *, dpi: int = 150) -> Path:
 
     A reader never sees half a picture, and a failed write leaves no partial file behind
     (an OSError names ``path``: the atomic writer's).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        Drawn with ``bbox_inches="tight"`` and a margin of 0.1 inch.
+    path : str or os.PathLike
+        Ends in .png, .svg or .pdf (any case), which picks the format; its folder must
+        exist.
+    dpi : int, default 150
+        Dots per inch of a .png (and of anything rasterised in the others).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        ``path`` does not end in .png, .svg or .pdf.
+    OSError
+        The file cannot be written: a directory at ``path``, a missing folder, no
+        permission, a full disk; named by ``path``.
     """
     path = Path(path)
     fmt = image_format(path)

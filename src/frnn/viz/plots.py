@@ -145,7 +145,27 @@ def _relative_error_panel(ax, z: np.ndarray, values: dict) -> None:
 
 
 def rescale_spectral_radius(R: ArrayLike, radius: float) -> np.ndarray:
-    """R scaled so that its spectral radius max |λ(R)| equals ``radius``; (I, I) -> (I, I)."""
+    """R scaled so that its spectral radius max |λ(R)| equals ``radius``; (I, I) -> (I, I).
+
+    Parameters
+    ----------
+    R : (I, I) array_like
+        A real square matrix with at least one non-zero eigenvalue.
+    radius : float
+        The spectral radius wanted (used as given: a negative one also flips R's sign).
+
+    Returns
+    -------
+    (I, I) float array
+        R · radius / max |λ(R)|.
+
+    Raises
+    ------
+    TypeError
+        R is not a real numeric array.
+    ValueError
+        R is not square, or its spectral radius is 0 (nilpotent or zero).
+    """
     R = as_float_array(R, "R")
     if R.ndim != 2 or R.shape[0] != R.shape[1]:
         raise ValueError(f"R must be a square matrix; got shape {R.shape}")
