@@ -201,6 +201,26 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
 
         reservoir: the read-out's z = V·features + c (binary: z_1 − z_0); bptt: the
         networks' averaged logits.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) / (T_i,) arrays, or a Series
+            Series as ``fit`` takes them, with the D of the training series; or a
+            ``dask.array.Array`` (n, T) / (n, T, D), mapped chunk by chunk into a dask
+            array.
+
+        Returns
+        -------
+        (n,) or (n, K) float array
+            (n,) for two classes (positive for ``classes_[1]``), else one column per class
+            (or label) of ``classes_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        ValueError
+            X is not series the model can read (another D, NaN, an empty series).
         """
         z, _ = self._outputs(X)  # (n, K)
         if z.shape[1] == 1 and self.classes_.size == 2:  # the networks' one sigmoid output
@@ -215,6 +235,24 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
 
         reservoir: softmax(τ z), τ fitted to the leave-one-out decision values.  bptt:
         binary [1 − σ(z), σ(z)]; multi-class the per-class σ(z_k) normalised to sum 1.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) / (T_i,) arrays, or a Series
+            As :meth:`decision_function` takes it (a dask array too).
+
+        Returns
+        -------
+        (n, K) float array
+            Column k the probability of ``classes_[k]`` (K = 2 for two classes); for
+            multi-label targets σ(z_k) of each label, not normalised.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        ValueError
+            X is not series the model can read.
         """
         return self._proba(self.decision_function(X))
 
@@ -229,7 +267,26 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
 
     @chunkwise
     def predict(self, X: ArrayLike | Series) -> np.ndarray:
-        """Predicted labels (n,), or a (n, K) 0/1 matrix for multi-label targets."""
+        """Predicted labels (n,), or a (n, K) 0/1 matrix for multi-label targets.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) / (T_i,) arrays, or a Series
+            As :meth:`decision_function` takes it (a dask array too).
+
+        Returns
+        -------
+        (n,) array of ``classes_``'s dtype, or (n, K) int array of 0/1
+            The class of the largest decision value (two classes: ``classes_[1]`` where it
+            is positive); multi-label: 1 where z_k > 0.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        ValueError
+            X is not series the model can read.
+        """
         z = self.decision_function(X)
         if z.ndim == 1:
             return self.classes_[(z > 0).astype(int)]
@@ -241,7 +298,30 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         self, X: ArrayLike | Series, y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> float:
         """Mean accuracy of ``predict(X)`` against y (scikit-learn's, with its types); for
-        a dask array X the labels are predicted chunk by chunk and counted here."""
+        a dask array X the labels are predicted chunk by chunk and counted here.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) / (T_i,) arrays, or a Series
+            As :meth:`decision_function` takes it (a dask array too).
+        y : (n,) labels, or (n, K) 0/1 indicators for multi-label targets
+            The true classes (a dask array is brought to the client).
+        sample_weight : (n,) array_like or None, default None
+            Each series' weight in the mean; None weighs them alike.
+
+        Returns
+        -------
+        float
+            The weighted share of series predicted right (multi-label: every label right).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        ValueError
+            X is not series the model can read, or y (or ``sample_weight``) does not hold
+            n values.
+        """
         if is_dask(X):
             from sklearn.metrics import accuracy_score
 

@@ -87,11 +87,42 @@ class FullyRecurrentNetwork:
 
     def forward(self, x: ArrayLike, y: ArrayLike | None = None, **options: Any) -> float | None:
         """See :func:`frnn.forward`; ``options`` are its keywords (lengths, a0, weights,
-        method, engine)."""
+        method, engine).
+
+        Parameters
+        ----------
+        x : (T, D) or (B, T, D) array_like
+            The inputs, zero-padded in a batch.
+        y : array_like or None, default None
+            The targets (shapes in :func:`frnn.forward`); None computes no loss.
+        **options
+            ``lengths``, ``a0``, ``weights``, ``method``, ``engine``, as
+            :func:`frnn.forward` takes them.
+
+        Returns
+        -------
+        float or None
+            The loss, None without y; ``self.a`` and ``self.z`` hold the states and
+            outputs.
+        """
         return forward(self, x, y, **options)
 
     def backward(self, *, keep_da: bool = False, engine: str = "auto") -> dict[str, np.ndarray]:
-        """See :func:`frnn.backward`."""
+        """See :func:`frnn.backward`.
+
+        Parameters
+        ----------
+        keep_da : bool, default False
+            Also store ∂L/∂a(t) as ``self.da`` (the shape of ``self.a``).
+        engine : {"auto", "numba", "numpy", "reference"}, default "auto"
+            The implementation of the time loop (the same function to round-off).
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``{"W": dW (I, D), "R": dR (I, I), "V": dV (K, I)}``, and ``"b"`` (I,),
+            ``"c"`` (K,) for a network with biases.
+        """
         return backward(self, keep_da=keep_da, engine=engine)
 
     def __repr__(self) -> str:

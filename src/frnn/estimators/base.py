@@ -184,12 +184,15 @@ class RNNEstimator(BaseEstimator):
             the frame size (frame_size=None: ⌈T/20⌉ of its longest series)
         callback, resume_state, monitor : as ``fit``'s, a round for an epoch
 
-        A bad batch stops the run with :class:`frnn.training.StreamError` naming the
-        batch; the estimator keeps the parameters of the last round.
-
         Returns
         -------
         self
+
+        Raises
+        ------
+        frnn.training.StreamError
+            A bad batch stops the run, naming the batch; the estimator keeps the
+            parameters of the last round.
         """
         with self._kept_if_refused():
             loop, source, val = streams.prepare(self, batches, validation, resume_state)

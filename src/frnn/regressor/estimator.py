@@ -139,6 +139,13 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         chunks: the model of one fit on all of them with those choices fixed
         (:mod:`frnn.estimators.incremental`).
 
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) / (T_i,) arrays, or a Series
+            A chunk of series, as ``fit`` takes them in memory; the first chunk fixes D.
+        y : (n,) or (n, K) array_like
+            Their real targets, one value (vector) per series; K fixed by the first chunk.
+
         Returns
         -------
         self
@@ -152,6 +159,25 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
 
         (n,) or (n, K) per series; per step (n, T) or (n, T, K), or a list of (T_i,) /
         (T_i, K) arrays when X's series have different lengths.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) / (T_i,) arrays, or a Series
+            Series as ``fit`` takes them, with the D of the training series; or a
+            ``dask.array.Array`` (n, T) / (n, T, D), mapped chunk by chunk into a dask
+            array.
+
+        Returns
+        -------
+        float array, or a list of n float arrays
+            In the targets' units (the fit's scaling undone), shaped as above.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        ValueError
+            X is not series the model can read (another D, NaN, an empty series).
         """
         z, lengths = predictions(self, X)
         if self.squeeze_:
@@ -180,7 +206,33 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     def score(
         self, X: ArrayLike | Series, y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> float:
-        """R² of the predictions (uniformly averaged over outputs and, per step, over steps)."""
+        """R² of the predictions (uniformly averaged over outputs and, per step, over steps).
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) / (T_i,) arrays, or a Series
+            As :meth:`predict` takes it (a dask array too: predicted chunk by chunk, the
+            predictions brought to the client).
+        y : array_like
+            The true targets, shaped as the training targets were: (n,) or (n, K), or per
+            step (n, T), (n, T, K) or a list of (T_i,) / (T_i, K) arrays.
+        sample_weight : (n,) array_like or None, default None
+            Each series' weight (per step: repeated over its real steps); None weighs them
+            alike.
+
+        Returns
+        -------
+        float
+            scikit-learn's ``r2_score`` over the real steps, at most 1.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The estimator is not fitted.
+        ValueError
+            X is not series the model can read, or y has another number of outputs, or
+            is per step where the fit's targets were not (or the reverse).
+        """
         Y, Z, lengths = self._compare(X, y)
         if is_dask(sample_weight):
             sample_weight = sample_weight.compute()

@@ -92,6 +92,25 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
 
         ``callback(done, total)``, if given, is called as each reservoir's features are
         computed (a progress bar's hook).
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            The training series.
+        y : (n,) array_like
+            Their class labels, at least two classes.
+        callback : callable(done, total) or None, default None
+            Called with the reservoirs done so far and ``n_reservoirs``.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            y is not 1-D, not class labels (real values), of one class, or not one label per
+            series; X is not series; a parameter is out of range.
         """
         y = np.asarray(y)
         if y.ndim != 1:
@@ -121,17 +140,69 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """z, (n, K); for two classes (n,), z_1 − z_0, positive for ``classes_[1]``."""
+        """z, (n, K); for two classes (n,), z_1 − z_0, positive for ``classes_[1]``.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            Series with the D of the training series.
+
+        Returns
+        -------
+        (n,) or (n, K) float array
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The classifier is not fitted.
+        ValueError
+            X is not series, or its D is not the training series'.
+        """
         check_is_fitted(self, "model_")  # scikit-learn's NotFittedError, not AttributeError
         z = self.model_.predict(X)
         return z[:, 1] - z[:, 0] if len(self.classes_) == 2 else z
 
     def predict_proba(self, X) -> np.ndarray:
-        """(n, K) class probabilities softmax(τ z), each row summing to one."""
+        """(n, K) class probabilities softmax(τ z), each row summing to one.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            Series with the D of the training series.
+
+        Returns
+        -------
+        (n, K) float array
+            Column k the probability of ``classes_[k]``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The classifier is not fitted.
+        ValueError
+            X is not series, or its D is not the training series'.
+        """
         check_is_fitted(self, "model_")
         return softmax(self.model_.predict(X), self.temperature_)
 
     def predict(self, X) -> np.ndarray:
-        """(n,) labels: the class of largest z."""
+        """(n,) labels: the class of largest z.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            Series with the D of the training series.
+
+        Returns
+        -------
+        (n,) array of ``classes_``'s dtype
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The classifier is not fitted.
+        ValueError
+            X is not series, or its D is not the training series'.
+        """
         check_is_fitted(self, "model_")
         return self.classes_[self.model_.predict(X).argmax(axis=1)]

@@ -139,7 +139,27 @@ class ReservoirFeatures(ReservoirParameters):
     """
 
     def fit(self, X, y=None):
-        """Draw the reservoirs for series like X and their thresholds from X's quantiles."""
+        """Draw the reservoirs for series like X and their thresholds from X's quantiles.
+
+        Sets ``reservoirs_``, ``n_features_in_`` (D), ``length_`` (T) and, with
+        ``level_fraction`` > 0, ``level_mean_`` and ``level_std_`` (D,).
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            The training series: their T sets the windows, their pre-activations θ.
+        y : ignored
+            scikit-learn's convention.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            A parameter is out of range (named), or X is not series.
+        """
         self._check_parameters()
         return self._draw(*self._prepared(X, fit=True))
 
@@ -233,6 +253,25 @@ class ReservoirFeatures(ReservoirParameters):
         """Features (n, n_features), float64, of the series X, in bounded memory.
 
         ``callback(done, total)``, if given, is called after each reservoir.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            Series with the D of the fitted ones; any T.
+        callback : callable(done, total) or None, default None
+            Called with the reservoirs done so far (a count: with ``n_jobs`` they run side
+            by side) and their number.
+
+        Returns
+        -------
+        (n, p) float64 array
+            Each reservoir's statistics side by side, p = n_reservoirs × the columns of
+            one (:meth:`columns`).
+
+        Raises
+        ------
+        ValueError
+            X is not series, or has another D than the series :meth:`fit` saw.
         """
         x, lengths, _ = as_sequences(X)
         if x.shape[2] != self.n_features_in_:
@@ -265,7 +304,19 @@ class ReservoirFeatures(ReservoirParameters):
         return np.concatenate(parts, axis=1, dtype=np.float64)  # the read-out's dtype
 
     def columns(self, statistic: str) -> np.ndarray:
-        """Which of the features (p,) are ``statistic``'s: a boolean mask of the columns."""
+        """Which of the features (p,) are ``statistic``'s: a boolean mask of the columns.
+
+        Parameters
+        ----------
+        statistic : str
+            One of ``statistics``; any other name gives a mask of False (unchecked).
+
+        Returns
+        -------
+        (p,) bool array
+            True at the columns of :meth:`transform` that hold ``statistic`` (after
+            :meth:`fit`: one block per reservoir drawn).
+        """
         I, k = self.units, self.n_thresholds
         one = np.concatenate([np.full(n_features(I, k, (name,)), name == statistic)
                               for name in self.statistics])  # fmt: skip

@@ -163,6 +163,31 @@ class ReservoirReadout:
         ``sample_weight`` (n,) weighs each series in the ridge loss; ``callback(done,
         total)``, if given, is called as each reservoir's features are computed; ``sums``
         keeps the sums over X's series (``sums_``) that :meth:`partial_fit` adds to.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            The training series.
+        Y : (n, K) float array
+            Their targets (for classification one-hot as ±1: the neighbours read a series'
+            class as its largest target).
+        sample_weight : (n,) array_like or None, default None
+            Each series' weight in the ridge loss; None weighs them alike.
+        callback : callable(done, total) or None, default None
+            Called with the reservoirs done so far and their number.
+        sums : bool, default False
+            Keep ``sums_`` (a :class:`~frnn.reservoir.sums.ReadoutSums`) for
+            :meth:`partial_fit`; else ``sums_`` is None.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            X and Y hold different numbers of series; X is not series; a parameter of
+            the features is out of range.
         """
         F = self.features_.fit(X).transform(X, callback=callback)  # (n, p)
         if len(F) != len(Y):
@@ -188,6 +213,25 @@ class ReservoirReadout:
         The reservoirs, α and τ stay those of that first fit; the scaling and V, c are
         solved again from the sums over every series so far (:mod:`frnn.reservoir.sums`),
         so they are those of one fit on all of them with α fixed.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            More series, with the D of the first fit's.
+        Y : (n, K) float array
+            Their targets, K as in the first fit.
+        sample_weight : (n,) array_like or None, default None
+            Their weights; None weighs them 1.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            The read-out was not fitted with ``sums=True``, X and Y hold different numbers
+            of series, or X has another D.
         """
         if getattr(self, "sums_", None) is None:
             raise ValueError("partial_fit adds to a read-out fitted with sums=True")
@@ -204,7 +248,21 @@ class ReservoirReadout:
 
     def calibrate(self, y_index: np.ndarray, temperature: float | None = None) -> Self:
         """Set τ: ``temperature``, or the one fitted to the leave-one-out outputs of the
-        one-hot (±1) targets of classes ``y_index`` (n,)."""
+        one-hot (±1) targets of classes ``y_index`` (n,).
+
+        Parameters
+        ----------
+        y_index : (n,) int array
+            The class (a column of Y) of each training series of :meth:`fit`.
+        temperature : float or None, default None
+            τ as given (unchecked); None: the τ of ``TEMPERATURES`` whose log-loss of
+            softmax(τ ``loo_``) on ``y_index`` is least.
+
+        Returns
+        -------
+        self
+            With ``temperature_`` set.
+        """
         if temperature is None:
             self.temperature_ = softmax_temperature(self.loo_, y_index)
         else:
@@ -215,7 +273,24 @@ class ReservoirReadout:
         return (F - self.mean_) / self.scale_
 
     def predict(self, X) -> np.ndarray:
-        """z (n, K) of the series X: the ridge's, blended with the neighbours' if kept."""
+        """z (n, K) of the series X: the ridge's, blended with the neighbours' if kept.
+
+        Parameters
+        ----------
+        X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
+            Series with the D of the training series.
+
+        Returns
+        -------
+        (n, K) float array
+            z = V·(f − mean_)/scale_ + c (f the features), or z + β·z_nn with the
+            neighbours (β = inf: z_nn alone).
+
+        Raises
+        ------
+        ValueError
+            X is not series, or has another D than the training series.
+        """
         near, z = self.neighbours_, None
         if near is None or near.weight != math.inf:  # 1-NN alone needs no features
             z = self.readout_.predict(self._scaled(self.features_.transform(X)))
@@ -231,7 +306,28 @@ class ReservoirReadout:
         temperature=None,
         neighbours: Neighbours | None = None,
     ) -> ReservoirReadout:
-        """The read-out made of fitted parts (a model file's)."""
+        """The read-out made of fitted parts (a model file's).
+
+        Parameters
+        ----------
+        features : ReservoirFeatures
+            Fitted: its reservoirs drawn, θ set.
+        mean, scale : (p,) float arrays
+            The features' scaling (ω folded into ``scale``).
+        readout : RidgeFit
+            V as ``coef`` (p, K), c as ``intercept`` (K,); its ``alpha`` becomes
+            ``alpha_``.
+        temperature : float or None, default None
+            τ of softmax(τ z), or None (regression).
+        neighbours : Neighbours or None, default None
+            β and the kept training series, or None: the ridge alone.
+
+        Returns
+        -------
+        ReservoirReadout
+            Ready to predict (``alphas`` and the other constructor parameters at their
+            defaults; no ``loo_``, no ``sums_``).
+        """
         model = cls(features)
         model.mean_, model.scale_, model.readout_ = mean, scale, readout
         model.alpha_, model.temperature_ = readout.alpha, temperature

@@ -72,7 +72,21 @@ class Schedule:
         _START.check(self.warmup_start, "warmup_start")
 
     def factor(self, step: int) -> float:
-        """η(step) / η for the 0-based optimiser ``step`` (past ``total``: the last one's)."""
+        """η(step) / η for the 0-based optimiser ``step`` (from ``total`` on: the decay's end).
+
+        Parameters
+        ----------
+        step : int
+            The optimiser step k, from 0 (unchecked); steps from ``total`` on keep the
+            factor the decay ends at (m for cosine and linear, 1 for constant).
+
+        Returns
+        -------
+        float
+            s + (1 − s) k / w during the warm-up; then 1 (constant),
+            m + (1 − m)·½(1 + cos(π j / J)) (cosine) or m + (1 − m)(1 − j / J) (linear),
+            j = k − w, J = total − w.
+        """
         w, s, m = self.warmup, self.warmup_start, self.min_factor
         if step < w:
             return s + (1.0 - s) * step / w
