@@ -22,6 +22,9 @@ PACKAGES = (
     "frnn.plots",
     "frnn.parallel",
     "frnn.engine",
+    "frnn.engine.schemes",  # the modules the API pages render beside the packages
+    "frnn.data.synthetic",
+    "frnn.training.stream",
 )
 # Names that may take parameters without a Parameters section, each with its reason.
 UNDOCUMENTED: dict[str, str] = {}

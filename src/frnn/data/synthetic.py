@@ -43,7 +43,18 @@ _REBER = {
 
 
 def reber_string(rng: np.random.Generator) -> str:
-    """One string of the (plain) Reber grammar, from ``B`` to ``E``, e.g. ``BTXSE``."""
+    """One string of the (plain) Reber grammar, from ``B`` to ``E``, e.g. ``BTXSE``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Takes each fork of the grammar with probability 1/2.
+
+    Returns
+    -------
+    str
+        The string, of the symbols ``BTPSXVE``; at least 5 long.
+    """
     symbols, state = ["B"], 1
     while state != 6:
         symbol, state = _REBER[state][rng.integers(2)]
@@ -98,6 +109,15 @@ def parity(n: int, rng: np.random.Generator, length: int = 10):
     Every bit matters to the label, so no shortcut exists: the network must keep a
     running XOR for ``length`` steps.
 
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    rng : numpy.random.Generator
+        Draws the bits.
+    length : int, default 10
+        T, the bits per sequence.
+
     Returns
     -------
     series : ndarray, shape (n, length, 1)
@@ -115,6 +135,15 @@ def adding(n: int, rng: np.random.Generator, length: int = 50):
     each half of the sequence) and 0 elsewhere; the target is the sum of the two marked
     values. This is the form of Le, Jaitly & Hinton (2015) of Hochreiter & Schmidhuber's
     (1997) experiment 4. Always answering 1 gives a mean squared error of 1/6.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    rng : numpy.random.Generator
+        Draws the values, then the two marked steps.
+    length : int ≥ 2, default 50
+        T, the steps per sequence.
 
     Returns
     -------
@@ -146,6 +175,19 @@ def sine_square(
     the amplitude's distribution (|x| near 1 throughout for the square) tells them apart
     easily with biases.
 
+    Parameters
+    ----------
+    n : int
+        Number of series.
+    rng : numpy.random.Generator
+        Draws the labels, the phases and the noise.
+    length : int, default 60
+        T, the steps per series.
+    period : float, default 20.0
+        The waves' period in steps.
+    noise : float, default 0.3
+        The noise's standard deviation.
+
     Returns
     -------
     series : ndarray, shape (n, length, 1)
@@ -172,6 +214,21 @@ def sign_symmetric_waves(
     x(t) = ±g(2π f t + φ) + ε(t), g = sin or sign ∘ sin, f ~ U(frequencies), φ ~ U[0,
     phases), the sign ± uniform, ε ~ N(0, noise²): a class and its mirror image x → −x
     are the same class, and neither frequency nor level tells them apart.
+
+    Parameters
+    ----------
+    n : int
+        Number of series.
+    rng : numpy.random.Generator
+        Draws the labels, frequencies, phases, signs and noise.
+    length : int, default 120
+        T, the steps per series.
+    frequencies : (low, high), default (1/30, 1/12)
+        The range of f, in cycles per step.
+    phases : float, default 2π
+        The range of φ.
+    noise : float, default 0.2
+        The noise's standard deviation.
 
     Returns
     -------
@@ -204,6 +261,17 @@ def recall(n: int, rng: np.random.Generator, length: int = 100, symbols: int = 8
     copying memory task of Hochreiter & Schmidhuber 1997 and Arjovsky, Shah & Bengio
     2016, with one symbol to copy).  Chance accuracy is 1/symbols.
 
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    rng : numpy.random.Generator
+        Draws the first symbol and the distractors.
+    length : int ≥ 3, default 100
+        T, the steps per sequence.
+    symbols : int ≥ 2, default 8
+        The alphabet's size.
+
     Returns
     -------
     series : ndarray, shape (n, length, symbols + 1)
@@ -234,6 +302,15 @@ def order(n: int, rng: np.random.Generator, length: int = 100):
     the first relevant symbol for at least 0.3 T steps of distractors and then the pair
     until the end (Hochreiter & Schmidhuber 1997, experiment 6a, there with T ≈ 100 and
     a start and end symbol).  Chance accuracy is 1/4.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences.
+    rng : numpy.random.Generator
+        Draws the distractors, the two steps and the pair.
+    length : int ≥ 10, default 100
+        T, the steps per sequence.
 
     Returns
     -------
@@ -272,6 +349,31 @@ def stream(
     above; ``options`` are its own (``length=200``).  Each batch is the task's
     ``task(batch_size, rng, **options)``, so a generator made again with a generator in
     the same state yields the same batches (what resuming a run relies on).
+
+    Parameters
+    ----------
+    task : str or callable
+        A name of ``MEMORY_TASKS`` ("adding", "parity", "recall", "order"), or a function
+        ``task(n, rng, **options) -> (X, y)``.
+    batch_size : int
+        B, the series of each batch.
+    rng : numpy.random.Generator
+        Passed to every call of the task, so the batches follow its state.
+    **options
+        The task's own keywords (e.g. ``length``).
+
+    Yields
+    ------
+    (X, y)
+        One batch: what ``task(batch_size, rng, **options)`` returns, X (B, T, D) and
+        y (B,).
+
+    Raises
+    ------
+    KeyError
+        ``task`` is a name ``MEMORY_TASKS`` lacks (raised by the first ``next``: this is a
+        generator); a task's own errors (e.g. ValueError for a ``length`` too short) are
+        raised by it the same way.
 
     Examples
     --------

@@ -163,7 +163,34 @@ RADIUS_SCHEMES = ("identity", "orthogonal", "spectral", "ring")
 
 
 def draw(generator: np.random.Generator, scheme, D, I, K, bias, scale, radius) -> Arrays:
-    """The float64 arrays of ``scheme`` (checked here, with its options), in drawing order."""
+    """The float64 arrays of ``scheme`` (checked here, with its options), in drawing order.
+
+    Parameters
+    ----------
+    generator : numpy.random.Generator
+        Draws the arrays, in the order W, R, V, then b, c.
+    scheme : str
+        One of ``INIT_SCHEMES``.
+    D, I, K : int
+        Inputs per step, units, outputs.
+    bias : bool
+        Also draw b (I,) and c (K,).
+    scale : float > 0 or None
+        The scheme's scale (only those of ``SCALE_SCHEMES`` take one); None: its default.
+    radius : float > 0, (r_min, r_max) for "ring", or None
+        R's radius (only those of ``RADIUS_SCHEMES`` take one); None: its default.
+
+    Returns
+    -------
+    dict of str to float64 ndarray
+        {"W": (I, D), "R": (I, I), "V": (K, I)}, and "b" (I,), "c" (K,) with ``bias``.
+
+    Raises
+    ------
+    ValueError
+        An unknown scheme, a scale or radius out of range or given to a scheme that takes
+        none (frnn's InvalidParameterError: also a TypeError).
+    """
     Options(INIT_SCHEMES).check(scheme, "scheme")
     _SCALE.check(scale, "scale")
     if scale is not None and scheme not in SCALE_SCHEMES:

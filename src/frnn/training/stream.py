@@ -59,6 +59,8 @@ _CLIP = Interval("real", 0, closed="neither", none=True)
 class StreamSettings:
     """The budget and the recipe of a stream run.
 
+    Parameters
+    ----------
     steps : int ≥ 1, optimiser steps of each network
     learning_rate : float, the base rate η (each optimiser's ``lr`` is set every step)
     schedule : Schedule or None, η's factor by step (None: constant)
@@ -66,6 +68,11 @@ class StreamSettings:
     eval_every : int ≥ 1, steps per round (the validation set is scored after each)
     patience : int ≥ 1 or None, rounds without a better validation loss before stopping
         (None: the whole budget)
+
+    Raises
+    ------
+    ValueError
+        A setting is out of range, named (frnn's InvalidParameterError: also a TypeError).
     """
 
     steps: int
@@ -89,6 +96,19 @@ class StreamTrainer:
     the mean training loss and gradient norm of the round, the validation loss, accuracy
     (classification) or mean squared error (``loss="mse"``) of the members' averaged
     logits, the steps and series done, the last learning rate and the round's seconds.
+
+    Parameters
+    ----------
+    members : list of Member
+        Each network (W (I, D), R (I, I), V (K, I), optionally b (I,), c (K,)) with its
+        optimiser and its generator, trained in place.
+    batches : callable or iterable
+        ``batches(rng) -> batch``, called with each member's generator, or an iterable
+        of batches (one per step, shared by the members); a batch is (x, y) or
+        (x, y, lengths): x (B, T, D), y (B,) or (B, K), lengths (B,).
+    settings : StreamSettings
+        The budget (steps), the learning rate and its schedule, clipping, the round's
+        length and the patience.
     """
 
     def __init__(
@@ -112,6 +132,29 @@ class StreamTrainer:
 
         ``validation`` is (x, y) or (x, y, lengths) as a batch, scored after each round.
         Returns "steps", "early_stopping" or "callback": why the loop ended.
+
+        Parameters
+        ----------
+        validation : tuple or None, default None
+            (x, y) or (x, y, lengths), checked as a batch; with it the members end with
+            the weights of their best validation loss and ``patience`` applies.  None: no
+            scoring, no early stopping.
+        callback : callable(info) or None, default None
+            Called after every round with a dict: "round", the round's history row and
+            "state" (a function returning the training state); True stops the run.
+
+        Returns
+        -------
+        str
+            "steps", "early_stopping" or "callback".
+
+        Raises
+        ------
+        StreamError
+            A batch (or the validation set) the networks cannot take, naming it.
+        NonFiniteLossError
+            The training loss, a network's weights or the validation loss became NaN or
+            infinite; the parameters and counters are put back to the round's start.
         """
         val = None if validation is None else checked_batch(validation, self._model, "validation")
         while self.steps < self.settings.steps:
@@ -236,7 +279,20 @@ class StreamTrainer:
         return state
 
     def load_state(self, state: dict) -> None:
-        """Continue from what :meth:`state` returned; ValueError for another kind of state."""
+        """Continue from what :meth:`state` returned; ValueError for another kind of state.
+
+        Parameters
+        ----------
+        state : dict
+            A stream training state: ``training.state.capture``'s with ``"stream"``
+            {"steps", "series", "batches"}; batches drawn from an iterable are skipped
+            past on the next run.
+
+        Raises
+        ------
+        ValueError
+            ``state`` is not a stream training state.
+        """
         counters = state.get("stream") if isinstance(state, dict) else None
         if not isinstance(counters, dict):
             raise ValueError("resume_state must be a stream training state (with 'stream')")
