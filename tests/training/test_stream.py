@@ -227,3 +227,8 @@ def test_arrays_in_hand_are_drawn_as_a_stream():
     assert array_batches(x, np.arange(10), 50)(np.random.default_rng(0))[0].shape[0] == 10
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         array_batches(x, np.arange(10), 0)
+    for bad in (x[:, :, 0], x[None], x[:0]):  # 2-D, 4-D, no series: x named, not Series.X
+        with pytest.raises(StreamError, match=r"x must be \(n, T, D\) with n ≥ 1"):
+            array_batches(bad, np.arange(len(bad)), 4)
+    with pytest.raises(StreamError, match="y n values"):
+        array_batches(x, np.arange(9), 4)

@@ -52,10 +52,11 @@ def array_batches(x, y, batch_size: int, lengths=None):
     Raises
     ------
     StreamError
-        (a ValueError and a TypeError) x holds no series or y not one target per series.
+        (a ValueError and a TypeError) x is not 3-D or holds no series, or y is not one
+        target per series.
     ValueError
-        x is not 3-D or ``lengths`` is not (n,) integers in [1, T] (both named as the
-        fields of :class:`frnn.data.Series`), or ``batch_size`` is not a positive integer.
+        ``lengths`` is not (n,) integers in [1, T] (named as the field of
+        :class:`frnn.data.Series`), or ``batch_size`` is not a positive integer.
 
     Examples
     --------
@@ -67,13 +68,11 @@ def array_batches(x, y, batch_size: int, lengths=None):
     """
     x = np.asarray(x)
     n = x.shape[0] if x.ndim == 3 else 0
-    series = Series(
-        x, np.asarray(y), np.full(n, x.shape[1] if n else 0) if lengths is None else lengths
-    )
-    if not n or len(series.y) != n:
+    if not n or np.shape(y)[:1] != (n,):  # before Series, whose message names its fields
         raise StreamError(
             f"x must be (n, T, D) with n ≥ 1 and y n values; got {x.shape}, {np.shape(y)}"
         )
+    series = Series(x, np.asarray(y), np.full(n, x.shape[1]) if lengths is None else lengths)
     size = min(int(Interval("int", 1).check(batch_size, "batch_size")), n)
 
     def batches(rng: np.random.Generator):
