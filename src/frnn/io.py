@@ -132,8 +132,9 @@ def _kind(model) -> str:
     if base is not None and isinstance(model, base.RNNEstimator):
         return model._task.kind
     if not hasattr(model, "W"):  # e.g. ReservoirClassifier: say what save takes
+        reservoir = sys.modules.get("frnn.reservoir.classifier")  # as above: no import
         hint = ""
-        if type(model).__name__ == "ReservoirClassifier":
+        if reservoir is not None and isinstance(model, reservoir.ReservoirClassifier):
             hint = " (an RNNClassifier, whose default training='reservoir' fits it, saves)"
         raise TypeError(
             "model must be a network (W, R, V) or a fitted RNNClassifier or RNNRegressor; "

@@ -43,7 +43,7 @@ from ..estimators import incremental
 from ..estimators.base import RNNEstimator
 from ..estimators.lazy import chunkwise, is_dask
 from ..estimators.tasks import Task
-from .targets import check_targets, flat
+from .targets import binary_unit, check_targets, flat
 from .task import Regression, padded_predictions, predictions
 
 __all__ = ["RNNRegressor"]
@@ -240,7 +240,7 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
             sample_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), lengths)
         # R² is the same in any units: in powers of two near the targets' scale (exact), so
         # that squares of targets of 1e-300 or 1e150 neither vanish nor overflow
-        unit = np.ldexp(1.0, np.frexp(self.y_scale_)[1])  # (K,)
+        unit = binary_unit(self.y_scale_)  # (K,)
         return float(r2_score(Y / unit, Z / unit, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):

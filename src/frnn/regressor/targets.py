@@ -15,7 +15,7 @@ import numpy as np
 from ..data.inputs import mask
 from ..data.series import pad
 
-__all__ = ["TargetInfo", "check_targets", "evaluate", "flat", "metrics", "scaling"]
+__all__ = ["TargetInfo", "binary_unit", "check_targets", "evaluate", "flat", "metrics", "scaling"]
 
 
 class TargetInfo:
@@ -96,6 +96,13 @@ def _ragged(y, n: int, lengths: np.ndarray, name: str) -> np.ndarray:
     return pad(arrays)[0]
 
 
+def binary_unit(size: np.ndarray) -> np.ndarray:
+    """The power of two 2^e just above each ``size`` (K,) (1 for 0): dividing by it is
+    exact, and brings targets of any scale near one, where their squares neither vanish
+    nor overflow."""
+    return np.ldexp(1.0, np.frexp(size)[1])
+
+
 def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
     """Per-output mean and scale (K,) over the real targets; constant targets are an error.
 
@@ -105,7 +112,7 @@ def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
     the square of 1e-300s leaves the floats.
     """
     real = Y[mask(Y, lengths)] if Y.ndim == 3 else Y  # (N, K)
-    unit = np.ldexp(1.0, np.frexp(np.abs(real).max(axis=0))[1])  # (K,) 2^e > max |y|
+    unit = binary_unit(np.abs(real).max(axis=0))  # (K,)
     mean, scale = (real / unit).mean(axis=0) * unit, (real / unit).std(axis=0) * unit
     constant = ~(scale > 1e-12 * np.abs(mean))  # all equal: the spread is round-off or 0
     if constant.any():
