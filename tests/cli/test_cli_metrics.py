@@ -107,6 +107,60 @@ def test_regressor_history_holds_rmse_in_the_targets_units():
     assert reg.history_["val_rmse"] == [None] * 3 and reg.history_["train_rmse"][0] > 1
 
 
+SCALES = [1e-300, 1e-150, 1.0, 1e150, 1e200]
+
+
+@pytest.mark.parametrize("units", SCALES)
+def test_regressor_scores_and_history_rmse_in_any_units(units):
+    """RMSE, MAE, R² and the loss (``frnn evaluate``'s and ``frnn train``'s metrics) and the
+    history's RMSEs of targets in any units are those of the same targets in units of one,
+    times the units (the squares of 1e-300s vanished: RMSE 0, R² 0; those of 1e200s overflowed)."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 12))
+    y = 30 * X[:, -3:].sum(axis=1) + 100
+    kw = dict(training="bptt", epochs=3, hidden_size=4, random_state=0)
+
+    def fitted(s):
+        reg = RNNRegressor(**kw).fit(X[:40], s * y[:40], monitor=(X[40:], s * y[40:]))
+        return reg, real_targets.evaluate(reg, X[40:], s * y[40:])
+
+    (one, want), (reg, got) = fitted(1.0), fitted(units)
+    for key in ("train_rmse", "test_rmse"):
+        np.testing.assert_allclose(
+            np.divide(reg.history_[key], units), one.history_[key], rtol=1e-9
+        )
+    assert got["rmse"] / units == pytest.approx(want["rmse"], rel=1e-9)
+    assert got["mae"] / units == pytest.approx(want["mae"], rel=1e-9)
+    assert got["loss"] == pytest.approx(want["loss"] * units * units, rel=1e-9)  # 1e-600: 0
+    assert got["r2"] == pytest.approx(want["r2"], abs=1e-12) and 0.01 < abs(want["r2"]) < 0.99
+    assert got["r2"] == reg.score(X[40:], units * y[40:])
+
+
+def test_cli_metrics_of_tiny_targets(tmp_path):
+    """``frnn train``'s metrics.json and ``frnn evaluate`` for targets of size 1e-300, against
+    the saved model's predictions scored here by hand, in units of 2^-997."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((60, 9))
+    y = 1e-300 * (X[:, :3].sum(axis=1) + 0.5 * rng.standard_normal(60))
+    for name, rows in (("train.csv", slice(0, 40)), ("test.csv", slice(40, 60))):
+        with open(tmp_path / name, "w", newline="") as handle:
+            csv.writer(handle).writerows(np.column_stack([y[rows], X[rows]]).tolist())
+    args = ["--train", "train.csv", "--test", "test.csv", "--task", "regression"]
+    done = frnn("train", *args, "--n-reservoirs", "4", "--out", "r", "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    predicted = frnn_lib.load(tmp_path / "r" / "model.npz").predict(X[40:])
+    unit = 2.0**-997  # y / unit is near one
+    error = (predicted - y[40:]) / unit
+    rmse = np.sqrt(np.mean(error**2)) * unit
+    r2 = 1 - np.sum(error**2) / np.sum(((y[40:] - y[40:].mean()) / unit) ** 2)
+    evaluated = frnn("evaluate", "--model", "r", "--data", "test.csv", "--json", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    for scores in (json.loads((tmp_path / "r" / "metrics.json").read_text())["test"],
+                   json.loads(evaluated.stdout)):  # fmt: skip
+        assert scores["rmse"] == pytest.approx(rmse, rel=1e-12) and 1e-301 < rmse < 1e-299
+        assert scores["r2"] == pytest.approx(r2, abs=1e-12) and 0.1 < r2 < 0.99
+
+
 def test_monitor_refused_clearly_and_the_old_fit_kept():
     ds = load_dataset("gunpoint")
     clf = RNNClassifier(training="bptt", epochs=1, hidden_size=4, random_state=0)

@@ -31,17 +31,6 @@ def _plain(res, x, lengths, statistics):
     return pool(A, S, steps, res.theta, statistics, res.b)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_compiled_tanh_matches_numpy(dtype):
-    x = np.concatenate([np.linspace(-25, 25, 200_001), [0.0, -0.0, 1e-30, 0.0625, 19.1, -7.9]])
-    x = x.astype(dtype)
-    got = kernels.tanh(x, np.empty_like(x))
-    assert got.dtype == dtype
-    tol = {np.float32: 4e-7, np.float64: 3e-16}[dtype]
-    np.testing.assert_allclose(got, np.tanh(x.astype(np.float64)), rtol=0, atol=tol)
-    assert np.all(np.abs(got) <= 1) and np.array_equal(np.sign(got), np.sign(x))
-
-
 @pytest.mark.parametrize("window", [(1, 1, 1), (3, 2, 2), (4, 1, 4), (5, 3, 1), (2, 9, 1)])
 @pytest.mark.parametrize("recurrence", ["gaussian", "orthogonal"])
 def test_compiled_features_match_the_plain_path_in_float64(window, recurrence):

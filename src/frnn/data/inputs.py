@@ -21,6 +21,7 @@ from .series import Series, pad
 
 __all__ = [
     "as_sequences",
+    "binary_unit",
     "frame",
     "from_scaled_moments",
     "mask",
@@ -154,6 +155,13 @@ def frame(x: np.ndarray, lengths: np.ndarray, f: int) -> tuple[np.ndarray, np.nd
     A series whose length is not a multiple of f is zero-padded inside its last frame.
     """
     return windows(x, lengths, f, 1, f)
+
+
+def binary_unit(size):
+    """The power of two 2^e just above each ``size`` (K,) or scalar (1 for 0): dividing by
+    it is exact, and brings values of any scale near one, where their squares neither
+    vanish nor overflow (a regressor's targets, its scores, its training RMSE)."""
+    return np.ldexp(1.0, np.frexp(size)[1])
 
 
 def standardisation(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

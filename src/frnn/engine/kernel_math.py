@@ -13,9 +13,16 @@ Its two branches are those of Cephes (Moshier, 1984-2000) and of the C libraries
 
 with e^y = 2^n e^r, n = round(y / ln 2), r = y − n ln 2 (ln 2 in two parts, so r is exact)
 and e^r by its Taylor series (degree 13 in float64, |r| ≤ ln 2 / 2: a relative error below
-1e-17; Cephes's degree-6 form in float32).  |x| is clamped where tanh rounds to ±1 (20 in
-float64, 10 in float32).  tests/test_activations.py holds both to numpy's tanh: within 2
-units in the last place over the whole line, as numpy's own.
+1e-17; Cephes's degree-6 form in float32).  2^n is written into a float's exponent field,
+an integer add and shift in the float's own width (``1 << n`` converted to a float would
+be a 64-bit shift and conversion: numba widens integer arithmetic to int64, which halves
+the float32 vector).  |x| is clamped where tanh rounds to ±1 (20 in float64, 10 in
+float32).  tests/engine/test_activations.py holds both to tanh in a wider precision: within
+2 units in the last place over the whole line, as numpy's own, compiled with and without
+``FMA`` (the flags of the caller apply: numba inlines these functions before compiling).
+
+The one home of tanh in compiled code: the BPTT loops (``kernels``, ``blas_kernels``) and
+the reservoir's pooled loops (:mod:`frnn.reservoir.kernels`) all call :func:`tanh`.
 """
 
 from __future__ import annotations
@@ -47,6 +54,18 @@ _T32 = tuple(F32(c) for c in (-5.70498872745e-3, 2.06390887954e-2, -5.3739715553
                               1.33314422036e-1, -3.33332819422e-1))  # fmt: skip
 
 
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _exp2_64(n):
+    """2^n for a whole float64 n in [0, 1023]: n + 1023 in the exponent field, bits 52-62."""
+    return np.int64((np.int64(n) + 1023) << 52).view(np.float64)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _exp2_32(n):
+    """2^n for a whole float32 n in [0, 127]: n + 127 in the exponent field, bits 23-30."""
+    return np.int32((np.int32(n) + 127) << 23).view(np.float32)
+
+
 @njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
 def _tanh64(x):
     ax = min(abs(x), 20.0)  # tanh(20) rounds to 1
@@ -56,7 +75,7 @@ def _tanh64(x):
     p = _EXP64[0]
     for c in _EXP64[1:]:
         p = p * r + c
-    e = (p * r * r + r + 1.0) * np.float64(np.int64(1) << np.int64(n))  # e^y
+    e = (p * r * r + r + 1.0) * _exp2_64(n)  # e^y
     z = ax * ax
     P = (_P64[0] * z + _P64[1]) * z + _P64[2]
     Q = ((z + _Q64[0]) * z + _Q64[1]) * z + _Q64[2]
@@ -78,7 +97,7 @@ def _tanh32(x):
     p = _EXP32[0]
     for c in _EXP32[1:]:
         p = p * r + c
-    e = (p * r * r + r + F32(1)) * np.float32(np.int32(1) << np.int32(n))
+    e = (p * r * r + r + F32(1)) * _exp2_32(n)
     z = ax * ax
     s = _T32[0]
     for c in _T32[1:]:

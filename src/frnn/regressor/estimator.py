@@ -35,15 +35,15 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
+from ..data.inputs import binary_unit
 from ..data.series import Series
 from ..estimators import incremental
 from ..estimators.base import RNNEstimator
 from ..estimators.lazy import chunkwise, is_dask
 from ..estimators.tasks import Task
-from .targets import binary_unit, check_targets, flat
+from .targets import check_targets, flat, r2_in_units
 from .task import Regression, padded_predictions, predictions
 
 __all__ = ["RNNRegressor"]
@@ -238,10 +238,7 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
             sample_weight = sample_weight.compute()
         if sample_weight is not None and self.sequence_:
             sample_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), lengths)
-        # R² is the same in any units: in powers of two near the targets' scale (exact), so
-        # that squares of targets of 1e-300 or 1e150 neither vanish nor overflow
-        unit = binary_unit(self.y_scale_)  # (K,)
-        return float(r2_score(Y / unit, Z / unit, sample_weight=sample_weight))
+        return r2_in_units(Y, Z, binary_unit(self.y_scale_), sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,11 +11,20 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from sklearn.metrics import r2_score
 
-from ..data.inputs import mask
+from ..data.inputs import binary_unit, mask
 from ..data.series import pad
 
-__all__ = ["TargetInfo", "binary_unit", "check_targets", "evaluate", "flat", "metrics", "scaling"]
+__all__ = [
+    "TargetInfo",
+    "check_targets",
+    "evaluate",
+    "flat",
+    "metrics",
+    "r2_in_units",
+    "scaling",
+]
 
 
 class TargetInfo:
@@ -96,13 +105,6 @@ def _ragged(y, n: int, lengths: np.ndarray, name: str) -> np.ndarray:
     return pad(arrays)[0]
 
 
-def binary_unit(size: np.ndarray) -> np.ndarray:
-    """The power of two 2^e just above each ``size`` (K,) (1 for 0): dividing by it is
-    exact, and brings targets of any scale near one, where their squares neither vanish
-    nor overflow."""
-    return np.ldexp(1.0, np.frexp(size)[1])
-
-
 def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
     """Per-output mean and scale (K,) over the real targets; constant targets are an error.
 
@@ -129,17 +131,34 @@ def flat(Y: np.ndarray, lengths: np.ndarray | None) -> np.ndarray:
     return Y if Y.ndim == 2 else Y[mask(Y, lengths)]
 
 
-def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    """RMSE, MAE and R² (averaged uniformly over outputs) of (N, K) arrays; loss = ½ Σ_k MSE."""
-    error = y_pred - y_true  # (N, K)
-    total = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)  # (K,)
-    residual = (error**2).sum(axis=0)
-    r2 = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0), 0.0)
+def r2_in_units(Y: np.ndarray, Z: np.ndarray, unit: np.ndarray, sample_weight=None) -> float:
+    """R² of predictions Z against targets Y, both (N, K): scikit-learn's ``r2_score``
+    uniformly averaged over the outputs, at most 1.
+
+    R² is the same in any units: it is taken in ``unit`` (K,), powers of two near each
+    output's scale (``binary_unit`` of the fit's ``y_scale_``), an exact division, so that
+    the squares of targets of 1e-300 or 1e150 neither vanish nor overflow.
+    ``sample_weight`` (N,) or None weighs the rows.
+    """
+    return float(r2_score(Y / unit, Z / unit, sample_weight=sample_weight))
+
+
+def metrics(y_true: np.ndarray, y_pred: np.ndarray, unit: np.ndarray) -> dict[str, float]:
+    """RMSE, MAE and R² (averaged uniformly over outputs) of (N, K) arrays; loss = ½ Σ_k MSE.
+
+    Each in the targets' units, computed in ``unit`` (K,) as :func:`r2_in_units` is: the
+    errors are divided by the largest unit (exact) before they are squared and the RMSE
+    and MAE multiplied back, so neither underflows to 0 for targets of 1e-300 nor
+    overflows for targets of 1e200.
+    """
+    u = float(np.max(unit))
+    error = (y_pred - y_true) / u  # (N, K) in units of u
+    rmse = float(np.sqrt(np.mean(error**2))) * u
     return {
-        "rmse": float(np.sqrt(np.mean(error**2))),
-        "mae": float(np.mean(np.abs(error))),
-        "r2": float(np.mean(r2)),
-        "loss": float(0.5 * (error**2).sum(axis=1).mean()),
+        "rmse": rmse,
+        "mae": float(np.mean(np.abs(error))) * u,
+        "r2": r2_in_units(y_true, y_pred, unit),
+        "loss": 0.5 * y_true.shape[1] * rmse * rmse,  # ½ Σ_k MSE_k = ½ K RMSE²
     }
 
 
@@ -158,6 +177,6 @@ def evaluate(regressor, X, y) -> dict:
     """
     started = time.perf_counter()
     Y_true, Y_pred, _ = regressor._compare(X, y)
-    result = metrics(Y_true, Y_pred)
+    result = metrics(Y_true, Y_pred, binary_unit(regressor.y_scale_))
     n = len(y)
     return {**result, "n": int(n), "seconds": round(time.perf_counter() - started, 4)}

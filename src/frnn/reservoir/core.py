@@ -230,7 +230,7 @@ def compiled():
         except Exception:  # a numba error, or a corrupt file in numba's cache
             if attempt:
                 return None
-            for loop in (kernels.pooled, kernels.pre_activations, kernels.tanh):
+            for loop in (kernels.pooled, kernels.pre_activations):
                 loop._cache.flush()  # forget the cache's index: compile and write afresh
     return None
 

@@ -32,6 +32,7 @@ import time
 
 import numpy as np
 
+from ..data.inputs import binary_unit
 from ..data.series import Series
 from ..engine.batch import parameter_names
 from ..engine.losses import LOSSES
@@ -60,6 +61,10 @@ class Trainer:
         self.epoch = 0
         keys = HISTORY_KEYS + (RMSE_KEYS if settings.target_scale is not None else ())
         self.history: dict[str, list] = {key: [] for key in keys}
+        # a regressor's squared errors are taken in units of a power of two near its
+        # largest target scale (exact), so that neither 1e-300² nor 1e200² leaves the floats
+        scale = settings.target_scale
+        self.unit = float(binary_unit(np.max(scale))) if scale is not None else 1.0
         self.best: dict = {"loss": None, "epoch": 0, "params": None}
         self.wait = 0
 
@@ -116,7 +121,7 @@ class Trainer:
         loss, accuracy, grad_norm, main, squared = (float(v) for v in sums / len(self.members))
         record = {"loss": loss, "accuracy": accuracy, "grad_norm": grad_norm, "train_loss": main}
         if self.settings.target_scale is not None:
-            record["train_rmse"] = math.sqrt(squared)
+            record["train_rmse"] = math.sqrt(squared) * self.unit
         for split, values in scores.items():
             record.update({f"{split}_{key}": value for key, value in values.items()})
         record["seconds"] = time.perf_counter() - started
@@ -201,7 +206,8 @@ class Trainer:
         return float(loss(z, y).sum(axis=1).mean())
 
     def _squared_error(self, z: np.ndarray, y: np.ndarray, lengths: np.ndarray) -> float:
-        """A regressor's mean squared error in its targets' units (0 for a classifier).
+        """A regressor's mean squared error in its targets' units, over ``unit``² (0 for a
+        classifier).
 
         z and y are (B, K), or (B, T, K) per step, whose real steps alone count.
         """
@@ -211,7 +217,7 @@ class Trainer:
         error = np.asarray(z, dtype=np.float64) - y[:, : z.shape[1]] if z.ndim == 3 else z - y
         if error.ndim == 3:
             error = error[np.arange(error.shape[1])[None, :] < lengths[:, None]]  # (N, K)
-        return float(np.mean((error * scale) ** 2))
+        return float(np.mean((error * (scale / self.unit)) ** 2))
 
     def evaluate(self, data: Series) -> dict[str, float]:
         """On ``data``: "loss", the members' mean loss (without the auxiliary term and the
@@ -230,7 +236,7 @@ class Trainer:
             "accuracy": float(self.settings.accuracy(z, data.y)),
         }
         if self.settings.target_scale is not None:
-            scores["rmse"] = math.sqrt(self._squared_error(z, data.y, data.lengths))
+            scores["rmse"] = math.sqrt(self._squared_error(z, data.y, data.lengths)) * self.unit
         return scores
 
     # -- early stopping -----------------------------------------------------------------
