@@ -18,7 +18,7 @@ Why log-loss and not accuracy: with a few dozen training series, leave-one-out a
 moves in steps of one series and ties often, while the log-loss also weighs how sure each
 series' call is.  Chosen by CV on training splits and generated tasks
 (``benchmarks/select_neighbour_rule.py``; ``benchmarks/results/reservoir_classifier.md``
-§15): better on 19 of the 25 (task, run) pairs where the two rules differ, worse on 6.
+§15): better on 18 of the 24 (task, run) pairs where the two rules differ, worse on 6.
 """
 
 from __future__ import annotations
