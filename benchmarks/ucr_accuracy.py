@@ -156,16 +156,21 @@ def score(model, X, y, X_test, y_test, cv: bool, seed: int) -> tuple[float, floa
 
 
 def machine() -> str:
-    """The CPU, numpy's BLAS and the load average, for the tables' captions."""
+    """The CPU, each BLAS loaded (numpy's; scipy's once frnn's compiled loops have loaded
+    it, the one numba calls) and the load average, for the tables' captions."""
     cpu = "unknown CPU"
     with open("/proc/cpuinfo") as lines:
         cpu = next((ln.split(":", 1)[1].strip() for ln in lines if "model name" in ln), cpu)
     from threadpoolctl import threadpool_info
 
-    blas = next((f"{p['internal_api']} {p['version']}" for p in threadpool_info()
-                 if p["user_api"] == "blas"), "unknown BLAS")  # fmt: skip
+    blas = "; ".join(
+        f"{'numpy' if 'numpy' in p['filepath'] else 'scipy' if 'scipy' in p['filepath'] else 'a'}"
+        f"'s BLAS {p['internal_api']} {p['version']}"
+        for p in threadpool_info()
+        if p["user_api"] == "blas"
+    )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    return f"{cpu}, {os.cpu_count()} cores; numpy's BLAS {blas}; load average {load}"
+    return f"{cpu}, {os.cpu_count()} cores; {blas or 'BLAS unknown'}; load average {load}"
 
 
 def accuracy(args, params: dict, anchors: list[str]) -> None:

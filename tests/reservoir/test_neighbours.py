@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.special import log_softmax
 from sklearn.metrics import pairwise_distances
 from sklearn.model_selection import LeaveOneOut, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
@@ -12,6 +13,7 @@ from sklearn.neighbors import KNeighborsClassifier
 import frnn
 from frnn import RNNClassifier
 from frnn.reservoir import ReservoirClassifier
+from frnn.reservoir.calibration import TEMPERATURES
 from frnn.reservoir.neighbours import WEIGHTS, choose, flattened, nearest
 
 SMALL = {"n_reservoirs": 4, "hidden_size": 8, "random_state": 0}
@@ -95,6 +97,38 @@ def test_choose_takes_the_best_and_the_smallest_of_ties():
     nn = np.array([[0.0, -1.0], [-1.0, 0.0]])  # 1-NN is right on both
     assert choose(z, nn, np.array([0, 1]), WEIGHTS) == 3.0  # 1 + 3·(−1) < 0: right on both
     assert choose(z, nn, np.array([0, 0]), WEIGHTS) == 0.0
+
+
+def _log_loss(z, y, w):
+    """Σ_i w_i · (−log softmax(z_i)[y_i]) by scipy, apart from frnn's softmax."""
+    return float(w @ -log_softmax(z, axis=1)[np.arange(len(y)), y])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_choose_takes_the_least_log_loss_at_each_weights_best_temperature(seed):
+    rng = np.random.default_rng(seed)
+    n, K = 30, 3
+    y = rng.integers(0, K, n)
+    z = rng.normal(0, 1, (n, K)) + 1.5 * np.eye(K)[y]  # a read-out right on most series
+    nn = -np.abs(rng.normal(1, 0.3, (n, K))) + 0.8 * np.eye(K)[y]  # a nearer own class
+    w = rng.uniform(0.5, 2.0, n)
+    expected = {
+        b: min(_log_loss(tau * (nn if b == math.inf else z + b * nn), y, w) for tau in TEMPERATURES)
+        for b in WEIGHTS
+    }
+    best = min(expected.values())
+    assert choose(z, nn, y, WEIGHTS, w) == min(
+        b for b, v in expected.items() if v <= best * (1 + 1e-12)
+    )
+
+
+def test_choose_prefers_surer_calls_where_accuracy_ties():
+    # The read-out and 1-NN both call every series right, the read-out by a hair (margin
+    # 0.01), 1-NN surely (margin 1): accuracy ties (and kept β = 0); log-loss does not.
+    z = np.array([[0.01, 0.0], [0.0, 0.01], [0.01, 0.0], [0.0, 0.01]])
+    nn = np.array([[0.0, -1.0], [-1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]])
+    y = np.array([0, 1, 0, 1])
+    assert choose(z, nn, y, WEIGHTS) > 0.0
 
 
 def _saved(clf):

@@ -125,7 +125,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         series beside the read-out, z + β·z_nn with z_nn,k = −(distance to the nearest
         training series of class k) / (its median over the training series)
         (:mod:`frnn.reservoir.neighbours`): "auto" chooses β from (0, 1, 3, 10, inf) by
-        leave-one-out accuracy on the training series, so the classifier keeps the
+        leave-one-out log-loss on the training series, so the classifier keeps the
         training series only where 1-NN under Euclidean distance helps (and never beyond
         20,000 training series: ``neighbours.AUTO_MAX_SERIES``); 0 is the read-out alone,
         inf 1-NN alone.  ``fit`` on series in memory only: ``partial_fit`` and a

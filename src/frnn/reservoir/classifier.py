@@ -56,7 +56,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         τ of ``predict_proba``; None fits it to the leave-one-out decision values.
     neighbour_weight : "auto" or float in [0, inf]
         β of the nearest training series beside the read-out, z + β·z_nn
-        (:mod:`frnn.reservoir.neighbours`): "auto" chooses β by leave-one-out accuracy on
+        (:mod:`frnn.reservoir.neighbours`): "auto" chooses β by leave-one-out log-loss on
         the training series (0 beyond ``AUTO_MAX_SERIES`` = 20,000 of them); 0 is the
         ridge alone, inf 1-NN under Euclidean distance alone.
     statistics_weights : tuple of float

@@ -6,11 +6,19 @@ x is the series as it came (each padded with its last value to the training leng
 cut to it, as 1-NN under Euclidean distance reads series of unequal lengths), d̄ the median
 distance of a training series to its nearest other one, so that z_nn is of order one like
 the ridge's ±1 outputs.  β = ∞ is 1-NN alone (z = z_nn), β = 0 the read-out alone.  β is
-chosen from ``WEIGHTS`` by leave-one-out accuracy on the training series: the ridge's exact
+chosen from ``WEIGHTS`` by leave-one-out log-loss on the training series: the ridge's exact
 leave-one-out outputs (:func:`frnn.reservoir.ridge.ridge_loo`) plus β times each series'
-z_nn over the others; ties go to the smaller β.  So where the Euclidean distance itself
-is the right feature (a bump at one of a few fixed places) the classifier does at least
-about as well as 1-NN on the training series, and elsewhere it is the read-out unchanged.
+z_nn over the others, as probabilities softmax(τ z) at the τ that suits that β best (the
+calibration's own, :mod:`frnn.reservoir.calibration`); ties go to the smaller β.  So where
+the Euclidean distance itself is the right feature (a bump at one of a few fixed places)
+the classifier does at least about as well as 1-NN on the training series, and elsewhere
+it is the read-out unchanged.
+
+Why log-loss and not accuracy: with a few dozen training series, leave-one-out accuracy
+moves in steps of one series and ties often, while the log-loss also weighs how sure each
+series' call is.  Chosen by CV on training splits and generated tasks
+(``benchmarks/select_neighbour_rule.py``; ``benchmarks/results/reservoir_classifier.md``
+§15): better on 18 of the 24 (task, run) pairs where the two rules differ, worse on 6.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.inputs import as_sequences
+from .calibration import temperature_losses
 
 __all__ = [
     "AUTO_MAX_SERIES",
@@ -92,12 +101,14 @@ def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self
 
 
 def choose(z_loo, nn_loo, y_index, weights, sample_weight=None) -> float:
-    """The β of ``weights`` whose blend z_loo + β·nn_loo ((n, K) each) classifies the
-    training series (classes ``y_index`` (n,)) best, each series counted with its weight
-    in the ridge loss (``sample_weight`` (n,), or one each); the smallest β of the best."""
-    w = np.ones(len(y_index)) if sample_weight is None else np.asarray(sample_weight)
-    scores = [float(w @ (blend(z_loo, nn_loo, b).argmax(axis=1) == y_index)) for b in weights]
-    return float(weights[int(np.argmax(scores))])  # argmax: the first of the best
+    """The β of ``weights`` whose blend z_loo + β·nn_loo ((n, K) each) gives the training
+    series (classes ``y_index`` (n,)) the least log-loss of softmax(τ·blend) at its best τ
+    of ``TEMPERATURES``, each series counted with its weight in the ridge loss
+    (``sample_weight`` (n,), or one each); the smallest β of the best."""
+    losses = [
+        temperature_losses(blend(z_loo, nn_loo, b), y_index, sample_weight).min() for b in weights
+    ]
+    return float(weights[int(np.argmin(losses))])  # argmin: the first of the best
 
 
 def blend(z: np.ndarray | None, nn: np.ndarray, weight: float) -> np.ndarray:

@@ -23,6 +23,13 @@ from typing import Self
 
 import numpy as np
 
+from .calibration import (  # re-exported: their home before calibration.py
+    TEMPERATURES,
+    best_temperature,
+    softmax,
+    softmax_temperature,
+    temperature_losses,
+)
 from .features import ReservoirFeatures
 from .neighbours import Neighbours, blend, check_weight
 from .ridge import ALPHAS, RidgeFit, ridge_loo
@@ -31,6 +38,7 @@ from .sums import ReadoutSums, guarded_scale, solve
 __all__ = [
     "ReservoirReadout",
     "STATISTICS_WEIGHTS",
+    "TEMPERATURES",
     "best_temperature",
     "check_weights",
     "class_weights",
@@ -40,7 +48,6 @@ __all__ = [
     "temperature_losses",
 ]
 
-TEMPERATURES = np.logspace(-2, 2, 41)
 #: The weights ω of every statistic but PPV that the classifiers' read-out tries beside α
 #: (the first kept on a tie): chosen by CV, ``benchmarks/results/reservoir_classifier.md`` §13.
 STATISTICS_WEIGHTS = (1.0, 0.5, 2.0, 0.25, 4.0)
@@ -80,35 +87,6 @@ def class_weights(class_weight, classes: np.ndarray, y_index: np.ndarray) -> np.
     return compute_class_weight(class_weight, classes=classes, y=classes[y_index])
 
 
-def softmax(z: np.ndarray, tau: float) -> np.ndarray:
-    """(n, K) decision values -> (n, K) probabilities softmax(τ z), rows summing to one."""
-    logits = tau * z - (tau * z).max(axis=1, keepdims=True)  # shifted: exp never overflows
-    e = np.exp(logits)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def softmax_temperature(z: np.ndarray, y_index: np.ndarray) -> float:
-    """The τ in ``TEMPERATURES`` minimising the log-loss of held-out decision values z (n, K)."""
-    return best_temperature(temperature_losses(z, y_index))
-
-
-def best_temperature(losses: np.ndarray) -> float:
-    """The τ of ``TEMPERATURES`` whose log-loss in ``losses`` (n_τ,) is least."""
-    return float(TEMPERATURES[int(np.argmin(losses))])
-
-
-def temperature_losses(z: np.ndarray, y_index: np.ndarray) -> np.ndarray:
-    """Σ_i −log softmax(τ z_i)[y_i] for each τ in ``TEMPERATURES``: (n_τ,), from decision
-    values z (n, K) and classes ``y_index`` (n,); a sum, so chunks of series add up."""
-    rows = np.arange(len(y_index))
-    return np.array(
-        [
-            -np.log(np.clip(softmax(z, tau)[rows, y_index], 1e-300, None)).sum()
-            for tau in TEMPERATURES
-        ]
-    )
-
-
 class ReservoirReadout:
     """Reservoir features, their scaling and a ridge read-out.
 
@@ -117,7 +95,7 @@ class ReservoirReadout:
     features : ReservoirFeatures, drawn by :meth:`fit` (or already fitted, when loaded)
     alphas : the ridge penalties tried by leave-one-out
     neighbour_weight : β of the nearest training series beside the ridge
-        (:mod:`frnn.reservoir.neighbours`): "auto" (chosen by leave-one-out accuracy), a
+        (:mod:`frnn.reservoir.neighbours`): "auto" (chosen by leave-one-out log-loss), a
         number in [0, ∞] (0: the ridge alone, ∞: 1-NN alone); classification targets only
         (one-hot ±1: the class of a series is its largest target).  β is set by
         :meth:`fit`; :meth:`partial_fit` adds its series to those kept
