@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from .._validate import check_label_kinds
 from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
 from .readout import (
     STATISTICS_WEIGHTS,
@@ -115,6 +117,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         y = np.asarray(y)
         if y.ndim != 1:
             raise ValueError(f"y must be (n,) class labels, one per series; got shape {y.shape}")
+        if y.dtype.kind in "fc":  # before scikit-learn's checks, whose casts warn on NaN
+            assert_all_finite(y, input_name="y")
+        check_label_kinds(y)
         with warnings.catch_warnings():
             # Many classes with few series each (PigCVP: 52 classes, 2 series per class) is
             # a classification task, not the regression scikit-learn then warns about.
