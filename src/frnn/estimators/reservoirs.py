@@ -13,6 +13,7 @@ import numpy as np
 
 from .._validate import InvalidParameterError
 from ..data.series import Series
+from ..reservoir.classifier import warn_thin_classes
 from ..reservoir.features import ReservoirFeatures
 from ..reservoir.persist import BEFORE_5
 from ..reservoir.readout import ReservoirReadout
@@ -84,6 +85,9 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     alone (no nearest series: they would have to grow with every chunk) and weighs
     every feature alike (ω = 1: the sums' scaling)."""
     drawn, targets, weights = readout_problem(est, Y)
+    codes = est._task.loo_classes(est, Y)  # (n,) a classifier's, whose τ leave-one-out fits
+    if codes is not None:
+        warn_thin_classes(est.classes_, codes, first_chunk=sums)
     if not drawn.normalise:  # the reservoirs read the series as given: standardised
         inputs.fit_standardisation(est, x, lengths)
         x = inputs.standardised(est, x, lengths)

@@ -32,7 +32,45 @@ from .readout import (
 )
 from .ridge import ALPHAS
 
-__all__ = ["ReservoirClassifier", "softmax", "softmax_temperature"]
+__all__ = ["ReservoirClassifier", "softmax", "softmax_temperature", "warn_thin_classes"]
+
+
+def warn_thin_classes(classes: np.ndarray, y_index: np.ndarray, first_chunk: bool = False):
+    """Warn (UserWarning) where leave-one-out cannot see a class: one with no series among
+    those it runs on (``partial_fit``'s first chunk) or a single series, which it always
+    counts wrong.  α, β and τ are chosen by it, so ``predict_proba`` then comes out
+    miscalibrated: under-confident with single series (uniform when every class has one:
+    τ falls to the grid's least), over-confident when a first chunk lacks a class.
+
+    Parameters
+    ----------
+    classes : (K,) the labels
+    y_index : (n,) each series' class, an index into ``classes``
+    first_chunk : whether these are ``partial_fit``'s first chunk, whose choices stay
+    """
+    counts = np.bincount(y_index, minlength=len(classes))  # (K,)
+    where = "partial_fit's first chunk" if first_chunk else "the training set"
+    chosen = "α and the temperature τ" if first_chunk else "α, β and the temperature τ"
+    for count, what, fix in (
+        (0, "no series", "put series of every class in the first chunk"),
+        (1, "a single series", "give each class at least 2 series"),
+    ):
+        thin = classes[counts == count]
+        if thin.size:
+            shown = ", ".join(repr(c.item()) for c in thin[:5]) + (", ..." if thin.size > 5 else "")
+            which = (
+                f"class {shown} has"
+                if thin.size == 1
+                else f"{thin.size} of the {len(classes)} classes ({shown}) have"
+            )
+            warnings.warn(
+                f"{which} {what} in {where}: leave-one-out, which chooses {chosen} of "
+                "predict_proba, cannot predict such a class, so the probabilities come out "
+                f"miscalibrated; {fix}",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
 
 
 def _fitted(name: str) -> property:
@@ -140,6 +178,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         model.fit(
             X, Y, sample_weight=None if weights is None else weights[y_index], callback=callback
         )
+        warn_thin_classes(self.classes_, y_index)  # X and y checked, one label a series
         self.model_ = model.calibrate(y_index, self.temperature)
         self.n_features_in_ = features.n_features_in_
         return self
