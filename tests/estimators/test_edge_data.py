@@ -124,3 +124,30 @@ def test_partial_fit_warns_of_a_first_chunk_without_a_class_and_refuses_one_seri
     clf = RNNClassifier(n_reservoirs=2, random_state=0).partial_fit(X[1:5], y[1:5], classes=[0, 1])
     clf.partial_fit(X[:1], y[:1])  # later chunks of one series are fine: nothing is chosen
     assert clf.predict(X).shape == (6,)
+
+
+# -- values that are not numbers --------------------------------------------------------------
+_COMPLEX = "^Complex data not supported: X must hold real numbers; got dtype complex128$"
+
+
+def _not_numbers():
+    X, _ = _series()
+    text = X.astype(str).astype(object)
+    text[3, 4] = "x"
+    return {
+        "complex table": (X + 1j, _COMPLEX),
+        "complex series": ((X + 1j)[:, :, None], _COMPLEX),
+        "a word in a table": (text, "X must be numeric; could not convert it: .*'x'"),
+        "a word in a series": (text[:, :, None], "X must be numeric; could not convert it"),
+        "text": (X.astype(str)[:, :, None], "X must be numeric; got dtype <U"),
+    }
+
+
+@pytest.mark.parametrize("kind", CLASSIFIERS)
+@pytest.mark.parametrize("case", _not_numbers())
+def test_values_that_are_not_numbers_are_named(kind, case):
+    """Before: a 2-D X's conversion errors were scikit-learn's, naming no argument ("could not
+    convert string to float: 'x'") or printing every value ("Complex data not supported")."""
+    X, match = _not_numbers()[case]
+    with pytest.raises(ValueError, match=match):
+        CLASSIFIERS[kind]().fit(X, np.arange(len(X)) % 2)

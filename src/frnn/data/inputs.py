@@ -85,6 +85,10 @@ def _numeric(value, name: str) -> np.ndarray:
             array = array.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be numeric; could not convert it: {error}") from None
+    if array.dtype.kind == "c":  # worded as scikit-learn words it for a 2-D X
+        raise ValueError(
+            f"Complex data not supported: {name} must hold real numbers; got dtype {array.dtype}"
+        )
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be numeric; got dtype {array.dtype}")
     return array.astype(np.float64, copy=False)
