@@ -151,3 +151,17 @@ def test_values_that_are_not_numbers_are_named(kind, case):
     X, match = _not_numbers()[case]
     with pytest.raises(ValueError, match=match):
         CLASSIFIERS[kind]().fit(X, np.arange(len(X)) % 2)
+
+
+@pytest.mark.parametrize("kind", ["reservoir", "bptt"])
+def test_a_model_fitted_on_a_table_says_how_to_read_other_lengths(kind):
+    """RNNClassifier's 2-D X (or a list of equal-length 1-D series, which numpy makes one) is
+    a table of T features; series of another length are refused, as scikit-learn refuses
+    them, and the message now says what to fit instead (before: scikit-learn's words alone).
+    (ReservoirClassifier reads a 2-D X as series: n_features_in_ is D.)"""
+    X, y = _series()
+    clf = CLASSIFIERS[kind]().fit(list(X), y)
+    with pytest.raises(ValueError, match=r"X has 10 features, but \w+ is expecting 16 .*fit X as"):
+        clf.predict(X[:, :10])
+    series = CLASSIFIERS[kind]().fit(X[:, :, None], y)
+    assert series.predict(X[:, :10, None]).shape == (len(X),)

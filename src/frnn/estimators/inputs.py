@@ -61,7 +61,8 @@ def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
 def _table(est, X, reset: bool) -> np.ndarray:
     """A 2-D X through scikit-learn's ``validate_data``, its conversion errors worded as the
     input layer's: they named no argument ("could not convert string to float: 'x'") or
-    printed the whole array ("Complex data not supported [[...]]")."""
+    printed the whole array ("Complex data not supported [[...]]"); a table of other T
+    says how to fit series of any length."""
     try:
         return validate_data(est, X, reset=reset, dtype=np.float64)
     except ValueError as error:
@@ -73,6 +74,12 @@ def _table(est, X, reset: bool) -> np.ndarray:
             ) from None
         if text.startswith("could not convert"):
             raise ValueError(f"X must be numeric; could not convert it: {text}") from None
+        if not reset and " features, but " in text:  # T steps of a model fitted on a table
+            raise ValueError(
+                f"{text} The model was fitted on a 2-D X, a table whose T columns are its "
+                "features (scikit-learn's convention): fit X as (n, T, 1), or a list of "
+                "series, to predict series of other lengths"
+            ) from None
         raise
 
 
