@@ -28,10 +28,10 @@ def _series(n=12, T=16, seed=0):
 
 LABELS = {
     "text": np.array(["sine", "square"]),
-    "negative ints": np.array([-7, -3]),
-    "integral floats": np.array([1.0, 2.0]),
+    "negative-ints": np.array([-7, -3]),
+    "integral-floats": np.array([1.0, 2.0]),
     "bools": np.array([False, True]),
-    "text objects": np.array(["a", "b"], dtype=object),
+    "text-objects": np.array(["a", "b"], dtype=object),
 }
 
 
@@ -60,7 +60,9 @@ BAD_LABELS = [
 
 
 @pytest.mark.parametrize("kind", CLASSIFIERS)
-@pytest.mark.parametrize(("y", "match"), BAD_LABELS, ids=[m for _, m in BAD_LABELS])
+@pytest.mark.parametrize(
+    ("y", "match"), BAD_LABELS, ids=["nan", "inf", "mixed", "none", "nan-object", "tuple"]
+)
 def test_labels_that_are_not_classes_are_named(kind, y, match):
     """Before: a NaN label made ReservoirClassifier warn (numpy's cast to int) before the
     error; mixed labels got scikit-learn's 'Unknown label type: unknown. Maybe you are
@@ -135,10 +137,10 @@ def _not_numbers():
     text = X.astype(str).astype(object)
     text[3, 4] = "x"
     return {
-        "complex table": (X + 1j, _COMPLEX),
-        "complex series": ((X + 1j)[:, :, None], _COMPLEX),
-        "a word in a table": (text, "X must be numeric; could not convert it: .*'x'"),
-        "a word in a series": (text[:, :, None], "X must be numeric; could not convert it"),
+        "complex-table": (X + 1j, _COMPLEX),
+        "complex-series": ((X + 1j)[:, :, None], _COMPLEX),
+        "word-in-table": (text, "X must be numeric; could not convert it: .*'x'"),
+        "word-in-series": (text[:, :, None], "X must be numeric; could not convert it"),
         "text": (X.astype(str)[:, :, None], "X must be numeric; got dtype <U"),
     }
 
