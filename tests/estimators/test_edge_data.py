@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from frnn import RNNClassifier, RNNRegressor
-from frnn.reservoir import ReservoirClassifier
+from frnn.reservoir import LeaveOneOutWarning, ReservoirClassifier
 
 CLASSIFIERS = {
     "reservoir": lambda: RNNClassifier(n_reservoirs=2, random_state=0),
@@ -89,13 +89,15 @@ def test_a_class_of_one_series_is_warned_about(kind):
     """Every class a single series (UCR's Fungi): leave-one-out never sees a class right,
     τ falls to the grid's least and predict_proba is uniform although predict is right."""
     X, y = _prototypes(per_class=1)
-    with pytest.warns(UserWarning, match=r"6 of the 6 classes \(0, 1, 2, 3, 4, \.\.\.\) have a "):
+    with pytest.warns(
+        LeaveOneOutWarning, match=r"6 of the 6 classes \(0, 1, 2, 3, 4, \.\.\.\) have a "
+    ):
         clf = CLASSIFIERS[kind]().fit(X, y)
     X_new, y_new = _prototypes(per_class=20, seed=0)
     assert clf.score(X_new, y_new) > 0.9
     np.testing.assert_allclose(clf.predict_proba(X_new), 1 / 6, atol=0.01)  # what it warns of
     X, y = _prototypes(per_class=[2, 2, 2, 2, 2, 1])
-    with pytest.warns(UserWarning, match="class 5 has a single series in the training set"):
+    with pytest.warns(LeaveOneOutWarning, match="class 5 has a single series in the training set"):
         CLASSIFIERS[kind]().fit(X, y)
 
 
@@ -117,7 +119,9 @@ def test_partial_fit_warns_of_a_first_chunk_without_a_class_and_refuses_one_seri
     constant model; one without a class fixed α and τ on it, silently: held-out log-loss
     1.33 against 0.00 for a mixed first chunk (GunPoint's training split, 4 reservoirs)."""
     X, y = _prototypes(per_class=3, K=2)
-    with pytest.warns(UserWarning, match="class 1 has no series in partial_fit's first chunk"):
+    with pytest.warns(
+        LeaveOneOutWarning, match="class 1 has no series in partial_fit's first chunk"
+    ):
         RNNClassifier(n_reservoirs=2, random_state=0).partial_fit(X[:3], y[:3], classes=[0, 1])
     with pytest.raises(ValueError, match="X must hold at least 2 series on partial_fit's first"):
         RNNClassifier(n_reservoirs=2).partial_fit(X[:1], y[:1], classes=[0, 1])
@@ -167,3 +171,20 @@ def test_a_model_fitted_on_a_table_says_how_to_read_other_lengths(kind):
         clf.predict(X[:, :10])
     series = CLASSIFIERS[kind]().fit(X[:, :, None], y)
     assert series.predict(X[:, :10, None]).shape == (len(X),)
+
+
+def test_the_command_line_prints_the_warning_as_one_line(tmp_path):
+    """Before: Python's two lines, the path of frnn's source and its code line."""
+    import warnings
+
+    from helpers import run_cli
+
+    X, y = _prototypes(per_class=[3, 3, 1], K=3)
+    np.savez(tmp_path / "train.npz", X=X[:, :, None], y=y)
+    with warnings.catch_warnings():  # shown as the command shows it, not raised by pytest
+        warnings.simplefilter("always", LeaveOneOutWarning)
+        done = run_cli("train", "--train", "train.npz", "--n-reservoirs", "2", "--out", "r",
+                       "--quiet", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("frnn train: warning: class 2 has a single series in the ")
+    assert len(done.stderr.splitlines()) == 1, done.stderr

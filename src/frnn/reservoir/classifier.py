@@ -32,13 +32,25 @@ from .readout import (
 )
 from .ridge import ALPHAS
 
-__all__ = ["ReservoirClassifier", "softmax", "softmax_temperature", "warn_thin_classes"]
+__all__ = [
+    "LeaveOneOutWarning",
+    "ReservoirClassifier",
+    "softmax",
+    "softmax_temperature",
+    "warn_thin_classes",
+]
+
+
+class LeaveOneOutWarning(UserWarning):
+    """A class that leave-one-out cannot see: a single training series of it, or none in
+    ``partial_fit``'s first chunk, so that α, β and τ, chosen by leave-one-out, leave
+    ``predict_proba`` miscalibrated (:func:`warn_thin_classes`)."""
 
 
 def warn_thin_classes(classes: np.ndarray, y_index: np.ndarray, first_chunk: bool = False):
-    """Warn (UserWarning) where leave-one-out cannot see a class: one with no series among
-    those it runs on (``partial_fit``'s first chunk) or a single series, which it always
-    counts wrong.  α, β and τ are chosen by it, so ``predict_proba`` then comes out
+    """Warn (:class:`LeaveOneOutWarning`) where leave-one-out cannot see a class: one with
+    no series among those it runs on (``partial_fit``'s first chunk) or a single series,
+    which it always counts wrong.  α, β and τ are chosen by it, so ``predict_proba`` then comes out
     miscalibrated: under-confident with single series (uniform when every class has one:
     τ falls to the grid's least), over-confident when a first chunk lacks a class.
 
@@ -67,7 +79,7 @@ def warn_thin_classes(classes: np.ndarray, y_index: np.ndarray, first_chunk: boo
                 f"{which} {what} in {where}: leave-one-out, which chooses {chosen} of "
                 "predict_proba, cannot predict such a class, so the probabilities come out "
                 f"miscalibrated; {fix}",
-                UserWarning,
+                LeaveOneOutWarning,
                 stacklevel=3,
             )
             return
