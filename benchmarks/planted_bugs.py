@@ -210,7 +210,7 @@ BUGS = [
     (
         "no warning of a class leave-one-out cannot see",
         "src/frnn/estimators/reservoirs.py",
-        "        warn_thin_classes(est.classes_, codes, first_chunk=sums)",
+        "        warn_thin_classes(est.classes_, codes, first_chunk=first_chunk)",
         "        pass",
         EDGES,
     ),

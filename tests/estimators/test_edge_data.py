@@ -101,6 +101,17 @@ def test_a_class_of_one_series_is_warned_about(kind):
         CLASSIFIERS[kind]().fit(X, y)
 
 
+def test_a_dask_fit_warns_of_a_class_of_one_series_too():
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    X, y = _prototypes(per_class=[3, 3, 1], K=3)
+    lazy = da.from_array(X, chunks=(4, X.shape[1]))
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.warns(LeaveOneOutWarning, match="class 2 has a single series"):
+            RNNClassifier(n_reservoirs=2, random_state=0).fit(lazy, y)
+
+
 @pytest.mark.parametrize("kind", CLASSIFIERS)
 def test_two_series_a_class_and_imbalance_fit_without_a_warning(kind):
     """PigCVP's two series a class, 1:200 imbalance: ordinary data, no warning (pytest turns
