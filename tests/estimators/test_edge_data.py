@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from frnn import RNNClassifier, RNNRegressor
 from frnn.reservoir import LeaveOneOutWarning, ReservoirClassifier
@@ -199,3 +201,35 @@ def test_the_command_line_prints_the_warning_as_one_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("frnn train: warning: class 2 has a single series in the ")
     assert len(done.stderr.splitlines()) == 1, done.stderr
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(2, 9),
+    T=st.integers(1, 12),
+    D=st.integers(1, 3),
+    K=st.integers(2, 4),
+    scale=st.sampled_from([1e-300, 1e-9, 1.0, 1e9, 1e300]),
+    kind=st.sampled_from(["reservoir", "ReservoirClassifier"]),
+    seed=st.integers(0, 2**16),
+)
+def test_any_small_shape_and_scale_gives_probabilities(n, T, D, K, scale, kind, seed):
+    """n from 4, T from 1, D up to 3, values of any size (β = 0: the nearest series'
+    distances overflow at 1e±300, a known limit of frnn.reservoir.neighbours): predict_proba
+    rows finite and summing to one, predict among the classes, no warning."""
+    # ReservoirClassifier reads frnn's layout alone (no data_format): more channels than
+    # steps are warned about, one step of several refused
+    assume(kind == "reservoir" or D <= T)
+    rng = np.random.default_rng(seed)
+    y = np.r_[np.arange(K), rng.integers(K, size=max(0, n - K))]  # every class
+    y = np.r_[y, y]  # two series a class at least: no warning expected
+    X = rng.standard_normal((len(y), T, D)) * scale
+    params = dict(n_reservoirs=1, neighbour_weight=0, random_state=0)
+    if kind == "reservoir":  # (n, T, D) as it is, one step or more channels than steps too
+        clf = RNNClassifier(data_format="channels_last", **params).fit(X, y)
+    else:
+        clf = ReservoirClassifier(**params).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(y), len(np.unique(y))) and np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    assert set(clf.predict(X)) <= set(y)
