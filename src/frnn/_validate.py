@@ -247,6 +247,22 @@ def check_integers(value, name: str, *, low: int = 1) -> np.ndarray:
     return array.astype(np.intp, copy=False)
 
 
+def check_label_kinds(y: np.ndarray, name: str = "y") -> None:
+    """Class labels held as objects must be of one kind, all numbers or all text, none
+    missing: mixed they cannot be sorted into classes, and scikit-learn's message for them
+    ("Unknown label type: unknown ... a regression target") points elsewhere."""
+    if y.dtype != object:
+        return
+    values = y.ravel()
+    missing = sum(v is None or (isinstance(v, numbers.Number) and v != v) for v in values)
+    if missing:
+        raise ValueError(f"{name} must not hold missing labels (None or NaN); found {missing}")
+    kinds = {"text" if isinstance(v, str) else "number" for v in values}
+    if len(kinds) > 1 or not all(isinstance(v, str | numbers.Number) for v in values):
+        got = ", ".join(sorted({type(v).__name__ for v in values}))
+        raise ValueError(f"{name} must hold labels of one kind, all numbers or all text; got {got}")
+
+
 def _shown(array: np.ndarray) -> str:
     flat = array.ravel()
     return repr(flat[:5].tolist()) + (" ..." if flat.size > 5 else "")

@@ -9,6 +9,7 @@ import pytest
 
 from frnn import RNNClassifier
 from frnn.data import inputs as seq
+from frnn.reservoir import ReservoirClassifier
 
 
 def _data(n=40, T=12, seed=0):
@@ -46,6 +47,44 @@ def test_predictions_do_not_depend_on_the_scale(scale):
     a = RNNClassifier(**clf).fit(X, y).decision_function(X)
     b = RNNClassifier(**clf).fit(X * scale, y).decision_function(X * scale)
     np.testing.assert_allclose(b, a, rtol=1e-8, atol=1e-10)
+
+
+# Powers of two scale exactly: the reservoirs' z-normalised series, and so their features
+# and decision values, are then the same bits; 1e-9 went below the old absolute 1e-8
+# "constant" cut-off (every series read as zeros), 1e300 overflowed its squares.
+_EXACT_SCALES = [2.0**-1000, 2.0**-30, 2.0**30, 2.0**990]
+
+
+@pytest.mark.parametrize("scale", [*_EXACT_SCALES, 1e-9, 1e300])
+def test_znormalise_does_not_depend_on_the_scale(scale):
+    X, _ = _data()
+    x, lengths = X[:, :, None], np.r_[12, np.full(len(X) - 1, 7)]  # (n, T, 1), ragged
+    reference = seq.znormalise(x, lengths)
+    scaled = seq.znormalise(x * scale, lengths)
+    np.testing.assert_allclose(scaled, reference, rtol=1e-12, atol=1e-13)
+    assert np.abs(reference[1:, 7:]).max() == 0.0  # padding stays zero
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-9, 1.0, 1e300])
+def test_znormalise_keeps_constant_series_at_zero_in_any_units(scale):
+    x = np.full((3, 6, 2), 3.0 * scale)
+    x[1, :, 1] *= 1.0 + 1e-12 * np.arange(6)  # round-off, not a signal
+    z = seq.znormalise(x, np.full(3, 6))
+    assert np.abs(z).max() < 1e-11  # shifted by its mean, not scaled up to unit variance
+
+
+@pytest.mark.parametrize("scale", _EXACT_SCALES)
+@pytest.mark.parametrize("kind", ["RNNClassifier", "ReservoirClassifier"])
+def test_reservoir_decisions_do_not_depend_on_the_scale(kind, scale):
+    """The reservoirs z-normalise each series and standardise the level over the training
+    set: a copy of the data in other units gets the same decision values, bit for bit."""
+    X, y = _data()
+    X = X + np.sin(np.arange(X.shape[1]))  # a shape to see besides the level
+    make = {"RNNClassifier": RNNClassifier, "ReservoirClassifier": ReservoirClassifier}[kind]
+    params = dict(n_reservoirs=2, neighbour_weight=0, random_state=0)
+    a = make(**params).fit(X, y).decision_function(X)
+    b = make(**params).fit(X * scale, y).decision_function(X * scale)
+    np.testing.assert_array_equal(b, a)
 
 
 def test_a_failed_refit_leaves_the_previous_fit_whole():

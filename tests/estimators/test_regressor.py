@@ -178,6 +178,8 @@ BAD_TARGETS = [
     (np.ones((20, 2, 3, 4)), "got shape"),
     (np.full(20, 3.0), "y is constant"),
     (np.array(["a"] * 20), "y must hold real numbers"),
+    (np.arange(20.0) + 1j, r"y must hold real numbers; got complex values \(dtype complex128\)"),
+    ([0.5j] * 20, "y must hold real numbers; got complex"),  # numpy dropped the imaginary part
     (None, "requires y to be passed"),
 ]
 

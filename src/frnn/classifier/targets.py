@@ -15,6 +15,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
+from .._validate import check_label_kinds
 from ..engine.losses import bce_with_logits, sigmoid
 from ..reservoir.readout import softmax
 
@@ -32,6 +33,7 @@ def fit_targets(y, n: int, dtype) -> tuple[np.ndarray, str, np.ndarray]:
         )
     if y.dtype.kind in "fc":
         assert_all_finite(y, input_name="y")
+    check_label_kinds(y)
     check_classification_targets(y)
     target_type = type_of_target(y)
     if target_type == "multilabel-indicator":

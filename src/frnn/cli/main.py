@@ -218,13 +218,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _show_warning(args: argparse.Namespace, show):
-    """``warnings.showwarning`` that prints the layout warnings of the data as one line,
-    named as the command's errors are; other warnings as Python shows them."""
+    """``warnings.showwarning`` that prints the warnings about the data (its layout, a class
+    leave-one-out cannot see) as one line, named as the command's errors are; other
+    warnings as Python shows them."""
 
     def show_warning(message, category, filename, lineno, file=None, line=None):
         from ..data.layouts import LayoutWarning
+        from ..reservoir.classifier import LeaveOneOutWarning
 
-        if not issubclass(category, LayoutWarning):
+        if not issubclass(category, LayoutWarning | LeaveOneOutWarning):
             return show(message, category, filename, lineno, file, line)
         print(f"frnn {args.command}: warning: {_message(message, args)}", file=sys.stderr)
 

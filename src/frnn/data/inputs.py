@@ -85,6 +85,10 @@ def _numeric(value, name: str) -> np.ndarray:
             array = array.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must be numeric; could not convert it: {error}") from None
+    if array.dtype.kind == "c":  # worded as scikit-learn words it for a 2-D X
+        raise ValueError(
+            f"Complex data not supported: {name} must hold real numbers; got dtype {array.dtype}"
+        )
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be numeric; got dtype {array.dtype}")
     return array.astype(np.float64, copy=False)
@@ -209,12 +213,17 @@ def standardise(
 def znormalise(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Each series and channel z-normalised over its own real steps: (n, T, D) -> (n, T, D).
 
-    What the reservoirs see: shape, not level or amplitude.  A series whose standard
-    deviation is below 1e-8 stays at zero rather than blowing up its noise.
+    What the reservoirs see: shape, not level or amplitude, whatever the data's units: each
+    series is first divided by the power of two just above its largest magnitude (exact,
+    so its squares neither overflow at 1e300 nor vanish at 1e-300).  A series whose
+    standard deviation is below 1e-8 of that unit is constant (round-off at most) and stays
+    at zero rather than blowing up its noise.
     """
     real = mask(x, lengths)[:, :, None]  # (n, T, 1)
-    mean = x.sum(axis=1, keepdims=True) / lengths[:, None, None]  # (n, 1, D)
-    var = (((x - mean) * real) ** 2).sum(axis=1, keepdims=True) / lengths[:, None, None]
+    unit = binary_unit(np.abs(x).max(axis=1, keepdims=True))  # (n, 1, D); padding is 0
+    u = x / unit  # (n, T, D) in [−1, 1]
+    mean = u.sum(axis=1, keepdims=True) / lengths[:, None, None]  # (n, 1, D)
+    var = (((u - mean) * real) ** 2).sum(axis=1, keepdims=True) / lengths[:, None, None]
     std = np.sqrt(var)
     std[std < 1e-8] = 1.0
-    return np.where(real, (x - mean) / std, 0.0)
+    return np.where(real, (u - mean) / std, 0.0)

@@ -60,6 +60,7 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
     lengths = np.full(n, T, dtype=np.intp)
     Y = est._task.encode(est, local(y), lengths)
     features, targets, weights = reservoirs.readout_problem(est, Y)
+    reservoirs.warn_unseen(est, Y)
     standardisation = None
     if not features.normalise:  # the regressor's reservoirs read standardised series
         keep_standardisation(est, *standardisation_of(X))

@@ -80,6 +80,11 @@ def _first(est, X, y, classes) -> None:
     if classes is None:  # after a fit: its classes (scikit-learn's partial_fit after fit)
         classes = getattr(est, "classes_", None)
     x, lengths = inputs.validated(est, X, reset=True)  # (n, T, D)
+    if len(lengths) < 2:  # leave-one-out over one series is 0/0
+        raise ValueError(
+            "X must hold at least 2 series on partial_fit's first call: α (and a "
+            f"classifier's τ) are chosen on them by leave-one-out; got {len(lengths)}"
+        )
     Y = est._task.encode_first(est, y, lengths, classes)
     reservoirs.fit(est, x, lengths, Y, None, sums=True)
 

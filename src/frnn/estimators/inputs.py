@@ -44,7 +44,7 @@ def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
     ragged = isinstance(X, Series) or (isinstance(X, list | tuple) and data_inputs.ragged(X))
     two_d = not ragged and (X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim) == 2
     if two_d and (reset or est.tabular_):
-        X = validate_data(est, X, reset=reset, dtype=np.float64)
+        X = _table(est, X, reset)
     x, lengths, tabular = data_inputs.as_sequences(X, data_format="channels_last")
     if reset:
         est.tabular_ = tabular
@@ -56,6 +56,31 @@ def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
             f"expecting {est.n_features_in_} features as input"
         )
     return x, lengths
+
+
+def _table(est, X, reset: bool) -> np.ndarray:
+    """A 2-D X through scikit-learn's ``validate_data``, its conversion errors worded as the
+    input layer's: they named no argument ("could not convert string to float: 'x'") or
+    printed the whole array ("Complex data not supported [[...]]"); a table of other T
+    says how to fit series of any length."""
+    try:
+        return validate_data(est, X, reset=reset, dtype=np.float64)
+    except ValueError as error:
+        text = str(error)
+        if text.startswith("Complex data not supported"):
+            raise ValueError(  # scikit-learn's words first: its estimator checks look for them
+                f"Complex data not supported: X must hold real numbers; got dtype "
+                f"{np.asarray(X).dtype}"
+            ) from None
+        if text.startswith("could not convert"):
+            raise ValueError(f"X must be numeric; could not convert it: {text}") from None
+        if not reset and " features, but " in text:  # T steps of a model fitted on a table
+            raise ValueError(
+                f"{text} The model was fitted on a 2-D X, a table whose T columns are its "
+                "features (scikit-learn's convention): fit X as (n, T, 1), or a list of "
+                "series, to predict series of other lengths"
+            ) from None
+        raise
 
 
 def fit_standardisation(est, x: np.ndarray, lengths: np.ndarray) -> None:

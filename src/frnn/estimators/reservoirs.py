@@ -13,12 +13,13 @@ import numpy as np
 
 from .._validate import InvalidParameterError
 from ..data.series import Series
+from ..reservoir.classifier import warn_thin_classes
 from ..reservoir.features import ReservoirFeatures
 from ..reservoir.persist import BEFORE_5
 from ..reservoir.readout import ReservoirReadout
 from . import inputs
 
-__all__ = ["FEATURES", "check", "features", "fit", "readout_problem"]
+__all__ = ["FEATURES", "check", "features", "fit", "readout_problem", "warn_unseen"]
 
 #: The estimators' parameters -> ReservoirFeatures': the names read as the equations do
 #: (hidden_size is I in both modes; spectral_radius is ρ(R); input_scale the std of W u).
@@ -84,6 +85,7 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     alone (no nearest series: they would have to grow with every chunk) and weighs
     every feature alike (ω = 1: the sums' scaling)."""
     drawn, targets, weights = readout_problem(est, Y)
+    warn_unseen(est, Y, first_chunk=sums)
     if not drawn.normalise:  # the reservoirs read the series as given: standardised
         inputs.fit_standardisation(est, x, lengths)
         x = inputs.standardised(est, x, lengths)
@@ -96,6 +98,14 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     )
     est.reservoir_, est.alpha_ = model, model.alpha_
     est._task.calibrate(est, Y)
+
+
+def warn_unseen(est, Y, first_chunk: bool = False) -> None:
+    """(classifier) Warn of a class that the leave-one-out choosing α, β and τ on these
+    series cannot see (:func:`frnn.reservoir.classifier.warn_thin_classes`)."""
+    codes = est._task.loo_classes(est, Y)  # (n,) a classifier's classes, else None
+    if codes is not None:
+        warn_thin_classes(est.classes_, codes, first_chunk=first_chunk)
 
 
 def readout_problem(est, Y) -> tuple[ReservoirFeatures, np.ndarray, np.ndarray | None]:

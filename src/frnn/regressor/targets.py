@@ -81,9 +81,13 @@ def check_targets(y, n: int, lengths: np.ndarray, tabular: bool, name: str = "y"
 
 def _numeric(y, name: str) -> np.ndarray:
     try:
-        Y = np.asarray(y, dtype=np.float64)
+        Y = np.asarray(y)
+        if Y.dtype.kind != "c":  # numpy's cast would drop an imaginary part, with a warning
+            Y = Y.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name} must hold real numbers; could not convert it: {error}") from None
+    if Y.dtype.kind == "c":
+        raise ValueError(f"{name} must hold real numbers; got complex values (dtype {Y.dtype})")
     if Y.ndim == 0 or Y.size == 0:
         raise ValueError(f"{name} must be (n,) or (n, K) with n ≥ 1; got shape {Y.shape}")
     return Y

@@ -5,13 +5,14 @@ drawn once and kept; its states, pooled over time, feed a linear read-out fitted
 form by ridge regression (the least-squares loss) with α chosen by exact leave-one-out.
 """
 
-from .classifier import ReservoirClassifier
+from .classifier import LeaveOneOutWarning, ReservoirClassifier
 from .core import draw_reservoir, run, windows
 from .features import ReservoirFeatures
 from .readout import ReservoirReadout
 from .ridge import ridge_loo
 
 __all__ = [
+    "LeaveOneOutWarning",
     "ReservoirClassifier",
     "ReservoirFeatures",
     "ReservoirReadout",

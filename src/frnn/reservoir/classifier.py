@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from .._validate import check_label_kinds
 from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
 from .readout import (
     STATISTICS_WEIGHTS,
@@ -30,7 +32,57 @@ from .readout import (
 )
 from .ridge import ALPHAS
 
-__all__ = ["ReservoirClassifier", "softmax", "softmax_temperature"]
+__all__ = [
+    "LeaveOneOutWarning",
+    "ReservoirClassifier",
+    "softmax",
+    "softmax_temperature",
+    "warn_thin_classes",
+]
+
+
+class LeaveOneOutWarning(UserWarning):
+    """A class that leave-one-out cannot see: a single training series of it, or none in
+    ``partial_fit``'s first chunk, so that α, β and τ, chosen by leave-one-out, leave
+    ``predict_proba`` miscalibrated (:func:`warn_thin_classes`)."""
+
+
+def warn_thin_classes(classes: np.ndarray, y_index: np.ndarray, first_chunk: bool = False):
+    """Warn (:class:`LeaveOneOutWarning`) where leave-one-out cannot see a class: one with
+    no series among those it runs on (``partial_fit``'s first chunk) or a single series,
+    which it always counts wrong.  α, β and τ are chosen by it, so ``predict_proba`` then comes out
+    miscalibrated: under-confident with single series (uniform when every class has one:
+    τ falls to the grid's least), over-confident when a first chunk lacks a class.
+
+    Parameters
+    ----------
+    classes : (K,) the labels
+    y_index : (n,) each series' class, an index into ``classes``
+    first_chunk : whether these are ``partial_fit``'s first chunk, whose choices stay
+    """
+    counts = np.bincount(y_index, minlength=len(classes))  # (K,)
+    where = "partial_fit's first chunk" if first_chunk else "the training set"
+    chosen = "α and the temperature τ" if first_chunk else "α, β and the temperature τ"
+    for count, what, fix in (
+        (0, "no series", "put series of every class in the first chunk"),
+        (1, "a single series", "give each class at least 2 series"),
+    ):
+        thin = classes[counts == count]
+        if thin.size:
+            shown = ", ".join(repr(c.item()) for c in thin[:5]) + (", ..." if thin.size > 5 else "")
+            which = (
+                f"class {shown} has"
+                if thin.size == 1
+                else f"{thin.size} of the {len(classes)} classes ({shown}) have"
+            )
+            warnings.warn(
+                f"{which} {what} in {where}: leave-one-out, which chooses {chosen} of "
+                "predict_proba, cannot predict such a class, so the probabilities come out "
+                f"miscalibrated; {fix}",
+                LeaveOneOutWarning,
+                stacklevel=3,
+            )
+            return
 
 
 def _fitted(name: str) -> property:
@@ -115,6 +167,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         y = np.asarray(y)
         if y.ndim != 1:
             raise ValueError(f"y must be (n,) class labels, one per series; got shape {y.shape}")
+        if y.dtype.kind in "fc":  # before scikit-learn's checks, whose casts warn on NaN
+            assert_all_finite(y, input_name="y")
+        check_label_kinds(y)
         with warnings.catch_warnings():
             # Many classes with few series each (PigCVP: 52 classes, 2 series per class) is
             # a classification task, not the regression scikit-learn then warns about.
@@ -135,6 +190,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         model.fit(
             X, Y, sample_weight=None if weights is None else weights[y_index], callback=callback
         )
+        warn_thin_classes(self.classes_, y_index)  # X and y checked, one label a series
         self.model_ = model.calibrate(y_index, self.temperature)
         self.n_features_in_ = features.n_features_in_
         return self
