@@ -233,3 +233,14 @@ def test_any_small_shape_and_scale_gives_probabilities(n, T, D, K, scale, kind, 
     assert proba.shape == (len(y), len(np.unique(y))) and np.isfinite(proba).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     assert set(clf.predict(X)) <= set(y)
+
+
+@pytest.mark.parametrize("kind", CLASSIFIERS)
+@pytest.mark.parametrize("weight", [0.0, -1.0, float("nan"), float("inf"), "2", True])
+def test_a_class_weight_that_is_not_a_finite_positive_number_is_named(kind, weight):
+    # 0, negative or non-finite weights left the ridge no solution (numpy's "Eigenvalues did
+    # not converge" after RuntimeWarnings, or a constant model) and BPTT a non-finite loss
+    X, y = _series()
+    clf = CLASSIFIERS[kind]().set_params(class_weight={0: weight, 1: 1.0})
+    with pytest.raises(ValueError, match=r"class_weight's weights must be finite numbers > 0"):
+        clf.fit(X, y)

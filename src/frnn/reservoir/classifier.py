@@ -102,8 +102,8 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
     alphas : tuple of float
         Ridge penalties tried by leave-one-out.
     class_weight : None, "balanced" or dict {label: weight}
-        Each series' weight in the ridge loss; "balanced" weighs each class's series
-        inversely to its frequency.
+        Each series' weight in the ridge loss (each a finite number > 0); "balanced" weighs
+        each class's series inversely to its frequency.
     temperature : None or float
         τ of ``predict_proba``; None fits it to the leave-one-out decision values.
     neighbour_weight : "auto" or float in [0, inf]

@@ -82,6 +82,19 @@ def class_weights(class_weight, classes: np.ndarray, y_index: np.ndarray) -> np.
             f"class_weight must be None, 'balanced' or a dict {{label: weight}}; "
             f"got {class_weight!r}"
         )
+    if isinstance(class_weight, dict):
+        for label, weight in class_weight.items():
+            # a weight of 0, below 0 or not finite leaves the ridge no solution (numpy's
+            # "Eigenvalues did not converge", or a constant model): refused here instead
+            if (
+                isinstance(weight, bool)
+                or not isinstance(weight, int | float | np.number)
+                or not (0 < weight < math.inf)
+            ):
+                raise ValueError(
+                    f"class_weight's weights must be finite numbers > 0; got {weight!r} for "
+                    f"class {label!r}"
+                )
     from sklearn.utils.class_weight import compute_class_weight
 
     return compute_class_weight(class_weight, classes=classes, y=classes[y_index])
