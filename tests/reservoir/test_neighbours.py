@@ -242,3 +242,22 @@ def test_a_read_out_that_keeps_series_adds_partial_fits_to_them():
     np.testing.assert_array_equal(model.predict(X_test).argmax(axis=1), knn.predict(X_test))
     z = model.predict(X[25:])  # the added series are their own nearest: distance 0
     np.testing.assert_allclose(z[np.arange(15), y[25:]], 0.0, atol=1e-6)  # round-off
+
+
+@pytest.mark.parametrize("scale", [2.0**-1000, 2.0**-300, 2.0**300, 2.0**990])
+def test_the_neighbours_are_the_same_in_any_power_of_two_units(scale):
+    # the squares of series of size 1e300 overflowed (z_nn NaN) and of 1e-300 vanished
+    # (every distance 0: wrong predictions); now the distances are taken in units of a
+    # power of two of the training series' largest value, an exact scaling
+    X, y = _bumps(45)
+    one = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(X, y)
+    scaled = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(X * scale, y)
+    # to round-off: numpy's sums and BLAS's products may take another order on other memory
+    np.testing.assert_allclose(
+        scaled.decision_function(X * scale), one.decision_function(X), rtol=1e-12, atol=0
+    )
+    auto = RNNClassifier(**SMALL).fit(X * scale, y)  # warnings are errors here
+    assert (
+        auto.reservoir_.neighbours_.weight
+        == RNNClassifier(**SMALL).fit(X, y).reservoir_.neighbours_.weight
+    )

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data.inputs import as_sequences
+from ..data.inputs import as_sequences, binary_unit
 from .calibration import temperature_losses
 
 __all__ = [
@@ -54,6 +54,9 @@ AUTO_MAX_SERIES = 20_000
 
 # Distances computed a block of rows at a time: (rows, m) float64 values at once.
 _BLOCK_VALUES = 2**22
+# Series whose largest value lies within 2^±200 are measured as they are: their squares,
+# summed over up to 10^35 values, neither overflow nor fall below the normal floats.
+_NEAR_ONE = 2.0**-200
 
 
 def check_weight(value, name: str = "neighbour_weight") -> None:
@@ -84,6 +87,18 @@ def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self
     (m, L) of each class k (``classes`` (m,) in 0..K−1; ∞ for a class with none).
     ``skip_self``: A is B, and a row is not its own neighbour (leave-one-out)."""
     n, m = len(A), len(B)
+    # Far from one, in units of a power of two of B's largest value (an exact division,
+    # undone at the end), so that the squares of series of size 1e300 or 1e-300 neither
+    # overflow nor vanish; near one (no copies) the distances are the same bits either way.
+    unit = float(binary_unit(np.abs(B).max(initial=0.0)))
+    if not _NEAR_ONE <= unit <= 1.0 / _NEAR_ONE:
+        # A is B stays so: numpy computes A @ A.T by another BLAS routine (syrk) than
+        # A @ B.T (gemm), whose round-off differs
+        same = A is B
+        A = A / unit
+        B = A if same else B / unit
+    else:
+        unit = 1.0
     b2 = (B**2).sum(axis=1)  # (m,)
     out = np.full((n, K), np.inf)
     rows = max(1, _BLOCK_VALUES // max(m, 1))
@@ -97,7 +112,7 @@ def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self
             mine = classes == k
             if mine.any():
                 out[start : start + len(a), k] = d2[:, mine].min(axis=1)
-    return np.sqrt(out)
+    return np.sqrt(out) * unit
 
 
 def choose(z_loo, nn_loo, y_index, weights, sample_weight=None) -> float:
