@@ -304,3 +304,31 @@ def test_regressor_learns_the_frequency_of_a_wave():
 def test_bad_parameters_are_named(setting, match):
     with pytest.raises((ValueError, TypeError), match=match):
         ReservoirClassifier(**setting).fit(np.zeros((4, 10)), [0, 1, 0, 1])
+
+
+def test_reservoir_classifier_reads_the_layout_it_is_told():
+    # it had no data_format, while its LayoutWarning told the user to pass one
+    from frnn import LayoutWarning, RNNClassifier
+    from frnn.reservoir import ReservoirClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3, 50))  # aeon's (n_cases, n_channels, n_timepoints)
+    y = np.arange(20) % 2
+    X[y == 1, 1] += 1.0
+    kw = {"n_reservoirs": 2, "random_state": 0}
+    first = ReservoirClassifier(data_format="channels_first", **kw).fit(X, y)
+    frnns = ReservoirClassifier(**kw).fit(X.transpose(0, 2, 1), y)
+    np.testing.assert_array_equal(
+        first.decision_function(X), frnns.decision_function(X.transpose(0, 2, 1))
+    )
+    np.testing.assert_array_equal(first.predict_proba(X), frnns.predict_proba(X.transpose(0, 2, 1)))
+    np.testing.assert_array_equal(first.predict(X), frnns.predict(X.transpose(0, 2, 1)))
+    np.testing.assert_array_equal(  # the estimator's reservoir mode reads it alike
+        RNNClassifier(data_format="channels_first", **kw).fit(X, y).decision_function(X),
+        first.decision_function(X),
+    )
+    with pytest.warns(LayoutWarning, match="data_format='channels_first'"):
+        ReservoirClassifier(**kw).fit(X, y)
+    ReservoirClassifier(data_format="channels_last", **kw).fit(X, y)  # stated: no warning
+    with pytest.raises(ValueError, match="data_format must be one of"):
+        ReservoirClassifier(data_format="nchw", **kw).fit(X, y)

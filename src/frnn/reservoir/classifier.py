@@ -22,6 +22,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._validate import check_label_kinds
+from ..data.inputs import as_sequences
+from ..data.series import Series
 from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
 from .readout import (
     STATISTICS_WEIGHTS,
@@ -116,6 +118,12 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         variance, times ω), chosen with α by leave-one-out squared error; (1.0,) weighs
         every column alike (:class:`~frnn.reservoir.readout.ReservoirReadout`).
     random_state : None, int or numpy.random.Generator
+    data_format : None, "channels_last" or "channels_first"
+        How a 3-D X (and a list of 2-D series) is laid out, as for
+        :class:`frnn.RNNClassifier` (:func:`frnn.channels_last`): "channels_first" reads
+        aeon's and sktime's (n_cases, n_channels, n_timepoints), "channels_last" states
+        frnn's (n, T, D) and silences the :class:`~frnn.LayoutWarning` of a shape with more
+        channels than steps; None reads frnn's layout, warning of such a shape.
 
     Attributes
     ----------
@@ -131,6 +139,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
     temperature: float | None = None
     neighbour_weight: float | str = "auto"
     statistics_weights: tuple[float, ...] = STATISTICS_WEIGHTS
+    data_format: str | None = None
 
     features_ = _fitted("features_")
     mean_ = _fitted("mean_")
@@ -187,6 +196,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         model = ReservoirReadout(
             features, self.alphas, self.neighbour_weight, self.statistics_weights
         )
+        X = self._laid_out(X)
         model.fit(
             X, Y, sample_weight=None if weights is None else weights[y_index], callback=callback
         )
@@ -194,6 +204,14 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         self.model_ = model.calibrate(y_index, self.temperature)
         self.n_features_in_ = features.n_features_in_
         return self
+
+    def _laid_out(self, X):
+        """X in frnn's layout as ``data_format`` reads it, as a Series (padded, with its
+        lengths) that the reservoirs take as it is; X itself for None."""
+        if self.data_format is None:
+            return X
+        x, lengths, _ = as_sequences(X, data_format=self.data_format)  # (n, T, D), (n,)
+        return Series(x, np.zeros(len(x)), lengths)  # y unused: the labels come apart
 
     def decision_function(self, X) -> np.ndarray:
         """z, (n, K); for two classes (n,), z_1 − z_0, positive for ``classes_[1]``.
@@ -215,7 +233,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
             X is not series, or its D is not the training series'.
         """
         check_is_fitted(self, "model_")  # scikit-learn's NotFittedError, not AttributeError
-        z = self.model_.predict(X)
+        z = self.model_.predict(self._laid_out(X))
         return z[:, 1] - z[:, 0] if len(self.classes_) == 2 else z
 
     def predict_proba(self, X) -> np.ndarray:
@@ -239,7 +257,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
             X is not series, or its D is not the training series'.
         """
         check_is_fitted(self, "model_")
-        return softmax(self.model_.predict(X), self.temperature_)
+        return softmax(self.model_.predict(self._laid_out(X)), self.temperature_)
 
     def predict(self, X) -> np.ndarray:
         """(n,) labels: the class of largest z.
@@ -261,4 +279,4 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
             X is not series, or its D is not the training series'.
         """
         check_is_fitted(self, "model_")
-        return self.classes_[self.model_.predict(X).argmax(axis=1)]
+        return self.classes_[self.model_.predict(self._laid_out(X)).argmax(axis=1)]
