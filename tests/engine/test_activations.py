@@ -90,3 +90,42 @@ def test_f_prime_is_the_derivative_of_f(name):
     h = 1e-6
     numeric = (entry.f(s + h) - entry.f(s - h)) / (2 * h)
     np.testing.assert_allclose(entry.f_prime(entry.f(s)), numeric, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("contract", [True, False], ids=["fma", "no-fma"])
+def test_the_reservoirs_fast_tanh_is_within_seven_ulps_in_float32(contract):
+    """``kernel_math.tanh_fast``, the reservoir loops' tanh: in float32 Eigen's rational form,
+    within 7 units in the last place over the whole line (the engine's ``tanh`` 2), with
+    ±0, ±1 at the ends and NaN kept; in float64 the engine's ``tanh`` itself."""
+    numba = pytest.importorskip("numba")
+    from frnn.engine import kernel_math
+
+    @numba.njit(error_model="numpy", fastmath=kernel_math.FMA if contract else False)
+    def both(x, fast, exact):
+        for i in range(x.size):
+            fast[i] = kernel_math.tanh_fast(x[i])
+            exact[i] = kernel_math.tanh(x[i])
+
+    rng = np.random.default_rng(1)
+    magnitudes = np.concatenate([np.geomspace(1e-30, 30, 20_000), np.linspace(0, 8.5, 20_001)])
+    ends = [0.0004, 7.90531110763549805, 9.0]
+    magnitudes = np.concatenate([magnitudes, ends, np.nextafter(ends, 0), np.nextafter(ends, 30)])
+    x = np.concatenate([magnitudes, -magnitudes, rng.standard_normal(20_000) * 4])
+    for dtype, bound in ((np.float32, 7.0), (np.float64, 0.0)):
+        xs = x.astype(dtype)
+        fast, exact = np.empty_like(xs), np.empty_like(xs)
+        both(xs, fast, exact)
+        if dtype == np.float64:
+            np.testing.assert_array_equal(fast, exact)
+            continue
+        wide = np.tanh(xs.astype(np.float64))
+        ulps = np.abs(fast.astype(np.float64) - wide) / np.spacing(np.abs(wide).astype(dtype))
+        assert fast.dtype == dtype and 1.0 < float(ulps.max()) <= bound  # not the 2-ulp one
+    special = np.array([0.0, -0.0, np.nan, np.inf, 10.0, -np.inf, -25.0], dtype=np.float32)
+    got, exact = np.empty_like(special), np.empty_like(special)
+    both(special, got, exact)
+    np.testing.assert_array_equal(got[:3], special[:3])  # ±0 and NaN as they are
+    assert list(np.signbit(got[:2])) == [False, True]
+    ulp = np.float32(2.0**-24)  # the spacing just below 1: the form ends 4 of them short
+    np.testing.assert_allclose(np.abs(got[3:]), 1.0, rtol=0, atol=7 * ulp)
+    assert list(np.sign(got[3:])) == [1, 1, -1, -1]

@@ -21,8 +21,10 @@ float32).  tests/engine/test_activations.py holds both to tanh in a wider precis
 2 units in the last place over the whole line, as numpy's own, compiled with and without
 ``FMA`` (the flags of the caller apply: numba inlines these functions before compiling).
 
-The one home of tanh in compiled code: the BPTT loops (``kernels``, ``blas_kernels``) and
-the reservoir's pooled loops (:mod:`frnn.reservoir.kernels`) all call :func:`tanh`.
+The one home of tanh in compiled code: the BPTT loops (``kernels``, ``blas_kernels``) call
+:func:`tanh`; the reservoir's pooled loops (:mod:`frnn.reservoir.kernels`) call
+:func:`tanh_fast`, which in float32 is Eigen's rational form (within 7 ulp, about half the
+operations: the features need no bit-exact reference, and tanh is most of their time).
 """
 
 from __future__ import annotations
@@ -104,6 +106,46 @@ def _tanh32(x):
         s = s * z + c
     t = F32(1) - F32(2) / (e + F32(1)) if ax > F32(0.625) else s * z * ax + ax
     return np.copysign(t, x)
+
+
+# Eigen's rational 13/6 form of float32 tanh on [−7.9, 7.9] (Eigen's ptanh_float): about
+# half the vector operations of ``_tanh32``, within 7 units in the last place (tested).
+_EIGEN_P = tuple(F32(c) for c in (-2.76076847742355e-16, 2.00018790482477e-13,
+                                  -8.60467152213735e-11, 5.12229709037114e-08,
+                                  1.48572235717979e-05, 6.37261928875436e-04,
+                                  4.89352455891786e-03))  # fmt: skip
+_EIGEN_Q = tuple(F32(c) for c in (1.19825839466702e-06, 1.18534705686654e-04,
+                                  2.26843463243900e-03, 4.89352518554385e-03))  # fmt: skip
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
+def _tanh32_fast(x):
+    bound = F32(7.90531110763549805)  # where the form reaches 1 in float32
+    c = min(max(x, -bound), bound)
+    c2 = c * c
+    p = _EIGEN_P[0]
+    for k in _EIGEN_P[1:]:
+        p = p * c2 + k
+    q = _EIGEN_Q[0]
+    for k in _EIGEN_Q[1:]:
+        q = q * c2 + k
+    t = c if abs(c) < F32(0.0004) else c * p / q  # tanh x rounds to x below 4e-4
+    return t if x == x else x  # NaN kept (min and max would drop it)
+
+
+def tanh_fast(x):
+    """tanh of one float32 number within 7 units in the last place, in half the time of
+    :func:`tanh` (Eigen's rational form); of a float64 one, :func:`tanh` itself.  For the
+    reservoirs' float32 features, where nothing is compared bit for bit with a reference and
+    tanh is most of the work (compiled code only)."""
+    return np.tanh(x)
+
+
+@overload(tanh_fast, inline="always")
+def _tanh_fast_typed(x):
+    if x == types.float32:
+        return lambda x: _tanh32_fast(x)
+    return lambda x: _tanh64(x)
 
 
 def tanh(x):
