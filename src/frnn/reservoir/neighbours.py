@@ -89,8 +89,9 @@ def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self
     n, m = len(A), len(B)
     # Far from one, in units of a power of two of B's largest value (an exact division,
     # undone at the end), so that the squares of series of size 1e300 or 1e-300 neither
-    # overflow nor vanish; near one (no copies) the distances are the same bits either way.
-    unit = float(binary_unit(np.abs(B).max(initial=0.0)))
+    # overflow nor vanish; near one, computed as they always were, with no copies.
+    largest = max(float(B.max(initial=0.0)), -float(B.min(initial=0.0)))
+    unit = float(binary_unit(largest))
     if not _NEAR_ONE <= unit <= 1.0 / _NEAR_ONE:
         # A is B stays so: numpy computes A @ A.T by another BLAS routine (syrk) than
         # A @ B.T (gemm), whose round-off differs
