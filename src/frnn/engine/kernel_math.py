@@ -134,8 +134,9 @@ def _tanh32_fast(x):
 
 
 def tanh_fast(x):
-    """tanh of one float32 number within 7 units in the last place, in half the time of
-    :func:`tanh` (Eigen's rational form); of a float64 one, :func:`tanh` itself.  For the
+    """tanh of one float32 number within 7 units in the last place, in about 0.64 of the
+    time of :func:`tanh` (Eigen's rational form: 0.27 against 0.43 ns a value in a
+    vectorised loop here); of a float64 one, :func:`tanh` itself.  For the
     reservoirs' float32 features, where nothing is compared bit for bit with a reference and
     tanh is most of the work (compiled code only)."""
     return np.tanh(x)

@@ -13,7 +13,7 @@ together to round-off; the PPV compares with > as ``pool`` does).
 
 tanh is the engine's ``tanh_fast`` (:mod:`frnn.engine.kernel_math`), written out in
 arithmetic so that the loop over a row of series vectorises: in float32 Eigen's rational
-form, within 7 ulp in half the operations of the engine's 2-ulp ``tanh`` (a fit of the
+form, within 7 ulp in 0.64 of the time of the engine's 2-ulp ``tanh`` (a fit of the
 counts task spent 10% longer in this loop with that one).  Every constant carries the
 arrays' dtype, so float32 states are computed in float32.  The pooled loop takes the
 engine's one fast-math liberty (``FMA``: a·b + c may be one fused multiply-add): numba
