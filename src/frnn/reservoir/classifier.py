@@ -213,6 +213,11 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         x, lengths, _ = as_sequences(X, data_format=self.data_format)  # (n, T, D), (n,)
         return Series(x, np.zeros(len(x)), lengths)  # y unused: the labels come apart
 
+    def _z(self, X) -> np.ndarray:
+        """The fitted read-out's z (n, K) of series X, in ``data_format``'s layout."""
+        check_is_fitted(self, "model_")  # scikit-learn's NotFittedError, not AttributeError
+        return self.model_.predict(self._laid_out(X))
+
     def decision_function(self, X) -> np.ndarray:
         """z, (n, K); for two classes (n,), z_1 − z_0, positive for ``classes_[1]``.
 
@@ -232,8 +237,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         ValueError
             X is not series, or its D is not the training series'.
         """
-        check_is_fitted(self, "model_")  # scikit-learn's NotFittedError, not AttributeError
-        z = self.model_.predict(self._laid_out(X))
+        z = self._z(X)
         return z[:, 1] - z[:, 0] if len(self.classes_) == 2 else z
 
     def predict_proba(self, X) -> np.ndarray:
@@ -256,8 +260,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         ValueError
             X is not series, or its D is not the training series'.
         """
-        check_is_fitted(self, "model_")
-        return softmax(self.model_.predict(self._laid_out(X)), self.temperature_)
+        return softmax(self._z(X), self.temperature_)
 
     def predict(self, X) -> np.ndarray:
         """(n,) labels: the class of largest z.
@@ -278,5 +281,5 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         ValueError
             X is not series, or its D is not the training series'.
         """
-        check_is_fitted(self, "model_")
-        return self.classes_[self.model_.predict(self._laid_out(X)).argmax(axis=1)]
+        z = self._z(X)  # first: an unfitted classifier has no classes_ to read
+        return self.classes_[z.argmax(axis=1)]
