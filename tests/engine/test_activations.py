@@ -120,7 +120,7 @@ def test_the_reservoirs_fast_tanh_is_within_seven_ulps_in_float32(contract):
             continue
         wide = np.tanh(xs.astype(np.float64))
         ulps = np.abs(fast.astype(np.float64) - wide) / np.spacing(np.abs(wide).astype(dtype))
-        assert fast.dtype == dtype and 1.0 < float(ulps.max()) <= bound  # not the 2-ulp one
+        assert fast.dtype == dtype and 2.0 < float(ulps.max()) <= bound  # not the 2-ulp one
     special = np.array([0.0, -0.0, np.nan, np.inf, 10.0, -np.inf, -25.0], dtype=np.float32)
     got, exact = np.empty_like(special), np.empty_like(special)
     both(special, got, exact)
