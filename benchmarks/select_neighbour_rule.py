@@ -15,6 +15,9 @@ training series' leave-one-out outputs.  Rules compared, each of ``WEIGHTS``:
   series' margin over their root mean square; frnn's rule since §16,
   :func:`frnn.reservoir.neighbours.choose`);
 - ``ll+1nn``: ``ll+margin``, but β = ∞ (1-NN alone) wherever 1-NN is among the ties;
+- ``ll+largest``: ``log-loss``, its ties to the largest β (a prior towards the neighbours);
+- ``ll>=1nn``: the least log-loss among the β whose leave-one-out accuracy is at least
+  1-NN's alone (a floor by leave-one-out);
 
 and beside them the read-out alone (``β=0``) and 1-NN alone (``1-NN``).  One fit per
 split serves every rule: ``choose`` is patched to record the leave-one-out outputs (and to
@@ -45,7 +48,8 @@ from frnn.reservoir.calibration import temperature_losses
 
 RECORD: dict = {}
 _CHOOSE = N.choose  # the library's rule, held to ``ll+margin``
-RULES = ("accuracy", "acc+ll", "log-loss", "ll+margin", "ll+1nn", "β=0", "1-NN")
+RULES = ("accuracy", "acc+ll", "log-loss", "ll+margin", "ll+1nn", "ll+largest", "ll>=1nn", "β=0",
+         "1-NN")  # fmt: skip
 
 
 def _recording_choose(z_loo, nn, y_index, weights, sample_weight=None):
@@ -66,12 +70,16 @@ def rule(name: str, z, nn, y) -> float:
         return 0.0 if name == "β=0" else math.inf
     losses, right = loo_table(z, nn, y)
     best = losses if name.startswith("l") else -right  # the least is the best
+    if name == "ll>=1nn":
+        best = np.where(right >= right[-1], losses, np.inf)  # WEIGHTS[-1]: ∞, 1-NN alone
     tied = np.flatnonzero(best == best.min())
-    if name == "acc+ll":
+    if name == "ll+largest":
+        tied = [tied[-1]]
+    elif name == "acc+ll":
         tied = [min(tied, key=lambda i: losses[i])]
     elif name == "ll+1nn" and N.WEIGHTS[tied[-1]] == math.inf:
         tied = [tied[-1]]
-    elif name.startswith("ll+"):
+    elif name == "ll+margin" or name == "ll+1nn":
         margins = [N.relative_margin(N.blend(z, nn, N.WEIGHTS[i]), y) for i in tied]
         tied = [tied[int(np.argmax(margins))]]
     return N.WEIGHTS[tied[0]]
