@@ -14,18 +14,18 @@ import frnn
 from frnn import RNNClassifier
 from frnn.reservoir import ReservoirClassifier
 from frnn.reservoir.calibration import TEMPERATURES
-from frnn.reservoir.neighbours import WEIGHTS, choose, flattened, nearest
+from frnn.reservoir.neighbours import WEIGHTS, choose, flattened, nearest, relative_margin
 
 SMALL = {"n_reservoirs": 4, "hidden_size": 8, "random_state": 0}
 
 
-def _bumps(n, seed=0):
+def _bumps(n, seed=0, noise=0.3):
     """Bumps at one of three fixed places, noisy: 1-NN ED's task (many_classes's kind)."""
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 3
     t = np.arange(60)
     centre = np.array([10, 30, 50])[y][:, None] + rng.integers(-2, 3, (n, 1))
-    X = np.exp(-0.5 * ((t - centre) / 2.0) ** 2) + 0.3 * rng.standard_normal((n, 60))
+    X = np.exp(-0.5 * ((t - centre) / 2.0) ** 2) + noise * rng.standard_normal((n, 60))
     return X, y
 
 
@@ -92,11 +92,13 @@ def test_auto_keeps_nothing_beyond_its_size_limit_and_a_given_weight_keeps_serie
     assert RNNClassifier(**SMALL).fit(X, y).reservoir_.neighbours_ is not None
 
 
-def test_choose_takes_the_best_and_the_smallest_of_ties():
+def test_choose_takes_the_best_and_of_ties_the_evenest_margins():
     z = np.array([[1.0, 0.0], [1.0, 0.0]])  # the ridge calls both class 0
     nn = np.array([[0.0, -1.0], [-1.0, 0.0]])  # 1-NN is right on both
-    assert choose(z, nn, np.array([0, 1]), WEIGHTS) == 3.0  # 1 + 3·(−1) < 0: right on both
-    assert choose(z, nn, np.array([0, 0]), WEIGHTS) == 0.0
+    # β = 3, 10, ∞ are right on both (1 + 3·(−1) < 0), by margins wide enough for a loss of
+    # 0 each: of these ties, 1-NN's margins (1, 1) are the evenest (β = 3: 4, 2)
+    assert choose(z, nn, np.array([0, 1]), WEIGHTS) == math.inf
+    assert choose(z, nn, np.array([0, 0]), WEIGHTS) == 0.0  # β = 1 leaves series 2 a tie
 
 
 def _log_loss(z, y, w):
@@ -129,6 +131,58 @@ def test_choose_prefers_surer_calls_where_accuracy_ties():
     nn = np.array([[0.0, -1.0], [-1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]])
     y = np.array([0, 1, 0, 1])
     assert choose(z, nn, y, WEIGHTS) > 0.0
+
+
+def test_choose_breaks_ties_of_zero_loss_by_the_evener_margins():
+    # The read-out and 1-NN both call every series right, by margins so wide (≥ 0.5) that
+    # every blend's loss at τ = 100 rounds to 0: the read-out's margins uneven (2, 2, 0.5,
+    # 2: relative margin 2/7), 1-NN's even (1 each: 1); the rule of §15 kept β = 0.
+    z = np.array([[2.0, 0.0], [0.0, 2.0], [0.5, 0.0], [0.0, 2.0]])
+    nn = np.array([[0.0, -1.0], [-1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]])
+    y = np.array([0, 1, 0, 1])
+    losses = [
+        min(
+            _log_loss(tau * (nn if b == math.inf else z + b * nn), y, np.ones(4))
+            for tau in TEMPERATURES
+        )
+        for b in WEIGHTS
+    ]
+    assert max(losses) == 0.0  # the loss ties: every β is as good by it
+    assert choose(z, nn, y, WEIGHTS) == math.inf
+    assert choose(nn, z, y, WEIGHTS) == 0.0  # the even margins the read-out's: β = 0
+    assert choose(z, z, y, WEIGHTS) == 0.0  # equal relative margins: the smallest β
+
+
+def _margins_by_sorting(z, y):
+    """z_i,y_i minus the largest other value, from each row sorted (apart from frnn's)."""
+    top2 = np.sort(z, axis=1)[:, -2:]  # (n, 2): second largest, largest
+    own = z[np.arange(len(y)), y]
+    return own - np.where(own == top2[:, 1], top2[:, 0], top2[:, 1])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_relative_margin_is_the_least_margin_over_their_root_mean_square(seed):
+    rng = np.random.default_rng(seed)
+    z, y, w = rng.normal(0, 1, (20, 4)), rng.integers(0, 4, 20), rng.uniform(0.5, 2.0, 20)
+    m = _margins_by_sorting(z, y)
+    assert relative_margin(z, y) == pytest.approx(m.min() / np.sqrt(np.mean(m**2)), rel=1e-12)
+    want = m.min() / np.sqrt(np.average(m**2, weights=w))
+    assert relative_margin(z, y, w) == pytest.approx(want, rel=1e-12)
+    assert relative_margin(np.zeros((3, 2)), np.array([0, 1, 0])) == 0.0  # every margin 0
+
+
+def test_auto_follows_1nn_where_both_separate_the_few_training_series():
+    # 12 series of bumps, little noise: leave-one-out calls every series right by the
+    # read-out and by 1-NN alike (the log-loss ties at 0); on 300 new series 1-NN is right
+    # on all and the read-out alone on 0.970 (the rule of §15 kept it: β = 0).
+    X, y = _bumps(12, seed=1, noise=0.1)
+    X_new, y_new = _bumps(300, seed=101, noise=0.1)
+    auto = RNNClassifier(**SMALL).fit(X, y)
+    knn = (KNeighborsClassifier(1).fit(X, y).predict(X_new) == y_new).mean()
+    ridge = RNNClassifier(neighbour_weight=0.0, **SMALL).fit(X, y)
+    assert (ridge.predict(X_new) == y_new).mean() < knn == 1.0
+    assert auto.reservoir_.neighbours_ is not None
+    assert (auto.predict(X_new) == y_new).mean() >= knn
 
 
 def _saved(clf):
