@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validate import check_label_kinds
 from ..data.inputs import as_sequences
@@ -159,7 +159,8 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
             The training series.
         y : (n,) array_like
-            Their class labels, at least two classes.
+            Their class labels, at least two classes; a column (n, 1) is read as (n,), with
+            scikit-learn's DataConversionWarning.
         callback : callable(done, total) or None, default None
             Called with the reservoirs done so far and ``n_reservoirs``.
 
@@ -170,10 +171,12 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         Raises
         ------
         ValueError
-            y is not 1-D, not class labels (real values), of one class, or not one label per
-            series; X is not series; a parameter is out of range.
+            y is not (n,) or (n, 1), not class labels (real values), of one class, or not one
+            label per series; X is not series; a parameter is out of range.
         """
         y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:  # a column: scikit-learn's classifiers ravel it
+            y = column_or_1d(y, warn=True)  # with a DataConversionWarning, as RNNClassifier
         if y.ndim != 1:
             raise ValueError(f"y must be (n,) class labels, one per series; got shape {y.shape}")
         if y.dtype.kind in "fc":  # before scikit-learn's checks, whose casts warn on NaN
