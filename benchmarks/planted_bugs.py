@@ -57,6 +57,11 @@ EDGES = [
     "tests/estimators/test_edge_data.py",
     "tests/estimators/test_determinism.py",
 ]
+LENGTHS = [
+    "tests/estimators/test_lengths.py",
+    "tests/cli/test_cli_lengths.py",
+    "tests/io/test_old_model_files.py",
+]
 BUGS = [
     (
         "network loader skips V's shape check (issue)",
@@ -218,6 +223,34 @@ BUGS = [
         "        warn_thin_classes(est.classes_, codes, first_chunk=first_chunk)",
         "        pass",
         EDGES,
+    ),
+    (
+        "no LengthWarning at predict",
+        "src/frnn/estimators/base.py",
+        "        warn_far(self, lengths)  # series far from the training lengths",
+        "        pass",
+        LENGTHS,
+    ),
+    (
+        "series at 0.75 of the shortest training length warned about",
+        "src/frnn/data/lengths.py",
+        "lengths < SHORT_FRACTION * shortest",
+        "lengths <= SHORT_FRACTION * shortest",
+        LENGTHS,
+    ),
+    (
+        "partial_fit forgets the earlier chunks' lengths",
+        "src/frnn/estimators/incremental.py",
+        "    record(est, lengths, more=True)",
+        "    record(est, lengths)",
+        LENGTHS,
+    ),
+    (
+        "model files drop the training lengths",
+        "src/frnn/estimators/persist.py",
+        '    "min_length_",\n    "max_length_",\n',
+        "",
+        LENGTHS,
     ),
 ]
 
