@@ -1,6 +1,6 @@
-"""frnn predict and frnn evaluate print a LengthWarning (series far from the training
-lengths) as one line on stderr, naming the data file, never a traceback; none for series of
-the training lengths."""
+"""frnn predict, frnn evaluate and frnn train (its test split) print a LengthWarning (series
+far from the training lengths) as one line on stderr, naming the data, never a traceback;
+none for series of the training lengths."""
 
 from __future__ import annotations
 
@@ -35,3 +35,21 @@ def test_predict_and_evaluate_warn_of_short_series_in_one_line(tmp_path):
         ), short.stderr
         assert short.stderr.rstrip().endswith("train on series of the lengths you predict")
         assert len(short.stderr.splitlines()) == 1 and "Traceback" not in short.stderr
+
+
+def test_train_warns_of_a_test_split_far_from_the_training_lengths(tmp_path):
+    series, labels = toy_series(30, np.random.default_rng(0))  # T = 8
+    write_file(tmp_path / "train.csv", series, labels)
+    write_file(tmp_path / "long.csv", [np.tile(s, (2, 1)) for s in series[:6]], labels[:6])
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", LengthWarning)
+        done = frnn(
+            "train", "--train", "train.csv", "--test", "long.csv", *SMALL, "--out", "r",
+            cwd=tmp_path,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(
+        "frnn train: warning: 6 of 6 series of the test split are longer than 1.5 times the "
+        "longest training series (8 steps)"
+    ), done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr

@@ -72,9 +72,9 @@ def trained_layout(text: str) -> str:
 
 
 def trained_lengths(text: str, data: str) -> str:
-    """A length warning at ``predict`` or ``evaluate`` (:class:`frnn.LengthWarning`), in the
-    command's terms: "series of X" are the series of ``data`` (the file or data set read),
-    and the advice to fit is one to train."""
+    """A length warning at ``predict``, ``evaluate`` or ``train`` (:class:`frnn.LengthWarning`),
+    in the command's terms: "series of X" are the series of ``data`` (the file or data set
+    read, or the test split), and the advice to fit is one to train."""
     text = text.replace(" series of X are ", f" series of {data} are ")
     text = text.replace("the series of X is ", f"the series of {data} is ")
     return text.replace("; fit on series of the lengths", "; train on series of the lengths")

@@ -252,6 +252,8 @@ def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
     if args.command in ("predict", "evaluate"):  # the model's layout, no --data-format
         text = trained_layout(text)
         text = trained_lengths(text, args.data or f"data set {args.dataset}")
+    if args.command == "train":  # only the test split can be far from the training lengths
+        text = trained_lengths(text, "the test split")
     return with_flags(text, names)
 
 
