@@ -2,13 +2,18 @@
 
     python benchmarks/planted_bugs.py [INDEX ...]
 
-Needs a clean work tree (it edits src/ and restores each file with git checkout); prints
-one JSON line per bug: caught, and the first test that failed.
+Prints one JSON line per bug: caught, and the first test that failed.  Each bug is planted
+in its file under src/ and the file's exact bytes are put back after its tests, on an error
+or Ctrl-C (SIGINT, SIGTERM) too.  It refuses to start, in one line, while a file it would
+touch has changes git has not committed: only a killed run (SIGKILL) leaves a bug planted,
+and ``git checkout`` of that file then loses nothing.
 """
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -51,6 +56,11 @@ EDGES = [
     "tests/estimators/test_estimator_robust.py",
     "tests/estimators/test_edge_data.py",
     "tests/estimators/test_determinism.py",
+]
+LENGTHS = [
+    "tests/estimators/test_lengths.py",
+    "tests/cli/test_cli_lengths.py",
+    "tests/io/test_old_model_files.py",
 ]
 BUGS = [
     (
@@ -214,54 +224,121 @@ BUGS = [
         "        pass",
         EDGES,
     ),
+    (
+        "no LengthWarning at predict",
+        "src/frnn/estimators/base.py",
+        "        warn_far(self, lengths)  # series far from the training lengths",
+        "        pass",
+        LENGTHS,
+    ),
+    (
+        "series at 0.75 of the shortest training length warned about",
+        "src/frnn/data/lengths.py",
+        "lengths < SHORT_FRACTION * shortest",
+        "lengths <= SHORT_FRACTION * shortest",
+        LENGTHS,
+    ),
+    (
+        "partial_fit forgets the earlier chunks' lengths",
+        "src/frnn/estimators/incremental.py",
+        "    record(est, lengths, more=True)",
+        "    record(est, lengths)",
+        LENGTHS,
+    ),
+    (
+        "model files drop the training lengths",
+        "src/frnn/estimators/persist.py",
+        '    "min_length_",\n    "max_length_",\n',
+        "",
+        LENGTHS,
+    ),
 ]
-only = sys.argv[1:] and [int(i) for i in sys.argv[1:]]
-env = {**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
-results = []
-for i, (bug, path, old, new, tests) in enumerate(BUGS):
-    if only and i not in only:
-        continue
+
+
+def uncommitted(paths: list[str]) -> list[str]:
+    """The paths (relative to ROOT) that differ from git's HEAD, or all of them when git
+    cannot tell."""
+    done = subprocess.run(
+        ["git", "status", "--porcelain", "--", *paths], cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        return paths
+    return sorted({line[3:] for line in done.stdout.splitlines()})
+
+
+@contextlib.contextmanager
+def planted(path: str, old: str, new: str):
+    """``path`` with ``old`` replaced by ``new`` inside the block; its exact bytes after."""
     full = os.path.join(ROOT, path)
-    text = open(full).read()
-    assert text.count(old) == 1, (bug, text.count(old))
-    open(full, "w").write(text.replace(old, new))
+    with open(full, "rb") as file:
+        before = file.read()
+    text = before.decode("utf-8")
+    assert text.count(old) == 1, (path, text.count(old))
     try:
-        done = subprocess.run(
-            [
-                f"{ROOT}/.venv/bin/pytest",
-                "-x",
-                "-q",
-                "-m",
-                "slow or not slow",  # every test of the files, the slow ones too
-                "-p",
-                "no:cacheprovider",
-                "--tb=no",
-                "-rf",
-                *tests,
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1500,
-        )
+        with open(full, "wb") as file:
+            file.write(text.replace(old, new).encode("utf-8"))
+        yield
     finally:
-        subprocess.run(["git", "checkout", "--", path], cwd=ROOT)
-    failed = re.findall(r"^FAILED (\S+)", done.stdout, re.M)
-    result = {
-        "i": i,
-        "bug": bug,
-        "file": path,
-        "caught": bool(failed),
-        "by": failed[:1],
-        "rc": done.returncode,
-        "tail": done.stdout[-300:] if not failed else "",
-    }
-    results.append(result)
-    print(json.dumps(result), flush=True)
-assert (
-    subprocess.run(
-        ["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    == ""
-), "src/ is not as it was"
+        with open(full, "wb") as file:
+            file.write(before)
+
+
+def run_tests(tests: list[str]) -> subprocess.CompletedProcess:
+    pytest = os.path.join(ROOT, ".venv", "bin", "pytest")
+    command = [pytest] if os.path.exists(pytest) else [sys.executable, "-m", "pytest"]
+    return subprocess.run(
+        [
+            *command,
+            "-x",
+            "-q",
+            "-m",
+            "slow or not slow",  # every test of the files, the slow ones too
+            "-p",
+            "no:cacheprovider",
+            "--tb=no",
+            "-rf",
+            *tests,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM as Ctrl-C: the planted file is put back
+
+
+def main(argv: list[str]) -> int:
+    only = [int(i) for i in argv]
+    chosen = [(i, bug) for i, bug in enumerate(BUGS) if not only or i in only]
+    dirty = uncommitted(sorted({bug[1] for _, bug in chosen}))
+    if dirty:
+        print(
+            f"planted_bugs: {', '.join(dirty)} has uncommitted changes; commit or stash them "
+            "first (the bugs are planted in these files)",
+            file=sys.stderr,
+        )
+        return 2
+    signal.signal(signal.SIGTERM, _terminated)
+    for i, (bug, path, old, new, tests) in chosen:
+        with planted(path, old, new):
+            done = run_tests(tests)
+        failed = re.findall(r"^FAILED (\S+)", done.stdout, re.M)
+        result = {
+            "i": i,
+            "bug": bug,
+            "file": path,
+            "caught": bool(failed),
+            "by": failed[:1],
+            "rc": done.returncode,
+            "tail": done.stdout[-300:] if not failed else "",
+        }
+        print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

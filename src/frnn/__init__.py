@@ -17,7 +17,7 @@ from ._version import __version__ as __version__
 if TYPE_CHECKING:  # at run time, __getattr__ below imports each name on first use
     from . import graph, plots, viz
     from .classifier import RNNClassifier
-    from .data import LayoutWarning, channels_last
+    from .data import LayoutWarning, LengthWarning, channels_last
     from .engine.activations import ACTIVATIONS
     from .engine.initialise import init
     from .engine.losses import (
@@ -41,6 +41,7 @@ __all__ = [
     "FullyRecurrentNetwork",
     "LOSSES",
     "LayoutWarning",
+    "LengthWarning",
     "RNNClassifier",
     "RNNRegressor",
     "backward",

@@ -41,7 +41,10 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # 7: the classifier's neighbour_weight and the nearest training series its read-out keeps
 # (frnn.reservoir.neighbours); files of versions ≤ 6 load with neighbour_weight=0 (the
 # read-out alone, as their fit had).
-FORMAT_VERSION = 7
+# 8: the estimators' training lengths min_length_, max_length_ (frnn.data.lengths), which
+# a frnn that reads up to 7 would refuse as unknown; files of versions ≤ 7 load without
+# them, and so cannot warn of series far from the training lengths.
+FORMAT_VERSION = 8
 _BEFORE_6 = ("init", "warmup", "steps")  # the parameters version 6 added
 _MAGIC = "frnn"
 _META = "__meta__"

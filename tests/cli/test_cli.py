@@ -7,10 +7,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import warnings
 
 import numpy as np
 import pytest
 
+from frnn import LengthWarning
 from frnn.estimator import RNNClassifier
 from helpers import model_arrays, toy_series, write_file
 from helpers import run_cli as frnn
@@ -263,8 +265,14 @@ def test_built_in_synthetic_sets_and_printed_predictions(tmp_path):
     assert out.returncode == 2
     par = ["--dataset", "parity", "--n-train", "20", "--n-test", "6", "--length", "5"]
     assert frnn("train", *TINY, *par, "--quiet", "--out", "p", cwd=tmp_path).returncode == 0
-    lines = frnn("predict", "--model", "p", "--dataset", "parity", cwd=tmp_path).stdout
+    with warnings.catch_warnings():  # shown as the command shows it, not raised by pytest
+        warnings.simplefilter("always", LengthWarning)
+        done = frnn("predict", "--model", "p", "--dataset", "parity", cwd=tmp_path)
+    lines = done.stdout
     assert lines.splitlines()[0] == "row,prediction,p_0,p_1" and len(lines.splitlines()) == 501
+    assert done.stderr.startswith(  # the set's own length, 10, against 5 trained
+        "frnn predict: warning: 500 of 500 series of data set parity are longer than 1.5"
+    ), done.stderr
 
 
 @pytest.mark.slow

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 import frnn as frnn_lib
+from frnn import LengthWarning
 from frnn.data.datasets import load_dataset
 from frnn.estimator import RNNClassifier
 from helpers import run_cli as frnn
@@ -77,8 +79,11 @@ def test_evaluate_out_refused_for_a_regressor(tmp_path):
     args = ["evaluate", "--model", "r", "--dataset", "adding", "--out", "cm.png"]
     refused = frnn(*args, cwd=tmp_path)
     assert refused.returncode == 2 and "a regressor" in refused.stderr
-    plain = frnn(*args[:-2], cwd=tmp_path)
+    with warnings.catch_warnings():  # shown as the command shows it, not raised by pytest
+        warnings.simplefilter("always", LengthWarning)  # the set's length 50, not 20
+        plain = frnn(*args[:-2], cwd=tmp_path)
     assert plain.returncode == 0 and plain.stdout.split()[::2][:3] == ["rmse", "mae", "r2"]
+    assert plain.stderr.startswith("frnn evaluate: warning: ") and "longer" in plain.stderr
 
 
 def test_evaluate_label_auto_knows_the_classifier_and_none_is_refused(tmp_path, capsys):

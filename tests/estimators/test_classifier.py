@@ -103,7 +103,9 @@ def test_multivariate_array_and_float32():
     y = (X[:, :, 1].mean(axis=1) > 0).astype(int)
     clf = RNNClassifier(**QUICK, dtype="float32", random_state=0).fit(X, y)
     assert clf.networks_[0].W.dtype == np.float32 and clf.n_features_in_ == 3
-    assert clf.predict(X[:, :5]).shape == (30,)  # any length is fine for sequences
+    assert clf.predict(X[:, :7]).shape == (30,)  # any length is fine for sequences
+    with pytest.warns(frnn.LengthWarning, match="30 of 30 series of X are shorter"):
+        assert clf.predict(X[:, :5]).shape == (30,)  # far shorter: warned about
 
 
 def test_chunked_training_equals_full_when_the_chunk_covers_thehalves():

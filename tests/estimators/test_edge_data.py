@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from frnn import RNNClassifier, RNNRegressor
+from frnn import LengthWarning, RNNClassifier, RNNRegressor
 from frnn.reservoir import LeaveOneOutWarning, ReservoirClassifier
 
 CLASSIFIERS = {
@@ -183,7 +183,9 @@ def test_a_model_fitted_on_a_table_says_how_to_read_other_lengths(kind):
     with pytest.raises(ValueError, match=r"X has 10 features, but \w+ is expecting 16 .*fit X as"):
         clf.predict(X[:, :10])
     series = CLASSIFIERS[kind]().fit(X[:, :, None], y)
-    assert series.predict(X[:, :10, None]).shape == (len(X),)
+    assert series.predict(X[:, :12, None]).shape == (len(X),)
+    with pytest.warns(LengthWarning, match="shorter than 75% of the shortest training series"):
+        assert series.predict(X[:, :10, None]).shape == (len(X),)  # far shorter: warned
 
 
 def test_the_command_line_prints_the_warning_as_one_line(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -253,8 +254,16 @@ def test_cli_trains_the_adding_task_as_regression(tmp_path):
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert set(metrics["test"]) >= {"rmse", "mae", "r2", "loss", "n"} and metrics["epochs"] is None
     assert json.loads((tmp_path / "r" / "config.json").read_text())["task"] == "regression"
-    evaluated = run_frnn("evaluate", "--model", "r", "--dataset", "adding", "--json", cwd=tmp_path)
+    with warnings.catch_warnings():  # shown as the command shows it, not raised by pytest
+        warnings.simplefilter("always", frnn.LengthWarning)
+        evaluated = run_frnn(
+            "evaluate", "--model", "r", "--dataset", "adding", "--json", cwd=tmp_path
+        )
     assert evaluated.returncode == 0, evaluated.stderr
+    assert evaluated.stderr.startswith(  # the set's own length, 50, against 12 trained
+        "frnn evaluate: warning: 1000 of 1000 series of data set adding are longer than 1.5 "
+        "times the longest training series (12 steps)"
+    ), evaluated.stderr
     assert set(json.loads(evaluated.stdout)) >= {"rmse", "mae", "r2"}
 
 

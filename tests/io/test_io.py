@@ -237,7 +237,7 @@ def test_network_with_biases_round_trips(tmp_path, dtype):
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
     with np.load(tmp_path / "net.npz") as archive:
         meta = json.loads(archive["__meta__"].tobytes().decode("utf-8"))
-    assert meta["version"] == frnn.io.FORMAT_VERSION == 7 and meta["bias"] is True
+    assert meta["version"] == frnn.io.FORMAT_VERSION == 8 and meta["bias"] is True
 
 
 def test_a_network_without_biases_loads_without_them(tmp_path, net):

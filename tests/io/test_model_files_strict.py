@@ -252,6 +252,9 @@ IMPOSSIBLE = {
     },
     "regressor reservoir": {
         "a temperature for a regressor": _set("reservoir", "temperature", value=1.0),
+        "a shortest series longer than the longest": _set("fitted", "min_length_", value=9),
+        "the shortest length alone": _set("fitted", "max_length_", value=KeyError),
+        "lengths in a file of version 7": _set("version", value=7),
     },
     "regressor bptt": {
         "two outputs squeezed into one": _set("fitted", "squeeze_", value=True),
@@ -321,9 +324,31 @@ def test_version_5_files_load_with_the_old_recipe_and_version_6_need_it(tmp_path
 
 
 def _before_7(meta: dict) -> dict:
-    """``meta`` as a file before version 7 wrote it: no nearest series, no neighbour_weight."""
+    """``meta`` as a file before version 7 wrote it: no nearest series, no neighbour_weight
+    (nor the training lengths of version 8)."""
+    meta = _before_8(meta)
     if "reservoir" in meta:
         meta = _replaced(meta, ("reservoir", "neighbours"), KeyError)
     if "neighbour_weight" in meta["params"]:
         meta = _replaced(meta, ("params", "neighbour_weight"), KeyError)
     return meta
+
+
+def _before_8(meta: dict) -> dict:
+    """``meta`` as a file before version 8 wrote it: no training lengths."""
+    for name in ("min_length_", "max_length_"):
+        if name in meta.get("fitted", {}):
+            meta = _replaced(meta, ("fitted", name), KeyError)
+    return meta
+
+
+@pytest.mark.parametrize("kind", ["classifier reservoir", "regressor bptt"])
+def test_version_7_files_load_without_the_lengths_and_version_8_keep_them(tmp_path, files, kind):
+    arrays, meta = files[kind]
+    assert (meta["fitted"]["min_length_"], meta["fitted"]["max_length_"]) == (8, 8)
+    old = _before_8({**meta, "version": 7})
+    loaded = frnn.load(_write(tmp_path / "v7.npz", arrays, old))
+    assert not hasattr(loaded, "min_length_")
+    new = frnn.load(_write(tmp_path / "v8.npz", arrays, meta))
+    assert (new.min_length_, new.max_length_) == (8, 8)
+    np.testing.assert_array_equal(loaded.predict(X), new.predict(X))

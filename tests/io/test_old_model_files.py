@@ -79,3 +79,28 @@ def test_files_before_the_memory_recipe_take_the_old_defaults(name):
     assert model.init == ("torch" if model.init_scale is None else "uniform")
     assert model.warmup == 0.0 and isinstance(model.epochs, int)
     assert model.activation == "tanh" and isinstance(model.hidden_size, int)
+
+
+V7 = {"reservoir_classifier_v7": ("rc", ("decision_function", "predict_proba", "predict")),
+      "bptt_regressor_v7": ("br", ("predict",))}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", V7)
+def test_version_7_files_load_without_lengths_and_cannot_warn(name, tmp_path):
+    """Written by frnn at 9dd3941 (format version 7, before the training lengths):
+    ``RNNClassifier(n_reservoirs=2, hidden_size=4, random_state=0)`` fitted on 12 series of
+    20 steps, ``RNNRegressor(training="bptt", hidden_size=3, n_ensemble=1, steps=20,
+    batch_size=5, random_state=0)`` on 10 series of 16 steps; tests/fixtures/v7_expected.npz
+    holds their outputs on series of 6 and 4 steps.  They load without ``min_length_``, so
+    those short series draw no LengthWarning (the suite makes any warning an error), and
+    predict as they did; saved again, the file still has no lengths and loads."""
+    with np.load(DATA / "v7_expected.npz") as archive:
+        expected = {key: archive[key] for key in archive.files}
+    prefix, methods = V7[name]
+    model = frnn.load(DATA / f"{name}.npz")
+    assert not hasattr(model, "min_length_") and not hasattr(model, "max_length_")
+    check_saved_outputs(model, expected, prefix, methods)
+    frnn.save(model, tmp_path / "again.npz")
+    again = frnn.load(tmp_path / "again.npz")
+    assert not hasattr(again, "min_length_")
+    check_saved_outputs(again, expected, prefix, methods)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["flag", "trained_layout", "with_flags"]
+__all__ = ["flag", "trained_layout", "trained_lengths", "with_flags"]
 
 
 def flag(name: str) -> str:
@@ -69,3 +69,12 @@ def trained_layout(text: str) -> str:
     data_format='channels_first'" becomes "train the model with --data-format
     channels_first"."""
     return _LAYOUT_ADVICE.sub(r"train the model with --data-format \1", text)
+
+
+def trained_lengths(text: str, data: str) -> str:
+    """A length warning at ``predict``, ``evaluate`` or ``train`` (:class:`frnn.LengthWarning`),
+    in the command's terms: "series of X" are the series of ``data`` (the file or data set
+    read, or the test split), and the advice to fit is one to train."""
+    text = text.replace(" series of X are ", f" series of {data} are ")
+    text = text.replace("the series of X is ", f"the series of {data} is ")
+    return text.replace("; fit on series of the lengths", "; train on series of the lengths")

@@ -219,23 +219,29 @@ def main(argv: list[str] | None = None) -> int:
 
 def _show_warning(args: argparse.Namespace, show):
     """``warnings.showwarning`` that prints the warnings about the data (its layout, a class
-    leave-one-out cannot see) as one line, named as the command's errors are; other
-    warnings as Python shows them."""
+    leave-one-out cannot see, series far from the training lengths) as one line,
+    named as the command's errors are, each once (``predict`` asks the model twice: for
+    the labels and for the probabilities); other warnings as Python shows them."""
+    shown = set()
 
     def show_warning(message, category, filename, lineno, file=None, line=None):
         from ..data.layouts import LayoutWarning
+        from ..data.lengths import LengthWarning
         from ..reservoir.classifier import LeaveOneOutWarning
 
-        if not issubclass(category, LayoutWarning | LeaveOneOutWarning):
+        if not issubclass(category, LayoutWarning | LeaveOneOutWarning | LengthWarning):
             return show(message, category, filename, lineno, file, line)
-        print(f"frnn {args.command}: warning: {_message(message, args)}", file=sys.stderr)
+        text = f"frnn {args.command}: warning: {_message(message, args)}"
+        if text not in shown:
+            shown.add(text)
+            print(text, file=sys.stderr)
 
     return show_warning
 
 
 def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
     """The error as one line, naming options where the library names its parameters."""
-    from .flags import trained_layout, with_flags
+    from .flags import trained_layout, trained_lengths, with_flags
 
     names = {"label", "header"}  # the readers' keywords: --label, --header
     if args.command == "train":
@@ -245,6 +251,9 @@ def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
     text = _one_line(error)
     if args.command in ("predict", "evaluate"):  # the model's layout, no --data-format
         text = trained_layout(text)
+        text = trained_lengths(text, args.data or f"data set {args.dataset}")
+    if args.command == "train":  # only the test split can be far from the training lengths
+        text = trained_lengths(text, "the test split")
     return with_flags(text, names)
 
 

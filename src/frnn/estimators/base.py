@@ -24,6 +24,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._typing import Callback
+from ..data.lengths import warn_far
 from ..data.series import Series
 from ..engine.protocol import detached
 from ..training import ensemble
@@ -89,6 +90,8 @@ class RNNEstimator(BaseEstimator):
         "frame_size_",
         "mean_",
         "std_",
+        "min_length_",
+        "max_length_",
     )
 
     # -- fitting --------------------------------------------------------------------------
@@ -258,6 +261,7 @@ class RNNEstimator(BaseEstimator):
         step; and the lengths (n,) they have."""
         check_is_fitted(self, self._task.marker)
         x, lengths = inputs.validated(self, X, reset=False)
+        warn_far(self, lengths)  # series far from the training lengths
         reservoir = getattr(self, "reservoir_", None)  # the model this fit made
         if reservoir is not None:
             if not reservoir.features_.normalise:

@@ -30,6 +30,7 @@ import dask.array as da
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..data.lengths import record, warn_far
 from ..reservoir.readout import ReservoirReadout, best_temperature
 from . import reservoirs
 from .chunked_readout import Featurise, draw, passes, standardisation_of
@@ -58,6 +59,7 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
     est.tabular_ = X.ndim == 2
     est.n_features_in_ = T if est.tabular_ else X.shape[2]
     lengths = np.full(n, T, dtype=np.intp)
+    record(est, lengths)  # a dask array's series are all T long
     Y = est._task.encode(est, local(y), lengths)
     features, targets, weights = reservoirs.readout_problem(est, Y)
     reservoirs.warn_unseen(est, Y)
@@ -82,6 +84,7 @@ def lazy(method, est, X, *args, **kwargs) -> da.Array:
     """``method(est, chunk)`` of every chunk of X, as one dask array along the series."""
     check_is_fitted(est, est._task.marker)
     X = in_layout(checked(X), est.data_format)  # checked once here, not once a chunk
+    warn_far(est, np.full(X.shape[0], X.shape[1]))  # once here too, for the whole X
     est = _in_frnn_layout(_without_sums(est))
     one = method(est, np.zeros((1, *X.shape[1:])), *args, **kwargs)  # one series: the shape
     light = shared(est)
@@ -101,13 +104,13 @@ def _apply(method, est, block, chunk, span, args, kwargs):
 
 
 def _in_frnn_layout(est):
-    """``est`` reading every chunk as (n, T, D) already: X's layout was checked (and
-    channels_first transposed, lazily) on the whole array, so no chunk repeats either."""
-    if est.data_format == "channels_last":
-        return est
+    """``est`` reading every chunk as (n, T, D) already, its lengths unrecorded: X's layout
+    and length were checked (and channels_first transposed, lazily) on the whole array,
+    so no chunk repeats them."""
     light = type(est).__new__(type(est))
     light.__dict__.update(est.__dict__)
     light.data_format = "channels_last"
+    light.__dict__.pop("min_length_", None)  # frnn.data.lengths.warn_far: said once
     return light
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.lengths import record
 from ..data.series import Series
 from . import inputs, reservoirs
 from .lazy import is_dask
@@ -96,6 +97,7 @@ def _more(est, X, y, classes) -> None:
             f"first call to partial_fit, {est.classes_.tolist()!r}"
         )
     x, lengths = inputs.validated(est, X, reset=False)  # (n, T, D)
+    record(est, lengths, more=True)  # the training lengths over every chunk so far
     Y = est._task.encode_more(est, y, lengths)
     _, targets, weights = reservoirs.readout_problem(est, Y)
     model = est.reservoir_

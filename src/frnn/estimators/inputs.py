@@ -5,8 +5,9 @@
     estimator's dtype (what the BPTT networks read)
 
 The arrays' work is the input layer's (:mod:`frnn.data.inputs`); this module adds what an
-estimator records and checks: ``n_features_in_``, feature names, ``tabular_``, ``mean_``,
-``std_``, ``frame_size_``.
+estimator records and checks: ``n_features_in_``, feature names, ``tabular_``, the training
+lengths ``min_length_``, ``max_length_`` (:mod:`frnn.data.lengths`), ``mean_``, ``std_``,
+``frame_size_``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sklearn.utils.validation import validate_data
 
 from ..data import inputs as data_inputs
 from ..data import layouts
+from ..data.lengths import record
 from ..data.series import Series
 
 __all__ = [
@@ -35,7 +37,7 @@ def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
     (n, T) arrays are tables to scikit-learn: they go through its ``validate_data``
     (feature names, ``n_features_in_`` = T).  Sequences keep ``n_features_in_`` = D,
     checked when predicting.  ``reset`` (in ``fit``) records what later calls are
-    checked against.
+    checked against, the training lengths among them (:func:`frnn.data.lengths.record`).
     """
     if reset:
         for attr in ("n_features_in_", "feature_names_in_"):
@@ -47,6 +49,7 @@ def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
         X = _table(est, X, reset)
     x, lengths, tabular = data_inputs.as_sequences(X, data_format="channels_last")
     if reset:
+        record(est, lengths)
         est.tabular_ = tabular
         if not tabular:
             est.n_features_in_ = x.shape[2]

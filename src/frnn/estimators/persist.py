@@ -32,6 +32,8 @@ FITTED = (
     "history_",
     "stopped_by_",
     "n_features_in_",
+    "min_length_",
+    "max_length_",
 )
 _VERSION_2 = ("alpha_",)  # a version-2 regressor kept the read-out's α among these
 
@@ -114,6 +116,7 @@ def _check_fitted(est, fitted: dict, version: int) -> None:
         raise ValueError(f"tabular_ must be a bool; got {tabular!r}")
     if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features < 1:
         raise ValueError(f"n_features_in_ must be an integer ≥ 1; got {n_features!r}")
+    _check_lengths(fitted, version)
     names = getattr(est, "feature_names_in_", None)  # a table's columns (DataFrame)
     if names is not None and (not tabular or names.shape != (n_features,)):
         raise ValueError(f"feature_names must be n_features_in_ = {n_features} column names")
@@ -142,6 +145,23 @@ def _check_fitted(est, fitted: dict, version: int) -> None:
         raise ValueError("loss_curve_ must be history_['loss'], one number an epoch")
     if fitted.get("stopped_by_", "epochs") not in _STOPPED_BY:
         raise ValueError(f"stopped_by_ must be one of {_STOPPED_BY}; got {fitted['stopped_by_']!r}")
+
+
+def _check_lengths(fitted: dict, version: int) -> None:
+    """``min_length_`` ≤ ``max_length_``, integers ≥ 1: both, or neither (a model file of
+    version 7 or before, or one saved again from it, which recorded no lengths)."""
+    shortest, longest = fitted.get("min_length_"), fitted.get("max_length_")
+    if shortest is None and longest is None:
+        return
+    if version < 8:
+        raise ValueError(f"min_length_ and max_length_ came with version 8; this is {version}")
+    for value in (shortest, longest):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(
+                f"min_length_ and max_length_ must be integers ≥ 1; got {shortest!r}, {longest!r}"
+            )
+    if shortest > longest:
+        raise ValueError(f"min_length_ = {shortest} exceeds max_length_ = {longest}")
 
 
 _ALWAYS = ("loss", "accuracy", "grad_norm", "train_loss", "seconds")  # else null: not scored

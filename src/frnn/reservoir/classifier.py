@@ -19,10 +19,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validate import check_label_kinds
 from ..data.inputs import as_sequences
+from ..data.lengths import record, warn_far
 from ..data.series import Series
 from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
 from .readout import (
@@ -132,6 +133,12 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         ``features_`` (ReservoirFeatures), ``mean_``, ``scale_``, ``readout_`` (V, c),
         ``alpha_`` (the chosen ridge penalty) and ``temperature_`` (τ of ``predict_proba``)
         read through the classifier too
+    min_length_, max_length_ : int
+        The shortest and the longest training series' lengths; ``predict``,
+        ``predict_proba``, ``decision_function`` and ``score`` warn
+        (:class:`~frnn.LengthWarning`) of series shorter than
+        ``frnn.data.lengths.SHORT_FRACTION`` (0.75) of ``min_length_`` or longer than
+        ``LONG_FACTOR`` (1.5) times ``max_length_``
     """
 
     alphas: tuple[float, ...] = tuple(ALPHAS)
@@ -159,7 +166,8 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         X : (n, T) or (n, T, D) array, a list of n (T_i, D) arrays, or a Series
             The training series.
         y : (n,) array_like
-            Their class labels, at least two classes.
+            Their class labels, at least two classes; a column (n, 1) is read as (n,), with
+            scikit-learn's DataConversionWarning.
         callback : callable(done, total) or None, default None
             Called with the reservoirs done so far and ``n_reservoirs``.
 
@@ -170,10 +178,12 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         Raises
         ------
         ValueError
-            y is not 1-D, not class labels (real values), of one class, or not one label per
-            series; X is not series; a parameter is out of range.
+            y is not (n,) or (n, 1), not class labels (real values), of one class, or not one
+            label per series; X is not series; a parameter is out of range.
         """
         y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:  # a column: scikit-learn's classifiers ravel it
+            y = column_or_1d(y, warn=True)  # with a DataConversionWarning, as RNNClassifier
         if y.ndim != 1:
             raise ValueError(f"y must be (n,) class labels, one per series; got shape {y.shape}")
         if y.dtype.kind in "fc":  # before scikit-learn's checks, whose casts warn on NaN
@@ -203,20 +213,22 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         warn_thin_classes(self.classes_, y_index)  # X and y checked, one label a series
         self.model_ = model.calibrate(y_index, self.temperature)
         self.n_features_in_ = features.n_features_in_
+        record(self, X.lengths)  # min_length_, max_length_
         return self
 
-    def _laid_out(self, X):
+    def _laid_out(self, X) -> Series:
         """X in frnn's layout as ``data_format`` reads it, as a Series (padded, with its
-        lengths) that the reservoirs take as it is; X itself for None."""
-        if self.data_format is None:
-            return X
+        lengths) that the reservoirs take as it is."""
         x, lengths, _ = as_sequences(X, data_format=self.data_format)  # (n, T, D), (n,)
         return Series(x, np.zeros(len(x)), lengths)  # y unused: the labels come apart
 
     def _z(self, X) -> np.ndarray:
-        """The fitted read-out's z (n, K) of series X, in ``data_format``'s layout."""
+        """The fitted read-out's z (n, K) of series X, in ``data_format``'s layout; a
+        :class:`~frnn.LengthWarning` for series far from the training lengths."""
         check_is_fitted(self, "model_")  # scikit-learn's NotFittedError, not AttributeError
-        return self.model_.predict(self._laid_out(X))
+        series = self._laid_out(X)
+        warn_far(self, series.lengths)
+        return self.model_.predict(series)
 
     def decision_function(self, X) -> np.ndarray:
         """z, (n, K); for two classes (n,), z_1 − z_0, positive for ``classes_[1]``.

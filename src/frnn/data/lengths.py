@@ -1,0 +1,98 @@
+"""The training series' lengths, and the warning of series far from them.
+
+A model reads a series of any length, but what it learnt sits at the places and scales of
+the series it was fitted on: a model fitted on GunPoint (150 steps) predicts GunPoint cut
+to 75 steps at chance, with ``predict_proba`` sure of itself all the same.  So every
+estimator that reads series records the lengths it was fitted on (:func:`record`:
+``min_length_`` and ``max_length_``, extended chunk by chunk by ``partial_fit``), and
+warns (:func:`warn_far`, :class:`LengthWarning`) when it is asked to predict series
+shorter than ``SHORT_FRACTION`` of the shortest of them, or longer than ``LONG_FACTOR``
+times the longest.  A model whose file was written before the lengths were recorded
+(format version 7 and before) has none, and cannot warn.
+
+Both bounds are read off ``benchmarks/lengths.py`` (training splits only: held-back series
+cut to a fraction of their length, or a model fitted on cut series predicting longer
+ones; ``benchmarks/results/lengths.md``, summed up in ``docs/practitioners.md``): where the
+median set, with the worse of the two ends kept, has lost a quarter of its accuracy above
+chance.  Over 14 sets the default (reservoir) classifier keeps 0.89 of it on series cut to
+0.75 of the training length, 0.68 at 0.67 and 0.30 at 0.5 (BPTT, 5 sets: 0.82, 0.64,
+0.47); on series 1.5 times as long it keeps 1.00, twice as long 0.75 (BPTT, sooner hurt:
+0.34 and 0.03; one pair of bounds serves both modes, set for the default).
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["LONG_FACTOR", "SHORT_FRACTION", "LengthWarning", "record", "warn_far"]
+
+#: Series shorter than this fraction of the shortest training series are warned about.
+SHORT_FRACTION = 0.75
+#: Series longer than this multiple of the longest training series are warned about.
+LONG_FACTOR = 1.5
+
+_PACKAGE = str(Path(__file__).resolve().parent.parent)  # frnn's folder: frames to skip
+
+
+class LengthWarning(UserWarning):
+    """Series far from the training lengths, whose predictions are unreliable: shorter than
+    ``SHORT_FRACTION`` of the shortest training series, or longer than ``LONG_FACTOR``
+    times the longest (:func:`warn_far`)."""
+
+
+def record(model, lengths: np.ndarray, *, more: bool = False) -> None:
+    """Set ``model.min_length_`` and ``model.max_length_``, the shortest and the longest of
+    the training series' lengths (n,); ``more``: extend those of the chunks before."""
+    shortest, longest = int(np.min(lengths)), int(np.max(lengths))
+    if more and getattr(model, "min_length_", None) is not None:
+        shortest = min(shortest, model.min_length_)
+        longest = max(longest, model.max_length_)
+    model.min_length_, model.max_length_ = shortest, longest
+
+
+def warn_far(model, lengths: np.ndarray, name: str = "X") -> None:
+    """Warn (:class:`LengthWarning`, one for the call) when series of ``lengths`` (n,) are
+    shorter than ``SHORT_FRACTION`` of ``model.min_length_`` or longer than ``LONG_FACTOR``
+    times ``model.max_length_``, saying how many; nothing for a model without lengths."""
+    shortest = getattr(model, "min_length_", None)
+    if shortest is None:
+        return
+    lengths = np.asarray(lengths)
+    short = int(np.count_nonzero(lengths < SHORT_FRACTION * shortest))
+    long = int(np.count_nonzero(lengths > LONG_FACTOR * model.max_length_))
+    said = []
+    if short:
+        said.append(
+            f"{_which(short, len(lengths), name)} shorter than {SHORT_FRACTION:.0%} of the "
+            f"shortest training series ({shortest} steps)"
+        )
+    if long:
+        said.append(
+            f"{_which(long, len(lengths), name)} longer than {LONG_FACTOR:g} times the "
+            f"longest training series ({model.max_length_} steps)"
+        )
+    if said:
+        warnings.warn(
+            f"{'; '.join(said)}: predictions for them are unreliable (on many tasks accuracy "
+            "falls towards chance on series of other lengths than the training ones, while "
+            "predict_proba stays sure); fit on series of the lengths you predict",
+            LengthWarning,
+            stacklevel=_outside(),
+        )
+
+
+def _which(count: int, n: int, name: str) -> str:
+    return f"{count} of {n} series of {name} are" if n > 1 else f"the series of {name} is"
+
+
+def _outside() -> int:
+    """The stack level of the first caller outside frnn, for ``warnings.warn``: the warning
+    names the user's line however deep in frnn the check ran."""
+    frame, level = sys._getframe(2), 2  # level 1: warn_far, which calls this
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
