@@ -203,3 +203,14 @@ def test_a_dask_array_is_warned_about_once_for_the_whole_array():
             said = [str(w.message) for w in caught]
             assert len(said) == 1, (method, said)
             assert said[0].startswith("16 of 16 series of X are shorter than"), said
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor-bptt", "reservoir-classifier"])
+def test_the_warning_names_the_callers_line_even_through_scikit_learns_score(kind):
+    model = _fitted(kind)
+    X, y = _series(4, (3,), seed=1)
+    for method in _methods(kind):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", frnn.LengthWarning)
+            _call(model, method, X, y)
+        assert [w.filename for w in caught] == [__file__], method

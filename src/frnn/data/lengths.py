@@ -27,6 +27,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import sklearn.base
 
 __all__ = ["LONG_FACTOR", "SHORT_FRACTION", "LengthWarning", "record", "warn_far"]
 
@@ -36,6 +37,9 @@ SHORT_FRACTION = 0.75
 LONG_FACTOR = 1.5
 
 _PACKAGE = str(Path(__file__).resolve().parent.parent)  # frnn's folder: frames to skip
+# scikit-learn's ``score`` (ClassifierMixin's, RegressorMixin's) calls frnn's predict: its
+# frame is not the user's line either
+_SKLEARN_BASE = str(Path(sklearn.base.__file__).resolve())
 
 
 class LengthWarning(UserWarning):
@@ -90,9 +94,12 @@ def _which(count: int, n: int, name: str) -> str:
 
 
 def _outside() -> int:
-    """The stack level of the first caller outside frnn, for ``warnings.warn``: the warning
-    names the user's line however deep in frnn the check ran."""
+    """The stack level of the first caller outside frnn (and scikit-learn's ``score``), for
+    ``warnings.warn``: the warning names the user's line however deep in frnn the check
+    ran."""
     frame, level = sys._getframe(2), 2  # level 1: warn_far, which calls this
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+    while frame is not None and (
+        frame.f_code.co_filename.startswith(_PACKAGE) or frame.f_code.co_filename == _SKLEARN_BASE
+    ):
         frame, level = frame.f_back, level + 1
     return level
