@@ -182,6 +182,13 @@ def cv_rows(name: str, seeds, sets=CV_SETS) -> list[dict]:
     return rows
 
 
+def _is_base(name: str, task: str) -> bool:
+    """Whether a candidate's run on an adding task is the baseline's (a cap that does not
+    bind, not run again)."""
+    n = int(task.rpartition("n=")[2]) if "n=" in task else 0
+    return name.startswith("pass") and n > 0 and candidate(name, n)["steps"] == STEPS
+
+
 def table(paths: list[str]) -> None:
     """Per (task, seed): each candidate's score (CV: the mean over folds); the sign test."""
     rows = [json.loads(line) for path in paths for line in open(path) if line.strip()]
@@ -197,16 +204,19 @@ def table(paths: list[str]) -> None:
     for (task, seed), by in sorted(cells.items()):
         text = []
         for c in names:
-            got = by.get(c, []) or (by.get("base", []) if c.startswith("pass") else [])
+            got = by.get(c, []) or (by.get("base", []) if _is_base(c, task) else [])
             score = np.mean([r["score"] for r in got]) if got else float("nan")
             cpu = np.mean([r["cpu_s"] for r in got]) if got else float("nan")
-            text += [f"{score:.4f}", f"{cpu:.0f}"]
+            folds = f" ({len(got)} folds)" if task in CV_SETS and 0 < len(got) < 5 else ""
+            text += [f"{score:.4f}{folds}", f"{cpu:.0f}"]
         print(f"| {task} | {seed} | " + " | ".join(text) + " |")
     for c in names[1:]:
         better = worse = 0
         for (task, _), by in cells.items():
             if c not in by or "base" not in by:
                 continue  # (a pass cap that never binds is the baseline: a tie)
+            if task in CV_SETS and min(len(by[c]), len(by["base"])) < 5:
+                continue  # a CV run cut short: not a pair
             mine = np.mean([r["score"] for r in by[c]])
             base = np.mean([r["score"] for r in by["base"]])
             sign = (mine - base) if task in CV_SETS else (base - mine)  # accuracy | MSE
