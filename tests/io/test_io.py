@@ -300,3 +300,15 @@ def test_to_torch_carries_the_biases(activation, dtype):
     tol = 1e-12 if dtype == np.float64 else 1e-5
     assert np.abs(states.numpy() - net.a).max() <= tol * np.abs(net.a).max()
     assert np.abs(logits.numpy() - net.z).max() <= tol * np.abs(net.z).max()
+
+
+def test_weight_decay_kept_in_files_whatever_the_default(tmp_path):
+    # the regressor's default moved from 0 to 1e-4: a file keeps the value its fit had
+    # (every version wrote it; a file without it is refused as damaged): a refit repeats it
+    X, y = np.random.default_rng(0).standard_normal((12, 6, 2)), np.arange(12) % 2
+    assert frnn.RNNRegressor().weight_decay == 1e-4 and RNNClassifier().weight_decay == 0.0
+    for decay in (0.0, 1e-4, 0.5):
+        clf = RNNClassifier(training="bptt", steps=3, weight_decay=decay, random_state=0)
+        path = tmp_path / f"decay{decay}.npz"
+        frnn.save(clf.fit(X, y), path)
+        assert frnn.load(path).weight_decay == decay

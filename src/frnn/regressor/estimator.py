@@ -87,7 +87,9 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     bias : bool, the biases b of the states and c of the outputs (without c a network
         cannot even fit a constant offset in the scaled targets' units)
     n_ensemble : int ≥ 1, networks trained from different seeds; their outputs are averaged
-    weight_decay : float ≥ 0, L2 penalty added to the gradients as weight_decay · θ
+    weight_decay : float ≥ 0, L2 penalty added to the gradients as weight_decay · θ (W, R
+        and V; never b, c); the default 1e-4 keeps networks from memorising small
+        training sets (benchmarks/results/memory_selection.md)
     validation_fraction : float in [0, 1), held out for early stopping (0: none)
     patience : int ≥ 1, rounds (epochs) without a better validation loss before stopping
     standardize : bool, standardise each input feature with the training mean and std
@@ -123,6 +125,7 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     frame_size_ : int, the frame size used (training="bptt")
     """
 
+    weight_decay: float = 1e-4  # the classifier's is 0 (results: "Few training series")
     aux_weight: ClassVar[float] = 0.0  # no per-step loss: a running sum is not yet the answer
     _task: ClassVar[Task] = Regression()
     # See the module; float64 states and Gaussian R, as the regression defaults were chosen
