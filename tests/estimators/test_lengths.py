@@ -168,8 +168,7 @@ def test_a_refused_refit_keeps_the_lengths_of_the_fit_before(kind):
     X, _ = _series(4, (5,))
     with pytest.raises(ValueError):
         model.fit(X, np.array([0, 1, np.nan, 1]))
-    if kind != "reservoir-classifier":  # the RNN estimators' fit is transactional
-        assert (model.min_length_, model.max_length_) == (T, T)
+    assert (model.min_length_, model.max_length_) == (T, T)  # every fit is transactional
 
 
 @pytest.mark.parametrize("kind", ["classifier", "classifier-bptt", "regressor", "regressor-bptt"])

@@ -332,3 +332,30 @@ def test_reservoir_classifier_reads_the_layout_it_is_told():
     ReservoirClassifier(data_format="channels_last", **kw).fit(X, y)  # stated: no warning
     with pytest.raises(ValueError, match="data_format must be one of"):
         ReservoirClassifier(data_format="nchw", **kw).fit(X, y)
+
+
+def _refused(X, y):
+    """A refit that fails at the labels, and one that fails in the callback mid-fit."""
+
+    def interrupted(done, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    yield lambda clf: clf.fit(X, np.full(len(X), 7)), ValueError  # one class
+    yield lambda clf: clf.fit(X, y, callback=interrupted), KeyboardInterrupt
+
+
+def test_a_refused_refit_leaves_the_previous_fit_whole():
+    import pickle
+
+    rng = np.random.default_rng(0)
+    X, y = _sine_square(rng, 24, T=40)
+    clf = ReservoirClassifier(**SMALL, random_state=0).fit(X, y)
+    before = {k: pickle.dumps(v) for k, v in vars(clf).items()}
+    z = clf.decision_function(X)
+    X2, y2 = X[:, :30] * 3.0, np.where(y == y[0], "a", "b")  # other lengths, classes, scale
+    for refit, error in _refused(X2, y2):
+        with pytest.raises(error):
+            refit(clf)
+        assert {k: pickle.dumps(v) for k, v in vars(clf).items()} == before
+        np.testing.assert_array_equal(clf.decision_function(X), z)

@@ -196,13 +196,13 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
                 "ignore", message="The number of unique classes", category=UserWarning
             )
             check_classification_targets(y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"y must hold at least two classes; got {len(self.classes_)}")
+        classes, y_index = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(f"y must hold at least two classes; got {len(classes)}")
         params = self.get_params()
         features = ReservoirFeatures(**{name: params[name] for name in PARAMETERS})
-        Y = 2.0 * np.eye(len(self.classes_))[y_index] - 1.0  # (n, K) one-hot as ±1
-        weights = class_weights(self.class_weight, self.classes_, y_index)
+        Y = 2.0 * np.eye(len(classes))[y_index] - 1.0  # (n, K) one-hot as ±1
+        weights = class_weights(self.class_weight, classes, y_index)
         model = ReservoirReadout(
             features, self.alphas, self.neighbour_weight, self.statistics_weights
         )
@@ -210,8 +210,11 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         model.fit(
             X, Y, sample_weight=None if weights is None else weights[y_index], callback=callback
         )
-        warn_thin_classes(self.classes_, y_index)  # X and y checked, one label a series
-        self.model_ = model.calibrate(y_index, self.temperature)
+        warn_thin_classes(classes, y_index)  # X and y checked, one label a series
+        model = model.calibrate(y_index, self.temperature)
+        # Fitted attributes only now, all together: a refused or interrupted refit (bad X,
+        # one class, a callback that raises) leaves the previous fit whole.
+        self.classes_, self.model_ = classes, model
         self.n_features_in_ = features.n_features_in_
         record(self, X.lengths)  # min_length_, max_length_
         return self
