@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/lengths.py
         [--sets gunpoint coffee ...] [--model reservoir|bptt|regressor] [--folds 5]
-        [--longer]
+        [--longer F] [--ratios 1 1.1 1.25 ...]
 
 The evidence behind ``frnn.data.lengths.SHORT_FRACTION``, the fraction of the shortest
 training length below which ``predict`` warns (:class:`frnn.LengthWarning`).  Training
@@ -16,7 +16,8 @@ split alone.
   fractions 1, 0.9, 0.8, 0.75, 0.67, 0.6, 0.5, 0.25.
 - ``--longer F``: fitted on the training series cut to the fraction F of their length
   (start, or end, kept); held-back series cut to F times 1, 1.25, 1.5, 2, 3, 4 (×1: the
-  training length), as far as their whole length (F = 0.5: up to ×2; F = 0.25: up to ×4).
+  training length), as far as their whole length (F = 0.5: up to ×2; F = 0.25: up to ×4);
+  ``--ratios`` names other multiples (a finer grid near 1).
 
 The last row, "kept", is the median over the sets of the share of each set's accuracy
 above chance (its largest class's share; 0 for R²) that the cut keeps:
@@ -105,11 +106,13 @@ def folds(y: np.ndarray, k: int, seed: int, classify: bool):
     return StratifiedKFold(k, shuffle=True, random_state=seed).split(y, y)
 
 
-def measure(name: str, kind: str, k: int, longer: float | None) -> dict[tuple[str, float], tuple]:
+def measure(
+    name: str, kind: str, k: int, longer: float | None, ratios=RATIOS
+) -> dict[tuple[str, float], tuple]:
     """{(keep, fraction): (score, mean largest probability or nan)} over the folds."""
     X, y = series(name)
     classify = not kind.startswith("regressor")
-    fractions = fractions_of(longer)
+    fractions = fractions_of(longer, ratios)
     hits: dict = {(keep, f): [] for keep in ("start", "end") for f in fractions}
     sure: dict = {key: [] for key in hits}
     for fold, (train, held) in enumerate(folds(y, k, 0, classify)):
@@ -134,11 +137,11 @@ def measure(name: str, kind: str, k: int, longer: float | None) -> dict[tuple[st
     }
 
 
-def fractions_of(longer: float | None) -> tuple[float, ...]:
+def fractions_of(longer: float | None, ratios=RATIOS) -> tuple[float, ...]:
     """The fractions of their length the held-back series are cut to."""
     if longer is None:
         return SHORTER
-    return tuple(longer * r for r in RATIOS if longer * r <= 1.0 + 1e-9)
+    return tuple(longer * r for r in ratios if longer * r <= 1.0 + 1e-9)
 
 
 def _scores(fitted, X, y, classify: bool):
@@ -165,10 +168,14 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--longer", type=float, default=None, metavar="F")
+    parser.add_argument("--ratios", type=float, nargs="+", default=list(RATIOS),
+                        help="with --longer: held-back length / training length")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.ratios[0] != 1.0:
+        parser.error("--ratios must start with 1 (the training length, the reference)")
     regress = args.model.startswith("regressor")
     sets = args.sets or (["frequency"] if regress else list(DEFAULT_SETS))
-    fractions = fractions_of(args.longer)
+    fractions = fractions_of(args.longer, args.ratios)
     what = "R²" if regress else "accuracy (mean largest probability)"
     head = [f"{keep} {f / (args.longer or 1):g}×" for keep in ("start", "end")
             for f in fractions]  # fmt: skip
@@ -184,7 +191,7 @@ def main(argv=None) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # LeaveOneOutWarning on PigCVP's folds, the
             # LengthWarning of the cuts themselves: measured here, not shown
-            table = measure(name, args.model, args.folds, args.longer)
+            table = measure(name, args.model, args.folds, args.longer, args.ratios)
         chance = 0.0 if regress else np.unique(y, return_counts=True)[1].max() / len(y)
         above = {keep: table[keep, fractions[0]][0] - chance for keep in ("start", "end")}
         kept.append(  # a set at chance at ×1 has nothing to keep: left out of the median
