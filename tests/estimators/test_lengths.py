@@ -4,8 +4,9 @@ Every estimator that reads series records the shortest and the longest training 
 (``min_length_``, ``max_length_``: a variable-length set's, ``partial_fit``'s over every
 chunk, a dask fit's) and warns, once a call, when ``predict``, ``predict_proba``,
 ``decision_function`` or ``score`` get series shorter than ``SHORT_FRACTION`` of the
-shortest or longer than ``LONG_FACTOR`` times the longest; never at the training lengths
-nor at the bounds.  The lengths survive ``save`` / ``load``.
+shortest or longer than ``LONG_FACTOR`` times the longest (``BPTT_LONG_FACTOR`` for networks
+trained by BPTT); never at the training lengths nor at the bounds.  The lengths survive
+``save`` / ``load``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import numpy as np
 import pytest
 
 import frnn
-from frnn.data.lengths import LONG_FACTOR, SHORT_FRACTION
+from frnn.data.lengths import BPTT_LONG_FACTOR, LONG_FACTOR, SHORT_FRACTION
 from frnn.reservoir import ReservoirClassifier
 
 T = 20  # the training series' length; the bound below which a warning is due:
 BOUND = int(np.ceil(SHORT_FRACTION * T))  # 15 steps and more: no warning
-LONG = int(LONG_FACTOR * T)  # 30 steps and fewer: no warning
 
 ESTIMATORS = {
     "classifier": lambda: frnn.RNNClassifier(n_reservoirs=4, hidden_size=8, random_state=0),
@@ -38,6 +38,16 @@ METHODS = {  # what each kind predicts with; score takes y too
     "classifier": ("predict", "predict_proba", "decision_function", "score"),
     "regressor": ("predict", "score"),
 }
+
+
+def _factor(kind: str) -> float:
+    """The bound on longer series of each kind: BPTT networks are hurt sooner."""
+    return BPTT_LONG_FACTOR if kind.endswith("bptt") else LONG_FACTOR
+
+
+def _long(kind: str, longest: int = T) -> int:
+    """The longest series ``kind`` predicts without a warning: 30 steps of 20 (24 BPTT)."""
+    return int(_factor(kind) * longest)
 
 
 def _methods(kind: str) -> tuple[str, ...]:
@@ -99,32 +109,48 @@ def test_series_shorter_than_the_bound_are_warned_about_once_a_call(kind):
 @pytest.mark.parametrize("kind", ESTIMATORS)
 def test_series_longer_than_the_bound_are_warned_about_in_the_same_warning(kind):
     model = _fitted(kind)
-    X, y = _series(6, (LONG + 1, T, 3 * T), seed=1)  # 4 of 6 long
+    X, y = _series(6, (_long(kind) + 1, T, 3 * T), seed=1)  # 4 of 6 long
     for method in _methods(kind):
         (said,) = _length_warnings(model, method, X, y)
         assert said.startswith(
-            f"4 of 6 series of X are longer than {LONG_FACTOR:g} times the longest training "
+            f"4 of 6 series of X are longer than {_factor(kind):g} times the longest training "
             f"series ({T} steps): predictions for them are unreliable"
         ), said
-    X, y = _series(6, (LONG + 1, 2), seed=1)  # 3 long, 3 short: one warning names both
+    X, y = _series(6, (_long(kind) + 1, 2), seed=1)  # 3 long, 3 short: one warning, both
     (said,) = _length_warnings(model, "predict", X, y)
     assert said.startswith(f"3 of 6 series of X are shorter than {SHORT_FRACTION:.0%}")
-    assert f"; 3 of 6 series of X are longer than {LONG_FACTOR:g} times" in said
+    assert f"; 3 of 6 series of X are longer than {_factor(kind):g} times" in said
 
 
 @pytest.mark.parametrize("kind", ESTIMATORS)
 def test_no_warning_at_the_training_length_nor_at_the_bound(kind):
     model = _fitted(kind)
-    for lengths in ((T,), (BOUND,), (LONG,), (T, BOUND, LONG)):
+    for lengths in ((T,), (BOUND,), (_long(kind),), (T, BOUND, _long(kind))):
         X, y = _series(6, lengths, seed=2)
         for method in _methods(kind):
             assert _length_warnings(model, method, X, y) == [], (lengths, method)
 
 
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_bptt_networks_warn_sooner_of_longer_series_as_their_fit_decides(kind):
+    between = _long(kind + "-bptt") + 2  # beyond the BPTT bound, within the reservoir's
+    assert _long(kind + "-bptt") < between <= _long(kind)
+    X, y = _series(4, (between,), seed=4)
+    reservoir, bptt = _fitted(kind), _fitted(kind + "-bptt")
+    assert _length_warnings(reservoir, "predict", X, y) == []
+    (said,) = _length_warnings(bptt, "predict", X, y)
+    assert f"longer than {BPTT_LONG_FACTOR:g} times the longest training series" in said
+    # set_params does not refit: the bound stays the fitted model's
+    reservoir.set_params(training="bptt")
+    bptt.set_params(training="reservoir")
+    assert _length_warnings(reservoir, "predict", X, y) == []
+    assert len(_length_warnings(bptt, "predict", X, y)) == 1
+
+
 @pytest.mark.parametrize("kind", ESTIMATORS)
 def test_a_variable_length_training_set_is_measured_by_its_shortest_series(kind):
     model = _fitted(kind, lengths=(12, 20, 30))
-    shortest, longest = int(np.ceil(SHORT_FRACTION * 12)), int(LONG_FACTOR * 30)
+    shortest, longest = int(np.ceil(SHORT_FRACTION * 12)), _long(kind, 30)
     X, y = _series(4, (shortest, longest), seed=3)  # far from 20, within 12's and 30's bounds
     assert _length_warnings(model, "predict", X, y) == []
     X, y = _series(4, (shortest - 1,), seed=3)
@@ -149,7 +175,7 @@ def test_partial_fit_records_the_lengths_of_every_chunk(kind):
     assert (model.min_length_, model.max_length_) == (T, T)
     model.partial_fit(*_series(8, (10, 15), seed=1))
     assert (model.min_length_, model.max_length_) == (10, T)  # the first chunk's T kept
-    X, y = _series(4, (10, LONG), seed=2)  # as short as the second chunk: no warning
+    X, y = _series(4, (10, _long(kind + "-bptt")), seed=2)  # partial_fit is BPTT: no warning
     assert _length_warnings(model, "predict", X, y) == []
     X, y = _series(4, (int(np.ceil(SHORT_FRACTION * 10)) - 1,), seed=2)
     assert len(_length_warnings(model, "predict", X, y)) == 1

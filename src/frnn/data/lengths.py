@@ -6,9 +6,10 @@ to 75 steps at chance, with ``predict_proba`` sure of itself all the same.  So e
 estimator that reads series records the lengths it was fitted on (:func:`record`:
 ``min_length_`` and ``max_length_``, extended chunk by chunk by ``partial_fit``), and
 warns (:func:`warn_far`, :class:`LengthWarning`) when it is asked to predict series
-shorter than ``SHORT_FRACTION`` of the shortest of them, or longer than ``LONG_FACTOR``
-times the longest.  A model whose file was written before the lengths were recorded
-(format version 7 and before) has none, and cannot warn.
+shorter than ``SHORT_FRACTION`` of the shortest of them, or longer than
+:func:`long_factor` times the longest: ``LONG_FACTOR`` for the reservoir read-outs,
+``BPTT_LONG_FACTOR`` for networks trained by BPTT.  A model whose file was written before
+the lengths were recorded (format version 7 and before) has none, and cannot warn.
 
 Both bounds are read off ``benchmarks/lengths.py`` (training splits only: held-back series
 cut to a fraction of their length, or a model fitted on cut series predicting longer
@@ -16,8 +17,10 @@ ones; ``benchmarks/results/lengths.md``, summed up in ``docs/practitioners.md``)
 median set, with the worse of the two ends kept, has lost a quarter of its accuracy above
 chance.  Over 14 sets the default (reservoir) classifier keeps 0.89 of it on series cut to
 0.75 of the training length, 0.68 at 0.67 and 0.30 at 0.5 (BPTT, 5 sets: 0.82, 0.64,
-0.47); on series 1.5 times as long it keeps 1.00, twice as long 0.75 (BPTT, sooner hurt:
-0.34 and 0.03; one pair of bounds serves both modes, set for the default).
+0.47); on series 1.5 times as long it keeps 1.00, twice as long 0.75.  BPTT networks are
+hurt sooner by longer series, so they get a bound of their own: the default BPTT
+classifier (5 sets) keeps 0.91 of it on series 1.1 times as long, 0.71 at 1.2 and 0.66 at
+1.25 (the worse end), the BPTT regressor 0.97, 0.80 and 0.64 of its R².
 """
 
 from __future__ import annotations
@@ -29,12 +32,22 @@ from pathlib import Path
 import numpy as np
 import sklearn.base
 
-__all__ = ["LONG_FACTOR", "SHORT_FRACTION", "LengthWarning", "record", "warn_far"]
+__all__ = [
+    "BPTT_LONG_FACTOR",
+    "LONG_FACTOR",
+    "SHORT_FRACTION",
+    "LengthWarning",
+    "long_factor",
+    "record",
+    "warn_far",
+]
 
 #: Series shorter than this fraction of the shortest training series are warned about.
 SHORT_FRACTION = 0.75
 #: Series longer than this multiple of the longest training series are warned about.
 LONG_FACTOR = 1.5
+#: The same for networks trained by BPTT (``networks_``), which longer series hurt sooner.
+BPTT_LONG_FACTOR = 1.1
 
 _PACKAGE = str(Path(__file__).resolve().parent.parent)  # frnn's folder: frames to skip
 # scikit-learn's ``score`` (ClassifierMixin's, RegressorMixin's) calls frnn's predict: its
@@ -44,7 +57,7 @@ _SKLEARN_BASE = str(Path(sklearn.base.__file__).resolve())
 
 class LengthWarning(UserWarning):
     """Series far from the training lengths, whose predictions are unreliable: shorter than
-    ``SHORT_FRACTION`` of the shortest training series, or longer than ``LONG_FACTOR``
+    ``SHORT_FRACTION`` of the shortest training series, or longer than :func:`long_factor`
     times the longest (:func:`warn_far`)."""
 
 
@@ -58,16 +71,26 @@ def record(model, lengths: np.ndarray, *, more: bool = False) -> None:
     model.min_length_, model.max_length_ = shortest, longest
 
 
+def long_factor(model) -> float:
+    """How many times the longest training series a series may be before
+    :func:`warn_far` warns: ``BPTT_LONG_FACTOR`` for a fitted model whose networks were
+    trained by BPTT (it has ``networks_``; the fit decides, not the ``training``
+    parameter, which ``set_params`` may have changed since), else ``LONG_FACTOR``."""
+    return BPTT_LONG_FACTOR if getattr(model, "networks_", None) is not None else LONG_FACTOR
+
+
 def warn_far(model, lengths: np.ndarray, name: str = "X") -> None:
     """Warn (:class:`LengthWarning`, one for the call) when series of ``lengths`` (n,) are
-    shorter than ``SHORT_FRACTION`` of ``model.min_length_`` or longer than ``LONG_FACTOR``
-    times ``model.max_length_``, saying how many; nothing for a model without lengths."""
+    shorter than ``SHORT_FRACTION`` of ``model.min_length_`` or longer than
+    :func:`long_factor` times ``model.max_length_``, saying how many; nothing for a model
+    without lengths."""
     shortest = getattr(model, "min_length_", None)
     if shortest is None:
         return
     lengths = np.asarray(lengths)
+    factor = long_factor(model)
     short = int(np.count_nonzero(lengths < SHORT_FRACTION * shortest))
-    long = int(np.count_nonzero(lengths > LONG_FACTOR * model.max_length_))
+    long = int(np.count_nonzero(lengths > factor * model.max_length_))
     said = []
     if short:
         said.append(
@@ -76,7 +99,7 @@ def warn_far(model, lengths: np.ndarray, name: str = "X") -> None:
         )
     if long:
         said.append(
-            f"{_which(long, len(lengths), name)} longer than {LONG_FACTOR:g} times the "
+            f"{_which(long, len(lengths), name)} longer than {factor:g} times the "
             f"longest training series ({model.max_length_} steps)"
         )
     if said:

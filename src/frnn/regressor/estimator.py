@@ -110,7 +110,7 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     n_features_in_ : int, T for 2-D X (n, T); D for (n, T, D) arrays or lists of sequences
     min_length_, max_length_ : int, the shortest and the longest training series' lengths
         (over every chunk of ``partial_fit``); predicting series shorter than 0.75 of
-        ``min_length_`` or longer than 1.5 times ``max_length_`` warns
+        ``min_length_`` or longer than 1.5 times ``max_length_`` (1.1 times for BPTT) warns
         (:class:`frnn.LengthWarning`); absent in a model loaded from a file of format
         version 7 or before, which then cannot warn
     n_outputs_ : int, K
