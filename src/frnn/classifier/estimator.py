@@ -111,8 +111,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     n_ensemble : int ≥ 1, (bptt) networks trained from different seeds; their logits are
         averaged
     weight_decay : float ≥ 0, (bptt) L2 penalty added to the gradients as weight_decay · θ
-        (W, R and V; never b, c); 0 by default (RNNRegressor's 1e-4 was no clear win
-        in CV of classification: benchmarks/results/memory_selection.md)
+        (W, R and V; never b, c); 0 by default (RNNRegressor's 1e-4, and 1e-3, were no
+        clear win in CV of classification: benchmarks/results/memory_selection.md)
     validation_fraction : float in [0, 1), (bptt) held out for early stopping (0: none)
     patience : int ≥ 1, (bptt) rounds (epochs) without a better validation loss before
         stopping
