@@ -102,15 +102,10 @@ def evaluate(X, y, X_held, y_held, seed: int) -> tuple[dict[str, float], tuple]:
 
 
 def splits(name: str, mode: str, seed: int, size: int = 30):
-    X, y, X_test, y_test = U.load_split(name)
     if mode == "small":
-        real = name in U.REAL
-        drawn = min(size, len(y) // 2) if real else size
-        index = S.draw(y, drawn, np.random.default_rng(100 + seed))
-        held = np.setdiff1d(np.arange(len(y)), index)
-        X_held, y_held = (U._rows(X, held), y[held]) if real else (X_test, y_test)
-        yield U._rows(X, index), y[index], X_held, y_held
+        yield S.split(name, size, seed)
         return
+    X, y = U.load_split(name)[:2]
     k = int(min(5, np.unique(y, return_counts=True)[1].min()))
     for train, held in StratifiedKFold(k, shuffle=True, random_state=seed).split(y, y):
         yield U._rows(X, train), y[train], U._rows(X, held), y[held]

@@ -1,22 +1,26 @@
 """frnn's choices by leave-one-out on small training sets, beside fixed ones and the anchors.
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 python benchmarks/small_training_sets.py
-        [--size 30] [--datasets gunpoint coffee ...] [--models frnn w1 b0 minirocket ...]
+        [--size 30] [--seeds 0 1 2] [--datasets gunpoint coffee ...]
+        [--models frnn w1 b0 reservoir minirocket ...] [--set NAME=VALUE ...] [--jsonl FILE]
 
 Many real sets have a few dozen training series, where a choice made by leave-one-out
 (the ridge's α, the statistics' weight ω, the neighbours' β) rests on little evidence.
-For each set and seeds 0, 1, 2: ``--size`` training series drawn at random (two of each
-class first), the model fitted on them and scored on the rest: a generated task's own test
-split, or, for the four real sets, the rest of their training split (half of it at most
-is drawn; their test splits are never loaded here).  Models: ``frnn`` is
+For each set and seed (``--seeds``, 0 1 2 by default): ``--size`` training series drawn
+at random (two of each class first), the model fitted on them and scored on the rest: a
+generated task's own test split, or, for the four real sets, the rest of their training
+split (half of it at most is drawn; their test splits are never loaded here).  Models: ``frnn`` is
 ``RNNClassifier(random_state=seed)``; ``w1`` the reservoir classifier with ω fixed at 1;
-``b0`` with β fixed at 0; ``minirocket``, ``hydra``, ``mr-hydra``, ``1nn`` the anchors of
-``ucr_accuracy.py`` (the ``bench`` extra).
+``b0`` with β fixed at 0; ``reservoir`` the reservoir classifier with ``--set``'s
+parameters; ``minirocket``, ``hydra``, ``mr-hydra``, ``1nn`` the anchors of
+``ucr_accuracy.py`` (the ``bench`` extra).  ``--jsonl`` appends every (task, seed,
+model)'s accuracy, one JSON object a line, for sign tests across runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import warnings
 
 import numpy as np
@@ -27,9 +31,11 @@ DEFAULT_SETS = ("gunpoint", "coffee", "basicmotions", "sinesquare", "sine_square
                 "long_motif", "variable_length", "channels", "levels", "strokes")  # fmt: skip
 
 
-def model(kind: str, seed: int):
+def model(kind: str, seed: int, params=None):
     if kind == "frnn":
         return U.frnn_model("default", seed, {})
+    if kind == "reservoir":
+        return U.frnn_model("reservoir", seed, params or {})
     if kind in FIXED:
         return U.frnn_model("reservoir", seed, FIXED[kind])
     return U.Anchor(kind, random_state=seed)
@@ -43,38 +49,62 @@ def draw(y: np.ndarray, size: int, rng) -> np.ndarray:
     return np.concatenate([index, rest[: max(0, size - len(index))]])
 
 
-def accuracies(name: str, size: int, models: list[str]) -> tuple[int, dict[str, float]]:
+def split(name: str, size: int, seed: int) -> tuple:
+    """(X, y, X_held, y_held) of seed ``seed``: ``size`` series drawn (at most half of a
+    real set's training split), held out the rest of it, or a generated task's test split."""
     X, y, X_test, y_test = U.load_split(name)
     real = name in U.REAL
+    index = draw(y, min(size, len(y) // 2) if real else size, np.random.default_rng(100 + seed))
+    held = np.setdiff1d(np.arange(len(y)), index)
+    X_held, y_held = (U._rows(X, held), y[held]) if real else (X_test, y_test)
+    return U._rows(X, index), y[index], X_held, y_held
+
+
+def accuracies(
+    name: str, size: int, models: list[str], seeds=(0, 1, 2), params=None
+) -> tuple[int, dict[str, list[float]]]:
+    """The number of training series and each model's held-out accuracy per seed."""
     scores: dict[str, list[float]] = {m: [] for m in models}
-    for seed in range(3):
-        index = draw(y, min(size, len(y) // 2) if real else size, np.random.default_rng(100 + seed))
-        held = np.setdiff1d(np.arange(len(y)), index)
-        X_held, y_held = (U._rows(X, held), y[held]) if real else (X_test, y_test)
+    for seed in seeds:
+        X, y, X_held, y_held = split(name, size, seed)
         for m in models:
-            fitted = model(m, seed).fit(U._rows(X, index), y[index])
+            fitted = model(m, seed, params).fit(X, y)
             scores[m].append(float(np.mean(fitted.predict(X_held) == y_held)))
-    return len(index), {m: float(np.mean(v)) for m, v in scores.items()}
+    return len(y), scores
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=30)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", default=list(DEFAULT_SETS))
     parser.add_argument(
         "--models", nargs="+", default=["frnn", "w1", "b0", "minirocket", "hydra", "1nn"]
     )
+    parser.add_argument("--set", type=U._setting, action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--jsonl", help="append each (task, seed, model)'s accuracy to this file")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)  # aeon's on short series
-    print(U.machine())
+    params = dict(args.set)
+    print(U.machine(), f"; seeds {args.seeds}" + (f"; reservoir: {params}" if params else ""))
     print("| data set | n | " + " | ".join(args.models) + " |")
     print("| --- | ---: |" + " ---: |" * len(args.models))
     means: dict[str, list[float]] = {m: [] for m in args.models}
     for name in args.datasets:
-        n, score = accuracies(name, args.size, args.models)
-        print(f"| {name} | {n} | " + " | ".join(f"{score[m]:.3f}" for m in args.models) + " |")
+        n, scores = accuracies(name, args.size, args.models, args.seeds, params)
+        print(
+            f"| {name} | {n} | " + " | ".join(f"{np.mean(scores[m]):.3f}" for m in args.models)
+            + " |", flush=True,
+        )  # fmt: skip
         for m in args.models:
-            means[m].append(score[m])
+            means[m].append(float(np.mean(scores[m])))
+        if args.jsonl:
+            with open(args.jsonl, "a") as out:
+                for m in args.models:
+                    for seed, value in zip(args.seeds, scores[m], strict=True):
+                        label = m if m != "reservoir" else f"reservoir {params}"
+                        row = {"task": name, "size": args.size, "seed": seed, "model": label}
+                        out.write(json.dumps(row | {"accuracy": value}) + "\n")
     print("| **mean** | | " + " | ".join(f"{np.mean(means[m]):.3f}" for m in args.models) + " |")
 
 
