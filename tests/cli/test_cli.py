@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from frnn import LengthWarning
+from frnn.data.lengths import BPTT_LONG_FACTOR
 from frnn.estimator import RNNClassifier
 from helpers import model_arrays, toy_series, write_file
 from helpers import run_cli as frnn
@@ -270,8 +271,9 @@ def test_built_in_synthetic_sets_and_printed_predictions(tmp_path):
         done = frnn("predict", "--model", "p", "--dataset", "parity", cwd=tmp_path)
     lines = done.stdout
     assert lines.splitlines()[0] == "row,prediction,p_0,p_1" and len(lines.splitlines()) == 501
-    assert done.stderr.startswith(  # the set's own length, 10, against 5 trained
-        "frnn predict: warning: 500 of 500 series of data set parity are longer than 1.5"
+    assert done.stderr.startswith(  # the set's own length, 10, against 5 trained (BPTT)
+        "frnn predict: warning: 500 of 500 series of data set parity are longer than "
+        f"{BPTT_LONG_FACTOR:g} times"
     ), done.stderr
 
 
