@@ -34,15 +34,19 @@ train: $(VENV)/.run-deps
 # docstring examples and every notebook executed (pytest --doctest-modules --nbmake), and the
 # site built with broken links and missing references as errors (mkdocs build --strict, then
 # every link of the built site checked).
+# The tests and the notebooks run in JOBS processes (pytest-xdist): CI's machine has two
+# cores; more processes than cores only add memory (each imports numba and torch).
+JOBS ?= 2
+
 test: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check $(LINT)
 	$(VENV)/bin/ruff format --check $(LINT)
-	$(VENV)/bin/pytest -m "slow or not slow" --hypothesis-profile=ci
+	$(VENV)/bin/pytest -m "slow or not slow" --hypothesis-profile=ci -n $(JOBS)
 	$(MAKE) --no-print-directory notebooks docs
 
 notebooks: $(VENV)/.notebooks-deps  # docstring examples of src/frnn, then every notebook
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -p no:cacheprovider --doctest-modules --nbmake \
-		src/frnn docs/notebooks
+		-n $(JOBS) src/frnn docs/notebooks
 
 docs: $(VENV)/.docs-deps  # the site, into site/, every warning an error; then its links
 	$(VENV)/bin/mkdocs build --strict
