@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -346,8 +348,6 @@ def _refused(X, y):
 
 
 def test_a_refused_refit_leaves_the_previous_fit_whole():
-    import pickle
-
     rng = np.random.default_rng(0)
     X, y = _sine_square(rng, 24, T=40)
     clf = ReservoirClassifier(**SMALL, random_state=0).fit(X, y)
