@@ -61,14 +61,16 @@ MODELS = ("mean", "reservoir", "bptt", "torch")
 
 def one_length(
     T: int, n_train: int, n_test: int, epochs: int, models=MODELS
-) -> list[tuple[str, float, float]]:
-    """(name, test MSE, fit seconds) of each chosen model on one generated set of length T."""
+) -> list[tuple[str, float, float, float]]:
+    """(name, test MSE, fit seconds, training MSE) of each chosen model on one generated set
+    of length T (the training MSE tells a model that cannot fit from one that overfits)."""
     rng = np.random.default_rng(T)
     X, y = adding(n_train, rng, T)  # (n, T, 2), (n,)
     Xt, yt = adding(n_test, rng, T)
     rows = []
     if "mean" in models:
-        rows.append(("constant mean", float(np.mean((yt - y.mean()) ** 2)), 0.0))
+        mse = float(np.mean((yt - y.mean()) ** 2)), float(np.var(y))
+        rows.append(("constant mean", mse[0], 0.0, mse[1]))
     estimators = {
         "reservoir": ("RNNRegressor()", RNNRegressor(random_state=0)),
         "bptt": (
@@ -83,12 +85,15 @@ def one_length(
             started = time.perf_counter()
             model.fit(X, y)
             seconds = time.perf_counter() - started
-            rows.append((name, float(np.mean((model.predict(Xt) - yt) ** 2)), seconds))
+            train = float(np.mean((model.predict(X) - y) ** 2))
+            rows.append((name, float(np.mean((model.predict(Xt) - yt) ** 2)), seconds, train))
     if "torch" in models:
         started = time.perf_counter()
-        prediction = torch_recipe(X, y, Xt, epochs)
+        prediction = torch_recipe(X, y, np.concatenate([Xt, X]), epochs)
         seconds = time.perf_counter() - started
-        rows.append(("torch nn.RNN recipe", float(np.mean((prediction - yt) ** 2)), seconds))
+        test, train = prediction[: len(Xt)], prediction[len(Xt) :]
+        mse = float(np.mean((test - yt) ** 2)), float(np.mean((train - y) ** 2))
+        rows.append(("torch nn.RNN recipe", mse[0], seconds, mse[1]))
     return rows
 
 
@@ -109,9 +114,10 @@ def main() -> None:
     n_train, n_test = (60, 60) if args.quick else (args.n_train, args.n_test)
     table = {}
     for T in args.lengths:
-        for name, mse, seconds in one_length(T, n_train, n_test, epochs, args.models):
+        for name, mse, seconds, train in one_length(T, n_train, n_test, epochs, args.models):
             table.setdefault(name, {})[T] = (mse, seconds)
-            print(f"T={T:<4} {name:32} MSE {mse:.4f}  fit {seconds:.1f} s", flush=True)
+            line = f"T={T:<4} {name:32} MSE {mse:.4f}  fit {seconds:.1f} s"
+            print(f"{line}  training MSE {train:.2g}", flush=True)
     head = " | ".join(f"T = {T}: MSE (fit s)" for T in args.lengths)
     print(f"\n| model | {head} |\n|---" + "|---" * len(args.lengths) + "|")
     for name, cells in table.items():
