@@ -343,7 +343,4 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = self.training == "bptt"
-        # The reservoirs z-normalise each series on its own: they see shape, not level or
-        # scale, so scikit-learn's tables of two columns (blobs) lose what separates them.
-        tags.classifier_tags.poor_score = self.training == "reservoir"
         return tags
