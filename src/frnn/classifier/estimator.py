@@ -8,8 +8,8 @@ when ``bias=False``.)
 Two ways to train the same network (``training``):
 
 - ``"reservoir"`` (the default): W, R, b of many small networks are drawn at random and
-  kept fixed; their states are pooled over time (mean, max, and the proportion of steps
-  on which s(t) exceeds thresholds drawn from training series) and the linear read-out
+  kept fixed; their states are pooled over time (mean, max, trend, and the proportion of
+  steps on which s(t) exceeds thresholds drawn from training series) and the linear read-out
   z = V·features + c is fitted by ridge regression, α chosen by exact leave-one-out
   (the read-out :class:`frnn.reservoir.readout.ReservoirReadout`, which
   :class:`frnn.reservoir.ReservoirClassifier` also stands on).
@@ -117,7 +117,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     patience : int ≥ 1, (bptt) rounds (epochs) without a better validation loss before
         stopping
     standardize : bool, (bptt) standardise each input feature with the training mean and
-        std; the reservoirs z-normalise each series on its own instead
+        std; the reservoirs standardise on their own (half z-normalise each series, half
+        read it standardised over the training series: its level)
     dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs' states are
         float32 whatever it says (one compiled loop pools them as they run; the read-out
         is float64)
@@ -342,7 +343,4 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = self.training == "bptt"
-        # The reservoirs z-normalise each series on its own: they see shape, not level or
-        # scale, so scikit-learn's tables of two columns (blobs) lose what separates them.
-        tags.classifier_tags.poor_score = self.training == "reservoir"
         return tags

@@ -97,22 +97,16 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         float64 whatever it says (as the regression defaults were chosen)
     random_state : None, int or numpy.random.RandomState
     data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
-        2-D series) is laid out: None (default) reads frnn's (n, T, D) and refuses a single
-        step with several channels, warns (LayoutWarning) when channels outnumber steps;
-        "channels_last" reads (n, T, D) unchecked, as PyTorch (batch_first) and Keras lay
-        it out; "channels_first" reads aeon's and sktime's (n_cases, n_channels,
-        n_timepoints) and lists of (n_channels, T_i) arrays.  A Series, a
-        DataFrame and a torch tensor are read by their own layout (see
-        :mod:`frnn.data.layouts`)
+        2-D series) is laid out, as in :class:`frnn.RNNClassifier`: None (default) frnn's
+        (n, T, D), checked; "channels_first" aeon's and sktime's (n_cases, n_channels,
+        n_timepoints)
 
     Attributes
     ----------
     n_features_in_ : int, T for 2-D X (n, T); D for (n, T, D) arrays or lists of sequences
-    min_length_, max_length_ : int, the shortest and the longest training series' lengths
-        (over every chunk of ``partial_fit``); predicting series shorter than 0.75 of
-        ``min_length_`` or longer than 1.5 times ``max_length_`` (1.1 times for BPTT) warns
-        (:class:`frnn.LengthWarning`); absent in a model loaded from a file of format
-        version 7 or before, which then cannot warn
+    min_length_, max_length_ : int, the shortest and the longest training series' lengths,
+        as in :class:`frnn.RNNClassifier` (series far from them warn:
+        :class:`frnn.LengthWarning`)
     n_outputs_ : int, K
     y_mean_, y_scale_ : (K,) the target scaling: the models learn (y − y_mean_) / y_scale_
     reservoir_ : the fitted :class:`frnn.reservoir.readout.ReservoirReadout`, the reservoirs

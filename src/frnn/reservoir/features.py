@@ -95,8 +95,9 @@ class ReservoirFeatures(ReservoirParameters):
     units : int
         Hidden units I per reservoir.
     max_frame_fraction : float
-        Frame sizes m (or dilations d) are drawn log-uniformly in [1, T·max_frame_fraction]
-        (at least 1), so the slowest reservoirs see about 1/max_frame_fraction steps.
+        Frame sizes m are drawn log-uniformly in [1, T·max_frame_fraction] (at least 1), so
+        the slowest reservoirs see about 1/max_frame_fraction steps; dilations d in [1,
+        min(T·max_frame_fraction, (T − 1)/(taps − 1))], so that a window's taps fit in T.
     window : {"dilated", "frame"}
         Each step reads ``taps`` samples spaced d apart, d the stride (ROCKET's dilated
         kernel, with the reservoir's memory on top), or a frame of m consecutive samples.
