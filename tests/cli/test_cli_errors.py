@@ -29,7 +29,7 @@ def bad_files(tmp_path) -> None:
 
 ERRORS = [
     (["train", "--train", "absent.csv"], "absent.csv: no such file"),
-    (["train", "--train", "binary.csv"], "binary.csv: not a text file"),
+    (["train", "--train", "binary.csv"], "binary.csv: not UTF-8 or UTF-16 text"),
     (["train", "--train", "nan.csv"], "missing values (NaN) in row(s) 2"),
     (["train", "--train", "folder.csv"], "folder.csv: a directory, not a file"),
     (["train", "--config", "folder.csv"], "folder.csv: a directory, not a file"),

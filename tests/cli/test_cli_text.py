@@ -241,7 +241,8 @@ def _new_config(*argv) -> dict:
     [
         (["--train", "first.csv", "--label", "none"], "--label none: training needs the labels"),
         (["--dataset", "parity", "--label", "last"], "--label: for --train/--test files"),
-        (["--train", "first.csv", "--label", "class"], "no column named 'class'"),
+        (["--train", "first.csv", "--label", "class"], "--label class names a header column, but"),
+        (["--train", "named.csv", "--label", "klass"], "no column named 'klass'; the header na"),
     ],
 )
 def test_train_label_errors_are_one_line(tmp_path, args, message):

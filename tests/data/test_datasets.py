@@ -254,7 +254,7 @@ def test_files_that_cannot_be_read(tmp_path):
     with pytest.raises(ValueError, match=r"unknown file type '.xlsx'"):
         load_file(write(tmp_path, "d.xlsx", "1,2"))
     (tmp_path / "bin.csv").write_bytes(b"\x80\x81\x00\xff")  # (\xff\xfe would be UTF-16's mark)
-    with pytest.raises(ValueError, match="not a text file"):
+    with pytest.raises(ValueError, match=r"bin.csv: not UTF-8 or UTF-16 text \(byte 0x80 "):
         load_file(tmp_path / "bin.csv")
     (tmp_path / "junk.npz").write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="not a readable .npz"):

@@ -19,7 +19,16 @@ from ..data.datasets import DATASETS, TEXT_SUFFIXES, load_dataset, load_file
 from ..data.delimited import detect_header
 from .flags import flag
 
-__all__ = ["HEADERS", "add_text_options", "check_train_label", "load_data", "read_split"]
+__all__ = [
+    "HEADERS",
+    "add_text_options",
+    "check_channels",
+    "check_labels",
+    "check_train_label",
+    "load_data",
+    "no_labels",
+    "read_split",
+]
 
 #: ``--header``'s words and what :func:`frnn.data.datasets.load_file` takes for them.
 HEADERS = {"auto": None, "yes": True, "no": False}
@@ -113,11 +122,53 @@ def load_data(data: dict, task: str = "classification", data_format=None):
     test = None
     if data["test"]:
         test = read_split(data["test"], label, header, data_format=data_format)
-    _check_targets(train, task, data["train"])
+    _check_targets(train, task, data["train"], label)
     _check_classes(train, task, data["train"])
     if test is not None:
-        _check_targets(test, task, data["test"])
+        _check_targets(test, task, data["test"], label)
+        _check_test(train, test, task, data)
     return train, test
+
+
+def check_channels(split, expected: int, source: str, against: str) -> None:
+    """Refuse series of another number of channels (values per step) than ``expected``,
+    ``against``'s: in words, naming the file, not as the estimator's ValueError later."""
+    found = split.X.shape[2]
+    if found != expected:
+        raise ValueError(
+            f"{source}: the series have {found} channel(s) per step, but {against} {expected}"
+        )
+
+
+def check_labels(y, classes, source: str, against: str) -> None:
+    """Refuse labels ``y`` (n,) that are not among ``classes`` (sorted, ``against``'s),
+    naming them and the file: a classifier cannot be scored on a class it never saw."""
+    y, classes = np.asarray(y), np.asarray(classes).tolist()
+    known = set(classes)
+    unknown = np.unique(y[[v not in known for v in y.tolist()]]).tolist()
+    if unknown:
+        shown = ", ".join(map(repr, unknown[:10]))
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        raise ValueError(
+            f"{source}: the labels {shown}{more} are not among {against} {classes[:20]}; "
+            "a classifier can only be scored on the classes it was trained on"
+        )
+
+
+def _check_test(train, test, task: str, data: dict) -> None:
+    """The test split against the training split, before any training: the same channels,
+    a classifier's labels among the training ones, a regressor's targets of the same
+    shape (without this, the fit ran to its end and the run failed when scoring)."""
+    check_channels(
+        test, train.X.shape[2], data["test"], f"the training series ({data['train']}) have"
+    )
+    if train.y.shape[1:] != test.y.shape[1:]:
+        raise ValueError(
+            f"{data['test']}: targets of shape {test.y.shape[1:]} per series, but the training "
+            f"series' ({data['train']}) are {train.y.shape[1:]}"
+        )
+    if task == "classification" and train.y.ndim == 1:
+        check_labels(test.y, np.unique(train.y), data["test"], f"the classes of {data['train']}")
 
 
 def _check_options(name: str, options: dict) -> None:
@@ -142,18 +193,33 @@ def _check_classes(split, task: str, source: str) -> None:
             )
 
 
-def _check_targets(split, task: str, source: str) -> None:
-    """Refuse targets that do not suit ``task`` (``split`` read from ``source``)."""
-    if len(split.y) != split.X.shape[0]:  # an .npz without 'y'
-        raise ValueError(f"{source}: the series carry no labels (an .npz needs 'y' for them)")
+def no_labels(source: str, why: str = "") -> str:
+    """Why a file read without labels has none (``why`` added after "no labels"): an
+    ``.npz`` without 'y', a ``.ts`` file whose header says ``@classLabel false``, a text
+    file whose first column ``--label auto`` did not take for labels."""
+    reason = {
+        ".npz": "an .npz file needs 'y' for them",
+        ".ts": "its header declares none",
+    }.get(Path(source).suffix.lower(), "--label auto: its first column holds other values")
+    return f"{source}: the series carry no labels{why} ({reason})"
+
+
+def _check_targets(split, task: str, source: str, label: str = "first") -> None:
+    """Refuse targets that do not suit ``task`` (``split`` read from ``source`` with
+    ``--label label``)."""
+    if len(split.y) != split.X.shape[0]:  # an .npz without 'y', a .ts without labels
+        raise ValueError(no_labels(source))
     kind = split.y.dtype.kind
     if task == "classification" and kind == "f":
+        # The first column of a file whose labels are elsewhere reads as real numbers too.
+        other = Path(source).suffix.lower() in TEXT_SUFFIXES and label == "first"
+        hint = " (or, when the labels are in another column, --label last or its name)"
         raise ValueError(
-            f"{source}: the targets are real numbers (e.g. {split.y[0]:.6g}), not class "
-            "labels; pass --task regression to fit a regressor"
+            f"{source}: the targets are real numbers (e.g. {split.y.flat[0]:.6g}), not class "
+            f"labels; pass --task regression to fit a regressor{hint if other else ''}"
         )
     if task == "regression" and kind not in "biuf":
         raise ValueError(
             f"{source}: --task regression needs numeric targets; got labels such as "
-            f"{split.y[0]!r} (leave --task out to fit a classifier)"
+            f"{split.y.flat[0].item()!r} (leave --task out to fit a classifier)"
         )

@@ -125,9 +125,9 @@ _HELP = {
     "demo": "forward and backward on a random sequence",
     "graph": "draw the network unrolled in time",
     "plot": "draw a picture of what happens inside",
-    "train": "train a classifier (no options: GunPoint with the defaults)",
-    "evaluate": "accuracy and loss of a saved classifier on data",
-    "predict": "predicted labels of a saved classifier on data",
+    "train": "train a classifier or regressor (no options: GunPoint)",
+    "evaluate": "score a saved classifier or regressor on labelled data",
+    "predict": "a saved classifier's or regressor's predictions on data",
 }
 
 
@@ -258,8 +258,10 @@ def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
 
 
 def _one_line(error: BaseException | Warning) -> str:
-    """The error as one line, naming the file an OSError is about."""
-    text = " ".join(str(error).split()) or type(error).__name__
+    """The error as one line, naming the file an OSError is about (its words, without
+    the "[Errno 2]" and the quoted file name that ``str`` of an OSError adds)."""
+    words = getattr(error, "strerror", None) if isinstance(error, OSError) else None
+    text = " ".join(str(words or error).split()) or type(error).__name__
     filename = getattr(error, "filename", None)
     if filename is not None and str(filename) not in text:
         text = f"{filename}: {text}"

@@ -15,7 +15,7 @@ from ..regressor import targets as real_targets
 from ..regressor.estimator import RNNRegressor
 from ..regressor.task import predictions
 from . import rundir
-from .data import add_text_options, read_split
+from .data import add_text_options, check_channels, check_labels, no_labels, read_split
 
 __all__ = ["add_predict_parsers"]
 
@@ -74,8 +74,13 @@ def _data(args: argparse.Namespace, model):
     ``data_format`` the layout of an .npz file's X)."""
     classes = getattr(model, "classes_", None)
     if args.dataset:
-        return load_dataset(args.dataset).test
-    return read_split(args.data, args.label, args.header, classes, model.data_format)
+        split, source = load_dataset(args.dataset).test, f"data set {args.dataset}"
+    else:
+        split = read_split(args.data, args.label, args.header, classes, model.data_format)
+        source = args.data
+    if not getattr(model, "tabular_", False):  # a table's features are its T columns
+        check_channels(split, model.n_features_in_, source, "the model was trained on")
+    return split
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -88,12 +93,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
     _check_evaluate(args, model, regression)  # before the work
     split = _data(args, model)
     if len(split.y) != split.X.shape[0]:
-        raise ValueError(f"{args.data}: the series carry no labels to evaluate against")
+        raise ValueError(no_labels(args.data, " to evaluate against"))
     if regression and split.y.dtype.kind not in "biuf":
-        raise ValueError(f"{args.data}: a regressor needs numeric targets; got {split.y[0]!r}")
+        got = split.y.flat[0].item()
+        raise ValueError(f"{args.data}: a regressor needs numeric targets; got {got!r}")
     if regression:
         metrics = real_targets.evaluate(model, split, split.y)
     else:
+        if model.target_type_ != "multilabel-indicator":
+            check_labels(split.y, model.classes_, args.data or args.dataset, "the model's classes")
         metrics = class_targets.evaluate(model, split, split.y, per_class=True)
     print(json.dumps(metrics) if args.json else format_evaluation(metrics))
     if args.out:

@@ -162,6 +162,10 @@ def load_dataset(name: str, **options) -> Dataset:
 
 _READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv, ".txt": read_csv}
 TEXT_SUFFIXES = tuple(ext for ext, reader in _READERS.items() if reader is read_csv)
+# Compressed files are not read (a small archive can inflate past every bound): say so.
+_COMPRESSED = dict.fromkeys(
+    (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z"), " (a compressed file: decompress it first)"
+)
 
 
 def load_file(path, *, label="first", header=None, data_format=None) -> Split:
@@ -187,9 +191,13 @@ def load_file(path, *, label="first", header=None, data_format=None) -> Split:
     """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
+    if os.path.isdir(path) or ext in _READERS:  # "a directory", whatever its name
+        check_file(path)
     if ext not in _READERS:
-        raise ValueError(f"{path}: unknown file type {ext!r}; expected one of {sorted(_READERS)}")
-    check_file(path)
+        raise ValueError(
+            f"{path}: unknown file type {ext!r}; expected one of {sorted(_READERS)}"
+            + _COMPRESSED.get(ext, "")
+        )
     try:
         if _READERS[ext] is read_csv:
             return read_csv(path, label=label, header=header)
@@ -197,5 +205,9 @@ def load_file(path, *, label="first", header=None, data_format=None) -> Split:
         if label != "first" and label != "none":
             raise ValueError(f"{path}: label={label!r} applies to text files (.csv/.tsv/.txt)")
         return Series(split.X, np.zeros(0), split.lengths) if label == "none" else split
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a text file; expected {ext} text") from None
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start : error.start + 1].hex()
+        raise ValueError(
+            f"{path}: not UTF-8 or UTF-16 text (byte 0x{byte} cannot be decoded): a binary "
+            "file, or text in another encoding (Latin-1, Windows-1252): save it as UTF-8"
+        ) from None

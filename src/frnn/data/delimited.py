@@ -1,7 +1,10 @@
 """Delimited text files (CSV, TSV, whitespace) as other programs write them.
 
-One series per row.  Where the label is: ``label="first"`` (the UCR layout), ``"last"``,
-``"none"`` (unlabelled, for ``predict``) or the name of a header column.  A header row is
+One series per row.  Fields are separated by commas, or semicolons with decimal commas as
+spreadsheets write CSV where the comma is the decimal mark (``.csv``, see
+:func:`_delimiter`), tabs (``.tsv``) or whitespace (``.txt``).  Where the label is:
+``label="first"`` (the UCR layout), ``"last"``, ``"none"`` (unlabelled, for ``predict``)
+or the name of a header column.  A header row is
 declared (``header=True`` / ``False``) or detected (``None``: the first row is a header
 when one of its value fields is text that is not a number or a missing-value mark).  A
 header whose first field is empty announces an index column, as ``pandas.DataFrame.to_csv``
@@ -17,6 +20,7 @@ import codecs
 import csv
 import itertools
 import os
+import re
 import sys
 
 import numpy as np
@@ -30,6 +34,8 @@ _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
 _MISSING = {"", "?", "nan"}
 _MAX_FIELD = 1000  # characters: far beyond any number written in decimal
 _ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a list slot
+# A number written with a decimal comma ("0,5", "-1,25e-3"): nothing else may be read so.
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?\s*")
 
 
 def read_rows(path: str, *, label="first", header=None, limit=None):
@@ -162,24 +168,44 @@ def _lines(stream, path: str, budget: int):
 
 
 def _split(path: str, lines):
-    """Each line's fields: comma, tab or whitespace separated, by the file's extension or
-    (another extension) by the first line."""
+    """Each line's fields: comma, semicolon, tab or whitespace separated, by the file's
+    extension and its first line (:func:`_delimiter`).  A semicolon-separated file is one
+    a spreadsheet wrote where the decimal mark is a comma: its ``0,5`` reads as 0.5."""
     first = next(lines, None)
     if first is None:
         return
     lines = itertools.chain([first], lines)
-    ext = os.path.splitext(path)[1].lower()
-    delimiter = {".csv": ",", ".tsv": "\t", ".txt": None}.get(
-        ext, "\t" if "\t" in first else "," if "," in first else None
-    )
+    delimiter = _delimiter(os.path.splitext(path)[1].lower(), first)
     if delimiter is None:
         yield from (line.split() for line in lines)
         return
     reader = csv.reader(lines, delimiter=delimiter)
+    rows = map(_decimal_points, reader) if delimiter == ";" else reader
     try:
-        yield from reader
+        yield from rows
     except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
         raise ValueError(f"{path}: row {reader.line_num}: {error}") from None
+
+
+def _delimiter(ext: str, first: str) -> str | None:
+    """The field separator: tab for ``.tsv``, whitespace (None) for ``.txt``; for ``.csv``
+    a comma, or a semicolon when the first line has at least as many semicolons as commas
+    (a semicolon file's commas are decimal marks, one a value at most); another extension
+    goes by the first line alone."""
+    if ext in (".tsv", ".txt"):
+        return "\t" if ext == ".tsv" else None
+    if ext != ".csv" and "\t" in first:
+        return "\t"
+    semicolons = first.count(";")
+    if semicolons and semicolons >= first.count(","):
+        return ";"
+    return "," if ext == ".csv" or "," in first else None
+
+
+def _decimal_points(fields: list[str]) -> list[str]:
+    """A semicolon file's row with its decimal commas made points (labels such as
+    ``"a,b"`` are left as they are)."""
+    return [f.replace(",", ".") if "," in f and _DECIMAL_COMMA.fullmatch(f) else f for f in fields]
 
 
 def _looks_like_header(rows: list[list[str]], label) -> bool:
@@ -197,8 +223,10 @@ def _looks_like_header(rows: list[list[str]], label) -> bool:
 
 
 def _is_number(text: str) -> bool:
+    """Whether ``text`` is a number, a missing-value mark or a number with a decimal comma
+    (not read, but not a header's word either: it is reported where it is)."""
     text = text.strip()
-    if text.lower() in _MISSING:
+    if text.lower() in _MISSING or _DECIMAL_COMMA.fullmatch(text):
         return True
     try:
         float(text)
@@ -221,6 +249,11 @@ def _label_column(path: str, label, names) -> int | None:
             "'first' or 'last'"
         )
     stripped = [n.strip() for n in names]
+    if label not in stripped and all(_is_number(n) for n in stripped):
+        raise ValueError(
+            f"{path}: label={label!r} names a header column, but the first row holds "
+            "numbers, not column names; give the label's position: 'first' or 'last'"
+        )
     if label not in stripped:
         raise ValueError(f"{path}: no column named {label!r}; the header names {stripped[:10]}")
     return stripped.index(label)
@@ -243,6 +276,10 @@ def _values(fields: list[str], row: int, path: str, offset: int, hint: str = "")
 
 
 _LAST_LABELS = " (are the labels in the last column? pass label='last')"
+_COMMA_HINT = (
+    " (a decimal comma: decimal commas are read in semicolon-separated files only; write "
+    "decimal points, or separate the fields by semicolons)"
+)
 
 
 def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
@@ -262,6 +299,8 @@ def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) 
             values[c] = float(text)
         except ValueError:
             last = hint if c == end - 1 else ""
+            if _DECIMAL_COMMA.fullmatch(text):  # a spreadsheet's, with tabs between fields
+                last = _COMMA_HINT
             raise ValueError(f"{where}: expected a number, got {text[:40]!r}{last}") from None
         if not np.isfinite(values[c]):
             raise ValueError(f"{where}: expected a finite number, got {text[:40]!r}")

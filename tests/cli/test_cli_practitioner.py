@@ -1,0 +1,96 @@
+"""A practitioner's own files at the command line: a test file the model cannot be scored
+on refused before training, files of other channels or classes named at predict and
+evaluate, and errors in the user's words (no "[Errno 2]", no "np.str_")."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import run_cli as frnn
+
+SMALL = ["--n-reservoirs", "4"]
+
+
+def _files(tmp_path) -> None:
+    ramps = ["1,0,1,2,3,4,5", "2,5,4,3,2,1,0"] * 4  # two classes, rising and falling
+    (tmp_path / "train.csv").write_text("\n".join(ramps) + "\n")
+    (tmp_path / "unseen.csv").write_text("1,0,1,2,3,4,5\n3,0,0,0,0,0,0\n")
+    (tmp_path / "words.csv").write_text("up,0,1,2,3,4,5\ndown,5,4,3,2,1,0\n")
+    rows = "\n".join(f"0,1,2,3:5,4,3,2:{c}" for c in (1, 2, 1, 2))
+    (tmp_path / "two.ts").write_text(f"@problemName x\n@classLabel true 1 2\n@data\n{rows}\n")
+    unlabelled = "@problemName x\n@univariate true\n@classLabel false\n@data\n0,1,2,3,4,5\n"
+    (tmp_path / "none.ts").write_text(unlabelled)
+    (tmp_path / "real.csv").write_text("0.5,0.25,1\n1.5,0.75,2\n2.5,0.5,1\n")
+
+
+def _one_line_error(result, message: str) -> None:
+    """Exit 2 and one line holding each part of ``message`` ("..." between parts)."""
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert all(part in result.stderr for part in message.split("...")), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("test", "message"),
+    [
+        ("unseen.csv", "unseen.csv: the labels 3 are not among the classes of ...train.csv [1, 2]"),
+        (
+            "words.csv",
+            "words.csv: the labels 'down', 'up' are not among the classes of ...train.csv [1, 2]",
+        ),
+        ("two.ts", "two.ts: the series have 2 channel(s) per step, but the training series"),
+    ],
+)
+def test_a_test_file_the_model_cannot_be_scored_on_is_refused_before_training(
+    tmp_path, test, message
+):
+    """Before: the model was fitted (by BPTT, perhaps hours) and saved, then scoring the
+    test file failed, leaving a run without metrics.json and a message naming no file."""
+    _files(tmp_path)
+    result = frnn(
+        "train", "--train", "train.csv", "--test", test, "--out", "run", *SMALL, cwd=tmp_path
+    )
+    _one_line_error(result, message)
+    assert not (tmp_path / "run").exists()
+
+
+def test_predict_and_evaluate_name_the_file_whose_channels_or_classes_differ(tmp_path):
+    """Before: "X has 2 features per step, but RNNClassifier is expecting 1 features as
+    input" and "the labels 3 are not among the model's classes", neither naming the file."""
+    _files(tmp_path)
+    trained = frnn("train", "--train", "train.csv", "--out", "run", "--quiet", *SMALL, cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    predicted = frnn("predict", "--model", "run", "--data", "two.ts", cwd=tmp_path)
+    _one_line_error(predicted, "two.ts: the series have 2 channel(s) per step, but the model")
+    evaluated = frnn("evaluate", "--model", "run", "--data", "unseen.csv", cwd=tmp_path)
+    _one_line_error(evaluated, "unseen.csv: the labels 3 are not among the model's classes [1")
+    unlabelled = frnn("evaluate", "--model", "run", "--data", "none.ts", cwd=tmp_path)
+    _one_line_error(unlabelled, "none.ts: the series carry no labels to evaluate against (its")
+    out = frnn(
+        "predict", "--model", "run", "--data", "train.csv", "--out", "no/p.csv", cwd=tmp_path
+    )
+    _one_line_error(out, "could not write no/p.csv: its folder ")
+    assert "Errno" not in out.stderr and "'no/p.csv'" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--train", "none.ts"], "none.ts: the series carry no labels (its header declares none)"),
+        (["--train", "words.csv", "--task", "regression"], "got labels such as 'up' (leave"),
+        (["--train", "real.csv"], "regressor (or, when the labels are in another column, --label"),
+    ],
+)
+def test_training_files_without_class_labels_say_why(tmp_path, args, message):
+    """Before: "(an .npz needs 'y' for them)" of a .ts file, "np.str_('up')", and real
+    numbers in the first column sent the user to --task regression alone."""
+    _files(tmp_path)
+    _one_line_error(frnn("train", *args, *SMALL, cwd=tmp_path), message)
+
+
+def test_the_commands_help_names_the_regressor_too(tmp_path):
+    """Before: train, evaluate and predict were "of a saved classifier" in frnn --help."""
+    text = frnn("--help", cwd=tmp_path).stdout
+    for command in ("train", "evaluate", "predict"):
+        line = next(line for line in text.splitlines() if line.strip().startswith(command))
+        assert "regressor" in line, line

@@ -1,0 +1,97 @@
+"""Files as a practitioner's spreadsheet or editor writes them: semicolon-separated CSV with
+decimal commas, a decimal comma where it cannot be read, Latin-1 text, a compressed file,
+a folder, a column name for a file without a header."""
+
+import gzip
+
+import numpy as np
+import pytest
+
+from frnn.data.datasets import load_file
+
+SERIES = np.array([[0.5, 1.25, -2.0], [3.0, 4.0, 0.5], [1.0, 1.0, 1.5]])  # (n, T)
+LABELS = [1, 2, 1]
+
+
+def _write(tmp_path, name: str, text: str, encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _rows(sep: str = ",", last: bool = False) -> list[str]:
+    """The rows of SERIES and LABELS, the label first (or last), fields joined by ``sep``."""
+    rows = []
+    for label, series in zip(LABELS, SERIES, strict=True):
+        values = [repr(float(v)) for v in series]
+        rows.append(sep.join([*values, str(label)] if last else [str(label), *values]))
+    return rows
+
+
+def _check(split, labels=LABELS):
+    np.testing.assert_array_equal(split.X[:, :, 0], SERIES)
+    assert split.y.tolist() == labels
+
+
+def test_semicolon_csv_with_decimal_points(tmp_path):
+    """Before: every row was one field "1;0.5;1.25;-2.0", read as a label: "row(s) 1, 2, 3
+    hold a label but no values"."""
+    text = "\n".join(_rows(";")) + "\n"
+    _check(load_file(_write(tmp_path, "semi.csv", text)))
+
+
+def test_semicolon_csv_with_decimal_commas_and_a_header(tmp_path):
+    """As a spreadsheet writes CSV where the comma is the decimal mark (Excel in most of
+    Europe).  Before: "row 1, column 2: expected a number, got '5;1'"."""
+    rows = ["label;t1;t2;t3", *_rows(";")]
+    text = "\r\n".join(rows).replace(".", ",") + "\r\n"
+    _check(load_file(_write(tmp_path, "euro.csv", text)))
+    named = text.replace("\r\n1;", '\r\n"a,b";', 1)  # a text label keeps its comma
+    split = load_file(_write(tmp_path, "named.csv", named), header=True)
+    assert split.y.tolist() == ["a,b", "2", "1"]
+
+
+def test_a_comma_csv_with_a_semicolon_in_a_label_stays_comma_separated(tmp_path):
+    text = '"a;b",0.5,1.25,-2.0\nc,3.0,4.0,0.5\nc,1.0,1.0,1.5\n'
+    split = load_file(_write(tmp_path, "mixed.csv", text))
+    np.testing.assert_array_equal(split.X[:, :, 0], SERIES)
+    assert split.y.tolist() == ["a;b", "c", "c"]
+
+
+def test_a_decimal_comma_elsewhere_is_named_where_it_is(tmp_path):
+    """Before: the first row, all decimal commas, was taken for a header and the error
+    named row 2, without saying why '0,5' is not a number."""
+    text = "1\t0,5\t1,5\n2\t0,7\t1\n"
+    with pytest.raises(
+        ValueError, match=r"row 1, column 2: expected a number, got '0,5' \(a decimal comma: "
+    ):
+        load_file(_write(tmp_path, "comma.tsv", text))
+
+
+def test_latin1_text_is_named_as_such(tmp_path):
+    """Before: "not a text file" for a text file in another encoding."""
+    path = _write(tmp_path, "latin.csv", "été,1,2\nhiver,2,3\n", encoding="latin-1")
+    with pytest.raises(
+        ValueError, match=r"not UTF-8 or UTF-16 text \(byte 0xe9 .*save it as UTF-8"
+    ):
+        load_file(path)
+
+
+def test_a_compressed_file_and_a_folder(tmp_path):
+    """Before: a folder without an extension was an "unknown file type ''"; a gzipped CSV
+    an unknown type with no word of decompressing it."""
+    with gzip.open(tmp_path / "train.csv.gz", "wt") as handle:
+        handle.write("1,1,2\n2,2,3\n")
+    with pytest.raises(ValueError, match=r"unknown file type '.gz'.*decompress it first"):
+        load_file(tmp_path / "train.csv.gz")
+    (tmp_path / "UCRArchive").mkdir()
+    with pytest.raises(IsADirectoryError, match="UCRArchive: a directory, not a file"):
+        load_file(tmp_path / "UCRArchive")
+
+
+def test_a_column_name_for_a_file_without_a_header(tmp_path):
+    """Before: "no column named 'class'; the header names ['0.5', '1.25', ...]", the first
+    series taken for a header."""
+    text = "\n".join(_rows(",", last=True)) + "\n"
+    with pytest.raises(ValueError, match=r"label='class' names a header column, but the first"):
+        load_file(_write(tmp_path, "last.csv", text), label="class")
