@@ -12,6 +12,7 @@ from frnn.reservoir import (
     ReservoirClassifier,
     ReservoirFeatures,
     draw_reservoir,
+    ridge,
     ridge_loo,
     run,
     windows,
@@ -149,6 +150,45 @@ def test_weighted_block_ridge_is_the_ridge_on_weighted_columns(n, p):
     np.testing.assert_allclose(fit.coef, plain.coef, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(fit.intercept, plain.intercept, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(fit.loo, plain.loo, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("n, p", [(14, 30), (30, 6)], ids=["dual", "primal"])
+def test_a_single_weight_is_the_ridge_on_weighted_columns(n, p):
+    """One ω (the columns scaled in place, one Gram matrix): the plain ridge on F · D_ω."""
+    rng = np.random.default_rng(11)
+    F, Y = rng.standard_normal((n, p)), rng.standard_normal((n, 2))
+    w, others, alphas = rng.uniform(0.5, 2.0, n), np.arange(p) % 3 == 0, [0.3, 3.0, 30.0]
+    F_before = F.copy()
+    fit = ridge_loo(F, Y, alphas, sample_weight=w, others=others, weights=(0.25,))
+    np.testing.assert_array_equal(F, F_before)  # the caller's F is not scaled
+    plain = ridge_loo(F * np.where(others, 0.25, 1.0), Y, alphas, sample_weight=w)
+    assert (fit.weight, fit.alpha) == (0.25, plain.alpha)
+    for got, want in ((fit.coef, plain.coef), (fit.intercept, plain.intercept),
+                      (fit.loo, plain.loo), (fit.loo_error, plain.loo_error)):  # fmt: skip
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("n, p", [(40, 60), (60, 16)], ids=["dual", "primal"])
+def test_beyond_omega_series_the_weight_is_chosen_on_a_subsample(n, p, monkeypatch):
+    """More than OMEGA_SERIES series and features: ω is the one a seeded subsample of
+    OMEGA_SERIES series chooses, α and the fit those of every series at that ω."""
+    rng = np.random.default_rng(2)  # data on which the subsample and all choose apart
+    F, Y = rng.standard_normal((n, p)), rng.standard_normal((n, 2))
+    F[:, : p // 3] *= 3.0
+    Y[:, 0] += F[:, 0] - F[:, -1]
+    others, alphas, weights = np.arange(p) < p // 3, [0.3, 3.0, 30.0], (1.0, 0.25, 4.0)
+    everyone = ridge_loo(F, Y, alphas, others=others, weights=weights)
+    monkeypatch.setattr(ridge, "OMEGA_SERIES", 12)
+    fit = ridge_loo(F, Y, alphas, others=others, weights=weights)
+    pick = np.sort(np.random.default_rng(0).choice(n, 12, replace=False))
+    chosen = ridge_loo(F[pick], Y[pick], alphas, others=others, weights=weights).weight
+    assert fit.weight == chosen != everyone.weight
+    at_omega = ridge_loo(F, Y, alphas, others=others, weights=(chosen,))
+    assert fit.alpha == at_omega.alpha
+    np.testing.assert_allclose(fit.coef, at_omega.coef, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fit.loo, at_omega.loo, rtol=1e-12, atol=1e-14)
+    again = ridge_loo(F, Y, alphas, others=others, weights=weights)  # the same draw again
+    np.testing.assert_array_equal(fit.coef, again.coef)
 
 
 def test_the_classifier_folds_the_weight_into_the_scaling():

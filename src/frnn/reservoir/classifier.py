@@ -116,7 +116,8 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         ridge alone, inf 1-NN under Euclidean distance alone.
     statistics_weights : tuple of float
         Weights ω tried for every statistic but PPV in the read-out (their columns, at unit
-        variance, times ω), chosen with α by leave-one-out squared error; (1.0,) weighs
+        variance, times ω), chosen with α by leave-one-out squared error (beyond 1,000
+        series on 1,000 of them: ``frnn.reservoir.ridge.OMEGA_SERIES``); (1.0,) weighs
         every column alike (:class:`~frnn.reservoir.readout.ReservoirReadout`).
     random_state : None, int or numpy.random.Generator
     data_format : None, "channels_last" or "channels_first"

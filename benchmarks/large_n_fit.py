@@ -1,0 +1,89 @@
+"""Fit time of the default classifier on many training series, beside MiniRocket.
+
+    OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 python benchmarks/large_n_fit.py [--n 2000 7200]
+        [--T 46] [--classes 24] [--no-subsample]
+
+Generated series (``--classes`` sine frequencies with random phase and noise, T = 46 and 24
+classes by default: the shape of UCR's Crop, n = 7,200) fitted in one process, in turn:
+aeon's ``MiniRocketClassifier`` (``n_jobs=1``; the ``bench`` extra), frnn's default
+``RNNClassifier`` and, with ``--no-subsample``, the same with ω chosen on every series
+(``frnn.reservoir.ridge.OMEGA_SERIES`` switched off, as before it existed).  One fit each
+after a small warm-up fit (compilation); wall and CPU seconds, the ratio to MiniRocket,
+and the training accuracy as a check that each fit learnt.  Run each size in its own
+process with ``/usr/bin/time -v`` for a peak memory of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import warnings
+
+import numpy as np
+
+from frnn import RNNClassifier
+from frnn.reservoir import ridge
+
+
+def series(n: int, T: int, classes: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(X (n, T), y (n,)): a sine of the class's frequency, random phase, noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, classes, n)
+    t = np.arange(T)
+    phase = rng.uniform(0, 2 * np.pi, (n, 1))
+    X = np.sin(2 * np.pi * (1 + y[:, None]) * t / T / 3 + phase)
+    return X + 0.5 * rng.standard_normal((n, T)), y
+
+
+def timed(fit, X, y) -> tuple[float, float, object]:
+    """Wall and CPU seconds of ``fit(X, y)``, and what it returns."""
+    started, cpu = time.perf_counter(), time.process_time()
+    model = fit(X, y)
+    return time.perf_counter() - started, time.process_time() - cpu, model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[2000, 7200])
+    parser.add_argument("--T", type=int, default=46)
+    parser.add_argument("--classes", type=int, default=24)
+    parser.add_argument("--no-subsample", action="store_true", help="also ω on every series")
+    args = parser.parse_args()
+    from aeon.classification.convolution_based import MiniRocketClassifier
+    from threadpoolctl import threadpool_info
+
+    blas = {f"{i['internal_api']} {i['version']}" for i in threadpool_info()}
+    print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; BLAS: {sorted(blas)}")
+    X, y = series(100, args.T, args.classes)
+    with warnings.catch_warnings():  # a class of one series among 100 warns: not the point
+        warnings.simplefilter("ignore")
+        MiniRocketClassifier(n_jobs=1, random_state=0).fit(X[:, None], y)  # compile both
+        RNNClassifier(random_state=0).fit(X, y)
+    limit = ridge.OMEGA_SERIES
+    models = {
+        "MiniRocket": lambda X, y: MiniRocketClassifier(n_jobs=1, random_state=0).fit(
+            X[:, None], y
+        ),
+        "frnn": lambda X, y: RNNClassifier(random_state=0).fit(X, y),
+    }
+    if args.no_subsample:
+        models["frnn, ω on every series"] = lambda X, y: RNNClassifier(random_state=0).fit(X, y)
+    print("| n | T | classes | model | fit s | CPU s | ratio to MiniRocket | training accuracy |")
+    print("| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    for n in args.n:
+        X, y = series(n, args.T, args.classes, seed=1)
+        base = None
+        for name, fit in models.items():
+            ridge.OMEGA_SERIES = np.iinfo(np.int64).max if "every" in name else limit
+            seconds, cpu, model = timed(fit, X, y)
+            base = base or seconds
+            accuracy = np.mean(model.predict(X[:, None] if name == "MiniRocket" else X) == y)
+            print(f"| {n} | {args.T} | {args.classes} | {name} | {seconds:.1f} | {cpu:.1f} | "
+                  f"{seconds / base:.2f} | {accuracy:.3f} |", flush=True)  # fmt: skip
+        ridge.OMEGA_SERIES = limit
+    print(f"load after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
