@@ -168,6 +168,21 @@ def test_a_single_weight_is_the_ridge_on_weighted_columns(n, p):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("weights", [(1.0,), (0.5,), (1.0, 0.25, 4.0)])
+def test_copy_false_centres_in_place_and_fits_the_same(weights):
+    rng = np.random.default_rng(12)
+    F, Y = rng.standard_normal((20, 30)), rng.standard_normal((20, 2))
+    w, others = rng.uniform(0.5, 2.0, 20), np.arange(30) % 2 == 0
+    fit = ridge_loo(F, Y, [0.3, 3.0], sample_weight=w, others=others, weights=weights)
+    mine = F.copy()
+    again = ridge_loo(mine, Y, [0.3, 3.0], sample_weight=w, others=others, weights=weights,
+                      copy=False)  # fmt: skip
+    assert not np.array_equal(mine, F)  # used as the centred, weighted features
+    for field in ("coef", "intercept", "loo", "loo_error"):
+        np.testing.assert_array_equal(getattr(again, field), getattr(fit, field))
+    assert (again.alpha, again.weight) == (fit.alpha, fit.weight)
+
+
 @pytest.mark.parametrize("n, p", [(40, 60), (60, 16)], ids=["dual", "primal"])
 def test_beyond_omega_series_the_weight_is_chosen_on_a_subsample(n, p, monkeypatch):
     """More than OMEGA_SERIES series and features: ω is the one a seeded subsample of

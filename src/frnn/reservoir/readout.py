@@ -187,7 +187,7 @@ class ReservoirReadout:
         others = ~self.features_.columns("ppv")  # (p,) the statistics that ω weighs
         self.readout_ = ridge_loo(
             self._scaled(F), Y, self.alphas, sample_weight, others=others,
-            weights=self.statistics_weights,
+            weights=self.statistics_weights, copy=False,  # the scaled copy is ours
         )  # fmt: skip
         self.scale_ /= np.where(others, self.readout_.weight, 1.0)  # ω folded into the scaling
         self.alpha_ = self.readout_.alpha

@@ -61,7 +61,14 @@ class RidgeFit:
 
 
 def ridge_loo(
-    F: np.ndarray, Y: np.ndarray, alphas, sample_weight=None, *, others=None, weights=(1.0,)
+    F: np.ndarray,
+    Y: np.ndarray,
+    alphas,
+    sample_weight=None,
+    *,
+    others=None,
+    weights=(1.0,),
+    copy: bool = True,
 ) -> RidgeFit:
     """Fit the ridge read-out for every α in ``alphas``; keep the best by leave-one-out.
 
@@ -74,6 +81,9 @@ def ridge_loo(
     others : None or (p,) bool, the columns that each ω in ``weights`` multiplies
     weights : sequence of positive floats ω, tried in order (a tie keeps the earlier); with
         n and p both above ``OMEGA_SERIES``, on a seeded subsample of that many series
+    copy : bool, default True
+        False lets the fit centre, weigh and scale a float64 F in place, a copy of the
+        (n, p) features fewer (the read-out's own scaled features: it needs them no more)
 
     Returns
     -------
@@ -89,9 +99,15 @@ def ridge_loo(
     mu = w @ F / w.sum()  # (p,) weighted means: the unpenalised intercept
     nu = w @ Y / w.sum()  # (K,)
     root = np.sqrt(w)[:, None]  # (n, 1)
-    Fc, Yc = F - mu, Y - nu  # (n, p), (n, K)
+    Yc = Y - nu  # (n, K)
+    if copy or F.dtype != np.float64:
+        Fc = F - mu  # (n, p)
+    else:
+        Fc = F
+        Fc -= mu
     if sample_weight is not None:  # unweighted, the root is one: no pass over F for it
-        Fc, Yc = root * Fc, root * Yc
+        Fc *= root
+        Yc = root * Yc
     spectra = _spectra(Fc, others, weights)
     best = None
     for omega in weights:
