@@ -261,7 +261,9 @@ def test_built_in_synthetic_sets_and_printed_predictions(tmp_path):
         "options": {"n_train": 30, "n_test": 10, "max_length": 14},
     }
     shown = frnn("predict", "--model", "r", "--dataset", "gunpoint", cwd=tmp_path)
-    assert shown.returncode == 2 and "features" in shown.stderr  # 7 symbols vs 1 feature
+    assert shown.returncode == 2  # 7 symbols against 1 channel, the data set named
+    assert "gunpoint: the series have 1 channel(s) per step" in shown.stderr
+    assert "trained on 7" in shown.stderr
     out = frnn("evaluate", "--model", "r", "--dataset", "parity", cwd=tmp_path)
     assert out.returncode == 2
     par = ["--dataset", "parity", "--n-train", "20", "--n-test", "6", "--length", "5"]
