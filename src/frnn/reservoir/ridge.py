@@ -211,7 +211,8 @@ def _spectra(Fc: np.ndarray, others, weights):
     matrices formed once: Fc_ω Fc_ωᵀ = G + (ω² − 1) G_others when n ≤ p (G = Fc Fcᵀ,
     G_others that of the others' columns alone), and D_ω (FcᵀFc) D_ω with
     D_ω = diag(ω on others, 1 elsewhere) when n > p.  With a single ω the columns of Fc
-    (``ridge_loo``'s own copy) are multiplied by it in place instead: one Gram matrix."""
+    (``ridge_loo``'s copy, or with ``copy=False`` the caller's F, centred) are multiplied
+    by it in place instead: one Gram matrix."""
     if others is None or tuple(weights) == (1.0,):
         return lambda omega: _spectrum(Fc)
     others = np.asarray(others, dtype=bool)
