@@ -43,6 +43,11 @@ def timed(fit, X, y) -> tuple[float, float, object]:
     return time.perf_counter() - started, time.process_time() - cpu, model
 
 
+def _one_job(make) -> dict:
+    """MiniRocket's n_jobs=1 (frnn runs on the threads OMP_NUM_THREADS allows)."""
+    return {} if make is RNNClassifier else {"n_jobs": 1}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[2000, 7200])
@@ -61,27 +66,25 @@ def main() -> None:
         MiniRocketClassifier(n_jobs=1, random_state=0).fit(X[:, None], y)  # compile both
         RNNClassifier(random_state=0).fit(X, y)
     limit = ridge.OMEGA_SERIES
-    models = {
-        "MiniRocket": lambda X, y: MiniRocketClassifier(n_jobs=1, random_state=0).fit(
-            X[:, None], y
-        ),
-        "frnn": lambda X, y: RNNClassifier(random_state=0).fit(X, y),
-    }
+    # (name, whether it reads (n, C, T), the read-out's OMEGA_SERIES)
+    models = [("MiniRocket", True, limit), ("frnn", False, limit)]
     if args.no_subsample:
-        models["frnn, ω on every series"] = lambda X, y: RNNClassifier(random_state=0).fit(X, y)
+        models.append(("frnn, ω on every series", False, np.iinfo(np.int64).max))
     print("| n | T | classes | model | fit s | CPU s | ratio to MiniRocket | training accuracy |")
     print("| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
     for n in args.n:
         X, y = series(n, args.T, args.classes, seed=1)
         base = None
-        for name, fit in models.items():
-            ridge.OMEGA_SERIES = np.iinfo(np.int64).max if "every" in name else limit
-            seconds, cpu, model = timed(fit, X, y)
+        for name, channels_first, omega_series in models:
+            ridge.OMEGA_SERIES = omega_series
+            data = X[:, None] if channels_first else X  # (n, 1, T) for aeon
+            make = MiniRocketClassifier if channels_first else RNNClassifier
+            seconds, cpu, model = timed(make(random_state=0, **_one_job(make)).fit, data, y)
             base = base or seconds
-            accuracy = np.mean(model.predict(X[:, None] if name == "MiniRocket" else X) == y)
+            accuracy = np.mean(model.predict(data) == y)
             print(f"| {n} | {args.T} | {args.classes} | {name} | {seconds:.1f} | {cpu:.1f} | "
                   f"{seconds / base:.2f} | {accuracy:.3f} |", flush=True)  # fmt: skip
-        ridge.OMEGA_SERIES = limit
+    ridge.OMEGA_SERIES = limit
     print(f"load after: {os.getloadavg()[0]:.1f}")
 
 

@@ -75,11 +75,7 @@ def encode(classes: np.ndarray, y, dtype=np.float64, *, use: str = "evaluated") 
         Naming the labels of y that are not among ``classes``.
     """
     y = np.asarray(y)
-    codes = np.zeros(y.shape, dtype=np.intp)
-    known = np.zeros(y.shape, dtype=bool)  # text never matches numbers, nor numbers text
-    if (classes.dtype.kind in "USO") == (y.dtype.kind in "USO"):
-        codes = np.searchsorted(classes, y)  # classes is sorted (np.unique)
-        known = (codes < classes.size) & (classes[np.minimum(codes, classes.size - 1)] == y)
+    codes, known = _codes(classes, y)
     if not known.all():
         unknown = ", ".join(repr(v.item()) for v in np.unique(y[~known])[:10])
         raise ValueError(
@@ -87,6 +83,23 @@ def encode(classes: np.ndarray, y, dtype=np.float64, *, use: str = "evaluated") 
             f"{[c.item() for c in classes]}; it can only be {use} on those"
         )
     return from_codes(codes, classes.size, dtype)
+
+
+def unknown_labels(classes: np.ndarray, y) -> list:
+    """The distinct labels of y (n,) that are not among the sorted ``classes``, as
+    Python values (sorted): what :func:`encode` refuses."""
+    y = np.asarray(y)
+    return np.unique(y[~_codes(classes, y)[1]]).tolist()
+
+
+def _codes(classes: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each label's index in the sorted ``classes`` (n,) and whether it is one of them (n,)."""
+    codes = np.zeros(y.shape, dtype=np.intp)
+    known = np.zeros(y.shape, dtype=bool)  # text never matches numbers, nor numbers text
+    if (classes.dtype.kind in "USO") == (y.dtype.kind in "USO"):
+        codes = np.searchsorted(classes, y)  # classes is sorted (np.unique)
+        known = (codes < classes.size) & (classes[np.minimum(codes, classes.size - 1)] == y)
+    return codes, known
 
 
 def probabilities(z: np.ndarray, multilabel: bool = False, temperature=None) -> np.ndarray:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..classifier.targets import unknown_labels
 from ..data.datasets import DATASETS, TEXT_SUFFIXES, load_dataset, load_file
 from ..data.delimited import detect_header
 from .flags import flag
@@ -143,14 +144,14 @@ def check_channels(split, expected: int, source: str, against: str) -> None:
 def check_labels(y, classes, source: str, against: str) -> None:
     """Refuse labels ``y`` (n,) that are not among ``classes`` (sorted, ``against``'s),
     naming them and the file: a classifier cannot be scored on a class it never saw."""
-    y, classes = np.asarray(y), np.asarray(classes).tolist()
-    known = set(classes)
-    unknown = np.unique(y[[v not in known for v in y.tolist()]]).tolist()
+    classes = np.asarray(classes)
+    unknown = unknown_labels(classes, y)
     if unknown:
         shown = ", ".join(map(repr, unknown[:10]))
         more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
         raise ValueError(
-            f"{source}: the labels {shown}{more} are not among {against} {classes[:20]}; "
+            f"{source}: the labels {shown}{more} are not among {against} "
+            f"{classes[:20].tolist()}; "
             "a classifier can only be scored on the classes it was trained on"
         )
 
