@@ -5,6 +5,7 @@
     python benchmarks/bench_vs_torch.py --quick    # a smoke run (seconds)
     python benchmarks/bench_vs_torch.py --bias     # with the biases b and c on both sides
     python benchmarks/bench_vs_torch.py --bias-cost  # the speedup with and without biases
+    python benchmarks/bench_vs_torch.py --isa avx2  # as on a CPU without AVX-512
 
 One step is forward + BPTT of a many-to-one BCE loss, tanh, no bias (with ``--bias``: b and
 c), K = 1.  torch runs nn.RNN + nn.Linear with the same ``bias`` + autograd (with biases,
@@ -17,6 +18,14 @@ of issue 22 are checked at the end of each table.  GFLOP/s counts the step's
 multiply-adds, 2·T·B·I·(2D + 3I) + 4·B·I·K, against the best sample of numpy's 1024×1024
 matmul on as many threads (timed after each size); memory is tracemalloc's peak during a
 step, in units of the floor B·T·I values that BPTT must keep.
+
+``--isa avx2`` runs every library's AVX2 code on a CPU with AVX-512, as a CPU without it
+(AMD before Zen 4, Intel before Skylake-SP) runs: OpenBLAS's Haswell kernels, which have no
+small-matrix path, numba compiling for Haswell, MKL and torch's own kernels held to AVX2.
+The script runs itself again with the environment that says so (``AVX2``).  The
+arithmetic units stay the machine's: on Zen 4, whose AVX-512 runs on 256-bit units, that
+is close to a Zen 3 of the same clock; on an Intel CPU with two 512-bit units, AVX2's
+peak is half.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import time
 import tracemalloc
 import types
@@ -44,6 +54,31 @@ SIZES = {  # name: (B, T, D, I)
 GOALS = {"tiny": 20.0, "small": 6.0, "medium": 1.2, "large": 1.2}  # speedup, every dtype
 PEAK_GOAL, MEMORY_GOAL = 0.85, 1.5  # large, on two threads or more; peak memory / floor
 DTYPES = {"float64": (np.float64, torch.float64), "float32": (np.float32, torch.float32)}
+
+
+# The environment of --isa avx2: each library's AVX2 code paths (read when it loads).
+AVX2 = {
+    "OPENBLAS_CORETYPE": "Haswell",
+    "NUMBA_CPU_NAME": "haswell",
+    "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+    "ATEN_CPU_CAPABILITY": "avx2",
+}
+
+
+def run_as_avx2(argv: list[str]) -> None:
+    """Run this script again in the environment ``AVX2`` unless it already is in it; the
+    libraries read it when they load, so it cannot be set from inside this process."""
+    if any(os.environ.get(name) != value for name, value in AVX2.items()):
+        script = os.path.abspath(__file__)
+        os.execve(sys.executable, [sys.executable, script, *argv], {**os.environ, **AVX2})
+
+
+def code_paths() -> str:
+    """The instruction sets numba compiles for and torch's kernels use."""
+    import numba.core.config
+
+    numba_cpu = numba.core.config.CPU_NAME or "this CPU (host)"
+    return f"numba compiles for {numba_cpu}; torch's CPU capability {torch.backends.cpu.get_cpu_capability()}"
 
 
 def blas_libraries() -> list[str]:
@@ -436,6 +471,12 @@ def parse(argv=None) -> argparse.Namespace:
         action="store_true",
         help="the speedup with and without biases, measured side by side",
     )
+    parser.add_argument(
+        "--isa",
+        choices=("native", "avx2"),
+        default="native",
+        help="avx2: every library's AVX2 code, as on a CPU without AVX-512 (default native)",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.sizes.split(",")) - set(SIZES)
     try:
@@ -448,7 +489,10 @@ def parse(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parse(argv)
+    if args.isa == "avx2":
+        run_as_avx2(argv)
     seconds = args.seconds or (0.3 if args.quick else 4.0)
     if args.quick:
         global MIN_REPEATS
@@ -466,6 +510,8 @@ def main(argv=None) -> None:
     print("\n".join(f"  {line}" for line in blas_libraries()))
     print(f"torch {torch.__version__}: {torch_blas()}")
     print(f"numba: {numba.numba_version if numba else 'unavailable'}")
+    isa = "AVX2 only (--isa avx2: " + ", ".join(f"{k}={v}" for k, v in AVX2.items()) + ")"
+    print(f"code paths: {isa if args.isa == 'avx2' else 'native'}; {code_paths()}")
     peak = "" if args.bias_cost else "; the peak is the best numpy 1024x1024 matmul sampled so far"
     print(
         f"timing: medians of frnn and torch sampled in turn, about {seconds:g} s per size and "
