@@ -78,7 +78,8 @@ def code_paths() -> str:
     import numba.core.config
 
     numba_cpu = numba.core.config.CPU_NAME or "this CPU (host)"
-    return f"numba compiles for {numba_cpu}; torch's CPU capability {torch.backends.cpu.get_cpu_capability()}"
+    torch_isa = torch.backends.cpu.get_cpu_capability()
+    return f"numba compiles for {numba_cpu}; torch's CPU capability {torch_isa}"
 
 
 def blas_libraries() -> list[str]:

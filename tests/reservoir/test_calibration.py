@@ -18,7 +18,10 @@ def one_at_a_time(z, y_index, sample_weight=None):
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("n, K, spread", [(1, 2, 1.0), (50, 2, 1.0), (333, 7, 30.0), (2000, 24, 0.01)])
+SHAPES = [(1, 2, 1.0), (50, 2, 1.0), (333, 7, 30.0), (2000, 24, 0.01)]  # n, K, spread of z
+
+
+@pytest.mark.parametrize("n, K, spread", SHAPES)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_every_temperature_at_once_gives_the_same_bits(n, K, spread, weighted, monkeypatch):
     rng = np.random.default_rng(n + K)
