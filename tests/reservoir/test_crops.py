@@ -1,11 +1,11 @@
-"""Random crops of few training series: the ridge's leave-one-group-out."""
+"""Random crops of few training series: the ridge's leave-one-group-out, and the choice."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from frnn.reservoir import ridge_loo
+from frnn.reservoir import ReservoirClassifier, ridge_loo
 
 
 def _problem(n=9, extra=2, p=14, K=3, seed=0):
@@ -81,3 +81,84 @@ def test_bad_groups_are_named(groups):
     F, Y, _, _ = _problem(n=2, extra=1)
     with pytest.raises(ValueError, match="groups must be"):
         ridge_loo(F, Y, [1.0], groups=groups)
+
+
+# ---- the classifier's crops ----------------------------------------------------------
+
+
+def _shapes(n, seed, D=1, ragged=False):
+    """Few series with a bump (class 0) or a dip (class 1) at a random place: a shape
+    anywhere in the series, where crops help (benchmarks/results/reservoir_classifier.md)."""
+    rng = np.random.default_rng(seed)
+    X, y = [], np.arange(n) % 2
+    for label in y:
+        T = int(rng.integers(40, 70)) if ragged else 60
+        x = 0.3 * rng.normal(size=(T, D))
+        at = int(rng.integers(0, T - 10))
+        x[at : at + 10] += (1.0 if label == 0 else -1.0) * np.hanning(10)[:, None]
+        X.append(x)
+    return (X if ragged else np.stack(X)), y
+
+
+def _no_crops(monkeypatch):
+    from frnn.reservoir import readout
+
+    monkeypatch.setattr(readout, "CROP_MAX_SERIES", 0)
+
+
+def test_crops_are_drawn_from_the_seed_and_kept_by_their_leave_one_out(monkeypatch):
+    from frnn import RNNClassifier
+
+    X, y = _shapes(20, 0)
+    X_new = _shapes(40, 1)[0]
+    first = RNNClassifier(random_state=3).fit(X, y)
+    again = RNNClassifier(random_state=3).fit(X, y)
+    assert first.reservoir_.cropped_
+    assert np.array_equal(first.predict_proba(X_new), again.predict_proba(X_new))
+    kept = first.reservoir_.readout_.loo_error.min()
+    _no_crops(monkeypatch)
+    plain = RNNClassifier(random_state=3).fit(X, y)
+    assert not plain.reservoir_.cropped_
+    assert kept < plain.reservoir_.readout_.loo_error.min()  # like with like: the series'
+    assert first.reservoir_.loo_.shape == plain.reservoir_.loo_.shape == (20, 2)
+    assert not np.array_equal(first.decision_function(X_new), plain.decision_function(X_new))
+
+
+def test_beyond_crop_max_series_the_fit_is_the_plain_one(monkeypatch):
+    from frnn.reservoir import readout
+
+    X, y = _shapes(12, 2)
+    monkeypatch.setattr(readout, "CROP_MAX_SERIES", 11)
+    beyond = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
+    _no_crops(monkeypatch)
+    plain = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
+    assert not beyond.model_.cropped_
+    assert np.array_equal(beyond.decision_function(X), plain.decision_function(X))
+
+
+def test_crops_of_ragged_multichannel_series_fit_and_survive_save_and_load(tmp_path):
+    import frnn
+    from frnn import RNNClassifier
+
+    X, y = _shapes(16, 4, D=3, ragged=True)
+    model = RNNClassifier(random_state=0).fit(X, y)
+    assert model.reservoir_.cropped_
+    frnn.save(model, tmp_path / "m.frnn")
+    loaded = frnn.load(tmp_path / "m.frnn")
+    X_new = _shapes(10, 5, D=3, ragged=True)[0]
+    assert np.array_equal(loaded.predict_proba(X_new), model.predict_proba(X_new))
+
+
+def test_crops_are_windows_of_each_series_from_their_own_stream():
+    from frnn.reservoir.crops import crop_rng, crops
+
+    X = [np.arange(40.0).reshape(20, 2), np.arange(6.0).reshape(3, 2), np.ones((1, 2))]
+    out = crops(X, 2, 0.95, crop_rng(7))
+    assert out.lengths.tolist() == [19, 19, 3, 3, 1, 1]  # ≥ 2 steps, at most the series'
+    for c in out.X[:2]:  # a contiguous window of the first series, not stretched
+        start = int(c[0, 0]) // 2
+        assert np.array_equal(c, X[0][start : start + 19])
+    assert np.array_equal(out.X[2, :3], X[1]) and not out.X[2, 3:].any()  # zero-padded
+    again = crops(X, 2, 0.95, crop_rng(7))
+    assert np.array_equal(out.X, again.X)
+    assert crop_rng(7).random() != np.random.default_rng(7).random()  # not the reservoirs'
