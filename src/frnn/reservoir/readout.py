@@ -136,7 +136,7 @@ class ReservoirReadout:
     loo_ : (n, K) the leave-one-out outputs z (the ridge's, blended with the neighbours'),
         which τ is fitted to; set by :meth:`fit`
     cropped_ : whether :meth:`fit` kept the crops (``mean_``, ``scale_`` and V, c then
-        those of the series and their crops)
+        those of the series and their crops); False on a model loaded from a file
     """
 
     def __init__(
