@@ -10,11 +10,14 @@ For each set and seed (``--seeds``, 0 1 2 by default): ``--size`` training serie
 at random (two of each class first), the model fitted on them and scored on the rest: a
 generated task's own test split, or, for the four real sets, the rest of their training
 split (half of it at most is drawn; their test splits are never loaded here).  Models: ``frnn`` is
-``RNNClassifier(random_state=seed)``; ``w1`` the reservoir classifier with ω fixed at 1;
+``RNNClassifier(random_state=seed)``; ``nocrops`` the same without the random crops of
+few series (the default before them); ``w1`` the reservoir classifier with ω fixed at 1;
 ``b0`` with β fixed at 0; ``reservoir`` the reservoir classifier with ``--set``'s
 parameters; ``minirocket``, ``hydra``, ``mr-hydra``, ``1nn`` the anchors of
 ``ucr_accuracy.py`` (the ``bench`` extra).  ``--jsonl`` appends every (task, seed,
-model)'s accuracy, one JSON object a line, for sign tests across runs.
+model)'s accuracy, one JSON object a line, for sign tests across runs; ``--pairs FILE A
+B`` reads such a file and counts the (task, size, seed) where model B is above and below
+model A, per size and pooled, with a one-sided sign test's p.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ DEFAULT_SETS = ("gunpoint", "coffee", "basicmotions", "sinesquare", "sine_square
 def model(kind: str, seed: int, params=None):
     if kind == "frnn":
         return U.frnn_model("default", seed, {})
+    if kind == "nocrops":
+        return U.frnn_model("nocrops", seed, {})
     if kind == "reservoir":
         return U.frnn_model("reservoir", seed, params or {})
     if kind in FIXED:
@@ -73,6 +78,28 @@ def accuracies(
     return len(y), scores
 
 
+def pairs(path: str, first: str, second: str) -> None:
+    """(task, size, seed) pairs where ``second`` beats and trails ``first``, per size and
+    pooled, from a ``--jsonl`` file (the last row of each kept), with a sign test's p."""
+    from scipy.stats import binomtest
+
+    rows: dict[tuple, float] = {}
+    with open(path) as lines:
+        for line in lines:
+            row = json.loads(line)
+            rows[(row["model"], row["task"], row["size"], row["seed"])] = row["accuracy"]
+    keys = sorted({k[1:] for k in rows if k[0] == first} & {k[1:] for k in rows if k[0] == second})
+    for size in sorted({k[1] for k in keys}) + [None]:
+        mine = [k for k in keys if size is None or k[1] == size]
+        a = np.array([rows[(first, *k)] for k in mine])
+        b = np.array([rows[(second, *k)] for k in mine])
+        up, down = int((b > a).sum()), int((b < a).sum())
+        p = binomtest(up, up + down, alternative="greater").pvalue if up + down else 1.0
+        print(f"{'pooled' if size is None else f'size {size}'}: {len(mine)} pairs, mean "
+              f"{first} {a.mean():.4f}, {second} {b.mean():.4f}; {second} better in {up}, "
+              f"worse in {down}; sign test p = {p:.4f}")  # fmt: skip
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=30)
@@ -83,7 +110,10 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--set", type=U._setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--jsonl", help="append each (task, seed, model)'s accuracy to this file")
+    parser.add_argument("--pairs", nargs=3, metavar=("FILE", "A", "B"), help="compare two models")
     args = parser.parse_args(argv)
+    if args.pairs:
+        return pairs(*args.pairs)
     warnings.filterwarnings("ignore", category=UserWarning)  # aeon's on short series
     params = dict(args.set)
     print(U.machine(), f"; seeds {args.seeds}" + (f"; reservoir: {params}" if params else ""))

@@ -19,6 +19,7 @@ to at least 10 steps: MiniRocket's kernels span 9, and MultiRocket's also read t
 difference), and longer test series are cut.
 
 Accuracy (the default): ``--model default`` is ``RNNClassifier(random_state=seed)``,
+``nocrops`` the same without the random crops of few series (the default before them),
 ``reservoir`` is ``frnn.reservoir.ReservoirClassifier`` with every knob open to ``--set``,
 ``bptt`` is ``RNNClassifier(training="bptt")``.  Scored on the test split, or with ``--cv``
 by stratified k-fold CV on the training split (k = 5, or the smallest class's size if
@@ -125,7 +126,33 @@ class Anchor(ClassifierMixin, BaseEstimator):
         return self.model_.predict(self._inputs(X))
 
 
+class NoCrops(ClassifierMixin, BaseEstimator):
+    """``RNNClassifier(random_state)`` as it was before the random crops of few training
+    series (``frnn.reservoir.crops``): fitted with the read-out's ``CROP_MAX_SERIES`` at 0,
+    so that the old default and the new run side by side."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        import frnn.reservoir.readout as readout
+        from frnn.estimator import RNNClassifier
+
+        cap, readout.CROP_MAX_SERIES = readout.CROP_MAX_SERIES, 0
+        try:
+            self.model_ = RNNClassifier(random_state=self.random_state).fit(X, y)
+        finally:
+            readout.CROP_MAX_SERIES = cap
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
 def frnn_model(kind: str, seed: int, params: dict):
+    if kind == "nocrops":
+        return NoCrops(random_state=seed)
     if kind == "reservoir":
         from frnn.reservoir import ReservoirClassifier
 
@@ -287,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(REAL))
-    parser.add_argument("--model", choices=("default", "bptt", "reservoir"), default="default")
+    parser.add_argument(
+        "--model", choices=("default", "nocrops", "bptt", "reservoir"), default="default"
+    )
     parser.add_argument("--set", type=_setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--cv", action="store_true", help="k-fold CV on the training split")
     parser.add_argument("--anchors", nargs="+", choices=list(NAMES), default=list(NAMES))

@@ -61,6 +61,9 @@ class Classification(Task):
     def statistics_weights(self, est):
         return STATISTICS_WEIGHTS
 
+    def crops(self, est):
+        return True
+
     def loo_classes(self, est, Y):
         return _codes(Y)
 

@@ -93,9 +93,10 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     series = Series(x, None, lengths)
     beta = 0.0 if sums else est._task.neighbour_weight(est)
     omegas = (1.0,) if sums else est._task.statistics_weights(est)
-    model = ReservoirReadout(drawn, neighbour_weight=beta, statistics_weights=omegas).fit(
-        series, targets, sample_weight=weights, callback=hook, sums=sums
-    )
+    crops = est._task.crops(est)  # a classifier's: random crops of few series
+    model = ReservoirReadout(
+        drawn, neighbour_weight=beta, statistics_weights=omegas, crops=crops
+    ).fit(series, targets, sample_weight=weights, callback=hook, sums=sums)
     est.reservoir_, est.alpha_ = model, model.alpha_
     est._task.calibrate(est, Y)
 

@@ -65,6 +65,11 @@ class Task:
         (a classifier's ``STATISTICS_WEIGHTS``); (1.0,): every feature at unit variance."""
         return (1.0,)
 
+    def crops(self, est) -> bool:
+        """Whether the read-out tries random crops of few training series
+        (:mod:`frnn.reservoir.crops`: a classifier's)."""
+        return False
+
     def loo_classes(self, est, Y: np.ndarray) -> np.ndarray | None:
         """The class (n,) of each series, whose leave-one-out outputs the softmax
         temperature is fitted to; None: the task has no temperature."""

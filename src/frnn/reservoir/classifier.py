@@ -7,7 +7,9 @@ from a grid by exact leave-one-out (:class:`frnn.reservoir.readout.ReservoirRead
 read-out of both estimators too): the least-squares loss, solved rather than descended.
 ``predict_proba`` is softmax(τ z), the one temperature τ fitted by minimising the log-loss
 of the leave-one-out decision values, so the probabilities are calibrated on series the
-read-out did not see.
+read-out did not see.  With at most ``CROP_MAX_SERIES`` (30) training series the read-out
+is also fitted on a random crop of each, kept where its leave-one-out error is less
+(:mod:`frnn.reservoir.crops`).
 """
 
 from __future__ import annotations
@@ -205,7 +207,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         Y = 2.0 * np.eye(len(classes))[y_index] - 1.0  # (n, K) one-hot as ±1
         weights = class_weights(self.class_weight, classes, y_index)
         model = ReservoirReadout(
-            features, self.alphas, self.neighbour_weight, self.statistics_weights
+            features, self.alphas, self.neighbour_weight, self.statistics_weights, crops=True
         )
         X = self._laid_out(X)
         model.fit(

@@ -30,6 +30,7 @@ from .calibration import (  # re-exported: their home before calibration.py
     softmax_temperature,
     temperature_losses,
 )
+from .crops import CROP_COPIES, CROP_FRACTION, CROP_MAX_SERIES, crop_rng, crops
 from .features import ReservoirFeatures
 from .neighbours import Neighbours, blend, check_weight
 from .ridge import ALPHAS, RidgeFit, ridge_loo
@@ -118,6 +119,9 @@ class ReservoirReadout:
         ``scale_`` (``readout_.weight`` records it; a model loaded from a file reads 1
         there, its ω kept in ``scale_``), so prediction is unchanged.  (1.0,): every
         column at unit variance, as :meth:`partial_fit`'s sums need
+    crops : whether :meth:`fit` on at most ``CROP_MAX_SERIES`` series (without ``sums``)
+        also fits the ridge on a random crop of each (:mod:`frnn.reservoir.crops`), kept
+        where its leave-one-out error over the series is less: the classifiers' read-out
 
     Attributes
     ----------
@@ -131,6 +135,8 @@ class ReservoirReadout:
         or None: the ridge alone
     loo_ : (n, K) the leave-one-out outputs z (the ridge's, blended with the neighbours'),
         which τ is fitted to; set by :meth:`fit`
+    cropped_ : whether :meth:`fit` kept the crops (``mean_``, ``scale_`` and V, c then
+        those of the series and their crops); False on a model loaded from a file
     """
 
     def __init__(
@@ -139,12 +145,15 @@ class ReservoirReadout:
         alphas=ALPHAS,
         neighbour_weight: float | str = 0.0,
         statistics_weights=(1.0,),
+        crops: bool = False,
     ) -> None:
         check_weight(neighbour_weight)
         self.features_ = features
         self.alphas = alphas
         self.neighbour_weight = neighbour_weight
         self.statistics_weights = check_weights(statistics_weights)
+        self.crops = crops
+        self.cropped_ = False
         self.temperature_: float | None = None
         self.neighbours_: Neighbours | None = None
 
@@ -189,6 +198,9 @@ class ReservoirReadout:
             self._scaled(F), Y, self.alphas, sample_weight, others=others,
             weights=self.statistics_weights, copy=False,  # the scaled copy is ours
         )  # fmt: skip
+        self.cropped_ = False
+        if self.crops and not sums and len(F) <= CROP_MAX_SERIES:
+            self._fit_crops(X, F, Y, sample_weight, others)
         self.scale_ /= np.where(others, self.readout_.weight, 1.0)  # ω folded into the scaling
         self.alpha_ = self.readout_.alpha
         self.sums_ = ReadoutSums.of(F, Y, sample_weight) if sums else None
@@ -196,6 +208,23 @@ class ReservoirReadout:
             X, Y.argmax(axis=1), Y.shape[1], self.readout_.loo, self.neighbour_weight, sample_weight
         )
         return self
+
+    def _fit_crops(self, X, F, Y, sample_weight, others) -> None:
+        """The ridge on the series F (n, p) and random crops of X, each series left out
+        with its crops; kept (scaling and read-out) if its least leave-one-out error on
+        the series is below the read-out's without them."""
+        n = len(F)
+        extra = crops(X, CROP_COPIES, CROP_FRACTION, crop_rng(self.features_.random_state))
+        groups = np.concatenate([np.arange(n), np.repeat(np.arange(n), CROP_COPIES)])  # (N,)
+        F = np.concatenate([F, self.features_.transform(extra)])  # (N, p)
+        mean, scale = feature_scaling(F)
+        weights = None if sample_weight is None else np.asarray(sample_weight)[groups]
+        fit = ridge_loo(
+            (F - mean) / scale, Y[groups], self.alphas, weights, others=others,
+            weights=self.statistics_weights, copy=False, groups=groups,
+        )  # fmt: skip
+        if fit.loo_error.min() < self.readout_.loo_error.min():  # both over the n series
+            self.mean_, self.scale_, self.readout_, self.cropped_ = mean, scale, fit, True
 
     def partial_fit(self, X, Y: np.ndarray, *, sample_weight=None) -> Self:
         """Add series X, their targets Y (n, K) and weights (n,) to a fit that kept its

@@ -14,6 +14,12 @@ O(min(n, p)³) eigendecomposition would otherwise dominate the whole fit.  The
 leave-one-out predictions are returned too: the classifier calibrates its probabilities on
 them.  The decomposition is of the n×n Gram matrix when n ≤ p and of the p×p covariance
 otherwise, so the cost is O(n·p·min(n, p)).
+
+With ``groups`` the rows beyond the first n are extra rows of the n series (the
+classifier's random crops, :mod:`frnn.reservoir.crops`): they join the fit, and the
+leave-one-out leaves each series out *with* its rows, exactly, from each group's k × k
+block of the hat matrix, e_S = (I − H_SS)⁻¹ r_S (:func:`grouped_residuals`); the error
+that chooses ω and α is that of the n series alone.
 """
 
 from __future__ import annotations
@@ -22,7 +28,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ALPHAS", "RidgeFit", "eigenbasis", "loo_residuals", "primal", "ridge_loo"]
+__all__ = [
+    "ALPHAS",
+    "RidgeFit",
+    "eigenbasis",
+    "grouped_residuals",
+    "loo_residuals",
+    "primal",
+    "ridge_loo",
+]
 
 ALPHAS = np.logspace(-3, 3, 10)  # the penalties tried by default: MiniRocket's grid
 # Series (and features) beyond which ω is chosen on a subsample of this many: the rest of
@@ -69,6 +83,7 @@ def ridge_loo(
     others=None,
     weights=(1.0,),
     copy: bool = True,
+    groups=None,
 ) -> RidgeFit:
     """Fit the ridge read-out for every α in ``alphas``; keep the best by leave-one-out.
 
@@ -84,6 +99,11 @@ def ridge_loo(
     copy : bool, default True
         False lets the fit centre, weigh and scale a float64 F in place, a copy of the
         (n, p) features fewer (the read-out's own scaled features: it needs them no more)
+    groups : None or (N,) ints, default None
+        With F (N, p) and Y (N, K) of n series and N − n extra rows of them: the series
+        each row belongs to, ``groups[:n]`` = 0, ..., n − 1 (the series themselves first).
+        The leave-one-out then leaves each series out with its rows, and ``loo`` and
+        ``loo_error`` are those of the n series alone (ω on every series: no subsample)
 
     Returns
     -------
@@ -94,7 +114,8 @@ def ridge_loo(
     w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if w.shape != (n,):
         raise ValueError(f"sample_weight must have shape ({n},); got {w.shape}")
-    if others is not None and len(weights) > 1 and min(F.shape) > OMEGA_SERIES:
+    blocks = None if groups is None else _blocks(groups, n)
+    if blocks is None and others is not None and len(weights) > 1 and min(F.shape) > OMEGA_SERIES:
         weights = (_subsample_weight(F, Y, alphas, w, others, weights),)
     mu = w @ F / w.sum()  # (p,) weighted means: the unpenalised intercept
     nu = w @ Y / w.sum()  # (K,)
@@ -116,9 +137,15 @@ def ridge_loo(
         U2 = U**2  # (n, r), once for every α
         errors, loos = [], []
         for alpha in alphas:
-            e = loo_residuals(U, s2 / (s2 + alpha), UtY, Yc, root, w / w.sum(), U2)  # (n, K)
-            loos.append(Y - e)
-            errors.append(float((w[:, None] * e**2).sum() / w.sum()))
+            if blocks is None:
+                e = loo_residuals(U, s2 / (s2 + alpha), UtY, Yc, root, w / w.sum(), U2)  # (n, K)
+                loos.append(Y - e)
+                errors.append(float((w[:, None] * e**2).sum() / w.sum()))
+                continue
+            e = grouped_residuals(U, s2 / (s2 + alpha), UtY, Yc, root, w / w.sum(), blocks)
+            m = len(e)  # the series; w[:m] their weights
+            loos.append(Y[:m] - e)
+            errors.append(float((w[:m, None] * e**2).sum() / w[:m].sum()))
         if best is None or min(errors) < min(best[0]):
             best = errors, loos, omega, s2, UtY, project
     errors, loos, omega, s2, UtY, project = best
@@ -159,6 +186,65 @@ def loo_residuals(U, shrink, UtY, Yc, root, share, U2=None) -> np.ndarray:
     fitted = U @ (shrink[:, None] * UtY)  # (n, K)
     h = (U**2 if U2 is None else U2) @ shrink + share  # (n,) hat diagonal, intercept included
     return (Yc - fitted) / (1.0 - h)[:, None] / root
+
+
+def grouped_residuals(U, shrink, UtY, Yc, root, share, blocks) -> np.ndarray:
+    """Leave-one-group-out residuals of the series, each left out with its rows, in y's units.
+
+    For a group S (its series and its extra rows), e_S = (I − H_SS)⁻¹ r_S with r the
+    fitted residuals in the weighted space and H_SS = U_S diag(shrink) U_Sᵀ + √s_S √s_Sᵀ
+    its block of the hat matrix (the second term the intercept's, s = ``share``): the
+    exact residuals of the fit without S; the series' own row's is kept.
+
+    Parameters
+    ----------
+    U : (N, r) every row's U, Fc = U diag(s) Vᵀ
+    shrink : (r,) s² / (s² + α)
+    UtY : (r, K) Uᵀ Yc
+    Yc : (N, K) the centred, weighted targets √w (y − ν)
+    root : (N, 1) √w
+    share : (N,) w / Σ w
+    blocks : list of (ids (g,), rows (g, k)): the groups of each size k, a group's own
+        series first in its rows (:func:`_blocks`)
+
+    Returns
+    -------
+    (n, K), one row per series
+    """
+    r = Yc - U @ (shrink[:, None] * UtY)  # (N, K) fitted residuals
+    out = np.empty((sum(len(ids) for ids, _ in blocks), r.shape[1]))  # (n, K)
+    for ids, rows in blocks:
+        Ug = U[rows]  # (g, k, r)
+        rs = np.sqrt(share)[rows]  # (g, k)
+        H = np.einsum("gir,gjr->gij", Ug * shrink, Ug) + rs[:, :, None] * rs[:, None, :]
+        e = np.linalg.solve(np.eye(rows.shape[1]) - H, r[rows])  # (g, k, K)
+        out[ids] = e[:, 0] / root[rows[:, 0]]
+    return out
+
+
+def _blocks(groups, N: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``groups`` (N,) -> [(ids (g,), rows (g, k))] for each group size k, each group's
+    rows with its series (row ``id``) first; or an error naming ``groups``."""
+    groups = np.asarray(groups)
+    n = int(groups.max(initial=-1)) + 1 if groups.dtype.kind in "iu" else 0
+    if (
+        groups.shape != (N,)
+        or n == 0
+        or groups.min() < 0
+        or not np.array_equal(groups[:n], np.arange(n))
+    ):
+        raise ValueError(
+            f"groups must be ({N},) ints, the first n rows' 0, ..., n − 1 (the series) and the "
+            f"rest's in [0, n); got {groups!r}"
+        )
+    order = np.argsort(groups, kind="stable")  # each group's rows in order: the series first
+    sizes = np.bincount(groups, minlength=n)  # (n,)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # (n,)
+    blocks = []
+    for k in np.unique(sizes):
+        ids = np.flatnonzero(sizes == k)
+        blocks.append((ids, order[starts[ids, None] + np.arange(k)]))
+    return blocks
 
 
 def eigenbasis(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

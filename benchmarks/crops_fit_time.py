@@ -1,0 +1,68 @@
+"""CPU seconds of the default classifier's fit with the random crops of few series and without.
+
+    OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 python benchmarks/crops_fit_time.py
+        [--datasets gunpoint coffee basicmotions] [--size N] [--repeats 5]
+
+``RNNClassifier(random_state=0)`` (the new default, crops up to
+``frnn.reservoir.crops.CROP_MAX_SERIES`` series) against the same fitted with the crops
+off (``ucr_accuracy.NoCrops``, the old default), alternating in one process after a first
+fit of each; the median CPU seconds (``time.process_time``: a shared machine's load moves
+it less than wall time) and their ratio new / old.  On each set's training split, or with
+``--size`` on the ``small_training_sets.py`` split of seed 0.  Where the crops are not
+reached (more training series than ``CROP_MAX_SERIES``) the two fits are the same code
+and the ratio is 1 up to noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+
+import numpy as np
+import small_training_sets as S
+import ucr_accuracy as U
+from sklearn.base import clone
+
+from frnn.reservoir.crops import CROP_MAX_SERIES
+
+
+def cpu(fit) -> float:
+    started = time.process_time()
+    fit()
+    return time.process_time() - started
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=["gunpoint", "coffee", "basicmotions"])
+    parser.add_argument("--size", type=int, default=None, help="the small split of seed 0")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    print(U.machine(), f"; CROP_MAX_SERIES = {CROP_MAX_SERIES}")
+    print("| data set | n | crops kept | new CPU s | old CPU s | new / old |")
+    print("| --- | ---: | --- | ---: | ---: | ---: |")
+    ratios = []
+    for name in args.datasets:
+        if args.size:
+            X, y = S.split(name, args.size, 0)[:2]
+        else:
+            X, y = U.load_split(name)[:2]
+        new, old = U.frnn_model("default", 0, {}), U.frnn_model("nocrops", 0, {})
+        kept = clone(new).fit(X, y).reservoir_.cropped_  # and the first fit: numba's cache
+        clone(old).fit(X, y)
+        times = [[], []]
+        for _ in range(args.repeats):
+            for i, model in enumerate((new, old)):
+                times[i].append(cpu(lambda m=model, X=X, y=y: clone(m).fit(X, y)))
+        a, b = (statistics.median(t) for t in times)
+        ratios.append(a / b)
+        print(f"| {name} | {len(y)} | {'yes' if kept else 'no'} | {a:.3f} | {b:.3f} | "
+              f"{a / b:.2f} |", flush=True)  # fmt: skip
+    print(f"\ngeometric mean of new / old: {np.exp(np.mean(np.log(ratios))):.3f}")
+
+
+if __name__ == "__main__":
+    main()

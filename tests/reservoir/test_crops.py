@@ -1,0 +1,164 @@
+"""Random crops of few training series: the ridge's leave-one-group-out, and the choice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from frnn.reservoir import ReservoirClassifier, ridge_loo
+
+
+def _problem(n=9, extra=2, p=14, K=3, seed=0):
+    """F (N, p), Y (N, K), weights (N,), groups (N,): n series, each with ``extra`` rows."""
+    rng = np.random.default_rng(seed)
+    groups = np.concatenate([np.arange(n), np.repeat(np.arange(n), extra)])
+    base = rng.normal(size=(n, p))
+    F = base[groups] + 0.3 * rng.normal(size=(len(groups), p))  # a group's rows alike
+    Y = rng.normal(size=(n, K))[groups]
+    w = rng.uniform(0.5, 2.0, size=n)[groups]
+    return F, Y, w, groups
+
+
+def _refit(F, Y, w, groups, others, alpha, omega):
+    """(n, K): each series predicted by the ridge refitted without it and its rows."""
+    d = np.ones(F.shape[1]) if others is None else np.where(others, omega, 1.0)
+    n = int(groups.max()) + 1
+    out = np.empty((n, Y.shape[1]))
+    for g in range(n):
+        keep = groups != g
+        fit = ridge_loo(F[keep], Y[keep], [alpha], w[keep], others=others, weights=(omega,))
+        out[g] = fit.predict(F[g : g + 1] * d)[0]
+    return out
+
+
+@pytest.mark.parametrize("p", [14, 5])  # the dual form (N ≤ p) and the primal (N > p)
+@pytest.mark.parametrize("omega", [1.0, 0.5])
+@pytest.mark.parametrize("alpha", [1e-3, 0.7, 30.0])
+def test_grouped_leave_one_out_is_refitting_without_each_series_and_its_rows(p, omega, alpha):
+    F, Y, w, groups = _problem(p=p)
+    others = np.arange(p) % 3 != 0
+    fit = ridge_loo(F, Y, [alpha], w, others=others, weights=(omega,), groups=groups)
+    brute = _refit(F, Y, w, groups, others, alpha, omega)
+    assert fit.loo.shape == brute.shape
+    assert np.allclose(fit.loo, brute, rtol=1e-10, atol=1e-10 * np.abs(brute).max())
+    n = len(brute)  # the error is the series' own, weighted, over the n series
+    expected = (w[:n, None] * (Y[:n] - brute) ** 2).sum() / w[:n].sum()
+    assert fit.loo_error[0] == pytest.approx(expected, rel=1e-10)
+
+
+def test_grouped_leave_one_out_chooses_omega_and_alpha_as_refitting_would():
+    F, Y, w, groups = _problem(n=8, extra=1, p=20, seed=1)
+    others = np.arange(20) % 2 == 0
+    omegas, alphas = (1.0, 0.5, 2.0), [1e-3, 0.1, 10.0]
+    fit = ridge_loo(F, Y, alphas, w, others=others, weights=omegas, groups=groups)
+    n = 8
+    errors = {
+        (o, a): float(
+            (w[:n, None] * (Y[:n] - _refit(F, Y, w, groups, others, a, o)) ** 2).sum() / w[:n].sum()
+        )
+        for o in omegas
+        for a in alphas
+    }
+    best = min(errors, key=errors.get)
+    assert (fit.weight, fit.alpha) == best
+    at = [errors[(fit.weight, a)] for a in alphas]
+    assert np.allclose(fit.loo_error, at, rtol=1e-10)
+    assert np.allclose(fit.loo, _refit(F, Y, w, groups, others, best[1], best[0]), rtol=1e-9)
+
+
+def test_groups_of_one_row_are_the_plain_leave_one_out():
+    F, Y, w, _ = _problem(n=12, extra=0)
+    plain = ridge_loo(F, Y, [0.01, 1.0], w)
+    grouped = ridge_loo(F, Y, [0.01, 1.0], w, groups=np.arange(12))
+    assert np.allclose(grouped.loo, plain.loo, rtol=1e-10)
+    assert np.allclose(grouped.loo_error, plain.loo_error, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "groups", [np.array([1, 0, 0, 1]), np.array([0, 1, 0, 5]), np.array([0.0, 1, 0, 1]), [0, 1]]
+)
+def test_bad_groups_are_named(groups):
+    F, Y, _, _ = _problem(n=2, extra=1)
+    with pytest.raises(ValueError, match="groups must be"):
+        ridge_loo(F, Y, [1.0], groups=groups)
+
+
+# ---- the classifier's crops ----------------------------------------------------------
+
+
+def _shapes(n, seed, D=1, ragged=False):
+    """Few series with a bump (class 0) or a dip (class 1) at a random place: a shape
+    anywhere in the series, where crops help (benchmarks/results/reservoir_classifier.md)."""
+    rng = np.random.default_rng(seed)
+    X, y = [], np.arange(n) % 2
+    for label in y:
+        T = int(rng.integers(40, 70)) if ragged else 60
+        x = 0.3 * rng.normal(size=(T, D))
+        at = int(rng.integers(0, T - 10))
+        x[at : at + 10] += (1.0 if label == 0 else -1.0) * np.hanning(10)[:, None]
+        X.append(x)
+    return (X if ragged else np.stack(X)), y
+
+
+def _no_crops(monkeypatch):
+    from frnn.reservoir import readout
+
+    monkeypatch.setattr(readout, "CROP_MAX_SERIES", 0)
+
+
+def test_crops_are_drawn_from_the_seed_and_kept_by_their_leave_one_out(monkeypatch):
+    from frnn import RNNClassifier
+
+    X, y = _shapes(20, 0)
+    X_new = _shapes(40, 1)[0]
+    first = RNNClassifier(random_state=3).fit(X, y)
+    again = RNNClassifier(random_state=3).fit(X, y)
+    assert first.reservoir_.cropped_
+    assert np.array_equal(first.predict_proba(X_new), again.predict_proba(X_new))
+    kept = first.reservoir_.readout_.loo_error.min()
+    _no_crops(monkeypatch)
+    plain = RNNClassifier(random_state=3).fit(X, y)
+    assert not plain.reservoir_.cropped_
+    assert kept < plain.reservoir_.readout_.loo_error.min()  # like with like: the series'
+    assert first.reservoir_.loo_.shape == plain.reservoir_.loo_.shape == (20, 2)
+    assert not np.array_equal(first.decision_function(X_new), plain.decision_function(X_new))
+
+
+def test_beyond_crop_max_series_the_fit_is_the_plain_one(monkeypatch):
+    from frnn.reservoir import readout
+
+    X, y = _shapes(12, 2)
+    monkeypatch.setattr(readout, "CROP_MAX_SERIES", 11)
+    beyond = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
+    _no_crops(monkeypatch)
+    plain = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
+    assert not beyond.model_.cropped_
+    assert np.array_equal(beyond.decision_function(X), plain.decision_function(X))
+
+
+def test_crops_of_ragged_multichannel_series_fit_and_survive_save_and_load(tmp_path):
+    import frnn
+    from frnn import RNNClassifier
+
+    X, y = _shapes(16, 4, D=3, ragged=True)
+    model = RNNClassifier(random_state=0).fit(X, y)
+    assert model.reservoir_.cropped_
+    frnn.save(model, tmp_path / "m.frnn")
+    loaded = frnn.load(tmp_path / "m.frnn")
+    X_new = _shapes(10, 5, D=3, ragged=True)[0]
+    assert np.array_equal(loaded.predict_proba(X_new), model.predict_proba(X_new))
+
+
+def test_crops_are_windows_of_each_series_from_their_own_stream():
+    from frnn.reservoir.crops import crop_rng, crops
+
+    X = [np.arange(40.0).reshape(20, 2), np.arange(6.0).reshape(3, 2), np.ones((1, 2))]
+    out = crops(X, 2, 0.95, crop_rng(7))
+    assert out.lengths.tolist() == [19, 19, 3, 3, 1, 1]  # ≥ 2 steps, at most the series'
+    for c in out.X[:2]:  # a contiguous window of the first series, not stretched
+        start = int(c[0, 0]) // 2
+        assert np.array_equal(c, X[0][start : start + 19])
+    assert np.array_equal(out.X[2, :3], X[1]) and not out.X[2, 3:].any()  # zero-padded
+    again = crops(X, 2, 0.95, crop_rng(7))
+    assert np.array_equal(out.X, again.X)
+    assert crop_rng(7).random() != np.random.default_rng(7).random()  # not the reservoirs'
