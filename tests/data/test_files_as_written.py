@@ -131,3 +131,32 @@ def test_predict_reads_unlabelled_files_as_series_and_agrees_with_labelled(tmp_p
     assert outputs["labelled.csv"] == outputs["plain.csv"] == outputs["unlabelled.npz"]
     assert len(outputs["plain.csv"].splitlines()) == 6
     json.loads(trained.stdout)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("class,0,1,2,3\na,0.5,1.5,-2,1\nb,3,4,0.5,1\n", "first"),  # text labels below
+        ("0,1,2,3\n0.5,1.5,-2,1\n3,4,0.5,1\n", "none"),  # to_csv(index=False), no labels
+        ("0,1,2,3,y\n0.5,1.5,-2,1,a\n3,4,0.5,1,b\n", "last"),
+    ],
+)
+def test_numbered_columns_are_a_header(tmp_path, text, label):
+    """Before: a header of numbered columns above text labels (or none) was read as a
+    series of the class 'class' (or an unlabelled series 0, 1, 2, 3)."""
+    split = load_file(_write(tmp_path, "numbered.csv", text), label=label)
+    np.testing.assert_array_equal(split.X[:, :, 0], [[0.5, 1.5, -2, 1], [3, 4, 0.5, 1]])
+    assert split.y.tolist() == ([] if label == "none" else ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,0,1,2\nb,0.5,5,6\n",  # three numbered fields
+        "a,1,2,3,4\nb,0.5,6,7,8\n",  # counted from 1, as no DataFrame numbers its columns
+        "a,0,1,2,3\nb,5,6,7,8\n",  # integers below: integer series, the first a ramp
+        "a,0,1,2,3\nb,0.5,6\n",  # rows of other lengths: a header has every column
+    ],
+)
+def test_series_that_count_are_data(tmp_path, text):
+    assert load_file(_write(tmp_path, "ramps.csv", text)).y.tolist() == ["a", "b"]

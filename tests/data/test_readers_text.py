@@ -54,3 +54,19 @@ def test_blank_lines_at_the_end_add_no_row(tmp_path, suffix):
     path = tmp_path / f"data{suffix}"
     path.write_text("\n".join(_lines(suffix)) + "\n\n \r\n\n")
     assert load_file(path).X.shape[0] == 3
+
+
+def test_rows_longer_than_a_block_and_runs_of_blank_lines(tmp_path, monkeypatch):
+    """The lines are read in blocks of 64 Ki characters (frnn.data.delimited._BLOCK): a row
+    across many blocks reads whole, blank lines between rows (a block of nothing else,
+    whitespace and \\v included) add none, and a long line is named by its line number."""
+    values = np.arange(30_000) / 8  # about 200,000 characters: four blocks
+    row = "1," + ",".join(map(str, values))
+    text = "\n" * 70_000 + row + "\n \t\v\n" * 20_000 + "2,0.5\n"
+    (tmp_path / "long.csv").write_text(text)
+    split = load_file(tmp_path / "long.csv")
+    assert split.y.tolist() == [1, 2] and split.lengths.tolist() == [30_000, 1]
+    np.testing.assert_array_equal(split.X[0, :, 0], values)
+    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", str(8 * 150_000))  # lines up to 150,000
+    with pytest.raises(ValueError, match="long.csv: line 70001 is longer than 150,000"):
+        load_file(tmp_path / "long.csv")

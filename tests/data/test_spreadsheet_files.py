@@ -79,11 +79,14 @@ def test_latin1_text_is_named_as_such(tmp_path):
 
 def test_a_compressed_file_and_a_folder(tmp_path):
     """Before: a folder without an extension was an "unknown file type ''"; a gzipped CSV
-    an unknown type with no word of decompressing it."""
+    an unknown type with no word of decompressing it (gzip is read now:
+    test_compressed_files.py; an archive is named as one)."""
     with gzip.open(tmp_path / "train.csv.gz", "wt") as handle:
         handle.write("1,1,2\n2,2,3\n")
-    with pytest.raises(ValueError, match=r"unknown file type '.gz'.*decompress it first"):
-        load_file(tmp_path / "train.csv.gz")
+    assert load_file(tmp_path / "train.csv.gz").y.tolist() == [1, 2]
+    (tmp_path / "train.zip").write_bytes(b"PK\x03\x04")
+    with pytest.raises(ValueError, match=r"unknown file type '.zip'.*extract the file first"):
+        load_file(tmp_path / "train.zip")
     (tmp_path / "UCRArchive").mkdir()
     with pytest.raises(IsADirectoryError, match="UCRArchive: a directory, not a file"):
         load_file(tmp_path / "UCRArchive")
@@ -95,3 +98,16 @@ def test_a_column_name_for_a_file_without_a_header(tmp_path):
     text = "\n".join(_rows(",", last=True)) + "\n"
     with pytest.raises(ValueError, match=r"label='class' names a header column, but the first"):
         load_file(_write(tmp_path, "last.csv", text), label="class")
+
+
+def test_a_thousands_separator_beside_decimal_commas_is_refused(tmp_path):
+    """Before: 1.234 (one thousand two hundred and thirty-four, as a German spreadsheet
+    groups it) read as 1.234 beside 0,5 read as 0.5: a value a thousandth of itself."""
+    for text, row in (("a;0,5;1.234\nb;2,5;3\n", 1), ("a;1.234;2\nb;2,5;3\n", 1)):
+        path = _write(tmp_path, "grouped.csv", text)
+        with pytest.raises(
+            ValueError, match=rf"grouped.csv: row {row}: '1.234' in a file of decimal commas"
+        ):
+            load_file(path)
+    points = load_file(_write(tmp_path, "points.csv", "a;0.5;1.234\nb;2.5;3\n"))
+    np.testing.assert_array_equal(points.X[:, :, 0], [[0.5, 1.234], [2.5, 3.0]])

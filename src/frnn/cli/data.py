@@ -11,11 +11,11 @@ the file names, so ``--config`` and ``--resume`` read the files the same way.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from ..classifier.targets import unknown_labels
+from ..data.compressed import split_suffix
 from ..data.datasets import DATASETS, TEXT_SUFFIXES, load_dataset, load_file
 from ..data.delimited import detect_header
 from .flags import flag
@@ -74,7 +74,8 @@ def read_split(
     path: str, label: str = "first", header: str = "auto", classes=None, data_format=None
 ):
     """The series of a data file read with ``--label`` and ``--header``, an ``.npz`` file's
-    X in the model's ``data_format`` (``--data-format``).
+    X in the model's ``data_format`` (``--data-format``), a text file's labels as text when
+    ``classes`` are text (the class "10" is not the number 10: :mod:`frnn.data.labels`).
 
     ``label="auto"`` reads the first column as labels when every value in it is one of
     ``classes`` (a classifier's), else the file as unlabelled; without ``classes`` (a
@@ -82,7 +83,8 @@ def read_split(
     for text files rather than guessed.
     """
     has_header = HEADERS[header]
-    if label == "auto" and classes is None and Path(path).suffix.lower() in TEXT_SUFFIXES:
+    text = classes is not None and np.asarray(classes).dtype.kind in "US"
+    if label == "auto" and classes is None and _text_file(path):
         raise ValueError(
             f"{path}: --label auto cannot tell a regressor's target column from the "
             "series; pass --label first (targets in the first column), or --label none "
@@ -90,16 +92,25 @@ def read_split(
         )
     if label != "auto" or classes is None:
         first = "first" if label == "auto" else label
-        return load_file(path, label=first, header=has_header, data_format=data_format)
-    split = load_file(path, label="first", header=has_header, data_format=data_format)
+        return load_file(
+            path, label=first, header=has_header, data_format=data_format, text_labels=text
+        )
+    split = load_file(
+        path, label="first", header=has_header, data_format=data_format, text_labels=text
+    )
     known = set(np.asarray(classes).tolist())
     if len(split.y) and all(value in known for value in split.y.tolist()):
         return split  # labelled: every first value names a class
-    if has_header is None and Path(path).suffix.lower() in TEXT_SUFFIXES:
+    if has_header is None and _text_file(path):
         # As the first read decided: unlabelled, pandas' "label,0,1,2" has no header word
         # above a number, and its header row would be read as a series.
         has_header = detect_header(path, label="first")
     return load_file(path, label="none", header=has_header, data_format=data_format)
+
+
+def _text_file(path: str) -> bool:
+    """Whether ``path`` is a text file of series (``.csv``, ``.tsv.gz``, ...)."""
+    return split_suffix(path)[0] in TEXT_SUFFIXES
 
 
 def load_data(data: dict, task: str = "classification", data_format=None):
@@ -121,8 +132,9 @@ def load_data(data: dict, task: str = "classification", data_format=None):
     label, header = check_train_label(data.get("label", "first")), data.get("header", "auto")
     train = read_split(data["train"], label, header, data_format=data_format)
     test = None
-    if data["test"]:
-        test = read_split(data["test"], label, header, data_format=data_format)
+    if data["test"]:  # read against the training classes: "10" stays "10" beside "01"
+        classes = np.unique(train.y) if train.y.dtype.kind in "US" else None
+        test = read_split(data["test"], label, header, classes, data_format=data_format)
     _check_targets(train, task, data["train"], label)
     _check_classes(train, task, data["train"])
     if test is not None:
@@ -184,13 +196,23 @@ def _check_options(name: str, options: dict) -> None:
 
 def _check_classes(split, task: str, source: str) -> None:
     """Refuse a classifier's training split of one class here, before the progress bar
-    starts (the estimator refuses it too, but after the CLI has drawn the bar)."""
+    starts (the estimator refuses it too, but after the CLI has drawn the bar), and one
+    whose labels are the rows' numbers 0, 1, …, n − 1: every series a class of its own,
+    which no classifier learns from, and what a file that ``DataFrame.to_csv(header=False)``
+    wrote with its index holds in the first column."""
     if task == "classification" and split.y.ndim == 1 and len(split.y):
         labels = np.unique(split.y)
         if labels.size < 2:
             raise ValueError(
                 f"{source}: every series has the label {labels.tolist()[0]!r}; a classifier "
                 "needs at least 2 classes"
+            )
+        n = len(split.y)
+        if n >= 3 and split.y.dtype.kind in "iu" and np.array_equal(split.y, np.arange(n)):
+            raise ValueError(
+                f"{source}: the labels are 0, 1, …, {n - 1}, the rows' numbers: every series "
+                "a class of its own. Is the first column an index, as pandas' to_csv writes "
+                "one unless told index=False? Write the file without it"
             )
 
 
@@ -201,7 +223,7 @@ def no_labels(source: str, why: str = "") -> str:
     reason = {
         ".npz": "an .npz file needs 'y' for them",
         ".ts": "its header declares none",
-    }.get(Path(source).suffix.lower(), "--label auto: its first column holds other values")
+    }.get(split_suffix(source)[0], "--label auto: its first column holds other values")
     return f"{source}: the series carry no labels{why} ({reason})"
 
 
@@ -213,7 +235,7 @@ def _check_targets(split, task: str, source: str, label: str = "first") -> None:
     kind = split.y.dtype.kind
     if task == "classification" and kind == "f":
         # The first column of a file whose labels are elsewhere reads as real numbers too.
-        other = Path(source).suffix.lower() in TEXT_SUFFIXES and label == "first"
+        other = _text_file(source) and label == "first"
         hint = " (or, when the labels are in another column, --label last or its name)"
         raise ValueError(
             f"{source}: the targets are real numbers (e.g. {split.y.flat[0]:.6g}), not class "

@@ -30,6 +30,7 @@ import numpy as np
 
 from .._validate import Interval, check_file
 from . import synthetic as _synthetic
+from .compressed import COMPRESSIONS, split_suffix
 from .readers import read_csv, read_npz, read_ts, split_from_series
 from .series import Series
 
@@ -162,17 +163,20 @@ def load_dataset(name: str, **options) -> Dataset:
 
 _READERS = {".ts": read_ts, ".npz": read_npz, ".csv": read_csv, ".tsv": read_csv, ".txt": read_csv}
 TEXT_SUFFIXES = tuple(ext for ext, reader in _READERS.items() if reader is read_csv)
-# Compressed files are not read (a small archive can inflate past every bound): say so.
-_COMPRESSED = dict.fromkeys(
-    (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z"), " (a compressed file: decompress it first)"
+# Archives and compressions frnn does not read (see frnn.data.compressed for why): say so.
+_ARCHIVES = dict.fromkeys(
+    (".zip", ".zst", ".7z", ".tar", ".tgz", ".rar"),
+    " (an archive or a compression frnn does not read: extract the file first; "
+    "gzip, bzip2 and xz files, such as train.csv.gz, are read as they are)",
 )
 
 
-def load_file(path, *, label="first", header=None, data_format=None) -> Split:
+def load_file(path, *, label="first", header=None, data_format=None, text_labels=False) -> Split:
     """Read series from a file, choosing the reader by the file's extension.
 
     ``.ts`` (UCR/UEA), ``.csv`` / ``.tsv`` / ``.txt`` (UCR-style: label first, one series
-    per row), ``.npz`` (``X``, ``y``, optional ``lengths``).
+    per row), ``.npz`` (``X``, ``y``, optional ``lengths``).  Text and ``.ts`` files may be
+    compressed: ``train.csv.gz``, ``.bz2``, ``.xz`` (:mod:`frnn.data.compressed`).
 
     Parameters
     ----------
@@ -183,6 +187,9 @@ def load_file(path, *, label="first", header=None, data_format=None) -> Split:
     header : bool or None, whether a text file starts with a header row (None: detect)
     data_format : None, "channels_last" or "channels_first": the layout of an ``.npz``
         file's 3-D X (see :func:`frnn.data.readers.read_npz`)
+    text_labels : bool, keep a text or ``.ts`` file's every label as the text written
+        (``10`` the class "10", to match classes that are text); by default labels such
+        as ``3`` are ints and ``01`` stays text (see :mod:`frnn.data.labels`)
 
     Returns
     -------
@@ -190,18 +197,28 @@ def load_file(path, *, label="first", header=None, data_format=None) -> Split:
         ``X`` (n, T, D) zero-padded, ``y`` (n,) (empty without labels), ``lengths`` (n,).
     """
     path = os.fspath(path)
-    ext = os.path.splitext(path)[1].lower()
+    ext, compression = split_suffix(path)
     if os.path.isdir(path) or ext in _READERS:  # "a directory", whatever its name
         check_file(path)
     if ext not in _READERS:
+        shown = ext + compression if compression else ext
         raise ValueError(
-            f"{path}: unknown file type {ext!r}; expected one of {sorted(_READERS)}"
-            + _COMPRESSED.get(ext, "")
+            f"{path}: unknown file type {shown!r}; expected one of {sorted(_READERS)}"
+            + (f", compressed or not ({', '.join(COMPRESSIONS)})" if compression else "")
+            + _ARCHIVES.get(ext, "")
+        )
+    if compression and ext == ".npz":
+        raise ValueError(
+            f"{path}: a compressed .npz; an .npz is compressed already "
+            "(np.savez_compressed): decompress it to the .npz"
         )
     try:
         if _READERS[ext] is read_csv:
-            return read_csv(path, label=label, header=header)
-        split = read_npz(path, data_format=data_format) if ext == ".npz" else read_ts(path)
+            return read_csv(path, label=label, header=header, text_labels=text_labels)
+        if ext == ".npz":
+            split = read_npz(path, data_format=data_format)
+        else:
+            split = read_ts(path, text_labels=text_labels)
         if label != "first" and label != "none":
             raise ValueError(f"{path}: label={label!r} applies to text files (.csv/.tsv/.txt)")
         return Series(split.X, np.zeros(0), split.lengths) if label == "none" else split

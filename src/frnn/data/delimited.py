@@ -8,16 +8,20 @@ or the name of a header column.  A header row is
 declared (``header=True`` / ``False``) or detected (``None``: the first row is a header
 when one of its value fields is text that is not a number or a missing-value mark).  A
 header whose first field is empty announces an index column, as ``pandas.DataFrame.to_csv``
-writes it; that column is dropped.  Encodings: UTF-8 with or without its byte-order mark,
-and UTF-16 with its mark.  Missing values (an empty field, ``?`` or ``NaN`` inside a row)
-are reported by row; trailing empty or ``NaN`` fields are padding of a shorter series (the
-UCR 2018 archive's convention), a trailing ``?`` is a missing value like any other.
+writes it; that column is dropped.  pandas' default column names ``0,1,2,3,…`` are a
+header too (:func:`_numbered`).  Encodings: UTF-8 with or without its byte-order mark,
+and UTF-16 with its mark; gzip, bzip2 or xz compressed (:mod:`frnn.data.compressed`).
+Labels are read as written (:mod:`frnn.data.labels`).  Missing values (an empty field,
+``?`` or ``NaN`` inside a row) are reported by row; trailing empty or ``NaN`` fields are
+padding of a shorter series (the UCR 2018 archive's convention), a trailing ``?`` is a
+missing value like any other.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import itertools
 import os
 import re
@@ -26,6 +30,8 @@ import sys
 import numpy as np
 
 from .._npz import max_bytes
+from .compressed import open_binary, split_suffix
+from .labels import as_labels
 
 __all__ = ["LABEL_POSITIONS", "check_size", "detect_header", "open_text", "read_rows"]
 
@@ -36,11 +42,16 @@ _MAX_FIELD = 1000  # characters: far beyond any number written in decimal
 _ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a list slot
 # A number written with a decimal comma ("0,5", "-1,25e-3"): nothing else may be read so.
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?\s*")
+# A number grouped by thousands with points, as beside decimal commas: "1.234", "-12.345.678".
+_GROUPED = re.compile(r"\s*[+-]?\d{1,3}(?:\.\d{3})+\s*")
+_BLOCK = 1 << 16  # characters read at a time: small beside the values a file holds
+_VISIBLE = re.compile(r"\S")  # found at C speed across any run of blank lines
 
 
-def read_rows(path: str, *, label="first", header=None, limit=None):
+def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=False):
     """The rows of a delimited file: (values per row, labels or None), each row's values
-    a float array (T_i,) with NaN for missing values.  Every problem is a ValueError.
+    a float array (T_i,) with NaN for missing values, the labels (n,) as written (the
+    rule of :mod:`frnn.data.labels`).  Every problem is a ValueError.
 
     The file is read a line at a time and each row converted to floats at once, so memory
     holds 8 bytes a value, not the text (Python's strings and lists of a whole file take
@@ -55,11 +66,13 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
     label : "first", "last", "none" or a header column's name
     header : bool or None (detect)
     limit : int or None, the most bytes the file, and the values read from it, may have
-        (see :func:`frnn._npz.max_bytes`: 1 GiB, or $FRNN_MAX_FILE_BYTES)
+        (see :func:`frnn._npz.max_bytes`: 1 GiB, or $FRNN_MAX_FILE_BYTES); a compressed
+        file's decompressed bytes too
+    text_labels : bool, keep every label as its text (see :func:`frnn.data.labels.as_labels`)
     """
     budget = max_bytes(limit)
     check_size(path, budget)
-    with open_text(path) as stream:
+    with open_text(path, budget) as stream:
         rows = _split(path, _lines(stream, path, budget))
         first = list(itertools.islice(rows, 2))  # what header and index detection look at
         if not first:
@@ -94,7 +107,9 @@ def read_rows(path: str, *, label="first", header=None, limit=None):
                 )
     if not series:
         raise ValueError(f"{path}: only a header row; expected one series per row")
-    return series, (labels if column is not None else None)
+    if column is None:
+        return series, None
+    return series, as_labels(labels, path, 2 if header else 1, text_labels)
 
 
 def _row_bytes(values: np.ndarray, label: str | None) -> int:
@@ -108,7 +123,7 @@ def detect_header(path: str, *, label="first", limit=None) -> bool:
     for ``label``: to read the file again with another label and the same header."""
     budget = max_bytes(limit)
     check_size(path, budget)
-    with open_text(path) as stream:
+    with open_text(path, budget) as stream:
         first = list(itertools.islice(_split(path, _lines(stream, path, budget)), 2))
     return bool(first) and _detect_header(first, label)
 
@@ -141,30 +156,67 @@ def check_size(path: str, limit: int) -> None:
         )
 
 
-def open_text(path: str):
-    """The file as text: UTF-16 by its byte-order mark, else UTF-8 (with or without one).
+def open_text(path: str, limit: int):
+    """The file as text: UTF-16 by its byte-order mark, else UTF-8 (with or without one);
+    a compressed file (``.gz``, ``.bz2``, ``.xz``) decompressed as it is read, at most
+    ``limit`` bytes of it (see :mod:`frnn.data.compressed`).
 
     A UnicodeDecodeError (a ValueError) is raised while reading, and named by the caller.
     """
-    with open(path, "rb") as handle:
-        mark = handle.read(2)
+    stream = open_binary(path, limit)
+    try:
+        mark = stream.peek(2)[:2]
+    except ValueError:  # a damaged compressed file: the stream named it
+        stream.close()
+        raise
     encoding = "utf-16" if mark in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
-    return open(path, encoding=encoding, newline=None)
+    return io.TextIOWrapper(stream, encoding=encoding, newline=None)
 
 
 def _lines(stream, path: str, budget: int):
     """The file's non-blank lines, split as ``str.splitlines`` splits (\\v, \\f, U+2028
-    end lines too), each at most ``budget`` / 8 characters."""
+    end lines too), each at most ``budget`` / 8 characters.
+
+    Read in blocks of :data:`_BLOCK` characters, the next non-blank line found by a regular
+    expression: a run of blank lines costs no Python step each (a gzip file of 1 MiB
+    inflates to 1 GiB of them, which line by line took ten minutes to refuse).
+    """
     longest = budget // 8
-    for n, physical in enumerate(iter(lambda: stream.readline(longest + 2), ""), start=1):
-        if len(physical.rstrip("\n")) > longest:  # newline=None: every line ends in \n
-            raise ValueError(
-                f"{path}: line {n} is longer than {longest:,} characters, the most one row "
-                f"may have with the limit of {budget:,} bytes (raise it with FRNN_MAX_FILE_BYTES)"
-            )
-        for line in physical.splitlines():
-            if line.strip():
-                yield line
+    pending, size, before = [], 0, 0  # the unfinished last line's pieces, its size, lines before
+    while True:
+        block = stream.read(_BLOCK)
+        if block and "\n" not in block:  # a long line: joined once, when it ends
+            pending.append(block)
+            size += len(block)
+            if size > longest:
+                _too_long(path, before + 1, budget)
+            continue
+        text = "".join(pending) + block
+        end = text.rfind("\n") + 1 if block else len(text)  # the complete lines' end
+        found = _VISIBLE.search(text, 0, end)
+        while found:  # the next line with something on it: its start, its end
+            start = text.rfind("\n", 0, found.start()) + 1
+            stop = text.find("\n", found.start(), end)
+            stop = end if stop < 0 else stop  # the last line, without its newline
+            if stop - start > longest:
+                _too_long(path, before + text.count("\n", 0, start) + 1, budget)
+            for line in text[start:stop].splitlines():
+                if line.strip():
+                    yield line
+            found = _VISIBLE.search(text, stop, end)
+        before += text.count("\n", 0, end)
+        pending, size = [text[end:]], len(text) - end
+        if size > longest:  # newline=None: every line ends in \n
+            _too_long(path, before + 1, budget)
+        if not block:
+            return
+
+
+def _too_long(path: str, line: int, budget: int):
+    raise ValueError(
+        f"{path}: line {line} is longer than {budget // 8:,} characters, the most one row "
+        f"may have with the limit of {budget:,} bytes (raise it with FRNN_MAX_FILE_BYTES)"
+    )
 
 
 def _split(path: str, lines):
@@ -175,12 +227,12 @@ def _split(path: str, lines):
     if first is None:
         return
     lines = itertools.chain([first], lines)
-    delimiter = _delimiter(os.path.splitext(path)[1].lower(), first)
+    delimiter = _delimiter(split_suffix(path)[0], first)
     if delimiter is None:
         yield from (line.split() for line in lines)
         return
     reader = csv.reader(lines, delimiter=delimiter)
-    rows = map(_decimal_points, reader) if delimiter == ";" else reader
+    rows = _semicolon_rows(reader, path) if delimiter == ";" else reader
     try:
         yield from rows
     except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
@@ -202,6 +254,25 @@ def _delimiter(ext: str, first: str) -> str | None:
     return "," if ext == ".csv" or "," in first else None
 
 
+def _semicolon_rows(reader, path: str):
+    """A semicolon file's rows with decimal commas read (:func:`_decimal_points`), refusing
+    a file that also writes ``1.234``: beside decimal commas the point is a thousands
+    separator (1234), which read as a decimal point would be a thousandth of the value."""
+    commas, grouped = False, None
+    for fields in reader:
+        points = _decimal_points(fields)
+        commas = commas or points != fields
+        if grouped is None:
+            found = next((f for f in fields if _GROUPED.fullmatch(f)), None)
+            grouped = found and (reader.line_num, found.strip())
+        if commas and grouped:
+            raise ValueError(
+                f"{path}: row {grouped[0]}: {grouped[1]!r} in a file of decimal commas: a "
+                "thousands separator? Save the file without thousands separators"
+            )
+        yield points
+
+
 def _decimal_points(fields: list[str]) -> list[str]:
     """A semicolon file's row with its decimal commas made points (labels such as
     ``"a,b"`` are left as they are)."""
@@ -211,15 +282,33 @@ def _decimal_points(fields: list[str]) -> list[str]:
 def _looks_like_header(rows: list[list[str]], label) -> bool:
     """Whether the first of ``rows`` (the file's first two) names the columns: words where
     values go, or, as ``DataFrame.to_csv`` writes numbered columns ("label,0,1,2"), a word
-    where the next row has a number for its label."""
+    where the next row has a number for its label, or the columns numbered as pandas
+    numbers them (:func:`_numbered`) above a row of as many fields, not all integers."""
     fields = rows[0]
-    values = fields[1:] if label == "first" else fields[:-1] if label == "last" else fields
+    values = _value_fields(fields, label)
     if bool(values) and all(not _is_number(f) for f in values):
         return True
+    if len(rows) > 1 and _numbered(values) and len(rows[1]) == len(fields):
+        return not all(f.strip().lstrip("+-").isdigit() for f in _value_fields(rows[1], label))
     if label not in ("first", "last") or len(rows) < 2 or not rows[0] or not rows[1]:
         return False
     at = 0 if label == "first" else -1
     return not _is_number(rows[0][at]) and _is_number(rows[1][at])
+
+
+_NUMBERED = 4  # columns: a short series 0, 1, 2 is more likely data than a header
+
+
+def _value_fields(fields: list[str], label) -> list[str]:
+    """The fields of a row where the values go, for ``label`` (a position or a name)."""
+    return fields[1:] if label == "first" else fields[:-1] if label == "last" else fields
+
+
+def _numbered(fields: list[str]) -> bool:
+    """Whether ``fields`` number columns as pandas numbers a DataFrame's by default:
+    ``0 1 2 3 …``, at least :data:`_NUMBERED` of them."""
+    texts = [f.strip() for f in fields]
+    return len(texts) >= _NUMBERED and texts == [str(i) for i in range(len(texts))]
 
 
 def _is_number(text: str) -> bool:

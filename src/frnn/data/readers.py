@@ -19,6 +19,7 @@ import numpy as np
 from .._npz import max_bytes as byte_budget
 from .._npz import read_npz as bounded_npz
 from .delimited import check_size, open_text, read_rows
+from .labels import as_labels
 from .layouts import channels_last
 from .series import Series, pad
 
@@ -28,18 +29,6 @@ __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
 def _rows_text(rows) -> str:
     shown = ", ".join(str(r) for r in rows[:10])
     return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
-
-
-def _labels(raw: list[str]) -> np.ndarray:
-    """Labels as ints when every one is an integral number (UCR writes ``1`` or
-    ``1.0000000e+00``), else as the strings themselves."""
-    try:
-        values = np.array([float(label) for label in raw])
-    except ValueError:
-        return np.array([label.strip() for label in raw])
-    if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
-        return values.astype(np.int64)
-    return values
 
 
 def split_from_series(series: list[np.ndarray], y, source: str, limit=None) -> Series:
@@ -102,7 +91,9 @@ def _number(text: str, row: int, column: int, source: str) -> float:
         ) from None
 
 
-def read_csv(path: str, *, label="first", header=None, max_bytes: int | None = None) -> Series:
+def read_csv(
+    path: str, *, label="first", header=None, max_bytes: int | None = None, text_labels=False
+) -> Series:
     """Read a delimited text file: one series per row (see :mod:`frnn.data.delimited`).
 
     Comma-separated (``.csv``), tab-separated (``.tsv``) or whitespace-separated
@@ -117,15 +108,21 @@ def read_csv(path: str, *, label="first", header=None, max_bytes: int | None = N
     header : bool or None (detected: a first row of text, or pandas' index header)
     max_bytes : int or None
         The most bytes the file, its values and the padded X may each take (default 1 GiB,
-        or $FRNN_MAX_FILE_BYTES).  Memory holds about twice the values, 8 bytes each.
+        or $FRNN_MAX_FILE_BYTES), and a compressed file (``.csv.gz``, ``.bz2``, ``.xz``)
+        once decompressed.  Memory holds about twice the values, 8 bytes each.
+    text_labels : bool, default False
+        Keep every label as the text written (``10`` the class "10"); by default plain
+        integers are read as ints, reals as floats (see :mod:`frnn.data.labels`).
 
     Returns
     -------
     Series
         X (n, T, 1), labels y (n,) (empty for ``label="none"``), lengths (n,).
     """
-    series, labels = read_rows(path, label=label, header=header, limit=max_bytes)
-    y = _labels(labels) if labels is not None else np.zeros(0)
+    series, labels = read_rows(
+        path, label=label, header=header, limit=max_bytes, text_labels=text_labels
+    )
+    y = labels if labels is not None else np.zeros(0)
     return split_from_series([s[:, None] for s in series], y, path, max_bytes)
 
 
@@ -144,20 +141,24 @@ def _ts_header(lines: list[str], path: str) -> tuple[dict[str, str], int]:
     raise ValueError(f"{path}: not a .ts file: no '@data' line found")
 
 
-def read_ts(path: str) -> Series:
-    """Read a UCR/UEA ``.ts`` file (classification or regression, no time stamps).
+def read_ts(path: str, *, text_labels=False) -> Series:
+    """Read a UCR/UEA ``.ts`` file (classification or regression, no time stamps), or one
+    compressed (``.ts.gz``, ``.bz2``, ``.xz``), bounded as :func:`read_csv` bounds it.
 
     Parameters
     ----------
     path : str
+    text_labels : bool, default False
+        Keep every label as the text written (see :func:`read_csv`).
 
     Returns
     -------
     Series
         X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
     """
-    check_size(path, byte_budget(None))  # the lines are held as text: bounded by the file
-    with open_text(path) as handle:  # UTF-8 (with or without its mark) or UTF-16
+    budget = byte_budget(None)
+    check_size(path, budget)  # the lines are held as text: bounded by the file
+    with open_text(path, budget) as handle:  # UTF-8 (with or without its mark) or UTF-16
         lines = handle.read().splitlines()
     header, start = _ts_header(lines, path)
     if header.get("timestamps") == "true":
@@ -176,7 +177,8 @@ def read_ts(path: str) -> Series:
         if len({len(d) for d in dims}) > 1:
             raise ValueError(f"{path}: inconsistent rows: row {r}'s dimensions differ in length")
         series.append(np.array(dims, dtype=np.float64).T)  # (T_i, D)
-    split = split_from_series(series, _labels(labels) if has_target else np.zeros(0), path)
+    y = as_labels(labels, path, 1, text_labels) if has_target else np.zeros(0)
+    split = split_from_series(series, y, path)
     if header.get("equallength") == "true" and not split.equal_length:
         raise ValueError(f"{path}: inconsistent rows: @equalLength true but rows differ in length")
     _check_declared(header, split, labels if has_target else [], path)
