@@ -33,9 +33,24 @@ def run(model, x, y, engine, **kwargs):
     return {"loss": loss, "a": model.a.copy(), "z": model.z.copy(), **grads}
 
 
-def assert_same(fast, reference, tol):
+def assert_same(fast, reference, tol, tol_gradients=None):
     for name, expected in reference.items():
-        assert relerr(fast[name], expected) <= tol, name
+        gradient = name not in ("loss", "a", "z")
+        limit = tol_gradients if gradient and tol_gradients is not None else tol
+        assert relerr(fast[name], expected) <= limit, name
+
+
+def saturation_tolerance(a: np.ndarray, activation: str) -> float:
+    """TOL64, widened where tanh saturates.  The compiled loops' tanh is within 2 ulp of
+    numpy's, and BPTT reads f'(s) = 1 − a² from the state a, as torch does: a ulp of a
+    near ±1 is a relative change of 2|a|·ulp / (1 − a²) in f', so a gradient through a
+    saturated state agrees only to about 4·eps / (1 − a²), bounded here by the most
+    saturated state (seed 534, shape (1, 3, 1, 1, 1): W's gradient within 1.2e-9).
+    Elsewhere 1 − a² is of order one and TOL64 stands."""
+    if activation != "tanh":
+        return TOL64
+    eps = np.finfo(np.float64).eps
+    return max(TOL64, 16 * eps / float(np.min(1.0 - a**2)))
 
 
 MODES = list(itertools.product(ACTIVATIONS, LOSSES, (False, True), (False, True), (False, True)))
@@ -99,9 +114,27 @@ def test_random_shapes_match_reference(shape, activation, loss, flags, seed):
         B, T, D, I, K, many_to_many=many_to_many, padded=padded, with_a0=with_a0, seed=seed
     )
     reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
+    tol = saturation_tolerance(reference["a"], activation)
     for name in ROUTES:
         with route(name) as engine:
-            assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64)
+            assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64, tol)
+
+
+def test_a_saturated_state_is_compared_within_its_conditioning():
+    """The case Hypothesis found: tanh units near ±1 (1 − a² down to 1e-8), where a's last
+    bit moves the gradient by 1e-9; the states, logits and loss still agree to TOL64, and
+    the gradients within the saturation's bound (which TOL64 alone is not)."""
+    B, T, D, I, K = 1, 3, 1, 1, 1
+    model = make_net(D, I, K, activation="tanh", loss="mse", rng=534)
+    x, y, lengths, a0 = make_batch(B, T, D, I, K, many_to_many=False, padded=False,
+                                   with_a0=True, seed=534)  # fmt: skip
+    reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
+    tol = saturation_tolerance(reference["a"], "tanh")
+    assert 1e-9 < tol < 1e-6
+    with route("numba") as engine:
+        fast = run(model, x, y, engine, lengths=lengths, a0=a0)
+    assert_same(fast, reference, TOL64, tol)
+    assert relerr(fast["W"], reference["W"]) > TOL64  # why the bound is needed
 
 
 def test_non_contiguous_weights():
