@@ -1,13 +1,15 @@
 """CPU seconds of the default classifier's fit with the random crops of few series and without.
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 python benchmarks/crops_fit_time.py
-        [--datasets gunpoint coffee basicmotions] [--size N] [--repeats 5]
+        [--datasets gunpoint coffee basicmotions] [--size N] [--max-series N] [--repeats 5]
 
 ``RNNClassifier(random_state=0)`` (the new default, crops up to
 ``frnn.reservoir.crops.CROP_MAX_SERIES`` series) against the same fitted with the crops
 off (``ucr_accuracy.NoCrops``, the old default), alternating in one process after a first
-fit of each; the median CPU seconds (``time.process_time``: a shared machine's load moves
-it less than wall time) and their ratio new / old.  On each set's training split, or with
+fit of each; with ``--max-series N`` the new one has the crops up to N series
+(``ucr_accuracy.py``'s ``crops<N>``: a threshold to try).  The median CPU seconds
+(``time.process_time``: a shared machine's load moves it less than wall time) and their
+ratio new / old.  On each set's training split, or with
 ``--size`` on the ``small_training_sets.py`` split of seed 0.  Where the crops are not
 reached (more training series than ``CROP_MAX_SERIES``) the two fits are the same code
 and the ratio is 1 up to noise.
@@ -38,10 +40,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["gunpoint", "coffee", "basicmotions"])
     parser.add_argument("--size", type=int, default=None, help="the small split of seed 0")
+    parser.add_argument("--max-series", type=int, default=None, help="the new one's threshold")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
-    print(U.machine(), f"; CROP_MAX_SERIES = {CROP_MAX_SERIES}")
+    cap = CROP_MAX_SERIES if args.max_series is None else args.max_series
+    print(U.machine(), f"; new: crops up to {cap} series")
     print("| data set | n | crops kept | new CPU s | old CPU s | new / old |")
     print("| --- | ---: | --- | ---: | ---: | ---: |")
     ratios = []
@@ -50,8 +54,10 @@ def main(argv=None) -> None:
             X, y = S.split(name, args.size, 0)[:2]
         else:
             X, y = U.load_split(name)[:2]
-        new, old = U.frnn_model("default", 0, {}), U.frnn_model("nocrops", 0, {})
-        kept = clone(new).fit(X, y).reservoir_.cropped_  # and the first fit: numba's cache
+        kind = "default" if args.max_series is None else f"crops{args.max_series}"
+        new, old = U.frnn_model(kind, 0, {}), U.frnn_model("nocrops", 0, {})
+        first = clone(new).fit(X, y)  # and the first fit: numba's cache
+        kept = (first.model_ if args.max_series is not None else first).reservoir_.cropped_
         clone(old).fit(X, y)
         times = [[], []]
         for _ in range(args.repeats):

@@ -9,15 +9,16 @@ Many real sets have a few dozen training series, where a choice made by leave-on
 For each set and seed (``--seeds``, 0 1 2 by default): ``--size`` training series drawn
 at random (two of each class first), the model fitted on them and scored on the rest: a
 generated task's own test split, or, for the four real sets, the rest of their training
-split (half of it at most is drawn; their test splits are never loaded here).  Models: ``frnn`` is
-``RNNClassifier(random_state=seed)``; ``nocrops`` the same without the random crops of
-few series (the default before them); ``w1`` the reservoir classifier with ω fixed at 1;
-``b0`` with β fixed at 0; ``reservoir`` the reservoir classifier with ``--set``'s
-parameters; ``minirocket``, ``hydra``, ``mr-hydra``, ``1nn`` the anchors of
-``ucr_accuracy.py`` (the ``bench`` extra).  ``--jsonl`` appends every (task, seed,
-model)'s accuracy, one JSON object a line, for sign tests across runs; ``--pairs FILE A
-B`` reads such a file and counts the (task, size, seed) where model B is above and below
-model A, per size and pooled, with a one-sided sign test's p.
+split (half of it at most is drawn; their test splits are never loaded here).  Models:
+``frnn`` is ``RNNClassifier(random_state=seed)``; ``nocrops`` the same without the random
+crops of few series (the default before them), ``crops<N>`` (``crops100``) with the crops
+up to N training series; ``w1`` the reservoir classifier with ω fixed at 1; ``b0`` with β
+fixed at 0; ``reservoir`` the reservoir classifier with ``--set``'s parameters;
+``minirocket``, ``hydra``, ``mr-hydra``, ``1nn`` the anchors of ``ucr_accuracy.py`` (the
+``bench`` extra).  ``--jsonl`` appends every (task, seed, model)'s accuracy, one JSON
+object a line, for sign tests across runs; ``--pairs FILE A B`` reads such a file and
+counts the (task, size, seed) where model B is above and below model A, per size and
+pooled, with a one-sided sign test's p.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ DEFAULT_SETS = ("gunpoint", "coffee", "basicmotions", "sinesquare", "sine_square
 def model(kind: str, seed: int, params=None):
     if kind == "frnn":
         return U.frnn_model("default", seed, {})
-    if kind == "nocrops":
-        return U.frnn_model("nocrops", seed, {})
+    if kind == "nocrops" or kind.startswith("crops"):
+        return U.frnn_model(U.model_kind(kind), seed, {})
     if kind == "reservoir":
         return U.frnn_model("reservoir", seed, params or {})
     if kind in FIXED:

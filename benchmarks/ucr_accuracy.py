@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/ucr_accuracy.py
         [--datasets gunpoint coffee ...] [--seeds 0 1 2] [--cv]
-        [--model default|bptt|reservoir] [--set name=value ...]
+        [--model default|nocrops|crops<N>|bptt|reservoir] [--set name=value ...]
         [--anchors minirocket hydra mr-hydra 1nn] [--no-anchors]
     ... --time [--repeats 3]   warm fit seconds, frnn and MiniRocket alternating
     ... --first-fit            a first fit in a fresh process, numba's cache cold and warm
@@ -20,6 +20,7 @@ difference), and longer test series are cut.
 
 Accuracy (the default): ``--model default`` is ``RNNClassifier(random_state=seed)``,
 ``nocrops`` the same without the random crops of few series (the default before them),
+``crops<N>`` (``crops60``) the same with the crops up to N training series,
 ``reservoir`` is ``frnn.reservoir.ReservoirClassifier`` with every knob open to ``--set``,
 ``bptt`` is ``RNNClassifier(training="bptt")``.  Scored on the test split, or with ``--cv``
 by stratified k-fold CV on the training split (k = 5, or the smallest class's size if
@@ -43,6 +44,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -67,6 +69,7 @@ AEON = {
     "hydra": "HydraClassifier",
     "mr-hydra": "MultiRocketHydraClassifier",
 }
+KINDS = ("default", "nocrops", "bptt", "reservoir")
 NAMES = {"minirocket": "MiniRocket", "hydra": "Hydra", "mr-hydra": "MR-Hydra", "1nn": "1-NN ED"}
 
 
@@ -127,18 +130,20 @@ class Anchor(ClassifierMixin, BaseEstimator):
 
 
 class NoCrops(ClassifierMixin, BaseEstimator):
-    """``RNNClassifier(random_state)`` as it was before the random crops of few training
-    series (``frnn.reservoir.crops``): fitted with the read-out's ``CROP_MAX_SERIES`` at 0,
-    so that the old default and the new run side by side."""
+    """``RNNClassifier(random_state)`` with the read-out's ``CROP_MAX_SERIES`` set to
+    ``max_series`` for its fit: 0 (``nocrops``) is the default before the random crops of
+    few training series (``frnn.reservoir.crops``), another value (``crops<N>``) a threshold
+    to try, so that each runs beside the default in one process."""
 
-    def __init__(self, random_state=None):
+    def __init__(self, random_state=None, max_series=0):
         self.random_state = random_state
+        self.max_series = max_series
 
     def fit(self, X, y):
         import frnn.reservoir.readout as readout
         from frnn.estimator import RNNClassifier
 
-        cap, readout.CROP_MAX_SERIES = readout.CROP_MAX_SERIES, 0
+        cap, readout.CROP_MAX_SERIES = readout.CROP_MAX_SERIES, self.max_series
         try:
             self.model_ = RNNClassifier(random_state=self.random_state).fit(X, y)
         finally:
@@ -150,9 +155,17 @@ class NoCrops(ClassifierMixin, BaseEstimator):
         return self.model_.predict(X)
 
 
+def model_kind(text: str) -> str:
+    """``--model``'s value: one of KINDS, or ``crops<N>`` (the crops up to N series)."""
+    if text in KINDS or re.fullmatch(r"crops[0-9]{1,6}", text):
+        return text
+    expected = f"one of {', '.join(KINDS)} or crops<N>"
+    raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+
+
 def frnn_model(kind: str, seed: int, params: dict):
-    if kind == "nocrops":
-        return NoCrops(random_state=seed)
+    if kind == "nocrops" or kind.startswith("crops"):
+        return NoCrops(random_state=seed, max_series=0 if kind == "nocrops" else int(kind[5:]))
     if kind == "reservoir":
         from frnn.reservoir import ReservoirClassifier
 
@@ -315,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(REAL))
     parser.add_argument(
-        "--model", choices=("default", "nocrops", "bptt", "reservoir"), default="default"
+        "--model", type=model_kind, default="default", metavar="|".join(KINDS) + "|crops<N>"
     )
     parser.add_argument("--set", type=_setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--cv", action="store_true", help="k-fold CV on the training split")
