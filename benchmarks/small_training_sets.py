@@ -9,7 +9,8 @@ Many real sets have a few dozen training series, where a choice made by leave-on
 For each set and seed (``--seeds``, 0 1 2 by default): ``--size`` training series drawn
 at random (two of each class first), the model fitted on them and scored on the rest: a
 generated task's own test split, or, for the four real sets, the rest of their training
-split (half of it at most is drawn; their test splits are never loaded here).  Models:
+split (half of it at most is drawn; their test splits, which ``load_split`` loads with
+them, are set aside at once: never scored on).  Models:
 ``frnn`` is ``RNNClassifier(random_state=seed)``; ``nocrops`` the same without the random
 crops of few series (the default before them), ``crops<N>`` (``crops100``) with the crops
 up to N training series; ``w1`` the reservoir classifier with ω fixed at 1; ``b0`` with β
@@ -60,6 +61,8 @@ def split(name: str, size: int, seed: int) -> tuple:
     real set's training split), held out the rest of it, or a generated task's test split."""
     X, y, X_test, y_test = U.load_split(name)
     real = name in U.REAL
+    if real:
+        X_test = y_test = None  # a real set's test split is never scored here
     index = draw(y, min(size, len(y) // 2) if real else size, np.random.default_rng(100 + seed))
     held = np.setdiff1d(np.arange(len(y)), index)
     X_held, y_held = (U._rows(X, held), y[held]) if real else (X_test, y_test)

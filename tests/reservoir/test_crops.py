@@ -136,21 +136,6 @@ def test_beyond_crop_max_series_the_fit_is_the_plain_one(monkeypatch):
     assert np.array_equal(beyond.decision_function(X), plain.decision_function(X))
 
 
-def test_crops_reach_fifty_training_series(monkeypatch):
-    from frnn.reservoir import readout
-
-    X, y = _shapes(50, 1)  # GunPoint's size: crops won at 40 to 200 series (§20)
-    reached = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
-    _no_crops(monkeypatch)
-    plain = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
-    assert reached.model_.cropped_
-    assert reached.model_.readout_.loo_error.min() < plain.model_.readout_.loo_error.min()
-    monkeypatch.undo()
-    X, y = _shapes(readout.CROP_MAX_SERIES + 1, 1)
-    beyond = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
-    assert not beyond.model_.cropped_
-
-
 def test_crops_of_ragged_multichannel_series_fit_and_survive_save_and_load(tmp_path):
     import frnn
     from frnn import RNNClassifier
@@ -177,3 +162,14 @@ def test_crops_are_windows_of_each_series_from_their_own_stream():
     again = crops(X, 2, 0.95, crop_rng(7))
     assert np.array_equal(out.X, again.X)
     assert crop_rng(7).random() != np.random.default_rng(7).random()  # not the reservoirs'
+
+
+def test_crops_reach_thirty_training_series_and_no_more():
+    """The library's own bound (no monkeypatch): 30 series cropped, 31 not (§19, §20)."""
+    from frnn.reservoir import crops
+
+    assert crops.CROP_MAX_SERIES == 30
+    X, y = _shapes(30, 1)
+    assert ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y).model_.cropped_
+    X, y = _shapes(31, 1)
+    assert not ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y).model_.cropped_

@@ -7,7 +7,7 @@ from a grid by exact leave-one-out (:class:`frnn.reservoir.readout.ReservoirRead
 read-out of both estimators too): the least-squares loss, solved rather than descended.
 ``predict_proba`` is softmax(τ z), the one temperature τ fitted by minimising the log-loss
 of the leave-one-out decision values, so the probabilities are calibrated on series the
-read-out did not see.  With at most ``CROP_MAX_SERIES`` (50) training series the read-out
+read-out did not see.  With at most ``CROP_MAX_SERIES`` (30) training series the read-out
 is also fitted on a random crop of each, kept where its leave-one-out error is less
 (:mod:`frnn.reservoir.crops`).
 """

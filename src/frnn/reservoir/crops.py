@@ -9,7 +9,7 @@ error with them, each series left out *with* its crops (:func:`frnn.reservoir.ri
 ridge_loo`'s ``groups``), against that without them, both over the series themselves.
 
 Chosen on generated tasks and training splits only (``benchmarks/small_training_sets.py``,
-``benchmarks/results/reservoir_classifier.md`` §17, §19 and §20): crops help where a class is a
+``benchmarks/results/reservoir_classifier.md`` §17 and §19): crops help where a class is a
 shape anywhere in the series (GunPoint, transients, the long motif) and cost where it is
 *when* something happens in a short series (daily's evening peak), which their
 leave-one-out error mostly sees; one crop of 95% was the cheapest setting that won.
@@ -28,12 +28,12 @@ from .features import seed
 __all__ = ["CROP_COPIES", "CROP_FRACTION", "CROP_MAX_SERIES", "crop_rng", "crops"]
 
 #: Crops are tried only up to this many training series: they cost another pass of the
-#: reservoirs over 95% of each series and a second ridge (a fit 1.7-2.4 times as long),
-#: while they won at every size tried (§19, §20: 15 to 200 series of generated tasks).
-#: Fit time sets the bound: of the 20 sets of the fit-time check (docs/performance.md) 50
-#: reaches Coffee (28), BasicMotions (40) and GunPoint (50), an estimated geometric mean
-#: of 0.96 against MiniRocket; 60 would reach gestures too (0.99).
-CROP_MAX_SERIES = 50
+#: reservoirs over 95% of each series, and their gain is with few series (§17: 15 and 30).
+#: Of the 20 sets of the fit-time check (docs/performance.md) only Coffee (28) has so few.
+#: They won at 40 to 200 series too (§20), but 50 took that check's geometric mean of
+#: frnn / MiniRocket from 0.92-0.94 to 1.00-1.04 (GunPoint's fit twice as long), over the
+#: issue's bound of 1: the fit's time sets this bound, not the accuracy.
+CROP_MAX_SERIES = 30
 #: Crops of each series, and their length as a fraction of its own (§17: one of 95% won as
 #: often as four, at a quarter of the cost; 90% cost strokes' 8-step series).
 CROP_COPIES = 1
