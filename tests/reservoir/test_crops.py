@@ -173,3 +173,14 @@ def test_crops_reach_thirty_training_series_and_no_more():
     assert ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y).model_.cropped_
     X, y = _shapes(31, 1)
     assert not ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y).model_.cropped_
+
+
+def test_crops_false_fits_the_series_alone(monkeypatch):
+    """ReservoirClassifier(crops=False): the fit of the read-out without crops, bit for bit."""
+    X, y = _shapes(20, 4)
+    off = ReservoirClassifier(random_state=0, n_reservoirs=8, crops=False).fit(X, y)
+    on = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
+    _no_crops(monkeypatch)
+    plain = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
+    assert on.model_.cropped_ and not off.model_.cropped_
+    assert np.array_equal(off.decision_function(X), plain.decision_function(X))

@@ -356,6 +356,8 @@ def test_regressor_learns_the_frequency_of_a_wave():
         ({"statistics_weights": ()}, "statistics_weights"),
         ({"statistics_weights": (1.0, -2.0)}, "statistics_weights"),
         ({"statistics_weights": "auto"}, "statistics_weights"),
+        ({"crops": "yes"}, "crops"),
+        ({"crops": 1}, "crops"),
     ],
 )
 def test_bad_parameters_are_named(setting, match):
