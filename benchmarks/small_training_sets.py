@@ -13,8 +13,10 @@ split (half of it at most is drawn; their test splits, which ``load_split`` load
 them, are set aside at once: never scored on).  Models:
 ``frnn`` is ``RNNClassifier(random_state=seed)``; ``nocrops`` the same without the random
 crops of few series (the default before them), ``crops<N>`` (``crops100``) with the crops
-up to N training series; ``w1`` the reservoir classifier with ω fixed at 1; ``b0`` with β
-fixed at 0; ``reservoir`` the reservoir classifier with ``--set``'s parameters;
+up to N training series, ``prefix<N>`` / ``suffix<N>`` the same with each crop the first /
+last 95% of its series (not at a random start); ``w1`` the reservoir classifier with ω
+fixed at 1; ``b0`` with β fixed at 0; ``reservoir`` the reservoir classifier with
+``--set``'s parameters;
 ``minirocket``, ``hydra``, ``mr-hydra``, ``1nn`` the anchors of ``ucr_accuracy.py`` (the
 ``bench`` extra).  ``--jsonl`` appends every (task, seed, model)'s accuracy, one JSON
 object a line, for sign tests across runs; ``--pairs FILE A B`` reads such a file and
@@ -39,7 +41,7 @@ DEFAULT_SETS = ("gunpoint", "coffee", "basicmotions", "sinesquare", "sine_square
 def model(kind: str, seed: int, params=None):
     if kind == "frnn":
         return U.frnn_model("default", seed, {})
-    if kind == "nocrops" or kind.startswith("crops"):
+    if kind == "nocrops" or kind.startswith(("crops", "prefix", "suffix")):
         return U.frnn_model(U.model_kind(kind), seed, {})
     if kind == "reservoir":
         return U.frnn_model("reservoir", seed, params or {})

@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/ucr_accuracy.py
         [--datasets gunpoint coffee ...] [--seeds 0 1 2] [--cv]
-        [--model default|nocrops|crops<N>|bptt|reservoir] [--set name=value ...]
+        [--model default|nocrops|crops<N>|prefix<N>|suffix<N>|bptt|reservoir] [--set k=v ...]
         [--anchors minirocket hydra mr-hydra 1nn] [--no-anchors]
     ... --time [--repeats 3]   warm fit seconds, frnn and MiniRocket alternating
     ... --first-fit            a first fit in a fresh process, numba's cache cold and warm
@@ -21,6 +21,7 @@ difference), and longer test series are cut.
 Accuracy (the default): ``--model default`` is ``RNNClassifier(random_state=seed)``,
 ``nocrops`` the same without the random crops of few series (the default before them),
 ``crops<N>`` (``crops60``) the same with the crops up to N training series,
+``prefix<N>`` / ``suffix<N>`` the same with each crop the first / last 95% of its series,
 ``reservoir`` is ``frnn.reservoir.ReservoirClassifier`` with every knob open to ``--set``,
 ``bptt`` is ``RNNClassifier(training="bptt")``.  Scored on the test split, or with ``--cv``
 by stratified k-fold CV on the training split (k = 5, or the smallest class's size if
@@ -129,25 +130,49 @@ class Anchor(ClassifierMixin, BaseEstimator):
         return self.model_.predict(self._inputs(X))
 
 
+class FixedStart:
+    """Stands for the crops' random stream in ``frnn.reservoir.crops.crops``: each window
+    starts at 0 (``"prefix"``: the first 95% of the series) or ends at the series' end
+    (``"suffix"``) instead of at a random start."""
+
+    def __init__(self, start: str):
+        self.start = start
+
+    def integers(self, low, high, size):
+        """``size`` starts, each ``low`` (prefix) or ``high - 1`` (suffix: L - width)."""
+        return np.full(size, low if self.start == "prefix" else high - 1, dtype=np.intp)
+
+
 class NoCrops(ClassifierMixin, BaseEstimator):
     """``RNNClassifier(random_state)`` with the read-out's ``CROP_MAX_SERIES`` set to
     ``max_series`` for its fit: 0 (``nocrops``) is the default before the random crops of
     few training series (``frnn.reservoir.crops``), another value (``crops<N>``) a threshold
-    to try, so that each runs beside the default in one process."""
+    to try, so that each runs beside the default in one process.  ``start`` other than
+    ``"random"`` (``prefix<N>``, ``suffix<N>``) also fixes where each crop starts
+    (:class:`FixedStart`), for the fit only: the evidence for a crop read in the series' own
+    pass (§21 of benchmarks/results/reservoir_classifier.md)."""
 
-    def __init__(self, random_state=None, max_series=0):
+    def __init__(self, random_state=None, max_series=0, start="random"):
         self.random_state = random_state
         self.max_series = max_series
+        self.start = start
 
     def fit(self, X, y):
         import frnn.reservoir.readout as readout
         from frnn.estimator import RNNClassifier
 
-        cap, readout.CROP_MAX_SERIES = readout.CROP_MAX_SERIES, self.max_series
+        saved = readout.CROP_MAX_SERIES, readout.crops
+
+        def fixed(X, copies, fraction, rng):  # the read-out's call, its rng set aside
+            return saved[1](X, copies, fraction, FixedStart(self.start))
+
+        readout.CROP_MAX_SERIES = self.max_series
+        if self.start != "random":
+            readout.crops = fixed
         try:
             self.model_ = RNNClassifier(random_state=self.random_state).fit(X, y)
         finally:
-            readout.CROP_MAX_SERIES = cap
+            readout.CROP_MAX_SERIES, readout.crops = saved
         self.classes_ = self.model_.classes_
         return self
 
@@ -156,16 +181,20 @@ class NoCrops(ClassifierMixin, BaseEstimator):
 
 
 def model_kind(text: str) -> str:
-    """``--model``'s value: one of KINDS, or ``crops<N>`` (the crops up to N series)."""
-    if text in KINDS or re.fullmatch(r"crops[0-9]{1,6}", text):
+    """``--model``'s value: one of KINDS, or ``crops<N>`` (the crops up to N series),
+    ``prefix<N>`` or ``suffix<N>`` (the same, each crop at the series' start or end)."""
+    if text in KINDS or re.fullmatch(r"(crops|prefix|suffix)[0-9]{1,6}", text):
         return text
-    expected = f"one of {', '.join(KINDS)} or crops<N>"
+    expected = f"one of {', '.join(KINDS)}, crops<N>, prefix<N> or suffix<N>"
     raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
 
 
 def frnn_model(kind: str, seed: int, params: dict):
-    if kind == "nocrops" or kind.startswith("crops"):
-        return NoCrops(random_state=seed, max_series=0 if kind == "nocrops" else int(kind[5:]))
+    if kind == "nocrops":
+        return NoCrops(random_state=seed, max_series=0)
+    if crop := re.fullmatch(r"(crops|prefix|suffix)([0-9]+)", kind):
+        start = "random" if crop[1] == "crops" else crop[1]
+        return NoCrops(random_state=seed, max_series=int(crop[2]), start=start)
     if kind == "reservoir":
         from frnn.reservoir import ReservoirClassifier
 
@@ -327,9 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(REAL))
-    parser.add_argument(
-        "--model", type=model_kind, default="default", metavar="|".join(KINDS) + "|crops<N>"
-    )
+    kinds = "|".join(KINDS) + "|crops<N>|prefix<N>|suffix<N>"
+    parser.add_argument("--model", type=model_kind, default="default", metavar=kinds)
     parser.add_argument("--set", type=_setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--cv", action="store_true", help="k-fold CV on the training split")
     parser.add_argument("--anchors", nargs="+", choices=list(NAMES), default=list(NAMES))
