@@ -134,16 +134,15 @@ def ridge_loo(
     for omega in weights:
         U, s2, project = spectra(omega)  # U (n, r), s2 (r,)
         UtY = U.T @ Yc  # (r, K)
-        U2 = U**2  # (n, r), once for every α
+        U2 = U**2 if blocks is None else None  # (n, r), once for every α
         errors, loos = [], []
         for alpha in alphas:
+            shrink = s2 / (s2 + alpha)
             if blocks is None:
-                e = loo_residuals(U, s2 / (s2 + alpha), UtY, Yc, root, w / w.sum(), U2)  # (n, K)
-                loos.append(Y - e)
-                errors.append(float((w[:, None] * e**2).sum() / w.sum()))
-                continue
-            e = grouped_residuals(U, s2 / (s2 + alpha), UtY, Yc, root, w / w.sum(), blocks)
-            m = len(e)  # the series; w[:m] their weights
+                e = loo_residuals(U, shrink, UtY, Yc, root, w / w.sum(), U2)  # (n, K)
+            else:
+                e = grouped_residuals(U, shrink, UtY, Yc, root, w / w.sum(), blocks)
+            m = len(e)  # the series (all n rows without groups); w[:m] their weights
             loos.append(Y[:m] - e)
             errors.append(float((w[:m, None] * e**2).sum() / w[:m].sum()))
         if best is None or min(errors) < min(best[0]):
