@@ -236,8 +236,20 @@ class ReservoirReadout:
         return self
 
     def cropping(self, n: int, sums: bool = False) -> bool:
-        """Whether :meth:`fit` on ``n`` series (keeping ``sums``) also fits the read-out on
-        their crops: with ``crops`` on, at most ``CROP_MAX_SERIES`` series and no sums."""
+        """Whether :meth:`fit` also fits the read-out on the series' crops: with ``crops``
+        on, at most ``CROP_MAX_SERIES`` series and no sums.
+
+        Parameters
+        ----------
+        n : int
+            The number of training series.
+        sums : bool, default False
+            Whether the fit keeps its sums (for ``partial_fit``).
+
+        Returns
+        -------
+        bool
+        """
         return bool(self.crops) and not sums and n <= CROP_MAX_SERIES
 
     def _fit_crops(self, X, F, Y, sample_weight, others, callback=None) -> None:
