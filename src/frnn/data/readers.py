@@ -204,12 +204,12 @@ def _ts_row(line: str, r: int, path: str, has_target: bool) -> tuple[np.ndarray,
         label = line[ends[-2] + 1 :]
         del ends[-1]
     bounds = list(zip([0] + [end + 1 for end in ends[:-1]], ends, strict=True))
-    steps = {line.count(",", start, stop) + 1 for start, stop in bounds}
-    if len(steps) > 1:
+    steps = [line.count(",", start, stop) + 1 for start, stop in bounds]
+    values = np.empty((max(steps), len(bounds)))  # (T_i, D)
+    for d, (start, stop) in enumerate(bounds):  # a bad value named before unequal lengths
+        _fill(values[: steps[d], d], line, start, stop, r, path)
+    if len(set(steps)) > 1:
         raise ValueError(f"{path}: inconsistent rows: row {r}'s dimensions differ in length")
-    values = np.empty((steps.pop(), len(bounds)))  # (T_i, D)
-    for d, (start, stop) in enumerate(bounds):
-        _fill(values[:, d], line, start, stop, r, path)
     return values, label
 
 
