@@ -154,3 +154,22 @@ def test_pandas_index_written_without_a_header_is_refused_by_train(tmp_path):
     )
     done = _frnn("train", "--train", "plain.csv", "--out", "r", "--quiet", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("labels", "classes", "read"),
+    [
+        (["01", "02", "+2", "-007"], [1, 2], [1, 2, 2, -7]),  # integers, as the classes are
+        (["1", "01"], np.array([1, 2], dtype=np.uint8), [1, 1]),
+        (["01", "2.0"], [1, 2], ["01", "2.0"]),  # not all integers as written
+        (["01", "a"], [1, 2], ["01", "a"]),
+        (["01", "02"], ["1", "2"], ["01", "02"]),  # classes that are text: as written
+        (["01", "99999999999999999999"], [1, 2], ["01", "99999999999999999999"]),  # an id
+    ],
+)
+def test_labels_read_against_integer_classes(labels, classes, read):
+    from frnn.data.labels import as_classes
+
+    got = as_classes(as_labels(labels, "f.csv"), classes)
+    assert got.tolist() == read
+    assert got.dtype.kind == ("i" if isinstance(read[0], int) else "U")

@@ -1,4 +1,4 @@
-"""Text files (CSV/TSV/TXT) are parsed in bounded memory: about twice the values they hold,
+"""Text files (CSV/TSV/TXT, .ts) are parsed in bounded memory: about twice the values they hold,
 8 bytes each, never the ~10x of Python strings for the whole file, and refused over a cap."""
 
 import sys
@@ -93,4 +93,80 @@ def test_a_ts_file_over_the_cap_is_refused_before_it_is_read(tmp_path, monkeypat
     path.write_text("@problemName x\n@classLabel true 1 2\n@data\n" + "1,2,3:1\n" * 100)
     monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "500")
     with pytest.raises(ValueError, match=r"more than the limit of 500"):
+        read_ts(str(path))
+
+
+# -- .ts files: read a line at a time, like the delimited files -------------------------
+
+TS_HEAD = "@problemName x\n@univariate true\n@classLabel true 1 2\n@data\n"
+
+
+def _peak(read, *args):
+    """What ``read(*args)`` returns, and the most memory it held (bytes, tracemalloc)."""
+    tracemalloc.start()
+    try:
+        out = read(*args)
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_ts_file_of_blank_lines_is_read_in_memory_bounded_by_its_rows(tmp_path):
+    """Before: the whole text, then a str per line (a bomb of blank lines peaked near the
+    cap, ~1.2 GB at 1 GiB, before it was refused); now the blank lines cost nothing."""
+    path = tmp_path / "blank.ts"
+    path.write_text(TS_HEAD + "1,2,3:1\n" + "\n \n" * 1_000_000 + "4,5,6:2\n")  # 3 MB
+    split, peak = _peak(read_ts, str(path))
+    assert split.y.tolist() == [1, 2] and split.X.shape == (2, 3, 1)
+    assert peak < 1_000_000, peak  # a few blocks of 64 Ki characters, not 3 MB of text
+
+
+def test_a_ts_line_longer_than_the_cap_allows_is_refused_as_soon_as_it_is(tmp_path, monkeypatch):
+    """Before: read whole (here 2 MB of values from a 500 kB line under an 800 kB cap)."""
+    path = tmp_path / "line.ts"
+    path.write_text(TS_HEAD + "1,2:1\n" + "0," * 250_000 + "0:2\n")
+    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "800000")
+    with pytest.raises(ValueError, match=r"line.ts: line 6 is longer than 100,000 characters"):
+        read_ts(str(path))
+
+
+def test_ts_rows_over_the_cap_are_refused_by_what_they_take(tmp_path, monkeypatch):
+    """Before: a .ts file was bounded by its size alone: rows like '1:1' take ~50x that."""
+    path = tmp_path / "short.ts"
+    path.write_text(TS_HEAD + "1:1\n" * 20_000)  # 80 kB
+    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "1000000")
+    with pytest.raises(ValueError, match=r"short.ts: the [\d,]+ rows read so far take .* over the"):
+        read_ts(str(path))
+    monkeypatch.setenv("FRNN_MAX_FILE_BYTES", "5000000")
+    assert read_ts(str(path)).X.shape == (20_000, 1, 1)
+
+
+def test_a_long_ts_line_is_parsed_a_piece_at_a_time(tmp_path):
+    """Before: one str per field of the line (some 60 bytes a value): 6x the values."""
+    values = np.arange(100_000) % 7 - 3.0  # '0,' '-3,': about 2.6 characters a value
+    path = tmp_path / "long.ts"
+    path.write_text(TS_HEAD + ",".join(f"{v:g}" for v in values) + ":1\n")
+    split, peak = _peak(read_ts, str(path))
+    np.testing.assert_array_equal(split.X[0, :, 0], values)
+    assert peak < 4 * values.nbytes, (peak, values.nbytes)  # the values, X and the text
+
+
+@pytest.mark.parametrize("piece", [1, 5, 64])
+def test_ts_pieces_read_as_the_whole_line_and_name_columns_across_them(
+    tmp_path, monkeypatch, piece
+):
+    from frnn.data import readers
+
+    rows = [" 0.5,1e3, -2,7,8,9,1_0 : 3,4,5,6, 7,8,9 :1", "1,2,3,4,5,6,7:4,5,6,7,8,9,nan:2"]
+    path = tmp_path / "d.ts"
+    path.write_text(TS_HEAD.replace("@univariate true\n", "") + "\n".join(rows) + "\n")
+    whole = [[0.5, 1e3, -2, 7, 8, 9, 10], [3, 4, 5, 6, 7, 8, 9]]
+    monkeypatch.setattr(readers, "_PIECE", piece)
+    with pytest.raises(ValueError, match=r"missing values \(NaN\) in row\(s\) 2"):
+        read_ts(str(path))
+    path.write_text(path.read_text().replace("nan", "10"))
+    split = read_ts(str(path))
+    np.testing.assert_array_equal(split.X[0], np.array(whole).T)
+    path.write_text(path.read_text().replace("9,10:2", "9,x:2"))
+    with pytest.raises(ValueError, match=r"d.ts: row 2, column 7: expected a number, got 'x'"):
         read_ts(str(path))

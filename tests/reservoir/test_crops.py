@@ -184,3 +184,28 @@ def test_crops_false_fits_the_series_alone(monkeypatch):
     plain = ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y)
     assert on.model_.cropped_ and not off.model_.cropped_
     assert np.array_equal(off.decision_function(X), plain.decision_function(X))
+
+
+def _fitted_arrays(clf) -> dict:
+    model = clf.model_
+    return {"mean": model.mean_, "scale": model.scale_, "coef": model.readout_.coef,
+            "intercept": model.readout_.intercept, "loo": model.loo_,
+            "temperature": np.array(model.temperature_)}  # fmt: skip
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+@pytest.mark.parametrize(("n", "passes"), [(12, 2), (31, 1)])
+def test_the_callback_counts_the_crops_pass_and_leaves_the_fit_unchanged(n, passes, n_jobs):
+    """With crops (at most 30 series) the callback counts the reservoirs twice, the crops'
+    pass after the series', so that done reaches total as the fit's last features are
+    computed and never passes it (in order, with threads too); the fit is the one without
+    a callback, bit for bit."""
+    X, y = _shapes(n, 6)
+    seen = []
+    params = {"random_state": 0, "n_reservoirs": 4, "units": 8, "n_jobs": n_jobs}
+    counted = ReservoirClassifier(**params).fit(X, y, callback=lambda *a: seen.append(a))
+    assert counted.model_.cropped_ == (passes == 2)  # the crops' pass ran and was kept
+    assert seen == [(done, 4 * passes) for done in range(1, 4 * passes + 1)]
+    plain = ReservoirClassifier(**params).fit(X, y)
+    for name, value in _fitted_arrays(plain).items():
+        np.testing.assert_array_equal(_fitted_arrays(counted)[name], value, err_msg=name)

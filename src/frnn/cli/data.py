@@ -11,6 +11,7 @@ the file names, so ``--config`` and ``--resume`` read the files the same way.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from ..classifier.targets import unknown_labels
 from ..data.compressed import split_suffix
 from ..data.datasets import DATASETS, TEXT_SUFFIXES, load_dataset, load_file
 from ..data.delimited import detect_header
+from ..data.labels import as_classes
 from .flags import flag
 
 __all__ = [
@@ -41,8 +43,8 @@ _LABEL_HELP = {
     "evaluate": "where a text file's labels are: first, last, or a header column's name "
     "(default: first)",
     "predict": f"{_WHERE}; auto (default): the first column when every value in it is a "
-    "class of the model, else none (a regressor has no classes to tell by: pass first or "
-    "none)",
+    "class of the model (01 is the class 1 of a model of integer classes), else none (a "
+    "regressor has no classes to tell by: pass first or none)",
 }
 
 
@@ -77,6 +79,9 @@ def read_split(
     X in the model's ``data_format`` (``--data-format``), a text file's labels as text when
     ``classes`` are text (the class "10" is not the number 10: :mod:`frnn.data.labels`).
 
+    A text or ``.ts`` file's labels are read against integer ``classes`` too
+    (:func:`frnn.data.labels.as_classes`): ``01`` is the class 1.
+
     ``label="auto"`` reads the first column as labels when every value in it is one of
     ``classes`` (a classifier's), else the file as unlabelled; without ``classes`` (a
     regressor's, which cannot tell a target column from the first sample) auto is refused
@@ -92,12 +97,14 @@ def read_split(
         )
     if label != "auto" or classes is None:
         first = "first" if label == "auto" else label
-        return load_file(
+        split = load_file(
             path, label=first, header=has_header, data_format=data_format, text_labels=text
         )
+        return _as_classes(split, classes, path)
     split = load_file(
         path, label="first", header=has_header, data_format=data_format, text_labels=text
     )
+    split = _as_classes(split, classes, path)
     known = set(np.asarray(classes).tolist())
     if len(split.y) and all(value in known for value in split.y.tolist()):
         return split  # labelled: every first value names a class
@@ -106,6 +113,15 @@ def read_split(
         # above a number, and its header row would be read as a series.
         has_header = detect_header(path, label="first")
     return load_file(path, label="none", header=has_header, data_format=data_format)
+
+
+def _as_classes(split, classes, path: str):
+    """``split`` with its labels read against ``classes`` (:func:`as_classes`) where they
+    were read from text (a text or ``.ts`` file: an ``.npz`` keeps its dtype)."""
+    if classes is None or split_suffix(path)[0] == ".npz":
+        return split
+    y = as_classes(split.y, classes)
+    return split if y is split.y else dataclasses.replace(split, y=y)
 
 
 def _text_file(path: str) -> bool:
@@ -132,8 +148,9 @@ def load_data(data: dict, task: str = "classification", data_format=None):
     label, header = check_train_label(data.get("label", "first")), data.get("header", "auto")
     train = read_split(data["train"], label, header, data_format=data_format)
     test = None
-    if data["test"]:  # read against the training classes: "10" stays "10" beside "01"
-        classes = np.unique(train.y) if train.y.dtype.kind in "US" else None
+    if data["test"]:  # read against the training labels: "10" stays "10" beside "01",
+        # and "01" is 1 beside "1"
+        classes = np.unique(train.y) if train.y.dtype.kind in "USiu" else None
         test = read_split(data["test"], label, header, classes, data_format=data_format)
     _check_targets(train, task, data["train"], label)
     _check_classes(train, task, data["train"])

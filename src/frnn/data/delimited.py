@@ -19,33 +19,27 @@ missing value like any other.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import itertools
-import os
 import re
-import sys
 
 import numpy as np
 
 from .._npz import max_bytes
-from .compressed import open_binary, split_suffix
+from .compressed import split_suffix
 from .labels import as_labels
+from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
-__all__ = ["LABEL_POSITIONS", "check_size", "detect_header", "open_text", "read_rows"]
+__all__ = ["LABEL_POSITIONS", "detect_header", "read_rows"]
 
 LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
 _MISSING = {"", "?", "nan"}
 _MAX_FIELD = 1000  # characters: far beyond any number written in decimal
-_ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a list slot
 # A number written with a decimal comma ("0,5", "-1,25e-3"): nothing else may be read so.
 _DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?\s*")
 # A number grouped by thousands with points, as beside decimal commas: "1.234", "-12.345.678".
 _GROUPED = re.compile(r"\s*[+-]?\d{1,3}(?:\.\d{3})+\s*")
-_BLOCK = 1 << 16  # characters read at a time: small beside the values a file holds
-_VISIBLE = re.compile(r"\S")  # found at C speed across any run of blank lines
 
 
 def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=False):
@@ -73,7 +67,7 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
     budget = max_bytes(limit)
     check_size(path, budget)
     with open_text(path, budget) as stream:
-        rows = _split(path, _lines(stream, path, budget))
+        rows = _split(path, nonblank_lines(stream, path, budget))
         first = list(itertools.islice(rows, 2))  # what header and index detection look at
         if not first:
             raise ValueError(f"{path}: the file is empty; expected one series per row")
@@ -89,7 +83,7 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
         # Text in the last column of a file read with the labels first (or none) is most
         # likely the labels: say how to read them there.
         hint = _LAST_LABELS if label in ("first", "none") else ""
-        labels, series, count = [], [], 0
+        labels, series, memory = [], [], RowMemory(path, budget)
         for r, fields in enumerate(rows, start=2 if header else 1):
             if header and indexed:
                 del fields[0]
@@ -98,24 +92,12 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
                     raise ValueError(f"{path}: row {r} has no label column")
                 labels.append(fields.pop(column).strip())
             series.append(_values(fields, r, path, offset, hint))
-            count += _row_bytes(series[-1], labels[-1] if column is not None else None)
-            if count > budget:
-                raise ValueError(
-                    f"{path}: the {len(series):,} rows read so far take {count:,} bytes in "
-                    f"memory (8 a value, and {_ROW_BYTES} a row plus its label), over the "
-                    f"limit of {budget:,} bytes (raise it with FRNN_MAX_FILE_BYTES)"
-                )
+            memory.add(series[-1], labels[-1] if column is not None else None)
     if not series:
         raise ValueError(f"{path}: only a header row; expected one series per row")
     if column is None:
         return series, None
     return series, as_labels(labels, path, 2 if header else 1, text_labels)
-
-
-def _row_bytes(values: np.ndarray, label: str | None) -> int:
-    """The memory one row holds once read: its values, and its overhead (a file of short
-    rows such as ``1,2`` takes over ten times as much as its values without it)."""
-    return values.nbytes + _ROW_BYTES + (sys.getsizeof(label) if label is not None else 0)
 
 
 def detect_header(path: str, *, label="first", limit=None) -> bool:
@@ -124,7 +106,7 @@ def detect_header(path: str, *, label="first", limit=None) -> bool:
     budget = max_bytes(limit)
     check_size(path, budget)
     with open_text(path, budget) as stream:
-        first = list(itertools.islice(_split(path, _lines(stream, path, budget)), 2))
+        first = list(itertools.islice(_split(path, nonblank_lines(stream, path, budget)), 2))
     return bool(first) and _detect_header(first, label)
 
 
@@ -143,79 +125,6 @@ def _pandas_index(rows: list[list[str]]) -> bool:
         and rows[0][0].strip() == ""
         and bool(rows[1])
         and rows[1][0].strip() == "0"
-    )
-
-
-def check_size(path: str, limit: int) -> None:
-    """Refuse a file over ``limit`` bytes before reading any of it."""
-    size = os.path.getsize(path)
-    if size > limit:
-        raise ValueError(
-            f"{path}: {size:,} bytes, more than the limit of {limit:,} "
-            "(raise it with FRNN_MAX_FILE_BYTES)"
-        )
-
-
-def open_text(path: str, limit: int):
-    """The file as text: UTF-16 by its byte-order mark, else UTF-8 (with or without one);
-    a compressed file (``.gz``, ``.bz2``, ``.xz``) decompressed as it is read, at most
-    ``limit`` bytes of it (see :mod:`frnn.data.compressed`).
-
-    A UnicodeDecodeError (a ValueError) is raised while reading, and named by the caller.
-    """
-    stream = open_binary(path, limit)
-    try:
-        mark = stream.peek(2)[:2]
-    except ValueError:  # a damaged compressed file: the stream named it
-        stream.close()
-        raise
-    encoding = "utf-16" if mark in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
-    return io.TextIOWrapper(stream, encoding=encoding, newline=None)
-
-
-def _lines(stream, path: str, budget: int):
-    """The file's non-blank lines, split as ``str.splitlines`` splits (\\v, \\f, U+2028
-    end lines too), each at most ``budget`` / 8 characters.
-
-    Read in blocks of :data:`_BLOCK` characters, the next non-blank line found by a regular
-    expression: a run of blank lines costs no Python step each (a gzip file of 1 MiB
-    inflates to 1 GiB of them, which line by line took ten minutes to refuse).
-    """
-    longest = budget // 8
-    pending, size, before = [], 0, 0  # the unfinished last line's pieces, its size, lines before
-    while True:
-        block = stream.read(_BLOCK)
-        if block and "\n" not in block:  # a long line: joined once, when it ends
-            pending.append(block)
-            size += len(block)
-            if size > longest:
-                _too_long(path, before + 1, budget)
-            continue
-        text = "".join(pending) + block
-        end = text.rfind("\n") + 1 if block else len(text)  # the complete lines' end
-        found = _VISIBLE.search(text, 0, end)
-        while found:  # the next line with something on it: its start, its end
-            start = text.rfind("\n", 0, found.start()) + 1
-            stop = text.find("\n", found.start(), end)
-            stop = end if stop < 0 else stop  # the last line, without its newline
-            if stop - start > longest:
-                _too_long(path, before + text.count("\n", 0, start) + 1, budget)
-            for line in text[start:stop].splitlines():
-                if line.strip():
-                    yield line
-            found = _VISIBLE.search(text, stop, end)
-        before += text.count("\n", 0, end)
-        pending, size = [text[end:]], len(text) - end
-        if size > longest:  # newline=None: every line ends in \n
-            _too_long(path, before + 1, budget)
-        if not block:
-            return
-
-
-def _too_long(path: str, line: int, budget: int):
-    raise ValueError(
-        f"{path}: line {line} is longer than {budget // 8:,} characters, the most one row "
-        f"may have with the limit of {budget:,} bytes (raise it with FRNN_MAX_FILE_BYTES)"
     )
 
 

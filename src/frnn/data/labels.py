@@ -14,6 +14,9 @@ A label column is read as numbers only when nothing written is lost by it:
 Anything else keeps its text (stripped of surrounding blanks).  ``text=True`` keeps the
 text in every case: to read a file against classes that are text (a model's, or the
 training file's), where ``10`` must stay the class ``"10"``, not become the number 10.
+Against classes that are integers the converse holds (:func:`as_classes`): labels that are
+all integers, some written so that they stayed text (``01``, ``1`` beside ``+1``), are
+those integers, so that ``01`` is the class 1 of a model trained on ``1``.
 
 A label that is missing (an empty field, ``?``, ``NaN``; ``NA``, ``N/A`` or ``null`` among
 numbers) is refused naming its row: read as a class of its own it would train and score
@@ -26,7 +29,7 @@ import re
 
 import numpy as np
 
-__all__ = ["as_labels"]
+__all__ = ["as_classes", "as_labels"]
 
 # A plain decimal number, as programs write one: what float() reads, without its extras.
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -88,3 +91,31 @@ def _lossy(labels: list[str], values: np.ndarray) -> bool:
             for label, value in zip(labels, exact, strict=True)
         )
     )
+
+
+def as_classes(labels: np.ndarray, classes) -> np.ndarray:
+    """A file's labels (n,) as :func:`as_labels` read them, read against ``classes``.
+
+    Where ``classes`` (a model's, or a training file's) are integers and every label is an
+    integer as written (``01``, ``+2``, ``-007``), kept as text by :func:`as_labels` for
+    its leading zero or for two texts of one number, the labels are those integers: the
+    column names the classes once read as numbers.  Otherwise they are returned as given.
+
+    Parameters
+    ----------
+    labels : (n,) array, as :func:`as_labels` returns them
+    classes : (K,) array_like, the classes to read them against
+
+    Returns
+    -------
+    ndarray (n,) of int64, or ``labels`` unchanged
+    """
+    if np.asarray(classes).dtype.kind not in "iu" or labels.dtype.kind != "U" or not labels.size:
+        return labels
+    texts = labels.tolist()
+    if not all(_INTEGER.fullmatch(label) for label in texts):
+        return labels
+    values = [int(label) for label in texts]
+    if not all(-(2**63) <= value < 2**63 for value in values):  # an identifier, not a class
+        return labels
+    return np.array(values, dtype=np.int64)

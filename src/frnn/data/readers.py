@@ -18,10 +18,11 @@ import numpy as np
 
 from .._npz import max_bytes as byte_budget
 from .._npz import read_npz as bounded_npz
-from .delimited import check_size, open_text, read_rows
+from .delimited import read_rows
 from .labels import as_labels
 from .layouts import channels_last
 from .series import Series, pad
+from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
 __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
 
@@ -126,17 +127,19 @@ def read_csv(
     return split_from_series([s[:, None] for s in series], y, path, max_bytes)
 
 
-def _ts_header(lines: list[str], path: str) -> tuple[dict[str, str], int]:
+def _ts_header(lines, path: str) -> dict[str, str]:
+    """The header's ``@key value`` pairs (both lower case) from the file's non-blank
+    ``lines`` (an iterator), read up to and with the ``@data`` line; the rows follow."""
     header = {}
-    for i, line in enumerate(lines):
+    for line in lines:
         text = line.strip()
-        if not text or text.startswith("#"):
+        if text.startswith("#"):
             continue
         if not text.startswith("@"):
             break
         key, _, value = text[1:].partition(" ")
         if key.lower() == "data":
-            return header, i + 1
+            return header
         header[key.lower()] = value.strip().lower()
     raise ValueError(f"{path}: not a .ts file: no '@data' line found")
 
@@ -144,6 +147,11 @@ def _ts_header(lines: list[str], path: str) -> tuple[dict[str, str], int]:
 def read_ts(path: str, *, text_labels=False) -> Series:
     """Read a UCR/UEA ``.ts`` file (classification or regression, no time stamps), or one
     compressed (``.ts.gz``, ``.bz2``, ``.xz``), bounded as :func:`read_csv` bounds it.
+
+    Read a line at a time (:mod:`frnn.data.textfile`), each row converted to floats as it
+    comes: memory holds the values, 8 bytes each, not the text; the rows may take the
+    budget (:func:`frnn._npz.max_bytes`: 1 GiB, or $FRNN_MAX_FILE_BYTES) in all, and one
+    line a budget / 8 characters, refused as soon as it is longer.
 
     Parameters
     ----------
@@ -157,32 +165,84 @@ def read_ts(path: str, *, text_labels=False) -> Series:
         X (n, T, D) with D the number of dimensions, y (n,), lengths (n,).
     """
     budget = byte_budget(None)
-    check_size(path, budget)  # the lines are held as text: bounded by the file
+    check_size(path, budget)
     with open_text(path, budget) as handle:  # UTF-8 (with or without its mark) or UTF-16
-        lines = handle.read().splitlines()
-    header, start = _ts_header(lines, path)
-    if header.get("timestamps") == "true":
-        raise ValueError(f"{path}: .ts files with @timeStamps true are not supported")
-    has_target = header.get("classlabel", "true").startswith("true") or (
-        header.get("targetlabel") == "true"
-    )
-    labels, series = [], []
-    for r, line in enumerate((ln for ln in lines[start:] if ln.strip()), start=1):
-        fields = line.strip().split(":")
-        if has_target:
-            if len(fields) < 2:
-                raise ValueError(f"{path}: row {r}: expected values, then ':' and the target")
-            labels.append(fields.pop())
-        dims = [[_number(v, r, c, path) for c, v in enumerate(f.split(","), 1)] for f in fields]
-        if len({len(d) for d in dims}) > 1:
-            raise ValueError(f"{path}: inconsistent rows: row {r}'s dimensions differ in length")
-        series.append(np.array(dims, dtype=np.float64).T)  # (T_i, D)
+        lines = nonblank_lines(handle, path, budget)
+        header = _ts_header(lines, path)
+        if header.get("timestamps") == "true":
+            raise ValueError(f"{path}: .ts files with @timeStamps true are not supported")
+        has_target = header.get("classlabel", "true").startswith("true") or (
+            header.get("targetlabel") == "true"
+        )
+        labels, series, memory = [], [], RowMemory(path, budget)
+        for r, line in enumerate(lines, start=1):
+            values, label = _ts_row(line, r, path, has_target)
+            series.append(values)
+            if has_target:
+                labels.append(label)
+            memory.add(values, label)
     y = as_labels(labels, path, 1, text_labels) if has_target else np.zeros(0)
     split = split_from_series(series, y, path)
     if header.get("equallength") == "true" and not split.equal_length:
         raise ValueError(f"{path}: inconsistent rows: @equalLength true but rows differ in length")
     _check_declared(header, split, labels if has_target else [], path)
     return split
+
+
+def _ts_row(line: str, r: int, path: str, has_target: bool) -> tuple[np.ndarray, str | None]:
+    """Row ``r``'s values (T_i, D), NaN where missing, and its target's text (or None).
+
+    The line is read in place, dimension by dimension and a piece of each at a time
+    (:func:`_fill`): a line may be a budget / 8 characters, and its fields as strings would
+    take some 30 times its text (a str and a list slot each), its values 8 bytes each."""
+    line = line.strip()
+    ends = [*_positions(line, ":"), len(line)]  # each field's end: its ':' or the line's
+    label = None
+    if has_target:
+        if len(ends) < 2:
+            raise ValueError(f"{path}: row {r}: expected values, then ':' and the target")
+        label = line[ends[-2] + 1 :]
+        del ends[-1]
+    bounds = list(zip([0] + [end + 1 for end in ends[:-1]], ends, strict=True))
+    steps = [line.count(",", start, stop) + 1 for start, stop in bounds]
+    values = np.empty((max(steps), len(bounds)))  # (T_i, D)
+    for d, (start, stop) in enumerate(bounds):  # a bad value named before unequal lengths
+        _fill(values[: steps[d], d], line, start, stop, r, path)
+    if len(set(steps)) > 1:
+        raise ValueError(f"{path}: inconsistent rows: row {r}'s dimensions differ in length")
+    return values, label
+
+
+def _positions(text: str, char: str) -> list[int]:
+    """Where ``char`` occurs in ``text``, in order."""
+    found, at = [], text.find(char)
+    while at >= 0:
+        found.append(at)
+        at = text.find(char, at + 1)
+    return found
+
+
+_PIECE = 1 << 16  # characters of a dimension split at a time: few strings alive at once
+
+
+def _fill(out: np.ndarray, line: str, start: int, stop: int, r: int, path: str) -> None:
+    """Write the values ``v,v,v`` of ``line[start:stop]`` into ``out`` (T_i,), NaN where
+    missing (``?`` or empty), a piece of about :data:`_PIECE` characters at a time."""
+    column = 1
+    while start <= stop:
+        cut = line.find(",", start + _PIECE, stop) if stop - start > _PIECE else -1
+        cut = stop if cut < 0 else cut
+        fields = line[start:cut].split(",")
+        out[column - 1 : column - 1 + len(fields)] = _numbers(fields, r, column, path)
+        column, start = column + len(fields), cut + 1
+
+
+def _numbers(fields: list[str], r: int, column: int, path: str) -> np.ndarray:
+    """The fields as floats (n,), fields counted from ``column`` in messages."""
+    try:  # numpy calls float() on each field, in C: the common case, all numbers
+        return np.array(fields, dtype=np.float64)
+    except ValueError:  # a missing mark (NaN) or a bad field, named
+        return np.array([_number(v, r, c, path) for c, v in enumerate(fields, column)])
 
 
 def _check_declared(header: dict[str, str], split: Series, labels: list[str], path: str):

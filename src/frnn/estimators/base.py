@@ -120,7 +120,10 @@ class RNNEstimator(BaseEstimator):
             holding "epoch", the epoch's entries of ``history_`` and "state" (a function
             returning the complete training state); returning True stops training, leaving
             the estimator fitted with its current parameters.  reservoir: called after each
-            reservoir's features with {"reservoir": done, "of": n_reservoirs}
+            reservoir's features with {"reservoir": done, "of": total}, total being
+            ``n_reservoirs``, or twice that where a classifier's crops' pass follows (at
+            most ``frnn.reservoir.crops.CROP_MAX_SERIES`` series): done reaches total as
+            the fit's last features are computed
         resume_state : (bptt) a state from ``info["state"]()`` (or ``frnn.io.load_state``)
             of a run with the same data and parameters, from which to continue; the
             result is bit-identical to the run that was never interrupted

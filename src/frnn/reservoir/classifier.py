@@ -168,7 +168,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         """Draw the reservoirs, compute the training features and fit the read-out.
 
         ``callback(done, total)``, if given, is called as each reservoir's features are
-        computed (a progress bar's hook).
+        computed, in the crops' pass too (a progress bar's hook).
 
         Parameters
         ----------
@@ -178,7 +178,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
             Their class labels, at least two classes; a column (n, 1) is read as (n,), with
             scikit-learn's DataConversionWarning.
         callback : callable(done, total) or None, default None
-            Called with the reservoirs done so far and ``n_reservoirs``.
+            Called with the reservoirs' passes done so far and their number:
+            ``n_reservoirs``, or twice that where the crops' pass follows (``crops``), so
+            that ``done`` reaches ``total`` as the last features are computed.
 
         Returns
         -------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -285,13 +286,14 @@ class ReservoirFeatures(ReservoirParameters):
         lanes = {name: side_by_side(v, lengths) if compiled else None for name, v in series.items()
                  if any(res.channel == name for res in self.reservoirs_)}  # fmt: skip
         total = len(self.reservoirs_)
-        done = [0]
+        done, counting = [0], threading.Lock()
 
         def one(res):
             part = features(res, series[res.channel], lengths, self.statistics, lanes[res.channel])
             if callback is not None:
-                done[0] += 1  # threads: a count, not an order
-                callback(done[0], total)
+                with counting:  # threads: a count, not an order; reported in order, none lost
+                    done[0] += 1
+                    callback(done[0], total)
             return part
 
         if self.n_jobs in (None, 1):

@@ -19,10 +19,13 @@ dask array's chunks (:mod:`frnn.estimators.chunked`), or of the series that
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Self
 
 import numpy as np
 
+from ..data.inputs import as_sequences
+from ..data.series import Series
 from .calibration import (  # re-exported: their home before calibration.py
     TEMPERATURES,
     best_temperature,
@@ -65,6 +68,23 @@ def check_weights(weights) -> tuple[float, ...]:
             f"statistics_weights must be a non-empty sequence of positive numbers; got {weights!r}"
         )
     return values
+
+
+def as_series(X) -> Series:
+    """Series X (any form :func:`frnn.data.inputs.as_sequences` reads) as a Series, which
+    the reservoirs, the crops and the neighbours then read as it is."""
+    if isinstance(X, Series):
+        return X
+    x, lengths, _ = as_sequences(X)  # (n, T, D), (n,)
+    return Series(x, None, lengths)
+
+
+def _counted(callback, before: int, passes: int):
+    """``callback(done, total)`` of one pass over the reservoirs, counted among
+    ``passes`` of them of which ``before`` are done; None for None."""
+    if callback is None:
+        return None
+    return lambda done, total: callback(before * total + done, passes * total)
 
 
 def feature_scaling(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -161,8 +181,9 @@ class ReservoirReadout:
         """Draw the reservoirs on series X, compute their features and fit Y (n, K).
 
         ``sample_weight`` (n,) weighs each series in the ridge loss; ``callback(done,
-        total)``, if given, is called as each reservoir's features are computed; ``sums``
-        keeps the sums over X's series (``sums_``) that :meth:`partial_fit` adds to.
+        total)``, if given, is called as each reservoir's features are computed, in the
+        crops' pass too; ``sums`` keeps the sums over X's series (``sums_``) that
+        :meth:`partial_fit` adds to.
 
         Parameters
         ----------
@@ -174,7 +195,9 @@ class ReservoirReadout:
         sample_weight : (n,) array_like or None, default None
             Each series' weight in the ridge loss; None weighs them alike.
         callback : callable(done, total) or None, default None
-            Called with the reservoirs done so far and their number.
+            Called with the reservoirs' passes done so far and their number: the
+            reservoirs', twice over where the crops' pass follows (:meth:`cropping`), so
+            that ``done`` reaches ``total`` as the last features are computed.
         sums : bool, default False
             Keep ``sums_`` (a :class:`~frnn.reservoir.sums.ReadoutSums`) for
             :meth:`partial_fit`; else ``sums_`` is None.
@@ -189,7 +212,10 @@ class ReservoirReadout:
             X and Y hold different numbers of series; X is not series; a parameter of
             the features is out of range.
         """
-        F = self.features_.fit(X).transform(X, callback=callback)  # (n, p)
+        X = as_series(X)  # read once: its number of series says whether crops follow
+        cropping = self.cropping(len(X.lengths), sums)
+        counted = partial(_counted, callback, passes=1 + cropping)
+        F = self.features_.fit(X).transform(X, callback=counted(before=0))  # (n, p)
         if len(F) != len(Y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
         self.mean_, self.scale_ = feature_scaling(F)
@@ -199,8 +225,8 @@ class ReservoirReadout:
             weights=self.statistics_weights, copy=False,  # the scaled copy is ours
         )  # fmt: skip
         self.cropped_ = False
-        if self.crops and not sums and len(F) <= CROP_MAX_SERIES:
-            self._fit_crops(X, F, Y, sample_weight, others)
+        if cropping:
+            self._fit_crops(X, F, Y, sample_weight, others, counted(before=1))
         self.scale_ /= np.where(others, self.readout_.weight, 1.0)  # ω folded into the scaling
         self.alpha_ = self.readout_.alpha
         self.sums_ = ReadoutSums.of(F, Y, sample_weight) if sums else None
@@ -209,14 +235,32 @@ class ReservoirReadout:
         )
         return self
 
-    def _fit_crops(self, X, F, Y, sample_weight, others) -> None:
+    def cropping(self, n: int, sums: bool = False) -> bool:
+        """Whether :meth:`fit` also fits the read-out on the series' crops: with ``crops``
+        on, at most ``CROP_MAX_SERIES`` series and no sums.
+
+        Parameters
+        ----------
+        n : int
+            The number of training series.
+        sums : bool, default False
+            Whether the fit keeps its sums (for ``partial_fit``).
+
+        Returns
+        -------
+        bool
+        """
+        return bool(self.crops) and not sums and n <= CROP_MAX_SERIES
+
+    def _fit_crops(self, X, F, Y, sample_weight, others, callback=None) -> None:
         """The ridge on the series F (n, p) and random crops of X, each series left out
         with its crops; kept (scaling and read-out) if its least leave-one-out error on
-        the series is below the read-out's without them."""
+        the series is below the read-out's without them.  ``callback(done, total)`` as
+        the crops' features are computed."""
         n = len(F)
         extra = crops(X, CROP_COPIES, CROP_FRACTION, crop_rng(self.features_.random_state))
         groups = np.concatenate([np.arange(n), np.repeat(np.arange(n), CROP_COPIES)])  # (N,)
-        F = np.concatenate([F, self.features_.transform(extra)])  # (N, p)
+        F = np.concatenate([F, self.features_.transform(extra, callback=callback)])  # (N, p)
         mean, scale = feature_scaling(F)
         weights = None if sample_weight is None else np.asarray(sample_weight)[groups]
         fit = ridge_loo(

@@ -1,0 +1,129 @@
+"""Text data files read a line at a time, in memory bounded by what their rows hold.
+
+The readers of delimited files (:mod:`frnn.data.delimited`) and of ``.ts`` files
+(:func:`frnn.data.readers.read_ts`) share this: a file's size checked before it is read
+(:func:`check_size`), its encoding found by its byte-order mark and its compression by
+its name (:func:`open_text`), its non-blank lines read in blocks, none longer than the
+budget allows (:func:`nonblank_lines`), and the memory of the rows read so far counted
+against the budget (:class:`RowMemory`).  The budget is :func:`frnn._npz.max_bytes`'s
+(1 GiB, or $FRNN_MAX_FILE_BYTES); a compressed file's decompressed bytes count too.
+Why not the whole text at once: Python's strings and lists of a file take about ten
+times its size, and a small compressed file can inflate to the whole budget of blank
+lines or of one line, all of it held before a row is read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+import sys
+
+import numpy as np
+
+from .compressed import open_binary
+
+__all__ = ["RowMemory", "check_size", "nonblank_lines", "open_text"]
+
+_ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a list slot
+_BLOCK = 1 << 16  # characters read at a time: small beside the values a file holds
+_VISIBLE = re.compile(r"\S")  # found at C speed across any run of blank lines
+
+
+def check_size(path: str, limit: int) -> None:
+    """Refuse a file over ``limit`` bytes before reading any of it."""
+    size = os.path.getsize(path)
+    if size > limit:
+        raise ValueError(
+            f"{path}: {size:,} bytes, more than the limit of {limit:,} "
+            "(raise it with FRNN_MAX_FILE_BYTES)"
+        )
+
+
+def open_text(path: str, limit: int):
+    """The file as text: UTF-16 by its byte-order mark, else UTF-8 (with or without one);
+    a compressed file (``.gz``, ``.bz2``, ``.xz``) decompressed as it is read, at most
+    ``limit`` bytes of it (see :mod:`frnn.data.compressed`).
+
+    A UnicodeDecodeError (a ValueError) is raised while reading, and named by the caller.
+    """
+    stream = open_binary(path, limit)
+    try:
+        mark = stream.peek(2)[:2]
+    except ValueError:  # a damaged compressed file: the stream named it
+        stream.close()
+        raise
+    encoding = "utf-16" if mark in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+    return io.TextIOWrapper(stream, encoding=encoding, newline=None)
+
+
+def nonblank_lines(stream, path: str, budget: int):
+    """The file's non-blank lines, split as ``str.splitlines`` splits (\\v, \\f, U+2028
+    end lines too), each at most ``budget`` / 8 characters.
+
+    Read in blocks of :data:`_BLOCK` characters, the next non-blank line found by a regular
+    expression: a run of blank lines costs no Python step each (a gzip file of 1 MiB
+    inflates to 1 GiB of them, which line by line took ten minutes to refuse).
+    """
+    longest = budget // 8
+    pending, size, before = [], 0, 0  # the unfinished last line's pieces, its size, lines before
+    while True:
+        block = stream.read(_BLOCK)
+        if block and "\n" not in block:  # a long line: joined once, when it ends
+            pending.append(block)
+            size += len(block)
+            if size > longest:
+                _too_long(path, before + 1, budget)
+            continue
+        pending.append(block)
+        text, pending = "".join(pending), None  # one copy of a long line held, not two
+        end = text.rfind("\n") + 1 if block else len(text)  # the complete lines' end
+        # isspace first: a block of blank lines (a bomb's) is passed 8x faster than by search
+        found = None if text.isspace() else _VISIBLE.search(text, 0, end)
+        while found:  # the next line with something on it: its start, its end
+            start = text.rfind("\n", 0, found.start()) + 1
+            stop = text.find("\n", found.start(), end)
+            stop = end if stop < 0 else stop  # the last line, without its newline
+            if stop - start > longest:
+                _too_long(path, before + text.count("\n", 0, start) + 1, budget)
+            for line in text[start:stop].splitlines():
+                if line.strip():
+                    yield line
+            found = _VISIBLE.search(text, stop, end)
+        before += text.count("\n", 0, end)
+        pending, size = [text[end:]], len(text) - end
+        if size > longest:  # newline=None: every line ends in \n
+            _too_long(path, before + 1, budget)
+        if not block:
+            return
+
+
+def _too_long(path: str, line: int, budget: int):
+    raise ValueError(
+        f"{path}: line {line} is longer than {budget // 8:,} characters, the most one row "
+        f"may have with the limit of {budget:,} bytes (raise it with FRNN_MAX_FILE_BYTES)"
+    )
+
+
+class RowMemory:
+    """The memory the rows read so far hold, refused once over ``budget`` bytes.
+
+    A row holds its values (8 bytes each) and its overhead: its array's header, a list
+    slot and its label (a file of short rows such as ``1,2`` takes over ten times as much
+    as its values without it).
+    """
+
+    def __init__(self, path: str, budget: int) -> None:
+        self.path, self.budget, self.rows, self.bytes = path, budget, 0, 0
+
+    def add(self, values: np.ndarray, label: str | None = None) -> None:
+        """Count one more row, its values (T_i,) or (T_i, D) and its label (or None)."""
+        self.rows += 1
+        self.bytes += values.nbytes + _ROW_BYTES + (0 if label is None else sys.getsizeof(label))
+        if self.bytes > self.budget:
+            raise ValueError(
+                f"{self.path}: the {self.rows:,} rows read so far take {self.bytes:,} bytes "
+                f"in memory (8 a value, and {_ROW_BYTES} a row plus its label), over the "
+                f"limit of {self.budget:,} bytes (raise it with FRNN_MAX_FILE_BYTES)"
+            )
