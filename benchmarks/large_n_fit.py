@@ -1,16 +1,18 @@
 """Fit time of the default classifier on many training series, beside MiniRocket.
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 python benchmarks/large_n_fit.py [--n 2000 7200]
-        [--T 46] [--classes 24] [--no-subsample]
+        [--T 46] [--classes 24] [--no-subsample] [--limits 500 ...] [--repeats 1]
 
 Generated series (``--classes`` sine frequencies with random phase and noise, T = 46 and 24
 classes by default: the shape of UCR's Crop, n = 7,200) fitted in one process, in turn:
 aeon's ``MiniRocketClassifier`` (``n_jobs=1``; the ``bench`` extra), frnn's default
 ``RNNClassifier`` and, with ``--no-subsample``, the same with ω chosen on every series
-(``frnn.reservoir.ridge.OMEGA_SERIES`` switched off, as before it existed).  One fit each
-after a small warm-up fit (compilation); wall and CPU seconds, the ratio to MiniRocket,
-and the training accuracy as a check that each fit learnt.  Run each size in its own
-process with ``/usr/bin/time -v`` for a peak memory of its own.
+(``frnn.reservoir.ridge.OMEGA_SERIES`` switched off, as before it existed); with
+``--limits``, the same with ``OMEGA_SERIES`` set to each (0: off).  ``--repeats`` fits of
+each after a small warm-up fit (compilation), the models taking turns; the median wall
+and CPU seconds, their ratios to MiniRocket's (CPU seconds move less with the load of a
+shared machine), and the training accuracy as a check that each fit learnt.  Run each
+size in its own process with ``/usr/bin/time -v`` for a peak memory of its own.
 """
 
 from __future__ import annotations
@@ -48,12 +50,27 @@ def _one_job(make) -> dict:
     return {} if make is RNNClassifier else {"n_jobs": 1}
 
 
+def _fit(X, y, channels_first: bool, omega_series: int) -> tuple[float, float, float]:
+    """Wall and CPU seconds of one fit with ``OMEGA_SERIES`` = omega_series, and its
+    training accuracy."""
+    from aeon.classification.convolution_based import MiniRocketClassifier
+
+    ridge.OMEGA_SERIES = omega_series
+    data = X[:, None] if channels_first else X  # (n, 1, T) for aeon
+    make = MiniRocketClassifier if channels_first else RNNClassifier
+    seconds, cpu, model = timed(make(random_state=0, **_one_job(make)).fit, data, y)
+    return seconds, cpu, float(np.mean(model.predict(data) == y))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[2000, 7200])
     parser.add_argument("--T", type=int, default=46)
     parser.add_argument("--classes", type=int, default=24)
     parser.add_argument("--no-subsample", action="store_true", help="also ω on every series")
+    parser.add_argument("--limits", type=int, nargs="+", default=[],
+                        help="also frnn with OMEGA_SERIES at each (0: every series)")  # fmt: skip
+    parser.add_argument("--repeats", type=int, default=1, help="fits of each, the median kept")
     args = parser.parse_args()
     from aeon.classification.convolution_based import MiniRocketClassifier
     from threadpoolctl import threadpool_info
@@ -70,20 +87,23 @@ def main() -> None:
     models = [("MiniRocket", True, limit), ("frnn", False, limit)]
     if args.no_subsample:
         models.append(("frnn, ω on every series", False, np.iinfo(np.int64).max))
-    print("| n | T | classes | model | fit s | CPU s | ratio to MiniRocket | training accuracy |")
-    print("| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    for other in args.limits:
+        models.append((f"frnn, OMEGA_SERIES = {other}", False, other or np.iinfo(np.int64).max))
+    print("| n | T | classes | model | fit s | CPU s | ratio to MiniRocket | CPU ratio | "
+          "training accuracy |")  # fmt: skip
+    print("| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     for n in args.n:
         X, y = series(n, args.T, args.classes, seed=1)
-        base = None
-        for name, channels_first, omega_series in models:
-            ridge.OMEGA_SERIES = omega_series
-            data = X[:, None] if channels_first else X  # (n, 1, T) for aeon
-            make = MiniRocketClassifier if channels_first else RNNClassifier
-            seconds, cpu, model = timed(make(random_state=0, **_one_job(make)).fit, data, y)
-            base = base or seconds
-            accuracy = np.mean(model.predict(data) == y)
-            print(f"| {n} | {args.T} | {args.classes} | {name} | {seconds:.1f} | {cpu:.1f} | "
-                  f"{seconds / base:.2f} | {accuracy:.3f} |", flush=True)  # fmt: skip
+        runs = {name: [] for name, _, _ in models}
+        for _ in range(args.repeats):  # the models take turns: a change of load hits all
+            for name, channels_first, omega_series in models:
+                runs[name].append(_fit(X, y, channels_first, omega_series))
+        base, base_cpu = (np.median([r[i] for r in runs["MiniRocket"]]) for i in (0, 1))
+        for name, own in runs.items():
+            seconds, cpu = (float(np.median([r[i] for r in own])) for i in (0, 1))
+            print(f"| {n} | {args.T} | {args.classes} | {name} | {seconds:.2f} | {cpu:.2f} | "
+                  f"{seconds / base:.2f} | {cpu / base_cpu:.2f} | {own[-1][2]:.3f} |",
+                  flush=True)  # fmt: skip
     ridge.OMEGA_SERIES = limit
     print(f"load after: {os.getloadavg()[0]:.1f}")
 

@@ -206,6 +206,22 @@ def test_beyond_omega_series_the_weight_is_chosen_on_a_subsample(n, p, monkeypat
     np.testing.assert_array_equal(fit.coef, again.coef)
 
 
+def test_the_weight_of_600_series_is_chosen_on_500_of_them(monkeypatch):
+    """The limit itself, 500: 600 series and features are beyond it, so ω is that of a
+    seeded 500 of them, not the one every series chooses (as at a limit of 600)."""
+    rng = np.random.default_rng(3)  # data on which 500 of the 600 and all choose apart
+    n, p = 600, 620
+    F, Y = rng.standard_normal((n, p)), rng.standard_normal((n, 1))
+    Y[:, 0] += 0.3 * F[:, :5].sum(1) + 0.3 * F[:, -5:].sum(1)
+    others, alphas, weights = np.arange(p) < p // 2, [3.0, 30.0, 300.0], (1.0, 0.7, 1.4)
+    fit = ridge_loo(F, Y, alphas, others=others, weights=weights)
+    pick = np.sort(np.random.default_rng(0).choice(n, 500, replace=False))
+    chosen = ridge_loo(F[pick], Y[pick], alphas, others=others, weights=weights).weight
+    monkeypatch.setattr(ridge, "OMEGA_SERIES", n)
+    everyone = ridge_loo(F, Y, alphas, others=others, weights=weights).weight
+    assert fit.weight == chosen != everyone
+
+
 def test_the_classifier_folds_the_weight_into_the_scaling():
     X, y = _sine_square(np.random.default_rng(10), 40)
     clf = ReservoirClassifier(random_state=0, neighbour_weight=0.0, **SMALL).fit(X, y)

@@ -118,8 +118,8 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         ridge alone, inf 1-NN under Euclidean distance alone.
     statistics_weights : tuple of float
         Weights ω tried for every statistic but PPV in the read-out (their columns, at unit
-        variance, times ω), chosen with α by leave-one-out squared error (beyond 1,000
-        series on 1,000 of them: ``frnn.reservoir.ridge.OMEGA_SERIES``); (1.0,) weighs
+        variance, times ω), chosen with α by leave-one-out squared error (beyond 500
+        series on 500 of them: ``frnn.reservoir.ridge.OMEGA_SERIES``); (1.0,) weighs
         every column alike (:class:`~frnn.reservoir.readout.ReservoirReadout`).
     crops : bool
         With at most ``CROP_MAX_SERIES`` (30) training series, also fit the read-out on one

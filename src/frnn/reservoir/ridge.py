@@ -40,11 +40,16 @@ __all__ = [
 
 ALPHAS = np.logspace(-3, 3, 10)  # the penalties tried by default: MiniRocket's grid
 # Series (and features) beyond which ω is chosen on a subsample of this many: the rest of
-# the fit then costs one eigendecomposition, as scikit-learn's RidgeCV (MiniRocket's
-# read-out) does.  Measured (benchmarks/omega_subsample.py: 13 generated tasks of 3,000
-# series and the digits, seeds 0-1): the same ω as every series chose in 26 of 28 fits,
-# the same held-out accuracy in all 28, the fits 2.6 times as fast; 500 changed 9 choices.
-OMEGA_SERIES = 1000
+# the fit then costs one eigendecomposition of all n, as scikit-learn's RidgeCV
+# (MiniRocket's read-out) does, where the five ω cost five.  Measured
+# (benchmarks/omega_subsample.py, 13 generated tasks and the digits, held-out accuracy;
+# reservoir_classifier.md §22): at 750 and 1,000 series (seeds 0-5) 500 moved a third of
+# the ω that every series chose and kept the accuracy (14 better / 9 worse of 168 fits,
+# sign test p = 0.40; mean 0.9337 / 0.9336); beyond 1,000 series, no significant
+# change either (500 against 1,000 at 1,500 and 3,000: 3 better / 9 worse,
+# p = 0.15).  It took the fit of 1,000 series of Crop's shape from 1.61 to 1.06 times
+# MiniRocket's, 1,500 from 1.51 to 0.94 (benchmarks/large_n_fit.py).  Was 1,000 (§18).
+OMEGA_SERIES = 500
 
 
 @dataclass
