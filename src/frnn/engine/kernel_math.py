@@ -13,13 +13,15 @@ Its two branches are those of Cephes (Moshier, 1984-2000) and of the C libraries
 
 with e^y = 2^n e^r, n = round(y / ln 2), r = y − n ln 2 (ln 2 in two parts, so r is exact)
 and e^r by its Taylor series (degree 13 in float64, |r| ≤ ln 2 / 2: a relative error below
-1e-17; Cephes's degree-6 form in float32).  2^n is written into a float's exponent field,
-an integer add and shift in the float's own width (``1 << n`` converted to a float would
-be a 64-bit shift and conversion: numba widens integer arithmetic to int64, which halves
-the float32 vector).  |x| is clamped where tanh rounds to ±1 (20 in float64, 10 in
-float32).  tests/engine/test_activations.py holds both to tanh in a wider precision: within
-2 units in the last place over the whole line, as numpy's own, compiled with and without
-``FMA`` (the flags of the caller apply: numba inlines these functions before compiling).
+1e-17, summed by Estrin's scheme; Cephes's degree-6 form in float32).  2^n is written into
+a float's exponent field: n added to a shifter, the sum's bits shifted, in the float's own
+width (``1 << n`` converted to a float would be a 64-bit shift and conversion: numba
+widens integer arithmetic to int64, which halves the float32 vector; and a float64
+converted to an int64 has no AVX2 vector form).  |x| is clamped where tanh rounds to ±1
+(20 in float64, 10 in float32).  tests/engine/test_activations.py holds both to tanh in a
+wider precision: within 2 units in the last place over the whole line, as numpy's own,
+compiled with and without ``FMA`` (the flags of the caller apply: numba inlines these
+functions before compiling).
 
 The one home of tanh in compiled code: the BPTT loops (``kernels``, ``blas_kernels``) call
 :func:`tanh`; the reservoir's pooled loops (:mod:`frnn.reservoir.kernels`) call
@@ -61,7 +63,7 @@ _T32 = tuple(F32(c) for c in (-5.70498872745e-3, 2.06390887954e-2, -5.3739715553
 # float-to-integer conversion.  AVX2 has none for 64-bit integers: a loop that converted n
 # with np.int64(n) ran it one element at a time (float64 tanh 3.1-4.1 ns an element on
 # this machine compiled for Zen 3 or Haswell, no AVX-512, against 2.8 ns this way; the
-# same 1.2 ns either way with AVX-512's conversion).  The same bits either way.
+# same 1.2 ns either way with AVX-512's conversion).  2^n is the same bits either way.
 _SHIFTER64 = 6755399441055744.0
 _SHIFTER32 = F32(12582912.0)
 
