@@ -155,13 +155,13 @@ def test_a_long_ts_line_is_parsed_a_piece_at_a_time(tmp_path):
 def test_ts_pieces_read_as_the_whole_line_and_name_columns_across_them(
     tmp_path, monkeypatch, piece
 ):
-    from frnn.data import readers
+    from frnn.data import textfile
 
     rows = [" 0.5,1e3, -2,7,8,9,1_0 : 3,4,5,6, 7,8,9 :1", "1,2,3,4,5,6,7:4,5,6,7,8,9,nan:2"]
     path = tmp_path / "d.ts"
     path.write_text(TS_HEAD.replace("@univariate true\n", "") + "\n".join(rows) + "\n")
     whole = [[0.5, 1e3, -2, 7, 8, 9, 10], [3, 4, 5, 6, 7, 8, 9]]
-    monkeypatch.setattr(readers, "_PIECE", piece)
+    monkeypatch.setattr(textfile, "_PIECE", piece)
     with pytest.raises(ValueError, match=r"missing values \(NaN\) in row\(s\) 2"):
         read_ts(str(path))
     path.write_text(path.read_text().replace("nan", "10"))
@@ -170,3 +170,58 @@ def test_ts_pieces_read_as_the_whole_line_and_name_columns_across_them(
     path.write_text(path.read_text().replace("9,10:2", "9,x:2"))
     with pytest.raises(ValueError, match=r"d.ts: row 2, column 7: expected a number, got 'x'"):
         read_ts(str(path))
+
+
+# -- a long CSV/TSV line: split a piece at a time, like a .ts line ----------------------
+
+
+@pytest.mark.parametrize("ext, sep", [(".csv", ","), (".tsv", "\t")])
+def test_a_long_csv_line_is_parsed_a_piece_at_a_time(tmp_path, ext, sep):
+    """Before: csv.reader made every field of the line a str (some 60 bytes a value):
+    9.6x the values here, 2.9 GB for a line of 127 M characters; now 3.5x: the values, X,
+    the line's text (7 bytes a value) and one piece's strings (64 Ki characters)."""
+    values = (np.arange(100_000) % 7 - 3.0) / 8  # '-0.375,': 7 characters a value
+    path = tmp_path / f"long{ext}"
+    path.write_text("1" + sep + sep.join(f"{v:.3f}" for v in values) + "\n")
+    split, peak = _peak(read_csv, str(path))
+    np.testing.assert_array_equal(split.X[0, :, 0], values)
+    assert split.y.tolist() == [1]
+    assert peak < 5 * values.nbytes, (peak, values.nbytes)
+
+
+@pytest.mark.parametrize("piece", [1, 5, 64])
+def test_csv_pieces_read_as_the_whole_line_and_name_columns_across_them(
+    tmp_path, monkeypatch, piece
+):
+    """Lines over the piece are read in pieces (here every line): the same values, labels,
+    header, padding, missing values and messages as the csv module's fields."""
+    import csv
+
+    from frnn.data import textfile
+
+    monkeypatch.setattr(textfile, "_PIECE", piece)
+    path = tmp_path / "d.csv"
+    path.write_text(",0,1,2,3,4\n0,a, 0.5,1e3,-2,7\n1,b,1,2,3,4,nan,\n2,c,1,,3,4,\n")
+    series, labels = read_rows(str(path))  # pandas' index and numbered header, padding
+    assert labels.tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(series[0], [0.5, 1e3, -2, 7])
+    np.testing.assert_array_equal(series[2], [1, np.nan, 3, 4])
+    path.write_text("1,2,3,x,5,6,7,8\n")
+    with pytest.raises(ValueError, match=r"d.csv: row 1, column 4: expected a number, got 'x'"):
+        read_rows(str(path))
+    path.write_text("1,2,3,4,5,6,7,x\n")
+    with pytest.raises(ValueError, match=r"column 8: expected .* pass label='last'"):
+        read_rows(str(path))
+    assert read_rows(str(path), label="last")[1].tolist() == ["x"]
+    path.write_text('1,2,3\n"1,5",2,3,4\n')  # a quoted line: the csv module's reading
+    with pytest.raises(ValueError, match=r"row 2, column 1: expected a number, got '1,5'"):
+        read_rows(str(path), label="last")
+    path.write_text("1,2\n1,2,3," + "4" * (2 * piece + 4) + ",5\n")  # over the csv limit
+    limit = csv.field_size_limit(2 * piece + 3)
+    try:
+        with pytest.raises(
+            ValueError, match=rf"row 2: field larger than field limit \({2 * piece + 3}\)"
+        ):
+            read_rows(str(path))
+    finally:
+        csv.field_size_limit(limit)

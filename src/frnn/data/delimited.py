@@ -15,6 +15,11 @@ Labels are read as written (:mod:`frnn.data.labels`).  Missing values (an empty 
 ``?`` or ``NaN`` inside a row) are reported by row; trailing empty or ``NaN`` fields are
 padding of a shorter series (the UCR 2018 archive's convention), a trailing ``?`` is a
 missing value like any other.
+
+A line longer than 64 Ki characters with no quote, in a comma- or tab-separated file, is
+split a piece at a time (:mod:`frnn.data.longrows`); a line with a quote, and the lines of
+semicolon and whitespace-separated files, are split whole by the csv module (quotes) or
+``str.split``.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ import re
 import numpy as np
 
 from .._npz import max_bytes
+from . import textfile
 from .compressed import split_suffix
 from .labels import as_labels
+from .longrows import LongRow, long_or_csv_rows
 from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
 __all__ = ["LABEL_POSITIONS", "detect_header", "read_rows"]
@@ -51,8 +58,8 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
     holds 8 bytes a value, not the text (Python's strings and lists of a whole file take
     about ten times its size).  The rows may occupy ``limit`` bytes in all, counting each
     row's own cost (its array's header, its label: about 180 bytes, which dominate in a
-    file of short rows), and one row ``limit`` / 8 characters (its fields are strings
-    while it is split).
+    file of short rows), and one row ``limit`` / 8 characters (split a piece at a time
+    when it has no quote, see the module's note; else its fields are strings at once).
 
     Parameters
     ----------
@@ -85,6 +92,8 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
         hint = _LAST_LABELS if label in ("first", "none") else ""
         labels, series, memory = [], [], RowMemory(path, budget)
         for r, fields in enumerate(rows, start=2 if header else 1):
+            if isinstance(fields, LongRow) and column not in (None, 0, -1):
+                fields = list(fields)  # a label inside the row: split whole, as before
             if header and indexed:
                 del fields[0]
             if column is not None:
@@ -140,6 +149,14 @@ def _split(path: str, lines):
     if delimiter is None:
         yield from (line.split() for line in lines)
         return
+    if delimiter == ";" or csv.field_size_limit() < textfile._PIECE:
+        yield from _csv_rows(path, lines, delimiter)
+    else:
+        yield from long_or_csv_rows(path, lines, delimiter)
+
+
+def _csv_rows(path: str, lines, delimiter: str):
+    """Each line's fields as the csv module reads them (quotes, a quoted field over lines)."""
     reader = csv.reader(lines, delimiter=delimiter)
     rows = _semicolon_rows(reader, path) if delimiter == ";" else reader
     try:
@@ -216,8 +233,11 @@ def _value_fields(fields: list[str], label) -> list[str]:
 def _numbered(fields: list[str]) -> bool:
     """Whether ``fields`` number columns as pandas numbers a DataFrame's by default:
     ``0 1 2 3 …``, at least :data:`_NUMBERED` of them."""
-    texts = [f.strip() for f in fields]
-    return len(texts) >= _NUMBERED and texts == [str(i) for i in range(len(texts))]
+    count = 0  # field by field, stopped at the first that is not its number: a long row's
+    for count, text in enumerate(fields, start=1):  # fields are not all made strings at once
+        if text.strip() != str(count - 1):
+            return False
+    return count >= _NUMBERED
 
 
 def _is_number(text: str) -> bool:
@@ -257,14 +277,28 @@ def _label_column(path: str, label, names) -> int | None:
     return stripped.index(label)
 
 
-def _values(fields: list[str], row: int, path: str, offset: int, hint: str = "") -> np.ndarray:
-    end = len(fields)
-    while end and fields[end - 1].strip().lower() in _PADDING:
-        end -= 1
-    del fields[end:]
+def _values(fields, row: int, path: str, offset: int, hint: str = "") -> np.ndarray:
+    """Row ``row``'s values (T_i,), NaN where missing, trailing padding dropped; a long
+    row's (:class:`~frnn.data.longrows.LongRow`) a piece at a time, named by the same columns."""
+    while len(fields) and fields[-1].strip().lower() in _PADDING:
+        fields.pop(-1)
+    if not isinstance(fields, LongRow):
+        return _numbers(fields, row, path, offset, hint)
+    values, done = np.empty(len(fields)), 0  # (T_i,)
+    for piece in fields.pieces():
+        end = done + len(piece)  # the row's last field gets the hint
+        values[done:end] = _numbers(
+            piece, row, path, offset + done, hint if end == len(fields) else ""
+        )
+        done = end
+    return values
+
+
+def _numbers(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
+    """The fields (their first at column ``offset``) as floats (n,), NaN where missing."""
     if fields and max(map(len, fields)) <= _MAX_FIELD:
         try:  # numpy calls float() on each field, in C: a row of numbers at once
-            values = np.array(fields, dtype=np.float64)  # (T_i,)
+            values = np.array(fields, dtype=np.float64)  # (n,)
         except ValueError:  # a missing mark or a bad field: found and named below
             pass
         else:

@@ -22,7 +22,7 @@ from .delimited import read_rows
 from .labels import as_labels
 from .layouts import channels_last
 from .series import Series, pad
-from .textfile import RowMemory, check_size, nonblank_lines, open_text
+from .textfile import RowMemory, check_size, nonblank_lines, open_text, pieces
 
 __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
 
@@ -222,19 +222,13 @@ def _positions(text: str, char: str) -> list[int]:
     return found
 
 
-_PIECE = 1 << 16  # characters of a dimension split at a time: few strings alive at once
-
-
 def _fill(out: np.ndarray, line: str, start: int, stop: int, r: int, path: str) -> None:
     """Write the values ``v,v,v`` of ``line[start:stop]`` into ``out`` (T_i,), NaN where
-    missing (``?`` or empty), a piece of about :data:`_PIECE` characters at a time."""
+    missing (``?`` or empty), a piece of the line at a time (:func:`textfile.pieces`)."""
     column = 1
-    while start <= stop:
-        cut = line.find(",", start + _PIECE, stop) if stop - start > _PIECE else -1
-        cut = stop if cut < 0 else cut
-        fields = line[start:cut].split(",")
+    for fields in pieces(line, ",", start, stop):
         out[column - 1 : column - 1 + len(fields)] = _numbers(fields, r, column, path)
-        column, start = column + len(fields), cut + 1
+        column += len(fields)
 
 
 def _numbers(fields: list[str], r: int, column: int, path: str) -> np.ndarray:

@@ -5,8 +5,9 @@ The readers of delimited files (:mod:`frnn.data.delimited`) and of ``.ts`` files
 (:func:`check_size`), its encoding found by its byte-order mark and its compression by
 its name (:func:`open_text`), its non-blank lines read in blocks, none longer than the
 budget allows (:func:`nonblank_lines`), and the memory of the rows read so far counted
-against the budget (:class:`RowMemory`).  The budget is :func:`frnn._npz.max_bytes`'s
-(1 GiB, or $FRNN_MAX_FILE_BYTES); a compressed file's decompressed bytes count too.
+against the budget (:class:`RowMemory`); a long line's fields split a piece at a time
+(:func:`pieces`).  The budget is :func:`frnn._npz.max_bytes`'s (1 GiB, or
+$FRNN_MAX_FILE_BYTES); a compressed file's decompressed bytes count too.
 Why not the whole text at once: Python's strings and lists of a file take about ten
 times its size, and a small compressed file can inflate to the whole budget of blank
 lines or of one line, all of it held before a row is read.
@@ -24,11 +25,12 @@ import numpy as np
 
 from .compressed import open_binary
 
-__all__ = ["RowMemory", "check_size", "nonblank_lines", "open_text"]
+__all__ = ["RowMemory", "check_size", "nonblank_lines", "open_text", "pieces"]
 
 _ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a list slot
 _BLOCK = 1 << 16  # characters read at a time: small beside the values a file holds
 _VISIBLE = re.compile(r"\S")  # found at C speed across any run of blank lines
+_PIECE = 1 << 16  # characters of a long line split at a time: few strings alive at once
 
 
 def check_size(path: str, limit: int) -> None:
@@ -97,6 +99,22 @@ def nonblank_lines(stream, path: str, budget: int):
             _too_long(path, before + 1, budget)
         if not block:
             return
+
+
+def pieces(text: str, sep: str, start: int, stop: int):
+    """The fields of ``text[start:stop]`` split at ``sep``, as lists of the fields of about
+    :data:`_PIECE` characters each, in order (each piece ends at a ``sep``).
+
+    A long line's fields as strings take some 20 to 30 times its text (a str and a list
+    slot each); a piece at a time, memory holds the line and one piece's strings.
+    """
+    while True:
+        cut = text.find(sep, start + _PIECE, stop) if stop - start > _PIECE else -1
+        cut = stop if cut < 0 else cut
+        yield text[start:cut].split(sep)
+        if cut >= stop:
+            return
+        start = cut + 1
 
 
 def _too_long(path: str, line: int, budget: int):

@@ -1,0 +1,133 @@
+"""A delimited file's long lines, split a piece at a time, not into a string a field.
+
+The csv module makes a line's fields strings all at once, some 20 times its text: a line
+of 127 M characters (under the line bound of 1/8 of the 1 GiB cap) took 2.7 GB.  A line
+over :data:`frnn.data.textfile._PIECE` characters with no quote is kept as its text
+(:class:`LongRow`), its fields split a piece at a time (:func:`frnn.data.textfile.pieces`)
+where they are read; a line with a quote is read by the csv module as before (a quoted
+field may hold the delimiter, or go on over lines), and so are the lines of semicolon and
+whitespace-separated files (see :mod:`frnn.data.delimited`).
+"""
+
+from __future__ import annotations
+
+import csv
+
+from . import textfile
+from .textfile import pieces
+
+__all__ = ["LongRow", "long_or_csv_rows"]
+
+
+def long_or_csv_rows(path: str, lines, delimiter: str):
+    """Each line's fields: a line over :data:`textfile._PIECE` characters with no quote
+    as a :class:`LongRow` (read a piece at a time), any other as the csv module reads it,
+    with the rows counted as its ``line_num`` counts them in messages.
+    """
+    source = _Pushback(lines)
+    reader = csv.reader(source, delimiter=delimiter)
+    long = 0  # lines read as LongRow, which the csv reader's line_num does not count
+    for line in lines:  # the lines the csv reader leaves; it takes a record's next lines
+        if len(line) > textfile._PIECE and '"' not in line:
+            long += 1
+            yield LongRow.read(line, delimiter, path, long + reader.line_num)
+            continue
+        source.push(line)
+        try:
+            row = next(reader, None)
+        except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
+            raise ValueError(f"{path}: row {long + reader.line_num}: {error}") from None
+        if row is None:
+            return
+        yield row
+
+
+class _Pushback:
+    """An iterator over ``lines`` with a line put back in front (for the csv reader)."""
+
+    def __init__(self, lines) -> None:
+        self.lines, self.pending = lines, []
+
+    def push(self, line: str) -> None:
+        self.pending.append(line)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        return self.pending.pop() if self.pending else next(self.lines)
+
+
+class LongRow:
+    """A long line's fields, ``line[start:stop]`` split at ``sep``, kept as the line: what
+    the reader asks of a row (its length, its first and last fields, the fields in order,
+    its first or last field removed) without a string for each field."""
+
+    def __init__(self, line: str, sep: str, start: int, stop: int, count: int) -> None:
+        self.line, self.sep, self.start, self.stop, self.count = line, sep, start, stop, count
+
+    @classmethod
+    def read(cls, line: str, sep: str, path: str, row: int) -> LongRow:
+        """The row, refused as the csv module refuses it: a field over its limit."""
+        _check_field_sizes(line, sep, path, row)
+        return cls(line, sep, 0, len(line), line.count(sep) + 1)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        if self.count:
+            for fields in self.pieces():
+                yield from fields
+
+    def pieces(self):
+        """The fields, a list of about :data:`textfile._PIECE` characters at a time."""
+        return pieces(self.line, self.sep, self.start, self.stop) if self.count else iter(())
+
+    def __getitem__(self, at):
+        if at == slice(1, None) or at == slice(None, -1):
+            rest = LongRow(self.line, self.sep, self.start, self.stop, self.count)
+            rest.pop(0 if at.start else -1)
+            return rest
+        if at not in (0, -1) or not self.count:
+            raise IndexError(f"a long row's field {at!r}: only its first or last is read")
+        return self._field(at)[0]
+
+    def _field(self, at: int) -> tuple[str, int]:
+        """Field ``at`` (0 or -1) and the position of the delimiter beside it (-1: none)."""
+        if at == 0:
+            cut = self.line.find(self.sep, self.start, self.stop)
+            return self.line[self.start : self.stop if cut < 0 else cut], cut
+        cut = self.line.rfind(self.sep, self.start, self.stop)
+        return self.line[max(cut + 1, self.start) : self.stop], cut
+
+    def pop(self, at: int) -> str:
+        """Remove field ``at`` (0, -1 or the last's index) and return it."""
+        at = -1 if at == self.count - 1 else at
+        if at not in (0, -1) or not self.count:
+            raise IndexError(f"a long row's field {at!r}: only its first or last is taken")
+        field, cut = self._field(at)
+        self.count -= 1
+        if at == 0:
+            self.start = cut + 1 if self.count else self.stop
+        else:
+            self.stop = cut if self.count else self.start
+        return field
+
+    def __delitem__(self, at: int) -> None:
+        self.pop(at)
+
+
+def _check_field_sizes(line: str, sep: str, path: str, row: int) -> None:
+    """Refuse a field over ``csv.field_size_limit()`` characters, as the csv module does.
+
+    A field over the limit covers a whole block of half the limit with no ``sep`` in it:
+    a few ``str.find`` over the line (one a block), not a step a field."""
+    limit = csv.field_size_limit()
+    half = max(limit // 2, 1)
+    for at in range(0, len(line) - half + 1, half):
+        if line.find(sep, at, at + half) < 0:
+            end = line.find(sep, at + half)
+            begin, end = line.rfind(sep, 0, at) + 1, len(line) if end < 0 else end
+            if end - begin > limit:
+                raise ValueError(f"{path}: row {row}: field larger than field limit ({limit})")
