@@ -79,9 +79,9 @@ BUGS = [
     ),
     (
         "a text reader drops a last row without newline (issue)",
-        "src/frnn/data/delimited.py",
-        "        for line in physical.splitlines():",
-        '        if not physical.endswith("\\n"):\n            return\n        for line in physical.splitlines():',
+        "src/frnn/data/textfile.py",
+        '        end = text.rfind("\\n") + 1 if block else len(text)  # the complete lines\' end',
+        '        end = text.rfind("\\n") + 1  # the complete lines\' end',
         READERS,
     ),
     (
