@@ -72,9 +72,9 @@ BUGS = [
     ),
     (
         "PPV counts s ≥ θ, not s > θ (issue)",
-        "src/frnn/reservoir/core.py",
-        "above = S > theta[:, j]",
-        "above = S >= theta[:, j]",
+        "src/frnn/reservoir/pooling.py",
+        "    above = S > theta  # (B, T', I)",
+        "    above = S >= theta  # (B, T', I)",
         ["tests/reservoir/test_pooling.py", "tests/reservoir/test_reservoir.py"],
     ),
     (
@@ -170,9 +170,9 @@ BUGS = [
     ),
     (
         "integral labels kept as floats",
-        "src/frnn/data/readers.py",
-        "        return values.astype(np.int64)",
-        "        return values",
+        "src/frnn/data/labels.py",
+        "    return values.astype(np.int64)",
+        "    return values",
         READERS,
     ),
     (
@@ -199,8 +199,8 @@ BUGS = [
     (
         "predict ignores the model's data_format",
         "src/frnn/cli/predict.py",
-        "    return read_split(args.data, args.label, args.header, classes, model.data_format)",
-        "    return read_split(args.data, args.label, args.header, classes)",
+        "        split = read_split(args.data, args.label, args.header, classes, model.data_format)",
+        "        split = read_split(args.data, args.label, args.header, classes)",
         LAYOUT,
     ),
     (

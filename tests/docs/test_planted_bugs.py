@@ -6,6 +6,7 @@ holding the script, the file bug 0 edits and a stand-in pytest), never on the re
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -111,3 +112,21 @@ def test_a_stopped_run_puts_the_bytes_back(repo, sig):
     _, err = done.communicate(timeout=60)
     assert done.returncode != 0 and "KeyboardInterrupt" in err
     assert (repo / TARGET).read_bytes() == CONTENT
+
+
+def test_every_planted_line_is_in_its_file_once_and_its_tests_exist():
+    """Each bug's line is in its file exactly once, and the tests it runs exist: code that
+    moves a planted line (a refactor) would otherwise leave the script stopping at that bug,
+    unnoticed until someone runs it (three lines had moved: the PPV comparison, the text
+    readers' last line, the labels' int64)."""
+    spec = importlib.util.spec_from_file_location("planted_bugs", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # definitions only: main runs under __main__
+    root = SCRIPT.parents[1]
+    stale = [
+        (i, path, (root / path).read_text(encoding="utf-8").count(old))
+        for i, (_, path, old, _, _) in enumerate(module.BUGS)
+    ]
+    assert [entry for entry in stale if entry[2] != 1] == []
+    missing = {test for *_, tests in module.BUGS for test in tests if not (root / test).is_file()}
+    assert missing == set()
