@@ -209,3 +209,17 @@ def test_the_callback_counts_the_crops_pass_and_leaves_the_fit_unchanged(n, pass
     plain = ReservoirClassifier(**params).fit(X, y)
     for name, value in _fitted_arrays(plain).items():
         np.testing.assert_array_equal(_fitted_arrays(counted)[name], value, err_msg=name)
+
+
+def test_cropping_states_the_rule_of_the_crops_pass():
+    """``ReservoirReadout.cropping(n, sums)``: the crops' pass follows with the crops on, at
+    most ``CROP_MAX_SERIES`` series, and no sums kept (``partial_fit``'s fit)."""
+    from frnn.reservoir import ReservoirFeatures, ReservoirReadout
+    from frnn.reservoir.crops import CROP_MAX_SERIES
+
+    on = ReservoirReadout(ReservoirFeatures(), crops=True)
+    off = ReservoirReadout(ReservoirFeatures(), crops=False)
+    assert on.cropping(CROP_MAX_SERIES) and on.cropping(2)
+    assert not on.cropping(CROP_MAX_SERIES + 1)
+    assert not on.cropping(CROP_MAX_SERIES, sums=True)
+    assert not off.cropping(2)
