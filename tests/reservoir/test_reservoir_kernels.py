@@ -33,10 +33,11 @@ def _plain(res, x, lengths, statistics):
 
 @pytest.mark.parametrize("window", [(1, 1, 1), (3, 2, 2), (4, 1, 4), (5, 3, 1), (2, 9, 1)])
 @pytest.mark.parametrize("recurrence", ["gaussian", "orthogonal"])
-def test_compiled_features_match_the_plain_path_in_float64(window, recurrence):
+@pytest.mark.parametrize("units", [6, 7])  # rows of S in pairs, and one left over
+def test_compiled_features_match_the_plain_path_in_float64(window, recurrence, units):
     rng = np.random.default_rng(0)
     x, lengths = _series(rng)
-    res = _reservoir(rng, 2, window, recurrence=recurrence)
+    res = _reservoir(rng, 2, window, units=units, recurrence=recurrence)
     for statistics in (STATISTICS, ("ppv", "mean"), ("last",)):
         got = core._compiled_features(kernels, res, x, lengths, statistics)
         np.testing.assert_allclose(got, _plain(res, x, lengths, statistics), rtol=0, atol=1e-12)
@@ -67,6 +68,24 @@ def test_ppv_counts_s_strictly_above_theta():
         got = core._compiled_features(kernels, res, x.astype(dtype), lengths, ("ppv",))
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(_plain(res, x.astype(dtype), lengths, ("ppv",)), want)
+
+
+def test_ppv_counts_past_int16s_steps_are_exact():
+    # The loop counts in int16 and adds into int32 every kernels.FLUSH steps: a series of
+    # 2.5 FLUSH steps with s above θ at every one (θ = −2 < tanh's range and |b| small)
+    # counts all of them, and a threshold above every s counts none.
+    rng = np.random.default_rng(9)
+    res = _reservoir(rng, 1, (1, 1, 1), units=3, k=2)
+    res.W *= 0.1
+    res.b[:] = 0.0
+    res.theta = np.tile([-2.0, 2.0], (3, 1))  # (I, k): every step above, none
+    T = kernels.FLUSH * 5 // 2
+    x = rng.uniform(-1.0, 1.0, (2, T, 1)).astype(np.float32)
+    lengths = np.array([T, kernels.FLUSH + 1])
+    x[1, lengths[1] :] = 0.0
+    got = core._compiled_features(kernels, res, x, lengths, ("ppv", "mean"))
+    np.testing.assert_array_equal(got[:, :6], np.tile([1.0, 0.0], (2, 3)))
+    np.testing.assert_allclose(got, _plain(res, x, lengths, ("ppv", "mean")), rtol=0, atol=1e-6)
 
 
 def test_compiled_pre_activations_match_run():
