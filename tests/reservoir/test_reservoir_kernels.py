@@ -88,10 +88,11 @@ def test_ppv_counts_past_int16s_steps_are_exact():
     np.testing.assert_allclose(got, _plain(res, x, lengths, ("ppv", "mean")), rtol=0, atol=1e-6)
 
 
-def test_compiled_pre_activations_match_run():
+@pytest.mark.parametrize("units", [6, 8, 19])  # R's terms eight a pass, and those left
+def test_compiled_pre_activations_match_run(units):
     rng = np.random.default_rng(3)
     x, lengths = _series(rng)
-    res = _reservoir(rng, 2, (3, 2, 2))
+    res = _reservoir(rng, 2, (3, 2, 2), units=units)
     S, steps = core.pre_activations(res, x.astype(np.float32), lengths)
     u, want_steps = windows(x, lengths, res)
     np.testing.assert_array_equal(steps, want_steps)

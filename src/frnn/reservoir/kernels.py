@@ -355,8 +355,21 @@ def pre_activations(x, lengths, MT, b, taps, spacing, stride, out):
         a[:] = zero
         for t in range((L + stride - 1) // stride):
             s = out[i, t]
-            s[:] = b
-            for m in range(I):  # + R a(t−1)
+            for j in range(I):
+                s[j] = b[j]
+            # + R a(t−1), eight terms a pass over s, each added in turn as one a pass
+            # would: the same sums in 0.57-0.72 of the time (a pass of 32 units is shorter
+            # than the compiler's vector loop, whose remainder then ran, once per term).
+            eight = I - I % 8
+            for m in range(0, eight, 8):
+                a0, a1, a2, a3 = a[m], a[m + 1], a[m + 2], a[m + 3]
+                a4, a5, a6, a7 = a[m + 4], a[m + 5], a[m + 6], a[m + 7]
+                w0, w1, w2, w3 = MT[m], MT[m + 1], MT[m + 2], MT[m + 3]
+                w4, w5, w6, w7 = MT[m + 4], MT[m + 5], MT[m + 6], MT[m + 7]
+                for j in range(I):
+                    first = (((s[j] + a0 * w0[j]) + a1 * w1[j]) + a2 * w2[j]) + a3 * w3[j]
+                    s[j] = (((first + a4 * w4[j]) + a5 * w5[j]) + a6 * w6[j]) + a7 * w7[j]
+            for m in range(eight, I):
                 am = a[m]
                 for j in range(I):
                     s[j] += am * MT[m, j]
