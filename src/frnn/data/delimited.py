@@ -16,10 +16,10 @@ Labels are read as written (:mod:`frnn.data.labels`).  Missing values (an empty 
 padding of a shorter series (the UCR 2018 archive's convention), a trailing ``?`` is a
 missing value like any other.
 
-A line longer than 64 Ki characters with no quote, in a comma- or tab-separated file, is
-split a piece at a time (:mod:`frnn.data.longrows`); a line with a quote, and the lines of
-semicolon and whitespace-separated files, are split whole by the csv module (quotes) or
-``str.split``.
+A line longer than 64 Ki characters, in a whitespace-separated file, or with no quote in a
+comma- or tab-separated one, is split a piece at a time (:mod:`frnn.data.longrows`); a
+line with a quote, and the lines of semicolon-separated files, are split whole by the csv
+module.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
 from .labels import as_labels
-from .longrows import LongRow, long_or_csv_rows
+from .longrows import LongRow, long_or_csv_rows, long_or_split_rows
 from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
 __all__ = ["LABEL_POSITIONS", "detect_header", "read_rows"]
@@ -58,8 +58,8 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
     holds 8 bytes a value, not the text (Python's strings and lists of a whole file take
     about ten times its size).  The rows may occupy ``limit`` bytes in all, counting each
     row's own cost (its array's header, its label: about 180 bytes, which dominate in a
-    file of short rows), and one row ``limit`` / 8 characters (split a piece at a time
-    when it has no quote, see the module's note; else its fields are strings at once).
+    file of short rows), and one row ``limit`` / 8 characters (a long one split a piece
+    at a time where the module's note says; else its fields are strings at once).
 
     Parameters
     ----------
@@ -147,7 +147,7 @@ def _split(path: str, lines):
     lines = itertools.chain([first], lines)
     delimiter = _delimiter(split_suffix(path)[0], first)
     if delimiter is None:
-        yield from (line.split() for line in lines)
+        yield from long_or_split_rows(lines)
         return
     if delimiter == ";" or csv.field_size_limit() < textfile._PIECE:
         yield from _csv_rows(path, lines, delimiter)

@@ -1,22 +1,31 @@
 """A delimited file's long lines, split a piece at a time, not into a string a field.
 
-The csv module makes a line's fields strings all at once, some 20 times its text: a line
-of 127 M characters (under the line bound of 1/8 of the 1 GiB cap) took 2.7 GB.  A line
-over :data:`frnn.data.textfile._PIECE` characters with no quote is kept as its text
-(:class:`LongRow`), its fields split a piece at a time (:func:`frnn.data.textfile.pieces`)
-where they are read; a line with a quote is read by the csv module as before (a quoted
-field may hold the delimiter, or go on over lines), and so are the lines of semicolon and
-whitespace-separated files (see :mod:`frnn.data.delimited`).
+The csv module (or ``str.split``) makes a line's fields strings all at once, some 20 times
+its text: a line of 127 M characters (under the line bound of 1/8 of the 1 GiB cap) took
+2.7 GB.  A line over :data:`frnn.data.textfile._PIECE` characters with no quote, in a
+comma- or tab-separated file, and any such line of a whitespace-separated one, is kept as
+its text (:class:`LongRow`), its fields split a piece at a time
+(:func:`frnn.data.textfile.pieces`) where they are read; a line with a quote is read by
+the csv module as before (a quoted field may hold the delimiter, or go on over lines),
+and so are the lines of semicolon-separated files (see :mod:`frnn.data.delimited`).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 
 from . import textfile
 from .textfile import pieces
 
-__all__ = ["LongRow", "long_or_csv_rows"]
+__all__ = ["LongRow", "long_or_csv_rows", "long_or_split_rows"]
+
+# A whitespace line's fields are counted before they are read, a pass over it (some 9% of
+# its reading): a line of up to 16 pieces (1 Mi characters, ~20 MB of strings) is split whole.
+_WHOLE_PIECES = 16
+_WORD = re.compile(r"\S+")  # a whitespace-separated field, as str.split() finds it
+# An ASCII line's shape: whitespace (str.isspace) a space, anything else an x.
+_SHAPE = str.maketrans({chr(c): " " if chr(c).isspace() else "x" for c in range(128)})
 
 
 def long_or_csv_rows(path: str, lines, delimiter: str):
@@ -42,6 +51,16 @@ def long_or_csv_rows(path: str, lines, delimiter: str):
         yield row
 
 
+def long_or_split_rows(lines):
+    """Each line's fields split at runs of whitespace (``str.split()``): a line over
+    :data:`_WHOLE_PIECES` pieces as a :class:`LongRow` (read a piece at a time)."""
+    for line in lines:
+        if len(line) > _WHOLE_PIECES * textfile._PIECE:
+            yield LongRow.read(line, None, "", 0)
+        else:
+            yield line.split()
+
+
 class _Pushback:
     """An iterator over ``lines`` with a line put back in front (for the csv reader)."""
 
@@ -59,16 +78,20 @@ class _Pushback:
 
 
 class LongRow:
-    """A long line's fields, ``line[start:stop]`` split at ``sep``, kept as the line: what
-    the reader asks of a row (its length, its first and last fields, the fields in order,
-    its first or last field removed) without a string for each field."""
+    """A long line's fields, ``line[start:stop]`` split at ``sep`` (at runs of whitespace
+    where ``sep`` is None), kept as the line: what the reader asks of a row (its length,
+    its first and last fields, the fields in order, its first or last field removed)
+    without a string for each field."""
 
-    def __init__(self, line: str, sep: str, start: int, stop: int, count: int) -> None:
+    def __init__(self, line: str, sep: str | None, start: int, stop: int, count: int) -> None:
         self.line, self.sep, self.start, self.stop, self.count = line, sep, start, stop, count
 
     @classmethod
-    def read(cls, line: str, sep: str, path: str, row: int) -> LongRow:
-        """The row, refused as the csv module refuses it: a field over its limit."""
+    def read(cls, line: str, sep: str | None, path: str, row: int) -> LongRow:
+        """The row, refused as the csv module refuses it: a field over its limit (a
+        whitespace-separated row has none: ``str.split`` has no limit)."""
+        if sep is None:
+            return cls(line, sep, 0, len(line), _count_words(line))
         _check_field_sizes(line, sep, path, row)
         return cls(line, sep, 0, len(line), line.count(sep) + 1)
 
@@ -95,11 +118,30 @@ class LongRow:
 
     def _field(self, at: int) -> tuple[str, int]:
         """Field ``at`` (0 or -1) and the position of the delimiter beside it (-1: none)."""
+        if self.sep is None:
+            return self._word(at)
         if at == 0:
             cut = self.line.find(self.sep, self.start, self.stop)
             return self.line[self.start : self.stop if cut < 0 else cut], cut
         cut = self.line.rfind(self.sep, self.start, self.stop)
         return self.line[max(cut + 1, self.start) : self.stop], cut
+
+    def _word(self, at: int) -> tuple[str, int]:
+        """:meth:`_field` of a whitespace-separated row: the whitespace after the first
+        field, or before the last (found in a window from the end, widened until it
+        holds the whole field and the whitespace before it)."""
+        if at == 0:
+            word = _WORD.search(self.line, self.start, self.stop)
+            return word.group(), -1 if word.end() == self.stop else word.end()
+        width = 64
+        while True:
+            low = max(self.start, self.stop - width)
+            words = self.line[low : self.stop].rsplit(None, 1)
+            if len(words) == 2:  # the window holds the last field and a field before it
+                return words[1], low + len(words[0])
+            if low == self.start:  # the only field
+                return words[0], -1
+            width *= 2
 
     def pop(self, at: int) -> str:
         """Remove field ``at`` (0, -1 or the last's index) and return it."""
@@ -116,6 +158,16 @@ class LongRow:
 
     def __delitem__(self, at: int) -> None:
         self.pop(at)
+
+
+def _count_words(line: str) -> int:
+    """How many fields ``line.split()`` has, without a string for each: an ASCII line's
+    by its shape (:data:`_SHAPE`: a field starts at each " x", 3x faster than splitting
+    it a piece at a time), any other's a piece at a time."""
+    if line.isascii():  # O(1): a flag of the str
+        shape = line.translate(_SHAPE)  # one character each, in C
+        return shape.count(" x") + shape.startswith("x")
+    return sum(map(len, pieces(line, None, 0, len(line))))
 
 
 def _check_field_sizes(line: str, sep: str, path: str, row: int) -> None:
