@@ -18,7 +18,7 @@ import re
 from . import textfile
 from .textfile import pieces
 
-__all__ = ["LongRow", "long_or_csv_rows", "long_or_split_rows"]
+__all__ = ["LongOrCsvRows", "LongRow", "long_or_split_rows"]
 
 # A whitespace line's fields are counted before they are read, a pass over it (some 9% of
 # its reading): a line of up to 16 pieces (1 Mi characters, ~20 MB of strings) is split whole.
@@ -28,27 +28,35 @@ _WORD = re.compile(r"\S+")  # a whitespace-separated field, as str.split() finds
 _SHAPE = str.maketrans({chr(c): " " if chr(c).isspace() else "x" for c in range(128)})
 
 
-def long_or_csv_rows(path: str, lines, delimiter: str):
+class LongOrCsvRows:
     """Each line's fields: a line over :data:`textfile._PIECE` characters with no quote
-    as a :class:`LongRow` (read a piece at a time), any other as the csv module reads it,
-    with the rows counted as its ``line_num`` counts them in messages.
+    as a :class:`LongRow` (read a piece at a time), any other as the csv module reads it;
+    ``line_num`` the lines read so far, as the csv reader's counts them (for messages).
     """
-    source = _Pushback(lines)
-    reader = csv.reader(source, delimiter=delimiter)
-    long = 0  # lines read as LongRow, which the csv reader's line_num does not count
-    for line in lines:  # the lines the csv reader leaves; it takes a record's next lines
+
+    def __init__(self, path: str, lines, delimiter: str) -> None:
+        self.path, self.lines, self.delimiter = path, lines, delimiter
+        self.source = _Pushback(lines)
+        self.reader = csv.reader(self.source, delimiter=delimiter)
+        self.long = 0  # lines read as LongRow, which the csv reader's line_num does not count
+
+    @property
+    def line_num(self) -> int:
+        return self.long + self.reader.line_num
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str] | LongRow:
+        line = next(self.lines)  # a line the csv reader left; it takes a record's next lines
         if len(line) > textfile._PIECE and '"' not in line:
-            long += 1
-            yield LongRow.read(line, delimiter, path, long + reader.line_num)
-            continue
-        source.push(line)
+            self.long += 1
+            return LongRow.read(line, self.delimiter, self.path, self.line_num)
+        self.source.push(line)
         try:
-            row = next(reader, None)
+            return next(self.reader)
         except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
-            raise ValueError(f"{path}: row {long + reader.line_num}: {error}") from None
-        if row is None:
-            return
-        yield row
+            raise ValueError(f"{self.path}: row {self.line_num}: {error}") from None
 
 
 def long_or_split_rows(lines):
@@ -81,10 +89,14 @@ class LongRow:
     """A long line's fields, ``line[start:stop]`` split at ``sep`` (at runs of whitespace
     where ``sep`` is None), kept as the line: what the reader asks of a row (its length,
     its first and last fields, the fields in order, its first or last field removed)
-    without a string for each field."""
+    without a string for each field.  ``convert`` (a list of fields to a list as long),
+    if given, is applied to the fields as they are read (see :meth:`mapped`)."""
 
-    def __init__(self, line: str, sep: str | None, start: int, stop: int, count: int) -> None:
+    def __init__(
+        self, line: str, sep: str | None, start: int, stop: int, count: int, convert=None
+    ) -> None:
         self.line, self.sep, self.start, self.stop, self.count = line, sep, start, stop, count
+        self.convert = convert
 
     @classmethod
     def read(cls, line: str, sep: str | None, path: str, row: int) -> LongRow:
@@ -105,11 +117,18 @@ class LongRow:
 
     def pieces(self):
         """The fields, a list of about :data:`textfile._PIECE` characters at a time."""
-        return pieces(self.line, self.sep, self.start, self.stop) if self.count else iter(())
+        if not self.count:
+            return iter(())
+        split = pieces(self.line, self.sep, self.start, self.stop)
+        return map(self.convert, split) if self.convert else split
+
+    def mapped(self, convert) -> LongRow:
+        """The row with ``convert`` applied to its fields as they are read."""
+        return LongRow(self.line, self.sep, self.start, self.stop, self.count, convert)
 
     def __getitem__(self, at):
         if at == slice(1, None) or at == slice(None, -1):
-            rest = LongRow(self.line, self.sep, self.start, self.stop, self.count)
+            rest = self.mapped(self.convert)
             rest.pop(0 if at.start else -1)
             return rest
         if at not in (0, -1) or not self.count:
@@ -117,7 +136,13 @@ class LongRow:
         return self._field(at)[0]
 
     def _field(self, at: int) -> tuple[str, int]:
-        """Field ``at`` (0 or -1) and the position of the delimiter beside it (-1: none)."""
+        """Field ``at`` (0 or -1), converted, and the position of the delimiter beside it
+        (-1: none)."""
+        field, cut = self._text(at)
+        return (self.convert([field])[0] if self.convert else field), cut
+
+    def _text(self, at: int) -> tuple[str, int]:
+        """Field ``at`` (0 or -1) as written and the position of the delimiter beside it."""
         if self.sep is None:
             return self._word(at)
         if at == 0:
@@ -127,7 +152,7 @@ class LongRow:
         return self.line[max(cut + 1, self.start) : self.stop], cut
 
     def _word(self, at: int) -> tuple[str, int]:
-        """:meth:`_field` of a whitespace-separated row: the whitespace after the first
+        """:meth:`_text` of a whitespace-separated row: the whitespace after the first
         field, or before the last (found in a window from the end, widened until it
         holds the whole field and the whitespace before it)."""
         if at == 0:
