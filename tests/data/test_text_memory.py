@@ -225,3 +225,125 @@ def test_csv_pieces_read_as_the_whole_line_and_name_columns_across_them(
             read_rows(str(path))
     finally:
         csv.field_size_limit(limit)
+
+
+# -- a long whitespace-separated line: split a piece at a time, like a CSV line --------
+
+
+@pytest.mark.parametrize("ext", [".txt", ".csv"])
+def test_a_long_whitespace_or_semicolon_line_is_parsed_a_piece_at_a_time(tmp_path, ext):
+    """Before: str.split (whitespace) or the csv module (semicolons, decimal commas) made
+    every field of the line a str: 9.6x the values here (17x with decimal commas), 2.7
+    (4.9) GB for a line of 127 M characters; now 2.7x (3.0x): the values, X, the line's
+    text and one piece's strings."""
+    values = (np.arange(200_000) % 7 - 3.0) / 8  # "-0.375": 6 characters and a separator
+    seps = np.array([" ", "\t", "  ", " \t"] if ext == ".txt" else [";"])
+    seps = seps[np.arange(200_000) % len(seps)]  # .txt: 1.5 M characters, over 16 pieces
+    text = "1 " + "".join(f"{v:.3f}{s}" for v, s in zip(values, seps, strict=True))
+    if ext == ".csv":  # as a spreadsheet writes it where the decimal mark is a comma
+        text = text.replace(",", ";").replace(".", ",").replace(" ", ";")
+    path = tmp_path / f"long{ext}"
+    path.write_text(text + "\n")
+    split, peak = _peak(read_csv, str(path))
+    np.testing.assert_array_equal(split.X[0, :, 0], values)
+    assert split.y.tolist() == [1]
+    assert peak < 4 * values.nbytes, (peak, values.nbytes)
+
+
+@pytest.mark.parametrize("piece", range(1, 9))
+def test_whitespace_pieces_read_as_the_whole_line_and_name_columns_across_them(
+    tmp_path, monkeypatch, piece
+):
+    """Every line read in pieces of 1 to 8 characters (a piece's end inside a run of
+    whitespace or inside a number): the same fields as str.split, so the same values,
+    labels, header, padding and messages."""
+    from frnn.data import longrows, textfile
+
+    monkeypatch.setattr(textfile, "_PIECE", piece)
+    monkeypatch.setattr(longrows, "_WHOLE_PIECES", 1)
+    path = tmp_path / "d.txt"
+    path.write_text(
+        "label 0 1 2 3\n"  # a header: words where values go
+        "  a\t\t0.5  \xa0 1e3\u3000-2\x1f 7   \n"  # Unicode whitespace, leading and trailing
+        "b 12345.678        -0.25 nan NaN\n"  # long runs, trailing NaN: padding
+        "c 1 ? 3 4" + " " * 150 + "\n"  # a long trailing run: the last field's window widens
+    )
+    series, labels = read_rows(str(path))
+    assert labels.tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(series[0], [0.5, 1e3, -2, 7])
+    np.testing.assert_array_equal(series[1], [12345.678, -0.25])
+    np.testing.assert_array_equal(series[2], [1, np.nan, 3, 4])
+    long_label = "L" * 100  # a last field longer than the window it is first looked for in
+    path.write_text(f"1 2 3 {long_label}\n4  5\t6 x\n")
+    assert read_rows(str(path), label="last")[1].tolist() == [long_label, "x"]
+    with pytest.raises(ValueError, match=r"d.txt: row 1, column 4: expected .* pass label='last'"):
+        read_rows(str(path), header=False)
+    path.write_text("1 2 3 x 5 6 7 8\n")
+    with pytest.raises(ValueError, match=r"d.txt: row 1, column 4: expected a number, got 'x'"):
+        read_rows(str(path))
+
+
+def test_whitespace_pieces_split_as_str_split():
+    """The piece-wise split and a long row's first and last fields and count, against
+    str.split, at every piece size that ends a piece anywhere in these lines."""
+    from unittest import mock
+
+    from frnn.data import textfile
+    from frnn.data.longrows import LongRow
+
+    lines = [
+        "1",
+        " 1 ",
+        "12 345\t6",
+        "\t a  b \xa0\u2003c\x1f ",
+        "x" * 70 + " " * 200 + "y" * 130,
+        "é 1  2",
+        "   " + "9" * 3,
+    ]
+    for piece in range(1, 12):
+        with mock.patch.object(textfile, "_PIECE", piece):
+            for line in lines:
+                words = line.split()
+                got = [w for p in textfile.pieces(line, None, 0, len(line)) for w in p]
+                assert got == words, (piece, line)
+                row = LongRow.read(line, None, "", 0)
+                assert (len(row), row[0], row[-1], list(row)) == (
+                    len(words),
+                    words[0],
+                    words[-1],
+                    words,
+                ), (piece, line)
+                assert (row.pop(-1), list(row)) == (words[-1], words[:-1]), (piece, line)
+                if row:
+                    assert (row.pop(0), list(row)) == (words[0], words[1:-1]), (piece, line)
+
+
+@pytest.mark.parametrize("piece", range(1, 9))
+def test_semicolon_pieces_read_as_the_whole_line_and_name_rows_across_them(
+    tmp_path, monkeypatch, piece
+):
+    """A semicolon file's lines over the piece read in pieces (here all but a quoted one):
+    decimal commas made points per field (a label's too), others left as written, and
+    the refusals of a thousands separator and of a bad field named by row and column,
+    rows counted as the csv module counts them (a quoted field over two lines)."""
+    from frnn.data import textfile
+
+    path = tmp_path / "d.csv"
+    text = 'a;1,5; 2,25 ;-1,5e-3;;nan;\n"b\nc";4;5;6\n1,5;7;8;9\n'
+    path.write_text(text)
+    whole = read_rows(str(path))
+    monkeypatch.setattr(textfile, "_PIECE", piece)
+    series, labels = read_rows(str(path))
+    assert labels.tolist() == whole[1].tolist() == ["a", "bc", "1.5"]  # as the lines are read
+    np.testing.assert_array_equal(series[0], [1.5, 2.25, -1.5e-3])
+    for got, expected in zip(series, whole[0], strict=True):
+        np.testing.assert_array_equal(got, expected)
+    path.write_text(text + "1;1.234;5;6\n")  # row 5: the quoted field took lines 2 and 3
+    with pytest.raises(ValueError, match=r"d.csv: row 5: '1.234' in a file of decimal commas"):
+        read_rows(str(path))
+    path.write_text("1;1.234;5;6\n" + text)  # found first, refused at the first comma
+    with pytest.raises(ValueError, match=r"d.csv: row 1: '1.234' in a file of decimal commas"):
+        read_rows(str(path))
+    path.write_text("a;b,c;1\n1;2;3,5\n")  # not a decimal comma: left as written
+    with pytest.raises(ValueError, match=r"d.csv: row 1, column 2: expected a number, got 'b,c'"):
+        read_rows(str(path), header=False)

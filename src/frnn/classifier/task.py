@@ -14,7 +14,7 @@ import numpy as np
 
 from ..estimators.persist import plain
 from ..estimators.tasks import Task
-from ..reservoir.readout import STATISTICS_WEIGHTS, class_weights
+from ..reservoir.weights import STATISTICS_WEIGHTS, class_weights
 from .targets import accuracy, encode, fit_targets
 
 __all__ = ["Classification"]

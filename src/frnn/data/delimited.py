@@ -16,17 +16,15 @@ Labels are read as written (:mod:`frnn.data.labels`).  Missing values (an empty 
 padding of a shorter series (the UCR 2018 archive's convention), a trailing ``?`` is a
 missing value like any other.
 
-A line longer than 64 Ki characters with no quote, in a comma- or tab-separated file, is
-split a piece at a time (:mod:`frnn.data.longrows`); a line with a quote, and the lines of
-semicolon and whitespace-separated files, are split whole by the csv module (quotes) or
-``str.split``.
+A line longer than 64 Ki characters with no quote (1 Mi in a whitespace-separated file)
+is split a piece at a time (:mod:`frnn.data.longrows`); a line with a quote is split whole
+by the csv module.  Decimal commas: :mod:`frnn.data.semicolons`.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-import re
 
 import numpy as np
 
@@ -34,7 +32,8 @@ from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
 from .labels import as_labels
-from .longrows import LongRow, long_or_csv_rows
+from .longrows import LongOrCsvRows, LongRow, long_or_split_rows
+from .semicolons import DECIMAL_COMMA, semicolon_rows
 from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
 __all__ = ["LABEL_POSITIONS", "detect_header", "read_rows"]
@@ -43,10 +42,6 @@ LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
 _MISSING = {"", "?", "nan"}
 _MAX_FIELD = 1000  # characters: far beyond any number written in decimal
-# A number written with a decimal comma ("0,5", "-1,25e-3"): nothing else may be read so.
-_DECIMAL_COMMA = re.compile(r"\s*[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?\s*")
-# A number grouped by thousands with points, as beside decimal commas: "1.234", "-12.345.678".
-_GROUPED = re.compile(r"\s*[+-]?\d{1,3}(?:\.\d{3})+\s*")
 
 
 def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=False):
@@ -58,8 +53,8 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
     holds 8 bytes a value, not the text (Python's strings and lists of a whole file take
     about ten times its size).  The rows may occupy ``limit`` bytes in all, counting each
     row's own cost (its array's header, its label: about 180 bytes, which dominate in a
-    file of short rows), and one row ``limit`` / 8 characters (split a piece at a time
-    when it has no quote, see the module's note; else its fields are strings at once).
+    file of short rows), and one row ``limit`` / 8 characters (a long one split a piece
+    at a time where the module's note says; else its fields are strings at once).
 
     Parameters
     ----------
@@ -147,18 +142,19 @@ def _split(path: str, lines):
     lines = itertools.chain([first], lines)
     delimiter = _delimiter(split_suffix(path)[0], first)
     if delimiter is None:
-        yield from (line.split() for line in lines)
+        yield from long_or_split_rows(lines)
         return
-    if delimiter == ";" or csv.field_size_limit() < textfile._PIECE:
+    if csv.field_size_limit() < textfile._PIECE:
         yield from _csv_rows(path, lines, delimiter)
     else:
-        yield from long_or_csv_rows(path, lines, delimiter)
+        rows = LongOrCsvRows(path, lines, delimiter)
+        yield from semicolon_rows(rows, path) if delimiter == ";" else rows
 
 
 def _csv_rows(path: str, lines, delimiter: str):
     """Each line's fields as the csv module reads them (quotes, a quoted field over lines)."""
     reader = csv.reader(lines, delimiter=delimiter)
-    rows = _semicolon_rows(reader, path) if delimiter == ";" else reader
+    rows = semicolon_rows(reader, path) if delimiter == ";" else reader
     try:
         yield from rows
     except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
@@ -178,31 +174,6 @@ def _delimiter(ext: str, first: str) -> str | None:
     if semicolons and semicolons >= first.count(","):
         return ";"
     return "," if ext == ".csv" or "," in first else None
-
-
-def _semicolon_rows(reader, path: str):
-    """A semicolon file's rows with decimal commas read (:func:`_decimal_points`), refusing
-    a file that also writes ``1.234``: beside decimal commas the point is a thousands
-    separator (1234), which read as a decimal point would be a thousandth of the value."""
-    commas, grouped = False, None
-    for fields in reader:
-        points = _decimal_points(fields)
-        commas = commas or points != fields
-        if grouped is None:
-            found = next((f for f in fields if _GROUPED.fullmatch(f)), None)
-            grouped = found and (reader.line_num, found.strip())
-        if commas and grouped:
-            raise ValueError(
-                f"{path}: row {grouped[0]}: {grouped[1]!r} in a file of decimal commas: a "
-                "thousands separator? Save the file without thousands separators"
-            )
-        yield points
-
-
-def _decimal_points(fields: list[str]) -> list[str]:
-    """A semicolon file's row with its decimal commas made points (labels such as
-    ``"a,b"`` are left as they are)."""
-    return [f.replace(",", ".") if "," in f and _DECIMAL_COMMA.fullmatch(f) else f for f in fields]
 
 
 def _looks_like_header(rows: list[list[str]], label) -> bool:
@@ -244,7 +215,7 @@ def _is_number(text: str) -> bool:
     """Whether ``text`` is a number, a missing-value mark or a number with a decimal comma
     (not read, but not a header's word either: it is reported where it is)."""
     text = text.strip()
-    if text.lower() in _MISSING or _DECIMAL_COMMA.fullmatch(text):
+    if text.lower() in _MISSING or DECIMAL_COMMA.fullmatch(text):
         return True
     try:
         float(text)
@@ -331,7 +302,7 @@ def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) 
             values[c] = float(text)
         except ValueError:
             last = hint if c == end - 1 else ""
-            if _DECIMAL_COMMA.fullmatch(text):  # a spreadsheet's, with tabs between fields
+            if DECIMAL_COMMA.fullmatch(text):  # a spreadsheet's, with tabs between fields
                 last = _COMMA_HINT
             raise ValueError(f"{where}: expected a number, got {text[:40]!r}{last}") from None
         if not np.isfinite(values[c]):

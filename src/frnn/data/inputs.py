@@ -21,6 +21,7 @@ from .series import Series, pad
 
 __all__ = [
     "as_sequences",
+    "as_series",
     "binary_unit",
     "frame",
     "from_scaled_moments",
@@ -70,6 +71,15 @@ def as_sequences(
         )
     _finite(x, name)
     return x, np.full(x.shape[0], x.shape[1], dtype=np.intp), array.ndim == 2
+
+
+def as_series(X) -> Series:
+    """Series X (any form :func:`as_sequences` reads) as a Series, which the reservoirs,
+    their crops and neighbours then read as it is."""
+    if isinstance(X, Series):
+        return X
+    x, lengths, _ = as_sequences(X)  # (n, T, D), (n,)
+    return Series(x, None, lengths)
 
 
 def ragged(X) -> bool:

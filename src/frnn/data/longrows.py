@@ -1,45 +1,72 @@
 """A delimited file's long lines, split a piece at a time, not into a string a field.
 
-The csv module makes a line's fields strings all at once, some 20 times its text: a line
-of 127 M characters (under the line bound of 1/8 of the 1 GiB cap) took 2.7 GB.  A line
-over :data:`frnn.data.textfile._PIECE` characters with no quote is kept as its text
-(:class:`LongRow`), its fields split a piece at a time (:func:`frnn.data.textfile.pieces`)
-where they are read; a line with a quote is read by the csv module as before (a quoted
-field may hold the delimiter, or go on over lines), and so are the lines of semicolon and
-whitespace-separated files (see :mod:`frnn.data.delimited`).
+The csv module (or ``str.split``) makes a line's fields strings all at once, some 20 times
+its text: a line of 127 M characters (under the line bound of 1/8 of the 1 GiB cap) took
+2.7 GB.  A line over :data:`frnn.data.textfile._PIECE` characters with no quote, in a
+comma- or tab-separated file, and any such line of a whitespace-separated one, is kept as
+its text (:class:`LongRow`), its fields split a piece at a time
+(:func:`frnn.data.textfile.pieces`) where they are read; a line with a quote is read by
+the csv module as before (a quoted field may hold the delimiter, or go on over lines),
+and so are the lines of semicolon-separated files (see :mod:`frnn.data.delimited`).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 
 from . import textfile
 from .textfile import pieces
 
-__all__ = ["LongRow", "long_or_csv_rows"]
+__all__ = ["LongOrCsvRows", "LongRow", "long_or_split_rows"]
+
+# A whitespace line's fields are counted before they are read, a pass over it (some 9% of
+# its reading): a line of up to 16 pieces (1 Mi characters, ~20 MB of strings) is split whole.
+_WHOLE_PIECES = 16
+_WORD = re.compile(r"\S+")  # a whitespace-separated field, as str.split() finds it
+# An ASCII line's shape: whitespace (str.isspace) a space, anything else an x.
+_SHAPE = str.maketrans({chr(c): " " if chr(c).isspace() else "x" for c in range(128)})
 
 
-def long_or_csv_rows(path: str, lines, delimiter: str):
+class LongOrCsvRows:
     """Each line's fields: a line over :data:`textfile._PIECE` characters with no quote
-    as a :class:`LongRow` (read a piece at a time), any other as the csv module reads it,
-    with the rows counted as its ``line_num`` counts them in messages.
+    as a :class:`LongRow` (read a piece at a time), any other as the csv module reads it;
+    ``line_num`` the lines read so far, as the csv reader's counts them (for messages).
     """
-    source = _Pushback(lines)
-    reader = csv.reader(source, delimiter=delimiter)
-    long = 0  # lines read as LongRow, which the csv reader's line_num does not count
-    for line in lines:  # the lines the csv reader leaves; it takes a record's next lines
+
+    def __init__(self, path: str, lines, delimiter: str) -> None:
+        self.path, self.lines, self.delimiter = path, lines, delimiter
+        self.source = _Pushback(lines)
+        self.reader = csv.reader(self.source, delimiter=delimiter)
+        self.long = 0  # lines read as LongRow, which the csv reader's line_num does not count
+
+    @property
+    def line_num(self) -> int:
+        return self.long + self.reader.line_num
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str] | LongRow:
+        line = next(self.lines)  # a line the csv reader left; it takes a record's next lines
         if len(line) > textfile._PIECE and '"' not in line:
-            long += 1
-            yield LongRow.read(line, delimiter, path, long + reader.line_num)
-            continue
-        source.push(line)
+            self.long += 1
+            return LongRow.read(line, self.delimiter, self.path, self.line_num)
+        self.source.push(line)
         try:
-            row = next(reader, None)
+            return next(self.reader)
         except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
-            raise ValueError(f"{path}: row {long + reader.line_num}: {error}") from None
-        if row is None:
-            return
-        yield row
+            raise ValueError(f"{self.path}: row {self.line_num}: {error}") from None
+
+
+def long_or_split_rows(lines):
+    """Each line's fields split at runs of whitespace (``str.split()``): a line over
+    :data:`_WHOLE_PIECES` pieces as a :class:`LongRow` (read a piece at a time)."""
+    for line in lines:
+        if len(line) > _WHOLE_PIECES * textfile._PIECE:
+            yield LongRow.read(line, None, "", 0)
+        else:
+            yield line.split()
 
 
 class _Pushback:
@@ -59,16 +86,24 @@ class _Pushback:
 
 
 class LongRow:
-    """A long line's fields, ``line[start:stop]`` split at ``sep``, kept as the line: what
-    the reader asks of a row (its length, its first and last fields, the fields in order,
-    its first or last field removed) without a string for each field."""
+    """A long line's fields, ``line[start:stop]`` split at ``sep`` (at runs of whitespace
+    where ``sep`` is None), kept as the line: what the reader asks of a row (its length,
+    its first and last fields, the fields in order, its first or last field removed)
+    without a string for each field.  ``convert`` (a list of fields to a list as long),
+    if given, is applied to the fields as they are read (see :meth:`mapped`)."""
 
-    def __init__(self, line: str, sep: str, start: int, stop: int, count: int) -> None:
+    def __init__(
+        self, line: str, sep: str | None, start: int, stop: int, count: int, convert=None
+    ) -> None:
         self.line, self.sep, self.start, self.stop, self.count = line, sep, start, stop, count
+        self.convert = convert
 
     @classmethod
-    def read(cls, line: str, sep: str, path: str, row: int) -> LongRow:
-        """The row, refused as the csv module refuses it: a field over its limit."""
+    def read(cls, line: str, sep: str | None, path: str, row: int) -> LongRow:
+        """The row, refused as the csv module refuses it: a field over its limit (a
+        whitespace-separated row has none: ``str.split`` has no limit)."""
+        if sep is None:
+            return cls(line, sep, 0, len(line), _count_words(line))
         _check_field_sizes(line, sep, path, row)
         return cls(line, sep, 0, len(line), line.count(sep) + 1)
 
@@ -82,11 +117,18 @@ class LongRow:
 
     def pieces(self):
         """The fields, a list of about :data:`textfile._PIECE` characters at a time."""
-        return pieces(self.line, self.sep, self.start, self.stop) if self.count else iter(())
+        if not self.count:
+            return iter(())
+        split = pieces(self.line, self.sep, self.start, self.stop)
+        return map(self.convert, split) if self.convert else split
+
+    def mapped(self, convert) -> LongRow:
+        """The row with ``convert`` applied to its fields as they are read."""
+        return LongRow(self.line, self.sep, self.start, self.stop, self.count, convert)
 
     def __getitem__(self, at):
         if at == slice(1, None) or at == slice(None, -1):
-            rest = LongRow(self.line, self.sep, self.start, self.stop, self.count)
+            rest = self.mapped(self.convert)
             rest.pop(0 if at.start else -1)
             return rest
         if at not in (0, -1) or not self.count:
@@ -94,12 +136,37 @@ class LongRow:
         return self._field(at)[0]
 
     def _field(self, at: int) -> tuple[str, int]:
-        """Field ``at`` (0 or -1) and the position of the delimiter beside it (-1: none)."""
+        """Field ``at`` (0 or -1), converted, and the position of the delimiter beside it
+        (-1: none)."""
+        field, cut = self._text(at)
+        return (self.convert([field])[0] if self.convert else field), cut
+
+    def _text(self, at: int) -> tuple[str, int]:
+        """Field ``at`` (0 or -1) as written and the position of the delimiter beside it."""
+        if self.sep is None:
+            return self._word(at)
         if at == 0:
             cut = self.line.find(self.sep, self.start, self.stop)
             return self.line[self.start : self.stop if cut < 0 else cut], cut
         cut = self.line.rfind(self.sep, self.start, self.stop)
         return self.line[max(cut + 1, self.start) : self.stop], cut
+
+    def _word(self, at: int) -> tuple[str, int]:
+        """:meth:`_text` of a whitespace-separated row: the whitespace after the first
+        field, or before the last (found in a window from the end, widened until it
+        holds the whole field and the whitespace before it)."""
+        if at == 0:
+            word = _WORD.search(self.line, self.start, self.stop)
+            return word.group(), -1 if word.end() == self.stop else word.end()
+        width = 64
+        while True:
+            low = max(self.start, self.stop - width)
+            words = self.line[low : self.stop].rsplit(None, 1)
+            if len(words) == 2:  # the window holds the last field and a field before it
+                return words[1], low + len(words[0])
+            if low == self.start:  # the only field
+                return words[0], -1
+            width *= 2
 
     def pop(self, at: int) -> str:
         """Remove field ``at`` (0, -1 or the last's index) and return it."""
@@ -116,6 +183,16 @@ class LongRow:
 
     def __delitem__(self, at: int) -> None:
         self.pop(at)
+
+
+def _count_words(line: str) -> int:
+    """How many fields ``line.split()`` has, without a string for each: an ASCII line's
+    by its shape (:data:`_SHAPE`: a field starts at each " x", 3x faster than splitting
+    it a piece at a time), any other's a piece at a time."""
+    if line.isascii():  # O(1): a flag of the str
+        shape = line.translate(_SHAPE)  # one character each, in C
+        return shape.count(" x") + shape.startswith("x")
+    return sum(map(len, pieces(line, None, 0, len(line))))
 
 
 def _check_field_sizes(line: str, sep: str, path: str, row: int) -> None:

@@ -31,6 +31,7 @@ _ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a
 _BLOCK = 1 << 16  # characters read at a time: small beside the values a file holds
 _VISIBLE = re.compile(r"\S")  # found at C speed across any run of blank lines
 _PIECE = 1 << 16  # characters of a long line split at a time: few strings alive at once
+_SPACE = re.compile(r"\s")  # what str.split() splits at: str.isspace's characters, each
 
 
 def check_size(path: str, limit: int) -> None:
@@ -101,20 +102,31 @@ def nonblank_lines(stream, path: str, budget: int):
             return
 
 
-def pieces(text: str, sep: str, start: int, stop: int):
-    """The fields of ``text[start:stop]`` split at ``sep``, as lists of the fields of about
-    :data:`_PIECE` characters each, in order (each piece ends at a ``sep``).
+def pieces(text: str, sep: str | None, start: int, stop: int):
+    """The fields of ``text[start:stop]`` split at ``sep`` (at runs of whitespace where
+    ``sep`` is None, as ``str.split`` splits), as lists of the fields of about
+    :data:`_PIECE` characters each, in order (each piece ends at a ``sep`` or whitespace).
 
     A long line's fields as strings take some 20 to 30 times its text (a str and a list
-    slot each); a piece at a time, memory holds the line and one piece's strings.
+    slot each); a piece at a time, memory holds the line and one piece's strings.  A
+    whitespace piece that ends inside a run of whitespace leaves the run's rest to the
+    next piece, where ``str.split`` drops it (a piece of only whitespace is ``[]``).
     """
     while True:
-        cut = text.find(sep, start + _PIECE, stop) if stop - start > _PIECE else -1
+        cut = _next_sep(text, sep, start + _PIECE, stop) if stop - start > _PIECE else -1
         cut = stop if cut < 0 else cut
         yield text[start:cut].split(sep)
         if cut >= stop:
             return
         start = cut + 1
+
+
+def _next_sep(text: str, sep: str | None, start: int, stop: int) -> int:
+    """Where the first ``sep`` (or whitespace: None) in ``text[start:stop]`` is, else -1."""
+    if sep is not None:
+        return text.find(sep, start, stop)
+    found = _SPACE.search(text, start, stop)
+    return found.start() if found else -1
 
 
 def _too_long(path: str, line: int, budget: int):

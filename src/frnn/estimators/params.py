@@ -34,7 +34,7 @@ class _NeighbourWeight:
 TRAINING = ("reservoir", "bptt")
 
 # The reservoirs' ranges (spectral_radius, input_scale) and class_weight are checked where
-# they are read: frnn.reservoir.ReservoirFeatures and frnn.reservoir.readout.class_weights.
+# they are read: frnn.reservoir.ReservoirFeatures and frnn.reservoir.weights.class_weights.
 RULES = {
     "training": Options(TRAINING),
     "hidden_size": Interval("int", 1, none=True),

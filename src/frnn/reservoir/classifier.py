@@ -27,15 +27,11 @@ from .._validate import check_label_kinds
 from ..data.inputs import as_sequences
 from ..data.lengths import record, warn_far
 from ..data.series import Series
+from .calibration import softmax, softmax_temperature
 from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
-from .readout import (
-    STATISTICS_WEIGHTS,
-    ReservoirReadout,
-    class_weights,
-    softmax,
-    softmax_temperature,
-)
+from .readout import ReservoirReadout
 from .ridge import ALPHAS
+from .weights import STATISTICS_WEIGHTS, class_weights
 
 __all__ = [
     "LeaveOneOutWarning",

@@ -24,8 +24,17 @@ import numpy as np
 from ..data.inputs import as_sequences
 from ..data.series import Series
 from .features import seed
+from .sums import feature_scaling
 
-__all__ = ["CROP_COPIES", "CROP_FRACTION", "CROP_MAX_SERIES", "crop_rng", "crops"]
+__all__ = [
+    "CROP_COPIES",
+    "CROP_FRACTION",
+    "CROP_MAX_SERIES",
+    "counted",
+    "crop_rng",
+    "crops",
+    "with_crops",
+]
 
 #: Crops are tried only up to this many training series: they cost another pass of the
 #: reservoirs over 95% of each series, and their gain is with few series (§17: 15 and 30).
@@ -61,3 +70,51 @@ def crops(X, copies: int, fraction: float, rng: np.random.Generator) -> Series:
         for j, start in enumerate(rng.integers(0, L - width + 1, size=copies)):
             out[i * copies + j, :width] = row[start : start + width]
     return Series(out, np.zeros(len(out)), np.repeat(widths, copies))
+
+
+def with_crops(X, F: np.ndarray, Y: np.ndarray, sample_weight, features, ridge, callback=None):
+    """The read-out fitted on the series and ``CROP_COPIES`` random crops of each, each
+    series left out with its crops.
+
+    Parameters
+    ----------
+    X : Series
+        The n training series.
+    F : (n, p) float array
+        Their features.
+    Y : (n, K) float array
+        Their targets, each crop's its series'.
+    sample_weight : (n,) array_like or None
+        Their weights, each crop's its series'.
+    features : ReservoirFeatures
+        Fitted on X: the crops' features are computed by the same reservoirs and θ, the
+        crops drawn from its ``random_state`` (:func:`crop_rng`).
+    ridge : callable(F, Y, sample_weight=, groups=) -> RidgeFit
+        The read-out's ridge (:func:`frnn.reservoir.ridge_loo` with its α, ω and
+        ``copy=False``), given the scaled features of the series and their crops.
+    callback : callable(done, total) or None
+        Called as each reservoir's features of the crops are computed.
+
+    Returns
+    -------
+    mean, scale : (p,) float arrays
+        The scaling of the series and their crops.
+    fit : RidgeFit
+        The ridge, its leave-one-out outputs and errors those of the n series.
+    """
+    n = len(F)
+    extra = crops(X, CROP_COPIES, CROP_FRACTION, crop_rng(features.random_state))
+    groups = np.concatenate([np.arange(n), np.repeat(np.arange(n), CROP_COPIES)])  # (N,)
+    F = np.concatenate([F, features.transform(extra, callback=callback)])  # (N, p)
+    mean, scale = feature_scaling(F)
+    weights = None if sample_weight is None else np.asarray(sample_weight)[groups]
+    return mean, scale, ridge((F - mean) / scale, Y[groups], sample_weight=weights, groups=groups)
+
+
+def counted(callback, before: int, passes: int):
+    """``callback(done, total)`` of one pass over the reservoirs, counted among
+    ``passes`` of them of which ``before`` are done (a fit with crops makes two); None
+    for None."""
+    if callback is None:
+        return None
+    return lambda done, total: callback(before * total + done, passes * total)

@@ -24,20 +24,22 @@ from typing import Self
 
 import numpy as np
 
-from ..data.inputs import as_sequences
-from ..data.series import Series
-from .calibration import (  # re-exported: their home before calibration.py
+# Re-exported from here, their home before: as_series, feature_scaling and the weights'
+# names (before data.inputs, sums and weights.py), the softmax's (before calibration.py).
+from ..data.inputs import as_series
+from .calibration import (
     TEMPERATURES,
     best_temperature,
     softmax,
     softmax_temperature,
     temperature_losses,
 )
-from .crops import CROP_COPIES, CROP_FRACTION, CROP_MAX_SERIES, crop_rng, crops
+from .crops import CROP_MAX_SERIES, counted, with_crops
 from .features import ReservoirFeatures
 from .neighbours import Neighbours, blend, check_weight
 from .ridge import ALPHAS, RidgeFit, ridge_loo
-from .sums import ReadoutSums, guarded_scale, solve
+from .sums import ReadoutSums, feature_scaling, solve
+from .weights import STATISTICS_WEIGHTS, check_weights, class_weights
 
 __all__ = [
     "ReservoirReadout",
@@ -51,74 +53,6 @@ __all__ = [
     "softmax_temperature",
     "temperature_losses",
 ]
-
-#: The weights ω of every statistic but PPV that the classifiers' read-out tries beside α
-#: (the first kept on a tie): chosen by CV, ``benchmarks/results/reservoir_classifier.md`` §13.
-STATISTICS_WEIGHTS = (1.0, 0.5, 2.0, 0.25, 4.0)
-
-
-def check_weights(weights) -> tuple[float, ...]:
-    """``statistics_weights`` as a tuple of positive floats, or an error naming it."""
-    try:
-        values = tuple(float(w) for w in weights)
-    except (TypeError, ValueError):
-        values = ()
-    if not values or not all(0 < w < math.inf for w in values):
-        raise ValueError(
-            f"statistics_weights must be a non-empty sequence of positive numbers; got {weights!r}"
-        )
-    return values
-
-
-def as_series(X) -> Series:
-    """Series X (any form :func:`frnn.data.inputs.as_sequences` reads) as a Series, which
-    the reservoirs, the crops and the neighbours then read as it is."""
-    if isinstance(X, Series):
-        return X
-    x, lengths, _ = as_sequences(X)  # (n, T, D), (n,)
-    return Series(x, None, lengths)
-
-
-def _counted(callback, before: int, passes: int):
-    """``callback(done, total)`` of one pass over the reservoirs, counted among
-    ``passes`` of them of which ``before`` are done; None for None."""
-    if callback is None:
-        return None
-    return lambda done, total: callback(before * total + done, passes * total)
-
-
-def feature_scaling(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and scale (p,) of the features F (n, p); a constant feature gets scale 1
-    (:func:`frnn.reservoir.sums.guarded_scale`)."""
-    return F.mean(axis=0), guarded_scale(F.std(axis=0))
-
-
-def class_weights(class_weight, classes: np.ndarray, y_index: np.ndarray) -> np.ndarray | None:
-    """Each class's weight (n_classes,) in the loss, from ``class_weight`` (None, "balanced"
-    or {label: weight}) and the training series' classes ``y_index`` (n,); None for None."""
-    if class_weight is None:
-        return None
-    if not (class_weight == "balanced" or isinstance(class_weight, dict)):
-        raise ValueError(
-            f"class_weight must be None, 'balanced' or a dict {{label: weight}}; "
-            f"got {class_weight!r}"
-        )
-    if isinstance(class_weight, dict):
-        for label, weight in class_weight.items():
-            # a weight of 0, below 0 or not finite leaves the ridge no solution (numpy's
-            # "Eigenvalues did not converge", or a constant model): refused here instead
-            if (
-                isinstance(weight, bool)
-                or not isinstance(weight, int | float | np.number)
-                or not (0 < weight < math.inf)
-            ):
-                raise ValueError(
-                    f"class_weight's weights must be finite numbers > 0; got {weight!r} for "
-                    f"class {label!r}"
-                )
-    from sklearn.utils.class_weight import compute_class_weight
-
-    return compute_class_weight(class_weight, classes=classes, y=classes[y_index])
 
 
 class ReservoirReadout:
@@ -214,19 +148,22 @@ class ReservoirReadout:
         """
         X = as_series(X)  # read once: its number of series says whether crops follow
         cropping = self.cropping(len(X.lengths), sums)
-        counted = partial(_counted, callback, passes=1 + cropping)
-        F = self.features_.fit(X).transform(X, callback=counted(before=0))  # (n, p)
+        count = partial(counted, callback, passes=1 + cropping)
+        F = self.features_.fit(X).transform(X, callback=count(before=0))  # (n, p)
         if len(F) != len(Y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
         self.mean_, self.scale_ = feature_scaling(F)
         others = ~self.features_.columns("ppv")  # (p,) the statistics that ω weighs
-        self.readout_ = ridge_loo(
-            self._scaled(F), Y, self.alphas, sample_weight, others=others,
-            weights=self.statistics_weights, copy=False,  # the scaled copy is ours
+        ridge = partial(
+            ridge_loo, alphas=self.alphas, others=others, weights=self.statistics_weights,
+            copy=False,  # the scaled copies are ours
         )  # fmt: skip
+        self.readout_ = ridge(self._scaled(F), Y, sample_weight=sample_weight)
         self.cropped_ = False
         if cropping:
-            self._fit_crops(X, F, Y, sample_weight, others, counted(before=1))
+            mean, scale, fit = with_crops(X, F, Y, sample_weight, self.features_, ridge, count(1))
+            if fit.loo_error.min() < self.readout_.loo_error.min():  # both over the n series
+                self.mean_, self.scale_, self.readout_, self.cropped_ = mean, scale, fit, True
         self.scale_ /= np.where(others, self.readout_.weight, 1.0)  # ω folded into the scaling
         self.alpha_ = self.readout_.alpha
         self.sums_ = ReadoutSums.of(F, Y, sample_weight) if sums else None
@@ -251,24 +188,6 @@ class ReservoirReadout:
         bool
         """
         return bool(self.crops) and not sums and n <= CROP_MAX_SERIES
-
-    def _fit_crops(self, X, F, Y, sample_weight, others, callback=None) -> None:
-        """The ridge on the series F (n, p) and random crops of X, each series left out
-        with its crops; kept (scaling and read-out) if its least leave-one-out error on
-        the series is below the read-out's without them.  ``callback(done, total)`` as
-        the crops' features are computed."""
-        n = len(F)
-        extra = crops(X, CROP_COPIES, CROP_FRACTION, crop_rng(self.features_.random_state))
-        groups = np.concatenate([np.arange(n), np.repeat(np.arange(n), CROP_COPIES)])  # (N,)
-        F = np.concatenate([F, self.features_.transform(extra, callback=callback)])  # (N, p)
-        mean, scale = feature_scaling(F)
-        weights = None if sample_weight is None else np.asarray(sample_weight)[groups]
-        fit = ridge_loo(
-            (F - mean) / scale, Y[groups], self.alphas, weights, others=others,
-            weights=self.statistics_weights, copy=False, groups=groups,
-        )  # fmt: skip
-        if fit.loo_error.min() < self.readout_.loo_error.min():  # both over the n series
-            self.mean_, self.scale_, self.readout_, self.cropped_ = mean, scale, fit, True
 
     def partial_fit(self, X, Y: np.ndarray, *, sample_weight=None) -> Self:
         """Add series X, their targets Y (n, K) and weights (n,) to a fit that kept its

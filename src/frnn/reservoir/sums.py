@@ -27,7 +27,13 @@ import numpy as np
 
 from .ridge import RidgeFit, eigenbasis, loo_residuals, primal
 
-__all__ = ["Basis", "ReadoutSums", "guarded_scale", "loo_sums", "solve"]
+__all__ = ["Basis", "ReadoutSums", "feature_scaling", "guarded_scale", "loo_sums", "solve"]
+
+
+def feature_scaling(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and scale (p,) of the features F (n, p); a constant feature gets scale 1
+    (:func:`guarded_scale`)."""
+    return F.mean(axis=0), guarded_scale(F.std(axis=0))
 
 
 def guarded_scale(std: np.ndarray) -> np.ndarray:
@@ -113,7 +119,7 @@ class Basis:
 
     Attributes
     ----------
-    mean, scale : (p,) the features' scaling, as :func:`~frnn.reservoir.readout.feature_scaling`
+    mean, scale : (p,) the features' scaling, as :func:`feature_scaling`
     mu : (p,) μ̂, the weighted mean of the scaled features
     nu : (K,) ν, the weighted mean of the targets
     weight : Σ w
