@@ -2,6 +2,7 @@
 decimal commas, a decimal comma where it cannot be read, Latin-1 text, a compressed file,
 a folder, a column name for a file without a header."""
 
+import csv
 import gzip
 
 import numpy as np
@@ -56,6 +57,27 @@ def test_a_comma_csv_with_a_semicolon_in_a_label_stays_comma_separated(tmp_path)
     split = load_file(_write(tmp_path, "mixed.csv", text))
     np.testing.assert_array_equal(split.X[:, :, 0], SERIES)
     assert split.y.tolist() == ["a;b", "c", "c"]
+
+
+@pytest.mark.parametrize(("name", "sep"), [("multi.csv", ","), ("multi_semi.csv", ";")])
+@pytest.mark.parametrize("field_limit", [None, 1000])  # 1000: the csv module reads every line
+def test_a_quoted_label_over_two_lines_keeps_its_line_break(tmp_path, name, sep, field_limit):
+    """Before: the lines reached the csv module without their ends, and it joined the
+    label's two lines with nothing ("a\nb" read "ab")."""
+    before = csv.field_size_limit(field_limit or csv.field_size_limit())
+    try:
+        _check_quoted_label(tmp_path, name, sep)
+    finally:
+        csv.field_size_limit(before)
+
+
+def _check_quoted_label(tmp_path, name, sep):
+    # (on the second row: the separator is told from the first line)
+    rows = ["c,0.5,1.25,-2.0", '"a\nb",3.0,4.0,0.5', "c,1.0,1.0,1.5"]
+    text = "\n".join(rows).replace(",", sep) + "\n"
+    split = load_file(_write(tmp_path, name, text))
+    np.testing.assert_array_equal(split.X[:, :, 0], SERIES)
+    assert split.y.tolist() == ["c", "a\nb", "c"]
 
 
 def test_a_decimal_comma_elsewhere_is_named_where_it_is(tmp_path):

@@ -334,7 +334,7 @@ def test_semicolon_pieces_read_as_the_whole_line_and_name_rows_across_them(
     whole = read_rows(str(path))
     monkeypatch.setattr(textfile, "_PIECE", piece)
     series, labels = read_rows(str(path))
-    assert labels.tolist() == whole[1].tolist() == ["a", "bc", "1.5"]  # as the lines are read
+    assert labels.tolist() == whole[1].tolist() == ["a", "b\nc", "1.5"]  # its line break kept
     np.testing.assert_array_equal(series[0], [1.5, 2.25, -1.5e-3])
     for got, expected in zip(series, whole[0], strict=True):
         np.testing.assert_array_equal(got, expected)

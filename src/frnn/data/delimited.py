@@ -153,7 +153,7 @@ def _split(path: str, lines):
 
 def _csv_rows(path: str, lines, delimiter: str):
     """Each line's fields as the csv module reads them (quotes, a quoted field over lines)."""
-    reader = csv.reader(lines, delimiter=delimiter)
+    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)  # as _Pushback
     rows = semicolon_rows(reader, path) if delimiter == ";" else reader
     try:
         yield from rows

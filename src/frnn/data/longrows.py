@@ -70,7 +70,10 @@ def long_or_split_rows(lines):
 
 
 class _Pushback:
-    """An iterator over ``lines`` with a line put back in front (for the csv reader)."""
+    """An iterator over ``lines`` with a line put back in front, for the csv reader: each
+    line with its ``\n`` again, so that a quoted field over lines keeps its line breaks
+    (given lines without one, the csv module joins them with nothing: ``"b`` and ``c"``
+    read ``bc``)."""
 
     def __init__(self, lines) -> None:
         self.lines, self.pending = lines, []
@@ -82,7 +85,7 @@ class _Pushback:
         return self
 
     def __next__(self) -> str:
-        return self.pending.pop() if self.pending else next(self.lines)
+        return (self.pending.pop() if self.pending else next(self.lines)) + "\n"
 
 
 class LongRow:
