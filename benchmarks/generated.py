@@ -33,6 +33,22 @@ check them on kinds of real data the tasks above do not resemble, never tuned on
   decaying oscillation, a step with ringing)
 - counts: T = 300, 4 classes: how many spikes (1-4) at random places
 - gestures: D = 4, T = 65, 6 classes of smooth motions, warped in time, 60 training series
+
+Six more, written as a probe (issue 22, helper probe) to find where frnn trails the anchors
+before held-out sets do; never tuned on, no default chosen on them:
+
+- coupling: D = 2, T = 150, 3 classes by the correlation of two smooth noises (+0.8, 0,
+  -0.8): each channel alone has the same law in every class
+- noisy_spectra: T = 500, 4 classes by the period (18, 20, 22, 24.5 steps) of a sine whose
+  phase wanders, under white noise twice its power (SNR 0.5)
+- ten_series: T = 80, 5 classes of warped smooth shapes (a shape common to all plus each
+  class's own), 10 training series: two of each class
+- order: T = 300, 2 classes: a bump then a short ringing, or the ringing first, at random
+  times 20-80 steps apart, in noise
+- bursts: T = 400, 3 classes of smooth noise: stationary, a burst twice as loud for 40-80
+  steps, or a slow swell of the amplitude; random gain
+- beats: T = 140, 4 classes of ECG-like beats (normal, inverted T wave, wide QRS without
+  a P wave, raised ST), shifted, warped, with a wandering baseline
 """
 
 from __future__ import annotations
@@ -244,6 +260,106 @@ def _gestures(rng, n):
     return X + 0.2 * rng.standard_normal(X.shape), y
 
 
+def _lowpass(rng, shape, width):
+    """Gaussian noise smoothed over about ``width`` steps along axis 1, unit variance."""
+    kernel = np.exp(-0.5 * (np.arange(-3 * width, 3 * width + 1) / width) ** 2)
+    noise = rng.standard_normal((shape[0], shape[1] + kernel.size - 1, *shape[2:]))
+    return np.apply_along_axis(np.convolve, 1, noise, kernel / np.sqrt(kernel @ kernel), "valid")
+
+
+def _coupling(rng, n):
+    y = rng.integers(0, 3, n)
+    rho = np.array([0.8, 0.0, -0.8])[y][:, None]  # the channels' correlation: the class
+    a, b = _lowpass(rng, (n, 150), 3), _lowpass(rng, (n, 150), 3)
+    second = rho * a + np.sqrt(1 - rho**2) * b  # alone, the same law as the first channel
+    X = np.stack([a, second], axis=2)
+    return X + 0.3 * rng.standard_normal(X.shape), y
+
+
+def _noisy_spectra(rng, n):
+    y = rng.integers(0, 4, n)
+    t = np.arange(500)
+    X = np.empty((n, t.size))
+    for i, c in enumerate(y):
+        period = (18, 20, 22, 24.5)[c] * rng.uniform(0.97, 1.03)
+        drift = np.cumsum(rng.normal(0, 0.15, t.size))  # the phase wanders: no fixed template
+        wave = np.sin(2 * np.pi * t / period + rng.uniform(0, 2 * np.pi) + drift)
+        X[i] = wave + rng.normal(0, 1, t.size)  # signal power 0.5, noise power 1
+    return X, y
+
+
+_FEW = _smooth(np.random.default_rng(26), 6, 80, 1, knots=7)[:, :, 0]  # (K + 1, T)
+_FEW = 0.8 * _FEW[:1] + 0.6 * _FEW[1:]  # (K, T): a shape shared by the classes, and each one's
+
+
+def _ten_series(rng, n):
+    y = np.arange(n) % 5
+    t = np.linspace(0, 1, 80)
+    X = np.empty((n, 80))
+    for i, c in enumerate(y):
+        warp = np.clip(t + rng.uniform(-0.2, 0.2) * np.sin(np.pi * t), 0, 1)
+        X[i] = rng.uniform(0.8, 1.2) * np.interp(warp, t, _FEW[c]) + rng.normal(0, 0.3)
+    return X + 0.6 * rng.standard_normal(X.shape), y
+
+
+def _order(rng, n):
+    y = rng.integers(0, 2, n)
+    t = np.arange(300)
+    X = 0.3 * rng.standard_normal((n, t.size))
+    for i, c in enumerate(y):
+        first, gap = rng.integers(20, 200), rng.integers(20, 80)
+        a, b = (first, first + gap) if c == 0 else (first + gap, first)
+        X[i] += 1.5 * np.exp(-0.5 * ((t - a) / 3) ** 2)  # event A: a bump
+        u = t - b
+        X[i] += (u >= 0) * (u < 12) * 1.2 * np.sin(np.pi * u / 3)  # event B: a short ringing
+    return X, y
+
+
+def _bursts(rng, n):
+    y = rng.integers(0, 3, n)
+    t = np.arange(400)
+    X = np.empty((n, t.size))
+    for i, c in enumerate(y):
+        scale = np.ones(t.size)
+        start, width = rng.integers(0, 320), rng.integers(40, 80)
+        window = (t >= start) & (t < start + width)
+        if c == 1:
+            scale[window] = 2.0  # a burst: louder for a while
+        elif c == 2:
+            scale = 0.6 + 0.8 * t / t.size * rng.uniform(0.8, 1.2)  # a slow swell
+        X[i] = rng.uniform(0.8, 1.2) * scale * _lowpass(rng, (1, t.size), 1.5)[0]
+    return X, y
+
+
+_NORMAL = [[0.2, 0.04, 0.15], [0.33, 0.012, -0.15], [0.36, 0.015, 1.0], [0.39, 0.012, -0.25]]
+_BEATS = np.array(  # (K, waves, 3): centre, width, height of the P, Q, R, S, T waves in [0, 1]
+    [
+        [*_NORMAL, [0.62, 0.06, 0.3]],  # normal
+        [*_NORMAL, [0.62, 0.06, -0.25]],  # inverted T wave
+        [  # a wide QRS without a P wave
+            [0.2, 0.04, 0.0],
+            [0.32, 0.02, -0.2],
+            [0.36, 0.03, 0.9],
+            [0.41, 0.02, -0.35],
+            [0.62, 0.06, 0.3],
+        ],
+        [*_NORMAL, [0.55, 0.1, 0.45]],  # raised ST, run into the T wave
+    ]
+)
+
+
+def _beats(rng, n):
+    y = rng.integers(0, 4, n)
+    t = np.linspace(0, 1, 140)
+    X = np.empty((n, t.size))
+    for i, c in enumerate(y):
+        warp = t + rng.uniform(-0.08, 0.08) + rng.uniform(-0.08, 0.08) * np.sin(2 * np.pi * t)
+        centre, width, height = _BEATS[c].T * rng.uniform(0.9, 1.1, (3, 5))
+        X[i] = height @ np.exp(-0.5 * ((warp[None] - centre[:, None]) / width[:, None]) ** 2)
+        X[i] += 0.1 * np.sin(2 * np.pi * (t * rng.uniform(0.3, 1) + rng.uniform(0, 1)))
+    return X + 0.05 * rng.standard_normal(X.shape), y
+
+
 #: name -> (generator, training series, test series)
 GENERATED = {
     "sine_square": (_sine_square, 120, 200),
@@ -261,6 +377,12 @@ GENERATED = {
     "transients": (_transients, 100, 200),
     "counts": (_counts, 120, 200),
     "gestures": (_gestures, 60, 200),
+    "coupling": (_coupling, 120, 300),
+    "noisy_spectra": (_noisy_spectra, 120, 300),
+    "ten_series": (_ten_series, 10, 300),
+    "order": (_order, 100, 300),
+    "bursts": (_bursts, 120, 300),
+    "beats": (_beats, 100, 300),
 }
 
 
