@@ -251,7 +251,8 @@ def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
 
 @njit(cache=True, error_model="numpy", nogil=True, inline="always")
 def _flush(recent, counts):
-    """Add the int16 counts into the int32 ones (both (k, I, B)) and zero them."""
+    """Add the recent counts (``RECENT``: int16 with AVX-512) into the int32 ones (both
+    (k, I, B)) and zero them."""
     for q in range(recent.shape[0]):
         for j in range(recent.shape[1]):
             into, since = counts[q, j], recent[q, j]
@@ -358,7 +359,7 @@ def pre_activations(x, lengths, MT, b, taps, spacing, stride, out):
             for j in range(I):
                 s[j] = b[j]
             # + R a(t−1), eight terms a pass over s, each added in turn as one a pass
-            # would: the same sums in 0.57-0.72 of the time (a pass of 32 units is shorter
+            # would: the same sums in 0.57-0.73 of the time (a pass of 32 units is shorter
             # than the compiler's vector loop, whose remainder then ran, once per term).
             eight = I - I % 8
             for m in range(0, eight, 8):
