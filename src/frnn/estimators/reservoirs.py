@@ -13,7 +13,7 @@ import numpy as np
 
 from .._validate import InvalidParameterError
 from ..data.series import Series
-from ..reservoir.classifier import warn_thin_classes
+from ..reservoir.classifier import scale_shrink, warn_thin_classes
 from ..reservoir.features import ReservoirFeatures
 from ..reservoir.persist import BEFORE_5
 from ..reservoir.readout import ReservoirReadout
@@ -94,9 +94,11 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     beta = 0.0 if sums else est._task.neighbour_weight(est)
     omegas = (1.0,) if sums else est._task.statistics_weights(est)
     crops = est._task.crops(est)  # a classifier's: random crops of few series
+    codes = est._task.loo_classes(est, Y)  # (n,) a classifier's classes, else None
+    shrink = 0.0 if sums or codes is None else scale_shrink(codes, len(est.classes_))
     model = ReservoirReadout(
         drawn, neighbour_weight=beta, statistics_weights=omegas, crops=crops
-    ).fit(series, targets, sample_weight=weights, callback=hook, sums=sums)
+    ).fit(series, targets, sample_weight=weights, callback=hook, sums=sums, shrink=shrink)
     est.reservoir_, est.alpha_ = model, model.alpha_
     est._task.calibrate(est, Y)
 

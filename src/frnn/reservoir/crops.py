@@ -72,7 +72,9 @@ def crops(X, copies: int, fraction: float, rng: np.random.Generator) -> Series:
     return Series(out, np.zeros(len(out)), np.repeat(widths, copies))
 
 
-def with_crops(X, F: np.ndarray, Y: np.ndarray, sample_weight, features, ridge, callback=None):
+def with_crops(
+    X, F: np.ndarray, Y: np.ndarray, sample_weight, features, ridge, callback=None, shrink=0.0
+):
     """The read-out fitted on the series and ``CROP_COPIES`` random crops of each, each
     series left out with its crops.
 
@@ -94,6 +96,8 @@ def with_crops(X, F: np.ndarray, Y: np.ndarray, sample_weight, features, ridge, 
         ``copy=False``), given the scaled features of the series and their crops.
     callback : callable(done, total) or None
         Called as each reservoir's features of the crops are computed.
+    shrink : float
+        The features' scaling's ``shrink`` (:func:`frnn.reservoir.sums.feature_scaling`).
 
     Returns
     -------
@@ -106,7 +110,7 @@ def with_crops(X, F: np.ndarray, Y: np.ndarray, sample_weight, features, ridge, 
     extra = crops(X, CROP_COPIES, CROP_FRACTION, crop_rng(features.random_state))
     groups = np.concatenate([np.arange(n), np.repeat(np.arange(n), CROP_COPIES)])  # (N,)
     F = np.concatenate([F, features.transform(extra, callback=callback)])  # (N, p)
-    mean, scale = feature_scaling(F)
+    mean, scale = feature_scaling(F, shrink)
     weights = None if sample_weight is None else np.asarray(sample_weight)[groups]
     return mean, scale, ridge((F - mean) / scale, Y[groups], sample_weight=weights, groups=groups)
 

@@ -111,7 +111,9 @@ class ReservoirReadout:
         self.temperature_: float | None = None
         self.neighbours_: Neighbours | None = None
 
-    def fit(self, X, Y: np.ndarray, *, sample_weight=None, callback=None, sums=False) -> Self:
+    def fit(
+        self, X, Y: np.ndarray, *, sample_weight=None, callback=None, sums=False, shrink=0.0
+    ) -> Self:
         """Draw the reservoirs on series X, compute their features and fit Y (n, K).
 
         ``sample_weight`` (n,) weighs each series in the ridge loss; ``callback(done,
@@ -135,6 +137,11 @@ class ReservoirReadout:
         sums : bool, default False
             Keep ``sums_`` (a :class:`~frnn.reservoir.sums.ReadoutSums`) for
             :meth:`partial_fit`; else ``sums_`` is None.
+        shrink : float, default 0.0
+            Pull each feature's variance, in the features' scaling, towards the median
+            of all as if ``shrink`` more series had it
+            (:func:`~frnn.reservoir.sums.feature_scaling`); the classifiers set it where
+            a class has a single training series (:func:`frnn.reservoir.classifier.scale_shrink`).
 
         Returns
         -------
@@ -152,7 +159,7 @@ class ReservoirReadout:
         F = self.features_.fit(X).transform(X, callback=count(before=0))  # (n, p)
         if len(F) != len(Y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
-        self.mean_, self.scale_ = feature_scaling(F)
+        self.mean_, self.scale_ = feature_scaling(F, shrink)
         others = ~self.features_.columns("ppv")  # (p,) the statistics that ω weighs
         ridge = partial(
             ridge_loo, alphas=self.alphas, others=others, weights=self.statistics_weights,
@@ -161,7 +168,9 @@ class ReservoirReadout:
         self.readout_ = ridge(self._scaled(F), Y, sample_weight=sample_weight)
         self.cropped_ = False
         if cropping:
-            mean, scale, fit = with_crops(X, F, Y, sample_weight, self.features_, ridge, count(1))
+            mean, scale, fit = with_crops(
+                X, F, Y, sample_weight, self.features_, ridge, count(1), shrink
+            )
             if fit.loo_error.min() < self.readout_.loo_error.min():  # both over the n series
                 self.mean_, self.scale_, self.readout_, self.cropped_ = mean, scale, fit, True
         self.scale_ /= np.where(others, self.readout_.weight, 1.0)  # ω folded into the scaling

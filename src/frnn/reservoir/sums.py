@@ -30,10 +30,20 @@ from .ridge import RidgeFit, eigenbasis, loo_residuals, primal
 __all__ = ["Basis", "ReadoutSums", "feature_scaling", "guarded_scale", "loo_sums", "solve"]
 
 
-def feature_scaling(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def feature_scaling(F: np.ndarray, shrink: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Mean and scale (p,) of the features F (n, p); a constant feature gets scale 1
-    (:func:`guarded_scale`)."""
-    return F.mean(axis=0), guarded_scale(F.std(axis=0))
+    (:func:`guarded_scale`).
+
+    With ``shrink`` = k > 0 each feature's variance is pulled towards the median of all
+    of them, (n·var + k·median) / (n + k), as if k more series had the median spread:
+    from very few series a feature's spread is mostly chance (from two, every feature's
+    is half the two values' difference, and scaling to it weighs them all alike).
+    """
+    if not shrink:
+        return F.mean(axis=0), guarded_scale(F.std(axis=0))
+    var, n = F.var(axis=0), len(F)
+    pulled = (n * var + shrink * np.median(var)) / (n + shrink)  # (p,)
+    return F.mean(axis=0), guarded_scale(np.sqrt(pulled))
 
 
 def guarded_scale(std: np.ndarray) -> np.ndarray:
