@@ -80,3 +80,11 @@ def test_the_regressor_and_partial_fit_keep_the_plain_scaling(monkeypatch):
         model = frnn.RNNClassifier(random_state=0, n_reservoirs=3, hidden_size=6)
         model.partial_fit(X[:3], [0, 1, 1], classes=[0, 1])
     assert seen == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("shrink", [-1.0, float("nan"), float("inf"), "2", True])
+def test_a_shrink_that_is_not_a_finite_number_at_least_zero_is_refused(shrink):
+    model = readout.ReservoirReadout(frnn.reservoir.ReservoirFeatures(**SMALL))
+    X, Y = np.zeros((2, 10)), np.array([[1.0, -1.0], [-1.0, 1.0]])
+    with pytest.raises(ValueError, match="shrink must be a finite number >= 0; got"):
+        model.fit(X, Y, shrink=shrink)

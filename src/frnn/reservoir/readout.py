@@ -151,8 +151,12 @@ class ReservoirReadout:
         ------
         ValueError
             X and Y hold different numbers of series; X is not series; a parameter of
-            the features is out of range.
+            the features is out of range; ``shrink`` is not a finite number ≥ 0.
         """
+        if isinstance(shrink, bool) or not (
+            isinstance(shrink, int | float | np.number) and 0 <= shrink < math.inf
+        ):
+            raise ValueError(f"shrink must be a finite number >= 0; got {shrink!r}")
         X = as_series(X)  # read once: its number of series says whether crops follow
         cropping = self.cropping(len(X.lengths), sums)
         count = partial(counted, callback, passes=1 + cropping)
