@@ -85,7 +85,7 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     alone (no nearest series: they would have to grow with every chunk) and weighs
     every feature alike (ω = 1: the sums' scaling)."""
     drawn, targets, weights = readout_problem(est, Y)
-    warn_unseen(est, Y, first_chunk=sums)
+    codes = warn_unseen(est, Y, first_chunk=sums)  # (n,) a classifier's classes, else None
     if not drawn.normalise:  # the reservoirs read the series as given: standardised
         inputs.fit_standardisation(est, x, lengths)
         x = inputs.standardised(est, x, lengths)
@@ -94,7 +94,6 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     beta = 0.0 if sums else est._task.neighbour_weight(est)
     omegas = (1.0,) if sums else est._task.statistics_weights(est)
     crops = est._task.crops(est)  # a classifier's: random crops of few series
-    codes = est._task.loo_classes(est, Y)  # (n,) a classifier's classes, else None
     shrink = 0.0 if sums or codes is None else scale_shrink(codes, len(est.classes_))
     model = ReservoirReadout(
         drawn, neighbour_weight=beta, statistics_weights=omegas, crops=crops
@@ -103,12 +102,14 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     est._task.calibrate(est, Y)
 
 
-def warn_unseen(est, Y, first_chunk: bool = False) -> None:
+def warn_unseen(est, Y, first_chunk: bool = False) -> np.ndarray | None:
     """(classifier) Warn of a class that the leave-one-out choosing α, β and τ on these
-    series cannot see (:func:`frnn.reservoir.classifier.warn_thin_classes`)."""
-    codes = est._task.loo_classes(est, Y)  # (n,) a classifier's classes, else None
+    series cannot see (:func:`frnn.reservoir.classifier.warn_thin_classes`); return
+    the series' classes (n,), or None for a task without classes."""
+    codes = est._task.loo_classes(est, Y)
     if codes is not None:
         warn_thin_classes(est.classes_, codes, first_chunk=first_chunk)
+    return codes
 
 
 def readout_problem(est, Y) -> tuple[ReservoirFeatures, np.ndarray, np.ndarray | None]:
