@@ -286,25 +286,33 @@ class ReservoirFeatures(ReservoirParameters):
         lanes = {name: side_by_side(v, lengths) if compiled else None for name, v in series.items()
                  if any(res.channel == name for res in self.reservoirs_)}  # fmt: skip
         total = len(self.reservoirs_)
+        widths = [n_features(len(res.b), res.theta.shape[1], self.statistics)
+                  for res in self.reservoirs_]  # fmt: skip
+        edges = np.concatenate([[0], np.cumsum(widths)])  # each reservoir's first column
+        # float64, the read-out's dtype; each reservoir's columns written as it finishes, so
+        # its own (n, width) part is freed and its memory reused by the next one's (all of
+        # them kept for one concatenation would be fresh memory: a page fault a page)
+        F = np.empty((len(x), int(edges[-1])))  # (n, p)
         done, counting = [0], threading.Lock()
 
-        def one(res):
+        def one(r, res):
             part = features(res, series[res.channel], lengths, self.statistics, lanes[res.channel])
+            F[:, edges[r] : edges[r + 1]] = part  # (n, width): disjoint columns per thread
             if callback is not None:
                 with counting:  # threads: a count, not an order; reported in order, none lost
                     done[0] += 1
                     callback(done[0], total)
-            return part
 
         if self.n_jobs in (None, 1):
-            parts = [one(res) for res in self.reservoirs_]
+            for r, res in enumerate(self.reservoirs_):
+                one(r, res)
         else:  # threads: the engine's compiled loop and BLAS release the GIL
             from joblib import Parallel, delayed
 
-            parts = Parallel(self.n_jobs, prefer="threads")(
-                delayed(one)(res) for res in self.reservoirs_
+            Parallel(self.n_jobs, prefer="threads")(
+                delayed(one)(r, res) for r, res in enumerate(self.reservoirs_)
             )
-        return np.concatenate(parts, axis=1, dtype=np.float64)  # the read-out's dtype
+        return F
 
     def columns(self, statistic: str) -> np.ndarray:
         """Which of the features (p,) are ``statistic``'s: a boolean mask of the columns.

@@ -169,7 +169,10 @@ class ReservoirReadout:
             ridge_loo, alphas=self.alphas, others=others, weights=self.statistics_weights,
             copy=False,  # the scaled copies are ours
         )  # fmt: skip
-        self.readout_ = ridge(self._scaled(F), Y, sample_weight=sample_weight)
+        # Scaled in place where nothing reads F again (the crops and the sums do): a fresh
+        # (n, p) array would cost a page fault a page (sums.ROWS says why that counts).
+        scaled = self._scaled(F, in_place=not (cropping or sums))
+        self.readout_ = ridge(scaled, Y, sample_weight=sample_weight)
         self.cropped_ = False
         if cropping:
             mean, scale, fit = with_crops(
@@ -265,8 +268,12 @@ class ReservoirReadout:
             self.temperature_ = float(temperature)
         return self
 
-    def _scaled(self, F: np.ndarray) -> np.ndarray:
-        return (F - self.mean_) / self.scale_
+    def _scaled(self, F: np.ndarray, in_place: bool = False) -> np.ndarray:
+        """(F − mean_) / scale_ (n, p): a new array, or F itself overwritten (float64)."""
+        if not in_place:
+            return (F - self.mean_) / self.scale_
+        np.subtract(F, self.mean_, out=F)
+        return np.divide(F, self.scale_, out=F)
 
     def predict(self, X) -> np.ndarray:
         """z (n, K) of the series X: the ridge's, blended with the neighbours' if kept.
@@ -289,7 +296,7 @@ class ReservoirReadout:
         """
         near, z = self.neighbours_, None
         if near is None or near.weight != math.inf:  # 1-NN alone needs no features
-            z = self.readout_.predict(self._scaled(self.features_.transform(X)))
+            z = self.readout_.predict(self._scaled(self.features_.transform(X), in_place=True))
         return z if near is None else blend(z, near.outputs(X), near.weight)
 
     @classmethod

@@ -27,7 +27,15 @@ import numpy as np
 
 from .ridge import RidgeFit, eigenbasis, loo_residuals, primal
 
-__all__ = ["Basis", "ReadoutSums", "feature_scaling", "guarded_scale", "loo_sums", "solve"]
+__all__ = [
+    "Basis",
+    "ReadoutSums",
+    "feature_scaling",
+    "guarded_scale",
+    "loo_sums",
+    "solve",
+    "squared_deviations",
+]
 
 
 def feature_scaling(F: np.ndarray, shrink: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -39,11 +47,44 @@ def feature_scaling(F: np.ndarray, shrink: float = 0.0) -> tuple[np.ndarray, np.
     from very few series a feature's spread is mostly chance (from two, every feature's
     is half the two values' difference, and scaling to it weighs them all alike).
     """
+    n, mean = len(F), F.mean(axis=0)  # (p,)
+    var = squared_deviations(F, mean) / n  # (p,): F.var(axis=0), bit for bit
     if not shrink:
-        return F.mean(axis=0), guarded_scale(F.std(axis=0))
-    var, n = F.var(axis=0), len(F)
+        return mean, guarded_scale(np.sqrt(var))
     pulled = (n * var + shrink * np.median(var)) / (n + shrink)  # (p,)
-    return F.mean(axis=0), guarded_scale(np.sqrt(pulled))
+    return mean, guarded_scale(np.sqrt(pulled))
+
+
+#: Rows of F a pass of :func:`squared_deviations`: a block of them at a time, not an (n, p)
+#: temporary.  Fresh memory costs a page fault a page, and on a virtual machine that hands
+#: freed memory back to its host (as this 2-core one does: 9 µs a 4 KiB page, 0.6 s for
+#: the features of 3,000 series against 0.08 s for the arithmetic) that is most of the time.
+ROWS = 256
+
+
+def squared_deviations(F: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Σ_i (f_i − mean)² (p,) over the rows of F (n, p), in blocks of ``ROWS`` rows.
+
+    The same sums as ``((F - mean) ** 2).sum(axis=0)``, bit for bit: numpy adds the rows
+    of a C-ordered array one after another along axis 0, and each block's sum starts from
+    the sum so far (its row 0 of the buffer), so the additions come in the same order.
+    """
+    n, p = F.shape
+    if n == 0 or not F.flags.c_contiguous:  # numpy's own order of additions, in one go
+        return ((F - mean) ** 2).sum(axis=0)
+    buffer = np.empty((min(n, ROWS) + 1, p))  # row 0: the sum so far
+    total = None
+    for start in range(0, n, ROWS):
+        block = F[start : start + ROWS]
+        squares = buffer[1 : len(block) + 1]
+        np.subtract(block, mean, out=squares)
+        np.multiply(squares, squares, out=squares)
+        if total is None:
+            total = squares.sum(axis=0)
+        else:
+            buffer[0] = total
+            total = buffer[: len(block) + 1].sum(axis=0)
+    return total
 
 
 def guarded_scale(std: np.ndarray) -> np.ndarray:
@@ -87,7 +128,7 @@ class ReadoutSums:
         n = len(F)
         w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         mean = F.mean(axis=0)  # (p,)
-        m2 = ((F - mean) ** 2).sum(axis=0)  # (p,)
+        m2 = squared_deviations(F, mean)  # (p,)
         weight = float(w.sum())
         if weight > 0:
             mu, nu = w @ F / weight, w @ Y / weight  # (p,), (K,)
