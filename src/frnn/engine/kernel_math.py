@@ -37,6 +37,11 @@ from numba.extending import overload
 
 from .activations import HARDTANH, RELU, TANH
 
+# numba caches these loops by this file's text alone; the code they inline from the frnn
+# files imported above is stamped here, so that a change there changes this file too and
+# the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
+IMPORTS_DIGEST = "8a225fe652621add"
+
 F32 = np.float32
 
 # The one fast-math liberty the forward loops take: a·b + c may become one fused

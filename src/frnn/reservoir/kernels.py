@@ -32,6 +32,11 @@ from ..engine.kernel_math import tanh_fast as _tanh
 from ..engine.target import VECTOR_REGISTERS
 from .pooling import GROUP, STATISTICS
 
+# numba caches these loops by this file's text alone; the code they inline from the frnn
+# files imported above is stamped here, so that a change there changes this file too and
+# the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
+IMPORTS_DIGEST = "5c327fcd83d7094e"
+
 __all__ = ["CODES", "pooled", "pre_activations"]
 
 #: The statistics' codes in the compiled loop: their places in ``pooling.STATISTICS``
