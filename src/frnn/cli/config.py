@@ -15,7 +15,7 @@ from .._version import __version__
 from ..data.datasets import DATASET_TASKS
 from ..data.synthetic import MEMORY_TASKS
 from . import rundir
-from .data import HEADERS
+from .data import HEADERS, KEYS
 from .flags import flag
 from .options import DATA_OPTIONS, ESTIMATORS, all_defaults, estimator_defaults
 
@@ -26,17 +26,18 @@ CHECKPOINT_EVERY = Interval("int", 1)  # epochs between checkpoints
 
 
 def _data_spec(given: dict, base: dict | None) -> dict:
-    """The data entry of a config: --train/--test files (with --label and --header), a
-    --dataset, or ``base``'s, with the options given on top.  New files keep ``base``'s
-    --label and --header unless given: the same layout, as the --config describes."""
+    """The data entry of a config: --train/--test files (with --label, --header, --id and
+    --time), a --dataset, or ``base``'s, with the options given on top.  New files keep
+    ``base``'s --label, --header, --id and --time unless given: the same layout, as the
+    --config describes."""
     spec = _source_spec(given, base)
-    text = {key: given[key] for key in ("label", "header") if key in given}
+    text = {key: given[key] for key in KEYS if key in given}
     if text and "train" not in spec:
         raise ValueError(
             f"{' and '.join(flag(key) for key in text)}: for --train/--test files; a "
             "built-in --dataset has no columns to choose"
         )
-    kept = {key: base[key] for key in ("label", "header") if key in (base or {})}
+    kept = {key: base[key] for key in KEYS if key in (base or {})}
     return {**spec, **(kept if "train" in spec else {}), **text}
 
 
@@ -150,13 +151,14 @@ def _read_config(path) -> dict:
             and isinstance(data.get("label", "first"), str)
             and isinstance(data.get("header", "auto"), str)  # a list is unhashable
             and data.get("header", "auto") in HEADERS
+            and all(isinstance(data.get(key), str | None) for key in ("id", "time"))
         )
     )
     if not good_data:
         raise ValueError(
             f"{path}: 'data' must be {{'dataset': NAME, 'options': {{...}}}} or "
             f"{{'train': FILE, 'test': FILE or null, 'label': WHERE, 'header': 'auto', "
-            f"'yes' or 'no'}}; got {data!r}"
+            f"'yes' or 'no', 'id' and 'time': COLUMN (optional)}}; got {data!r}"
         )
     if "frnn_version" in config:  # written by frnn train, which records every parameter:
         estimator.setdefault("training", "bptt")  # without one, before the reservoir default
@@ -186,7 +188,7 @@ def resume_config(args: argparse.Namespace) -> dict:
     given = {name for name, value in vars(args).items() if value is not None or name in defaults}
     settings = (
         set(defaults)
-        | {"dataset", "train", "test", "task", "label", "header", "out", "config"}
+        | {"dataset", "train", "test", "task", *KEYS, "out", "config"}
         | {f"data_{key}" for key in DATA_OPTIONS}
     )
     refused = sorted((given & settings) - set(RESUME_TAKES))

@@ -1,11 +1,14 @@
-"""The data of a command: the options ``--label`` and ``--header`` (where a text file's
-labels are, whether it has a header) of ``frnn train``, ``evaluate`` and ``predict``; the
-one function that reads a data file with them (:func:`read_split`); and a run's data from
-its config (:func:`load_data`).
+"""The data of a command: the options ``--label``, ``--header``, ``--id`` and ``--time``
+(where a text file's labels are, whether it has a header, its columns of series ids and
+time stamps) of ``frnn train``, ``evaluate`` and ``predict``; the one function that reads a
+data file with them (:func:`read_split`); and a run's data from its config
+(:func:`load_data`).
 
 ``--label`` takes first, last, none or a header column's name (``predict`` also auto);
-``--header`` auto (detected), yes or no.  ``frnn train`` records both in config.json with
-the file names, so ``--config`` and ``--resume`` read the files the same way.
+``--header`` auto (detected), yes or no; ``--id`` a header column's name (or none: no id
+column, whatever the header names) and ``--time`` another (see :mod:`frnn.data.keyed`).
+``frnn train`` records them in config.json with the file names, so ``--config`` and
+``--resume`` read the files the same way.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from ..classifier.targets import unknown_labels
 from ..data.compressed import split_suffix
 from ..data.datasets import DATASETS, TEXT_SUFFIXES, load_dataset, load_file
 from ..data.delimited import detect_header
+from ..data.keyed import LabelChanges
 from ..data.labels import as_classes
 from .flags import flag
 
 __all__ = [
     "HEADERS",
+    "KEYS",
     "add_text_options",
     "check_channels",
     "check_labels",
@@ -35,6 +40,8 @@ __all__ = [
 
 #: ``--header``'s words and what :func:`frnn.data.datasets.load_file` takes for them.
 HEADERS = {"auto": None, "yes": True, "no": False}
+#: The options of a text file's columns that ``frnn train`` records in config.json.
+KEYS = ("label", "header", "id", "time")
 
 _WHERE = "where a text file's labels are: first, last, none, or a header column's name"
 _LABEL_HELP = {
@@ -60,6 +67,23 @@ def add_text_options(parser, command: str) -> None:
         default=header,
         help="whether a text file starts with a header row (default: auto, detected)",
     )
+    keys = argparse.SUPPRESS if command == "train" else None
+    parser.add_argument(
+        "--id",
+        default=keys,
+        metavar="COLUMN",
+        help="a text file's header column of series ids: one row per time step where an id "
+        "is on several rows (long format), else one series per row; none: no id column, "
+        "whatever the header names (a header column such as id or timestamp is refused "
+        "without --id)",
+    )
+    parser.add_argument(
+        "--time",
+        default=keys,
+        metavar="COLUMN",
+        help="with --id, the header column of time stamps (numbers) that orders each "
+        "series' rows (default: the file's order)",
+    )
 
 
 def check_train_label(label: str) -> str:
@@ -73,9 +97,16 @@ def check_train_label(label: str) -> str:
 
 
 def read_split(
-    path: str, label: str = "first", header: str = "auto", classes=None, data_format=None
+    path: str,
+    label: str = "first",
+    header: str = "auto",
+    classes=None,
+    data_format=None,
+    id=None,
+    time=None,
 ):
-    """The series of a data file read with ``--label`` and ``--header``, an ``.npz`` file's
+    """The series of a data file read with ``--label``, ``--header``, ``--id`` and
+    ``--time`` (:func:`frnn.data.datasets.load_file`'s ``id`` and ``time``), an ``.npz`` file's
     X in the model's ``data_format`` (``--data-format``), a text file's labels as text when
     ``classes`` are text (the class "10" is not the number 10: :mod:`frnn.data.labels`).
 
@@ -85,9 +116,12 @@ def read_split(
     ``label="auto"`` reads the first column as labels when every value in it is one of
     ``classes`` (a classifier's), else the file as unlabelled; without ``classes`` (a
     regressor's, which cannot tell a target column from the first sample) auto is refused
-    for text files rather than guessed.
+    for text files rather than guessed.  With ``--id``, the first column is the first other
+    than the id and time columns, and a column that changes within a series is not the
+    labels.
     """
     has_header = HEADERS[header]
+    keys = {"id": id, "time": time}
     text = classes is not None and np.asarray(classes).dtype.kind in "US"
     if label == "auto" and classes is None and _text_file(path):
         raise ValueError(
@@ -98,21 +132,30 @@ def read_split(
     if label != "auto" or classes is None:
         first = "first" if label == "auto" else label
         split = load_file(
-            path, label=first, header=has_header, data_format=data_format, text_labels=text
+            path, label=first, header=has_header, data_format=data_format, text_labels=text, **keys
         )
         return _as_classes(split, classes, path)
-    split = load_file(
-        path, label="first", header=has_header, data_format=data_format, text_labels=text
-    )
-    split = _as_classes(split, classes, path)
-    known = set(np.asarray(classes).tolist())
-    if len(split.y) and all(value in known for value in split.y.tolist()):
-        return split  # labelled: every first value names a class
-    if has_header is None and _text_file(path):
+    try:
+        split = load_file(
+            path,
+            label="first",
+            header=has_header,
+            data_format=data_format,
+            text_labels=text,
+            **keys,
+        )
+    except LabelChanges:  # a long file's first column changes within a series: values
+        split = None
+    if split is not None:
+        split = _as_classes(split, classes, path)
+        known = set(np.asarray(classes).tolist())
+        if len(split.y) and all(value in known for value in split.y.tolist()):
+            return split  # labelled: every first value names a class
+    if has_header is None and _text_file(path) and id in (None, "none"):
         # As the first read decided: unlabelled, pandas' "label,0,1,2" has no header word
         # above a number, and its header row would be read as a series.
         has_header = detect_header(path, label="first")
-    return load_file(path, label="none", header=has_header, data_format=data_format)
+    return load_file(path, label="none", header=has_header, data_format=data_format, **keys)
 
 
 def _as_classes(split, classes, path: str):
@@ -146,12 +189,13 @@ def load_data(data: dict, task: str = "classification", data_format=None):
             )
         return dataset.train, dataset.test
     label, header = check_train_label(data.get("label", "first")), data.get("header", "auto")
-    train = read_split(data["train"], label, header, data_format=data_format)
+    keys = {"id": data.get("id"), "time": data.get("time")}
+    train = read_split(data["train"], label, header, data_format=data_format, **keys)
     test = None
     if data["test"]:  # read against the training labels: "10" stays "10" beside "01",
         # and "01" is 1 beside "1"
         classes = np.unique(train.y) if train.y.dtype.kind in "USiu" else None
-        test = read_split(data["test"], label, header, classes, data_format=data_format)
+        test = read_split(data["test"], label, header, classes, data_format=data_format, **keys)
     _check_targets(train, task, data["train"], label)
     _check_classes(train, task, data["train"])
     if test is not None:

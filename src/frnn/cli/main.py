@@ -243,7 +243,7 @@ def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
     """The error as one line, naming options where the library names its parameters."""
     from .flags import trained_layout, trained_lengths, with_flags
 
-    names = {"label", "header"}  # the readers' keywords: --label, --header
+    names = {"label", "header", "id", "time"}  # the readers' keywords: --label, --header, …
     if args.command == "train":
         from .options import all_defaults
 

@@ -73,10 +73,17 @@ def _data(args: argparse.Namespace, model):
     """The split to evaluate or predict (the model's classes decide ``--label auto``, its
     ``data_format`` the layout of an .npz file's X)."""
     classes = getattr(model, "classes_", None)
+    if args.dataset and (args.id or args.time):
+        raise ValueError(
+            f"{'--id' if args.id else '--time'}: for --data files; a built-in "
+            "--dataset has no columns to choose"
+        )
     if args.dataset:
         split, source = load_dataset(args.dataset).test, f"data set {args.dataset}"
     else:
-        split = read_split(args.data, args.label, args.header, classes, model.data_format)
+        split = read_split(
+            args.data, args.label, args.header, classes, model.data_format, args.id, args.time
+        )
         source = args.data
     if not getattr(model, "tabular_", False):  # a table's features are its T columns
         check_channels(split, model.n_features_in_, source, "the model was trained on")
@@ -135,20 +142,24 @@ def _check_evaluate(args: argparse.Namespace, model, regression: bool) -> None:
 def run_predict(args: argparse.Namespace) -> int:
     """Write one CSV row per series: its index, the predicted label, class probabilities.
 
-    A regressor's rows hold the predicted values: one column per output (``prediction``,
-    or ``prediction_0`` … for K > 1), and one row per step (with a ``step`` column) for a
-    model of sequence targets.
+    The index is the series' number from 1 in a column ``row``, or, read with ``--id``, its
+    id in a column named as the file's id column.  A regressor's rows hold the predicted
+    values: one column per output (``prediction``, or ``prediction_0`` … for K > 1), and
+    one row per step (with a ``step`` column) for a model of sequence targets.
     """
     model = _model(args.model)
     split = _data(args, model)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    index = ("row", range(1, split.X.shape[0] + 1))
+    if split.ids is not None:  # the file's own names of the series, under its column's name
+        index = (args.id, split.ids.tolist())
     if isinstance(model, RNNRegressor):
-        _write_values(writer, model, split)
+        _write_values(writer, model, split, index)
     else:
         labels, proba = model.predict(split), model.predict_proba(split)
-        writer.writerow(["row", "prediction", *(f"p_{c}" for c in model.classes_)])
-        for i, (label, p) in enumerate(zip(labels, proba, strict=True), start=1):
+        writer.writerow([index[0], "prediction", *(f"p_{c}" for c in model.classes_)])
+        for i, label, p in zip(index[1], labels, proba, strict=True):
             writer.writerow([i, label, *(f"{v:.6g}" for v in p)])
     if args.out and args.out != "-":  # "-": standard output, as for most commands
         rundir.atomic_write(args.out, buffer.getvalue())
@@ -158,17 +169,18 @@ def run_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_values(writer, regressor, split) -> None:
-    """A regressor's predictions as rows: row[, step], prediction(s)."""
+def _write_values(writer, regressor, split, index) -> None:
+    """A regressor's predictions as rows: row (or id)[, step], prediction(s); ``index``
+    the first column's name and values."""
     z, lengths = predictions(regressor, split)  # (n, K) or (n, T, K), the user's units
     K = z.shape[-1]
     names = ["prediction"] if K == 1 else [f"prediction_{k}" for k in range(K)]
     if not regressor.sequence_:
-        writer.writerow(["row", *names])
-        for i, values in enumerate(z, start=1):
+        writer.writerow([index[0], *names])
+        for i, values in zip(index[1], z, strict=True):
             writer.writerow([i, *(f"{v:.8g}" for v in values)])
         return
-    writer.writerow(["row", "step", *names])
-    for i, (steps, length) in enumerate(zip(z, lengths, strict=True), start=1):
+    writer.writerow([index[0], "step", *names])
+    for i, steps, length in zip(index[1], z, lengths, strict=True):
         for t in range(length):
             writer.writerow([i, t + 1, *(f"{v:.8g}" for v in steps[t])])

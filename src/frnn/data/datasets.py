@@ -31,6 +31,7 @@ import numpy as np
 from .._validate import Interval, check_file
 from . import synthetic as _synthetic
 from .compressed import COMPRESSIONS, split_suffix
+from .keyed import read_keyed
 from .readers import read_csv, read_npz, read_ts, split_from_series
 from .series import Series
 
@@ -171,12 +172,15 @@ _ARCHIVES = dict.fromkeys(
 )
 
 
-def load_file(path, *, label="first", header=None, data_format=None, text_labels=False) -> Split:
+def load_file(
+    path, *, label="first", header=None, data_format=None, text_labels=False, id=None, time=None
+) -> Split:
     """Read series from a file, choosing the reader by the file's extension.
 
     ``.ts`` (UCR/UEA), ``.csv`` / ``.tsv`` / ``.txt`` (UCR-style: label first, one series
-    per row), ``.npz`` (``X``, ``y``, optional ``lengths``).  Text and ``.ts`` files may be
-    compressed: ``train.csv.gz``, ``.bz2``, ``.xz`` (:mod:`frnn.data.compressed`).
+    per row; with ``id``, one row per time step too), ``.npz`` (``X``, ``y``, optional
+    ``lengths``).  Text and ``.ts`` files may be compressed: ``train.csv.gz``, ``.bz2``,
+    ``.xz`` (:mod:`frnn.data.compressed`).
 
     Parameters
     ----------
@@ -190,13 +194,26 @@ def load_file(path, *, label="first", header=None, data_format=None, text_labels
     text_labels : bool, keep a text or ``.ts`` file's every label as the text written
         (``10`` the class "10", to match classes that are text); by default labels such
         as ``3`` are ints and ``01`` stays text (see :mod:`frnn.data.labels`)
+    id : None, a header column's name, or "none"; text files only.  A column name: the
+        column of series ids, the file read as :mod:`frnn.data.keyed` says (one row per
+        time step where an id is on several rows, the long format; else one series per
+        row, the id column dropped) and the ids returned as ``ids``.  None (default): no
+        id column, and a header column named as ids or time stamps are (``id``,
+        ``series_id``, ``timestamp``, …: :mod:`frnn.data.keycolumns`) is refused rather
+        than read as values.  "none": no id column, whatever the header names
+    time : None, a header column's name (with ``id``) or "none": the time stamps (numbers)
+        that order each series' rows in the long format; without it, the file's order, and
+        a header column named as time stamps are is refused; "none": read it as a channel
 
     Returns
     -------
     Split
-        ``X`` (n, T, D) zero-padded, ``y`` (n,) (empty without labels), ``lengths`` (n,).
+        ``X`` (n, T, D) zero-padded, ``y`` (n,) (empty without labels), ``lengths`` (n,),
+        ``ids`` (n,) the series' ids as written where ``id`` names a column, else None.
     """
     path = os.fspath(path)
+    if time not in (None, "none") and (id is None or id == "none"):
+        raise ValueError(f"time={time!r} orders the rows of each series: it needs id=COLUMN")
     ext, compression = split_suffix(path)
     if os.path.isdir(path) or ext in _READERS:  # "a directory", whatever its name
         check_file(path)
@@ -212,9 +229,17 @@ def load_file(path, *, label="first", header=None, data_format=None, text_labels
             f"{path}: a compressed .npz; an .npz is compressed already "
             "(np.savez_compressed): decompress it to the .npz"
         )
+    if id is not None and id != "none" and _READERS[ext] is not read_csv:
+        raise ValueError(f"{path}: id={id!r} applies to text files (.csv/.tsv/.txt)")
     try:
+        if _READERS[ext] is read_csv and id is not None and id != "none":
+            return read_keyed(
+                path, id=id, time=time, label=label, header=header, text_labels=text_labels
+            )
         if _READERS[ext] is read_csv:
-            return read_csv(path, label=label, header=header, text_labels=text_labels)
+            return read_csv(
+                path, label=label, header=header, text_labels=text_labels, guard=id is None
+            )
         if ext == ".npz":
             split = read_npz(path, data_format=data_format)
         else:

@@ -16,6 +16,10 @@ Labels are read as written (:mod:`frnn.data.labels`).  Missing values (an empty 
 padding of a shorter series (the UCR 2018 archive's convention), a trailing ``?`` is a
 missing value like any other.
 
+A header column named as series ids or time stamps are is refused where ``guard`` asks
+(:mod:`frnn.data.keycolumns`); files with an id column, one row per time step among them,
+are read by :mod:`frnn.data.keyed` on the rows :func:`table` splits.
+
 A line longer than 64 Ki characters with no quote (1 Mi in a whitespace-separated file)
 is split a piece at a time (:mod:`frnn.data.longrows`); a line with a quote is split whole
 by the csv module.  Decimal commas: :mod:`frnn.data.semicolons`.
@@ -23,6 +27,7 @@ by the csv module.  Decimal commas: :mod:`frnn.data.semicolons`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 
@@ -31,12 +36,13 @@ import numpy as np
 from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
+from .keycolumns import refuse_key_columns
 from .labels import as_labels
 from .longrows import LongOrCsvRows, LongRow, long_or_split_rows
 from .semicolons import DECIMAL_COMMA, semicolon_rows
 from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
-__all__ = ["LABEL_POSITIONS", "detect_header", "read_rows"]
+__all__ = ["LABEL_POSITIONS", "detect_header", "read_rows", "row_values", "table", "trim_padding"]
 
 LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
@@ -44,7 +50,7 @@ _MISSING = {"", "?", "nan"}
 _MAX_FIELD = 1000  # characters: far beyond any number written in decimal
 
 
-def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=False):
+def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=False, guard=False):
     """The rows of a delimited file: (values per row, labels or None), each row's values
     a float array (T_i,) with NaN for missing values, the labels (n,) as written (the
     rule of :mod:`frnn.data.labels`).  Every problem is a ValueError.
@@ -65,8 +71,60 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
         (see :func:`frnn._npz.max_bytes`: 1 GiB, or $FRNN_MAX_FILE_BYTES); a compressed
         file's decompressed bytes too
     text_labels : bool, keep every label as its text (see :func:`frnn.data.labels.as_labels`)
+    guard : bool, refuse a header that names a series id or time stamp column
+        (:func:`frnn.data.keycolumns.refuse_key_columns`): a file of one row per step
+        read as one series per row would train silently on wrong series
     """
     budget = max_bytes(limit)
+    with table(path, label=label, header=header, budget=budget) as (names, rows):
+        if guard:
+            refuse_key_columns(path, names, label)
+        column = _label_column(path, label, names)
+        offset = 1 + rows.indexed + (column == 0)  # the file's column number of value 0, from 1
+        # Text in the last column of a file read with the labels first (or none) is most
+        # likely the labels: say how to read them there.
+        hint = _LAST_LABELS if label in ("first", "none") else ""
+        labels, series, memory = [], [], RowMemory(path, budget)
+        for r, fields in rows:
+            if isinstance(fields, LongRow) and column not in (None, 0, -1):
+                fields = list(fields)  # a label inside the row: split whole, as before
+            if column is not None:
+                if len(fields) <= (column if column >= 0 else 0):
+                    raise ValueError(f"{path}: row {r} has no label column")
+                labels.append(fields.pop(column).strip())
+            series.append(row_values(fields, r, path, offset, hint))
+            memory.add(series[-1], labels[-1] if column is not None else None)
+        header = rows.header
+    if not series:
+        raise ValueError(f"{path}: only a header row; expected one series per row")
+    if column is None:
+        return series, None
+    return series, as_labels(labels, path, 2 if header else 1, text_labels)
+
+
+class _Rows:
+    """A file's rows after its header: (row number, fields) pairs, the row numbered as the
+    file counts its non-blank lines from 1, a pandas index column's field dropped;
+    ``header`` whether the file has a header row, ``indexed`` whether pandas' index
+    column was dropped."""
+
+    def __init__(self, rows, header: bool, indexed: bool) -> None:
+        self.header, self.indexed = header, indexed
+        self._rows = enumerate(rows, start=2 if header else 1)
+
+    def __iter__(self):
+        for r, fields in self._rows:
+            if self.indexed:
+                del fields[0]
+            yield r, fields
+
+
+@contextlib.contextmanager
+def table(path: str, *, label, header, budget: int):
+    """The file opened and split into fields: ``(names, rows)``, the header's column names
+    (None without a header row; pandas' index column's dropped) and the rows after it
+    (:class:`_Rows`).  ``header`` None detects the header for ``label``
+    (:func:`_detect_header`); the file and its lines are bounded by ``budget`` bytes."""
     check_size(path, budget)
     with open_text(path, budget) as stream:
         rows = _split(path, nonblank_lines(stream, path, budget))
@@ -80,28 +138,7 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
         names = next(rows) if header else None
         if header and indexed:  # the index column pandas writes: not data
             names = names[1:]
-        column = _label_column(path, label, names)
-        offset = 1 + indexed + (column == 0)  # the file's column number of value 0, from 1
-        # Text in the last column of a file read with the labels first (or none) is most
-        # likely the labels: say how to read them there.
-        hint = _LAST_LABELS if label in ("first", "none") else ""
-        labels, series, memory = [], [], RowMemory(path, budget)
-        for r, fields in enumerate(rows, start=2 if header else 1):
-            if isinstance(fields, LongRow) and column not in (None, 0, -1):
-                fields = list(fields)  # a label inside the row: split whole, as before
-            if header and indexed:
-                del fields[0]
-            if column is not None:
-                if len(fields) <= (column if column >= 0 else 0):
-                    raise ValueError(f"{path}: row {r} has no label column")
-                labels.append(fields.pop(column).strip())
-            series.append(_values(fields, r, path, offset, hint))
-            memory.add(series[-1], labels[-1] if column is not None else None)
-    if not series:
-        raise ValueError(f"{path}: only a header row; expected one series per row")
-    if column is None:
-        return series, None
-    return series, as_labels(labels, path, 2 if header else 1, text_labels)
+        yield names, _Rows(rows, bool(header), bool(header and indexed))
 
 
 def detect_header(path: str, *, label="first", limit=None) -> bool:
@@ -248,11 +285,11 @@ def _label_column(path: str, label, names) -> int | None:
     return stripped.index(label)
 
 
-def _values(fields, row: int, path: str, offset: int, hint: str = "") -> np.ndarray:
-    """Row ``row``'s values (T_i,), NaN where missing, trailing padding dropped; a long
-    row's (:class:`~frnn.data.longrows.LongRow`) a piece at a time, named by the same columns."""
-    while len(fields) and fields[-1].strip().lower() in _PADDING:
-        fields.pop(-1)
+def row_values(fields, row: int, path: str, offset: int, hint: str = "") -> np.ndarray:
+    """Row ``row``'s values (T_i,), NaN where missing, trailing padding dropped
+    (:func:`trim_padding`); a long row's (:class:`~frnn.data.longrows.LongRow`) a piece at
+    a time, named by the same columns."""
+    trim_padding(fields)
     if not isinstance(fields, LongRow):
         return _numbers(fields, row, path, offset, hint)
     values, done = np.empty(len(fields)), 0  # (T_i,)
@@ -263,6 +300,13 @@ def _values(fields, row: int, path: str, offset: int, hint: str = "") -> np.ndar
         )
         done = end
     return values
+
+
+def trim_padding(fields) -> None:
+    """Drop ``fields``' trailing empty or ``NaN`` fields (a list or a
+    :class:`~frnn.data.longrows.LongRow`, in place): the padding of a shorter series."""
+    while len(fields) and fields[-1].strip().lower() in _PADDING:
+        fields.pop(-1)
 
 
 def _numbers(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:

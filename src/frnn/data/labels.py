@@ -39,7 +39,9 @@ _MISSING = {"", "?", "nan"}  # never a label
 _MISSING_AMONG_NUMBERS = {"na", "n/a", "null", "none"}  # R's, a database's missing marks
 
 
-def as_labels(raw: list[str], source: str, first_row: int = 1, text: bool = False) -> np.ndarray:
+def as_labels(
+    raw: list[str], source: str, first_row: int = 1, text: bool = False, rows=None
+) -> np.ndarray:
     """The labels ``raw`` (n,) of a file's rows as written: integers, reals or text.
 
     Parameters
@@ -48,6 +50,8 @@ def as_labels(raw: list[str], source: str, first_row: int = 1, text: bool = Fals
     source : str, the file's name, for errors
     first_row : int, the file's row number of ``raw[0]`` (for errors)
     text : bool, keep every label as text
+    rows : sequence of int (n,) or None, the file's row number of each label, where the
+        labels are not on consecutive rows (a series' first row in the long format)
 
     Returns
     -------
@@ -63,9 +67,10 @@ def as_labels(raw: list[str], source: str, first_row: int = 1, text: bool = Fals
     missing = _MISSING | (_MISSING_AMONG_NUMBERS if any(numbers) else set())
     for i, label in enumerate(labels):
         if label.lower() in missing and not numbers[i]:
+            row = i + first_row if rows is None else rows[i]
             raise ValueError(
-                f"{source}: row {i + first_row}: the label is missing (got {label!r}); give "
-                "every row its label, or leave the row out"
+                f"{source}: row {row}: the label is missing (got {label!r}); give every "
+                "row its label, or leave the row out"
             )
     if text or not all(numbers) or not labels:
         return np.array(labels, dtype=str)

@@ -93,7 +93,13 @@ def _number(text: str, row: int, column: int, source: str) -> float:
 
 
 def read_csv(
-    path: str, *, label="first", header=None, max_bytes: int | None = None, text_labels=False
+    path: str,
+    *,
+    label="first",
+    header=None,
+    max_bytes: int | None = None,
+    text_labels=False,
+    guard=False,
 ) -> Series:
     """Read a delimited text file: one series per row (see :mod:`frnn.data.delimited`).
 
@@ -114,6 +120,9 @@ def read_csv(
     text_labels : bool, default False
         Keep every label as the text written (``10`` the class "10"); by default plain
         integers are read as ints, reals as floats (see :mod:`frnn.data.labels`).
+    guard : bool, default False
+        Refuse a header column named as series ids or time stamps are, the mark of a file
+        of one row per time step (:mod:`frnn.data.keycolumns`; ``load_file`` sets it).
 
     Returns
     -------
@@ -121,7 +130,7 @@ def read_csv(
         X (n, T, 1), labels y (n,) (empty for ``label="none"``), lengths (n,).
     """
     series, labels = read_rows(
-        path, label=label, header=header, limit=max_bytes, text_labels=text_labels
+        path, label=label, header=header, limit=max_bytes, text_labels=text_labels, guard=guard
     )
     y = labels if labels is not None else np.zeros(0)
     return split_from_series([s[:, None] for s in series], y, path, max_bytes)

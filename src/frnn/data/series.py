@@ -32,6 +32,10 @@ class Series:
         given, unchecked.
     lengths : ndarray of int, shape (n,)
         True length of each series, 1 <= lengths[i] <= T (integral floats are accepted).
+    ids : ndarray of str, shape (n,), or None
+        Each series' identifier as a file's id column writes it
+        (:func:`frnn.data.datasets.load_file` with ``id=``); None without one.  Kept as
+        given, unchecked.
 
     Raises
     ------
@@ -44,6 +48,7 @@ class Series:
     X: np.ndarray
     y: np.ndarray
     lengths: np.ndarray
+    ids: np.ndarray | None = None
 
     def __post_init__(self):
         # Checked once here, so that no layer slices with a float or a scalar length.

@@ -1,0 +1,386 @@
+"""Delimited files with an id column: one row per time step (long format), or one series per row.
+
+``load_file(path, id="series_id", time="timestamp", label="label")`` reads a delimited file
+whose header names, in its column ``id``, the series each row belongs to:
+
+- **Long format** (one row per time step), where an id is on more than one row, or
+  ``time`` is given: the series come in the order their ids first appear; a series' rows
+  need not be next to each other in the file, and are taken in the order of their ``time``
+  column (numbers; two rows of one series at one time are refused, naming them), else in
+  the file's order.  Every column other than the id, the time and the label is a channel,
+  in the header's order (D of them), and every row has a value in each, read as the other
+  readers read values (:func:`frnn.data.delimited.row_values`: a missing value is refused
+  naming its row and column).  The label is the same on every row of a series
+  (:class:`LabelChanges` otherwise).  Series of different lengths are zero-padded, with
+  their lengths.
+- **One series per row** (wide), where every id is on one row: the id column is dropped and
+  the rest read as without an id (trailing empty or NaN fields pad a shorter series).
+
+A file whose every id is on one row is read as one series per row: with a single value
+column both readings are the same (series of one step); with several, they are a series'
+steps, not the channels of one step.  ``time`` beside such a file is refused (every series
+would be a single step).  The label positions ``"first"`` and ``"last"`` count the columns
+other than the id and time: ``id,label,t0,t1,…`` is the UCR layout with an id in front.
+
+Memory: the values in float64 (8 bytes each) in blocks of :data:`_BATCH` rows, 40 bytes of
+bookkeeping a row (its id's number, time, row number and field counts) and each id's text
+and label once, counted against the budget as the rows come (:func:`frnn._npz.max_bytes`);
+a long file of one value a row takes some 50 bytes a row, not the ~180 of an array a row.
+"""
+
+from __future__ import annotations
+
+import array
+import sys
+
+import numpy as np
+
+from .._npz import max_bytes
+from .delimited import (
+    _MAX_FIELD,
+    _is_number,
+    _label_column,
+    _numbers,
+    row_values,
+    table,
+    trim_padding,
+)
+from .keycolumns import refuse_time_columns
+from .labels import as_labels
+from .longrows import LongRow
+from .readers import split_from_series
+from .series import Series
+
+__all__ = ["LabelChanges", "read_keyed"]
+
+_BATCH = 4096  # rows whose values are converted to floats at once
+_ROW_BYTES = 40  # a row's bookkeeping: 5 numbers of 8 bytes
+_ID_BYTES = 100  # an id's own cost beyond its text and label: dict and list slots
+
+
+class LabelChanges(ValueError):
+    """A long file's label column changes within a series: it does not hold the labels
+    (``frnn predict --label auto`` then reads the file as unlabelled)."""
+
+
+def read_keyed(
+    path: str, *, id: str, time=None, label="first", header=None, limit=None, text_labels=False
+) -> Series:
+    """Read a delimited file with an id column (see the module's note): long or wide.
+
+    Parameters
+    ----------
+    path : str
+    id : str, the name of the header column of series ids
+    time : str, None or "none": the name of the header column of time stamps (numbers) in
+        the long format; None: none, and a column named as time stamps are is refused
+        (:func:`frnn.data.keycolumns.refuse_time_columns`); "none": none, whatever the
+        header names
+    label : "first", "last" (of the columns other than id and time), "none" or a column name
+    header : None or True (a header row is required); False is refused
+    limit : int or None, the most bytes the file and what is read from it may take
+        (:func:`frnn._npz.max_bytes`)
+    text_labels : bool, keep every label as its text (:func:`frnn.data.labels.as_labels`)
+
+    Returns
+    -------
+    Series
+        X (n, T, D) zero-padded, y (n,) (empty for ``label="none"``), lengths (n,), and
+        ``ids`` (n,): each series' id as written.
+    """
+    if header is False:
+        raise ValueError(
+            f"{path}: id={id!r} names a header column, but the file is read without a header "
+            "row (header=False); a file with an id column needs its header"
+        )
+    budget = max_bytes(limit)
+    with table(path, label="none", header=True, budget=budget) as (names, rows):
+        store = _Store(path, _Layout(path, names, id, time, label, rows.indexed), budget)
+        for r, fields in rows:
+            store.add(r, fields)
+    return store.series(text_labels)
+
+
+def _find(path: str, key: str, name, names: list[str]) -> int:
+    """The index of the header column ``name`` (for the argument ``key``), else an error."""
+    if not isinstance(name, str):
+        raise ValueError(f"{key} must be a header column's name; got {name!r}")
+    if name not in names:
+        if all(_is_number(n) for n in names):
+            raise ValueError(
+                f"{path}: {key}={name!r} names a header column, but the first row holds "
+                "numbers, not column names; a file with an id column needs its header"
+            )
+        raise ValueError(f"{path}: no column named {name!r}; the header names {names[:10]}")
+    return names.index(name)
+
+
+class _Layout:
+    """Where the id, time and label columns are, and the value columns between them."""
+
+    def __init__(self, path: str, names: list[str], id, time, label, indexed: bool) -> None:
+        self.path, self.names = path, [n.strip() for n in names]
+        self.id_at = _find(path, "id", id, self.names)
+        self.time_at = None if time in (None, "none") else _find(path, "time", time, self.names)
+        if time is None:  # a time stamp read as a channel: the series' order lost silently
+            refuse_time_columns(path, self.names, label)
+        if self.time_at == self.id_at:
+            raise ValueError(f"{path}: id and time name the same column {id!r}")
+        keys = {self.id_at, self.time_at} - {None}
+        others = [i for i in range(len(self.names)) if i not in keys]
+        self.label_at = self._label(label, others)
+        if self.label_at in keys:
+            raise ValueError(f"{path}: label={label!r} names the id or time column")
+        self.keys = sorted(keys | ({self.label_at} - {None}))  # the columns not values
+        self.values_at = [i for i in range(len(self.names)) if i not in self.keys]
+        self.front = 0  # how many key columns are the first ones: 0, 1, …
+        while self.front < len(self.keys) and self.keys[self.front] == self.front:
+            self.front += 1
+        self.first = 1 + indexed  # the file's column number of column 0
+        self.hint = label in ("first", "none")  # text among values: perhaps the labels
+
+    def _label(self, label, others: list[int]) -> int | None:
+        if label == "none":
+            return None
+        if label in ("first", "last"):
+            if not others:
+                raise ValueError(f"{self.path}: no column besides the id and time for labels")
+            return others[0] if label == "first" else others[-1]
+        return _label_column(self.path, label, self.names)
+
+    def take(self, r: int, fields):
+        """Row ``r``'s id, time and label fields (None where not given) and its value
+        fields (a list, or a long row's :class:`LongRow` when the keys are at its ends)."""
+        if len(fields) <= self.keys[-1]:
+            raise ValueError(
+                f"{self.path}: row {r} has {len(fields)} field(s), but the header names "
+                f"{len(self.names)} columns"
+            )
+        if isinstance(fields, LongRow) and not self._at_ends(len(fields)):
+            fields = list(fields)  # a key inside a long row: split whole
+        taken = {}
+        if isinstance(fields, LongRow):  # its first fields, then its last, off its ends
+            for k in reversed(self.keys[self.front :]):
+                taken[k] = fields.pop(-1)
+            for k in self.keys[: self.front]:
+                taken[k] = fields.pop(0)
+        else:
+            for k in reversed(self.keys):  # from the end: the others keep their places
+                taken[k] = fields.pop(k)
+        time = None if self.time_at is None else taken[self.time_at]
+        label = None if self.label_at is None else taken[self.label_at].strip()
+        return taken[self.id_at].strip(), time, label, fields
+
+    def _at_ends(self, count: int) -> bool:
+        """Whether the key columns not among the row's first (:attr:`front`) are its last
+        ones: a long row takes fields off its ends only."""
+        back = self.keys[self.front :]
+        return back == list(range(count - len(back), count))
+
+    def column(self, k: int) -> tuple[int, str | None]:
+        """Value ``k``'s column number in the file (from 1) and its header name (None
+        beyond the header)."""
+        if k < len(self.values_at):
+            at = self.values_at[k]
+            return at + self.first, self.names[at]
+        return len(self.names) + k - len(self.values_at) + self.first, None
+
+
+class _Store:
+    """The rows read so far: values in float64 blocks, each row's id number, time, row
+    number and counts; each id's text, label and first row once."""
+
+    def __init__(self, path: str, layout: _Layout, budget: int) -> None:
+        self.path, self.layout, self.budget, self.bytes = path, layout, budget, 0
+        self.codes: dict[str, int] = {}  # id -> its number, in order of first appearance
+        self.ids, self.labels, self.first_rows = [], [], []
+        self.row_codes, self.rows = array.array("q"), array.array("q")
+        self.fields, self.counts = array.array("q"), array.array("q")  # fields, values
+        self.times = array.array("d")
+        self.blocks, self.pending = [], []
+
+    def add(self, r: int, fields) -> None:
+        """Read row ``r``'s fields (a list or a :class:`LongRow`)."""
+        key, time, label, fields = self.layout.take(r, fields)
+        if not key:
+            id_name = self.layout.names[self.layout.id_at]
+            raise ValueError(f"{self.path}: row {r}: the id (column {id_name!r}) is missing")
+        code = self.codes.get(key)
+        if code is None:
+            code = self.codes[key] = len(self.ids)
+            self.ids.append(key)
+            self.labels.append(label)
+            self.first_rows.append(r)
+            self._count(sys.getsizeof(key) + _ID_BYTES + (sys.getsizeof(label) if label else 0))
+        elif label != self.labels[code]:
+            self._changes(key, code, label, r)
+        self.row_codes.append(code)
+        self.rows.append(r)
+        if time is not None:
+            self.times.append(self._time(time, r))
+        self.fields.append(len(fields))
+        if isinstance(fields, LongRow):  # a long line: its values at once, a piece at a time
+            self.flush()
+            start = self.layout.front + self.layout.first  # the column of its first value
+            values = row_values(fields, r, self.path, start, "")
+            self.counts.append(len(values))
+            self._block(values, 1)
+            return
+        trim_padding(fields)
+        self.counts.append(len(fields))
+        self.pending.append((r, fields))
+        if len(self.pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Convert the pending rows' values to floats: at once when they are all numbers,
+        else row by row, a bad field named by its row and column."""
+        if not self.pending:
+            return
+        flat = [text for _, fields in self.pending for text in fields]
+        values = None
+        if not flat or max(map(len, flat)) <= _MAX_FIELD:
+            try:  # numpy calls float() on each field, in C
+                values = np.array(flat, dtype=np.float64)  # (Σ T_i,)
+            except ValueError:  # a missing mark or a bad field: found and named below
+                pass
+        if values is None or not np.isfinite(values).all():
+            values = np.concatenate([self._row(r, fields) for r, fields in self.pending])
+        self._block(values, len(self.pending))
+        self.pending = []
+
+    def _block(self, values: np.ndarray, rows: int) -> None:
+        self.blocks.append(values)
+        self._count(values.nbytes + rows * _ROW_BYTES)
+
+    def _row(self, r: int, fields: list[str]) -> np.ndarray:
+        """Row ``r``'s values (T_i,), NaN where missing, field by field."""
+        out = np.empty(len(fields))  # (T_i,)
+        for k, text in enumerate(fields):
+            column, name = self.layout.column(k)
+            if not _is_number(text):
+                hint = (
+                    f" (are the labels in column {name!r}? pass label={name!r})"
+                    if self.layout.hint and name
+                    else ""
+                )
+                where = f"column {column}" + (f" ({name!r})" if name else "")
+                raise ValueError(
+                    f"{self.path}: row {r}, {where}: expected a number, got "
+                    f"{text.strip()[:40]!r}{hint}"
+                )
+            out[k] = _numbers([text], r, self.path, column, "")[0]  # NaN, or named
+        return out
+
+    def _count(self, nbytes: int) -> None:
+        self.bytes += nbytes
+        if self.bytes > self.budget:
+            raise ValueError(
+                f"{self.path}: the {len(self.rows):,} rows of {len(self.ids):,} ids read so far "
+                f"take {self.bytes:,} bytes in memory (8 a value, {_ROW_BYTES} a row, each id "
+                f"and its label), over the limit of {self.budget:,} bytes (raise it with "
+                "FRNN_MAX_FILE_BYTES)"
+            )
+
+    def _time(self, text: str, r: int) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = np.nan
+        if not np.isfinite(value):
+            name = self.layout.names[self.layout.time_at]
+            raise ValueError(
+                f"{self.path}: row {r}: the time {text.strip()[:40]!r} (column {name!r}) is not "
+                "a number; time stamps must be numbers (without time=, a series' rows are "
+                "taken in the file's order)"
+            )
+        return value
+
+    def _changes(self, key: str, code: int, label, r: int) -> None:
+        name = self.layout.names[self.layout.label_at]
+        raise LabelChanges(
+            f"{self.path}: the label column {name!r} changes within the series {key!r} "
+            f"({self.labels[code]!r} in row {self.first_rows[code]}, {label!r} in row {r}); "
+            "a series has one label (are the labels in another column? name it with "
+            "label='COLUMN')"
+        )
+
+    def series(self, text_labels: bool) -> Series:
+        """The series read: long when an id is on several rows or a time column is given,
+        else one series per row."""
+        self.flush()
+        if not self.rows:
+            raise ValueError(f"{self.path}: only a header row; expected rows of series")
+        values = np.concatenate(self.blocks)  # (Σ T_i,)
+        counts = np.frombuffer(self.counts, dtype=np.int64)  # (rows,)
+        long = len(self.ids) < len(self.rows)
+        if self.layout.time_at is not None and not long:
+            raise ValueError(
+                f"{self.path}: time={self.layout.names[self.layout.time_at]!r}, but every id "
+                "is on one row: each series would be a single step; a file of one series "
+                "per row is read without time="
+            )
+        series = self._long(values, counts) if long else self._wide(values, counts)
+        y = np.zeros(0)
+        if self.layout.label_at is not None:
+            y = as_labels(self.labels, self.path, text=text_labels, rows=self.first_rows)
+        split = split_from_series(series, y, self.path, self.budget)
+        return Series(split.X, split.y, split.lengths, np.array(self.ids, dtype=str))
+
+    def _wide(self, values: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
+        """One series a row: (T_i, 1) each."""
+        ends = np.cumsum(counts)
+        return [values[end - count : end, None] for end, count in zip(ends, counts, strict=True)]
+
+    def _long(self, values: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
+        """The rows as steps of their ids' series, in time order: (T_i, D) each."""
+        D = len(self.layout.values_at)
+        if D == 0:
+            raise ValueError(
+                f"{self.path}: no value columns: the header names only the id, time and "
+                "label columns"
+            )
+        fields = np.frombuffer(self.fields, dtype=np.int64)  # (rows,) beside the keys
+        rows = np.frombuffer(self.rows, dtype=np.int64)  # (rows,)
+        bad = np.flatnonzero(fields != D)
+        if bad.size:
+            given = int(fields[bad[0]]) + len(self.layout.keys)
+            raise ValueError(
+                f"{self.path}: row {rows[bad[0]]} has {given} field(s), but the header names "
+                f"{len(self.layout.names)} columns; in a file of one row per time step every "
+                "row has a field for each column"
+            )
+        short = np.flatnonzero(counts != D)  # trailing empty fields, dropped as padding
+        if short.size:
+            self._missing(int(rows[short[0]]), int(counts[short[0]]))
+        values = values.reshape(-1, D)  # (rows, D)
+        missing = np.argwhere(np.isnan(values))
+        if missing.size:
+            self._missing(int(rows[missing[0][0]]), int(missing[0][1]))
+        codes = np.frombuffer(self.row_codes, dtype=np.int64)  # (rows,)
+        if self.layout.time_at is None:
+            order = np.argsort(codes, kind="stable")  # (rows,): by id, in file order
+        else:
+            times = np.frombuffer(self.times, dtype=np.float64)  # (rows,)
+            order = np.lexsort((times, codes))  # by id, then by time
+            self._check_times(codes[order], times[order], rows[order])
+        ends = np.cumsum(np.bincount(codes, minlength=len(self.ids)))  # (n,)
+        return np.split(values[order], ends[:-1])
+
+    def _missing(self, r: int, k: int) -> None:
+        column, name = self.layout.column(k)
+        raise ValueError(
+            f"{self.path}: row {r}, column {column} ({name!r}): a missing value; fill it "
+            "(e.g. interpolate) or remove the row"
+        )
+
+    def _check_times(self, codes: np.ndarray, times: np.ndarray, rows: np.ndarray) -> None:
+        """Refuse two rows of one series at one time (the rows in series and time order)."""
+        same = np.flatnonzero((codes[1:] == codes[:-1]) & (times[1:] == times[:-1]))
+        if same.size:
+            i = int(same[0])
+            first, second = sorted((int(rows[i]), int(rows[i + 1])))
+            raise ValueError(
+                f"{self.path}: the series {self.ids[codes[i]]!r} has two rows at time "
+                f"{times[i]:g} (rows {first} and {second}); a series has one row a time"
+            )
