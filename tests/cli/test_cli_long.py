@@ -196,3 +196,28 @@ def test_predict_without_id_writes_row_numbers_as_before(files):
 def test_bad_id_and_time_options_are_one_line(files, args, message):
     line = _one_line(frnn("train", *args, *FAST, cwd=files))
     assert message in line
+
+
+def test_a_regressor_on_a_long_file_writes_each_series_id(files):
+    X, _ = _series(n=12)
+    targets = [f"{x.mean():.4f}" for x in X]  # a real target a series, on each of its rows
+    _write_long(files / "reg.csv", X, targets)
+    trained = frnn("train", "--train", "reg.csv", *LONG, "--task", "regression", "--out", "g",
+                   *FAST, cwd=files)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    result = frnn("predict", "--model", "g", "--data", "reg.csv", *LONG, cwd=files)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["series_id", "prediction"]
+    assert [r[0] for r in rows[1:]] == [f"s{i}" for i in range(12)]
+
+
+def test_a_config_with_a_bad_id_is_one_line(files):
+    assert (
+        frnn("train", "--train", "train.csv", *LONG, "--out", "r", *FAST, cwd=files).returncode == 0
+    )
+    config = json.loads((files / "r" / "config.json").read_text())
+    config["data"]["id"] = 5
+    (files / "bad.json").write_text(json.dumps(config))
+    line = _one_line(frnn("train", "--config", "bad.json", cwd=files))
+    assert "'data' must be" in line and "'id' and 'time': COLUMN" in line

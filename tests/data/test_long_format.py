@@ -253,3 +253,39 @@ def test_a_long_file_over_the_memory_cap_is_refused(tmp_path, monkeypatch):
     path.write_text("id,value\n" + "".join(f"id{t},{t}\n" for t in range(rows)))  # many ids
     with pytest.raises(ValueError, match=r"ids read so far take .* over the limit"):
         load_file(path, id="id", label="none")
+
+
+@pytest.mark.parametrize("batch", [1, 3, 4096])
+def test_rows_read_in_batches_of_any_size_read_the_same(tmp_path, monkeypatch, batch):
+    """Rows are read in batches (by columns where all have the header's width, else row by
+    row): ids new within a batch, series across batches, rows of other widths."""
+    from frnn.data import keyed
+
+    monkeypatch.setattr(keyed, "_BATCH", batch)
+    series, labels = _series(n=5, D=2, ragged=True)
+    order = np.random.default_rng(2).permutation(sum(s.shape[0] for s in series))
+    _write_long(tmp_path / "long.csv", series, labels, order=order)
+    split = load_file(tmp_path / "long.csv", id="series_id", time="timestamp", label="label")
+    expected = [series[int(i[1:])] for i in split.ids]
+    np.testing.assert_array_equal(split.X, _padded(expected))
+    assert split.y.tolist() == [labels[int(i[1:])] for i in split.ids]
+    # one series per row, of different lengths and no padding: row by row
+    lines = ["id,label,t0,t1,t2,t3"] + [
+        f"s{i},{i % 2}," + ",".join(["1.5"] * (i + 1)) for i in range(4)
+    ]
+    (tmp_path / "wide.csv").write_text("\n".join(lines))
+    wide = load_file(tmp_path / "wide.csv", id="id")
+    assert wide.lengths.tolist() == [1, 2, 3, 4] and wide.y.tolist() == [0, 1, 0, 1]
+    # a label that changes in a later batch, a bad time in one
+    text = (tmp_path / "long.csv").read_text().splitlines()
+    last = text[-1].split(",")
+    changed = text[:-1] + [",".join([*last[:-1], "other"])]
+    (tmp_path / "bad.csv").write_text("\n".join(changed))
+    with pytest.raises(
+        ValueError, match=f"changes within the series '{last[0]}'.*in row {len(text)}"
+    ):
+        load_file(tmp_path / "bad.csv", id="series_id", time="timestamp", label="label")
+    timed = text[:-1] + [",".join([last[0], "soon", *last[2:]])]
+    (tmp_path / "bad.csv").write_text("\n".join(timed))
+    with pytest.raises(ValueError, match=f"row {len(text)}: the time 'soon'"):
+        load_file(tmp_path / "bad.csv", id="series_id", time="timestamp", label="label")

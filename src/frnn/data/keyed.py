@@ -22,10 +22,12 @@ steps, not the channels of one step.  ``time`` beside such a file is refused (ev
 would be a single step).  The label positions ``"first"`` and ``"last"`` count the columns
 other than the id and time: ``id,label,t0,t1,…`` is the UCR layout with an id in front.
 
-Memory: the values in float64 (8 bytes each) in blocks of :data:`_BATCH` rows, 40 bytes of
-bookkeeping a row (its id's number, time, row number and field counts) and each id's text
-and label once, counted against the budget as the rows come (:func:`frnn._npz.max_bytes`);
-a long file of one value a row takes some 50 bytes a row, not the ~180 of an array a row.
+Rows are read in batches of :data:`_BATCH`: a column at a time where every row has the
+header's width (a long file), row by row otherwise.  Memory: the values in float64 (8 bytes
+each), 40 bytes of bookkeeping a row (its id's number, time, row number and field counts)
+and each id's text and label once, counted against the budget as the rows come
+(:func:`frnn._npz.max_bytes`): a long file of one value a row takes some 50 bytes a row,
+not the ~180 of an array a row.
 """
 
 from __future__ import annotations
@@ -53,9 +55,24 @@ from .series import Series
 
 __all__ = ["LabelChanges", "read_keyed"]
 
-_BATCH = 4096  # rows whose values are converted to floats at once
+# Rows read at once (by columns, their values converted in one call). Under the cyclic
+# GC's threshold of 700 new objects: a batch of 4,096 rows (lists) kept alive set off its
+# collections, and read 1 M rows 1.5x slower.
+_BATCH = 512
 _ROW_BYTES = 40  # a row's bookkeeping: 5 numbers of 8 bytes
 _ID_BYTES = 100  # an id's own cost beyond its text and label: dict and list slots
+
+
+def _floats(texts: list[str]) -> np.ndarray | None:
+    """``texts`` (n,) as finite floats at once (numpy calls float() on each, in C), or None
+    when one is not a number, is missing, is not finite or is too long to be one."""
+    if texts and max(map(len, texts)) > _MAX_FIELD:
+        return None
+    try:
+        values = np.array(texts, dtype=np.float64)  # (n,)
+    except ValueError:
+        return None
+    return values if np.isfinite(values).all() else None
 
 
 class LabelChanges(ValueError):
@@ -171,6 +188,14 @@ class _Layout:
         label = None if self.label_at is None else taken[self.label_at].strip()
         return taken[self.id_at].strip(), time, label, fields
 
+    def key_columns(self) -> tuple:
+        """The indices of the id, time and label columns (None where not given)."""
+        return self.id_at, self.time_at, self.label_at
+
+    def values_of(self, fields: list[str]) -> list[str]:
+        """The value fields of a row of the header's width."""
+        return [fields[at] for at in self.values_at]
+
     def _at_ends(self, count: int) -> bool:
         """Whether the key columns not among the row's first (:attr:`front`) are its last
         ones: a long row takes fields off its ends only."""
@@ -200,54 +225,86 @@ class _Store:
         self.blocks, self.pending = [], []
 
     def add(self, r: int, fields) -> None:
-        """Read row ``r``'s fields (a list or a :class:`LongRow`)."""
-        key, time, label, fields = self.layout.take(r, fields)
-        if not key:
-            id_name = self.layout.names[self.layout.id_at]
-            raise ValueError(f"{self.path}: row {r}: the id (column {id_name!r}) is missing")
-        code = self.codes.get(key)
-        if code is None:
-            code = self.codes[key] = len(self.ids)
-            self.ids.append(key)
-            self.labels.append(label)
-            self.first_rows.append(r)
-            self._count(sys.getsizeof(key) + _ID_BYTES + (sys.getsizeof(label) if label else 0))
-        elif label != self.labels[code]:
-            self._changes(key, code, label, r)
-        self.row_codes.append(code)
-        self.rows.append(r)
-        if time is not None:
-            self.times.append(self._time(time, r))
-        self.fields.append(len(fields))
-        if isinstance(fields, LongRow):  # a long line: its values at once, a piece at a time
+        """Take row ``r``'s fields (a list or a :class:`LongRow`), read in batches."""
+        if isinstance(fields, LongRow):  # a long line: read at once, a piece at a time
             self.flush()
+            key, time, label, fields = self.layout.take(r, fields)
+            labels = None if label is None else [label]
+            self._register([r], [key], None if time is None else [time], labels)
+            self.fields.append(len(fields))
             start = self.layout.front + self.layout.first  # the column of its first value
             values = row_values(fields, r, self.path, start, "")
             self.counts.append(len(values))
             self._block(values, 1)
             return
-        trim_padding(fields)
-        self.counts.append(len(fields))
         self.pending.append((r, fields))
         if len(self.pending) >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
-        """Convert the pending rows' values to floats: at once when they are all numbers,
-        else row by row, a bad field named by its row and column."""
-        if not self.pending:
+        """Read the pending rows: by columns where every row has the header's fields (a
+        long file's rows), else row by row; their values converted to floats at once when
+        they are all numbers, else row by row, a bad field named by its row and column."""
+        batch, self.pending = self.pending, []
+        if not batch:
             return
-        flat = [text for _, fields in self.pending for text in fields]
-        values = None
-        if not flat or max(map(len, flat)) <= _MAX_FIELD:
-            try:  # numpy calls float() on each field, in C
-                values = np.array(flat, dtype=np.float64)  # (Σ T_i,)
-            except ValueError:  # a missing mark or a bad field: found and named below
-                pass
-        if values is None or not np.isfinite(values).all():
-            values = np.concatenate([self._row(r, fields) for r, fields in self.pending])
-        self._block(values, len(self.pending))
-        self.pending = []
+        rows = [r for r, _ in batch]
+        layout, width = self.layout, len(self.layout.names)
+        if all(len(fields) == width for _, fields in batch):
+            lines = [fields for _, fields in batch]  # a column at a time: no tuple a row
+            keys = [None if at is None else [f[at] for f in lines] for at in layout.key_columns()]
+            self._register(rows, *keys)
+            values = _floats([f[at] for at in layout.values_at for f in lines])
+            if values is not None:  # (D·B,) by column: the rows' values, by row
+                values = values.reshape(len(layout.values_at), len(batch)).T.ravel()
+                self.fields.extend([len(layout.values_at)] * len(batch))
+                self.counts.extend([len(layout.values_at)] * len(batch))
+                self._block(values, len(batch))
+                return
+            taken = [layout.values_of(fields) for _, fields in batch]
+        else:
+            ids, times, labels, taken = zip(*(layout.take(r, f) for r, f in batch), strict=True)
+            times = None if layout.time_at is None else times
+            self._register(rows, ids, times, None if layout.label_at is None else labels)
+        self.fields.extend(map(len, taken))
+        for fields in taken:
+            trim_padding(fields)
+        self.counts.extend(map(len, taken))
+        values = _floats([text for fields in taken for text in fields])
+        if values is None:
+            pairs = zip(rows, taken, strict=True)
+            values = np.concatenate([self._row(r, fields) for r, fields in pairs])
+        self._block(values, len(batch))
+
+    def _register(self, rows: list[int], ids, times, labels) -> None:
+        """Count rows ``rows``' ids (each a new series or one seen), their times (or
+        None) and their labels (or None, each stripped where given)."""
+        ids = [key.strip() for key in ids]
+        if "" in ids:
+            name = self.layout.names[self.layout.id_at]
+            r = rows[ids.index("")]
+            raise ValueError(f"{self.path}: row {r}: the id (column {name!r}) is missing")
+        labels = [None] * len(ids) if labels is None else [label.strip() for label in labels]
+        get = self.codes.get
+        codes = [get(key) for key in ids]
+        for j, code in enumerate(codes):
+            if code is None:  # a new id, or one new in this batch
+                code = codes[j] = self.codes.get(ids[j])
+            if code is None:
+                code = codes[j] = self.codes[ids[j]] = len(self.ids)
+                self.ids.append(ids[j])
+                self.labels.append(labels[j])
+                self.first_rows.append(rows[j])
+                label_bytes = sys.getsizeof(labels[j]) if labels[j] is not None else 0
+                self._count(sys.getsizeof(ids[j]) + _ID_BYTES + label_bytes)
+        known = self.labels
+        for j, (code, label) in enumerate(zip(codes, labels, strict=True)):
+            if label != known[code]:
+                self._changes(ids[j], code, label, rows[j])
+        self.row_codes.extend(codes)
+        self.rows.extend(rows)
+        if times is not None:
+            self.times.extend(self._times(times, rows))
 
     def _block(self, values: np.ndarray, rows: int) -> None:
         self.blocks.append(values)
@@ -282,19 +339,21 @@ class _Store:
                 "FRNN_MAX_FILE_BYTES)"
             )
 
-    def _time(self, text: str, r: int) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = np.nan
-        if not np.isfinite(value):
-            name = self.layout.names[self.layout.time_at]
-            raise ValueError(
-                f"{self.path}: row {r}: the time {text.strip()[:40]!r} (column {name!r}) is not "
-                "a number; time stamps must be numbers (without time=, a series' rows are "
-                "taken in the file's order)"
-            )
-        return value
+    def _times(self, texts, rows: list[int]) -> np.ndarray:
+        """The time stamps ``texts`` (B,) as numbers, else an error naming the first row
+        that is not one."""
+        values = _floats(list(texts))
+        if values is not None:
+            return values
+        for text, r in zip(texts, rows, strict=True):
+            if _floats([text]) is None:
+                name = self.layout.names[self.layout.time_at]
+                raise ValueError(
+                    f"{self.path}: row {r}: the time {text.strip()[:40]!r} (column {name!r}) "
+                    "is not a number; time stamps must be numbers (without time=, a "
+                    "series' rows are taken in the file's order)"
+                )
+        raise AssertionError("unreachable: some time is not a number")
 
     def _changes(self, key: str, code: int, label, r: int) -> None:
         name = self.layout.names[self.layout.label_at]
