@@ -82,7 +82,8 @@ def add_text_options(parser, command: str) -> None:
         default=keys,
         metavar="COLUMN",
         help="with --id, the header column of time stamps (numbers) that orders each "
-        "series' rows (default: the file's order)",
+        "series' rows (default: the file's order); none: no time column, whatever the "
+        "header names",
     )
 
 
