@@ -182,8 +182,11 @@ def test_a_pandas_long_frame_reads_as_written(tmp_path):
             for t in range(s.shape[0])
         ]
     )
-    shuffled = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
-    shuffled.to_csv(tmp_path / "long.csv")  # with its index
+    shuffled = frame.sample(frac=1.0, random_state=0)
+    shuffled.to_csv(tmp_path / "long.csv")  # an index not from 0: not known as pandas'
+    with pytest.raises(ValueError, match="column 1 has no name .* index=False"):
+        load_file(tmp_path / "long.csv", id="case_id", time="time", label="label")
+    shuffled.reset_index(drop=True).to_csv(tmp_path / "long.csv")  # with its index from 0
     split = load_file(tmp_path / "long.csv", id="case_id", time="time", label="label")
     order = [int(i[1:]) for i in split.ids]
     np.testing.assert_array_equal(split.X, _padded([series[i] for i in order]))

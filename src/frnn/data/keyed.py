@@ -399,6 +399,13 @@ class _Store:
                 f"{self.path}: no value columns: the header names only the id, time and "
                 "label columns"
             )
+        unnamed = [at for at in self.layout.values_at if not self.layout.names[at]]
+        if unnamed:  # a channel without a name: most likely an index pandas wrote
+            raise ValueError(
+                f"{self.path}: column {unnamed[0] + self.layout.first} has no name in the "
+                "header, and would be read as a channel (an index, as DataFrame.to_csv "
+                "writes one? write the file with index=False, or name the column)"
+            )
         fields = np.frombuffer(self.fields, dtype=np.int64)  # (rows,) beside the keys
         rows = np.frombuffer(self.rows, dtype=np.int64)  # (rows,)
         bad = np.flatnonzero(fields != D)
