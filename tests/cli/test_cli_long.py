@@ -221,3 +221,19 @@ def test_a_config_with_a_bad_id_is_one_line(files):
     (files / "bad.json").write_text(json.dumps(config))
     line = _one_line(frnn("train", "--config", "bad.json", cwd=files))
     assert "'data' must be" in line and "'id' and 'time': COLUMN" in line
+
+
+def test_resume_reads_the_files_with_the_recorded_id_and_time(files):
+    """A run killed before it saved anything: --resume reads the long files as recorded."""
+    from frnn.cli import config as cli_config
+    from frnn.cli import rundir
+    from frnn.cli.main import build_parser
+
+    argv = ["train", "--train", "train.csv", "--test", "test.csv", *LONG, *FAST]
+    with_cwd = build_parser().parse_args(argv)
+    with_cwd.train, with_cwd.test = str(files / "train.csv"), str(files / "test.csv")
+    (files / "k").mkdir()
+    rundir.write_json(files / "k" / "config.json", cli_config.new_config(with_cwd))
+    result = frnn("train", "--resume", "k", "--quiet", cwd=files)
+    assert result.returncode == 0, result.stderr
+    assert _scores(files / "k")["test"]["n"] == 10
