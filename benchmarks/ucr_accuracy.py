@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/ucr_accuracy.py
         [--datasets gunpoint coffee ...] [--seeds 0 1 2] [--cv]
-        [--model default|nocrops|crops<N>|prefix<N>|suffix<N>|bptt|reservoir] [--set k=v ...]
+        [--model default|nocrops|crops<N>|prefix<N>|suffix<N>|window<N>|bptt|reservoir] [--set k=v ...]
         [--anchors minirocket hydra mr-hydra 1nn] [--no-anchors]
     ... --time [--repeats 3] [--isa avx2]   warm fit seconds, frnn and MiniRocket alternating
     ... --first-fit            a first fit in a fresh process, numba's cache cold and warm
@@ -22,6 +22,8 @@ Accuracy (the default): ``--model default`` is ``RNNClassifier(random_state=seed
 ``nocrops`` the same without the random crops of few series (the default before them),
 ``crops<N>`` (``crops60``) the same with the crops up to N training series,
 ``prefix<N>`` / ``suffix<N>`` the same with each crop the first / last 95% of its series,
+``window<N>`` the same with each crop's features pooled over the last 95% of the series'
+own run (:func:`window_features`: no crop is run, the emulation of a same-pass crop),
 ``reservoir`` is ``frnn.reservoir.ReservoirClassifier`` with every knob open to ``--set``,
 ``bptt`` is ``RNNClassifier(training="bptt")``.  Scored on the test split, or with ``--cv``
 by stratified k-fold CV on the training split (k = 5, or the smallest class's size if
@@ -145,6 +147,84 @@ class FixedStart:
         return np.full(size, low if self.start == "prefix" else high - 1, dtype=np.intp)
 
 
+def window_features(features, X, fraction: float) -> np.ndarray:
+    """Each series' features pooled over a suffix window of its own run (float64 plain path).
+
+    The window is the steps [steps − ⌈w/stride⌉, steps) of each reservoir's run over the
+    *whole* series (its z-normalisation, its states carrying the memory of what precedes
+    the window), w = the width ``frnn.reservoir.crops.crops`` gives a crop of
+    ``fraction`` of the series (at least 2 samples, at most L): the steps a suffix crop of
+    w samples would run, counted back from the end (the same inputs where stride = 1).
+    Every statistic is ``frnn.reservoir.pooling.pool``'s over those steps alone (the ramp
+    re-based to the window, a max of the window's states), the reservoirs and θ those of
+    ``features``.  With ``fraction`` = 1 these are the series' own features, as a float64
+    ``ReservoirFeatures`` computes them (:func:`check_window`).
+
+    Parameters
+    ----------
+    features : ReservoirFeatures
+        Fitted: its reservoirs, θ and statistics.
+    X : Series or array of series
+        The n series.
+    fraction : float in (0, 1]
+
+    Returns
+    -------
+    (n, p) float64 array
+    """
+    from frnn.reservoir.core import run, windows
+    from frnn.reservoir.pooling import pool
+
+    x, lengths, _ = as_sequences(X)
+    series, lengths = float64(features)._prepared(x, lengths)  # as the plain path reads them
+    widths = np.minimum(lengths, np.maximum(2, np.round(fraction * lengths).astype(np.intp)))
+    parts = []
+    for res in features.reservoirs_:
+        u, steps = windows(series[res.channel].astype(np.float64), lengths, res)
+        A, S = run(res, u, steps)  # (n, T', I) each, float64
+        first = steps - -(-widths // res.stride)  # (n,) each window's first step
+        rows = [pool(A[i : i + 1, first[i] : steps[i]], S[i : i + 1, first[i] : steps[i]],
+                     steps[i : i + 1] - first[i], res.theta, features.statistics, res.b)
+                for i in range(len(x))]  # fmt: skip
+        parts.append(np.concatenate(rows))
+    return np.concatenate(parts, axis=1)
+
+
+def float64(features):
+    """The fitted ``ReservoirFeatures`` (the same reservoirs, θ and level scaling) as a
+    float64 one: its ``transform`` takes the plain path (``core.run``, ``pooling.pool``)."""
+    from dataclasses import replace
+
+    plain = replace(features, dtype="float64")
+    for name in ("reservoirs_", "n_features_in_", "length_", "level_mean_", "level_std_"):
+        if hasattr(features, name):
+            setattr(plain, name, getattr(features, name))
+    return plain
+
+
+def check_window(features, X) -> tuple[float, float]:
+    """The emulation's sanity: the whole-series window (``fraction`` 1) against the
+    series' own features, the largest absolute differences from those of the float64
+    plain path (0.0: bit-identical) and from ``features``' own (the compiled float32 loop)."""
+    whole = window_features(features, X, 1.0)
+    return tuple(float(np.abs(whole - f.transform(X)).max()) for f in (float64(features), features))
+
+
+class SuffixWindow:
+    """Stands for the fitted ``ReservoirFeatures`` in ``frnn.reservoir.crops.with_crops``:
+    its ``transform`` of the "crops" (the series themselves: ``crops`` is patched to hand
+    them over) is :func:`window_features`, the suffix window of each series' own run."""
+
+    def __init__(self, features):
+        self.features = features
+        self.random_state = features.random_state
+
+    def transform(self, X, callback=None):
+        from frnn.reservoir.crops import CROP_FRACTION
+
+        return window_features(self.features, X, CROP_FRACTION)
+
+
 class NoCrops(ClassifierMixin, BaseEstimator):
     """``RNNClassifier(random_state)`` with the read-out's ``CROP_MAX_SERIES`` set to
     ``max_series`` for its fit: 0 (``nocrops``) is the default before the random crops of
@@ -152,7 +232,9 @@ class NoCrops(ClassifierMixin, BaseEstimator):
     to try, so that each runs beside the default in one process.  ``start`` other than
     ``"random"`` (``prefix<N>``, ``suffix<N>``) also fixes where each crop starts
     (:class:`FixedStart`), for the fit only: the evidence for a crop read in the series' own
-    pass (§21 of benchmarks/results/reservoir_classifier.md)."""
+    pass (§21 of benchmarks/results/reservoir_classifier.md); ``"window"``
+    (``window<N>``) gives each crop the features of a suffix window of its series' own
+    run (:class:`SuffixWindow`, §25)."""
 
     def __init__(self, random_state=None, max_series=0, start="random"):
         self.random_state = random_state
@@ -160,21 +242,32 @@ class NoCrops(ClassifierMixin, BaseEstimator):
         self.start = start
 
     def fit(self, X, y):
+        import frnn.reservoir.crops as crops
         import frnn.reservoir.readout as readout
         from frnn.estimator import RNNClassifier
 
-        saved = readout.CROP_MAX_SERIES, readout.crops
+        # ``crops`` is read by ``crops.with_crops`` (crops.py's global), ``with_crops`` and
+        # ``CROP_MAX_SERIES`` by the read-out (readout.py's names): patched where read.
+        saved = readout.CROP_MAX_SERIES, crops.crops, readout.with_crops
 
         def fixed(X, copies, fraction, rng):  # the read-out's call, its rng set aside
             return saved[1](X, copies, fraction, FixedStart(self.start))
 
+        def whole(X, copies, fraction, rng):  # the series themselves, for SuffixWindow
+            return X
+
+        def window(X, F, Y, sample_weight, features, *args):
+            return saved[2](X, F, Y, sample_weight, SuffixWindow(features), *args)
+
         readout.CROP_MAX_SERIES = self.max_series
-        if self.start != "random":
-            readout.crops = fixed
+        if self.start == "window":
+            crops.crops, readout.with_crops = whole, window
+        elif self.start != "random":
+            crops.crops = fixed
         try:
             self.model_ = RNNClassifier(random_state=self.random_state).fit(X, y)
         finally:
-            readout.CROP_MAX_SERIES, readout.crops = saved
+            readout.CROP_MAX_SERIES, crops.crops, readout.with_crops = saved
         self.classes_ = self.model_.classes_
         return self
 
@@ -184,17 +277,18 @@ class NoCrops(ClassifierMixin, BaseEstimator):
 
 def model_kind(text: str) -> str:
     """``--model``'s value: one of KINDS, or ``crops<N>`` (the crops up to N series),
-    ``prefix<N>`` or ``suffix<N>`` (the same, each crop at the series' start or end)."""
-    if text in KINDS or re.fullmatch(r"(crops|prefix|suffix)[0-9]{1,6}", text):
+    ``prefix<N>`` or ``suffix<N>`` (the same, each crop at the series' start or end),
+    ``window<N>`` (each crop a suffix window of the series' own run)."""
+    if text in KINDS or re.fullmatch(r"(crops|prefix|suffix|window)[0-9]{1,6}", text):
         return text
-    expected = f"one of {', '.join(KINDS)}, crops<N>, prefix<N> or suffix<N>"
+    expected = f"one of {', '.join(KINDS)}, crops<N>, prefix<N>, suffix<N> or window<N>"
     raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
 
 
 def frnn_model(kind: str, seed: int, params: dict):
     if kind == "nocrops":
         return NoCrops(random_state=seed, max_series=0)
-    if crop := re.fullmatch(r"(crops|prefix|suffix)([0-9]+)", kind):
+    if crop := re.fullmatch(r"(crops|prefix|suffix|window)([0-9]+)", kind):
         start = "random" if crop[1] == "crops" else crop[1]
         return NoCrops(random_state=seed, max_series=int(crop[2]), start=start)
     if kind == "reservoir":
@@ -358,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(REAL))
-    kinds = "|".join(KINDS) + "|crops<N>|prefix<N>|suffix<N>"
+    kinds = "|".join(KINDS) + "|crops<N>|prefix<N>|suffix<N>|window<N>"
     parser.add_argument("--model", type=model_kind, default="default", metavar=kinds)
     parser.add_argument("--set", type=_setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--cv", action="store_true", help="k-fold CV on the training split")
