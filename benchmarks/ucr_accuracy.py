@@ -2,7 +2,8 @@
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/ucr_accuracy.py
         [--datasets gunpoint coffee ...] [--seeds 0 1 2] [--cv]
-        [--model default|nocrops|crops<N>|prefix<N>|suffix<N>|window<N>|bptt|reservoir] [--set k=v ...]
+        [--model default|nocrops|crops<N>|random<N>|prefix<N>|suffix<N>|window<N>|bptt|reservoir]
+        [--set k=v ...]
         [--anchors minirocket hydra mr-hydra 1nn] [--no-anchors]
     ... --time [--repeats 3] [--isa avx2]   warm fit seconds, frnn and MiniRocket alternating
     ... --first-fit            a first fit in a fresh process, numba's cache cold and warm
@@ -19,11 +20,12 @@ to at least 10 steps: MiniRocket's kernels span 9, and MultiRocket's also read t
 difference), and longer test series are cut.
 
 Accuracy (the default): ``--model default`` is ``RNNClassifier(random_state=seed)``,
-``nocrops`` the same without the random crops of few series (the default before them),
-``crops<N>`` (``crops60``) the same with the crops up to N training series,
+``nocrops`` the same without the crops of few series (the default before them),
+``crops<N>`` (``crops60``) the same with the crops up to N training series (the
+library's: windows of each series' own run), ``random<N>`` with each crop run by itself
+at a random start (the library's crops before §25 of reservoir_classifier.md),
 ``prefix<N>`` / ``suffix<N>`` the same with each crop the first / last 95% of its series,
-``window<N>`` the same with each crop's features pooled over the last 95% of the series'
-own run (:func:`window_features`: no crop is run, the emulation of a same-pass crop),
+``window<N>`` the library's crops emulated in float64 (:func:`window_features`, §25),
 ``reservoir`` is ``frnn.reservoir.ReservoirClassifier`` with every knob open to ``--set``,
 ``bptt`` is ``RNNClassifier(training="bptt")``.  Scored on the test split, or with ``--cv``
 by stratified k-fold CV on the training split (k = 5, or the smallest class's size if
@@ -134,10 +136,39 @@ class Anchor(ClassifierMixin, BaseEstimator):
         return self.model_.predict(self._inputs(X))
 
 
+def crop_rng(random_state) -> np.random.Generator:
+    """The random crops' stream, derived from the reservoirs' ``random_state`` as the
+    library derived it before §25 (``frnn.reservoir.crops.crop_rng`` then)."""
+    import numbers
+
+    from frnn.reservoir.features import seed
+
+    value = seed(random_state)
+    if isinstance(value, numbers.Integral):
+        return np.random.default_rng(np.random.SeedSequence(int(value), spawn_key=(1,)))
+    return np.random.default_rng(value)
+
+
+def cut(X, rng):
+    """One crop of each series of X, run by itself (the library's crops before §25): a
+    window of its last-95% width (``frnn.reservoir.crops.widths``) at a start drawn by
+    ``rng``, not stretched, as a Series (n, W, D) zero-padded, with its lengths."""
+    from frnn.data.series import Series
+    from frnn.reservoir.crops import widths as crop_widths
+
+    x, lengths, _ = as_sequences(X)  # (n, T, D), zero past each series' end
+    widths = crop_widths(lengths)
+    out = np.zeros((len(x), int(widths.max(initial=1)), x.shape[2]))  # (n, W, D)
+    for i, (row, L, width) in enumerate(zip(x, lengths, widths, strict=True)):
+        start = rng.integers(0, L - width + 1, size=1)[0]
+        out[i, :width] = row[start : start + width]
+    return Series(out, np.zeros(len(out)), widths)
+
+
 class FixedStart:
-    """Stands for the crops' random stream in ``frnn.reservoir.crops.crops``: each window
-    starts at 0 (``"prefix"``: the first 95% of the series) or ends at the series' end
-    (``"suffix"``) instead of at a random start."""
+    """Stands for the crops' random stream in :func:`cut`: each crop starts at 0
+    (``"prefix"``: the first 95% of the series) or ends at the series' end (``"suffix"``)
+    instead of at a random start."""
 
     def __init__(self, start: str):
         self.start = start
@@ -210,64 +241,45 @@ def check_window(features, X) -> tuple[float, float]:
     return tuple(float(np.abs(whole - f.transform(X)).max()) for f in (float64(features), features))
 
 
-class SuffixWindow:
-    """Stands for the fitted ``ReservoirFeatures`` in ``frnn.reservoir.crops.with_crops``:
-    its ``transform`` of the "crops" (the series themselves: ``crops`` is patched to hand
-    them over) is :func:`window_features`, the suffix window of each series' own run."""
-
-    def __init__(self, features):
-        self.features = features
-        self.random_state = features.random_state
-
-    def transform(self, X, callback=None):
-        from frnn.reservoir.crops import CROP_FRACTION
-
-        return window_features(self.features, X, CROP_FRACTION)
-
-
 class NoCrops(ClassifierMixin, BaseEstimator):
     """``RNNClassifier(random_state)`` with the read-out's ``CROP_MAX_SERIES`` set to
-    ``max_series`` for its fit: 0 (``nocrops``) is the default before the random crops of
-    few training series (``frnn.reservoir.crops``), another value (``crops<N>``) a threshold
-    to try, so that each runs beside the default in one process.  ``start`` other than
-    ``"random"`` (``prefix<N>``, ``suffix<N>``) also fixes where each crop starts
-    (:class:`FixedStart`), for the fit only: the evidence for a crop read in the series' own
-    pass (§21 of benchmarks/results/reservoir_classifier.md); ``"window"``
-    (``window<N>``) gives each crop the features of a suffix window of its series' own
-    run (:class:`SuffixWindow`, §25)."""
+    ``max_series`` for its fit: 0 (``nocrops``) is the default before the crops of few
+    training series (``frnn.reservoir.crops``), another value (``crops<N>``) a threshold
+    to try, so that each runs beside the default in one process.  ``start`` says what the
+    crops are (the read-out's ``windowed`` replaced for the fit only): ``"windows"``
+    (``crops<N>``) the library's, each series' last 95% of its own run; ``"random"``
+    (``random<N>``) a crop at a random start run by itself, the library's before §25
+    (:func:`cut`; §19–§21's ``crops<N>``); ``"prefix"``, ``"suffix"`` (``prefix<N>``,
+    ``suffix<N>``) the same at a fixed start (:class:`FixedStart`, §21); ``"window"``
+    (``window<N>``) §25's emulation of the library's windows (:func:`window_features`)."""
 
-    def __init__(self, random_state=None, max_series=0, start="random"):
+    def __init__(self, random_state=None, max_series=0, start="windows"):
         self.random_state = random_state
         self.max_series = max_series
         self.start = start
 
     def fit(self, X, y):
-        import frnn.reservoir.crops as crops
         import frnn.reservoir.readout as readout
         from frnn.estimator import RNNClassifier
+        from frnn.reservoir.crops import CROP_FRACTION
 
-        # ``crops`` is read by ``crops.with_crops`` (crops.py's global), ``with_crops`` and
-        # ``CROP_MAX_SERIES`` by the read-out (readout.py's names): patched where read.
-        saved = readout.CROP_MAX_SERIES, crops.crops, readout.with_crops
+        saved = readout.CROP_MAX_SERIES, readout.windowed  # the names the read-out reads
 
-        def fixed(X, copies, fraction, rng):  # the read-out's call, its rng set aside
-            return saved[1](X, copies, fraction, FixedStart(self.start))
-
-        def whole(X, copies, fraction, rng):  # the series themselves, for SuffixWindow
-            return X
-
-        def window(X, F, Y, sample_weight, features, *args):
-            return saved[2](X, F, Y, sample_weight, SuffixWindow(features), *args)
+        def crops_of(features, X, callback=None):  # the series' features and their crops'
+            F = features.transform(X, callback=callback)
+            if self.start == "window":
+                return F, window_features(features, X, CROP_FRACTION)
+            rng = crop_rng(features.random_state) if self.start == "random" else FixedStart(
+                self.start)  # fmt: skip
+            return F, features.transform(cut(X, rng))
 
         readout.CROP_MAX_SERIES = self.max_series
-        if self.start == "window":
-            crops.crops, readout.with_crops = whole, window
-        elif self.start != "random":
-            crops.crops = fixed
+        if self.start != "windows":
+            readout.windowed = crops_of
         try:
             self.model_ = RNNClassifier(random_state=self.random_state).fit(X, y)
         finally:
-            readout.CROP_MAX_SERIES, crops.crops, readout.with_crops = saved
+            readout.CROP_MAX_SERIES, readout.windowed = saved
         self.classes_ = self.model_.classes_
         return self
 
@@ -275,22 +287,25 @@ class NoCrops(ClassifierMixin, BaseEstimator):
         return self.model_.predict(X)
 
 
+STARTS = {"crops": "windows", "random": "random", "prefix": "prefix", "suffix": "suffix",
+          "window": "window"}  # fmt: skip
+
+
 def model_kind(text: str) -> str:
     """``--model``'s value: one of KINDS, or ``crops<N>`` (the crops up to N series),
-    ``prefix<N>`` or ``suffix<N>`` (the same, each crop at the series' start or end),
-    ``window<N>`` (each crop a suffix window of the series' own run)."""
-    if text in KINDS or re.fullmatch(r"(crops|prefix|suffix|window)[0-9]{1,6}", text):
+    ``random<N>``, ``prefix<N>``, ``suffix<N>`` (each crop run by itself, at a random
+    start, the series' start or its end) or ``window<N>`` (§25's emulation)."""
+    if text in KINDS or re.fullmatch(rf"({'|'.join(STARTS)})[0-9]{{1,6}}", text):
         return text
-    expected = f"one of {', '.join(KINDS)}, crops<N>, prefix<N>, suffix<N> or window<N>"
+    expected = f"one of {', '.join(KINDS)}, " + ", ".join(f"{k}<N>" for k in STARTS)
     raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
 
 
 def frnn_model(kind: str, seed: int, params: dict):
     if kind == "nocrops":
         return NoCrops(random_state=seed, max_series=0)
-    if crop := re.fullmatch(r"(crops|prefix|suffix|window)([0-9]+)", kind):
-        start = "random" if crop[1] == "crops" else crop[1]
-        return NoCrops(random_state=seed, max_series=int(crop[2]), start=start)
+    if crop := re.fullmatch(rf"({'|'.join(STARTS)})([0-9]+)", kind):
+        return NoCrops(random_state=seed, max_series=int(crop[2]), start=STARTS[crop[1]])
     if kind == "reservoir":
         from frnn.reservoir import ReservoirClassifier
 
@@ -452,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(REAL))
-    kinds = "|".join(KINDS) + "|crops<N>|prefix<N>|suffix<N>|window<N>"
+    kinds = "|".join(KINDS) + "|crops<N>|random<N>|prefix<N>|suffix<N>|window<N>"
     parser.add_argument("--model", type=model_kind, default="default", metavar=kinds)
     parser.add_argument("--set", type=_setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--cv", action="store_true", help="k-fold CV on the training split")
