@@ -193,8 +193,8 @@ def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out, 
     before it.  Its statistics are the run's less a snapshot taken as the window opens
     (the sums, the counts, the ranks), or kept from then on (the max, whose value before
     the window is set aside; the stretches, and the sums of (s − θ)⁺ and t·[s > θ]), each
-    re-based to the window's steps.  A window
-    from step 0 is the whole series: its features are ``out``'s, bit for bit.
+    re-based to the window's steps.  A window from step 0 is the whole series: its
+    features are ``out``'s, bit for bit.
     """
     n, I, k = xt.shape[2], b.shape[0], thetaT.shape[0]
     want = np.zeros(_N_CODES, dtype=np.bool_)
