@@ -6,8 +6,10 @@
 For each task and seed, the split of ``small_training_sets.py`` (generated tasks' training
 splits; a real set's held-out rest of its training split is not used here), then
 ``RNNClassifier(random_state=seed)`` fitted with the crops on (whatever the number of
-series) and each crop starting at random (the library's), at 0 (``prefix``: the first 95%)
-or at L − width (``suffix``: the last 95%), as ``ucr_accuracy.NoCrops`` does.  Printed per
+series) and each crop starting at random (the library's before §25), at 0 (``prefix``: the
+first 95%) or at L − width (``suffix``: the last 95%), as ``ucr_accuracy.NoCrops`` does, or
+read as the last 95% of the series' own run (``window``: the library's crops since §25).
+Printed per
 task and start: the share of fits that kept the crops, and the crops' distance from their
 own series in the reservoirs' features (each column at unit variance over the series and
 the crops together), ‖f(crop) − f(series)‖², over the series' mean squared distance from
@@ -23,7 +25,8 @@ import numpy as np
 import small_training_sets as S
 import ucr_accuracy as U
 
-START = {"random": "crops1000", "prefix": "prefix1000", "suffix": "suffix1000"}
+START = {"random": "random1000", "prefix": "prefix1000", "suffix": "suffix1000",
+         "window": "crops1000"}  # fmt: skip
 
 
 def moved(kind: str, X, y, seed: int) -> tuple[bool, float]:
@@ -31,19 +34,18 @@ def moved(kind: str, X, y, seed: int) -> tuple[bool, float]:
     import frnn.reservoir.readout as readout
 
     seen = []
-    inner = readout.crops
+    inner = readout.with_crops  # given the features of the series and of their crops
 
-    def recording(X, copies, fraction, rng):  # the series and crops the read-out sees
-        seen.append((X, inner(X, copies, fraction, rng)))
-        return seen[-1][1]
+    def recording(F, crops, *args):
+        seen.append((F, crops))
+        return inner(F, crops, *args)
 
-    readout.crops = recording
-    try:  # NoCrops swaps in its fixed starts around ``recording``, and restores it
+    readout.with_crops = recording
+    try:
         fitted = U.frnn_model(START[kind], seed, {}).fit(X, y).model_.reservoir_
     finally:
-        readout.crops = inner
-    series, crops = seen[0]
-    f, g = fitted.features_.transform(series), fitted.features_.transform(crops)  # (n, p)
+        readout.with_crops = inner
+    f, g = seen[0]  # (n, p) each
     scale = np.concatenate([f, g]).std(axis=0)  # over series and crops: bounded per column
     f, g = f[:, scale > 0] / scale[scale > 0], g[:, scale > 0] / scale[scale > 0]
     spread = np.mean(np.sum((f - f.mean(axis=0)) ** 2, axis=1))

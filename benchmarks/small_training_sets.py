@@ -11,10 +11,12 @@ at random (two of each class first), the model fitted on them and scored on the 
 generated task's own test split, or, for the four real sets, the rest of their training
 split (half of it at most is drawn; their test splits, which ``load_split`` loads with
 them, are set aside at once: never scored on).  Models:
-``frnn`` is ``RNNClassifier(random_state=seed)``; ``nocrops`` the same without the random
-crops of few series (the default before them), ``crops<N>`` (``crops100``) with the crops
-up to N training series, ``prefix<N>`` / ``suffix<N>`` the same with each crop the first /
-last 95% of its series (not at a random start); ``w1`` the reservoir classifier with ω
+``frnn`` is ``RNNClassifier(random_state=seed)``; ``nocrops`` the same without the crops
+of few series (the default before them), ``crops<N>`` (``crops100``) with the crops up to
+N training series, ``random<N>`` with each crop run by itself at a random start (the
+library's before §25), ``prefix<N>`` / ``suffix<N>`` the same with each crop the first /
+last 95% of its series, ``window<N>`` §25's float64 emulation of the library's crops
+(``ucr_accuracy.window_features``); ``w1`` the reservoir classifier with ω
 fixed at 1; ``b0`` with β fixed at 0; ``reservoir`` the reservoir classifier with
 ``--set``'s parameters;
 ``minirocket``, ``hydra``, ``mr-hydra``, ``1nn`` the anchors of ``ucr_accuracy.py`` (the
@@ -41,7 +43,7 @@ DEFAULT_SETS = ("gunpoint", "coffee", "basicmotions", "sinesquare", "sine_square
 def model(kind: str, seed: int, params=None):
     if kind == "frnn":
         return U.frnn_model("default", seed, {})
-    if kind == "nocrops" or kind.startswith(("crops", "prefix", "suffix")):
+    if kind == "nocrops" or kind.startswith(tuple(U.STARTS)):
         return U.frnn_model(U.model_kind(kind), seed, {})
     if kind == "reservoir":
         return U.frnn_model("reservoir", seed, params or {})

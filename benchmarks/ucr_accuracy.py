@@ -2,7 +2,8 @@
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 .venv/bin/python benchmarks/ucr_accuracy.py
         [--datasets gunpoint coffee ...] [--seeds 0 1 2] [--cv]
-        [--model default|nocrops|crops<N>|prefix<N>|suffix<N>|bptt|reservoir] [--set k=v ...]
+        [--model default|nocrops|crops<N>|random<N>|prefix<N>|suffix<N>|window<N>|bptt|reservoir]
+        [--set k=v ...]
         [--anchors minirocket hydra mr-hydra 1nn] [--no-anchors]
     ... --time [--repeats 3] [--isa avx2]   warm fit seconds, frnn and MiniRocket alternating
     ... --first-fit            a first fit in a fresh process, numba's cache cold and warm
@@ -19,9 +20,12 @@ to at least 10 steps: MiniRocket's kernels span 9, and MultiRocket's also read t
 difference), and longer test series are cut.
 
 Accuracy (the default): ``--model default`` is ``RNNClassifier(random_state=seed)``,
-``nocrops`` the same without the random crops of few series (the default before them),
-``crops<N>`` (``crops60``) the same with the crops up to N training series,
+``nocrops`` the same without the crops of few series (the default before them),
+``crops<N>`` (``crops60``) the same with the crops up to N training series (the
+library's: windows of each series' own run), ``random<N>`` with each crop run by itself
+at a random start (the library's crops before §25 of reservoir_classifier.md),
 ``prefix<N>`` / ``suffix<N>`` the same with each crop the first / last 95% of its series,
+``window<N>`` the library's crops emulated in float64 (:func:`window_features`, §25),
 ``reservoir`` is ``frnn.reservoir.ReservoirClassifier`` with every knob open to ``--set``,
 ``bptt`` is ``RNNClassifier(training="bptt")``.  Scored on the test split, or with ``--cv``
 by stratified k-fold CV on the training split (k = 5, or the smallest class's size if
@@ -132,10 +136,39 @@ class Anchor(ClassifierMixin, BaseEstimator):
         return self.model_.predict(self._inputs(X))
 
 
+def crop_rng(random_state) -> np.random.Generator:
+    """The random crops' stream, derived from the reservoirs' ``random_state`` as the
+    library derived it before §25 (``frnn.reservoir.crops.crop_rng`` then)."""
+    import numbers
+
+    from frnn.reservoir.features import seed
+
+    value = seed(random_state)
+    if isinstance(value, numbers.Integral):
+        return np.random.default_rng(np.random.SeedSequence(int(value), spawn_key=(1,)))
+    return np.random.default_rng(value)
+
+
+def cut(X, rng):
+    """One crop of each series of X, run by itself (the library's crops before §25): a
+    window of its last-95% width (``frnn.reservoir.crops.widths``) at a start drawn by
+    ``rng``, not stretched, as a Series (n, W, D) zero-padded, with its lengths."""
+    from frnn.data.series import Series
+    from frnn.reservoir.crops import widths as crop_widths
+
+    x, lengths, _ = as_sequences(X)  # (n, T, D), zero past each series' end
+    widths = crop_widths(lengths)
+    out = np.zeros((len(x), int(widths.max(initial=1)), x.shape[2]))  # (n, W, D)
+    for i, (row, L, width) in enumerate(zip(x, lengths, widths, strict=True)):
+        start = rng.integers(0, L - width + 1, size=1)[0]
+        out[i, :width] = row[start : start + width]
+    return Series(out, np.zeros(len(out)), widths)
+
+
 class FixedStart:
-    """Stands for the crops' random stream in ``frnn.reservoir.crops.crops``: each window
-    starts at 0 (``"prefix"``: the first 95% of the series) or ends at the series' end
-    (``"suffix"``) instead of at a random start."""
+    """Stands for the crops' random stream in :func:`cut`: each crop starts at 0
+    (``"prefix"``: the first 95% of the series) or ends at the series' end (``"suffix"``)
+    instead of at a random start."""
 
     def __init__(self, start: str):
         self.start = start
@@ -145,16 +178,82 @@ class FixedStart:
         return np.full(size, low if self.start == "prefix" else high - 1, dtype=np.intp)
 
 
+def window_features(features, X, fraction: float) -> np.ndarray:
+    """Each series' features pooled over a suffix window of its own run (float64 plain path).
+
+    The window is the steps [steps − ⌈w/stride⌉, steps) of each reservoir's run over the
+    *whole* series (its z-normalisation, its states carrying the memory of what precedes
+    the window), w = the width ``frnn.reservoir.crops.crops`` gives a crop of
+    ``fraction`` of the series (at least 2 samples, at most L): the steps a suffix crop of
+    w samples would run, counted back from the end (the same inputs where stride = 1).
+    Every statistic is ``frnn.reservoir.pooling.pool``'s over those steps alone (the ramp
+    re-based to the window, a max of the window's states), the reservoirs and θ those of
+    ``features``.  With ``fraction`` = 1 these are the series' own features, as a float64
+    ``ReservoirFeatures`` computes them (:func:`check_window`).
+
+    Parameters
+    ----------
+    features : ReservoirFeatures
+        Fitted: its reservoirs, θ and statistics.
+    X : Series or array of series
+        The n series.
+    fraction : float in (0, 1]
+
+    Returns
+    -------
+    (n, p) float64 array
+    """
+    from frnn.reservoir.core import run, windows
+    from frnn.reservoir.pooling import pool
+
+    x, lengths, _ = as_sequences(X)
+    series, lengths = float64(features)._prepared(x, lengths)  # as the plain path reads them
+    widths = np.minimum(lengths, np.maximum(2, np.round(fraction * lengths).astype(np.intp)))
+    parts = []
+    for res in features.reservoirs_:
+        u, steps = windows(series[res.channel].astype(np.float64), lengths, res)
+        A, S = run(res, u, steps)  # (n, T', I) each, float64
+        first = steps - -(-widths // res.stride)  # (n,) each window's first step
+        rows = [pool(A[i : i + 1, first[i] : steps[i]], S[i : i + 1, first[i] : steps[i]],
+                     steps[i : i + 1] - first[i], res.theta, features.statistics, res.b)
+                for i in range(len(x))]  # fmt: skip
+        parts.append(np.concatenate(rows))
+    return np.concatenate(parts, axis=1)
+
+
+def float64(features):
+    """The fitted ``ReservoirFeatures`` (the same reservoirs, θ and level scaling) as a
+    float64 one: its ``transform`` takes the plain path (``core.run``, ``pooling.pool``)."""
+    from dataclasses import replace
+
+    plain = replace(features, dtype="float64")
+    for name in ("reservoirs_", "n_features_in_", "length_", "level_mean_", "level_std_"):
+        if hasattr(features, name):
+            setattr(plain, name, getattr(features, name))
+    return plain
+
+
+def check_window(features, X) -> tuple[float, float]:
+    """The emulation's sanity: the whole-series window (``fraction`` 1) against the
+    series' own features, the largest absolute differences from those of the float64
+    plain path (0.0: bit-identical) and from ``features``' own (the compiled float32 loop)."""
+    whole = window_features(features, X, 1.0)
+    return tuple(float(np.abs(whole - f.transform(X)).max()) for f in (float64(features), features))
+
+
 class NoCrops(ClassifierMixin, BaseEstimator):
     """``RNNClassifier(random_state)`` with the read-out's ``CROP_MAX_SERIES`` set to
-    ``max_series`` for its fit: 0 (``nocrops``) is the default before the random crops of
-    few training series (``frnn.reservoir.crops``), another value (``crops<N>``) a threshold
-    to try, so that each runs beside the default in one process.  ``start`` other than
-    ``"random"`` (``prefix<N>``, ``suffix<N>``) also fixes where each crop starts
-    (:class:`FixedStart`), for the fit only: the evidence for a crop read in the series' own
-    pass (§21 of benchmarks/results/reservoir_classifier.md)."""
+    ``max_series`` for its fit: 0 (``nocrops``) is the default before the crops of few
+    training series (``frnn.reservoir.crops``), another value (``crops<N>``) a threshold
+    to try, so that each runs beside the default in one process.  ``start`` says what the
+    crops are (the read-out's ``windowed`` replaced for the fit only): ``"windows"``
+    (``crops<N>``) the library's, each series' last 95% of its own run; ``"random"``
+    (``random<N>``) a crop at a random start run by itself, the library's before §25
+    (:func:`cut`; §19–§21's ``crops<N>``); ``"prefix"``, ``"suffix"`` (``prefix<N>``,
+    ``suffix<N>``) the same at a fixed start (:class:`FixedStart`, §21); ``"window"``
+    (``window<N>``) §25's emulation of the library's windows (:func:`window_features`)."""
 
-    def __init__(self, random_state=None, max_series=0, start="random"):
+    def __init__(self, random_state=None, max_series=0, start="windows"):
         self.random_state = random_state
         self.max_series = max_series
         self.start = start
@@ -162,19 +261,25 @@ class NoCrops(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         import frnn.reservoir.readout as readout
         from frnn.estimator import RNNClassifier
+        from frnn.reservoir.crops import CROP_FRACTION
 
-        saved = readout.CROP_MAX_SERIES, readout.crops
+        saved = readout.CROP_MAX_SERIES, readout.windowed  # the names the read-out reads
 
-        def fixed(X, copies, fraction, rng):  # the read-out's call, its rng set aside
-            return saved[1](X, copies, fraction, FixedStart(self.start))
+        def crops_of(features, X, callback=None):  # the series' features and their crops'
+            F = features.transform(X, callback=callback)
+            if self.start == "window":
+                return F, window_features(features, X, CROP_FRACTION)
+            rng = crop_rng(features.random_state) if self.start == "random" else FixedStart(
+                self.start)  # fmt: skip
+            return F, features.transform(cut(X, rng))
 
         readout.CROP_MAX_SERIES = self.max_series
-        if self.start != "random":
-            readout.crops = fixed
+        if self.start != "windows":
+            readout.windowed = crops_of
         try:
             self.model_ = RNNClassifier(random_state=self.random_state).fit(X, y)
         finally:
-            readout.CROP_MAX_SERIES, readout.crops = saved
+            readout.CROP_MAX_SERIES, readout.windowed = saved
         self.classes_ = self.model_.classes_
         return self
 
@@ -182,21 +287,25 @@ class NoCrops(ClassifierMixin, BaseEstimator):
         return self.model_.predict(X)
 
 
+STARTS = {"crops": "windows", "random": "random", "prefix": "prefix", "suffix": "suffix",
+          "window": "window"}  # fmt: skip
+
+
 def model_kind(text: str) -> str:
     """``--model``'s value: one of KINDS, or ``crops<N>`` (the crops up to N series),
-    ``prefix<N>`` or ``suffix<N>`` (the same, each crop at the series' start or end)."""
-    if text in KINDS or re.fullmatch(r"(crops|prefix|suffix)[0-9]{1,6}", text):
+    ``random<N>``, ``prefix<N>``, ``suffix<N>`` (each crop run by itself, at a random
+    start, the series' start or its end) or ``window<N>`` (§25's emulation)."""
+    if text in KINDS or re.fullmatch(rf"({'|'.join(STARTS)})[0-9]{{1,6}}", text):
         return text
-    expected = f"one of {', '.join(KINDS)}, crops<N>, prefix<N> or suffix<N>"
+    expected = f"one of {', '.join(KINDS)}, " + ", ".join(f"{k}<N>" for k in STARTS)
     raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
 
 
 def frnn_model(kind: str, seed: int, params: dict):
     if kind == "nocrops":
         return NoCrops(random_state=seed, max_series=0)
-    if crop := re.fullmatch(r"(crops|prefix|suffix)([0-9]+)", kind):
-        start = "random" if crop[1] == "crops" else crop[1]
-        return NoCrops(random_state=seed, max_series=int(crop[2]), start=start)
+    if crop := re.fullmatch(rf"({'|'.join(STARTS)})([0-9]+)", kind):
+        return NoCrops(random_state=seed, max_series=int(crop[2]), start=STARTS[crop[1]])
     if kind == "reservoir":
         from frnn.reservoir import ReservoirClassifier
 
@@ -358,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(REAL))
-    kinds = "|".join(KINDS) + "|crops<N>|prefix<N>|suffix<N>"
+    kinds = "|".join(KINDS) + "|crops<N>|random<N>|prefix<N>|suffix<N>|window<N>"
     parser.add_argument("--model", type=model_kind, default="default", metavar=kinds)
     parser.add_argument("--set", type=_setting, action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--cv", action="store_true", help="k-fold CV on the training split")

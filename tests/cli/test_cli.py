@@ -118,16 +118,16 @@ def test_options_reach_the_estimator(tmp_path):
         assert next(csv.DictReader(handle))["val_loss"] != ""  # a validation loss was recorded
 
 
-def test_reservoir_progress_bar_counts_the_crops_pass_and_ends_full(tmp_path):
-    """16 training series (at most CROP_MAX_SERIES): the reservoirs run twice, over the
-    series and over their crops; the bar counts both, ends full, never goes past."""
+def test_reservoir_progress_bar_counts_each_reservoir_once_and_ends_full(tmp_path):
+    """16 training series (at most CROP_MAX_SERIES): the crops come from the series' own
+    pass; the bar counts each reservoir once, ends full, never goes past."""
     parity = ["--dataset", "parity", "--n-train", "16", "--n-test", "8", "--length", "5"]
     reservoirs = ["--training", "reservoir", "--n-reservoirs", "3"]  # parity's default: BPTT
     result = frnn("train", *parity, *reservoirs, "--out", "run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     counts = [tuple(map(int, m)) for m in re.findall(r"(\d+)/(\d+) \[", result.stderr)]
     assert counts and all(done <= total for done, total in counts)
-    assert counts[-1] == (6, 6)  # 3 reservoirs over the series, 3 over the crops
+    assert counts[-1] == (3, 3)  # 3 reservoirs, the series' crops read from their run
 
 
 def test_default_reservoir_train_writes_results_and_resume_refits(tmp_path):

@@ -1,4 +1,5 @@
-"""Random crops of few training series: the ridge's leave-one-group-out, and the choice."""
+"""Crops of few training series (windows of their own run): the ridge's
+leave-one-group-out, and the choice."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def _no_crops(monkeypatch):
     monkeypatch.setattr(readout, "CROP_MAX_SERIES", 0)
 
 
-def test_crops_are_drawn_from_the_seed_and_kept_by_their_leave_one_out(monkeypatch):
+def test_crops_are_kept_by_their_leave_one_out(monkeypatch):
     from frnn import RNNClassifier
 
     X, y = _shapes(20, 0)
@@ -149,19 +150,23 @@ def test_crops_of_ragged_multichannel_series_fit_and_survive_save_and_load(tmp_p
     assert np.array_equal(loaded.predict_proba(X_new), model.predict_proba(X_new))
 
 
-def test_crops_are_windows_of_each_series_from_their_own_stream():
-    from frnn.reservoir.crops import crop_rng, crops
+def test_crops_are_the_windows_of_the_series_own_run(monkeypatch):
+    """The read-out's rows: each series' features, and its crop's, the statistics of the
+    same run over the steps that read its last 95% (``transform(suffix=)``), one pass."""
+    from frnn.reservoir import ReservoirFeatures, crops, readout
 
-    X = [np.arange(40.0).reshape(20, 2), np.arange(6.0).reshape(3, 2), np.ones((1, 2))]
-    out = crops(X, 2, 0.95, crop_rng(7))
-    assert out.lengths.tolist() == [19, 19, 3, 3, 1, 1]  # ≥ 2 steps, at most the series'
-    for c in out.X[:2]:  # a contiguous window of the first series, not stretched
-        start = int(c[0, 0]) // 2
-        assert np.array_equal(c, X[0][start : start + 19])
-    assert np.array_equal(out.X[2, :3], X[1]) and not out.X[2, 3:].any()  # zero-padded
-    again = crops(X, 2, 0.95, crop_rng(7))
-    assert np.array_equal(out.X, again.X)
-    assert crop_rng(7).random() != np.random.default_rng(7).random()  # not the reservoirs'
+    assert crops.widths(np.array([20, 3, 2, 1, 100])).tolist() == [19, 3, 2, 1, 95]
+    X, y = _shapes(10, 7, ragged=True)
+    seen = []
+    monkeypatch.setattr(readout, "with_crops", lambda *a: seen.append(a) or crops.with_crops(*a))
+    clf = ReservoirClassifier(random_state=0, n_reservoirs=4, units=8).fit(X, y)
+    F, windows = seen[0][:2]
+    features = ReservoirFeatures(random_state=0, n_reservoirs=4, units=8).fit(X)
+    lengths = np.array([len(x) for x in X])
+    want = features.transform(X, suffix=np.round(0.95 * lengths).astype(int))
+    np.testing.assert_array_equal(F, want[0])
+    np.testing.assert_array_equal(windows, want[1])
+    assert clf.model_.features_.transform(X).tobytes() == F.tobytes()
 
 
 def test_crops_reach_thirty_training_series_and_no_more():
@@ -194,25 +199,25 @@ def _fitted_arrays(clf) -> dict:
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-@pytest.mark.parametrize(("n", "passes"), [(12, 2), (31, 1)])
-def test_the_callback_counts_the_crops_pass_and_leaves_the_fit_unchanged(n, passes, n_jobs):
-    """With crops (at most 30 series) the callback counts the reservoirs twice, the crops'
-    pass after the series', so that done reaches total as the fit's last features are
-    computed and never passes it (in order, with threads too); the fit is the one without
-    a callback, bit for bit."""
-    X, y = _shapes(n, 6)
+@pytest.mark.parametrize(("n", "cropped"), [(12, True), (31, False)])
+def test_the_callback_counts_each_reservoir_once_and_leaves_the_fit_unchanged(n, cropped, n_jobs):
+    """With crops (at most 30 series) or without, the callback counts each reservoir once
+    (the crops come from the series' own pass), so that done reaches total as the fit's
+    last features are computed and never passes it (in order, with threads too); the fit
+    is the one without a callback, bit for bit."""
+    X, y = _shapes(n, 5)
     seen = []
     params = {"random_state": 0, "n_reservoirs": 4, "units": 8, "n_jobs": n_jobs}
     counted = ReservoirClassifier(**params).fit(X, y, callback=lambda *a: seen.append(a))
-    assert counted.model_.cropped_ == (passes == 2)  # the crops' pass ran and was kept
-    assert seen == [(done, 4 * passes) for done in range(1, 4 * passes + 1)]
+    assert counted.model_.cropped_ == cropped  # the crops were tried and kept
+    assert seen == [(done, 4) for done in range(1, 5)]
     plain = ReservoirClassifier(**params).fit(X, y)
     for name, value in _fitted_arrays(plain).items():
         np.testing.assert_array_equal(_fitted_arrays(counted)[name], value, err_msg=name)
 
 
-def test_cropping_states_the_rule_of_the_crops_pass():
-    """``ReservoirReadout.cropping(n, sums)``: the crops' pass follows with the crops on, at
+def test_cropping_states_the_rule_of_the_crops():
+    """``ReservoirReadout.cropping(n, sums)``: the crops are tried with the crops on, at
     most ``CROP_MAX_SERIES`` series, and no sums kept (``partial_fit``'s fit)."""
     from frnn.reservoir import ReservoirFeatures, ReservoirReadout
     from frnn.reservoir.crops import CROP_MAX_SERIES

@@ -73,7 +73,7 @@ def _fit_reservoir(clf, train, args):
     bar = _progress(args, clf.n_reservoirs, 0, "reservoir")
 
     def callback(info):
-        bar.total = info["of"]  # twice n_reservoirs where the crops' pass follows
+        bar.total = info["of"]  # n_reservoirs
         bar.n = info["reservoir"]  # threads finish in any order: the count, not a step
         bar.refresh()
 

@@ -121,9 +121,9 @@ class RNNEstimator(BaseEstimator):
             returning the complete training state); returning True stops training, leaving
             the estimator fitted with its current parameters.  reservoir: called after each
             reservoir's features with {"reservoir": done, "of": total}, total being
-            ``n_reservoirs``, or twice that where a classifier's crops' pass follows (at
-            most ``frnn.reservoir.crops.CROP_MAX_SERIES`` series): done reaches total as
-            the fit's last features are computed
+            ``n_reservoirs`` (a classifier's crops, with at most
+            ``frnn.reservoir.crops.CROP_MAX_SERIES`` series, come from the same pass):
+            done reaches total as the fit's last features are computed
         resume_state : (bptt) a state from ``info["state"]()`` (or ``frnn.io.load_state``)
             of a run with the same data and parameters, from which to continue; the
             result is bit-identical to the run that was never interrupted

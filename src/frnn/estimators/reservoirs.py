@@ -93,7 +93,7 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
     series = Series(x, None, lengths)
     beta = 0.0 if sums else est._task.neighbour_weight(est)
     omegas = (1.0,) if sums else est._task.statistics_weights(est)
-    crops = est._task.crops(est)  # a classifier's: random crops of few series
+    crops = est._task.crops(est)  # a classifier's: crops of few series
     shrink = 0.0 if sums or codes is None else scale_shrink(codes, len(est.classes_))
     model = ReservoirReadout(
         drawn, neighbour_weight=beta, statistics_weights=omegas, crops=crops

@@ -66,7 +66,7 @@ class Task:
         return (1.0,)
 
     def crops(self, est) -> bool:
-        """Whether the read-out tries random crops of few training series
+        """Whether the read-out tries crops of few training series
         (:mod:`frnn.reservoir.crops`: a classifier's)."""
         return False
 

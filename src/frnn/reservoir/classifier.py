@@ -8,8 +8,8 @@ read-out of both estimators too): the least-squares loss, solved rather than des
 ``predict_proba`` is softmax(τ z), the one temperature τ fitted by minimising the log-loss
 of the leave-one-out decision values, so the probabilities are calibrated on series the
 read-out did not see.  With at most ``CROP_MAX_SERIES`` (30) training series the read-out
-is also fitted on a random crop of each, kept where its leave-one-out error is less
-(:mod:`frnn.reservoir.crops`).
+is also fitted on a crop of each, its last 95% read from the series' own run, kept where
+its leave-one-out error is less (:mod:`frnn.reservoir.crops`).
 """
 
 from __future__ import annotations
@@ -137,9 +137,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         every column alike (:class:`~frnn.reservoir.readout.ReservoirReadout`).
     crops : bool
         With at most ``CROP_MAX_SERIES`` (30) training series, also fit the read-out on one
-        random crop of each series and keep the crops where their leave-one-out error is
-        less (:mod:`frnn.reservoir.crops`; True, the default); False fits the series alone,
-        in about 0.6 of the time there.
+        crop of each series (the statistics of its last 95%, read from its own run) and
+        keep the crops where their leave-one-out error is less (:mod:`frnn.reservoir.crops`;
+        True, the default); False fits the series alone.
     random_state : None, int or numpy.random.Generator
     data_format : None, "channels_last" or "channels_first"
         How a 3-D X (and a list of 2-D series) is laid out, as for
@@ -182,7 +182,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         """Draw the reservoirs, compute the training features and fit the read-out.
 
         ``callback(done, total)``, if given, is called as each reservoir's features are
-        computed, in the crops' pass too (a progress bar's hook).
+        computed (a progress bar's hook).
 
         Parameters
         ----------
@@ -192,9 +192,9 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
             Their class labels, at least two classes; a column (n, 1) is read as (n,), with
             scikit-learn's DataConversionWarning.
         callback : callable(done, total) or None, default None
-            Called with the reservoirs' passes done so far and their number:
-            ``n_reservoirs``, or twice that where the crops' pass follows (``crops``), so
-            that ``done`` reaches ``total`` as the last features are computed.
+            Called with the reservoirs done so far and their number, ``n_reservoirs``
+            (the crops, ``crops``, come from the same pass), so that ``done`` reaches
+            ``total`` as the last features are computed.
 
         Returns
         -------

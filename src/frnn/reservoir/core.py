@@ -34,7 +34,7 @@ import numpy as np
 from ..data.inputs import mask
 from ..data.inputs import windows as _windows
 from ..engine.network import forward
-from .pooling import DEFAULT_STATISTICS, STATISTICS, n_features, pool
+from .pooling import DEFAULT_STATISTICS, STATISTICS, n_features, pool, window
 
 __all__ = [
     "DEFAULT_STATISTICS",
@@ -49,6 +49,7 @@ __all__ = [
     "recurrent",
     "run",
     "side_by_side",
+    "window_starts",
     "windows",
 ]
 
@@ -258,14 +259,21 @@ def side_by_side(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.ascontiguousarray(xt), order
 
 
-def _compiled_features(kernels, res: Reservoir, x, lengths, statistics, lanes=None):
+def _compiled_features(kernels, res: Reservoir, x, lengths, statistics, lanes=None, first=None):
+    """``features``' compiled loop: (n, p), or with ``first`` (n,) that and the windows'."""
     I, k = res.theta.shape
     xt, order = side_by_side(x, lengths) if lanes is None else lanes
     M, b, *window = _arguments(res, x.dtype)
     thetaT = np.ascontiguousarray(res.theta.T, dtype=x.dtype)  # (k, I)
     codes = np.array([kernels.CODES[name] for name in statistics], dtype=np.int64)
-    out = np.empty((len(x), n_features(I, k, statistics)), dtype=x.dtype)
-    return kernels.pooled(xt, lengths, order, M, b, thetaT, *window, codes, out)
+    p = n_features(I, k, statistics)
+    out = np.empty((len(x), p), dtype=x.dtype)
+    opens = np.zeros(0 if first is None else len(x), dtype=np.intp)  # none: no window
+    if first is not None:
+        opens[:] = first
+    wout = np.empty((len(opens), p), dtype=x.dtype)
+    kernels.pooled(xt, lengths, order, M, b, thetaT, *window, codes, out, opens, wout)
+    return out if first is None else (out, wout)
 
 
 def _compiled_pre_activations(kernels, res: Reservoir, x, lengths) -> np.ndarray:
@@ -275,27 +283,55 @@ def _compiled_pre_activations(kernels, res: Reservoir, x, lengths) -> np.ndarray
     return kernels.pre_activations(x, lengths, np.ascontiguousarray(M.T), b, *window, S)
 
 
-def features(res: Reservoir, x: np.ndarray, lengths: np.ndarray, statistics, lanes=None):
+def features(res: Reservoir, x: np.ndarray, lengths: np.ndarray, statistics, lanes=None,
+             widths=None):  # fmt: skip
     """One reservoir's pooled statistics of the series x: (n, T, D) -> (n, p), x's dtype.
 
     float32 series run through the compiled loop where numba works; float64 ones (and
     float32 ones without numba) through the plain path, ``run`` then ``pool``, in batches
     of bounded memory.  x is zero beyond each series' length (lengths (n,)); ``lanes``, if
-    given, is ``side_by_side(x, lengths)`` (made once for many reservoirs).
+    given, is ``side_by_side(x, lengths)`` (made once for many reservoirs).  With
+    ``widths`` (n,) (samples, each in [1, the series' length]), also each series'
+    statistics over the last steps of the same run that read its last ``widths`` samples
+    (:func:`window_starts`): a second (n, p) array.
     """
     loops = compiled() if x.dtype == np.float32 else None
+    first = None if widths is None else window_starts(lengths, widths, res.stride)
     if loops is not None:
-        return _compiled_features(loops, res, x, lengths, statistics, lanes)
+        return _compiled_features(loops, res, x, lengths, statistics, lanes, first)
     steps_max = -(-x.shape[1] // res.stride)
     size = max(1, BATCH_VALUES // (steps_max * max(len(res.b), res.taps * x.shape[2])))
-    parts = []
+    parts, window_parts = [], []
     for start in range(0, len(x), size):
         part = slice(start, start + size)
         u, steps = windows(x[part], lengths[part], res)
         A, S = run(res, u, steps)
-        part_features = pool(A, S, steps, res.theta, statistics, res.b)
-        parts.append(part_features.astype(x.dtype, copy=False))
-    return np.concatenate(parts, axis=0)  # (n, p)
+        parts.append(pool(A, S, steps, res.theta, statistics, res.b).astype(x.dtype, copy=False))
+        if first is not None:
+            Aw, Sw = window(A, S, steps, first[part])
+            pooled = pool(Aw, Sw, steps - first[part], res.theta, statistics, res.b)
+            window_parts.append(pooled.astype(x.dtype, copy=False))
+    out = np.concatenate(parts, axis=0)  # (n, p)
+    return out if first is None else (out, np.concatenate(window_parts, axis=0))
+
+
+def window_starts(lengths: np.ndarray, widths: np.ndarray, stride: int) -> np.ndarray:
+    """The first step (n,) of each series' window: ⌈w/stride⌉ steps before its run's end,
+    the steps a series of its last w samples would run (those very inputs where stride is 1).
+
+    Parameters
+    ----------
+    lengths, widths : (n,) int arrays
+        The series' lengths and their windows' widths in samples, 1 ≤ w ≤ length.
+    stride : int
+        The reservoir's stride.
+
+    Returns
+    -------
+    (n,) intp array
+        ⌈length/stride⌉ − ⌈w/stride⌉, in [0, the series' steps).
+    """
+    return (-(-np.asarray(lengths) // stride) - -(-np.asarray(widths) // stride)).astype(np.intp)
 
 
 def pre_activations(res: Reservoir, x: np.ndarray, lengths: np.ndarray) -> tuple:

@@ -1,101 +1,87 @@
-"""Random crops of few training series: more rows for the read-out, chosen by leave-one-out.
+"""Crops of few training series, read from their own run: more rows for the read-out,
+chosen by leave-one-out.
 
 With a few dozen training series the read-out's ridge has few rows to fit.  Each training
-series then gives it ``CROP_COPIES`` more: a window of ``CROP_FRACTION`` of its length at a
-random start, not stretched back (window slicing), its features computed by the same
-reservoirs and thresholds (those of the series alone) and its target the series'.  Whether
-the crops are kept is chosen on the training series: the read-out's least leave-one-out
-error with them, each series left out *with* its crops (:func:`frnn.reservoir.ridge.
-ridge_loo`'s ``groups``), against that without them, both over the series themselves.
+series then gives it one more: its *crop*, the features of the same run of the same
+reservoirs pooled over a window of it, the steps that read its last ``CROP_FRACTION`` of
+samples (``ReservoirFeatures.transform(suffix=)``; the compiled loop pools both as the
+series runs, so the crop costs no second pass), its target the series'.  Whether the
+crops are kept is chosen on the training series: the read-out's least leave-one-out error
+with them, each series left out *with* its crop (:func:`frnn.reservoir.ridge.ridge_loo`'s
+``groups``), against that without them, both over the series themselves.
 
 Chosen on generated tasks and training splits only (``benchmarks/small_training_sets.py``,
-``benchmarks/results/reservoir_classifier.md`` §17 and §19): crops help where a class is a
-shape anywhere in the series (GunPoint, transients, the long motif) and cost where it is
-*when* something happens in a short series (daily's evening peak), which their
-leave-one-out error mostly sees; one crop of 95% was the cheapest setting that won.
+``benchmarks/results/reservoir_classifier.md`` §17, §19, §21 and §25): crops help where a
+class is a shape anywhere in the series (GunPoint, transients, the long motif) and cost
+where it is *when* something happens in a short series (daily's evening peak), which their
+leave-one-out error mostly sees.  One crop of 95% was the cheapest setting that won (§17);
+random crops run by themselves did as well as the windows (§25: 0.9010 against 0.9014 at
+15 and 30 series) at another pass of the reservoirs over 95% of each series.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ..data.inputs import as_sequences
-from ..data.series import Series
-from .features import seed
 from .sums import feature_scaling
 
-__all__ = [
-    "CROP_COPIES",
-    "CROP_FRACTION",
-    "CROP_MAX_SERIES",
-    "counted",
-    "crop_rng",
-    "crops",
-    "with_crops",
-]
+__all__ = ["CROP_FRACTION", "CROP_MAX_SERIES", "widths", "windowed", "with_crops"]
 
-#: Crops are tried only up to this many training series: they cost another pass of the
-#: reservoirs over 95% of each series, and their gain is with few series (§17: 15 and 30).
-#: Of the 20 sets of the fit-time check (docs/performance.md) only Coffee (28) has so few.
-#: They won at 40 to 200 series too (§20), but 50 took that check's geometric mean of
-#: frnn / MiniRocket from 0.92-0.94 to 1.00-1.04 (GunPoint's fit twice as long), over the
-#: issue's bound of 1: the fit's time sets this bound, not the accuracy.
+#: Crops are tried only up to this many training series: their gain is with few series
+#: (§17: 15 and 30).  They won at 40 to 200 series too (§20, §25), but as a second pass
+#: of the reservoirs 50 took the fit-time check's geometric mean of frnn / MiniRocket
+#: from 0.92-0.94 to 1.00-1.04.  Read from the series' own run they cost less (§25: 0.74
+#: of that fit's time at 30 series, still 1.15-2 times the fit without them: the second,
+#: grouped ridge); the bound stays until the fit-time check is run with a higher one.
 CROP_MAX_SERIES = 30
-#: Crops of each series, and their length as a fraction of its own (§17: one of 95% won as
-#: often as four, at a quarter of the cost; 90% cost strokes' 8-step series).
-CROP_COPIES = 1
+#: A crop's length as a fraction of its series' (§17: one crop of 95% won as often as
+#: four; 90% cost strokes' 8-step series).
 CROP_FRACTION = 0.95
 
 
-def crop_rng(random_state) -> np.random.Generator:
-    """The crops' own random stream, derived from the reservoirs' ``random_state``: a seed
-    gives the same crops every fit, and other draws than the reservoirs'."""
-    value = seed(random_state)
-    if isinstance(value, numbers.Integral):
-        return np.random.default_rng(np.random.SeedSequence(int(value), spawn_key=(1,)))
-    return np.random.default_rng(value)  # a Generator (used as it is) or None
+def widths(lengths: np.ndarray) -> np.ndarray:
+    """Each crop's width in samples (n,): ``CROP_FRACTION`` of its series' length,
+    rounded, at least 2 samples and at most the series' own."""
+    lengths = np.asarray(lengths)
+    return np.minimum(lengths, np.maximum(2, np.round(CROP_FRACTION * lengths).astype(np.intp)))
 
 
-def crops(X, copies: int, fraction: float, rng: np.random.Generator) -> Series:
-    """``copies`` random crops of each series of X, n·copies of them, series-major, as a
-    Series (zero-padded, with their lengths: read as they are, in no other layout): a
-    window of ``fraction`` of its length (at least 2 steps, at most its own) at a start
-    drawn by ``rng``."""
-    x, lengths, _ = as_sequences(X)  # (n, T, D), zero past each series' end
-    widths = np.minimum(lengths, np.maximum(2, np.round(fraction * lengths).astype(np.intp)))
-    out = np.zeros((len(x) * copies, int(widths.max(initial=1)), x.shape[2]))  # (N, W, D)
-    for i, (row, L, width) in enumerate(zip(x, lengths, widths, strict=True)):
-        for j, start in enumerate(rng.integers(0, L - width + 1, size=copies)):
-            out[i * copies + j, :width] = row[start : start + width]
-    return Series(out, np.zeros(len(out)), np.repeat(widths, copies))
-
-
-def with_crops(
-    X, F: np.ndarray, Y: np.ndarray, sample_weight, features, ridge, callback=None, shrink=0.0
-):
-    """The read-out fitted on the series and ``CROP_COPIES`` random crops of each, each
-    series left out with its crops.
+def windowed(features, X, callback=None) -> tuple[np.ndarray, np.ndarray]:
+    """The features (n, p) of the series X and those of their crops (n, p), in one pass.
 
     Parameters
     ----------
+    features : ReservoirFeatures
+        Fitted on X.
     X : Series
         The n training series.
-    F : (n, p) float array
-        Their features.
+    callback : callable(done, total) or None
+        ``ReservoirFeatures.transform``'s.
+
+    Returns
+    -------
+    F, crops : (n, p) float arrays
+        ``features.transform(X)``, and each series' features over the steps of the same
+        run that read its last ``widths`` samples.
+    """
+    return features.transform(X, callback=callback, suffix=widths(X.lengths))
+
+
+def with_crops(F: np.ndarray, crops: np.ndarray, Y: np.ndarray, sample_weight, ridge, shrink=0.0):
+    """The read-out fitted on the series and their crops, each series left out with its
+    crop.
+
+    Parameters
+    ----------
+    F, crops : (n, p) float arrays
+        The features of the n series and of their crops (:func:`windowed`).
     Y : (n, K) float array
-        Their targets, each crop's its series'.
+        The series' targets, each crop's its series'.
     sample_weight : (n,) array_like or None
-        Their weights, each crop's its series'.
-    features : ReservoirFeatures
-        Fitted on X: the crops' features are computed by the same reservoirs and θ, the
-        crops drawn from its ``random_state`` (:func:`crop_rng`).
+        The series' weights, each crop's its series'.
     ridge : callable(F, Y, sample_weight=, groups=) -> RidgeFit
         The read-out's ridge (:func:`frnn.reservoir.ridge_loo` with its α, ω and
         ``copy=False``), given the scaled features of the series and their crops.
-    callback : callable(done, total) or None
-        Called as each reservoir's features of the crops are computed.
     shrink : float
         The features' scaling's ``shrink`` (:func:`frnn.reservoir.sums.feature_scaling`).
 
@@ -107,18 +93,9 @@ def with_crops(
         The ridge, its leave-one-out outputs and errors those of the n series.
     """
     n = len(F)
-    extra = crops(X, CROP_COPIES, CROP_FRACTION, crop_rng(features.random_state))
-    groups = np.concatenate([np.arange(n), np.repeat(np.arange(n), CROP_COPIES)])  # (N,)
-    F = np.concatenate([F, features.transform(extra, callback=callback)])  # (N, p)
-    mean, scale = feature_scaling(F, shrink)
+    groups = np.concatenate([np.arange(n), np.arange(n)])  # (2n,): a series and its crop
+    rows = np.concatenate([F, crops])  # (2n, p)
+    mean, scale = feature_scaling(rows, shrink)
     weights = None if sample_weight is None else np.asarray(sample_weight)[groups]
-    return mean, scale, ridge((F - mean) / scale, Y[groups], sample_weight=weights, groups=groups)
-
-
-def counted(callback, before: int, passes: int):
-    """``callback(done, total)`` of one pass over the reservoirs, counted among
-    ``passes`` of them of which ``before`` are done (a fit with crops makes two); None
-    for None."""
-    if callback is None:
-        return None
-    return lambda done, total: callback(before * total + done, passes * total)
+    scaled = (rows - mean) / scale
+    return mean, scale, ridge(scaled, Y[groups], sample_weight=weights, groups=groups)

@@ -251,7 +251,7 @@ class ReservoirFeatures(ReservoirParameters):
         low, high = (ordered[series, j, units].astype(np.float64) for j in (i, upper))
         return ((low + high) / 2).T  # (I, k), float64 whatever the states' dtype
 
-    def transform(self, X, *, callback=None) -> np.ndarray:
+    def transform(self, X, *, callback=None, suffix=None):
         """Features (n, n_features), float64, of the series X, in bounded memory.
 
         ``callback(done, total)``, if given, is called after each reservoir.
@@ -263,17 +263,27 @@ class ReservoirFeatures(ReservoirParameters):
         callback : callable(done, total) or None, default None
             Called with the reservoirs done so far (a count: with ``n_jobs`` they run side
             by side) and their number.
+        suffix : (n,) int array_like or None, default None
+            Widths in samples, each in [1, its series' length]: also return each
+            series' statistics over a window of the same run, its last steps, those that
+            read its last ``suffix[i]`` samples (⌈w/stride⌉ of them: the steps a series of
+            those samples alone would run; ``frnn.reservoir.core.window_starts``).  The
+            states there carry the memory of the steps before; each statistic is taken
+            over the window's steps alone (the ramp's from −1 to 1 over them).  The
+            classifiers' crops (:mod:`frnn.reservoir.crops`).
 
         Returns
         -------
         (n, p) float64 array
             Each reservoir's statistics side by side, p = n_reservoirs × the columns of
-            one (:meth:`columns`).
+            one (:meth:`columns`).  With ``suffix``, a pair of them: the series' and
+            their windows'.
 
         Raises
         ------
         ValueError
-            X is not series, or has another D than the series :meth:`fit` saw.
+            X is not series, or has another D than the series :meth:`fit` saw; ``suffix``
+            is not one integer width in [1, length] per series.
         """
         x, lengths, _ = as_sequences(X)
         if x.shape[2] != self.n_features_in_:
@@ -281,23 +291,26 @@ class ReservoirFeatures(ReservoirParameters):
                 f"X has {x.shape[2]} channels per step; the reservoirs were drawn for "
                 f"{self.n_features_in_}"
             )
+        widths = None if suffix is None else _widths(suffix, lengths)
         series, lengths = self._prepared(x, lengths)
         compiled = series["x"].dtype == np.float32  # the compiled loop reads them side by side
         lanes = {name: side_by_side(v, lengths) if compiled else None for name, v in series.items()
                  if any(res.channel == name for res in self.reservoirs_)}  # fmt: skip
         total = len(self.reservoirs_)
-        widths = [n_features(len(res.b), res.theta.shape[1], self.statistics)
-                  for res in self.reservoirs_]  # fmt: skip
-        edges = np.concatenate([[0], np.cumsum(widths)])  # each reservoir's first column
+        sizes = [n_features(len(res.b), res.theta.shape[1], self.statistics)
+                 for res in self.reservoirs_]  # fmt: skip
+        edges = np.concatenate([[0], np.cumsum(sizes)])  # each reservoir's first column
         # float64, the read-out's dtype; each reservoir's columns written as it finishes, so
-        # its own (n, width) part is freed and its memory reused by the next one's (all of
-        # them kept for one concatenation would be fresh memory: a page fault a page)
-        F = np.empty((len(x), int(edges[-1])))  # (n, p)
+        # its own (n, size) parts are freed and their memory reused by the next one's (all
+        # of them kept for one concatenation would be fresh memory: a page fault a page)
+        outputs = [np.empty((len(x), int(edges[-1]))) for _ in range(1 + (widths is not None))]
         done, counting = [0], threading.Lock()
 
         def one(r, res):
-            part = features(res, series[res.channel], lengths, self.statistics, lanes[res.channel])
-            F[:, edges[r] : edges[r + 1]] = part  # (n, width): disjoint columns per thread
+            part = features(res, series[res.channel], lengths, self.statistics,
+                            lanes[res.channel], widths)  # fmt: skip
+            for out, values in zip(outputs, (part,) if widths is None else part, strict=True):
+                out[:, edges[r] : edges[r + 1]] = values  # (n, size): disjoint columns per thread
             if callback is not None:
                 with counting:  # threads: a count, not an order; reported in order, none lost
                     done[0] += 1
@@ -312,7 +325,7 @@ class ReservoirFeatures(ReservoirParameters):
             Parallel(self.n_jobs, prefer="threads")(
                 delayed(one)(r, res) for r, res in enumerate(self.reservoirs_)
             )
-        return F
+        return outputs[0] if widths is None else tuple(outputs)
 
     def columns(self, statistic: str) -> np.ndarray:
         """Which of the features (p,) are ``statistic``'s: a boolean mask of the columns.
@@ -347,6 +360,23 @@ class ReservoirFeatures(ReservoirParameters):
             series["level"] = standardise(X, lengths, self.level_mean_, self.level_std_)
         dtype = np.dtype(self.dtype)
         return {k: v.astype(dtype, copy=False) for k, v in series.items()}, lengths
+
+
+def _widths(suffix, lengths: np.ndarray) -> np.ndarray:
+    """``transform``'s ``suffix`` checked: (n,) integers, each in [1, its series' length]."""
+    widths = np.asarray(suffix)
+    if widths.shape != lengths.shape or not np.issubdtype(widths.dtype, np.integer):
+        raise ValueError(
+            f"suffix must be {len(lengths)} integer widths, one per series; got an array of "
+            f"{widths.dtype} of shape {widths.shape}"
+        )
+    if np.any(widths < 1) or np.any(widths > lengths):
+        i = int(np.flatnonzero((widths < 1) | (widths > lengths))[0])
+        raise ValueError(
+            f"suffix must be in [1, each series' length]; series {i} has length "
+            f"{lengths[i]} and suffix {widths[i]}"
+        )
+    return widths.astype(np.intp)
 
 
 #: The parameters of the reservoirs, in the order of their signature.

@@ -35,7 +35,7 @@ from .pooling import GROUP, STATISTICS
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "5c327fcd83d7094e"
+IMPORTS_DIGEST = "efcf4fd3e0434d41"
 
 __all__ = ["CODES", "pooled", "pre_activations"]
 
@@ -183,24 +183,38 @@ def _two_rows(M, b, Z, s, t, j, n, K):
 
 
 @njit(cache=True, error_model="numpy", nogil=True, fastmath=FMA)
-def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
-    """Fill out (n, p) with each series' pooled statistics, in the order of ``codes``.
+def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out, first, wout):
+    """Fill out (n, p) with each series' pooled statistics, in the order of ``codes``, and
+    wout (n, p), if it has rows, with those of a window of the same run.
 
     xt (T, D, n) the series side by side in ``order`` (n,), which sorts them by decreasing
     length, zero past each one's end (``core.side_by_side``); lengths (n,) in [1, T];
     M (I, I + taps·D) = [R W], b (I,), thetaT (k, I) = θᵀ; codes from ``CODES``;
     p = Σ I (I·k for "ppv").  Series run in blocks of ``BLOCK``, side by side.  The sums of
     the means are float64 whatever the dtype; PPV counts are integers.
+
+    The window of series i is its steps [first[i], steps_i) of this run (first (n,), each
+    below the series' steps; unread where wout has no rows): its states carry what came
+    before it.  Its statistics are the run's less a snapshot taken as the window opens
+    (the sums, the counts, the ranks), or kept from then on (the max, whose value before
+    the window is set aside; the stretches, and the sums of (s − θ)⁺ and t·[s > θ]), each
+    re-based to the window's steps.  A window from step 0 is the whole series: its
+    features are ``out``'s, bit for bit.
     """
     n, I, k = xt.shape[2], b.shape[0], thetaT.shape[0]
     want = np.zeros(_N_CODES, dtype=np.bool_)
     for code in codes:
         want[code] = True
     beyond = want[5] or want[6] or want[7]  # per-threshold statistics beyond the count
+    windowed = wout.shape[0] > 0
     for start in range(0, n, BLOCK):
         rows = order[start : start + BLOCK]
         B = rows.shape[0]
         steps, Z, S, spare = _block(xt, lengths, rows, stride, I, taps)
+        opens = first[rows] if windowed else np.full(B, -1, dtype=np.intp)  # (B,)
+        before, counted, ranked, prefix, wabove = _window_buffers(
+            B if windowed else 0, I, k, want, xt.dtype
+        )
         sums = np.zeros((3, I, B))  # Σ a(t), Σ t·a(t) (float64), max a(t) (at the end)
         # max a(t) so far, in two buffers that the steps read and write in turn: a loop
         # that wrote max(m[r], a[r]) back into m compiles, without AVX-512, to a masked
@@ -219,6 +233,9 @@ def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
         for t in range(steps[0]):
             while steps[n_run - 1] <= t:  # the shortest series have ended
                 n_run -= 1
+            if windowed:
+                _open(t, opens, n_run, sums, recent, counts, ranks, maxima, before, counted,
+                      ranked, prefix, wabove)  # fmt: skip
             _step(xt, start, t, n_run, M, b, taps, spacing, stride, Z, S, spare)
             for j in range(I):
                 a, s = Z[j], S[j]
@@ -237,6 +254,8 @@ def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
                             count[r] += s[r] > theta
                 if beyond:
                     _above(s, thetaT[:, j], t, n_run, above[:, :, j])
+                    if windowed:  # zero until each window opens (_open)
+                        _above(s, thetaT[:, j], t, n_run, wabove[:, :, j])
             if want[8] or want[9]:
                 _compete(S, b, n_run, ranks, want[8], want[9], best)
             if want[2]:
@@ -249,9 +268,83 @@ def pooled(xt, lengths, order, M, b, thetaT, taps, spacing, stride, codes, out):
         for r in range(B):
             if want[1]:
                 sums[2, :, r] = maxima[steps[r] & 1, :, r]
+                if windowed:  # the max since the window opened, and the series' own
+                    for j in range(I):
+                        before[2, j, r] = sums[2, j, r]
+                        sums[2, j, r] = max(sums[2, j, r], prefix[j, r])
             _write(out[rows[r]], codes, sums[:, :, r], last[:, r], counts[:, :, r],
                    above[:, :, :, r], ranks[:, :, r], steps[r])  # fmt: skip
+            if windowed:
+                _write_window(wout[rows[r]], codes, opens[r], steps[r], sums[:, :, r],
+                              last[:, r], counts[:, :, r], ranks[:, :, r], before[:, :, r],
+                              counted[:, :, r], ranked[:, :, r], wabove[:, :, :, r])  # fmt: skip
     return out
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _window_buffers(B, I, k, want, dtype):
+    """The windows' buffers of a block of B series (0: no windows): what the run had as
+    each window opened (Σ a and Σ t·a (3, I, B), the third row the window's max at the
+    end; the counts (k, I, B); the ranks (2, I, B); the max a(t) before the window (I, B),
+    whose running max then starts afresh), and the statistics of s > θ summed from then
+    on (4, k, I, B)."""
+    beyond = want[5] or want[6] or want[7]
+    ranked = I if want[8] or want[9] else 0
+    return (
+        np.zeros((3, I, B)),
+        np.zeros((k, I, B), dtype=np.int32),
+        np.zeros((2, ranked, B), dtype=np.int32),
+        np.full((I if want[1] else 0, B), -np.inf, dtype=dtype),
+        np.zeros((4, k if beyond else 0, I, B)),
+    )
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _write_window(out, codes, first, steps, sums, last, counts, ranks, before, counted,
+                  ranked, above):  # fmt: skip
+    """One series' features over its window [first, steps) (``_write``'s, from the run's
+    totals less what they were as the window opened, each re-based to the window's steps:
+    Σ (t − first)·a(t) and Σ (t − first)·[s > θ]; before[2] holds the window's max)."""
+    window = before  # (3, I): the sums before the window become the window's own
+    k, I = counts.shape
+    for j in range(I):
+        window[0, j] = sums[0, j] - before[0, j]
+        window[1, j] = sums[1, j] - before[1, j] - first * window[0, j]
+        for q in range(k):  # and the counts before it the counts in it (no temporaries)
+            counted[q, j] = counts[q, j] - counted[q, j]
+            if above.shape[1]:
+                above[1, q, j] -= first * counted[q, j]
+        for side in range(ranked.shape[0] if ranked.shape[1] else 0):
+            ranked[side, j] = ranks[side, j] - ranked[side, j]
+    _write(out, codes, window, last, counted, above, ranked, steps - first)
+
+
+@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+def _open(t, opens, n, sums, recent, counts, ranks, maxima, before, counted, ranked, prefix,
+          wabove):  # fmt: skip
+    """Open the windows that start at step t (of the block's first n series): keep the
+    sums, counts and ranks so far (the recent counts flushed into the int32 ones first, for
+    every series: a sum of integers, the same whenever it is added), and the max so far
+    (in the buffer step t reads), which then starts afresh at -inf: from there it is the
+    window's, and the series' is the larger of the two (exact).  The window's statistics
+    of s > θ start at zero.  A snapshot that took the int32 counts without the flush
+    would miss the recent ones."""
+    opening = False
+    for r in range(n):
+        opening |= opens[r] == t
+    if not opening:
+        return
+    _flush(recent, counts)
+    for r in range(n):
+        if opens[r] == t:
+            before[0, :, r] = sums[0, :, r]
+            before[1, :, r] = sums[1, :, r]
+            counted[:, :, r] = counts[:, :, r]
+            ranked[:, :, r] = ranks[:, :, r]
+            if prefix.shape[0]:
+                prefix[:, r] = maxima[t & 1, :, r]
+                maxima[t & 1, :, r] = -np.inf
+            wabove[:, :, :, r] = 0.0
 
 
 @njit(cache=True, error_model="numpy", nogil=True, inline="always")

@@ -23,7 +23,15 @@ import numpy as np
 
 from ..data.inputs import mask
 
-__all__ = ["DEFAULT_STATISTICS", "GROUP", "STATISTICS", "THRESHOLDED", "n_features", "pool"]
+__all__ = [
+    "DEFAULT_STATISTICS",
+    "GROUP",
+    "STATISTICS",
+    "THRESHOLDED",
+    "n_features",
+    "pool",
+    "window",
+]
 
 STATISTICS = ("mean", "max", "last", "ppv", "ramp", "mpv", "mipv", "lspv", "wins", "losses")
 DEFAULT_STATISTICS = ("mean", "max", "ppv", "ramp")  # chosen by CV (benchmarks/select_defaults.py)
@@ -59,6 +67,20 @@ def pool(A: np.ndarray, S: np.ndarray, steps: np.ndarray, theta, statistics, b=N
             drive = S if b is None else S - b  # W u(t) + R a(t−1)
             out.append(_ranks(drive, real, steps, np.max if name == "wins" else np.min))
     return np.concatenate(out, axis=1)
+
+
+def window(A: np.ndarray, S: np.ndarray, steps: np.ndarray, first: np.ndarray) -> tuple:
+    """Each series' steps [first, steps) of its states A and pre-activations S (B, T', I),
+    moved to step 0 and zero after, as a series of ``steps − first`` steps: ``pool`` of
+    them is the statistics over the window of the run (a window from step 0: A and S
+    themselves).  first (B,) in [0, steps)."""
+    if not np.any(first):
+        return A, S
+    index = first[:, None] + np.arange(A.shape[1])  # (B, T')
+    inside = (index < steps[:, None])[:, :, None]  # (B, T', 1)
+    index = np.minimum(index, A.shape[1] - 1)[:, :, None]
+    return tuple(np.where(inside, np.take_along_axis(V, index, axis=1), V.dtype.type(0))
+                 for V in (A, S))  # fmt: skip
 
 
 def _thresholded(S, real, steps, theta, name) -> np.ndarray:

@@ -34,7 +34,7 @@ from .calibration import (
     softmax_temperature,
     temperature_losses,
 )
-from .crops import CROP_MAX_SERIES, counted, with_crops
+from .crops import CROP_MAX_SERIES, windowed, with_crops
 from .features import ReservoirFeatures
 from .neighbours import Neighbours, blend, check_weight
 from .ridge import ALPHAS, RidgeFit, ridge_loo
@@ -74,8 +74,9 @@ class ReservoirReadout:
         there, its ω kept in ``scale_``), so prediction is unchanged.  (1.0,): every
         column at unit variance, as :meth:`partial_fit`'s sums need
     crops : whether :meth:`fit` on at most ``CROP_MAX_SERIES`` series (without ``sums``)
-        also fits the ridge on a random crop of each (:mod:`frnn.reservoir.crops`), kept
-        where its leave-one-out error over the series is less: the classifiers' read-out
+        also fits the ridge on a crop of each, read from its own run
+        (:mod:`frnn.reservoir.crops`), kept where its leave-one-out error over the series
+        is less: the classifiers' read-out
 
     Attributes
     ----------
@@ -117,8 +118,8 @@ class ReservoirReadout:
         """Draw the reservoirs on series X, compute their features and fit Y (n, K).
 
         ``sample_weight`` (n,) weighs each series in the ridge loss; ``callback(done,
-        total)``, if given, is called as each reservoir's features are computed, in the
-        crops' pass too; ``sums`` keeps the sums over X's series (``sums_``) that
+        total)``, if given, is called as each reservoir's features are computed (its
+        crops' with them); ``sums`` keeps the sums over X's series (``sums_``) that
         :meth:`partial_fit` adds to.
 
         Parameters
@@ -131,9 +132,9 @@ class ReservoirReadout:
         sample_weight : (n,) array_like or None, default None
             Each series' weight in the ridge loss; None weighs them alike.
         callback : callable(done, total) or None, default None
-            Called with the reservoirs' passes done so far and their number: the
-            reservoirs', twice over where the crops' pass follows (:meth:`cropping`), so
-            that ``done`` reaches ``total`` as the last features are computed.
+            Called with the reservoirs done so far and their number, so that ``done``
+            reaches ``total`` as the last features (and the crops', :meth:`cropping`)
+            are computed.
         sums : bool, default False
             Keep ``sums_`` (a :class:`~frnn.reservoir.sums.ReadoutSums`) for
             :meth:`partial_fit`; else ``sums_`` is None.
@@ -157,10 +158,13 @@ class ReservoirReadout:
             isinstance(shrink, int | float | np.number) and 0 <= shrink < math.inf
         ):
             raise ValueError(f"shrink must be a finite number >= 0; got {shrink!r}")
-        X = as_series(X)  # read once: its number of series says whether crops follow
+        X = as_series(X)  # read once: its number of series says whether crops are tried
         cropping = self.cropping(len(X.lengths), sums)
-        count = partial(counted, callback, passes=1 + cropping)
-        F = self.features_.fit(X).transform(X, callback=count(before=0))  # (n, p)
+        self.features_.fit(X)
+        if cropping:  # the crops' features from the series' own pass
+            F, crops = windowed(self.features_, X, callback)  # (n, p) each
+        else:
+            F = self.features_.transform(X, callback=callback)  # (n, p)
         if len(F) != len(Y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
         self.mean_, self.scale_ = feature_scaling(F, shrink)
@@ -175,9 +179,7 @@ class ReservoirReadout:
         self.readout_ = ridge(scaled, Y, sample_weight=sample_weight)
         self.cropped_ = False
         if cropping:
-            mean, scale, fit = with_crops(
-                X, F, Y, sample_weight, self.features_, ridge, count(1), shrink
-            )
+            mean, scale, fit = with_crops(F, crops, Y, sample_weight, ridge, shrink)
             if fit.loo_error.min() < self.readout_.loo_error.min():  # both over the n series
                 self.mean_, self.scale_, self.readout_, self.cropped_ = mean, scale, fit, True
         self.scale_ /= np.where(others, self.readout_.weight, 1.0)  # ω folded into the scaling

@@ -16,7 +16,7 @@ them.  The decomposition is of the n×n Gram matrix when n ≤ p and of the p×p
 otherwise, so the cost is O(n·p·min(n, p)).
 
 With ``groups`` the rows beyond the first n are extra rows of the n series (the
-classifier's random crops, :mod:`frnn.reservoir.crops`): they join the fit, and the
+classifier's crops, :mod:`frnn.reservoir.crops`): they join the fit, and the
 leave-one-out leaves each series out *with* its rows, exactly, from each group's k × k
 block of the hat matrix, e_S = (I − H_SS)⁻¹ r_S (:func:`grouped_residuals`); the error
 that chooses ω and α is that of the n series alone.
