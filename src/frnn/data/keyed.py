@@ -6,9 +6,11 @@ whose header names, in its column ``id``, the series each row belongs to:
 - **Long format** (one row per time step), where an id is on more than one row, or
   ``time`` is given: the series come in the order their ids first appear; a series' rows
   need not be next to each other in the file, and are taken in the order of their ``time``
-  column (numbers; two rows of one series at one time are refused, naming them), else in
-  the file's order.  Every column other than the id, the time and the label is a channel,
-  in the header's order (D of them), and every row has a value in each, read as the other
+  column (numbers, or ISO 8601 dates such as ``2024-03-01T13:00:00Z``: one kind a file,
+  :mod:`frnn.data.timestamps`; two rows of one series at one time are refused, naming
+  them), else in the file's order: the steps are the rows, whatever the times' spacing.
+  Every column other than the id, the time and the label is a channel, in the header's
+  order (D of them), and every row has a value in each, read as the other
   readers read values (:func:`frnn.data.delimited.row_values`: a missing value is refused
   naming its row and column).  The label is the same on every row of a series
   (:class:`LabelChanges` otherwise).  Series of different lengths are zero-padded, with
@@ -70,8 +72,9 @@ def read_keyed(
     ----------
     path : str
     id : str, the name of the header column of series ids
-    time : str, None or "none": the name of the header column of time stamps (numbers) in
-        the long format; None: none, and a column named as time stamps are is refused
+    time : str, None or "none": the name of the header column of time stamps (numbers or
+        ISO 8601 dates, :mod:`frnn.data.timestamps`) in the long format; None: none, and
+        a column named as time stamps are is refused
         (:func:`frnn.data.keycolumns.refuse_time_columns`); "none": none, whatever the
         header names
     label : "first", "last" (of the columns other than id and time), "none" or a column name
