@@ -146,3 +146,14 @@ def test_dates_beyond_the_usual_years_are_ordered_and_named(tmp_path):
     np.testing.assert_array_equal(
         load_file(path, id="id", time="time", label="none").X[0], [[1], [2]]
     )
+
+
+def test_a_repeated_number_is_named_as_written(tmp_path):
+    """Before: 'two rows at time 2.02403e+07', for dates written as numbers."""
+    path = tmp_path / "long.csv"
+    path.write_text("id,time,value\na,20240301,1\na,20240302,2\na,20240301,3\n")
+    with pytest.raises(ValueError, match=r"two rows at time 20240301 \(rows 2 and 4\)"):
+        load_file(path, id="id", time="time", label="none")
+    path.write_text("id,time,value\na,0.1,1\na,0.25,2\na,0.1,3\n")
+    with pytest.raises(ValueError, match=r"two rows at time 0.1 \(rows 2 and 4\)"):
+        load_file(path, id="id", time="time", label="none")

@@ -108,8 +108,8 @@ class TimeColumn:
     def _text(self, value) -> str:
         """A time stamp as the messages show it: a number, or an ISO 8601 date (in UTC, with
         a Z, for dates with an offset), to its last unit that is not zero."""
-        if self.kind == "number":
-            return f"{value:g}"
+        if self.kind == "number":  # 20240301 as written, not 2.02403e+07
+            return f"{value:.15g}"
         stamp = np.datetime64(int(value), "us")  # numpy's dates reach beyond 1 and 9999
         zone = "UTC" if self.kind == "utc" else "naive"
         return np.datetime_as_string(stamp, unit="auto", timezone=zone)
