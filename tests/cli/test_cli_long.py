@@ -237,3 +237,39 @@ def test_resume_reads_the_files_with_the_recorded_id_and_time(files):
     result = frnn("train", "--resume", "k", "--quiet", cwd=files)
     assert result.returncode == 0, result.stderr
     assert _scores(files / "k")["test"]["n"] == 10
+
+
+def _dated(path, times) -> None:
+    """``path`` with each row's time stamp t written as ``times(int(t))``."""
+    lines = path.read_text().splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    path.write_text(
+        "\n".join([lines[0]] + [",".join([r[0], times(int(r[1])), *r[2:]]) for r in rows])
+    )
+
+
+def test_long_files_with_iso_dates_train_evaluate_and_predict(files):
+    """Before: 'the time '2024-03-01T09:00:00+01:00' ... is not a number; time stamps must
+    be numbers'. The shuffled test file's rows are put in order by their dates, offsets in UTC."""
+    from datetime import datetime, timedelta
+
+    start = datetime(2024, 3, 1, 9)
+    _dated(files / "train.csv", lambda t: (start + timedelta(hours=t)).strftime("%Y-%m-%d %H:%M"))
+    _dated(files / "test.csv", lambda t: (start + timedelta(hours=t)).isoformat() + "+01:00")
+    assert (
+        frnn("train", "--train", "train.csv", *LONG, "--out", "r", *FAST, cwd=files).returncode == 0
+    )
+    evaluated = frnn("evaluate", "--model", "r", "--data", "test.csv", *LONG, "--json", cwd=files)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert (
+        json.loads(evaluated.stdout)["n"] == 10 and json.loads(evaluated.stdout)["accuracy"] >= 0.9
+    )
+    # a date without an offset among dates with one: one line naming both rows
+    lines = (files / "test.csv").read_text().splitlines()
+    lines.append(lines[-1].replace("+01:00", "").replace(":00:00,", ":30:00,", 1))
+    (files / "test.csv").write_text("\n".join(lines))
+    line = _one_line(frnn("predict", "--model", "r", "--data", "test.csv", *LONG, cwd=files))
+    assert (
+        f"row {len(lines)}: the time" in line
+        and "is a date without a UTC offset, but row 2's" in line
+    )

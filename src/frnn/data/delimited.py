@@ -42,7 +42,15 @@ from .longrows import LongOrCsvRows, LongRow, long_or_split_rows
 from .semicolons import DECIMAL_COMMA, semicolon_rows
 from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
-__all__ = ["LABEL_POSITIONS", "detect_header", "read_rows", "row_values", "table", "trim_padding"]
+__all__ = [
+    "LABEL_POSITIONS",
+    "detect_header",
+    "finite_floats",
+    "read_rows",
+    "row_values",
+    "table",
+    "trim_padding",
+]
 
 LABEL_POSITIONS = ("first", "last", "none")
 _PADDING = {"", "nan"}  # trailing fields that pad a shorter series
@@ -309,17 +317,22 @@ def trim_padding(fields) -> None:
         fields.pop(-1)
 
 
+def finite_floats(texts: list[str]) -> np.ndarray | None:
+    """``texts`` (n,) as finite floats at once (numpy calls float() on each, in C), or None
+    when one is not a number, is missing, is not finite or is too long to be one."""
+    if texts and max(map(len, texts)) > _MAX_FIELD:
+        return None
+    try:
+        values = np.array(texts, dtype=np.float64)  # (n,)
+    except ValueError:
+        return None
+    return values if np.isfinite(values).all() else None
+
+
 def _numbers(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
     """The fields (their first at column ``offset``) as floats (n,), NaN where missing."""
-    if fields and max(map(len, fields)) <= _MAX_FIELD:
-        try:  # numpy calls float() on each field, in C: a row of numbers at once
-            values = np.array(fields, dtype=np.float64)  # (n,)
-        except ValueError:  # a missing mark or a bad field: found and named below
-            pass
-        else:
-            if np.isfinite(values).all():  # else NaN, inf: named (or missing) field by field
-                return values
-    return _each_value(fields, row, path, offset, hint)
+    values = finite_floats(fields)  # else a missing mark or a bad field: named field by field
+    return values if values is not None else _each_value(fields, row, path, offset, hint)
 
 
 _LAST_LABELS = " (are the labels in the last column? pass label='last')"

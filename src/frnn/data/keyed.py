@@ -6,9 +6,11 @@ whose header names, in its column ``id``, the series each row belongs to:
 - **Long format** (one row per time step), where an id is on more than one row, or
   ``time`` is given: the series come in the order their ids first appear; a series' rows
   need not be next to each other in the file, and are taken in the order of their ``time``
-  column (numbers; two rows of one series at one time are refused, naming them), else in
-  the file's order.  Every column other than the id, the time and the label is a channel,
-  in the header's order (D of them), and every row has a value in each, read as the other
+  column (numbers, or ISO 8601 dates such as ``2024-03-01T13:00:00Z``: one kind a file,
+  :mod:`frnn.data.timestamps`; two rows of one series at one time are refused, naming
+  them), else in the file's order: the steps are the rows, whatever the times' spacing.
+  Every column other than the id, the time and the label is a channel, in the header's
+  order (D of them), and every row has a value in each, read as the other
   readers read values (:func:`frnn.data.delimited.row_values`: a missing value is refused
   naming its row and column).  The label is the same on every row of a series
   (:class:`LabelChanges` otherwise).  Series of different lengths are zero-padded, with
@@ -38,20 +40,13 @@ import sys
 import numpy as np
 
 from .._npz import max_bytes
-from .delimited import (
-    _MAX_FIELD,
-    _is_number,
-    _label_column,
-    _numbers,
-    row_values,
-    table,
-    trim_padding,
-)
-from .keycolumns import refuse_time_columns
+from .delimited import finite_floats, row_values, table, trim_padding
+from .keylayout import KeyLayout
 from .labels import as_labels
 from .longrows import LongRow
 from .readers import split_from_series
 from .series import Series
+from .timestamps import TimeColumn
 
 __all__ = ["LabelChanges", "read_keyed"]
 
@@ -61,18 +56,6 @@ __all__ = ["LabelChanges", "read_keyed"]
 _BATCH = 512
 _ROW_BYTES = 40  # a row's bookkeeping: 5 numbers of 8 bytes
 _ID_BYTES = 100  # an id's own cost beyond its text and label: dict and list slots
-
-
-def _floats(texts: list[str]) -> np.ndarray | None:
-    """``texts`` (n,) as finite floats at once (numpy calls float() on each, in C), or None
-    when one is not a number, is missing, is not finite or is too long to be one."""
-    if texts and max(map(len, texts)) > _MAX_FIELD:
-        return None
-    try:
-        values = np.array(texts, dtype=np.float64)  # (n,)
-    except ValueError:
-        return None
-    return values if np.isfinite(values).all() else None
 
 
 class LabelChanges(ValueError):
@@ -89,8 +72,9 @@ def read_keyed(
     ----------
     path : str
     id : str, the name of the header column of series ids
-    time : str, None or "none": the name of the header column of time stamps (numbers) in
-        the long format; None: none, and a column named as time stamps are is refused
+    time : str, None or "none": the name of the header column of time stamps (numbers or
+        ISO 8601 dates, :mod:`frnn.data.timestamps`) in the long format; None: none, and
+        a column named as time stamps are is refused
         (:func:`frnn.data.keycolumns.refuse_time_columns`); "none": none, whatever the
         header names
     label : "first", "last" (of the columns other than id and time), "none" or a column name
@@ -112,116 +96,24 @@ def read_keyed(
         )
     budget = max_bytes(limit)
     with table(path, label="none", header=True, budget=budget) as (names, rows):
-        store = _Store(path, _Layout(path, names, id, time, label, rows.indexed), budget)
+        store = _Store(path, KeyLayout(path, names, id, time, label, rows.indexed), budget)
         for r, fields in rows:
             store.add(r, fields)
     return store.series(text_labels)
-
-
-def _find(path: str, key: str, name, names: list[str]) -> int:
-    """The index of the header column ``name`` (for the argument ``key``), else an error."""
-    if not isinstance(name, str):
-        raise ValueError(f"{key} must be a header column's name; got {name!r}")
-    if name not in names:
-        if all(_is_number(n) for n in names):
-            raise ValueError(
-                f"{path}: {key}={name!r} names a header column, but the first row holds "
-                "numbers, not column names; a file with an id column needs its header"
-            )
-        raise ValueError(f"{path}: no column named {name!r}; the header names {names[:10]}")
-    return names.index(name)
-
-
-class _Layout:
-    """Where the id, time and label columns are, and the value columns between them."""
-
-    def __init__(self, path: str, names: list[str], id, time, label, indexed: bool) -> None:
-        self.path, self.names = path, [n.strip() for n in names]
-        self.id_at = _find(path, "id", id, self.names)
-        self.time_at = None if time in (None, "none") else _find(path, "time", time, self.names)
-        if time is None:  # a time stamp read as a channel: the series' order lost silently
-            refuse_time_columns(path, self.names, label)
-        if self.time_at == self.id_at:
-            raise ValueError(f"{path}: id and time name the same column {id!r}")
-        keys = {self.id_at, self.time_at} - {None}
-        others = [i for i in range(len(self.names)) if i not in keys]
-        self.label_at = self._label(label, others)
-        if self.label_at in keys:
-            raise ValueError(f"{path}: label={label!r} names the id or time column")
-        self.keys = sorted(keys | ({self.label_at} - {None}))  # the columns not values
-        self.values_at = [i for i in range(len(self.names)) if i not in self.keys]
-        self.front = 0  # how many key columns are the first ones: 0, 1, …
-        while self.front < len(self.keys) and self.keys[self.front] == self.front:
-            self.front += 1
-        self.first = 1 + indexed  # the file's column number of column 0
-        self.hint = label in ("first", "none")  # text among values: perhaps the labels
-
-    def _label(self, label, others: list[int]) -> int | None:
-        if label == "none":
-            return None
-        if label in ("first", "last"):
-            if not others:
-                raise ValueError(f"{self.path}: no column besides the id and time for labels")
-            return others[0] if label == "first" else others[-1]
-        return _label_column(self.path, label, self.names)
-
-    def take(self, r: int, fields):
-        """Row ``r``'s id, time and label fields (None where not given) and its value
-        fields (a list, or a long row's :class:`LongRow` when the keys are at its ends)."""
-        if len(fields) <= self.keys[-1]:
-            raise ValueError(
-                f"{self.path}: row {r} has {len(fields)} field(s), but the header names "
-                f"{len(self.names)} columns"
-            )
-        if isinstance(fields, LongRow) and not self._at_ends(len(fields)):
-            fields = list(fields)  # a key inside a long row: split whole
-        taken = {}
-        if isinstance(fields, LongRow):  # its first fields, then its last, off its ends
-            for k in reversed(self.keys[self.front :]):
-                taken[k] = fields.pop(-1)
-            for k in self.keys[: self.front]:
-                taken[k] = fields.pop(0)
-        else:
-            for k in reversed(self.keys):  # from the end: the others keep their places
-                taken[k] = fields.pop(k)
-        time = None if self.time_at is None else taken[self.time_at]
-        label = None if self.label_at is None else taken[self.label_at].strip()
-        return taken[self.id_at].strip(), time, label, fields
-
-    def key_columns(self) -> tuple:
-        """The indices of the id, time and label columns (None where not given)."""
-        return self.id_at, self.time_at, self.label_at
-
-    def values_of(self, fields: list[str]) -> list[str]:
-        """The value fields of a row of the header's width."""
-        return [fields[at] for at in self.values_at]
-
-    def _at_ends(self, count: int) -> bool:
-        """Whether the key columns not among the row's first (:attr:`front`) are its last
-        ones: a long row takes fields off its ends only."""
-        back = self.keys[self.front :]
-        return back == list(range(count - len(back), count))
-
-    def column(self, k: int) -> tuple[int, str | None]:
-        """Value ``k``'s column number in the file (from 1) and its header name (None
-        beyond the header)."""
-        if k < len(self.values_at):
-            at = self.values_at[k]
-            return at + self.first, self.names[at]
-        return len(self.names) + k - len(self.values_at) + self.first, None
 
 
 class _Store:
     """The rows read so far: values in float64 blocks, each row's id number, time, row
     number and counts; each id's text, label and first row once."""
 
-    def __init__(self, path: str, layout: _Layout, budget: int) -> None:
+    def __init__(self, path: str, layout: KeyLayout, budget: int) -> None:
         self.path, self.layout, self.budget, self.bytes = path, layout, budget, 0
         self.codes: dict[str, int] = {}  # id -> its number, in order of first appearance
         self.ids, self.labels, self.first_rows = [], [], []
         self.row_codes, self.rows = array.array("q"), array.array("q")
         self.fields, self.counts = array.array("q"), array.array("q")  # fields, values
-        self.times = array.array("d")
+        at = layout.time_at
+        self.times = None if at is None else TimeColumn(path, layout.names[at])
         self.blocks, self.pending = [], []
 
     def add(self, r: int, fields) -> None:
@@ -254,7 +146,7 @@ class _Store:
             lines = [fields for _, fields in batch]  # a column at a time: no tuple a row
             keys = [None if at is None else [f[at] for f in lines] for at in layout.key_columns()]
             self._register(rows, *keys)
-            values = _floats([f[at] for at in layout.values_at for f in lines])
+            values = finite_floats([f[at] for at in layout.values_at for f in lines])
             if values is not None:  # (D·B,) by column: the rows' values, by row
                 values = values.reshape(len(layout.values_at), len(batch)).T.ravel()
                 self.fields.extend([len(layout.values_at)] * len(batch))
@@ -270,10 +162,10 @@ class _Store:
         for fields in taken:
             trim_padding(fields)
         self.counts.extend(map(len, taken))
-        values = _floats([text for fields in taken for text in fields])
+        values = finite_floats([text for fields in taken for text in fields])
         if values is None:
             pairs = zip(rows, taken, strict=True)
-            values = np.concatenate([self._row(r, fields) for r, fields in pairs])
+            values = np.concatenate([layout.values(r, fields) for r, fields in pairs])
         self._block(values, len(batch))
 
     def _register(self, rows: list[int], ids, times, labels) -> None:
@@ -304,30 +196,11 @@ class _Store:
         self.row_codes.extend(codes)
         self.rows.extend(rows)
         if times is not None:
-            self.times.extend(self._times(times, rows))
+            self.times.add(times, rows)
 
     def _block(self, values: np.ndarray, rows: int) -> None:
         self.blocks.append(values)
         self._count(values.nbytes + rows * _ROW_BYTES)
-
-    def _row(self, r: int, fields: list[str]) -> np.ndarray:
-        """Row ``r``'s values (T_i,), NaN where missing, field by field."""
-        out = np.empty(len(fields))  # (T_i,)
-        for k, text in enumerate(fields):
-            column, name = self.layout.column(k)
-            if not _is_number(text):
-                hint = (
-                    f" (are the labels in column {name!r}? pass label={name!r})"
-                    if self.layout.hint and name
-                    else ""
-                )
-                where = f"column {column}" + (f" ({name!r})" if name else "")
-                raise ValueError(
-                    f"{self.path}: row {r}, {where}: expected a number, got "
-                    f"{text.strip()[:40]!r}{hint}"
-                )
-            out[k] = _numbers([text], r, self.path, column, "")[0]  # NaN, or named
-        return out
 
     def _count(self, nbytes: int) -> None:
         self.bytes += nbytes
@@ -338,22 +211,6 @@ class _Store:
                 f"and its label), over the limit of {self.budget:,} bytes (raise it with "
                 "FRNN_MAX_FILE_BYTES)"
             )
-
-    def _times(self, texts, rows: list[int]) -> np.ndarray:
-        """The time stamps ``texts`` (B,) as numbers, else an error naming the first row
-        that is not one."""
-        values = _floats(list(texts))
-        if values is not None:
-            return values
-        for text, r in zip(texts, rows, strict=True):
-            if _floats([text]) is None:
-                name = self.layout.names[self.layout.time_at]
-                raise ValueError(
-                    f"{self.path}: row {r}: the time {text.strip()[:40]!r} (column {name!r}) "
-                    "is not a number; time stamps must be numbers (without time=, a "
-                    "series' rows are taken in the file's order)"
-                )
-        raise AssertionError("unreachable: some time is not a number")
 
     def _changes(self, key: str, code: int, label, r: int) -> None:
         name = self.layout.names[self.layout.label_at]
@@ -393,19 +250,8 @@ class _Store:
 
     def _long(self, values: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
         """The rows as steps of their ids' series, in time order: (T_i, D) each."""
+        self.layout.check_channels()
         D = len(self.layout.values_at)
-        if D == 0:
-            raise ValueError(
-                f"{self.path}: no value columns: the header names only the id, time and "
-                "label columns"
-            )
-        unnamed = [at for at in self.layout.values_at if not self.layout.names[at]]
-        if unnamed:  # a channel without a name: most likely an index pandas wrote
-            raise ValueError(
-                f"{self.path}: column {unnamed[0] + self.layout.first} has no name in the "
-                "header, and would be read as a channel (an index, as DataFrame.to_csv "
-                "writes one? write the file with index=False, or name the column)"
-            )
         fields = np.frombuffer(self.fields, dtype=np.int64)  # (rows,) beside the keys
         rows = np.frombuffer(self.rows, dtype=np.int64)  # (rows,)
         bad = np.flatnonzero(fields != D)
@@ -418,35 +264,15 @@ class _Store:
             )
         short = np.flatnonzero(counts != D)  # trailing empty fields, dropped as padding
         if short.size:
-            self._missing(int(rows[short[0]]), int(counts[short[0]]))
+            self.layout.missing(int(rows[short[0]]), int(counts[short[0]]))
         values = values.reshape(-1, D)  # (rows, D)
         missing = np.argwhere(np.isnan(values))
         if missing.size:
-            self._missing(int(rows[missing[0][0]]), int(missing[0][1]))
+            self.layout.missing(int(rows[missing[0][0]]), int(missing[0][1]))
         codes = np.frombuffer(self.row_codes, dtype=np.int64)  # (rows,)
-        if self.layout.time_at is None:
+        if self.times is None:
             order = np.argsort(codes, kind="stable")  # (rows,): by id, in file order
         else:
-            times = np.frombuffer(self.times, dtype=np.float64)  # (rows,)
-            order = np.lexsort((times, codes))  # by id, then by time
-            self._check_times(codes[order], times[order], rows[order])
+            order = self.times.order(codes, rows, self.ids)  # (rows,): by id, then by time
         ends = np.cumsum(np.bincount(codes, minlength=len(self.ids)))  # (n,)
         return np.split(values[order], ends[:-1])
-
-    def _missing(self, r: int, k: int) -> None:
-        column, name = self.layout.column(k)
-        raise ValueError(
-            f"{self.path}: row {r}, column {column} ({name!r}): a missing value; fill it "
-            "(e.g. interpolate) or remove the row"
-        )
-
-    def _check_times(self, codes: np.ndarray, times: np.ndarray, rows: np.ndarray) -> None:
-        """Refuse two rows of one series at one time (the rows in series and time order)."""
-        same = np.flatnonzero((codes[1:] == codes[:-1]) & (times[1:] == times[:-1]))
-        if same.size:
-            i = int(same[0])
-            first, second = sorted((int(rows[i]), int(rows[i + 1])))
-            raise ValueError(
-                f"{self.path}: the series {self.ids[codes[i]]!r} has two rows at time "
-                f"{times[i]:g} (rows {first} and {second}); a series has one row a time"
-            )
