@@ -145,11 +145,11 @@ def test_predict_a_long_file_without_label_names_the_label_column(files):
     assert (
         frnn("train", "--train", "train.csv", *LONG, "--out", "r", *FAST, cwd=files).returncode == 0
     )
-    line = _one_line(
+    line = _one_line(  # the model file alone: the run's recorded --label is not read
         frnn(
             "predict",
             "--model",
-            "r",
+            "r/model.npz",
             "--data",
             "test.csv",
             "--id",

@@ -36,6 +36,7 @@ __all__ = [
     "load_data",
     "no_labels",
     "read_split",
+    "text_file",
 ]
 
 #: ``--header``'s words and what :func:`frnn.data.datasets.load_file` takes for them.
@@ -48,26 +49,32 @@ _LABEL_HELP = {
     "train": "where a text file's labels are: first (the UCR layout), last, or a header "
     "column's name (default: first)",
     "evaluate": "where a text file's labels are: first, last, or a header column's name "
-    "(default: first)",
+    "(default: the run's, when --model is a run directory; else first)",
     "predict": f"{_WHERE}; auto (default): the first column when every value in it is a "
     "class of the model (01 is the class 1 of a model of integer classes), else none (a "
-    "regressor has no classes to tell by: pass first or none)",
+    "regressor has no classes to tell by: pass first or none). Of a run directory trained "
+    "with --label NAME: NAME where the file's header has it, else none; with --label "
+    "last: auto on the last column",
 }
+_RECORDED = "; by default the run's, when --model is a run directory"
 
 
 def add_text_options(parser, command: str) -> None:
     """Add ``--label`` and ``--header`` to ``command``'s parser.  For ``train`` they stay out
     of the namespace unless given: the --config's (or the defaults) apply then."""
-    defaults = {"predict": ("auto", "auto"), "evaluate": ("first", "auto")}
-    label, header = defaults.get(command, (argparse.SUPPRESS, argparse.SUPPRESS))
+    # evaluate and predict: None where not given, for the run's recorded options
+    # (:mod:`frnn.cli.recorded`) and then the defaults the help names
+    label = header = argparse.SUPPRESS if command == "train" else None
     parser.add_argument("--label", default=label, metavar="WHERE", help=_LABEL_HELP[command])
     parser.add_argument(
         "--header",
         choices=list(HEADERS),
         default=header,
-        help="whether a text file starts with a header row (default: auto, detected)",
+        help="whether a text file starts with a header row (default: auto, detected)"
+        + ("" if command == "train" else _RECORDED),
     )
     keys = argparse.SUPPRESS if command == "train" else None
+    recorded = "" if command == "train" else _RECORDED
     parser.add_argument(
         "--id",
         default=keys,
@@ -75,7 +82,7 @@ def add_text_options(parser, command: str) -> None:
         help="a text file's header column of series ids: one row per time step where an id "
         "is on several rows (long format), else one series per row; none: no id column, "
         "whatever the header names (a header column such as id or timestamp is refused "
-        "without --id)",
+        "without --id)" + recorded,
     )
     parser.add_argument(
         "--time",
@@ -83,7 +90,7 @@ def add_text_options(parser, command: str) -> None:
         metavar="COLUMN",
         help="with --id, the header column of time stamps (numbers, or ISO 8601 dates such "
         "as 2024-03-01T13:00:00Z) that orders each series' rows (default: the file's "
-        "order); none: no time column, whatever the header names",
+        "order); none: no time column, whatever the header names" + recorded,
     )
 
 
@@ -105,6 +112,7 @@ def read_split(
     data_format=None,
     id=None,
     time=None,
+    auto_at="first",
 ):
     """The series of a data file read with ``--label``, ``--header``, ``--id`` and
     ``--time`` (:func:`frnn.data.datasets.load_file`'s ``id`` and ``time``), an ``.npz`` file's
@@ -114,32 +122,32 @@ def read_split(
     A text or ``.ts`` file's labels are read against integer ``classes`` too
     (:func:`frnn.data.labels.as_classes`): ``01`` is the class 1.
 
-    ``label="auto"`` reads the first column as labels when every value in it is one of
-    ``classes`` (a classifier's), else the file as unlabelled; without ``classes`` (a
-    regressor's, which cannot tell a target column from the first sample) auto is refused
-    for text files rather than guessed.  With ``--id``, the first column is the first other
-    than the id and time columns, and a column that changes within a series is not the
-    labels.
+    ``label="auto"`` reads the first column (the last with ``auto_at="last"``, where a run
+    recorded ``--label last``) as labels when every value in it is one of ``classes`` (a
+    classifier's), else the file as unlabelled; without ``classes`` (a regressor's, which
+    cannot tell a target column from a sample) auto is refused for text files rather than
+    guessed.  With ``--id``, the first (last) column is the first (last) other than the id
+    and time columns, and a column that changes within a series is not the labels.
     """
     has_header = HEADERS[header]
     keys = {"id": id, "time": time}
     text = classes is not None and np.asarray(classes).dtype.kind in "US"
-    if label == "auto" and classes is None and _text_file(path):
+    if label == "auto" and classes is None and text_file(path):
         raise ValueError(
             f"{path}: --label auto cannot tell a regressor's target column from the "
-            "series; pass --label first (targets in the first column), or --label none "
-            "to predict on unlabelled series"
+            f"series; pass --label {auto_at} (targets in the {auto_at} column), or --label "
+            "none to predict on unlabelled series"
         )
     if label != "auto" or classes is None:
-        first = "first" if label == "auto" else label
+        where = auto_at if label == "auto" else label
         split = load_file(
-            path, label=first, header=has_header, data_format=data_format, text_labels=text, **keys
+            path, label=where, header=has_header, data_format=data_format, text_labels=text, **keys
         )
         return _as_classes(split, classes, path)
     try:
         split = load_file(
             path,
-            label="first",
+            label=auto_at,
             header=has_header,
             data_format=data_format,
             text_labels=text,
@@ -151,11 +159,11 @@ def read_split(
         split = _as_classes(split, classes, path)
         known = set(np.asarray(classes).tolist())
         if len(split.y) and all(value in known for value in split.y.tolist()):
-            return split  # labelled: every first value names a class
-    if has_header is None and _text_file(path) and id in (None, "none"):
+            return split  # labelled: every first (last) value names a class
+    if has_header is None and text_file(path) and id in (None, "none"):
         # As the first read decided: unlabelled, pandas' "label,0,1,2" has no header word
         # above a number, and its header row would be read as a series.
-        has_header = detect_header(path, label="first")
+        has_header = detect_header(path, label=auto_at)
     return load_file(path, label="none", header=has_header, data_format=data_format, **keys)
 
 
@@ -168,7 +176,7 @@ def _as_classes(split, classes, path: str):
     return split if y is split.y else dataclasses.replace(split, y=y)
 
 
-def _text_file(path: str) -> bool:
+def text_file(path: str) -> bool:
     """Whether ``path`` is a text file of series (``.csv``, ``.tsv.gz``, ...)."""
     return split_suffix(path)[0] in TEXT_SUFFIXES
 
@@ -297,7 +305,7 @@ def _check_targets(split, task: str, source: str, label: str = "first") -> None:
     kind = split.y.dtype.kind
     if task == "classification" and kind == "f":
         # The first column of a file whose labels are elsewhere reads as real numbers too.
-        other = _text_file(source) and label == "first"
+        other = text_file(source) and label == "first"
         hint = " (or, when the labels are in another column, --label last or its name)"
         raise ValueError(
             f"{source}: the targets are real numbers (e.g. {split.y.flat[0]:.6g}), not class "

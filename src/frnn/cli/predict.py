@@ -14,7 +14,7 @@ from ..data.datasets import load_dataset
 from ..regressor import targets as real_targets
 from ..regressor.estimator import RNNRegressor
 from ..regressor.task import predictions
-from . import rundir
+from . import recorded, rundir
 from .data import add_text_options, check_channels, check_labels, no_labels, read_split
 
 __all__ = ["add_predict_parsers"]
@@ -81,9 +81,8 @@ def _data(args: argparse.Namespace, model):
     if args.dataset:
         split, source = load_dataset(args.dataset).test, f"data set {args.dataset}"
     else:
-        split = read_split(
-            args.data, args.label, args.header, classes, model.data_format, args.id, args.time
-        )
+        keys = (args.label, args.header, classes, model.data_format, args.id, args.time)
+        split = read_split(args.data, *keys, auto_at=args.auto_at)
         source = args.data
     if not getattr(model, "tabular_", False):  # a table's features are its T columns
         check_channels(split, model.n_features_in_, source, "the model was trained on")
@@ -96,6 +95,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import draw_confusion, format_evaluation
 
     model = _model(args.model)
+    recorded.apply(args, "evaluate")
     regression = isinstance(model, RNNRegressor)
     _check_evaluate(args, model, regression)  # before the work
     split = _data(args, model)
@@ -148,6 +148,7 @@ def run_predict(args: argparse.Namespace) -> int:
     one row per step (with a ``step`` column) for a model of sequence targets.
     """
     model = _model(args.model)
+    recorded.apply(args, "predict")
     split = _data(args, model)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

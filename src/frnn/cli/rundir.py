@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -41,8 +42,19 @@ def write_json(path, value) -> None:
     atomic_write(path, json.dumps(value, indent=2, sort_keys=False) + "\n")
 
 
+#: The most bytes a run's JSON file (config.json, metrics.json, a --config) may have: they
+#: hold settings and scores, kilobytes; a larger one is not frnn's, and is not read whole.
+MAX_JSON_BYTES = 16 << 20
+
+
 def read_json(path) -> dict:
-    """A JSON object from ``path``, with a clear error when it is missing or broken."""
+    """A JSON object from ``path``, with a clear error when it is missing, too large
+    (:data:`MAX_JSON_BYTES`) or broken."""
+    size = os.path.getsize(path)
+    if size > MAX_JSON_BYTES:
+        raise ValueError(
+            f"{path}: {size:,} bytes; a run's JSON file holds at most {MAX_JSON_BYTES:,}"
+        )
     try:
         with open(path, encoding="utf-8") as handle:
             value = json.load(handle)

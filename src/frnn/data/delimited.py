@@ -46,6 +46,7 @@ __all__ = [
     "LABEL_POSITIONS",
     "detect_header",
     "finite_floats",
+    "header_names",
     "read_rows",
     "row_values",
     "table",
@@ -157,6 +158,14 @@ def detect_header(path: str, *, label="first", limit=None) -> bool:
     with open_text(path, budget) as stream:
         first = list(itertools.islice(_split(path, nonblank_lines(stream, path, budget)), 2))
     return bool(first) and _detect_header(first, label)
+
+
+def header_names(path: str, *, header=None, label="first", limit=None) -> list[str] | None:
+    """The names of the file's header columns, stripped (None without a header row;
+    ``header`` None detects it for ``label`` as :func:`read_rows` does): to tell whether a
+    column is there before reading the file with it.  Only the first rows are read."""
+    with table(path, label=label, header=header, budget=max_bytes(limit)) as (names, _):
+        return None if names is None else [name.strip() for name in names]
 
 
 def _detect_header(first: list[list[str]], label) -> bool:
