@@ -199,8 +199,8 @@ BUGS = [
     (
         "predict ignores the model's data_format",
         "src/frnn/cli/predict.py",
-        "            args.data, args.label, args.header, classes, model.data_format, args.id, args.time",
-        "            args.data, args.label, args.header, classes, None, args.id, args.time",
+        "        keys = (args.label, args.header, classes, model.data_format, args.id, args.time)",
+        "        keys = (args.label, args.header, classes, None, args.id, args.time)",
         LAYOUT,
     ),
     (
