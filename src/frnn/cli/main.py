@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -200,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning(args, warnings.showwarning)
             return args.run(args)
+    except BrokenPipeError:  # before OSError: the reader of stdout has gone (`| head`)
+        return _stop_quietly()
     except (ValueError, TypeError, RuntimeError, OSError) as error:
         if args.debug:
             raise
@@ -215,6 +218,19 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"frnn {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _stop_quietly() -> int:
+    """Stop as command-line tools do when the reader of their output has gone (``frnn
+    predict ... | head``): no error message, stdout pointed at /dev/null so that the
+    interpreter's last flush does not report the same broken pipe, and the status a shell
+    gives a process that a broken pipe stopped, 128 + SIGPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (captured in tests)
+        pass
+    return 128 + 13  # SIGPIPE is 13 on every POSIX system
 
 
 def _show_warning(args: argparse.Namespace, show):
