@@ -4,6 +4,7 @@ a folder, a column name for a file without a header."""
 
 import csv
 import gzip
+import itertools
 
 import numpy as np
 import pytest
@@ -78,6 +79,34 @@ def _check_quoted_label(tmp_path, name, sep):
     split = load_file(_write(tmp_path, name, text))
     np.testing.assert_array_equal(split.X[:, :, 0], SERIES)
     assert split.y.tolist() == ["c", "a\nb", "c"]
+
+
+@pytest.mark.parametrize("field_limit", [None, 1000])
+def test_a_quoted_label_over_two_lines_in_the_first_row_of_a_semicolon_file(tmp_path, field_limit):
+    """The separator is told from the whole first row.  Before: from its first line alone,
+    '"a' (no semicolon), so the file was read comma-separated: "row 1, column 2: expected
+    a number, got '5;1'"."""
+    rows = ['"a\nb";0,5;1,25;-2,0', '"c";3,0;4,0;0,5', '"c";1,0;1,0;1,5']
+    before = csv.field_size_limit(field_limit or csv.field_size_limit())
+    try:
+        split = load_file(_write(tmp_path, "first_semi.csv", "\n".join(rows) + "\n"))
+    finally:
+        csv.field_size_limit(before)
+    np.testing.assert_array_equal(split.X[:, :, 0], SERIES)
+    assert split.y.tolist() == ["a\nb", "c", "c"]
+
+
+def test_the_first_record_is_looked_for_in_bounded_lines_and_characters():
+    """A quote that never closes: the first record is looked for in 64 lines or 1 Mi
+    characters at most (the separator then told from those), not through the whole file."""
+    from frnn.data.delimited import _first_record
+
+    endless = itertools.chain(['"a;0,5'], itertools.repeat("0;1;2"))
+    assert len(_first_record(itertools.islice(endless, 10_000))) == 64
+    long = itertools.chain(['"a;' + "1;" * (1 << 20)], itertools.repeat("0;1;2"))
+    assert len(_first_record(itertools.islice(long, 10_000))) == 1
+    assert _first_record(iter(['"a', 'b";1;2', "c;3;4"])) == ['"a', 'b";1;2']
+    assert _first_record(iter([])) == []
 
 
 def test_a_decimal_comma_elsewhere_is_named_where_it_is(tmp_path):

@@ -188,13 +188,14 @@ def _pandas_index(rows: list[list[str]]) -> bool:
 
 def _split(path: str, lines):
     """Each line's fields: comma, semicolon, tab or whitespace separated, by the file's
-    extension and its first line (:func:`_delimiter`).  A semicolon-separated file is one
-    a spreadsheet wrote where the decimal mark is a comma: its ``0,5`` reads as 0.5."""
-    first = next(lines, None)
-    if first is None:
+    extension and its first row (:func:`_first_record`, :func:`_delimiter`).  A
+    semicolon-separated file is one a spreadsheet wrote where the decimal mark is a comma:
+    its ``0,5`` reads as 0.5."""
+    record = _first_record(lines)
+    if not record:
         return
-    lines = itertools.chain([first], lines)
-    delimiter = _delimiter(split_suffix(path)[0], first)
+    lines = itertools.chain(record, lines)
+    delimiter = _delimiter(split_suffix(path)[0], "\n".join(record))
     if delimiter is None:
         yield from long_or_split_rows(lines)
         return
@@ -203,6 +204,26 @@ def _split(path: str, lines):
     else:
         rows = LongOrCsvRows(path, lines, delimiter)
         yield from semicolon_rows(rows, path) if delimiter == ";" else rows
+
+
+#: The most lines, and characters, that the first record is looked for in: a quoted field
+#: over more lines than that is rare, and the separator is then told from those lines.
+_RECORD_LINES, _RECORD_CHARS = 64, 1 << 20
+
+
+def _first_record(lines) -> list[str]:
+    """The lines of the file's first record (taken from ``lines``): its first line, and the
+    next ones while a quoted field is open (an odd count of ``"``: a label written over two
+    lines), so that the separator is told from the whole first row, not from the part
+    before the line break; at most ``_RECORD_LINES`` lines or ``_RECORD_CHARS``
+    characters."""
+    record, quotes, size = [], 0, 0
+    for line in lines:
+        record.append(line)
+        quotes, size = quotes + line.count('"'), size + len(line)
+        if quotes % 2 == 0 or len(record) >= _RECORD_LINES or size >= _RECORD_CHARS:
+            break
+    return record
 
 
 def _csv_rows(path: str, lines, delimiter: str):
