@@ -268,10 +268,8 @@ def _compiled_features(kernels, res: Reservoir, x, lengths, statistics, lanes=No
     codes = np.array([kernels.CODES[name] for name in statistics], dtype=np.int64)
     p = n_features(I, k, statistics)
     out = np.empty((len(x), p), dtype=x.dtype)
-    opens = np.zeros(0 if first is None else len(x), dtype=np.intp)  # none: no window
-    if first is not None:
-        opens[:] = first
-    wout = np.empty((len(opens), p), dtype=x.dtype)
+    opens = np.zeros(0, np.intp) if first is None else np.asarray(first, dtype=np.intp)  # (n,)
+    wout = np.empty((len(opens), p), dtype=x.dtype)  # no rows: no window
     kernels.pooled(xt, lengths, order, M, b, thetaT, *window, codes, out, opens, wout)
     return out if first is None else (out, wout)
 
