@@ -29,13 +29,18 @@ from torch_reference import loss_and_grads, relerr
 # Every fast path, each forced at any size: name -> (engine, settings of the module
 # constants that route it).  "loops" keeps the compiled loops that write products as
 # loops, "blas" the ones that call BLAS; "blocks" splits the batch into up to three blocks of rows
-# (the compiled loops' threads); "chunk3" makes the BLAS loops' chunks 3 steps long;
-# "chunked" keeps the numpy path's δ in chunks of ceil(T/8) steps.
+# (the compiled loops' threads); "chunk" makes the BLAS loops' chunks so many steps long;
+# "split" is ``compiled.step_product``'s answer: each step's product with R in BLAS calls
+# of so many rows (None: all the block's rows), or 0 in the compiled tiles
+# (``engine/tiles.py``, which then make the chunks' products too); "chunked" keeps the
+# numpy path's δ in chunks of ceil(T/8) steps.
 ROUTES = {
     "numba": ("numba", {"loops": True}),
     "numba-blocks": ("numba", {"loops": True, "blocks": 3}),
-    "numba-blas": ("numba", {"blas": True}),
-    "numba-blas-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3, "product_rows": 1}),
+    "numba-blas": ("numba", {"blas": True, "split": None}),
+    "numba-blas-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3, "split": 1}),
+    "numba-tiles": ("numba", {"blas": True, "split": 0}),
+    "numba-tiles-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3, "split": 0}),
     "numpy": ("numpy", {}),
     "numpy-chunked": ("numpy", {"chunked": True}),
 }
@@ -59,8 +64,9 @@ def route(name: str):
             patch.setattr(threads, "budget", lambda: settings["blocks"])
         if "chunk" in settings:
             patch.setattr(compiled, "chunk_steps", lambda T, rows: min(T, settings["chunk"]))
-        if "product_rows" in settings:  # each step's product with R in calls of so many rows
-            patch.setattr(compiled, "product_rows", lambda I: settings["product_rows"])
+        if "split" in settings:
+            split = settings["split"]  # None: all the block's rows (0 is the tiles)
+            patch.setattr(compiled, "step_product", lambda I, r: r if split is None else split)
         if settings.get("chunked"):
             patch.setattr(numpy_loops, "WHOLE_DELTA_MAX_VALUES", 0)
         yield engine

@@ -4,8 +4,8 @@ Every mode of the contract is run through engine="reference" and through each fa
 on the same model and data; states, logits, loss and gradients must agree to float64
 round-off (1e-12 relative), and float32 models must stay float32 throughout.  Each fast
 path is forced at every size (``helpers.ROUTES``): the compiled loops with products as
-loops and with BLAS calls, each on one block of rows and split into blocks (as on
-several threads), and numpy's with δ kept whole and in chunks.
+loops, with BLAS calls and with the compiled tiles, each on one block of rows and split into
+blocks (as on several threads), and numpy's with δ kept whole and in chunks.
 """
 
 from __future__ import annotations
@@ -84,6 +84,8 @@ SHAPES = [
     (4, 17, 3, 5, 2),
     (2, 64, 2, 7, 3),
     (1, 100, 3, 5, 1),
+    (7, 13, 5, 37, 2),  # the tiles' (engine/tiles.py) every form: 4 rows, 1, lanes, columns
+    (9, 6, 2, 17, 1),
 ]
 
 

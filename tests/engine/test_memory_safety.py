@@ -60,12 +60,18 @@ def test_kernel_arguments_are_checked_in_the_dispatch(family):
         "V": (cache.A, R, np.ones((2, 9)), dZ),
         "dZ": (cache.A, R, V, np.ones((6, 2))),
         "A": (cache.A[:, :, :2], R, V, dZ),
+        "A strided": (np.asfortranarray(cache.A), R, V, dZ),  # rows the tiles load whole
     }
     for A, R_, V_, dZ_ in bad.values():
         with pytest.raises(ValueError, match="for the compiled loop"):
             compiled.gradients(kernels, A, cache.batch, R_, V_, dZ_, "tanh")
     with pytest.raises(ValueError, match="for the compiled loop"):
         compiled.states(kernels, net.W, net.R, cache.batch, "tanh", np.ones(5))  # b
+    x = cache.batch.x
+    cache.batch.x = np.asfortranarray(x)
+    with pytest.raises(ValueError, match="x must be C-contiguous"):
+        compiled.states(kernels, net.W, net.R, cache.batch, "tanh", None)
+    cache.batch.x = x
     cache.batch.lengths = np.array([7, 8, 7, 7, 7], dtype=np.intp)  # beyond T
     with pytest.raises(ValueError, match=r"lengths must lie in \[1, T\]"):
         compiled.states(kernels, net.W, net.R, cache.batch, "tanh", None)

@@ -1,8 +1,8 @@
 """Compiled time loops that call BLAS for each step's products (numba), for larger networks.
 
 The same recurrence as reference.py, over the rows b0 ≤ b < b1 of the batch (one block of
-``threads.row_blocks``; the whole batch is one block).  Each step is one BLAS product and
-one fused pass over its rows: a(t) = f(W x(t) + b + R a(t−1)) forward, and
+``threads.row_blocks``; the whole batch is one block).  Each step is one product with R
+and one fused pass over its rows: a(t) = f(W x(t) + b + R a(t−1)) forward, and
 δ(t) = (g(t) + Rᵀ δ(t+1)) ⊙ f'(a(t)) backward, with ``kernel_math``'s vectorised tanh.
 The products with x and a(t−1) are hoisted out of the time loop into one product per
 chunk of ``n`` steps: W x(t) before the chunk's steps, the chunk's share of
@@ -16,7 +16,10 @@ the step in parallel.
 
 numba runs ``np.dot`` through scipy's BLAS (scipy.linalg.cython_blas); ``dispatch`` runs
 these loops only after a trial call succeeds, and holds BLAS to one thread around them.
-Every argument's shape was checked there: these loops index without checks.
+Every argument's shape was checked there: these loops index without checks.  Each step's
+product with R is BLAS's, or, where BLAS would pack its operands at every call (no
+small-matrix kernels) and the network is small, the compiled tiles of
+:func:`frnn.engine.tiles.product` (``compiled.step_product`` decides).
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ from .activations import HARDTANH, LINEAR, RELU, TANH
 from .kernel_math import FMA, lengths_within  # noqa: F401  (``compiled`` calls it)
 from .kernel_math import f as _f
 from .kernel_math import f_prime as _f_prime
+from .tiles import product
 
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "6bba98513c534582"
+IMPORTS_DIGEST = "ca91f645f874afa7"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 
@@ -42,8 +46,9 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
     """Fill rows b0..b1−1 of A (T, B, I) with a(1..T); padded steps hold zero.
 
     x (T, B, D), WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, bias (I,) (zeros for none), a0 (B, I),
-    lengths (B,); ``one`` is 1 in the arrays' dtype; n ≥ 1 steps a chunk, ``split`` ≥ 1
-    rows each BLAS call of a step's product with R.
+    lengths (B,); ``one`` is 1 in the arrays' dtype; n ≥ 1 steps a chunk; each step's
+    product with R in the compiled tiles where ``split`` is 0, else in BLAS calls of
+    ``split`` rows.
     """
     T, B, D = x.shape
     I = RT.shape[0]
@@ -58,9 +63,9 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
         # W x(t) into U, which the pass reads: never into A's rows, for a pass that read
         # and wrote one array would not vectorise (its operands overlap), and never
         # copied into A first (a pass over the chunk's rows)
-        np.dot(_rows(x, t0, t1, b0, b1, X), WT, U[:m].reshape(m * rows, I))
+        _dot(_rows(x, t0, t1, b0, b1, X), WT, U[:m].reshape(m * rows, I), split, zero)
         for t in range(t0, t1):
-            _dot_rows(a0[b0:b1] if t == 0 else A[t - 1, b0:b1], RT, carry, split)
+            _dot_rows(a0[b0:b1] if t == 0 else A[t - 1, b0:b1], RT, carry, split, zero)
             Wx = U[t - t0]  # (rows, I)
             for r in range(rows):
                 b = b0 + r
@@ -76,8 +81,7 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
 
     dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K) many-to-one,
     where it enters at each sequence's last step; db of shape (0,) means a model without
-    biases (nothing is written to it).  n ≥ 1 steps a chunk, ``split`` ≥ 1 rows each
-    BLAS call of a step's product with R.
+    biases (nothing is written to it).  n ≥ 1 steps a chunk; ``split`` as ``states``'.
     """
     T, B, D = x.shape
     I = R.shape[0]
@@ -117,15 +121,15 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
                     for j in range(I):
                         db[j] += delta[k, r, j]
             if t > 0:
-                _dot_rows(delta[k], R, carry, split)  # Rᵀ δ(t) as rows: δ(t) R
+                _dot_rows(delta[k], R, carry, split, zero)  # Rᵀ δ(t) as rows: δ(t) R
         flat = delta[:m].reshape(m * rows, I)
         if t0 > 0 and _contiguous(A, t0, t1, b0, b1):  # two products, in place
-            np.dot(flat.T, _view(A, t0 - 1, t1 - 1, b0, b1), part_R)
-            np.dot(flat.T, _view(x, t0, t1, b0, b1), part_W)
+            _dot(flat.T, _view(A, t0 - 1, t1 - 1, b0, b1), part_R, split, zero)
+            _dot(flat.T, _view(x, t0, t1, b0, b1), part_W, split, zero)
             dR += part_R
             dW += part_W
         else:  # copied side by side: one product for both
-            np.dot(flat.T, _side_by_side(x, A, a0, t0, t1, b0, b1, PX), part)
+            _dot(flat.T, _side_by_side(x, A, a0, t0, t1, b0, b1, PX), part, split, zero)
             dR += part[:, :I]
             dW += part[:, I:]
 
@@ -189,8 +193,23 @@ def _side_by_side(x, A, a0, t0, t1, b0, b1, PX):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _dot_rows(a, M, out, split):
-    """out = a M, (rows, I), one BLAS product per ``split`` rows (``compiled.product_rows``)."""
+def _dot(a, M, out, split, zero):
+    """out = a M: a chunk's product, in the compiled tiles where ``split`` is 0 (there BLAS
+    would pack them too: at the small size 0.90 / 0.56 ms a step against 1.02 / 0.58 with
+    BLAS's, float64 / float32, Zen 4 held to AVX2), else by BLAS."""
+    if split == 0:
+        product(a, M, out, zero)
+    else:
+        np.dot(a, M, out)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _dot_rows(a, M, out, split, zero):
+    """out = a M, (rows, I): in the compiled tiles where ``split`` is 0, else one BLAS
+    product per ``split`` rows (``compiled.step_product``)."""
+    if split == 0:
+        product(a, M, out, zero)
+        return
     for r0 in range(0, a.shape[0], split):
         r1 = min(a.shape[0], r0 + split)
         np.dot(a[r0:r1], M, out[r0:r1])

@@ -34,6 +34,15 @@ CHUNK_ROWS = 512
 SMALL_KERNEL_CORES = ("skylakex", "cooperlake", "sapphirerapids")
 SMALL_PRODUCT = 100**3
 
+# Hidden units up to which each step's product with R runs in the compiled tiles where the
+# BLAS has no small-matrix kernels.  Measured with OpenBLAS's Haswell kernels (AMD Zen 4
+# held to AVX2, one thread, ``rows`` × I by I × I), tiles against BLAS, float64 / float32:
+# I = 32 1.2 / 0.6 µs against 1.9 / 1.3; I = 64 (32 rows) 6.2 / 2.5 against 6.5 / 4.6;
+# I = 96 (64 rows) 22.6 / 11.2 against 18.9 / 12.0; I = 128 (64 rows) 47.5 / 20.2 against
+# 30.7 / 17.7.  The tiles run at the FMA units' peak; above this BLAS's larger kernels
+# and its blocking for the caches win.
+TILES_MAX_UNITS = 64
+
 
 @functools.cache
 def numba_kernels():
@@ -145,6 +154,18 @@ def small_kernels() -> bool:
     )
 
 
+def step_product(I: int, rows: int) -> int:
+    """How ``blas_kernels`` multiplies a block's ``rows`` by R (I, I) at each step: 0 in the
+    compiled tiles (:func:`frnn.engine.tiles.product`), else in BLAS calls of so many rows.
+
+    BLAS's small-matrix kernels where it has them; else the tiles up to ``TILES_MAX_UNITS``
+    hidden units, where BLAS's packing of both operands costs more than their products.
+    """
+    if small_kernels():
+        return product_rows(I) or rows
+    return 0 if I <= TILES_MAX_UNITS else rows
+
+
 def product_rows(I: int) -> int:
     """Rows per BLAS call of a step's product with R (I, I): the most, in multiples of 8,
     that OpenBLAS's small-matrix kernels take; 0 (all rows at once) without them."""
@@ -160,10 +181,10 @@ def chunk_steps(T: int, rows: int) -> int:
 
 
 def _chunk(module, T: int, rows: int, I: int) -> tuple:
-    """The BLAS loops' (steps a chunk, rows a product with R) for a block; () for others."""
+    """The BLAS loops' (steps a chunk, ``step_product``) for a block; () for the others."""
     if not module.CALLS_BLAS:
         return ()
-    return chunk_steps(T, rows), product_rows(I) or rows
+    return chunk_steps(T, rows), step_product(I, rows)
 
 
 def time_major(x: np.ndarray) -> tuple[np.ndarray, bool] | None:
@@ -193,12 +214,20 @@ def _expect(name: str, array: np.ndarray, shape: tuple, dtype) -> None:
         )
 
 
+def _expect_rows(name: str, array: np.ndarray) -> None:
+    """Raise unless ``array`` is C-contiguous: the loops reshape its steps into one matrix,
+    and the tiles (``tiles.product``) load each of its rows as whole vectors."""
+    if not array.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous for the compiled loop")
+
+
 def _check_batch(module, batch: Batch, I: int, dtype) -> tuple[int, int, int]:
     """(T, B, D) after checking x, a0 and lengths against each other, before a kernel runs."""
     if batch.x.ndim != 3:
         raise ValueError(f"x must be (T, B, D) for the compiled loop; got {batch.x.shape}")
     T, B, D = batch.x.shape
     _expect("x", batch.x, (T, B, D), dtype)
+    _expect_rows("x", batch.x)
     _expect("a0", batch.a0, (B, I), dtype)
     lengths = batch.lengths
     if lengths.shape != (B,) or lengths.dtype != np.intp:
@@ -239,6 +268,7 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
     I, dtype = A.shape[-1], A.dtype
     T, B, D = _check_batch(module, batch, I, dtype)
     _expect("A (the states of forward)", A, (T, B, I), dtype)
+    _expect_rows("A (the states of forward)", A)
     _expect("R", R, (I, I), dtype)
     K = V.shape[0] if V.ndim == 2 else -1
     _expect("V", V, (K, I), dtype)
