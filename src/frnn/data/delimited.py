@@ -38,7 +38,7 @@ from . import textfile
 from .compressed import split_suffix
 from .keycolumns import refuse_key_columns
 from .labels import as_labels
-from .longrows import LongOrCsvRows, LongRow, long_or_split_rows
+from .longrows import LongOrCsvRows, LongRow, RecordLines, long_or_split_rows
 from .semicolons import DECIMAL_COMMA, semicolon_rows
 from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
@@ -187,23 +187,23 @@ def _pandas_index(rows: list[list[str]]) -> bool:
 
 
 def _split(path: str, lines):
-    """Each line's fields: comma, semicolon, tab or whitespace separated, by the file's
+    """Each record's fields: comma, semicolon, tab or whitespace separated, by the file's
     extension and its first row (:func:`_first_record`, :func:`_delimiter`).  A
     semicolon-separated file is one a spreadsheet wrote where the decimal mark is a comma:
-    its ``0,5`` reads as 0.5."""
-    record = _first_record(lines)
-    if not record:
+    its ``0,5`` reads as 0.5.  A quoted field keeps its line ends and blank lines
+    (:class:`~frnn.data.longrows.RecordLines`)."""
+    records = RecordLines(lines)
+    first = "".join(_first_record(records.opening())).splitlines()  # its blank lines too
+    shown = [line for line in first if line.strip()]
+    if not shown:
         return
-    lines = itertools.chain(record, lines)
-    delimiter = _delimiter(split_suffix(path)[0], "\n".join(record))
-    if delimiter is None:
-        yield from long_or_split_rows(lines)
+    delimiter = _delimiter(split_suffix(path)[0], "\n".join(shown))
+    if delimiter is None:  # no quotes: the first record's non-blank lines, then the rest
+        yield from long_or_split_rows(itertools.chain(shown, lines))
         return
-    if csv.field_size_limit() < textfile._PIECE:
-        yield from _csv_rows(path, lines, delimiter)
-    else:
-        rows = LongOrCsvRows(path, lines, delimiter)
-        yield from semicolon_rows(rows, path) if delimiter == ";" else rows
+    long = csv.field_size_limit() >= textfile._PIECE  # else the csv module reads every line
+    rows = LongOrCsvRows(path, records, delimiter, long)
+    yield from semicolon_rows(rows, path) if delimiter == ";" else rows
 
 
 #: The most lines, and characters, that the first record is looked for in: a quoted field
@@ -224,16 +224,6 @@ def _first_record(lines) -> list[str]:
         if quotes % 2 == 0 or len(record) >= _RECORD_LINES or size >= _RECORD_CHARS:
             break
     return record
-
-
-def _csv_rows(path: str, lines, delimiter: str):
-    """Each line's fields as the csv module reads them (quotes, a quoted field over lines)."""
-    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)  # as _Pushback
-    rows = semicolon_rows(reader, path) if delimiter == ";" else reader
-    try:
-        yield from rows
-    except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
-        raise ValueError(f"{path}: row {reader.line_num}: {error}") from None
 
 
 def _delimiter(ext: str, first: str) -> str | None:
