@@ -189,7 +189,8 @@ def _first_record(lines) -> list[str]:
     next ones while a quoted field is open (an odd count of ``"``: a label written over two
     lines), so that the separator is told from the whole first row, not from the part
     before the line break; at most ``_RECORD_LINES`` lines or ``_RECORD_CHARS``
-    characters."""
+    characters.  (From :meth:`~frnn.data.longrows.RecordLines.opening`, the next ones are
+    the text that follows, blank lines included: ``"".join`` is the record as written.)"""
     record, quotes, size = [], 0, 0
     for line in lines:
         record.append(line)
