@@ -177,7 +177,7 @@ BUGS = [
     ),
     (
         "trailing NaN read as missing, not padding",
-        "src/frnn/data/delimited.py",
+        "src/frnn/data/rowvalues.py",
         '_PADDING = {"", "nan"}',
         '_PADDING = {""}',
         READERS,

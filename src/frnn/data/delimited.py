@@ -5,16 +5,12 @@ spreadsheets write CSV where the comma is the decimal mark (``.csv``, see
 :func:`_delimiter`), tabs (``.tsv``) or whitespace (``.txt``).  Where the label is:
 ``label="first"`` (the UCR layout), ``"last"``, ``"none"`` (unlabelled, for ``predict``)
 or the name of a header column.  A header row is
-declared (``header=True`` / ``False``) or detected (``None``: the first row is a header
-when one of its value fields is text that is not a number or a missing-value mark).  A
+declared (``header=True`` / ``False``) or detected (``None``: :mod:`frnn.data.headers`).  A
 header whose first field is empty announces an index column, as ``pandas.DataFrame.to_csv``
-writes it; that column is dropped.  pandas' default column names ``0,1,2,3,…`` are a
-header too (:func:`_numbered`).  Encodings: UTF-8 with or without its byte-order mark,
+writes it; that column is dropped.  Encodings: UTF-8 with or without its byte-order mark,
 and UTF-16 with its mark; gzip, bzip2 or xz compressed (:mod:`frnn.data.compressed`).
-Labels are read as written (:mod:`frnn.data.labels`).  Missing values (an empty field,
-``?`` or ``NaN`` inside a row) are reported by row; trailing empty or ``NaN`` fields are
-padding of a shorter series (the UCR 2018 archive's convention), a trailing ``?`` is a
-missing value like any other.
+Labels are read as written (:mod:`frnn.data.labels`), values as
+:mod:`frnn.data.rowvalues` reads them (missing values, padding).
 
 A header column named as series ids or time stamps are is refused where ``guard`` asks
 (:mod:`frnn.data.keycolumns`); files with an id column, one row per time step among them,
@@ -22,7 +18,8 @@ are read by :mod:`frnn.data.keyed` on the rows :func:`table` splits.
 
 A line longer than 64 Ki characters with no quote (1 Mi in a whitespace-separated file)
 is split a piece at a time (:mod:`frnn.data.longrows`); a line with a quote is split whole
-by the csv module.  Decimal commas: :mod:`frnn.data.semicolons`.
+by the csv module, a quoted field over lines as the csv module reads it, its line breaks
+and blank lines kept.  Decimal commas: :mod:`frnn.data.semicolons`.
 """
 
 from __future__ import annotations
@@ -31,32 +28,20 @@ import contextlib
 import csv
 import itertools
 
-import numpy as np
-
 from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
+from .headers import LABEL_POSITIONS, is_header, pandas_index
 from .keycolumns import refuse_key_columns
 from .labels import as_labels
-from .longrows import LongOrCsvRows, LongRow, long_or_split_rows
-from .semicolons import DECIMAL_COMMA, semicolon_rows
+from .longrows import LongOrCsvRows, LongRow, RecordLines, long_or_split_rows
+from .rowvalues import is_number, row_values
+from .semicolons import semicolon_rows
 from .textfile import RowMemory, check_size, nonblank_lines, open_text
 
-__all__ = [
-    "LABEL_POSITIONS",
-    "detect_header",
-    "finite_floats",
-    "header_names",
-    "read_rows",
-    "row_values",
-    "table",
-    "trim_padding",
-]
+__all__ = ["LABEL_POSITIONS", "detect_header", "header_names", "read_rows", "table"]
 
-LABEL_POSITIONS = ("first", "last", "none")
-_PADDING = {"", "nan"}  # trailing fields that pad a shorter series
-_MISSING = {"", "?", "nan"}
-_MAX_FIELD = 1000  # characters: far beyond any number written in decimal
+_LAST_LABELS = " (are the labels in the last column? pass label='last')"
 
 
 def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=False, guard=False):
@@ -133,16 +118,14 @@ def table(path: str, *, label, header, budget: int):
     """The file opened and split into fields: ``(names, rows)``, the header's column names
     (None without a header row; pandas' index column's dropped) and the rows after it
     (:class:`_Rows`).  ``header`` None detects the header for ``label``
-    (:func:`_detect_header`); the file and its lines are bounded by ``budget`` bytes."""
-    check_size(path, budget)
-    with open_text(path, budget) as stream:
-        rows = _split(path, nonblank_lines(stream, path, budget))
-        first = list(itertools.islice(rows, 2))  # what header and index detection look at
+    (:func:`frnn.data.headers.is_header`); the file and its lines are bounded by ``budget``
+    bytes."""
+    with _opened(path, budget) as (first, rows):
         if not first:
             raise ValueError(f"{path}: the file is empty; expected one series per row")
-        indexed = _pandas_index(first)
+        indexed = pandas_index(first)
         if header is None:
-            header = _detect_header(first, label)
+            header = is_header(first, label)
         rows = itertools.chain(first, rows)
         names = next(rows) if header else None
         if header and indexed:  # the index column pandas writes: not data
@@ -150,14 +133,22 @@ def table(path: str, *, label, header, budget: int):
         yield names, _Rows(rows, bool(header), bool(header and indexed))
 
 
-def detect_header(path: str, *, label="first", limit=None) -> bool:
-    """Whether :func:`read_rows` with ``header=None`` reads the file's first row as a header
-    for ``label``: to read the file again with another label and the same header."""
-    budget = max_bytes(limit)
+@contextlib.contextmanager
+def _opened(path: str, budget: int):
+    """The file opened and split into fields: ``(first, rows)``, its first two rows (what
+    header and index detection look at; fewer in a shorter file) and the rows after them."""
     check_size(path, budget)
     with open_text(path, budget) as stream:
-        first = list(itertools.islice(_split(path, nonblank_lines(stream, path, budget)), 2))
-    return bool(first) and _detect_header(first, label)
+        rows = _split(path, nonblank_lines(stream, path, budget))
+        yield list(itertools.islice(rows, 2)), rows
+
+
+def detect_header(path: str, *, label="first", limit=None) -> bool:
+    """Whether :func:`read_rows` with ``header=None`` reads the file's first row as a header
+    for ``label``: to read the file again with another label and the same header (False
+    for an empty file, which :func:`read_rows` refuses)."""
+    with _opened(path, max_bytes(limit)) as (first, _):
+        return bool(first) and is_header(first, label)
 
 
 def header_names(path: str, *, header=None, label="first", limit=None) -> list[str] | None:
@@ -168,42 +159,24 @@ def header_names(path: str, *, header=None, label="first", limit=None) -> list[s
         return None if names is None else [name.strip() for name in names]
 
 
-def _detect_header(first: list[list[str]], label) -> bool:
-    """Whether the first of ``first`` (the file's first two rows) is a header: a named label
-    column needs one, a pandas index column announces one, else its fields tell."""
-    return label not in LABEL_POSITIONS or _pandas_index(first) or _looks_like_header(first, label)
-
-
-def _pandas_index(rows: list[list[str]]) -> bool:
-    """Whether the rows look as ``DataFrame.to_csv`` writes them: an empty first header
-    field, then an index counting from 0."""
-    return (
-        len(rows) > 1
-        and bool(rows[0])
-        and rows[0][0].strip() == ""
-        and bool(rows[1])
-        and rows[1][0].strip() == "0"
-    )
-
-
 def _split(path: str, lines):
-    """Each line's fields: comma, semicolon, tab or whitespace separated, by the file's
+    """Each record's fields: comma, semicolon, tab or whitespace separated, by the file's
     extension and its first row (:func:`_first_record`, :func:`_delimiter`).  A
     semicolon-separated file is one a spreadsheet wrote where the decimal mark is a comma:
-    its ``0,5`` reads as 0.5."""
-    record = _first_record(lines)
-    if not record:
+    its ``0,5`` reads as 0.5.  A quoted field keeps its line ends and blank lines
+    (:class:`~frnn.data.longrows.RecordLines`)."""
+    records = RecordLines(lines)
+    first = "".join(_first_record(records.opening())).splitlines()  # its blank lines too
+    shown = [line for line in first if line.strip()]
+    if not shown:
         return
-    lines = itertools.chain(record, lines)
-    delimiter = _delimiter(split_suffix(path)[0], "\n".join(record))
-    if delimiter is None:
-        yield from long_or_split_rows(lines)
+    delimiter = _delimiter(split_suffix(path)[0], "\n".join(shown))
+    if delimiter is None:  # no quotes: the first record's non-blank lines, then the rest
+        yield from long_or_split_rows(itertools.chain(shown, lines))
         return
-    if csv.field_size_limit() < textfile._PIECE:
-        yield from _csv_rows(path, lines, delimiter)
-    else:
-        rows = LongOrCsvRows(path, lines, delimiter)
-        yield from semicolon_rows(rows, path) if delimiter == ";" else rows
+    long = csv.field_size_limit() >= textfile._PIECE  # else the csv module reads every line
+    rows = LongOrCsvRows(path, records, delimiter, long)
+    yield from semicolon_rows(rows, path) if delimiter == ";" else rows
 
 
 #: The most lines, and characters, that the first record is looked for in: a quoted field
@@ -216,7 +189,8 @@ def _first_record(lines) -> list[str]:
     next ones while a quoted field is open (an odd count of ``"``: a label written over two
     lines), so that the separator is told from the whole first row, not from the part
     before the line break; at most ``_RECORD_LINES`` lines or ``_RECORD_CHARS``
-    characters."""
+    characters.  (From :meth:`~frnn.data.longrows.RecordLines.opening`, the next ones are
+    the text that follows, blank lines included: ``"".join`` is the record as written.)"""
     record, quotes, size = [], 0, 0
     for line in lines:
         record.append(line)
@@ -224,16 +198,6 @@ def _first_record(lines) -> list[str]:
         if quotes % 2 == 0 or len(record) >= _RECORD_LINES or size >= _RECORD_CHARS:
             break
     return record
-
-
-def _csv_rows(path: str, lines, delimiter: str):
-    """Each line's fields as the csv module reads them (quotes, a quoted field over lines)."""
-    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)  # as _Pushback
-    rows = semicolon_rows(reader, path) if delimiter == ";" else reader
-    try:
-        yield from rows
-    except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
-        raise ValueError(f"{path}: row {reader.line_num}: {error}") from None
 
 
 def _delimiter(ext: str, first: str) -> str | None:
@@ -251,54 +215,6 @@ def _delimiter(ext: str, first: str) -> str | None:
     return "," if ext == ".csv" or "," in first else None
 
 
-def _looks_like_header(rows: list[list[str]], label) -> bool:
-    """Whether the first of ``rows`` (the file's first two) names the columns: words where
-    values go, or, as ``DataFrame.to_csv`` writes numbered columns ("label,0,1,2"), a word
-    where the next row has a number for its label, or the columns numbered as pandas
-    numbers them (:func:`_numbered`) above a row of as many fields, not all integers."""
-    fields = rows[0]
-    values = _value_fields(fields, label)
-    if bool(values) and all(not _is_number(f) for f in values):
-        return True
-    if len(rows) > 1 and _numbered(values) and len(rows[1]) == len(fields):
-        return not all(f.strip().lstrip("+-").isdigit() for f in _value_fields(rows[1], label))
-    if label not in ("first", "last") or len(rows) < 2 or not rows[0] or not rows[1]:
-        return False
-    at = 0 if label == "first" else -1
-    return not _is_number(rows[0][at]) and _is_number(rows[1][at])
-
-
-_NUMBERED = 4  # columns: a short series 0, 1, 2 is more likely data than a header
-
-
-def _value_fields(fields: list[str], label) -> list[str]:
-    """The fields of a row where the values go, for ``label`` (a position or a name)."""
-    return fields[1:] if label == "first" else fields[:-1] if label == "last" else fields
-
-
-def _numbered(fields: list[str]) -> bool:
-    """Whether ``fields`` number columns as pandas numbers a DataFrame's by default:
-    ``0 1 2 3 …``, at least :data:`_NUMBERED` of them."""
-    count = 0  # field by field, stopped at the first that is not its number: a long row's
-    for count, text in enumerate(fields, start=1):  # fields are not all made strings at once
-        if text.strip() != str(count - 1):
-            return False
-    return count >= _NUMBERED
-
-
-def _is_number(text: str) -> bool:
-    """Whether ``text`` is a number, a missing-value mark or a number with a decimal comma
-    (not read, but not a header's word either: it is reported where it is)."""
-    text = text.strip()
-    if text.lower() in _MISSING or DECIMAL_COMMA.fullmatch(text):
-        return True
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _label_column(path: str, label, names) -> int | None:
     if label == "none":
         return None
@@ -313,7 +229,7 @@ def _label_column(path: str, label, names) -> int | None:
             "'first' or 'last'"
         )
     stripped = [n.strip() for n in names]
-    if label not in stripped and all(_is_number(n) for n in stripped):
+    if label not in stripped and all(is_number(n) for n in stripped):
         raise ValueError(
             f"{path}: label={label!r} names a header column, but the first row holds "
             "numbers, not column names; give the label's position: 'first' or 'last'"
@@ -321,77 +237,3 @@ def _label_column(path: str, label, names) -> int | None:
     if label not in stripped:
         raise ValueError(f"{path}: no column named {label!r}; the header names {stripped[:10]}")
     return stripped.index(label)
-
-
-def row_values(fields, row: int, path: str, offset: int, hint: str = "") -> np.ndarray:
-    """Row ``row``'s values (T_i,), NaN where missing, trailing padding dropped
-    (:func:`trim_padding`); a long row's (:class:`~frnn.data.longrows.LongRow`) a piece at
-    a time, named by the same columns."""
-    trim_padding(fields)
-    if not isinstance(fields, LongRow):
-        return _numbers(fields, row, path, offset, hint)
-    values, done = np.empty(len(fields)), 0  # (T_i,)
-    for piece in fields.pieces():
-        end = done + len(piece)  # the row's last field gets the hint
-        values[done:end] = _numbers(
-            piece, row, path, offset + done, hint if end == len(fields) else ""
-        )
-        done = end
-    return values
-
-
-def trim_padding(fields) -> None:
-    """Drop ``fields``' trailing empty or ``NaN`` fields (a list or a
-    :class:`~frnn.data.longrows.LongRow`, in place): the padding of a shorter series."""
-    while len(fields) and fields[-1].strip().lower() in _PADDING:
-        fields.pop(-1)
-
-
-def finite_floats(texts: list[str]) -> np.ndarray | None:
-    """``texts`` (n,) as finite floats at once (numpy calls float() on each, in C), or None
-    when one is not a number, is missing, is not finite or is too long to be one."""
-    if texts and max(map(len, texts)) > _MAX_FIELD:
-        return None
-    try:
-        values = np.array(texts, dtype=np.float64)  # (n,)
-    except ValueError:
-        return None
-    return values if np.isfinite(values).all() else None
-
-
-def _numbers(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
-    """The fields (their first at column ``offset``) as floats (n,), NaN where missing."""
-    values = finite_floats(fields)  # else a missing mark or a bad field: named field by field
-    return values if values is not None else _each_value(fields, row, path, offset, hint)
-
-
-_LAST_LABELS = " (are the labels in the last column? pass label='last')"
-_COMMA_HINT = (
-    " (a decimal comma: decimal commas are read in semicolon-separated files only; write "
-    "decimal points, or separate the fields by semicolons)"
-)
-
-
-def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
-    """The row's values field by field: NaN for a missing mark, else the first bad field
-    named by row and column (with ``hint`` when it is the row's last field)."""
-    end = len(fields)
-    values = np.empty(end)
-    for c in range(end):
-        text = fields[c].strip()
-        if text.lower() in _MISSING:
-            values[c] = np.nan
-            continue
-        where = f"{path}: row {row}, column {c + offset}"
-        if len(text) > _MAX_FIELD:  # whatever csv.field_size_limit() the process has set
-            raise ValueError(f"{where}: a field of {len(text):,} characters, not a number")
-        try:
-            values[c] = float(text)
-        except ValueError:
-            last = hint if c == end - 1 else ""
-            if DECIMAL_COMMA.fullmatch(text):  # a spreadsheet's, with tabs between fields
-                last = _COMMA_HINT
-            raise ValueError(f"{where}: expected a number, got {text[:40]!r}{last}") from None
-        if not np.isfinite(values[c]):
-            raise ValueError(f"{where}: expected a finite number, got {text[:40]!r}")
-    return values

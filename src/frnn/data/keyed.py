@@ -40,11 +40,12 @@ import sys
 import numpy as np
 
 from .._npz import max_bytes
-from .delimited import finite_floats, row_values, table, trim_padding
+from .delimited import table
 from .keylayout import KeyLayout
 from .labels import as_labels
 from .longrows import LongRow
 from .readers import split_from_series
+from .rowvalues import finite_floats, row_values, trim_padding
 from .series import Series
 from .timestamps import TimeColumn
 

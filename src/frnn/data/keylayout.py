@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .delimited import _is_number, _label_column, _numbers
+from .delimited import _label_column
 from .keycolumns import refuse_time_columns
 from .longrows import LongRow
+from .rowvalues import _numbers, is_number
 
 __all__ = ["KeyLayout"]
 
@@ -24,7 +25,7 @@ def _find(path: str, key: str, name, names: list[str]) -> int:
     if not isinstance(name, str):
         raise ValueError(f"{key} must be a header column's name; got {name!r}")
     if name not in names:
-        if all(_is_number(n) for n in names):
+        if all(is_number(n) for n in names):
             raise ValueError(
                 f"{path}: {key}={name!r} names a header column, but the first row holds "
                 "numbers, not column names; a file with an id column needs its header"
@@ -117,7 +118,7 @@ class KeyLayout:
         out = np.empty(len(fields))  # (T_i,)
         for k, text in enumerate(fields):
             column, name = self.column(k)
-            if not _is_number(text):
+            if not is_number(text):
                 hint = (
                     f" (are the labels in column {name!r}? pass label={name!r})"
                     if self.hint and name

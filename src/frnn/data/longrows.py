@@ -18,7 +18,7 @@ import re
 from . import textfile
 from .textfile import pieces
 
-__all__ = ["LongOrCsvRows", "LongRow", "long_or_split_rows"]
+__all__ = ["LongOrCsvRows", "LongRow", "RecordLines", "long_or_split_rows"]
 
 # A whitespace line's fields are counted before they are read, a pass over it (some 9% of
 # its reading): a line of up to 16 pieces (1 Mi characters, ~20 MB of strings) is split whole.
@@ -29,30 +29,28 @@ _SHAPE = str.maketrans({chr(c): " " if chr(c).isspace() else "x" for c in range(
 
 
 class LongOrCsvRows:
-    """Each line's fields: a line over :data:`textfile._PIECE` characters with no quote
-    as a :class:`LongRow` (read a piece at a time), any other as the csv module reads it;
-    ``line_num`` the lines read so far, as the csv reader's counts them (for messages).
+    """Each record's fields: a line over :data:`textfile._PIECE` characters with no quote
+    as a :class:`LongRow` (read a piece at a time) where ``long``, any other as the csv
+    module reads it; ``line_num`` the non-blank lines read so far (for messages: a record
+    over lines counts each, as the csv reader counts them).
     """
 
-    def __init__(self, path: str, lines, delimiter: str) -> None:
-        self.path, self.lines, self.delimiter = path, lines, delimiter
-        self.source = _Pushback(lines)
-        self.reader = csv.reader(self.source, delimiter=delimiter)
-        self.long = 0  # lines read as LongRow, which the csv reader's line_num does not count
+    def __init__(self, path: str, lines: RecordLines, delimiter: str, long: bool = True) -> None:
+        self.path, self.lines, self.delimiter, self.long = path, lines, delimiter, long
+        self.reader = csv.reader(lines, delimiter=delimiter)
 
     @property
     def line_num(self) -> int:
-        return self.long + self.reader.line_num
+        return self.lines.count
 
     def __iter__(self):
         return self
 
     def __next__(self) -> list[str] | LongRow:
-        line = next(self.lines)  # a line the csv reader left; it takes a record's next lines
-        if len(line) > textfile._PIECE and '"' not in line:
-            self.long += 1
+        line = self.lines.first()  # a line the csv reader left; it takes a record's next lines
+        if self.long and len(line) > textfile._PIECE and '"' not in line:
             return LongRow.read(line, self.delimiter, self.path, self.line_num)
-        self.source.push(line)
+        self.lines.push(line)
         try:
             return next(self.reader)
         except csv.Error as error:  # e.g. a field over csv.field_size_limit() characters
@@ -69,23 +67,61 @@ def long_or_split_rows(lines):
             yield line.split()
 
 
-class _Pushback:
-    """An iterator over ``lines`` with a line put back in front, for the csv reader: each
-    line with its ``\n`` again, so that a quoted field over lines keeps its line breaks
-    (given lines without one, the csv module joins them with nothing: ``"b`` and ``c"``
-    read ``bc``)."""
+class RecordLines:
+    """A delimited file's lines for the csv reader, a record at a time: a record's first
+    line the next non-blank one (:meth:`first`), then, while the reader asks for more (a
+    quoted field goes on), the text that follows it, line ends and blank lines included
+    (the ``send(True)`` of :func:`frnn.data.textfile.nonblank_lines`), as the csv module
+    reads a file: a label written ``"a\\n\\nb"`` keeps its blank line.
+
+    ``lines`` come from :func:`frnn.data.textfile.nonblank_lines`; :meth:`opening` takes the
+    first record's lines from them to look at, and gives them again here.  ``count``: the
+    non-blank lines given, as messages number rows (a blank line inside a quoted field is
+    not counted, as no blank line is).
+    """
 
     def __init__(self, lines) -> None:
-        self.lines, self.pending = lines, []
+        self.lines, self.taken, self.count = lines, [], 0
+        self.pushed: str | None = None  # a record's first line, given back
+
+    def opening(self):
+        """The first non-blank line, then the text that follows it, a line at a time (see
+        above); each kept, to be given again."""
+        for line in self.lines:
+            self.taken.append(line)
+            yield line
+            break
+        while True:
+            try:
+                self.taken.append(self.lines.send(True))
+            except StopIteration:
+                return
+            yield self.taken[-1]
+
+    def first(self) -> str:
+        """The next record's first line: the next non-blank one (StopIteration: none)."""
+        while self.taken:  # text taken after a line: a line end, then the next line
+            line = (self.taken.pop(0).splitlines() or [""])[-1]
+            if line.strip():
+                self.count += 1
+                return line
+        line = next(self.lines)
+        self.count += 1
+        return line
 
     def push(self, line: str) -> None:
-        self.pending.append(line)
+        self.pushed = line
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
-        return (self.pending.pop() if self.pending else next(self.lines)) + "\n"
+        if self.pushed is not None:
+            line, self.pushed = self.pushed, None
+            return line
+        text = self.taken.pop(0) if self.taken else self.lines.send(True)
+        self.count += not text.isspace()  # never empty: it starts with a line end
+        return text
 
 
 class LongRow:

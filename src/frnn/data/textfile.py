@@ -30,6 +30,8 @@ __all__ = ["RowMemory", "check_size", "nonblank_lines", "open_text", "pieces"]
 _ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a list slot
 _BLOCK = 1 << 16  # characters read at a time: small beside the values a file holds
 _VISIBLE = re.compile(r"\S")  # found at C speed across any run of blank lines
+_ENDS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines ends lines at
+_OTHER_ENDS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # those but \n
 _PIECE = 1 << 16  # characters of a long line split at a time: few strings alive at once
 _SPACE = re.compile(r"\s")  # what str.split() splits at: str.isspace's characters, each
 
@@ -63,12 +65,57 @@ def open_text(path: str, limit: int):
 
 def nonblank_lines(stream, path: str, budget: int):
     """The file's non-blank lines, split as ``str.splitlines`` splits (\\v, \\f, U+2028
-    end lines too), each at most ``budget`` / 8 characters.
+    end lines too), without their ends, each at most ``budget`` / 8 characters.
+
+    Asked with ``send(True)`` in place of ``next``, it gives the next line whatever it
+    holds, as the text that follows the last line given: that line's end, then the line
+    without its own; a run of blank lines at once; at the end of the file, the last line's
+    end alone.  A quoted field that goes on over lines is read so, its line breaks and
+    blank lines as the file has them (:class:`frnn.data.longrows.RecordLines`).
 
     Read in blocks of :data:`_BLOCK` characters, the next non-blank line found by a regular
-    expression: a run of blank lines costs no Python step each (a gzip file of 1 MiB
-    inflates to 1 GiB of them, which line by line took ten minutes to refuse).
+    expression: a run of blank lines costs no Python step each, even inside a quoted field
+    (a gzip file of 1 MiB inflates to 1 GiB of them, which line by line took ten minutes
+    to refuse).
     """
+    every, ending = False, ""  # whether any line is asked for; the end of the last one given
+    for text, end, before in _blocks(stream, path, budget):
+        blank, at = text.isspace(), 0  # isspace: a bomb's block passed 8x faster than by search
+        plain = blank or not _OTHER_ENDS.search(text, 0, end)  # lines that end at \n alone
+        while at < end:
+            found = None if blank else _VISIBLE.search(text, at, end)
+            start = text.rfind("\n", 0, found.start()) + 1 if found else end  # its line's
+            if every and start > at:  # blank lines inside a quoted field: given at once
+                cut = start - (text[start - 1] == "\n")
+                every = yield ending + text[at:cut]
+                at, ending = start, text[cut:start]
+                continue
+            if not found:
+                break
+            stop = text.find("\n", found.start(), end)  # the line's end, its \n excluded
+            stop = end if stop < 0 else stop  # the last line, without a newline
+            if stop - start > budget // 8:
+                _too_long(path, before + text.count("\n", 0, start) + 1, budget)
+            at = stop + 1  # past the end at the file's end: no newline there
+            if plain:  # the line is one line: given whole
+                line = text[start:stop]
+                every = yield ending + line if every else line
+                ending = text[stop:at]
+                continue
+            for line in text[start:at].splitlines(True):
+                cut = len(line) - (line[-1] in _ENDS)  # the line without its end
+                if every or not line.isspace():
+                    every = yield ending + line[:cut] if every else line[:cut]
+                ending = line[cut:]
+    if every and ending:  # a quoted field open at the file's end: its last line's end
+        yield ending
+
+
+def _blocks(stream, path: str, budget: int):
+    """The file's text a block of whole lines at a time: ``(text, end, before)``, its lines
+    ``text[:end]`` (at the end of the file, the last one without a newline too) and the
+    count of lines before them; a line over ``budget`` / 8 characters refused as soon as
+    it is read, before it is joined."""
     longest = budget // 8
     pending, size, before = [], 0, 0  # the unfinished last line's pieces, its size, lines before
     while True:
@@ -82,18 +129,7 @@ def nonblank_lines(stream, path: str, budget: int):
         pending.append(block)
         text, pending = "".join(pending), None  # one copy of a long line held, not two
         end = text.rfind("\n") + 1 if block else len(text)  # the complete lines' end
-        # isspace first: a block of blank lines (a bomb's) is passed 8x faster than by search
-        found = None if text.isspace() else _VISIBLE.search(text, 0, end)
-        while found:  # the next line with something on it: its start, its end
-            start = text.rfind("\n", 0, found.start()) + 1
-            stop = text.find("\n", found.start(), end)
-            stop = end if stop < 0 else stop  # the last line, without its newline
-            if stop - start > longest:
-                _too_long(path, before + text.count("\n", 0, start) + 1, budget)
-            for line in text[start:stop].splitlines():
-                if line.strip():
-                    yield line
-            found = _VISIBLE.search(text, stop, end)
+        yield text, end, before
         before += text.count("\n", 0, end)
         pending, size = [text[end:]], len(text) - end
         if size > longest:  # newline=None: every line ends in \n

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from .delimited import _MAX_FIELD, finite_floats
+from .rowvalues import _MAX_FIELD, finite_floats
 
 __all__ = ["TimeColumn"]
 

@@ -1,0 +1,105 @@
+"""A delimited file's row as floats: a missing value (an empty field, ``?`` or ``NaN``
+inside the row) NaN, trailing empty or ``NaN`` fields dropped as the padding of a shorter
+series (the UCR 2018 archive's convention; a trailing ``?`` is a missing value like any
+other), a bad field named by its row and column; a long row
+(:class:`~frnn.data.longrows.LongRow`) read a piece at a time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .longrows import LongRow
+from .semicolons import DECIMAL_COMMA
+
+__all__ = ["finite_floats", "is_number", "row_values", "trim_padding"]
+
+_PADDING = {"", "nan"}  # trailing fields that pad a shorter series
+_MISSING = {"", "?", "nan"}
+_MAX_FIELD = 1000  # characters: far beyond any number written in decimal
+
+
+def row_values(fields, row: int, path: str, offset: int, hint: str = "") -> np.ndarray:
+    """Row ``row``'s values (T_i,), NaN where missing, trailing padding dropped
+    (:func:`trim_padding`); a long row's (:class:`~frnn.data.longrows.LongRow`) a piece at
+    a time, named by the same columns."""
+    trim_padding(fields)
+    if not isinstance(fields, LongRow):
+        return _numbers(fields, row, path, offset, hint)
+    values, done = np.empty(len(fields)), 0  # (T_i,)
+    for piece in fields.pieces():
+        end = done + len(piece)  # the row's last field gets the hint
+        values[done:end] = _numbers(
+            piece, row, path, offset + done, hint if end == len(fields) else ""
+        )
+        done = end
+    return values
+
+
+def trim_padding(fields) -> None:
+    """Drop ``fields``' trailing empty or ``NaN`` fields (a list or a
+    :class:`~frnn.data.longrows.LongRow`, in place): the padding of a shorter series."""
+    while len(fields) and fields[-1].strip().lower() in _PADDING:
+        fields.pop(-1)
+
+
+def finite_floats(texts: list[str]) -> np.ndarray | None:
+    """``texts`` (n,) as finite floats at once (numpy calls float() on each, in C), or None
+    when one is not a number, is missing, is not finite or is too long to be one."""
+    if texts and max(map(len, texts)) > _MAX_FIELD:
+        return None
+    try:
+        values = np.array(texts, dtype=np.float64)  # (n,)
+    except ValueError:
+        return None
+    return values if np.isfinite(values).all() else None
+
+
+def _numbers(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
+    """The fields (their first at column ``offset``) as floats (n,), NaN where missing."""
+    values = finite_floats(fields)  # else a missing mark or a bad field: named field by field
+    return values if values is not None else _each_value(fields, row, path, offset, hint)
+
+
+_COMMA_HINT = (
+    " (a decimal comma: decimal commas are read in semicolon-separated files only; write "
+    "decimal points, or separate the fields by semicolons)"
+)
+
+
+def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
+    """The row's values field by field: NaN for a missing mark, else the first bad field
+    named by row and column (with ``hint`` when it is the row's last field)."""
+    end = len(fields)
+    values = np.empty(end)
+    for c in range(end):
+        text = fields[c].strip()
+        if text.lower() in _MISSING:
+            values[c] = np.nan
+            continue
+        where = f"{path}: row {row}, column {c + offset}"
+        if len(text) > _MAX_FIELD:  # whatever csv.field_size_limit() the process has set
+            raise ValueError(f"{where}: a field of {len(text):,} characters, not a number")
+        try:
+            values[c] = float(text)
+        except ValueError:
+            last = hint if c == end - 1 else ""
+            if DECIMAL_COMMA.fullmatch(text):  # a spreadsheet's, with tabs between fields
+                last = _COMMA_HINT
+            raise ValueError(f"{where}: expected a number, got {text[:40]!r}{last}") from None
+        if not np.isfinite(values[c]):
+            raise ValueError(f"{where}: expected a finite number, got {text[:40]!r}")
+    return values
+
+
+def is_number(text: str) -> bool:
+    """Whether ``text`` is a number, a missing-value mark or a number with a decimal comma
+    (not read, but not a header's word either: it is reported where it is)."""
+    text = text.strip()
+    if text.lower() in _MISSING or DECIMAL_COMMA.fullmatch(text):
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
