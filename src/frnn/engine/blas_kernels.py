@@ -36,7 +36,7 @@ from .tiles import product
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "ca91f645f874afa7"
+IMPORTS_DIGEST = "7b140f16ec6dad81"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 
