@@ -139,14 +139,14 @@ def ridge_loo(
     for omega in weights:
         U, s2, project = spectra(omega)  # U (n, r), s2 (r,)
         UtY = U.T @ Yc  # (r, K)
-        U2 = U**2 if blocks is None else None  # (n, r), once for every α
+        shrinks = s2 / (s2 + alphas[:, None])  # (m, r): s² / (s² + α), a row per α
+        if blocks is None:
+            U2 = U**2  # (n, r), once for every α
+            residuals = [loo_residuals(U, k, UtY, Yc, root, w / w.sum(), U2) for k in shrinks]
+        else:  # (m, n, K): every α at once, a few small solves each
+            residuals = grouped_residuals(U, shrinks, UtY, Yc, root, w / w.sum(), blocks)
         errors, loos = [], []
-        for alpha in alphas:
-            shrink = s2 / (s2 + alpha)
-            if blocks is None:
-                e = loo_residuals(U, shrink, UtY, Yc, root, w / w.sum(), U2)  # (n, K)
-            else:
-                e = grouped_residuals(U, shrink, UtY, Yc, root, w / w.sum(), blocks)
+        for e in residuals:  # (n, K) an α
             m = len(e)  # the series (all n rows without groups); w[:m] their weights
             loos.append(Y[:m] - e)
             errors.append(float((w[:m, None] * e**2).sum() / w[:m].sum()))
@@ -192,8 +192,9 @@ def loo_residuals(U, shrink, UtY, Yc, root, share, U2=None) -> np.ndarray:
     return (Yc - fitted) / (1.0 - h)[:, None] / root
 
 
-def grouped_residuals(U, shrink, UtY, Yc, root, share, blocks) -> np.ndarray:
-    """Leave-one-group-out residuals of the series, each left out with its rows, in y's units.
+def grouped_residuals(U, shrinks, UtY, Yc, root, share, blocks) -> np.ndarray:
+    """Leave-one-group-out residuals of the series, each left out with its rows, in y's units,
+    for each α's shrinkage at once.
 
     For a group S (its series and its extra rows), e_S = (I − H_SS)⁻¹ r_S with r the
     fitted residuals in the weighted space and H_SS = U_S diag(shrink) U_Sᵀ + √s_S √s_Sᵀ
@@ -203,7 +204,7 @@ def grouped_residuals(U, shrink, UtY, Yc, root, share, blocks) -> np.ndarray:
     Parameters
     ----------
     U : (N, r) every row's U, Fc = U diag(s) Vᵀ
-    shrink : (r,) s² / (s² + α)
+    shrinks : (m, r) s² / (s² + α), a row per α
     UtY : (r, K) Uᵀ Yc
     Yc : (N, K) the centred, weighted targets √w (y − ν)
     root : (N, 1) √w
@@ -213,16 +214,18 @@ def grouped_residuals(U, shrink, UtY, Yc, root, share, blocks) -> np.ndarray:
 
     Returns
     -------
-    (n, K), one row per series
+    (m, n, K), one row per series for each α
     """
-    r = Yc - U @ (shrink[:, None] * UtY)  # (N, K) fitted residuals
-    out = np.empty((sum(len(ids) for ids, _ in blocks), r.shape[1]))  # (n, K)
+    # (m, N, K) fitted residuals: one product a α, as one α at a time made them
+    r = Yc - U @ (shrinks[:, :, None] * UtY)
+    out = np.empty((len(shrinks), sum(len(ids) for ids, _ in blocks), r.shape[2]))
     for ids, rows in blocks:
         Ug = U[rows]  # (g, k, r)
         rs = np.sqrt(share)[rows]  # (g, k)
-        H = np.einsum("gir,gjr->gij", Ug * shrink, Ug) + rs[:, :, None] * rs[:, None, :]
-        e = np.linalg.solve(np.eye(rows.shape[1]) - H, r[rows])  # (g, k, K)
-        out[ids] = e[:, 0] / root[rows[:, 0]]
+        scaled = Ug * shrinks[:, None, None, :]  # (m, g, k, r)
+        H = np.einsum("agir,gjr->agij", scaled, Ug) + rs[:, :, None] * rs[:, None, :]
+        e = np.linalg.solve(np.eye(rows.shape[1]) - H, r[:, rows])  # (m, g, k, K)
+        out[:, ids] = e[:, :, 0] / root[rows[:, 0]]
     return out
 
 
