@@ -10,13 +10,16 @@ Zen 4 core held to AVX2 (``benchmarks/bench_vs_torch.py --isa avx2``).
 
 :func:`product` is the form of BLAS's kernels without the packing: the result in tiles of
 4 rows by two vectors (:mod:`frnn.engine.simd`), each tile's eight vectors of sums held in
-registers while the k terms stream in, each term one multiply-add of a row of M by one
-broadcast element of a; the columns left over (fewer than two vectors' lanes) by one
-vector, then one at a time.  Every sum adds its terms in the order k = 0, 1, ..., as
-BLAS's kernels do for K this small, so the results are the reference's to rounding.
+registers while the terms stream in, each term one multiply-add of a row of M by one
+broadcast element of a; the columns left over by one vector in tiles of 8 rows, then one
+at a time.  The sums run in passes of ``KC`` terms, each carrying them on, so every sum
+adds its terms in the order k = 0, 1, ... (as BLAS's kernels do within a block): the
+results are the reference's to rounding.  The BPTT loops use it for the chunks' products
+too (W x(t), and dR, dW from δ's 512 rows), where BLAS would pack as well.
 
-It indexes without checks: the caller passes out (m, n), a (m, k), M (k, n), each row
-contiguous (``compiled`` copies R and Rᵀ into C order; the loops' state rows are).
+It indexes without checks: the caller passes out (m, n) and M (k, n) with contiguous rows
+(``compiled`` copies R and Rᵀ into C order and checks x and the states), and a (m, k) in
+any layout (read an element at a time: δᵀ is a transposed view).
 """
 
 from __future__ import annotations
@@ -41,8 +44,8 @@ KC = 128
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FMA)
 def product(a, M, out, zero):
-    """out = a M: out (m, n), a (m, k), M (k, n), every row contiguous (unchecked); ``zero``
-    is 0 in their dtype."""
+    """out = a M: out (m, n), a (m, k), M (k, n), out's and M's rows contiguous (unchecked);
+    ``zero`` is 0 in their dtype."""
     k = a.shape[1]
     for k0 in range(0, max(k, 1), KC):  # k = 0: one pass, which writes zeros
         _pass(a, M, out, k0, min(k, k0 + KC), zero)
