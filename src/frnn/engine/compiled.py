@@ -73,10 +73,6 @@ def blas_kernels():
     return module
 
 
-# The compiled functions of a family that its trial call runs (each one's disk cache too)
-_CACHED = ("states", "gradients", "lengths_within", "time_major")
-
-
 def _usable(module):
     """``module`` if its two loops run (compiled now or loaded from the cache), else None."""
     batch = Batch(
@@ -89,7 +85,10 @@ def _usable(module):
         many_to_many=False,
     )
     W = R = V = np.zeros((1, 1))
-    cached = [getattr(module, name) for name in _CACHED if hasattr(module, name)]
+    # every compiled function the module holds or imports, each with its disk cache: a loop
+    # compiled afresh compiles what it calls too (``tiles.product``), whose cache may be
+    # the corrupt one
+    cached = [v for v in vars(module).values() if hasattr(getattr(v, "_cache", None), "flush")]
     for attempt in range(2):
         try:
             if hasattr(module, "time_major"):  # ``kernels``' copy of x, read from the cache too
