@@ -72,6 +72,20 @@ def test_header_detected_and_label_by_name(tmp_path):
         load_file(_write(tmp_path, "header.csv", text), label="kind")
 
 
+@pytest.mark.parametrize("label", ["first", "none"])
+def test_a_header_ending_in_a_comma_is_detected(tmp_path, label):
+    """Every line ending in a comma (as some exporters write them): the header's empty last
+    field read as a missing value, not a word, so above text labels, or with no labels,
+    the header was taken for data ("row 1, column 2: expected a number, got 't0'")."""
+    rows = [["label", "t0", "t1", "t2"], *_rows()]
+    if label == "none":
+        rows = [r[1:] for r in rows]
+    text = "".join(",".join(r) + ",\n" for r in rows)
+    _check(
+        load_file(_write(tmp_path, "trailing.csv", text), label=label), LABELS * (label != "none")
+    )
+
+
 def test_pandas_index_column_and_header(tmp_path):
     text = ",label,0,1,2\n" + "".join(
         f"{i},{','.join(r)}\n" for i, r in enumerate(_rows())
