@@ -77,7 +77,9 @@ def new_run_dir(out=None) -> Path:
             k += 1
             out = Path("runs") / f"{stamp}-{k}"
     out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and not out.is_dir():  # not "not empty ... --resume it": no run to resume
+        raise ValueError(f"--out {out} is a file; expected a directory for the run")
+    if out.exists() and any(out.iterdir()):
         raise ValueError(
             f"--out {out} already exists and is not empty; "
             "pass another --out, or --resume it to continue that run"
