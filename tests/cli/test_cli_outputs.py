@@ -40,6 +40,22 @@ def test_predict_out_that_cannot_be_written_is_one_line_naming_it(tiny_model, ou
     assert sorted(p.name for p in tiny_model.iterdir()) == ["d.csv", "folder", "m.npz"]
 
 
+@pytest.mark.parametrize("out", ["d.csv", "./d.csv", "m.npz", "link.csv"])
+def test_predict_out_that_is_its_own_data_or_model_file_is_refused(tiny_model, out):
+    """Before: the predictions replaced the --data file (the series lost) or the model
+    file ('wrote m.npz', then 'not a readable frnn model file'), exit 0."""
+    (tiny_model / "link.csv").symlink_to("d.csv")
+    before = {name: (tiny_model / name).read_bytes() for name in ("d.csv", "m.npz")}
+    result = frnn("predict", "--model", "m.npz", "--data", "d.csv", "--out", out, cwd=tiny_model)
+    assert result.returncode == 2, result.stderr
+    flag = "--model" if out == "m.npz" else "--data"
+    assert result.stderr.strip() == (
+        f"frnn predict: error: --out {out} is the {flag} file: the predictions would replace "
+        "it; pass another --out"
+    ), result.stderr
+    assert {name: (tiny_model / name).read_bytes() for name in before} == before
+
+
 def test_predict_data_that_is_a_directory_is_named_so(tiny_model):
     """Before: 'folder.csv: no such file', though it was there (a directory)."""
     (tiny_model / "folder.csv").mkdir()
