@@ -86,6 +86,14 @@ def test_a_header_ending_in_a_comma_is_detected(tmp_path, label):
     )
 
 
+def test_a_label_name_the_header_holds_twice_is_named(tmp_path):
+    """Before: the first column of that name was taken and the second read as values:
+    'row 2, column 4: expected a number, got 'y'', which did not say why."""
+    text = "label,t0,t1,label\nx,1,2,y\nz,3,4,w\n"
+    with pytest.raises(ValueError, match=r"names 'label' 2 times \(columns 1, 4\); expected one"):
+        load_file(_write(tmp_path, "twice.csv", text), label="label")
+
+
 def test_pandas_index_column_and_header(tmp_path):
     text = ",label,0,1,2\n" + "".join(
         f"{i},{','.join(r)}\n" for i, r in enumerate(_rows())

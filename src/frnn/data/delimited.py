@@ -236,4 +236,10 @@ def _label_column(path: str, label, names) -> int | None:
         )
     if label not in stripped:
         raise ValueError(f"{path}: no column named {label!r}; the header names {stripped[:10]}")
+    columns = [i + 1 for i, name in enumerate(stripped) if name == label]
+    if len(columns) > 1:  # the first was taken, the others read as values ("expected a number")
+        raise ValueError(
+            f"{path}: the header names {label!r} {len(columns)} times (columns "
+            f"{', '.join(map(str, columns))}); expected one label column of that name"
+        )
     return stripped.index(label)
