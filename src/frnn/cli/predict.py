@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import os
 from pathlib import Path
 
@@ -115,7 +114,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if model.target_type_ != "multilabel-indicator":
             check_labels(split.y, model.classes_, args.data or args.dataset, "the model's classes")
         metrics = class_targets.evaluate(model, split, split.y, per_class=True)
-    print(json.dumps(metrics) if args.json else format_evaluation(metrics))
+    print(rundir.json_text(metrics) if args.json else format_evaluation(metrics))
     if args.out:
         draw_confusion(
             metrics, args.out, title=f"{Path(args.model).name} on {args.data or args.dataset}"

@@ -12,7 +12,6 @@ keeps no checkpoint: ``--resume`` of an unfinished reservoir run simply fits it 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -173,7 +172,7 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
             file=sys.stderr,
         )
     if args.json:
-        print(json.dumps({"run_dir": str(run_dir), **metrics}))
+        print(rundir.json_text({"run_dir": str(run_dir), **metrics}))
         return
     if args.quiet:
         return
