@@ -191,6 +191,21 @@ def test_an_undefined_r2_is_null_in_json_and_no_python_warning(tmp_path):
         assert scores["r2"] is None and scores["n"] == 1 and scores["rmse"] >= 0
 
 
+def test_a_setting_of_inf_stays_inf_in_config_json(tmp_path):
+    """metrics.json writes an undefined score as null; config.json keeps an infinite
+    setting as Python writes it, so that --config repeats the run (null read as none)."""
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((12, 6))
+    y = np.arange(12) % 2
+    np.savetxt(tmp_path / "t.csv", np.column_stack([y, X + y[:, None]]), delimiter=",")
+    args = ["--train", "t.csv", "--n-reservoirs", "2", "--neighbour-weight", "inf", "--quiet"]
+    assert frnn("train", *args, "--out", "a", cwd=tmp_path).returncode == 0
+    config = json.loads((tmp_path / "a" / "config.json").read_text())
+    assert config["estimator"]["neighbour_weight"] == np.inf
+    again = frnn("train", "--config", "a/config.json", "--out", "b", "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
 def test_monitor_refused_clearly_and_the_old_fit_kept():
     ds = load_dataset("gunpoint")
     clf = RNNClassifier(training="bptt", epochs=1, hidden_size=4, random_state=0)

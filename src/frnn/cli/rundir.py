@@ -39,7 +39,7 @@ def atomic_write(path, data: bytes | str) -> None:
 
 
 def json_text(value, indent: int | None = None) -> str:
-    """``value`` as JSON that every reader takes: NaN and ±inf (an R² of one series), for
+    """Metrics as JSON that every reader takes: NaN and ±inf (an R² of one series), for
     which JSON has no words, as null; Python's ``json`` wrote ``NaN``, which JavaScript's,
     Go's and other strict readers refuse."""
     return json.dumps(_finite(value), indent=indent, sort_keys=False, allow_nan=False)
@@ -55,9 +55,12 @@ def _finite(value):
     return value
 
 
-def write_json(path, value) -> None:
-    """``value`` as indented JSON (:func:`json_text`), atomically."""
-    atomic_write(path, json_text(value, indent=2) + "\n")
+def write_json(path, value, *, nulls: bool = False) -> None:
+    """``value`` as indented JSON, atomically; ``nulls``: NaN and ±inf as null
+    (:func:`json_text`: a metric's, undefined), else as Python writes and reads them (a
+    setting's inf, ``neighbour_weight``, which ``--config`` reads back)."""
+    text = json_text(value, indent=2) if nulls else json.dumps(value, indent=2, sort_keys=False)
+    atomic_write(path, text + "\n")
 
 
 #: The most bytes a run's JSON file (config.json, metrics.json, a --config) may have: they

@@ -134,7 +134,7 @@ def _write_results(
     }
     if not fitted:  # one closed-form fit has no epochs, no curves
         _write_curves(clf, run_dir, name)
-    rundir.write_json(run_dir / "metrics.json", metrics)  # last: the run's "finished" mark
+    rundir.write_json(run_dir / "metrics.json", metrics, nulls=True)  # last: "finished"
     return metrics
 
 
