@@ -43,6 +43,15 @@ def test_label_last_and_none(tmp_path):
     _check(load_file(_write(tmp_path, "none.csv", plain), label="none"), [])
 
 
+def test_label_last_on_lines_ending_in_a_comma_says_so(tmp_path):
+    """Before: 'row 1: the label is missing (got '')', though every row had its label, one
+    field before the empty one that the line's last comma makes."""
+    text = "".join(",".join(r) + ",\n" for r in _rows("last"))
+    message = r"row 1: its last field, where label='last' reads the label, is empty \(the line"
+    with pytest.raises(ValueError, match=message):
+        load_file(_write(tmp_path, "commas.csv", text), label="last")
+
+
 def test_text_labels_in_the_last_column_read_as_first_say_so(tmp_path):
     """Before: only 'row 1, column 4: expected a number, got 'up'', with nothing to say the
     labels were read from the wrong end; a bad field elsewhere, or label='last' given, has

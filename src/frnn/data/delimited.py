@@ -86,6 +86,12 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
                 if len(fields) <= (column if column >= 0 else 0):
                     raise ValueError(f"{path}: row {r} has no label column")
                 labels.append(fields.pop(column).strip())
+                if column == -1 and not labels[-1]:  # else "the label is missing (got '')"
+                    raise ValueError(
+                        f"{path}: row {r}: its last field, where label='last' reads the "
+                        "label, is empty (the line ends in a comma); remove the commas that "
+                        "end the lines, or give the row its label"
+                    )
             series.append(row_values(fields, r, path, offset, hint))
             memory.add(series[-1], labels[-1] if column is not None else None)
         header = rows.header
