@@ -56,6 +56,17 @@ def test_predict_out_that_is_its_own_data_or_model_file_is_refused(tiny_model, o
     assert {name: (tiny_model / name).read_bytes() for name in before} == before
 
 
+def test_evaluate_out_in_a_missing_folder_is_refused_before_the_scores(tiny_model):
+    """Before: the scores were printed, then 'could not write missing/cm.png' and exit 2:
+    a command that failed after its output."""
+    args = ["--model", "m.npz", "--data", "d.csv", "--out", "missing/cm.png"]
+    result = frnn("evaluate", *args, cwd=tiny_model)
+    assert result.returncode == 2 and result.stdout == "", result.stdout
+    assert result.stderr.startswith(
+        "frnn evaluate: error: could not write missing/cm.png: its folder "
+    ), result.stderr
+
+
 def test_predict_data_that_is_a_directory_is_named_so(tiny_model):
     """Before: 'folder.csv: no such file', though it was there (a directory)."""
     (tiny_model / "folder.csv").mkdir()

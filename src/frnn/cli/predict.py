@@ -8,6 +8,7 @@ import io
 import os
 from pathlib import Path
 
+from .._atomic import check_target
 from .._validate import check_file
 from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset
@@ -141,6 +142,7 @@ def _check_evaluate(args: argparse.Namespace, model, regression: bool) -> None:
     if getattr(model, "target_type_", None) == "multilabel-indicator":
         raise ValueError("--out draws a confusion matrix; a multi-label model has none")
     image_format(args.out, "--out")  # as every command that draws
+    check_target(args.out)  # a missing folder: refused before the scores are printed
 
 
 def run_predict(args: argparse.Namespace) -> int:
@@ -178,7 +180,10 @@ def run_predict(args: argparse.Namespace) -> int:
 def _check_out(args: argparse.Namespace) -> None:
     """Refuse an ``--out`` that is the ``--data`` file or the model's: the predictions would
     replace it (they did, silently: the series, or the model, lost)."""
-    if not args.out or args.out == "-" or not os.path.exists(args.out):
+    if not args.out or args.out == "-":
+        return
+    check_target(args.out)  # before the work, not after it
+    if not os.path.exists(args.out):
         return
     for flag, path in (("--data", args.data), ("--model", _model_file(args.model))):
         if path is not None and os.path.exists(path) and os.path.samefile(args.out, path):
