@@ -101,8 +101,8 @@ BUGS = [
     (
         "MultiIndex cases sorted, not in order of appearance",
         "src/frnn/data/layouts.py",
-        "    return [values[inverse == k] for k in np.argsort(first)]",
-        "    return [values[inverse == k] for k in range(len(first))]",
+        "    case = np.argsort(np.argsort(first))[case.ravel()]  # numbered as they first appear",
+        "    case = case.ravel()  # numbered as they first appear",
         LAYOUT,
     ),
     (

@@ -52,6 +52,16 @@ def atomic_writer(path):
         raise
 
 
+def check_target(path) -> None:
+    """Refuse, before any work, a ``path`` that :func:`atomic_writer` could not write: a
+    directory, or a file in a missing folder ("could not write PATH: why")."""
+    path = os.fspath(path)
+    try:
+        _check_target(path, os.path.dirname(os.path.abspath(path)))
+    except OSError as error:
+        raise _naming(error, path) from None
+
+
 def _check_target(path: str, folder: str) -> None:
     """Refuse a target that is a directory, or whose folder is missing, in words: the
     errors ``os.open`` and ``os.replace`` give name the temporary file instead."""

@@ -163,9 +163,12 @@ def argument_type(rule: Interval, name: str):
 
 def check_file(path, what: str = "file") -> None:
     """A path to read: FileNotFoundError "PATH: no such WHAT", or IsADirectoryError when it
-    names a directory (``open`` would say only [Errno 21], and "no such file" would mislead)."""
+    names a directory (``open`` would say only [Errno 21], and "no such file" would mislead),
+    or ValueError when it names a pipe or a device (which "no such file" called it)."""
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path}: a directory, not a {what}")
+    if os.path.exists(path) and not os.path.isfile(path):  # a pipe (`<(zcat f)`), a device
+        raise ValueError(f"{path}: not a regular file (a pipe or a device); save it to a file")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such {what}")
 

@@ -25,6 +25,7 @@ def bad_files(tmp_path) -> None:
     (tmp_path / "one.csv").write_text("1,1,2,3\n1,3,2,1\n")
     os.mkdir(tmp_path / "emptyrun")
     os.mkdir(tmp_path / "folder.csv")
+    os.mkfifo(tmp_path / "pipe.csv")
 
 
 ERRORS = [
@@ -32,8 +33,11 @@ ERRORS = [
     (["train", "--train", "binary.csv"], "binary.csv: not UTF-8 or UTF-16 text"),
     (["train", "--train", "nan.csv"], "missing values (NaN) in row(s) 2"),
     (["train", "--train", "folder.csv"], "folder.csv: a directory, not a file"),
+    (["train", "--train", "pipe.csv"], "pipe.csv: not a regular file (a pipe or a device)"),
+    (["predict", "--model", "pipe.csv", "--dataset", "coffee"], "pipe.csv: not a regular fi"),
     (["train", "--config", "folder.csv"], "folder.csv: a directory, not a file"),
     (["train", "--dataset", "coffee", "--out", "one.csv/run"], "--out one.csv/run: cannot crea"),
+    (["train", "--dataset", "coffee", "--out", "one.csv"], "--out one.csv is a file; expected a"),
     (["train", "--train", "rows.ts"], "inconsistent rows: row 1 has 2 dimension(s)"),
     (["train", "--train", "word.csv"], "got 'two' (are the labels in the last column? pass --l"),
     (["train", "--train", "word.csv", "--label", "first"], "last column? pass --label last)"),

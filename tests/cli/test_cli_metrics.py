@@ -161,6 +161,51 @@ def test_cli_metrics_of_tiny_targets(tmp_path):
         assert scores["r2"] == pytest.approx(r2, abs=1e-12) and 0.1 < r2 < 0.99
 
 
+def _strict(text: str):
+    """JSON as strict readers (JavaScript's, Go's) take it: no NaN, no Infinity."""
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_an_undefined_r2_is_null_in_json_and_no_python_warning(tmp_path):
+    """A test split of one series, whose R² is undefined: metrics.json and --json held
+    NaN (invalid JSON) and scikit-learn's UndefinedMetricWarning came out as two lines of
+    Python; now null, and nothing on stderr."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((21, 9))
+    y = X[:, :3].sum(axis=1)
+    for name, rows in (("train.csv", slice(0, 20)), ("one.csv", slice(20, 21))):
+        with open(tmp_path / name, "w", newline="") as handle:
+            csv.writer(handle).writerows(np.column_stack([y[rows], X[rows]]).tolist())
+    args = ["--train", "train.csv", "--test", "one.csv", "--task", "regression", "--json"]
+    done = frnn("train", *args, "--n-reservoirs", "2", "--out", "r", cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    evaluated = frnn("evaluate", "--model", "r", "--data", "one.csv", "--json", cwd=tmp_path)
+    assert evaluated.returncode == 0 and evaluated.stderr == "", evaluated.stderr
+    for text in (done.stdout, (tmp_path / "r" / "metrics.json").read_text(), evaluated.stdout):
+        scores = _strict(text)
+        scores = scores.get("test", scores)
+        assert scores["r2"] is None and scores["n"] == 1 and scores["rmse"] >= 0
+
+
+def test_a_setting_of_inf_stays_inf_in_config_json(tmp_path):
+    """metrics.json writes an undefined score as null; config.json keeps an infinite
+    setting as Python writes it, so that --config repeats the run (null read as none)."""
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((12, 6))
+    y = np.arange(12) % 2
+    np.savetxt(tmp_path / "t.csv", np.column_stack([y, X + y[:, None]]), delimiter=",")
+    args = ["--train", "t.csv", "--n-reservoirs", "2", "--neighbour-weight", "inf", "--quiet"]
+    assert frnn("train", *args, "--out", "a", cwd=tmp_path).returncode == 0
+    config = json.loads((tmp_path / "a" / "config.json").read_text())
+    assert config["estimator"]["neighbour_weight"] == np.inf
+    again = frnn("train", "--config", "a/config.json", "--out", "b", "--quiet", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
 def test_monitor_refused_clearly_and_the_old_fit_kept():
     ds = load_dataset("gunpoint")
     clf = RNNClassifier(training="bptt", epochs=1, hidden_size=4, random_state=0)

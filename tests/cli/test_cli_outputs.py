@@ -40,6 +40,33 @@ def test_predict_out_that_cannot_be_written_is_one_line_naming_it(tiny_model, ou
     assert sorted(p.name for p in tiny_model.iterdir()) == ["d.csv", "folder", "m.npz"]
 
 
+@pytest.mark.parametrize("out", ["d.csv", "./d.csv", "m.npz", "link.csv"])
+def test_predict_out_that_is_its_own_data_or_model_file_is_refused(tiny_model, out):
+    """Before: the predictions replaced the --data file (the series lost) or the model
+    file ('wrote m.npz', then 'not a readable frnn model file'), exit 0."""
+    (tiny_model / "link.csv").symlink_to("d.csv")
+    before = {name: (tiny_model / name).read_bytes() for name in ("d.csv", "m.npz")}
+    result = frnn("predict", "--model", "m.npz", "--data", "d.csv", "--out", out, cwd=tiny_model)
+    assert result.returncode == 2, result.stderr
+    flag = "--model" if out == "m.npz" else "--data"
+    assert result.stderr.strip() == (
+        f"frnn predict: error: --out {out} is the {flag} file: the predictions would replace "
+        "it; pass another --out"
+    ), result.stderr
+    assert {name: (tiny_model / name).read_bytes() for name in before} == before
+
+
+def test_evaluate_out_in_a_missing_folder_is_refused_before_the_scores(tiny_model):
+    """Before: the scores were printed, then 'could not write missing/cm.png' and exit 2:
+    a command that failed after its output."""
+    args = ["--model", "m.npz", "--data", "d.csv", "--out", "missing/cm.png"]
+    result = frnn("evaluate", *args, cwd=tiny_model)
+    assert result.returncode == 2 and result.stdout == "", result.stdout
+    assert result.stderr.startswith(
+        "frnn evaluate: error: could not write missing/cm.png: its folder "
+    ), result.stderr
+
+
 def test_predict_data_that_is_a_directory_is_named_so(tiny_model):
     """Before: 'folder.csv: no such file', though it was there (a directory)."""
     (tiny_model / "folder.csv").mkdir()

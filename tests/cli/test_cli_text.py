@@ -271,6 +271,16 @@ def test_seed_help_says_integer_or_none(capsys):
     assert "RandomState" not in seed and "an integer, or none for a fresh random seed" in seed
 
 
+def test_class_weight_help_offers_only_what_the_command_line_takes(capsys):
+    """The docstring's "dict {label: weight}" was the help, which no value on the command
+    line gives ('{"0": 2}', '0=2' are refused)."""
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    weight = help_text.split("--class-weight VALUE", 2)[2].split("--neighbour-weight", 1)[0]
+    assert weight.strip().startswith("none, or balanced: each series' weight in the loss"), weight
+
+
 def test_plot_has_a_default_out(tmp_path):
     done = frnn("plot", "loss-stability", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

@@ -43,6 +43,15 @@ def test_label_last_and_none(tmp_path):
     _check(load_file(_write(tmp_path, "none.csv", plain), label="none"), [])
 
 
+def test_label_last_on_lines_ending_in_a_comma_says_so(tmp_path):
+    """Before: 'row 1: the label is missing (got '')', though every row had its label, one
+    field before the empty one that the line's last comma makes."""
+    text = "".join(",".join(r) + ",\n" for r in _rows("last"))
+    message = r"row 1: its last field, where label='last' reads the label, is empty \(the line"
+    with pytest.raises(ValueError, match=message):
+        load_file(_write(tmp_path, "commas.csv", text), label="last")
+
+
 def test_text_labels_in_the_last_column_read_as_first_say_so(tmp_path):
     """Before: only 'row 1, column 4: expected a number, got 'up'', with nothing to say the
     labels were read from the wrong end; a bad field elsewhere, or label='last' given, has
@@ -70,6 +79,28 @@ def test_header_detected_and_label_by_name(tmp_path):
     _check(load_file(_write(tmp_path, "header.csv", text)))
     with pytest.raises(ValueError, match="no column named 'kind'"):
         load_file(_write(tmp_path, "header.csv", text), label="kind")
+
+
+@pytest.mark.parametrize("label", ["first", "none"])
+def test_a_header_ending_in_a_comma_is_detected(tmp_path, label):
+    """Every line ending in a comma (as some exporters write them): the header's empty last
+    field read as a missing value, not a word, so above text labels, or with no labels,
+    the header was taken for data ("row 1, column 2: expected a number, got 't0'")."""
+    rows = [["label", "t0", "t1", "t2"], *_rows()]
+    if label == "none":
+        rows = [r[1:] for r in rows]
+    text = "".join(",".join(r) + ",\n" for r in rows)
+    _check(
+        load_file(_write(tmp_path, "trailing.csv", text), label=label), LABELS * (label != "none")
+    )
+
+
+def test_a_label_name_the_header_holds_twice_is_named(tmp_path):
+    """Before: the first column of that name was taken and the second read as values:
+    'row 2, column 4: expected a number, got 'y'', which did not say why."""
+    text = "label,t0,t1,label\nx,1,2,y\nz,3,4,w\n"
+    with pytest.raises(ValueError, match=r"names 'label' 2 times \(columns 1, 4\); expected one"):
+        load_file(_write(tmp_path, "twice.csv", text), label="label")
 
 
 def test_pandas_index_column_and_header(tmp_path):

@@ -84,6 +84,29 @@ def test_multiindex_cases_keep_their_order_of_appearance():
     assert list(lengths) == [5] * 4
 
 
+def test_multiindex_rows_are_read_in_the_order_of_their_times():
+    """Rows out of time order (a merge, a query without ORDER BY) were taken as given: each
+    series scrambled, silently.  Each case's rows now follow its times, as a long-format
+    file's do; the cases keep their order of appearance."""
+    X, _ = channel_series(n=4, T=5, C=2)
+    frame = multiindex_frame(X)
+    shuffled = frame.sample(frac=1.0, random_state=0)  # rows of every case out of order
+    cases = list(dict.fromkeys(shuffled.index.get_level_values(0)))
+    x, lengths, _ = as_sequences(shuffled)
+    np.testing.assert_array_equal(x, X[cases])
+    assert list(lengths) == [5] * 4
+    days = pd.to_datetime(["2024-03-03", "2024-03-01", "2024-03-02"])
+    dated = pd.DataFrame({"v": [3.0, 1.0, 2.0]}, index=pd.MultiIndex.from_arrays([["a"] * 3, days]))
+    np.testing.assert_array_equal(as_sequences(dated)[0][0, :, 0], [1.0, 2.0, 3.0])
+
+
+def test_two_multiindex_rows_of_one_case_at_one_time_are_refused():
+    index = pd.MultiIndex.from_tuples([("a", 0), ("a", 1), ("b", 0), ("a", 1)])
+    frame = pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0]}, index=index)
+    with pytest.raises(ValueError, match=r"^X has two rows of case a at time 1; expected one"):
+        as_sequences(frame)
+
+
 def test_a_nested_row_of_unequal_channels_is_named():
     frame = pd.DataFrame({"a": [pd.Series([1.0, 2.0])], "b": [pd.Series([1.0, 2.0, 3.0])]})
     with pytest.raises(ValueError, match=r"X's row 0 must hold one series per column"):

@@ -157,6 +157,21 @@ def test_a_wide_file_with_an_id_column_drops_it(tmp_path):
         load_file(tmp_path / "wide.csv", id="id", time="t0")
 
 
+def test_a_wide_file_with_an_id_repeated_is_refused_naming_it(tmp_path):
+    """Before: the repeated id made the file long, read silently as series of one or two
+    steps of T channels each (a model that trained, and could not predict a wide file)."""
+    series, _ = _series(n=5)
+    ids = ["s0", "s1", "s2", "s2", "s4"]  # a duplicate, as data entry makes them
+    labels = ["low", "mid", "high", "high", "mid"]  # of one label (others: "label changes")
+    lines = ["id,label," + ",".join(f"t{t}" for t in range(7))]
+    rows = zip(ids, series, labels, strict=True)
+    lines += [f"{i},{y}," + ",".join(map(str, s[:, 0])) for i, s, y in rows]
+    (tmp_path / "wide.csv").write_text("\n".join(lines) + "\n")
+    message = r"the id 's2' is on rows 4 and 5, but 3 of the 4 ids are on one row: a file of"
+    with pytest.raises(ValueError, match=message):
+        load_file(tmp_path / "wide.csv", id="id")
+
+
 def test_a_long_line_with_an_id_reads_as_a_short_one(tmp_path, monkeypatch):
     from frnn.data import textfile
 

@@ -29,6 +29,31 @@ def test_non_finite_inputs_are_rejected(value):
         clf.predict([np.ones((4, 1)), np.full((3, 1), value)])
 
 
+_PADDING = (
+    r"^Input X contains NaN or infinity; found 6 such value\(s\): series of different lengths "
+    r"are given as a list"
+)
+
+
+@pytest.mark.parametrize("form", ["table", "list", "DataFrame", "array 3-D"])
+def test_nan_padding_is_refused_in_one_message_that_says_how_to_give_unequal_lengths(form):
+    """Series padded with NaN to one length: a table, an equal-length list or a DataFrame
+    got scikit-learn's message, which advises HistGradientBoostingClassifier; every form
+    now gets the input layer's, which says how series of several lengths are given."""
+    import pandas as pd
+
+    X, y = halves()  # (n, T)
+    X[:3, -2:] = np.nan  # three shorter series, padded
+    given = {"table": X, "list": list(X), "DataFrame": pd.DataFrame(X), "array 3-D": X[..., None]}
+    clf = RNNClassifier(n_reservoirs=2, random_state=0)
+    with pytest.raises(ValueError, match=_PADDING):
+        clf.fit(given[form], y)
+    assert not hasattr(clf, "n_features_in_")  # a refused fit records nothing
+    fitted = RNNClassifier(n_reservoirs=2, random_state=0).fit(halves()[0], y)
+    with pytest.raises(ValueError, match=_PADDING):
+        fitted.predict(given[form] if form != "array 3-D" else X)
+
+
 def test_single_class_and_length_mismatch():
     X, y = halves()
     with pytest.raises(ValueError, match="2 classes") as refused:

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from frnn import RNNClassifier
+from frnn import RNNClassifier, RNNRegressor
 from frnn.data import inputs as seq
 from frnn.reservoir import ReservoirClassifier
 
@@ -134,3 +134,28 @@ def test_predict_from_threads_gives_the_serial_answer():
     for t in threads:
         t.join()
     assert not errors, errors[0]
+
+
+@pytest.mark.parametrize("kind", ["RNNClassifier", "ReservoirClassifier", "RNNRegressor"])
+@pytest.mark.parametrize(("units", "far"), [(1.0, 1e39), (1.0, 1e300), (1e-300, 1e300)])
+def test_series_in_far_larger_units_get_the_outputs_of_saturated_reservoirs(kind, units, far):
+    """Series 1e39 (1e300) times the training set's scale: the standardised level passed
+    float32's range (float64's), states NaN, predict_proba NaN and predict an arbitrary
+    class after a RuntimeWarning.  The reservoirs saturate long before: the outputs are
+    those of series 1e20 times the scale, finite, without a warning."""
+    X, y = _data()
+    X = X + np.sin(np.arange(X.shape[1]))
+    make = {"RNNClassifier": RNNClassifier, "ReservoirClassifier": ReservoirClassifier,
+            "RNNRegressor": RNNRegressor}[kind]  # fmt: skip
+    params = dict(n_reservoirs=2, random_state=0)
+    if kind == "RNNRegressor":
+        est = make(**params).fit(X * units, y + X[:, -1])
+        outputs = est.predict
+    else:  # the nearest series' squares overflow at 1e300: a known limit of neighbours
+        est = make(neighbour_weight=0, **params).fit(X * units, y)
+        outputs = est.decision_function
+    expected = outputs(X * (units * 1e20))
+    assert np.isfinite(expected).all()
+    np.testing.assert_array_equal(outputs(X * (units * far)), expected)
+    if kind != "RNNRegressor":
+        assert np.isfinite(est.predict_proba(X * (units * far))).all()

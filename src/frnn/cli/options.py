@@ -70,6 +70,10 @@ def _param_help(doc: str) -> dict[str, str]:
 _CLI_HELP = {
     "random_state": "an integer, or none for a fresh random seed (drawn once and recorded "
     "in the run's config.json, so that --resume continues the same run)",
+    # the docstring's "dict {label: weight}" has no command-line form: it was refused
+    "class_weight": "none, or balanced: each series' weight in the loss inversely "
+    "proportional to its class's frequency (a dict {label: weight} is the Python "
+    "estimators' alone)",
 }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
+import os
 from pathlib import Path
 
+from .._atomic import check_target
 from .._validate import check_file
 from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset
@@ -53,13 +54,17 @@ def add_predict_parsers(commands) -> None:
         sub.set_defaults(run=run)
 
 
+def _model_file(path: str) -> Path:
+    """``--model``'s file: the path itself, or a run directory's model.npz."""
+    path = Path(path)
+    return path / "model.npz" if path.is_dir() else path
+
+
 def _model(path: str):
     from ..classifier.estimator import RNNClassifier
     from ..io import load
 
-    path = Path(path)
-    if path.is_dir():
-        path = path / "model.npz"
+    path = _model_file(path)
     check_file(path, "model file")
     model = load(path)
     if not isinstance(model, RNNClassifier | RNNRegressor):
@@ -110,7 +115,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if model.target_type_ != "multilabel-indicator":
             check_labels(split.y, model.classes_, args.data or args.dataset, "the model's classes")
         metrics = class_targets.evaluate(model, split, split.y, per_class=True)
-    print(json.dumps(metrics) if args.json else format_evaluation(metrics))
+    print(rundir.json_text(metrics) if args.json else format_evaluation(metrics))
     if args.out:
         draw_confusion(
             metrics, args.out, title=f"{Path(args.model).name} on {args.data or args.dataset}"
@@ -137,6 +142,7 @@ def _check_evaluate(args: argparse.Namespace, model, regression: bool) -> None:
     if getattr(model, "target_type_", None) == "multilabel-indicator":
         raise ValueError("--out draws a confusion matrix; a multi-label model has none")
     image_format(args.out, "--out")  # as every command that draws
+    check_target(args.out)  # a missing folder: refused before the scores are printed
 
 
 def run_predict(args: argparse.Namespace) -> int:
@@ -147,6 +153,7 @@ def run_predict(args: argparse.Namespace) -> int:
     values: one column per output (``prediction``, or ``prediction_0`` … for K > 1), and
     one row per step (with a ``step`` column) for a model of sequence targets.
     """
+    _check_out(args)
     model = _model(args.model)
     recorded.apply(args, "predict")
     split = _data(args, model)
@@ -168,6 +175,22 @@ def run_predict(args: argparse.Namespace) -> int:
     else:
         print(buffer.getvalue(), end="")
     return 0
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that is the ``--data`` file or the model's: the predictions would
+    replace it (they did, silently: the series, or the model, lost)."""
+    if not args.out or args.out == "-":
+        return
+    check_target(args.out)  # before the work, not after it
+    if not os.path.exists(args.out):
+        return
+    for flag, path in (("--data", args.data), ("--model", _model_file(args.model))):
+        if path is not None and os.path.exists(path) and os.path.samefile(args.out, path):
+            raise ValueError(
+                f"--out {args.out} is the {flag} file: the predictions would replace it; "
+                "pass another --out"
+            )
 
 
 def _write_values(writer, regressor, split, index) -> None:

@@ -18,6 +18,7 @@ from .._atomic import atomic_writer
 __all__ = [
     "atomic_write",
     "history_columns",
+    "json_text",
     "new_run_dir",
     "read_json",
     "write_history",
@@ -37,9 +38,29 @@ def atomic_write(path, data: bytes | str) -> None:
         file.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def write_json(path, value) -> None:
-    """``value`` as indented JSON, atomically."""
-    atomic_write(path, json.dumps(value, indent=2, sort_keys=False) + "\n")
+def json_text(value, indent: int | None = None) -> str:
+    """Metrics as JSON that every reader takes: NaN and ±inf (an R² of one series), for
+    which JSON has no words, as null; Python's ``json`` wrote ``NaN``, which JavaScript's,
+    Go's and other strict readers refuse."""
+    return json.dumps(_finite(value), indent=indent, sort_keys=False, allow_nan=False)
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, dict):
+        return {key: _finite(v) for key, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def write_json(path, value, *, nulls: bool = False) -> None:
+    """``value`` as indented JSON, atomically; ``nulls``: NaN and ±inf as null
+    (:func:`json_text`: a metric's, undefined), else as Python writes and reads them (a
+    setting's inf, ``neighbour_weight``, which ``--config`` reads back)."""
+    text = json_text(value, indent=2) if nulls else json.dumps(value, indent=2, sort_keys=False)
+    atomic_write(path, text + "\n")
 
 
 #: The most bytes a run's JSON file (config.json, metrics.json, a --config) may have: they
@@ -77,7 +98,9 @@ def new_run_dir(out=None) -> Path:
             k += 1
             out = Path("runs") / f"{stamp}-{k}"
     out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and not out.is_dir():  # not "not empty ... --resume it": no run to resume
+        raise ValueError(f"--out {out} is a file; expected a directory for the run")
+    if out.exists() and any(out.iterdir()):
         raise ValueError(
             f"--out {out} already exists and is not empty; "
             "pass another --out, or --resume it to continue that run"

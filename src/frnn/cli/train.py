@@ -12,7 +12,6 @@ keeps no checkpoint: ``--resume`` of an unfinished reservoir run simply fits it 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -135,7 +134,7 @@ def _write_results(
     }
     if not fitted:  # one closed-form fit has no epochs, no curves
         _write_curves(clf, run_dir, name)
-    rundir.write_json(run_dir / "metrics.json", metrics)  # last: the run's "finished" mark
+    rundir.write_json(run_dir / "metrics.json", metrics, nulls=True)  # last: "finished"
     return metrics
 
 
@@ -173,7 +172,7 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
             file=sys.stderr,
         )
     if args.json:
-        print(json.dumps({"run_dir": str(run_dir), **metrics}))
+        print(rundir.json_text({"run_dir": str(run_dir), **metrics}))
         return
     if args.quiet:
         return

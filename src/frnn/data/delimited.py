@@ -86,6 +86,12 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
                 if len(fields) <= (column if column >= 0 else 0):
                     raise ValueError(f"{path}: row {r} has no label column")
                 labels.append(fields.pop(column).strip())
+                if column == -1 and not labels[-1]:  # else "the label is missing (got '')"
+                    raise ValueError(
+                        f"{path}: row {r}: its last field, where label='last' reads the "
+                        "label, is empty (the line ends in a comma); remove the commas that "
+                        "end the lines, or give the row its label"
+                    )
             series.append(row_values(fields, r, path, offset, hint))
             memory.add(series[-1], labels[-1] if column is not None else None)
         header = rows.header
@@ -236,4 +242,10 @@ def _label_column(path: str, label, names) -> int | None:
         )
     if label not in stripped:
         raise ValueError(f"{path}: no column named {label!r}; the header names {stripped[:10]}")
+    columns = [i + 1 for i, name in enumerate(stripped) if name == label]
+    if len(columns) > 1:  # the first was taken, the others read as values ("expected a number")
+        raise ValueError(
+            f"{path}: the header names {label!r} {len(columns)} times (columns "
+            f"{', '.join(map(str, columns))}); expected one label column of that name"
+        )
     return stripped.index(label)

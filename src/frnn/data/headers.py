@@ -43,7 +43,10 @@ def _looks_like_header(rows: list[list[str]], label) -> bool:
     numbers them (:func:`_numbered`) above a row of as many fields, not all integers."""
     fields = rows[0]
     values = _value_fields(fields, label)
-    if bool(values) and all(not is_number(f) for f in values):
+    # a trailing comma ends the header as it ends every row: its empty field names nothing
+    # (it read as a missing value, and text labels then left the header undetected)
+    named = _value_fields(_trimmed(fields), label)
+    if bool(named) and all(not is_number(f) for f in named):
         return True
     if len(rows) > 1 and _numbered(values) and len(rows[1]) == len(fields):
         return not all(f.strip().lstrip("+-").isdigit() for f in _value_fields(rows[1], label))
@@ -54,6 +57,14 @@ def _looks_like_header(rows: list[list[str]], label) -> bool:
 
 
 _NUMBERED = 4  # columns: a short series 0, 1, 2 is more likely data than a header
+
+
+def _trimmed(fields: list[str]) -> list[str]:
+    """``fields`` without the empty fields at their end (a long row's too: it reads its
+    last field and drops it, as a list does)."""
+    while len(fields) and not fields[-1].strip():
+        fields = fields[:-1]
+    return fields
 
 
 def _value_fields(fields: list[str], label) -> list[str]:

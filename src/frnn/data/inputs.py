@@ -134,9 +134,17 @@ def _pad(seqs: list[np.ndarray], name: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _finite(x: np.ndarray, name: str) -> None:
     if not np.isfinite(x).all():
+        # NaN is most often the padding of shorter series (the UCR archive's, a wide
+        # DataFrame's), which a file reader takes as such: say how arrays give them
+        hint = (
+            ": series of different lengths are given as a list of (T_i,) or (T_i, D) arrays, "
+            "without NaN padding; gaps inside a series are filled or cut first"
+            if np.isnan(x).any()
+            else ""
+        )
         raise ValueError(
             f"Input {name} contains NaN or infinity; "
-            f"found {int((~np.isfinite(x)).sum())} such value(s)"
+            f"found {int((~np.isfinite(x)).sum())} such value(s){hint}"
         )
 
 

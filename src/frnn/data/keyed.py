@@ -15,6 +15,9 @@ whose header names, in its column ``id``, the series each row belongs to:
   naming its row and column).  The label is the same on every row of a series
   (:class:`LabelChanges` otherwise).  Series of different lengths are zero-padded, with
   their lengths.
+  Without ``time``, several value columns where most ids are on one row are refused,
+  naming the repeated id: a file of one series per row with an id repeated by mistake,
+  whose series would be read as single steps of T channels.
 - **One series per row** (wide), where every id is on one row: the id column is dropped and
   the rest read as without an id (trailing empty or NaN fields pad a shorter series).
 
@@ -237,12 +240,33 @@ class _Store:
                 "is on one row: each series would be a single step; a file of one series "
                 "per row is read without time="
             )
+        if long and self.layout.time_at is None:
+            self._check_repeated_ids()
         series = self._long(values, counts) if long else self._wide(values, counts)
         y = np.zeros(0)
         if self.layout.label_at is not None:
             y = as_labels(self.labels, self.path, text=text_labels, rows=self.first_rows)
         split = split_from_series(series, y, self.path, self.budget)
         return Series(split.X, split.y, split.lengths, np.array(self.ids, dtype=str))
+
+    def _check_repeated_ids(self) -> None:
+        """Refuse a file of one series per row whose id column repeats an id by mistake:
+        the repeat made the file long, and its series steps of D > 1 channels, most of them
+        a single step, read silently (a model of T channels that could not predict)."""
+        codes = np.frombuffer(self.row_codes, dtype=np.int64)  # (rows,)
+        per_id = np.bincount(codes, minlength=len(self.ids))  # (n,) rows of each id
+        single = int((per_id == 1).sum())
+        if len(self.layout.values_at) < 2 or 2 * single <= len(self.ids):
+            return  # one value column reads alike either way; most series several steps
+        code = int(np.flatnonzero(per_id > 1)[0])
+        rows = np.frombuffer(self.rows, dtype=np.int64)[codes == code][:2]
+        raise ValueError(
+            f"{self.path}: the id {self.ids[code]!r} is on rows {rows[0]} and {rows[1]}, but "
+            f"{single:,} of the {len(self.ids):,} ids are on one row: a file of one series per "
+            "row with an id repeated? Give each series its own id; a file of one row per time "
+            "step whose series are mostly a single step is read with time=COLUMN, its time "
+            "stamps' column"
+        )
 
     def _wide(self, values: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
         """One series a row: (T_i, 1) each."""

@@ -65,9 +65,11 @@ def _table(est, X, reset: bool) -> np.ndarray:
     """A 2-D X through scikit-learn's ``validate_data``, its conversion errors worded as the
     input layer's: they named no argument ("could not convert string to float: 'x'") or
     printed the whole array ("Complex data not supported [[...]]"); a table of other T
-    says how to fit series of any length."""
+    says how to fit series of any length.  NaN and infinity are the input layer's to
+    refuse: scikit-learn's words advise an estimator that takes NaN, not series without
+    padding."""
     try:
-        return validate_data(est, X, reset=reset, dtype=np.float64)
+        return validate_data(est, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
     except ValueError as error:
         text = str(error)
         if text.startswith("Complex data not supported"):

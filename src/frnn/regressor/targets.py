@@ -8,6 +8,7 @@ penalties mean the same whatever the user's units; predictions are scaled back.
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -148,7 +149,8 @@ def r2_in_units(Y: np.ndarray, Z: np.ndarray, unit: np.ndarray, sample_weight=No
 
 
 def metrics(y_true: np.ndarray, y_pred: np.ndarray, unit: np.ndarray) -> dict[str, float]:
-    """RMSE, MAE and R² (averaged uniformly over outputs) of (N, K) arrays; loss = ½ Σ_k MSE.
+    """RMSE, MAE and R² (averaged uniformly over outputs; NaN for N = 1) of (N, K) arrays;
+    loss = ½ Σ_k MSE.
 
     Each in the targets' units, computed in ``unit`` (K,) as :func:`r2_in_units` is: the
     errors are divided by the largest unit (exact) before they are squared and the RMSE
@@ -161,7 +163,9 @@ def metrics(y_true: np.ndarray, y_pred: np.ndarray, unit: np.ndarray) -> dict[st
     return {
         "rmse": rmse,
         "mae": float(np.mean(np.abs(error))) * u,
-        "r2": r2_in_units(y_true, y_pred, unit),
+        # undefined for a single row: NaN without scikit-learn's UndefinedMetricWarning,
+        # which the command line printed as two lines of Python (frnn evaluate, a --test)
+        "r2": r2_in_units(y_true, y_pred, unit) if len(y_true) > 1 else math.nan,
         "loss": 0.5 * y_true.shape[1] * rmse * rmse,  # ½ Σ_k MSE_k = ½ K RMSE²
     }
 

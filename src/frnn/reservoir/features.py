@@ -16,7 +16,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .._validate import check_choice, check_positive_int
-from ..data.inputs import as_sequences, mask, standardisation, standardise, znormalise
+from ..data.inputs import (
+    as_sequences,
+    binary_unit,
+    mask,
+    standardisation,
+    standardise,
+    znormalise,
+)
 from .core import (
     DEFAULT_STATISTICS,
     STATISTICS,
@@ -359,7 +366,27 @@ class ReservoirFeatures(ReservoirParameters):
         if self.level_fraction:
             series["level"] = standardise(X, lengths, self.level_mean_, self.level_std_)
         dtype = np.dtype(self.dtype)
-        return {k: v.astype(dtype, copy=False) for k, v in series.items()}, lengths
+        return {k: _bounded(v).astype(dtype, copy=False) for k, v in series.items()}, lengths
+
+
+# What the reservoirs read is standardised (level, a regressor's series) or z-normalised:
+# a series whose values pass 2^64 is in other units than the training set's.  It is divided
+# by a power of two (exact) that brings it within: its units' inputs W·u, of the same signs
+# and still far larger than b and R·a, saturate them as before.  Without it, a level of
+# 1e39 became inf in float32 (beyond 1.8e308 in float64), its states NaN: predict_proba NaN,
+# predict an arbitrary class.
+_BOUND = 2.0**64
+
+
+def _bounded(v: np.ndarray) -> np.ndarray:
+    """v (n, T, D), each series whose largest magnitude passes 2^64 divided by a power of
+    two to within it (inf, where standardising overflowed float64, first the largest
+    float): v itself when no series does."""
+    if not v.size or (v.max() <= _BOUND and v.min() >= -_BOUND):  # no copy, as usual
+        return v
+    v = np.nan_to_num(v, posinf=np.finfo(v.dtype).max, neginf=-np.finfo(v.dtype).max)
+    largest = np.abs(v).max(axis=(1, 2), keepdims=True)  # (n, 1, 1)
+    return v / np.maximum(binary_unit(largest) / _BOUND, 1.0)
 
 
 def _widths(suffix, lengths: np.ndarray) -> np.ndarray:
