@@ -67,6 +67,24 @@ def test_grouped_leave_one_out_chooses_omega_and_alpha_as_refitting_would():
     assert np.allclose(fit.loo, _refit(F, Y, w, groups, others, best[1], best[0]), rtol=1e-9)
 
 
+def test_the_alphas_batched_or_one_at_a_time_give_the_same_fit(monkeypatch):
+    """``ridge.GROUPED_VALUES`` bounds how many α the grouped leave-one-out solves at once
+    (every α for the crops' few series, one at a time where the rows are many)."""
+    from frnn.reservoir import ridge
+
+    F, Y, w, groups = _problem(n=8, extra=2, p=20, seed=2)
+    alphas = np.logspace(-3, 3, 7)
+    batched = ridge_loo(F, Y, alphas, w, groups=groups)
+    monkeypatch.setattr(ridge, "GROUPED_VALUES", 1)
+    single = ridge_loo(F, Y, alphas, w, groups=groups)
+    monkeypatch.setattr(ridge, "GROUPED_VALUES", 3 * F.shape[0] * F.shape[0])  # 3 α at once
+    thirds = ridge_loo(F, Y, alphas, w, groups=groups)
+    for fit in (single, thirds):
+        assert fit.alpha == batched.alpha and fit.loo_error.shape == (7,)
+        assert np.allclose(fit.loo_error, batched.loo_error, rtol=1e-12)
+        assert np.allclose(fit.loo, batched.loo, rtol=1e-12)
+
+
 def test_groups_of_one_row_are_the_plain_leave_one_out():
     F, Y, w, _ = _problem(n=12, extra=0)
     plain = ridge_loo(F, Y, [0.01, 1.0], w)

@@ -51,6 +51,11 @@ ALPHAS = np.logspace(-3, 3, 10)  # the penalties tried by default: MiniRocket's 
 # MiniRocket's, 1,500 from 1.51 to 0.94 (benchmarks/large_n_fit.py).  Was 1,000 (§18).
 OMEGA_SERIES = 500
 
+# Values (α × rows × r) of U's rows scaled by each α's shrinkage that the grouped
+# leave-one-out holds at once (32 MiB): every α at once for the crops' few series (one
+# batched solve instead of ten small ones), one α at a time where the rows are many.
+GROUPED_VALUES = 2**22
+
 
 @dataclass
 class RidgeFit:
@@ -143,8 +148,12 @@ def ridge_loo(
         if blocks is None:
             U2 = U**2  # (n, r), once for every α
             residuals = [loo_residuals(U, k, UtY, Yc, root, w / w.sum(), U2) for k in shrinks]
-        else:  # (m, n, K): every α at once, a few small solves each
-            residuals = grouped_residuals(U, shrinks, UtY, Yc, root, w / w.sum(), blocks)
+        else:  # (m, n, K): as many α at once as GROUPED_VALUES allows
+            step = max(1, GROUPED_VALUES // U.size)
+            residuals = np.concatenate([
+                grouped_residuals(U, shrinks[a : a + step], UtY, Yc, root, w / w.sum(), blocks)
+                for a in range(0, len(shrinks), step)
+            ])  # fmt: skip
         errors, loos = [], []
         for e in residuals:  # (n, K) an α
             m = len(e)  # the series (all n rows without groups); w[:m] their weights
