@@ -85,6 +85,14 @@ def test_the_alphas_batched_or_one_at_a_time_give_the_same_fit(monkeypatch):
         assert np.allclose(fit.loo, batched.loo, rtol=1e-12)
 
 
+def test_constant_features_leave_no_spectrum_and_no_error():
+    """Features that do not vary (series at 1e-300 scale, as Hypothesis found) leave no
+    eigenvalue above round-off: r = 0, the grouped leave-one-out then the mean's."""
+    _, Y, w, groups = _problem(n=6, extra=1)
+    fit = ridge_loo(np.zeros((len(groups), 5)), Y, [0.1, 10.0], w, groups=groups)
+    assert fit.loo.shape == (6, Y.shape[1]) and np.all(np.isfinite(fit.loo_error))
+
+
 def test_groups_of_one_row_are_the_plain_leave_one_out():
     F, Y, w, _ = _problem(n=12, extra=0)
     plain = ridge_loo(F, Y, [0.01, 1.0], w)

@@ -149,7 +149,7 @@ def ridge_loo(
             U2 = U**2  # (n, r), once for every α
             residuals = [loo_residuals(U, k, UtY, Yc, root, w / w.sum(), U2) for k in shrinks]
         else:  # (m, n, K): as many α at once as GROUPED_VALUES allows
-            step = max(1, GROUPED_VALUES // U.size)
+            step = max(1, GROUPED_VALUES // max(U.size, 1))  # r may be 0: constant features
             residuals = np.concatenate([
                 grouped_residuals(U, shrinks[a : a + step], UtY, Yc, root, w / w.sum(), blocks)
                 for a in range(0, len(shrinks), step)
