@@ -44,6 +44,20 @@ def test_nearest_is_the_least_distance_per_class():
     np.testing.assert_allclose(loo, want, rtol=1e-12)
 
 
+@pytest.mark.parametrize("scale", [1e6, 1e7])
+def test_one_nn_alone_predicts_as_scikit_learn_for_series_far_from_every_class(scale):
+    """New series in other units than the training set's (a million median distances from
+    every class): z_nn was clamped at -1e6, every class tied, and the first was predicted
+    (half of them wrong here); beyond -1e6 it is squashed in order now."""
+    X, y = _bumps(45)
+    X_test = _bumps(30, seed=1)[0] * scale
+    clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(X, y)
+    knn = KNeighborsClassifier(1).fit(X, y)
+    np.testing.assert_array_equal(clf.predict(X_test), knn.predict(X_test))
+    proba = clf.predict_proba(X_test)
+    assert np.all(np.isfinite(proba)) and np.allclose(proba.sum(axis=1), 1.0)
+
+
 def test_unequal_series_are_padded_with_their_last_value_or_cut():
     X = [np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0, 6.0])]
     np.testing.assert_array_equal(flattened(X, 3), [[1, 2, 2], [3, 4, 5]])

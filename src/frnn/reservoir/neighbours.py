@@ -201,7 +201,7 @@ class Neighbours:
         scale = float(np.median(finite)) if finite.size else 1.0
         scale = scale if scale > 0 else 1.0  # every series repeated: any scale will do
         nn = -d / scale  # (n, K); −∞ for a class with no other series
-        nn = np.maximum(nn, -1e6)  # finite: a lone series' own class is far, not impossible
+        nn = np.maximum(nn, -FAR)  # finite: a lone series' own class is far, not impossible
         if weight == "auto":
             weight = choose(z_loo, nn, y_index, WEIGHTS, sample_weight)
             if weight == 0:
@@ -212,9 +212,30 @@ class Neighbours:
     def outputs(self, X) -> np.ndarray:
         """z_nn (n, K) of series X."""
         d = nearest(flattened(X, self.length), self.series, self.classes, self.K)
-        return np.maximum(-d / self.scale, -1e6)
+        return _far(-d / self.scale)
 
     def add(self, X, y_index: np.ndarray) -> None:
         """Keep series X of classes ``y_index`` (n,) too (``partial_fit``)."""
         self.series = np.concatenate([self.series, flattened(X, self.length)])
         self.classes = np.concatenate([self.classes, np.asarray(y_index, dtype=np.intp)])
+
+
+#: Where z_nn stops being a distance: no training series is this many median distances
+#: from its nearest class (the leave-one-out's z_nn is clamped here too, for a class with
+#: no other series).
+FAR = 1e6
+
+
+def _far(nn: np.ndarray) -> np.ndarray:
+    """z_nn (n, K) as it is down to −FAR and, beyond, squashed by a logarithm, in order:
+    a new series a million median distances from every class (in other units than the
+    training set's) keeps 1-NN's order of its classes, so β = ∞ still predicts as 1-NN,
+    and a blend with the read-out stays finite; an infinite distance (one that overflowed)
+    comes last.  Where nothing is that far (every series like the training set's), nn
+    itself."""
+    far = nn < -FAR
+    if not far.any():
+        return nn
+    out = nn.copy()
+    out[far] = -FAR - np.minimum(np.log1p(-FAR - nn[far]), 1e3)  # log1p(inf) = inf: last
+    return out
