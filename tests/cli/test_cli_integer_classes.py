@@ -3,9 +3,12 @@
 (frnn.data.labels), and before, predict --label auto read such a column as a series'
 first values, evaluate and train --test refused it as "not among the classes"."""
 
+import warnings
+
 import numpy as np
 import pytest
 
+from frnn.cli.data import LabelWarning
 from helpers import run_cli as frnn
 
 SMALL = ["--n-reservoirs", "2", "--hidden-size", "4", "--quiet"]
@@ -72,3 +75,23 @@ def test_train_reads_a_test_file_of_zero_padded_labels_as_the_training_classes(t
     test = _write(tmp_path / "test.csv", _rows(8, seed=3), label=lambda y: f"{y:02d}")
     done = frnn("train", "--train", train, "--test", test, *SMALL, "--out", "r", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def test_predict_auto_says_when_most_labels_are_classes_and_some_are_not(run):
+    """A class the model never saw among known ones: --label auto reads the file as
+    unlabelled, as documented, and now says so in one line (before: silently, the label
+    column read as each series' first value)."""
+    rows = _rows(6, seed=4)
+    mixed = _write(run / "mixed.csv", rows, label=lambda y: "7" if y == 2 else str(y))
+    with warnings.catch_warnings():  # shown as the command shows it, not raised by pytest
+        warnings.simplefilter("always", LabelWarning)
+        done = frnn("predict", "--model", "run", "--data", mixed, cwd=run)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "frnn predict: warning: mixed.csv: the first column names the model's classes in 3 "
+        "of 6 rows but not in the others (7), so the file is read as unlabelled, that column "
+        "as the series' first values; pass --label first if it holds labels"
+    ]
+    unknown_only = _write(run / "odd.csv", rows, label=lambda y: "03")  # none: no warning
+    quiet = frnn("predict", "--model", "run", "--data", unknown_only, cwd=run)
+    assert quiet.returncode == 0 and quiet.stderr == ""

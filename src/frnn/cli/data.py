@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import warnings
 
 import numpy as np
 
@@ -158,13 +159,37 @@ def read_split(
     if split is not None:
         split = _as_classes(split, classes, path)
         known = set(np.asarray(classes).tolist())
-        if len(split.y) and all(value in known for value in split.y.tolist()):
+        values = split.y.tolist()
+        named = sum(value in known for value in values)
+        if values and named == len(values):
             return split  # labelled: every first (last) value names a class
+        if values and 2 * named >= len(values):  # most do: labels, some of a class unseen?
+            _warn_unlabelled(path, auto_at, named, [v for v in values if v not in known])
     if has_header is None and text_file(path) and id in (None, "none"):
         # As the first read decided: unlabelled, pandas' "label,0,1,2" has no header word
         # above a number, and its header row would be read as a series.
         has_header = detect_header(path, label=auto_at)
     return load_file(path, label="none", header=has_header, data_format=data_format, **keys)
+
+
+class LabelWarning(UserWarning):
+    """``--label auto`` read a file as unlabelled although most values of the column it
+    looked at name the model's classes."""
+
+
+def _warn_unlabelled(path: str, auto_at: str, named: int, others: list) -> None:
+    """Say that the column ``--label auto`` looked at names the classes in ``named`` rows
+    but not in the others (``others`` their values), so the file was read as unlabelled."""
+    shown = ", ".join(repr(v) for v in list(dict.fromkeys(others))[:3])
+    more = ", ..." if len(set(others)) > 3 else ""
+    warnings.warn(
+        f"{path}: the {auto_at} column names the model's classes in {named} of "
+        f"{named + len(others)} rows but not in the others ({shown}{more}), so the file is "
+        f"read as unlabelled, that column as the series' {auto_at} values; pass --label "
+        f"{auto_at} if it holds labels",
+        LabelWarning,
+        stacklevel=3,
+    )
 
 
 def _as_classes(split, classes, path: str):
