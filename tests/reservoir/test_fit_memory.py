@@ -39,6 +39,19 @@ def test_fit_and_predict_hold_the_features_about_once():
     assert _peak(lambda: model.predict(X)) < 1.5 * F  # 1.05 now
 
 
+def test_a_fit_with_crops_holds_no_temporaries_of_its_rows():
+    """With crops (at most 30 series) the series' and the crops' rows, (2n, p), are scaled
+    in place and the series' scaled copy is let go first: 9.4 times the series' features at
+    the peak before, 6.5 now."""
+    rng = np.random.default_rng(0)
+    n, T, R = 30, 200, 24
+    X, y = rng.standard_normal((n, T)), rng.integers(0, 2, n)
+    model = RNNClassifier(random_state=0, n_reservoirs=R).fit(X, y)  # compiled
+    F = n * R * n_features(32, 4, ("mean", "max", "ppv", "ramp")) * 8  # bytes of (n, p)
+    assert model.reservoir_.cropping(n)  # the crops are tried
+    assert _peak(lambda: model.fit(X, y)) < 7.5 * F
+
+
 @pytest.mark.parametrize("shape", [(1, 3), (7, 5), (256, 4), (257, 9), (700, 33)])
 def test_squared_deviations_are_numpys_bit_for_bit(shape):
     """Blocks of ``ROWS`` rows, each sum started from the sum so far: the same additions in

@@ -177,6 +177,7 @@ class ReservoirReadout:
         # (n, p) array would cost a page fault a page (sums.ROWS says why that counts).
         scaled = self._scaled(F, in_place=not (cropping or sums))
         self.readout_ = ridge(scaled, Y, sample_weight=sample_weight)
+        del scaled  # not held while the crops' rows are
         self.cropped_ = False
         if cropping:
             mean, scale, fit = with_crops(F, crops, Y, sample_weight, ridge, shrink)
@@ -272,10 +273,8 @@ class ReservoirReadout:
 
     def _scaled(self, F: np.ndarray, in_place: bool = False) -> np.ndarray:
         """(F − mean_) / scale_ (n, p): a new array, or F itself overwritten (float64)."""
-        if not in_place:
-            return (F - self.mean_) / self.scale_
-        np.subtract(F, self.mean_, out=F)
-        return np.divide(F, self.scale_, out=F)
+        out = np.subtract(F, self.mean_, out=F if in_place else None)
+        return np.divide(out, self.scale_, out=out)  # no second (n, p) array
 
     def predict(self, X) -> np.ndarray:
         """z (n, K) of the series X: the ridge's, blended with the neighbours' if kept.

@@ -59,7 +59,7 @@ def feature_scaling(F: np.ndarray, shrink: float = 0.0) -> tuple[np.ndarray, np.
 #: temporary.  Fresh memory costs a page fault a page, and on a virtual machine that hands
 #: freed memory back to its host (as this 2-core one does: 9 µs a 4 KiB page, 0.6 s for
 #: the features of 3,000 series against 0.08 s for the arithmetic) that is most of the time.
-ROWS = 256
+ROWS = 64
 
 
 def squared_deviations(F: np.ndarray, mean: np.ndarray) -> np.ndarray:
