@@ -65,12 +65,59 @@ def test_znormalise_does_not_depend_on_the_scale(scale):
     assert np.abs(reference[1:, 7:]).max() == 0.0  # padding stays zero
 
 
-@pytest.mark.parametrize("scale", [1e-300, 1e-9, 1.0, 1e300])
+@pytest.mark.parametrize("scale", [1e-300, 1e-9, 1.0, 1e8, 1e12, 1e300])
 def test_znormalise_keeps_constant_series_at_zero_in_any_units(scale):
     x = np.full((3, 6, 2), 3.0 * scale)
-    x[1, :, 1] *= 1.0 + 1e-12 * np.arange(6)  # round-off, not a signal
+    eps = np.finfo(np.float64).eps
+    x[1, :, 1] *= 1.0 + 2 * eps * np.arange(6)  # round-off (10 ulps at most), not a signal
     z = seq.znormalise(x, np.full(3, 6))
     assert np.abs(z).max() < 1e-11  # shifted by its mean, not scaled up to unit variance
+
+
+# Series far from the origin (a sensor's baseline, timestamps): float64 holds their shape to
+# 1e-8 (offset 1e8) or 1e-4 (1e12) of their spread; they were read as constant (every
+# reservoir of the series' shape saw zeros) below a spread of 1e-8 of their size, and the
+# level's standardisation called them constant below 1e-12 of their mean.
+_OFFSETS = [(1e8, 1e-6), (1e12, 1e-2)]
+
+
+@pytest.mark.parametrize("offset, tolerance", _OFFSETS)
+def test_znormalise_keeps_the_shape_of_series_far_from_the_origin(offset, tolerance):
+    X, _ = _data()
+    x, lengths = X[:, :, None], np.r_[12, np.full(len(X) - 1, 7)]  # (n, T, 1), ragged
+    real = seq.mask(x, lengths)[:, :, None]
+    x, far = np.where(real, x, 0.0), np.where(real, x + offset, 0.0)  # padded with zeros
+    reference = seq.znormalise(x, lengths)
+    np.testing.assert_allclose(seq.znormalise(far, lengths), reference, atol=tolerance)
+    mean, std = seq.standardisation(far, lengths)
+    np.testing.assert_allclose(std, seq.standardisation(x, lengths)[1], rtol=tolerance)
+
+
+def test_znormalise_reaches_the_largest_floats():
+    # values of 2^1023 or more had an infinite unit: a RuntimeWarning, then zeros
+    X, _ = _data()
+    x, lengths = X[:, :, None], np.full(len(X), X.shape[1])
+    top = x / np.abs(x).max() * 1.7e308
+    np.testing.assert_allclose(seq.znormalise(top, lengths), seq.znormalise(x, lengths),
+                               rtol=1e-12, atol=1e-13)  # fmt: skip
+
+
+def test_the_standardisation_keeps_the_spread_of_features_far_from_the_origin():
+    # 1e13 ± 1.5: a spread of 1e-13 of the mean, 700 units in the last place: data
+    X, _ = _data()
+    x, lengths = X[:, :, None], np.full(len(X), X.shape[1])
+    std = seq.standardisation(x + 1e13, lengths)[1]
+    np.testing.assert_allclose(std, seq.standardisation(x, lengths)[1], rtol=1e-3)
+
+
+@pytest.mark.parametrize("offset, tolerance", _OFFSETS)
+def test_reservoir_decisions_keep_series_far_from_the_origin(offset, tolerance):
+    X, y = _data()
+    X = X + np.sin(np.arange(X.shape[1]))  # a shape to see besides the level
+    params = dict(n_reservoirs=4, random_state=0)
+    a = RNNClassifier(**params).fit(X, y).decision_function(X)
+    b = RNNClassifier(**params).fit(X + offset, y).decision_function(X + offset)
+    np.testing.assert_allclose(b, a, atol=tolerance * 10)
 
 
 @pytest.mark.parametrize("scale", _EXACT_SCALES)

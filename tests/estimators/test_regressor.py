@@ -61,7 +61,7 @@ def test_predictions_come_back_in_the_users_units(training):
     np.testing.assert_allclose(b, 1000.0 * a + 5e4, rtol=1e-9)
 
 
-@pytest.mark.parametrize("units", [1e-12, 1e-150, 1e-300, 1e150])
+@pytest.mark.parametrize("units", [1e-12, 1e-150, 1e-300, 1e150, 1e300])
 @pytest.mark.parametrize("training", ["reservoir", "bptt"])
 def test_targets_of_any_scale_are_learnt_in_their_units(training, units):
     """Tiny targets vary as much as unit ones (they were refused as constant below 1e-12),
@@ -73,6 +73,27 @@ def test_targets_of_any_scale_are_learnt_in_their_units(training, units):
     np.testing.assert_allclose(model.predict(X), units * a, rtol=1e-9)
     assert 0.0 < model.y_scale_[0] / units < 1.0
     assert model.score(X, units * y) == pytest.approx(RNNRegressor(**kw).fit(X, y).score(X, y))
+
+
+@pytest.mark.parametrize("offset", [1e12, 1e15])
+def test_targets_far_from_the_origin_are_learnt_in_their_units(offset):
+    """1e15 ± 20 (epoch times, prices in micro-units) was refused as constant (a spread
+    below 1e-12 of the mean); float64 holds it to 1/8, and it is learnt as ±20 is."""
+    X, y = _adding(80)
+    y = np.round(20 * y / np.abs(y).max())  # whole numbers within ±20: exact at 1e15
+    kw = dict(n_reservoirs=4, random_state=0)
+    a = RNNRegressor(**kw).fit(X, y)
+    model = RNNRegressor(**kw).fit(X, offset + y)
+    np.testing.assert_allclose(model.predict(X) - offset, a.predict(X), atol=0.25)
+    assert model.score(X, offset + y) == pytest.approx(a.score(X, y), abs=1e-3)
+
+
+def test_targets_beyond_two_to_the_1022_are_refused_by_name():
+    # beyond 2^1023 their unit was infinite: "y is constant (always nan)" after a warning
+    X, y = _adding(40)
+    with pytest.raises(ValueError, match=r"y holds values up to 1\.7e\+308 .* within ±2\^1022"):
+        RNNRegressor(n_reservoirs=2).fit(X, y / np.abs(y).max() * 1.7e308)
+    RNNRegressor(n_reservoirs=2).fit(X, y / np.abs(y).max() * 2.0**1022)  # the largest
 
 
 @pytest.mark.parametrize("training", ["reservoir", "bptt"])

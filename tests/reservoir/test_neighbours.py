@@ -44,11 +44,13 @@ def test_nearest_is_the_least_distance_per_class():
     np.testing.assert_allclose(loo, want, rtol=1e-12)
 
 
-@pytest.mark.parametrize("scale", [1e6, 1e7])
+@pytest.mark.parametrize("scale", [1e6, 1e7, 1e9, 1e12])
 def test_one_nn_alone_predicts_as_scikit_learn_for_series_far_from_every_class(scale):
     """New series in other units than the training set's (a million median distances from
     every class): z_nn was clamped at -1e6, every class tied, and the first was predicted
-    (half of them wrong here); beyond -1e6 it is squashed in order now."""
+    (half of them wrong here); beyond -1e6 it is squashed in order now.  The squash was
+    −1e6 − ln(...), which kept the classes' relative differences only above 1e-16·1e6
+    (×1e9: ties and swaps), and is −1e6·(1 + ln(...)) now."""
     X, y = _bumps(45)
     X_test = _bumps(30, seed=1)[0] * scale
     clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(X, y)
@@ -56,6 +58,42 @@ def test_one_nn_alone_predicts_as_scikit_learn_for_series_far_from_every_class(s
     np.testing.assert_array_equal(clf.predict(X_test), knn.predict(X_test))
     proba = clf.predict_proba(X_test)
     assert np.all(np.isfinite(proba)) and np.allclose(proba.sum(axis=1), 1.0)
+
+
+def _direct(A, B):
+    """(n, m) distances from float64 differences, in units of a power of two (exact)."""
+    unit = np.ldexp(1.0, np.frexp(max(np.abs(A).max(), np.abs(B).max()))[1])
+    return np.sqrt((((A[:, None, :] - B[None]) / unit) ** 2).sum(axis=-1)) * unit
+
+
+# (training series' scale, new series' scale, offset of both): a common offset (a sensor's
+# baseline) lost every distance to the cancellation of a² + b² − 2ab (relative error 1),
+# new series 1e160 times the training ones overflowed it (every distance inf)
+_FAR_CASES = [(1, 1, 1e8), (1, 1, 1e12), (1, 1e9, 0), (1, 1e160, 0), (1, 1e-200, 0),
+              (1e200, 1e200, 0), (1e-200, 1e-200, 0), (1e-250, 1, 0)]  # fmt: skip
+
+
+@pytest.mark.parametrize("train, new, offset", _FAR_CASES)
+def test_nearest_distances_are_those_of_the_differences(train, new, offset):
+    X, y = _bumps(45)
+    B, A = X * train + offset, _bumps(30, seed=1)[0] * new + offset
+    d = _direct(A, B)  # (30, 45)
+    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
+    np.testing.assert_allclose(nearest(A, B, y, 3), want, rtol=1e-12)
+    d = _direct(B, B) + np.diag(np.full(len(B), np.inf))  # leave-one-out: A is B
+    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
+    np.testing.assert_allclose(nearest(B, B, y, 3, skip_self=True), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("train, new, offset", [c for c in _FAR_CASES if c[1] < 1e100])
+def test_one_nn_alone_predicts_as_the_differences_do_far_from_the_origin(train, new, offset):
+    """1-NN by direct differences (scikit-learn's own 1-NN takes a² + b² − 2ab too, and
+    its squares overflow at 1e200).  New series 1e160 times the training ones are as far
+    from each training series to float64's precision: a direct computation ties them."""
+    X, y = _bumps(45)
+    B, A = X * train + offset, _bumps(30, seed=1)[0] * new + offset
+    clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(B, y)
+    np.testing.assert_array_equal(clf.predict(A), y[_direct(A, B).argmin(axis=1)])
 
 
 def test_unequal_series_are_padded_with_their_last_value_or_cut():

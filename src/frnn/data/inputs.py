@@ -20,6 +20,7 @@ from .layouts import channels_last
 from .series import Series, pad
 
 __all__ = [
+    "ROUND_OFF",
     "as_sequences",
     "as_series",
     "binary_unit",
@@ -31,6 +32,17 @@ __all__ = [
     "windows",
     "znormalise",
 ]
+
+
+#: The relative spread at or below which values are one value up to round-off: 16 float64
+#: epsilons (2⁻⁴⁸) of their size, the few units in the last place by which one computation
+#: of a constant can leave its values apart.  Not more: float64 values offset by 1e8 or 1e12
+#: with a spread of 1 hold their shape to 1e-8 or 1e-4 of it (a sensor's baseline,
+#: timestamps, prices in micro-units), and were read as constant under the former cut-offs
+#: (a spread below 1e-8 of a series' size; below 1e-12 of the mean of a feature over the
+#: training set, or of the targets').  float32 data come in as float64 (:func:`as_sequences`):
+#: their round-off counts as data, as it did.
+ROUND_OFF = 16 * float(np.finfo(np.float64).eps)
 
 
 def as_sequences(
@@ -180,10 +192,16 @@ def frame(x: np.ndarray, lengths: np.ndarray, f: int) -> tuple[np.ndarray, np.nd
 
 
 def binary_unit(size):
-    """The power of two 2^e just above each ``size`` (K,) or scalar (1 for 0): dividing by
-    it is exact, and brings values of any scale near one, where their squares neither
-    vanish nor overflow (a regressor's targets, its scores, its training RMSE)."""
-    return np.ldexp(1.0, np.frexp(size)[1])
+    """The power of two 2^e just above each ``size`` (K,) or scalar (1 for 0), at most
+    2^1023, the largest (sizes beyond it, up to the largest float, come out below 2):
+    dividing by it is exact, and brings values of any scale near one, where their squares
+    neither vanish nor overflow (a regressor's targets, its scores, its training RMSE)."""
+    return np.ldexp(1.0, np.minimum(np.frexp(size)[1], _TOP_EXPONENT))
+
+
+# 2^1024 is beyond float64: values of 2^1023 or more had an infinite unit (a RuntimeWarning,
+# then every value 0: a series read as constant, targets refused as "always nan").
+_TOP_EXPONENT = 1023
 
 
 def standardisation(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -192,7 +210,8 @@ def standardisation(x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.
     Whatever the data's scale (1e-300 or 1e300): the values are first divided by their
     largest magnitude m, so the sums cannot overflow and nothing small is mistaken for
     constant; mean and std are m times those of the scaled values (both ≤ m, finite).
-    A feature is constant (std set to 1) when its spread is round-off relative to its mean.
+    A feature is constant (std set to 1) when its spread is at most :data:`ROUND_OFF`
+    of its mean's size: round-off of one value.
     """
     real = x[mask(x, lengths)]  # (Σ T_i, D)
     m = np.abs(real).max(axis=0)  # (D,)
@@ -207,7 +226,7 @@ def from_scaled_moments(
     """Mean and standard deviation (D,) of x from those of x / m (each (D,)), std 1 for a
     constant feature: :func:`standardisation`'s last step, which the chunked fit
     (:mod:`frnn.estimators.chunked`) takes from dask's reductions."""
-    constant = ~(std_s > 1e-12 * np.abs(mean_s)) | (std_s == 0)
+    constant = ~(std_s > ROUND_OFF * np.abs(mean_s)) | (std_s == 0)
     std = std_s * m
     std[constant] = 1.0  # constant features stay put (only shifted by their mean)
     return mean_s * m, std
@@ -234,14 +253,16 @@ def znormalise(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     What the reservoirs see: shape, not level or amplitude, whatever the data's units: each
     series is first divided by the power of two just above its largest magnitude (exact,
     so its squares neither overflow at 1e300 nor vanish at 1e-300).  A series whose
-    standard deviation is below 1e-8 of that unit is constant (round-off at most) and stays
-    at zero rather than blowing up its noise.
+    standard deviation is at most :data:`ROUND_OFF` of that unit is constant (its values
+    differ by round-off at most) and stays at zero rather than blowing up its noise.  The
+    cut-off is float64's precision, not an absolute 1e-8: a series offset by 1e8 or 1e12 (a
+    sensor's baseline, timestamps) keeps the shape its float64 values hold.
     """
     real = mask(x, lengths)[:, :, None]  # (n, T, 1)
     unit = binary_unit(np.abs(x).max(axis=1, keepdims=True))  # (n, 1, D); padding is 0
-    u = x / unit  # (n, T, D) in [−1, 1]
+    u = x / unit  # (n, T, D) in [−1, 1] (in (−2, 2) beyond 2^1023)
     mean = u.sum(axis=1, keepdims=True) / lengths[:, None, None]  # (n, 1, D)
     var = (((u - mean) * real) ** 2).sum(axis=1, keepdims=True) / lengths[:, None, None]
     std = np.sqrt(var)
-    std[std < 1e-8] = 1.0
+    std[std <= ROUND_OFF] = 1.0
     return np.where(real, (u - mean) / std, 0.0)

@@ -14,10 +14,11 @@ import time
 import numpy as np
 from sklearn.metrics import r2_score
 
-from ..data.inputs import binary_unit, mask
+from ..data.inputs import ROUND_OFF, binary_unit, mask
 from ..data.series import pad
 
 __all__ = [
+    "LARGEST_TARGET",
     "TargetInfo",
     "check_targets",
     "evaluate",
@@ -110,18 +111,33 @@ def _ragged(y, n: int, lengths: np.ndarray, name: str) -> np.ndarray:
     return pad(arrays)[0]
 
 
-def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
-    """Per-output mean and scale (K,) over the real targets; constant targets are an error.
+#: The largest target magnitude a regressor fits: a target minus the mean of targets within
+#: ±2^1022 lies within ±2^1023, a float (targets near ±1.8e308 overflowed in y − mean).
+LARGEST_TARGET = 2.0**1022
 
-    Constant means a spread below 1e-12 of the mean's size, whatever the units: targets of
-    size 1e-13 that vary are data. The moments are taken in units of a power of two near
-    each output's largest value, which is exact, so that neither the sum of 1e200s nor
-    the square of 1e-300s leaves the floats.
+
+def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
+    """Per-output mean and scale (K,) over the real targets; constant targets, and targets
+    beyond ±:data:`LARGEST_TARGET`, are an error.
+
+    Constant means a spread of at most :data:`~frnn.data.inputs.ROUND_OFF` (16 float64
+    epsilons) of the mean's size, whatever the units: targets of size 1e-13 that vary are
+    data, and so are 1e15 ± 20 (epoch times, prices in micro-units).  The moments are taken
+    in units of a power of two near each output's largest value, which is exact, so that
+    neither the sum of 1e200s nor the square of 1e-300s leaves the floats.
     """
     real = Y[mask(Y, lengths)] if Y.ndim == 3 else Y  # (N, K)
-    unit = binary_unit(np.abs(real).max(axis=0))  # (K,)
+    largest = np.abs(real).max(axis=0)  # (K,)
+    if (largest > LARGEST_TARGET).any():
+        raise ValueError(
+            f"{name} holds values up to {largest.max():.6g} in magnitude; targets must lie "
+            f"within ±2^1022 ({LARGEST_TARGET:.6g}), so that their differences from their "
+            "mean and the predictions stay finite: divide them by a power of ten (the fit is "
+            "the same in any units)"
+        )
+    unit = binary_unit(largest)  # (K,)
     mean, scale = (real / unit).mean(axis=0) * unit, (real / unit).std(axis=0) * unit
-    constant = ~(scale > 1e-12 * np.abs(mean))  # all equal: the spread is round-off or 0
+    constant = ~(scale > ROUND_OFF * np.abs(mean))  # all equal: the spread is round-off or 0
     if constant.any():
         k = int(np.flatnonzero(constant)[0])
         raise ValueError(

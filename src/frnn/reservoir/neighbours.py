@@ -65,6 +65,11 @@ _BLOCK_VALUES = 2**22
 # Series whose largest value lies within 2^±200 are measured as they are: their squares,
 # summed over up to 10^35 values, neither overflow nor fall below the normal floats.
 _NEAR_ONE = 2.0**-200
+# Series are moved to the middle of the training series' range where it lies more than this
+# many half-widths of that range from the origin: nearer, a² + b² − 2ab has at most about
+# 17² = 289 times the round-off it has on centred series (for series within that range).
+# GunPoint's, Coffee's and BasicMotions' training series lie within 4: measured as always.
+_FAR_CENTRE = 16.0
 
 
 def check_weight(value, name: str = "neighbour_weight") -> None:
@@ -95,19 +100,7 @@ def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self
     (m, L) of each class k (``classes`` (m,) in 0..K−1; ∞ for a class with none).
     ``skip_self``: A is B, and a row is not its own neighbour (leave-one-out)."""
     n, m = len(A), len(B)
-    # Far from one, in units of a power of two of B's largest value (an exact division,
-    # undone at the end), so that the squares of series of size 1e300 or 1e-300 neither
-    # overflow nor vanish; near one, computed as they always were, with no copies.
-    largest = max(float(B.max(initial=0.0)), -float(B.min(initial=0.0)))
-    unit = float(binary_unit(largest))
-    if not _NEAR_ONE <= unit <= 1.0 / _NEAR_ONE:
-        # A is B stays so: numpy computes A @ A.T by another BLAS routine (syrk) than
-        # A @ B.T (gemm), whose round-off differs
-        same = A is B
-        A = A / unit
-        B = A if same else B / unit
-    else:
-        unit = 1.0
+    A, B, unit = _comparable(A, B)
     b2 = (B**2).sum(axis=1)  # (m,)
     out = np.full((n, K), np.inf)
     rows = max(1, _BLOCK_VALUES // max(m, 1))
@@ -122,6 +115,42 @@ def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self
             if mine.any():
                 out[start : start + len(a), k] = d2[:, mine].min(axis=1)
     return np.sqrt(out) * unit
+
+
+def _comparable(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """A (n, L) and B (m, L) moved and scaled alike for ``nearest``'s a² + b² − 2ab, and the
+    unit (a power of two) its distances are then in.
+
+    a² + b² − 2ab is accurate only to round-off of a² + b², so series far from the origin
+    but near each other (a common offset of 1e8: sensors' baselines, timestamps) lost their
+    distances to cancellation: every series is first moved by the same centre c (L,), the
+    middle of B's range, where c is more than ``_FAR_CENTRE`` times that range's half-width
+    (a value's difference from c is exact where it lies within a factor 2 of c: Sterbenz).
+    Then both are divided by a power of two of their largest magnitude (exact, undone at
+    the end) where it lies beyond 2^±200, so that the squares of series of size 1e300 or
+    1e-300, or of new series 1e160 times the training ones, neither overflow nor vanish.
+    Series near the origin and of size near one are computed as they always were, with no
+    copies.
+    """
+    same = A is B  # stays so: numpy computes A @ A.T by another BLAS routine (syrk) than
+    # A @ B.T (gemm), whose round-off differs
+    if len(B):
+        high, low = B.max(axis=0), B.min(axis=0)  # (L,) each
+        centre, half = low / 2 + high / 2, high / 2 - low / 2  # no overflow at 1e308
+        if np.abs(centre).max(initial=0.0) > _FAR_CENTRE * np.abs(half).max(initial=0.0):
+            A = A - centre
+            B = A if same else B - centre
+    largest = max(_magnitude(A), 0.0 if same else _magnitude(B))
+    unit = float(binary_unit(largest))
+    if _NEAR_ONE <= unit <= 1.0 / _NEAR_ONE:
+        return A, B, 1.0
+    A = A / unit
+    return A, (A if same else B / unit), unit
+
+
+def _magnitude(A: np.ndarray) -> float:
+    """The largest |value| of A (0 for none), without an array of |A|."""
+    return max(float(A.max(initial=0.0)), -float(A.min(initial=0.0)))
 
 
 def choose(z_loo, nn_loo, y_index, weights, sample_weight=None) -> float:
@@ -227,15 +256,18 @@ FAR = 1e6
 
 
 def _far(nn: np.ndarray) -> np.ndarray:
-    """z_nn (n, K) as it is down to −FAR and, beyond, squashed by a logarithm, in order:
-    a new series a million median distances from every class (in other units than the
-    training set's) keeps 1-NN's order of its classes, so β = ∞ still predicts as 1-NN,
-    and a blend with the read-out stays finite; an infinite distance (one that overflowed)
-    comes last.  Where nothing is that far (every series like the training set's), nn
-    itself."""
+    """z_nn (n, K) as it is down to −FAR and, beyond, squashed by a logarithm in units of
+    FAR, −FAR·(1 + ln(z_nn / −FAR)), in order: a new series a million median distances
+    from every class (in other units than the training set's) keeps 1-NN's order of its
+    classes, so β = ∞ still predicts as 1-NN, and a blend with the read-out stays finite
+    (above −1.001e9); an infinite distance comes last.  The squash keeps relative
+    differences of z_nn as differences of FAR times them: a logarithm alone, added to
+    −FAR, kept them only above 1e-16·FAR and tied or swapped the classes of series 10⁹
+    times the training ones.  Where nothing is that far (every series like the training
+    set's), nn itself."""
     far = nn < -FAR
     if not far.any():
         return nn
     out = nn.copy()
-    out[far] = -FAR - np.minimum(np.log1p(-FAR - nn[far]), 1e3)  # log1p(inf) = inf: last
+    out[far] = -FAR * (1.0 + np.minimum(np.log(nn[far] / -FAR), 1e3))  # ln(inf) = inf: last
     return out
