@@ -195,14 +195,14 @@ def test_crops_are_the_windows_of_the_series_own_run(monkeypatch):
     assert clf.model_.features_.transform(X).tobytes() == F.tobytes()
 
 
-def test_crops_reach_thirty_training_series_and_no_more():
-    """The library's own bound (no monkeypatch): 30 series cropped, 31 not (§19, §20)."""
+def test_crops_reach_fifty_training_series_and_no_more():
+    """The library's own bound (no monkeypatch): 50 series cropped, 51 not (§19, §20, §26)."""
     from frnn.reservoir import crops
 
-    assert crops.CROP_MAX_SERIES == 30
-    X, y = _shapes(30, 1)
+    assert crops.CROP_MAX_SERIES == 50
+    X, y = _shapes(50, 1)
     assert ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y).model_.cropped_
-    X, y = _shapes(31, 1)
+    X, y = _shapes(51, 1)
     assert not ReservoirClassifier(random_state=0, n_reservoirs=8).fit(X, y).model_.cropped_
 
 
@@ -225,9 +225,9 @@ def _fitted_arrays(clf) -> dict:
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-@pytest.mark.parametrize(("n", "cropped"), [(12, True), (31, False)])
+@pytest.mark.parametrize(("n", "cropped"), [(12, True), (51, False)])
 def test_the_callback_counts_each_reservoir_once_and_leaves_the_fit_unchanged(n, cropped, n_jobs):
-    """With crops (at most 30 series) or without, the callback counts each reservoir once
+    """With crops (at most 50 series) or without, the callback counts each reservoir once
     (the crops come from the series' own pass), so that done reaches total as the fit's
     last features are computed and never passes it (in order, with threads too); the fit
     is the one without a callback, bit for bit."""

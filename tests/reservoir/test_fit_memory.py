@@ -40,7 +40,7 @@ def test_fit_and_predict_hold_the_features_about_once():
 
 
 def test_a_fit_with_crops_holds_no_temporaries_of_its_rows():
-    """With crops (at most 30 series) the series' and the crops' rows, (2n, p), are scaled
+    """With crops (at most 50 series) the series' and the crops' rows, (2n, p), are scaled
     in place and the series' scaled copy is let go first: 9.4 times the series' features at
     the peak before, 6.5 now."""
     rng = np.random.default_rng(0)

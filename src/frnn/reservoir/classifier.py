@@ -7,7 +7,7 @@ from a grid by exact leave-one-out (:class:`frnn.reservoir.readout.ReservoirRead
 read-out of both estimators too): the least-squares loss, solved rather than descended.
 ``predict_proba`` is softmax(τ z), the one temperature τ fitted by minimising the log-loss
 of the leave-one-out decision values, so the probabilities are calibrated on series the
-read-out did not see.  With at most ``CROP_MAX_SERIES`` (30) training series the read-out
+read-out did not see.  With at most ``CROP_MAX_SERIES`` (50) training series the read-out
 is also fitted on a crop of each, its last 95% read from the series' own run, kept where
 its leave-one-out error is less (:mod:`frnn.reservoir.crops`).
 """
@@ -136,7 +136,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         series on 500 of them: ``frnn.reservoir.ridge.OMEGA_SERIES``); (1.0,) weighs
         every column alike (:class:`~frnn.reservoir.readout.ReservoirReadout`).
     crops : bool
-        With at most ``CROP_MAX_SERIES`` (30) training series, also fit the read-out on one
+        With at most ``CROP_MAX_SERIES`` (50) training series, also fit the read-out on one
         crop of each series (the statistics of its last 95%, read from its own run) and
         keep the crops where their leave-one-out error is less (:mod:`frnn.reservoir.crops`;
         True, the default); False fits the series alone.

@@ -27,13 +27,13 @@ from .sums import feature_scaling
 
 __all__ = ["CROP_FRACTION", "CROP_MAX_SERIES", "widths", "windowed", "with_crops"]
 
-#: Crops are tried only up to this many training series: their gain is with few series
-#: (§17: 15 and 30).  They won at 40 to 200 series too (§20, §25), but as a second pass
-#: of the reservoirs 50 took the fit-time check's geometric mean of frnn / MiniRocket
-#: from 0.92-0.94 to 1.00-1.04.  Read from the series' own run they cost less (§25: 0.74
-#: of that fit's time at 30 series, still 1.15-2 times the fit without them: the second,
-#: grouped ridge); the bound stays until the fit-time check is run with a higher one.
-CROP_MAX_SERIES = 30
+#: Crops are tried only up to this many training series: their gain is largest with few
+#: series (§17: 15 and 30) and they won at 40 and 50 too (§26: the library's windows, 52
+#: (task, seed) pairs better, 19 worse); they won at 100 and 200 as well (§20), but they
+#: cost 1.15-2 times the fit without them (the second, grouped ridge on 2n rows), and 50
+#: is as far as the fit-time check's geometric mean of frnn / MiniRocket stays below one
+#: with room to spare (§26; with a second pass of the reservoirs, §20, it did not).
+CROP_MAX_SERIES = 50
 #: A crop's length as a fraction of its series' (§17: one crop of 95% won as often as
 #: four; 90% cost strokes' 8-step series).
 CROP_FRACTION = 0.95
