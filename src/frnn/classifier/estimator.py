@@ -123,8 +123,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         float32 whatever it says (one compiled loop pools them as they run; the read-out
         is float64)
     class_weight : None, "balanced" or dict {label: weight}, each series' weight in the
-        loss (each a finite number > 0); "balanced" weighs classes inversely to their
-        frequency
+        loss (each a finite number > 0), times its ``sample_weight`` in ``fit``; "balanced"
+        weighs classes inversely to their frequency (their counts, not their sample weights)
     neighbour_weight : "auto" or float in [0, inf], (reservoir) β of the nearest training
         series beside the read-out, z + β·z_nn with z_nn,k = −(distance to the nearest
         training series of class k) / (its median over the training series)

@@ -59,7 +59,9 @@ def checked(sample_weight, n: int, unit: float | None = None) -> tuple[np.ndarra
         )
     w = np.array(sample_weight, dtype=np.float64)  # a copy: the caller's is never touched
     if w.shape != (n,):
-        raise ValueError(f"sample_weight must be ({n},), one weight per series; got shape {w.shape}")
+        raise ValueError(
+            f"sample_weight must be ({n},), one weight per series; got shape {w.shape}"
+        )
     if not np.isfinite(w).all() or (w < 0).any():
         bad = float(w[~(np.isfinite(w) & (w >= 0))][0])
         raise ValueError(f"sample_weight must hold finite weights >= 0; got {bad!r}")
