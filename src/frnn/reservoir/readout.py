@@ -130,7 +130,10 @@ class ReservoirReadout:
             Their targets (for classification one-hot as ±1: the neighbours read a series'
             class as its largest target).
         sample_weight : (n,) array_like or None, default None
-            Each series' weight in the ridge loss; None weighs them alike.
+            Each series' weight (≥ 0, not all 0) in the ridge loss and in the leave-one-out
+            errors choosing α, ω and β (:func:`~frnn.reservoir.ridge.ridge_loo`); a series
+            of weight 0 is no nearest neighbour.  The features' scaling and the
+            reservoirs' thresholds are drawn from every series alike.  None weighs them alike.
         callback : callable(done, total) or None, default None
             Called with the reservoirs done so far and their number, so that ``done``
             reaches ``total`` as the last features (and the crops', :meth:`cropping`)
