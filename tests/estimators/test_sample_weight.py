@@ -311,3 +311,24 @@ def test_adaboost_fits_and_predicts():
     X_test, y_test = halves(n=60, T=16, seed=1)
     assert boost.predict(X_test).shape == (60,) and boost.score(X_test, y_test) > 0.6
     assert len(boost.estimators_) >= 1
+
+
+def test_few_series_weigh_their_crops_as_themselves(monkeypatch):
+    # at most CROP_MAX_SERIES series: the read-out also tries their crops, each weighing
+    # its series' weight; a series of weight 0 takes its crop out with it
+    X, y = three_waves(24)
+    w = _weights(24)
+    w[[0, 5]] = 0.0
+    rows = []
+    real = frnn.reservoir.readout.with_crops
+
+    def spy(F, crops, Y, sample_weight, ridge, shrink=0.0):
+        rows.append(sample_weight)
+        return real(F, crops, Y, sample_weight, ridge, shrink)
+
+    monkeypatch.setattr(frnn.reservoir.readout, "with_crops", spy)
+    model = frnn.RNNClassifier(**SMALL).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(rows[-1], w / w.mean())
+    assert np.isfinite(model.decision_function(X)).all()
+    plain = frnn.RNNClassifier(**SMALL).fit(X, y)
+    assert np.abs(plain.decision_function(X) - model.decision_function(X)).max() > 1e-6
