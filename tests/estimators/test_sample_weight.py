@@ -228,13 +228,24 @@ def test_bad_weights_are_refused_naming_sample_weight(kind, bad, match):
 
 
 @pytest.mark.parametrize("kind", ["classifier", "classifier-bptt"])
-def test_a_class_left_no_weight_is_refused(kind):
+def test_a_class_left_no_weight_is_never_predicted_and_one_class_left_is_refused(kind):
+    """As scikit-learn's classifiers: a class whose series all weigh 0 (a bootstrap of
+    ``BaggingClassifier`` that drew none of them) is fitted, kept in ``classes_`` and never
+    predicted; weights that leave a single class are refused, naming a weightless class."""
     X, y = _data(kind)
     w = np.where(y == 2, 0.0, 1.0)
-    with pytest.raises(ValueError, match=r"sample_weight gives class 2 no weight"):
-        ESTIMATORS[kind]().fit(X, y, sample_weight=w)
-    with pytest.raises(ValueError, match=r"sample_weight gives class 2 no weight"):
-        frnn.RNNClassifier(**SMALL).partial_fit(X, y, classes=[0, 1, 2], sample_weight=w)
+    model = ESTIMATORS[kind]().fit(X, y, sample_weight=w)
+    assert model.classes_.tolist() == [0, 1, 2]
+    P = model.predict_proba(X)
+    assert np.isfinite(P).all() and not (model.predict(X) == 2).any()
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    model = frnn.RNNClassifier(**SMALL).partial_fit(X, y, classes=[0, 1, 2], sample_weight=w)
+    assert not (model.predict(X) == 2).any()
+    alone = np.where(y == 0, 1.0, 0.0)
+    with pytest.raises(ValueError, match=r"sample_weight gives class 1 no weight.*needs two"):
+        ESTIMATORS[kind]().fit(X, y, sample_weight=alone)
+    with pytest.raises(ValueError, match=r"sample_weight gives class 1 no weight.*needs two"):
+        frnn.RNNClassifier(**SMALL).partial_fit(X, y, classes=[0, 1, 2], sample_weight=alone)
 
 
 def test_partial_fit_refuses_bad_weights_and_keeps_its_sums():

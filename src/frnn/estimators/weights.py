@@ -81,14 +81,19 @@ def combined(class_weights: np.ndarray | None, weights: np.ndarray | None) -> np
 
 
 def refuse_weightless_classes(classes: np.ndarray, codes: np.ndarray, weights) -> None:
-    """Refuse sample weights that leave a class of ``classes`` (indices ``codes`` (n,))
-    no weight: its series would all weigh 0, and no model learns a class from none."""
+    """Refuse sample weights that leave fewer than two of ``classes`` (indices ``codes``
+    (n,)) any weight: no model tells classes apart from one.  A class left no weight while
+    two others keep some is fitted as scikit-learn's classifiers fit it, a class never
+    predicted (a bootstrap that drew none of a rare class's series: ``BaggingClassifier``
+    passes its draws as weights, 0 for a series not drawn)."""
     if weights is None:
         return
     totals = np.bincount(codes, weights=weights, minlength=len(classes))  # (n_classes,)
-    empty = [classes[k].item() for k in np.flatnonzero(totals == 0)]
-    if empty:
+    kept = np.flatnonzero(totals > 0)
+    if len(kept) < 2 <= len(classes):
+        empty = [classes[k].item() for k in np.flatnonzero(totals == 0)]
         raise ValueError(
             f"sample_weight gives class {empty[0]!r} no weight (every one of its series weighs "
-            f"0): a class must keep a series of weight > 0; drop the class's series instead"
+            f"0), which leaves one class of weight > 0: a classifier needs two; drop the "
+            f"weightless classes' series or give them weight"
         )
