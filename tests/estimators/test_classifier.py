@@ -14,7 +14,7 @@ from helpers import halves
 # Small and quick: the checks fit dozens of times on tiny data.
 QUICK = dict(training="bptt", hidden_size=8, steps=600, n_ensemble=1)
 # The default (training="reservoir") with fewer reservoirs; the default instance itself
-# passes the same 56 checks in about 20 s (measured by hand: docs/testing.md).
+# passes the same 61 checks, one more an expected failure (measured by hand: docs/testing.md).
 SMALL_RESERVOIR = dict(n_reservoirs=8)
 
 

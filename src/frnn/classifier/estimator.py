@@ -123,8 +123,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         float32 whatever it says (one compiled loop pools them as they run; the read-out
         is float64)
     class_weight : None, "balanced" or dict {label: weight}, each series' weight in the
-        loss (each a finite number > 0); "balanced" weighs classes inversely to their
-        frequency
+        loss (each a finite number > 0), times its ``sample_weight`` in ``fit``; "balanced"
+        weighs classes inversely to their frequency (their counts, not their sample weights)
     neighbour_weight : "auto" or float in [0, inf], (reservoir) β of the nearest training
         series beside the read-out, z + β·z_nn with z_nn,k = −(distance to the nearest
         training series of class k) / (its median over the training series)
@@ -183,7 +183,13 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     _task: ClassVar[Task] = Classification()
 
     @available_if(lambda self: self.training == "reservoir")
-    def partial_fit(self, X: ArrayLike | Series, y: ArrayLike, classes: ArrayLike | None = None):
+    def partial_fit(
+        self,
+        X: ArrayLike | Series,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ):
         """(reservoir) Fit one more chunk of series and labels, scikit-learn's incremental way.
 
         The first chunk fixes the reservoirs (θ drawn from its series), α and τ; each later
@@ -196,12 +202,15 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         X : a chunk of series, as ``fit`` takes them in memory
         y : (n,) their class labels
         classes : every label the chunks will hold; required on the first call
+        sample_weight : (n,) array_like of weights >= 0, a number, or None (each weighs 1)
+            Each series' weight in the ridge loss, times its class's, divided by the first
+            chunk's mean weight (:mod:`frnn.estimators.incremental`)
 
         Returns
         -------
         self
         """
-        return incremental.partial_fit(self, X, y, classes)
+        return incremental.partial_fit(self, X, y, classes, sample_weight=sample_weight)
 
     # -- prediction -----------------------------------------------------------------------
     @chunkwise

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..estimators.persist import plain
 from ..estimators.tasks import Task
+from ..estimators.weights import refuse_weightless_classes
 from ..reservoir.weights import STATISTICS_WEIGHTS, class_weights
 from .targets import accuracy, encode, fit_targets
 
@@ -52,8 +53,12 @@ class Classification(Task):
         targets = 2.0 * np.eye(est.classes_.size)[codes] - 1.0  # (n, K) one-hot as ±1
         return targets, None if weights is None else weights[codes]
 
-    def calibrate(self, est, Y):
-        est.reservoir_.calibrate(self.loo_classes(est, Y))
+    def check_weights(self, est, Y, weights):
+        if est.target_type_ != "multilabel-indicator":
+            refuse_weightless_classes(est.classes_, _codes(Y), weights)
+
+    def calibrate(self, est, Y, weights=None):
+        est.reservoir_.calibrate(self.loo_classes(est, Y), sample_weight=weights)
 
     def neighbour_weight(self, est):
         return est.neighbour_weight

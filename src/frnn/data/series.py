@@ -36,6 +36,9 @@ class Series:
         Each series' identifier as a file's id column writes it
         (:func:`frnn.data.datasets.load_file` with ``id=``); None without one.  Kept as
         given, unchecked.
+    weights : ndarray of float, shape (n,), or None
+        Each series' weight in a training loss (an estimator's ``sample_weight``); None:
+        one each.  Kept as given, unchecked.
 
     Raises
     ------
@@ -49,6 +52,7 @@ class Series:
     y: np.ndarray
     lengths: np.ndarray
     ids: np.ndarray | None = None
+    weights: np.ndarray | None = None
 
     def __post_init__(self):
         # Checked once here, so that no layer slices with a float or a scalar length.

@@ -28,7 +28,7 @@ from ..data.lengths import warn_far
 from ..data.series import Series
 from ..engine.protocol import detached
 from ..training import ensemble
-from . import bptt, inputs, reservoirs, streams
+from . import bptt, inputs, reservoirs, streams, weights
 from .lazy import is_dask
 from .params import check_params
 from .tasks import Task
@@ -99,12 +99,13 @@ class RNNEstimator(BaseEstimator):
         self,
         X: ArrayLike | Series,
         y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
         *,
         callback: Callback | None = None,
         resume_state: dict[str, Any] | None = None,
         monitor: tuple[ArrayLike | Series, ArrayLike] | None = None,
     ) -> Self:
-        """Train on series X and targets y.
+        """Train on series X and targets y, each series weighed by ``sample_weight``.
 
         Parameters
         ----------
@@ -116,6 +117,16 @@ class RNNEstimator(BaseEstimator):
             only).  RNNRegressor: (n,) or (n, K) a value vector per series; or per step
             (sequence targets, bptt only): (n, T) or (n, T, K) for X of T steps given as
             3-D or a list, or a list of (T_i,) / (T_i, K) arrays
+        sample_weight : (n,) array_like of finite weights >= 0 (not all 0), a number, or
+            None (every series weighs 1): each series' weight in the loss, times its
+            class's (``class_weight``), rescaled to a mean of one, so that weights all
+            equal are no weights (:mod:`frnn.estimators.weights`).  reservoir: the ridge's
+            squared error and the leave-one-out choices of α, ω, β and τ; a series of
+            weight 0 is no nearest neighbour.  bptt: each series' loss (many-to-one
+            targets).  The feature map (the inputs' standardisation, the reservoirs'
+            thresholds, the features' scaling) is drawn from every series alike.  A class
+            left no weight is never predicted, weights that leave one class are refused; a
+            dask X refuses weights
         callback : callable(info) or None.  bptt: called after every epoch with a dict
             holding "epoch", the epoch's entries of ``history_`` and "state" (a function
             returning the complete training state); returning True stops training, leaving
@@ -144,18 +155,25 @@ class RNNEstimator(BaseEstimator):
         """
         with self._kept_if_refused():
             if is_dask(X):  # chunk by chunk on dask's workers: frnn.estimators.chunked
+                if sample_weight is not None:
+                    raise ValueError(
+                        "sample_weight is not supported with a dask array X (its chunks' "
+                        "sums take no weights); pass X.compute() to weigh the series"
+                    )
                 from . import chunked
 
                 chunked.fit(self, X, y, callback, resume_state, monitor)
                 return self
             x, lengths = inputs.validated(self, X, reset=True)  # (n, T, D)
             Y = self._task.encode(self, y, lengths)  # (n, K) or (n, T, K)
+            w, _ = weights.checked(sample_weight, len(lengths))  # (n,) or None
+            self._task.check_weights(self, Y, w)
             if self.training == "reservoir":  # one closed-form fit: all or nothing
                 if resume_state is not None or monitor is not None:
                     raise ValueError("resume_state and monitor apply to training='bptt' only")
-                reservoirs.fit(self, x, lengths, Y, callback)
+                reservoirs.fit(self, x, lengths, Y, callback, sample_weight=w)
                 return self
-            loop, data, val = bptt.prepare(self, x, lengths, Y, resume_state)
+            loop, data, val = bptt.prepare(self, x, lengths, Y, resume_state, w)
             watched = self._monitored(monitor)
         return self._train(loop, data, val, callback, watched)
 

@@ -38,8 +38,10 @@ def frame_size(est, lengths: np.ndarray) -> int:
     return est.frame_size or max(1, math.ceil(int(lengths.max()) / STEPS))
 
 
-def prepare(est, x, lengths, Y, resume_state):
-    """(bptt) The epoch loop and its data; everything that can refuse before training."""
+def prepare(est, x, lengths, Y, resume_state, sample_weight=None):
+    """(bptt) The epoch loop and its data; everything that can refuse before training.
+    ``sample_weight`` (n,) or None, checked: each series' loss × its weight (and its
+    class's), as the class weights scale it."""
     f = frame_size(est, lengths)
     if est._task.per_step(est):  # a target per step: one sample a step, no chunks
         if est.frame_size not in (None, 1) or est.chunk_length is not None:
@@ -52,7 +54,8 @@ def prepare(est, x, lengths, Y, resume_state):
     inputs.fit_standardisation(est, x, lengths)
     est.frame_size_ = f
     x, steps = inputs.network_inputs(est, x, lengths)  # (n, T', f·D)
-    return ensemble.prepare(spec(est, Y), x, steps, Y.astype(est.dtype), resume_state)
+    weights = None if sample_weight is None else sample_weight.astype(est.dtype)
+    return ensemble.prepare(spec(est, Y), x, steps, Y.astype(est.dtype), resume_state, weights)
 
 
 def spec(est, Y: np.ndarray) -> EnsembleSpec:

@@ -35,18 +35,19 @@ import numpy as np
 
 from ..data.lengths import record
 from ..data.series import Series
-from . import inputs, reservoirs
+from . import inputs, reservoirs, weights
 from .lazy import is_dask
 
 __all__ = ["partial_fit"]
 
 
-def partial_fit(est, X, y, classes=None):
+def partial_fit(est, X, y, classes=None, sample_weight=None):
     """Fit ``est`` to one more chunk of series X and targets y; returns ``est``.
 
     ``classes`` (classifier): every label the chunks will hold, on the first call (later
-    calls may repeat it).  A chunk refused (NaN, unknown labels, another number of
-    features) leaves the estimator as it was.
+    calls may repeat it).  ``sample_weight`` (n,) or None: the chunk's weights, divided by
+    the first chunk's mean weight.  A chunk refused (NaN, unknown labels, another number
+    of features, bad weights) leaves the estimator as it was.
     """
     if est.training != "reservoir":
         raise ValueError(f"partial_fit fits training='reservoir' only; got {est.training!r}")
@@ -58,9 +59,9 @@ def partial_fit(est, X, y, classes=None):
     before = dict(est.__dict__)
     try:
         if getattr(getattr(est, "reservoir_", None), "sums_", None) is None:
-            _first(est, X, y, classes)
+            _first(est, X, y, classes, sample_weight)
         else:
-            _more(est, X, y, classes)
+            _more(est, X, y, classes, sample_weight)
     except BaseException:
         est.__dict__.clear()
         est.__dict__.update(before)
@@ -68,7 +69,7 @@ def partial_fit(est, X, y, classes=None):
     return est
 
 
-def _first(est, X, y, classes) -> None:
+def _first(est, X, y, classes, sample_weight) -> None:
     est._check_params()
     if getattr(est, "class_weight", None) == "balanced":
         raise ValueError(
@@ -87,10 +88,12 @@ def _first(est, X, y, classes) -> None:
             f"classifier's τ) are chosen on them by leave-one-out; got {len(lengths)}"
         )
     Y = est._task.encode_first(est, y, lengths, classes)
-    reservoirs.fit(est, x, lengths, Y, None, sums=True)
+    w, est._weight_unit = weights.checked(sample_weight, len(lengths))  # (n,) or None
+    est._task.check_weights(est, Y, w)  # α and τ are chosen on this chunk: every class
+    reservoirs.fit(est, x, lengths, Y, None, sums=True, sample_weight=w)
 
 
-def _more(est, X, y, classes) -> None:
+def _more(est, X, y, classes, sample_weight) -> None:
     if classes is not None and not np.array_equal(np.unique(np.asarray(classes)), est.classes_):
         raise ValueError(
             f"classes={np.unique(np.asarray(classes)).tolist()!r} is not the same as on the "
@@ -99,8 +102,10 @@ def _more(est, X, y, classes) -> None:
     x, lengths = inputs.validated(est, X, reset=False)  # (n, T, D)
     record(est, lengths, more=True)  # the training lengths over every chunk so far
     Y = est._task.encode_more(est, y, lengths)
-    _, targets, weights = reservoirs.readout_problem(est, Y)
+    # in the first chunk's unit: a loaded model's sums are gone, so it has a first chunk
+    w, _ = weights.checked(sample_weight, len(lengths), est._weight_unit)  # (n,) or None
+    _, targets, w = reservoirs.readout_problem(est, Y, w)
     model = est.reservoir_
     if not model.features_.normalise:  # standardised as the first chunk was
         x = inputs.standardised(est, x, lengths)
-    model.partial_fit(Series(x, None, lengths), targets, sample_weight=weights)
+    model.partial_fit(Series(x, None, lengths), targets, sample_weight=w)

@@ -18,6 +18,7 @@ from ..reservoir.features import ReservoirFeatures
 from ..reservoir.persist import BEFORE_5
 from ..reservoir.readout import ReservoirReadout
 from . import inputs
+from .weights import combined
 
 __all__ = ["FEATURES", "check", "features", "fit", "readout_problem", "warn_unseen"]
 
@@ -79,12 +80,13 @@ def features(est, allocate: bool = True, before: bool = False) -> ReservoirFeatu
     return drawn
 
 
-def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
+def fit(est, x, lengths, Y, callback, sums: bool = False, sample_weight=None) -> None:
     """(reservoir) Draw the reservoirs and fit the read-out to the task's targets;
     ``sums`` keeps the read-out's sums for ``partial_fit``, whose read-out stands
     alone (no nearest series: they would have to grow with every chunk) and weighs
-    every feature alike (ω = 1: the sums' scaling)."""
-    drawn, targets, weights = readout_problem(est, Y)
+    every feature alike (ω = 1: the sums' scaling).  ``sample_weight`` (n,) or None,
+    checked (:func:`frnn.estimators.weights.checked`), times the class weights."""
+    drawn, targets, weights = readout_problem(est, Y, sample_weight)
     codes = warn_unseen(est, Y, first_chunk=sums)  # (n,) a classifier's classes, else None
     if not drawn.normalise:  # the reservoirs read the series as given: standardised
         inputs.fit_standardisation(est, x, lengths)
@@ -99,7 +101,7 @@ def fit(est, x, lengths, Y, callback, sums: bool = False) -> None:
         drawn, neighbour_weight=beta, statistics_weights=omegas, crops=crops
     ).fit(series, targets, sample_weight=weights, callback=hook, sums=sums, shrink=shrink)
     est.reservoir_, est.alpha_ = model, model.alpha_
-    est._task.calibrate(est, Y)
+    est._task.calibrate(est, Y, sample_weight)  # τ: as copies would, class weights aside
 
 
 def warn_unseen(est, Y, first_chunk: bool = False) -> np.ndarray | None:
@@ -112,16 +114,20 @@ def warn_unseen(est, Y, first_chunk: bool = False) -> np.ndarray | None:
     return codes
 
 
-def readout_problem(est, Y) -> tuple[ReservoirFeatures, np.ndarray, np.ndarray | None]:
+def readout_problem(
+    est, Y, sample_weight=None
+) -> tuple[ReservoirFeatures, np.ndarray, np.ndarray | None]:
     """(reservoir) The unfitted features and what the read-out fits to the encoded Y:
-    targets (n, K') and weights (n,) or None; targets it cannot fit are refused."""
+    targets (n, K') and weights (n,) or None, the class weights times ``sample_weight``
+    (n,) or None; targets it cannot fit are refused."""
     if est._task.per_step(est):
         raise ValueError(
             "y holds a value per step (sequence targets), which training='reservoir' "
             "does not fit (its read-out sees pooled states); pass training='bptt'"
         )
     est._task.check_reservoir(est, Y)
-    return features(est), *est._task.readout_targets(est, Y)
+    targets, class_weights = est._task.readout_targets(est, Y)
+    return features(est), targets, combined(class_weights, sample_weight)
 
 
 def _pair(value, name: str) -> tuple[float, float]:

@@ -52,8 +52,12 @@ class Task:
         weight (n,) or None."""
         return Y, None
 
-    def calibrate(self, est, Y: np.ndarray) -> None:
-        """After the read-out's fit: whatever the task adds to it."""
+    def check_weights(self, est, Y: np.ndarray, weights: np.ndarray | None) -> None:
+        """Refuse sample weights (n,) the task cannot fit with encoded Y."""
+
+    def calibrate(self, est, Y: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """After the read-out's fit: whatever the task adds to it (each series counted
+        with its sample weight (n,), or one each)."""
 
     def neighbour_weight(self, est) -> float | str:
         """β of the nearest training series beside the read-out (a classifier's

@@ -133,7 +133,9 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     }
 
     @available_if(lambda self: self.training == "reservoir")
-    def partial_fit(self, X: ArrayLike | Series, y: ArrayLike):
+    def partial_fit(
+        self, X: ArrayLike | Series, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ):
         """(training="reservoir") Fit one more chunk of series and targets (n,) or (n, K).
 
         The first chunk fixes the reservoirs, α, and the inputs' and targets' scaling;
@@ -147,12 +149,15 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
             A chunk of series, as ``fit`` takes them in memory; the first chunk fixes D.
         y : (n,) or (n, K) array_like
             Their real targets, one value (vector) per series; K fixed by the first chunk.
+        sample_weight : (n,) array_like of weights >= 0, a number, or None (each weighs 1)
+            Each series' weight in the ridge loss, divided by the first chunk's mean
+            weight (:mod:`frnn.estimators.incremental`).
 
         Returns
         -------
         self
         """
-        return incremental.partial_fit(self, X, y)
+        return incremental.partial_fit(self, X, y, sample_weight=sample_weight)
 
     # -- prediction -----------------------------------------------------------------------
     @chunkwise

@@ -33,9 +33,10 @@ def softmax(z: np.ndarray, tau: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def softmax_temperature(z: np.ndarray, y_index: np.ndarray) -> float:
-    """The τ in ``TEMPERATURES`` minimising the log-loss of held-out decision values z (n, K)."""
-    return best_temperature(temperature_losses(z, y_index))
+def softmax_temperature(z: np.ndarray, y_index: np.ndarray, sample_weight=None) -> float:
+    """The τ in ``TEMPERATURES`` minimising the log-loss of held-out decision values z (n, K),
+    each series counted with its weight ``sample_weight`` (n,) (None: one each)."""
+    return best_temperature(temperature_losses(z, y_index, sample_weight))
 
 
 def best_temperature(losses: np.ndarray) -> float:

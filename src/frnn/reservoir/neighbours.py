@@ -218,14 +218,22 @@ class Neighbours:
 
         ``weight``: β, or "auto" to choose it from ``WEIGHTS`` (:func:`choose`, each series
         counted with its ``sample_weight``); None is returned for β = 0 (nothing kept,
-        z_loo as it was)."""
+        z_loo as it was).  A series of weight 0 is no one's neighbour and is not kept:
+        it has no say in the model, as in the ridge's loss."""
         check_weight(weight)
         if weight == 0 or (weight == "auto" and len(y_index) > AUTO_MAX_SERIES):
             return None, z_loo
         T = as_sequences(X)[0].shape[1]
         series = flattened(X, T)  # (n, T·D)
-        d = nearest(series, series, y_index, K, skip_self=True)  # (n, K)
+        kept = None if sample_weight is None else np.asarray(sample_weight) > 0  # (n,)
+        if kept is not None and kept.all():
+            kept = None
+        # a weightless series is in no class of the neighbours (class −1 matches none)
+        of = y_index if kept is None else np.where(kept, y_index, -1)  # (n,)
+        d = nearest(series, series, of, K, skip_self=True)  # (n, K)
         closest = d.min(axis=1)  # (n,); ∞ only for a class of one series
+        if kept is not None:  # d̄ over the series kept, as a fit on them alone
+            closest = closest[kept]
         finite = closest[np.isfinite(closest)]
         scale = float(np.median(finite)) if finite.size else 1.0
         scale = scale if scale > 0 else 1.0  # every series repeated: any scale will do
@@ -235,6 +243,8 @@ class Neighbours:
             weight = choose(z_loo, nn, y_index, WEIGHTS, sample_weight)
             if weight == 0:
                 return None, z_loo
+        if kept is not None:
+            series, y_index = series[kept], np.asarray(y_index)[kept]
         model = cls(series, np.asarray(y_index, dtype=np.intp), K, T, scale, float(weight))
         return model, blend(z_loo, nn, model.weight)
 
@@ -243,10 +253,15 @@ class Neighbours:
         d = nearest(flattened(X, self.length), self.series, self.classes, self.K)
         return _far(-d / self.scale)
 
-    def add(self, X, y_index: np.ndarray) -> None:
-        """Keep series X of classes ``y_index`` (n,) too (``partial_fit``)."""
-        self.series = np.concatenate([self.series, flattened(X, self.length)])
-        self.classes = np.concatenate([self.classes, np.asarray(y_index, dtype=np.intp)])
+    def add(self, X, y_index: np.ndarray, sample_weight=None) -> None:
+        """Keep series X of classes ``y_index`` (n,) too (``partial_fit``), but those of
+        weight 0 (``sample_weight`` (n,) or None)."""
+        series, y_index = flattened(X, self.length), np.asarray(y_index, dtype=np.intp)
+        if sample_weight is not None:
+            kept = np.asarray(sample_weight) > 0  # (n,)
+            series, y_index = series[kept], y_index[kept]
+        self.series = np.concatenate([self.series, series])
+        self.classes = np.concatenate([self.classes, y_index])
 
 
 #: Where z_nn stops being a distance: no training series is this many median distances

@@ -130,7 +130,10 @@ class ReservoirReadout:
             Their targets (for classification one-hot as ±1: the neighbours read a series'
             class as its largest target).
         sample_weight : (n,) array_like or None, default None
-            Each series' weight in the ridge loss; None weighs them alike.
+            Each series' weight (≥ 0, not all 0) in the ridge loss and in the leave-one-out
+            errors choosing α, ω and β (:func:`~frnn.reservoir.ridge.ridge_loo`); a series
+            of weight 0 is no nearest neighbour.  The features' scaling and the
+            reservoirs' thresholds are drawn from every series alike.  None weighs them alike.
         callback : callable(done, total) or None, default None
             Called with the reservoirs done so far and their number, so that ``done``
             reaches ``total`` as the last features (and the crops', :meth:`cropping`)
@@ -242,13 +245,15 @@ class ReservoirReadout:
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
         sums = ReadoutSums.of(F, Y, sample_weight).add(self.sums_)  # self.sums_ unchanged
         if self.neighbours_ is not None:  # β as the first fit chose it
-            self.neighbours_.add(X, Y.argmax(axis=1))
+            self.neighbours_.add(X, Y.argmax(axis=1), sample_weight)
         basis = solve(sums)
         self.readout_ = basis.fit(self.alpha_, self.readout_.loo_error)
         self.mean_, self.scale_, self.sums_ = basis.mean, basis.scale, sums
         return self
 
-    def calibrate(self, y_index: np.ndarray, temperature: float | None = None) -> Self:
+    def calibrate(
+        self, y_index: np.ndarray, temperature: float | None = None, sample_weight=None
+    ) -> Self:
         """Set τ: ``temperature``, or the one fitted to the leave-one-out outputs of the
         one-hot (±1) targets of classes ``y_index`` (n,).
 
@@ -259,6 +264,8 @@ class ReservoirReadout:
         temperature : float or None, default None
             τ as given (unchecked); None: the τ of ``TEMPERATURES`` whose log-loss of
             softmax(τ ``loo_``) on ``y_index`` is least.
+        sample_weight : (n,) array_like or None, default None
+            Each series' weight in that log-loss; None counts them alike.
 
         Returns
         -------
@@ -266,7 +273,7 @@ class ReservoirReadout:
             With ``temperature_`` set.
         """
         if temperature is None:
-            self.temperature_ = softmax_temperature(self.loo_, y_index)
+            self.temperature_ = softmax_temperature(self.loo_, y_index, sample_weight)
         else:
             self.temperature_ = float(temperature)
         return self

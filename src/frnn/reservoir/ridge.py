@@ -102,7 +102,11 @@ def ridge_loo(
     F : (n, p) features
     Y : (n, K) targets
     alphas : sequence of positive floats
-    sample_weight : None or (n,) positive weights
+    sample_weight : None or (n,) weights ≥ 0 (not all 0), as scikit-learn's ``Ridge``
+        reads them: at a fixed α an integer weight k fits as k copies of the row would.
+        A row of weight 0 has no say in the fit (nor in any other row's leave-one-out
+        output); its own leave-one-out output is the fit's prediction.  The leave-one-out
+        choice of α is not that of copies: a copy left out keeps its twin in the fit
     others : None or (p,) bool, the columns that each ω in ``weights`` multiplies
     weights : sequence of positive floats ω, tried in order (a tie keeps the earlier); with
         n and p both above ``OMEGA_SERIES``, on a seeded subsample of that many series
@@ -125,6 +129,8 @@ def ridge_loo(
     if w.shape != (n,):
         raise ValueError(f"sample_weight must have shape ({n},); got {w.shape}")
     blocks = None if groups is None else _blocks(groups, n)
+    if not (w > 0).all():  # NaN and negative weights too: refused there
+        return _weightless_apart(F, Y, alphas, w, groups, others=others, weights=weights)
     if blocks is None and others is not None and len(weights) > 1 and min(F.shape) > OMEGA_SERIES:
         weights = (_subsample_weight(F, Y, alphas, w, others, weights),)
     mu = w @ F / w.sum()  # (p,) weighted means: the unpenalised intercept
@@ -167,6 +173,32 @@ def ridge_loo(
     coef = project(UtY / (s2 + alpha)[:, None])  # (p, K)
     scaled_mu = mu if others is None else mu * np.where(others, omega, 1.0)
     return RidgeFit(coef, nu - scaled_mu @ coef, alpha, loos[i], np.asarray(errors), omega)
+
+
+def _weightless_apart(F, Y, alphas, w, groups, **options) -> RidgeFit:
+    """``ridge_loo`` on the series of weight > 0 (with their rows) alone, the others'
+    leave-one-out outputs the fit's own predictions.
+
+    A series of weight 0 changes no sum of the fit, so the fit and the others'
+    leave-one-out residuals are those without it; its own residual, 0/0 in the weighted
+    space, is that of a series the fit never saw: its prediction's."""
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise ValueError(f"sample_weight must hold finite weights >= 0; got {w!r}")
+    m = len(F) if groups is None else int(np.max(groups)) + 1  # the series
+    kept = w[:m] > 0  # (m,)
+    if not kept.any():
+        raise ValueError("sample_weight must hold at least one weight > 0; got every weight zero")
+    rows = kept if groups is None else kept[np.asarray(groups)]  # (N,) a series' rows with it
+    renumbered = None if groups is None else (np.cumsum(kept) - 1)[np.asarray(groups)[rows]]
+    fit = ridge_loo(F[rows], Y[rows], alphas, w[rows], groups=renumbered, **options)
+    others = options["others"]
+    unseen = np.asarray(F[:m][~kept], dtype=np.float64)  # (m − m', p)
+    if others is not None:
+        unseen = unseen * np.where(others, fit.weight, 1.0)  # coef reads the ω columns
+    loo = np.empty((m, Y.shape[1]))  # (m, K)
+    loo[kept], loo[~kept] = fit.loo, fit.predict(unseen)
+    fit.loo = loo
+    return fit
 
 
 def _subsample_weight(F, Y, alphas, w, others, weights) -> float:

@@ -86,8 +86,11 @@ def prepare(
     lengths: np.ndarray,
     Y: np.ndarray,
     resume_state: dict | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[Trainer, Series, Series | None]:
-    """The epoch loop for inputs x (n, T', D) and encoded targets Y (n, K) or (n, T', K).
+    """The epoch loop for inputs x (n, T', D) and encoded targets Y (n, K) or (n, T', K),
+    each series' loss weighed by ``sample_weight`` (n,) (None: one each; the training
+    series' weights travel with them, the validation loss counts its series alike).
 
     Everything that can refuse (sizes, a validation split, a resume state) does so here,
     before anything is trained.  Returns (trainer, training Series, validation Series or
@@ -95,7 +98,7 @@ def prepare(
     """
     check_memory(spec.hidden_size, x.shape[2], Y.shape[-1], spec.n_ensemble, x.itemsize)
     split_seed, member_seeds = seeds(spec)  # after the check: one seed a network
-    data, val = split(spec, x, lengths, Y, split_seed)
+    data, val = split(spec, x, lengths, Y, split_seed, sample_weight)
     n = data.X.shape[0]
     settings = dataclasses.replace(
         spec.settings,
@@ -136,8 +139,11 @@ def seeds(spec: EnsembleSpec) -> tuple:
     return children[2 * N], [(children[N + k], children[k]) for k in range(N)]
 
 
-def split(spec: EnsembleSpec, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, seed):
-    """Training and validation Series (None without validation), split by ``seed``."""
+def split(
+    spec: EnsembleSpec, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray, seed, weights=None
+):
+    """Training and validation Series (None without validation), split by ``seed``; the
+    training Series keeps its series' ``weights`` (n,) or None."""
     n = x.shape[0]
     n_val = int(round(spec.validation_fraction * n))
     if spec.validation_fraction and not 1 <= n_val < n:
@@ -146,10 +152,11 @@ def split(spec: EnsembleSpec, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray,
             f"validation or no training series out of {n}"
         )
     if not n_val and spec.settings.epochs is None:  # batches drawn from the series as given
-        return Series(x, Y, lengths), None
+        return Series(x, Y, lengths, weights=weights), None
     order = np.random.default_rng(seed).permutation(n)
     train, held = order[n_val:], order[:n_val]
-    data = Series(x[train], Y[train], lengths[train])
+    kept = None if weights is None else weights[train]
+    data = Series(x[train], Y[train], lengths[train], weights=kept)
     val = Series(x[held], Y[held], lengths[held]) if n_val else None
     return data, val
 

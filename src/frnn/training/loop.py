@@ -151,9 +151,13 @@ class Trainer:
         batches = seen = 0  # a round's batches may repeat series: the mean is per series seen
         model = member.model
         weights = {name: getattr(model, name) for name in parameter_names(model)}
-        # without the auxiliary term and the class weights the objective is the main loss
-        objective_is_main = not self.settings.aux_weight and self.settings.class_weights is None
-        for (x, y, lengths), lr in self._batches(member.rng, train):
+        # without the auxiliary term and the weights the objective is the main loss
+        objective_is_main = (
+            not self.settings.aux_weight
+            and self.settings.class_weights is None
+            and getattr(train, "weights", None) is None
+        )
+        for (x, y, lengths), lr, w in self._batches(member.rng, train):
             member.optimizer.lr = lr
             loss, grads, z, _ = _sequence_gradients(
                 model,
@@ -162,7 +166,7 @@ class Trainer:
                 lengths,
                 chunk_length=self.settings.chunk_length,
                 aux_weight=self.settings.aux_weight,
-                series_weight=series_weights(y, self.settings.class_weights),
+                series_weight=series_weights(y, self.settings.class_weights, w),
             )
             norm = _clip_grad_norm(grads, self.settings.clip)
             if not (math.isfinite(loss) and math.isfinite(norm)):
@@ -179,25 +183,28 @@ class Trainer:
         return np.array([objective, accuracy, norm_sum / batches, main, squared])
 
     def _batches(self, rng: np.random.Generator, train):
-        """((x, y, lengths), learning rate) of each optimiser step of this epoch or round.
+        """((x, y, lengths), learning rate, weights (B,) or None) of each optimiser step
+        of this epoch or round.
 
-        ``train`` is a Series, or a stream: a function of the member's generator returning
-        a batch (x (B, T', D), y (B, K), lengths (B,)) ready for the networks.
+        ``train`` is a Series (its ``weights`` the series' sample weights, or None), or a
+        stream: a function of the member's generator returning a batch (x (B, T', D),
+        y (B, K), lengths (B,)) ready for the networks.
         """
         s = self.settings
         if s.epochs is not None:  # a pass over the shuffled series, one rate
             lr = learning_rate_at(s.learning_rate, self.epoch, s.epochs, s.schedule)
             for index in minibatches(train.X.shape[0], s.batch_size, rng):
-                yield train.take(index), lr
+                yield train.take(index), lr, _taken(train.weights, index)
             return
         schedule, first = s.step_schedule, self.epoch * s.round_steps
         for step in range(first, min(first + s.round_steps, s.steps)):
             lr = s.learning_rate * schedule.factor(step)
             if not isinstance(train, Series):
-                yield train(rng), lr
+                yield train(rng), lr, None
                 continue
             # distinct series, drawn as frnn.training.array_batches draws them
-            yield train.take(rng.choice(train.X.shape[0], s.batch_size, replace=False)), lr
+            index = rng.choice(train.X.shape[0], s.batch_size, replace=False)
+            yield train.take(index), lr, _taken(train.weights, index)
 
     @staticmethod
     def _main_loss(model, z: np.ndarray, y: np.ndarray) -> float:
@@ -274,3 +281,8 @@ class Trainer:
     def load_state(self, state: dict) -> None:
         """Continue from what :meth:`state` returned; ValueError for a damaged state."""
         restore(self, state)
+
+
+def _taken(weights: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
+    """The weights (B,) of a batch's series ``index`` (B,), or None for None."""
+    return None if weights is None else weights[index]

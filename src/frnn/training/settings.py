@@ -70,13 +70,18 @@ class Settings:
         return Schedule(self.steps, warmup=int(self.warmup * self.steps), decay=self.schedule)
 
 
-def series_weights(y: np.ndarray, class_weights: np.ndarray | None) -> np.ndarray | None:
-    """Each series' weight (B,) from its targets y (B, K) and the class weights (n_classes,).
+def series_weights(
+    y: np.ndarray, class_weights: np.ndarray | None, sample_weight: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Each series' weight (B,) from its targets y (B, K) and the class weights (n_classes,),
+    times its sample weight (``sample_weight`` (B,)); None where both are None.
 
     Two classes have one output (y = 1 for the second class); more classes are one-hot.
     """
     if class_weights is None:
-        return None
+        return sample_weight
     if y.shape[1] == 1:  # (B, 1): 1 for classes[1], 0 for classes[0]
-        return np.where(y[:, 0] > 0.5, class_weights[1], class_weights[0])
-    return y @ class_weights  # (B,): one-hot rows pick their class's weight
+        weights = np.where(y[:, 0] > 0.5, class_weights[1], class_weights[0])
+    else:
+        weights = y @ class_weights  # (B,): one-hot rows pick their class's weight
+    return weights if sample_weight is None else weights * sample_weight

@@ -218,19 +218,21 @@ def _sequence_gradients(
     """``sequence_gradients`` on arrays already checked (the training loop's mini-batches).
 
     ``series_weight`` (B,) or None: each sequence's losses count this many times (the
-    estimator's ``class_weight``).  y (B, T, K) is a many-to-many target (a value per
-    step; RNNRegressor's sequence targets): one forward and one backward pass over the
-    whole sequences, padded steps weighing 0; z_last is then z (B, T, K).
+    estimator's ``class_weight`` times its ``sample_weight``).  y (B, T, K) is a
+    many-to-many target (a value per step; RNNRegressor's sequence targets): one forward
+    and one backward pass over the whole sequences, padded steps weighing 0 (each real
+    step of a sequence its weight); z_last is then z (B, T, K).
     """
     B, T, _ = x.shape
     if y.ndim == 3:
         if chunk_length is not None and chunk_length < T:
             raise ValueError("chunk_length (truncated BPTT) is for many-to-one targets only")
-        if series_weight is not None:
-            raise ValueError("series weights (class_weight) are for many-to-one targets only")
         y = y[:, :T]  # Series.take trims x to the batch's longest series, not y
+        per_step = None
+        if series_weight is not None:  # (B, T): every step of a sequence its weight
+            per_step = np.repeat(np.asarray(series_weight, dtype=x.dtype)[:, None], T, axis=1)
         # this thread's states (T, B, ·): model.a / model.z may be another thread's by now
-        loss, cache = forward_cached(model, x, y, lengths=lengths)
+        loss, cache = forward_cached(model, x, y, lengths=lengths, weights=per_step)
         grads = backward_trusted(model)
         z = cache.Z.transpose(1, 0, 2)  # (B, T, K)
         return loss, grads, z, cache.A[lengths - 1, np.arange(B)]
