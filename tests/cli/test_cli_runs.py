@@ -41,8 +41,8 @@ from frnn._entry import main
 
 path, real = sys.argv.pop(1), bptt.split
 
-def split(spec, x, lengths, Y, seed):
-    data, val = real(spec, x, lengths, Y, seed)
+def split(spec, x, lengths, Y, seed, weights=None):
+    data, val = real(spec, x, lengths, Y, seed, weights)
     np.savez(path + ".tmp.npz", train=data.X, val=val.X, seed=spec.random_state)
     __import__("os").replace(path + ".tmp.npz", path)
     return data, val

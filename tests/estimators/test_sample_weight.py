@@ -20,7 +20,7 @@ from frnn.estimators import inputs
 from frnn.reservoir.ridge import ridge_loo
 from helpers import halves, three_waves
 
-# n > CROP_MAX_SERIES = 30: the read-out fits the series alone (no crops)
+# n > CROP_MAX_SERIES = 50: the read-out fits the series alone (no crops)
 SMALL = dict(n_reservoirs=4, hidden_size=8, random_state=1)
 QUICK_BPTT = dict(training="bptt", hidden_size=6, steps=60, n_ensemble=1, random_state=0)
 ESTIMATORS = {
@@ -31,7 +31,7 @@ ESTIMATORS = {
 }
 
 
-def _data(kind, n=48, seed=0):
+def _data(kind, n=60, seed=0):
     X, y = three_waves(n, seed=seed)
     return (X, y) if kind.startswith("classifier") else (X, X[:, -6:].mean(axis=1) + y)
 
@@ -202,17 +202,17 @@ def test_partial_fit_weighs_every_chunk_in_the_first_chunks_unit():
 
 # -- refused -------------------------------------------------------------------------------
 BAD = [
-    (np.ones(47), r"sample_weight must be \(48,\), one weight per series; got shape \(47,\)"),
+    (np.ones(59), r"sample_weight must be \(60,\), one weight per series; got shape \(59,\)"),
     (
-        np.ones((48, 1)),
-        r"sample_weight must be \(48,\), one weight per series; got shape \(48, 1\)",
+        np.ones((60, 1)),
+        r"sample_weight must be \(60,\), one weight per series; got shape \(60, 1\)",
     ),
-    (np.r_[np.nan, np.ones(47)], r"sample_weight must hold finite weights >= 0; got nan"),
-    (np.r_[np.inf, np.ones(47)], r"sample_weight must hold finite weights >= 0; got inf"),
-    (np.r_[-1.0, np.ones(47)], r"sample_weight must hold finite weights >= 0; got -1.0"),
-    (np.zeros(48), r"sample_weight must hold at least one weight > 0; got every weight zero"),
-    (["a"] * 48, r"sample_weight must be \(48,\) numbers, one weight per series; got list"),
-    ({"a": 1}, r"sample_weight must be \(48,\) numbers"),
+    (np.r_[np.nan, np.ones(59)], r"sample_weight must hold finite weights >= 0; got nan"),
+    (np.r_[np.inf, np.ones(59)], r"sample_weight must hold finite weights >= 0; got inf"),
+    (np.r_[-1.0, np.ones(59)], r"sample_weight must hold finite weights >= 0; got -1.0"),
+    (np.zeros(60), r"sample_weight must hold at least one weight > 0; got every weight zero"),
+    (["a"] * 60, r"sample_weight must be \(60,\) numbers, one weight per series; got list"),
+    ({"a": 1}, r"sample_weight must be \(60,\) numbers"),
 ]
 
 
@@ -262,7 +262,7 @@ def test_a_dask_array_refuses_weights():
     X, y = _data("classifier")
     with pytest.raises(ValueError, match="sample_weight is not supported with a dask array X"):
         frnn.RNNClassifier(**SMALL).fit(
-            da.from_array(X, chunks=(24, -1)), y, sample_weight=_weights(48)
+            da.from_array(X, chunks=(30, -1)), y, sample_weight=_weights(60)
         )
 
 
