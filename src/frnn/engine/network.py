@@ -108,7 +108,10 @@ def forward(
     check_choice(engine, "engine", dispatch.ENGINES)
     batch = prepare(x, y, lengths, a0, W=W, K=V.shape[0], loss=loss, weights=weights, engine=engine)
     params = (W, R, V, *bc)
-    return _forward(model, params, batch, activation, loss, method=method, engine=engine)[0]
+    loss, cache = _forward(model, params, batch, activation, loss, method=method, engine=engine)
+    if batch.y is not None:  # backward will compare the weights with these (I·(D + I + K))
+        cache.weights = tuple(None if p is None else p.copy() for p in params)
+    return loss
 
 
 def forward_trusted(model, x, y=None, *, lengths, a0=None, weights=None) -> float | None:
@@ -223,6 +226,14 @@ def backward(
         {"W": (I, D), "R": (I, I), "V": (K, I)}, gradients of the returned loss; for a
         model with biases also "b": (I,) = Σ_t δ(t) and "c": (K,) = Σ_t ∂L/∂z(t).
 
+    Raises
+    ------
+    RuntimeError
+        No ``forward`` with targets ran on the model in this thread.
+    ValueError
+        A weight changed since that ``forward``, in size, dtype or values (an update made
+        in place, with no forward after it): the stored states are the old weights'.
+
     Examples
     --------
     >>> import types, numpy as np, frnn
@@ -241,6 +252,7 @@ def backward(
         raise RuntimeError("backward needs a loss: the last forward call was given y=None")
     W, R, V = network_weights(model)
     _check_unchanged(cache, W, V)
+    _check_same_values(cache, (W, R, V, getattr(model, "b", None), getattr(model, "c", None)))
     return _backward(cache, R, V, keep_da=keep_da, engine=engine, model=model)
 
 
@@ -253,6 +265,26 @@ def _check_unchanged(cache: _caches.Cache, W: np.ndarray, V: np.ndarray) -> None
             f"the model's weights changed since forward: it ran with W ({I}, {D}), "
             f"V ({K}, {I}) in {cache.A.dtype}; now W {W.shape}, V {V.shape} in {W.dtype}. "
             f"Call forward again before backward"
+        )
+
+
+def _check_same_values(cache: _caches.Cache, now: tuple) -> None:
+    """Raise if a weight's values changed since forward (an update made in place with no
+    forward after it): the stored states belong to the old weights, so the gradient would
+    be that of neither the old nor the new ones."""
+    if cache.weights is None:
+        return
+    changed = [
+        name
+        for name, then, current in zip("WRVbc", cache.weights, now, strict=True)
+        if (then is None) != (current is None)
+        or (then is not None and not np.array_equal(then, np.asarray(current)))
+    ]
+    if changed:
+        names, verb = "model." + ", model.".join(changed), "holds" if len(changed) == 1 else "hold"
+        raise ValueError(
+            f"the model's weights changed since forward: {names} {verb} other values than "
+            f"forward used (an update in place?). Call forward again before backward"
         )
 
 
