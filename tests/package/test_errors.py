@@ -97,11 +97,12 @@ def test_call_order(net):
         net.backward()
 
 
+@pytest.mark.parametrize("hidden", [I, 80], ids=["small", "large"])  # kept as bytes / copies
 @pytest.mark.parametrize("name", ["W", "R", "V", "b", "c"])
-def test_backward_after_an_update_in_place_without_forward_refuses(name):
+def test_backward_after_an_update_in_place_without_forward_refuses(name, hidden):
     """A student's loop that forgets forward after an SGD step: the states are the old
     weights', so the gradient would be that of neither; refused, naming the weight."""
-    net = frnn.FullyRecurrentNetwork(D, I, K, rng=0, bias=True)
+    net = frnn.FullyRecurrentNetwork(D, hidden, K, rng=0, bias=True)
     x, y = np.random.default_rng(0).standard_normal((T, D)), np.ones(K)
     net.forward(x, y)
     first = net.backward()
@@ -113,12 +114,25 @@ def test_backward_after_an_update_in_place_without_forward_refuses(name):
     assert set(net.backward()) == set("WRVbc")
 
 
-def test_biases_added_or_removed_since_forward_are_refused():
-    net = frnn.FullyRecurrentNetwork(D, I, K, rng=0)
+@pytest.mark.parametrize("hidden", [I, 80], ids=["small", "large"])
+def test_biases_added_or_removed_since_forward_are_refused(hidden):
+    net = frnn.FullyRecurrentNetwork(D, hidden, K, rng=0)
     net.forward(np.zeros((T, D)), np.ones(K))
-    net.b, net.c = np.zeros(I), np.zeros(K)
+    net.b, net.c = np.zeros(hidden), np.zeros(K)
     with pytest.raises(ValueError, match=r"model\.b, model\.c hold other values"):
         net.backward()
+    net.forward(np.zeros((T, D)), np.ones(K))
+    net.b = net.c = None
+    with pytest.raises(ValueError, match=r"model\.b, model\.c hold other values"):
+        net.backward()
+
+
+def test_nan_weights_unchanged_since_forward_are_not_called_changed():
+    for hidden in (I, 80):
+        net = frnn.FullyRecurrentNetwork(D, hidden, K, rng=0)
+        net.R[0, 0] = np.nan  # a diverged network: NaN loss, NaN gradients, no false alarm
+        assert np.isnan(net.forward(np.ones((T, D)), np.ones(K)))
+        assert np.isnan(net.backward()["R"]).any()
 
 
 def test_inconsistent_model_shapes():
