@@ -222,14 +222,26 @@ def check_unit_interval(y: np.ndarray, name: str, where=None) -> None:
         )
 
 
-def check_named_arrays(value, name: str, like=None) -> dict:
+def check_named_arrays(value, name: str, like=None, *, in_place: bool = False) -> dict:
     """A dict ``{name: ndarray}`` such as a model's gradients; with ``like`` (another such
-    dict), one array of the same shape for each of its keys."""
-    if not isinstance(value, dict) or not all(isinstance(v, np.ndarray) for v in value.values()):
+    dict), one array of the same shape for each of its keys; with ``in_place``, arrays of
+    floats (the caller scales or updates them in place, which an integer array refuses)."""
+    if not isinstance(value, dict):
         raise TypeError(
             f"{name} must be a dict of numpy arrays, as backward returns; got "
             f"{type(value).__name__}"
         )
+    for key, array in value.items():
+        if not isinstance(array, np.ndarray):
+            raise TypeError(
+                f"{name}[{key!r}] must be a numpy array, as backward returns; got "
+                f"{type(array).__name__}"
+            )
+        if in_place and array.dtype.kind != "f":
+            raise TypeError(
+                f"{name}[{key!r}] must be an array of floats (it is changed in place); got "
+                f"{array.dtype}: pass {name}[{key!r}].astype(float)"
+            )
     for key, array in (like or {}).items():
         if key not in value or value[key].shape != np.shape(array):
             got = value[key].shape if key in value else "nothing"

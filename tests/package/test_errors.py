@@ -50,6 +50,19 @@ def test_forward_rejects(net, x, y, kwargs, error, match):
         net.forward(x, y, **kwargs)
 
 
+def test_the_shapes_a_student_mixes_up_get_a_hint():
+    """x of shape (T,) for a network of one input, and x written (D, T): the message says
+    what was likely meant."""
+    scalar = frnn.FullyRecurrentNetwork(1, I, 1, rng=0)
+    with pytest.raises(ValueError, match=r"got shape \(7,\) \(one sequence of 7 numbers is x\[:, None\], \(7, 1\)\)"):
+        scalar.forward(np.zeros(7), 1.0)
+    net = frnn.FullyRecurrentNetwork(D, I, K, rng=0)
+    with pytest.raises(ValueError, match=r"expects D = 3 \(x is \(D, T\) = \(3, 7\)\? one sequence is \(T, D\): x\.T\)"):
+        net.forward(np.zeros((D, 7)), np.zeros(K))
+    with pytest.raises(ValueError, match=r"expects D = 3$"):  # no guess where none fits
+        net.forward(np.zeros((7, 5)), np.zeros(K))
+
+
 def test_nan_in_padding_is_allowed_and_ignored(net):
     x = np.random.default_rng(0).standard_normal((B, T, D))
     lengths = np.array([T, 2, 1])
@@ -82,6 +95,44 @@ def test_call_order(net):
     net.forward(np.zeros((T, D)))
     with pytest.raises(RuntimeError, match="backward needs a loss"):
         net.backward()
+
+
+@pytest.mark.parametrize("hidden", [I, 80], ids=["small", "large"])  # kept as bytes / copies
+@pytest.mark.parametrize("name", ["W", "R", "V", "b", "c"])
+def test_backward_after_an_update_in_place_without_forward_refuses(name, hidden):
+    """A student's loop that forgets forward after an SGD step: the states are the old
+    weights', so the gradient would be that of neither; refused, naming the weight."""
+    net = frnn.FullyRecurrentNetwork(D, hidden, K, rng=0, bias=True)
+    x, y = np.random.default_rng(0).standard_normal((T, D)), np.ones(K)
+    net.forward(x, y)
+    first = net.backward()
+    assert all(np.array_equal(first[n], g) for n, g in net.backward().items())  # twice: same
+    getattr(net, name)[...] -= 0.1 * first[name] + 0.01  # the update, in place
+    with pytest.raises(ValueError, match=rf"changed since forward: model\.{name} holds other"):
+        net.backward()
+    net.forward(x, y)  # the fix the message asks for
+    assert set(net.backward()) == set("WRVbc")
+
+
+@pytest.mark.parametrize("hidden", [I, 80], ids=["small", "large"])
+def test_biases_added_or_removed_since_forward_are_refused(hidden):
+    net = frnn.FullyRecurrentNetwork(D, hidden, K, rng=0)
+    net.forward(np.zeros((T, D)), np.ones(K))
+    net.b, net.c = np.zeros(hidden), np.zeros(K)
+    with pytest.raises(ValueError, match=r"model\.b, model\.c hold other values"):
+        net.backward()
+    net.forward(np.zeros((T, D)), np.ones(K))
+    net.b = net.c = None
+    with pytest.raises(ValueError, match=r"model\.b, model\.c hold other values"):
+        net.backward()
+
+
+def test_nan_weights_unchanged_since_forward_are_not_called_changed():
+    for hidden in (I, 80):
+        net = frnn.FullyRecurrentNetwork(D, hidden, K, rng=0)
+        net.R[0, 0] = np.nan  # a diverged network: NaN loss, NaN gradients, no false alarm
+        assert np.isnan(net.forward(np.ones((T, D)), np.ones(K)))
+        assert np.isnan(net.backward()["R"]).any()
 
 
 def test_inconsistent_model_shapes():

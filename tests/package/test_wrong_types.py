@@ -146,6 +146,18 @@ CASES = {
         lambda: training.Adam().step({"W": np.ones(2)}, 3.0),
         "grads must be a dict of numpy arrays",
     ),
+    "clip_grad_norm grads of a list": (
+        lambda: training.clip_grad_norm({"W": [3.0, 4.0]}, 1.0),
+        "grads['W'] must be a numpy array, as backward returns; got list",
+    ),
+    "clip_grad_norm grads of integers": (  # scaled in place: numpy refused it, unnamed
+        lambda: training.clip_grad_norm({"W": np.array([3, 4])}, 1.0),
+        "grads['W'] must be an array of floats (it is changed in place); got int64",
+    ),
+    "SGD.step params of integers": (
+        lambda: training.SGD().step({"W": np.array([1, 2])}, {"W": np.ones(2)}),
+        "params['W'] must be an array of floats (it is changed in place); got int64",
+    ),
     "SGD.step grads of another shape": (
         lambda: training.SGD().step({"W": np.ones(2)}, {"W": np.ones(3)}),
         "grads['W'] must have shape (2,); got (3,)",

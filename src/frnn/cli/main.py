@@ -72,7 +72,9 @@ def _plot(args: argparse.Namespace) -> int:
 def _add_graph_commands(commands) -> None:
     graph = commands.add_parser("graph", help="draw the network unrolled in time")
     graph.add_argument("--steps", type=_SIZE, default="3", help="time steps T (default 3)")
-    graph.add_argument("--out", default="graph.png", help="file to write: .png, .svg or .pdf")
+    graph.add_argument(
+        "--out", default="graph.png", help="file to write: .png, .svg or .pdf (default graph.png)"
+    )
     graph.add_argument("--many-to-one", action="store_true", help="a loss on the last step only")
     graph.add_argument("--targets", action="store_true", help="draw the targets y(t) too")
     graph.add_argument("--backward", action="store_true", help="overlay the BPTT gradients")
@@ -148,10 +150,10 @@ def _builders() -> dict:
 
 def _add_demo(commands) -> None:
     demo = commands.add_parser("demo", help=_HELP["demo"])
-    demo.add_argument("--T", type=_SIZE, default=20, help="sequence length")
-    demo.add_argument("--D", type=_SIZE, default=3, help="input size")
-    demo.add_argument("--I", type=_SIZE, default=8, help="hidden size")
-    demo.add_argument("--seed", type=_SEED, default="0", help="random seed")
+    demo.add_argument("--T", type=_SIZE, default=20, help="sequence length T (default 20)")
+    demo.add_argument("--D", type=_SIZE, default=3, help="input size D (default 3)")
+    demo.add_argument("--I", type=_SIZE, default=8, help="hidden size I (default 8)")
+    demo.add_argument("--seed", type=_SEED, default="0", help="random seed (default 0)")
     demo.set_defaults(run=_demo)
 
 

@@ -127,14 +127,16 @@ def prepare(
     I, D = W.shape
     x = as_float_array(x, "x", dtype)
     if x.ndim not in (2, 3):
-        raise ValueError(f"x must be (T, D) or (B, T, D); got shape {x.shape}")
+        raise ValueError(f"x must be (T, D) or (B, T, D); got shape {x.shape}{_hint(x, D)}")
     single = x.ndim == 2
     xb = x[None] if single else x  # (B, T, D)
     B, T, Dx = xb.shape
     if T == 0 or B == 0:
         raise ValueError(f"x must hold at least one step and one sequence; got shape {x.shape}")
     if Dx != D:
-        raise ValueError(f"x has D = {Dx} features per step but model.W expects D = {D}")
+        raise ValueError(
+            f"x has D = {Dx} features per step but model.W expects D = {D}{_hint(x, D)}"
+        )
     given = lengths is not None
     lengths = _lengths(lengths, single, B, T)
     unpadded = not given or (lengths == T).all()
@@ -145,6 +147,15 @@ def prepare(
     batch = Batch(x_tm, yb, a0b, lengths, mask, single, many_to_many)
     batch.weights = _step_weights(weights, batch, dtype)
     return batch
+
+
+def _hint(x: np.ndarray, D: int) -> str:
+    """What a student most likely meant by an x of the wrong shape, or nothing."""
+    if x.ndim == 1 and D == 1 and x.size:
+        return f" (one sequence of {x.size} numbers is x[:, None], ({x.size}, 1))"
+    if x.ndim == 2 and x.shape[0] == D != x.shape[1]:
+        return f" (x is (D, T) = {x.shape}? one sequence is (T, D): x.T)"
+    return ""
 
 
 def time_major(array: np.ndarray) -> np.ndarray:

@@ -89,7 +89,10 @@ def bce_with_logits(z: ArrayLike, y: ArrayLike) -> np.ndarray:
     z : array_like
         Logits; ±inf allowed (the loss is then 0 or inf, never NaN).
     y : array_like, broadcastable with ``z``
-        Targets in [0, 1]; soft labels allowed.
+        Targets in [0, 1]; soft labels allowed.  Broadcasting is numpy's: logits
+        z (B, 1) against targets y (B,) give a (B, B) grid, every logit against every
+        target (torch's ``binary_cross_entropy_with_logits`` refuses them); for one
+        target per logit give y in z's shape (``y[:, None]`` or ``z.ravel()``).
 
     Returns
     -------

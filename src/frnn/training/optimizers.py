@@ -41,7 +41,7 @@ def _check_step(params, grads, lr_factors) -> None:
     """Raise unless ``params`` and ``grads`` are dicts of arrays with the same names and
     shapes, and every name in ``lr_factors`` is a parameter's (the public ``step``'s check;
     the training loop's arrays skip it)."""
-    check_named_arrays(grads, "grads", like=check_named_arrays(params, "params"))
+    check_named_arrays(grads, "grads", like=check_named_arrays(params, "params", in_place=True))
     unknown = sorted(set(lr_factors) - set(params))
     if unknown:
         raise ValueError(

@@ -106,7 +106,7 @@ def clip_grad_norm(
     float
         ‖g‖ before clipping.
     """
-    check_named_arrays(grads, "grads")
+    check_named_arrays(grads, "grads", in_place=True)
     _MAX_NORM.check(max_norm, "max_norm")
     return _clip_grad_norm(grads, max_norm, eps)
 

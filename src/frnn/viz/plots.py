@@ -214,9 +214,11 @@ def gradient_flow_by_radius(
 
     A many-to-one task (a loss on z(T) only) with tanh: the gradient enters at t = T and
     each step back multiplies it by Rᵀ diag(f′(s(t))).  Pascanu, Mikolov & Bengio (2013):
-    with |f′| ≤ 1, a largest singular value of R below 1 is enough for the gradient to
-    vanish, and a spectral radius above 1 is needed for it to explode.  While the states stay
-    in tanh's linear range (tiny ``input_scale``, f′ ≈ 1) the norm follows ρ^{T−t}: it
+    with |f′| ≤ 1, a largest singular value ‖R‖₂ below 1 is enough for the gradient to
+    vanish, and ‖R‖₂ above 1 is needed (not enough) for it to explode; the spectral radius
+    ρ ≤ ‖R‖₂ sets the rate in the long run, and a non-normal R with ρ < 1 < ‖R‖₂ can make
+    it grow over many steps (notebook 5).  While the states stay in tanh's linear range
+    (tiny ``input_scale``, f′ ≈ 1) the norm follows ρ^{T−t} once T − t is large: it
     vanishes for ρ < 1 and explodes for ρ > 1.  With unit inputs and ρ > 1 the states grow
     until tanh saturates, f′ → 0, and the saturated steps damp the explosion.
 
@@ -252,8 +254,9 @@ def gradient_flow_by_radius(
     return curves
 
 
-# Tiny inputs keep even ρ = 1.5 in tanh's linear range for 50 steps; unit inputs do not.
-_SCALES = ((1e-9, r"$10^{-9}$", "linear regime"), (1.0, "1", "tanh saturates"))
+# Tiny inputs keep even ρ = 1.5 in tanh's linear range for 50 steps; unit inputs do not, where
+# the states grow (ρ = 1.5; those of ρ ≤ 1 stay below 0.2 with init's ±0.01 weights).
+_SCALES = ((1e-9, r"$10^{-9}$", "linear regime"), (1.0, "1", "growing states saturate tanh"))
 
 
 def plot_gradient_flow(
