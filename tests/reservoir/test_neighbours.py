@@ -96,6 +96,25 @@ def test_one_nn_alone_predicts_as_the_differences_do_far_from_the_origin(train, 
     np.testing.assert_array_equal(clf.predict(A), y[_direct(A, B).argmin(axis=1)])
 
 
+@pytest.mark.parametrize("offset", [1e6, 1e8, 1e12])
+def test_nearest_distances_of_series_at_several_levels(offset):
+    """Some series offset (a sensor's baseline that moved), some not: one centre for all
+    could not serve both, and a² + b² − 2ab of two offset series lost the digits of their
+    distance (relative error 1 at 1e8; leave-one-out 1-NN called 12 of 45 series by
+    another class than the differences do).  Each row is measured from its own mean now."""
+    X, y = _bumps(45)
+    B = X + offset * (np.arange(45) % 2 == 1)[:, None]  # every other series offset
+    A = _bumps(30, seed=1)[0] + offset * (np.arange(30) % 3 == 0)[:, None]
+    d = _direct(A, B)  # (30, 45)
+    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
+    np.testing.assert_allclose(nearest(A, B, y, 3), want, rtol=1e-12)
+    d = _direct(B, B) + np.diag(np.full(len(B), np.inf))  # leave-one-out: A is B
+    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
+    np.testing.assert_allclose(nearest(B, B, y, 3, skip_self=True), want, rtol=1e-12)
+    clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(B, y)
+    np.testing.assert_array_equal(clf.predict(A), y[_direct(A, B).argmin(axis=1)])
+
+
 def test_unequal_series_are_padded_with_their_last_value_or_cut():
     X = [np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0, 6.0])]
     np.testing.assert_array_equal(flattened(X, 3), [[1, 2, 2], [3, 4, 5]])

@@ -101,6 +101,7 @@ def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self
     ``skip_self``: A is B, and a row is not its own neighbour (leave-one-out)."""
     n, m = len(A), len(B)
     A, B, unit = _comparable(A, B)
+    A, B, levels = _levelled(A, B)
     b2 = (B**2).sum(axis=1)  # (m,)
     out = np.full((n, K), np.inf)
     rows = max(1, _BLOCK_VALUES // max(m, 1))
@@ -108,6 +109,11 @@ def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self
         a = A[start : start + rows]  # (r, L)
         d2 = (a**2).sum(axis=1)[:, None] + b2[None, :] - 2.0 * (a @ B.T)  # (r, m)
         np.maximum(d2, 0.0, out=d2)  # round-off below zero
+        if levels is not None:  # ‖a − b‖² = ‖ã − b̃‖² + Δ (L Δ + 2 (Σã − Σb̃)), Δ = μ_a − μ_b
+            (level_a, sum_a), (level_b, sum_b) = levels
+            here = slice(start, start + len(a))
+            delta = level_a[here, None] - level_b[None, :]  # (r, m)
+            d2 += delta * (A.shape[1] * delta + 2.0 * (sum_a[here, None] - sum_b[None, :]))
         if skip_self:
             d2[np.arange(len(a)), np.arange(start, start + len(a))] = np.inf
         for k in range(K):
@@ -146,6 +152,39 @@ def _comparable(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, f
         return A, B, 1.0
     A = A / unit
     return A, (A if same else B / unit), unit
+
+
+def _levelled(A: np.ndarray, B: np.ndarray):
+    """A (n, L) and B (m, L) less each row's mean μ where B's rows' levels lie more than
+    ``_FAR_CENTRE`` times their spread from the origin, with those means and the sums of
+    the rows so moved (((n,), (n,)), ((m,), (m,))); or A and B as they are and None.
+
+    One centre for all (:func:`_comparable`) cannot serve series at several levels (some
+    offset by 1e8, some not: a² + b² − 2ab of two offset series lost every digit).  With
+    ã = a − μ_a (exact where a lies within a factor 2 of μ_a) and Δ = μ_a − μ_b,
+    a − b = ã − b̃ + Δ·1, so ‖a − b‖² = ‖ã − b̃‖² + Δ (L Δ + 2 (Σã − Σb̃)): the first
+    term's round-off is that of the series' shapes, and Σã (0 but for μ_a's round-off)
+    keeps the identity exact.  Rows whose levels lie within that spread (series near the
+    origin, or at one level, which :func:`_comparable` moved) are measured as before.
+    """
+    if not len(A) or not len(B):
+        return A, B, None
+    same = A is B
+    level_b = B.mean(axis=1)  # (m,)
+    level = np.abs(level_b).max()
+    # B's levels decide: a row of A far from every row of B is far from them by more than
+    # its round-off, and one near a row of B is at its level
+    if not level > _FAR_CENTRE * _spread(B[:1]) or not level > _FAR_CENTRE * _spread(B):
+        return A, B, None
+    level_a = level_b if same else A.mean(axis=1)  # (n,)
+    A = A - level_a[:, None]
+    B = A if same else B - level_b[:, None]
+    return A, B, ((level_a, A.sum(axis=1)), (level_b, B.sum(axis=1)))
+
+
+def _spread(A: np.ndarray) -> float:
+    """The largest half-range of a row of A (n, L), n ≥ 1."""
+    return float((A.max(axis=1) - A.min(axis=1)).max()) / 2
 
 
 def _magnitude(A: np.ndarray) -> float:
