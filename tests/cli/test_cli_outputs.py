@@ -82,3 +82,23 @@ def test_predict_out_dash_is_standard_output(tiny_model):
     assert dash.returncode == 0 and to_stdout.returncode == 0, dash.stderr
     assert dash.stdout == to_stdout.stdout and dash.stdout.startswith("row,prediction,p_0,p_1\n")
     assert not (tiny_model / "-").exists()
+
+
+@pytest.mark.parametrize("level", [0.0, 1e15])
+def test_predict_writes_a_regressors_predictions_to_their_spread(tmp_path, level):
+    """Targets of 1e15 ± 20 (epoch times in microseconds, prices in micro-units) were all
+    written as 1e+15 (8 significant digits): each output gets 8 digits of its targets'
+    spread now, and targets near the origin are written as before."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 8))
+    y = level + 20 * X[:, 2]
+    model = frnn_lib.RNNRegressor(n_reservoirs=2, hidden_size=4, random_state=0).fit(X, y)
+    frnn_lib.save(model, tmp_path / "m.npz")
+    np.savetxt(tmp_path / "d.csv", X, delimiter=",", fmt="%.17g")
+    result = frnn("predict", "--model", "m.npz", "--data", "d.csv", "--label", "none", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = np.loadtxt(result.stdout.splitlines()[1:], delimiter=",")[:, 1]
+    predicted = model.predict(np.loadtxt(tmp_path / "d.csv", delimiter=","))
+    np.testing.assert_allclose(written - level, predicted - level, atol=20 * 1e-7)
+    if level == 0:  # as written before: 8 significant digits
+        assert result.stdout.splitlines()[1] == f"1,{predicted[0]:.8g}"

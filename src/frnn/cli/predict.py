@@ -8,6 +8,8 @@ import io
 import os
 from pathlib import Path
 
+import numpy as np
+
 from .._atomic import check_target
 from .._validate import check_file
 from ..classifier import targets as class_targets
@@ -199,12 +201,24 @@ def _write_values(writer, regressor, split, index) -> None:
     z, lengths = predictions(regressor, split)  # (n, K) or (n, T, K), the user's units
     K = z.shape[-1]
     names = ["prediction"] if K == 1 else [f"prediction_{k}" for k in range(K)]
+    formats = [f"{{:.{d}g}}" for d in _digits(regressor)]  # (K,)
     if not regressor.sequence_:
         writer.writerow([index[0], *names])
         for i, values in zip(index[1], z, strict=True):
-            writer.writerow([i, *(f"{v:.8g}" for v in values)])
+            writer.writerow([i, *(f.format(v) for f, v in zip(formats, values, strict=True))])
         return
     writer.writerow([index[0], "step", *names])
     for i, steps, length in zip(index[1], z, lengths, strict=True):
         for t in range(length):
-            writer.writerow([i, t + 1, *(f"{v:.8g}" for v in steps[t])])
+            writer.writerow(
+                [i, t + 1, *(f.format(v) for f, v in zip(formats, steps[t], strict=True))]
+            )
+
+
+def _digits(regressor) -> list[int]:
+    """The significant digits each output (K,) is written with: 8 of its targets' spread
+    ``y_scale_``, so more where their level ``y_mean_`` lies beyond it (targets of 1e15 ± 20
+    were all written 1e+15), at most 17 (a float64's every digit)."""
+    level = np.abs(regressor.y_mean_) / regressor.y_scale_  # (K,)
+    extra = np.ceil(np.log10(np.maximum(level, 1.0)))
+    return [int(d) for d in np.minimum(17, 8 + extra)]
