@@ -91,6 +91,16 @@ def test_targets_far_from_the_origin_are_learnt_in_their_units(offset):
     assert model.score(X, offset + y) == pytest.approx(a.score(X, y), abs=1e-3)
 
 
+def test_targets_varying_by_round_off_of_their_size_say_so():
+    """1e15 + 0 or 1 (8 units of 1/8 apart): read as constant, as round-off of its size,
+    and the error said "always 1e+15", which they are not; it names their spread now."""
+    X, _ = _adding(20)
+    y = 1e15 + np.arange(20) % 2
+    with pytest.raises(ValueError, match=r"y varies by round-off of its size only .* subtract"):
+        RNNRegressor(n_reservoirs=2).fit(X, y)
+    RNNRegressor(n_reservoirs=2).fit(X, y - 1e15)  # the remedy it names
+
+
 def test_targets_beyond_two_to_the_1022_are_refused_by_name():
     # beyond 2^1023 their unit was infinite: "y is constant (always nan)" after a warning
     X, y = _adding(40)

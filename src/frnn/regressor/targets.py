@@ -140,6 +140,13 @@ def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
     constant = ~(scale > ROUND_OFF * np.abs(mean))  # all equal: the spread is round-off or 0
     if constant.any():
         k = int(np.flatnonzero(constant)[0])
+        if scale[k] > 0:  # they vary, by round-off of their size (1e15 ± 1: 8 units of 1/8)
+            raise ValueError(
+                f"{name} varies by round-off of its size only (output {k}: {mean[k]:.17g} "
+                f"with a standard deviation of {scale[k]:.3g}, at most 16 float64 epsilons "
+                f"of its mean), which a regressor reads as constant: subtract the level "
+                f"(y − {mean[k]:.17g}) to fit what varies"
+            )
         raise ValueError(
             f"{name} is constant (output {k} is always {mean[k]:.6g} over {len(real)} "
             "sample(s)): a regressor needs targets that vary"
