@@ -248,6 +248,31 @@ def test_a_class_left_no_weight_is_never_predicted_and_one_class_left_is_refused
         frnn.RNNClassifier(**SMALL).partial_fit(X, y, classes=[0, 1, 2], sample_weight=alone)
 
 
+@pytest.mark.parametrize("kind", list(ESTIMATORS))
+def test_weights_near_the_largest_float_are_weights(kind):
+    """Weights whose sum overflows (1e308): their mean was inf, every weight became 0 (a
+    RuntimeWarning, then "every weight zero" or "gives class 1 no weight"); they are
+    weights in another unit now."""
+    X, y = _data(kind)
+    w = _weights(len(y))
+    huge = ESTIMATORS[kind]().fit(X, y, sample_weight=w / w.max() * 1.7e308)
+    one = ESTIMATORS[kind]().fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(_outputs(huge, X), _outputs(one, X), rtol=1e-6, atol=1e-6)
+
+
+def test_a_regressor_left_one_series_of_weight_is_refused():
+    """Its leave-one-out left that series out of a fit of none: a RuntimeWarning (0/0),
+    then a constant model; refused by name now (BPTT fits it)."""
+    X, y = _data("regressor")
+    alone = np.r_[1.0, np.zeros(len(y) - 1)]
+    with pytest.raises(ValueError, match=r"sample_weight leaves a single series of weight > 0"):
+        ESTIMATORS["regressor"]().fit(X, y, sample_weight=alone)
+    with pytest.raises(ValueError, match=r"sample_weight leaves a single series of weight > 0"):
+        ESTIMATORS["regressor"]().partial_fit(X, y, sample_weight=alone)
+    ESTIMATORS["regressor"]().fit(X, y, sample_weight=np.r_[1.0, 1.0, np.zeros(len(y) - 2)])
+    ESTIMATORS["regressor-bptt"]().fit(X, y, sample_weight=alone)
+
+
 def test_partial_fit_refuses_bad_weights_and_keeps_its_sums():
     X, y = three_waves(60)
     clf = frnn.RNNClassifier(**SMALL).partial_fit(X[:30], y[:30], classes=[0, 1, 2])

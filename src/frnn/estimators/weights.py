@@ -14,11 +14,12 @@ target scaling, as a pipeline's earlier steps would not see the weights.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
-__all__ = ["checked", "combined", "refuse_weightless_classes"]
+__all__ = ["checked", "combined", "refuse_single_series", "refuse_weightless_classes"]
 
 
 def checked(sample_weight, n: int, unit: float | None = None) -> tuple[np.ndarray | None, float]:
@@ -68,9 +69,31 @@ def checked(sample_weight, n: int, unit: float | None = None) -> tuple[np.ndarra
     if not (w > 0).any():
         raise ValueError("sample_weight must hold at least one weight > 0; got every weight zero")
     if unit is None:  # equal weights divided by themselves: exactly one each
-        unit = float(w[0]) if (w == w[0]).all() else float(w.mean())
+        unit = float(w[0]) if (w == w[0]).all() else _mean(w)
     w /= unit
     return (None if (w == 1.0).all() else w), unit
+
+
+def _mean(w: np.ndarray) -> float:
+    """The mean of weights w (n,) ≥ 0, finite where their sum overflows (weights near
+    1e308: the mean was inf, so every weight became 0 and was refused as such)."""
+    with np.errstate(over="ignore"):
+        mean = float(w.mean())
+    if math.isfinite(mean):
+        return mean
+    top = float(w.max())
+    return top * float((w / top).mean())
+
+
+def refuse_single_series(weights) -> None:
+    """Refuse sample weights (n,) that leave fewer than two series any weight: the
+    leave-one-out choices (α, ω) leave the one series out of a fit of none (0/0)."""
+    if weights is not None and np.count_nonzero(weights) < 2:
+        raise ValueError(
+            "sample_weight leaves a single series of weight > 0: training='reservoir' "
+            "chooses its penalty by leave-one-out over the weighted series, which needs two; "
+            "give another series weight"
+        )
 
 
 def combined(class_weights: np.ndarray | None, weights: np.ndarray | None) -> np.ndarray | None:

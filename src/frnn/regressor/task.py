@@ -11,6 +11,7 @@ import numpy as np
 
 from ..data.inputs import mask
 from ..estimators.tasks import Task
+from ..estimators.weights import refuse_single_series
 from .targets import check_targets, scaling
 
 __all__ = ["Regression", "padded_predictions", "predictions", "r2"]
@@ -58,6 +59,10 @@ class Regression(Task):
         if Ys.ndim == 3:
             Ys[~mask(Ys, lengths)] = 0.0  # padded steps: no target
         return Ys
+
+    def check_weights(self, est, Y, weights):
+        if est.training == "reservoir":
+            refuse_single_series(weights)
 
     def per_step(self, est):
         return est.n_outputs_ if est.sequence_ else 0
