@@ -125,8 +125,8 @@ class RNNEstimator(BaseEstimator):
             weight 0 is no nearest neighbour.  bptt: each series' loss (many-to-one
             targets).  The feature map (the inputs' standardisation, the reservoirs'
             thresholds, the features' scaling) is drawn from every series alike.  A class
-            left no weight is never predicted, weights that leave one class are refused; a
-            dask X refuses weights
+            left no weight is never predicted, weights that leave one class (a reservoir
+            regressor: one series) are refused; a dask X refuses weights
         callback : callable(info) or None.  bptt: called after every epoch with a dict
             holding "epoch", the epoch's entries of ``history_`` and "state" (a function
             returning the complete training state); returning True stops training, leaving
