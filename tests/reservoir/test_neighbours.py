@@ -115,6 +115,21 @@ def test_nearest_distances_of_series_at_several_levels(offset):
     np.testing.assert_array_equal(clf.predict(A), y[_direct(A, B).argmin(axis=1)])
 
 
+def test_nearest_distances_of_series_whose_channels_are_at_several_levels():
+    """Two channels, the second offset by 1e8 in every other series: each channel of each
+    series is measured from its own level (the whole row's mean would leave 5e7)."""
+    X, y = _bumps(45)
+    X2, _ = _bumps(45, seed=3)
+    series = np.stack([X, X2 + 1e8 * (np.arange(45) % 2 == 1)[:, None]], axis=2)  # (45, 60, 2)
+    B = flattened(series)  # (45, 120)
+    clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(series[:30], y[:30])
+    direct = _direct(B[30:], B[:30])  # (15, 30); 1-NN agreed on 10 of 15
+    np.testing.assert_array_equal(clf.predict(series[30:]), y[:30][direct.argmin(axis=1)])
+    d = _direct(B, B) + np.diag(np.full(len(B), np.inf))
+    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
+    np.testing.assert_allclose(nearest(B, B, y, 3, skip_self=True, length=60), want, rtol=1e-12)
+
+
 def test_unequal_series_are_padded_with_their_last_value_or_cut():
     X = [np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0, 6.0])]
     np.testing.assert_array_equal(flattened(X, 3), [[1, 2, 2], [3, 4, 5]])

@@ -95,25 +95,31 @@ def flattened(X, length: int | None = None) -> np.ndarray:
     return out.reshape(n, length * D)
 
 
-def nearest(A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self=False):
+def nearest(
+    A: np.ndarray, B: np.ndarray, classes: np.ndarray, K: int, skip_self=False, length=None
+):
     """(n, K): the Euclidean distance from each row of A (n, L) to the nearest row of B
     (m, L) of each class k (``classes`` (m,) in 0..K−1; ∞ for a class with none).
-    ``skip_self``: A is B, and a row is not its own neighbour (leave-one-out)."""
+    ``skip_self``: A is B, and a row is not its own neighbour (leave-one-out).
+    ``length``: the steps T of a row of :func:`flattened` series (L = T·D), whose D
+    channels each have a level (None: one channel, T = L)."""
     n, m = len(A), len(B)
     A, B, unit = _comparable(A, B)
-    A, B, levels = _levelled(A, B)
+    A, B, levels = _levelled(A, B, A.shape[1] if length is None else length)
     b2 = (B**2).sum(axis=1)  # (m,)
     out = np.full((n, K), np.inf)
-    rows = max(1, _BLOCK_VALUES // max(m, 1))
+    D = 1 if levels is None else levels[0][0].shape[1]  # a level term (r, m, D) a block
+    rows = max(1, _BLOCK_VALUES // max(m * D, 1))
     for start in range(0, n, rows):
         a = A[start : start + rows]  # (r, L)
         d2 = (a**2).sum(axis=1)[:, None] + b2[None, :] - 2.0 * (a @ B.T)  # (r, m)
         np.maximum(d2, 0.0, out=d2)  # round-off below zero
-        if levels is not None:  # ‖a − b‖² = ‖ã − b̃‖² + Δ (L Δ + 2 (Σã − Σb̃)), Δ = μ_a − μ_b
-            (level_a, sum_a), (level_b, sum_b) = levels
+        if levels is not None:  # ‖a − b‖² = ‖ã − b̃‖² + Σ_d Δ_d (T Δ_d + 2 (Σã_d − Σb̃_d))
+            (level_a, sum_a), (level_b, sum_b) = levels  # (n, D) each, (m, D) each
             here = slice(start, start + len(a))
-            delta = level_a[here, None] - level_b[None, :]  # (r, m)
-            d2 += delta * (A.shape[1] * delta + 2.0 * (sum_a[here, None] - sum_b[None, :]))
+            delta = level_a[here, None] - level_b[None]  # (r, m, D)
+            steps = A.shape[1] // D
+            d2 += (delta * (steps * delta + 2.0 * (sum_a[here, None] - sum_b[None]))).sum(axis=2)
         if skip_self:
             d2[np.arange(len(a)), np.arange(start, start + len(a))] = np.inf
         for k in range(K):
@@ -154,37 +160,47 @@ def _comparable(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, f
     return A, (A if same else B / unit), unit
 
 
-def _levelled(A: np.ndarray, B: np.ndarray):
-    """A (n, L) and B (m, L) less each row's mean μ where B's rows' levels lie more than
-    ``_FAR_CENTRE`` times their spread from the origin, with those means and the sums of
-    the rows so moved (((n,), (n,)), ((m,), (m,))); or A and B as they are and None.
+def _levelled(A: np.ndarray, B: np.ndarray, length: int):
+    """A (n, L) and B (m, L), rows of ``length`` steps of D = L / length channels, less
+    each row's mean μ of each channel where B's levels lie more than ``_FAR_CENTRE`` times
+    their spread from the origin, with those means and the sums of the rows so moved
+    (((n, D), (n, D)), ((m, D), (m, D))); or A and B as they are and None.
 
     One centre for all (:func:`_comparable`) cannot serve series at several levels (some
     offset by 1e8, some not: a² + b² − 2ab of two offset series lost every digit).  With
-    ã = a − μ_a (exact where a lies within a factor 2 of μ_a) and Δ = μ_a − μ_b,
-    a − b = ã − b̃ + Δ·1, so ‖a − b‖² = ‖ã − b̃‖² + Δ (L Δ + 2 (Σã − Σb̃)): the first
-    term's round-off is that of the series' shapes, and Σã (0 but for μ_a's round-off)
-    keeps the identity exact.  Rows whose levels lie within that spread (series near the
-    origin, or at one level, which :func:`_comparable` moved) are measured as before.
+    ã = a − μ_a (exact where a lies within a factor 2 of μ_a) and Δ = μ_a − μ_b, in
+    each channel a − b = ã − b̃ + Δ·1, so ‖a − b‖² = ‖ã − b̃‖² + Σ_d Δ_d (T Δ_d +
+    2 (Σã_d − Σb̃_d)): the first term's round-off is that of the series' shapes, and Σã
+    (0 but for μ_a's round-off) keeps the identity exact.  Rows whose levels lie within
+    that spread (series near the origin, or at one level, which :func:`_comparable`
+    moved) are measured as before.
     """
     if not len(A) or not len(B):
         return A, B, None
     same = A is B
-    level_b = B.mean(axis=1)  # (m,)
+    level_b = _channels(B, length).mean(axis=1)  # (m, D)
     level = np.abs(level_b).max()
     # B's levels decide: a row of A far from every row of B is far from them by more than
-    # its round-off, and one near a row of B is at its level
-    if not level > _FAR_CENTRE * _spread(B[:1]) or not level > _FAR_CENTRE * _spread(B):
-        return A, B, None
-    level_a = level_b if same else A.mean(axis=1)  # (n,)
-    A = A - level_a[:, None]
-    B = A if same else B - level_b[:, None]
-    return A, B, ((level_a, A.sum(axis=1)), (level_b, B.sum(axis=1)))
+    # its round-off, and one near a row of B is at its level.  The first row's spread
+    # first: near the origin (every ordinary fit) one row says no.
+    for rows in (B[:1], B):
+        if not level > _FAR_CENTRE * _spread(_channels(rows, length)):
+            return A, B, None
+    level_a = level_b if same else _channels(A, length).mean(axis=1)  # (n, D)
+    A = (_channels(A, length) - level_a[:, None]).reshape(A.shape)
+    B = A if same else (_channels(B, length) - level_b[:, None]).reshape(B.shape)
+    sums = (_channels(A, length).sum(axis=1), _channels(B, length).sum(axis=1))
+    return A, B, ((level_a, sums[0]), (level_b, sums[1]))
 
 
-def _spread(A: np.ndarray) -> float:
-    """The largest half-range of a row of A (n, L), n ≥ 1."""
-    return float((A.max(axis=1) - A.min(axis=1)).max()) / 2
+def _channels(X: np.ndarray, length: int) -> np.ndarray:
+    """Rows of :func:`flattened` series (rows, T·D) as (rows, T, D): a view."""
+    return X.reshape(len(X), length, -1)
+
+
+def _spread(X: np.ndarray) -> float:
+    """The largest half-range of a channel of a row of X (rows, T, D), rows ≥ 1."""
+    return float((X.max(axis=1) - X.min(axis=1)).max()) / 2
 
 
 def _magnitude(A: np.ndarray) -> float:
@@ -269,7 +285,7 @@ class Neighbours:
             kept = None
         # a weightless series is in no class of the neighbours (class −1 matches none)
         of = y_index if kept is None else np.where(kept, y_index, -1)  # (n,)
-        d = nearest(series, series, of, K, skip_self=True)  # (n, K)
+        d = nearest(series, series, of, K, skip_self=True, length=T)  # (n, K)
         closest = d.min(axis=1)  # (n,); ∞ only for a class of one series
         if kept is not None:  # d̄ over the series kept, as a fit on them alone
             closest = closest[kept]
@@ -289,7 +305,9 @@ class Neighbours:
 
     def outputs(self, X) -> np.ndarray:
         """z_nn (n, K) of series X."""
-        d = nearest(flattened(X, self.length), self.series, self.classes, self.K)
+        d = nearest(
+            flattened(X, self.length), self.series, self.classes, self.K, length=self.length
+        )
         return _far(-d / self.scale)
 
     def add(self, X, y_index: np.ndarray, sample_weight=None) -> None:
