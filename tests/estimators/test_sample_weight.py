@@ -273,6 +273,20 @@ def test_a_regressor_left_one_series_of_weight_is_refused():
     ESTIMATORS["regressor-bptt"]().fit(X, y, sample_weight=alone)
 
 
+@pytest.mark.parametrize("kind", ["classifier-bptt", "regressor-bptt"])
+def test_a_training_split_left_no_weight_is_refused(kind):
+    """The series of weight > 0 all held out for validation: the loss was 0 at every step
+    and the networks were returned as drawn, silently."""
+    X, y = _data(kind)
+    w = np.zeros(len(y))
+    w[[0, 1, 2]] = 1.0  # one series of each class
+    kw = dict(validation_fraction=0.95)
+    with pytest.raises(ValueError, match=r"sample_weight gives every training series weight 0"):
+        ESTIMATORS[kind](**kw).fit(X, y, sample_weight=w)
+    with pytest.raises(ValueError, match=r"sample_weight gives every training series weight 0"):
+        ESTIMATORS[kind](epochs=2, **kw).fit(X, y, sample_weight=w)
+
+
 def test_partial_fit_refuses_bad_weights_and_keeps_its_sums():
     X, y = three_waves(60)
     clf = frnn.RNNClassifier(**SMALL).partial_fit(X[:30], y[:30], classes=[0, 1, 2])

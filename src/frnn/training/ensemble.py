@@ -156,6 +156,13 @@ def split(
     order = np.random.default_rng(seed).permutation(n)
     train, held = order[n_val:], order[:n_val]
     kept = None if weights is None else weights[train]
+    if kept is not None and not (kept > 0).any():  # a loss of 0: nothing would be learnt
+        raise ValueError(
+            f"sample_weight gives every training series weight 0 once "
+            f"validation_fraction={spec.validation_fraction} has held {n_val} of {n} out "
+            "(the series of weight > 0 all went to validation): give more series weight, "
+            "or pass another random_state or validation_fraction"
+        )
     data = Series(x[train], Y[train], lengths[train], weights=kept)
     val = Series(x[held], Y[held], lengths[held]) if n_val else None
     return data, val
