@@ -82,6 +82,19 @@ def test_a_date_that_repeats_within_a_series_is_refused(tmp_path):
         load_file(path, id="id", time="time", label="none")
 
 
+def test_numbers_that_float64_holds_as_one_time_say_so(tmp_path):
+    """Nanoseconds since 1970 (1.7e18) lie beyond 2^53, where float64 steps by 256: rows
+    1 ns apart were refused as "two rows at time 1.7e+18", which they are not; the error
+    says why now, and what to write instead."""
+    path = tmp_path / "long.csv"
+    path.write_text("id,time,value\na,1700000000000000071,1\na,1700000000000000108,2\n")
+    with pytest.raises(ValueError, match=r"float64, which holds them to steps of 256 .* micro"):
+        load_file(path, id="id", time="time", label="none")
+    path.write_text("id,time,value\na,17,1\na,17.0,2\n")  # one time: the plain message
+    with pytest.raises(ValueError, match=r"a series has one row a time$"):
+        load_file(path, id="id", time="time", label="none")
+
+
 @pytest.mark.parametrize(
     ("first", "other", "kinds"),
     [

@@ -101,9 +101,20 @@ class TimeColumn:
             raise ValueError(
                 f"{self.path}: the series {ids[codes[i]]!r} has two rows at time "
                 f"{self._text(times[i])} (rows {first} and {second}); a series has one row a "
-                "time"
+                f"time{self._coarse(times[i])}"
             )
         return order
+
+    def _coarse(self, value) -> str:
+        """Why two numbers written apart may be one time: beyond 2^53 float64 holds them
+        to steps of 2 or more (nanoseconds since 1970, 1.7e18, to steps of 256)."""
+        if self.kind != "number" or abs(value) < 2.0**53:
+            return ""
+        return (
+            f" (numbers beyond 2^53 are read as float64, which holds them to steps of "
+            f"{np.spacing(abs(value)):g} there, so times written apart by less are one: "
+            "write them in a coarser unit, such as microseconds, or as ISO 8601 dates)"
+        )
 
     def _text(self, value) -> str:
         """A time stamp as the messages show it: a number, or an ISO 8601 date (in UTC, with
