@@ -70,6 +70,12 @@ _NEAR_ONE = 2.0**-200
 # 17² = 289 times the round-off it has on centred series (for series within that range).
 # GunPoint's, Coffee's and BasicMotions' training series lie within 4: measured as always.
 _FAR_CENTRE = 16.0
+# Each series' channels are measured from their own means (:func:`_levelled`) only where
+# the training series' means lie beyond this many of their half-ranges from the origin:
+# there a² + b² − 2ab errs by about 1e-7 of a distance and more (1.6e-5 at 1e4 half-ranges,
+# growing as its square; every digit at 1e8).  Nearer, series are measured as always:
+# series whose levels vary by tens of their amplitudes (sensors' baselines) too.
+_FAR_LEVELS = 2.0**10
 
 
 def check_weight(value, name: str = "neighbour_weight") -> None:
@@ -162,7 +168,7 @@ def _comparable(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, f
 
 def _levelled(A: np.ndarray, B: np.ndarray, length: int):
     """A (n, L) and B (m, L), rows of ``length`` steps of D = L / length channels, less
-    each row's mean μ of each channel where B's levels lie more than ``_FAR_CENTRE`` times
+    each row's mean μ of each channel where B's levels lie more than ``_FAR_LEVELS`` times
     their spread from the origin, with those means and the sums of the rows so moved
     (((n, D), (n, D)), ((m, D), (m, D))); or A and B as they are and None.
 
@@ -184,7 +190,7 @@ def _levelled(A: np.ndarray, B: np.ndarray, length: int):
     # its round-off, and one near a row of B is at its level.  The first row's spread
     # first: near the origin (every ordinary fit) one row says no.
     for rows in (B[:1], B):
-        if not level > _FAR_CENTRE * _spread(_channels(rows, length)):
+        if not level > _FAR_LEVELS * _spread(_channels(rows, length)):
             return A, B, None
     level_a = level_b if same else _channels(A, length).mean(axis=1)  # (n, D)
     A = (_channels(A, length) - level_a[:, None]).reshape(A.shape)
