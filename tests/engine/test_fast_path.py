@@ -46,11 +46,17 @@ def saturation_tolerance(a: np.ndarray, activation: str) -> float:
     near ±1 is a relative change of 2|a|·ulp / (1 − a²) in f', so a gradient through a
     saturated state agrees only to about 4·eps / (1 − a²), bounded here by the most
     saturated state (seed 534, shape (1, 3, 1, 1, 1): W's gradient within 1.2e-9).
-    Elsewhere 1 − a² is of order one and TOL64 stands."""
+    A state at exactly ±1 (1 − a² = 0: f' = 0 in the reference, a few ulp in a loop whose
+    tanh gave 1 − ulp) adds a few ulp of its upstream gradient, which the least positive
+    1 − a² bounds as well (seed 1022516, shape (1, 3, 4, 3, 1): 1.4e-12 against a bound of
+    3e-10); it is the bound's denominator, eps where every state is at ±1.  Elsewhere
+    1 − a² is of order one and TOL64 stands."""
     if activation != "tanh":
         return TOL64
     eps = np.finfo(np.float64).eps
-    return max(TOL64, 16 * eps / float(np.min(1.0 - a**2)))
+    room = 1.0 - a**2
+    least = float(room[room > 0].min()) if (room > 0).any() else eps
+    return max(TOL64, 16 * eps / least)
 
 
 MODES = list(itertools.product(ACTIVATIONS, LOSSES, (False, True), (False, True), (False, True)))
@@ -120,6 +126,22 @@ def test_random_shapes_match_reference(shape, activation, loss, flags, seed):
     for name in ROUTES:
         with route(name) as engine:
             assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64, tol)
+
+
+def test_a_state_at_exactly_one_is_compared_within_the_others_conditioning():
+    """The second case Hypothesis found: a tanh unit at exactly 1.0 in the reference (1 − a²
+    = 0, where the bound divided by zero), 1 − ulp in the compiled loops: the gradients
+    differ by 1.4e-12 relative, within the least positive 1 − a²'s bound."""
+    B, T, D, I, K = 1, 3, 4, 3, 1
+    model = make_net(D, I, K, activation="tanh", loss="bce", rng=1022516)
+    x, y, lengths, a0 = make_batch(B, T, D, I, K, many_to_many=False, padded=False,
+                                   with_a0=False, seed=1022516)  # fmt: skip
+    reference = run(model, x, y, "reference", lengths=lengths, a0=a0)
+    assert (reference["a"] == 1.0).any()  # the case itself
+    tol = saturation_tolerance(reference["a"], "tanh")
+    assert 1e-11 < tol < 1e-8
+    with route("numba") as engine:
+        assert_same(run(model, x, y, engine, lengths=lengths, a0=a0), reference, TOL64, tol)
 
 
 def test_a_saturated_state_is_compared_within_its_conditioning():
