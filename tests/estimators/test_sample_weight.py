@@ -382,3 +382,33 @@ def test_few_series_weigh_their_crops_as_themselves(monkeypatch):
     assert np.isfinite(model.decision_function(X)).all()
     plain = frnn.RNNClassifier(**SMALL).fit(X, y)
     assert np.abs(plain.decision_function(X) - model.decision_function(X)).max() > 1e-6
+
+
+def test_balanced_class_weights_count_the_series_by_their_sample_weights():
+    """As scikit-learn's ``compute_class_weight("balanced", ..., sample_weight=)`` (which
+    its LogisticRegression and forests use): a bootstrap's draws passed as weights balance
+    the classes drawn.  Before, "balanced" counted the series whatever their weights."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    from frnn.estimators import bptt
+    from frnn.reservoir.weights import class_weights
+
+    X, y = _data("classifier")
+    s = _weights(len(y))
+    s[y == 0] *= 4.0  # class 0 weighs much more than its count says
+    want = compute_class_weight("balanced", classes=np.arange(3), y=y, sample_weight=s)
+    np.testing.assert_allclose(class_weights("balanced", np.arange(3), y, s), want, rtol=1e-14)
+    model = frnn.RNNClassifier(**SMALL, class_weight="balanced").fit(X, y, sample_weight=s)
+    together = want[y] * s / s.mean()
+    ridge = ridge_loo(
+        _scaled_features(model, X), 2.0 * np.eye(3)[y] - 1.0, [model.alpha_], together
+    )
+    np.testing.assert_allclose(model.reservoir_.readout_.coef, ridge.coef, rtol=1e-8, atol=1e-10)
+    net = frnn.RNNClassifier(**QUICK_BPTT, class_weight="balanced").fit(X, y)  # classes_
+    spec = bptt.spec(net, net._task.encode(net, y, np.full(len(y), X.shape[1])), s / s.mean())
+    np.testing.assert_allclose(spec.settings.class_weights, want, rtol=1e-6)  # float32 there
+    # a class whose series all weigh 0 weighs nothing: any finite class weight does
+    zero = np.where(y == 2, 0.0, s)
+    assert np.isfinite(class_weights("balanced", np.arange(3), y, zero)).all()
+    model = frnn.RNNClassifier(**SMALL, class_weight="balanced").fit(X, y, sample_weight=zero)
+    assert not (model.predict(X) == 2).any()

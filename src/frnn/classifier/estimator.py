@@ -124,7 +124,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         is float64)
     class_weight : None, "balanced" or dict {label: weight}, each series' weight in the
         loss (each a finite number > 0), times its ``sample_weight`` in ``fit``; "balanced"
-        weighs classes inversely to their frequency (their counts, not their sample weights)
+        weighs classes inversely to their frequency, each series counted by its
+        ``sample_weight`` where given (scikit-learn's ``compute_class_weight``)
     neighbour_weight : "auto" or float in [0, inf], (reservoir) β of the nearest training
         series beside the read-out, z + β·z_nn with z_nn,k = −(distance to the nearest
         training series of class k) / (its median over the training series)

@@ -47,9 +47,9 @@ class Classification(Task):
                 "targets use training='bptt'"
             )
 
-    def readout_targets(self, est, Y):
+    def readout_targets(self, est, Y, sample_weight=None):
         codes = _codes(Y)
-        weights = class_weights(est.class_weight, est.classes_, codes)
+        weights = class_weights(est.class_weight, est.classes_, codes, sample_weight)
         targets = 2.0 * np.eye(est.classes_.size)[codes] - 1.0  # (n, K) one-hot as ±1
         return targets, None if weights is None else weights[codes]
 
@@ -96,13 +96,15 @@ class Classification(Task):
         # partial_fit's later chunks, fit_stream's batches: classes_ was fixed at the start
         return encode(est.classes_, y, est.dtype, use="trained")  # (n, K)
 
-    def ensemble_options(self, est, Y):
+    def ensemble_options(self, est, Y, sample_weight=None):
         multilabel = est.target_type_ == "multilabel-indicator"
         weights = None
         if est.class_weight is not None:
             if multilabel:
                 raise ValueError("class_weight applies to class labels, not to multi-label targets")
-            weights = class_weights(est.class_weight, est.classes_, _codes(Y)).astype(est.dtype)
+            codes = _codes(Y)
+            weights = class_weights(est.class_weight, est.classes_, codes, sample_weight)
+            weights = weights.astype(est.dtype)
         return {
             "accuracy": functools.partial(accuracy, multilabel=multilabel),
             "class_weights": weights,

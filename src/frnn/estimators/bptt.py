@@ -55,12 +55,14 @@ def prepare(est, x, lengths, Y, resume_state, sample_weight=None):
     est.frame_size_ = f
     x, steps = inputs.network_inputs(est, x, lengths)  # (n, T', f·D)
     weights = None if sample_weight is None else sample_weight.astype(est.dtype)
-    return ensemble.prepare(spec(est, Y), x, steps, Y.astype(est.dtype), resume_state, weights)
+    network_spec = spec(est, Y, sample_weight)
+    return ensemble.prepare(network_spec, x, steps, Y.astype(est.dtype), resume_state, weights)
 
 
-def spec(est, Y: np.ndarray) -> EnsembleSpec:
-    """(bptt) The networks and the loop's settings for encoded targets Y."""
-    options = est._task.ensemble_options(est, Y)
+def spec(est, Y: np.ndarray, sample_weight: np.ndarray | None = None) -> EnsembleSpec:
+    """(bptt) The networks and the loop's settings for encoded targets Y (their series'
+    ``sample_weight`` (n,) or None: "balanced" class weights count them)."""
+    options = est._task.ensemble_options(est, Y, sample_weight)
     settings = Settings(**{name: getattr(est, name) for name in _LOOP}, **options)
     return EnsembleSpec(
         **{name: getattr(est, name) for name in _SPEC},

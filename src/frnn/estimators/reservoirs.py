@@ -126,7 +126,7 @@ def readout_problem(
             "does not fit (its read-out sees pooled states); pass training='bptt'"
         )
     est._task.check_reservoir(est, Y)
-    targets, class_weights = est._task.readout_targets(est, Y)
+    targets, class_weights = est._task.readout_targets(est, Y, sample_weight)
     return features(est), targets, combined(class_weights, sample_weight)
 
 

@@ -47,9 +47,12 @@ class Task:
     def check_reservoir(self, est, Y: np.ndarray) -> None:
         """Refuse targets that a reservoir read-out (on pooled states) cannot fit."""
 
-    def readout_targets(self, est, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def readout_targets(
+        self, est, Y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """What the ridge read-out fits to encoded Y: targets (n, K') and each series'
-        weight (n,) or None."""
+        task weight (n,) or None (a classifier's class weights, "balanced" counting the
+        series by their ``sample_weight`` (n,) where given)."""
         return Y, None
 
     def check_weights(self, est, Y: np.ndarray, weights: np.ndarray | None) -> None:
@@ -89,8 +92,11 @@ class Task:
         task's fitted attributes kept."""
         raise NotImplementedError
 
-    def ensemble_options(self, est, Y: np.ndarray) -> dict[str, Any]:
-        """The epoch loop's ``accuracy``, ``class_weights`` and ``target_scale`` for Y."""
+    def ensemble_options(
+        self, est, Y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> dict[str, Any]:
+        """The epoch loop's ``accuracy``, ``class_weights`` and ``target_scale`` for Y (the
+        series weighed by ``sample_weight`` (n,) or None)."""
         raise NotImplementedError
 
     def monitored(self, est, y, n: int, lengths: np.ndarray) -> np.ndarray:

@@ -67,7 +67,7 @@ class Regression(Task):
     def per_step(self, est):
         return est.n_outputs_ if est.sequence_ else 0
 
-    def ensemble_options(self, est, Y):
+    def ensemble_options(self, est, Y, sample_weight=None):
         return {"accuracy": r2, "target_scale": est.y_scale_}
 
     def monitored(self, est, y, n, lengths, name="monitor's y"):

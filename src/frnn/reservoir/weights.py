@@ -34,9 +34,16 @@ def check_weights(weights) -> tuple[float, ...]:
     return values
 
 
-def class_weights(class_weight, classes: np.ndarray, y_index: np.ndarray) -> np.ndarray | None:
+def class_weights(
+    class_weight, classes: np.ndarray, y_index: np.ndarray, sample_weight=None
+) -> np.ndarray | None:
     """Each class's weight (n_classes,) in the loss, from ``class_weight`` (None, "balanced"
-    or {label: weight}) and the training series' classes ``y_index`` (n,); None for None."""
+    or {label: weight}) and the training series' classes ``y_index`` (n,); None for None.
+
+    "balanced" is n / (n_classes · n_k), n_k the series of class k, or with
+    ``sample_weight`` (n,) their weights' sums, as scikit-learn's ``compute_class_weight``
+    counts them (a bootstrap's draws passed as weights balance the classes drawn); a class
+    whose series all weigh 0 gets 1, which weighs nothing."""
     if class_weight is None:
         return None
     if not (class_weight == "balanced" or isinstance(class_weight, dict)):
@@ -57,6 +64,10 @@ def class_weights(class_weight, classes: np.ndarray, y_index: np.ndarray) -> np.
                     f"class_weight's weights must be finite numbers > 0; got {weight!r} for "
                     f"class {label!r}"
                 )
+    if class_weight == "balanced" and sample_weight is not None:
+        counts = np.bincount(y_index, weights=sample_weight, minlength=len(classes))  # (K,)
+        held = counts > 0
+        return np.where(held, counts.sum() / (len(classes) * np.where(held, counts, 1.0)), 1.0)
     from sklearn.utils.class_weight import compute_class_weight
 
     return compute_class_weight(class_weight, classes=classes, y=classes[y_index])
