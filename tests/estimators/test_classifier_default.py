@@ -169,3 +169,14 @@ def test_the_default_is_the_reservoir_engine_with_the_same_seed():
     ours = RNNClassifier(n_reservoirs=4, hidden_size=8, random_state=3).fit(X, y)
     engine = ReservoirClassifier(n_reservoirs=4, units=8, random_state=3).fit(X, y)
     assert ours.decision_function(X).tobytes() == engine.decision_function(X).tobytes()
+    # and with sample weights (zeros among them) and balanced class weights, probabilities too
+    w = rng.uniform(0.0, 3.0, len(y))
+    w[:3] = 0.0
+    ours.set_params(class_weight="balanced").fit(X, y, sample_weight=w)
+    engine.set_params(class_weight="balanced").fit(X, y, sample_weight=w)
+    assert ours.decision_function(X).tobytes() == engine.decision_function(X).tobytes()
+    assert ours.predict_proba(X).tobytes() == engine.predict_proba(X).tobytes()
+    unweighted = ReservoirClassifier(n_reservoirs=4, units=8, random_state=3).fit(X, y)
+    assert np.abs(unweighted.decision_function(X) - engine.decision_function(X)).max() > 1e-6
+    with pytest.raises(ValueError, match="sample_weight must hold finite weights >= 0"):
+        engine.fit(X, y, sample_weight=-w)

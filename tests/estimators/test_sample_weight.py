@@ -1,7 +1,7 @@
 """``fit(X, y, sample_weight)`` and ``partial_fit``'s: each series' weight in the loss.
 
 A series' weight is its class's times its sample weight, the sample weights rescaled to a
-mean of one (:mod:`frnn.estimators.weights`); the references are built from the public
+mean of one (:mod:`frnn.data.weights`); the references are built from the public
 pieces: the fitted estimator's own features and scaling, and ``ridge_loo`` at its α.
 """
 

@@ -12,9 +12,9 @@ import functools
 
 import numpy as np
 
+from ..data.weights import refuse_weightless_classes
 from ..estimators.persist import plain
 from ..estimators.tasks import Task
-from ..estimators.weights import refuse_weightless_classes
 from ..reservoir.weights import STATISTICS_WEIGHTS, class_weights
 from .targets import accuracy, encode, fit_targets
 

@@ -24,11 +24,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .._typing import Callback
+from ..data import weights
 from ..data.lengths import warn_far
 from ..data.series import Series
 from ..engine.protocol import detached
 from ..training import ensemble
-from . import bptt, inputs, reservoirs, streams, weights
+from . import bptt, inputs, reservoirs, streams
 from .lazy import is_dask
 from .params import check_params
 from .tasks import Task
@@ -120,7 +121,7 @@ class RNNEstimator(BaseEstimator):
         sample_weight : (n,) array_like of finite weights >= 0 (not all 0), a number, or
             None (every series weighs 1): each series' weight in the loss, times its
             class's (``class_weight``), rescaled to a mean of one, so that weights all
-            equal are no weights (:mod:`frnn.estimators.weights`).  reservoir: the ridge's
+            equal are no weights (:mod:`frnn.data.weights`).  reservoir: the ridge's
             squared error and the leave-one-out choices of α, ω, β and τ; a series of
             weight 0 is no nearest neighbour.  bptt: each series' loss (many-to-one
             targets).  The feature map (the inputs' standardisation, the reservoirs'

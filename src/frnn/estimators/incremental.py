@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data import weights
 from ..data.lengths import record
 from ..data.series import Series
-from . import inputs, reservoirs, weights
+from . import inputs, reservoirs
 from .lazy import is_dask
 
 __all__ = ["partial_fit"]

@@ -96,7 +96,7 @@ def expected_failed_checks(estimator) -> dict[str, str]:
     """
     return {
         "check_sample_weight_equivalence_on_dense_data": (
-            "a weight of k is k copies in the losses alone (frnn.estimators.weights): the "
+            "a weight of k is k copies in the losses alone (frnn.data.weights): the "
             "feature map (the input standardisation, the reservoirs' thresholds, the "
             "features' scaling) is drawn from every series as given, a copy is its twin's "
             "nearest neighbour and survives its leave-one-out (α, ω, β, τ), and BPTT draws "

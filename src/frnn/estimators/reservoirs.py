@@ -13,12 +13,12 @@ import numpy as np
 
 from .._validate import InvalidParameterError
 from ..data.series import Series
+from ..data.weights import combined
 from ..reservoir.classifier import scale_shrink, warn_thin_classes
 from ..reservoir.features import ReservoirFeatures
 from ..reservoir.persist import BEFORE_5
 from ..reservoir.readout import ReservoirReadout
 from . import inputs
-from .weights import combined
 
 __all__ = ["FEATURES", "check", "features", "fit", "readout_problem", "warn_unseen"]
 
@@ -85,7 +85,7 @@ def fit(est, x, lengths, Y, callback, sums: bool = False, sample_weight=None) ->
     ``sums`` keeps the read-out's sums for ``partial_fit``, whose read-out stands
     alone (no nearest series: they would have to grow with every chunk) and weighs
     every feature alike (ω = 1: the sums' scaling).  ``sample_weight`` (n,) or None,
-    checked (:func:`frnn.estimators.weights.checked`), times the class weights."""
+    checked (:func:`frnn.data.weights.checked`), times the class weights."""
     drawn, targets, weights = readout_problem(est, Y, sample_weight)
     codes = warn_unseen(est, Y, first_chunk=sums)  # (n,) a classifier's classes, else None
     if not drawn.normalise:  # the reservoirs read the series as given: standardised

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.inputs import mask
+from ..data.weights import refuse_single_series
 from ..estimators.tasks import Task
-from ..estimators.weights import refuse_single_series
 from .targets import check_targets, scaling
 
 __all__ = ["Regression", "padded_predictions", "predictions", "r2"]

@@ -27,6 +27,7 @@ from .._validate import check_label_kinds
 from ..data.inputs import as_sequences
 from ..data.lengths import record, warn_far
 from ..data.series import Series
+from ..data.weights import checked, combined, refuse_weightless_classes
 from .calibration import softmax, softmax_temperature
 from .features import PARAMETERS, ReservoirFeatures, ReservoirParameters
 from .readout import ReservoirReadout
@@ -178,7 +179,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
     alpha_ = _fitted("alpha_")
     temperature_ = _fitted("temperature_")
 
-    def fit(self, X, y, *, callback=None):
+    def fit(self, X, y, sample_weight=None, *, callback=None):
         """Draw the reservoirs, compute the training features and fit the read-out.
 
         ``callback(done, total)``, if given, is called as each reservoir's features are
@@ -191,6 +192,11 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         y : (n,) array_like
             Their class labels, at least two classes; a column (n, 1) is read as (n,), with
             scikit-learn's DataConversionWarning.
+        sample_weight : (n,) array_like of finite weights >= 0 (not all 0), a number, or None
+            Each series' weight, as ``RNNClassifier.fit`` reads it (:mod:`frnn.data.weights`):
+            times its class's, rescaled to a mean of one, in the ridge and the
+            leave-one-out choices of α, ω, β and τ; a series of weight 0 is no nearest
+            neighbour; weights that leave one class are refused.
         callback : callable(done, total) or None, default None
             Called with the reservoirs done so far and their number, ``n_reservoirs``
             (the crops, ``crops``, come from the same pass), so that ``done`` reaches
@@ -204,7 +210,7 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         ------
         ValueError
             y is not (n,) or (n, 1), not class labels (real values), of one class, or not one
-            label per series; X is not series; a parameter is out of range.
+            label per series; X is not series; a parameter is out of range; bad weights.
         """
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:  # a column: scikit-learn's classifiers ravel it
@@ -229,17 +235,19 @@ class ReservoirClassifier(ClassifierMixin, BaseEstimator, ReservoirParameters):
         params = self.get_params()
         features = ReservoirFeatures(**{name: params[name] for name in PARAMETERS})
         Y = 2.0 * np.eye(len(classes))[y_index] - 1.0  # (n, K) one-hot as ±1
-        weights = class_weights(self.class_weight, classes, y_index)
+        w, _ = checked(sample_weight, len(y))  # (n,) or None
+        refuse_weightless_classes(classes, y_index, w)
+        weights = class_weights(self.class_weight, classes, y_index, w)
         model = ReservoirReadout(
             features, self.alphas, self.neighbour_weight, self.statistics_weights, self.crops
         )
         X = self._laid_out(X)
         model.fit(
-            X, Y, sample_weight=None if weights is None else weights[y_index],
+            X, Y, sample_weight=combined(None if weights is None else weights[y_index], w),
             callback=callback, shrink=scale_shrink(y_index, len(classes)),
         )  # fmt: skip
         warn_thin_classes(classes, y_index)  # X and y checked, one label a series
-        model = model.calibrate(y_index, self.temperature)
+        model = model.calibrate(y_index, self.temperature, sample_weight=w)
         # Fitted attributes only now, all together: a refused or interrupted refit (bad X,
         # one class, a callback that raises) leaves the previous fit whole.
         self.classes_, self.model_ = classes, model
