@@ -66,6 +66,20 @@ def _direct(A, B):
     return np.sqrt((((A[:, None, :] - B[None]) / unit) ** 2).sum(axis=-1)) * unit
 
 
+def _nearest_by_class(d, y):
+    """(n, K): the least of the distances d (n, m) to each class of y (m,), K = 3."""
+    return np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
+
+
+def _assert_nearest_is_direct(A, B, y):
+    """``nearest`` from A to B, and B's leave-one-out (A is B), as the direct distances."""
+    np.testing.assert_allclose(nearest(A, B, y, 3), _nearest_by_class(_direct(A, B), y), rtol=1e-12)
+    d = _direct(B, B) + np.diag(np.full(len(B), np.inf))  # leave-one-out: A is B
+    np.testing.assert_allclose(
+        nearest(B, B, y, 3, skip_self=True), _nearest_by_class(d, y), rtol=1e-12
+    )
+
+
 # (training series' scale, new series' scale, offset of both): a common offset (a sensor's
 # baseline) lost every distance to the cancellation of a² + b² − 2ab (relative error 1),
 # new series 1e160 times the training ones overflowed it (every distance inf)
@@ -77,12 +91,7 @@ _FAR_CASES = [(1, 1, 1e8), (1, 1, 1e12), (1, 1e9, 0), (1, 1e160, 0), (1, 1e-200,
 def test_nearest_distances_are_those_of_the_differences(train, new, offset):
     X, y = _bumps(45)
     B, A = X * train + offset, _bumps(30, seed=1)[0] * new + offset
-    d = _direct(A, B)  # (30, 45)
-    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
-    np.testing.assert_allclose(nearest(A, B, y, 3), want, rtol=1e-12)
-    d = _direct(B, B) + np.diag(np.full(len(B), np.inf))  # leave-one-out: A is B
-    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
-    np.testing.assert_allclose(nearest(B, B, y, 3, skip_self=True), want, rtol=1e-12)
+    _assert_nearest_is_direct(A, B, y)
 
 
 @pytest.mark.parametrize("train, new, offset", [c for c in _FAR_CASES if c[1] < 1e100])
@@ -105,12 +114,7 @@ def test_nearest_distances_of_series_at_several_levels(offset):
     X, y = _bumps(45)
     B = X + offset * (np.arange(45) % 2 == 1)[:, None]  # every other series offset
     A = _bumps(30, seed=1)[0] + offset * (np.arange(30) % 3 == 0)[:, None]
-    d = _direct(A, B)  # (30, 45)
-    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
-    np.testing.assert_allclose(nearest(A, B, y, 3), want, rtol=1e-12)
-    d = _direct(B, B) + np.diag(np.full(len(B), np.inf))  # leave-one-out: A is B
-    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
-    np.testing.assert_allclose(nearest(B, B, y, 3, skip_self=True), want, rtol=1e-12)
+    _assert_nearest_is_direct(A, B, y)
     clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(B, y)
     np.testing.assert_array_equal(clf.predict(A), y[_direct(A, B).argmin(axis=1)])
 
@@ -125,8 +129,7 @@ def test_nearest_distances_of_series_whose_channels_are_at_several_levels():
     clf = RNNClassifier(neighbour_weight=math.inf, **SMALL).fit(series[:30], y[:30])
     direct = _direct(B[30:], B[:30])  # (15, 30); 1-NN agreed on 10 of 15
     np.testing.assert_array_equal(clf.predict(series[30:]), y[:30][direct.argmin(axis=1)])
-    d = _direct(B, B) + np.diag(np.full(len(B), np.inf))
-    want = np.stack([d[:, y == k].min(axis=1) for k in range(3)], axis=1)
+    want = _nearest_by_class(_direct(B, B) + np.diag(np.full(len(B), np.inf)), y)
     np.testing.assert_allclose(nearest(B, B, y, 3, skip_self=True, length=60), want, rtol=1e-12)
 
 

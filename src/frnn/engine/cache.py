@@ -34,7 +34,7 @@ class Cache:
     loss: str
     method: str = "sequential"  # how A was computed; backward's adjoint follows it
     bias: bool = False  # whether s(t) and z(t) had the biases b and c
-    # Copies of (W, R, V, b, c) as ``forward`` used them, for ``backward`` to tell an
+    # (shape, dtype, bytes) of W, R, V, b, c as ``forward`` used them, for ``backward`` to tell an
     # update made in place since (a stale forward: its states are not those of the
     # weights now); None on the training loop's trusted path, which never reorders them.
     weights: tuple | None = None
