@@ -3,13 +3,13 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/forecasting.py
         [--out docs/forecasting.png] [--table benchmarks/results/forecasting.md]
 
-Two series, generated here (no downloaded data), 2,000 values each:
+Two series, generated here (no downloaded data), 1,500 values each:
 
 - *seasonal*: a trend, a daily cycle of period 24 with a harmonic, and Gaussian noise;
 - *Mackey-Glass*: the delay equation dx/dt = 0.2 x(t − 17) / (1 + x(t − 17)^10) − 0.1 x,
   chaotic, sampled once per time unit, with a little noise.
 
-The last 400 values of each are held out (`frnn.data.holdout`) and scored once.  On the
+The last 300 values of each are held out (`frnn.data.holdout`) and scored once.  On the
 training part alone, the window length of each model is chosen by time-ordered
 cross-validation (`frnn.data.time_split`: 3 folds, the gap that keeps training and
 validation windows apart), one choice per series, model and horizon.  Each model then
@@ -39,7 +39,7 @@ from frnn._atomic import atomic_writer
 from frnn.data import holdout, time_split, windows
 from frnn.viz.figures import new_figure, save_figure
 
-T, TEST, HORIZONS, WINDOWS = 2000, 400, (1, 12), (24, 48, 96)
+T, TEST, HORIZONS, WINDOWS = 1500, 300, (1, 12), (24, 48, 96)
 PERIODS = {"seasonal": 24, "Mackey-Glass": 50}
 
 
