@@ -198,3 +198,7 @@ def test_holdout_targets_are_the_tail_alone_and_inputs_end_before_them():
         holdout(y, 90, window=10)
     with pytest.raises(ValueError, match="test_size must be a positive integer; got 0"):
         holdout(y, 0, window=10)
+    with pytest.raises(ValueError, match=r"y must be one series.*got shape \(\)"):
+        holdout(3.0, 1, window=1)
+    with pytest.raises(ValueError, match=r"y must be one series.*got shape \(2, 3, 4\)"):
+        holdout(np.zeros((2, 3, 4)), 1, window=1)

@@ -164,6 +164,8 @@ def holdout(y, test_size: int, *, window: int):
     """
     test_size = _POSITIVE.check(test_size, "test_size")
     window = _POSITIVE.check(window, "window")
+    if np.ndim(y) not in (1, 2):  # a number, or a stack of series: no time axis to cut
+        raise ValueError(f"y must be one series, (T,) or (T, D); got shape {np.shape(y)}")
     T = len(y)
     if T <= test_size + window:
         raise ValueError(
