@@ -203,6 +203,8 @@ PLANTED = [
     ("10", "G = Phi.T @ Phi + alpha * np.eye", "G = Phi.T @ Phi + np.eye"),  # alpha = 1
     ("11", "z = (V @ a + c) / temperature", "z = V @ a + c"),
     ("11", "E /= B * T", "E /= B"),
+    ("12", "Y.append(y[t : t + horizon])", "Y.append(y[t - 1 : t - 1 + horizon])"),  # its own
+    ("12", "return window + horizon - 1", "return horizon - 1"),  # keeps the targets alone apart
 ]
 
 

@@ -1,7 +1,9 @@
-"""Data: the input layer (padding, standardising, framing), the built-in synthetic tasks,
-the bundled UCR sets, the file readers and other libraries' layouts read as frnn's."""
+"""Data: the input layer (padding, standardising, framing), a series' forecasting windows,
+the built-in synthetic tasks, the bundled UCR sets, the file readers and other libraries'
+layouts read as frnn's."""
 
 from .datasets import DATASETS, Dataset, load_dataset, load_file
+from .forecast import holdout, time_split, windows
 from .layouts import LayoutWarning, channels_last
 from .lengths import LengthWarning
 from .series import Series, pad
@@ -13,7 +15,10 @@ __all__ = [
     "LengthWarning",
     "Series",
     "channels_last",
+    "holdout",
     "load_dataset",
     "load_file",
     "pad",
+    "time_split",
+    "windows",
 ]

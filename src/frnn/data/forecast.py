@@ -1,0 +1,209 @@
+"""Forecasting one long series: sliding windows as (X, y) pairs, and time-ordered splits.
+
+A series y[0], …, y[T − 1] becomes n pairs, window i's inputs the ``window`` values
+before its origin t_i and its targets the ``horizon`` values from t_i on:
+
+    X[i] = y[t_i − window : t_i]          (window, D)
+    Y[i] = y[t_i : t_i + horizon]         (horizon,), of one channel
+
+so that no input of a window is at or after its first target.  The windows are read from
+the end: the last window's targets are the series' last ``horizon`` values, and every
+``stride``-th origin before it is taken (the most recent data is never the part left out).
+
+Where the leak hides is the split, not the windows: a model is scored on windows whose
+targets come after every value it was fitted on.  :func:`holdout` cuts the series' tail
+off before any window is made (the tail's first windows read their inputs from the last
+values before the cut, as a forecast made at the cut would), and :func:`time_split` is
+scikit-learn's ``TimeSeriesSplit`` with the gap that keeps each training window's targets
+before the first input of the validation windows.  Standardising is the model's business:
+``RNNRegressor`` and a ``Pipeline(StandardScaler(), RidgeCV())`` fit their scaling on the
+training windows alone (standardising the whole series first would read the future).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.model_selection import TimeSeriesSplit
+
+from .._validate import Interval, as_float_array
+
+__all__ = ["holdout", "time_split", "windows"]
+
+_POSITIVE = Interval("int", 1)
+
+
+def windows(y, window: int, horizon: int = 1, *, stride: int = 1, target=None):
+    """The sliding windows of a series and the values that follow each.
+
+        X[i] = y[t_i − window : t_i],  Y[i] = y[t_i : t_i + horizon, target],
+        t_i = T − horizon − (n − 1 − i)·stride,  n = ⌊(T − window − horizon) / stride⌋ + 1
+
+    Parameters
+    ----------
+    y : array_like (T,) or (T, D), a pandas Series or DataFrame
+        The series, oldest value first; finite numbers.
+    window : int ≥ 1
+        The number of past values each input holds.
+    horizon : int ≥ 1, default 1
+        The number of values ahead each target holds (direct multi-step forecasting:
+        one output per step ahead).
+    stride : int ≥ 1, default 1
+        The steps between one window's origin and the next.
+    target : int, a DataFrame's column label, or None
+        The channel forecast, of a series of D > 1 channels (every channel is an input);
+        None for a series of one channel.
+
+    Returns
+    -------
+    X : (n, window, D) float64 array, read-only
+        A strided view of a float64 copy of y: the windows share memory with each other
+        (n · window · D values cost T · D) and not with the caller's y; writing to it raises
+        (``X.copy()`` gives a writable array of its own).
+    Y : (n,) for horizon 1, else (n, horizon), float64 array
+        A new array.
+
+    Raises
+    ------
+    ValueError
+        window, horizon or stride not an integer ≥ 1 (an InvalidParameterError); y not one
+        series of T steps, holding NaN or inf, or shorter than window + horizon; target
+        missing for several channels, or not one of them.
+    TypeError
+        y not numeric.
+    """
+    window = _POSITIVE.check(window, "window")
+    horizon = _POSITIVE.check(horizon, "horizon")
+    stride = _POSITIVE.check(stride, "stride")
+    channel = _channel(y, target)
+    series = _series(y)  # (T, D), a copy of its own
+    T, D = series.shape
+    if T < window + horizon:
+        raise ValueError(
+            f"y must hold at least window + horizon = {window} + {horizon} = "
+            f"{window + horizon} steps; got {T}"
+        )
+    channel = _checked_channel(channel, D)
+    n = (T - window - horizon) // stride + 1
+    first = T - window - horizon - (n - 1) * stride  # the values before it are left out
+    views = np.lib.stride_tricks.sliding_window_view(series[first:], window, axis=0)
+    X = views[: n * stride : stride].transpose(0, 2, 1)  # (n, window, D), read-only
+    origins = first + window + stride * np.arange(n)  # (n,) each window's first target
+    Y = series[origins[:, None] + np.arange(horizon), channel]  # (n, horizon)
+    return X, (Y[:, 0] if horizon == 1 else Y)
+
+
+def _series(y) -> np.ndarray:
+    """y as a (T, D) float64 array of its own, finite."""
+    array = np.array(as_float_array(y, "y", dtype=np.float64))  # a copy: X views it alone
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(
+            f"y must be one series, (T,) or (T, D) with T, D >= 1 (time along the first "
+            f"axis); got shape {array.shape}"
+        )
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        step, column = (int(v) for v in bad[0])
+        raise ValueError(
+            f"y must hold finite values (fill or cut gaps before making windows); got "
+            f"{array[step, column]} at step {step}, channel {column} ({len(bad)} such value(s))"
+        )
+    return array
+
+
+def _channel(y, target):
+    """A DataFrame's column label as its position; anything else unchanged."""
+    columns = getattr(y, "columns", None)
+    if columns is None or target is None or isinstance(target, int | np.integer):
+        return target
+    found = [i for i, label in enumerate(columns) if label == target]
+    if not found:
+        raise ValueError(f"target must be one of y's columns {list(columns)}; got {target!r}")
+    return found[0]
+
+
+def _checked_channel(target, D: int) -> int:
+    """The position of the forecast channel among D."""
+    if target is None:
+        if D > 1:
+            raise ValueError(
+                f"target must name the channel to forecast for y of {D} channels "
+                f"(an integer in [0, {D}) or a DataFrame's column); got None"
+            )
+        return 0
+    if isinstance(target, bool) or not isinstance(target, int | np.integer):
+        raise ValueError(f"target must be an integer in [0, {D}) or None; got {target!r}")
+    if not -D <= target < D:
+        raise ValueError(f"target must be an integer in [0, {D}); got {target}")
+    return int(target) % D
+
+
+def holdout(y, test_size: int, *, window: int):
+    """The series cut in two for a final test: the training part y[: T − test_size] and
+    the tail's windows' values y[T − test_size − window :], the ``window`` values before
+    the cut and the tail.
+
+    ``windows(test_part, window, horizon)`` then has targets in the tail alone, the first
+    of them the first value after the cut, and inputs that end before each target: the
+    forecasts a model fitted on the training part would make from the cut on.
+
+    Parameters
+    ----------
+    y : array_like (T,) or (T, D), a pandas Series or DataFrame
+    test_size : int ≥ 1
+        The number of values in the tail.
+    window : int ≥ 1
+        The windows' length (the tail's part reads that many values before the cut).
+
+    Returns
+    -------
+    train : (T − test_size,) or (T − test_size, D)
+    test : (window + test_size,) or (window + test_size, D)
+        Slices of y (views of an array, rows of a pandas object), not copies.
+    """
+    test_size = _POSITIVE.check(test_size, "test_size")
+    window = _POSITIVE.check(window, "window")
+    if np.ndim(y) not in (1, 2):  # a number, or a stack of series: no time axis to cut
+        raise ValueError(f"y must be one series, (T,) or (T, D); got shape {np.shape(y)}")
+    T = len(y)
+    if T <= test_size + window:
+        raise ValueError(
+            f"y must hold more than test_size + window = {test_size} + {window} steps, a "
+            f"training part besides the tail; got {T}"
+        )
+    rows = getattr(y, "iloc", y)  # pandas: by position, whatever the index
+    return rows[: T - test_size], rows[T - test_size - window :]
+
+
+def time_split(n_splits: int = 5, *, window: int, horizon: int = 1, stride: int = 1, **kwargs):
+    """scikit-learn's ``TimeSeriesSplit`` over the windows of :func:`windows`, with a gap
+    that keeps every training window, inputs and targets, before the first input of the
+    validation windows: ⌊(window + horizon − 1) / stride⌋ windows left out between them.
+
+    Window i reads y[t_i − window : t_i + horizon]; the first validation window j reads
+    from t_j − window on, and t_j − t_i = (j − i)·stride, so (j − i)·stride ≥ window +
+    horizon, j − i − 1 ≥ the gap, puts the whole of window i before it.  (A gap of
+    ⌊(horizon − 1) / stride⌋ would keep only the targets apart: the validation inputs would
+    be values the model was fitted to predict.)
+
+    Parameters
+    ----------
+    n_splits : int ≥ 2, default 5
+    window, horizon, stride : int ≥ 1
+        As given to :func:`windows`.
+    **kwargs
+        ``max_train_size``, ``test_size``, passed on to ``TimeSeriesSplit``.
+
+    Returns
+    -------
+    sklearn.model_selection.TimeSeriesSplit
+        For ``cross_val_score(model, X, Y, cv=...)``, ``GridSearchCV(..., cv=...)``.
+    """
+    window = _POSITIVE.check(window, "window")
+    horizon = _POSITIVE.check(horizon, "horizon")
+    stride = _POSITIVE.check(stride, "stride")
+    if "gap" in kwargs:
+        raise TypeError("time_split sets gap from window, horizon and stride; do not pass it")
+    gap = (window + horizon - 1) // stride
+    return TimeSeriesSplit(n_splits=n_splits, gap=gap, **kwargs)

@@ -1,0 +1,204 @@
+"""Forecasting windows (frnn.data.forecast): the pairs a naive loop makes, no input at or
+after its targets, read-only views of a copy, clear refusals; and the time-ordered splits
+that keep training and validation windows apart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from frnn.data import holdout, time_split, windows
+
+
+def naive_windows(y, window, horizon, stride, target=0):
+    """The pairs by hand: origins from the end back, every stride-th, oldest first."""
+    y = np.asarray(y, dtype=float).reshape(len(y), -1)
+    origins = list(range(len(y) - horizon, window - 1, -stride))[::-1]
+    X = np.array([y[t - window : t] for t in origins])
+    Y = np.array([y[t : t + horizon, target] for t in origins])
+    return X, (Y[:, 0] if horizon == 1 else Y)
+
+
+# -- the pairs -----------------------------------------------------------------------------
+def test_exact_values_on_a_small_arange():
+    X, Y = windows(np.arange(7), window=3, horizon=2)
+    assert X.shape == (3, 3, 1) and Y.shape == (3, 2)
+    assert X[..., 0].tolist() == [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
+    assert Y.tolist() == [[3, 4], [4, 5], [5, 6]]
+    X, Y = windows(np.arange(7), window=2)  # horizon 1: one target a window, (n,)
+    assert X[..., 0].tolist() == [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]
+    assert Y.tolist() == [2, 3, 4, 5, 6]
+
+
+def test_a_stride_keeps_the_last_window_and_drops_the_oldest_values():
+    X, Y = windows(np.arange(10), window=3, horizon=1, stride=3)
+    assert X[..., 0].tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    assert Y.tolist() == [3, 6, 9]
+    X, Y = windows(np.arange(9), window=3, horizon=1, stride=3)  # 0 and 1 are left out
+    assert X[..., 0].tolist() == [[2, 3, 4], [5, 6, 7]] and Y.tolist() == [5, 8]
+
+
+def test_the_shortest_series_gives_one_window():
+    X, Y = windows([1.0, 2.0, 3.0], window=2, horizon=1)
+    assert X.shape == (1, 2, 1) and Y.tolist() == [3.0]
+
+
+@given(
+    T=st.integers(2, 40),
+    window=st.integers(1, 12),
+    horizon=st.integers(1, 6),
+    stride=st.integers(1, 5),
+    D=st.integers(1, 3),
+)
+def test_windows_equal_a_naive_loop_and_never_read_their_targets(T, window, horizon, stride, D):
+    if T < window + horizon:
+        return
+    # every value is its own step number (channel d adds d / 10): a value says where it is from
+    y = np.arange(T)[:, None] + np.arange(D) / 10  # (T, D)
+    target = D - 1
+    X, Y = windows(y, window, horizon, stride=stride, target=None if D == 1 else target)
+    X_loop, Y_loop = naive_windows(y, window, horizon, stride, target)
+    np.testing.assert_array_equal(X, X_loop)
+    np.testing.assert_array_equal(Y, Y_loop)
+    n = (T - window - horizon) // stride + 1
+    assert X.shape == (n, window, D) and Y.shape == ((n,) if horizon == 1 else (n, horizon))
+    first_target = np.floor(Y.reshape(n, -1)[:, 0])  # (n,) the step of each first target
+    assert (np.floor(X.max(axis=(1, 2))) == first_target - 1).all()  # inputs end right before
+    assert Y.reshape(n, -1)[-1, -1] == y[-1, target]  # the last value is a target
+
+
+def test_pandas_series_lists_and_dataframes_read_as_arrays():
+    values = np.random.default_rng(0).standard_normal((30, 2))
+    frame = pd.DataFrame(values, columns=["load", "temperature"], index=range(100, 130))
+    X, Y = windows(frame, 5, 2, target="temperature")
+    X_array, Y_array = windows(values, 5, 2, target=1)
+    np.testing.assert_array_equal(X, X_array)
+    np.testing.assert_array_equal(Y, Y_array)
+    X_series, _ = windows(frame["load"], 5)
+    np.testing.assert_array_equal(X_series, windows(values[:, 0].tolist(), 5)[0])
+    np.testing.assert_array_equal(windows(values, 5, target=-1)[1], values[5:, 1])
+
+
+def test_the_windows_are_a_read_only_view_of_a_copy():
+    y = np.arange(20.0)
+    X, Y = windows(y, 4, 2)
+    assert not X.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        X[0, 0, 0] = 99.0
+    assert not np.shares_memory(X, y) and not np.shares_memory(Y, y)
+    y[:] = -1  # the caller's series changed afterwards: the windows keep its old values
+    assert X[0, :, 0].tolist() == [0, 1, 2, 3] and Y[0].tolist() == [4, 5]
+    owner = X
+    while owner.base is not None:
+        owner = owner.base
+    assert owner.size == y.size  # the memory under the windows holds T values, not n · window
+    Y[0, 0] = 7.0  # the targets are a new array of their own
+    X_copy = X.copy()
+    X_copy[0, 0, 0] = 5.0
+
+
+def test_the_windows_go_into_rnn_regressor_as_they_are():
+    """Read-only X (n, window, 1) and direct multi-step targets (n, horizon): predict gives
+    (n, horizon) in the series' units, near a noiseless sine's next values."""
+    import frnn
+
+    y = 5 + np.sin(np.arange(400) / 4)
+    X, Y = windows(y, 16, 3, stride=2)
+    model = frnn.RNNRegressor(n_reservoirs=4, random_state=0).fit(X[:-20], Y[:-20])
+    forecast = model.predict(X[-20:])
+    assert forecast.shape == (20, 3)
+    assert np.abs(forecast - Y[-20:]).max() < 0.1
+
+
+# -- refusals ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "y, kwargs, match",
+    [
+        (np.arange(10.0), {"window": 0}, "window must be a positive integer; got 0"),
+        (np.arange(10.0), {"window": 2.5}, "window must be a positive integer; got 2.5"),
+        (np.arange(10.0), {"window": 3, "horizon": 0}, "horizon must be a positive integer; got 0"),
+        (np.arange(10.0), {"window": 3, "stride": 0}, "stride must be a positive integer; got 0"),
+        (np.arange(4.0), {"window": 3, "horizon": 2}, r"horizon = 3 \+ 2 = 5 steps; got 4"),
+        (np.r_[1.0, np.nan, 3.0, 4.0], {"window": 2}, "finite values .* nan at step 1, channel 0"),
+        (np.r_[1.0, 2.0, np.inf, 4.0], {"window": 2}, "finite values .* inf at step 2"),
+        (np.zeros((4, 3, 2)), {"window": 2}, r"one series, \(T,\) or \(T, D\).* \(4, 3, 2\)"),
+        (np.float64(3.0), {"window": 1}, r"one series.*got shape \(\)"),
+        (np.zeros((5, 0)), {"window": 1}, r"one series.*got shape \(5, 0\)"),
+        (np.zeros((6, 2)), {"window": 2}, "target must name the channel .* 2 channels"),
+        (np.zeros((6, 2)), {"window": 2, "target": 2}, r"target must be .*\[0, 2\); got 2"),
+        (np.zeros((6, 2)), {"window": 2, "target": "a"}, r"target must be an integer in \[0, 2\)"),
+        (pd.DataFrame({"a": range(6)}), {"window": 2, "target": "b"}, "y's columns .'a'.; got 'b'"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_refused_naming_the_argument(y, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        windows(y, **kwargs)
+
+
+def test_text_is_refused_as_not_numeric():
+    with pytest.raises(TypeError, match="y must be a numeric array"):
+        windows(["a", "b", "c"], 1)
+
+
+# -- time-ordered splits -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "window, horizon, stride", [(1, 1, 1), (5, 1, 1), (4, 3, 1), (6, 2, 3), (3, 1, 4)]
+)
+def test_time_split_keeps_every_training_window_before_the_validation_windows(
+    window, horizon, stride
+):  # fmt: skip
+    y = np.arange(200.0)
+    X, Y = windows(y, window, horizon, stride=stride)
+    Y = Y.reshape(len(Y), -1)
+    tightest = []
+    for train, test in time_split(4, window=window, horizon=horizon, stride=stride).split(X):
+        last_seen = max(X[train].max(), Y[train].max())  # every value the model is fitted on
+        first_read = X[test].min()  # the first value a validation window reads
+        assert last_seen < first_read
+        tightest.append(first_read - last_seen)
+    # the gap is no wider than it has to be: with one window fewer between them they touch
+    assert min(tightest) <= stride
+
+
+def test_the_gap_without_the_window_would_leak():
+    """The check above fails on the split a practitioner writes first, TimeSeriesSplit()
+    (gap 0): the validation inputs are values the model was fitted to predict."""
+    from sklearn.model_selection import TimeSeriesSplit
+
+    X, Y = windows(np.arange(100.0), 8, 2)
+    train, test = next(TimeSeriesSplit(4).split(X))
+    assert Y[train].max() >= X[test].min()
+    assert time_split(4, window=8, horizon=2).gap == 9
+
+
+def test_time_split_passes_sizes_on_and_refuses_a_gap():
+    split = time_split(3, window=4, horizon=2, test_size=10, max_train_size=50)
+    assert (split.n_splits, split.test_size, split.max_train_size, split.gap) == (3, 10, 50, 5)
+    with pytest.raises(TypeError, match="sets gap"):
+        time_split(3, window=4, gap=0)
+    with pytest.raises(ValueError, match="horizon must be a positive integer"):
+        time_split(3, window=4, horizon=0)
+
+
+def test_holdout_targets_are_the_tail_alone_and_inputs_end_before_them():
+    y = np.arange(100.0)
+    train, test = holdout(y, 20, window=6)
+    assert train.tolist() == list(range(80)) and test[0] == 74 and test[-1] == 99
+    X, Y = windows(test, 6, 3)
+    assert Y.min() == 80 and Y.max() == 99 and X.max() < 99
+    X_train, Y_train = windows(train, 6, 3)
+    assert Y_train.max() == 79  # nothing of the tail in the training pairs
+    series = pd.Series(y, index=np.arange(100) * 10)
+    train, test = holdout(series, 20, window=6)  # by position, whatever the index
+    assert train.iloc[-1] == 79 and test.iloc[0] == 74
+    with pytest.raises(ValueError, match=r"more than test_size \+ window = 90 \+ 10"):
+        holdout(y, 90, window=10)
+    with pytest.raises(ValueError, match="test_size must be a positive integer; got 0"):
+        holdout(y, 0, window=10)
+    with pytest.raises(ValueError, match=r"y must be one series.*got shape \(\)"):
+        holdout(3.0, 1, window=1)
+    with pytest.raises(ValueError, match=r"y must be one series.*got shape \(2, 3, 4\)"):
+        holdout(np.zeros((2, 3, 4)), 1, window=1)
