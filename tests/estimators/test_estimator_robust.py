@@ -203,6 +203,9 @@ def test_series_in_far_larger_units_get_the_outputs_of_saturated_reservoirs(kind
         outputs = est.decision_function
     expected = outputs(X * (units * 1e20))
     assert np.isfinite(expected).all()
-    np.testing.assert_array_equal(outputs(X * (units * far)), expected)
+    if kind == "RNNRegressor":  # float64 states of z-normalised series: equal to round-off
+        np.testing.assert_allclose(outputs(X * (units * far)), expected, rtol=1e-12)
+    else:
+        np.testing.assert_array_equal(outputs(X * (units * far)), expected)
     if kind != "RNNRegressor":
         assert np.isfinite(est.predict_proba(X * (units * far))).all()

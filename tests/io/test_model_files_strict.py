@@ -295,8 +295,20 @@ def test_v_of_five_outputs_where_the_metadata_says_two_is_refused(tmp_path, file
             frnn.load(path)
 
 
-def test_version_3_files_load_without_data_format_and_version_4_need_it(tmp_path, files):
-    arrays, meta = files["regressor reservoir"]  # reservoirs as a file of then could hold
+class _Earlier(RNNRegressor):
+    """A regressor with the reservoirs of before the level reservoirs, as files of version 4
+    and before hold them (every reservoir reading the series standardised as a whole)."""
+
+    _reservoir_settings = (
+        RNNRegressor._reservoir_settings | RNNRegressor._earlier_reservoir_settings
+    )
+
+
+def test_version_3_files_load_without_data_format_and_version_4_need_it(tmp_path):
+    y = np.random.default_rng(1).standard_normal(12)
+    model = _Earlier(n_reservoirs=2, hidden_size=3, random_state=0).fit(X, y)
+    frnn.save(model, tmp_path / "earlier.npz")
+    arrays, meta = _read(tmp_path / "earlier.npz")  # reservoirs as a file of then could hold
     old = _replaced(_replaced(meta, ("params", "data_format"), KeyError), ("version",), 3)
     for name in ("level_fraction", "recurrence", "dtype"):  # recorded from version 5
         old = _replaced(old, ("reservoir", "features", name), KeyError)

@@ -104,3 +104,22 @@ def test_version_7_files_load_without_lengths_and_cannot_warn(name, tmp_path):
     again = frnn.load(tmp_path / "again.npz")
     assert not hasattr(again, "min_length_")
     check_saved_outputs(again, expected, prefix, methods)
+
+
+def test_a_regressor_saved_before_the_level_reservoirs_loads_and_predicts_as_written(tmp_path):
+    """Written by frnn at 00240b0 (format version 8), when every reservoir of a regressor
+    read the series standardised as a whole: ``RNNRegressor(n_reservoirs=2,
+    hidden_size=4, random_state=0)`` fitted on 12 adding-problem series of 10 steps;
+    tests/fixtures/v8_expected.npz holds its predictions on 3 more.  It loads with those
+    reservoirs and predicts as it did, saved again too; a refit draws today's."""
+    with np.load(DATA / "v8_expected.npz") as archive:
+        expected = {key: archive[key] for key in archive.files}
+    model = frnn.load(DATA / "reservoir_regressor_v8.npz")
+    features = model.reservoir_.features_
+    assert not features.normalise and features.level_fraction == 0.0
+    check_saved_outputs(model, expected, "rr", ("predict",))
+    frnn.save(model, tmp_path / "again.npz")
+    check_saved_outputs(frnn.load(tmp_path / "again.npz"), expected, "rr", ("predict",))
+    X = expected["rr_X"]
+    refit = model.fit(np.concatenate([X] * 4), np.arange(12.0))
+    assert refit.reservoir_.features_.normalise and refit.reservoir_.features_.level_fraction

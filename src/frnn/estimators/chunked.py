@@ -11,8 +11,8 @@ chunk's features and the p × p sums.  The sums and the solve are the read-out's
 (:mod:`frnn.reservoir.sums`), so the model equals the in-memory fit of the same series and
 ``random_state``: the reservoirs' thresholds are drawn from the same random series (their
 rows fetched from X), and every sum is exact up to round-off.  The price is a second pass:
-the features are computed twice.  A regressor's standardisation (``normalise=False``
-reservoirs) adds a first pass over X alone.
+the features are computed twice.  Reservoirs that read the series standardised as a whole
+(``normalise=False``) add a first pass over X alone.
 
 Predictions map each chunk through the estimator's own method, lazily (:func:`lazy`).
 Chunks along time or channels are merged (``rechunk``); NaN is refused naming its chunk;
@@ -64,7 +64,7 @@ def fit(est, X, y, callback=None, resume_state=None, monitor=None) -> None:
     features, targets, weights = reservoirs.readout_problem(est, Y)
     reservoirs.warn_unseen(est, Y)
     standardisation = None
-    if not features.normalise:  # the regressor's reservoirs read standardised series
+    if not features.normalise:  # reservoirs that read the series standardised as a whole
         keep_standardisation(est, *standardisation_of(X))
         standardisation = (est.mean_, est.std_)
     featurise = Featurise(features, standardisation)

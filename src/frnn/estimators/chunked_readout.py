@@ -31,7 +31,7 @@ class Featurise:
     """The fitted reservoirs' features of a chunk, as the in-memory fit computes them."""
 
     features: ReservoirFeatures
-    standardisation: tuple[np.ndarray, np.ndarray] | None  # the regressor's (mean, std)
+    standardisation: tuple[np.ndarray, np.ndarray] | None  # (mean, std): normalise=False
 
     def series(self, block, chunk=0, span=(0, 0)) -> Series:
         """The chunk's series, standardised where the reservoirs read them so."""
@@ -68,7 +68,7 @@ class _Rows:
 
 
 def _as_read(X: da.Array, featurise: Featurise) -> da.Array:
-    """X (n, T, D) as the reservoirs receive it: standardised by the regressor's (mean, std)."""
+    """X (n, T, D) as the reservoirs receive it: standardised by (mean, std) (normalise=False)."""
     x = X if X.ndim == 3 else X[:, :, None]
     if featurise.standardisation is None:
         return x

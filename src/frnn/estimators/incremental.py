@@ -16,7 +16,8 @@ Some choices depend on the data and are made once, by the first chunk:
   ``level_std_``);
 - α, chosen by exact leave-one-out over the first chunk, and the softmax temperature τ,
   fitted to those leave-one-out outputs (classifier);
-- (regressor) the inputs' standardisation ``mean_``, ``std_`` and the targets' scaling
+- (regressor) the inputs' standardisation ``mean_``, ``std_`` (reservoirs that read the
+  series standardised as a whole, ``normalise=False``) and the targets' scaling
   ``y_mean_``, ``y_scale_`` (the latter changes no prediction: at a fixed α, ridge is
   equivariant to an affine map of each target).
 

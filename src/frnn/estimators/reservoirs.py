@@ -51,10 +51,14 @@ def check(est) -> None:
         raise InvalidParameterError(text) from None
 
 
-def features(est, allocate: bool = True, before: bool = False) -> ReservoirFeatures:
+def features(
+    est, allocate: bool = True, before: bool = False, earlier: bool = False
+) -> ReservoirFeatures:
     """The unfitted ReservoirFeatures that ``est``'s parameters describe, checked (and, to
     be drawn, ``allocate``, small enough to be drawn); ``before``: those they described
-    before model files of version 5 (``frnn.reservoir.persist.BEFORE_5``)."""
+    before model files of version 5 (``frnn.reservoir.persist.BEFORE_5``); ``earlier``:
+    those they described before the estimator's ``_earlier_reservoir_settings`` were
+    replaced (what a model file saved then records)."""
     params = est.get_params(deep=False)
     settings = {theirs: params[ours] for ours, theirs in FEATURES.items() if ours in params}
     if settings.get("units", 0) is None:  # hidden_size=None: ReservoirFeatures' I (32)
@@ -65,6 +69,8 @@ def features(est, allocate: bool = True, before: bool = False) -> ReservoirFeatu
     if before:
         settings = BEFORE_5 | settings
     settings |= est._reservoir_settings
+    if before or earlier:  # files before version 5 were saved before the change too
+        settings |= est._earlier_reservoir_settings
     drawn = ReservoirFeatures(**settings, random_state=est.random_state)
     drawn._check_parameters()
     if not allocate:

@@ -98,7 +98,7 @@ def from_arrays(
     arrays: dict,
     meta: dict,
     K: int,
-    expected: dict | None = None,
+    expected: dict | list[dict] | None = None,
     *,
     alphas=ALPHAS,
     calibrated: bool | None = None,
@@ -108,14 +108,16 @@ def from_arrays(
     """The fitted read-out of K outputs that :func:`to_arrays` described, checked.
 
     ``expected``: the features' parameters its estimator implies (as :func:`feature_params`
-    writes them); ``before``: those it implied before version 5 (``BEFORE_5``).  A file
-    whose reservoirs are neither is refused.  ``legacy``: a file of format version 4 or
+    writes them), or a list of those it may record (today's, and those it implied before
+    a default changed); ``before``: those it implied before version 5 (``BEFORE_5``).  A
+    file whose reservoirs are none of them is refused.  ``legacy``: a file of format version 4 or
     before, whose features record none of ``LEGACY``'s parameters and had their values;
     its reservoirs must be ``before``'s.  ``alphas``: the grid its α was chosen from.
     ``calibrated``: whether its softmax temperature was fitted (a classifier's, a number)
     or not (a regressor's, null); None: either.
     """
-    allowed = [e for e in ((None if legacy else expected), before) if e is not None]
+    expected = [expected] if isinstance(expected, dict) else list(expected or [])
+    allowed = ([] if legacy else expected) + ([] if before is None else [before])
     features = _features(meta["features"], allowed, legacy)
     D, T = (_count(meta, name) for name in ("channels", "length"))
     I, k = features.units, features.n_thresholds
