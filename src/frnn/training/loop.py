@@ -41,7 +41,7 @@ from .settings import HISTORY_KEYS, RMSE_KEYS, Member, Settings, series_weights
 from .state import capture, restore
 from .steps import (
     NonFiniteLossError,
-    _clip_grad_norm,
+    _clip_factor,
     _sequence_gradients,
     learning_rate_at,
     minibatches,
@@ -168,13 +168,13 @@ class Trainer:
                 aux_weight=self.settings.aux_weight,
                 series_weight=series_weights(y, self.settings.class_weights, w),
             )
-            norm = _clip_grad_norm(grads, self.settings.clip)
+            norm, factor = _clip_factor(grads, self.settings.clip)  # applied by the step
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 raise NonFiniteLossError(f"loss {loss}, gradient norm {norm}")
             # the main loss and error of the logits before this step, as the objective's
             main = loss if objective_is_main or y.ndim == 3 else self._main_loss(model, z, y)
             squared = self._squared_error(z, y, lengths)
-            member.optimizer._step(weights, grads)  # the arrays were checked at the boundary
+            member.optimizer._step(weights, grads, factor)  # arrays checked at the boundary
             sums += np.array([loss, self.settings.accuracy(z, y), main, squared]) * x.shape[0]
             norm_sum += norm
             batches += 1
