@@ -250,7 +250,7 @@ def _sequence_gradients(
         return loss, grads, z, cache.A[lengths - 1, np.arange(B)]
     k = T if chunk_length is None else chunk_length
     if k >= T and not aux_weight and series_weight is None and lengths.max() == T:
-        return _whole(model, x, y, lengths)
+        return _whole(model, x, y, lengths)  # the estimators' default: no chunk loop needed
     grads = {name: np.zeros_like(getattr(model, name)) for name in parameter_names(model)}
     z_last = np.empty(y.shape, dtype=model.W.dtype)  # (B, K)
     a = np.zeros((B, model.W.shape[0]), dtype=model.W.dtype)  # (B, I) the carried state
@@ -302,10 +302,11 @@ def _sequence_gradients(
 
 
 def _whole(model, x, y, lengths):
-    """The loop below for one chunk holding the whole sequences (the longest of them T
-    steps long), without its copies: every sequence ends in it, its steps span x's T, none
-    goes on, and its weight ending.size / B is 1.  The same numbers: the loop's zero state a0 is the
-    forward's default, and its gradients 0 + 1·g are g with −0 made +0, as ``+= 0.0`` does.
+    """The chunk loop above for one chunk holding the whole sequences (the longest of them
+    T steps long), without its copies: every sequence ends in it, its steps span x's T, none
+    goes on, and its weight ending.size / B is 1.  The same numbers: the loop's zero state
+    a0 is the forward's default, and its gradients 0 + 1·g are g with −0 made +0, as
+    ``+= 0.0`` does.
     """
     B = x.shape[0]
     loss, cache = forward_cached(model, x, y, lengths=lengths)
