@@ -23,8 +23,9 @@ from frnn.training import array_batches, train_stream
 STEPS = 250  # 84 rounds of 3 steps, the last one shorter; 2 warm-up steps
 
 
-def _reference(X, Y, K, loss, steps, seed, n_ensemble, predict_X, weight_decay=0.0):
-    """The recipe by hand: returns the ensemble's mean logits (n, K) on predict_X."""
+def _framing(X):
+    """The estimators' input path by hand: a function standardising series (n, T, D) by
+    X's statistics and cutting them into frames of f = ⌈T/20⌉ samples, and f."""
     n, T, D = X.shape
     # the mean and std of frnn.data.inputs.standardisation, to the last bit (Adam makes
     # a difference of 1e-16 in the inputs one of 1e-4 after a few hundred steps)
@@ -37,6 +38,13 @@ def _reference(X, Y, K, loss, steps, seed, n_ensemble, predict_X, weight_decay=0
         x = (x / s - mean / s) / (std / s)
         return np.ascontiguousarray(x.reshape(x.shape[0], T // f, f * D))  # (n, T/f, f·D)
 
+    return framed, f
+
+
+def _reference(X, Y, K, loss, steps, seed, n_ensemble, predict_X, weight_decay=0.0):
+    """The recipe by hand: returns the ensemble's mean logits (n, K) on predict_X."""
+    framed, f = _framing(X)
+    D = X.shape[2]
     s = np.random.RandomState(seed).randint(np.iinfo(np.int32).max)
     children = np.random.SeedSequence(s).spawn(2 * n_ensemble + 1)
     nets = []
@@ -81,3 +89,52 @@ def test_classifier_defaults_are_the_recipe():
     K = classes.size
     z = _reference(X, codes, K, "bce", STEPS, 5, 2, X)
     np.testing.assert_allclose(est.decision_function(X), z, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("clip", [None, 0.05])
+def test_a_short_fit_is_its_steps_done_by_hand(clip):
+    """Six optimiser steps of the BPTT default, each written out: a batch of 32 distinct
+    series drawn as the loop draws them, frnn.forward and frnn.backward, the global norm
+    clipped to ``clip`` (None: never; 0.05: at every step), and Adam's documented update
+    at the cosine schedule's rate.  Pins the training loop's fast paths (its one-chunk
+    batches, the compiled Adam pass that scales by the clipping factor) to the plain
+    rules."""
+    X, labels = synthetic.recall(40, np.random.default_rng(4), length=20)[:2]
+    steps, lr, seed = 6, 4e-3, 7
+    est = RNNClassifier(training="bptt", steps=steps, n_ensemble=1, clip=clip, random_state=seed)
+    est.fit(X, labels)
+    classes = np.unique(labels)
+    Y = (labels[:, None] == classes).astype(float)  # (n, K) one-hot
+    framed, _ = _framing(X)
+    x_all = framed(X)
+    s = np.random.RandomState(seed).randint(np.iinfo(np.int32).max)
+    batches_seed, draw_seed, _ = np.random.SeedSequence(s).spawn(3)
+    net = frnn.FullyRecurrentNetwork(x_all.shape[2], 64, classes.size, activation="relu")
+    frnn.init(net, x_all.shape[2], 64, classes.size, rng=np.random.default_rng(draw_seed),
+              bias=True, scheme="identity")  # fmt: skip
+    names = ("W", "R", "V", "b", "c")
+    m = {name: np.zeros_like(getattr(net, name)) for name in names}
+    v = {name: np.zeros_like(getattr(net, name)) for name in names}
+    rng = np.random.default_rng(batches_seed)
+    clipped = 0
+    for t in range(1, steps + 1):
+        index = rng.choice(len(X), 32, replace=False)
+        frnn.forward(net, x_all[index], Y[index])
+        grads = frnn.backward(net)
+        norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+        factor = 1.0 if clip is None else min(1.0, clip / (norm + 1e-6))
+        clipped += factor < 1.0
+        rate = lr * 0.5 * (1.0 + math.cos(math.pi * (t - 1) / steps))  # no warm-up step
+        for name in names:
+            g = grads[name] * factor
+            m[name] = 0.9 * m[name] + 0.1 * g
+            v[name] = 0.999 * v[name] + 0.001 * g * g
+            m_hat, v_hat = m[name] / (1 - 0.9**t), v[name] / (1 - 0.999**t)
+            getattr(net, name)[...] -= rate * m_hat / (np.sqrt(v_hat) + 1e-8)
+    assert clipped == (0 if clip is None else steps)
+    for name in names:
+        np.testing.assert_allclose(
+            getattr(est.networks_[0], name), getattr(net, name), rtol=0, atol=1e-12
+        )
+    frnn.forward(net, x_all)
+    np.testing.assert_allclose(est.decision_function(X), net.z, rtol=0, atol=1e-12)

@@ -14,6 +14,7 @@ from frnn.training import (
     learning_rate_at,
     minibatches,
 )
+from frnn.training.optimizers import adam_kernel
 from torch_reference import relerr
 
 SHAPES = {"W": (4, 3), "R": (4, 4), "V": (2, 4)}
@@ -182,3 +183,66 @@ def test_clipping_counts_the_biases_in_the_global_norm():
     grads = {"W": np.array([[3.0]]), "b": np.array([4.0])}
     assert clip_grad_norm(grads, 1.0, eps=0.0) == 5.0
     np.testing.assert_allclose(grads["b"], [0.8], rtol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weight_decay", [0.0, 1e-2])
+def test_the_loops_compiled_adam_is_the_numpy_passes_bit_for_bit(dtype, weight_decay):
+    """The training loop's step (one compiled pass a parameter, the clipping factor applied
+    as it reads each gradient) leaves the same bits as the public step's numpy passes on
+    gradients clipped beforehand: parameters and moments, over steps of gradients from
+    1e-8 to 1e2 with exact zeros of both signs, a rate factor and a frozen parameter."""
+    assert adam_kernel() is not None  # numba is in the test extra: the compiled pass runs
+    rng = np.random.default_rng(5)
+    shapes = SHAPES | {"b": (4,), "c": (2,)}
+    params = {n: rng.standard_normal(s).astype(dtype) for n, s in shapes.items()}
+    mine, plain = {n: p.copy() for n, p in params.items()}, params
+    options = {"weight_decay": weight_decay, "lr_factors": {"R": 0.25, "c": 0.0}}
+    loop, public = Adam(0.01, **options), Adam(0.01, **options)
+    for step in range(40):
+        grads = {n: rng.standard_normal(s) * 10.0 ** rng.integers(-8, 3) for n, s in shapes.items()}
+        grads = {n: g.astype(dtype) for n, g in grads.items()}
+        grads["R"][0, :2] = [0.0, -0.0]
+        scale = 0.3 if step % 2 else 1.0
+        loop.lr = public.lr = 0.01 * (step + 1) / 40
+        loop._step(mine, grads, scale)
+        public.step(plain, {n: g * dtype(scale) if scale != 1.0 else g for n, g in grads.items()})
+    for name in shapes:
+        for ours, theirs in [(mine, plain), (loop.m, public.m), (loop.v, public.v)]:
+            assert ours[name].dtype == dtype
+            assert ours[name].tobytes() == theirs[name].tobytes(), name
+
+
+def test_the_loops_adam_takes_numpys_passes_for_arrays_the_compiled_pass_cannot():
+    """A parameter that is a strided view (not C-contiguous) is updated by numpy's passes:
+    the same numbers, and the compiled pass never indexes it flat."""
+    rng = np.random.default_rng(6)
+    base = rng.standard_normal((4, 6))
+    params = {"W": base[:, ::2], "R": rng.standard_normal((4, 4))}  # W a strided view
+    copy, untouched = {n: p.copy() for n, p in params.items()}, base[:, 1::2].copy()
+    grads = {n: rng.standard_normal(p.shape) for n, p in params.items()}
+    Adam(0.1)._step(params, grads, 0.5)
+    Adam(0.1).step(copy, {n: g * 0.5 for n, g in grads.items()})
+    for name in params:
+        assert params[name].tobytes() == copy[name].tobytes()
+    assert base[:, ::2].tobytes() == copy["W"].tobytes()  # moved in place, in the view
+    assert base[:, 1::2].tobytes() == untouched.tobytes()  # and nothing between its columns
+
+
+def test_the_loops_adam_runs_numpys_passes_where_numba_is_unusable(monkeypatch):
+    from frnn.engine import compiled
+
+    monkeypatch.setattr(compiled, "numba_kernels", lambda: None)  # numba unusable here
+    adam_kernel.cache_clear()
+    try:
+        assert adam_kernel() is None
+        params, grads = _trajectory_inputs(7)
+        copy, loop, public = {n: p.copy() for n, p in params.items()}, Adam(0.1), Adam(0.1)
+        for step in grads:
+            loop._step(params, step, 0.5)
+            public.step(copy, {n: g * 0.5 for n, g in step.items()})
+        for name in params:
+            assert params[name].tobytes() == copy[name].tobytes()
+    finally:
+        monkeypatch.undo()
+        adam_kernel.cache_clear()  # the next test decides with numba back

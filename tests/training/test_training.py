@@ -166,7 +166,7 @@ class _Overflow(SGD):
     """An optimiser step that leaves infinite weights behind (the loop calls ``_step``, the
     update without the public ``step``'s argument checks)."""
 
-    def _step(self, params, grads):
+    def _step(self, params, grads, scale=1.0):
         for p in params.values():
             p[...] = np.inf
 

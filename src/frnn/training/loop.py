@@ -41,7 +41,7 @@ from .settings import HISTORY_KEYS, RMSE_KEYS, Member, Settings, series_weights
 from .state import capture, restore
 from .steps import (
     NonFiniteLossError,
-    _clip_grad_norm,
+    _clip_factor,
     _sequence_gradients,
     learning_rate_at,
     minibatches,
@@ -146,8 +146,9 @@ class Trainer:
         """One epoch (a pass over the training data) or round; returns the means over the
         series it saw of [the objective, accuracy, the main loss, squared error], and the
         mean grad norm (in the order of ``_one_epoch``'s sums)."""
-        sums = np.zeros(4)  # objective, correct, main loss, squared error; × batch size
-        norm_sum = 0.0
+        # objective, correct, main loss, squared error, each × batch size; Python floats
+        # (the same sums as a numpy array's, without an array a step)
+        loss_sum = correct = main_sum = squared_sum = norm_sum = 0.0
         batches = seen = 0  # a round's batches may repeat series: the mean is per series seen
         model = member.model
         weights = {name: getattr(model, name) for name in parameter_names(model)}
@@ -168,19 +169,23 @@ class Trainer:
                 aux_weight=self.settings.aux_weight,
                 series_weight=series_weights(y, self.settings.class_weights, w),
             )
-            norm = _clip_grad_norm(grads, self.settings.clip)
+            norm, factor = _clip_factor(grads, self.settings.clip)  # applied by the step
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 raise NonFiniteLossError(f"loss {loss}, gradient norm {norm}")
             # the main loss and error of the logits before this step, as the objective's
             main = loss if objective_is_main or y.ndim == 3 else self._main_loss(model, z, y)
             squared = self._squared_error(z, y, lengths)
-            member.optimizer._step(weights, grads)  # the arrays were checked at the boundary
-            sums += np.array([loss, self.settings.accuracy(z, y), main, squared]) * x.shape[0]
+            member.optimizer._step(weights, grads, factor)  # arrays checked at the boundary
+            B = x.shape[0]
+            loss_sum += loss * B
+            correct += self.settings.accuracy(z, y) * B
+            main_sum += main * B
+            squared_sum += squared * B
             norm_sum += norm
             batches += 1
             seen += x.shape[0]
-        objective, accuracy, main, squared = sums / seen
-        return np.array([objective, accuracy, norm_sum / batches, main, squared])
+        means = [loss_sum / seen, correct / seen, norm_sum / batches, main_sum / seen]
+        return np.array([*means, squared_sum / seen])
 
     def _batches(self, rng: np.random.Generator, train):
         """((x, y, lengths), learning rate, weights (B,) or None) of each optimiser step

@@ -6,10 +6,15 @@ are dicts of numpy arrays updated in place, so the arrays a model holds are the 
 optimiser moves.  ``lr_factors`` gives a parameter its own rate, lr × factor (a smaller
 one for R, as the LRU and other long-memory recipes use): torch.optim's parameter groups,
 one group per factor.
+
+The training loop's steps (``_step``) run Adam's update as one compiled pass a parameter
+(``adam_kernel``, where numba is usable): the same operations in the same order, so the
+same bits as the numpy passes the public ``step`` runs.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -123,10 +128,13 @@ class SGD:
         _check_step(params, grads, self.lr_factors)
         self._step(params, grads)
 
-    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """``step`` on arrays already checked (the training loop's, every mini-batch)."""
+    def _step(
+        self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray], scale: float = 1.0
+    ) -> None:
+        """``step`` on arrays already checked (the training loop's, every mini-batch), each
+        gradient first multiplied by ``scale`` (the clipping factor; 1: none)."""
         for name, p in params.items():
-            g = grads[name]
+            g = grads[name] if scale == 1.0 else grads[name] * scale
             if self.weight_decay and name not in NO_DECAY:
                 g = g + self.weight_decay * p
             if self.momentum:
@@ -241,25 +249,54 @@ class Adam:
             ``params`` lacks.
         """
         _check_step(params, grads, self.lr_factors)
-        self._step(params, grads)
+        # numpy's passes: outside the training loop's np.errstate they warn of an overflow
+        # (a gradient of 1e200 squared), and they take grads of another dtype than params
+        self._step(params, grads, compiled=False)
 
-    def _step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """``step`` on arrays already checked (the training loop's, every mini-batch)."""
+    def _step(
+        self,
+        params: dict[str, np.ndarray],
+        grads: dict[str, np.ndarray],
+        scale: float = 1.0,
+        *,
+        compiled: bool = True,
+    ) -> None:
+        """``step`` on arrays already checked (the training loop's, every mini-batch), each
+        gradient first multiplied by ``scale`` (the clipping factor; 1: none).
+
+        ``compiled`` runs each parameter's update in one compiled pass where numba is
+        usable and the arrays allow it (:func:`_fits`), else numpy's passes: the same bits.
+        """
         beta1, beta2 = self.betas
         self.t += 1
         correction1 = 1.0 - beta1**self.t
         correction2_sqrt = math.sqrt(1.0 - beta2**self.t)
+        kernel = adam_kernel() if compiled else None
         for name, p in params.items():
             g = grads[name]
-            if self.weight_decay and name not in NO_DECAY:
+            m, v = self.m.get(name), self.v.get(name)
+            if m is None:
+                m = self.m[name] = np.zeros_like(p)
+            if v is None:
+                v = self.v[name] = np.zeros_like(p)
+            decays = bool(self.weight_decay) and name not in NO_DECAY
+            step_size = self.lr * self.lr_factors.get(name, 1.0) / correction1
+            if kernel is not None and _fits(p, g, m, v):
+                T = p.dtype.type  # every scalar in the arrays' dtype, as numpy casts them
+                kernel(
+                    p, g, m, v, scale != 1.0, T(scale), T(self.weight_decay), decays,
+                    T(1.0 - beta1), T(beta2), T(1.0 - beta2), T(correction2_sqrt),
+                    T(self.eps), T(step_size),
+                )  # fmt: skip
+                continue
+            if scale != 1.0:
+                g = g * scale
+            if decays:
                 g = g + self.weight_decay * p
-            m = self.m.setdefault(name, np.zeros_like(p))
-            v = self.v.setdefault(name, np.zeros_like(p))
             m += (1.0 - beta1) * (g - m)  # torch's lerp_ with weight < 0.5
             v *= beta2
             v += (1.0 - beta2) * (g * g)
             denom = np.sqrt(v) / correction2_sqrt + self.eps
-            step_size = self.lr * self.lr_factors.get(name, 1.0) / correction1
             p -= step_size * (m / denom)
 
     def state_dict(self) -> dict:
@@ -300,6 +337,47 @@ class Adam:
         self.t = int(state["t"])
         self.m = {n: np.array(a) for n, a in state["m"].items()}
         self.v = {n: np.array(a) for n, a in state["v"].items()}
+
+
+@functools.cache
+def adam_kernel():
+    """``adam_kernel.adam_update``, or None where numba is unusable (numpy's passes run).
+
+    Decided once per process, after a trial call (which compiles the pass or loads it
+    from numba's disk cache); ``adam_kernel.cache_clear()`` decides again.
+    """
+    from ..engine.compiled import numba_kernels  # numba's import decided, once, there
+
+    if numba_kernels() is None:
+        return None
+    try:
+        from .adam_kernel import adam_update
+
+        one = np.ones(1)
+        adam_update(one, one, np.zeros(1), np.zeros(1), False, 1.0, 0.0, False, *[0.5] * 6)
+    except Exception:  # numba failing to compile or to read its cache here
+        return None
+    return adam_update
+
+
+def _fits(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray) -> bool:
+    """Whether the compiled pass may take these arrays: one shape, one float dtype, all
+    C-contiguous (it indexes them flat, unchecked), and the three it writes writeable."""
+    return (
+        p.dtype in _FLOATS
+        and p.flags.writeable
+        and m.flags.writeable
+        and v.flags.writeable
+        and p.shape == g.shape == m.shape == v.shape
+        and p.dtype == g.dtype == m.dtype == v.dtype
+        and p.flags.c_contiguous
+        and g.flags.c_contiguous
+        and m.flags.c_contiguous
+        and v.flags.c_contiguous
+    )
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _expect_kind(state, kind: str) -> None:

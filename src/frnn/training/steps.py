@@ -112,14 +112,26 @@ def clip_grad_norm(
 
 
 def _clip_grad_norm(grads: dict[str, np.ndarray], max_norm: float | None, eps=1e-6) -> float:
-    """``clip_grad_norm`` on arguments already checked (the training loop's)."""
+    """``clip_grad_norm`` on arguments already checked."""
+    norm, factor = _clip_factor(grads, max_norm, eps)
+    if factor != 1.0:
+        for g in grads.values():
+            g *= factor
+    return norm
+
+
+def _clip_factor(
+    grads: dict[str, np.ndarray], max_norm: float | None, eps=1e-6
+) -> tuple[float, float]:
+    """(‖g‖, the factor that clips g to ``max_norm``: θ / (‖g‖ + eps) when below 1, else 1)
+    for arguments already checked.  The training loop hands the factor to the optimiser's
+    step, which scales each gradient as it reads it, instead of a pass over them here."""
     norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
     if max_norm is not None:
         factor = max_norm / (norm + eps)
         if factor < 1.0:
-            for g in grads.values():
-                g *= factor
-    return norm
+            return norm, factor
+    return norm, 1.0
 
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
@@ -237,6 +249,8 @@ def _sequence_gradients(
         z = cache.Z.transpose(1, 0, 2)  # (B, T, K)
         return loss, grads, z, cache.A[lengths - 1, np.arange(B)]
     k = T if chunk_length is None else chunk_length
+    if k >= T and not aux_weight and series_weight is None and lengths.max() == T:
+        return _whole(model, x, y, lengths)  # the estimators' default: no chunk loop needed
     grads = {name: np.zeros_like(getattr(model, name)) for name in parameter_names(model)}
     z_last = np.empty(y.shape, dtype=model.W.dtype)  # (B, K)
     a = np.zeros((B, model.W.shape[0]), dtype=model.W.dtype)  # (B, I) the carried state
@@ -285,6 +299,21 @@ def _sequence_gradients(
                 A = cache.A
             a[going_on] = A[-1]  # (n, I)
     return total, grads, z_last, a
+
+
+def _whole(model, x, y, lengths):
+    """The chunk loop above for one chunk holding the whole sequences (the longest of them
+    T steps long), without its copies: every sequence ends in it, its steps span x's T, none
+    goes on, and its weight ending.size / B is 1.  The same numbers: the loop's zero state
+    a0 is the forward's default, and its gradients 0 + 1·g are g with −0 made +0, as
+    ``+= 0.0`` does.
+    """
+    B = x.shape[0]
+    loss, cache = forward_cached(model, x, y, lengths=lengths)
+    grads = backward_trusted(model)
+    for g in grads.values():
+        g += 0.0  # −0 → +0, as the accumulation into zeros gave (the bits of ``_add``)
+    return 0.0 + loss, grads, cache.Z, cache.A[lengths - 1, np.arange(B)]
 
 
 def _accumulate(

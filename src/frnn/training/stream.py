@@ -31,7 +31,7 @@ from ..engine.network import release
 from .schedules import Schedule
 from .settings import Member
 from .state import capture, restore
-from .steps import NonFiniteLossError, _clip_grad_norm, _sequence_gradients, remedy
+from .steps import NonFiniteLossError, _clip_factor, _sequence_gradients, remedy
 from .stream_batches import StreamError, checked_batch, scores
 
 __all__ = ["STREAM_KEYS", "StreamError", "StreamSettings", "StreamTrainer"]
@@ -214,11 +214,11 @@ class StreamTrainer:
         model = member.model
         loss, grads, _, _ = _sequence_gradients(model, x, y, lengths)
         release(model)
-        norm = _clip_grad_norm(grads, self.settings.clip)
+        norm, factor = _clip_factor(grads, self.settings.clip)  # applied by the step
         if not (math.isfinite(loss) and math.isfinite(norm)):
             raise NonFiniteLossError(f"loss {loss}, gradient norm {norm}")
         weights = {name: getattr(model, name) for name in parameter_names(model)}
-        member.optimizer._step(weights, grads)
+        member.optimizer._step(weights, grads, factor)
         self.series += x.shape[0]
         return np.array([loss, norm])
 
