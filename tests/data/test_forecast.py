@@ -163,6 +163,21 @@ def test_the_windows_are_a_read_only_view_of_a_copy():
     X_copy[0, 0, 0] = 5.0
 
 
+def test_the_targets_cost_their_own_memory_once():
+    """A million values, twelve steps ahead: Y (n, 12) is the one new array of their size
+    (an index array of Y's shape, built to gather them, doubled the peak)."""
+    import tracemalloc
+
+    y = np.zeros(1_000_000)
+    tracemalloc.start()
+    try:
+        X, Y = windows(y, 50, 12)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert Y.shape == (999_939, 12) and peak < 1.3 * Y.nbytes
+
+
 def test_the_windows_go_into_rnn_regressor_as_they_are():
     """Read-only X (n, window, 1) and direct multi-step targets (n, horizon): predict gives
     (n, horizon) in the series' units, near a noiseless sine's next values."""

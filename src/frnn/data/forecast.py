@@ -89,8 +89,10 @@ def windows(y, window: int, horizon: int = 1, *, stride: int = 1, target=None):
     first = T - window - horizon - (n - 1) * stride  # the values before it are left out
     views = np.lib.stride_tricks.sliding_window_view(series[first:], window, axis=0)
     X = views[: n * stride : stride].transpose(0, 2, 1)  # (n, window, D), read-only
-    origins = first + window + stride * np.arange(n)  # (n,) each window's first target
-    Y = series[origins[:, None] + np.arange(horizon), channel]  # (n, horizon)
+    # Y[i] = the target channel from window i's origin first + window + i·stride on; a
+    # strided view copied once (an index array (n, horizon) cost as much memory as Y again)
+    ahead = np.lib.stride_tricks.sliding_window_view(series[first + window :, channel], horizon)
+    Y = np.array(ahead[: n * stride : stride])  # (n, horizon), an array of its own
     return X, (Y[:, 0] if horizon == 1 else Y)
 
 
