@@ -151,7 +151,8 @@ def _series(y, first: int = 0) -> np.ndarray:
         step, column = (int(v) for v in bad[0])
         raise ValueError(
             f"y must hold finite values (fill or cut gaps before making windows); got "
-            f"{array[step, column]} at step {first + step}, channel {column} ({len(bad)} such value(s))"
+            f"{array[step, column]} at step {first + step}, channel {column} "
+            f"({len(bad)} such value(s))"
         )
     return array
 
