@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frnn.data import holdout, time_split, windows
+from frnn.data import holdout, last_window, time_split, windows
 
 
 def naive_windows(y, window, horizon, stride, target=0):
@@ -82,6 +82,69 @@ def test_pandas_series_lists_and_dataframes_read_as_arrays():
     np.testing.assert_array_equal(windows(values, 5, target=-1)[1], values[5:, 1])
 
 
+def test_a_frames_target_is_read_as_its_column_label_first():
+    """Integer labels are labels, as ``frame[target]`` reads them (a position for them
+    forecast another column, silently); a duplicated label is refused, not its first."""
+    values = np.arange(60.0).reshape(20, 3) * [1, 10, 100]
+    frame = pd.DataFrame(values, columns=[2, 0, 1])  # e.g. pd.DataFrame(a)[[2, 0, 1]]
+    for label, column in ((0, 1), (1, 2), (np.int64(2), 0)):
+        np.testing.assert_array_equal(windows(frame, 4, target=label)[1], values[4:, column])
+    years = pd.DataFrame(values, columns=[2019, 2020, 2021])
+    with pytest.raises(ValueError, match=r"one of y's columns \[2019, 2020, 2021\]; got 0"):
+        windows(years, 4, target=0)
+    named = pd.DataFrame(values, columns=["load", "temperature", "load"])
+    with pytest.raises(ValueError, match=r"'load' names 2 of .* \(positions \[0, 2\]\)"):
+        windows(named, 4, target="load")
+    np.testing.assert_array_equal(windows(named, 4, target=1)[1], values[4:, 1])  # a position
+    with pytest.raises(ValueError, match="target must be an integer in .* got True"):
+        windows(named, 4, target=True)
+
+
+def test_the_last_window_is_the_input_of_the_forecast_beyond_the_data():
+    """``windows``'s last window ends ``horizon`` values before the series, its targets the
+    last values; ``last_window`` ends at the last value, with no target."""
+    y = np.arange(30.0)
+    X, _ = windows(y, 5, 3)
+    assert X[-1, :, 0].tolist() == [22, 23, 24, 25, 26]
+    x = last_window(y, 5)
+    assert x.shape == (1, 5, 1) and x[0, :, 0].tolist() == [25, 26, 27, 28, 29]
+    x[0, 0, 0] = -1.0  # an array of its own
+    assert y[25] == 25
+    frame = pd.DataFrame({"load": y, "temperature": -y}, index=pd.date_range("2024", periods=30))
+    np.testing.assert_array_equal(last_window(frame, 4)[0], np.c_[y[-4:], -y[-4:]])
+    np.testing.assert_array_equal(last_window(frame["load"], 30)[0, :, 0], y)
+    assert last_window(y.tolist(), 2).tolist() == [[[28.0], [29.0]]]
+    gappy = y.copy()
+    gappy[3] = np.nan  # a gap further back than the window does not matter
+    assert last_window(gappy, 5)[0, :, 0].tolist() == [25, 26, 27, 28, 29]
+
+
+def test_a_model_forecasts_beyond_the_data_from_the_last_window():
+    import frnn
+
+    y = 5 + np.sin(np.arange(300) / 4)
+    X, Y = windows(y, 16, 3)
+    model = frnn.RNNRegressor(n_reservoirs=4, random_state=0).fit(X, Y)
+    forecast = model.predict(last_window(y, 16))
+    assert forecast.shape == (1, 3)
+    assert np.abs(forecast[0] - (5 + np.sin(np.arange(300, 303) / 4))).max() < 0.1
+
+
+@pytest.mark.parametrize(
+    "y, window, match",
+    [
+        (np.arange(3.0), 4, "at least window = 4 steps; got 3"),
+        (np.arange(3.0), 0, "window must be a positive integer; got 0"),
+        (np.r_[1.0, 2.0, np.nan, 4.0], 2, "finite values .* nan at step 2, channel 0"),
+        (np.zeros((4, 3, 2)), 2, r"one series, \(T,\) or \(T, D\).* \(4, 3, 2\)"),
+        (np.float64(3.0), 1, r"one series.*got shape \(\)"),
+    ],
+)
+def test_bad_input_to_last_window_is_refused_naming_the_argument(y, window, match):
+    with pytest.raises(ValueError, match=match):
+        last_window(y, window)
+
+
 def test_the_windows_are_a_read_only_view_of_a_copy():
     y = np.arange(20.0)
     X, Y = windows(y, 4, 2)
@@ -98,6 +161,21 @@ def test_the_windows_are_a_read_only_view_of_a_copy():
     Y[0, 0] = 7.0  # the targets are a new array of their own
     X_copy = X.copy()
     X_copy[0, 0, 0] = 5.0
+
+
+def test_the_targets_cost_their_own_memory_once():
+    """A million values, twelve steps ahead: Y (n, 12) is the one new array of their size
+    (an index array of Y's shape, built to gather them, doubled the peak)."""
+    import tracemalloc
+
+    y = np.zeros(1_000_000)
+    tracemalloc.start()
+    try:
+        X, Y = windows(y, 50, 12)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert Y.shape == (999_939, 12) and peak < 1.3 * Y.nbytes
 
 
 def test_the_windows_go_into_rnn_regressor_as_they_are():

@@ -3,7 +3,7 @@ the built-in synthetic tasks, the bundled UCR sets, the file readers and other l
 layouts read as frnn's."""
 
 from .datasets import DATASETS, Dataset, load_dataset, load_file
-from .forecast import holdout, time_split, windows
+from .forecast import holdout, last_window, time_split, windows
 from .layouts import LayoutWarning, channels_last
 from .lengths import LengthWarning
 from .series import Series, pad
@@ -16,6 +16,7 @@ __all__ = [
     "Series",
     "channels_last",
     "holdout",
+    "last_window",
     "load_dataset",
     "load_file",
     "pad",

@@ -22,12 +22,14 @@ training windows alone (standardising the whole series first would read the futu
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
 from .._validate import Interval, as_float_array
 
-__all__ = ["holdout", "time_split", "windows"]
+__all__ = ["holdout", "last_window", "time_split", "windows"]
 
 _POSITIVE = Interval("int", 1)
 
@@ -87,13 +89,55 @@ def windows(y, window: int, horizon: int = 1, *, stride: int = 1, target=None):
     first = T - window - horizon - (n - 1) * stride  # the values before it are left out
     views = np.lib.stride_tricks.sliding_window_view(series[first:], window, axis=0)
     X = views[: n * stride : stride].transpose(0, 2, 1)  # (n, window, D), read-only
-    origins = first + window + stride * np.arange(n)  # (n,) each window's first target
-    Y = series[origins[:, None] + np.arange(horizon), channel]  # (n, horizon)
+    # Y[i] = the target channel from window i's origin first + window + i·stride on; a
+    # strided view copied once (an index array (n, horizon) cost as much memory as Y again)
+    ahead = np.lib.stride_tricks.sliding_window_view(series[first + window :, channel], horizon)
+    Y = np.array(ahead[: n * stride : stride])  # (n, horizon), an array of its own
     return X, (Y[:, 0] if horizon == 1 else Y)
 
 
-def _series(y) -> np.ndarray:
-    """y as a (T, D) float64 array of its own, finite."""
+def last_window(y, window: int) -> np.ndarray:
+    """The input of the forecast beyond the data: the series' last ``window`` values as one
+    window, for ``model.predict`` to forecast y[T], …, y[T + horizon − 1].
+
+    The windows of :func:`windows` each need their targets, so the last of them ends
+    ``horizon`` values before the series does; this one ends at its last value.
+
+    Parameters
+    ----------
+    y : array_like (T,) or (T, D), a pandas Series or DataFrame
+        The series, oldest value first (every channel: the windows' inputs are all of
+        them); its last ``window`` values finite.
+    window : int ≥ 1
+        As given to :func:`windows` for the training pairs.
+
+    Returns
+    -------
+    (1, window, D) float64 array
+        y[T − window :], an array of its own: ``model.predict(last_window(y, window))`` is
+        (1,) for horizon 1, else (1, horizon).
+
+    Raises
+    ------
+    ValueError
+        window not an integer ≥ 1 (an InvalidParameterError); y not one series of T steps,
+        holding NaN or inf, or shorter than window.
+    TypeError
+        y not numeric.
+    """
+    window = _POSITIVE.check(window, "window")
+    T = len(y) if np.ndim(y) in (1, 2) else 0
+    if T >= window:  # only the tail is read and checked: a gap further back does not matter
+        y = getattr(y, "iloc", y)[T - window :]  # pandas by position, a list or an array
+    series = _series(y, first=max(T - window, 0))  # (window, D), a copy of its own
+    if len(series) < window:
+        raise ValueError(f"y must hold at least window = {window} steps; got {len(series)}")
+    return series[None]
+
+
+def _series(y, first: int = 0) -> np.ndarray:
+    """y as a (T, D) float64 array of its own, finite (a bad value named by its step in the
+    caller's series, of which y starts at step ``first``)."""
     array = np.array(as_float_array(y, "y", dtype=np.float64))  # a copy: X views it alone
     if array.ndim == 1:
         array = array[:, None]
@@ -107,20 +151,48 @@ def _series(y) -> np.ndarray:
         step, column = (int(v) for v in bad[0])
         raise ValueError(
             f"y must hold finite values (fill or cut gaps before making windows); got "
-            f"{array[step, column]} at step {step}, channel {column} ({len(bad)} such value(s))"
+            f"{array[step, column]} at step {first + step}, channel {column} "
+            f"({len(bad)} such value(s))"
         )
     return array
 
 
 def _channel(y, target):
-    """A DataFrame's column label as its position; anything else unchanged."""
+    """A DataFrame's column label as its position; anything else unchanged.
+
+    A label is read as a label first, as ``frame[target]`` reads it: of columns [1, 0],
+    target 0 is the second.  An integer is a position only among labels none of which is a
+    number (else a label that is no column would pass as the column at that position).
+    """
     columns = getattr(y, "columns", None)
-    if columns is None or target is None or isinstance(target, int | np.integer):
+    if columns is None or target is None or isinstance(target, bool | np.bool_):
         return target
-    found = [i for i, label in enumerate(columns) if label == target]
-    if not found:
-        raise ValueError(f"target must be one of y's columns {list(columns)}; got {target!r}")
-    return found[0]
+    found = [i for i, label in enumerate(columns) if _same(label, target)]
+    if len(found) > 1:
+        raise ValueError(
+            f"target must name one column of y; {target!r} names {len(found)} of "
+            f"{list(columns)} (positions {found}): rename them, or pass y.to_numpy() and "
+            "the position"
+        )
+    if found:
+        return found[0]
+    if isinstance(target, int | np.integer) and not any(map(_number, columns)):
+        return target  # a position: no column is labelled by a number
+    raise ValueError(f"target must be one of y's columns {list(columns)}; got {target!r}")
+
+
+def _same(label, target) -> bool:
+    """Whether a column label is ``target`` (as pandas compares them; a bool names none)."""
+    if isinstance(label, bool | np.bool_) or isinstance(target, bool | np.bool_):
+        return False
+    try:
+        return bool(label == target)
+    except (TypeError, ValueError):  # a label or target that refuses the comparison
+        return False
+
+
+def _number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def _checked_channel(target, D: int) -> int:
