@@ -301,7 +301,10 @@ class _Earlier(RNNRegressor):
 
     _reservoir_settings = {  # today's with every replaced setting laid over, in turn
         name: value
-        for settings in (RNNRegressor._reservoir_settings, *RNNRegressor._earlier_reservoir_settings)
+        for settings in (
+            RNNRegressor._reservoir_settings,
+            *RNNRegressor._earlier_reservoir_settings,
+        )
         for name, value in settings.items()
     }
 
