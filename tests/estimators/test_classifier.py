@@ -227,7 +227,7 @@ def test_grid_search_in_two_processes():
 
 
 @pytest.mark.parametrize(
-    ("estimator", "states"), [(RNNClassifier, "float32"), (frnn.RNNRegressor, "float64")]
+    ("estimator", "states"), [(RNNClassifier, "float32"), (frnn.RNNRegressor, "float32")]
 )
 def test_the_dtype_parameter_says_what_the_reservoirs_compute_in(estimator, states):
     """dtype is the BPTT networks'; the docstring names the reservoirs' own (the classifier's

@@ -65,8 +65,32 @@ def test_reservoirs_read_each_series_shape_and_its_level(seed):
     model = RNNRegressor(n_reservoirs=8, random_state=seed).fit(X, y)
     features = model.reservoir_.features_
     assert features.normalise and features.level_fraction == 0.5
-    assert features.statistics == ("mean",) and features.dtype == "float64"
+    assert features.statistics == ("mean",) and features.dtype == "float32"
     assert model.score(X_test, y_test) > 0.95
+
+
+class _Float64States(RNNRegressor):
+    """The regressor with the float64 states of before (``_earlier_reservoir_settings``)."""
+
+    _reservoir_settings = RNNRegressor._reservoir_settings | {"dtype": "float64"}
+
+
+@pytest.mark.parametrize("case", ["offset 1e8 and a constant channel", "T = 5,000"])
+def test_float32_states_predict_as_float64_ones_where_float32_could_not_hold_the_series(case):
+    # The states are float32 (benchmarks/results/regression.md, "float32 states"): the
+    # series are z-normalised and standardised in float64 before they are cast, so series
+    # far from zero (1e8 + x: float32 holds 1e8 to ±4), a constant channel and long series
+    # predict as with float64 states, to round-off, with the same α.
+    if case == "T = 5,000":
+        (X, y), kw = _adding(20, T=5000), dict(n_reservoirs=2, hidden_size=8)
+    else:
+        X, y = _adding(60)
+        X = np.concatenate([X + 1e8, np.full(X.shape[:2] + (1,), 7.0)], axis=2)
+        kw = dict(n_reservoirs=4)
+    model = RNNRegressor(random_state=0, **kw).fit(X, y)
+    plain = _Float64States(random_state=0, **kw).fit(X, y)
+    assert model.reservoir_.features_.dtype == "float32" and model.alpha_ == plain.alpha_
+    np.testing.assert_allclose(model.predict(X), plain.predict(X), atol=1e-4 * np.std(y))
 
 
 def test_bptt_learns_and_its_loss_decreases():

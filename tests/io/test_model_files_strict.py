@@ -299,9 +299,14 @@ class _Earlier(RNNRegressor):
     """A regressor with the reservoirs of before the level reservoirs, as files of version 4
     and before hold them (every reservoir reading the series standardised as a whole)."""
 
-    _reservoir_settings = (
-        RNNRegressor._reservoir_settings | RNNRegressor._earlier_reservoir_settings
-    )
+    _reservoir_settings = {  # today's with every replaced setting laid over, in turn
+        name: value
+        for settings in (
+            RNNRegressor._reservoir_settings,
+            *RNNRegressor._earlier_reservoir_settings,
+        )
+        for name, value in settings.items()
+    }
 
 
 def test_version_3_files_load_without_data_format_and_version_4_need_it(tmp_path):

@@ -106,20 +106,34 @@ def test_version_7_files_load_without_lengths_and_cannot_warn(name, tmp_path):
     check_saved_outputs(again, expected, prefix, methods)
 
 
-def test_a_regressor_saved_before_the_level_reservoirs_loads_and_predicts_as_written(tmp_path):
-    """Written by frnn at 00240b0 (format version 8), when every reservoir of a regressor
-    read the series standardised as a whole: ``RNNRegressor(n_reservoirs=2,
-    hidden_size=4, random_state=0)`` fitted on 12 adding-problem series of 10 steps;
-    tests/fixtures/v8_expected.npz holds its predictions on 3 more.  It loads with those
+# The regressor's reservoirs as files saved before each change of them record them:
+# (normalise, level_fraction, dtype).
+EARLIER_REGRESSORS = {
+    "reservoir_regressor_v8": (False, 0.0, "float64"),  # before the level reservoirs
+    "reservoir_regressor_v8_level": (True, 0.5, "float64"),  # before float32 states
+}
+
+
+@pytest.mark.parametrize("name", EARLIER_REGRESSORS)
+def test_a_regressor_saved_before_its_reservoirs_changed_loads_and_predicts_as_written(
+    tmp_path, name
+):
+    """Written by frnn (format version 8) at 00240b0, when every reservoir of a regressor
+    read the series standardised as a whole (reservoir_regressor_v8), and at 7d98b93, with
+    the level reservoirs and float64 states (reservoir_regressor_v8_level):
+    ``RNNRegressor(n_reservoirs=2, hidden_size=4, random_state=0)`` fitted on 12
+    adding-problem series of 10 steps; tests/fixtures/v8_expected.npz and
+    v8_level_expected.npz hold their predictions on 3 more.  Each loads with its
     reservoirs and predicts as it did, saved again too; a refit draws today's."""
-    with np.load(DATA / "v8_expected.npz") as archive:
+    with np.load(DATA / f"{name.replace('reservoir_regressor_', '')}_expected.npz") as archive:
         expected = {key: archive[key] for key in archive.files}
-    model = frnn.load(DATA / "reservoir_regressor_v8.npz")
+    model = frnn.load(DATA / f"{name}.npz")
     features = model.reservoir_.features_
-    assert not features.normalise and features.level_fraction == 0.0
+    recorded = (features.normalise, features.level_fraction, features.dtype)
+    assert recorded == EARLIER_REGRESSORS[name]
     check_saved_outputs(model, expected, "rr", ("predict",))
     frnn.save(model, tmp_path / "again.npz")
     check_saved_outputs(frnn.load(tmp_path / "again.npz"), expected, "rr", ("predict",))
     X = expected["rr_X"]
-    refit = model.fit(np.concatenate([X] * 4), np.arange(12.0))
-    assert refit.reservoir_.features_.normalise and refit.reservoir_.features_.level_fraction
+    refit = model.fit(np.concatenate([X] * 4), np.arange(12.0)).reservoir_.features_
+    assert (refit.normalise, refit.level_fraction, refit.dtype) == (True, 0.5, "float32")

@@ -79,9 +79,11 @@ class RNNEstimator(BaseEstimator):
 
     _task: ClassVar[Task]
     _reservoir_settings: ClassVar[dict[str, Any]] = {}
-    # Settings that ``_reservoir_settings`` replaced: a model file saved before records them
-    # (read as it was fitted; files before version 5 too), a fit now never draws them.
-    _earlier_reservoir_settings: ClassVar[dict[str, Any]] = {}
+    # The settings each change of ``_reservoir_settings`` replaced, newest change first: a
+    # model file saved before the k newest changes records today's settings with the first k
+    # of these laid over them, in turn (read as it was fitted; files before version 5: all of
+    # them); a fit now never draws them.
+    _earlier_reservoir_settings: ClassVar[tuple[dict[str, Any], ...]] = ()
     # What one fit sets besides the task's attributes; a refit (in either mode) drops them.
     _FITTED: ClassVar[tuple[str, ...]] = (
         "reservoir_",

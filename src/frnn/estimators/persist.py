@@ -207,9 +207,9 @@ def _params_from(cls, params: dict) -> dict:
 
 def _reservoir(est, arrays: dict, meta: dict, K: int) -> None:
     """The read-out (a version-2 layout upgraded first), and the standardisation it reads."""
-    expected = [  # today's reservoirs, or those of a file saved before the settings changed
-        readout_file.feature_params(reservoirs.features(est, earlier=earlier))
-        for earlier in (False, True)
+    expected = [  # today's reservoirs, or those of a file saved before a change of them
+        readout_file.feature_params(reservoirs.features(est, earlier=k))
+        for k in range(1 + len(est._earlier_reservoir_settings))
     ]
     before = readout_file.feature_params(reservoirs.features(est, before=True))
     body = meta.get("reservoir")

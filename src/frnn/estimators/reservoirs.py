@@ -52,13 +52,14 @@ def check(est) -> None:
 
 
 def features(
-    est, allocate: bool = True, before: bool = False, earlier: bool = False
+    est, allocate: bool = True, before: bool = False, earlier: int = 0
 ) -> ReservoirFeatures:
     """The unfitted ReservoirFeatures that ``est``'s parameters describe, checked (and, to
     be drawn, ``allocate``, small enough to be drawn); ``before``: those they described
-    before model files of version 5 (``frnn.reservoir.persist.BEFORE_5``); ``earlier``:
-    those they described before the estimator's ``_earlier_reservoir_settings`` were
-    replaced (what a model file saved then records)."""
+    before model files of version 5 (``frnn.reservoir.persist.BEFORE_5``), and before
+    every change of the estimator's reservoirs; ``earlier``: those they described before
+    the last ``earlier`` changes (what a model file saved then records: today's settings
+    with the first ``earlier`` entries of ``_earlier_reservoir_settings`` laid over them)."""
     params = est.get_params(deep=False)
     settings = {theirs: params[ours] for ours, theirs in FEATURES.items() if ours in params}
     if settings.get("units", 0) is None:  # hidden_size=None: ReservoirFeatures' I (32)
@@ -69,8 +70,9 @@ def features(
     if before:
         settings = BEFORE_5 | settings
     settings |= est._reservoir_settings
-    if before or earlier:  # files before version 5 were saved before the change too
-        settings |= est._earlier_reservoir_settings
+    changes = est._earlier_reservoir_settings  # newest change first
+    for replaced in changes if before else changes[:earlier]:  # files before 5: before all
+        settings |= replaced
     drawn = ReservoirFeatures(**settings, random_state=est.random_state)
     drawn._check_parameters()
     if not allocate:

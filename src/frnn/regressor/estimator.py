@@ -22,14 +22,16 @@ The reservoirs read the series as the classifier's do: half of them each series
 z-normalised on its own (its shape), half standardised over the training series with input
 weights that need not sum to zero (its level and scale: a regression target often is a
 level or an amplitude, which z-normalising alone would erase).  They depart from the
-classifier's in their statistics and states: each unit's mean state only (the maximum and
-the PPV counts, good at telling classes apart, add variance to a least-squares read-out),
-float64 states and a Gaussian R.  Chosen by 5-fold CV on generated training sets
+classifier's in their statistics and R: each unit's mean state only (the maximum and the PPV
+counts, good at telling classes apart, add variance to a least-squares read-out) and a
+Gaussian R; their states are float32, as the classifier's (its compiled loop; the read-out
+is float64).  Chosen by 5-fold CV on generated training sets
 (``benchmarks/select_regression_defaults.py``: the statistics; and
 ``benchmarks/regression_accuracy.py`` on the ten tasks of
 ``benchmarks/generated_regression.py``, seeds 0–2: the level reservoirs beside the
 z-normalised ones, mean CV R² 0.620 → 0.665, 27 of 30 task × seed pairs better, where
-before every reservoir read the series standardised as a whole; results in
+before every reservoir read the series standardised as a whole; then float32 states in
+place of float64 ones: the same CV R² to 1.5e-7, fits 4–8x less CPU time; results in
 ``benchmarks/results/regression.md``).
 """
 
@@ -100,7 +102,7 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     patience : int ≥ 1, rounds (epochs) without a better validation loss before stopping
     standardize : bool, standardise each input feature with the training mean and std
     dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs' states are
-        float64 whatever it says (as the regression defaults were chosen)
+        float32 whatever it says (as the classifier's; the read-out is float64)
     random_state : None, int or numpy.random.RandomState
     data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
         2-D series) is laid out, as in :class:`frnn.RNNClassifier`: None (default) frnn's
@@ -129,19 +131,20 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     aux_weight: ClassVar[float] = 0.0  # no per-step loss: a running sum is not yet the answer
     _task: ClassVar[Task] = Regression()
     # See the module: the classifier's shape and level reservoirs (ReservoirFeatures'
-    # normalise=True, level_fraction=0.5), each unit's mean state, float64 states and a
-    # Gaussian R, as the regression defaults were chosen.
+    # normalise=True, level_fraction=0.5), each unit's mean state, float32 states (the
+    # classifier's compiled loop) and a Gaussian R, as the regression defaults were chosen.
     _reservoir_settings: ClassVar[dict[str, Any]] = {
         "statistics": ("mean",),
         "recurrence": "gaussian",
-        "dtype": "float64",
+        "dtype": "float32",
     }
-    # The settings these replaced (every reservoir read the series standardised as a whole,
-    # CHANGELOG "Unreleased"): a model file saved with them loads and predicts as it did.
-    _earlier_reservoir_settings: ClassVar[dict[str, Any]] = {
-        "normalise": False,
-        "level_fraction": 0.0,
-    }
+    # The settings each change replaced, newest first (CHANGELOG "Unreleased"): float64
+    # states; before them, every reservoir reading the series standardised as a whole.  A
+    # model file saved with either loads and predicts as it did.
+    _earlier_reservoir_settings: ClassVar[tuple[dict[str, Any], ...]] = (
+        {"dtype": "float64"},
+        {"normalise": False, "level_fraction": 0.0},
+    )
 
     @available_if(lambda self: self.training == "reservoir")
     def partial_fit(
