@@ -88,5 +88,5 @@ memory-picture: $(VENV)/.run-deps  # docs/memory_spectrum.png: three networks tr
 	OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(PY) benchmarks/memory_spectrum.py --out docs/memory_spectrum.png
 
 .PHONY: forecast-picture
-forecast-picture: $(VENV)/.run-deps  # docs/forecasting.png and its table: 40 reservoir fits (~3 min, one core)
+forecast-picture: $(VENV)/.run-deps  # docs/forecasting.png and its table: 40 reservoir fits (~15 s, one core)
 	OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(PY) benchmarks/forecasting.py --out docs/forecasting.png
