@@ -153,9 +153,9 @@ class RNNEstimator(BaseEstimator):
 
         Data refused before training starts (one class, NaN, a bad parameter) leaves a
         previous fit untouched; an error during training leaves this fit's last finite
-        parameters.  Ctrl-C (KeyboardInterrupt) is raised again: a reservoir fit leaves
-        the previous fit untouched, a BPTT fit leaves this fit as its last whole epoch
-        (round) left it, with ``stopped_by_ = "interrupted"``.
+        parameters.  Ctrl-C (KeyboardInterrupt) is raised again; a reservoir fit keeps
+        the previous fit, a BPTT fit is left fitted to its last whole epoch (round) with
+        ``stopped_by_ = "interrupted"``.
 
         Returns
         -------
