@@ -153,7 +153,9 @@ class RNNEstimator(BaseEstimator):
 
         Data refused before training starts (one class, NaN, a bad parameter) leaves a
         previous fit untouched; an error during training leaves this fit's last finite
-        parameters.
+        parameters.  Ctrl-C (KeyboardInterrupt) is raised again; a reservoir fit keeps
+        the previous fit, a BPTT fit is left fitted to its last whole epoch (round) with
+        ``stopped_by_ = "interrupted"``.
 
         Returns
         -------
@@ -272,9 +274,19 @@ class RNNEstimator(BaseEstimator):
         return Series(x, Y.astype(self.dtype), steps)
 
     def _train(self, loop, data, val, callback, monitor) -> Self:
-        """(bptt) Run the epoch loop; the networks and the history are set even when it fails."""
+        """(bptt) Run the epoch loop; the networks and the history are set even when it fails.
+
+        Ctrl-C (KeyboardInterrupt) mid-round is raised again, Python's convention (a
+        script, a notebook cell or a search over parameters stops as asked), with the
+        estimator fitted to the last whole round, as a callback's stop leaves it: the loop
+        has put every network back to that round's end (never weights of no single step),
+        ``history_`` holds the rounds done and ``stopped_by_`` is "interrupted".
+        """
         try:  # from here on every attribute belongs to this fit, even when training fails
             self.stopped_by_ = loop.run(data, val, callback, monitor)
+        except KeyboardInterrupt:
+            self.stopped_by_ = "interrupted"
+            raise
         finally:
             self.networks_ = [detached(member.model) for member in loop.members]
             self.history_ = loop.history

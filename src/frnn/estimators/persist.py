@@ -104,7 +104,8 @@ def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict):
 
 
 _BPTT_ONLY = ("frame_size_", "n_iter_", "loss_curve_", "history_", "stopped_by_")
-_STOPPED_BY = ("epochs", "steps", "early_stopping", "callback")  # what the loop returns
+# what the loop returns, or "interrupted" (Ctrl-C: the fit of the last whole round)
+_STOPPED_BY = ("epochs", "steps", "early_stopping", "callback", "interrupted")
 
 
 def _check_fitted(est, fitted: dict, version: int) -> None:

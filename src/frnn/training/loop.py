@@ -98,22 +98,12 @@ class Trainer:
 
     def _one_epoch(self, train: Series, val: Series | None, monitor: Series | None) -> dict:
         started = time.perf_counter()
-        good = self._snapshot()
-        sums = np.zeros(5)  # objective, accuracy, grad norm, main loss, squared error
-        with np.errstate(over="ignore", invalid="ignore"):
-            for m, member in enumerate(self.members):
-                try:
-                    sums += self._member_epoch(member, train)
-                except NonFiniteLossError as error:
-                    self._fail(good, f"network {m}: {error}")
-                except StreamError:  # a bad batch of a stream: this round's start kept
-                    self._load_weights(good)
-                    raise
-                model = member.model
-                if not all(np.isfinite(getattr(model, n)).all() for n in parameter_names(model)):
-                    self._fail(good, f"network {m}: its weights overflowed")
-            scores = {"val": val, "test": monitor}
-            scores = {k: self.evaluate(v) if v is not None else {} for k, v in scores.items()}
+        good = self._round_start()
+        try:
+            sums, scores = self._train_round(good, train, val, monitor)
+        except KeyboardInterrupt:  # Ctrl-C mid-round: the networks of the last whole round
+            self._back_to(good)
+            raise
         val_loss = scores["val"].get("loss")
         if val_loss is not None and not math.isfinite(val_loss):
             self._fail(good, f"validation loss {val_loss}")
@@ -133,9 +123,49 @@ class Trainer:
             "state": self.state,
         }
 
-    def _fail(self, good: list[dict[str, np.ndarray]], detail: str):
+    def _train_round(self, good: dict, train, val, monitor) -> tuple[np.ndarray, dict]:
+        """Every member's epoch or round, then the scores: (the sums of ``_one_epoch``,
+        {"val": scores or {}, "test": scores or {}})."""
+        sums = np.zeros(5)  # objective, accuracy, grad norm, main loss, squared error
+        with np.errstate(over="ignore", invalid="ignore"):
+            for m, member in enumerate(self.members):
+                try:
+                    sums += self._member_epoch(member, train)
+                except NonFiniteLossError as error:
+                    self._fail(good, f"network {m}: {error}")
+                except StreamError:  # a bad batch of a stream: this round's start kept
+                    self._back_to(good)
+                    raise
+                model = member.model
+                if not all(np.isfinite(getattr(model, n)).all() for n in parameter_names(model)):
+                    self._fail(good, f"network {m}: its weights overflowed")
+            scores = {"val": val, "test": monitor}
+            scores = {k: self.evaluate(v) if v is not None else {} for k, v in scores.items()}
+        return sums, scores
+
+    def _round_start(self) -> dict:
+        """What a round changes, copied at its start: every member's parameters, optimiser
+        state and generator state (once a round, not a step: a few copies of the weights)."""
+        return {
+            "params": self._snapshot(),
+            "optimizers": [member.optimizer.state_dict() for member in self.members],
+            "rngs": [member.rng.bit_generator.state for member in self.members],
+        }
+
+    def _back_to(self, start: dict) -> None:
+        """Every member as :meth:`_round_start` found it: parameters (in place), optimiser
+        and generator consistent with them, so the trainer's state is the last whole
+        round's (a resume from it is bit-identical) however the round was cut short."""
+        self._load_weights(start["params"])
+        for member, optimizer, rng in zip(
+            self.members, start["optimizers"], start["rngs"], strict=True
+        ):
+            member.optimizer.load_state_dict(optimizer)
+            member.rng.bit_generator.state = rng
+
+    def _fail(self, good: dict, detail: str):
         """Put the last good parameters back and stop with a clear error."""
-        self._load_weights(good)
+        self._back_to(good)
         raise NonFiniteLossError(
             f"the training loss became non-finite in epoch {self.epoch + 1} ({detail}); the "
             f"parameters are restored to the end of epoch {self.epoch}. "
