@@ -391,13 +391,16 @@ GENERATED = {
 CHOSEN_ON = tuple(GENERATED)[:8]
 
 
-def training_split(name: str, seed: int = 0):
-    """(X, y) of a generated task's training split."""
-    generate, n, _ = GENERATED[name]
+def training_split(name: str, seed: int = 0, tasks=None):
+    """(X, y) of a generated task's training split, from seed 1000 + ``seed``; ``tasks``:
+    the table it is named in (default ``GENERATED``; ``generated_regression`` passes its own)."""
+    generate, n, _ = (GENERATED if tasks is None else tasks)[name]
     return generate(np.random.default_rng(1000 + seed), n)
 
 
-def split(name: str, seed: int = 0):
-    """(X_train, y_train, X_test, y_test) of a generated task."""
-    generate, _, n_test = GENERATED[name]
-    return (*training_split(name, seed), *generate(np.random.default_rng(2000 + seed), n_test))
+def split(name: str, seed: int = 0, tasks=None):
+    """(X_train, y_train, X_test, y_test) of a generated task, the test split from seed
+    2000 + ``seed``; ``tasks`` as in :func:`training_split`."""
+    generate, _, n_test = (GENERATED if tasks is None else tasks)[name]
+    test = generate(np.random.default_rng(2000 + seed), n_test)
+    return (*training_split(name, seed, tasks), *test)

@@ -32,6 +32,7 @@ peak_position and marked made easier), before any reservoir setting was compared
 
 from __future__ import annotations
 
+import generated
 import numpy as np
 from generated import _lowpass, _smooth
 
@@ -156,11 +157,9 @@ GENERATED = {
 
 def training_split(name: str, seed: int = 0):
     """(X, y) of a generated regression task's training split."""
-    generate, n, _ = GENERATED[name]
-    return generate(np.random.default_rng(1000 + seed), n)
+    return generated.training_split(name, seed, GENERATED)
 
 
 def split(name: str, seed: int = 0):
     """(X_train, y_train, X_test, y_test) of a generated regression task."""
-    generate, _, n_test = GENERATED[name]
-    return (*training_split(name, seed), *generate(np.random.default_rng(2000 + seed), n_test))
+    return generated.split(name, seed, GENERATED)
