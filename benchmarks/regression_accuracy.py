@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import math
 import os
 import platform
 import time
@@ -192,12 +191,10 @@ def run(args) -> None:
 
 
 def sign_p(wins: int, losses: int) -> float:
-    """Two-sided binomial sign-test p (ties dropped)."""
-    n, k = wins + losses, min(wins, losses)
-    if n == 0:
-        return 1.0
-    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
-    return min(1.0, 2 * tail)
+    """Two-sided binomial sign-test p (ties dropped): scipy's ``binomtest``."""
+    from scipy.stats import binomtest
+
+    return binomtest(wins, wins + losses).pvalue if wins + losses else 1.0
 
 
 def _rows(path: str) -> tuple[dict, dict, dict]:
