@@ -321,6 +321,39 @@ def test_predict_refuses_a_model_not_trained_on_a_series(tmp_path):
     )
 
 
+def test_evaluate_scores_the_runs_tail_as_train_did(trained):
+    _, _, series, run, metrics = trained
+    result = frnn("evaluate", "--model", run, "--series", series, "--json")
+    assert result.returncode == 0, result.stderr
+    scored = json.loads(result.stdout)
+    assert scored["forecast"] == metrics["forecast"]
+    assert scored["rmse"] == pytest.approx(metrics["test"]["rmse"], rel=1e-12)
+    text = frnn("evaluate", "--model", run, "--series", series).stdout
+    assert "tail: 28 forecasts of 'load', per step ahead" in text
+    assert "naive MAE" in text
+
+
+def test_evaluate_scores_a_shorter_tail(trained):
+    _, _, series, run, metrics = trained
+    argv = ["--model", run, "--series", series, "--json", "--test-size", HORIZON + 1]
+    forecast = json.loads(frnn("evaluate", *argv).stdout)["forecast"]
+    assert forecast["n_forecasts"] == 2  # the last two origins of the 28
+    assert forecast["mae"] != metrics["forecast"]["mae"]
+
+
+def test_evaluate_refuses(trained, tmp_path):
+    _, values, series, run, _ = trained
+    argv = ["--model", run, "--series", series]
+    _one_line(frnn("evaluate", *argv, "--test-size", "2"), "--test-size 2 is shorter")
+    _one_line(frnn("evaluate", *argv, "--test-size", "150"), "needs more than 150 + --window 12")
+    _one_line(frnn("evaluate", *argv, "--out", tmp_path / "cm.png"), "this is a forecaster")
+    _one_line(frnn("evaluate", "--model", run, "--data", series, "--test-size", "3"), "--test-size")
+    gap = values.copy()
+    gap[-TEST - WINDOW, 1] = np.nan  # the first row the tail's first forecast reads
+    result = frnn("evaluate", "--model", run, "--series", _write(tmp_path / "gap.csv", gap))
+    _one_line(result, f"row {len(values) - TEST - WINDOW + 2}, column 'temp'")
+
+
 def test_help_names_the_forecasting_options():
     train = frnn("train", "--help").stdout
     for option in (
@@ -332,3 +365,5 @@ def test_help_names_the_forecasting_options():
     ):
         assert option in train
     assert "--series FILE" in frnn("predict", "--help").stdout
+    evaluate = frnn("evaluate", "--help").stdout
+    assert "--series FILE" in evaluate and "--test-size N" in evaluate

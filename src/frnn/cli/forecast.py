@@ -32,6 +32,7 @@ from .flags import flag
 __all__ = [
     "FORECAST_KEYS",
     "add_forecast_options",
+    "evaluate_forecast",
     "forecast_metrics",
     "load_series",
     "print_forecast",
@@ -254,7 +255,7 @@ def print_forecast(metrics: dict) -> None:
     """The per-step table of the test tail (about twelve rows of a long horizon)."""
     steps = metrics["step"]
     every = max(1, len(steps) // 12)
-    print(f"test tail: {metrics['n_forecasts']} forecasts of {metrics['target']!r}, per step ahead")
+    print(f"tail: {metrics['n_forecasts']} forecasts of {metrics['target']!r}, per step ahead")
     print(f"{'step':>6}{'MAE':>12}{'naive MAE':>12}{'RMSE':>12}{'naive RMSE':>12}")
     for i, step in enumerate(steps):
         if i % every and i != len(steps) - 1:
@@ -283,11 +284,9 @@ def recorded_series(model: str) -> dict:
     return data
 
 
-def run_forecast(args: argparse.Namespace, model) -> int:
-    """``frnn predict --series``: the ``horizon`` values after the file's last row, one CSV
-    row per step ahead: step[, time], prediction."""
-    from .predict import _digits
-
+def _read_for_model(args: argparse.Namespace):
+    """The run's --series record, the file read as the run read its own, and its values
+    as the model's channels (T, D)."""
     for name in ("label", "id"):
         if getattr(args, name) is not None:
             raise ValueError(f"--{name}: not with --series (one long series has no {name}s)")
@@ -296,7 +295,58 @@ def run_forecast(args: argparse.Namespace, model) -> int:
     time = args.time if args.time is not None else data.get("time")
     check_file(args.series)
     found = read_series_file(args.series, header=HEADERS[header], time=time)
-    values = _channels(args.series, found, data["channels"])  # (T, D) in the model's order
+    return data, found, _channels(args.series, found, data["channels"])
+
+
+def evaluate_forecast(args: argparse.Namespace, model) -> int:
+    """``frnn evaluate --series``: the forecasts of the file's last --test-size rows, each
+    from the --window rows before it (a rolling origin), scored per step ahead beside the
+    naive forecast; printed (or --json); returns 0."""
+    from ..regressor import targets as real_targets
+    from . import rundir
+    from .evaluation import format_evaluation
+
+    if args.out:
+        raise ValueError("--out draws a classifier's confusion matrix; this is a forecaster")
+    data, found, values = _read_for_model(args)
+    size = args.test_size or data.get("test_size")
+    if not size:
+        raise ValueError(
+            "--series: pass --test-size N, the last N rows to score (the run held out none)"
+        )
+    window, horizon = data["window"], data["horizon"]
+    T = len(values)
+    if size < horizon:
+        raise ValueError(
+            f"--test-size {size} is shorter than --horizon {horizon}: no forecast would end "
+            "inside the rows scored"
+        )
+    if T <= size + window:
+        raise ValueError(
+            f"{args.series}: {T} rows; scoring the last --test-size {size} needs more than "
+            f"{size} + --window {window}"
+        )
+    _refuse_missing(args.series, found, range(T - size - window, T), f"last {size + window}")
+    target = data["channels"].index(data["target"])
+    test = _split(
+        *windows(holdout(values, size, window=window)[1], window, horizon, target=target), window
+    )
+    metrics = real_targets.evaluate(model, test, test.y)
+    metrics["forecast"] = forecast_metrics(model, test, data)
+    if args.json:
+        print(rundir.json_text(metrics))
+    else:
+        print(format_evaluation(metrics))
+        print_forecast(metrics["forecast"])
+    return 0
+
+
+def run_forecast(args: argparse.Namespace, model) -> str:
+    """``frnn predict --series``: the ``horizon`` values after the file's last row, one CSV
+    row per step ahead: step[, time], prediction."""
+    from .predict import _digits
+
+    data, found, values = _read_for_model(args)
     window = data["window"]
     T = len(values)
     if T < window:

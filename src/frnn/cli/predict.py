@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .._atomic import check_target
-from .._validate import check_file
+from .._validate import Interval, argument_type, check_file
 from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset
 from ..regressor import targets as real_targets
@@ -21,6 +21,15 @@ from . import recorded, rundir
 from .data import add_text_options, check_channels, check_labels, no_labels, read_split
 
 __all__ = ["add_predict_parsers"]
+
+_SERIES_HELP = {
+    "predict": "one long series, as a model of frnn train --series read its own: forecast "
+    "the --horizon values after its last row (from its last --window rows), one CSV row per "
+    "step ahead, the time stamps continued where regular",
+    "evaluate": "one long series, as a model of frnn train --series read its own: score "
+    "the forecasts of its last --test-size rows per step ahead, beside the naive forecast "
+    "(rows the model has not been trained on: new ones, or the run's held-out tail)",
+}
 
 
 def add_predict_parsers(commands) -> None:
@@ -41,13 +50,14 @@ def add_predict_parsers(commands) -> None:
             "--data", metavar="FILE", help="series in .ts, .csv/.tsv/.txt (see --label) or .npz"
         )
         source.add_argument("--dataset", metavar="NAME", help="a built-in set's test split")
-        if name == "predict":
-            source.add_argument(
-                "--series",
-                metavar="FILE",
-                help="one long series, as a model of frnn train --series read its own: "
-                "forecast the --horizon values after its last row (from its last --window "
-                "rows), one CSV row per step ahead, the time stamps continued where regular",
+        source.add_argument("--series", metavar="FILE", help=_SERIES_HELP[name])
+        if name == "evaluate":
+            sub.add_argument(
+                "--test-size",
+                type=argument_type(Interval("int", 1), "test_size"),
+                metavar="N",
+                help="with --series, the last N rows scored, each forecast from the rows "
+                "before it (default: the run's --test-size)",
             )
         add_text_options(sub, name)
         if name == "predict":
@@ -110,6 +120,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import draw_confusion, format_evaluation
 
     model = _model(args.model)
+    if args.series:
+        from .forecast import evaluate_forecast
+
+        return evaluate_forecast(args, model)
+    if args.test_size is not None:
+        raise ValueError("--test-size: for --series (one long series)")
     recorded.apply(args, "evaluate")
     regression = isinstance(model, RNNRegressor)
     _check_evaluate(args, model, regression)  # before the work

@@ -7,6 +7,13 @@ With ``--training bptt`` also checkpoint.npz (the full training state, written a
 every ``--checkpoint-every`` epochs and at the end), history.csv and curves.png.  The
 default ``--training reservoir`` fits in one pass (a progress bar over the reservoirs) and
 keeps no checkpoint: ``--resume`` of an unfinished reservoir run simply fits it again.
+
+``--series FILE --window N`` forecasts one long series (one row per time step, one column
+per channel, perhaps a time column) instead: the last ``--test-size`` rows are cut off
+before any window is made, an RNNRegressor learns the next ``--horizon`` values of the
+``--target`` column from the last ``--window`` rows, and metrics.json scores the tail per
+step ahead beside the naive forecast (the last value).  ``frnn predict --model DIR
+--series FILE`` then forecasts the values after the file's last row.
 """
 
 from __future__ import annotations
@@ -194,7 +201,7 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
             values = "".join(
                 f"{m[c]:>10.3f}" if c == "accuracy" else f"{m[c]:>10.4g}" for c in columns
             )
-            print(f"{split:8}{values}{loss_text(m['loss'], 10)}{m['n']:>7}{m['seconds']:>10.2f}")
+            print(f"{split:8}{values} {loss_text(m['loss'], 9)}{m['n']:>7}{m['seconds']:>10.2f}")
     if metrics.get("forecast"):
         print_forecast(metrics["forecast"])
     if metrics["training"] == "reservoir":
