@@ -257,6 +257,27 @@ def test_train_refuses(tmp_path, extra, message):
     assert not (tmp_path / "r").exists()
 
 
+def test_a_compressed_file_of_one_column_and_a_window_of_one(tmp_path):
+    import gzip
+
+    values = _values(60)[:, 0]
+    path = tmp_path / "s.csv.gz"
+    path.write_bytes(gzip.compress(("\n".join(repr(float(v)) for v in values) + "\n").encode()))
+    run = tmp_path / "run"
+    argv = ["--series", path, "--window", "1", *SMALL, "--out", run, "--json"]
+    result = frnn("train", *argv, "--test-size", "5")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["forecast"]["n_forecasts"] == 5
+    rows = _rows(frnn("predict", "--model", run, "--series", path).stdout)
+    assert list(rows[0]) == ["step", "prediction"] and len(rows) == 1
+
+
+def test_series_reads_text_files_only(tmp_path):
+    np.savez(tmp_path / "w.npz", X=np.zeros((4, 3, 1)), y=np.zeros(4))
+    result = frnn("train", "--series", tmp_path / "w.npz", "--window", "3")
+    _one_line(result, "--series reads a text file", "--train/--data")
+
+
 def test_train_refuses_forecast_options_without_series(tmp_path):
     _one_line(
         frnn("train", "--window", "5", "--horizon", "2"), "--window and --horizon", "--series"

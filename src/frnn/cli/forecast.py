@@ -26,7 +26,7 @@ from .._validate import Interval, argument_type, check_file
 from ..data.forecast import holdout, last_window, windows
 from ..data.series import Series
 from ..data.seriesfile import read_series_file
-from .data import HEADERS
+from .data import HEADERS, text_file
 from .flags import flag
 
 __all__ = [
@@ -134,7 +134,7 @@ def load_series(data: dict):
     """The training windows, the test tail's (None without --test-size) and the data entry
     with the channels' names, the target's and the time column's found in the file."""
     path = data["series"]
-    check_file(path)
+    _check_text(path)
     found = read_series_file(
         path, header=HEADERS[data.get("header", "auto")], time=data.get("time")
     )
@@ -154,6 +154,16 @@ def load_series(data: dict):
         "time_column": found.time,
     }
     return train, test, resolved
+
+
+def _check_text(path: str) -> None:
+    """Refuse a missing file, and one that is no text file of values (.npz, .ts)."""
+    check_file(path)
+    if not text_file(path):
+        raise ValueError(
+            f"{path}: --series reads a text file of one row per time step (.csv, .tsv, .txt, "
+            "perhaps compressed); for windows of your own in an .npz, use --train/--data"
+        )
 
 
 def _split(X: np.ndarray, Y: np.ndarray, window: int) -> Series:
@@ -205,7 +215,7 @@ def _refuse_missing(path: str, found, steps, what: str) -> None:
 
 def _check_sizes(path: str, T: int, window: int, horizon: int, test_size) -> None:
     """Refuse windows the file is too short for, in the options' words."""
-    if horizon == window:
+    if horizon == window > 1:
         raise ValueError(
             f"--horizon {horizon} equals --window: the regressor would read (n, {window}) "
             "targets as one per input step, not per step ahead; change one of them"
@@ -293,7 +303,7 @@ def _read_for_model(args: argparse.Namespace):
     data = recorded_series(args.model)
     header = args.header or data.get("header", "auto")
     time = args.time if args.time is not None else data.get("time")
-    check_file(args.series)
+    _check_text(args.series)
     found = read_series_file(args.series, header=HEADERS[header], time=time)
     return data, found, _channels(args.series, found, data["channels"])
 
