@@ -95,9 +95,7 @@ def add_text_options(parser, command: str) -> None:
         metavar="COLUMN",
         help="with --id, the header column of time stamps (numbers, or ISO 8601 dates such "
         "as 2024-03-01T13:00:00Z) that orders each series' rows (default: the file's "
-        "order); none: no time column, whatever the header names"
-        + (_SERIES_TIME if command != "evaluate" else "")
-        + recorded,
+        "order); none: no time column, whatever the header names" + _SERIES_TIME + recorded,
     )
 
 
