@@ -75,7 +75,10 @@ ERRORS = [
     (["evaluate", "--model", "notmodel.npz", "--dataset", "coffee"], "notmodel.npz"),
     (["predict", "--model", "emptyrun", "--data", "nan.csv"], "no such model file"),
     (["predict", "--model", "folder.csv", "--data", "nan.csv"], "no such model file"),
-    (["evaluate", "--model", "x.npz"], "one of the arguments --data --dataset is required"),
+    (
+        ["evaluate", "--model", "x.npz"],
+        "one of the arguments --data --dataset --series is required",
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from ..data.synthetic import MEMORY_TASKS
 from . import rundir
 from .data import HEADERS, KEYS
 from .flags import flag
+from .forecast import FORECAST_KEYS
 from .options import DATA_OPTIONS, ESTIMATORS, all_defaults, estimator_defaults
 
 __all__ = ["check_estimator", "new_config", "resume_config"]
@@ -29,7 +30,12 @@ def _data_spec(given: dict, base: dict | None) -> dict:
     """The data entry of a config: --train/--test files (with --label, --header, --id and
     --time), a --dataset, or ``base``'s, with the options given on top.  New files keep
     ``base``'s --label, --header, --id and --time unless given: the same layout, as the
-    --config describes."""
+    --config describes.  A --series run's entry: :func:`frnn.cli.forecast.series_spec`."""
+    from .forecast import series_spec
+
+    series = series_spec(given, base)
+    if series is not None:
+        return series
     spec = _source_spec(given, base)
     text = {key: given[key] for key in KEYS if key in given}
     if text and "train" not in spec:
@@ -95,6 +101,10 @@ def new_config(args: argparse.Namespace) -> dict:
     base = _read_config(args.config) if args.config else {"estimator": {}, "data": None}
     data = _data_spec(given, base["data"])
     task = given.get("task") or base.get("task") or DATASET_TASKS.get(data.get("dataset", ""))
+    if "series" in data:  # a forecast: real values ahead
+        if given.get("task", "regression") != "regression":
+            raise ValueError("--task classification: --series forecasts values (regression)")
+        task = "regression"
     task = task or "classification"
     defaults = {**estimator_defaults(task), **_dataset_defaults(data), **base["estimator"]}
     foreign = sorted((set(given) & set(all_defaults())) - set(defaults))
@@ -143,7 +153,8 @@ def _read_config(path) -> dict:
             f"{path}: 'estimator' must map the {task} estimator's parameters to values; {wrong}"
         )
     good_data = isinstance(data, dict) and (
-        (isinstance(data.get("dataset"), str) and isinstance(data.get("options"), dict))
+        _good_series(data)
+        or (isinstance(data.get("dataset"), str) and isinstance(data.get("options"), dict))
         or (
             isinstance(data.get("train"), str)
             and isinstance(data.get("test"), str | None)
@@ -156,7 +167,8 @@ def _read_config(path) -> dict:
     )
     if not good_data:
         raise ValueError(
-            f"{path}: 'data' must be {{'dataset': NAME, 'options': {{...}}}} or "
+            f"{path}: 'data' must be {{'dataset': NAME, 'options': {{...}}}}, "
+            f"{{'series': FILE, 'window': N, ...}} or "
             f"{{'train': FILE, 'test': FILE or null, 'label': WHERE, 'header': 'auto', "
             f"'yes' or 'no', 'id' and 'time': COLUMN (optional)}}; got {data!r}"
         )
@@ -169,6 +181,25 @@ def _read_config(path) -> dict:
     every = config.get("checkpoint_every", 10)
     CHECKPOINT_EVERY.check(every, f"{path}: 'checkpoint_every'")
     return {**config, "task": task, "checkpoint_every": every}
+
+
+def _good_series(data: dict) -> bool:
+    """Whether a config's data entry is a well-formed --series one."""
+    if not isinstance(data.get("series"), str):
+        return False
+    sizes = [data.get(key) for key in ("window", "horizon", "stride")] + [
+        data.get("test_size") or 1
+    ]
+    return (
+        all(type(v) is int and v >= 1 for v in sizes)
+        and isinstance(data.get("sha256", {}), dict)
+        and isinstance(data.get("target"), str | int | None)
+        and isinstance(data.get("header", "auto"), str)  # a list is unhashable
+        and data.get("header", "auto") in HEADERS
+        and isinstance(data.get("time"), str | None)
+        and isinstance(data.get("channels", []), list)
+        and all(isinstance(name, str) for name in data.get("channels", []))
+    )
 
 
 OUTPUTS = ("history.csv", "curves.png")  # written from model.npz's history
@@ -188,7 +219,8 @@ def resume_config(args: argparse.Namespace) -> dict:
     given = {name for name, value in vars(args).items() if value is not None or name in defaults}
     settings = (
         set(defaults)
-        | {"dataset", "train", "test", "task", *KEYS, "out", "config"}
+        | {"dataset", "train", "test", "task", *KEYS, "out", "config", "series"}
+        | set(FORECAST_KEYS)
         | {f"data_{key}" for key in DATA_OPTIONS}
     )
     refused = sorted((given & settings) - set(RESUME_TAKES))

@@ -58,6 +58,10 @@ _LABEL_HELP = {
     "last: auto on the last column",
 }
 _RECORDED = "; by default the run's, when --model is a run directory"
+_SERIES_TIME = (
+    ". With --series, the time column (default: found, a column of ISO 8601 dates or one "
+    "named time, date, timestamp, ...; its stamps must increase row by row)"
+)
 
 
 def add_text_options(parser, command: str) -> None:
@@ -91,7 +95,7 @@ def add_text_options(parser, command: str) -> None:
         metavar="COLUMN",
         help="with --id, the header column of time stamps (numbers, or ISO 8601 dates such "
         "as 2024-03-01T13:00:00Z) that orders each series' rows (default: the file's "
-        "order); none: no time column, whatever the header names" + recorded,
+        "order); none: no time column, whatever the header names" + _SERIES_TIME + recorded,
     )
 
 

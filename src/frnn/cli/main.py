@@ -266,13 +266,15 @@ def _message(error: BaseException | Warning, args: argparse.Namespace) -> str:
 
     names = {"label", "header", "id", "time"}  # the readers' keywords: --label, --header, …
     if args.command == "train":
+        from .forecast import FORECAST_KEYS
         from .options import all_defaults
 
-        names |= set(all_defaults())
+        names |= set(all_defaults()) | set(FORECAST_KEYS)
     text = _one_line(error)
     if args.command in ("predict", "evaluate"):  # the model's layout, no --data-format
         text = trained_layout(text)
-        text = trained_lengths(text, args.data or f"data set {args.dataset}")
+        data = args.data or getattr(args, "series", None)
+        text = trained_lengths(text, data or f"data set {args.dataset}")
     if args.command == "train":  # only the test split can be far from the training lengths
         text = trained_lengths(text, "the test split")
     return with_flags(text, names)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .._atomic import check_target
-from .._validate import check_file
+from .._validate import Interval, argument_type, check_file
 from ..classifier import targets as class_targets
 from ..data.datasets import load_dataset
 from ..regressor import targets as real_targets
@@ -21,6 +21,15 @@ from . import recorded, rundir
 from .data import add_text_options, check_channels, check_labels, no_labels, read_split
 
 __all__ = ["add_predict_parsers"]
+
+_SERIES_HELP = {
+    "predict": "one long series, as a model of frnn train --series read its own: forecast "
+    "the --horizon values after its last row (from its last --window rows), one CSV row per "
+    "step ahead, the time stamps continued where regular",
+    "evaluate": "one long series, as a model of frnn train --series read its own: score "
+    "the forecasts of its last --test-size rows per step ahead, beside the naive forecast "
+    "(rows the model has not been trained on: new ones, or the run's held-out tail)",
+}
 
 
 def add_predict_parsers(commands) -> None:
@@ -41,6 +50,15 @@ def add_predict_parsers(commands) -> None:
             "--data", metavar="FILE", help="series in .ts, .csv/.tsv/.txt (see --label) or .npz"
         )
         source.add_argument("--dataset", metavar="NAME", help="a built-in set's test split")
+        source.add_argument("--series", metavar="FILE", help=_SERIES_HELP[name])
+        if name == "evaluate":
+            sub.add_argument(
+                "--test-size",
+                type=argument_type(Interval("int", 1), "test_size"),
+                metavar="N",
+                help="with --series, the last N rows scored, each forecast from the rows "
+                "before it (default: the run's --test-size)",
+            )
         add_text_options(sub, name)
         if name == "predict":
             sub.add_argument(
@@ -102,6 +120,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import draw_confusion, format_evaluation
 
     model = _model(args.model)
+    if args.series:
+        from .forecast import evaluate_forecast
+
+        return evaluate_forecast(args, model)
+    if args.test_size is not None:
+        raise ValueError("--test-size: for --series (one long series)")
     recorded.apply(args, "evaluate")
     regression = isinstance(model, RNNRegressor)
     _check_evaluate(args, model, regression)  # before the work
@@ -157,6 +181,10 @@ def run_predict(args: argparse.Namespace) -> int:
     """
     _check_out(args)
     model = _model(args.model)
+    if args.series:
+        from .forecast import run_forecast
+
+        return _written(args, run_forecast(args, model))
     recorded.apply(args, "predict")
     split = _data(args, model)
     buffer = io.StringIO()
@@ -171,11 +199,16 @@ def run_predict(args: argparse.Namespace) -> int:
         writer.writerow([index[0], "prediction", *(f"p_{c}" for c in model.classes_)])
         for i, label, p in zip(index[1], labels, proba, strict=True):
             writer.writerow([i, label, *(f"{v:.6g}" for v in p)])
+    return _written(args, buffer.getvalue())
+
+
+def _written(args: argparse.Namespace, text: str) -> int:
+    """Write the predictions' CSV ``text`` to --out, or to standard output; returns 0."""
     if args.out and args.out != "-":  # "-": standard output, as for most commands
-        rundir.atomic_write(args.out, buffer.getvalue())
+        rundir.atomic_write(args.out, text)
         print(f"wrote {args.out}")  # as frnn graph and plot do
     else:
-        print(buffer.getvalue(), end="")
+        print(text, end="")
     return 0
 
 
@@ -187,7 +220,8 @@ def _check_out(args: argparse.Namespace) -> None:
     check_target(args.out)  # before the work, not after it
     if not os.path.exists(args.out):
         return
-    for flag, path in (("--data", args.data), ("--model", _model_file(args.model))):
+    data = ("--series", args.series) if getattr(args, "series", None) else ("--data", args.data)
+    for flag, path in (data, ("--model", _model_file(args.model))):
         if path is not None and os.path.exists(path) and os.path.samefile(args.out, path):
             raise ValueError(
                 f"--out {args.out} is the {flag} file: the predictions would replace it; "

@@ -7,6 +7,13 @@ With ``--training bptt`` also checkpoint.npz (the full training state, written a
 every ``--checkpoint-every`` epochs and at the end), history.csv and curves.png.  The
 default ``--training reservoir`` fits in one pass (a progress bar over the reservoirs) and
 keeps no checkpoint: ``--resume`` of an unfinished reservoir run simply fits it again.
+
+``--series FILE --window N`` forecasts one long series (one row per time step, one column
+per channel, perhaps a time column) instead: the last ``--test-size`` rows are cut off
+before any window is made, an RNNRegressor learns the next ``--horizon`` values of the
+``--target`` column from the last ``--window`` rows, and metrics.json scores the tail per
+step ahead beside the naive forecast (the last value).  ``frnn predict --model DIR
+--series FILE`` then forecasts the values after the file's last row.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from . import rundir
 from .config import CHECKPOINT_EVERY, check_estimator, new_config, resume_config
 from .data import load_data
 from .fitting import CHECKPOINT, fit, reservoir_summary
+from .forecast import add_forecast_options, forecast_metrics, load_series, print_forecast
 from .numbers import loss_text
 from .options import add_data_options, add_estimator_options
 
@@ -70,6 +78,7 @@ def add_train_parser(commands) -> None:
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     add_data_options(train)
+    add_forecast_options(train)
     add_estimator_options(train)
     train.set_defaults(run=run_train)
 
@@ -83,7 +92,10 @@ def run_train(args: argparse.Namespace) -> int:
         return _complete(Path(args.resume), config)
     task = config.get("task", "classification")
     clf = check_estimator(task, config["estimator"])  # before any file is written
-    train, test = load_data(config["data"], task, config["estimator"].get("data_format"))
+    if "series" in config["data"]:  # one long series: its windows, the channels found
+        train, test, config["data"] = load_series(config["data"])
+    else:
+        train, test = load_data(config["data"], task, config["estimator"].get("data_format"))
     made = not args.resume and not (args.out and Path(args.out).exists())
     run_dir = Path(args.resume) if args.resume else rundir.new_run_dir(args.out)
     state = None
@@ -103,8 +115,7 @@ def run_train(args: argparse.Namespace) -> int:
             _discard(run_dir, made)  # a fit refused before training leaves no run behind
         raise
     save(clf, run_dir / "model.npz")
-    name = config["data"].get("dataset") or Path(config["data"]["train"]).name
-    metrics = _write_results(clf, train, test, run_dir, seconds, interrupted, name)
+    metrics = _write_results(clf, train, test, run_dir, seconds, interrupted, config["data"])
     _report(args, metrics, run_dir)
     return 130 if interrupted else 0
 
@@ -116,8 +127,13 @@ def _discard(run_dir: Path, made: bool) -> None:
         run_dir.rmdir()
 
 
+def _data_name(data: dict) -> str:
+    """The data's name in a picture's title: the built-in set's, or the file's."""
+    return data.get("dataset") or Path(data.get("series") or data["train"]).name
+
+
 def _write_results(
-    clf, train, test, run_dir: Path, seconds: float, interrupted: bool, name: str
+    clf, train, test, run_dir: Path, seconds: float, interrupted: bool, data: dict
 ) -> dict:
     evaluate = (real_targets if isinstance(clf, RNNRegressor) else class_targets).evaluate
     fitted = reservoir_summary(clf)
@@ -132,8 +148,10 @@ def _write_results(
         "train": evaluate(clf, train, train.y),
         "test": evaluate(clf, test, test.y) if test is not None else None,
     }
+    if "series" in data:  # per step ahead, beside the naive forecast
+        metrics["forecast"] = forecast_metrics(clf, test, data) if test is not None else None
     if not fitted:  # one closed-form fit has no epochs, no curves
-        _write_curves(clf, run_dir, name)
+        _write_curves(clf, run_dir, _data_name(data))
     rundir.write_json(run_dir / "metrics.json", metrics, nulls=True)  # last: "finished"
     return metrics
 
@@ -157,8 +175,7 @@ def _complete(run_dir: Path, config: dict) -> int:
     from ..io import load
 
     clf = load(run_dir / "model.npz")
-    name = config["data"].get("dataset") or Path(config["data"]["train"]).name
-    _write_curves(clf, run_dir, name)
+    _write_curves(clf, run_dir, _data_name(config["data"]))
     print(f"frnn train: the run had finished; wrote {', '.join(config['missing'])} in {run_dir}")
     return 0
 
@@ -184,7 +201,9 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
             values = "".join(
                 f"{m[c]:>10.3f}" if c == "accuracy" else f"{m[c]:>10.4g}" for c in columns
             )
-            print(f"{split:8}{values}{loss_text(m['loss'], 10)}{m['n']:>7}{m['seconds']:>10.2f}")
+            print(f"{split:8}{values} {loss_text(m['loss'], 9)}{m['n']:>7}{m['seconds']:>10.2f}")
+    if metrics.get("forecast"):
+        print_forecast(metrics["forecast"])
     if metrics["training"] == "reservoir":
         print(
             f"{metrics['reservoirs']} reservoirs, {metrics['features']} features, ridge α "

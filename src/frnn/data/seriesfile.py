@@ -1,0 +1,215 @@
+"""One long series in a delimited file: one row per time step, one column per channel, and
+perhaps a column of time stamps, as a meter, a logger or ``DataFrame.to_csv`` writes it.
+
+    time,load,temperature
+    2024-03-01T00:00,512.3,4.1
+    2024-03-01T01:00,498.0,3.8
+    ...
+
+The file is split as :mod:`frnn.data.delimited` splits every text file (commas, semicolons
+with decimal commas, tabs, whitespace; compressed; UTF-8 or UTF-16), its header row
+declared or detected (:mod:`frnn.data.headers`), pandas' index column dropped.  The time
+column is the one ``time`` names, or else found: a column whose first value is an ISO 8601
+date, or a header column named as time stamps are (:data:`~frnn.data.keycolumns.TIME_NAMES`).
+Its stamps (numbers or dates, :class:`~frnn.data.timestamps.TimeColumn`) must increase
+row by row: the rows are the series' steps in the file's order.  Every other column is a
+channel; a missing value (an empty field, ``?``, ``NaN``) is NaN, for the caller to refuse
+where it reads it (a gap far back does not stop a forecast from the last values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._npz import max_bytes
+from .delimited import table
+from .keycolumns import TIME_NAMES
+from .rowvalues import _MAX_FIELD, finite_floats
+from .timestamps import TimeColumn, _read
+
+__all__ = ["SeriesFile", "read_series_file"]
+
+_MISSING = {"", "?", "nan", "na", "null"}
+
+
+@dataclass(frozen=True)
+class SeriesFile:
+    """A long series as a file holds it.
+
+    Attributes
+    ----------
+    values : (T, D) float64 array
+        The channels, oldest step first, NaN where a value is missing.
+    names : list of str (D,)
+        Each channel's header name, or ``column N`` (N its column in the file, from 1)
+        without a header row.
+    columns : list of int (D,)
+        Each channel's column in the file, from 1 (pandas' index column not counted).
+    rows : (T,) int array
+        Each step's row in the file, from 1 (the header row counted), for messages.
+    header : bool
+        Whether the file has a header row.
+    time : str or None
+        The time column's name (``column N`` without a header), None without one.
+    times : (T,) float64 or int64 array, or None
+        The time stamps: numbers, or dates as microseconds since 1970-01-01 (UTC for dates
+        with an offset).
+    time_kind : "number", "local", "utc" or None
+    """
+
+    values: np.ndarray
+    names: list
+    columns: list
+    rows: np.ndarray
+    header: bool
+    time: str | None = None
+    times: np.ndarray | None = None
+    time_kind: str | None = None
+
+    def step(self):
+        """The regular interval between time stamps (a number, or microseconds), or None
+        where there is no time column, one step only, or the intervals differ."""
+        if self.times is None or len(self.times) < 2:
+            return None
+        gaps = np.diff(self.times)
+        return gaps[0].item() if np.all(gaps == gaps[0]) else None
+
+
+def read_series_file(path: str, *, header=None, time=None, limit=None) -> SeriesFile:
+    """Read one long series from a delimited file.
+
+    Parameters
+    ----------
+    path : str
+    header : bool or None
+        Whether the first row is a header (None: detected).
+    time : str or None
+        The time column's header name; "none": no time column, whatever the header names;
+        None: found (a column of ISO 8601 dates, or one named as time stamps are).
+    limit : int or None
+        The most bytes the file may hold (:func:`frnn._npz.max_bytes`).
+
+    Returns
+    -------
+    SeriesFile
+
+    Raises
+    ------
+    ValueError
+        An empty file, a row of another number of fields than the first, a value that is
+        not a number, a ``time`` that names no column, time stamps that do not increase.
+    """
+    with table(path, label="none", header=header, budget=max_bytes(limit)) as (names, rows):
+        numbered, fields = [], []
+        for r, row in rows:
+            numbered.append(r)
+            fields.append([f.strip() for f in row])
+        has_header = names is not None
+    if not fields:
+        raise ValueError(f"{path}: no rows of values; expected one row per time step")
+    width = _width(path, names, fields, numbered)
+    labels = [n.strip() for n in names] if has_header else [f"column {c + 1}" for c in range(width)]
+    at = _time_column(path, labels, fields[0], time, has_header)
+    channels = [c for c in range(width) if c != at]
+    if not channels:
+        raise ValueError(f"{path}: only a time column; expected a column of values besides it")
+    rows_ = np.asarray(numbered)
+    values = np.column_stack(
+        [_column(path, [f[c] for f in fields], rows_, c + 1) for c in channels]
+    )  # (T, D)
+    times = kind = None
+    if at is not None:
+        times, kind = _times(path, labels[at], [f[at] for f in fields], rows_)
+    return SeriesFile(
+        values=values,
+        names=[labels[c] for c in channels],
+        columns=[c + 1 for c in channels],
+        rows=rows_,
+        header=has_header,
+        time=None if at is None else labels[at],
+        times=times,
+        time_kind=kind,
+    )
+
+
+def _width(path: str, names, fields: list, numbered: list) -> int:
+    """The number of columns: the header's (or the first row's); a row of more refused, a
+    shorter one padded with missing values (a trailing empty field dropped by a writer)."""
+    width = len(names) if names is not None else len(fields[0])
+    for r, row in zip(numbered, fields, strict=True):
+        if len(row) > width:
+            raise ValueError(
+                f"{path}: row {r} has {len(row)} fields, but the "
+                f"{'header' if names is not None else 'first row'} has {width}; one row per "
+                "time step, one column per channel"
+            )
+        row.extend([""] * (width - len(row)))
+    return width
+
+
+def _time_column(path: str, labels: list, first: list, time, has_header: bool) -> int | None:
+    """The time column's position: the one ``time`` names, else a column of dates or one
+    named as time stamps are (None: none)."""
+    if time == "none":
+        return None
+    if time is not None:
+        if not has_header:
+            raise ValueError(
+                f"{path}: --time {time!r} names a header column, but the file has no header row"
+            )
+        if time not in labels:
+            raise ValueError(f"{path}: no column named {time!r}; the header names {labels[:10]}")
+        return labels.index(time)
+    for c, text in enumerate(first):
+        if _read(text)[0] in ("local", "utc"):  # a date, not a number
+            return c
+    named = [c for c, name in enumerate(labels) if has_header and name.lower() in TIME_NAMES]
+    return named[0] if named else None
+
+
+def _column(path: str, texts: list, rows: np.ndarray, column: int) -> np.ndarray:
+    """A channel's values (T,), NaN where missing; a field that is not a number named by its
+    row and column."""
+    values = finite_floats(texts)  # (T,) at once, in C, where every value is a number
+    if values is not None:
+        return values
+    values = np.empty(len(texts))
+    for i, text in enumerate(texts):
+        if text.lower() in _MISSING:
+            values[i] = np.nan
+            continue
+        try:
+            if len(text) > _MAX_FIELD:  # bounded work: no number is this long
+                raise ValueError(text)
+            values[i] = float(text)
+        except ValueError:
+            raise ValueError(
+                f"{path}: row {rows[i]}, column {column}: expected a number, got {text[:40]!r}"
+            ) from None
+        if not np.isfinite(values[i]):
+            values[i] = np.nan  # inf is no measurement either: refused where it is read
+    return values
+
+
+def _times(path: str, name: str, texts: list, rows: np.ndarray):
+    """The time stamps (T,) and their kind; stamps that do not increase refused."""
+    if any(not text for text in texts):
+        r = rows[[not text for text in texts].index(True)]
+        raise ValueError(f"{path}: row {r}: the time (column {name!r}) is missing")
+    column = TimeColumn(path, name)
+    column.add(texts, rows.tolist())
+    if column.kind == "number":
+        times = np.frombuffer(column.numbers, dtype=np.float64).copy()
+    else:
+        times = np.frombuffer(column.ticks, dtype=np.int64).copy()
+    back = np.flatnonzero(np.diff(times) <= 0)
+    if back.size:
+        i = int(back[0])
+        raise ValueError(
+            f"{path}: row {rows[i + 1]}'s time {texts[i + 1]!r} is not after row {rows[i]}'s "
+            f"({texts[i]!r}); the rows of a series are its steps in time order (sort the "
+            "file by its time column)"
+        )
+    return times, column.kind

@@ -1,0 +1,390 @@
+"""Forecasting one long series from the command line: ``frnn train --series`` and ``frnn
+predict --series`` against the Python route (``holdout``, ``windows``, ``RNNRegressor``,
+``last_window``), the held-out tail never seen, the naive baseline beside the scores, the
+time stamps continued, and bad files refused in one line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+
+from frnn.cli import rundir
+from helpers import run_cli as frnn
+
+WINDOW, HORIZON, TEST = 12, 3, 30
+SMALL = ["--n-reservoirs", "2"]
+BPTT = ["--training", "bptt", "--epochs", "2", "--hidden-size", "4", "--n-ensemble", "1"]
+
+
+def _values(T: int = 160, seed: int = 0) -> np.ndarray:
+    """Two channels (T, 2): a noisy sine (load) and a slower cosine (temp)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)
+    return np.column_stack([np.sin(t / 5) + 0.1 * rng.standard_normal(T), np.cos(t / 7)])
+
+
+def _write(path, values: np.ndarray, *, times=True, header=True, names=("load", "temp")):
+    """One row per step: an hourly ISO 8601 time column, then the channels (repr: exact)."""
+    start = datetime(2024, 3, 1)
+    lines = [",".join((["time"] if times else []) + list(names))] if header else []
+    for i, row in enumerate(values):
+        stamp = [(start + timedelta(hours=i)).isoformat()] if times else []
+        lines.append(",".join(stamp + [repr(float(v)) for v in row]))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A run of frnn train --series on a two-channel file with a time column."""
+    folder = tmp_path_factory.mktemp("forecast")
+    values = _values()
+    series = _write(folder / "load.csv", values)
+    run = folder / "run"
+    argv = ["--series", series, "--window", WINDOW, "--horizon", HORIZON, "--target", "load"]
+    result = frnn("train", *argv, "--test-size", TEST, *SMALL, "--out", run, "--json")
+    assert result.returncode == 0, result.stderr
+    return folder, values, series, run, json.loads(result.stdout)
+
+
+def _python_route(values, **params):
+    """What docs/forecasting.md does: the tail cut off, windows, RNNRegressor, last_window."""
+    import frnn as library
+    from frnn.data import holdout, last_window, windows
+
+    train, _ = holdout(values, TEST, window=WINDOW)
+    X, Y = windows(train, WINDOW, HORIZON, target=0)
+    model = library.RNNRegressor(random_state=0, **params).fit(X, Y)
+    return model, model.predict(last_window(values, WINDOW))[0]  # (horizon,)
+
+
+def _round_trip(trained_run, options, params):
+    from frnn import io as frnn_io
+    from frnn.data import last_window
+
+    folder, values, series, run, _ = trained_run
+    python, expected = _python_route(values, **params)
+    cli = frnn_io.load(run / "model.npz")
+    window = last_window(values, WINDOW)
+    np.testing.assert_allclose(cli.predict(window)[0], expected, rtol=1e-12, atol=1e-12)
+    result = frnn("predict", "--model", run, "--series", series)
+    assert result.returncode == 0, result.stderr
+    rows = _rows(result.stdout)
+    assert [int(r["step"]) for r in rows] == [1, 2, 3]
+    written = np.array([float(r["prediction"]) for r in rows])
+    np.testing.assert_allclose(written, expected, rtol=1e-7)  # as written: 8 digits
+
+
+def test_round_trip_equals_the_python_route(trained):
+    _round_trip(trained, SMALL, {"n_reservoirs": 2})
+
+
+@pytest.mark.slow
+def test_round_trip_equals_the_python_route_bptt(tmp_path):
+    values = _values()
+    series = _write(tmp_path / "load.csv", values)
+    run = tmp_path / "run"
+    argv = ["--series", series, "--window", WINDOW, "--horizon", HORIZON, "--target", "load"]
+    result = frnn("train", *argv, "--test-size", TEST, *BPTT, "--out", run, "--quiet")
+    assert result.returncode == 0, result.stderr
+    params = {"training": "bptt", "epochs": 2, "hidden_size": 4, "n_ensemble": 1}
+    _round_trip((tmp_path, values, series, run, None), BPTT, params)
+
+
+def test_metrics_score_the_tail_per_step_beside_the_naive_forecast(trained):
+    from frnn import io as frnn_io
+    from frnn.data import holdout, windows
+
+    _, values, _, run, metrics = trained
+    forecast = metrics["forecast"]
+    assert (forecast["window"], forecast["horizon"], forecast["target"]) == (WINDOW, 3, "load")
+    _, tail = holdout(values, TEST, window=WINDOW)
+    X, Y = windows(tail, WINDOW, HORIZON, target=0)  # every origin of the tail
+    assert forecast["n_forecasts"] == len(Y) == TEST - HORIZON + 1
+    P = frnn_io.load(run / "model.npz").predict(X)  # (n, 3)
+    np.testing.assert_allclose(forecast["mae"], np.abs(P - Y).mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(forecast["rmse"], np.sqrt(((P - Y) ** 2).mean(axis=0)), rtol=1e-12)
+    naive = X[:, -1, 0][:, None]  # the last value of the target, every step ahead
+    np.testing.assert_allclose(forecast["naive_mae"], np.abs(naive - Y).mean(axis=0), rtol=1e-12)
+    assert forecast["step"] == [1, 2, 3]
+    assert metrics["test"]["n"] == len(Y)
+
+
+def test_the_model_never_sees_the_tail(trained, tmp_path):
+    """The same model from a file whose held-out tail is anything else."""
+    from frnn import io as frnn_io
+
+    _, values, _, run, metrics = trained
+    other = values.copy()
+    other[-TEST:] += 100.0  # the tail alone changed: the training part's windows are not
+    series = _write(tmp_path / "other.csv", other)
+    argv = ["--window", WINDOW, "--horizon", HORIZON, "--target", "load", "--test-size", TEST]
+    result = frnn("train", "--series", series, *argv, *SMALL, "--out", tmp_path / "r", "--json")
+    assert result.returncode == 0, result.stderr
+    with np.load(run / "model.npz") as a, np.load(tmp_path / "r" / "model.npz") as b:
+        for key in a.files:
+            if not key.startswith("__"):
+                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert json.loads(result.stdout)["forecast"]["mae"] != metrics["forecast"]["mae"]
+    # and one row fewer at the cut changes the model: the test above can fail
+    values_cut = values.copy()
+    values_cut[-TEST - 1] += 100.0
+    series = _write(tmp_path / "cut.csv", values_cut)
+    result = frnn("train", "--series", series, *argv, *SMALL, "--out", tmp_path / "c", "--quiet")
+    assert result.returncode == 0, result.stderr
+    a, b = frnn_io.load(run / "model.npz"), frnn_io.load(tmp_path / "c" / "model.npz")
+    assert not np.array_equal(
+        a.predict(np.ones((1, WINDOW, 2))), b.predict(np.ones((1, WINDOW, 2)))
+    )
+
+
+def test_config_records_the_windows_and_channels(trained):
+    _, _, series, run, _ = trained
+    data = rundir.read_json(run / "config.json")["data"]
+    assert data["series"] == str(series)
+    assert (data["window"], data["horizon"], data["stride"], data["test_size"]) == (12, 3, 1, 30)
+    assert (data["target"], data["channels"], data["time_column"]) == (
+        "load",
+        ["load", "temp"],
+        "time",
+    )
+
+
+def test_time_stamps_continue(trained):
+    _, _, series, run, _ = trained
+    rows = _rows(frnn("predict", "--model", run / "model.npz", "--series", series).stdout)
+    last = datetime(2024, 3, 1) + timedelta(hours=len(_values()) - 1)
+    expected = [(last + timedelta(hours=k)).isoformat(timespec="minutes") for k in (1, 2, 3)]
+    assert [r["time"] for r in rows] == expected
+
+
+def test_irregular_times_are_not_continued(trained, tmp_path):
+    _, values, series, run, _ = trained
+    lines = series.read_text().splitlines()
+    lines[5] = lines[5].replace("T04:00", "T04:30")  # one step half an hour off
+    (tmp_path / "odd.csv").write_text("\n".join(lines) + "\n")
+    result = frnn("predict", "--model", run, "--series", tmp_path / "odd.csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "step,prediction"
+
+
+def test_columns_are_read_by_name(trained, tmp_path):
+    """A file of the same columns in another order forecasts the same."""
+    _, values, series, run, _ = trained
+    swapped = _write(tmp_path / "swapped.csv", values[:, ::-1], names=("temp", "load"))
+    a = frnn("predict", "--model", run, "--series", series).stdout
+    assert frnn("predict", "--model", run, "--series", swapped).stdout == a
+
+
+def test_config_repeats_the_run(trained, tmp_path):
+    _, _, _, run, _ = trained
+    result = frnn("train", "--config", run / "config.json", "--out", tmp_path / "again", "--quiet")
+    assert result.returncode == 0, result.stderr
+    with np.load(run / "model.npz") as a, np.load(tmp_path / "again" / "model.npz") as b:
+        for key in a.files:
+            if not key.startswith("__"):
+                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    given = frnn(
+        "train",
+        "--config",
+        run / "config.json",
+        "--horizon",
+        "2",
+        "--out",
+        tmp_path / "h2",
+        "--json",
+    )
+    assert given.returncode == 0, given.stderr
+    assert json.loads(given.stdout)["forecast"]["step"] == [1, 2]
+
+
+@pytest.mark.slow
+def test_resume_continues_a_bptt_series_run(tmp_path):
+    series = _write(tmp_path / "load.csv", _values())
+    argv = ["--series", series, "--window", WINDOW, "--target", "load", *BPTT]
+    folder = tmp_path / "r"
+    assert frnn("train", *argv, "--out", folder, "--quiet").returncode == 0
+    metrics = rundir.read_json(folder / "metrics.json")
+    metrics["status"] = "interrupted"  # as a kill leaves it: resumed from its checkpoint
+    rundir.write_json(folder / "metrics.json", metrics)
+    result = frnn("train", "--resume", folder, "--quiet")
+    assert result.returncode == 0, result.stderr
+    refused = frnn("train", "--resume", folder, "--window", "5")
+    assert refused.returncode == 2 and "drop --window" in refused.stderr
+
+
+# -- bad input: one line naming the problem ---------------------------------------------
+
+
+def _one_line(result, *parts: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for part in parts:
+        assert part in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--window", "5"], ["2 columns of values (load, temp)", "--target"]),
+        (["--window", "5", "--target", "price"], ["--target price: no such column"]),
+        (["--window", "5", "--target", "1"], ["--target 1: the time column"]),
+        (["--window", "150", "--target", "load"], ["needs at least 151"]),
+        (["--window", "4", "--horizon", "4", "--target", "load"], ["--horizon 4 equals --window"]),
+        (
+            ["--window", "4", "--horizon", "3", "--target", "2", "--test-size", "2"],
+            ["shorter than"],
+        ),
+        (["--target", "load"], ["--series needs --window"]),
+        (["--window", "4", "--train", "x.csv"], ["--train: not with --series"]),
+        (["--window", "4", "--task", "classification"], ["--series forecasts values"]),
+        (["--window", "0"], ["--window"]),
+    ],
+)
+def test_train_refuses(tmp_path, extra, message):
+    series = _write(tmp_path / "s.csv", _values(150))
+    _one_line(frnn("train", "--series", series, *extra, "--out", tmp_path / "r"), *message)
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_compressed_file_of_one_column_and_a_window_of_one(tmp_path):
+    import gzip
+
+    values = _values(60)[:, 0]
+    path = tmp_path / "s.csv.gz"
+    path.write_bytes(gzip.compress(("\n".join(repr(float(v)) for v in values) + "\n").encode()))
+    run = tmp_path / "run"
+    argv = ["--series", path, "--window", "1", *SMALL, "--out", run, "--json"]
+    result = frnn("train", *argv, "--test-size", "5")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["forecast"]["n_forecasts"] == 5
+    rows = _rows(frnn("predict", "--model", run, "--series", path).stdout)
+    assert list(rows[0]) == ["step", "prediction"] and len(rows) == 1
+
+
+def test_series_reads_text_files_only(tmp_path):
+    np.savez(tmp_path / "w.npz", X=np.zeros((4, 3, 1)), y=np.zeros(4))
+    result = frnn("train", "--series", tmp_path / "w.npz", "--window", "3")
+    _one_line(result, "--series reads a text file", "--train/--data")
+
+
+def test_train_refuses_forecast_options_without_series(tmp_path):
+    _one_line(
+        frnn("train", "--window", "5", "--horizon", "2"), "--window and --horizon", "--series"
+    )
+
+
+def test_train_names_a_missing_value(tmp_path):
+    values = _values(100)
+    values[40, 1] = np.nan
+    series = _write(tmp_path / "gap.csv", values)
+    result = frnn("train", "--series", series, "--window", "5", "--target", "load")
+    _one_line(result, "row 42, column 'temp': a missing value")  # the header is row 1
+
+
+def test_train_refuses_times_out_of_order(tmp_path):
+    series = _write(tmp_path / "s.csv", _values(50))
+    lines = series.read_text().splitlines()
+    lines[3], lines[4] = lines[4], lines[3]
+    series.write_text("\n".join(lines) + "\n")
+    result = frnn("train", "--series", series, "--window", "5", "--target", "load")
+    _one_line(result, "row 5's time", "is not after row 4's")  # header: row 1
+
+
+def test_predict_refuses(trained, tmp_path):
+    _, values, series, run, _ = trained
+    short = _write(tmp_path / "short.csv", values[: WINDOW - 1])
+    _one_line(frnn("predict", "--model", run, "--series", short), "11 rows", "--window 12")
+    gap = values.copy()
+    gap[-2, 0] = np.nan
+    _one_line(
+        frnn("predict", "--model", run, "--series", _write(tmp_path / "gap.csv", gap)),
+        f"row {len(values)}, column 'load': a missing value in the last 12 rows",
+    )
+    one = _write(tmp_path / "one.csv", values[:, :1], names=("load",))
+    _one_line(frnn("predict", "--model", run, "--series", one), "no column 'temp'")
+    bare = _write(tmp_path / "bare.csv", values[:, :1], times=False, header=False)
+    _one_line(frnn("predict", "--model", run, "--series", bare), "1 column(s) of values")
+    _one_line(frnn("predict", "--model", run, "--series", series, "--label", "first"), "--label")
+
+
+def test_predict_counts_the_channels_of_a_headerless_run(tmp_path):
+    values = _values(80)
+    series = _write(tmp_path / "bare.csv", values, times=False, header=False)
+    run = tmp_path / "run"
+    argv = ["--window", "6", "--target", "1", *SMALL, "--out", run, "--quiet"]
+    assert frnn("train", "--series", series, *argv).returncode == 0
+    assert rundir.read_json(run / "config.json")["data"]["channels"] == ["column 1", "column 2"]
+    one = _write(tmp_path / "one.csv", values[:, :1], times=False, header=False)
+    _one_line(frnn("predict", "--model", run, "--series", one), "1 column(s) of values", "on 2")
+    result = frnn("predict", "--model", run, "--series", series)
+    assert result.returncode == 0 and result.stdout.startswith("step,prediction\n1,")
+
+
+def test_predict_refuses_a_model_not_trained_on_a_series(tmp_path):
+    (tmp_path / "train.csv").write_text("\n".join(["1.5,0,1,2,3", "2.5,3,2,1,0"] * 4) + "\n")
+    run = tmp_path / "run"
+    argv = ["--train", tmp_path / "train.csv", "--task", "regression", *SMALL, "--out", run]
+    assert frnn("train", *argv, "--quiet").returncode == 0
+    series = _write(tmp_path / "s.csv", _values(30))
+    _one_line(
+        frnn("predict", "--model", run, "--series", series), "not trained by frnn train --series"
+    )
+
+
+def test_evaluate_scores_the_runs_tail_as_train_did(trained):
+    _, _, series, run, metrics = trained
+    result = frnn("evaluate", "--model", run, "--series", series, "--json")
+    assert result.returncode == 0, result.stderr
+    scored = json.loads(result.stdout)
+    assert scored["forecast"] == metrics["forecast"]
+    assert scored["rmse"] == pytest.approx(metrics["test"]["rmse"], rel=1e-12)
+    text = frnn("evaluate", "--model", run, "--series", series).stdout
+    assert "tail: 28 forecasts of 'load', per step ahead" in text
+    assert "naive MAE" in text
+
+
+def test_evaluate_scores_a_shorter_tail(trained):
+    _, _, series, run, metrics = trained
+    argv = ["--model", run, "--series", series, "--json", "--test-size", HORIZON + 1]
+    forecast = json.loads(frnn("evaluate", *argv).stdout)["forecast"]
+    assert forecast["n_forecasts"] == 2  # the last two origins of the 28
+    assert forecast["mae"] != metrics["forecast"]["mae"]
+
+
+def test_evaluate_refuses(trained, tmp_path):
+    _, values, series, run, _ = trained
+    argv = ["--model", run, "--series", series]
+    _one_line(frnn("evaluate", *argv, "--test-size", "2"), "--test-size 2 is shorter")
+    _one_line(frnn("evaluate", *argv, "--test-size", "150"), "needs more than 150 + --window 12")
+    _one_line(frnn("evaluate", *argv, "--out", tmp_path / "cm.png"), "this is a forecaster")
+    _one_line(frnn("evaluate", "--model", run, "--data", series, "--test-size", "3"), "--test-size")
+    gap = values.copy()
+    gap[-TEST - WINDOW, 1] = np.nan  # the first row the tail's first forecast reads
+    result = frnn("evaluate", "--model", run, "--series", _write(tmp_path / "gap.csv", gap))
+    _one_line(result, f"row {len(values) - TEST - WINDOW + 2}, column 'temp'")
+
+
+def test_help_names_the_forecasting_options():
+    train = frnn("train", "--help").stdout
+    for option in (
+        "--series FILE",
+        "--window N",
+        "--horizon H",
+        "--target COLUMN",
+        "--test-size N",
+    ):
+        assert option in train
+    assert "--series FILE" in frnn("predict", "--help").stdout
+    evaluate = frnn("evaluate", "--help").stdout
+    assert "--series FILE" in evaluate and "--test-size N" in evaluate

@@ -1,0 +1,80 @@
+"""One long series in a text file (frnn.data.seriesfile): header and time column found,
+delimiters as the other readers split them, missing values NaN, bad files named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from frnn.data.seriesfile import read_series_file
+
+
+def _read(tmp_path, name: str, text: str, **options):
+    path = tmp_path / name
+    path.write_text(text)
+    return read_series_file(str(path), **options)
+
+
+def test_one_column_without_header(tmp_path):
+    found = _read(tmp_path, "s.csv", "1\n2.5\n3\n")
+    np.testing.assert_array_equal(found.values, [[1.0], [2.5], [3.0]])
+    assert (found.names, found.header, found.time, found.step()) == (
+        ["column 1"],
+        False,
+        None,
+        None,
+    )
+    assert found.rows.tolist() == [1, 2, 3]
+
+
+def test_a_date_column_is_found_and_its_step(tmp_path):
+    text = "time,load,temp\n2024-03-01T00:00,1,5\n2024-03-01T01:00,2,\n2024-03-01T02:00,3,7\n"
+    found = _read(tmp_path, "s.csv", text)
+    assert (found.names, found.columns, found.time) == (["load", "temp"], [2, 3], "time")
+    assert found.time_kind == "local" and found.step() == 3_600_000_000  # an hour in µs
+    assert np.isnan(found.values[1, 1]) and found.values[2, 1] == 7.0
+    assert found.rows.tolist() == [2, 3, 4]
+
+
+def test_a_numeric_time_column_by_its_name_or_none(tmp_path):
+    text = "time\tload\n0\t1\n2\t2\n4\t3\n"
+    found = _read(tmp_path, "s.tsv", text)
+    assert found.time == "time" and found.step() == 2.0
+    kept = _read(tmp_path, "s.tsv", text, time="none")
+    assert kept.names == ["time", "load"] and kept.time is None
+
+
+def test_a_spreadsheets_semicolons_and_decimal_commas(tmp_path):
+    found = _read(tmp_path, "s.csv", "date;load\n2024-03-01;1,5\n2024-03-02;2,5\n")
+    np.testing.assert_array_equal(found.values[:, 0], [1.5, 2.5])
+    assert found.time == "date" and found.step() == 86_400_000_000
+
+
+def test_pandas_index_column_is_dropped(tmp_path):
+    found = _read(tmp_path, "s.csv", ",load\n0,1.5\n1,2.5\n")
+    assert found.names == ["load"] and found.values[:, 0].tolist() == [1.5, 2.5]
+
+
+def test_irregular_times_have_no_step(tmp_path):
+    found = _read(tmp_path, "s.csv", "time,v\n0,1\n1,2\n3,3\n")
+    assert found.time == "time" and found.step() is None
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "message"),
+    [
+        ("x,load\n1,2\n1,2,3\n", {}, "row 3 has 3 fields, but the header has 2"),
+        ("1,a\n", {}, "row 1, column 2: expected a number, got 'a'"),
+        ("time,v\n1,1\n1,2\n", {}, "row 3's time '1' is not after row 2's"),
+        ("time,v\n1,1\n,2\n", {}, "row 3: the time (column 'time') is missing"),
+        ("time,v\n1,1\nnoon,2\n", {}, "neither a number nor an ISO 8601 date"),
+        ("v\n1\n", {"time": "when"}, "no column named 'when'"),
+        ("1,2\n", {"time": "when"}, "has no header row"),
+        ("time\n1\n2\n", {}, "only a time column"),
+        ("time,v\n", {}, "no rows of values"),
+    ],
+)
+def test_bad_files_are_named(tmp_path, text, options, message):
+    with pytest.raises(ValueError, match="s.csv") as raised:
+        _read(tmp_path, "s.csv", text, **options)
+    assert message in str(raised.value)
