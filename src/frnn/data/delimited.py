@@ -116,25 +116,31 @@ def read_rows(
     if not series:
         raise ValueError(f"{path}: only a header row; expected one series per row")
     if complete:
-        _refuse_gaps(path, empty, missing, header)
+        _refuse_gaps(path, empty, missing, header, every=len(empty) == len(series))
     if column is None:
         return series, None
     return series, as_labels(labels, path, 2 if header else 1, text_labels)
 
 
-def _refuse_gaps(path: str, empty: list, missing: list[int], header: bool) -> None:
+def _refuse_gaps(path: str, empty: list, missing: list[int], header: bool, every: bool) -> None:
     """Refuse rows without values (``empty``: (row, label or None) pairs; a footer or a
-    note below the table reads as a label alone) and rows with a missing value, named by
-    the file's own row numbers: the series' numbers, which the readers' later checks
-    would give, are one less than the rows where a header is row 1."""
+    note below the table reads as a label alone, and so does every row of a file whose
+    fields are separated otherwise than its suffix says: ``every``) and rows with a
+    missing value, named by the file's own row numbers: the series' numbers, which the
+    readers' later checks would give, are one less than the rows where a header is row 1."""
     if empty:
         rows = _rows_text([r for r, _ in empty])
         first, label = empty[0]
         if label is None:
             raise ValueError(f"{path}: row(s) {rows} hold no values")
+        why = (
+            "each row is one field: are the fields separated as the file's suffix says "
+            "(.csv: commas or semicolons, .tsv: tabs, .txt: whitespace)?"
+            if every
+            else "a note below the table? remove such rows"
+        )
         raise ValueError(
-            f"{path}: row(s) {rows} hold a label but no values (row {first}: "
-            f"{label[:60]!r}: a note below the table?); remove them"
+            f"{path}: row(s) {rows} hold a label but no values (row {first}: {label[:60]!r}); {why}"
         )
     if missing:
         counted = ", the header included" if header else ""
