@@ -177,6 +177,25 @@ def test_bad_csv_files_are_named(tmp_path, text, message):
         load_file(write(tmp_path, "bad.csv", text))
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("label;t1;t2\na;0,5;1\nb;2;3\nb;1;?\n", r"in row\(s\) 4 \(.*the header included"),
+        ("label,t1,t2\na,0.5,1\nb,2,3\nExported 2024-03-01\n", r"row\(s\) 4 hold a label"),
+        ("label,t1,t2\na,0.5,1\nb,2,3\nExported 2024-03-01\n", r"'Exported 2024-03-01'"),
+        ("t1\tt2\tlabel\n0.5\t1\ta\n2\t3\tb\nb\n", r"row\(s\) 4 hold a label"),
+        ("a\t0.5\t1\nb\t2\t3\n", r"each row is one field: .*\.tsv: tabs"),  # a TSV as .csv
+    ],
+)
+def test_a_file_with_a_header_names_its_rows_as_its_other_errors_do(tmp_path, text, message):
+    """A gap or a note below the table is named by the file's row, the header row 1 (as
+    "row 2, column 3" counts): it was the series' number, one less (the note's row 4 was
+    "row(s) 3"), and the note's text was not shown."""
+    name = "bad.tsv" if "\tlabel" in text else "bad.csv"
+    with pytest.raises(ValueError, match=message):
+        load_file(write(tmp_path, name, text), label="last" if "\tlabel" in text else "first")
+
+
 TS_HEADER = "# a comment\n@problemName Toy\n@timeStamps false\n@classLabel true up down\n"
 
 

@@ -138,6 +138,12 @@ def test_a_compressed_file_and_a_folder(tmp_path):
     (tmp_path / "train.zip").write_bytes(b"PK\x03\x04")
     with pytest.raises(ValueError, match=r"unknown file type '.zip'.*extract the file first"):
         load_file(tmp_path / "train.zip")
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(ValueError, match=r"'.xlsx'.*a spreadsheet: save it as CSV"):
+        load_file(tmp_path / "book.xlsx")  # was "unknown file type" alone
+    (tmp_path / "GunPoint_TRAIN.arff").write_text("@relation GunPoint\n")
+    with pytest.raises(ValueError, match=r"'.arff'.*\.ts file"):
+        load_file(tmp_path / "GunPoint_TRAIN.arff")
     (tmp_path / "UCRArchive").mkdir()
     with pytest.raises(IsADirectoryError, match="UCRArchive: a directory, not a file"):
         load_file(tmp_path / "UCRArchive")

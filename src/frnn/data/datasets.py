@@ -170,6 +170,15 @@ _ARCHIVES = dict.fromkeys(
     " (an archive or a compression frnn does not read: extract the file first; "
     "gzip, bzip2 and xz files, such as train.csv.gz, are read as they are)",
 )
+_ARCHIVES |= dict.fromkeys(  # the formats a practitioner's table is most often in
+    (".xlsx", ".xls", ".xlsm", ".ods"),
+    " (a spreadsheet: save it as CSV; semicolons and decimal commas are read as written)",
+)
+_ARCHIVES |= dict.fromkeys(
+    (".parquet", ".feather", ".arrow", ".pkl", ".pickle"),
+    " (a table for pandas: write it as CSV, DataFrame.to_csv('train.csv', index=False))",
+)
+_ARCHIVES[".arff"] = " (the UCR/UEA archive's .ts file of the same set is read)"
 
 
 def load_file(

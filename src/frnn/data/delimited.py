@@ -28,6 +28,8 @@ import contextlib
 import csv
 import itertools
 
+import numpy as np
+
 from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
@@ -44,7 +46,16 @@ __all__ = ["LABEL_POSITIONS", "detect_header", "header_names", "read_rows", "tab
 _LAST_LABELS = " (are the labels in the last column? pass label='last')"
 
 
-def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=False, guard=False):
+def read_rows(
+    path: str,
+    *,
+    label="first",
+    header=None,
+    limit=None,
+    text_labels=False,
+    guard=False,
+    complete=False,
+):
     """The rows of a delimited file: (values per row, labels or None), each row's values
     a float array (T_i,) with NaN for missing values, the labels (n,) as written (the
     rule of :mod:`frnn.data.labels`).  Every problem is a ValueError.
@@ -68,6 +79,8 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
     guard : bool, refuse a header that names a series id or time stamp column
         (:func:`frnn.data.keycolumns.refuse_key_columns`): a file of one row per step
         read as one series per row would train silently on wrong series
+    complete : bool, refuse rows without values and rows with a missing value, named by
+        the file's row numbers (the header row 1), which the series' numbers are not
     """
     budget = max_bytes(limit)
     with table(path, label=label, header=header, budget=budget) as (names, rows):
@@ -79,6 +92,7 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
         # likely the labels: say how to read them there.
         hint = _LAST_LABELS if label in ("first", "none") else ""
         labels, series, memory = [], [], RowMemory(path, budget)
+        empty, missing = [], []  # the rows (their numbers) without values, with a gap
         for r, fields in rows:
             if isinstance(fields, LongRow) and column not in (None, 0, -1):
                 fields = list(fields)  # a label inside the row: split whole, as before
@@ -92,14 +106,54 @@ def read_rows(path: str, *, label="first", header=None, limit=None, text_labels=
                         "label, is empty (the line ends in a comma); remove the commas that "
                         "end the lines, or give the row its label"
                     )
-            series.append(row_values(fields, r, path, offset, hint))
+            series.append(row_values(fields, r, path, offset, hint))  # (T_i,)
             memory.add(series[-1], labels[-1] if column is not None else None)
+            if not series[-1].size:
+                empty.append((r, labels[-1] if column is not None else None))
+            elif np.isnan(series[-1]).any():
+                missing.append(r)
         header = rows.header
     if not series:
         raise ValueError(f"{path}: only a header row; expected one series per row")
+    if complete:
+        _refuse_gaps(path, empty, missing, header, every=len(empty) == len(series))
     if column is None:
         return series, None
     return series, as_labels(labels, path, 2 if header else 1, text_labels)
+
+
+def _refuse_gaps(path: str, empty: list, missing: list[int], header: bool, every: bool) -> None:
+    """Refuse rows without values (``empty``: (row, label or None) pairs; a footer or a
+    note below the table reads as a label alone, and so does every row of a file whose
+    fields are separated otherwise than its suffix says: ``every``) and rows with a
+    missing value, named by the file's own row numbers: the series' numbers, which the
+    readers' later checks would give, are one less than the rows where a header is row 1."""
+    if empty:
+        rows = _rows_text([r for r, _ in empty])
+        first, label = empty[0]
+        if label is None:
+            raise ValueError(f"{path}: row(s) {rows} hold no values")
+        why = (
+            "each row is one field: are the fields separated as the file's suffix says "
+            "(.csv: commas or semicolons, .tsv: tabs, .txt: whitespace)?"
+            if every
+            else "a note below the table? remove such rows"
+        )
+        raise ValueError(
+            f"{path}: row(s) {rows} hold a label but no values (row {first}: {label[:60]!r}); {why}"
+        )
+    if missing:
+        counted = ", the header included" if header else ""
+        raise ValueError(
+            f"{path}: missing values (NaN) in row(s) {_rows_text(missing)} (the file's "
+            f"non-blank lines counted from 1{counted}); fill them (e.g. interpolate) or "
+            "remove those rows"
+        )
+
+
+def _rows_text(rows: list[int]) -> str:
+    shown = ", ".join(str(r) for r in rows[:10])
+    return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
 
 
 class _Rows:

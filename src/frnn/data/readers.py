@@ -130,7 +130,13 @@ def read_csv(
         X (n, T, 1), labels y (n,) (empty for ``label="none"``), lengths (n,).
     """
     series, labels = read_rows(
-        path, label=label, header=header, limit=max_bytes, text_labels=text_labels, guard=guard
+        path,
+        label=label,
+        header=header,
+        limit=max_bytes,
+        text_labels=text_labels,
+        guard=guard,
+        complete=True,
     )
     y = labels if labels is not None else np.zeros(0)
     return split_from_series([s[:, None] for s in series], y, path, max_bytes)
