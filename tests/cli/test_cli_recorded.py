@@ -228,3 +228,33 @@ def test_a_regressor_with_a_named_target_predicts_without_label(tmp_path):
     bare = _ok(frnn("predict", "--model", "r", "--data", "new.csv", cwd=tmp_path))
     labelled = _ok(frnn("predict", "--model", "r", "--data", "train.csv", cwd=tmp_path))
     assert bare.splitlines()[0] == "row,prediction" and labelled == bare
+
+
+def test_predict_auto_reads_a_column_named_class_as_the_labels(wide):
+    """A model file given directly has no recorded --label; its header's 'class' column,
+    last, was read as the series' last value, silently (a probe: 1 of 150 predictions and
+    76 probabilities changed).  Now --label auto reads a column named label, class or
+    target as the labels: the same output as the run directory's."""
+    run = _ok(frnn("predict", "--model", "r", "--data", "test_last.csv", cwd=wide))
+    direct = _ok(frnn("predict", "--model", "r/model.npz", "--data", "test_last.csv", cwd=wide))
+    bare = _ok(frnn("predict", "--model", "r/model.npz", "--data", "test_none.csv", cwd=wide))
+    assert direct == run == bare
+    first = _ok(frnn("predict", "--model", "r/model.npz", "--data", "test_first.csv", cwd=wide))
+    assert first == run
+
+
+def test_predict_auto_does_not_read_integer_labels_as_values(tmp_path):
+    """The probe's silent case: integer classes (GunPoint's 1 and 2) in a last column
+    named 'label' read as a number, one value more per series, no error."""
+    X, labels = _series(30)
+    Xt, test_labels = _series(10, seed=1)
+    codes = {"low": "1", "high": "2"}
+    for name, x, y in (("train", X, labels), ("test", Xt, test_labels)):
+        head = ",".join([*(f"t{t}" for t in range(x.shape[1])), "label"])
+        rows = [",".join([*(f"{v:.6f}" for v in r), codes[c]]) for r, c in zip(x, y, strict=True)]
+        (tmp_path / f"{name}.csv").write_text("\n".join([head, *rows]) + "\n")
+    _ok(frnn("train", "--train", "train.csv", "--label", "last", "--out", "r", *FAST,
+             cwd=tmp_path))  # fmt: skip
+    run = _ok(frnn("predict", "--model", "r", "--data", "test.csv", cwd=tmp_path))
+    direct = _ok(frnn("predict", "--model", "r/model.npz", "--data", "test.csv", cwd=tmp_path))
+    assert direct == run

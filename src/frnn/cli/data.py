@@ -19,10 +19,12 @@ import warnings
 
 import numpy as np
 
+from .._validate import check_file
 from ..classifier.targets import unknown_labels
 from ..data.compressed import split_suffix
 from ..data.datasets import DATASETS, TEXT_SUFFIXES, load_dataset, load_file
-from ..data.delimited import detect_header
+from ..data.delimited import detect_header, header_names
+from ..data.keycolumns import label_column
 from ..data.keyed import LabelChanges
 from ..data.labels import as_classes
 from .flags import flag
@@ -51,9 +53,10 @@ _LABEL_HELP = {
     "column's name (default: first)",
     "evaluate": "where a text file's labels are: first, last, or a header column's name "
     "(default: the run's, when --model is a run directory; else first)",
-    "predict": f"{_WHERE}; auto (default): the first column when every value in it is a "
-    "class of the model (01 is the class 1 of a model of integer classes), else none (a "
-    "regressor has no classes to tell by: pass first or none). Of a run directory trained "
+    "predict": f"{_WHERE}; auto (default): a header column named label, class or target; "
+    "else the first column when every value in it is a class of the model (01 is the class "
+    "1 of a model of integer classes), else none (a regressor has no classes to tell by: "
+    "pass first or none). Of a run directory trained "
     "with --label NAME: NAME where the file's header has it, else none; with --label "
     "last: auto on the last column",
 }
@@ -127,26 +130,29 @@ def read_split(
     A text or ``.ts`` file's labels are read against integer ``classes`` too
     (:func:`frnn.data.labels.as_classes`): ``01`` is the class 1.
 
-    ``label="auto"`` reads the first column (the last with ``auto_at="last"``, where a run
-    recorded ``--label last``) as labels when every value in it is one of ``classes`` (a
-    classifier's), else the file as unlabelled; without ``classes`` (a regressor's, which
-    cannot tell a target column from a sample) auto is refused for text files rather than
-    guessed.  With ``--id``, the first (last) column is the first (last) other than the id
-    and time columns, and a column that changes within a series is not the labels.
+    ``label="auto"`` reads a header column named label, class or target as the labels
+    (:func:`_named_label`); else the first column (the last with ``auto_at="last"``, where
+    a run recorded ``--label last``) as labels when every value in it is one of
+    ``classes`` (a classifier's), else the file as unlabelled; without ``classes`` (a
+    regressor's, which cannot tell a target column from a sample) auto is refused for text
+    files rather than guessed.  With ``--id``, the first (last) column is the first (last)
+    other than the id and time columns, and a column that changes within a series is not the labels.
     """
     has_header = HEADERS[header]
     keys = {"id": id, "time": time}
     text = classes is not None and np.asarray(classes).dtype.kind in "US"
-    if label == "auto" and classes is None and text_file(path):
+    named = _named_label(path, has_header, id, auto_at) if label == "auto" else None
+    if label == "auto" and classes is None and text_file(path) and named is None:
         raise ValueError(
             f"{path}: --label auto cannot tell a regressor's target column from the "
             f"series; pass --label {auto_at} (targets in the {auto_at} column), or --label "
             "none to predict on unlabelled series"
         )
-    if label != "auto" or classes is None:
-        where = auto_at if label == "auto" else label
+    if label != "auto" or classes is None or named is not None:
+        where = named or (auto_at if label == "auto" else label)
+        header = True if named else has_header
         split = load_file(
-            path, label=where, header=has_header, data_format=data_format, text_labels=text, **keys
+            path, label=where, header=header, data_format=data_format, text_labels=text, **keys
         )
         return _as_classes(split, classes, path)
     try:
@@ -194,6 +200,18 @@ def _warn_unlabelled(path: str, auto_at: str, named: int, others: list) -> None:
         LabelWarning,
         stacklevel=3,
     )
+
+
+def _named_label(path: str, has_header, id, auto_at: str) -> str | None:
+    """``--label auto``'s column where a text file's header names one as labels are
+    (label, class, target: :func:`frnn.data.keycolumns.label_column`), else None: read
+    otherwise, such a column would be a series' last value (a model file given without
+    its run's recorded ``--label``, the labels in a column auto does not look at)."""
+    if not text_file(path) or has_header is False:
+        return None
+    check_file(path)  # a missing file, a folder: named as the reader names them
+    header = True if id not in (None, "none") else has_header  # an id column: a header
+    return label_column(header_names(path, header=header, label=auto_at))
 
 
 def _as_classes(split, classes, path: str):

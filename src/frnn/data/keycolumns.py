@@ -14,13 +14,20 @@ channel, it would be silent; ``time="none"`` reads it so.
 The names are those the common tools write: ``id`` and ``time`` (tsfresh), ``case_id``
 (aeon, sktime), ``unique_id`` and ``ds`` (Nixtla, Prophet), ``item_id`` (GluonTS,
 AutoGluon), ``series_id``, ``timestamp``, ``date``; a wide file's value columns are named
-``t0``, ``0``, ``step_1``, … and a label column ``label``, ``class`` or ``target``, none
-of them here.
+``t0``, ``0``, ``step_1``, … and a label column ``label``, ``class`` or ``target``
+(:data:`LABEL_NAMES`: ``predict --label auto`` reads such a column as the labels).
 """
 
 from __future__ import annotations
 
-__all__ = ["ID_NAMES", "TIME_NAMES", "refuse_key_columns", "refuse_time_columns"]
+__all__ = [
+    "ID_NAMES",
+    "LABEL_NAMES",
+    "TIME_NAMES",
+    "label_column",
+    "refuse_key_columns",
+    "refuse_time_columns",
+]
 
 #: Header names (lower case) of a column that identifies the series a row belongs to.
 ID_NAMES = frozenset(
@@ -40,6 +47,10 @@ ID_NAMES = frozenset(
         "ts_id",
     )
 )
+#: Header names (lower case) of a column of labels: ``predict``'s ``--label auto`` reads
+#: such a column as the labels (:func:`label_column`) rather than as a series' last value.
+#: Not ``y``: a long file's channels are often named x, y, z.
+LABEL_NAMES = frozenset(("label", "labels", "class", "target"))
 #: Header names (lower case) of a column that holds a row's time stamp or step.
 TIME_NAMES = frozenset(
     (
@@ -92,3 +103,10 @@ def refuse_time_columns(path: str, names: list[str], label) -> None:
             f"time={times[0]!r} to order each series' rows by it; time='none' reads it as "
             "a channel"
         )
+
+
+def label_column(names: list[str] | None) -> str | None:
+    """The one header column of ``names`` named as labels are (:data:`LABEL_NAMES`, case
+    and surrounding blanks ignored), or None: none, or more than one (ambiguous)."""
+    found = [name for name in names or () if name.strip().lower() in LABEL_NAMES]
+    return found[0] if len(found) == 1 else None
