@@ -221,8 +221,8 @@ def window_stride(X) -> int:
     consecutive rows of it (a :func:`time_split` fold); independent series of real values
     do not pass.  Windows that repeat each other (a constant series: every row equal), and
     fewer than three rows, give 0: no shift to read.  The cost, a comparison of X with
-    itself per candidate s (the first pair of rows rules out nearly all), is small beside
-    any fit's.
+    itself per shift that the first two rows' first values allow (at most 64 of them,
+    the least first), is small beside any fit's.
 
     Parameters
     ----------
@@ -235,13 +235,28 @@ def window_stride(X) -> int:
     """
     X = np.asarray(X)
     X = X[:, :, None] if X.ndim == 2 else X  # (n, T, D)
-    if X.ndim != 3 or len(X) < 3 or X.shape[1] < 2:
+    if X.ndim != 3 or len(X) < 3 or X.shape[1] < 2 or np.array_equal(X[1:], X[:-1]):
         return 0
-    T = X.shape[1]
-    for s in range(1, T):
+    for s in _shifts(X[0], X[1])[:_SHIFTS_TRIED]:
         if np.array_equal(X[1, :-s], X[0, s:]) and np.array_equal(X[1:, :-s], X[:-1, s:]):
-            return 0 if np.array_equal(X[1:], X[:-1]) else s
+            return int(s)
     return 0
+
+
+_SHIFTS_TRIED = 64  # shifts checked in full, the least first: more only in periodic data
+
+
+def _shifts(first: np.ndarray, second: np.ndarray, prefix: int = 16) -> np.ndarray:
+    """The shifts s in [1, T) with second[j] == first[s + j] for the first ``prefix`` j
+    (those within the row), in increasing order: O(prefix·T) where checking every shift
+    in full would cost O(T²)."""
+    T = len(first)
+    shifts = np.arange(1, T)
+    for j in range(min(prefix, T - 1)):
+        inside = shifts + j < T
+        at = np.minimum(shifts + j, T - 1)
+        shifts = shifts[~inside | (first[at] == second[j]).all(axis=-1)]
+    return shifts
 
 
 def overlap_gap(X, K: int = 1) -> int:
