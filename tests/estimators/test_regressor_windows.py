@@ -35,7 +35,7 @@ def test_a_time_split_fold_of_windows_is_told_too(T):
     X, Y = windows(_series(T), 24, 12)
     for train, _ in time_split(3, window=24, horizon=12).split(X):
         model = frnn.RNNRegressor(**SMALL).fit(X[train], Y[train])
-        assert model.loo_gap_ == min(35, (len(train) - 2) // 4) > 0
+        assert model.loo_gap_ == min(35, (len(train) - 2) // 5) > 0
 
 
 def test_a_fit_on_windows_is_the_fit_with_the_gap_forced(monkeypatch):

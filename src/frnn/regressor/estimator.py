@@ -127,7 +127,7 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         (``frnn.data.windows``, stride s < T: X[i + 1, : T − s] == X[i, s:] for every i,
         read from X, as in a ``time_split`` fold of them), each shares values, inputs or
         targets, with ⌊(T + K − 1) / s⌋ neighbours either side, and leave-one-out, which
-        keeps them in the fit, would choose α too small; lowered to ⌊(n − 2) / 4⌋ on few
+        keeps them in the fit, would choose α too small; lowered to ⌊(n − 2) / 5⌋ on few
         windows (:func:`frnn.reservoir.ridge.tiles`).  0: plain leave-one-out
         (independent series, or windows that share no input).  Not kept in model files
     networks_ : list of networks W (I, f·D), R (I, I), V (K, I) (and b (I,), c (K,) with

@@ -326,9 +326,12 @@ def tiles(n: int, gap: int) -> tuple[int, list[tuple[np.ndarray, np.ndarray]] | 
     in which no window within h rows of it took part (hv-block cross-validation, its
     validation blocks laid side by side: n/v solves of v + 2h rows, where a block a row
     would cost n solves of 2h + 1 rows, hundreds of times as many operations for h ≈ 50).
-    Where n is small, h is lowered to ⌊(n − 2)/4⌋ and v to n/2 − 2h, so that every fit
-    keeps at least half of the rows (a fit on fewer would prefer more penalty than one
-    on all n does).
+    Where n is small (n < 5h + 2), h is lowered to ⌊(n − 2)/5⌋ and v to n/2 − 2h (about
+    n/10 at least), so that every fit keeps at least half of the rows (a fit on fewer
+    would prefer more penalty than one on all n does) and the blocks are about ten or
+    fewer (each a solve of up to n/2 rows for every α: with h lowered to n/4 alone, v
+    fell to a few rows and the blocks numbered hundreds, 2,100 windows of 500 values
+    costing a fit 7 times one with leave-one-out).
 
     Parameters
     ----------
@@ -340,7 +343,7 @@ def tiles(n: int, gap: int) -> tuple[int, list[tuple[np.ndarray, np.ndarray]] | 
     h : int, the rows left out either side of each block (0: none)
     blocks : list of (ids (1, j), rows (1, k)), a block's j rows first, or None
     """
-    h = min(gap, max(0, (n - 2) // 4))
+    h = min(gap, max(0, (n - 2) // 5))
     if h == 0:
         return 0, None
     v = max(1, min(h + 1, n // 2 - 2 * h))
