@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from frnn.data import holdout, last_window, time_split, windows
+from frnn.data.forecast import overlap_gap, window_stride
 
 
 def naive_windows(y, window, horizon, stride, target=0):
@@ -280,3 +281,37 @@ def test_holdout_targets_are_the_tail_alone_and_inputs_end_before_them():
         holdout(3.0, 1, window=1)
     with pytest.raises(ValueError, match=r"y must be one series.*got shape \(2, 3, 4\)"):
         holdout(np.zeros((2, 3, 4)), 1, window=1)
+
+
+# -- telling windows from independent series -------------------------------------------------
+@pytest.mark.parametrize("stride", [1, 3])
+@pytest.mark.parametrize("horizon", [1, 12])
+def test_window_stride_reads_the_stride_of_windows_and_of_a_fold_of_them(stride, horizon):
+    y = np.random.default_rng(0).standard_normal((400, 2))
+    X, Y = windows(y, 24, horizon, stride=stride, target=0)
+    assert window_stride(X) == stride
+    assert overlap_gap(X, 1 if Y.ndim == 1 else Y.shape[1]) == (24 + horizon - 1) // stride
+    assert window_stride(X[..., 0]) == stride  # (n, T) as well
+    for train, test in time_split(3, window=24, horizon=horizon, stride=stride).split(X):
+        assert window_stride(X[train]) == window_stride(X[test]) == stride
+
+
+def test_window_stride_reads_no_stride_in_independent_or_degenerate_series():
+    rng = np.random.default_rng(1)
+    assert window_stride(rng.standard_normal((50, 30))) == 0
+    assert window_stride(rng.integers(0, 2, (50, 30))) == 0  # binary, still independent
+    assert window_stride(np.ones((20, 10, 1))) == 0  # a constant series' windows
+    X, _ = windows(rng.standard_normal(100), 10)
+    assert window_stride(X[:2]) == 0  # two rows: too few to read
+    assert window_stride(X[::-1]) == 0  # the windows out of order
+    assert window_stride(np.concatenate([X[:20], X[40:]])) == 0  # a run cut out
+    assert window_stride(windows(rng.standard_normal(100), 5, stride=5)[0]) == 0  # no overlap
+    assert overlap_gap(rng.standard_normal((50, 30)), 12) == 0
+
+
+def test_window_stride_takes_the_least_shift_that_fits():
+    """Windows of stride 4 of a series of period 3 fit shifts 1 and 4: the least, whose
+    neighbours share more (a longer gap); of period 2, every window is the same: none."""
+    X, _ = windows(np.tile([0.0, 1.0, 2.0], 40), 8, stride=4)
+    assert window_stride(X) == 1
+    assert window_stride(windows(np.tile([0.0, 1.0], 50), 8, stride=4)[0]) == 0

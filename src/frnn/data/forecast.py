@@ -29,7 +29,7 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from .._validate import Interval, as_float_array
 
-__all__ = ["holdout", "last_window", "time_split", "windows"]
+__all__ = ["holdout", "last_window", "overlap_gap", "time_split", "window_stride", "windows"]
 
 _POSITIVE = Interval("int", 1)
 
@@ -209,6 +209,75 @@ def _checked_channel(target, D: int) -> int:
     if not -D <= target < D:
         raise ValueError(f"target must be an integer in [0, {D}); got {target}")
     return int(target) % D
+
+
+def window_stride(X) -> int:
+    """The stride s of :func:`windows` if X's rows are consecutive windows of one series,
+    each the one before it moved on by s < T steps; else 0.
+
+    Read from X alone, exactly: X[i + 1, : T − s] == X[i, s:] for every i, the least such
+    s in [1, T) (a shorter shift that also fits is the one whose neighbours share more).
+    What :func:`windows` makes, at any stride below the window, and every run of
+    consecutive rows of it (a :func:`time_split` fold); independent series of real values
+    do not pass.  Windows that repeat each other (a constant series: every row equal), and
+    fewer than three rows, give 0: no shift to read.  The cost, a comparison of X with
+    itself per shift that the first two rows' first values allow (at most 64 of them,
+    the least first), is small beside any fit's.
+
+    Parameters
+    ----------
+    X : (n, T) or (n, T, D) array
+
+    Returns
+    -------
+    int
+        s ≥ 1, or 0.
+    """
+    X = np.asarray(X)
+    X = X[:, :, None] if X.ndim == 2 else X  # (n, T, D)
+    if X.ndim != 3 or len(X) < 3 or X.shape[1] < 2 or np.array_equal(X[1:], X[:-1]):
+        return 0
+    for s in _shifts(X[0], X[1])[:_SHIFTS_TRIED]:
+        if np.array_equal(X[1, :-s], X[0, s:]) and np.array_equal(X[1:, :-s], X[:-1, s:]):
+            return int(s)
+    return 0
+
+
+_SHIFTS_TRIED = 64  # shifts checked in full, the least first: more only in periodic data
+
+
+def _shifts(first: np.ndarray, second: np.ndarray, prefix: int = 16) -> np.ndarray:
+    """The shifts s in [1, T) with second[j] == first[s + j] for the first ``prefix`` j
+    (those within the row), in increasing order: O(prefix·T) where checking every shift
+    in full would cost O(T²)."""
+    T = len(first)
+    shifts = np.arange(1, T)
+    for j in range(min(prefix, T - 1)):
+        inside = shifts + j < T
+        at = np.minimum(shifts + j, T - 1)
+        shifts = shifts[~inside | (first[at] == second[j]).all(axis=-1)]
+    return shifts
+
+
+def overlap_gap(X, K: int = 1) -> int:
+    """The rows either side of each window that share a value with it, inputs or targets:
+    ⌊(T + K − 1) / s⌋ (:func:`time_split`'s gap) for windows of stride s = :func:`window_stride`
+    (X) with K targets each (direct multi-step: ``horizon``), 0 if X is no such windows.
+
+    Window i reads y[t_i − T : t_i + K] and window i + d's origin is d·s further on: they
+    share a value while d·s < T + K.
+
+    Parameters
+    ----------
+    X : (n, T) or (n, T, D) array
+    K : int ≥ 1, the targets' columns
+
+    Returns
+    -------
+    int ≥ 0
+    """
+    s = window_stride(X)
+    return (np.shape(X)[1] + K - 1) // s if s else 0
 
 
 def holdout(y, test_size: int, *, window: int):

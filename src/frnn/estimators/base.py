@@ -88,6 +88,7 @@ class RNNEstimator(BaseEstimator):
     _FITTED: ClassVar[tuple[str, ...]] = (
         "reservoir_",
         "alpha_",
+        "loo_gap_",
         "networks_",
         "history_",
         "loss_curve_",

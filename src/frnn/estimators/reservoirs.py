@@ -104,11 +104,14 @@ def fit(est, x, lengths, Y, callback, sums: bool = False, sample_weight=None) ->
     beta = 0.0 if sums else est._task.neighbour_weight(est)
     omegas = (1.0,) if sums else est._task.statistics_weights(est)
     crops = est._task.crops(est)  # a classifier's: crops of few series
+    gap = est._task.loo_gap(est, x, lengths, targets)  # a regressor's: windows' neighbours
     shrink = 0.0 if sums or codes is None else scale_shrink(codes, len(est.classes_))
     model = ReservoirReadout(
-        drawn, neighbour_weight=beta, statistics_weights=omegas, crops=crops
+        drawn, neighbour_weight=beta, statistics_weights=omegas, crops=crops, gap=gap or 0
     ).fit(series, targets, sample_weight=weights, callback=hook, sums=sums, shrink=shrink)
     est.reservoir_, est.alpha_ = model, model.alpha_
+    if gap is not None:
+        est.loo_gap_ = model.readout_.gap
     est._task.calibrate(est, Y, sample_weight)  # τ: as copies would, class weights aside
 
 

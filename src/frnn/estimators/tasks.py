@@ -77,6 +77,12 @@ class Task:
         (:mod:`frnn.reservoir.crops`: a classifier's)."""
         return False
 
+    def loo_gap(self, est, x: np.ndarray, lengths: np.ndarray, Y: np.ndarray) -> int | None:
+        """The rows either side of each that the read-out's leave-out choosing α leaves out
+        with it, for series x (n, T, D) of ``lengths`` (n,) and targets Y (n, K); None: the
+        task reads no windows (plain leave-one-out, no ``loo_gap_``)."""
+        return None
+
     def loo_classes(self, est, Y: np.ndarray) -> np.ndarray | None:
         """The class (n,) of each series, whose leave-one-out outputs the softmax
         temperature is fitted to; None: the task has no temperature."""

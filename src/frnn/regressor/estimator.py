@@ -5,7 +5,8 @@ Two ways to fit the same read-out equation z = V·(what the recurrent states say
 - ``training="reservoir"`` (default): many fixed random recurrent networks, their states
   pooled over time, and a ridge read-out fitted in closed form (the least-squares loss,
   solved), α by exact leave-one-out (:class:`frnn.reservoir.readout.ReservoirReadout`, the
-  classifier's read-out);
+  classifier's read-out), or by exact leave-block-out where the series are the sliding
+  windows of one series (``loo_gap_``);
 - ``training="bptt"``: the network a(t) = f(W x(t) + R a(t−1) + b), z = V a(T) + c
   trained end to end by BPTT on the least-squares loss ½ Σ_k (z_k − y_k)² with identity
   output (:mod:`frnn.training.ensemble`: the split, the ensemble, the loop); its defaults
@@ -119,7 +120,16 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     y_mean_, y_scale_ : (K,) the target scaling: the models learn (y − y_mean_) / y_scale_
     reservoir_ : the fitted :class:`frnn.reservoir.readout.ReservoirReadout`, the reservoirs
         and the ridge read-out (training="reservoir")
-    alpha_ : float, the ridge penalty chosen by leave-one-out (training="reservoir")
+    alpha_ : float, the ridge penalty chosen by leave-one-out (training="reservoir"), or
+        by leave-block-out where X's rows are consecutive windows of one series
+    loo_gap_ : int, (training="reservoir") the windows left out either side of each block
+        of windows by the choice of α: where X's rows are the sliding windows of one series
+        (``frnn.data.windows``, stride s < T: X[i + 1, : T − s] == X[i, s:] for every i,
+        read from X, as in a ``time_split`` fold of them), each shares values, inputs or
+        targets, with ⌊(T + K − 1) / s⌋ neighbours either side, and leave-one-out, which
+        keeps them in the fit, would choose α too small; lowered to ⌊(n − 2) / 5⌋ on few
+        windows (:func:`frnn.reservoir.ridge.tiles`).  0: plain leave-one-out
+        (independent series, or windows that share no input).  Not kept in model files
     networks_ : list of networks W (I, f·D), R (I, I), V (K, I) (and b (I,), c (K,) with
         ``bias=True``) (training="bptt")
     loss_curve_, n_iter_, history_ : as RNNClassifier's (training="bptt"; history's

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.forecast import overlap_gap
 from ..data.inputs import mask
 from ..data.weights import refuse_single_series
 from ..estimators.tasks import Task
@@ -52,6 +53,13 @@ class Regression(Task):
         est.y_mean_, est.y_scale_ = scaling(Y, lengths)
         est.sequence_, est.squeeze_, est.n_outputs_ = info.sequence, info.squeeze, info.K
         return self._scaled(est, Y, lengths)
+
+    def loo_gap(self, est, x, lengths, Y):
+        # Windows of one long series (frnn.data.windows) share values with their
+        # neighbours: α is chosen leaving each out with those (frnn.reservoir.ridge.tiles)
+        if len(lengths) and (lengths == x.shape[1]).all():  # padded series are no windows
+            return overlap_gap(x, Y.shape[1])
+        return 0
 
     @staticmethod
     def _scaled(est, Y: np.ndarray, lengths: np.ndarray) -> np.ndarray:

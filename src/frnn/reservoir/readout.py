@@ -77,6 +77,10 @@ class ReservoirReadout:
         also fits the ridge on a crop of each, read from its own run
         (:mod:`frnn.reservoir.crops`), kept where its leave-one-out error over the series
         is less: the classifiers' read-out
+    gap : the training series are consecutive windows of one series, each sharing values
+        with ``gap`` neighbours either side: α is chosen leaving each window out with its
+        neighbours (:func:`frnn.reservoir.ridge.tiles`; ``readout_.gap`` the number left
+        out); 0: plain leave-one-out.  Not with crops
 
     Attributes
     ----------
@@ -101,6 +105,7 @@ class ReservoirReadout:
         neighbour_weight: float | str = 0.0,
         statistics_weights=(1.0,),
         crops: bool = False,
+        gap: int = 0,
     ) -> None:
         check_weight(neighbour_weight)
         self.features_ = features
@@ -108,6 +113,7 @@ class ReservoirReadout:
         self.neighbour_weight = neighbour_weight
         self.statistics_weights = check_weights(statistics_weights)
         self.crops = crops
+        self.gap = gap
         self.cropped_ = False
         self.temperature_: float | None = None
         self.neighbours_: Neighbours | None = None
@@ -176,10 +182,11 @@ class ReservoirReadout:
             ridge_loo, alphas=self.alphas, others=others, weights=self.statistics_weights,
             copy=False,  # the scaled copies are ours
         )  # fmt: skip
+        series = partial(ridge, gap=self.gap) if self.gap else ridge  # the crops' fit: none
         # Scaled in place where nothing reads F again (the crops and the sums do): a fresh
         # (n, p) array would cost a page fault a page (sums.ROWS says why that counts).
         scaled = self._scaled(F, in_place=not (cropping or sums))
-        self.readout_ = ridge(scaled, Y, sample_weight=sample_weight)
+        self.readout_ = series(scaled, Y, sample_weight=sample_weight)
         del scaled  # not held while the crops' rows are
         self.cropped_ = False
         if cropping:

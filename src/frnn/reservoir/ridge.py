@@ -20,6 +20,14 @@ classifier's crops, :mod:`frnn.reservoir.crops`): they join the fit, and the
 leave-one-out leaves each series out *with* its rows, exactly, from each group's k × k
 block of the hat matrix, e_S = (I − H_SS)⁻¹ r_S (:func:`grouped_residuals`); the error
 that chooses ω and α is that of the n series alone.
+
+With ``gap`` = h > 0 the n rows are consecutive windows of one series (:func:`frnn.data.windows`,
+neighbours sharing values): leave-one-out would keep a left-out window's neighbours, which
+hold almost all its values and its target, in the fit, and choose α too small.  The rows are
+then cut into consecutive blocks, each left out with h rows either side (hv-block
+cross-validation, Burman, Chow & Nolan 1994; Racine 2000), exactly, by the same
+e_S = (I − H_SS)⁻¹ r_S (:func:`tiles`), and each row's residual is that of the fit without
+its block.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ __all__ = [
     "loo_residuals",
     "primal",
     "ridge_loo",
+    "tiles",
 ]
 
 ALPHAS = np.logspace(-3, 3, 10)  # the penalties tried by default: MiniRocket's grid
@@ -70,6 +79,8 @@ class RidgeFit:
     loo_error : (n_alphas,) mean weighted leave-one-out squared error per α (at ω)
     weight : ω, the chosen weight of the ``others`` columns (1 without them); ``coef``
         applies to those columns multiplied by ω
+    gap : the rows left out either side of each row's block in ``loo`` (:func:`tiles`);
+        0: plain leave-one-out (or the groups')
     """
 
     coef: np.ndarray
@@ -78,6 +89,7 @@ class RidgeFit:
     loo: np.ndarray
     loo_error: np.ndarray
     weight: float = 1.0
+    gap: int = 0
 
     def predict(self, F: np.ndarray) -> np.ndarray:
         """(n, p) features -> (n, K) outputs."""
@@ -94,6 +106,7 @@ def ridge_loo(
     weights=(1.0,),
     copy: bool = True,
     groups=None,
+    gap: int = 0,
 ) -> RidgeFit:
     """Fit the ridge read-out for every α in ``alphas``; keep the best by leave-one-out.
 
@@ -118,6 +131,10 @@ def ridge_loo(
         each row belongs to, ``groups[:n]`` = 0, ..., n − 1 (the series themselves first).
         The leave-one-out then leaves each series out with its rows, and ``loo`` and
         ``loo_error`` are those of the n series alone (ω on every series: no subsample)
+    gap : int ≥ 0, default 0
+        With the rows consecutive windows of one series: each row is left out in a block
+        of rows with ``gap`` rows either side (:func:`tiles`, which lowers it where n is
+        small; ``RidgeFit.gap`` the one used).  0: plain leave-one-out.  Not with ``groups``
 
     Returns
     -------
@@ -128,9 +145,15 @@ def ridge_loo(
     w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if w.shape != (n,):
         raise ValueError(f"sample_weight must have shape ({n},); got {w.shape}")
+    if isinstance(gap, bool) or not isinstance(gap, int | np.integer) or gap < 0:
+        raise ValueError(f"gap must be an integer >= 0; got {gap!r}")
+    if gap and groups is not None:
+        raise ValueError("gap and groups cannot be combined: pass one of them")
     blocks = None if groups is None else _blocks(groups, n)
     if not (w > 0).all():  # NaN and negative weights too: refused there
-        return _weightless_apart(F, Y, alphas, w, groups, others=others, weights=weights)
+        options = {"others": others, "weights": weights, "gap": gap}
+        return _weightless_apart(F, Y, alphas, w, groups, **options)
+    gap, blocks = (gap, blocks) if not gap else tiles(n, gap)
     if blocks is None and others is not None and len(weights) > 1 and min(F.shape) > OMEGA_SERIES:
         weights = (_subsample_weight(F, Y, alphas, w, others, weights),)
     mu = w @ F / w.sum()  # (p,) weighted means: the unpenalised intercept
@@ -172,7 +195,8 @@ def ridge_loo(
     alpha = float(alphas[i])
     coef = project(UtY / (s2 + alpha)[:, None])  # (p, K)
     scaled_mu = mu if others is None else mu * np.where(others, omega, 1.0)
-    return RidgeFit(coef, nu - scaled_mu @ coef, alpha, loos[i], np.asarray(errors), omega)
+    intercept = nu - scaled_mu @ coef
+    return RidgeFit(coef, intercept, alpha, loos[i], np.asarray(errors), omega, gap)
 
 
 def _weightless_apart(F, Y, alphas, w, groups, **options) -> RidgeFit:
@@ -181,7 +205,9 @@ def _weightless_apart(F, Y, alphas, w, groups, **options) -> RidgeFit:
 
     A series of weight 0 changes no sum of the fit, so the fit and the others'
     leave-one-out residuals are those without it; its own residual, 0/0 in the weighted
-    space, is that of a series the fit never saw: its prediction's."""
+    space, is that of a series the fit never saw: its prediction's.  With a ``gap`` the
+    kept windows' blocks count the kept rows: h of them either side reach at least as far
+    as h windows did."""
     if (w < 0).any() or not np.isfinite(w).all():
         raise ValueError(f"sample_weight must hold finite weights >= 0; got {w!r}")
     m = len(F) if groups is None else int(np.max(groups)) + 1  # the series
@@ -234,13 +260,16 @@ def loo_residuals(U, shrink, UtY, Yc, root, share, U2=None) -> np.ndarray:
 
 
 def grouped_residuals(U, shrinks, UtY, Yc, root, share, blocks) -> np.ndarray:
-    """Leave-one-group-out residuals of the series, each left out with its rows, in y's units,
-    for each α's shrinkage at once.
+    """Leave-one-group-out residuals of the scored rows, each group left out whole, in y's
+    units, for each α's shrinkage at once.
 
-    For a group S (its series and its extra rows), e_S = (I − H_SS)⁻¹ r_S with r the
-    fitted residuals in the weighted space and H_SS = U_S diag(shrink) U_Sᵀ + √s_S √s_Sᵀ
-    its block of the hat matrix (the second term the intercept's, s = ``share``): the
-    exact residuals of the fit without S; the series' own row's is kept.
+    For a group S (the rows it scores and the rows left out with them), e_S = (I − H_SS)⁻¹
+    r_S with r the fitted residuals in the weighted space and H_SS = U_S diag(shrink) U_Sᵀ
+    + √s_S √s_Sᵀ its block of the hat matrix (the second term the intercept's, s =
+    ``share``): the exact residuals of the fit without S; the scored rows' are kept.  The
+    crops' groups (:func:`_blocks`) score a series and leave out its crops with it; the
+    windows' (:func:`tiles`) score a block of consecutive windows and leave out the
+    windows either side of it with them.
 
     Parameters
     ----------
@@ -250,28 +279,85 @@ def grouped_residuals(U, shrinks, UtY, Yc, root, share, blocks) -> np.ndarray:
     Yc : (N, K) the centred, weighted targets √w (y − ν)
     root : (N, 1) √w
     share : (N,) w / Σ w
-    blocks : list of (ids (g,), rows (g, k)): the groups of each size k, a group's own
-        series first in its rows (:func:`_blocks`)
+    blocks : list of (ids (g, j), rows (g, k)): g groups of k rows each, the first j of
+        them scored, as rows ``ids`` of the output
 
     Returns
     -------
-    (m, n, K), one row per series for each α
+    (m, n, K), one row per scored row (every id once) for each α
     """
     # (m, N, K) fitted residuals: one product a α, as one α at a time made them
     r = Yc - U @ (shrinks[:, :, None] * UtY)
-    out = np.empty((len(shrinks), sum(len(ids) for ids, _ in blocks), r.shape[2]))
+    out = np.empty((len(shrinks), sum(ids.size for ids, _ in blocks), r.shape[2]))
     for ids, rows in blocks:
-        Ug = U[rows]  # (g, k, r)
-        rs = np.sqrt(share)[rows]  # (g, k)
-        scaled = Ug * shrinks[:, None, None, :]  # (m, g, k, r)
-        H = np.einsum("agir,gjr->agij", scaled, Ug) + rs[:, :, None] * rs[:, None, :]
-        e = np.linalg.solve(np.eye(rows.shape[1]) - H, r[:, rows])  # (m, g, k, K)
-        out[:, ids] = e[:, :, 0] / root[rows[:, 0]]
+        j, k = ids.shape[1], rows.shape[1]
+        step = max(1, GROUPED_VALUES // max(len(shrinks) * k * U.shape[1], 1))  # groups at once
+        for a in range(0, len(rows), step):
+            some = rows[a : a + step]  # (g, k)
+            rs = np.sqrt(share)[some]  # (g, k)
+            H = _hat(U[some], shrinks) + rs[:, :, None] * rs[:, None, :]  # (m, g, k, k)
+            e = np.linalg.solve(np.eye(k) - H, r[:, some])  # (m, g, k, K)
+            out[:, ids[a : a + step]] = e[:, :, :j] / root[some[:, :j]]
     return out
 
 
+def _hat(Ug: np.ndarray, shrinks: np.ndarray) -> np.ndarray:
+    """U_S diag(shrink) U_Sᵀ (m, g, k, k) of g groups' rows Ug (g, k, r), for each α's
+    shrinkage (m, r): by einsum for the crops' pairs (as they always were: a BLAS call
+    per 2 × 2 block would cost more than it computes); for the windows' blocks of
+    hundreds of rows as A Aᵀ, A = U_S diag(√shrink), which numpy hands to BLAS's
+    symmetric product (syrk: half a general product's operations; 30% less time)."""
+    if Ug.shape[1] <= 2:
+        return np.einsum("agir,gjr->agij", Ug * shrinks[:, None, None, :], Ug)
+    H = np.empty((len(shrinks), *Ug.shape[:2], Ug.shape[1]))  # (m, g, k, k)
+    for a, root in enumerate(np.sqrt(shrinks)):  # shrink = s² / (s² + α) ≥ 0
+        for i, rows in enumerate(Ug):
+            A = rows * root  # (k, r)
+            H[a, i] = A @ A.T
+    return H
+
+
+def tiles(n: int, gap: int) -> tuple[int, list[tuple[np.ndarray, np.ndarray]] | None]:
+    """The blocks in which n consecutive windows are left out: (h, blocks) for
+    :func:`grouped_residuals`, or (0, None) for plain leave-one-out.
+
+    The rows are cut into consecutive blocks of v = h + 1 (the last ones shorter), each
+    left out with the h rows either side of it, so that a row's residual is that of a fit
+    in which no window within h rows of it took part (hv-block cross-validation, its
+    validation blocks laid side by side: n/v solves of v + 2h rows, where a block a row
+    would cost n solves of 2h + 1 rows, hundreds of times as many operations for h ≈ 50).
+    Where n is small (n < 5h + 2), h is lowered to ⌊(n − 2)/5⌋ and v to n/2 − 2h (about
+    n/10 at least), so that every fit keeps at least half of the rows (a fit on fewer
+    would prefer more penalty than one on all n does) and the blocks are about ten or
+    fewer (each a solve of up to n/2 rows for every α: with h lowered to n/4 alone, v
+    fell to a few rows and the blocks numbered hundreds, 2,100 windows of 500 values
+    costing a fit 7 times one with leave-one-out).
+
+    Parameters
+    ----------
+    n : int, the windows
+    gap : int ≥ 1, the windows either side of each that share values with it
+
+    Returns
+    -------
+    h : int, the rows left out either side of each block (0: none)
+    blocks : list of (ids (1, j), rows (1, k)), a block's j rows first, or None
+    """
+    h = min(gap, max(0, (n - 2) // 5))
+    if h == 0:
+        return 0, None
+    v = max(1, min(h + 1, n // 2 - 2 * h))
+    blocks = []
+    for first in range(0, n, v):
+        scored = np.arange(first, min(first + v, n))
+        before = np.arange(max(0, first - h), first)
+        after = np.arange(scored[-1] + 1, min(n, scored[-1] + 1 + h))
+        blocks.append((scored[None], np.concatenate([scored, before, after])[None]))
+    return h, blocks
+
+
 def _blocks(groups, N: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``groups`` (N,) -> [(ids (g,), rows (g, k))] for each group size k, each group's
+    """``groups`` (N,) -> [(ids (g, 1), rows (g, k))] for each group size k, each group's
     rows with its series (row ``id``) first; or an error naming ``groups``."""
     groups = np.asarray(groups)
     n = int(groups.max(initial=-1)) + 1 if groups.dtype.kind in "iu" else 0
@@ -291,7 +377,7 @@ def _blocks(groups, N: int) -> list[tuple[np.ndarray, np.ndarray]]:
     blocks = []
     for k in np.unique(sizes):
         ids = np.flatnonzero(sizes == k)
-        blocks.append((ids, order[starts[ids, None] + np.arange(k)]))
+        blocks.append((ids[:, None], order[starts[ids, None] + np.arange(k)]))
     return blocks
 
 
