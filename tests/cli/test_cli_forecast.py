@@ -88,6 +88,19 @@ def test_round_trip_equals_the_python_route(trained):
     _round_trip(trained, SMALL, {"n_reservoirs": 2})
 
 
+def test_metrics_say_how_alpha_was_chosen_on_the_windows(trained, tmp_path):
+    """The windows overlap: α by leave-block-out, its gap the Python route's loo_gap_
+    (> 0), recorded in metrics.json and said in the summary line."""
+    _, values, series, _, metrics = trained
+    python, _ = _python_route(values, n_reservoirs=2)
+    assert metrics["loo_gap"] == python.loo_gap_ > 0
+    assert metrics["ridge_alpha"] == python.alpha_
+    argv = ["--series", series, "--window", WINDOW, "--target", "load", "--test-size", TEST]
+    out = frnn("train", *argv, *SMALL, "--out", tmp_path / "run")
+    assert out.returncode == 0, out.stderr
+    assert "windows either side)" in out.stdout.splitlines()[-1]
+
+
 @pytest.mark.slow
 def test_round_trip_equals_the_python_route_bptt(tmp_path):
     values = _values()

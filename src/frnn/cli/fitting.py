@@ -56,7 +56,9 @@ def _progress(args, total: int, start: int, unit: str):
 
 
 def reservoir_summary(clf) -> dict | None:
-    """A closed-form (reservoir) fit's reservoirs, features and ridge α; None for BPTT."""
+    """A closed-form (reservoir) fit's reservoirs, features, ridge α and the windows left out
+    either side of each when it was chosen (a regressor on windows: ``loo_gap_``); None for
+    BPTT."""
     if clf.training != "reservoir":
         return None
     model = clf.reservoir_  # the estimator's frnn.reservoir.readout.ReservoirReadout
@@ -65,6 +67,8 @@ def reservoir_summary(clf) -> dict | None:
         "reservoirs": len(features.reservoirs_),
         "features": int(coef.shape[0]),
         "ridge_alpha": float(alpha),
+        # windows either side left out with each when α was chosen (0: leave-one-out)
+        "loo_gap": int(getattr(clf, "loo_gap_", 0)),
     }
 
 

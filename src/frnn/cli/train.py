@@ -143,7 +143,7 @@ def _write_results(
         "epochs": None if fitted else int(clf.n_iter_),  # epochs, or rounds of steps
         "budget": None if fitted else ("epochs" if clf.epochs is not None else "steps"),
         "stopped_by": "ctrl-c" if interrupted else getattr(clf, "stopped_by_", None),
-        **(fitted or dict.fromkeys(("reservoirs", "features", "ridge_alpha"))),
+        **(fitted or dict.fromkeys(("reservoirs", "features", "ridge_alpha", "loo_gap"))),
         "fit_seconds": round(seconds, 3),
         "train": evaluate(clf, train, train.y),
         "test": evaluate(clf, test, test.y) if test is not None else None,
@@ -207,7 +207,7 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
     if metrics["training"] == "reservoir":
         print(
             f"{metrics['reservoirs']} reservoirs, {metrics['features']} features, ridge α "
-            f"{metrics['ridge_alpha']:.3g} (leave-one-out), fit in "
+            f"{metrics['ridge_alpha']:.3g} ({_chosen_by(metrics['loo_gap'])}), fit in "
             f"{metrics['fit_seconds']:.1f} s; run saved in {run_dir}"
         )
         return
@@ -215,3 +215,9 @@ def _report(args, metrics: dict, run_dir: Path) -> None:
         f"{metrics['epochs']} {unit}s, fit in {metrics['fit_seconds']:.1f} s "
         f"(stopped by {metrics['stopped_by']}); run saved in {run_dir}"
     )
+
+
+def _chosen_by(gap: int) -> str:
+    """How the ridge α was chosen: leave-one-out, or on overlapping windows leave-block-out
+    with ``gap`` windows either side (:attr:`frnn.RNNRegressor.loo_gap_`)."""
+    return f"leave-block-out, {gap} windows either side" if gap else "leave-one-out"
