@@ -10,6 +10,7 @@ read them); at run time each is imported on first use, so ``import frnn`` and
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING
 
 from ._version import __version__ as __version__
@@ -85,6 +86,9 @@ def __getattr__(name: str):
     if not _homes:
         _read_homes()
     if name not in _homes:
+        if name.isidentifier() and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+            # a subpackage (frnn.data, frnn.training): as after ``import frnn.data``
+            return importlib.import_module(f".{name}", __name__)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module, whole = _homes[name]
     value = importlib.import_module(module, __name__)

@@ -301,3 +301,11 @@ def test_a_run_directory_is_never_overwritten(tmp_path):
     assert finished.returncode == 2 and "has finished; nothing to resume" in finished.stderr
     changed = frnn("train", "--resume", "r", "--epochs", "9", cwd=tmp_path)
     assert changed.returncode == 2 and "drop --epochs" in changed.stderr
+
+
+def test_help_shows_no_restructured_text(tmp_path):
+    """The options' help comes from the estimators' docstrings; a probe read
+    ":func:`frnn.init`" and ":mod:`frnn.engine.schemes`" in ``frnn train --help``."""
+    text = frnn("train", "--help", cwd=tmp_path).stdout
+    assert "frnn.init" in text and "frnn.engine.schemes" in text
+    assert not re.search(r":(func|mod|class|meth|attr|data|obj):|``", text)

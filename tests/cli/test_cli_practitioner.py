@@ -4,6 +4,7 @@ evaluate, and errors in the user's words (no "[Errno 2]", no "np.str_")."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from helpers import run_cli as frnn
@@ -94,3 +95,18 @@ def test_the_commands_help_names_the_regressor_too(tmp_path):
     for command in ("train", "evaluate", "predict"):
         line = next(line for line in text.splitlines() if line.strip().startswith(command))
         assert "regressor" in line, line
+
+
+def test_labels_none_of_which_is_a_class_hint_at_the_column(tmp_path):
+    """A file whose label column holds values (unlabelled, or the labels in another
+    column) says so; a file of another kind of labels, or of one unseen class, does not."""
+    _files(tmp_path)
+    noisy = np.random.default_rng(0).normal(size=(6, 6))  # unlabelled measurements
+    np.savetxt(tmp_path / "bare.csv", noisy, delimiter=",", fmt="%.4f")
+    hint = "most series have their own: if the file has no labels, frnn predict reads it"
+    assert (
+        frnn("train", "--train", "train.csv", "--out", "run", *SMALL, cwd=tmp_path).returncode == 0
+    )
+    for test, hinted in (("bare.csv", True), ("words.csv", False), ("unseen.csv", False)):
+        result = frnn("evaluate", "--model", "run", "--data", test, cwd=tmp_path)
+        assert result.returncode == 2 and (hint in result.stderr) == hinted, result.stderr

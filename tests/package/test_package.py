@@ -38,6 +38,17 @@ def test_import_frnn_loads_no_heavy_module():
     assert loaded == "[]"
 
 
+def test_a_subpackage_is_an_attribute_after_import_frnn_alone():
+    """The docs' ``frnn.data.windows`` after ``import frnn`` alone: a probe found
+    AttributeError unless ``frnn.data`` had been imported first (as numpy's and scipy's
+    subpackages are, each is imported on first use); other names still fail."""
+    out = _python(
+        "import frnn, sys; print('frnn.data' in sys.modules, frnn.data.windows.__name__,"
+        " frnn.training.Adam.__name__, hasattr(frnn, 'no_such_name'))"
+    )
+    assert out == "False windows Adam False"
+
+
 def test_type_hints_are_shipped():
     assert (Path(frnn.__file__).parent / "py.typed").is_file()
 

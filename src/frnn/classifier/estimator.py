@@ -79,7 +79,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
     init : {"identity", "torch", "uniform", "orthogonal", "spectral", "ring"}, (bptt) how
         W, R, V (b, c) are drawn (:func:`frnn.init`): "identity" R = I, W and V ~ N(0,
         0.001²), b = c = 0 (the IRNN of Le, Jaitly & Hinton 2015); "torch" all uniform in
-        ±1/√I (frnn < 0.x's draw; see :mod:`frnn.engine.schemes` for the others)
+        ±1/√I (the draw of frnn's first releases; see :mod:`frnn.engine.schemes` for the others)
     optimizer : {"adam", "sgd"}, (bptt)
     learning_rate : float > 0, (bptt) the peak learning rate
     momentum : float in [0, 1), (bptt) SGD's momentum (ignored by Adam)

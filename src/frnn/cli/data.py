@@ -278,10 +278,20 @@ def check_labels(y, classes, source: str, against: str) -> None:
     if unknown:
         shown = ", ".join(map(repr, unknown[:10]))
         more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        # no label a class and most of them distinct: values, not labels (a probe saw an
+        # unlabelled file's first values listed as "labels", no hint given)
+        distinct = len(np.unique(np.asarray(y)))
+        hint = (
+            " (none of them is a class, and most series have their own: if the file has no "
+            "labels, frnn predict reads it; if they are in another column, pass --label "
+            "last or --label NAME)"
+            if len(unknown) == distinct and 2 * distinct > len(y) > 2
+            else ""
+        )
         raise ValueError(
             f"{source}: the labels {shown}{more} are not among {against} "
             f"{classes[:20].tolist()}; "
-            "a classifier can only be scored on the classes it was trained on"
+            f"a classifier can only be scored on the classes it was trained on{hint}"
         )
 
 

@@ -63,7 +63,14 @@ def _param_help(doc: str) -> dict[str, str]:
             name, helps[match[1]] = match[1], match[2].strip()
         elif name and line.startswith(" " * 4):
             helps[name] += " " + line.strip()
-    return {key: value.replace("%", "%%") for key, value in helps.items()}
+    return {key: _plain(value).replace("%", "%%") for key, value in helps.items()}
+
+
+def _plain(text: str) -> str:
+    """A docstring's reStructuredText as a terminal shows it: ``:func:`frnn.init``` and
+    ````x```` as frnn.init and x."""
+    text = re.sub(r":(?:func|mod|class|meth|attr|data|obj):`~?([^`]+)`", r"\1", text)
+    return text.replace("``", "")
 
 
 #: Help lines of the command line's own, where the docstring's speaks of Python objects.
