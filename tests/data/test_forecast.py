@@ -47,6 +47,7 @@ def test_the_shortest_series_gives_one_window():
     assert X.shape == (1, 2, 1) and Y.tolist() == [3.0]
 
 
+@pytest.mark.filterwarnings("ignore:horizon = window")  # the pairs are right all the same
 @given(
     T=st.integers(2, 40),
     window=st.integers(1, 12),
@@ -69,6 +70,17 @@ def test_windows_equal_a_naive_loop_and_never_read_their_targets(T, window, hori
     first_target = np.floor(Y.reshape(n, -1)[:, 0])  # (n,) the step of each first target
     assert (np.floor(X.max(axis=(1, 2))) == first_target - 1).all()  # inputs end right before
     assert Y.reshape(n, -1)[-1, -1] == y[-1, target]  # the last value is a target
+
+
+def test_a_horizon_equal_to_the_window_warns_that_the_regressor_reads_it_per_step():
+    """fcli's finding: targets (n, W) beside windows of W steps are what RNNRegressor
+    reads as sequence targets, a value per step; windows says so where it makes them."""
+    y = np.arange(30.0)
+    with pytest.warns(UserWarning, match="horizon = window = 4: RNNRegressor reads"):
+        X, Y = windows(y, 4, 4)
+    assert X.shape == (23, 4, 1) and Y.shape == (23, 4)
+    for window, horizon in ((4, 3), (1, 1), (3, 4)):
+        windows(y, window, horizon)  # no warning: an error under the suite's filters
 
 
 def test_pandas_series_lists_and_dataframes_read_as_arrays():

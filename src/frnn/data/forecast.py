@@ -23,6 +23,7 @@ training windows alone (standardising the whole series first would read the futu
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
@@ -64,6 +65,12 @@ def windows(y, window: int, horizon: int = 1, *, stride: int = 1, target=None):
     Y : (n,) for horizon 1, else (n, horizon), float64 array
         A new array.
 
+    Warns
+    -----
+    UserWarning
+        horizon = window > 1: ``RNNRegressor`` reads targets (n, window) beside windows of
+        ``window`` steps as a value per step (sequence targets), not the values ahead.
+
     Raises
     ------
     ValueError
@@ -93,6 +100,15 @@ def windows(y, window: int, horizon: int = 1, *, stride: int = 1, target=None):
     # strided view copied once (an index array (n, horizon) cost as much memory as Y again)
     ahead = np.lib.stride_tricks.sliding_window_view(series[first + window :, channel], horizon)
     Y = np.array(ahead[: n * stride : stride])  # (n, horizon), an array of its own
+    if horizon == window > 1:
+        warnings.warn(
+            f"horizon = window = {window}: RNNRegressor reads targets (n, T) of series of T "
+            f"steps as a value per step (sequence targets), not {horizon} values ahead; "
+            f"choose a window other than the horizon ({window + 1}, say) to fit them as "
+            "the forecasts ahead",
+            UserWarning,
+            stacklevel=2,
+        )
     return X, (Y[:, 0] if horizon == 1 else Y)
 
 
