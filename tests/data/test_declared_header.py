@@ -94,19 +94,20 @@ def test_predict_header_yes_and_no(tmp_path, monkeypatch, capsys):
 
 def test_label_auto_reads_the_header_as_the_first_read_decided(tmp_path):
     """Before: labels that are not the model's classes made read_split read the file again
-    with label 'none', where "label" above numbers is no header: "got 'label'"."""
+    with label 'none', where "label" above numbers is no header: "got 'label'".  A header
+    column named label is now the labels whatever they are (it was read as a value of each
+    series where they were no class of the model); a file without a header as before."""
     from frnn.cli.data import read_split
 
     rows = "7,1,2,3\n8,4,5,6\n"
     numbered = tmp_path / "numbered.csv"  # DataFrame.to_csv(index=False), numbered columns
     numbered.write_text("label,0,1,2\n" + rows)
-    unlabelled = read_split(str(numbered), "auto", "auto", classes=np.array([0, 1]))
+    for classes in ([0, 1], [7, 8]):
+        named = read_split(str(numbered), "auto", "auto", classes=np.array(classes))
+        assert named.y.tolist() == [7, 8]
+        np.testing.assert_array_equal(named.X[:, :, 0], [[1, 2, 3], [4, 5, 6]])
+    plain = tmp_path / "plain.csv"  # no header: the first column is no class, so values
+    plain.write_text(rows)
+    unlabelled = read_split(str(plain), "auto", "auto", classes=np.array([0, 1]))
     assert unlabelled.y.size == 0
     np.testing.assert_array_equal(unlabelled.X[:, :, 0], [[7, 1, 2, 3], [8, 4, 5, 6]])
-    labelled = read_split(str(numbered), "auto", "auto", classes=np.array([7, 8]))
-    assert labelled.y.tolist() == [7, 8]
-    plain = tmp_path / "plain.csv"  # no header either way
-    plain.write_text(rows)
-    np.testing.assert_array_equal(
-        read_split(str(plain), "auto", "auto", classes=np.array([0, 1])).X, unlabelled.X
-    )
