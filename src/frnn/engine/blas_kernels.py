@@ -18,8 +18,9 @@ numba runs ``np.dot`` through scipy's BLAS (scipy.linalg.cython_blas); ``dispatc
 these loops only after a trial call succeeds, and holds BLAS to one thread around them.
 Every argument's shape was checked there: these loops index without checks.  Each step's
 product with R is BLAS's, or, where BLAS would pack its operands at every call (no
-small-matrix kernels) and the network is small, the compiled tiles of
-:func:`frnn.engine.tiles.product` (``compiled.step_product`` decides).
+small-matrix kernels), the compiled tiles of :func:`frnn.engine.tiles.product` for small
+networks and :func:`frnn.engine.panels.product` from R's panels, packed once a loop, for
+larger ones (``compiled.step_product`` decides).
 """
 
 from __future__ import annotations
