@@ -190,11 +190,20 @@ def _side_by_side(x, A, a0, t0, t1, b0, b1, PX):
     makes a chunk's dR and dW, where dW's alone, with D columns, ran at half the peak
     (D = 32, I = 256: two blocks' steps 3% faster).
     """
-    I = A.shape[2]
+    I, D = A.shape[2], x.shape[2]
+    # element by element: numba's slice assignments check their operands for overlap at
+    # each row (a block of 128 rows, 100 steps of (256 + 32) float32 values: 2.0 → 1.0 ms;
+    # float64 3.9 → 3.85, AVX2, thread time)
     for t in range(t0, t1):
         for r in range(b1 - b0):
-            PX[t - t0, r, :I] = a0[b0 + r] if t == 0 else A[t - 1, b0 + r]
-            PX[t - t0, r, I:] = x[t, b0 + r]
+            if t == 0:
+                for j in range(I):
+                    PX[t - t0, r, j] = a0[b0 + r, j]
+            else:
+                for j in range(I):
+                    PX[t - t0, r, j] = A[t - 1, b0 + r, j]
+            for j in range(D):
+                PX[t - t0, r, I + j] = x[t, b0 + r, j]
     return PX[: t1 - t0].reshape((t1 - t0) * (b1 - b0), PX.shape[2])
 
 
