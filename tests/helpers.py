@@ -31,8 +31,9 @@ from torch_reference import loss_and_grads, relerr
 # loops, "blas" the ones that call BLAS; "blocks" splits the batch into up to three blocks of rows
 # (the compiled loops' threads); "chunk" makes the BLAS loops' chunks so many steps long;
 # "split" is ``compiled.step_product``'s answer: each step's product with R in BLAS calls
-# of so many rows (None: all the block's rows), or 0 in the compiled tiles
-# (``engine/tiles.py``, which then make the chunks' products too); "chunked" keeps the
+# of so many rows (None: all the block's rows), 0 in the compiled tiles
+# (``engine/tiles.py``, which then make the chunks' products too), or
+# ``compiled.PANELS`` from R's panels packed once a loop (``engine/panels.py``); "chunked" keeps the
 # numpy path's δ in chunks of ceil(T/8) steps.
 ROUTES = {
     "numba": ("numba", {"loops": True}),
@@ -41,6 +42,11 @@ ROUTES = {
     "numba-blas-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3, "split": 1}),
     "numba-tiles": ("numba", {"blas": True, "split": 0}),
     "numba-tiles-blocks": ("numba", {"blas": True, "blocks": 3, "chunk": 3, "split": 0}),
+    "numba-panels": ("numba", {"blas": True, "split": compiled.PANELS}),
+    "numba-panels-blocks": (
+        "numba",
+        {"blas": True, "blocks": 3, "chunk": 3, "split": compiled.PANELS},
+    ),
     "numpy": ("numpy", {}),
     "numpy-chunked": ("numpy", {"chunked": True}),
 }

@@ -54,10 +54,10 @@ def test_an_infinite_input_spoils_only_its_own_row():
     assert np.all(np.isinf(out[0])) and np.all(out[1:] == 16.0)
 
 
-def test_small_networks_take_the_tiles_only_where_blas_would_pack(monkeypatch):
+def test_the_tiles_and_panels_run_only_where_blas_would_pack(monkeypatch):
     monkeypatch.setattr(compiled, "small_kernels", lambda: False)
     assert compiled.step_product(32, 32) == 0
     assert compiled.step_product(compiled.TILES_MAX_UNITS, 7) == 0
-    assert compiled.step_product(compiled.TILES_MAX_UNITS + 1, 7) == 7  # one BLAS call
+    assert compiled.step_product(compiled.TILES_MAX_UNITS + 1, 7) == compiled.PANELS
     monkeypatch.setattr(compiled, "small_kernels", lambda: True)
     assert compiled.step_product(32, 32) == compiled.product_rows(32) > 0

@@ -18,8 +18,9 @@ numba runs ``np.dot`` through scipy's BLAS (scipy.linalg.cython_blas); ``dispatc
 these loops only after a trial call succeeds, and holds BLAS to one thread around them.
 Every argument's shape was checked there: these loops index without checks.  Each step's
 product with R is BLAS's, or, where BLAS would pack its operands at every call (no
-small-matrix kernels) and the network is small, the compiled tiles of
-:func:`frnn.engine.tiles.product` (``compiled.step_product`` decides).
+small-matrix kernels), the compiled tiles of :func:`frnn.engine.tiles.product` for small
+networks and :func:`frnn.engine.panels.product` from R's panels, packed once a loop, for
+larger ones (``compiled.step_product`` decides).
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ from .activations import HARDTANH, LINEAR, RELU, TANH
 from .kernel_math import FMA, lengths_within  # noqa: F401  (``compiled`` calls it)
 from .kernel_math import f as _f
 from .kernel_math import f_prime as _f_prime
+from .panels import pack, panels
+from .panels import product as panel_product
 from .tiles import product
 
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "cf2f1d9312b2de90"
+IMPORTS_DIGEST = "b46c8d8d10b6fcf7"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 
@@ -47,8 +50,8 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
 
     x (T, B, D), WT (D, I) = Wᵀ, RT (I, I) = Rᵀ, bias (I,) (zeros for none), a0 (B, I),
     lengths (B,); ``one`` is 1 in the arrays' dtype; n ≥ 1 steps a chunk; each step's
-    product with R in the compiled tiles where ``split`` is 0, else in BLAS calls of
-    ``split`` rows.
+    product with R in the compiled tiles where ``split`` is 0, from Rᵀ's packed panels
+    where it is negative (``compiled.PANELS``), else in BLAS calls of ``split`` rows.
     """
     T, B, D = x.shape
     I = RT.shape[0]
@@ -57,6 +60,7 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
     X = np.empty((n, rows, D), dtype=A.dtype)  # x(t) of a chunk, where not contiguous
     U = np.empty((n, rows, I), dtype=A.dtype)  # W x(t) of a chunk
     carry = np.empty((rows, I), dtype=A.dtype)  # R a(t−1)
+    P, edge = _packed(RT, rows, split, zero)
     for t0 in range(0, T, n):
         t1 = min(T, t0 + n)
         m = t1 - t0
@@ -65,7 +69,8 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
         # copied into A first (a pass over the chunk's rows)
         _dot(_rows(x, t0, t1, b0, b1, X), WT, U[:m].reshape(m * rows, I), split, zero)
         for t in range(t0, t1):
-            _dot_rows(a0[b0:b1] if t == 0 else A[t - 1, b0:b1], RT, carry, split, zero)
+            previous = a0[b0:b1] if t == 0 else A[t - 1, b0:b1]
+            _dot_rows(previous, RT, carry, split, zero, P, edge)
             Wx = U[t - t0]  # (rows, I)
             for r in range(rows):
                 b = b0 + r
@@ -96,6 +101,7 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
     part = np.empty((I, I + D), dtype=A.dtype)  # a chunk's [dR, dW] by one product
     part_R = np.empty((I, I), dtype=A.dtype)  # or by two
     part_W = np.empty((I, D), dtype=A.dtype)
+    P, edge = _packed(R, rows, split, zero)
     for t1 in range(T, 0, -n):
         t0 = max(0, t1 - n)
         m = t1 - t0
@@ -121,7 +127,7 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
                     for j in range(I):
                         db[j] += delta[k, r, j]
             if t > 0:
-                _dot_rows(delta[k], R, carry, split, zero)  # Rᵀ δ(t) as rows: δ(t) R
+                _dot_rows(delta[k], R, carry, split, zero, P, edge)  # Rᵀ δ(t): δ(t) R
         flat = delta[:m].reshape(m * rows, I)
         if t0 > 0 and _contiguous(A, t0, t1, b0, b1):  # two products, in place
             _dot(flat.T, _view(A, t0 - 1, t1 - 1, b0, b1), part_R, split, zero)
@@ -184,11 +190,20 @@ def _side_by_side(x, A, a0, t0, t1, b0, b1, PX):
     makes a chunk's dR and dW, where dW's alone, with D columns, ran at half the peak
     (D = 32, I = 256: two blocks' steps 3% faster).
     """
-    I = A.shape[2]
+    I, D = A.shape[2], x.shape[2]
+    # element by element: numba's slice assignments check their operands for overlap at
+    # each row (a block of 128 rows, 100 steps of (256 + 32) float32 values: 2.0 → 1.0 ms;
+    # float64 3.9 → 3.85, AVX2, thread time)
     for t in range(t0, t1):
         for r in range(b1 - b0):
-            PX[t - t0, r, :I] = a0[b0 + r] if t == 0 else A[t - 1, b0 + r]
-            PX[t - t0, r, I:] = x[t, b0 + r]
+            if t == 0:
+                for j in range(I):
+                    PX[t - t0, r, j] = a0[b0 + r, j]
+            else:
+                for j in range(I):
+                    PX[t - t0, r, j] = A[t - 1, b0 + r, j]
+            for j in range(D):
+                PX[t - t0, r, I + j] = x[t, b0 + r, j]
     return PX[: t1 - t0].reshape((t1 - t0) * (b1 - b0), PX.shape[2])
 
 
@@ -196,7 +211,8 @@ def _side_by_side(x, A, a0, t0, t1, b0, b1, PX):
 def _dot(a, M, out, split, zero):
     """out = a M: a chunk's product, in the compiled tiles where ``split`` is 0 (there BLAS
     would pack these too: the small size's 512-term products of dR and dW ran 2–3 times
-    faster in the tiles than in OpenBLAS's Haswell kernels), else by BLAS."""
+    faster in the tiles than in OpenBLAS's Haswell kernels), else by BLAS (with the
+    panels too: their 512 rows make BLAS's packing a small share)."""
     if split == 0:
         product(a, M, out, zero)
     else:
@@ -204,11 +220,27 @@ def _dot(a, M, out, split, zero):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _dot_rows(a, M, out, split, zero):
-    """out = a M, (rows, I): in the compiled tiles where ``split`` is 0, else one BLAS
-    product per ``split`` rows (``compiled.step_product``)."""
+def _packed(M, rows, split, zero):
+    """(M's panels, the product's scratch (rows, 2L)) where ``split`` < 0: packed once
+    for the loop's every step; else two empty arrays."""
+    if split < 0:
+        P = panels(M)
+        pack(M, P, zero)
+        return P, np.empty((rows, P.shape[1]), dtype=M.dtype)
+    none = np.empty((0, 64 // M.itemsize), dtype=M.dtype)
+    return none, none
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _dot_rows(a, M, out, split, zero, P, edge):
+    """out = a M, (rows, I): in the compiled tiles where ``split`` is 0, from M's panels P
+    where it is negative, else one BLAS product per ``split`` rows
+    (``compiled.step_product``)."""
     if split == 0:
         product(a, M, out, zero)
+        return
+    if split < 0:
+        panel_product(a, P, M.shape[1], out, edge, zero)
         return
     for r0 in range(0, a.shape[0], split):
         r1 = min(a.shape[0], r0 + split)

@@ -43,6 +43,15 @@ SMALL_PRODUCT = 100**3
 # and its blocking for the caches win.
 TILES_MAX_UNITS = 64
 
+# ``step_product``'s code for a step's product with R from panels of R packed once per
+# loop (``engine/panels.py``), where the BLAS has no small-matrix kernels and the network
+# is above ``TILES_MAX_UNITS``.  Measured with OpenBLAS's Haswell kernels (Intel Ice Lake
+# held to AVX2, one thread, rows × I by I × I, thread time), panels against BLAS,
+# float64 / float32: I = 96 (64 rows) 24.3 / 12.2 µs against 29.1 / 16.9; I = 128
+# (32 rows) 24.8 / 12.1 against 29.7 / 18.6; I = 256 (128 rows) 352 / 173 against
+# 387 / 208 (the tiles 586 / 267); packing R (256 × 256) takes 42 / 32 µs once a loop.
+PANELS = -1
+
 
 @functools.cache
 def numba_kernels():
@@ -155,14 +164,16 @@ def small_kernels() -> bool:
 
 def step_product(I: int, rows: int) -> int:
     """How ``blas_kernels`` multiplies a block's ``rows`` by R (I, I) at each step: 0 in the
-    compiled tiles (:func:`frnn.engine.tiles.product`), else in BLAS calls of so many rows.
+    compiled tiles (:func:`frnn.engine.tiles.product`), ``PANELS`` from R's panels packed
+    once a loop (:mod:`frnn.engine.panels`), else in BLAS calls of so many rows.
 
     BLAS's small-matrix kernels where it has them; else the tiles up to ``TILES_MAX_UNITS``
-    hidden units, where BLAS's packing of both operands costs more than their products.
+    hidden units, where BLAS's packing of both operands costs more than their products,
+    and the panels above, where BLAS's packing of R at every call does.
     """
     if small_kernels():
         return product_rows(I) or rows
-    return 0 if I <= TILES_MAX_UNITS else rows
+    return 0 if I <= TILES_MAX_UNITS else PANELS
 
 
 def product_rows(I: int) -> int:

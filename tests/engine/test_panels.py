@@ -1,0 +1,95 @@
+"""R's packed panels (``engine/panels.py``): a step's product from panels packed once.
+
+Held to numpy's product in a wider precision at every shape the tiles cut differently
+(6-row tiles, 4 rows, single rows; whole blocks of two vectors' columns and a last block
+past n; one pass of ``KC`` terms and several), in float64 and float32; the panels' layout;
+and a product repeated from the same panels.  The BPTT loops through them are held to the
+reference by the routes ``numba-panels`` and ``numba-panels-blocks`` (``tests/helpers.py``,
+``test_fast_path.py``), at every size on this machine whatever its BLAS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+numba = pytest.importorskip("numba")
+panels = pytest.importorskip("frnn.engine.panels")
+
+
+@numba.njit
+def _product(a, M, out, zero):
+    P = panels.panels(M)
+    panels.pack(M, P, zero)
+    edge = np.empty((a.shape[0], P.shape[1]), dtype=M.dtype)
+    panels.product(a, P, M.shape[1], out, edge, zero)
+    return P
+
+
+SHAPES = [(1, 1, 1), (3, 5, 7), (4, 8, 8), (5, 9, 17), (6, 16, 16), (7, 3, 33), (10, 32, 32),
+          (11, 40, 24), (13, 64, 70), (16, 65, 65), (6, 300, 40), (9, 513, 8),
+          (32, 128, 128)]  # fmt: skip
+
+
+def _exact_bound(a, M, dtype):
+    exact = a.astype(np.longdouble) @ M.astype(np.longdouble)
+    # each sum's rounding: k terms, each within an ulp of |a||M| summed
+    bound = a.shape[1] * np.finfo(dtype).eps * (np.abs(a).astype(np.float64) @ np.abs(M))
+    return exact, bound + np.finfo(dtype).tiny
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("m", "k", "n"), SHAPES)
+def test_product_matches_numpy(dtype, m, k, n):
+    rng = np.random.default_rng(m * 1000 + k * 10 + n)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    M = rng.standard_normal((k, n)).astype(dtype)
+    out = np.full((m, n), np.nan, dtype=dtype)  # every element must be written
+    _product(a, M, out, dtype(0))
+    exact, bound = _exact_bound(a, M, dtype)
+    assert out.dtype == dtype
+    assert np.all(np.abs(out - exact).astype(np.float64) <= bound)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_panels_hold_blocks_of_columns_each_k_contiguous(dtype):
+    M = np.arange(3 * 37, dtype=dtype).reshape(3, 37)
+    P = _product(np.ones((1, 3), dtype=dtype), M, np.empty((1, 37), dtype=dtype), dtype(0))
+    W = 64 // np.dtype(dtype).itemsize  # two 256-bit vectors
+    blocks = -(-37 // W)
+    assert P.shape == (blocks * 3, W)
+    padded = np.zeros((3, blocks * W), dtype=dtype)
+    padded[:, :37] = M
+    for jb in range(blocks):
+        np.testing.assert_array_equal(P[jb * 3 : jb * 3 + 3], padded[:, jb * W : jb * W + W])
+
+
+def test_the_same_panels_serve_every_step():
+    """Packed once, the panels give each new left operand its own product (nothing of
+    the previous one left in the scratch block or the result)."""
+
+    @numba.njit
+    def steps(a, M, out, zero):
+        P = panels.panels(M)
+        panels.pack(M, P, zero)
+        edge = np.empty((a.shape[1], P.shape[1]), dtype=M.dtype)
+        for t in range(a.shape[0]):
+            panels.product(a[t], P, M.shape[1], out[t], edge, zero)
+
+    rng = np.random.default_rng(5)
+    a, M = rng.standard_normal((4, 9, 21)), rng.standard_normal((21, 21))
+    out = np.full((4, 9, 21), np.nan)
+    steps(a, M, out, 0.0)
+    for t in range(4):
+        exact, bound = _exact_bound(a[t], M, np.float64)
+        assert np.all(np.abs(out[t] - exact).astype(np.float64) <= bound)
+
+
+def test_an_infinite_input_spoils_only_its_own_row():
+    """The sums start from a zero passed in, and the zeros padding the last block meet an
+    infinite input only in columns past n, which are never copied out."""
+    a = np.ones((8, 16))
+    a[0, 0] = np.inf
+    out = np.empty((8, 13))
+    _product(a, np.ones((16, 13)), out, 0.0)
+    assert np.all(np.isinf(out[0])) and np.all(out[1:] == 16.0)
