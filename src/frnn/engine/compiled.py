@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from . import threads
+from . import denormals, threads
 from .activations import ACTIVATIONS
 from .batch import Batch
 
@@ -127,11 +127,15 @@ def _compiled(kernel, *args):
         return None
 
 
-def _run(module, blocks: list[tuple[int, int]], kernel) -> list | None:
+def _run(module, blocks: list[tuple[int, int]], kernel, flush: bool = False) -> list | None:
     """kernel(b0, b1) for each row block, side by side; None if one failed to compile.
 
     The loops that call BLAS run with it held to one thread: the blocks are the threads.
+    ``flush`` (the float32 loops) runs each block with subnormals flushed to zero on its
+    thread (:mod:`frnn.engine.denormals`: Intel CPUs pay ~100 cycles an operation on them).
     """
+    if flush:
+        kernel = denormals.flushed(kernel)
     if not module.CALLS_BLAS:
         if len(blocks) == 1:  # the tiny networks' path: no more Python than needed
             result = _compiled(kernel, *blocks[0])
@@ -270,7 +274,7 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
         module.states(batch.x, WT, RT, b, a0, batch.lengths, code, one, A, b0, b1, *chunk)
         return A
 
-    return None if _run(module, blocks, kernel) is None else A
+    return None if _run(module, blocks, kernel, W.dtype == np.float32) is None else A
 
 
 def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = False):
@@ -297,7 +301,7 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
         module.gradients(*args, b0, b1, *chunk, dW, dR, db)
         return dW, dR, db
 
-    parts = _run(module, blocks, kernel)
+    parts = _run(module, blocks, kernel, dtype == np.float32)
     if parts is None or len(parts) == 1:
         return parts and parts[0]
     return tuple(functools.reduce(np.add, arrays) for arrays in zip(*parts, strict=True))

@@ -1,0 +1,69 @@
+"""The x86 MXCSR register read and written from compiled code (LLVM's ``stmxcsr`` and
+``ldmxcsr`` intrinsics): the calling thread's SSE/AVX rounding and subnormal controls.
+Imported only on x86-64 (:mod:`frnn.engine.denormals`)."""
+
+from __future__ import annotations
+
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+__all__ = ["get_mxcsr", "set_mxcsr"]
+
+IMPORTS_DIGEST = "e3b0c44298fc1c14"
+
+
+def _mxcsr_call(builder, name: str, slot) -> None:
+    """Call ``llvm.x86.sse.<name>`` (stmxcsr or ldmxcsr) on the 32-bit ``slot``."""
+    pointer = ir.IntType(8).as_pointer()
+    function = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(ir.VoidType(), [pointer]), f"llvm.x86.sse.{name}"
+    )
+    builder.call(function, [builder.bitcast(slot, pointer)])
+
+
+@intrinsic
+def _read(typingctx):
+    def codegen(context, builder, signature, args):
+        slot = cgutils.alloca_once(builder, ir.IntType(32))
+        _mxcsr_call(builder, "stmxcsr", slot)
+        return builder.load(slot)
+
+    return types.uint32(), codegen
+
+
+@intrinsic
+def _write(typingctx, value):
+    if value != types.uint32:
+        return None
+
+    def codegen(context, builder, signature, args):
+        slot = cgutils.alloca_once(builder, ir.IntType(32))
+        builder.store(args[0], slot)
+        _mxcsr_call(builder, "ldmxcsr", slot)
+        return context.get_dummy_value()
+
+    return types.void(types.uint32), codegen
+
+
+@njit(cache=True)
+def _get() -> int:
+    return _read()
+
+
+@njit(cache=True)
+def _put(value) -> None:
+    _write(value)
+
+
+def get_mxcsr() -> int:
+    """The calling thread's MXCSR."""
+    return int(_get())
+
+
+def set_mxcsr(value: int) -> None:
+    """Load ``value`` into the calling thread's MXCSR."""
+    import numpy as np
+
+    _put(np.uint32(value))
