@@ -60,4 +60,30 @@ def test_the_tiles_and_panels_run_only_where_blas_would_pack(monkeypatch):
     assert compiled.step_product(compiled.TILES_MAX_UNITS, 7) == 0
     assert compiled.step_product(compiled.TILES_MAX_UNITS + 1, 7) == compiled.PANELS
     monkeypatch.setattr(compiled, "small_kernels", lambda: True)
-    assert compiled.step_product(32, 32) == compiled.product_rows(32) > 0
+    monkeypatch.setattr(compiled, "split_products", lambda: True)  # AMD: calls of few rows
+    assert compiled.step_product(256, 128) == compiled.product_rows(256) == 8
+    monkeypatch.setattr(compiled, "split_products", lambda: False)  # Intel: one call
+    assert compiled.step_product(256, 128) == 128
+
+
+def test_split_products_reads_the_cpu_vendor(monkeypatch, tmp_path):
+    """Calls of few rows except on an Intel CPU (/proc/cpuinfo's vendor_id)."""
+    import builtins
+
+    real_open = builtins.open
+    for text, split in (
+        ("vendor_id\t: GenuineIntel\n", False),
+        ("vendor_id\t: AuthenticAMD\n", True),
+    ):
+        (tmp_path / "cpuinfo").write_text(text)
+        monkeypatch.setattr(
+            builtins,
+            "open",
+            lambda path, *a, **k: real_open(
+                tmp_path / "cpuinfo" if path == "/proc/cpuinfo" else path, *a, **k
+            ),
+        )
+        compiled.split_products.cache_clear()
+        assert compiled.split_products() is split
+    monkeypatch.setattr(builtins, "open", real_open)
+    compiled.split_products.cache_clear()
