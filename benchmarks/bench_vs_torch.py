@@ -455,6 +455,13 @@ def parse(argv=None) -> argparse.Namespace:
         default="native",
         help="avx2: every library's AVX2 code, as on a CPU without AVX-512 (default native)",
     )
+    parser.add_argument(
+        "--flush-torch",
+        action="store_true",
+        help="torch.set_flush_denormal(True) first: torch too flushes subnormals to zero, as "
+        "frnn's float32 loops do (on the calling thread; torch's intra-op threads, with "
+        "--threads above 1, keep IEEE subnormals)",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.sizes.split(",")) - set(SIZES)
     try:
@@ -472,6 +479,8 @@ def main(argv=None) -> None:
     if args.isa == "avx2":
         run_as_avx2(__file__, argv)
     seconds = args.seconds or (0.3 if args.quick else 4.0)
+    if args.flush_torch and not torch.set_flush_denormal(True):
+        sys.exit("--flush-torch: this CPU cannot flush subnormals (torch says so)")
     if args.quick:
         global MIN_REPEATS
         MIN_REPEATS = 3
@@ -489,6 +498,8 @@ def main(argv=None) -> None:
     print(f"torch {torch.__version__}: {torch_blas()}")
     print(f"numba: {numba.numba_version if numba else 'unavailable'}")
     print(f"code paths: {code_paths(args.isa)}")
+    flushed = "both" if args.flush_torch else "frnn's float32 loops only"
+    print(f"subnormals flushed to zero: {flushed}")
     peak = "" if args.bias_cost else "; the peak is the best numpy 1024x1024 matmul sampled so far"
     print(
         f"timing: medians of frnn and torch sampled in turn, about {seconds:g} s per size and "
