@@ -39,7 +39,7 @@ from .tiles import product
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "b46c8d8d10b6fcf7"
+IMPORTS_DIGEST = "3cc03c25b65373fd"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 

@@ -35,35 +35,25 @@ def _read(typingctx):
 
 @intrinsic
 def _write(typingctx, value):
-    if value != types.uint32:
+    if not isinstance(value, types.Integer):
         return None
 
     def codegen(context, builder, signature, args):
         slot = cgutils.alloca_once(builder, ir.IntType(32))
-        builder.store(args[0], slot)
+        builder.store(context.cast(builder, args[0], signature.args[0], types.uint32), slot)
         _mxcsr_call(builder, "ldmxcsr", slot)
         return context.get_dummy_value()
 
-    return types.void(types.uint32), codegen
+    return types.void(value), codegen
 
 
 @njit(cache=True)
-def _get() -> int:
+def get_mxcsr():
+    """The calling thread's MXCSR (uint32)."""
     return _read()
 
 
 @njit(cache=True)
-def _put(value) -> None:
+def set_mxcsr(value):
+    """Load ``value`` (an integer, its low 32 bits) into the calling thread's MXCSR."""
     _write(value)
-
-
-def get_mxcsr() -> int:
-    """The calling thread's MXCSR."""
-    return int(_get())
-
-
-def set_mxcsr(value: int) -> None:
-    """Load ``value`` into the calling thread's MXCSR."""
-    import numpy as np
-
-    _put(np.uint32(value))

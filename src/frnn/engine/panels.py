@@ -29,11 +29,12 @@ from numba import njit
 
 from .kernel_math import FMA
 from .simd import fmuladd, load, splat, store
+from .tiles import _start  # a tile's sums as a pass starts: the tiles' own
 
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "763252b1c0d25b18"
+IMPORTS_DIGEST = "7e91e449bed24be7"
 
 # Terms of the sums a pass over the tiles: a panel's KC rows, 2L wide (16 KiB), stay in the
 # first-level cache while every row of a passes by.  At I = 256 (128 rows, one thread,
@@ -101,12 +102,6 @@ def _block(a, P, base, dst, j, m, L, k0, k1, zero):
         i += 4
     for r in range(i, m):
         _tile1(a, P, base, dst, r, j, L, k0, k1, zero)
-
-
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _start(out, i, j, k0, zero):
-    """A tile's vector of sums out[i, j : j + L] as the pass starts: zero in the first."""
-    return splat(zero) if k0 == 0 else load(out, i, j)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
