@@ -401,3 +401,213 @@ def test_help_names_the_forecasting_options():
     assert "--series FILE" in frnn("predict", "--help").stdout
     evaluate = frnn("evaluate", "--help").stdout
     assert "--series FILE" in evaluate and "--test-size N" in evaluate
+
+
+# -- the seasonal naive baseline (--season P) ----------------------------------------------
+
+
+def _seasonal_by_hand(values: np.ndarray, P: int) -> np.ndarray:
+    """y(o + k − 1) forecast by y(o + k − 1 − P·⌈k / P⌉) at every origin o of the tail."""
+    T = len(values)
+    return np.array(
+        [
+            [values[o + k - 1 - P * int(np.ceil(k / P)), 0] for k in range(1, HORIZON + 1)]
+            for o in range(T - TEST, T - HORIZON + 1)
+        ]
+    )  # (n, horizon)
+
+
+@pytest.mark.parametrize("season", [2, 31])  # within the window, and beyond it
+def test_season_scores_the_seasonal_naive_forecast(tmp_path, season):
+    from frnn import io as frnn_io
+    from frnn.data import holdout, windows
+
+    values = _values()
+    series = _write(tmp_path / "load.csv", values)
+    run = tmp_path / "run"
+    argv = ["--window", WINDOW, "--horizon", HORIZON, "--target", "load", "--test-size", TEST]
+    result = frnn("train", "--series", series, *argv, "--season", season, *SMALL, "--out", run)
+    assert result.returncode == 0, result.stderr
+    forecast = rundir.read_json(run / "metrics.json")["forecast"]
+    _, tail = holdout(values, TEST, window=WINDOW)
+    _, Y = windows(tail, WINDOW, HORIZON, target=0)
+    S = _seasonal_by_hand(values, season)
+    assert forecast["season"] == season
+    np.testing.assert_allclose(forecast["seasonal_mae"], np.abs(S - Y).mean(axis=0), rtol=1e-12)
+    rmse = np.sqrt(((S - Y) ** 2).mean(axis=0))
+    np.testing.assert_allclose(forecast["seasonal_rmse"], rmse, rtol=1e-12)
+    P = frnn_io.load(run / "model.npz").predict(windows(tail, WINDOW, HORIZON, target=0)[0])
+    naive = np.mean(forecast["naive_mae"])
+    summary = f"MAE {np.abs(P - Y).mean():.4g} against {naive:.4g} naive, "
+    summary += f"{np.abs(S - Y).mean():.4g} seasonal (P = {season}), the mean over 3 steps ahead"
+    line = [s for s in result.stdout.splitlines() if s.startswith("MAE ")][0]
+    assert line == summary
+    assert "seas. MAE" in result.stdout
+    assert rundir.read_json(run / "config.json")["data"]["season"] == season
+    scored = frnn("evaluate", "--model", run, "--series", series, "--json")  # the run's P
+    assert json.loads(scored.stdout)["forecast"] == forecast
+
+
+def test_a_season_of_one_is_the_naive_forecast(trained):
+    _, _, series, run, metrics = trained
+    assert metrics["forecast"]["season"] is None and metrics["forecast"]["seasonal_mae"] is None
+    result = frnn("evaluate", "--model", run, "--series", series, "--season", "1", "--json")
+    forecast = json.loads(result.stdout)["forecast"]
+    assert forecast["seasonal_mae"] == forecast["naive_mae"]
+    assert forecast["seasonal_rmse"] == forecast["naive_rmse"]
+    plain = frnn("evaluate", "--model", run, "--series", series).stdout
+    assert "seasonal" not in plain and "seas." not in plain  # nothing without --season
+
+
+def test_season_refusals(trained, tmp_path):
+    _, _, series, run, _ = trained
+    T = len(_values())
+    argv = ["--window", WINDOW, "--target", "load", "--test-size", TEST, "--out", tmp_path / "r"]
+    result = frnn("train", "--series", series, *argv, "--season", T - TEST + 1)
+    _one_line(result, f"--season {T - TEST + 1}", f"only {T - TEST} rows come before")
+    assert not (tmp_path / "r").exists()
+    _one_line(frnn("train", "--season", "24"), "--season: for --series")
+    _one_line(frnn("train", "--series", series, *argv, "--season", "0"), "--season")
+    _one_line(
+        frnn("evaluate", "--model", run, "--data", series, "--season", "3"),
+        "--season: for --series",
+    )
+
+
+# -- missing values only where a window reads them ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("T", "window", "horizon", "stride", "test_size"),
+    [(40, 5, 1, 1, 0), (40, 5, 3, 7, 0), (41, 4, 2, 13, 9), (30, 1, 1, 4, 6), (12, 3, 2, 2, 3)],
+)
+def test_the_cells_marked_are_those_the_windows_read(T, window, horizon, stride, test_size):
+    """_mark against windows() of the cells' own numbers: every input row's channels, the
+    target's alone in a target row, nothing a stride leaves out."""
+    from frnn.cli.forecast import _mark
+    from frnn.data import windows
+
+    D, target = 3, 1
+    numbers = np.arange(T * D, dtype=float).reshape(T, D)
+    read = np.zeros((T, D), dtype=bool)
+    _mark(read[: T - test_size], window, horizon, stride, target)
+    X, Y = windows(numbers[: T - test_size], window, horizon, stride=stride, target=target)
+    expected = np.zeros(T * D, dtype=bool)
+    expected[np.concatenate([X.ravel(), np.ravel(Y)]).astype(int)] = True
+    np.testing.assert_array_equal(read.ravel(), expected)
+
+
+def test_a_gap_no_window_reads_does_not_matter(tmp_path):
+    """Rows a stride leaves out (the oldest), and a channel other than the target in a row
+    read only as a target, may be missing: the model is the one of any value there."""
+    values = _values(100)
+    argv = ["--window", "5", "--stride", "7", "--target", "load", *SMALL]  # rows 0-2 unread
+    filled = _write(tmp_path / "filled.csv", values)
+    assert (
+        frnn("train", "--series", filled, *argv, "--out", tmp_path / "a", "--quiet").returncode == 0
+    )
+    gaps = values.copy()
+    gaps[1] = np.nan  # both channels of a row the stride leaves out (file row 3)
+    gaps[-1, 1] = np.nan  # temp in the last row: read only as a target of load
+    series = _write(tmp_path / "gaps.csv", gaps)
+    result = frnn("train", "--series", series, *argv, "--out", tmp_path / "b", "--quiet")
+    assert result.returncode == 0, result.stderr
+    with np.load(tmp_path / "a" / "model.npz") as a, np.load(tmp_path / "b" / "model.npz") as b:
+        for key in a.files:
+            if not key.startswith("__"):
+                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    gaps[3, 1] = np.nan  # the first window's first row: read
+    result = frnn("train", "--series", _write(tmp_path / "read.csv", gaps), *argv)
+    _one_line(result, "row 5, column 'temp': a missing value the training windows read (1 in all)")
+    gaps[3, 1], gaps[-1, 0] = 0.0, np.nan  # the target in the last row
+    result = frnn("train", "--series", _write(tmp_path / "target.csv", gaps), *argv)
+    _one_line(result, "row 101, column 'load'")
+
+
+def test_a_gap_in_the_tail_or_the_seasons_it_reads_is_named(tmp_path):
+    values = _values()
+    argv = ["--window", WINDOW, "--target", "load", "--test-size", TEST, *SMALL]
+    gap = values.copy()
+    gap[-1, 1] = np.nan  # temp in the last row: no forecast of the tail reads it
+    assert (
+        frnn("train", "--series", _write(tmp_path / "a.csv", gap), *argv, "--quiet").returncode == 0
+    )
+    gap[-2, 1] = np.nan  # the last window's last input
+    result = frnn("train", "--series", _write(tmp_path / "b.csv", gap), *argv)
+    _one_line(result, f"row {len(values)}, column 'temp': a missing value the tail's forecasts")
+    season = WINDOW + 20  # read before the tail's first window
+    gap = values.copy()
+    gap[len(values) - TEST - season, 0] = np.nan  # the first forecast's seasonal value
+    series = _write(tmp_path / "c.csv", gap)
+    run = ["--model", tmp_path / "run", "--series", series]  # scoring reads only the tail
+    assert frnn("train", "--series", _write(tmp_path / "d.csv", values), *argv, "--out", run[1])
+    assert frnn("evaluate", *run).returncode == 0
+    result = frnn("evaluate", *run, "--season", season)
+    _one_line(result, f"row {len(values) - TEST - season + 2}, column 'load'")
+
+
+def test_predict_ignores_a_gap_in_a_column_the_model_does_not_take(trained, tmp_path):
+    _, values, series, run, _ = trained
+    extra = np.column_stack([values, np.full(len(values), np.nan)])  # humidity: all missing
+    wider = _write(tmp_path / "wider.csv", extra, names=("load", "temp", "humidity"))
+    result = frnn("predict", "--model", run, "--series", wider)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == frnn("predict", "--model", run, "--series", series).stdout
+    scored = frnn("evaluate", "--model", run, "--series", wider, "--json")
+    assert scored.returncode == 0, scored.stderr
+
+
+# -- a model file without its run directory ------------------------------------------------
+
+
+def test_a_model_file_alone_forecasts_by_position(trained, tmp_path):
+    import shutil
+
+    _, _, series, run, _ = trained
+    alone = tmp_path / "elsewhere" / "model.npz"
+    alone.parent.mkdir()
+    shutil.copy(run / "model.npz", alone)
+    result = frnn("predict", "--model", alone, "--series", series)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == frnn("predict", "--model", run, "--series", series).stdout
+    note = result.stderr.strip().splitlines()
+    assert len(note) == 1 and "the window (12) and the horizon (3) read from the model" in note[0]
+    assert "columns load, temp in this order" in note[0]
+    one = _write(tmp_path / "one.csv", _values()[:, :1], names=("load",))
+    _one_line(frnn("predict", "--model", alone, "--series", one), "1 column(s) of values", "on 2")
+    _one_line(
+        frnn("evaluate", "--model", alone, "--series", series, "--test-size", "5"),
+        "says which of the 2 channels",
+        "pass the run directory",
+    )
+
+
+def test_a_lone_model_file_of_one_channel_is_scored(tmp_path):
+    import shutil
+
+    values = _values(80)[:, :1]
+    series = _write(tmp_path / "s.csv", values, names=("load",))
+    run = tmp_path / "run"
+    argv = ["--window", "6", "--horizon", "2", "--test-size", "10", *SMALL, "--out", run]
+    assert frnn("train", "--series", series, *argv, "--quiet").returncode == 0
+    shutil.copy(run / "model.npz", tmp_path / "m.npz")
+    a = frnn("evaluate", "--model", run, "--series", series, "--json")
+    b = frnn("evaluate", "--model", tmp_path / "m.npz", "--series", series, "--test-size", "10")
+    assert b.returncode == 0, b.stderr
+    mae = json.loads(a.stdout)["forecast"]["mae"]
+    assert f"MAE {np.mean(mae):.4g} against" in b.stdout
+
+
+def test_a_lone_model_file_of_windows_of_other_lengths_is_refused(tmp_path):
+    lines = ["1.5,0,1,2,3", "2.5,3,2,1", "0.5,1,2"] * 4
+    (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
+    run = tmp_path / "run"
+    argv = ["--train", tmp_path / "train.csv", "--task", "regression", *SMALL, "--out", run]
+    assert frnn("train", *argv, "--quiet").returncode == 0
+    (run / "config.json").unlink()
+    series = _write(tmp_path / "s.csv", _values(30))
+    _one_line(
+        frnn("predict", "--model", run / "model.npz", "--series", series),
+        "no config.json beside",
+        "pass the run directory",
+    )

@@ -18,12 +18,13 @@ import argparse
 import csv
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from .._validate import Interval, argument_type, check_file
-from ..data.forecast import holdout, last_window, windows
+from ..data.forecast import last_window, windows
 from ..data.series import Series
 from ..data.seriesfile import read_series_file
 from .data import HEADERS, text_file
@@ -41,10 +42,10 @@ __all__ = [
 ]
 
 #: The windows' settings ``frnn train --series`` records in config.json's data entry.
-FORECAST_KEYS = ("window", "horizon", "stride", "target", "test_size")
+FORECAST_KEYS = ("window", "horizon", "stride", "target", "test_size", "season")
 _POSITIVE = Interval("int", 1)
 _SIZE = argument_type(_POSITIVE, "size")
-_DEFAULTS = {"horizon": 1, "stride": 1, "target": None, "test_size": None}
+_DEFAULTS = {"horizon": 1, "stride": 1, "target": None, "test_size": None, "season": None}
 
 
 def add_forecast_options(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +95,15 @@ def add_forecast_options(parser: argparse.ArgumentParser) -> None:
         help="the last N rows held out before any window is made, and scored per step ahead "
         "beside the naive (last value) forecast (default: none; train on every row)",
     )
+    add("--season", type=_SIZE, default=hide, metavar="P", help=SEASON_HELP)
+
+
+#: --season's help, train's and evaluate's.
+SEASON_HELP = (
+    "the season in steps (24 for hours of a daily cycle): the tail is also scored beside the "
+    "seasonal naive forecast, the value P steps before each target (2P, ... for steps ahead "
+    "beyond P); P may exceed --window (default: none)"
+)
 
 
 def series_spec(given: dict, base: dict | None) -> dict | None:
@@ -131,29 +141,87 @@ def series_spec(given: dict, base: dict | None) -> dict | None:
 
 
 def load_series(data: dict):
-    """The training windows, the test tail's (None without --test-size) and the data entry
-    with the channels' names, the target's and the time column's found in the file."""
+    """The training windows, the test tail's (None without --test-size), the seasonal naive
+    forecast of the tail (None without --season) and the data entry with the channels'
+    names, the target's and the time column's found in the file."""
     path = data["series"]
     _check_text(path)
     found = read_series_file(
         path, header=HEADERS[data.get("header", "auto")], time=data.get("time")
     )
     target = _target(path, found, data.get("target"))
-    _refuse_missing(path, found, range(len(found.values)), "training")
     window, horizon, stride = data["window"], data["horizon"], data["stride"]
-    _check_sizes(path, len(found.values), window, horizon, data.get("test_size"))
-    y, test = found.values, None
-    if data.get("test_size"):
-        y, tail = holdout(y, data["test_size"], window=window)
-        test = _split(*windows(tail, window, horizon, target=target), window)
-    train = _split(*windows(y, window, horizon, stride=stride, target=target), window)
+    size, T = data.get("test_size") or 0, len(found.values)
+    _check_sizes(path, T, window, horizon, size)
+    read = np.zeros(found.values.shape, dtype=bool)  # (T, D): the cells some window reads
+    _mark(read[: T - size], window, horizon, stride, target)
+    _refuse_missing(path, found, read, "the training windows read")
+    test = seasonal = None
+    if size:
+        test, seasonal = _tail(path, found, data, size, target)
+    values = found.values
+    values = np.where(np.isnan(values) & ~read, 0.0, values)  # never read: windows() is strict
+    train = _split(*windows(values[: T - size], window, horizon, stride=stride, target=target))
     resolved = {
         **data,
         "target": found.names[target],
         "channels": found.names,
         "time_column": found.time,
     }
-    return train, test, resolved
+    return train, test, seasonal, resolved
+
+
+def _mark(read: np.ndarray, window: int, horizon: int, stride: int, target: int) -> None:
+    """Mark in ``read`` (T, D) the cells the windows of its T rows read: every channel of
+    an input row, the target's of a target row (as :func:`frnn.data.windows` makes them,
+    from the end; the oldest rows a stride leaves out are not read)."""
+    T = len(read)
+    n = (T - window - horizon) // stride + 1
+    starts = T - window - horizon - (n - 1 - np.arange(n)) * stride  # (n,) first input rows
+
+    def rows(offset: int, length: int) -> np.ndarray:
+        count = np.zeros(T + 1, dtype=np.int64)  # +1 at a run's start, -1 after its end
+        np.add.at(count, starts + offset, 1)
+        np.add.at(count, starts + offset + length, -1)
+        return np.cumsum(count[:T]) > 0  # (T,)
+
+    read[rows(0, window)] = True
+    read[rows(window, horizon), target] = True
+
+
+def _tail(path: str, found, data: dict, size: int, target: int):
+    """The windows of the last ``size`` rows of ``found``'s values (T, D), every origin
+    each reading the ``window`` rows before it, and the seasonal naive forecast of each
+    (n, horizon) or None; a missing value they read refused."""
+    window, horizon, season = data["window"], data["horizon"], data.get("season")
+    values, T = found.values, len(found.values)
+    read = np.zeros(values.shape, dtype=bool)
+    _mark(read[T - size - window :], window, horizon, 1, target)
+    seasonal = None
+    if season:
+        back = _season_rows(T, size, horizon, season, path)  # (n, horizon)
+        read[back.ravel(), target] = True
+        seasonal = values[back, target]
+    _refuse_missing(path, found, read, "the tail's forecasts read")
+    values = np.where(np.isnan(values) & ~read, 0.0, values)[T - size - window :]
+    return _split(*windows(values, window, horizon, target=target)), seasonal
+
+
+def _season_rows(T: int, size: int, horizon: int, season: int, path: str) -> np.ndarray:
+    """The rows (n, horizon) of the seasonal naive forecasts of the last ``size`` rows'
+    origins: y(o + k − 1) forecast by y(o + k − 1 − P·⌈k / P⌉), k = 1 … horizon, the
+    latest value of the same phase of the season before the origin o."""
+    first = T - size  # the tail's first origin
+    if season > first:
+        raise ValueError(
+            f"{path}: --season {season} forecasts each value by the one {season} rows before "
+            f"it, but only {first} rows come before the --test-size {size} rows scored; pass "
+            "a shorter --season or --test-size"
+        )
+    origins = np.arange(first, T - horizon + 1)  # (n,)
+    k = np.arange(1, horizon + 1)
+    lag = season * -(-k // season)  # P·⌈k / P⌉: never at or after the origin
+    return origins[:, None] + (k - 1 - lag)[None, :]
 
 
 def _check_text(path: str) -> None:
@@ -166,8 +234,8 @@ def _check_text(path: str) -> None:
         )
 
 
-def _split(X: np.ndarray, Y: np.ndarray, window: int) -> Series:
-    return Series(X=np.array(X), y=Y, lengths=np.full(len(X), window))
+def _split(X: np.ndarray, Y: np.ndarray) -> Series:
+    return Series(X=np.array(X), y=Y, lengths=np.full(len(X), X.shape[1]))
 
 
 def _target(path: str, found, target) -> int:
@@ -200,16 +268,17 @@ def _time_number(found) -> int:
     return min(numbers)
 
 
-def _refuse_missing(path: str, found, steps, what: str) -> None:
-    """Refuse a missing value among ``steps`` of the file, naming its row and column."""
-    part = found.values[steps]
-    bad = np.argwhere(~np.isfinite(part))
+def _refuse_missing(path: str, found, read: np.ndarray, what: str) -> None:
+    """Refuse a missing value among the cells ``read`` (T, D) of ``found``'s values (the
+    model's channels), naming the first one's row and column: a gap no window reads (rows
+    a stride leaves out, a column the model does not take) does not matter."""
+    bad = np.argwhere(read & np.isnan(found.values))
     if len(bad):
         step, channel = (int(v) for v in bad[0])
-        row = found.rows[steps][step]
         raise ValueError(
-            f"{path}: row {row}, column {found.names[channel]!r}: a missing value in the "
-            f"{what} rows ({len(bad)} in all); fill or cut the gaps first"
+            f"{path}: row {found.rows[step]}, column {found.names[channel]!r}: a missing "
+            f"value {what} ({len(bad)} in all); fill the gaps first (rows cut out of the "
+            "middle would join the steps either side)"
         )
 
 
@@ -234,9 +303,10 @@ def _check_sizes(path: str, T: int, window: int, horizon: int, test_size) -> Non
         )
 
 
-def forecast_metrics(clf, test: Series, data: dict) -> dict:
-    """The test tail's MAE and RMSE per step ahead, and the naive forecast's (every step
-    the window's last target value), for metrics.json."""
+def forecast_metrics(clf, test: Series, data: dict, seasonal=None) -> dict:
+    """The test tail's MAE and RMSE per step ahead, the naive forecast's (every step the
+    window's last target value) and, with a season P, the seasonal naive forecast's
+    (``seasonal`` (n, horizon), from :func:`load_series`), for metrics.json."""
     target = data["channels"].index(data["target"])
     P = np.asarray(clf.predict(test)).reshape(len(test.y), -1)  # (n, horizon)
     Y = test.y.reshape(len(test.y), -1)
@@ -248,6 +318,7 @@ def forecast_metrics(clf, test: Series, data: dict) -> dict:
 
     mae, rmse = scores(P)
     naive_mae, naive_rmse = scores(naive)
+    seasonal_mae, seasonal_rmse = (None, None) if seasonal is None else scores(seasonal)
     return {
         "window": data["window"],
         "horizon": data["horizon"],
@@ -258,74 +329,148 @@ def forecast_metrics(clf, test: Series, data: dict) -> dict:
         "rmse": rmse,
         "naive_mae": naive_mae,
         "naive_rmse": naive_rmse,
+        "season": data.get("season") if seasonal is not None else None,
+        "seasonal_mae": seasonal_mae,
+        "seasonal_rmse": seasonal_rmse,
     }
 
 
 def print_forecast(metrics: dict) -> None:
-    """The per-step table of the test tail (about twelve rows of a long horizon)."""
+    """The per-step table of the test tail (about twelve rows of a long horizon), and the
+    MAE over every step ahead beside the baselines'."""
     steps = metrics["step"]
     every = max(1, len(steps) // 12)
+    keys = ["mae", "naive_mae", "rmse", "naive_rmse"]
+    heads = ["MAE", "naive MAE", "RMSE", "naive RMSE"]
+    if metrics.get("season"):  # "seas.": the table within 80 columns
+        keys[2:2], heads[2:2] = ["seasonal_mae"], ["seas. MAE"]
+        keys.append("seasonal_rmse")
+        heads.append("seas. RMSE")
+    width = 12
     print(f"tail: {metrics['n_forecasts']} forecasts of {metrics['target']!r}, per step ahead")
-    print(f"{'step':>6}{'MAE':>12}{'naive MAE':>12}{'RMSE':>12}{'naive RMSE':>12}")
+    print(f"{'step':>6}" + "".join(f"{h:>{width}}" for h in heads))
     for i, step in enumerate(steps):
         if i % every and i != len(steps) - 1:
             continue
-        cells = (metrics[k][i] for k in ("mae", "naive_mae", "rmse", "naive_rmse"))
-        print(f"{step:>6}" + "".join(f"{v:>12.4g}" for v in cells))
+        print(f"{step:>6}" + "".join(f"{metrics[k][i]:>{width}.4g}" for k in keys))
+    print(_summary(metrics))
+
+
+def _summary(metrics: dict) -> str:
+    """ "MAE 3.1 against 4.0 naive, 3.5 seasonal (P = 24)": the means over the steps ahead."""
+    mean = {k: float(np.mean(metrics[k])) for k in ("mae", "naive_mae")}
+    text = f"MAE {mean['mae']:.4g} against {mean['naive_mae']:.4g} naive"
+    if metrics.get("season"):
+        seasonal = float(np.mean(metrics["seasonal_mae"]))
+        text += f", {seasonal:.4g} seasonal (P = {metrics['season']})"
+    steps = len(metrics["step"])
+    return text + (f", the mean over {steps} steps ahead" if steps > 1 else "")
 
 
 # -- frnn predict --series ----------------------------------------------------------------
 
 
-def recorded_series(model: str) -> dict:
-    """The --series data entry of the run whose model ``model`` is (its directory, or the
-    model file in it); a model without one refused in words."""
+def recorded_series(model_path: str, model) -> dict:
+    """The --series data entry of the run whose model ``model`` is (``model_path``: its
+    directory, or the model file in it), or, for a model file without its config.json,
+    what the model itself tells (:func:`_bare_model`)."""
     from .config import _read_config
 
-    path = Path(model)
+    path = Path(model_path)
     folder = path if path.is_dir() else path.parent
     config = folder / "config.json"
-    data = _read_config(config)["data"] if config.exists() else {}
+    data = _read_config(config)["data"] if config.exists() else None
+    if data is None:
+        return _bare_model(model_path, model)
     if "series" not in data or "channels" not in data:
         raise ValueError(
-            f"--series: {model} was not trained by frnn train --series (its run directory "
+            f"--series: {model_path} was not trained by frnn train --series (its run directory "
             "records no windows); forecast with --data FILE of windows, or train with --series"
         )
     return data
 
 
-def _read_for_model(args: argparse.Namespace):
-    """The run's --series record, the file read as the run read its own, and its values
-    as the model's channels (T, D)."""
+def _bare_model(model_path: str, model) -> dict:
+    """A model file copied without its run directory: the window is its training series'
+    length, the horizon its outputs, the channels the file's columns in order (their names
+    unknown: announced on standard error)."""
+    window = getattr(model, "min_length_", None)
+    if (
+        window is None
+        or window != getattr(model, "max_length_", None)
+        or not hasattr(model, "n_outputs_")
+        or model.sequence_
+    ):
+        raise ValueError(
+            f"--series: no config.json beside {model_path} records the windows it was trained "
+            "on (window, horizon, target, channels); pass the run directory of frnn train "
+            "--series, or copy its config.json beside the model file"
+        )
+    return {
+        "window": int(window),
+        "horizon": int(model.n_outputs_),
+        "channels": None,  # by position: n_features_in_ of them
+        "target": None,
+        "test_size": None,
+        "season": None,
+    }
+
+
+def _read_for_model(args: argparse.Namespace, model, scored: bool = False):
+    """The run's --series record and the file read as the run read its own, its values the
+    model's channels (T, D) in the model's order (``scored``: the target needed too)."""
     for name in ("label", "id"):
         if getattr(args, name) is not None:
             raise ValueError(f"--{name}: not with --series (one long series has no {name}s)")
-    data = recorded_series(args.model)
+    data = recorded_series(args.model, model)
     header = args.header or data.get("header", "auto")
     time = args.time if args.time is not None else data.get("time")
     _check_text(args.series)
     found = read_series_file(args.series, header=HEADERS[header], time=time)
-    return data, found, _channels(args.series, found, data["channels"])
+    found = _channels(args.series, found, data["channels"], model.n_features_in_)
+    if data["channels"] is None:
+        if scored and len(found.names) > 1:
+            raise ValueError(
+                f"--series: no config.json beside {args.model} says which of the "
+                f"{len(found.names)} channels the model forecasts; pass the run directory, "
+                "or copy its config.json beside the model file"
+            )
+        data = {**data, "channels": found.names, "target": found.names[0]}
+        _note(
+            f"no config.json beside {args.model}: the window ({data['window']}) and the "
+            f"horizon ({data['horizon']}) read from the model, its channels taken to be the "
+            f"file's columns {', '.join(found.names[:10])} in this order"
+        )
+    return data, found
+
+
+def _note(text: str) -> None:
+    import sys
+
+    print(f"frnn: {text}", file=sys.stderr)
 
 
 def evaluate_forecast(args: argparse.Namespace, model) -> int:
     """``frnn evaluate --series``: the forecasts of the file's last --test-size rows, each
     from the --window rows before it (a rolling origin), scored per step ahead beside the
-    naive forecast; printed (or --json); returns 0."""
+    naive forecast (and the seasonal one, --season or the run's); printed (or --json);
+    returns 0."""
     from ..regressor import targets as real_targets
     from . import rundir
     from .evaluation import format_evaluation
 
     if args.out:
         raise ValueError("--out draws a classifier's confusion matrix; this is a forecaster")
-    data, found, values = _read_for_model(args)
+    data, found = _read_for_model(args, model, scored=True)
     size = args.test_size or data.get("test_size")
     if not size:
         raise ValueError(
             "--series: pass --test-size N, the last N rows to score (the run held out none)"
         )
+    if args.season is not None:
+        data = {**data, "season": args.season}
     window, horizon = data["window"], data["horizon"]
-    T = len(values)
+    T = len(found.values)
     if size < horizon:
         raise ValueError(
             f"--test-size {size} is shorter than --horizon {horizon}: no forecast would end "
@@ -336,13 +481,10 @@ def evaluate_forecast(args: argparse.Namespace, model) -> int:
             f"{args.series}: {T} rows; scoring the last --test-size {size} needs more than "
             f"{size} + --window {window}"
         )
-    _refuse_missing(args.series, found, range(T - size - window, T), f"last {size + window}")
     target = data["channels"].index(data["target"])
-    test = _split(
-        *windows(holdout(values, size, window=window)[1], window, horizon, target=target), window
-    )
+    test, seasonal = _tail(args.series, found, data, size, target)
     metrics = real_targets.evaluate(model, test, test.y)
-    metrics["forecast"] = forecast_metrics(model, test, data)
+    metrics["forecast"] = forecast_metrics(model, test, data, seasonal)
     if args.json:
         print(rundir.json_text(metrics))
     else:
@@ -356,15 +498,17 @@ def run_forecast(args: argparse.Namespace, model) -> str:
     row per step ahead: step[, time], prediction."""
     from .predict import _digits
 
-    data, found, values = _read_for_model(args)
+    data, found = _read_for_model(args, model)
     window = data["window"]
-    T = len(values)
+    T = len(found.values)
     if T < window:
         raise ValueError(
             f"{args.series}: {T} rows; the model forecasts from the last --window {window}"
         )
-    _refuse_missing(args.series, found, range(T - window, T), f"last {window}")
-    forecast = np.asarray(model.predict(last_window(values, window))).reshape(-1)  # (horizon,)
+    read = np.zeros(found.values.shape, dtype=bool)
+    read[T - window :] = True
+    _refuse_missing(args.series, found, read, f"in the last {window} rows")
+    forecast = np.asarray(model.predict(last_window(found.values, window))).reshape(-1)  # (H,)
     times = _continued(found, len(forecast))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -375,24 +519,32 @@ def run_forecast(args: argparse.Namespace, model) -> str:
     return buffer.getvalue()
 
 
-def _channels(path: str, found, channels: list) -> np.ndarray:
-    """The file's values as the model's channels (T, D): by name where both have a header
-    (in the model's order), else by position; another number of them refused."""
+def _channels(path: str, found, channels: list | None, D: int):
+    """``found`` with the model's channels alone, in its order (``values`` (T, D)): by name
+    where both have a header, else by position (``channels`` None: a model's D); another
+    number of them refused."""
     names = found.names
-    if found.header and not all(c.startswith("column ") for c in channels):
+    named = channels is not None and not all(c.startswith("column ") for c in channels)
+    if found.header and named:
         missing = [c for c in channels if c not in names]
         if missing:
             raise ValueError(
                 f"{path}: no column {missing[0]!r}; the model was trained on the columns "
                 f"{', '.join(channels)} (the file has {', '.join(names[:10])})"
             )
-        return found.values[:, [names.index(c) for c in channels]]
-    if len(names) != len(channels):
-        raise ValueError(
-            f"{path}: {len(names)} column(s) of values, but the model was trained on "
-            f"{len(channels)} ({', '.join(channels)})"
+        at = [names.index(c) for c in channels]
+        return replace(
+            found,
+            values=found.values[:, at],
+            names=list(channels),
+            columns=[found.columns[i] for i in at],
         )
-    return found.values
+    if len(names) != D:
+        trained = f" ({', '.join(channels)})" if channels else ""
+        raise ValueError(
+            f"{path}: {len(names)} column(s) of values, but the model was trained on {D}{trained}"
+        )
+    return found
 
 
 def _continued(found, horizon: int) -> list[str] | None:

@@ -59,6 +59,13 @@ def add_predict_parsers(commands) -> None:
                 help="with --series, the last N rows scored, each forecast from the rows "
                 "before it (default: the run's --test-size)",
             )
+            sub.add_argument(
+                "--season",
+                type=argument_type(Interval("int", 1), "season"),
+                metavar="P",
+                help="with --series, the seasonal naive forecast's season in steps "
+                "(default: the run's --season)",
+            )
         add_text_options(sub, name)
         if name == "predict":
             sub.add_argument(
@@ -124,8 +131,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
         from .forecast import evaluate_forecast
 
         return evaluate_forecast(args, model)
-    if args.test_size is not None:
-        raise ValueError("--test-size: for --series (one long series)")
+    for name in ("test_size", "season"):
+        if getattr(args, name) is not None:
+            raise ValueError(f"--{name.replace('_', '-')}: for --series (one long series)")
     recorded.apply(args, "evaluate")
     regression = isinstance(model, RNNRegressor)
     _check_evaluate(args, model, regression)  # before the work

@@ -92,8 +92,9 @@ def run_train(args: argparse.Namespace) -> int:
         return _complete(Path(args.resume), config)
     task = config.get("task", "classification")
     clf = check_estimator(task, config["estimator"])  # before any file is written
+    seasonal = None  # a --season's forecasts of the tail
     if "series" in config["data"]:  # one long series: its windows, the channels found
-        train, test, config["data"] = load_series(config["data"])
+        train, test, seasonal, config["data"] = load_series(config["data"])
     else:
         train, test = load_data(config["data"], task, config["estimator"].get("data_format"))
     made = not args.resume and not (args.out and Path(args.out).exists())
@@ -115,7 +116,9 @@ def run_train(args: argparse.Namespace) -> int:
             _discard(run_dir, made)  # a fit refused before training leaves no run behind
         raise
     save(clf, run_dir / "model.npz")
-    metrics = _write_results(clf, train, test, run_dir, seconds, interrupted, config["data"])
+    metrics = _write_results(
+        clf, train, test, run_dir, seconds, interrupted, config["data"], seasonal
+    )
     _report(args, metrics, run_dir)
     return 130 if interrupted else 0
 
@@ -133,8 +136,9 @@ def _data_name(data: dict) -> str:
 
 
 def _write_results(
-    clf, train, test, run_dir: Path, seconds: float, interrupted: bool, data: dict
+    clf, train, test, run_dir: Path, seconds: float, interrupted: bool, data: dict, seasonal=None
 ) -> dict:
+    """metrics.json; ``seasonal``: a --season's forecasts of the test tail (n, horizon)."""
     evaluate = (real_targets if isinstance(clf, RNNRegressor) else class_targets).evaluate
     fitted = reservoir_summary(clf)
     metrics = {
@@ -148,8 +152,9 @@ def _write_results(
         "train": evaluate(clf, train, train.y),
         "test": evaluate(clf, test, test.y) if test is not None else None,
     }
-    if "series" in data:  # per step ahead, beside the naive forecast
-        metrics["forecast"] = forecast_metrics(clf, test, data) if test is not None else None
+    if "series" in data:  # per step ahead, beside the naive forecast (and the seasonal)
+        forecast = None if test is None else forecast_metrics(clf, test, data, seasonal)
+        metrics["forecast"] = forecast
     if not fitted:  # one closed-form fit has no epochs, no curves
         _write_curves(clf, run_dir, _data_name(data))
     rundir.write_json(run_dir / "metrics.json", metrics, nulls=True)  # last: "finished"
