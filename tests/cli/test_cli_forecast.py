@@ -611,3 +611,19 @@ def test_a_lone_model_file_of_windows_of_other_lengths_is_refused(tmp_path):
         "no config.json beside",
         "pass the run directory",
     )
+
+
+def test_a_missing_time_step_is_said_and_the_times_continue(trained, tmp_path):
+    """A row missing from an hourly file: one line on standard error (the rows are read as
+    consecutive steps), and predict continues the stamps by the usual hour."""
+    _, values, series, run, _ = trained
+    lines = series.read_text().splitlines()
+    del lines[50]  # the 50th step: file rows 50 and 51 now two hours apart
+    (tmp_path / "gap.csv").write_text("\n".join(lines) + "\n")
+    argv = ["--window", WINDOW, "--target", "load", *SMALL, "--out", tmp_path / "r", "--quiet"]
+    result = frnn("train", "--series", tmp_path / "gap.csv", *argv)
+    assert result.returncode == 0, result.stderr
+    assert "1 time step(s) of 1:00:00 missing (the first between rows 50 and 51)" in result.stderr
+    rows = _rows(frnn("predict", "--model", run, "--series", tmp_path / "gap.csv").stdout)
+    last = datetime(2024, 3, 1) + timedelta(hours=len(values) - 1)
+    assert rows[0]["time"] == (last + timedelta(hours=1)).isoformat(timespec="minutes")

@@ -72,9 +72,34 @@ def test_irregular_times_have_no_step(tmp_path):
         ("1,2\n", {"time": "when"}, "has no header row"),
         ("time\n1\n2\n", {}, "only a time column"),
         ("time,v\n", {}, "no rows of values"),
+        ("Date;v\n01/01/2024;1\n02/01/2024;2\n", {}, "'01/01/2024' (column 'Date') is neither"),
+        ("when,v\n01/01/2024,1\n", {}, "got '01/01/2024' (a date or a time of day?"),
+        ("Date;Time;v\n2024-01-01;00:00;1\n", {}, "column 2: expected a number, got '00:00' (a"),
     ],
 )
 def test_bad_files_are_named(tmp_path, text, options, message):
     with pytest.raises(ValueError, match="s.csv") as raised:
         _read(tmp_path, "s.csv", text, **options)
     assert message in str(raised.value)
+
+
+def test_a_txt_file_of_semicolons_says_how_it_is_split(tmp_path):
+    """A .txt file is split at whitespace: a row of semicolons is one field (as a well-known
+    household power file is written), said in the message."""
+    with pytest.raises(ValueError, match="a .txt file is split at whitespace: name it .csv"):
+        _read(tmp_path, "power.txt", "Date;Voltage\n2024-01-01;230.1\n")
+
+
+def test_missing_whole_steps_are_found(tmp_path):
+    """skips(): the usual step and where whole steps are missing; None for regular stamps
+    and for stamps irregular otherwise (an interval no multiple of the usual one)."""
+    lines = [f"2024-03-01T{h:02d}:00,{h}" for h in range(12) if h not in (4, 8, 9)]
+    found = _read(tmp_path, "gap.csv", "time,v\n" + "\n".join(lines) + "\n")
+    usual, at = found.skips()
+    assert usual == 3_600_000_000 and at.tolist() == [3, 6]  # after 03:00 and 07:00
+    assert found.step() is None
+    numbers = _read(tmp_path, "n.csv", "time,v\n0,1\n1,1\n2,1\n5,1\n6,1\n")
+    assert numbers.skips()[0] == 1 and numbers.skips()[1].tolist() == [2]
+    assert _read(tmp_path, "r.csv", "time,v\n0,1\n1,1\n2,1\n").skips() is None
+    assert _read(tmp_path, "i.csv", "time,v\n0,1\n1,1\n2,1\n3.5,1\n").skips() is None
+    assert _read(tmp_path, "x.csv", "v\n1\n2\n3\n").skips() is None

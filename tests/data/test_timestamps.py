@@ -170,3 +170,13 @@ def test_a_repeated_number_is_named_as_written(tmp_path):
     path.write_text("id,time,value\na,0.1,1\na,0.25,2\na,0.1,3\n")
     with pytest.raises(ValueError, match=r"two rows at time 0.1 \(rows 2 and 4\)"):
         load_file(path, id="id", time="time", label="none")
+
+
+@pytest.mark.parametrize("bad", ["01/03/2024", "soon"])
+def test_a_first_time_that_is_neither_is_refused(tmp_path, bad):
+    """The first row's time stamp sets the file's kind: one of neither kind was taken as
+    no kind at all, and the dates after it failed with a TypeError."""
+    path = tmp_path / "long.csv"
+    path.write_text(f"id,time,value\na,{bad},1\na,{bad},2\n")
+    with pytest.raises(ValueError, match="row 2: the time .* is neither a number nor an ISO"):
+        load_file(path, id="id", time="time", label="none")

@@ -19,6 +19,7 @@ import csv
 import io
 import os
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +151,7 @@ def load_series(data: dict):
         path, header=HEADERS[data.get("header", "auto")], time=data.get("time")
     )
     target = _target(path, found, data.get("target"))
+    _note_skips(path, found)
     window, horizon, stride = data["window"], data["horizon"], data["stride"]
     size, T = data.get("test_size") or 0, len(found.values)
     _check_sizes(path, T, window, horizon, size)
@@ -444,6 +446,24 @@ def _read_for_model(args: argparse.Namespace, model, scored: bool = False):
     return data, found
 
 
+def _note_skips(path: str, found, first: int = 0) -> None:
+    """Say on standard error where whole time steps are missing from row ``first`` on (the
+    rows a forecast reads): the rows are read as consecutive steps all the same."""
+    skips = found.skips()
+    if skips is None or not np.any(skips[1] >= first):
+        return
+    usual, at = skips[0], skips[1][skips[1] >= first]
+    gaps = np.diff(found.times)[at] / usual - 1  # the steps missing at each
+    unit = f"{usual:g}" if found.time_kind == "number" else str(timedelta(microseconds=usual))
+    i = int(at[0])
+    _note(
+        f"{path}: {int(round(gaps.sum()))} time step(s) of {unit} missing (the first between "
+        f"rows {found.rows[i]} and {found.rows[i + 1]}); the rows are read as consecutive "
+        "steps, so a window across a gap spans more time: insert the missing rows, with "
+        "their values, to keep the spacing"
+    )
+
+
 def _note(text: str) -> None:
     import sys
 
@@ -482,6 +502,7 @@ def evaluate_forecast(args: argparse.Namespace, model) -> int:
             f"{size} + --window {window}"
         )
     target = data["channels"].index(data["target"])
+    _note_skips(args.series, found, T - size - window)
     test, seasonal = _tail(args.series, found, data, size, target)
     metrics = real_targets.evaluate(model, test, test.y)
     metrics["forecast"] = forecast_metrics(model, test, data, seasonal)
@@ -508,6 +529,7 @@ def run_forecast(args: argparse.Namespace, model) -> str:
     read = np.zeros(found.values.shape, dtype=bool)
     read[T - window :] = True
     _refuse_missing(args.series, found, read, f"in the last {window} rows")
+    _note_skips(args.series, found, T - window)
     forecast = np.asarray(model.predict(last_window(found.values, window))).reshape(-1)  # (H,)
     times = _continued(found, len(forecast))
     buffer = io.StringIO()
@@ -549,8 +571,11 @@ def _channels(path: str, found, channels: list | None, D: int):
 
 def _continued(found, horizon: int) -> list[str] | None:
     """The time stamps of the ``horizon`` steps after the last row, where the file's are
-    regular (None otherwise)."""
+    regular, or regular but for whole steps missing (None otherwise)."""
     step = found.step()
+    skips = found.skips()
+    if step is None and skips is not None:
+        step = skips[0]  # whole steps missing further back: the usual one
     if step is None:
         return None
     last = found.times[-1]

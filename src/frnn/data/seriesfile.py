@@ -19,11 +19,13 @@ where it reads it (a gap far back does not stop a forecast from the last values)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._npz import max_bytes
+from .compressed import split_suffix
 from .delimited import table
 from .keycolumns import TIME_NAMES
 from .rowvalues import _MAX_FIELD, finite_floats
@@ -75,6 +77,21 @@ class SeriesFile:
             return None
         gaps = np.diff(self.times)
         return gaps[0].item() if np.all(gaps == gaps[0]) else None
+
+    def skips(self):
+        """Where whole steps are missing: the usual interval (the most common, at least
+        half of them) and the positions i (k,) with times[i + 1] − times[i] a multiple of
+        it above one; None where the stamps are regular, absent or irregular otherwise
+        (an interval that is no multiple of the usual one)."""
+        if self.times is None or len(self.times) < 3 or self.step() is not None:
+            return None
+        gaps = np.diff(self.times)
+        steps, counts = np.unique(gaps, return_counts=True)
+        usual = steps[np.argmax(counts)]
+        ratio = gaps / usual
+        if 2 * counts.max() < len(gaps) or np.any(np.abs(ratio - np.round(ratio)) > 1e-9):
+            return None
+        return usual.item(), np.flatnonzero(gaps > usual)
 
 
 def read_series_file(path: str, *, header=None, time=None, limit=None) -> SeriesFile:
@@ -186,11 +203,32 @@ def _column(path: str, texts: list, rows: np.ndarray, column: int) -> np.ndarray
             values[i] = float(text)
         except ValueError:
             raise ValueError(
-                f"{path}: row {rows[i]}, column {column}: expected a number, got {text[:40]!r}"
+                f"{path}: row {rows[i]}, column {column}: expected a number, got "
+                f"{text[:40]!r}{_hint(path, text)}"
             ) from None
         if not np.isfinite(values[i]):
             values[i] = np.nan  # inf is no measurement either: refused where it is read
     return values
+
+
+_DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{1,2}:\d\d")
+
+
+def _hint(path: str, text: str) -> str:
+    """What a field that is no number may be: a row a .txt file's whitespace did not split,
+    or a date or time of day that is not the time column (not ISO 8601, or a second one)."""
+    if split_suffix(path)[0] == ".txt" and any(c in text for c in ",;"):
+        return (
+            " (a .txt file is split at whitespace: name it .csv to split it at commas or "
+            "semicolons)"
+        )
+    if _DATE_LIKE.match(text):
+        return (
+            " (a date or a time of day? a time column is one column of numbers or of ISO "
+            "8601 dates such as 2024-03-01T13:00: write it so, joining a date column and a "
+            "time column into one)"
+        )
+    return ""
 
 
 def _times(path: str, name: str, texts: list, rows: np.ndarray):

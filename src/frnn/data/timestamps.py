@@ -63,7 +63,7 @@ class TimeColumn:
         read = []
         for text, r in zip(texts, rows, strict=True):
             kind, value = _read(text)
-            if kind != self.kind:
+            if kind != self.kind or kind is None:  # the first row's too: neither is refused
                 self._other(kind, text, r)
             read.append(value)
         (self.numbers if self.kind == "number" else self.ticks).extend(read)
