@@ -627,3 +627,70 @@ def test_a_missing_time_step_is_said_and_the_times_continue(trained, tmp_path):
     rows = _rows(frnn("predict", "--model", run, "--series", tmp_path / "gap.csv").stdout)
     last = datetime(2024, 3, 1) + timedelta(hours=len(values) - 1)
     assert rows[0]["time"] == (last + timedelta(hours=1)).isoformat(timespec="minutes")
+
+
+# -- --inputs: the columns read --------------------------------------------------------------
+
+
+def test_inputs_leave_other_columns_unread(trained, tmp_path):
+    """A column of text and one of gaps beside the channels: --inputs reads the two, to the
+    model of a file of them alone; predict and evaluate read them alone too."""
+    _, values, series, run, metrics = trained
+    lines = series.read_text().splitlines()
+    notes = ["note"] + ["holiday" if i % 24 == 0 else "" for i in range(len(values))]
+    wider = [f"{line},{note},?" for line, note in zip(lines, notes, strict=True)]
+    wider[0] = wider[0].replace(",?", ",humidity")
+    path = tmp_path / "wider.csv"
+    path.write_text("\n".join(wider) + "\n")
+    argv = ["--window", WINDOW, "--horizon", HORIZON, "--target", "load", "--test-size", TEST]
+    refused = frnn("train", "--series", path, *argv, "--out", tmp_path / "no")
+    _one_line(refused, "column 4: expected a number, got 'holiday'")
+    out = tmp_path / "r"
+    result = frnn("train", "--series", path, *argv, "--inputs", "temp,load", *SMALL, "--out", out)
+    assert result.returncode == 0, result.stderr
+    data = rundir.read_json(out / "config.json")["data"]
+    assert data["inputs"] == ["temp", "load"] and data["channels"] == ["temp", "load"]
+    swapped = _write(tmp_path / "swapped.csv", values[:, ::-1], names=("temp", "load"))
+    alone = frnn("train", "--series", swapped, *argv, *SMALL, "--out", tmp_path / "a", "--quiet")
+    assert alone.returncode == 0, alone.stderr
+    with np.load(out / "model.npz") as a, np.load(tmp_path / "a" / "model.npz") as b:
+        for key in a.files:
+            if not key.startswith("__"):
+                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    forecast = frnn("predict", "--model", out, "--series", path)
+    assert forecast.returncode == 0, forecast.stderr
+    assert forecast.stdout == frnn("predict", "--model", tmp_path / "a", "--series", series).stdout
+    scored = frnn("evaluate", "--model", out, "--series", path, "--json")
+    assert scored.returncode == 0, scored.stderr
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ("temp", "--target load is not among --inputs temp"),
+        ("load,time", "'time' is the time column"),
+        ("load,wind", "no column 'wind'; the file's columns of values are load, temp"),
+        ("load,2", "the column 'load' is chosen twice"),  # column 2: load (1 is the time)
+        ("load,", "column names or numbers, comma-separated"),
+    ],
+)
+def test_inputs_refused(tmp_path, inputs, message):
+    series = _write(tmp_path / "s.csv", _values(60))
+    argv = ["--window", "5", "--target", "load", "--inputs", inputs, "--out", tmp_path / "r"]
+    _one_line(frnn("train", "--series", series, *argv), message)
+    assert not (tmp_path / "r").exists()
+
+
+def test_inputs_by_number_in_a_file_without_a_header(tmp_path):
+    values = np.column_stack([_values(80), np.arange(80.0)])  # columns 1, 2, 3
+    series = _write(tmp_path / "bare.csv", values, times=False, header=False)
+    run = tmp_path / "run"
+    argv = ["--window", "6", "--target", "1", "--inputs", "1,3", *SMALL, "--out", run, "--quiet"]
+    assert frnn("train", "--series", series, *argv).returncode == 0
+    assert rundir.read_json(run / "config.json")["data"]["channels"] == ["column 1", "column 3"]
+    two = _write(tmp_path / "two.csv", values[:, [0, 2]], times=False, header=False)
+    argv = ["--window", "6", "--target", "1", *SMALL, "--out", tmp_path / "b", "--quiet"]
+    assert frnn("train", "--series", two, *argv).returncode == 0
+    a = frnn("predict", "--model", run, "--series", series)
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == frnn("predict", "--model", tmp_path / "b", "--series", two).stdout

@@ -103,3 +103,33 @@ def test_missing_whole_steps_are_found(tmp_path):
     assert _read(tmp_path, "r.csv", "time,v\n0,1\n1,1\n2,1\n").skips() is None
     assert _read(tmp_path, "i.csv", "time,v\n0,1\n1,1\n2,1\n3.5,1\n").skips() is None
     assert _read(tmp_path, "x.csv", "v\n1\n2\n3\n").skips() is None
+
+
+def test_columns_chosen_are_read_alone(tmp_path):
+    """columns=: by name or number, in the order given; the others not read (text there
+    is no error); a callable sees the labels and the header."""
+    text = "time,load,note,temp\n0,1.5,a,3\n1,2.5,b,4\n"
+    found = _read(tmp_path, "s.csv", text, columns=["temp", "2"])
+    assert found.names == ["temp", "load"] and found.columns == [4, 2]
+    assert found.values.tolist() == [[3.0, 1.5], [4.0, 2.5]]
+    seen = []
+    chosen = _read(
+        tmp_path,
+        "s.csv",
+        text,
+        columns=lambda labels, header: seen.append((labels, header)) or ["load"],
+    )
+    assert seen == [(["time", "load", "note", "temp"], True)] and chosen.names == ["load"]
+    assert _read(tmp_path, "b.csv", "1,x,3\n2,y,4\n", columns=[3, 1]).names == [
+        "column 3",
+        "column 1",
+    ]
+    for columns, message in (
+        (["wind"], "no column 'wind'; the file's columns of values are load, note, temp"),
+        (["time"], "'time' is the time column"),
+        (["load", "2"], "the column 'load' is chosen twice"),
+        (["note"], "row 2, column 3: expected a number, got 'a'"),
+    ):
+        with pytest.raises(ValueError, match="s.csv") as raised:
+            _read(tmp_path, "s.csv", text, columns=columns)
+        assert message in str(raised.value)

@@ -6,10 +6,16 @@ tail off before any window is made (:func:`frnn.data.holdout`, ``--test-size``),
 training part's windows (:func:`frnn.data.windows`, ``--window``, ``--horizon``,
 ``--stride``, ``--target``) and fits an ``RNNRegressor`` on them as on any set of series;
 the tail's windows (every origin) are scored per step ahead beside the naive forecast
-(the window's last target value).  config.json's ``data`` records the file, the windows'
-settings, the channels by name and the target, so that ``predict`` reads a new file of
-the same layout and forecasts the ``horizon`` values after its last row
-(:func:`frnn.data.last_window`), the time stamps continued where they are regular.
+(the window's last target value) and, with ``--season P``, the seasonal naive one (the
+value P·⌈k/P⌉ steps before the k-th step ahead, read from the series: P may exceed the
+window).  ``--inputs`` chooses the columns read.  A missing value is refused only where a
+window, the tail or the season reads it (no row is dropped: that would join the steps
+either side); a time step the file skips is said on standard error.  config.json's
+``data`` records the file, the windows' settings, the channels by name and the target, so
+that ``predict`` reads a new file of the same layout and forecasts the ``horizon`` values
+after its last row (:func:`frnn.data.last_window`), the time stamps continued where they
+are regular; a model file without its config.json forecasts from its own window (its
+training series' length) and horizon, the file's columns taken in order.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import argparse
 import csv
 import io
 import os
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,10 +48,17 @@ __all__ = [
 ]
 
 #: The windows' settings ``frnn train --series`` records in config.json's data entry.
-FORECAST_KEYS = ("window", "horizon", "stride", "target", "test_size", "season")
+FORECAST_KEYS = ("window", "horizon", "stride", "target", "test_size", "season", "inputs")
 _POSITIVE = Interval("int", 1)
 _SIZE = argument_type(_POSITIVE, "size")
-_DEFAULTS = {"horizon": 1, "stride": 1, "target": None, "test_size": None, "season": None}
+_DEFAULTS = {
+    "horizon": 1,
+    "stride": 1,
+    "target": None,
+    "test_size": None,
+    "season": None,
+    "inputs": None,
+}
 
 
 def add_forecast_options(parser: argparse.ArgumentParser) -> None:
@@ -96,6 +108,15 @@ def add_forecast_options(parser: argparse.ArgumentParser) -> None:
         help="the last N rows held out before any window is made, and scored per step ahead "
         "beside the naive (last value) forecast (default: none; train on every row)",
     )
+    add(
+        "--inputs",
+        type=_column_list,
+        default=hide,
+        metavar="COLUMNS",
+        help="the columns read as inputs, by header name or number from 1, comma-separated, "
+        "the target among them (default: every column but the time column; the others are "
+        "not read: text, gaps, anything)",
+    )
     add("--season", type=_SIZE, default=hide, metavar="P", help=SEASON_HELP)
 
 
@@ -105,6 +126,14 @@ SEASON_HELP = (
     "seasonal naive forecast, the value P steps before each target (2P, ... for steps ahead "
     "beyond P); P may exceed --window (default: none)"
 )
+
+
+def _column_list(text: str) -> list[str]:
+    """--inputs load,temp: the columns' names or numbers."""
+    columns = [c.strip() for c in text.split(",")]
+    if not all(columns):
+        raise argparse.ArgumentTypeError(f"{text!r}: column names or numbers, comma-separated")
+    return columns
 
 
 def series_spec(given: dict, base: dict | None) -> dict | None:
@@ -147,10 +176,10 @@ def load_series(data: dict):
     names, the target's and the time column's found in the file."""
     path = data["series"]
     _check_text(path)
-    found = read_series_file(
-        path, header=HEADERS[data.get("header", "auto")], time=data.get("time")
-    )
-    target = _target(path, found, data.get("target"))
+    inputs = data.get("inputs")
+    header, time = HEADERS[data.get("header", "auto")], data.get("time")
+    found = read_series_file(path, header=header, time=time, columns=inputs)
+    target = _target(path, found, data.get("target"), inputs)
     _note_skips(path, found)
     window, horizon, stride = data["window"], data["horizon"], data["stride"]
     size, T = data.get("test_size") or 0, len(found.values)
@@ -240,15 +269,16 @@ def _split(X: np.ndarray, Y: np.ndarray) -> Series:
     return Series(X=np.array(X), y=Y, lengths=np.full(len(X), X.shape[1]))
 
 
-def _target(path: str, found, target) -> int:
+def _target(path: str, found, target, inputs=None) -> int:
     """The forecast channel's position: named, numbered (the file's column from 1), or the
-    only one."""
+    only one (``inputs``: the --inputs chosen, None for every column)."""
     names = found.names
     if target is None:
         if len(names) > 1:
+            which = "each of --inputs" if inputs else "every column"
             raise ValueError(
                 f"{path}: {len(names)} columns of values ({', '.join(names[:10])}); pass "
-                "--target COLUMN, the one to forecast (every column is an input)"
+                f"--target COLUMN, the one to forecast ({which} is an input)"
             )
         return 0
     target = str(target)
@@ -256,6 +286,11 @@ def _target(path: str, found, target) -> int:
         return names.index(target)
     if target.isdigit() and int(target) in found.columns:
         return found.columns.index(int(target))
+    if inputs:
+        raise ValueError(
+            f"--target {target} is not among --inputs {','.join(map(str, inputs))}: the "
+            "target's past values are inputs too; add it to them"
+        )
     if found.time is not None and target in (found.time, str(_time_number(found))):
         raise ValueError(f"{path}: --target {target}: the time column, not values")
     raise ValueError(
@@ -428,8 +463,9 @@ def _read_for_model(args: argparse.Namespace, model, scored: bool = False):
     header = args.header or data.get("header", "auto")
     time = args.time if args.time is not None else data.get("time")
     _check_text(args.series)
-    found = read_series_file(args.series, header=HEADERS[header], time=time)
-    found = _channels(args.series, found, data["channels"], model.n_features_in_)
+    choose = _chooser(args.series, data["channels"], data.get("inputs"))
+    found = read_series_file(args.series, header=HEADERS[header], time=time, columns=choose)
+    _count(args.series, found, data["channels"], model.n_features_in_)
     if data["channels"] is None:
         if scored and len(found.names) > 1:
             raise ValueError(
@@ -541,32 +577,39 @@ def run_forecast(args: argparse.Namespace, model) -> str:
     return buffer.getvalue()
 
 
-def _channels(path: str, found, channels: list | None, D: int):
-    """``found`` with the model's channels alone, in its order (``values`` (T, D)): by name
-    where both have a header, else by position (``channels`` None: a model's D); another
-    number of them refused."""
-    names = found.names
-    named = channels is not None and not all(c.startswith("column ") for c in channels)
-    if found.header and named:
-        missing = [c for c in channels if c not in names]
-        if missing:
-            raise ValueError(
-                f"{path}: no column {missing[0]!r}; the model was trained on the columns "
-                f"{', '.join(channels)} (the file has {', '.join(names[:10])})"
-            )
-        at = [names.index(c) for c in channels]
-        return replace(
-            found,
-            values=found.values[:, at],
-            names=list(channels),
-            columns=[found.columns[i] for i in at],
-        )
-    if len(names) != D:
+def _chooser(path: str, channels: list | None, inputs):
+    """The columns of a file the model reads, for :func:`read_series_file` (only these are
+    read: other columns may hold anything): by name where both the model's and the file's
+    have a header (in the model's order, a missing one named), by ``column N`` where the
+    run chose some of a file without one (``inputs``), else every column (by position)."""
+
+    def choose(labels: list, header: bool):
+        if channels is None:
+            return None
+        named = not all(c.startswith("column ") for c in channels)
+        if header and named:
+            missing = [c for c in channels if c not in labels]
+            if missing:
+                raise ValueError(
+                    f"{path}: no column {missing[0]!r}; the model was trained on the columns "
+                    f"{', '.join(channels)} (the file has {', '.join(labels[:10])})"
+                )
+            return channels
+        if not header and not named and inputs and all(c in labels for c in channels):
+            return channels
+        return None
+
+    return choose
+
+
+def _count(path: str, found, channels: list | None, D: int) -> None:
+    """Refuse a file whose columns read are not the model's D channels."""
+    if len(found.names) != D:
         trained = f" ({', '.join(channels)})" if channels else ""
         raise ValueError(
-            f"{path}: {len(names)} column(s) of values, but the model was trained on {D}{trained}"
+            f"{path}: {len(found.names)} column(s) of values, but the model was trained on "
+            f"{D}{trained}"
         )
-    return found
 
 
 def _continued(found, horizon: int) -> list[str] | None:

@@ -12,9 +12,11 @@ declared or detected (:mod:`frnn.data.headers`), pandas' index column dropped.  
 column is the one ``time`` names, or else found: a column whose first value is an ISO 8601
 date, or a header column named as time stamps are (:data:`~frnn.data.keycolumns.TIME_NAMES`).
 Its stamps (numbers or dates, :class:`~frnn.data.timestamps.TimeColumn`) must increase
-row by row: the rows are the series' steps in the file's order.  Every other column is a
-channel; a missing value (an empty field, ``?``, ``NaN``) is NaN, for the caller to refuse
-where it reads it (a gap far back does not stop a forecast from the last values).
+row by row: the rows are the series' steps in the file's order (:meth:`SeriesFile.skips`
+finds whole steps missing).  Every other column is a channel, or those ``columns`` names
+(the others are not read); a missing value (an empty field, ``?``, ``NaN``) is NaN, for
+the caller to refuse where it reads it (a gap far back does not stop a forecast from the
+last values).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ class SeriesFile:
         return usual.item(), np.flatnonzero(gaps > usual)
 
 
-def read_series_file(path: str, *, header=None, time=None, limit=None) -> SeriesFile:
+def read_series_file(path: str, *, header=None, time=None, columns=None, limit=None) -> SeriesFile:
     """Read one long series from a delimited file.
 
     Parameters
@@ -105,6 +107,12 @@ def read_series_file(path: str, *, header=None, time=None, limit=None) -> Series
     time : str or None
         The time column's header name; "none": no time column, whatever the header names;
         None: found (a column of ISO 8601 dates, or one named as time stamps are).
+    columns : sequence of str or int, callable, or None
+        The channels, in this order: header names, or column numbers from 1 (``column N``
+        in a file without a header row); the other columns are not read (they may hold
+        anything). A callable is given the columns' labels and whether the file has a
+        header row, and returns such a sequence or None. None: every column but the time
+        column.
     limit : int or None
         The most bytes the file may hold (:func:`frnn._npz.max_bytes`).
 
@@ -116,7 +124,8 @@ def read_series_file(path: str, *, header=None, time=None, limit=None) -> Series
     ------
     ValueError
         An empty file, a row of another number of fields than the first, a value that is
-        not a number, a ``time`` that names no column, time stamps that do not increase.
+        not a number, a ``time`` or a column of ``columns`` that names no column (or the
+        time column, or one twice), time stamps that do not increase.
     """
     with table(path, label="none", header=header, budget=max_bytes(limit)) as (names, rows):
         numbered, fields = [], []
@@ -129,7 +138,11 @@ def read_series_file(path: str, *, header=None, time=None, limit=None) -> Series
     width = _width(path, names, fields, numbered)
     labels = [n.strip() for n in names] if has_header else [f"column {c + 1}" for c in range(width)]
     at = _time_column(path, labels, fields[0], time, has_header)
-    channels = [c for c in range(width) if c != at]
+    if callable(columns):
+        columns = columns(labels, has_header)
+    channels = [c for c in range(width) if c != at] if columns is None else None
+    if columns is not None:
+        channels = _chosen(path, labels, at, columns)
     if not channels:
         raise ValueError(f"{path}: only a time column; expected a column of values besides it")
     rows_ = np.asarray(numbered)
@@ -164,6 +177,29 @@ def _width(path: str, names, fields: list, numbered: list) -> int:
             )
         row.extend([""] * (width - len(row)))
     return width
+
+
+def _chosen(path: str, labels: list, at, columns) -> list[int]:
+    """The positions of ``columns`` (header names, or numbers from 1) among ``labels``."""
+    chosen = []
+    for column in columns:
+        text = str(column).strip()
+        if text in labels:
+            c = labels.index(text)
+        elif text.isdigit() and 1 <= int(text) <= len(labels):
+            c = int(text) - 1
+        else:
+            others = [name for i, name in enumerate(labels) if i != at]
+            raise ValueError(
+                f"{path}: no column {text!r}; the file's columns of values are "
+                f"{', '.join(others[:10])}{' ...' if len(others) > 10 else ''}"
+            )
+        if c == at:
+            raise ValueError(f"{path}: {text!r} is the time column, not a column of values")
+        if c in chosen:
+            raise ValueError(f"{path}: the column {labels[c]!r} is chosen twice")
+        chosen.append(c)
+    return chosen
 
 
 def _time_column(path: str, labels: list, first: list, time, has_header: bool) -> int | None:
