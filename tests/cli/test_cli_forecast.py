@@ -575,6 +575,8 @@ def test_a_model_file_alone_forecasts_by_position(trained, tmp_path):
     assert "columns load, temp in this order" in note[0]
     one = _write(tmp_path / "one.csv", _values()[:, :1], names=("load",))
     _one_line(frnn("predict", "--model", alone, "--series", one), "1 column(s) of values", "on 2")
+    short = _write(tmp_path / "short.csv", _values()[: WINDOW - 1])  # the note not said
+    _one_line(frnn("predict", "--model", alone, "--series", short), "11 rows", "--window 12")
     _one_line(
         frnn("evaluate", "--model", alone, "--series", series, "--test-size", "5"),
         "says which of the 2 channels",

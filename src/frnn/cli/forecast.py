@@ -180,7 +180,6 @@ def load_series(data: dict):
     header, time = HEADERS[data.get("header", "auto")], data.get("time")
     found = read_series_file(path, header=header, time=time, columns=inputs)
     target = _target(path, found, data.get("target"), inputs)
-    _note_skips(path, found)
     window, horizon, stride = data["window"], data["horizon"], data["stride"]
     size, T = data.get("test_size") or 0, len(found.values)
     _check_sizes(path, T, window, horizon, size)
@@ -193,6 +192,7 @@ def load_series(data: dict):
     values = found.values
     values = np.where(np.isnan(values) & ~read, 0.0, values)  # never read: windows() is strict
     train = _split(*windows(values[: T - size], window, horizon, stride=stride, target=target))
+    _note_skips(path, found)  # once every check has passed: an error stays one line
     resolved = {
         **data,
         "target": found.names[target],
@@ -473,13 +473,20 @@ def _read_for_model(args: argparse.Namespace, model, scored: bool = False):
                 f"{len(found.names)} channels the model forecasts; pass the run directory, "
                 "or copy its config.json beside the model file"
             )
-        data = {**data, "channels": found.names, "target": found.names[0]}
+        data = {**data, "channels": found.names, "target": found.names[0], "bare": args.model}
+    return data, found
+
+
+def _notes(path: str, found, data: dict, first: int) -> None:
+    """What predict and evaluate say on standard error once the checks have passed: a
+    model file read without its config.json, time steps missing from row ``first`` on."""
+    if data.get("bare"):
         _note(
-            f"no config.json beside {args.model}: the window ({data['window']}) and the "
+            f"no config.json beside {data['bare']}: the window ({data['window']}) and the "
             f"horizon ({data['horizon']}) read from the model, its channels taken to be the "
             f"file's columns {', '.join(found.names[:10])} in this order"
         )
-    return data, found
+    _note_skips(path, found, first)
 
 
 def _note_skips(path: str, found, first: int = 0) -> None:
@@ -538,8 +545,8 @@ def evaluate_forecast(args: argparse.Namespace, model) -> int:
             f"{size} + --window {window}"
         )
     target = data["channels"].index(data["target"])
-    _note_skips(args.series, found, T - size - window)
     test, seasonal = _tail(args.series, found, data, size, target)
+    _notes(args.series, found, data, T - size - window)
     metrics = real_targets.evaluate(model, test, test.y)
     metrics["forecast"] = forecast_metrics(model, test, data, seasonal)
     if args.json:
@@ -565,7 +572,7 @@ def run_forecast(args: argparse.Namespace, model) -> str:
     read = np.zeros(found.values.shape, dtype=bool)
     read[T - window :] = True
     _refuse_missing(args.series, found, read, f"in the last {window} rows")
-    _note_skips(args.series, found, T - window)
+    _notes(args.series, found, data, T - window)
     forecast = np.asarray(model.predict(last_window(found.values, window))).reshape(-1)  # (H,)
     times = _continued(found, len(forecast))
     buffer = io.StringIO()
