@@ -38,7 +38,7 @@ ERRORS = [
     (["train", "--config", "folder.csv"], "folder.csv: a directory, not a file"),
     (["train", "--dataset", "coffee", "--out", "one.csv/run"], "--out one.csv/run: cannot crea"),
     (["train", "--dataset", "coffee", "--out", "one.csv"], "--out one.csv is a file; expected a"),
-    (["train", "--train", "rows.ts"], "inconsistent rows: row 1 has 2 dimension(s)"),
+    (["train", "--train", "rows.ts"], "inconsistent rows: line 3 (series 1) has 2 dimension(s)"),
     (["train", "--train", "word.csv"], "got 'two' (are the labels in the last column? pass --l"),
     (["train", "--train", "word.csv", "--label", "first"], "last column? pass --label last)"),
     (["train", "--dataset", "mnist"], "unknown data set 'mnist'"),

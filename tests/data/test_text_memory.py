@@ -162,13 +162,14 @@ def test_ts_pieces_read_as_the_whole_line_and_name_columns_across_them(
     path.write_text(TS_HEAD.replace("@univariate true\n", "") + "\n".join(rows) + "\n")
     whole = [[0.5, 1e3, -2, 7, 8, 9, 10], [3, 4, 5, 6, 7, 8, 9]]
     monkeypatch.setattr(textfile, "_PIECE", piece)
-    with pytest.raises(ValueError, match=r"missing values \(NaN\) in row\(s\) 2"):
+    with pytest.raises(ValueError, match=r"missing values \(\? or NaN\) in line 5 \(series 2\)"):
         read_ts(str(path))
     path.write_text(path.read_text().replace("nan", "10"))
     split = read_ts(str(path))
     np.testing.assert_array_equal(split.X[0], np.array(whole).T)
     path.write_text(path.read_text().replace("9,10:2", "9,x:2"))
-    with pytest.raises(ValueError, match=r"d.ts: row 2, column 7: expected a number, got 'x'"):
+    message = r"d.ts: line 5 \(series 2\), column 7: expected a number, got 'x'"
+    with pytest.raises(ValueError, match=message):
         read_ts(str(path))
 
 

@@ -1,0 +1,73 @@
+"""Rows named by the file's own line numbers, as an editor shows them: blank lines counted.
+
+Before: a delimited file's rows were numbered by its non-blank lines (a value after two
+blank lines, on line 4, was "row 2"), and a ``.ts`` file's by the rows after ``@data``
+("row 1" on the file's line 5), so the number named in a message led to the wrong line.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from frnn.data.datasets import load_file
+
+BLANKS = "\n\n \n"  # three lines without a value: an empty one, one of a space, and the break
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("d.csv", f"a,1,2{BLANKS}b,1,x\n", r"row 4, column 3: expected a number, got 'x'"),
+        ("d.tsv", f"a\t1\t2{BLANKS}b\t1\tx\n", r"row 4, column 3: expected a number"),
+        ("d.txt", f"a 1 2{BLANKS}b 1 x\n", r"row 4, column 3: expected a number"),
+        ("d.csv", f"\n\nlabel,t0,t1\na,1,2{BLANKS}b,1,x\n", r"row 7, column 3: expected"),
+        ("d.csv", f"a,1,2{BLANKS}b,1,,3\n", r"missing values \(NaN\) in row\(s\) 4 \(the file's"),
+        ("d.csv", f"a,1,2{BLANKS},1,2\n", r"row 4: the label is missing \(got ''\)"),
+        ("d.csv", f"a,1,2{BLANKS}b\n", r"row\(s\) 4 hold a label but no values"),
+        ("d.csv", f"a;1,5{BLANKS}b;1.234\n", r"row 4: '1.234' in a file of decimal commas"),
+        ("d.csv", f"1,2,a{BLANKS}1,2,\n", r"row 4: its last field, where label='last'"),
+    ],
+)
+def test_a_delimited_file_names_the_line_of_a_bad_row(tmp_path, name, text, message):
+    path = tmp_path / name
+    path.write_text(text)
+    label = "last" if "label='last'" in message else "first"
+    with pytest.raises(ValueError, match=message):
+        load_file(str(path), label=label)
+
+
+def test_a_long_format_file_names_its_lines(tmp_path):
+    """The long format (one row a step, an id column) is read from the same rows."""
+    path = tmp_path / "long.csv"
+    path.write_text(f"id,v,label\na,1,x{BLANKS}a,oops,x\n")
+    with pytest.raises(ValueError, match=r"row 5, column 2 \('v'\): expected a number"):
+        load_file(str(path), id="id", label="label")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("1,2:up\n\n1,x:down\n", r"line 7 \(series 2\), column 2: expected a number, got 'x'"),
+        ("1,2:up\n\n1,?:down\n", r"missing values \(\? or NaN\) in line 7 \(series 2\)"),
+        ("1,2:up\n\n1,2:3,4:down\n", r"line 5 \(series 1\) has 1 dimension\(s\) but line 7"),
+        ("1,2:up\n\n1,2:dwon\n", r"line 7 \(series 2\): the class 'dwon' is not among"),
+        ("1,2:up\n\n1,2:?\n", r"line 7 \(series 2\): the label is missing"),
+        ("1,2:up\n\n1,2\n", r"line 7 \(series 2\): expected values, then ':' and the target"),
+    ],
+)
+def test_a_ts_file_names_the_line_and_the_series(tmp_path, body, message):
+    """The header (a comment and a blank line among it) and the blank lines between rows
+    are counted; the series' number is said too, as the arrays number them from 1."""
+    path = tmp_path / "d.ts"
+    path.write_text("# made by hand\n@classLabel true up down\n\n@data\n" + body)
+    with pytest.raises(ValueError, match=message):
+        load_file(str(path))
+
+
+def test_a_ts_file_of_unequal_rows_that_declares_equal_ones_names_them(tmp_path):
+    path = tmp_path / "d.ts"
+    path.write_text("@equalLength true\n@data\n1,2:up\n\n1,2,3:down\n")
+    with pytest.raises(
+        ValueError, match=r"\(line 3 \(series 1\): 2 steps, line 5 \(series 2\): 3\)"
+    ):
+        load_file(str(path))
