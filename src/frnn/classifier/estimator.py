@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from ..data.series import Series
 from ..estimators import incremental
@@ -44,7 +45,7 @@ from ..estimators.base import RNNEstimator
 from ..estimators.lazy import chunkwise, is_dask
 from ..estimators.tasks import Task
 from .params import expected_failed_checks
-from .targets import probabilities
+from .targets import check_scored, probabilities
 from .task import Classification
 
 __all__ = ["RNNClassifier", "expected_failed_checks"]
@@ -347,8 +348,16 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
             from ..estimators.chunked import local
 
             predicted, y, sample_weight = (local(v) for v in (self.predict(X), y, sample_weight))
+            self._check_scored(y)
             return float(accuracy_score(y, predicted, sample_weight=sample_weight))
+        self._check_scored(y)
         return float(super().score(X, y, sample_weight=sample_weight))
+
+    def _check_scored(self, y) -> None:
+        """Labels of y the model was not fitted on named (:func:`.targets.check_scored`)."""
+        check_is_fitted(self)
+        if self.target_type_ != "multilabel-indicator":
+            check_scored(self.classes_, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
