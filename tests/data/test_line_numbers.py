@@ -24,7 +24,11 @@ BLANKS = "\n\n \n"  # three lines without a value: an empty one, one of a space,
         ("d.csv", f"a,1,2{BLANKS}b,1,,3\n", r"missing values \(NaN\) in row\(s\) 4 \(the file's"),
         ("d.csv", f"a,1,2{BLANKS},1,2\n", r"row 4: the label is missing \(got ''\)"),
         ("d.csv", f"a,1,2{BLANKS}b\n", r"row\(s\) 4 hold a label but no values"),
-        ("d.csv", f"a;1,5{BLANKS}b;1.234\n", r"row 4: '1.234' in a file of decimal commas"),
+        (
+            "d.csv",
+            f"a;1,5{BLANKS}b;1.234\n",
+            r"row 4, column 2: '1.234' in a file of decimal commas",
+        ),
         ("d.csv", f"1,2,a{BLANKS}1,2,\n", r"row 4: its last field, where label='last'"),
     ],
 )

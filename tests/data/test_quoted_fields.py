@@ -108,7 +108,9 @@ def test_rows_are_named_by_their_first_line_after_a_label_with_blank_lines(tmp_p
     with pytest.raises(ValueError, match=r"rows.csv: row 5(: field larger|, column 3: a field)"):
         read_rows(str(path))
     path.write_text('"a\n \nb";1,5\n\nc;1.234\n')
-    with pytest.raises(ValueError, match=r"rows.csv: row 5: '1.234' in a file of decimal commas"):
+    with pytest.raises(
+        ValueError, match=r"rows.csv: row 5, column 2: '1.234' in a file of decimal commas"
+    ):
         read_rows(str(path))
     path.write_text('"a\n\nb";1,5\n\nc;2,5\n')  # and the label is kept
     assert read_rows(str(path), text_labels=True)[1].tolist() == ["a\n\nb", "c"]

@@ -340,10 +340,14 @@ def test_semicolon_pieces_read_as_the_whole_line_and_name_rows_across_them(
     for got, expected in zip(series, whole[0], strict=True):
         np.testing.assert_array_equal(got, expected)
     path.write_text(text + "1;1.234;5;6\n")  # row 5: the quoted field took lines 2 and 3
-    with pytest.raises(ValueError, match=r"d.csv: row 5: '1.234' in a file of decimal commas"):
+    with pytest.raises(
+        ValueError, match=r"d.csv: row 5, column 2: '1.234' in a file of decimal commas"
+    ):
         read_rows(str(path))
     path.write_text("1;1.234;5;6\n" + text)  # found first, refused at the first comma
-    with pytest.raises(ValueError, match=r"d.csv: row 1: '1.234' in a file of decimal commas"):
+    with pytest.raises(
+        ValueError, match=r"d.csv: row 1, column 2: '1.234' in a file of decimal commas"
+    ):
         read_rows(str(path))
     path.write_text("a;b,c;1\n1;2;3,5\n")  # not a decimal comma: left as written
     with pytest.raises(ValueError, match=r"d.csv: row 1, column 2: expected a number, got 'b,c'"):

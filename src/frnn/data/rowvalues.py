@@ -7,6 +7,8 @@ other), a bad field named by its row and column; a long row
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .longrows import LongRow
@@ -65,6 +67,31 @@ _COMMA_HINT = (
     " (a decimal comma: decimal commas are read in semicolon-separated files only; write "
     "decimal points, or separate the fields by semicolons)"
 )
+# A number grouped by thousands: "1,234.5", "1.234,5", "1 234,5", "1'234'567", "-12,345";
+# the group mark (group 1) is the same throughout, and the decimal mark, if any, another.
+_THOUSANDS = re.compile(
+    r"[+-]?\d{1,3}([,.' \u00a0\u202f])\d{3}(?:\1\d{3})*(?:(?!\1)[.,]\d+)?(?:[eE][+-]?\d+)?"
+)
+
+
+def _thousands_hint(text: str) -> str:
+    """What a number grouped by thousands (:data:`_THOUSANDS`) is written as without its
+    separators, for the message; "" for any other text."""
+    found = _THOUSANDS.fullmatch(text)
+    if not found:
+        return ""
+    if DECIMAL_COMMA.fullmatch(text):  # "1,234": a decimal comma, or a thousands separator
+        return (
+            f" (a decimal comma, or a thousands separator? Write it as "
+            f"{text.replace(',', '.')} or {text.replace(',', '')}, as it is meant: decimal "
+            "commas are read in "
+            "semicolon-separated files only, thousands separators nowhere)"
+        )
+    plain = text.replace(found.group(1), "").replace(",", ".")
+    return (
+        f" (a thousands separator {found.group(1)!r}? Write the number without it, as "
+        f"{plain}: numbers grouped by thousands are not read)"
+    )
 
 
 def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
@@ -84,7 +111,9 @@ def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) 
             values[c] = float(text)
         except ValueError:
             last = hint if c == end - 1 else ""
-            if DECIMAL_COMMA.fullmatch(text):  # a spreadsheet's, with tabs between fields
+            if _THOUSANDS.fullmatch(text):  # a spreadsheet's "1,234.5", or a decimal comma
+                last = _thousands_hint(text)
+            elif DECIMAL_COMMA.fullmatch(text):  # a spreadsheet's, with tabs between fields
                 last = _COMMA_HINT
             raise ValueError(f"{where}: expected a number, got {text[:40]!r}{last}") from None
         if not np.isfinite(values[c]):
