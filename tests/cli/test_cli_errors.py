@@ -92,6 +92,17 @@ def test_errors_are_one_line_and_exit_2(tmp_path, args, message):
     assert not (tmp_path / "runs").exists()  # nothing written for a run that did not start
 
 
+def test_a_bad_size_limit_is_named_alone_not_as_the_model_files_fault(tmp_path):
+    """Before: "notmodel.npz is not a readable frnn model file: FRNN_MAX_FILE_BYTES must be
+    ...", as if the model file were damaged."""
+    bad_files(tmp_path)
+    env = {"FRNN_MAX_FILE_BYTES": "1GB"}
+    result = frnn("predict", "--model", "notmodel.npz", "--data", "one.csv", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    expected = "frnn predict: error: FRNN_MAX_FILE_BYTES must be a whole number of bytes"
+    assert result.stderr.startswith(expected), result.stderr
+
+
 def test_debug_shows_the_traceback(tmp_path):
     result = frnn("--debug", "train", "--dataset", "mnist", cwd=tmp_path)
     assert result.returncode != 0 and "Traceback" in result.stderr

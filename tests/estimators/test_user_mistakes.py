@@ -117,3 +117,20 @@ def test_the_regressor_says_so_too():
         reg.predict(X[0])
     with pytest.raises(ValueError, match=ONE_SERIES):
         reg.predict(X[0, :, 0])
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_score_names_y_and_sample_weight_of_another_length(Estimator):
+    """Before: scikit-learn's "Found input variables with inconsistent numbers of samples:
+    [24, 24, 3]", naming neither argument (the classifier's y too: "[5, 24]")."""
+    X, y = _data()
+    if Estimator is RNNRegressor:
+        y = np.arange(len(X), dtype=float)
+    est = Estimator(**QUICK).fit(X, y)
+    with pytest.raises(ValueError, match=r"^sample_weight must be \(24,\), one weight per series"):
+        est.score(X, y, sample_weight=np.ones(3))
+    with pytest.raises(
+        ValueError, match=r"^X and y have inconsistent numbers of samples: X has 24, y has 5"
+    ):
+        est.score(X, y[:5])
+    assert est.score(X, y, sample_weight=np.ones(len(X))) == est.score(X, y)
