@@ -75,3 +75,15 @@ def test_a_ts_file_of_unequal_rows_that_declares_equal_ones_names_them(tmp_path)
         ValueError, match=r"\(line 3 \(series 1\): 2 steps, line 5 \(series 2\): 3\)"
     ):
         load_file(str(path))
+
+
+@pytest.mark.parametrize("text", ["", "\n\n \n"])
+def test_an_empty_file_is_named_so_whatever_its_layout(tmp_path, text):
+    """Before: "the file is empty; expected one series per row", also for a file of one
+    row per time step (the long format, frnn train --series) and for blank lines."""
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    message = r"d.csv: no rows: the file is empty or holds only blank lines$"
+    for kwargs in ({}, {"id": "id"}):
+        with pytest.raises(ValueError, match=message):
+            load_file(str(path), **kwargs)

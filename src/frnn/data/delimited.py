@@ -185,7 +185,9 @@ def table(path: str, *, label, header, budget: int):
     bytes."""
     with _opened(path, budget) as (first, rows):
         if not first:
-            raise ValueError(f"{path}: the file is empty; expected one series per row")
+            raise ValueError(  # any layout: a series per row, a step per row (--series)
+                f"{path}: no rows: the file is empty or holds only blank lines"
+            )
         fields = [row for _, row in first]
         indexed = pandas_index(fields)
         if header is None:
