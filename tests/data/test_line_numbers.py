@@ -7,8 +7,10 @@ blank lines, on line 4, was "row 2"), and a ``.ts`` file's by the rows after ``@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+import frnn
 from frnn.data.datasets import load_file
 
 BLANKS = "\n\n \n"  # three lines without a value: an empty one, one of a space, and the break
@@ -87,3 +89,16 @@ def test_an_empty_file_is_named_so_whatever_its_layout(tmp_path, text):
     for kwargs in ({}, {"id": "id"}):
         with pytest.raises(ValueError, match=message):
             load_file(str(path), **kwargs)
+
+
+def test_a_model_file_given_as_data_is_named_so(tmp_path):
+    """Before: "expected an array 'X' (and 'y' for labels); found ['__meta__', 'W', ...]",
+    every array of the model listed."""
+    path = tmp_path / "model.npz"
+    frnn.save(frnn.FullyRecurrentNetwork(2, 3, 1, rng=0), path)
+    with pytest.raises(ValueError, match=r"model.npz: an frnn model file, not series"):
+        load_file(str(path))
+    np_path = tmp_path / "other.npz"
+    np.savez(np_path, **{f"a{i:02d}": np.ones(2) for i in range(12)})
+    with pytest.raises(ValueError, match=r"found \['a00', .*, 'a09'\] and 2 more$"):
+        load_file(str(np_path))

@@ -134,3 +134,8 @@ def test_score_names_y_and_sample_weight_of_another_length(Estimator):
     ):
         est.score(X, y[:5])
     assert est.score(X, y, sample_weight=np.ones(len(X))) == est.score(X, y)
+
+
+def test_an_empty_list_is_not_taken_for_one_series():
+    with pytest.raises(ValueError, match=r"got an array of shape \(0,\)\. It holds no series\.$"):
+        RNNClassifier(**QUICK).fit([], [])

@@ -44,6 +44,7 @@ from .textfile import LineAt, RowMemory, check_size, nonblank_lines, open_text
 __all__ = ["LABEL_POSITIONS", "detect_header", "header_names", "read_rows", "table"]
 
 _LAST_LABELS = " (are the labels in the last column? pass label='last')"
+_FIRST_LABELS = " (are the labels in the first column? pass label='first')"
 
 
 def read_rows(
@@ -94,6 +95,7 @@ def read_rows(
         # Text in the last column of a file read with the labels first (or none) is most
         # likely the labels: say how to read them there.
         hint = _LAST_LABELS if label in ("first", "none") else ""
+        first = _FIRST_LABELS if label in ("last", "none") and not rows.indexed else ""
         labels, series, memory, numbers = [], [], RowMemory(path, budget), []
         empty, missing = [], []  # the rows (their numbers) without values, with a gap
         for r, fields in rows:
@@ -109,7 +111,7 @@ def read_rows(
                         "label, is empty (the line ends in a comma); remove the commas that "
                         "end the lines, or give the row its label"
                     )
-            series.append(row_values(fields, r, path, offset, hint))  # (T_i,)
+            series.append(row_values(fields, r, path, offset, hint, first))  # (T_i,)
             numbers.append(r)
             memory.add(series[-1], labels[-1] if column is not None else None)
             if not series[-1].size:

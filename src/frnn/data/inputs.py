@@ -79,7 +79,8 @@ def as_sequences(
     elif array.ndim == 3:
         x = array
     else:
-        hint = _ONE_SERIES if array.ndim == 1 else ""
+        hint = _ONE_SERIES if array.ndim == 1 and array.size else ""
+        hint = " It holds no series." if array.shape == (0,) else hint
         raise ValueError(
             f"{name} must be (n, T), (n, T, D) or a list of (T_i, D) arrays; "
             f"got an array of shape {array.shape}.{hint}"

@@ -330,8 +330,15 @@ def read_npz(path: str, *, max_bytes: int | None = None, data_format=None) -> Se
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
     if "X" not in arrays:
+        if "__meta__" in arrays:  # what frnn.save and frnn train write: a model, not data
+            raise ValueError(
+                f"{path}: an frnn model file, not series; expected an array 'X' (and 'y' "
+                "for labels). Pass a model where a model goes (frnn predict --model, frnn.load)"
+            )
+        names = sorted(arrays)
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
         raise ValueError(
-            f"{path}: expected an array 'X' (and 'y' for labels); found {sorted(arrays)}"
+            f"{path}: expected an array 'X' (and 'y' for labels); found {names[:10]}{more}"
         )
     X = arrays["X"]
     y = arrays.get("y", np.zeros(0))

@@ -21,19 +21,21 @@ _MISSING = {"", "?", "nan"}
 _MAX_FIELD = 1000  # characters: far beyond any number written in decimal
 
 
-def row_values(fields, row: int, path: str, offset: int, hint: str = "") -> np.ndarray:
+def row_values(
+    fields, row: int, path: str, offset: int, hint: str = "", first: str = ""
+) -> np.ndarray:
     """Row ``row``'s values (T_i,), NaN where missing, trailing padding dropped
     (:func:`trim_padding`); a long row's (:class:`~frnn.data.longrows.LongRow`) a piece at
-    a time, named by the same columns."""
+    a time, named by the same columns.  A bad last field's message ends in ``hint``, a bad
+    first field's in ``first`` (where labels may be: ask for them there)."""
     trim_padding(fields)
     if not isinstance(fields, LongRow):
-        return _numbers(fields, row, path, offset, hint)
+        return _numbers(fields, row, path, offset, (first, hint))
     values, done = np.empty(len(fields)), 0  # (T_i,)
     for piece in fields.pieces():
-        end = done + len(piece)  # the row's last field gets the hint
-        values[done:end] = _numbers(
-            piece, row, path, offset + done, hint if end == len(fields) else ""
-        )
+        end = done + len(piece)  # the row's first and last fields get the hints
+        hints = (first if done == 0 else "", hint if end == len(fields) else "")
+        values[done:end] = _numbers(piece, row, path, offset + done, hints)
         done = end
     return values
 
@@ -57,8 +59,10 @@ def finite_floats(texts: list[str]) -> np.ndarray | None:
     return values if np.isfinite(values).all() else None
 
 
-def _numbers(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
-    """The fields (their first at column ``offset``) as floats (n,), NaN where missing."""
+def _numbers(fields: list[str], row: int, path: str, offset: int, hint) -> np.ndarray:
+    """The fields (their first at column ``offset``) as floats (n,), NaN where missing;
+    ``hint`` the text a bad field's message ends in: a string for the last field, or a
+    pair (first field's, last field's)."""
     values = finite_floats(fields)  # else a missing mark or a bad field: named field by field
     return values if values is not None else _each_value(fields, row, path, offset, hint)
 
@@ -94,9 +98,11 @@ def _thousands_hint(text: str) -> str:
     )
 
 
-def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) -> np.ndarray:
+def _each_value(fields: list[str], row: int, path: str, offset: int, hint) -> np.ndarray:
     """The row's values field by field: NaN for a missing mark, else the first bad field
-    named by row and column (with ``hint`` when it is the row's last field)."""
+    named by row and column (with ``hint`` when it is the row's last field; a pair
+    (first, last): with ``first`` when it is the first)."""
+    first, hint = hint if isinstance(hint, tuple) else ("", hint)
     end = len(fields)
     values = np.empty(end)
     for c in range(end):
@@ -110,7 +116,7 @@ def _each_value(fields: list[str], row: int, path: str, offset: int, hint: str) 
         try:
             values[c] = float(text)
         except ValueError:
-            last = hint if c == end - 1 else ""
+            last = first if c == 0 and first else hint if c == end - 1 else ""
             if _THOUSANDS.fullmatch(text):  # a spreadsheet's "1,234.5", or a decimal comma
                 last = _thousands_hint(text)
             elif DECIMAL_COMMA.fullmatch(text):  # a spreadsheet's, with tabs between fields
