@@ -260,7 +260,7 @@ def test_npz_with_and_without_lengths(tmp_path):
         ({"y": np.zeros(2)}, r"expected an array 'X' \(and 'y' for labels\); found \['y'\]"),
         ({"X": np.zeros((2, 3)), "y": np.zeros(3)}, "X has 2 series but y has 3"),
         ({"X": np.zeros((2, 3)), "y": np.zeros(2), "lengths": np.array([4, 1])}, "lengths must"),
-        ({"X": np.array([[1.0, np.nan]]), "y": np.zeros(1)}, r"missing values \(NaN\) in row"),
+        ({"X": np.array([[1.0, np.nan]]), "y": np.zeros(1)}, r"missing values \(NaN\) in series"),
         ({"X": np.array([["a"]]), "y": np.zeros(1)}, "X must be numeric"),
         ({"X": np.array([[1, None]], dtype=object), "y": np.zeros(1)}, "never Python objects"),
     ],

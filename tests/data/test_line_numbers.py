@@ -102,3 +102,13 @@ def test_a_model_file_given_as_data_is_named_so(tmp_path):
     np.savez(np_path, **{f"a{i:02d}": np.ones(2) for i in range(12)})
     with pytest.raises(ValueError, match=r"found \['a00', .*, 'a09'\] and 2 more$"):
         load_file(str(np_path))
+
+
+def test_an_npz_files_missing_values_are_named_by_series(tmp_path):
+    """An .npz file has no lines: its series are named as such (before: "row(s) 2")."""
+    X = np.ones((3, 5))
+    X[1, 2] = np.nan
+    np.savez(tmp_path / "n.npz", X=X, y=np.arange(3))
+    message = r"n.npz: missing values \(NaN\) in series 2 \(counted from 1\); fill them"
+    with pytest.raises(ValueError, match=message):
+        load_file(str(tmp_path / "n.npz"))

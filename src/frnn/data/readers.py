@@ -51,22 +51,24 @@ def split_from_series(series: list[np.ndarray], y, source: str, limit=None) -> S
     """
     if not series:
         raise ValueError(f"{source}: no series found; expected at least one row of data")
+    # The text readers name rows by their lines before this; here only the series' numbers
+    # are known (an .npz file's, the long format's): named as such, counted from 1.
     short = [i + 1 for i, s in enumerate(series) if s.shape[0] == 0]
     if short:
-        raise ValueError(f"{source}: row(s) {_rows_text(short)} hold a label but no values")
+        raise ValueError(f"{source}: series {_rows_text(short)} hold a label but no values")
     dims = {s.shape[1] for s in series}
     if len(dims) > 1:
         first = series[0].shape[1]
         odd = [i + 1 for i, s in enumerate(series) if s.shape[1] != first]
         raise ValueError(
-            f"{source}: inconsistent rows: row 1 has {first} dimension(s) but row(s) "
-            f"{_rows_text(odd)} have {series[odd[0] - 1].shape[1]}"
+            f"{source}: inconsistent series: series 1 has {first} dimension(s), but series "
+            f"{_rows_text(odd)} (counted from 1) have {series[odd[0] - 1].shape[1]}"
         )
     missing = [i + 1 for i, s in enumerate(series) if np.isnan(s).any()]
     if missing:
         raise ValueError(
-            f"{source}: missing values (NaN) in row(s) {_rows_text(missing)} (counted from 1); "
-            "fill them (e.g. interpolate) or remove those rows"
+            f"{source}: missing values (NaN) in series {_rows_text(missing)} (counted from 1); "
+            "fill them (e.g. interpolate) or remove those series"
         )
     n, T, D = len(series), max(s.shape[0] for s in series), series[0].shape[1]
     budget = byte_budget(limit)
