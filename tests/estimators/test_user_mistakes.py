@@ -139,3 +139,10 @@ def test_score_names_y_and_sample_weight_of_another_length(Estimator):
 def test_an_empty_list_is_not_taken_for_one_series():
     with pytest.raises(ValueError, match=r"got an array of shape \(0,\)\. It holds no series\.$"):
         RNNClassifier(**QUICK).fit([], [])
+
+
+def test_a_regressor_fitted_on_one_series_says_so():
+    """Before: "y is constant (... over 1 sample(s))" alone."""
+    X, _ = _data()
+    with pytest.raises(ValueError, match=r"targets that vary \(a single series: fit at least 2\)$"):
+        RNNRegressor(**QUICK).fit(X[:1], [1.5])
