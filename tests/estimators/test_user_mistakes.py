@@ -146,3 +146,15 @@ def test_a_regressor_fitted_on_one_series_says_so():
     X, _ = _data()
     with pytest.raises(ValueError, match=r"targets that vary \(a single series: fit at least 2\)$"):
         RNNRegressor(**QUICK).fit(X[:1], [1.5])
+
+
+def test_a_dask_x_is_scored_with_the_same_words(text_model):
+    da = pytest.importorskip("dask.array")
+    clf, X = text_model
+    dX = da.from_array(X, chunks=(8, X.shape[1]))
+    with pytest.raises(ValueError, match=r"number labels never equal text classes"):
+        clf.score(dX, np.arange(len(X)))
+    with pytest.raises(ValueError, match=r"^X and y have inconsistent numbers of samples"):
+        clf.score(dX, ["a"] * 5)
+    with pytest.warns(UserWarning, match=r"not fitted on: 'zz'"):
+        clf.score(dX, ["zz"] + ["a"] * (len(X) - 1))
