@@ -136,6 +136,14 @@ def test_score_names_y_and_sample_weight_of_another_length(Estimator):
     assert est.score(X, y, sample_weight=np.ones(len(X))) == est.score(X, y)
 
 
+def test_a_1d_x_keeps_scikit_learns_words():
+    """scikit-learn's check_fit2d_predict1d looks for "Reshape your data"."""
+    X, y = _data()
+    clf = RNNClassifier(**QUICK).fit(X, y)
+    with pytest.raises(ValueError, match=r"\. Reshape your data: a single series of T values\?"):
+        clf.predict(X[0])
+
+
 def test_an_empty_list_is_not_taken_for_one_series():
     with pytest.raises(ValueError, match=r"got an array of shape \(0,\)\. It holds no series\.$"):
         RNNClassifier(**QUICK).fit([], [])

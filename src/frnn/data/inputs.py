@@ -47,7 +47,8 @@ ROUND_OFF = 16 * float(np.finfo(np.float64).eps)
 
 #: What a 1-D X most likely is: one series, passed without the batch axis (``X[0]``).
 _ONE_SERIES = (
-    " A single series of T values? Pass it with the batch axis, as a batch of one: "
+    " Reshape your data: a single series of T values? Pass it with the batch axis, as a "
+    "batch of one: "
     "X[None] (or X[:1], not X[0], from the array of series); n series of one value "
     "each: X[:, None]."
 )

@@ -75,13 +75,13 @@ def scoring_shape(sample_weight, n: int) -> None:
     """Refuse ``sample_weight`` that is not n numbers (a shape (n,) array_like), in the
     words ``fit`` uses: ``score`` passes the weights on to scikit-learn's metrics, whose
     words name no argument ("inconsistent numbers of samples: [24, 24, 3]")."""
-    kind = np.asarray(sample_weight).dtype.kind
-    if kind not in "biuf":
+    array = np.asarray(sample_weight)  # through __array__: np.shape would dispatch on it
+    if array.dtype.kind not in "biuf":
         raise ValueError(
             f"sample_weight must be ({n},) numbers, one weight per series; got "
-            f"{type(sample_weight).__name__} of dtype {np.asarray(sample_weight).dtype}"
+            f"{type(sample_weight).__name__} of dtype {array.dtype}"
         )
-    shape = np.shape(sample_weight)
+    shape = array.shape
     if shape != (n,):
         raise ValueError(f"sample_weight must be ({n},), one weight per series; got shape {shape}")
 
