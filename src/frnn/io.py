@@ -20,6 +20,7 @@ import numpy as np
 
 from ._atomic import atomic_writer
 from ._json import difference, json_scalar
+from ._npz import max_bytes as budget
 from ._npz import read_npz
 from ._typing import Estimator, NetworkLike, PathLike
 from .engine.model import FullyRecurrentNetwork
@@ -62,8 +63,9 @@ def _write(path, arrays: dict[str, np.ndarray], meta: dict) -> None:
 def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.ndarray], dict]:
     """The arrays and metadata of an frnn file of ``kind``; ValueError for anything else."""
     path = os.fspath(path)
+    limit = budget(max_bytes)  # a bad FRNN_MAX_FILE_BYTES named alone, not as the file's fault
     try:
-        arrays = read_npz(path, limit=max_bytes)
+        arrays = read_npz(path, limit=limit)
     except FileNotFoundError:
         raise
     except ValueError as error:

@@ -38,7 +38,7 @@ ERRORS = [
     (["train", "--config", "folder.csv"], "folder.csv: a directory, not a file"),
     (["train", "--dataset", "coffee", "--out", "one.csv/run"], "--out one.csv/run: cannot crea"),
     (["train", "--dataset", "coffee", "--out", "one.csv"], "--out one.csv is a file; expected a"),
-    (["train", "--train", "rows.ts"], "inconsistent rows: row 1 has 2 dimension(s)"),
+    (["train", "--train", "rows.ts"], "inconsistent rows: line 3 (series 1) has 2 dimension(s)"),
     (["train", "--train", "word.csv"], "got 'two' (are the labels in the last column? pass --l"),
     (["train", "--train", "word.csv", "--label", "first"], "last column? pass --label last)"),
     (["train", "--dataset", "mnist"], "unknown data set 'mnist'"),
@@ -90,6 +90,17 @@ def test_errors_are_one_line_and_exit_2(tmp_path, args, message):
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr and message in result.stderr
     assert not (tmp_path / "runs").exists()  # nothing written for a run that did not start
+
+
+def test_a_bad_size_limit_is_named_alone_not_as_the_model_files_fault(tmp_path):
+    """Before: "notmodel.npz is not a readable frnn model file: FRNN_MAX_FILE_BYTES must be
+    ...", as if the model file were damaged."""
+    bad_files(tmp_path)
+    env = {"FRNN_MAX_FILE_BYTES": "1GB"}
+    result = frnn("predict", "--model", "notmodel.npz", "--data", "one.csv", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    expected = "frnn predict: error: FRNN_MAX_FILE_BYTES must be a whole number of bytes"
+    assert result.stderr.startswith(expected), result.stderr
 
 
 def test_debug_shows_the_traceback(tmp_path):

@@ -217,24 +217,28 @@ def test_ts_univariate_multivariate_and_variable_length(tmp_path):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("@data\n1,2:up\n1,?:down\n", r"missing values \(NaN\) in row\(s\) 2"),
-        ("@data\n1,2:3,4:up\n1,2:down\n", "inconsistent rows: row 1 has 2 dimension"),
-        ("@data\n1,2:3:up\n", "inconsistent rows: row 1's dimensions differ in length"),
+        ("@data\n1,2:up\n1,?:down\n", r"missing values \(\? or NaN\) in line 4 \(series 2\)"),
+        (
+            "@data\n1,2:3,4:up\n1,2:down\n",
+            r"rows: line 3 \(series 1\) has 2 dimension\(s\) but line 4 \(series 2\) has 1",
+        ),
+        ("@data\n1,2:3:up\n", r"rows: line 3 \(series 1\): its dimensions differ in length"),
         ("@equalLength true\n@data\n1,2:up\n1:down\n", "@equalLength true but rows differ"),
         ("1,2:up\n", "not a .ts file: no '@data' line"),
-        ("@data\n1,2:up\n3,4\n", "row 2: expected values, then ':' and the target"),
+        ("@data\n1,2:up\n3,4\n", r"line 4 \(series 2\): expected values, then ':' and the target"),
         ("@timeStamps true\n@data\n(1,2):up\n", "@timeStamps true are not supported"),
         # read as the rows said before: the header's declarations were not checked
         ("@dimensions 3\n@data\n1,2:3,4:up\n", "declares @dimensions 3, but the rows have 2"),
         ("@univariate true\n@data\n1:2:up\n", "declares @univariate true, but the rows have 2"),
         (
             "@classLabel true up down\n@data\n1,2:up\n3,4:dwon\n",
-            r"row 2's class 'dwon' is not among those @classLabel declares \(up, down\)",
+            r"line 5 \(series 2\): the class 'dwon' is not among those @classLabel declares "
+            r"\(up, down\)",
         ),
     ],
 )
 def test_bad_ts_files_are_named(tmp_path, body, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message):  # lines counted from the file's first
         load_file(write(tmp_path, "bad.ts", "@problemName Toy\n" + body))
 
 
@@ -256,7 +260,7 @@ def test_npz_with_and_without_lengths(tmp_path):
         ({"y": np.zeros(2)}, r"expected an array 'X' \(and 'y' for labels\); found \['y'\]"),
         ({"X": np.zeros((2, 3)), "y": np.zeros(3)}, "X has 2 series but y has 3"),
         ({"X": np.zeros((2, 3)), "y": np.zeros(2), "lengths": np.array([4, 1])}, "lengths must"),
-        ({"X": np.array([[1.0, np.nan]]), "y": np.zeros(1)}, r"missing values \(NaN\) in row"),
+        ({"X": np.array([[1.0, np.nan]]), "y": np.zeros(1)}, r"missing values \(NaN\) in series"),
         ({"X": np.array([["a"]]), "y": np.zeros(1)}, "X must be numeric"),
         ({"X": np.array([[1, None]], dtype=object), "y": np.zeros(1)}, "never Python objects"),
     ],

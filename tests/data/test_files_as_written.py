@@ -191,3 +191,24 @@ def test_numbered_columns_are_a_header(tmp_path, text, label):
 )
 def test_series_that_count_are_data(tmp_path, text):
     assert load_file(_write(tmp_path, "ramps.csv", text)).y.tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("label", ["last", "none"])
+def test_text_in_the_first_column_asks_whether_the_labels_are_there(tmp_path, label):
+    """Before: "row 1, column 1: expected a number, got 'a'" read with the labels last (or
+    none, to predict), nothing to say that a UCR file has them first; text in the last
+    column already asked for label='last'."""
+    from frnn.data.datasets import load_file
+
+    path = tmp_path / "first.csv"
+    path.write_text("a,1,2,3\nb,4,5,6\n")
+    hint = r" \(are the labels in the first column\? pass label='first'\)$"
+    with pytest.raises(ValueError, match=r"row 1, column 1: expected a number, got 'a'" + hint):
+        load_file(str(path), label=label)
+    long = "1," * 40_000  # a long row, read a piece at a time: the hint on its first piece
+    path.write_text(f"1,2,3,b\nx,{long}b\n")
+    with pytest.raises(ValueError, match=r"row 2, column 1: expected a number, got 'x'" + hint):
+        load_file(str(path), label="last")
+    path.write_text(f"1,2,3,b\n{long}x,2,b\n")  # not the first field: no hint
+    with pytest.raises(ValueError, match=r"row 2, column 40001: expected a number, got 'x'$"):
+        load_file(str(path), label="last")

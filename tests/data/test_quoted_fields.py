@@ -96,19 +96,21 @@ def test_line_ends_other_than_newline_inside_quotes_are_kept(tmp_path):
     np.testing.assert_array_equal(np.array(series), [[1, 2], [3, 4], [5, 6], [7, 8], [9, 9]])
 
 
-def test_rows_are_named_as_before_after_a_label_with_blank_lines(tmp_path, field_limit):
-    """A value is named by its row, a record counted once (a label over lines is one row);
-    the csv module's refusals and a thousands separator by the non-blank lines read, as
-    before (the blank lines inside the label are not counted)."""
+def test_rows_are_named_by_their_first_line_after_a_label_with_blank_lines(tmp_path, field_limit):
+    """A row is named by the file's line it starts on, blank lines counted, as an editor
+    shows it.  Before: a value by the records read (row 2 here), the csv module's refusals
+    and a thousands separator by the non-blank lines read (row 3, 3)."""
     path = tmp_path / "rows.csv"
     path.write_text('"a\n\nb",1\n\n"c",x\n')
-    with pytest.raises(ValueError, match=r"rows.csv: row 2, column 2: expected a number"):
+    with pytest.raises(ValueError, match=r"rows.csv: row 5, column 2: expected a number"):
         read_rows(str(path))
     path.write_text('"a\n\n\nb",1,2\nc,1,' + "1" * 200_000 + "\n")
-    with pytest.raises(ValueError, match=r"rows.csv: row 3(: field larger|, column 3: a field)"):
+    with pytest.raises(ValueError, match=r"rows.csv: row 5(: field larger|, column 3: a field)"):
         read_rows(str(path))
     path.write_text('"a\n \nb";1,5\n\nc;1.234\n')
-    with pytest.raises(ValueError, match=r"rows.csv: row 3: '1.234' in a file of decimal commas"):
+    with pytest.raises(
+        ValueError, match=r"rows.csv: row 5, column 2: '1.234' in a file of decimal commas"
+    ):
         read_rows(str(path))
     path.write_text('"a\n\nb";1,5\n\nc;2,5\n')  # and the label is kept
     assert read_rows(str(path), text_labels=True)[1].tolist() == ["a\n\nb", "c"]
@@ -157,10 +159,17 @@ def test_fields_as_the_csv_module_reads_them():
     rng = random.Random(0)
     for _ in range(500):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
-        stream = io.StringIO(text)
-        rows = _split("f.csv", textfile.nonblank_lines(stream, "f.csv", 1 << 30))
-        expected = [row for row in csv.reader(io.StringIO(text)) if row not in ([], [" "])]
-        assert [list(row) for row in rows] == expected, text
+        stream, at = io.StringIO(text), textfile.LineAt()
+        rows = list(_split("f.csv", textfile.nonblank_lines(stream, "f.csv", 1 << 30, at), at))
+        reader = csv.reader(io.StringIO(text))
+        expected, starts, end = [], [], 0  # each record's first line: after the last's end
+        for row in reader:
+            if row not in ([], [" "]):
+                expected.append(row)
+                starts.append(end + 1)
+            end = reader.line_num
+        assert [list(row) for _, row in rows] == expected, text
+        assert [line for line, _ in rows] == starts, text
 
 
 @pytest.mark.slow

@@ -160,11 +160,46 @@ def test_a_column_name_for_a_file_without_a_header(tmp_path):
 def test_a_thousands_separator_beside_decimal_commas_is_refused(tmp_path):
     """Before: 1.234 (one thousand two hundred and thirty-four, as a German spreadsheet
     groups it) read as 1.234 beside 0,5 read as 0.5: a value a thousandth of itself."""
-    for text, row in (("a;0,5;1.234\nb;2,5;3\n", 1), ("a;1.234;2\nb;2,5;3\n", 1)):
+    for text, column in (("a;0,5;1.234\nb;2,5;3\n", 3), ("a;1.234;2\nb;2,5;3\n", 2)):
         path = _write(tmp_path, "grouped.csv", text)
-        with pytest.raises(
-            ValueError, match=rf"grouped.csv: row {row}: '1.234' in a file of decimal commas"
-        ):
+        message = rf"grouped.csv: row 1, column {column}: '1.234' in a file of decimal commas"
+        with pytest.raises(ValueError, match=message + r": .* \(1234 for 1.234\)"):
             load_file(path)
     points = load_file(_write(tmp_path, "points.csv", "a;0.5;1.234\nb;2.5;3\n"))
     np.testing.assert_array_equal(points.X[:, :, 0], [[0.5, 1.234], [2.5, 3.0]])
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "column", "shown", "plain"),
+    [
+        ("d.csv", 'a,"1,234.5",2\n', 2, "1,234.5", "a thousands separator ','.* as 1234.5"),
+        ("d.csv", "a;1.234,5;2\n", 2, "1.234,5", "a thousands separator '.'.* as 1234.5"),
+        (
+            "d.csv",
+            "a;2,5;1.234.567,5\n",
+            3,
+            "1.234.567,5",
+            "a thousands separator '.'.* as 1234567.5",
+        ),
+        ("d.tsv", "a\t1\t-1,234.5\n", 3, "-1,234.5", "a thousands separator ','.* as -1234.5"),
+        ("d.txt", "a 1,234,567 2\n", 2, "1,234,567", "a thousands separator ','.* as 1234567"),
+        ("d.csv", "a;1 234,5;2\n", 2, "1 234,5", "a thousands separator ' '.* as 1234.5"),
+        (
+            "d.csv",
+            'a,"1,234",2\n',
+            2,
+            "1,234",
+            "a decimal comma, or a thousands separator\\? Write it as 1.234 or 1234",
+        ),
+    ],
+)
+def test_a_number_grouped_by_thousands_is_named_with_its_plain_form(
+    tmp_path, name, text, column, shown, plain
+):
+    """Before: "row 1, column 2: expected a number, got '1,234.5'", nothing said why (or,
+    for '1,234', a decimal comma alone); now the thousands separator is named and the
+    number shown as it is read, its line and column named."""
+    path = _write(tmp_path, name, "\n" + text)  # a blank first line: counted
+    message = rf"row 2, column {column}: expected a number, got '{shown}' \({plain}"
+    with pytest.raises(ValueError, match=message):
+        load_file(path)

@@ -162,13 +162,14 @@ def test_ts_pieces_read_as_the_whole_line_and_name_columns_across_them(
     path.write_text(TS_HEAD.replace("@univariate true\n", "") + "\n".join(rows) + "\n")
     whole = [[0.5, 1e3, -2, 7, 8, 9, 10], [3, 4, 5, 6, 7, 8, 9]]
     monkeypatch.setattr(textfile, "_PIECE", piece)
-    with pytest.raises(ValueError, match=r"missing values \(NaN\) in row\(s\) 2"):
+    with pytest.raises(ValueError, match=r"missing values \(\? or NaN\) in line 5 \(series 2\)"):
         read_ts(str(path))
     path.write_text(path.read_text().replace("nan", "10"))
     split = read_ts(str(path))
     np.testing.assert_array_equal(split.X[0], np.array(whole).T)
     path.write_text(path.read_text().replace("9,10:2", "9,x:2"))
-    with pytest.raises(ValueError, match=r"d.ts: row 2, column 7: expected a number, got 'x'"):
+    message = r"d.ts: line 5 \(series 2\), column 7: expected a number, got 'x'"
+    with pytest.raises(ValueError, match=message):
         read_ts(str(path))
 
 
@@ -339,10 +340,14 @@ def test_semicolon_pieces_read_as_the_whole_line_and_name_rows_across_them(
     for got, expected in zip(series, whole[0], strict=True):
         np.testing.assert_array_equal(got, expected)
     path.write_text(text + "1;1.234;5;6\n")  # row 5: the quoted field took lines 2 and 3
-    with pytest.raises(ValueError, match=r"d.csv: row 5: '1.234' in a file of decimal commas"):
+    with pytest.raises(
+        ValueError, match=r"d.csv: row 5, column 2: '1.234' in a file of decimal commas"
+    ):
         read_rows(str(path))
     path.write_text("1;1.234;5;6\n" + text)  # found first, refused at the first comma
-    with pytest.raises(ValueError, match=r"d.csv: row 1: '1.234' in a file of decimal commas"):
+    with pytest.raises(
+        ValueError, match=r"d.csv: row 1, column 2: '1.234' in a file of decimal commas"
+    ):
         read_rows(str(path))
     path.write_text("a;b,c;1\n1;2;3,5\n")  # not a decimal comma: left as written
     with pytest.raises(ValueError, match=r"d.csv: row 1, column 2: expected a number, got 'b,c'"):

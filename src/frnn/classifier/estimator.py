@@ -36,18 +36,33 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from ..data.series import Series
+from ..data.weights import scoring_shape
 from ..estimators import incremental
 from ..estimators.base import RNNEstimator
 from ..estimators.lazy import chunkwise, is_dask
 from ..estimators.tasks import Task
 from .params import expected_failed_checks
-from .targets import probabilities
+from .targets import check_scored, probabilities
 from .task import Classification
 
 __all__ = ["RNNClassifier", "expected_failed_checks"]
+
+
+def _check_lengths(y, sample_weight, n: int) -> None:
+    """y and ``sample_weight`` of ``score`` against the n series predicted, in the words
+    of ``fit`` (scikit-learn's name no argument: "inconsistent numbers of samples: [24, 24,
+    3]")."""
+    m = np.asarray(y).shape[:1]
+    if m != (n,):
+        got = m[0] if m else "a scalar"
+        raise ValueError(f"X and y have inconsistent numbers of samples: X has {n}, y has {got}")
+    if sample_weight is not None:
+        scoring_shape(sample_weight, n)
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
@@ -342,13 +357,21 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
             n values.
         """
         if is_dask(X):
-            from sklearn.metrics import accuracy_score
-
             from ..estimators.chunked import local
 
             predicted, y, sample_weight = (local(v) for v in (self.predict(X), y, sample_weight))
-            return float(accuracy_score(y, predicted, sample_weight=sample_weight))
-        return float(super().score(X, y, sample_weight=sample_weight))
+            self._check_labels(y)
+        else:
+            check_is_fitted(self)
+            self._check_labels(y)  # before predicting: a mistake named at once
+            predicted = self.predict(X)
+        _check_lengths(y, sample_weight, len(predicted))
+        return float(accuracy_score(y, predicted, sample_weight=sample_weight))
+
+    def _check_labels(self, y) -> None:
+        """y's labels that the model was not fitted on named (:func:`.targets.check_scored`)."""
+        if self.target_type_ != "multilabel-indicator":
+            check_scored(self.classes_, y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

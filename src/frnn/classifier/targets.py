@@ -9,6 +9,7 @@ through here.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 from sklearn.utils import assert_all_finite
@@ -90,6 +91,50 @@ def unknown_labels(classes: np.ndarray, y) -> list:
     Python values (sorted): what :func:`encode` refuses."""
     y = np.asarray(y)
     return np.unique(y[~_codes(classes, y)[1]]).tolist()
+
+
+def check_scored(classes: np.ndarray, y) -> None:
+    """Labels y (n,) against the model's sorted ``classes`` before ``score``: labels of
+    another kind (text against number classes, or the reverse) or missing ones (None)
+    are refused, naming the first few and the classes (scikit-learn's words were "Mix of
+    label input types (string and number)" and a TypeError of ``<``); labels of the same
+    kind the model never saw are counted as wrong, as scikit-learn counts them, with a
+    UserWarning naming them (a rare class left out of a cross-validation fold among them).
+    """
+    y = np.asarray(y)
+    if y.ndim != 1 or not y.size:
+        return  # multi-label indicators, or nothing to score: scikit-learn's to check
+    known = set(classes.tolist())
+    labels = y.tolist()
+    unknown = [v for v in dict.fromkeys(labels) if v not in known]  # in order of appearance
+    if not unknown:
+        return
+    count = sum(v not in known for v in labels)
+    shown = ", ".join(repr(v) for v in unknown[:5]) + (
+        f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    )
+    where = f"y holds labels the model was not fitted on: {shown} ({count} of {len(y)} series)"
+    text = classes.dtype.kind in "USO" and all(isinstance(c, str) for c in classes.tolist())
+    odd = [v for v in unknown if v is None or isinstance(v, str) != text]
+    if odd:
+        hint = (
+            "y must not hold missing labels (None)"
+            if any(v is None for v in odd)
+            else "number labels never equal text classes (1 is not '1'): convert y to text"
+            if text
+            else "text labels never equal number classes ('1' is not 1): convert y to numbers"
+        )
+        raise ValueError(f"{where}; the classes are {_classes_text(classes)}: {hint}")
+    warnings.warn(
+        f"{where}; the classes are {_classes_text(classes)}: those series are counted as wrong",
+        UserWarning,
+        stacklevel=4,  # the caller of score
+    )
+
+
+def _classes_text(classes: np.ndarray) -> str:
+    shown = classes[:20].tolist()
+    return repr(shown) + (f" (and {classes.size - 20} more)" if classes.size > 20 else "")
 
 
 def _codes(classes: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

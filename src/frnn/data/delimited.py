@@ -39,11 +39,12 @@ from .labels import as_labels
 from .longrows import LongOrCsvRows, LongRow, RecordLines, long_or_split_rows
 from .rowvalues import is_number, row_values
 from .semicolons import semicolon_rows
-from .textfile import RowMemory, check_size, nonblank_lines, open_text
+from .textfile import LineAt, RowMemory, check_size, nonblank_lines, open_text
 
 __all__ = ["LABEL_POSITIONS", "detect_header", "header_names", "read_rows", "table"]
 
 _LAST_LABELS = " (are the labels in the last column? pass label='last')"
+_FIRST_LABELS = " (are the labels in the first column? pass label='first')"
 
 
 def read_rows(
@@ -81,6 +82,9 @@ def read_rows(
         read as one series per row would train silently on wrong series
     complete : bool, refuse rows without values and rows with a missing value, named by
         the file's row numbers (the header row 1), which the series' numbers are not
+
+    Rows are named in messages by the file's line numbers, as an editor shows them (blank
+    lines counted; a row whose quoted field goes on over lines by its first line).
     """
     budget = max_bytes(limit)
     with table(path, label=label, header=header, budget=budget) as (names, rows):
@@ -91,7 +95,8 @@ def read_rows(
         # Text in the last column of a file read with the labels first (or none) is most
         # likely the labels: say how to read them there.
         hint = _LAST_LABELS if label in ("first", "none") else ""
-        labels, series, memory = [], [], RowMemory(path, budget)
+        first = _FIRST_LABELS if label in ("last", "none") and not rows.indexed else ""
+        labels, series, memory, numbers = [], [], RowMemory(path, budget), []
         empty, missing = [], []  # the rows (their numbers) without values, with a gap
         for r, fields in rows:
             if isinstance(fields, LongRow) and column not in (None, 0, -1):
@@ -106,7 +111,8 @@ def read_rows(
                         "label, is empty (the line ends in a comma); remove the commas that "
                         "end the lines, or give the row its label"
                     )
-            series.append(row_values(fields, r, path, offset, hint))  # (T_i,)
+            series.append(row_values(fields, r, path, offset, hint, first))  # (T_i,)
+            numbers.append(r)
             memory.add(series[-1], labels[-1] if column is not None else None)
             if not series[-1].size:
                 empty.append((r, labels[-1] if column is not None else None))
@@ -119,7 +125,7 @@ def read_rows(
         _refuse_gaps(path, empty, missing, header, every=len(empty) == len(series))
     if column is None:
         return series, None
-    return series, as_labels(labels, path, 2 if header else 1, text_labels)
+    return series, as_labels(labels, path, text=text_labels, rows=numbers)
 
 
 def _refuse_gaps(path: str, empty: list, missing: list[int], header: bool, every: bool) -> None:
@@ -146,8 +152,7 @@ def _refuse_gaps(path: str, empty: list, missing: list[int], header: bool, every
         counted = ", the header included" if header else ""
         raise ValueError(
             f"{path}: missing values (NaN) in row(s) {_rows_text(missing)} (the file's "
-            f"non-blank lines counted from 1{counted}); fill them (e.g. interpolate) or "
-            "remove those rows"
+            f"lines counted from 1{counted}); fill them (e.g. interpolate) or remove those rows"
         )
 
 
@@ -157,14 +162,14 @@ def _rows_text(rows: list[int]) -> str:
 
 
 class _Rows:
-    """A file's rows after its header: (row number, fields) pairs, the row numbered as the
-    file counts its non-blank lines from 1, a pandas index column's field dropped;
-    ``header`` whether the file has a header row, ``indexed`` whether pandas' index
-    column was dropped."""
+    """A file's rows after its header: (row number, fields) pairs, the row numbered by the
+    file's line it starts on (from 1, blank lines counted, as an editor shows it), a
+    pandas index column's field dropped; ``header`` whether the file has a header row,
+    ``indexed`` whether pandas' index column was dropped."""
 
     def __init__(self, rows, header: bool, indexed: bool) -> None:
         self.header, self.indexed = header, indexed
-        self._rows = enumerate(rows, start=2 if header else 1)
+        self._rows = rows
 
     def __iter__(self):
         for r, fields in self._rows:
@@ -182,12 +187,15 @@ def table(path: str, *, label, header, budget: int):
     bytes."""
     with _opened(path, budget) as (first, rows):
         if not first:
-            raise ValueError(f"{path}: the file is empty; expected one series per row")
-        indexed = pandas_index(first)
+            raise ValueError(  # any layout: a series per row, a step per row (--series)
+                f"{path}: no rows: the file is empty or holds only blank lines"
+            )
+        fields = [row for _, row in first]
+        indexed = pandas_index(fields)
         if header is None:
-            header = is_header(first, label)
+            header = is_header(fields, label)
         rows = itertools.chain(first, rows)
-        names = next(rows) if header else None
+        names = next(rows)[1] if header else None
         if header and indexed:  # the index column pandas writes: not data
             names = names[1:]
         yield names, _Rows(rows, bool(header), bool(header and indexed))
@@ -196,10 +204,12 @@ def table(path: str, *, label, header, budget: int):
 @contextlib.contextmanager
 def _opened(path: str, budget: int):
     """The file opened and split into fields: ``(first, rows)``, its first two rows (what
-    header and index detection look at; fewer in a shorter file) and the rows after them."""
+    header and index detection look at; fewer in a shorter file) and the rows after them,
+    each a ``(line number, fields)`` pair."""
     check_size(path, budget)
     with open_text(path, budget) as stream:
-        rows = _split(path, nonblank_lines(stream, path, budget))
+        at = LineAt()
+        rows = _split(path, nonblank_lines(stream, path, budget, at), at)
         yield list(itertools.islice(rows, 2)), rows
 
 
@@ -208,7 +218,7 @@ def detect_header(path: str, *, label="first", limit=None) -> bool:
     for ``label``: to read the file again with another label and the same header (False
     for an empty file, which :func:`read_rows` refuses)."""
     with _opened(path, max_bytes(limit)) as (first, _):
-        return bool(first) and is_header(first, label)
+        return bool(first) and is_header([fields for _, fields in first], label)
 
 
 def header_names(path: str, *, header=None, label="first", limit=None) -> list[str] | None:
@@ -219,24 +229,29 @@ def header_names(path: str, *, header=None, label="first", limit=None) -> list[s
         return None if names is None else [name.strip() for name in names]
 
 
-def _split(path: str, lines):
-    """Each record's fields: comma, semicolon, tab or whitespace separated, by the file's
-    extension and its first row (:func:`_first_record`, :func:`_delimiter`).  A
-    semicolon-separated file is one a spreadsheet wrote where the decimal mark is a comma:
-    its ``0,5`` reads as 0.5.  A quoted field keeps its line ends and blank lines
+def _split(path: str, lines, at: LineAt):
+    """Each record's ``(line number, fields)``: the file's line it starts on (``at``, which
+    ``lines`` set: :func:`~frnn.data.textfile.nonblank_lines`) and its fields, comma,
+    semicolon, tab or whitespace separated by the file's extension and its first row
+    (:func:`_first_record`, :func:`_delimiter`).  A semicolon-separated file is one a
+    spreadsheet wrote where the decimal mark is a comma: its ``0,5`` reads as 0.5.  A
+    quoted field keeps its line ends and blank lines
     (:class:`~frnn.data.longrows.RecordLines`)."""
-    records = RecordLines(lines)
+    records = RecordLines(lines, at)
     first = "".join(_first_record(records.opening())).splitlines()  # its blank lines too
-    shown = [line for line in first if line.strip()]
-    if not shown:
+    if not any(line.strip() for line in first):
         return
-    delimiter = _delimiter(split_suffix(path)[0], "\n".join(shown))
+    line = records.taken[0][1]  # the first record's first line; the others follow it
+    shown = [(line + i, text) for i, text in enumerate(first) if text.strip()]
+    delimiter = _delimiter(split_suffix(path)[0], "\n".join(text for _, text in shown))
     if delimiter is None:  # no quotes: the first record's non-blank lines, then the rest
-        yield from long_or_split_rows(itertools.chain(shown, lines))
+        rest = ((at.line, text) for text in lines)
+        yield from long_or_split_rows(itertools.chain(shown, rest))
         return
     long = csv.field_size_limit() >= textfile._PIECE  # else the csv module reads every line
     rows = LongOrCsvRows(path, records, delimiter, long)
-    yield from semicolon_rows(rows, path) if delimiter == ";" else rows
+    for fields in semicolon_rows(rows, path) if delimiter == ";" else rows:
+        yield rows.line_num, fields
 
 
 #: The most lines, and characters, that the first record is looked for in: a quoted field

@@ -45,6 +45,15 @@ __all__ = [
 ROUND_OFF = 16 * float(np.finfo(np.float64).eps)
 
 
+#: What a 1-D X most likely is: one series, passed without the batch axis (``X[0]``).
+_ONE_SERIES = (
+    " Reshape your data: a single series of T values? Pass it with the batch axis, as a "
+    "batch of one: "
+    "X[None] (or X[:1], not X[0], from the array of series); n series of one value "
+    "each: X[:, None]."
+)
+
+
 def as_sequences(
     X, name: str = "X", data_format: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -72,7 +81,8 @@ def as_sequences(
     elif array.ndim == 3:
         x = array
     else:
-        hint = " Reshape your data: X.reshape(1, -1) holds one series." if array.ndim < 2 else ""
+        hint = _ONE_SERIES if array.ndim == 1 and array.size else ""
+        hint = " It holds no series." if array.shape == (0,) else hint
         raise ValueError(
             f"{name} must be (n, T), (n, T, D) or a list of (T_i, D) arrays; "
             f"got an array of shape {array.shape}.{hint}"

@@ -51,7 +51,8 @@ def as_labels(
     first_row : int, the file's row number of ``raw[0]`` (for errors)
     text : bool, keep every label as text
     rows : sequence of int (n,) or None, the file's row number of each label, where the
-        labels are not on consecutive rows (a series' first row in the long format)
+        labels are not on consecutive rows (a series' first row in the long format, or
+        after a blank line), or of str, the text that names each row
 
     Returns
     -------
@@ -68,8 +69,9 @@ def as_labels(
     for i, label in enumerate(labels):
         if label.lower() in missing and not numbers[i]:
             row = i + first_row if rows is None else rows[i]
+            where = row if isinstance(row, str) else f"row {row}"  # a .ts row: its line
             raise ValueError(
-                f"{source}: row {row}: the label is missing (got {label!r}); give every "
+                f"{source}: {where}: the label is missing (got {label!r}); give every "
                 "row its label, or leave the row out"
             )
     if text or not all(numbers) or not labels:

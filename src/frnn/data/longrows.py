@@ -16,7 +16,7 @@ import csv
 import re
 
 from . import textfile
-from .textfile import pieces
+from .textfile import LineAt, pieces
 
 __all__ = ["LongOrCsvRows", "LongRow", "RecordLines", "long_or_split_rows"]
 
@@ -31,8 +31,8 @@ _SHAPE = str.maketrans({chr(c): " " if chr(c).isspace() else "x" for c in range(
 class LongOrCsvRows:
     """Each record's fields: a line over :data:`textfile._PIECE` characters with no quote
     as a :class:`LongRow` (read a piece at a time) where ``long``, any other as the csv
-    module reads it; ``line_num`` the non-blank lines read so far (for messages: a record
-    over lines counts each, as the csv reader counts them).
+    module reads it; ``line_num`` the file's line number of the record's first line (for
+    messages, as an editor shows it: blank lines counted).
     """
 
     def __init__(self, path: str, lines: RecordLines, delimiter: str, long: bool = True) -> None:
@@ -41,7 +41,7 @@ class LongOrCsvRows:
 
     @property
     def line_num(self) -> int:
-        return self.lines.count
+        return self.lines.line
 
     def __iter__(self):
         return self
@@ -58,13 +58,14 @@ class LongOrCsvRows:
 
 
 def long_or_split_rows(lines):
-    """Each line's fields split at runs of whitespace (``str.split()``): a line over
-    :data:`_WHOLE_PIECES` pieces as a :class:`LongRow` (read a piece at a time)."""
-    for line in lines:
+    """Each line's fields split at runs of whitespace (``str.split()``), from ``(number,
+    line)`` pairs: ``(number, fields)``, a line over :data:`_WHOLE_PIECES` pieces as a
+    :class:`LongRow` (read a piece at a time)."""
+    for number, line in lines:
         if len(line) > _WHOLE_PIECES * textfile._PIECE:
-            yield LongRow.read(line, None, "", 0)
+            yield number, LongRow.read(line, None, "", 0)
         else:
-            yield line.split()
+            yield number, line.split()
 
 
 class RecordLines:
@@ -75,38 +76,41 @@ class RecordLines:
     reads a file: a label written ``"a\\n\\nb"`` keeps its blank line.
 
     ``lines`` come from :func:`frnn.data.textfile.nonblank_lines`; :meth:`opening` takes the
-    first record's lines from them to look at, and gives them again here.  ``count``: the
-    non-blank lines given, as messages number rows (a blank line inside a quoted field is
-    not counted, as no blank line is).
+    first record's lines from them to look at, and gives them again here.  ``at``: the
+    :class:`~frnn.data.textfile.LineAt` the lines set; ``line``: the file's line number of
+    the record's first line, as messages name rows (blank lines counted, as an editor
+    counts them).
     """
 
-    def __init__(self, lines) -> None:
-        self.lines, self.taken, self.count = lines, [], 0
+    def __init__(self, lines, at: LineAt | None = None) -> None:
+        self.lines, self.at = lines, LineAt() if at is None else at
+        self.taken: list[tuple[str, int]] = []  # the text taken ahead, with its line number
+        self.line = 0
         self.pushed: str | None = None  # a record's first line, given back
 
     def opening(self):
         """The first non-blank line, then the text that follows it, a line at a time (see
         above); each kept, to be given again."""
         for line in self.lines:
-            self.taken.append(line)
+            self.taken.append((line, self.at.line))
             yield line
             break
         while True:
             try:
-                self.taken.append(self.lines.send(True))
+                self.taken.append((self.lines.send(True), self.at.line))
             except StopIteration:
                 return
-            yield self.taken[-1]
+            yield self.taken[-1][0]
 
     def first(self) -> str:
         """The next record's first line: the next non-blank one (StopIteration: none)."""
         while self.taken:  # text taken after a line: a line end, then the next line
-            line = (self.taken.pop(0).splitlines() or [""])[-1]
+            text, self.line = self.taken.pop(0)  # the line the text ends in
+            line = (text.splitlines() or [""])[-1]
             if line.strip():
-                self.count += 1
                 return line
         line = next(self.lines)
-        self.count += 1
+        self.line = self.at.line
         return line
 
     def push(self, line: str) -> None:
@@ -119,9 +123,7 @@ class RecordLines:
         if self.pushed is not None:
             line, self.pushed = self.pushed, None
             return line
-        text = self.taken.pop(0) if self.taken else self.lines.send(True)
-        self.count += not text.isspace()  # never empty: it starts with a line end
-        return text
+        return self.taken.pop(0)[0] if self.taken else self.lines.send(True)
 
 
 class LongRow:

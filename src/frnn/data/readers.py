@@ -22,7 +22,7 @@ from .delimited import read_rows
 from .labels import as_labels
 from .layouts import channels_last
 from .series import Series, pad
-from .textfile import RowMemory, check_size, nonblank_lines, open_text, pieces
+from .textfile import LineAt, RowMemory, check_size, nonblank_lines, open_text, pieces
 
 __all__ = ["read_csv", "read_npz", "read_ts", "split_from_series"]
 
@@ -51,22 +51,24 @@ def split_from_series(series: list[np.ndarray], y, source: str, limit=None) -> S
     """
     if not series:
         raise ValueError(f"{source}: no series found; expected at least one row of data")
+    # The text readers name rows by their lines before this; here only the series' numbers
+    # are known (an .npz file's, the long format's): named as such, counted from 1.
     short = [i + 1 for i, s in enumerate(series) if s.shape[0] == 0]
     if short:
-        raise ValueError(f"{source}: row(s) {_rows_text(short)} hold a label but no values")
+        raise ValueError(f"{source}: series {_rows_text(short)} hold a label but no values")
     dims = {s.shape[1] for s in series}
     if len(dims) > 1:
         first = series[0].shape[1]
         odd = [i + 1 for i, s in enumerate(series) if s.shape[1] != first]
         raise ValueError(
-            f"{source}: inconsistent rows: row 1 has {first} dimension(s) but row(s) "
-            f"{_rows_text(odd)} have {series[odd[0] - 1].shape[1]}"
+            f"{source}: inconsistent series: series 1 has {first} dimension(s), but series "
+            f"{_rows_text(odd)} (counted from 1) have {series[odd[0] - 1].shape[1]}"
         )
     missing = [i + 1 for i, s in enumerate(series) if np.isnan(s).any()]
     if missing:
         raise ValueError(
-            f"{source}: missing values (NaN) in row(s) {_rows_text(missing)} (counted from 1); "
-            "fill them (e.g. interpolate) or remove those rows"
+            f"{source}: missing values (NaN) in series {_rows_text(missing)} (counted from 1); "
+            "fill them (e.g. interpolate) or remove those series"
         )
     n, T, D = len(series), max(s.shape[0] for s in series), series[0].shape[1]
     budget = byte_budget(limit)
@@ -80,7 +82,7 @@ def split_from_series(series: list[np.ndarray], y, source: str, limit=None) -> S
     return Series(X, np.asarray(y), lengths)
 
 
-def _number(text: str, row: int, column: int, source: str) -> float:
+def _number(text: str, where: str, column: int, source: str) -> float:
     text = text.strip()
     if text in {"", "?"}:
         return np.nan
@@ -88,7 +90,7 @@ def _number(text: str, row: int, column: int, source: str) -> float:
         return float(text)
     except ValueError:
         raise ValueError(
-            f"{source}: row {row}, column {column}: expected a number, got {text[:40]!r}"
+            f"{source}: {where}, column {column}: expected a number, got {text[:40]!r}"
         ) from None
 
 
@@ -166,7 +168,8 @@ def read_ts(path: str, *, text_labels=False) -> Series:
     Read a line at a time (:mod:`frnn.data.textfile`), each row converted to floats as it
     comes: memory holds the values, 8 bytes each, not the text; the rows may take the
     budget (:func:`frnn._npz.max_bytes`: 1 GiB, or $FRNN_MAX_FILE_BYTES) in all, and one
-    line a budget / 8 characters, refused as soon as it is longer.
+    line a budget / 8 characters, refused as soon as it is longer.  A row is named in
+    messages by the file's line, as an editor shows it, and by its series' number.
 
     Parameters
     ----------
@@ -182,30 +185,55 @@ def read_ts(path: str, *, text_labels=False) -> Series:
     budget = byte_budget(None)
     check_size(path, budget)
     with open_text(path, budget) as handle:  # UTF-8 (with or without its mark) or UTF-16
-        lines = nonblank_lines(handle, path, budget)
+        at = LineAt()
+        lines = nonblank_lines(handle, path, budget, at)
         header = _ts_header(lines, path)
         if header.get("timestamps") == "true":
             raise ValueError(f"{path}: .ts files with @timeStamps true are not supported")
         has_target = header.get("classlabel", "true").startswith("true") or (
             header.get("targetlabel") == "true"
         )
-        labels, series, memory = [], [], RowMemory(path, budget)
-        for r, line in enumerate(lines, start=1):
-            values, label = _ts_row(line, r, path, has_target)
+        labels, series, memory, rows = [], [], RowMemory(path, budget), []
+        for s, line in enumerate(lines, start=1):
+            rows.append(f"line {at.line} (series {s})")
+            values, label = _ts_row(line, rows[-1], path, has_target)
+            if series and values.shape[1] != series[0].shape[1]:
+                raise ValueError(
+                    f"{path}: inconsistent rows: {rows[0]} has {series[0].shape[1]} "
+                    f"dimension(s) but {rows[-1]} has {values.shape[1]}"
+                )
             series.append(values)
             if has_target:
                 labels.append(label)
             memory.add(values, label)
-    y = as_labels(labels, path, 1, text_labels) if has_target else np.zeros(0)
+    _refuse_missing(path, series, rows)
+    y = as_labels(labels, path, text=text_labels, rows=rows) if has_target else np.zeros(0)
     split = split_from_series(series, y, path)
     if header.get("equallength") == "true" and not split.equal_length:
-        raise ValueError(f"{path}: inconsistent rows: @equalLength true but rows differ in length")
-    _check_declared(header, split, labels if has_target else [], path)
+        odd = int(np.flatnonzero(split.lengths != split.lengths[0])[0])
+        raise ValueError(
+            f"{path}: inconsistent rows: @equalLength true but rows differ in length "
+            f"({rows[0]}: {split.lengths[0]} steps, {rows[odd]}: {split.lengths[odd]})"
+        )
+    _check_declared(header, split, labels if has_target else [], rows, path)
     return split
 
 
-def _ts_row(line: str, r: int, path: str, has_target: bool) -> tuple[np.ndarray, str | None]:
-    """Row ``r``'s values (T_i, D), NaN where missing, and its target's text (or None).
+def _refuse_missing(path: str, series: list[np.ndarray], rows: list[str]) -> None:
+    """Refuse series with a missing value (``?`` or an empty field), named by ``rows``
+    (each series' line and number), not by the series' numbers alone."""
+    missing = [rows[i] for i, values in enumerate(series) if np.isnan(values).any()]
+    if missing:
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise ValueError(
+            f"{path}: missing values (? or NaN) in {'; '.join(missing[:10])}{more}; fill "
+            "them (e.g. interpolate) or remove those rows"
+        )
+
+
+def _ts_row(line: str, r: str, path: str, has_target: bool) -> tuple[np.ndarray, str | None]:
+    """The values (T_i, D) of the row ``r`` names (its line and series), NaN where
+    missing, and its target's text (or None).
 
     The line is read in place, dimension by dimension and a piece of each at a time
     (:func:`_fill`): a line may be a budget / 8 characters, and its fields as strings would
@@ -215,7 +243,7 @@ def _ts_row(line: str, r: int, path: str, has_target: bool) -> tuple[np.ndarray,
     label = None
     if has_target:
         if len(ends) < 2:
-            raise ValueError(f"{path}: row {r}: expected values, then ':' and the target")
+            raise ValueError(f"{path}: {r}: expected values, then ':' and the target")
         label = line[ends[-2] + 1 :]
         del ends[-1]
     bounds = list(zip([0] + [end + 1 for end in ends[:-1]], ends, strict=True))
@@ -224,7 +252,7 @@ def _ts_row(line: str, r: int, path: str, has_target: bool) -> tuple[np.ndarray,
     for d, (start, stop) in enumerate(bounds):  # a bad value named before unequal lengths
         _fill(values[: steps[d], d], line, start, stop, r, path)
     if len(set(steps)) > 1:
-        raise ValueError(f"{path}: inconsistent rows: row {r}'s dimensions differ in length")
+        raise ValueError(f"{path}: inconsistent rows: {r}: its dimensions differ in length")
     return values, label
 
 
@@ -237,7 +265,7 @@ def _positions(text: str, char: str) -> list[int]:
     return found
 
 
-def _fill(out: np.ndarray, line: str, start: int, stop: int, r: int, path: str) -> None:
+def _fill(out: np.ndarray, line: str, start: int, stop: int, r: str, path: str) -> None:
     """Write the values ``v,v,v`` of ``line[start:stop]`` into ``out`` (T_i,), NaN where
     missing (``?`` or empty), a piece of the line at a time (:func:`textfile.pieces`)."""
     column = 1
@@ -246,7 +274,7 @@ def _fill(out: np.ndarray, line: str, start: int, stop: int, r: int, path: str) 
         column += len(fields)
 
 
-def _numbers(fields: list[str], r: int, column: int, path: str) -> np.ndarray:
+def _numbers(fields: list[str], r: str, column: int, path: str) -> np.ndarray:
     """The fields as floats (n,), fields counted from ``column`` in messages."""
     try:  # numpy calls float() on each field, in C: the common case, all numbers
         return np.array(fields, dtype=np.float64)
@@ -254,9 +282,10 @@ def _numbers(fields: list[str], r: int, column: int, path: str) -> np.ndarray:
         return np.array([_number(v, r, c, path) for c, v in enumerate(fields, column)])
 
 
-def _check_declared(header: dict[str, str], split: Series, labels: list[str], path: str):
+def _check_declared(header: dict[str, str], split: Series, labels: list[str], rows, path: str):
     """The rows against what the header declares: ``@dimensions`` (``@univariate true``: 1)
-    and ``@classLabel true c1 c2 ...``'s classes (the header's values are lower case).
+    and ``@classLabel true c1 c2 ...``'s classes (the header's values are lower case), a
+    row named by ``rows``' text (its line and series).
     A file that contradicts its header is refused, not read as the rows say."""
     D = split.X.shape[2]
     declared = header.get("dimensions", "").strip()
@@ -269,10 +298,10 @@ def _check_declared(header: dict[str, str], split: Series, labels: list[str], pa
     classes = header.get("classlabel", "").split()
     if classes[:1] == ["true"] and len(classes) > 1:
         known = set(classes[1:])
-        for r, label in enumerate(labels, start=1):
+        for r, label in zip(rows, labels, strict=False):
             if label.strip().lower() not in known:
                 raise ValueError(
-                    f"{path}: row {r}'s class {label.strip()!r} is not among those @classLabel "
+                    f"{path}: {r}: the class {label.strip()!r} is not among those @classLabel "
                     f"declares ({', '.join(classes[1:])})"
                 )
 
@@ -303,8 +332,15 @@ def read_npz(path: str, *, max_bytes: int | None = None, data_format=None) -> Se
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
     if "X" not in arrays:
+        if "__meta__" in arrays:  # what frnn.save and frnn train write: a model, not data
+            raise ValueError(
+                f"{path}: an frnn model file, not series; expected an array 'X' (and 'y' "
+                "for labels). Pass a model where a model goes (frnn predict --model, frnn.load)"
+            )
+        names = sorted(arrays)
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
         raise ValueError(
-            f"{path}: expected an array 'X' (and 'y' for labels); found {sorted(arrays)}"
+            f"{path}: expected an array 'X' (and 'y' for labels); found {names[:10]}{more}"
         )
     X = arrays["X"]
     y = arrays.get("y", np.zeros(0))

@@ -41,11 +41,13 @@ def semicolon_rows(reader, path: str):
         commas = commas or (points is not fields if _long(fields) else points != fields)
         if grouped is None:
             found = _first_grouped(fields)
-            grouped = found and (reader.line_num, found.strip())
+            grouped = found and (reader.line_num, *found)
         if commas and grouped:
+            row, column, text = grouped
             raise ValueError(
-                f"{path}: row {grouped[0]}: {grouped[1]!r} in a file of decimal commas: a "
-                "thousands separator? Save the file without thousands separators"
+                f"{path}: row {row}, column {column}: {text!r} in a file of decimal commas: "
+                f"a thousands separator? Save the file without thousands separators "
+                f"({text.replace('.', '')} for {text}), or with decimal points throughout"
             )
         yield points
 
@@ -63,12 +65,16 @@ def _points(fields: list[str]) -> list[str]:
     return [f.replace(",", ".") if "," in f and DECIMAL_COMMA.fullmatch(f) else f for f in fields]
 
 
-def _first_grouped(fields) -> str | None:
-    """The row's first field grouped by thousands with points, or None."""
+def _first_grouped(fields) -> tuple[int, str] | None:
+    """The row's first field grouped by thousands with points, or None: ``(column, text)``,
+    its column counted from 1 and its text stripped."""
     if not _long(fields):
-        return next((f for f in fields if _GROUPED.fullmatch(f)), None)
+        found = next((c for c, f in enumerate(fields) if _GROUPED.fullmatch(f)), None)
+        return None if found is None else (found + 1, fields[found].strip())
     found = _GROUPED_FIELD.search(fields.line, fields.start, fields.stop)
-    return found and found.group()
+    if not found:
+        return None
+    return fields.line.count(";", fields.start, found.start()) + 1, found.group().strip()
 
 
 def _long(fields) -> bool:

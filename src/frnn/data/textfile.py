@@ -25,7 +25,7 @@ import numpy as np
 
 from .compressed import open_binary
 
-__all__ = ["RowMemory", "check_size", "nonblank_lines", "open_text", "pieces"]
+__all__ = ["LineAt", "RowMemory", "check_size", "nonblank_lines", "open_text", "pieces"]
 
 _ROW_BYTES = 128  # each row's own cost beyond its values: the array's header, a list slot
 _BLOCK = 1 << 16  # characters read at a time: small beside the values a file holds
@@ -63,7 +63,17 @@ def open_text(path: str, limit: int):
     return io.TextIOWrapper(stream, encoding=encoding, newline=None)
 
 
-def nonblank_lines(stream, path: str, budget: int):
+class LineAt:
+    """Where :func:`nonblank_lines` is in its file: ``line``, the file's line number (from
+    1, blank lines counted, as an editor shows it) of the line the text given last ends in
+    (a line given: that line).  Messages name rows by it, not by the non-blank lines read,
+    which are fewer after a blank line."""
+
+    def __init__(self) -> None:
+        self.line = 0
+
+
+def nonblank_lines(stream, path: str, budget: int, at: LineAt | None = None):
     """The file's non-blank lines, split as ``str.splitlines`` splits (\\v, \\f, U+2028
     end lines too), without their ends, each at most ``budget`` / 8 characters.
 
@@ -77,32 +87,42 @@ def nonblank_lines(stream, path: str, budget: int):
     expression: a run of blank lines costs no Python step each, even inside a quoted field
     (a gzip file of 1 MiB inflates to 1 GiB of them, which line by line took ten minutes
     to refuse).
+
+    ``at`` (a :class:`LineAt`), if given, is set to each line's number before it is given:
+    lines end at ``\\n`` there (the stream is read with ``newline=None``), as an editor
+    ends them; a line that ``\\v`` or U+2028 splits is numbered as one.
     """
+    at = LineAt() if at is None else at
     every, ending = False, ""  # whether any line is asked for; the end of the last one given
     for text, end, before in _blocks(stream, path, budget):
-        blank, at = text.isspace(), 0  # isspace: a bomb's block passed 8x faster than by search
+        blank, here = text.isspace(), 0  # isspace: a bomb's block passed 8x faster than by search
         plain = blank or not _OTHER_ENDS.search(text, 0, end)  # lines that end at \n alone
-        while at < end:
-            found = None if blank else _VISIBLE.search(text, at, end)
+        counted, at.line = 0, before + 1  # the line of text[counted], counted as they go
+        while here < end:
+            found = None if blank else _VISIBLE.search(text, here, end)
             start = text.rfind("\n", 0, found.start()) + 1 if found else end  # its line's
-            if every and start > at:  # blank lines inside a quoted field: given at once
+            if every and start > here:  # blank lines inside a quoted field: given at once
                 cut = start - (text[start - 1] == "\n")
-                every = yield ending + text[at:cut]
-                at, ending = start, text[cut:start]
+                at.line += text.count("\n", counted, cut)  # the line the text ends in
+                counted = cut
+                every = yield ending + text[here:cut]
+                here, ending = start, text[cut:start]
                 continue
             if not found:
                 break
+            at.line += text.count("\n", counted, start)  # a run of blank lines at C speed
+            counted = start
             stop = text.find("\n", found.start(), end)  # the line's end, its \n excluded
             stop = end if stop < 0 else stop  # the last line, without a newline
             if stop - start > budget // 8:
-                _too_long(path, before + text.count("\n", 0, start) + 1, budget)
-            at = stop + 1  # past the end at the file's end: no newline there
+                _too_long(path, at.line, budget)
+            here = stop + 1  # past the end at the file's end: no newline there
             if plain:  # the line is one line: given whole
                 line = text[start:stop]
                 every = yield ending + line if every else line
-                ending = text[stop:at]
+                ending = text[stop:here]
                 continue
-            for line in text[start:at].splitlines(True):
+            for line in text[start:here].splitlines(True):
                 cut = len(line) - (line[-1] in _ENDS)  # the line without its end
                 if every or not line.isspace():
                     every = yield ending + line[:cut] if every else line[:cut]

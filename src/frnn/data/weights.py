@@ -19,7 +19,13 @@ import numbers
 
 import numpy as np
 
-__all__ = ["checked", "combined", "refuse_single_series", "refuse_weightless_classes"]
+__all__ = [
+    "checked",
+    "combined",
+    "refuse_single_series",
+    "refuse_weightless_classes",
+    "scoring_shape",
+]
 
 
 def checked(sample_weight, n: int, unit: float | None = None) -> tuple[np.ndarray | None, float]:
@@ -52,17 +58,8 @@ def checked(sample_weight, n: int, unit: float | None = None) -> tuple[np.ndarra
         return None, 1.0
     if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
         sample_weight = np.full(n, float(sample_weight))
-    kind = np.asarray(sample_weight).dtype.kind
-    if kind not in "biuf":
-        raise ValueError(
-            f"sample_weight must be ({n},) numbers, one weight per series; got "
-            f"{type(sample_weight).__name__} of dtype {np.asarray(sample_weight).dtype}"
-        )
+    scoring_shape(sample_weight, n)
     w = np.array(sample_weight, dtype=np.float64)  # a copy: the caller's is never touched
-    if w.shape != (n,):
-        raise ValueError(
-            f"sample_weight must be ({n},), one weight per series; got shape {w.shape}"
-        )
     if not np.isfinite(w).all() or (w < 0).any():
         bad = float(w[~(np.isfinite(w) & (w >= 0))][0])
         raise ValueError(f"sample_weight must hold finite weights >= 0; got {bad!r}")
@@ -72,6 +69,21 @@ def checked(sample_weight, n: int, unit: float | None = None) -> tuple[np.ndarra
         unit = float(w[0]) if (w == w[0]).all() else _mean(w)
     w /= unit
     return (None if (w == 1.0).all() else w), unit
+
+
+def scoring_shape(sample_weight, n: int) -> None:
+    """Refuse ``sample_weight`` that is not n numbers (a shape (n,) array_like), in the
+    words ``fit`` uses: ``score`` passes the weights on to scikit-learn's metrics, whose
+    words name no argument ("inconsistent numbers of samples: [24, 24, 3]")."""
+    array = np.asarray(sample_weight)  # through __array__: np.shape would dispatch on it
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"sample_weight must be ({n},) numbers, one weight per series; got "
+            f"{type(sample_weight).__name__} of dtype {array.dtype}"
+        )
+    shape = array.shape
+    if shape != (n,):
+        raise ValueError(f"sample_weight must be ({n},), one weight per series; got shape {shape}")
 
 
 def _mean(w: np.ndarray) -> float:

@@ -56,9 +56,22 @@ def validated(est, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
     elif not est.tabular_ and x.shape[2] != est.n_features_in_:
         raise ValueError(
             f"X has {x.shape[2]} features per step, but {type(est).__name__} is "
-            f"expecting {est.n_features_in_} features as input"
+            f"expecting {est.n_features_in_} features as input{_one_series(est, X, two_d)}"
         )
     return x, lengths
+
+
+def _one_series(est, X, two_d: bool) -> str:
+    """A hint where a 2-D X (T, D) has the fitted D columns: one series of a model fitted on
+    (n, T, D), passed without its batch axis (``X[0]``), read as T series of D steps."""
+    shape = np.shape(X) if two_d else ()
+    if len(shape) != 2 or shape[1] != est.n_features_in_:
+        return ""
+    return (
+        f"; X of shape {shape} read as {shape[0]} series of {shape[1]} step(s): a single "
+        f"series of {shape[0]} steps of {shape[1]} channels? Pass it with the batch axis, "
+        "as a batch of one: X[None] (or X[:1], not X[0], from the array of series)"
+    )
 
 
 def _table(est, X, reset: bool) -> np.ndarray:
@@ -80,6 +93,12 @@ def _table(est, X, reset: bool) -> np.ndarray:
         if text.startswith("could not convert"):
             raise ValueError(f"X must be numeric; could not convert it: {text}") from None
         if not reset and " features, but " in text:  # T steps of a model fitted on a table
+            if np.shape(X) == (est.n_features_in_, 1):  # X[0][:, None]: one series, (T, 1)
+                raise ValueError(
+                    f"{text} X of shape {np.shape(X)} reads as {np.shape(X)[0]} series of "
+                    "one step: a single series? Pass it as one row of T values, shape "
+                    "(1, T): x.reshape(1, -1), or X[:1] of the (n, T) array"
+                ) from None
             raise ValueError(
                 f"{text} The model was fitted on a 2-D X, a table whose T columns are its "
                 "features (scikit-learn's convention): fit X as (n, T, 1), or a list of "

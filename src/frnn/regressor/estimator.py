@@ -48,6 +48,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ..data.inputs import binary_unit
 from ..data.series import Series
+from ..data.weights import scoring_shape
 from ..estimators import incremental
 from ..estimators.base import RNNEstimator
 from ..estimators.lazy import chunkwise, is_dask
@@ -267,6 +268,8 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         Y, Z, lengths = self._compare(X, y)
         if is_dask(sample_weight):
             sample_weight = sample_weight.compute()
+        if sample_weight is not None:  # named as fit names it, not "[24, 24, 3]"
+            scoring_shape(sample_weight, len(lengths))
         if sample_weight is not None and self.sequence_:
             sample_weight = np.repeat(np.asarray(sample_weight, dtype=np.float64), lengths)
         return r2_in_units(Y, Z, binary_unit(self.y_scale_), sample_weight)

@@ -147,9 +147,10 @@ def scaling(Y: np.ndarray, lengths: np.ndarray, name: str = "y"):
                 f"of its mean), which a regressor reads as constant: subtract the level "
                 f"(y − {mean[k]:.17g}) to fit what varies"
             )
+        one = " (a single series: fit at least 2)" if len(real) == 1 else ""
         raise ValueError(
             f"{name} is constant (output {k} is always {mean[k]:.6g} over {len(real)} "
-            "sample(s)): a regressor needs targets that vary"
+            f"sample(s)): a regressor needs targets that vary{one}"
         )
     return mean, scale
 
