@@ -646,7 +646,7 @@ def test_inputs_leave_other_columns_unread(trained, tmp_path):
     path.write_text("\n".join(wider) + "\n")
     argv = ["--window", WINDOW, "--horizon", HORIZON, "--target", "load", "--test-size", TEST]
     refused = frnn("train", "--series", path, *argv, "--out", tmp_path / "no")
-    _one_line(refused, "column 4: expected a number, got 'holiday'")
+    _one_line(refused, "column 4 ('note'): expected a number, got 'holiday' (a column of text")
     out = tmp_path / "r"
     result = frnn("train", "--series", path, *argv, "--inputs", "temp,load", *SMALL, "--out", out)
     assert result.returncode == 0, result.stderr

@@ -74,7 +74,7 @@ def test_irregular_times_have_no_step(tmp_path):
         ("time,v\n", {}, "no rows of values"),
         ("Date;v\n01/01/2024;1\n02/01/2024;2\n", {}, "'01/01/2024' (column 'Date') is neither"),
         ("when,v\n01/01/2024,1\n", {}, "got '01/01/2024' (a date or a time of day?"),
-        ("Date;Time;v\n2024-01-01;00:00;1\n", {}, "column 2: expected a number, got '00:00' (a"),
+        ("Date;Time;v\n2024-01-01;00:00;1\n", {}, "('Time'): expected a number, got '00:00' (a"),
     ],
 )
 def test_bad_files_are_named(tmp_path, text, options, message):
@@ -128,8 +128,41 @@ def test_columns_chosen_are_read_alone(tmp_path):
         (["wind"], "no column 'wind'; the file's columns of values are load, note, temp"),
         (["time"], "'time' is the time column"),
         (["load", "2"], "the column 'load' is chosen twice"),
-        (["note"], "row 2, column 3: expected a number, got 'a'"),
+        (["note"], "row 2, column 3 ('note'): expected a number, got 'a'"),
     ):
         with pytest.raises(ValueError, match="s.csv") as raised:
             _read(tmp_path, "s.csv", text, columns=columns)
         assert message in str(raised.value)
+
+
+def test_a_blank_line_among_the_rows_is_a_missing_step(tmp_path):
+    """A spreadsheet's empty cell in a one-column series is a blank line: a step whose value
+    is missing, not a step less (which would shift every later value by one)."""
+    found = _read(tmp_path, "s.csv", "value\n1\n2\n\n4\n\n\n7\n\n")
+    np.testing.assert_array_equal(found.values[:, 0], [1, 2, np.nan, 4, np.nan, np.nan, 7])
+    assert found.rows.tolist() == [2, 3, 4, 5, 6, 7, 8]  # the blank lines' own numbers
+    two = _read(tmp_path, "t.csv", "1,5\n\n3,7\n")  # a row of missing values
+    np.testing.assert_array_equal(two.values, [[1, 5], [np.nan, np.nan], [3, 7]])
+
+
+def test_blank_lines_with_time_stamps_or_in_a_quoted_field_are_no_steps(tmp_path):
+    stamped = _read(tmp_path, "s.csv", "time,load\n0,1\n\n1,2\n2,3\n")
+    np.testing.assert_array_equal(stamped.values[:, 0], [1, 2, 3])
+    quoted = _read(tmp_path, "q.csv", 'a,note\n1,"x\n\ny"\n2,z\n', columns=["a"])
+    np.testing.assert_array_equal(quoted.values[:, 0], [1, 2])
+    assert quoted.rows.tolist() == [2, 5]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("load,city\n1,n0\n", r"row 2, column 2 \('city'\): expected a number, got 'n0' "
+         r"\(a column of text\? .*--inputs\)"),
+        ('load\n1\n"1,234.5"\n', r"row 3, column 1 \('load'\): .*thousands separator ','\? "
+         r"Write the number without it, as 1234.5"),
+        ("1\nabc\n", r"row 2, column 1: expected a number, got 'abc' \(a column of text"),
+    ],
+)  # fmt: skip
+def test_a_field_that_is_no_number_is_named_with_a_hint(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message):
+        _read(tmp_path, "s.csv", text)

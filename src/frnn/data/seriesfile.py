@@ -30,7 +30,7 @@ from .._npz import max_bytes
 from .compressed import split_suffix
 from .delimited import table
 from .keycolumns import TIME_NAMES
-from .rowvalues import _MAX_FIELD, finite_floats
+from .rowvalues import _MAX_FIELD, _thousands_hint, finite_floats
 from .timestamps import TimeColumn, _read
 
 __all__ = ["SeriesFile", "read_series_file"]
@@ -128,16 +128,19 @@ def read_series_file(path: str, *, header=None, time=None, columns=None, limit=N
         time column, or one twice), time stamps that do not increase.
     """
     with table(path, label="none", header=header, budget=max_bytes(limit)) as (names, rows):
-        numbered, fields = [], []
+        numbered, fields, ends = [], [], []
         for r, row in rows:
             numbered.append(r)
             fields.append([f.strip() for f in row])
+            ends.append(r + sum(f.count("\n") for f in row))  # a quoted field's lines
         has_header = names is not None
     if not fields:
         raise ValueError(f"{path}: no rows of values; expected one row per time step")
     width = _width(path, names, fields, numbered)
     labels = [n.strip() for n in names] if has_header else [f"column {c + 1}" for c in range(width)]
     at = _time_column(path, labels, fields[0], time, has_header)
+    if at is None:  # no time stamps: a blank line among the rows is a step's missing value
+        numbered, fields = _blank_steps(numbered, fields, ends, width)
     if callable(columns):
         columns = columns(labels, has_header)
     channels = [c for c in range(width) if c != at] if columns is None else None
@@ -147,7 +150,7 @@ def read_series_file(path: str, *, header=None, time=None, columns=None, limit=N
         raise ValueError(f"{path}: only a time column; expected a column of values besides it")
     rows_ = np.asarray(numbered)
     values = np.column_stack(
-        [_column(path, [f[c] for f in fields], rows_, c + 1) for c in channels]
+        [_column(path, [f[c] for f in fields], rows_, c + 1, labels[c]) for c in channels]
     )  # (T, D)
     times = kind = None
     if at is not None:
@@ -177,6 +180,26 @@ def _width(path: str, names, fields: list, numbered: list) -> int:
             )
         row.extend([""] * (width - len(row)))
     return width
+
+
+def _blank_steps(numbered: list, fields: list, ends: list, width: int) -> tuple[list, list]:
+    """The rows with a row of missing values for each blank line between two of them.
+
+    Without a time column a row's place is its step, and a spreadsheet writes a one-column
+    series' empty cell as a blank line: skipped, it would join the steps either side and
+    shift every later value by one, silently.  Read as missing, it is refused where a
+    window reads it, named by its line.  (With a time column the stamps place each row,
+    and a blank line is no step: a missing step is told from the stamps.)  ``ends``: the
+    line each row ends on (a quoted field may span lines).
+    """
+    rows, out = [numbered[0]], [fields[0]]
+    for end, r, row in zip(ends, numbered[1:], fields[1:], strict=False):
+        for blank in range(end + 1, r):
+            rows.append(blank)
+            out.append([""] * width)
+        rows.append(r)
+        out.append(row)
+    return rows, out
 
 
 def _chosen(path: str, labels: list, at, columns) -> list[int]:
@@ -222,9 +245,9 @@ def _time_column(path: str, labels: list, first: list, time, has_header: bool) -
     return named[0] if named else None
 
 
-def _column(path: str, texts: list, rows: np.ndarray, column: int) -> np.ndarray:
+def _column(path: str, texts: list, rows: np.ndarray, column: int, label: str) -> np.ndarray:
     """A channel's values (T,), NaN where missing; a field that is not a number named by its
-    row and column."""
+    row and column (its number from 1 and ``label``, its header name or "column N")."""
     values = finite_floats(texts)  # (T,) at once, in C, where every value is a number
     if values is not None:
         return values
@@ -238,8 +261,9 @@ def _column(path: str, texts: list, rows: np.ndarray, column: int) -> np.ndarray
                 raise ValueError(text)
             values[i] = float(text)
         except ValueError:
+            named = "" if label == f"column {column}" else f" ({label!r})"
             raise ValueError(
-                f"{path}: row {rows[i]}, column {column}: expected a number, got "
+                f"{path}: row {rows[i]}, column {column}{named}: expected a number, got "
                 f"{text[:40]!r}{_hint(path, text)}"
             ) from None
         if not np.isfinite(values[i]):
@@ -253,6 +277,9 @@ _DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{1,2}:\d\d")
 def _hint(path: str, text: str) -> str:
     """What a field that is no number may be: a row a .txt file's whitespace did not split,
     or a date or time of day that is not the time column (not ISO 8601, or a second one)."""
+    grouped = _thousands_hint(text)
+    if grouped:
+        return grouped
     if split_suffix(path)[0] == ".txt" and any(c in text for c in ",;"):
         return (
             " (a .txt file is split at whitespace: name it .csv to split it at commas or "
@@ -264,6 +291,8 @@ def _hint(path: str, text: str) -> str:
             "8601 dates such as 2024-03-01T13:00: write it so, joining a date column and a "
             "time column into one)"
         )
+    if any(c.isalpha() for c in text):
+        return " (a column of text? name the columns of values to read: frnn train --inputs)"
     return ""
 
 
