@@ -34,12 +34,13 @@ from .kernel_math import f as _f
 from .kernel_math import f_prime as _f_prime
 from .panels import pack, panels
 from .panels import product as panel_product
+from .simd import widest
 from .tiles import product
 
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "3cc03c25b65373fd"
+IMPORTS_DIGEST = "913f04709e2aefae"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 
@@ -222,9 +223,10 @@ def _dot(a, M, out, split, zero):
 @njit(cache=True, nogil=True, inline="always")
 def _packed(M, rows, split, zero):
     """(M's panels, the product's scratch (rows, 2L)) where ``split`` < 0: packed once
-    for the loop's every step; else two empty arrays."""
+    for the loop's every step, for the CPU's widest vectors (``simd.WIDEST``); else two
+    empty arrays."""
     if split < 0:
-        P = panels(M)
+        P = panels(M, widest(zero))
         pack(M, P, zero)
         return P, np.empty((rows, P.shape[1]), dtype=M.dtype)
     none = np.empty((0, 64 // M.itemsize), dtype=M.dtype)
@@ -240,7 +242,7 @@ def _dot_rows(a, M, out, split, zero, P, edge):
         product(a, M, out, zero)
         return
     if split < 0:
-        panel_product(a, P, M.shape[1], out, edge, zero)
+        panel_product(a, P, M.shape[1], out, edge, widest(zero))
         return
     for r0 in range(0, a.shape[0], split):
         r1 = min(a.shape[0], r0 + split)
