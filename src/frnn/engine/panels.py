@@ -2,16 +2,23 @@
 
 Each step of the BPTT loops multiplies the block's rows by the same matrix (forward
 a(t−1) Rᵀ, backward δ(t) R).  OpenBLAS's Haswell kernels (every CPU without AVX-512)
-copy that matrix into packed panels at every call; :func:`pack` makes the panels once per
-loop and :func:`product` runs each step's product from them.
+copy that matrix into packed panels at every call, and so do its SkylakeX kernels for
+a product above their small-matrix size (on Intel one call of all the block's rows:
+``compiled.split_products``); :func:`pack` makes the panels once per loop and
+:func:`product` runs each step's product from them.
 
 The panels: M's columns in blocks of two vectors (``2L`` columns, zeros past the last),
 each block's k rows one after another, so a tile's terms are read in order from one
 contiguous stretch of memory (M's own rows lie n values apart), as BLAS's packed panels
-are.  Each tile of the result is held in vector registers as ``tiles.product``'s are,
-here 6 rows by two vectors (12 vectors of sums, 2 of the panel, 1 of a's element: 15 of
-AVX2's 16 registers; with ``tiles.product``'s 4 rows a 128 × 256 by 256 × 256 product
-took 8% longer, 180 against 167 µs in float32), then 4 rows, then single rows.  Each
+are.  The vectors are the CPU's widest (``simd.WIDEST``; the caller's vector v sets the
+width): 512-bit with AVX-512, else 256-bit.  Each tile of the result is held in vector
+registers as ``tiles.product``'s are: with 256-bit vectors 6 rows by two vectors (12
+vectors of sums, 2 of the panel, 1 of a's element: 15 of AVX2's 16 registers; with
+``tiles.product``'s 4 rows a 128 × 256 by 256 × 256 product took 8% longer, 180 against
+167 µs in float32), with 512-bit ones 8 rows by two (26 of AVX-512's 32 registers: LLVM
+loads a's 8 elements before the multiply-adds, so 12 rows spilled sums to the stack and
+ran at 0.6 of 8 rows' speed, float64, Ice Lake; 4 rows by four vectors ran as fast as 8
+by two, within the machine's noise); then 4 rows, then single rows.  Each
 block's panel stays in the first-level cache while every row of a passes by (a, m × k,
 in the second).  The sums run in passes of ``KC`` terms, each carrying them on, so every
 sum adds its terms in the order k = 0, 1, ... and the results are the reference's to
