@@ -20,8 +20,7 @@ Every argument's shape was checked there: these loops index without checks.  Eac
 product with R is BLAS's, or, where BLAS would pack its operands at every call (no
 small-matrix kernels), the compiled tiles of :func:`frnn.engine.tiles.product` for small
 networks and :func:`frnn.engine.panels.product` from R's panels, packed once a loop, for
-larger ones, and those panels in 512-bit vectors on Intel CPUs with AVX-512 up to
-``compiled.WIDE_PANELS_MAX_UNITS`` units (``compiled.step_product`` decides).
+larger ones, in the CPU's widest vectors (``compiled.step_product`` decides).
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ from .tiles import product
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "1c91791d4e1afee1"
+IMPORTS_DIGEST = "4a08cc3066ebe1dc"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 

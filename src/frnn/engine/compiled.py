@@ -52,20 +52,6 @@ TILES_MAX_UNITS = 64
 # 387 / 208 (the tiles 586 / 267); packing R (256 × 256) takes 42 / 32 µs once a loop.
 PANELS = -1
 
-# Hidden units up to which ``step_product`` takes the panels on an Intel CPU with AVX-512,
-# whose OpenBLAS has small-matrix kernels but runs a step's product (one call) through its
-# packed path: the panels there use 512-bit vectors (``simd.WIDEST``), tiles of 8 rows by
-# two vectors.  Measured on a 2-core Intel Xeon (Ice Lake), one thread, thread CPU time,
-# rows × I by I × I, the medians of 15 rounds interleaved, load average 2.4–4.8 (other
-# work on the machine), panels against OpenBLAS 0.3's SkylakeX kernels, float64 / float32:
-# I = 128 (64 rows) 71 / 23 µs against 89 / 35; I = 256 (128 rows) 250 / 150 against
-# 333 / 209, (256 rows) 506 / 241 against 626 / 342; I = 512 (256 rows) 2952 / 1367
-# against 2402 / 1360, where BLAS's blocking for the caches wins (P, a and the result
-# overflow the 1.25 MiB second-level cache).  A training step (``bench_vs_torch``'s
-# sizes, one thread, CPU time): medium (I = 128) 1.27x / 1.15x faster, large (I = 256)
-# 1.03x / 1.10x.
-WIDE_PANELS_MAX_UNITS = 256
-
 
 @functools.cache
 def numba_kernels():
@@ -185,27 +171,13 @@ def step_product(I: int, rows: int) -> int:
     compiled tiles (:func:`frnn.engine.tiles.product`), ``PANELS`` from R's panels packed
     once a loop (:mod:`frnn.engine.panels`), else in BLAS calls of so many rows.
 
-    BLAS's small-matrix kernels where it has them, except on Intel CPUs with AVX-512,
-    where the panels of 512-bit vectors win from ``TILES_MAX_UNITS`` to
-    ``WIDE_PANELS_MAX_UNITS`` hidden units; else the tiles up to ``TILES_MAX_UNITS``,
-    where BLAS's packing of both operands costs more than their products, and the panels
-    above, where BLAS's packing of R at every call does.
+    BLAS's small-matrix kernels where it has them; else the tiles up to ``TILES_MAX_UNITS``
+    hidden units, where BLAS's packing of both operands costs more than their products,
+    and the panels above, where BLAS's packing of R at every call does.
     """
     if small_kernels():
-        if split_products():  # AMD: calls of a few rows, unpacked
-            return product_rows(I) or rows
-        if TILES_MAX_UNITS < I <= WIDE_PANELS_MAX_UNITS and wide_vectors():
-            return PANELS
-        return rows
+        return (product_rows(I) if split_products() else 0) or rows
     return 0 if I <= TILES_MAX_UNITS else PANELS
-
-
-@functools.cache
-def wide_vectors() -> bool:
-    """Whether numba compiles for 512-bit vectors here (``simd.WIDEST``: AVX-512)."""
-    from .simd import WIDEST
-
-    return WIDEST == 64
 
 
 @functools.cache
@@ -216,7 +188,17 @@ def split_products() -> bool:
     on Intel, whose two 512-bit FMA units those thin calls leave idle.  Measured on a
     2-core Intel Xeon (Ice Lake), one thread, thread CPU time of a step, calls of 8 rows
     (I = 256) or 56 (I = 128) against one call, float64 / float32: (256, 100, 32, 256)
-    347 / 135 ms against 259 / 128; (64, 200, 16, 128) 44.8 / 23.6 against 43.0 / 21.0."""
+    347 / 135 ms against 259 / 128; (64, 200, 16, 128) 44.8 / 23.6 against 43.0 / 21.0.
+
+    R's panels in 512-bit vectors (``engine/panels.py``) beat that one call in a product
+    alone but not in a training step, so the one call stays.  A product alone (one
+    thread, thread time, medians of 15 rounds interleaved, load 2.6), rows × I by I × I,
+    I = 128 and 256, 64–256 rows: float64 0.98–1.36x (1.03x at 128 rows of I = 256),
+    float32 1.09–1.79x.  The step, both sampled in turn in one process (CPU time, load
+    2.5), float64 / float32: one thread medium 1.00x / 1.04x, large 0.97x / 1.04x; two
+    threads 0.98x / 1.02x, 1.00x / 1.00x (under heavier load, 2.6–4.7, one thread 1.27x
+    / 1.15x and 1.03x / 1.10x).  Not traced; likely R's panels (512 KiB in float64 at
+    I = 256) leave the second-level cache between steps, as BLAS's packed copy does."""
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
             head = info.read(4096)

@@ -2,10 +2,10 @@
 
 Each step of the BPTT loops multiplies the block's rows by the same matrix (forward
 a(t−1) Rᵀ, backward δ(t) R).  OpenBLAS's Haswell kernels (every CPU without AVX-512)
-copy that matrix into packed panels at every call, and so do its SkylakeX kernels for
-a product above their small-matrix size (on Intel one call of all the block's rows:
-``compiled.split_products``); :func:`pack` makes the panels once per loop and
-:func:`product` runs each step's product from them.
+copy that matrix into packed panels at every call; :func:`pack` makes the panels once per
+loop and :func:`product` runs each step's product from them.  (Its SkylakeX kernels pack
+it too in the one call of an Intel CPU with AVX-512, but there the panels did not make
+the step faster: ``compiled.split_products``.)
 
 The panels: M's columns in blocks of two vectors (``2L`` columns, zeros past the last),
 each block's k rows one after another, so a tile's terms are read in order from one
