@@ -114,3 +114,19 @@ def test_an_infinite_input_spoils_only_its_own_row(width):
     out = np.empty((8, 13))
     WIDTHS[width][0](a, np.ones((16, 13)), out, 0.0)
     assert np.all(np.isinf(out[0])) and np.all(out[1:] == 16.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("rows", "columns"), [(0, 16), (1, 1), (3, 5), (10, 16), (300, 32)])
+def test_aligned_arrays_start_on_a_cache_line(dtype, rows, columns):
+    """numba's np.empty gives 32 bytes; a 512-bit vector split over two lines runs slower."""
+    array = numba.njit(lambda like, r, c: panels.aligned(like, r, c))(
+        np.zeros(1, dtype=dtype), rows, columns
+    )
+    assert array.shape == (rows, columns) and array.dtype == dtype
+    assert array.flags.c_contiguous and array.ctypes.data % 64 == 0
+
+
+def test_panels_start_on_a_cache_line():
+    P = _widest(np.ones((5, 7)), np.ones((7, 9)), np.empty((5, 9)), 0.0)
+    assert P.ctypes.data % 64 == 0
