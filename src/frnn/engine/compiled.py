@@ -62,9 +62,9 @@ PANELS = -1
 # against 320 / 175, (256 rows) 501 / 229 against 621 / 323 (67 / 146 GFLOP/s, above
 # numpy's 1024 × 1024 product); I = 512 (256 rows) 2480 / 1047 against 2484 / 1330, even
 # in float64, so the panels stop at 256.  A training step (``bench_vs_torch``'s sizes,
-# both sampled in turn in one process, wall time), one thread: medium (I = 128) 1.25x /
-# 1.23–1.25x faster, large (I = 256) 1.01–1.09x / 1.13x; two threads medium 1.14–1.30x /
-# 1.02–1.23x, large 1.11–1.26x / 1.06–1.11x.
+# both sampled in turn in one process, wall time, three runs, load 0.3–2.2), one thread:
+# medium (I = 128) 1.25–1.28x / 1.23–1.25x faster, large (I = 256) 1.01–1.26x /
+# 1.07–1.13x; two threads medium 1.10–1.30x / 1.02–1.23x, large 1.01–1.26x / 1.06–1.11x.
 WIDE_PANELS_MAX_UNITS = 256
 
 
