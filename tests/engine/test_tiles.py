@@ -63,7 +63,13 @@ def test_the_tiles_and_panels_run_only_where_blas_would_pack(monkeypatch):
     monkeypatch.setattr(compiled, "split_products", lambda: True)  # AMD: calls of few rows
     assert compiled.step_product(256, 128) == compiled.product_rows(256) == 8
     monkeypatch.setattr(compiled, "split_products", lambda: False)  # Intel: one call
+    monkeypatch.setattr(compiled, "wide_vectors", lambda: False)  # numba held to AVX2
     assert compiled.step_product(256, 128) == 128
+    monkeypatch.setattr(compiled, "wide_vectors", lambda: True)  # AVX-512: its panels
+    assert compiled.step_product(compiled.TILES_MAX_UNITS, 64) == 64
+    assert compiled.step_product(compiled.TILES_MAX_UNITS + 1, 64) == compiled.PANELS
+    assert compiled.step_product(compiled.WIDE_PANELS_MAX_UNITS, 7) == compiled.PANELS
+    assert compiled.step_product(compiled.WIDE_PANELS_MAX_UNITS + 1, 7) == 7
 
 
 def test_split_products_reads_the_cpu_vendor(monkeypatch, tmp_path):

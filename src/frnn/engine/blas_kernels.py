@@ -20,7 +20,9 @@ Every argument's shape was checked there: these loops index without checks.  Eac
 product with R is BLAS's, or, where BLAS would pack its operands at every call (no
 small-matrix kernels), the compiled tiles of :func:`frnn.engine.tiles.product` for small
 networks and :func:`frnn.engine.panels.product` from R's panels, packed once a loop, for
-larger ones (``compiled.step_product`` decides).
+larger ones, in the CPU's widest vectors; those panels in 512-bit vectors on Intel CPUs
+with AVX-512 too, up to ``compiled.WIDE_PANELS_MAX_UNITS`` units, where BLAS's one call
+packs R (``compiled.step_product`` decides).
 """
 
 from __future__ import annotations
@@ -32,14 +34,15 @@ from .activations import HARDTANH, LINEAR, RELU, TANH
 from .kernel_math import FMA, lengths_within  # noqa: F401  (``compiled`` calls it)
 from .kernel_math import f as _f
 from .kernel_math import f_prime as _f_prime
-from .panels import pack, panels
+from .panels import aligned, pack, panels
 from .panels import product as panel_product
+from .simd import widest
 from .tiles import product
 
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "3cc03c25b65373fd"
+IMPORTS_DIGEST = "4d1bddf7724ff1e3"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 
@@ -59,7 +62,7 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
     rows = b1 - b0
     X = np.empty((n, rows, D), dtype=A.dtype)  # x(t) of a chunk, where not contiguous
     U = np.empty((n, rows, I), dtype=A.dtype)  # W x(t) of a chunk
-    carry = np.empty((rows, I), dtype=A.dtype)  # R a(t−1)
+    carry = aligned(A, rows, I)  # R a(t−1); on 64 bytes for the panels' vectors
     P, edge = _packed(RT, rows, split, zero)
     for t0 in range(0, T, n):
         t1 = min(T, t0 + n)
@@ -97,7 +100,8 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
     delta = np.empty((n, rows, I), dtype=A.dtype)  # δ(t) of the chunk's steps
     PX = np.empty((n, rows, I + D), dtype=A.dtype)  # [a(t−1), x(t)], where copied
     G = np.empty((rows, I), dtype=A.dtype)  # many-to-many: Vᵀ ∂L/∂z(t)
-    carry = np.zeros((rows, I), dtype=A.dtype)  # ∂L/∂a(t): Rᵀ δ(t+1), then + g(t)
+    carry = aligned(A, rows, I)  # ∂L/∂a(t): Rᵀ δ(t+1), then + g(t)
+    carry[:] = zero
     part = np.empty((I, I + D), dtype=A.dtype)  # a chunk's [dR, dW] by one product
     part_R = np.empty((I, I), dtype=A.dtype)  # or by two
     part_W = np.empty((I, D), dtype=A.dtype)
@@ -222,11 +226,12 @@ def _dot(a, M, out, split, zero):
 @njit(cache=True, nogil=True, inline="always")
 def _packed(M, rows, split, zero):
     """(M's panels, the product's scratch (rows, 2L)) where ``split`` < 0: packed once
-    for the loop's every step; else two empty arrays."""
+    for the loop's every step, for the CPU's widest vectors (``simd.WIDEST``); else two
+    empty arrays."""
     if split < 0:
-        P = panels(M)
+        P = panels(M, widest(zero))
         pack(M, P, zero)
-        return P, np.empty((rows, P.shape[1]), dtype=M.dtype)
+        return P, aligned(M, rows, P.shape[1])
     none = np.empty((0, 64 // M.itemsize), dtype=M.dtype)
     return none, none
 
@@ -240,7 +245,7 @@ def _dot_rows(a, M, out, split, zero, P, edge):
         product(a, M, out, zero)
         return
     if split < 0:
-        panel_product(a, P, M.shape[1], out, edge, zero)
+        panel_product(a, P, M.shape[1], out, edge, widest(zero))
         return
     for r0 in range(0, a.shape[0], split):
         r1 = min(a.shape[0], r0 + split)

@@ -52,6 +52,21 @@ TILES_MAX_UNITS = 64
 # 387 / 208 (the tiles 586 / 267); packing R (256 × 256) takes 42 / 32 µs once a loop.
 PANELS = -1
 
+# Hidden units up to which ``step_product`` takes the panels on an Intel CPU with AVX-512,
+# whose OpenBLAS has small-matrix kernels but runs a step's product (one call) through its
+# packed path: the panels there use 512-bit vectors (``simd.WIDEST``), tiles of 8 rows by
+# two vectors, on 64-byte boundaries.  Measured on a 2-core Intel Xeon (Ice Lake), one
+# thread, thread CPU time, rows × I by I × I, medians of 15 rounds interleaved, load
+# average 1.3–1.8, panels against OpenBLAS 0.3.30's SkylakeX kernels, float64 / float32:
+# I = 128 (64 rows) 30.5 / 14.9 µs against 52.6 / 25.5; I = 256 (128 rows) 242 / 115
+# against 320 / 175, (256 rows) 501 / 229 against 621 / 323 (67 / 146 GFLOP/s, above
+# numpy's 1024 × 1024 product); I = 512 (256 rows) 2480 / 1047 against 2484 / 1330, even
+# in float64, so the panels stop at 256.  A training step (``bench_vs_torch``'s sizes,
+# both sampled in turn in one process, wall time, three runs, load 0.3–2.2), one thread:
+# medium (I = 128) 1.25–1.28x / 1.23–1.25x faster, large (I = 256) 1.01–1.26x /
+# 1.07–1.13x; two threads medium 1.10–1.30x / 1.02–1.23x, large 1.01–1.26x / 1.06–1.11x.
+WIDE_PANELS_MAX_UNITS = 256
+
 
 @functools.cache
 def numba_kernels():
@@ -171,13 +186,27 @@ def step_product(I: int, rows: int) -> int:
     compiled tiles (:func:`frnn.engine.tiles.product`), ``PANELS`` from R's panels packed
     once a loop (:mod:`frnn.engine.panels`), else in BLAS calls of so many rows.
 
-    BLAS's small-matrix kernels where it has them; else the tiles up to ``TILES_MAX_UNITS``
-    hidden units, where BLAS's packing of both operands costs more than their products,
-    and the panels above, where BLAS's packing of R at every call does.
+    BLAS's small-matrix kernels where it has them, except on Intel CPUs with AVX-512,
+    where the panels of 512-bit vectors win from ``TILES_MAX_UNITS`` to
+    ``WIDE_PANELS_MAX_UNITS`` hidden units; else the tiles up to ``TILES_MAX_UNITS``,
+    where BLAS's packing of both operands costs more than their products, and the panels
+    above, where BLAS's packing of R at every call does.
     """
     if small_kernels():
-        return (product_rows(I) if split_products() else 0) or rows
+        if split_products():  # AMD: calls of a few rows, unpacked
+            return product_rows(I) or rows
+        if TILES_MAX_UNITS < I <= WIDE_PANELS_MAX_UNITS and wide_vectors():
+            return PANELS
+        return rows
     return 0 if I <= TILES_MAX_UNITS else PANELS
+
+
+@functools.cache
+def wide_vectors() -> bool:
+    """Whether numba compiles for 512-bit vectors here (``simd.WIDEST``: AVX-512)."""
+    from .simd import WIDEST
+
+    return WIDEST == 64
 
 
 @functools.cache
