@@ -696,3 +696,22 @@ def test_inputs_by_number_in_a_file_without_a_header(tmp_path):
     a = frnn("predict", "--model", run, "--series", series)
     assert a.returncode == 0, a.stderr
     assert a.stdout == frnn("predict", "--model", tmp_path / "b", "--series", two).stdout
+
+
+def test_business_days_are_said_once_and_the_times_follow_them(tmp_path, capsys):
+    """Weekends absent: a calendar, not gaps to fill; predict's stamps skip the weekend."""
+    from frnn.cli.forecast import _continued, _note_skips
+    from frnn.data.seriesfile import read_series_file
+
+    days = np.arange(np.datetime64("2024-01-01"), np.datetime64("2024-12-31"))
+    days = days[np.is_busday(days)]  # ends on Monday 2024-12-30
+    path = tmp_path / "b.csv"
+    path.write_text("date,price\n" + "".join(f"{d},{i % 7}\n" for i, d in enumerate(days)))
+    found = read_series_file(str(path))
+    _note_skips(str(path), found)
+    note = capsys.readouterr().err
+    assert "repeats every 5 rows (steps of 1 day; business days" in note
+    assert "insert the missing rows" not in note and note.count("\n") == 1
+    assert _continued(found, 6) == [
+        "2024-12-31", "2025-01-01", "2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"
+    ]  # fmt: skip

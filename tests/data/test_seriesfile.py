@@ -166,3 +166,32 @@ def test_blank_lines_with_time_stamps_or_in_a_quoted_field_are_no_steps(tmp_path
 def test_a_field_that_is_no_number_is_named_with_a_hint(tmp_path, text, message):
     with pytest.raises(ValueError, match=message):
         _read(tmp_path, "s.csv", text)
+
+
+def _business_days(tmp_path, end: str, drop=()):
+    days = np.arange(np.datetime64("2024-01-01"), np.datetime64(end))
+    days = days[np.is_busday(days)]
+    days = days[~np.isin(days, np.array(drop, dtype="datetime64[D]"))]
+    text = "date,price\n" + "".join(f"{d},{i % 7}\n" for i, d in enumerate(days))
+    return _read(tmp_path, "b.csv", text)
+
+
+def test_a_calendar_of_business_days_is_found_with_its_next_intervals(tmp_path):
+    day = 86_400_000_000
+    found = _business_days(tmp_path, "2024-12-31", drop=["2024-07-04"])  # ends on a Monday
+    assert found.calendar() == (5, [day, day, day, day, 3 * day])
+    late = _business_days(tmp_path, "2024-12-31", drop=["2024-12-25"])  # the phase shifted
+    assert late.calendar() == (5, None)  # a period, but the last rows' is not sure
+
+
+def test_no_calendar_for_a_step_missing_once_or_regular_stamps(tmp_path):
+    hours = "time,load\n" + "".join(f"{t},{t % 5}\n" for t in range(200) if t != 50)
+    assert _read(tmp_path, "h.csv", hours).calendar() is None
+    regular = "time,load\n" + "".join(f"{t},{t % 5}\n" for t in range(200))
+    assert _read(tmp_path, "r.csv", regular).calendar() is None
+
+
+def test_no_calendar_for_steps_missing_here_and_there(tmp_path):
+    kept = [t for t in range(300) if t not in (40, 41, 97, 150, 151, 152, 260)]
+    text = "time,load\n" + "".join(f"{t},{t % 5}\n" for t in kept)
+    assert _read(tmp_path, "h.csv", text).calendar() is None

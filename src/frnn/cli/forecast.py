@@ -497,7 +497,16 @@ def _note_skips(path: str, found, first: int = 0) -> None:
         return
     usual, at = skips[0], skips[1][skips[1] >= first]
     gaps = np.diff(found.times)[at] / usual - 1  # the steps missing at each
-    unit = f"{usual:g}" if found.time_kind == "number" else str(timedelta(microseconds=usual))
+    unit = f"{usual:g}" if found.time_kind == "number" else _interval(usual)
+    calendar = found.calendar()
+    if calendar is not None:  # business days, opening hours: the rows are the steps meant
+        follow = "follow the pattern" if calendar[1] else "go on by the usual step"
+        _note(
+            f"{path}: the rows skip time in a pattern that repeats every {calendar[0]} rows "
+            f"(steps of {unit}; business days or opening hours?): read as consecutive "
+            f"steps; the forecasts' time stamps {follow}"
+        )
+        return
     i = int(at[0])
     _note(
         f"{path}: {int(round(gaps.sum()))} time step(s) of {unit} missing (the first between "
@@ -505,6 +514,14 @@ def _note_skips(path: str, found, first: int = 0) -> None:
         "steps, so a window across a gap spans more time: insert the missing rows, with "
         "their values, to keep the spacing"
     )
+
+
+def _interval(microseconds: int) -> str:
+    """An interval of dates as people write it: "1 day", "2 days", "1:00:00"."""
+    days, rest = divmod(microseconds, 86_400_000_000)
+    if days and not rest:
+        return f"{days} day{'s' if days > 1 else ''}"
+    return str(timedelta(microseconds=microseconds))
 
 
 def _note(text: str) -> None:
@@ -621,15 +638,17 @@ def _count(path: str, found, channels: list | None, D: int) -> None:
 
 def _continued(found, horizon: int) -> list[str] | None:
     """The time stamps of the ``horizon`` steps after the last row, where the file's are
-    regular, or regular but for whole steps missing (None otherwise)."""
+    regular, or regular but for whole steps missing (by the usual step, or by the file's
+    calendar where the steps missing repeat: ``SeriesFile.calendar``; None otherwise)."""
     step = found.step()
     skips = found.skips()
+    calendar = found.calendar()
     if step is None and skips is not None:
         step = skips[0]  # whole steps missing further back: the usual one
     if step is None:
         return None
-    last = found.times[-1]
-    ahead = [last + step * (k + 1) for k in range(horizon)]
+    p, gaps = calendar if calendar is not None and calendar[1] else (1, [step])
+    ahead = (found.times[-1] + np.cumsum([gaps[k % p] for k in range(horizon)])).tolist()
     if found.time_kind == "number":
         whole = np.all(found.times == np.round(found.times))
         return [str(int(t)) if whole else f"{t:.15g}" for t in ahead]

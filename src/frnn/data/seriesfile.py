@@ -95,6 +95,40 @@ class SeriesFile:
             return None
         return usual.item(), np.flatnonzero(gaps > usual)
 
+    def calendar(self):
+        """Where the steps missing repeat every p rows, a calendar of the file's own
+        (business days: p = 5, intervals of 1, 1, 1, 1 and 3 days; opening hours): (p, the
+        intervals of the next p rows after the last, in order, or None); None where
+        ``skips`` finds none, or they follow no period.
+
+        A period: the smallest p in [2, ``CALENDAR_ROWS``] with at least 90% of the last
+        ``CALENDAR_SPAN`` intervals, and 90% of those that skip steps (three at least),
+        equal to the one p rows before (a holiday breaks a calendar for a row or two, and
+        shifts its phase), over three periods at least.  The
+        next intervals are the last p again, where those repeat the p before them (no
+        holiday among the last 2p rows to shift the phase); None otherwise.
+        """
+        skips = self.skips()
+        if skips is None:
+            return None
+        usual = skips[0]
+        gaps = np.round(np.diff(self.times)[-CALENDAR_SPAN:] / usual).astype(np.int64)
+        n, big = len(gaps), np.flatnonzero(gaps > 1)  # the steps missing: three at least
+        for p in range(2, min(CALENDAR_ROWS, n // 3) + 1) if len(big) >= 3 else ():
+            later = big[big >= p]  # and most of them p rows after another
+            recur = len(later) >= 2 and np.mean(gaps[later - p] == gaps[later]) >= 0.9
+            if recur and np.mean(gaps[p:] == gaps[:-p]) >= 0.9:
+                last = gaps[n - p :]
+                same = np.array_equal(last, gaps[n - 2 * p : n - p])
+                return p, [int(m) * usual for m in last] if same else None
+        return None
+
+
+# The longest calendar (rows a period) that ``SeriesFile.calendar`` looks for, and the
+# intervals it reads: a week of opening hours fits, and a million-row file costs
+# milliseconds.
+CALENDAR_ROWS, CALENDAR_SPAN = 24 * 7, 20_000
+
 
 def read_series_file(path: str, *, header=None, time=None, columns=None, limit=None) -> SeriesFile:
     """Read one long series from a delimited file.
