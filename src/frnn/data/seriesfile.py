@@ -104,9 +104,9 @@ class SeriesFile:
         A period: the smallest p in [2, ``CALENDAR_ROWS``] with at least 90% of the last
         ``CALENDAR_SPAN`` intervals, and 90% of those that skip steps (three at least),
         equal to the one p rows before (a holiday breaks a calendar for a row or two, and
-        shifts its phase), over three periods at least.  The
-        next intervals are the last p again, where those repeat the p before them (no
-        holiday among the last 2p rows to shift the phase); None otherwise.
+        shifts its phase), over three periods at least.  The next intervals are the last
+        p again, where those repeat the p before them (no holiday among the last 2p rows
+        to shift the phase); None otherwise.
         """
         skips = self.skips()
         if skips is None:
