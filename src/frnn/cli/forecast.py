@@ -640,14 +640,14 @@ def _continued(found, horizon: int) -> list[str] | None:
     """The time stamps of the ``horizon`` steps after the last row, where the file's are
     regular, or regular but for whole steps missing (by the usual step, or by the file's
     calendar where the steps missing repeat: ``SeriesFile.calendar``; None otherwise)."""
-    step = found.step()
-    skips = found.skips()
-    calendar = found.calendar()
-    if step is None and skips is not None:
-        step = skips[0]  # whole steps missing further back: the usual one
-    if step is None:
-        return None
-    p, gaps = calendar if calendar is not None and calendar[1] else (1, [step])
+    gaps = [found.step()]
+    if gaps[0] is None:
+        skips = found.skips()
+        if skips is None:
+            return None
+        calendar = found.calendar()  # else whole steps missing further back: the usual one
+        gaps = calendar[1] if calendar is not None and calendar[1] else [skips[0]]
+    p = len(gaps)
     ahead = (found.times[-1] + np.cumsum([gaps[k % p] for k in range(horizon)])).tolist()
     if found.time_kind == "number":
         whole = np.all(found.times == np.round(found.times))

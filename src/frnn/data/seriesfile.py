@@ -226,8 +226,10 @@ def _blank_steps(numbered: list, fields: list, ends: list, width: int) -> tuple[
     and a blank line is no step: a missing step is told from the stamps.)  ``ends``: the
     line each row ends on (a quoted field may span lines).
     """
+    if not np.any(np.subtract(numbered[1:], ends[:-1]) > 1):
+        return numbered, fields  # no blank line between rows (most files): as read
     rows, out = [numbered[0]], [fields[0]]
-    for end, r, row in zip(ends, numbered[1:], fields[1:], strict=False):
+    for end, r, row in zip(ends[:-1], numbered[1:], fields[1:], strict=True):
         for blank in range(end + 1, r):
             rows.append(blank)
             out.append([""] * width)

@@ -126,11 +126,7 @@ def splat(typingctx, x):
     vector = Vector(x)
 
     def codegen(context, builder, sig, args):
-        value_type = context.get_value_type(vector)
-        undefined = ir.Constant(value_type, ir.Undefined)
-        first = builder.insert_element(undefined, args[0], ir.Constant(ir.IntType(32), 0))
-        mask = ir.Constant(ir.VectorType(ir.IntType(32), vector.lanes), [0] * vector.lanes)
-        return builder.shuffle_vector(first, undefined, mask)
+        return _splat(context, builder, vector, args[0])
 
     return vector(x), codegen
 
@@ -192,6 +188,7 @@ def widest(typingctx, x):
 
 
 def _splat(context, builder, vector, x):
+    """x in every lane of a new ``vector``: inserted in lane 0, then shuffled to all."""
     value_type = context.get_value_type(vector)
     undefined = ir.Constant(value_type, ir.Undefined)
     first = builder.insert_element(undefined, x, ir.Constant(ir.IntType(32), 0))
