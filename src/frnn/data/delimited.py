@@ -27,15 +27,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import itertools
+import warnings
 
 import numpy as np
 
 from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
-from .headers import LABEL_POSITIONS, is_header, pandas_index
+from .headers import LABEL_POSITIONS, is_header, numbered_header, numeric_row, pandas_index
 from .keycolumns import refuse_key_columns
 from .labels import as_labels
+from .layouts import LayoutWarning
 from .longrows import LongOrCsvRows, LongRow, RecordLines, long_or_split_rows
 from .rowvalues import is_number, row_values
 from .semicolons import semicolon_rows
@@ -179,12 +181,14 @@ class _Rows:
 
 
 @contextlib.contextmanager
-def table(path: str, *, label, header, budget: int):
+def table(path: str, *, label, header, budget: int, declared: bool = True):
     """The file opened and split into fields: ``(names, rows)``, the header's column names
     (None without a header row; pandas' index column's dropped) and the rows after it
     (:class:`_Rows`).  ``header`` None detects the header for ``label``
     (:func:`frnn.data.headers.is_header`); the file and its lines are bounded by ``budget``
-    bytes."""
+    bytes.  A header row ``declared`` (``header=True``, the user's word) that holds only
+    numbers is read as names all the same, with a :class:`~frnn.data.layouts.LayoutWarning`
+    naming it (:func:`_warn_numbers`)."""
     with _opened(path, budget) as (first, rows):
         if not first:
             raise ValueError(  # any layout: a series per row, a step per row (--series)
@@ -192,6 +196,8 @@ def table(path: str, *, label, header, budget: int):
             )
         fields = [row for _, row in first]
         indexed = pandas_index(fields)
+        if header is True and declared:
+            _warn_numbers(path, first[0], label)
         if header is None:
             header = is_header(fields, label)
         rows = itertools.chain(first, rows)
@@ -199,6 +205,22 @@ def table(path: str, *, label, header, budget: int):
         if header and indexed:  # the index column pandas writes: not data
             names = names[1:]
         yield names, _Rows(rows, bool(header), bool(header and indexed))
+
+
+def _warn_numbers(path: str, first: tuple[int, list[str]], label) -> None:
+    """Warn that the first row ``(line, fields)``, declared a header, holds only numbers:
+    its values would be lost as column names, silently.  pandas' numbered columns
+    (``0,1,2,3``, ``,0,1,2``: :func:`frnn.data.headers.numbered_header`) are a header."""
+    line, fields = first
+    if not numeric_row(fields) or numbered_header(fields, label):
+        return
+    shown = ", ".join(f.strip() for f in fields[:5]) + (", …" if len(fields) > 5 else "")
+    warnings.warn(
+        f"{path}: row {line} ({shown}) holds only numbers, yet header=True reads it as the "
+        "column names, not as a series; if it is data, read the file with header=False",
+        LayoutWarning,
+        stacklevel=4,
+    )
 
 
 @contextlib.contextmanager
