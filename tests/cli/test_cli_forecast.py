@@ -683,6 +683,19 @@ def test_inputs_refused(tmp_path, inputs, message):
     assert not (tmp_path / "r").exists()
 
 
+def test_a_target_beyond_a_headerless_file_says_how_many_columns_it_has(tmp_path):
+    """Before: "no such column of values; the file's are column 1, column 2, column 3
+    (columns 1, 2, 3)"."""
+    values = np.column_stack([_values(30), np.arange(30.0)])  # columns 1, 2, 3
+    series = _write(tmp_path / "bare.csv", values, times=False, header=False)
+    argv = ["--window", "5", "--target", "99", "--out", tmp_path / "r"]
+    said = "--target 99: no such column; the file has 3 columns (1..3) and no header row: "
+    _one_line(frnn("train", "--series", series, *argv), said + "name a column of values by its")
+    named = _write(tmp_path / "named.csv", values[:, :2])  # a time column, then load, temp
+    said = "the file's columns of values are load, temp (columns 2, 3)"
+    _one_line(frnn("train", "--series", named, *argv), said)
+
+
 def test_inputs_by_number_in_a_file_without_a_header(tmp_path):
     values = np.column_stack([_values(80), np.arange(80.0)])  # columns 1, 2, 3
     series = _write(tmp_path / "bare.csv", values, times=False, header=False)

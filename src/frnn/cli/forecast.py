@@ -293,10 +293,7 @@ def _target(path: str, found, target, inputs=None) -> int:
         )
     if found.time is not None and target in (found.time, str(_time_number(found))):
         raise ValueError(f"{path}: --target {target}: the time column, not values")
-    raise ValueError(
-        f"{path}: --target {target}: no such column of values; the file's are "
-        f"{', '.join(names[:10])} (columns {', '.join(map(str, found.columns[:10]))})"
-    )
+    raise ValueError(f"{path}: --target {target}: no such column; {found.columns_said()}")
 
 
 def _time_number(found) -> int:

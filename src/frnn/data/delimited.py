@@ -312,6 +312,34 @@ def _delimiter(ext: str, first: str) -> str | None:
     return "," if ext == ".csv" or "," in first else None
 
 
+def _no_label_column(path: str, label: str, names: list[str]) -> None:
+    """Refuse ``label``, which names none of the header's ``names``, saying what the first
+    row holds: numbers, or a real number among names (a file without a header, its first
+    row a series; integers may number the steps), or names; and that a column's number is
+    no name."""
+    number = label.strip().lstrip("+-").isdigit()
+    counted = f"the file has {len(names)} columns"
+    not_number = " (a column's number is not taken)" if number else ""
+    if all(is_number(n) for n in names):
+        raise ValueError(
+            f"{path}: label={label!r} names a header column, but the first row holds "
+            f"numbers, not column names ({counted}); give the label's position: 'first' or "
+            f"'last'{not_number}"
+        )
+    if any(is_number(n) and not n.lstrip("+-").isdigit() for n in names):
+        shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        raise ValueError(
+            f"{path}: no column named {label!r}: {counted}, and the first row ({shown}) "
+            "holds numbers, so it is likely a series, not a header of column names; give "
+            f"the label's position: 'first' or 'last'{not_number}"
+        )
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    raise ValueError(
+        f"{path}: no column named {label!r}; the header names {names[:10]}{more}"
+        + f"; label must be a column's name or its position, 'first' or 'last'{not_number}"
+    )
+
+
 def _label_column(path: str, label, names) -> int | None:
     if label == "none":
         return None
@@ -326,13 +354,8 @@ def _label_column(path: str, label, names) -> int | None:
             "'first' or 'last'"
         )
     stripped = [n.strip() for n in names]
-    if label not in stripped and all(is_number(n) for n in stripped):
-        raise ValueError(
-            f"{path}: label={label!r} names a header column, but the first row holds "
-            "numbers, not column names; give the label's position: 'first' or 'last'"
-        )
     if label not in stripped:
-        raise ValueError(f"{path}: no column named {label!r}; the header names {stripped[:10]}")
+        _no_label_column(path, label, stripped)
     columns = [i + 1 for i, name in enumerate(stripped) if name == label]
     if len(columns) > 1:  # the first was taken, the others read as values ("expected a number")
         raise ValueError(

@@ -72,6 +72,15 @@ class SeriesFile:
     times: np.ndarray | None = None
     time_kind: str | None = None
 
+    def columns_said(self) -> str:
+        """The file's columns of values as a message says them (:func:`_columns_said`)."""
+        width = len(self.columns) + (self.time is not None)
+        labels = [self.time] * width  # the one column left unfilled is the time column's
+        for name, column in zip(self.names, self.columns, strict=True):
+            labels[column - 1] = name
+        at = None if self.time is None else (set(range(width)) - {c - 1 for c in self.columns})
+        return _columns_said(labels, None if at is None else at.pop())
+
     def step(self):
         """The regular interval between time stamps (a number, or microseconds), or None
         where there is no time column, one step only, or the intervals differ."""
@@ -248,17 +257,38 @@ def _chosen(path: str, labels: list, at, columns) -> list[int]:
         elif text.isdigit() and 1 <= int(text) <= len(labels):
             c = int(text) - 1
         else:
-            others = [name for i, name in enumerate(labels) if i != at]
-            raise ValueError(
-                f"{path}: no column {text!r}; the file's columns of values are "
-                f"{', '.join(others[:10])}{' ...' if len(others) > 10 else ''}"
-            )
+            raise ValueError(f"{path}: no column {text!r}; {_columns_said(labels, at)}")
         if c == at:
             raise ValueError(f"{path}: {text!r} is the time column, not a column of values")
         if c in chosen:
             raise ValueError(f"{path}: the column {labels[c]!r} is chosen twice")
         chosen.append(c)
     return chosen
+
+
+def _columns_said(labels: list, at) -> str:
+    """The file's columns of values as a message says them: their names and numbers (from
+    1), or, in a file without a header (``labels`` "column N"), how many and their range."""
+    numbers = [i + 1 for i in range(len(labels)) if i != at]
+    if all(name == f"column {i + 1}" for i, name in enumerate(labels)):
+        time = f", column {at + 1} the time column" if at is not None else ""
+        return (
+            f"the file has {len(labels)} columns (1..{len(labels)}{time}) and no header row: "
+            f"name a column of values by its number, {_numbers_said(numbers)}"
+        )
+    names = [labels[n - 1] for n in numbers]
+    more = " ..." if len(names) > 10 else ""
+    return (
+        f"the file's columns of values are {', '.join(names[:10])}{more} (columns "
+        f"{_numbers_said(numbers)})"
+    )
+
+
+def _numbers_said(numbers: list[int]) -> str:
+    """Column numbers, a run of them as ``first..last``."""
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+        return f"{numbers[0]}..{numbers[-1]}"
+    return ", ".join(map(str, numbers[:10])) + (" ..." if len(numbers) > 10 else "")
 
 
 def _time_column(path: str, labels: list, first: list, time, has_header: bool) -> int | None:
