@@ -465,10 +465,12 @@ def _read_for_model(args: argparse.Namespace, model, scored: bool = False):
     _count(args.series, found, data["channels"], model.n_features_in_)
     if data["channels"] is None:
         if scored and len(found.names) > 1:
+            names = ", ".join(found.names[:10]) + (" ..." if len(found.names) > 10 else "")
             raise ValueError(
-                f"--series: no config.json beside {args.model} says which of the "
-                f"{len(found.names)} channels the model forecasts; pass the run directory, "
-                "or copy its config.json beside the model file"
+                f"--series: {args.model} forecasts one of the file's {len(found.names)} "
+                f"channels ({names}), and only its run's config.json records which (the "
+                "target): pass --model RUN_DIR, the run directory of frnn train --series, or "
+                f"copy its config.json beside {Path(args.model).name}"
             )
         data = {**data, "channels": found.names, "target": found.names[0], "bare": args.model}
     return data, found
@@ -541,9 +543,12 @@ def evaluate_forecast(args: argparse.Namespace, model) -> int:
     data, found = _read_for_model(args, model, scored=True)
     size = args.test_size or data.get("test_size")
     if not size:
-        raise ValueError(
-            "--series: pass --test-size N, the last N rows to score (the run held out none)"
+        held = (  # a lone model file cannot tell what its run held out
+            f"no config.json beside {data['bare']} records the run's"
+            if data.get("bare")
+            else "the run held out none"
         )
+        raise ValueError(f"--series: pass --test-size N, the last N rows to score ({held})")
     if args.season is not None:
         data = {**data, "season": args.season}
     window, horizon = data["window"], data["horizon"]
