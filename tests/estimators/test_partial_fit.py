@@ -110,7 +110,7 @@ def test_what_partial_fit_refuses():
         frnn.RNNClassifier(**SMALL, class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
     assert not hasattr(frnn.RNNClassifier(training="bptt"), "partial_fit")
     assert not hasattr(frnn.RNNRegressor(training="bptt"), "partial_fit")
-    with pytest.raises(ValueError, match="y has 2 output"):
+    with pytest.raises(ValueError, match=r"y has 2 output\(s\); the training targets have 1$"):
         reg = frnn.RNNRegressor(**SMALL).partial_fit(X, y)
         reg.partial_fit(X, np.column_stack([y, y]))
 
