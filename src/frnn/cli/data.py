@@ -89,8 +89,8 @@ def add_text_options(parser, command: str) -> None:
         metavar="COLUMN",
         help="a text file's header column of series ids: one row per time step where an id "
         "is on several rows (long format), else one series per row; none: no id column, "
-        "whatever the header names (a header column such as id or timestamp is refused "
-        "without --id)" + recorded,
+        "whatever the header names (default: no id column, and a header column such as id "
+        "or timestamp is refused)" + recorded,
     )
     parser.add_argument(
         "--time",

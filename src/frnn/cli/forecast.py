@@ -78,7 +78,13 @@ def add_forecast_options(parser: argparse.ArgumentParser) -> None:
         "column (ISO 8601 dates, or numbers under a header such as time or date): train a "
         "forecaster of the next --horizon values from the last --window ones",
     )
-    add("--window", type=_SIZE, default=hide, metavar="N", help="past values each input holds")
+    add(
+        "--window",
+        type=_SIZE,
+        default=hide,
+        metavar="N",
+        help="past values (rows) each input holds (required with --series: no default)",
+    )
     add(
         "--horizon",
         type=_SIZE,

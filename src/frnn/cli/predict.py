@@ -76,7 +76,8 @@ def add_predict_parsers(commands) -> None:
             sub.add_argument(
                 "--out",
                 metavar="IMAGE",
-                help="a classifier's confusion matrix also drawn here (.png, .svg or .pdf)",
+                help="a classifier's confusion matrix also drawn here (.png, .svg or .pdf; "
+                "default: none drawn)",
             )
         sub.set_defaults(run=run)
 
