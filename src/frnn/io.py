@@ -101,7 +101,13 @@ def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.n
     if meta.get("kind") not in (kind,) and not (
         kind == "model" and meta.get("kind") in _MODEL_KINDS
     ):
-        raise ValueError(f"{path} holds an frnn {meta.get('kind')!r}, not a {kind}")
+        checkpoint = (  # frnn train's checkpoint.npz, beside its model.npz
+            ": a training checkpoint (frnn train's checkpoint.npz), whose model is the "
+            "model.npz beside it"
+            if meta.get("kind") == "state"
+            else ""
+        )
+        raise ValueError(f"{path} holds an frnn {meta.get('kind')!r}, not a {kind}{checkpoint}")
     return arrays, meta
 
 

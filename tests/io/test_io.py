@@ -172,8 +172,20 @@ def test_state_and_model_files_are_not_interchangeable(tmp_path, net):
     frnn.save_state(tmp_path / "s.npz", {"epoch": 1})
     with pytest.raises(ValueError, match="not a state"):
         frnn.load_state(tmp_path / "m.npz")
-    with pytest.raises(ValueError, match="not a model"):
-        frnn.load(tmp_path / "s.npz")
+    with pytest.raises(ValueError, match="not a model: a training checkpoint .* model.npz"):
+        frnn.load(tmp_path / "s.npz")  # before: "... holds an frnn 'state', not a model"
+
+
+def test_a_model_file_cut_short_is_said_to_be_truncated(tmp_path, net):
+    """Before: zipfile's "File is not a zip file" alone, for a file that is one, cut short."""
+    frnn.save(net, tmp_path / "m.npz")
+    data = (tmp_path / "m.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"cut.npz .*\(File is not a zip file: it starts as one "):
+        frnn.load(tmp_path / "cut.npz")
+    (tmp_path / "text.npz").write_text("hello")
+    with pytest.raises(ValueError, match=r"\(File is not a zip file\)$"):
+        frnn.load(tmp_path / "text.npz")
 
 
 def test_missing_file_is_file_not_found(tmp_path):
