@@ -18,7 +18,14 @@ from ..regressor import targets as real_targets
 from ..regressor.estimator import RNNRegressor
 from ..regressor.task import predictions
 from . import recorded, rundir
-from .data import add_text_options, check_channels, check_labels, no_labels, read_split
+from .data import (
+    add_text_options,
+    check_channels,
+    check_labels,
+    comma_hint,
+    no_labels,
+    read_split,
+)
 
 __all__ = ["add_predict_parsers"]
 
@@ -143,7 +150,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise ValueError(no_labels(args.data, " to evaluate against"))
     if regression and split.y.dtype.kind not in "biuf":
         got = split.y.flat[0].item()
-        raise ValueError(f"{args.data}: a regressor needs numeric targets; got {got!r}")
+        raise ValueError(
+            f"{args.data}: a regressor needs numeric targets; got {got!r}{comma_hint(got)}"
+        )
     if regression:
         metrics = real_targets.evaluate(model, split, split.y)
     else:
