@@ -86,6 +86,21 @@ def test_evaluate_out_refused_for_a_regressor(tmp_path):
     assert plain.stderr.startswith("frnn evaluate: warning: ") and "longer" in plain.stderr
 
 
+def test_evaluate_names_the_file_whose_targets_are_not_the_models(tmp_path):
+    """Before: "y has 1 output(s); the model was fitted to 2", no file named."""
+    X = np.random.default_rng(0).standard_normal((20, 6))
+    Y = np.column_stack([X.mean(axis=1), X.std(axis=1)])
+    np.savez(tmp_path / "two.npz", X=X, y=Y)
+    np.savez(tmp_path / "one.npz", X=X, y=Y[:, 0])
+    train = ["train", "--train", "two.npz", "--task", "regression", "--n-reservoirs", "2"]
+    assert frnn(*train, "--quiet", "--out", "r", cwd=tmp_path).returncode == 0
+    refused = frnn("evaluate", "--model", "r", "--data", "one.npz", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stderr == (
+        "frnn evaluate: error: one.npz: 1 target(s) per series, but the model was fitted to 2\n"
+    )
+    assert frnn("evaluate", "--model", "r", "--data", "two.npz", cwd=tmp_path).returncode == 0
+
+
 def test_evaluate_label_auto_knows_the_classifier_and_none_is_refused(tmp_path, capsys):
     """Before: evaluate --label auto read without the model's classes, so a classifier was
     told about regressors; --label none, offered in its help, could never evaluate."""

@@ -154,6 +154,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             f"{args.data}: a regressor needs numeric targets; got {got!r}{comma_hint(got)}"
         )
     if regression:
+        _check_outputs(args.data, model, split.y)
         metrics = real_targets.evaluate(model, split, split.y)
     else:
         if model.target_type_ != "multilabel-indicator":
@@ -187,6 +188,16 @@ def _check_evaluate(args: argparse.Namespace, model, regression: bool) -> None:
         raise ValueError("--out draws a confusion matrix; a multi-label model has none")
     image_format(args.out, "--out")  # as every command that draws
     check_target(args.out)  # a missing folder: refused before the scores are printed
+
+
+def _check_outputs(path: str, model, y: np.ndarray) -> None:
+    """A regressor's targets (n,) or (n, K) against its outputs, named by the file (the
+    estimator's words, "y has 1 output(s)", named no file and a Python argument)."""
+    K = 1 if y.ndim == 1 else y.shape[1]
+    if not model.sequence_ and y.ndim <= 2 and K != model.n_outputs_:
+        raise ValueError(
+            f"{path}: {K} target(s) per series, but the model was fitted to {model.n_outputs_}"
+        )
 
 
 def run_predict(args: argparse.Namespace) -> int:
