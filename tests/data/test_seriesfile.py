@@ -155,6 +155,20 @@ def test_a_column_beyond_a_headerless_file_says_how_many_it_has(tmp_path):
         assert str(raised.value).endswith(f"s.csv: no column '7'; {said}")
 
 
+def test_dates_among_the_values_beside_another_named_time_column_say_so(tmp_path):
+    """Before: "(a date or a time of day? a time column is one column of numbers or of ISO
+    8601 dates ...: write it so, ...)", of a column of ISO 8601 dates: the time column the
+    user meant, where time= named another."""
+    text = "when,step,load\n2024-01-01T00:00,1,0.5\n2024-01-01T01:00,2,0.6\n"
+    with pytest.raises(ValueError, match=r"s.csv") as raised:
+        _read(tmp_path, "s.csv", text, time="step")
+    assert str(raised.value).endswith(
+        "row 2, column 1 ('when'): expected a number, got '2024-01-01T00:00' (dates: the time "
+        "column? time='step' names another)"
+    )
+    assert _read(tmp_path, "s.csv", text).time == "when"  # found by itself
+
+
 def test_a_blank_line_among_the_rows_is_a_missing_step(tmp_path):
     """A spreadsheet's empty cell in a one-column series is a blank line: a step whose value
     is missing, not a step less (which would shift every later value by one)."""

@@ -192,8 +192,9 @@ def read_series_file(path: str, *, header=None, time=None, columns=None, limit=N
     if not channels:
         raise ValueError(f"{path}: only a time column; expected a column of values besides it")
     rows_ = np.asarray(numbered)
+    named = labels[at] if at is not None and time not in (None, "none") else None
     values = np.column_stack(
-        [_column(path, [f[c] for f in fields], rows_, c + 1, labels[c]) for c in channels]
+        [_column(path, [f[c] for f in fields], rows_, c + 1, labels[c], named) for c in channels]
     )  # (T, D)
     times = kind = None
     if at is not None:
@@ -311,9 +312,13 @@ def _time_column(path: str, labels: list, first: list, time, has_header: bool) -
     return named[0] if named else None
 
 
-def _column(path: str, texts: list, rows: np.ndarray, column: int, label: str) -> np.ndarray:
+def _column(
+    path: str, texts: list, rows: np.ndarray, column: int, label: str, time=None
+) -> np.ndarray:
     """A channel's values (T,), NaN where missing; a field that is not a number named by its
-    row and column (its number from 1 and ``label``, its header name or "column N")."""
+    row and column (its number from 1 and ``label``, its header name or "column N");
+    ``time``: the time column's name where ``time=`` named it (a date among the values may
+    be the time column the user meant)."""
     values = finite_floats(texts)  # (T,) at once, in C, where every value is a number
     if values is not None:
         return values
@@ -330,7 +335,7 @@ def _column(path: str, texts: list, rows: np.ndarray, column: int, label: str) -
             named = "" if label == f"column {column}" else f" ({label!r})"
             raise ValueError(
                 f"{path}: row {rows[i]}, column {column}{named}: expected a number, got "
-                f"{text[:40]!r}{_hint(path, text)}"
+                f"{text[:40]!r}{_hint(path, text, time)}"
             ) from None
         if not np.isfinite(values[i]):
             values[i] = np.nan  # inf is no measurement either: refused where it is read
@@ -340,9 +345,10 @@ def _column(path: str, texts: list, rows: np.ndarray, column: int, label: str) -
 _DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{1,2}:\d\d")
 
 
-def _hint(path: str, text: str) -> str:
+def _hint(path: str, text: str, time=None) -> str:
     """What a field that is no number may be: a row a .txt file's whitespace did not split,
-    or a date or time of day that is not the time column (not ISO 8601, or a second one)."""
+    or a date or time of day that is not the time column (not ISO 8601, or a second one;
+    or the time column itself, where ``time``, the column ``time=`` named, is another)."""
     grouped = _thousands_hint(text)
     if grouped:
         return grouped
@@ -351,6 +357,8 @@ def _hint(path: str, text: str) -> str:
             " (a .txt file is split at whitespace: name it .csv to split it at commas or "
             "semicolons)"
         )
+    if _DATE_LIKE.match(text) and time is not None:
+        return f" (dates: the time column? time={time!r} names another)"
     if _DATE_LIKE.match(text):
         return (
             " (a date or a time of day? a time column is one column of numbers or of ISO "
