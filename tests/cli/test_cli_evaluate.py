@@ -99,6 +99,18 @@ def test_evaluate_names_the_file_whose_targets_are_not_the_models(tmp_path):
         "frnn evaluate: error: one.npz: 1 target(s) per series, but the model was fitted to 2\n"
     )
     assert frnn("evaluate", "--model", "r", "--data", "two.npz", cwd=tmp_path).returncode == 0
+    # a classifier on a regressor's files: before, every value listed as an unknown label
+    y = (X[:, 0] > 0).astype(int)
+    np.savez(tmp_path / "classes.npz", X=X, y=y)
+    train = ["train", "--train", "classes.npz", "--n-reservoirs", "2", "--quiet", "--out", "c"]
+    assert frnn(*train, cwd=tmp_path).returncode == 0
+    for name, said in (
+        ("two.npz", "two.npz: 2 targets per series, but the model is a classifier of one label"),
+        ("one.npz", "one.npz: the targets are real numbers (e.g. "),
+    ):
+        refused = frnn("evaluate", "--model", "c", "--data", name, cwd=tmp_path)
+        assert refused.returncode == 2 and said in refused.stderr, refused.stderr
+        assert len(refused.stderr.splitlines()) == 1
 
 
 def test_evaluate_label_auto_knows_the_classifier_and_none_is_refused(tmp_path, capsys):

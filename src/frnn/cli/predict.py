@@ -158,6 +158,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         metrics = real_targets.evaluate(model, split, split.y)
     else:
         if model.target_type_ != "multilabel-indicator":
+            _check_classes(args.data or args.dataset, split.y)
             check_labels(split.y, model.classes_, args.data or args.dataset, "the model's classes")
         metrics = class_targets.evaluate(model, split, split.y, per_class=True)
     print(rundir.json_text(metrics) if args.json else format_evaluation(metrics))
@@ -188,6 +189,22 @@ def _check_evaluate(args: argparse.Namespace, model, regression: bool) -> None:
         raise ValueError("--out draws a confusion matrix; a multi-label model has none")
     image_format(args.out, "--out")  # as every command that draws
     check_target(args.out)  # a missing folder: refused before the scores are printed
+
+
+def _check_classes(source: str, y: np.ndarray) -> None:
+    """A classifier's file of targets that are not one class label per series: several
+    per series, or real numbers (a regressor's file; before: each value listed as a label
+    the model did not know)."""
+    if y.ndim == 2:
+        raise ValueError(
+            f"{source}: {y.shape[1]} targets per series, but the model is a classifier of one "
+            "label per series"
+        )
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y) & (y == np.round(y))):
+        raise ValueError(
+            f"{source}: the targets are real numbers (e.g. {y[~(y == np.round(y))][0]:.6g}), "
+            "not class labels, but the model is a classifier"
+        )
 
 
 def _check_outputs(path: str, model, y: np.ndarray) -> None:
