@@ -106,7 +106,7 @@ def test_evaluate_names_the_file_whose_targets_are_not_the_models(tmp_path):
     assert frnn(*train, cwd=tmp_path).returncode == 0
     for name, said in (
         ("two.npz", "two.npz: 2 targets per series, but the model is a classifier of one label"),
-        ("one.npz", "one.npz: the targets are real numbers (e.g. "),
+        ("one.npz", "none of them is a class, and most series have their own"),
     ):
         refused = frnn("evaluate", "--model", "c", "--data", name, cwd=tmp_path)
         assert refused.returncode == 2 and said in refused.stderr, refused.stderr

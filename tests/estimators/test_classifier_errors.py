@@ -94,7 +94,10 @@ def test_predict_before_fit_and_wrong_feature_count():
         (dict(n_ensemble=True), "n_ensemble"),
         (dict(bias="yes"), "bias"),
         # before: joblib's "n_jobs == 0 in Parallel has no meaning", raised mid-fit
-        (dict(n_jobs=0, training="reservoir"), r"^n_jobs must be None, a positive integer or a"),
+        (
+            dict(n_jobs=0, training="reservoir"),
+            r"^n_jobs must be an integer other than 0 \(-1: every core\) or None; got 0$",
+        ),
         # before: scikit-learn's "The classes, [0, 1], are not in class_weight"
         (dict(class_weight={"0": 1.0, "1": 2.0}), r"^class_weight names \['0', '1'\], not classes"),
         (dict(class_weight={5: 1.0}, training="reservoir"), r"names \[5\], not classes of y, "),

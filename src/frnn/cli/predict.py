@@ -192,18 +192,13 @@ def _check_evaluate(args: argparse.Namespace, model, regression: bool) -> None:
 
 
 def _check_classes(source: str, y: np.ndarray) -> None:
-    """A classifier's file of targets that are not one class label per series: several
-    per series, or real numbers (a regressor's file; before: each value listed as a label
-    the model did not know)."""
+    """A classifier's file of several targets per series (a regressor's file; before: each
+    value listed as a label the model did not know).  Real-valued targets, one a series,
+    are :func:`check_labels`' to name: it says what an unlabelled file's values are."""
     if y.ndim == 2:
         raise ValueError(
             f"{source}: {y.shape[1]} targets per series, but the model is a classifier of one "
             "label per series"
-        )
-    if y.dtype.kind == "f" and not np.all(np.isfinite(y) & (y == np.round(y))):
-        raise ValueError(
-            f"{source}: the targets are real numbers (e.g. {y[~(y == np.round(y))][0]:.6g}), "
-            "not class labels, but the model is a classifier"
         )
 
 

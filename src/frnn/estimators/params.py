@@ -39,8 +39,7 @@ class _Jobs:
     def check(self, value, name: str):
         if value is not None and (value not in Interval("int") or value == 0):
             raise InvalidParameterError(
-                f"{name} must be None, a positive integer or a negative one (-1: every core); "
-                f"got {value!r}"
+                f"{name} must be an integer other than 0 (-1: every core) or None; got {value!r}"
             )
         return value
 
