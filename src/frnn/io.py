@@ -131,7 +131,24 @@ def save(model: NetworkLike | Estimator, path: PathLike) -> None:
     >>> bool(np.array_equal(again.W, net.W)), type(again).__name__
     (True, 'FullyRecurrentNetwork')
     """
-    _write(path, *_contents(model))
+    arrays, meta = _contents(model)
+    if meta["kind"] != "network":
+        _loadable(model, arrays, meta)
+    _write(path, arrays, meta)
+
+
+def _loadable(model, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """Refuse to write an estimator's file that :func:`load` would refuse: one whose
+    parameters ``set_params`` changed after the fit, beside the networks fitted with others
+    (before, it was written, and refused when loaded as damaged)."""
+    meta = json.loads(json.dumps(meta, default=json_scalar))  # as the file will hold it
+    try:
+        _estimators()[meta["kind"]][2](arrays, meta)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+        raise ValueError(
+            f"{type(model).__name__} cannot be saved: the file would not load "
+            f"({_cause(error)}); was a parameter set after fit? set it back, or fit again"
+        ) from None
 
 
 def _contents(model) -> tuple[dict[str, np.ndarray], dict]:

@@ -372,3 +372,15 @@ def test_a_file_of_series_given_as_a_model_says_what_it_holds(tmp_path):
     np.savez(tmp_path / "d.npz", X=np.zeros((2, 3)), y=np.zeros(2))
     with pytest.raises(ValueError, match=r"it has no __meta__ entry; it holds X, y: series, not"):
         frnn.load(tmp_path / "d.npz")
+
+
+@pytest.mark.parametrize("change", [dict(hidden_size=7), dict(n_ensemble=2), dict(bias=False)])
+def test_a_model_whose_parameters_changed_after_fit_is_not_saved(tmp_path, change):
+    """Before: save wrote the file, and load refused it as damaged ("the networks' size,
+    activation, dtype or biases disagree with the parameters")."""
+    X = np.random.default_rng(0).standard_normal((12, 8))
+    clf = RNNClassifier(training="bptt", hidden_size=4, epochs=1, n_ensemble=1, random_state=0)
+    clf.fit(X, np.arange(12) % 2).set_params(**change)
+    with pytest.raises(ValueError, match=r"^RNNClassifier cannot be saved: the file would not "):
+        frnn.save(clf, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
