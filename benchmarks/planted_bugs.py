@@ -227,7 +227,7 @@ BUGS = [
     (
         "no LengthWarning at predict",
         "src/frnn/estimators/base.py",
-        "        warn_far(self, lengths)  # series far from the training lengths",
+        '        warn_far(self, lengths, shape=None if first else getattr(X, "shape", None))',
         "        pass",
         LENGTHS,
     ),

@@ -60,9 +60,24 @@ def read_npz(path, *, limit: int | None = None) -> dict[str, np.ndarray]:
     except FileNotFoundError:
         raise
     except (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error) as error:
-        raise ValueError(f"not a readable .npz archive ({error or type(error).__name__})") from None
+        cause = f"{error or type(error).__name__}{_cut_short(path, error)}"
+        raise ValueError(f"not a readable .npz archive ({cause})") from None
     except (NotImplementedError, RuntimeError) as error:  # unknown compression, encryption
         raise ValueError(f"not a readable .npz archive ({error})") from None
+
+
+def _cut_short(path, error: BaseException) -> str:
+    """What zipfile's "File is not a zip file" means of a file that starts as a zip archive
+    does: its end (the archive's directory) is missing, a file cut short in a copy or a
+    download, or written over; "" for other errors and files."""
+    if not isinstance(error, zipfile.BadZipFile):
+        return ""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(4)
+    except OSError:
+        return ""
+    return ": it starts as one but its end is missing, truncated?" if start == b"PK\x03\x04" else ""
 
 
 def _members(archive: zipfile.ZipFile, budget: int) -> dict[str, np.ndarray]:

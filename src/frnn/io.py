@@ -71,7 +71,13 @@ def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.n
     except ValueError as error:
         raise ValueError(f"{path} is not a readable frnn {kind} file: {error}") from None
     if _META not in arrays:
-        raise ValueError(f"{path} is not an frnn {kind} file: it has no {_META} entry")
+        names = sorted(arrays)
+        held = f"; it holds {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
+        series = ": series, not a model?" if "X" in arrays else ""
+        raise ValueError(
+            f"{path} is not an frnn {kind} file: it has no {_META} entry{held if names else ''}"
+            f"{series}"
+        )
     try:
         blob = arrays.pop(_META)
         if blob.dtype != np.uint8 or blob.ndim != 1:
@@ -82,7 +88,12 @@ def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.n
     if not isinstance(meta, dict) or meta.get("format") != _MAGIC:
         raise ValueError(f"{path} is not an frnn {kind} file (foreign metadata)")
     version = meta.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(  # not a newer frnn's: none writes a version of another kind
+            f"{path} has unreadable frnn metadata: the file format version must be an "
+            f"integer from 1 to {FORMAT_VERSION}; got {version!r}"
+        )
+    if version > FORMAT_VERSION:
         raise ValueError(
             f"{path} was written by a newer frnn (file format version "
             f"{version!r}; this frnn reads up to {FORMAT_VERSION}): upgrade frnn"
@@ -90,7 +101,13 @@ def _read(path, kind: str, max_bytes: int | None = None) -> tuple[dict[str, np.n
     if meta.get("kind") not in (kind,) and not (
         kind == "model" and meta.get("kind") in _MODEL_KINDS
     ):
-        raise ValueError(f"{path} holds an frnn {meta.get('kind')!r}, not a {kind}")
+        checkpoint = (  # frnn train's checkpoint.npz, beside its model.npz
+            ": a training checkpoint (frnn train's checkpoint.npz), whose model is the "
+            "model.npz beside it"
+            if meta.get("kind") == "state"
+            else ""
+        )
+        raise ValueError(f"{path} holds an frnn {meta.get('kind')!r}, not a {kind}{checkpoint}")
     return arrays, meta
 
 
@@ -114,7 +131,24 @@ def save(model: NetworkLike | Estimator, path: PathLike) -> None:
     >>> bool(np.array_equal(again.W, net.W)), type(again).__name__
     (True, 'FullyRecurrentNetwork')
     """
-    _write(path, *_contents(model))
+    arrays, meta = _contents(model)
+    if meta["kind"] != "network":
+        _loadable(model, arrays, meta)
+    _write(path, arrays, meta)
+
+
+def _loadable(model, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """Refuse to write an estimator's file that :func:`load` would refuse: one whose
+    parameters ``set_params`` changed after the fit, beside the networks fitted with others
+    (before, it was written, and refused when loaded as damaged)."""
+    meta = json.loads(json.dumps(meta, default=json_scalar))  # as the file will hold it
+    try:
+        _estimators()[meta["kind"]][2](arrays, meta)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+        raise ValueError(
+            f"{type(model).__name__} cannot be saved: the file would not load "
+            f"({_cause(error)}); was a parameter set after fit? set it back, or fit again"
+        ) from None
 
 
 def _contents(model) -> tuple[dict[str, np.ndarray], dict]:
@@ -201,8 +235,21 @@ def load(path: PathLike, *, max_bytes: int | None = None) -> FullyRecurrentNetwo
         if meta["version"] >= 3:  # older layouts are upgraded: written otherwise
             _as_written(model, arrays, meta)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-        raise ValueError(f"{os.fspath(path)} is a damaged frnn model file: {error!r}") from None
+        raise ValueError(
+            f"{os.fspath(path)} is a damaged frnn model file: {_cause(error)}"
+        ) from None
     return model
+
+
+def _cause(error: Exception) -> str:
+    """What a damaged file's error says: a missing entry named ("the entry 'classes' is
+    missing", not "KeyError('classes')"), a ValueError's or TypeError's words, else the
+    error as Python writes it (a slip of the reader's, not of the file: named so)."""
+    if isinstance(error, KeyError) and len(error.args) == 1:
+        return f"the entry {error.args[0]!r} is missing"
+    if isinstance(error, ValueError | TypeError) and str(error):
+        return str(error)
+    return repr(error)
 
 
 def _as_written(model, arrays: dict[str, np.ndarray], meta: dict) -> None:

@@ -194,6 +194,30 @@ def test_every_argument_of_every_command_has_a_help_line():
     assert not silent, f"arguments without a help line: {silent}"
 
 
+#: Options that take a value and need no default: what to read or run (one of them is the
+#: command's subject) and the runs to repeat or continue.
+_SUBJECTS = {"--model", "--data", "--dataset", "--series", "--config", "--resume", "--test"}
+
+
+def test_every_option_that_takes_a_value_says_its_default():
+    """Before: --window, --id, evaluate's --out and --train said none (--window has none:
+    it says it is required with --series)."""
+    import argparse
+
+    from frnn.cli.main import build_parser
+
+    silent = [
+        f"{command} {action.option_strings[0]}"
+        for command, action in _actions(build_parser())
+        if action.option_strings
+        and action.nargs != 0
+        and action.help is not argparse.SUPPRESS
+        and not set(action.option_strings) & _SUBJECTS
+        and not any(word in action.help.lower() for word in ("default", "required"))
+    ]
+    assert not silent, f"options that do not say their default: {silent}"
+
+
 @pytest.mark.parametrize(("given", "kept"), [("inf", float("inf")), ("3", 3.0), ("auto", "auto")])
 def test_neighbour_weight_takes_a_number_or_auto(tmp_path, given, kept):
     run = frnn("train", *RESERVOIR, "--neighbour-weight", given, "--quiet", "--out", "r",

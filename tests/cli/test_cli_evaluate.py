@@ -86,6 +86,33 @@ def test_evaluate_out_refused_for_a_regressor(tmp_path):
     assert plain.stderr.startswith("frnn evaluate: warning: ") and "longer" in plain.stderr
 
 
+def test_evaluate_names_the_file_whose_targets_are_not_the_models(tmp_path):
+    """Before: "y has 1 output(s); the model was fitted to 2", no file named."""
+    X = np.random.default_rng(0).standard_normal((20, 6))
+    Y = np.column_stack([X.mean(axis=1), X.std(axis=1)])
+    np.savez(tmp_path / "two.npz", X=X, y=Y)
+    np.savez(tmp_path / "one.npz", X=X, y=Y[:, 0])
+    train = ["train", "--train", "two.npz", "--task", "regression", "--n-reservoirs", "2"]
+    assert frnn(*train, "--quiet", "--out", "r", cwd=tmp_path).returncode == 0
+    refused = frnn("evaluate", "--model", "r", "--data", "one.npz", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stderr == (
+        "frnn evaluate: error: one.npz: 1 target(s) per series, but the model was fitted to 2\n"
+    )
+    assert frnn("evaluate", "--model", "r", "--data", "two.npz", cwd=tmp_path).returncode == 0
+    # a classifier on a regressor's files: before, every value listed as an unknown label
+    y = (X[:, 0] > 0).astype(int)
+    np.savez(tmp_path / "classes.npz", X=X, y=y)
+    train = ["train", "--train", "classes.npz", "--n-reservoirs", "2", "--quiet", "--out", "c"]
+    assert frnn(*train, cwd=tmp_path).returncode == 0
+    for name, said in (
+        ("two.npz", "two.npz: 2 targets per series, but the model is a classifier of one label"),
+        ("one.npz", "none of them is a class, and most series have their own"),
+    ):
+        refused = frnn("evaluate", "--model", "c", "--data", name, cwd=tmp_path)
+        assert refused.returncode == 2 and said in refused.stderr, refused.stderr
+        assert len(refused.stderr.splitlines()) == 1
+
+
 def test_evaluate_label_auto_knows_the_classifier_and_none_is_refused(tmp_path, capsys):
     """Before: evaluate --label auto read without the model's classes, so a classifier was
     told about regressors; --label none, offered in its help, could never evaluate."""

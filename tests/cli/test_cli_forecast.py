@@ -577,10 +577,11 @@ def test_a_model_file_alone_forecasts_by_position(trained, tmp_path):
     _one_line(frnn("predict", "--model", alone, "--series", one), "1 column(s) of values", "on 2")
     short = _write(tmp_path / "short.csv", _values()[: WINDOW - 1])  # the note not said
     _one_line(frnn("predict", "--model", alone, "--series", short), "11 rows", "--window 12")
-    _one_line(
+    _one_line(  # before: "... says which of the 2 channels ...; pass the run directory"
         frnn("evaluate", "--model", alone, "--series", series, "--test-size", "5"),
-        "says which of the 2 channels",
-        "pass the run directory",
+        "model.npz forecasts one of the file's 2 channels (load, temp), and only its run's "
+        "config.json records which (the target): pass --model RUN_DIR, the run directory of "
+        "frnn train --series, or copy its config.json beside model.npz",
     )
 
 
@@ -598,6 +599,10 @@ def test_a_lone_model_file_of_one_channel_is_scored(tmp_path):
     assert b.returncode == 0, b.stderr
     mae = json.loads(a.stdout)["forecast"]["mae"]
     assert f"MAE {np.mean(mae):.4g} against" in b.stdout
+    _one_line(  # before: "(the run held out none)", which a lone file cannot know
+        frnn("evaluate", "--model", tmp_path / "m.npz", "--series", series),
+        "pass --test-size N, the last N rows to score (no config.json beside",
+    )
 
 
 def test_a_lone_model_file_of_windows_of_other_lengths_is_refused(tmp_path):
@@ -613,6 +618,17 @@ def test_a_lone_model_file_of_windows_of_other_lengths_is_refused(tmp_path):
         "no config.json beside",
         "pass the run directory",
     )
+
+
+def test_out_of_an_earlier_run_is_all_that_is_said(trained, tmp_path):
+    """Before: the file's note of a missing time step came first, then the --out error."""
+    _, _, series, run, _ = trained
+    lines = series.read_text().splitlines()
+    del lines[50]
+    (tmp_path / "gap.csv").write_text("\n".join(lines) + "\n")
+    argv = ["--window", WINDOW, "--target", "load", *SMALL, "--out", run, "--quiet"]
+    result = frnn("train", "--series", tmp_path / "gap.csv", *argv)
+    _one_line(result, f"frnn train: error: --out {run} already exists and is not empty")
 
 
 def test_a_missing_time_step_is_said_and_the_times_continue(trained, tmp_path):
@@ -681,6 +697,19 @@ def test_inputs_refused(tmp_path, inputs, message):
     argv = ["--window", "5", "--target", "load", "--inputs", inputs, "--out", tmp_path / "r"]
     _one_line(frnn("train", "--series", series, *argv), message)
     assert not (tmp_path / "r").exists()
+
+
+def test_a_target_beyond_a_headerless_file_says_how_many_columns_it_has(tmp_path):
+    """Before: "no such column of values; the file's are column 1, column 2, column 3
+    (columns 1, 2, 3)"."""
+    values = np.column_stack([_values(30), np.arange(30.0)])  # columns 1, 2, 3
+    series = _write(tmp_path / "bare.csv", values, times=False, header=False)
+    argv = ["--window", "5", "--target", "99", "--out", tmp_path / "r"]
+    said = "--target 99: no such column; the file has 3 columns (1..3) and no header row: "
+    _one_line(frnn("train", "--series", series, *argv), said + "name a column of values by its")
+    named = _write(tmp_path / "named.csv", values[:, :2])  # a time column, then load, temp
+    said = "the file's columns of values are load, temp (columns 2, 3)"
+    _one_line(frnn("train", "--series", named, *argv), said)
 
 
 def test_inputs_by_number_in_a_file_without_a_header(tmp_path):

@@ -95,6 +95,9 @@ def test_the_commands_help_names_the_regressor_too(tmp_path):
     for command in ("train", "evaluate", "predict"):
         line = next(line for line in text.splitlines() if line.strip().startswith(command))
         assert "regressor" in line, line
+    # before: the description said "train a classifier" alone
+    described = " ".join(text.split("positional arguments")[0].split())
+    assert "a classifier or a regressor" in described and "forecaster" in described
 
 
 def test_labels_none_of_which_is_a_class_hint_at_the_column(tmp_path):

@@ -170,6 +170,17 @@ def test_with_flags_writes_none_as_typed_only_where_the_library_means_python_non
     assert with_flags(path, names) == path
 
 
+def test_with_flags_names_the_readers_header_as_header_takes_it():
+    """Before: "read without a header row (header=False)" read "(--header False)", a word
+    --header refuses (it takes auto, yes or no)."""
+    from frnn.cli.flags import with_flags
+
+    text = "read without a header row (header=False); header=True reads it; header=None"
+    assert with_flags(text, {"header"}) == (
+        "read without a header row (--header no); --header yes reads it; --header auto"
+    )
+
+
 # -- 3. --label and --header on frnn train --------------------------------------------------
 
 

@@ -242,6 +242,51 @@ def test_bad_ts_files_are_named(tmp_path, body, message):
         load_file(write(tmp_path, "bad.ts", "@problemName Toy\n" + body))
 
 
+DECIMAL_COMMA = r"a value written with a decimal comma \(1,5 for 1\.5\) reads as two values"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (  # before: read as 5 steps, the row's 2,5 as two values
+            "@seriesLength 4\n@data\n1.0,2.0,3.0,4.0:up\n1.0,2,5,3.0,4.0:down\n",
+            r"line 5 \(series 2\) has 5 steps, but the header declares @seriesLength 4; "
+            + DECIMAL_COMMA,
+        ),
+        (  # before: read; every other row 4 steps, this one 5
+            "@data\n1.5,2.0,3.0,4.0:up\n1.0,2,5,3.0,4.0:down\n1.5,2.5,3.5,4.5:up\n",
+            r"line 4 \(series 2\) has 5 steps where every other row has 4: .*"
+            + DECIMAL_COMMA
+            + ".*declare '@equalLength false'",
+        ),
+        (  # before: the first row taken as the one of the right length
+            "@equalLength true\n@data\n1,2,5:up\n1,2:down\n3,4:up\n",
+            r"\(line 5 \(series 2\): 2 steps, line 4 \(series 1\): 3\); " + DECIMAL_COMMA,
+        ),
+        (
+            "@data\n1,2,5:3,4:up\n",
+            r"its dimensions differ in length \(3, 2 steps\); if one is longer, .*" + DECIMAL_COMMA,
+        ),
+    ],
+)
+def test_a_decimal_comma_in_a_ts_file_is_refused_with_a_hint(tmp_path, body, message):
+    with pytest.raises(ValueError, match=message):
+        load_file(write(tmp_path, "comma.ts", "@problemName Toy\n" + body))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "@equalLength false\n@seriesLength 2\n@data\n1,2:up\n1,2,3:down\n1,2:up\n",
+        "@data\n1,2:up\n1,2,3:down\n",  # two rows: no sibling length to go by
+        "@data\n1,2:up\n1,2,3:down\n1,2,3,4:up\n",  # lengths that vary
+        "@data\n1,2,3:up\n1,2:down\n1,2,3:up\n",  # a shorter row: no comma's mark
+    ],
+)
+def test_ts_rows_of_lengths_that_truly_differ_are_read(tmp_path, body):
+    assert load_file(write(tmp_path, "v.ts", "@problemName Toy\n" + body)).X.shape[0] >= 2
+
+
 def test_npz_with_and_without_lengths(tmp_path):
     X = np.arange(24.0).reshape(4, 6)
     np.savez(tmp_path / "a.npz", X=X, y=np.array([0, 1, 0, 1]))

@@ -3,11 +3,14 @@ predict --header yes/no`` read what detection reads where the file is unambiguou
 settle the files detection cannot: a header of numbers (pandas' ``to_csv(index=False)``
 with integer column names) is dropped, and a first row declared as data is data."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 from frnn.cli.main import main
 from frnn.data.datasets import load_file
+from frnn.data.layouts import LayoutWarning
 
 SERIES = np.array([[0.5, 1.5, -2.0], [3.0, 4.0, 0.5], [1.0, 1.0, 1.0]])
 LABELS = ["a", "b", "a"]
@@ -86,7 +89,9 @@ def test_predict_header_yes_and_no(tmp_path, monkeypatch, capsys):
     assert code == 0 and len(plain) == 6  # a header line and 5 series
     assert _predict(capsys, "--data", "plain.csv", "--header", "no") == (0, plain)
     assert _predict(capsys, "--data", "numbered.csv", "--header", "yes") == (0, plain)
-    code, dropped = _predict(capsys, "--data", "plain.csv", "--header", "yes")
+    with warnings.catch_warnings():  # shown as the command shows it, not raised by pytest
+        warnings.simplefilter("always", LayoutWarning)
+        code, dropped = _predict(capsys, "--data", "plain.csv", "--header", "yes")
     assert code == 0 and dropped == [plain[0], *plain[2:]]  # series 1 was the header
     # detected: a word above numeric labels ("label,0,1,...", as pandas writes numbered columns)
     assert _predict(capsys, "--data", "numbered.csv") == (0, plain)
@@ -111,3 +116,29 @@ def test_label_auto_reads_the_header_as_the_first_read_decided(tmp_path):
     unlabelled = read_split(str(plain), "auto", "auto", classes=np.array([0, 1]))
     assert unlabelled.y.size == 0
     np.testing.assert_array_equal(unlabelled.X[:, :, 0], [[7, 1, 2, 3], [8, 4, 5, 6]])
+
+
+def test_a_declared_header_of_numbers_is_said_in_one_line_naming_the_row(tmp_path, capsys):
+    """Before: ``--header yes`` on a file whose first row is a series read that series as
+    the column names, silently (one series fewer).  pandas' numbered columns stay quiet."""
+    plain = tmp_path / "plain.csv"
+    plain.write_text("1,0.5,1.5,-2.0\n0,3.0,4.0,0.5\n1,1.0,1.0,1.0\n0,2.0,2.0,2.0\n")
+    message = r"plain.csv: row 1 \(1, 0.5, 1.5, -2.0\) holds only numbers, yet header=True"
+    with pytest.warns(LayoutWarning, match=message + ".*read the file with header=False$"):
+        assert load_file(plain, header=True).X.shape == (3, 3, 1)
+    for first in ("0,1,2,3", ",0,1,2,3", "label,0,1,2"):  # DataFrame.to_csv's numbered columns
+        numbered = tmp_path / "numbered.csv"
+        numbered.write_text(first + "\n" + plain.read_text())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert load_file(numbered, header=True).X.shape == (4, 3, 1)
+    with warnings.catch_warnings():  # shown as the command shows them, not raised by pytest
+        warnings.simplefilter("always")
+        run = ["--out", str(tmp_path / "r"), "--quiet", "--n-reservoirs", "2"]
+        assert main(["train", "--train", str(plain), "--header", "yes", *run]) == 0
+    said = capsys.readouterr().err.splitlines()
+    assert said[0].startswith(f"frnn train: warning: {plain}: row 1 (1, 0.5, 1.5, -2.0) holds")
+    assert said[0].endswith(
+        "yet --header yes reads it as the column names, not as a series; "
+        "if it is data, read the file with --header no"
+    )

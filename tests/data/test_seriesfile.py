@@ -135,6 +135,40 @@ def test_columns_chosen_are_read_alone(tmp_path):
         assert message in str(raised.value)
 
 
+def test_a_column_beyond_a_headerless_file_says_how_many_it_has(tmp_path):
+    """Before: "the file's columns of values are column 1, column 2, column 3", names the
+    file does not have; now their count and the numbers to pass (the time column aside)."""
+    for text, said in (
+        (
+            "1,0.5,0.6\n2,0.6,0.7\n",
+            "the file has 3 columns (1..3) and no header row: name "
+            "a column of values by its number, 1..3",
+        ),
+        (
+            "2024-01-01,0.5,0.6\n2024-01-02,0.6,0.7\n",
+            "the file has 3 columns (1..3, column "
+            "1 the time column) and no header row: name a column of values by its number, 2, 3",
+        ),
+    ):
+        with pytest.raises(ValueError, match="s.csv") as raised:
+            _read(tmp_path, "s.csv", text, columns=["7"])
+        assert str(raised.value).endswith(f"s.csv: no column '7'; {said}")
+
+
+def test_dates_among_the_values_beside_another_named_time_column_say_so(tmp_path):
+    """Before: "(a date or a time of day? a time column is one column of numbers or of ISO
+    8601 dates ...: write it so, ...)", of a column of ISO 8601 dates: the time column the
+    user meant, where time= named another."""
+    text = "when,step,load\n2024-01-01T00:00,1,0.5\n2024-01-01T01:00,2,0.6\n"
+    with pytest.raises(ValueError, match=r"s.csv") as raised:
+        _read(tmp_path, "s.csv", text, time="step")
+    assert str(raised.value).endswith(
+        "row 2, column 1 ('when'): expected a number, got '2024-01-01T00:00' (dates: the time "
+        "column? time='step' names another)"
+    )
+    assert _read(tmp_path, "s.csv", text).time == "when"  # found by itself
+
+
 def test_a_blank_line_among_the_rows_is_a_missing_step(tmp_path):
     """A spreadsheet's empty cell in a one-column series is a blank line: a step whose value
     is missing, not a step less (which would shift every later value by one)."""

@@ -157,6 +157,39 @@ def test_a_column_name_for_a_file_without_a_header(tmp_path):
         load_file(_write(tmp_path, "last.csv", text), label="class")
 
 
+@pytest.mark.parametrize(
+    ("first", "label", "message"),
+    [  # before: "no column named '99'; the header names ['a', '0.5', '1.5', '-2.0']"
+        (
+            "",
+            "99",
+            r"no column named '99': the file has 4 columns, and the first row \(a, 0.5, 1.5, "
+            r"-2.0\) holds numbers, so it is likely a series, not a header of column names; "
+            r"give the label's position: 'first' or 'last' \(a column's number is not taken\)$",
+        ),
+        (
+            "",
+            "class",
+            r"no column named 'class': .* the first row \(a, 0.5, 1.5, -2.0\) holds numbers, "
+            r".*'last'$",
+        ),
+        (
+            "kind,1,2,3\n",  # steps numbered from 1: a header all the same
+            "99",
+            r"no column named '99'; the header names \['kind', '1', '2', '3'\]; label must be "
+            r"a column's name or its position, 'first' or 'last' \(a column's number is not",
+        ),
+    ],
+)
+def test_a_label_column_not_found_says_what_the_first_row_is(tmp_path, first, label, message):
+    path = _write(tmp_path, "d.csv", first + "a,0.5,1.5,-2.0\nb,3.0,4.0,0.5\na,1.0,1.0,1.0\n")
+    with pytest.raises(ValueError, match="d.csv: " + message):
+        load_file(path, label=label)
+    numbers = _write(tmp_path, "n.csv", "1,0.5,1.5\n0,3.0,4.0\n")
+    with pytest.raises(ValueError, match=r"not column names \(the file has 3 columns\)"):
+        load_file(numbers, label="7")
+
+
 def test_a_thousands_separator_beside_decimal_commas_is_refused(tmp_path):
     """Before: 1.234 (one thousand two hundred and thirty-four, as a German spreadsheet
     groups it) read as 1.234 beside 0,5 read as 0.5: a value a thousandth of itself."""

@@ -93,6 +93,14 @@ def test_predict_before_fit_and_wrong_feature_count():
         (dict(frame_size=0), "frame_size"),
         (dict(n_ensemble=True), "n_ensemble"),
         (dict(bias="yes"), "bias"),
+        # before: joblib's "n_jobs == 0 in Parallel has no meaning", raised mid-fit
+        (
+            dict(n_jobs=0, training="reservoir"),
+            r"^n_jobs must be an integer other than 0 \(-1: every core\) or None; got 0$",
+        ),
+        # before: scikit-learn's "The classes, [0, 1], are not in class_weight"
+        (dict(class_weight={"0": 1.0, "1": 2.0}), r"^class_weight names \['0', '1'\], not classes"),
+        (dict(class_weight={5: 1.0}, training="reservoir"), r"names \[5\], not classes of y, "),
     ],
 )
 def test_invalid_hyper_parameters(bad, match):
@@ -168,3 +176,10 @@ def test_labels_outside_classes_name_what_they_were_for():
 
     with pytest.raises(ValueError, match=r"\[0, 1\]; it can only be evaluated on those$"):
         evaluate(clf.fit(X, y), X, y + 3)
+
+
+def test_class_weight_may_name_labels_beyond_a_folds_classes():
+    """A search's fold may lack a class that the dict names: allowed, as scikit-learn
+    allows it, where every class of the fold is named."""
+    X, y = halves()
+    RNNClassifier(n_reservoirs=2, class_weight={0: 1.0, 1: 2.0, 7: 3.0}).fit(X, y)

@@ -110,7 +110,7 @@ def test_what_partial_fit_refuses():
         frnn.RNNClassifier(**SMALL, class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
     assert not hasattr(frnn.RNNClassifier(training="bptt"), "partial_fit")
     assert not hasattr(frnn.RNNRegressor(training="bptt"), "partial_fit")
-    with pytest.raises(ValueError, match="y has 2 output"):
+    with pytest.raises(ValueError, match=r"y has 2 output\(s\); the training targets have 1$"):
         reg = frnn.RNNRegressor(**SMALL).partial_fit(X, y)
         reg.partial_fit(X, np.column_stack([y, y]))
 
@@ -134,3 +134,24 @@ def test_a_saved_partial_fit_loads_as_its_model_and_a_loaded_one_starts_anew(tmp
     loaded.partial_fit(X[:40], y[:40])  # no sums kept: a first call, the loaded classes
     anew = frnn.RNNClassifier(**SMALL).partial_fit(X[:40], y[:40], classes=[0, 1, 2])
     np.testing.assert_array_equal(loaded.decision_function(X), anew.decision_function(X))
+
+
+def test_reservoir_parameters_changed_after_fit_are_refused_where_they_would_mislead(tmp_path):
+    """Before: set_params(hidden_size=16) after fit saved a file that load refused as
+    damaged ("the reservoirs' ['units'] disagree"), and partial_fit after
+    set_params(n_reservoirs=3) went on with the 2 reservoirs fitted, get_params saying 3.
+    n_jobs, threads, changes no model: it is taken as set."""
+    X, y = three_waves(40)
+    clf = frnn.RNNClassifier(**SMALL).fit(X, y)
+    clf.set_params(hidden_size=16)
+    with pytest.raises(ValueError, match=r"^RNNClassifier cannot be saved: hidden_size=16 set "):
+        frnn.save(clf, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()
+    clf.set_params(hidden_size=8, n_jobs=2)
+    frnn.save(clf, tmp_path / "m.npz")
+    assert frnn.load(tmp_path / "m.npz").n_jobs == 2
+    chunks = frnn.RNNClassifier(**SMALL).partial_fit(X[:20], y[:20], classes=[0, 1, 2])
+    before = chunks.decision_function(X)
+    with pytest.raises(ValueError, match=r"cannot take more chunks: n_reservoirs=3 set after"):
+        chunks.set_params(n_reservoirs=3).partial_fit(X[20:], y[20:])
+    np.testing.assert_array_equal(chunks.decision_function(X), before)

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 import pytest
 
-from frnn import RNNClassifier, RNNRegressor
+from frnn import LengthWarning, RNNClassifier, RNNRegressor
 
 QUICK = dict(n_reservoirs=2, random_state=0)
 
@@ -108,6 +108,25 @@ def test_one_series_as_a_column_is_told_how_to_pass_it_to_a_table_model():
     clf = RNNClassifier(**QUICK).fit(X, y)  # a table: T features
     with pytest.raises(ValueError, match=r"reads as 10 series of one step: a single series\?"):
         clf.predict(X[0][:, None])
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_one_series_as_one_step_series_to_a_sequence_model_is_told_how_to_pass_it(Estimator):
+    """Before: X[0] (T, 1) or X[0][:, None] (T, 1, 1) of a model fitted on (n, T, 1) read
+    as T series of one step with only the LengthWarning of series far shorter than the
+    training ones (the contract's reading, kept: D matches, so nothing to refuse)."""
+    X, y = _data(1)
+    if Estimator is RNNRegressor:
+        y = np.arange(len(X), dtype=float)
+    est = Estimator(**QUICK).fit(X, y)
+    for x in (X[0], X[0][:, None]):
+        said = rf"^X of shape \({len(x)}, 1(, 1)?\) reads as 10 series of one step each .*"
+        said += r"a single series of 10 steps\? Pass it as a batch of one, X\.reshape\(1, -1, 1\)"
+        with pytest.warns(LengthWarning, match=said + r".*10 of 10 series of X are shorter"):
+            assert est.predict(x).shape == (10,)
+    with pytest.warns(LengthWarning) as caught:  # series of some steps: the plain warning
+        est.predict(X[:, :3])
+    assert str(caught[0].message).startswith("24 of 24 series of X are shorter")
 
 
 def test_the_regressor_says_so_too():

@@ -172,8 +172,20 @@ def test_state_and_model_files_are_not_interchangeable(tmp_path, net):
     frnn.save_state(tmp_path / "s.npz", {"epoch": 1})
     with pytest.raises(ValueError, match="not a state"):
         frnn.load_state(tmp_path / "m.npz")
-    with pytest.raises(ValueError, match="not a model"):
-        frnn.load(tmp_path / "s.npz")
+    with pytest.raises(ValueError, match="not a model: a training checkpoint .* model.npz"):
+        frnn.load(tmp_path / "s.npz")  # before: "... holds an frnn 'state', not a model"
+
+
+def test_a_model_file_cut_short_is_said_to_be_truncated(tmp_path, net):
+    """Before: zipfile's "File is not a zip file" alone, for a file that is one, cut short."""
+    frnn.save(net, tmp_path / "m.npz")
+    data = (tmp_path / "m.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"cut.npz .*\(File is not a zip file: it starts as one "):
+        frnn.load(tmp_path / "cut.npz")
+    (tmp_path / "text.npz").write_text("hello")
+    with pytest.raises(ValueError, match=r"\(File is not a zip file\)$"):
+        frnn.load(tmp_path / "text.npz")
 
 
 def test_missing_file_is_file_not_found(tmp_path):
@@ -312,3 +324,63 @@ def test_weight_decay_kept_in_files_whatever_the_default(tmp_path):
         path = tmp_path / f"decay{decay}.npz"
         frnn.save(clf.fit(X, y), path)
         assert frnn.load(path).weight_decay == decay
+
+
+def _rewritten(tmp_path, source, meta_change=None, arrays_change=None):
+    """``source`` saved again with its metadata or arrays changed."""
+    with np.load(source) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(arrays.pop("__meta__").tobytes().decode("utf-8"))
+    (meta_change or (lambda m: None))(meta)
+    (arrays_change or (lambda a: None))(arrays)
+    blob = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    np.savez(tmp_path / "bad.npz", __meta__=blob, **arrays)
+    return tmp_path / "bad.npz"
+
+
+@pytest.mark.parametrize(
+    ("meta_change", "arrays_change", "message"),
+    [  # before: "written by a newer frnn (file format version '8' ...)" for text and 0
+        (
+            lambda m: m.update(version="8"),
+            None,
+            r"unreadable frnn metadata: the file format "
+            r"version must be an integer from 1 to 8; got '8'$",
+        ),
+        (lambda m: m.update(version=0), None, "version must be an integer from 1 to 8; got 0$"),
+        (lambda m: m.update(version=9), None, "written by a newer frnn .*version 9"),
+        # before: "... damaged frnn model file: KeyError('classes')"
+        (
+            lambda m: m.update(kind="classifier"),
+            None,
+            r"model file: the entry 'classes' is "
+            "missing$",
+        ),
+        # before: "... damaged frnn model file: ValueError('the array res0/W is missing')"
+        (None, lambda a: a.pop("res0/W"), "damaged frnn model file: the array res0/W is missing$"),
+    ],
+)
+def test_a_damaged_model_file_is_named_in_words(tmp_path, meta_change, arrays_change, message):
+    X = np.random.default_rng(0).standard_normal((12, 8))
+    reg = frnn.RNNRegressor(n_reservoirs=2, random_state=0).fit(X, X.sum(axis=1))
+    frnn.save(reg, tmp_path / "reg.npz")
+    with pytest.raises(ValueError, match=message):
+        frnn.load(_rewritten(tmp_path, tmp_path / "reg.npz", meta_change, arrays_change))
+
+
+def test_a_file_of_series_given_as_a_model_says_what_it_holds(tmp_path):
+    np.savez(tmp_path / "d.npz", X=np.zeros((2, 3)), y=np.zeros(2))
+    with pytest.raises(ValueError, match=r"it has no __meta__ entry; it holds X, y: series, not"):
+        frnn.load(tmp_path / "d.npz")
+
+
+@pytest.mark.parametrize("change", [dict(hidden_size=7), dict(n_ensemble=2), dict(bias=False)])
+def test_a_model_whose_parameters_changed_after_fit_is_not_saved(tmp_path, change):
+    """Before: save wrote the file, and load refused it as damaged ("the networks' size,
+    activation, dtype or biases disagree with the parameters")."""
+    X = np.random.default_rng(0).standard_normal((12, 8))
+    clf = RNNClassifier(training="bptt", hidden_size=4, epochs=1, n_ensemble=1, random_state=0)
+    clf.fit(X, np.arange(12) % 2).set_params(**change)
+    with pytest.raises(ValueError, match=r"^RNNClassifier cannot be saved: the file would not "):
+        frnn.save(clf, tmp_path / "m.npz")
+    assert not (tmp_path / "m.npz").exists()

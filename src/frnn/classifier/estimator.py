@@ -212,6 +212,8 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         chunk adds its features' sums, and V, c are solved from the sums of all chunks, so
         the model is that of one fit on all of them with those choices fixed
         (:mod:`frnn.estimators.incremental`).  ``class_weight="balanced"`` is refused.
+        A call after ``fit`` (or on a model ``frnn.load`` read) starts anew: neither keeps
+        the sums, so the fitted model is replaced by one of this chunk (its classes kept).
 
         Parameters
         ----------

@@ -36,6 +36,7 @@ __all__ = [
     "check_channels",
     "check_labels",
     "check_train_label",
+    "comma_hint",
     "load_data",
     "no_labels",
     "read_split",
@@ -89,8 +90,8 @@ def add_text_options(parser, command: str) -> None:
         metavar="COLUMN",
         help="a text file's header column of series ids: one row per time step where an id "
         "is on several rows (long format), else one series per row; none: no id column, "
-        "whatever the header names (a header column such as id or timestamp is refused "
-        "without --id)" + recorded,
+        "whatever the header names (default: no id column, and a header column such as id "
+        "or timestamp is refused)" + recorded,
     )
     parser.add_argument(
         "--time",
@@ -343,6 +344,16 @@ def _check_classes(split, task: str, source: str) -> None:
             )
 
 
+def comma_hint(label) -> str:
+    """A hint where a target that is no number reads as one written with a decimal comma
+    (``0,5``: a .ts file's target, or a quoted field), else ""."""
+    text = str(label).strip()
+    head, comma, tail = text.lstrip("+-").partition(",")
+    if comma and head.isdigit() and tail.isdigit():
+        return f" (a decimal comma? write {text.replace(',', '.')}, not {text})"
+    return ""
+
+
 def no_labels(source: str, why: str = "") -> str:
     """Why a file read without labels has none (``why`` added after "no labels"): an
     ``.npz`` without 'y', a ``.ts`` file whose header says ``@classLabel false``, a text
@@ -369,7 +380,8 @@ def _check_targets(split, task: str, source: str, label: str = "first") -> None:
             f"labels; pass --task regression to fit a regressor{hint if other else ''}"
         )
     if task == "regression" and kind not in "biuf":
+        got = split.y.flat[0].item()
         raise ValueError(
             f"{source}: --task regression needs numeric targets; got labels such as "
-            f"{split.y.flat[0].item()!r} (leave --task out to fit a classifier)"
+            f"{got!r}{comma_hint(got)} (leave --task out to fit a classifier)"
         )

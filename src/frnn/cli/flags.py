@@ -31,6 +31,7 @@ _ALONE = r"(?<![\w.'\"/\\-])"
 _ASSIGNED = re.compile(_ALONE + r"([a-z]\w*)=('([^']*)'|[^\s,;)]+)")
 _NAMED = re.compile(_ALONE + r"([a-z]\w*)(?=\s+must\b)")
 _SNAKE = re.compile(_ALONE + r"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w(]|\.\w)")
+_HEADER_WORDS = {"True": "yes", "False": "no", "None": "auto"}
 _DATA_OPTION = re.compile(r"\boption (\w+) of data set")
 _NONE = re.compile(r"\b(or|be|got) None\b")  # "... or None", "must be None, ...", "got None"
 
@@ -46,7 +47,10 @@ def with_flags(text: str, names) -> str:
     def assigned(match):
         if match[1] not in names:
             return match[0]
-        return f"{flag(match[1])} {match[3] if match[3] is not None else match[2]}"
+        value = match[3] if match[3] is not None else match[2]
+        if match[1] == "header":  # the readers' True / False / None, as --header takes them
+            value = _HEADER_WORDS.get(value, value)
+        return f"{flag(match[1])} {value}"
 
     def named(match):
         return flag(match[1]) if match[1] in names else match[0]

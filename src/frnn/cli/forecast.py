@@ -78,7 +78,13 @@ def add_forecast_options(parser: argparse.ArgumentParser) -> None:
         "column (ISO 8601 dates, or numbers under a header such as time or date): train a "
         "forecaster of the next --horizon values from the last --window ones",
     )
-    add("--window", type=_SIZE, default=hide, metavar="N", help="past values each input holds")
+    add(
+        "--window",
+        type=_SIZE,
+        default=hide,
+        metavar="N",
+        help="past values (rows) each input holds (required with --series: no default)",
+    )
     add(
         "--horizon",
         type=_SIZE,
@@ -293,10 +299,7 @@ def _target(path: str, found, target, inputs=None) -> int:
         )
     if found.time is not None and target in (found.time, str(_time_number(found))):
         raise ValueError(f"{path}: --target {target}: the time column, not values")
-    raise ValueError(
-        f"{path}: --target {target}: no such column of values; the file's are "
-        f"{', '.join(names[:10])} (columns {', '.join(map(str, found.columns[:10]))})"
-    )
+    raise ValueError(f"{path}: --target {target}: no such column; {found.columns_said()}")
 
 
 def _time_number(found) -> int:
@@ -468,10 +471,12 @@ def _read_for_model(args: argparse.Namespace, model, scored: bool = False):
     _count(args.series, found, data["channels"], model.n_features_in_)
     if data["channels"] is None:
         if scored and len(found.names) > 1:
+            names = ", ".join(found.names[:10]) + (" ..." if len(found.names) > 10 else "")
             raise ValueError(
-                f"--series: no config.json beside {args.model} says which of the "
-                f"{len(found.names)} channels the model forecasts; pass the run directory, "
-                "or copy its config.json beside the model file"
+                f"--series: {args.model} forecasts one of the file's {len(found.names)} "
+                f"channels ({names}), and only its run's config.json records which (the "
+                "target): pass --model RUN_DIR, the run directory of frnn train --series, or "
+                f"copy its config.json beside {Path(args.model).name}"
             )
         data = {**data, "channels": found.names, "target": found.names[0], "bare": args.model}
     return data, found
@@ -544,9 +549,12 @@ def evaluate_forecast(args: argparse.Namespace, model) -> int:
     data, found = _read_for_model(args, model, scored=True)
     size = args.test_size or data.get("test_size")
     if not size:
-        raise ValueError(
-            "--series: pass --test-size N, the last N rows to score (the run held out none)"
+        held = (  # a lone model file cannot tell what its run held out
+            f"no config.json beside {data['bare']} records the run's"
+            if data.get("bare")
+            else "the run held out none"
         )
+        raise ValueError(f"--series: pass --test-size N, the last N rows to score ({held})")
     if args.season is not None:
         data = {**data, "season": args.season}
     window, horizon = data["window"], data["horizon"]

@@ -162,9 +162,10 @@ def build_parser(command: str | None = "all") -> argparse.ArgumentParser:
     every one, None: none, for the top-level help)."""
     parser = _Parser(
         prog="frnn",
-        description="The fully recurrent network (vanilla Elman RNN): train a classifier on "
-        "built-in or your own time series, evaluate and predict with it, and draw the "
-        "network unrolled in time. `frnn train` with no options trains on GunPoint.",
+        description="The fully recurrent network (vanilla Elman RNN): train a classifier or "
+        "a regressor on built-in or your own time series, or a forecaster on one long series "
+        "(frnn train --series), evaluate and predict with it, and draw the network unrolled "
+        "in time. `frnn train` with no options trains on GunPoint.",
     )
     parser.add_argument("--version", action="version", version=f"frnn {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")

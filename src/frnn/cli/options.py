@@ -224,7 +224,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         "--train",
         default=argparse.SUPPRESS,
         metavar="FILE",
-        help="training data: .ts, .csv/.tsv/.txt (see --label) or .npz",
+        help="training data: .ts, .csv/.tsv/.txt (see --label) or .npz (default: the --dataset)",
     )
     group.add_argument(
         "--test",

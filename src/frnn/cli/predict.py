@@ -18,7 +18,14 @@ from ..regressor import targets as real_targets
 from ..regressor.estimator import RNNRegressor
 from ..regressor.task import predictions
 from . import recorded, rundir
-from .data import add_text_options, check_channels, check_labels, no_labels, read_split
+from .data import (
+    add_text_options,
+    check_channels,
+    check_labels,
+    comma_hint,
+    no_labels,
+    read_split,
+)
 
 __all__ = ["add_predict_parsers"]
 
@@ -76,7 +83,8 @@ def add_predict_parsers(commands) -> None:
             sub.add_argument(
                 "--out",
                 metavar="IMAGE",
-                help="a classifier's confusion matrix also drawn here (.png, .svg or .pdf)",
+                help="a classifier's confusion matrix also drawn here (.png, .svg or .pdf; "
+                "default: none drawn)",
             )
         sub.set_defaults(run=run)
 
@@ -142,11 +150,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise ValueError(no_labels(args.data, " to evaluate against"))
     if regression and split.y.dtype.kind not in "biuf":
         got = split.y.flat[0].item()
-        raise ValueError(f"{args.data}: a regressor needs numeric targets; got {got!r}")
+        raise ValueError(
+            f"{args.data}: a regressor needs numeric targets; got {got!r}{comma_hint(got)}"
+        )
     if regression:
+        _check_outputs(args.data, model, split.y)
         metrics = real_targets.evaluate(model, split, split.y)
     else:
         if model.target_type_ != "multilabel-indicator":
+            _check_classes(args.data or args.dataset, split.y)
             check_labels(split.y, model.classes_, args.data or args.dataset, "the model's classes")
         metrics = class_targets.evaluate(model, split, split.y, per_class=True)
     print(rundir.json_text(metrics) if args.json else format_evaluation(metrics))
@@ -177,6 +189,27 @@ def _check_evaluate(args: argparse.Namespace, model, regression: bool) -> None:
         raise ValueError("--out draws a confusion matrix; a multi-label model has none")
     image_format(args.out, "--out")  # as every command that draws
     check_target(args.out)  # a missing folder: refused before the scores are printed
+
+
+def _check_classes(source: str, y: np.ndarray) -> None:
+    """A classifier's file of several targets per series (a regressor's file; before: each
+    value listed as a label the model did not know).  Real-valued targets, one a series,
+    are :func:`check_labels`' to name: it says what an unlabelled file's values are."""
+    if y.ndim == 2:
+        raise ValueError(
+            f"{source}: {y.shape[1]} targets per series, but the model is a classifier of one "
+            "label per series"
+        )
+
+
+def _check_outputs(path: str, model, y: np.ndarray) -> None:
+    """A regressor's targets (n,) or (n, K) against its outputs, named by the file (the
+    estimator's words, "y has 1 output(s)", named no file and a Python argument)."""
+    K = 1 if y.ndim == 1 else y.shape[1]
+    if not model.sequence_ and y.ndim <= 2 and K != model.n_outputs_:
+        raise ValueError(
+            f"{path}: {K} target(s) per series, but the model was fitted to {model.n_outputs_}"
+        )
 
 
 def run_predict(args: argparse.Namespace) -> int:

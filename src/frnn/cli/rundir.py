@@ -17,6 +17,7 @@ from .._atomic import atomic_writer
 
 __all__ = [
     "atomic_write",
+    "check_out",
     "history_columns",
     "json_text",
     "new_run_dir",
@@ -86,6 +87,22 @@ def read_json(path) -> dict:
     return value
 
 
+def check_out(out) -> None:
+    """Refuse an ``--out`` that is a file, or a directory that is not empty (an earlier
+    run's): before any data is read, so that the refusal is all the command says (a data
+    file's notes on standard error came first).  None (a new ``runs/<stamp>``) passes."""
+    if out is None:
+        return
+    out = Path(out)
+    if out.exists() and not out.is_dir():  # not "not empty ... --resume it": no run to resume
+        raise ValueError(f"--out {out} is a file; expected a directory for the run")
+    if out.exists() and any(out.iterdir()):
+        raise ValueError(
+            f"--out {out} already exists and is not empty; "
+            "pass another --out, or --resume it to continue that run"
+        )
+
+
 def new_run_dir(out=None) -> Path:
     """Create the run directory: ``out``, or ``runs/<YYYYmmdd-HHMMSS>`` made unique.
 
@@ -98,13 +115,7 @@ def new_run_dir(out=None) -> Path:
             k += 1
             out = Path("runs") / f"{stamp}-{k}"
     out = Path(out)
-    if out.exists() and not out.is_dir():  # not "not empty ... --resume it": no run to resume
-        raise ValueError(f"--out {out} is a file; expected a directory for the run")
-    if out.exists() and any(out.iterdir()):
-        raise ValueError(
-            f"--out {out} already exists and is not empty; "
-            "pass another --out, or --resume it to continue that run"
-        )
+    check_out(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:  # e.g. a parent that is a file, or a read-only place

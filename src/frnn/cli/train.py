@@ -92,6 +92,8 @@ def run_train(args: argparse.Namespace) -> int:
         return _complete(Path(args.resume), config)
     task = config.get("task", "classification")
     clf = check_estimator(task, config["estimator"])  # before any file is written
+    if not args.resume:
+        rundir.check_out(args.out)  # before the data are read: their notes come after
     seasonal = None  # a --season's forecasts of the tail
     if "series" in config["data"]:  # one long series: its windows, the channels found
         train, test, seasonal, config["data"] = load_series(config["data"])

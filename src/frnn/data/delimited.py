@@ -27,15 +27,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import itertools
+import warnings
 
 import numpy as np
 
 from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
-from .headers import LABEL_POSITIONS, is_header, pandas_index
+from .headers import LABEL_POSITIONS, is_header, numbered_header, numeric_row, pandas_index
 from .keycolumns import refuse_key_columns
 from .labels import as_labels
+from .layouts import LayoutWarning
 from .longrows import LongOrCsvRows, LongRow, RecordLines, long_or_split_rows
 from .rowvalues import is_number, row_values
 from .semicolons import semicolon_rows
@@ -179,12 +181,14 @@ class _Rows:
 
 
 @contextlib.contextmanager
-def table(path: str, *, label, header, budget: int):
+def table(path: str, *, label, header, budget: int, declared: bool = True):
     """The file opened and split into fields: ``(names, rows)``, the header's column names
     (None without a header row; pandas' index column's dropped) and the rows after it
     (:class:`_Rows`).  ``header`` None detects the header for ``label``
     (:func:`frnn.data.headers.is_header`); the file and its lines are bounded by ``budget``
-    bytes."""
+    bytes.  A header row ``declared`` (``header=True``, the user's word) that holds only
+    numbers is read as names all the same, with a :class:`~frnn.data.layouts.LayoutWarning`
+    naming it (:func:`_warn_numbers`)."""
     with _opened(path, budget) as (first, rows):
         if not first:
             raise ValueError(  # any layout: a series per row, a step per row (--series)
@@ -192,6 +196,8 @@ def table(path: str, *, label, header, budget: int):
             )
         fields = [row for _, row in first]
         indexed = pandas_index(fields)
+        if header is True and declared:
+            _warn_numbers(path, first[0], label)
         if header is None:
             header = is_header(fields, label)
         rows = itertools.chain(first, rows)
@@ -199,6 +205,22 @@ def table(path: str, *, label, header, budget: int):
         if header and indexed:  # the index column pandas writes: not data
             names = names[1:]
         yield names, _Rows(rows, bool(header), bool(header and indexed))
+
+
+def _warn_numbers(path: str, first: tuple[int, list[str]], label) -> None:
+    """Warn that the first row ``(line, fields)``, declared a header, holds only numbers:
+    its values would be lost as column names, silently.  pandas' numbered columns
+    (``0,1,2,3``, ``,0,1,2``: :func:`frnn.data.headers.numbered_header`) are a header."""
+    line, fields = first
+    if not numeric_row(fields) or numbered_header(fields, label):
+        return
+    shown = ", ".join(f.strip() for f in fields[:5]) + (", …" if len(fields) > 5 else "")
+    warnings.warn(
+        f"{path}: row {line} ({shown}) holds only numbers, yet header=True reads it as the "
+        "column names, not as a series; if it is data, read the file with header=False",
+        LayoutWarning,
+        stacklevel=4,
+    )
 
 
 @contextlib.contextmanager
@@ -290,6 +312,34 @@ def _delimiter(ext: str, first: str) -> str | None:
     return "," if ext == ".csv" or "," in first else None
 
 
+def _no_label_column(path: str, label: str, names: list[str]) -> None:
+    """Refuse ``label``, which names none of the header's ``names``, saying what the first
+    row holds: numbers, or a real number among names (a file without a header, its first
+    row a series; integers may number the steps), or names; and that a column's number is
+    no name."""
+    number = label.strip().lstrip("+-").isdigit()
+    counted = f"the file has {len(names)} columns"
+    not_number = " (a column's number is not taken)" if number else ""
+    if all(is_number(n) for n in names):
+        raise ValueError(
+            f"{path}: label={label!r} names a header column, but the first row holds "
+            f"numbers, not column names ({counted}); give the label's position: 'first' or "
+            f"'last'{not_number}"
+        )
+    if any(is_number(n) and not n.lstrip("+-").isdigit() for n in names):
+        shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        raise ValueError(
+            f"{path}: no column named {label!r}: {counted}, and the first row ({shown}) "
+            "holds numbers, so it is likely a series, not a header of column names; give "
+            f"the label's position: 'first' or 'last'{not_number}"
+        )
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    raise ValueError(
+        f"{path}: no column named {label!r}; the header names {names[:10]}{more}"
+        + f"; label must be a column's name or its position, 'first' or 'last'{not_number}"
+    )
+
+
 def _label_column(path: str, label, names) -> int | None:
     if label == "none":
         return None
@@ -304,13 +354,8 @@ def _label_column(path: str, label, names) -> int | None:
             "'first' or 'last'"
         )
     stripped = [n.strip() for n in names]
-    if label not in stripped and all(is_number(n) for n in stripped):
-        raise ValueError(
-            f"{path}: label={label!r} names a header column, but the first row holds "
-            "numbers, not column names; give the label's position: 'first' or 'last'"
-        )
     if label not in stripped:
-        raise ValueError(f"{path}: no column named {label!r}; the header names {stripped[:10]}")
+        _no_label_column(path, label, stripped)
     columns = [i + 1 for i, name in enumerate(stripped) if name == label]
     if len(columns) > 1:  # the first was taken, the others read as values ("expected a number")
         raise ValueError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .rowvalues import is_number
 
-__all__ = ["LABEL_POSITIONS", "is_header", "pandas_index"]
+__all__ = ["LABEL_POSITIONS", "is_header", "numbered_header", "numeric_row", "pandas_index"]
 
 LABEL_POSITIONS = ("first", "last", "none")
 
@@ -54,6 +54,20 @@ def _looks_like_header(rows: list[list[str]], label) -> bool:
         return False
     at = 0 if label == "first" else -1
     return not is_number(rows[0][at]) and is_number(rows[1][at])
+
+
+def numeric_row(fields: list[str]) -> bool:
+    """Whether every field of a row (empty ones at its end aside) is a number: a row of
+    data, not of column names, unless pandas numbered them (:func:`numbered_header`)."""
+    named = _trimmed(fields)
+    return bool(named) and all(is_number(f) and any(c.isdigit() for c in f) for f in named)
+
+
+def numbered_header(fields: list[str], label) -> bool:
+    """Whether ``fields`` are columns as pandas numbers them, ``0,1,2,3,…`` (its index's
+    empty field first, or a label's, aside): a header of numbers."""
+    named = _trimmed(fields)
+    return any(_numbered(f) for f in (named, named[1:], _value_fields(named, label)))
 
 
 _NUMBERED = 4  # columns: a short series 0, 1, 2 is more likely data than a header

@@ -99,7 +99,8 @@ def read_keyed(
             "row (header=False); a file with an id column needs its header"
         )
     budget = max_bytes(limit)
-    with table(path, label="none", header=True, budget=budget) as (names, rows):
+    # header=True is the id column's need, not the user's word: no warning of numbers
+    with table(path, label="none", header=True, budget=budget, declared=False) as (names, rows):
         store = _Store(path, KeyLayout(path, names, id, time, label, rows.indexed), budget)
         for r, fields in rows:
             store.add(r, fields)

@@ -79,11 +79,13 @@ def long_factor(model) -> float:
     return BPTT_LONG_FACTOR if getattr(model, "networks_", None) is not None else LONG_FACTOR
 
 
-def warn_far(model, lengths: np.ndarray, name: str = "X") -> None:
+def warn_far(model, lengths: np.ndarray, name: str = "X", shape=None) -> None:
     """Warn (:class:`LengthWarning`, one for the call) when series of ``lengths`` (n,) are
     shorter than ``SHORT_FRACTION`` of ``model.min_length_`` or longer than
     :func:`long_factor` times ``model.max_length_``, saying how many; nothing for a model
-    without lengths."""
+    without lengths.  ``shape``, X's array shape where X is one: (m, 1) or (m, 1, D) read
+    as m one-step series adds the likelier reading, one series without its batch axis
+    (:func:`_one_series`)."""
     shortest = getattr(model, "min_length_", None)
     if shortest is None:
         return
@@ -104,12 +106,29 @@ def warn_far(model, lengths: np.ndarray, name: str = "X") -> None:
         )
     if said:
         warnings.warn(
-            f"{'; '.join(said)}: predictions for them are unreliable (on many tasks accuracy "
-            "falls towards chance on series of other lengths than the training ones, while "
-            "predict_proba stays sure); fit on series of the lengths you predict",
+            f"{_one_series(shape, lengths, name)}{'; '.join(said)}: predictions for them "
+            "are unreliable (on many tasks accuracy falls towards chance on series of other "
+            "lengths than the training ones, while predict_proba stays sure); fit on series "
+            "of the lengths you predict",
             LengthWarning,
             stacklevel=_outside(),
         )
+
+
+def _one_series(shape, lengths: np.ndarray, name: str) -> str:
+    """The hint for an X of ``shape`` (m, 1) or (m, 1, D) read as m series of one step:
+    most likely one series of m steps passed without its batch axis (``X[0]`` of a 3-D X,
+    or ``X[0][:, None]``), which ``X[None]`` or a reshape passes as a batch of one."""
+    one_step = len(lengths) > 1 and bool(np.all(lengths == 1))
+    if not one_step or shape is None or len(shape) not in (2, 3) or shape[1] != 1:
+        return ""
+    D = shape[2] if len(shape) == 3 else 1
+    return (
+        f"{name} of shape {tuple(shape)} reads as {shape[0]} series of one step each (2-D "
+        f"{name} is (n, T), 3-D (n, T, D)): a single series of {shape[0]} steps? Pass it as "
+        f"a batch of one, {name}.reshape(1, -1, {D}) (or X[:1] of the array of series, "
+        "not X[0]). "
+    )
 
 
 def _which(count: int, n: int, name: str) -> str:

@@ -14,6 +14,8 @@ The subset handled here is the one the UCR/UEA archives use: ``#`` comments, the
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from .._npz import max_bytes as byte_budget
@@ -209,14 +211,62 @@ def read_ts(path: str, *, text_labels=False) -> Series:
     _refuse_missing(path, series, rows)
     y = as_labels(labels, path, text=text_labels, rows=rows) if has_target else np.zeros(0)
     split = split_from_series(series, y, path)
-    if header.get("equallength") == "true" and not split.equal_length:
-        odd = int(np.flatnonzero(split.lengths != split.lengths[0])[0])
-        raise ValueError(
-            f"{path}: inconsistent rows: @equalLength true but rows differ in length "
-            f"({rows[0]}: {split.lengths[0]} steps, {rows[odd]}: {split.lengths[odd]})"
-        )
+    _check_lengths(header, split.lengths, rows, path)
     _check_declared(header, split, labels if has_target else [], rows, path)
     return split
+
+
+# ',' separates a .ts file's values: "1,5" (1.5 with a decimal comma) reads as two values.
+_DECIMAL_COMMA = (
+    "a value written with a decimal comma (1,5 for 1.5) reads as two values in a .ts file, "
+    "whose values ',' separates: write decimals with '.'"
+)
+
+
+def _check_lengths(header: dict[str, str], lengths: np.ndarray, rows: list[str], path: str):
+    """Refuse rows whose lengths (n,) contradict ``@equalLength true`` or ``@seriesLength``,
+    or stand out from their siblings', the mark of a decimal comma (:data:`_DECIMAL_COMMA`).
+
+    ``@equalLength false`` declares the lengths free: then neither ``@seriesLength`` (some
+    writers put any number there) nor the siblings are checked, and that is the way out
+    the message gives for series that truly differ in length."""
+    equal = header.get("equallength")
+    if equal == "false":
+        return
+    common = Counter(lengths.tolist()).most_common(1)[0][0]  # ties: the first row's
+    declared = header.get("serieslength", "").strip()
+    if declared.isdigit() and np.any(lengths != int(declared)):
+        odd = int(np.flatnonzero(lengths != int(declared))[0])
+        raise ValueError(
+            f"{path}: {rows[odd]} has {lengths[odd]} steps, but the header declares "
+            f"@seriesLength {declared}{_hint(lengths[odd] > int(declared))}"
+        )
+    if equal == "true" and np.any(lengths != common):
+        odd = int(np.flatnonzero(lengths != common)[0])
+        first = rows[int(np.flatnonzero(lengths == common)[0])]
+        raise ValueError(
+            f"{path}: inconsistent rows: @equalLength true but rows differ in length "
+            f"({first}: {common} steps, {rows[odd]}: {lengths[odd]})"
+            f"{_hint(lengths[odd] > common)}"
+        )
+    longer = np.flatnonzero(lengths > common)
+    if (
+        len(lengths) >= 3
+        and 0 < len(longer) <= max(1, len(lengths) // 20)
+        and np.all(lengths >= common)
+    ):  # all but one (or a few) of one length, the others longer
+        odd = int(longer[0])
+        others = "every other row has" if len(longer) == 1 else f"all but {len(longer)} rows have"
+        raise ValueError(
+            f"{path}: {rows[odd]} has {lengths[odd]} steps where {others} {common}: "
+            f"{_DECIMAL_COMMA}; if the series truly differ in length, declare "
+            "'@equalLength false' in the header"
+        )
+
+
+def _hint(longer: bool) -> str:
+    """The decimal comma hint, for a row longer than it should be."""
+    return f"; {_DECIMAL_COMMA}" if longer else ""
 
 
 def _refuse_missing(path: str, series: list[np.ndarray], rows: list[str]) -> None:
@@ -252,7 +302,10 @@ def _ts_row(line: str, r: str, path: str, has_target: bool) -> tuple[np.ndarray,
     for d, (start, stop) in enumerate(bounds):  # a bad value named before unequal lengths
         _fill(values[: steps[d], d], line, start, stop, r, path)
     if len(set(steps)) > 1:
-        raise ValueError(f"{path}: inconsistent rows: {r}: its dimensions differ in length")
+        raise ValueError(
+            f"{path}: inconsistent rows: {r}: its dimensions differ in length "
+            f"({', '.join(map(str, steps))} steps); if one is longer, {_DECIMAL_COMMA}"
+        )
     return values, label
 
 

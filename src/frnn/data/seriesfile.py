@@ -72,6 +72,15 @@ class SeriesFile:
     times: np.ndarray | None = None
     time_kind: str | None = None
 
+    def columns_said(self) -> str:
+        """The file's columns of values as a message says them (:func:`_columns_said`)."""
+        width = len(self.columns) + (self.time is not None)
+        labels = [self.time] * width  # the one column left unfilled is the time column's
+        for name, column in zip(self.names, self.columns, strict=True):
+            labels[column - 1] = name
+        at = None if self.time is None else (set(range(width)) - {c - 1 for c in self.columns})
+        return _columns_said(labels, None if at is None else at.pop())
+
     def step(self):
         """The regular interval between time stamps (a number, or microseconds), or None
         where there is no time column, one step only, or the intervals differ."""
@@ -183,8 +192,9 @@ def read_series_file(path: str, *, header=None, time=None, columns=None, limit=N
     if not channels:
         raise ValueError(f"{path}: only a time column; expected a column of values besides it")
     rows_ = np.asarray(numbered)
+    named = labels[at] if at is not None and time not in (None, "none") else None
     values = np.column_stack(
-        [_column(path, [f[c] for f in fields], rows_, c + 1, labels[c]) for c in channels]
+        [_column(path, [f[c] for f in fields], rows_, c + 1, labels[c], named) for c in channels]
     )  # (T, D)
     times = kind = None
     if at is not None:
@@ -248,17 +258,38 @@ def _chosen(path: str, labels: list, at, columns) -> list[int]:
         elif text.isdigit() and 1 <= int(text) <= len(labels):
             c = int(text) - 1
         else:
-            others = [name for i, name in enumerate(labels) if i != at]
-            raise ValueError(
-                f"{path}: no column {text!r}; the file's columns of values are "
-                f"{', '.join(others[:10])}{' ...' if len(others) > 10 else ''}"
-            )
+            raise ValueError(f"{path}: no column {text!r}; {_columns_said(labels, at)}")
         if c == at:
             raise ValueError(f"{path}: {text!r} is the time column, not a column of values")
         if c in chosen:
             raise ValueError(f"{path}: the column {labels[c]!r} is chosen twice")
         chosen.append(c)
     return chosen
+
+
+def _columns_said(labels: list, at) -> str:
+    """The file's columns of values as a message says them: their names and numbers (from
+    1), or, in a file without a header (``labels`` "column N"), how many and their range."""
+    numbers = [i + 1 for i in range(len(labels)) if i != at]
+    if all(name == f"column {i + 1}" for i, name in enumerate(labels)):
+        time = f", column {at + 1} the time column" if at is not None else ""
+        return (
+            f"the file has {len(labels)} columns (1..{len(labels)}{time}) and no header row: "
+            f"name a column of values by its number, {_numbers_said(numbers)}"
+        )
+    names = [labels[n - 1] for n in numbers]
+    more = " ..." if len(names) > 10 else ""
+    return (
+        f"the file's columns of values are {', '.join(names[:10])}{more} (columns "
+        f"{_numbers_said(numbers)})"
+    )
+
+
+def _numbers_said(numbers: list[int]) -> str:
+    """Column numbers, a run of them as ``first..last``."""
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+        return f"{numbers[0]}..{numbers[-1]}"
+    return ", ".join(map(str, numbers[:10])) + (" ..." if len(numbers) > 10 else "")
 
 
 def _time_column(path: str, labels: list, first: list, time, has_header: bool) -> int | None:
@@ -281,9 +312,13 @@ def _time_column(path: str, labels: list, first: list, time, has_header: bool) -
     return named[0] if named else None
 
 
-def _column(path: str, texts: list, rows: np.ndarray, column: int, label: str) -> np.ndarray:
+def _column(
+    path: str, texts: list, rows: np.ndarray, column: int, label: str, time=None
+) -> np.ndarray:
     """A channel's values (T,), NaN where missing; a field that is not a number named by its
-    row and column (its number from 1 and ``label``, its header name or "column N")."""
+    row and column (its number from 1 and ``label``, its header name or "column N");
+    ``time``: the time column's name where ``time=`` named it (a date among the values may
+    be the time column the user meant)."""
     values = finite_floats(texts)  # (T,) at once, in C, where every value is a number
     if values is not None:
         return values
@@ -300,7 +335,7 @@ def _column(path: str, texts: list, rows: np.ndarray, column: int, label: str) -
             named = "" if label == f"column {column}" else f" ({label!r})"
             raise ValueError(
                 f"{path}: row {rows[i]}, column {column}{named}: expected a number, got "
-                f"{text[:40]!r}{_hint(path, text)}"
+                f"{text[:40]!r}{_hint(path, text, time)}"
             ) from None
         if not np.isfinite(values[i]):
             values[i] = np.nan  # inf is no measurement either: refused where it is read
@@ -310,9 +345,10 @@ def _column(path: str, texts: list, rows: np.ndarray, column: int, label: str) -
 _DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{1,2}:\d\d")
 
 
-def _hint(path: str, text: str) -> str:
+def _hint(path: str, text: str, time=None) -> str:
     """What a field that is no number may be: a row a .txt file's whitespace did not split,
-    or a date or time of day that is not the time column (not ISO 8601, or a second one)."""
+    or a date or time of day that is not the time column (not ISO 8601, or a second one;
+    or the time column itself, where ``time``, the column ``time=`` named, is another)."""
     grouped = _thousands_hint(text)
     if grouped:
         return grouped
@@ -321,6 +357,8 @@ def _hint(path: str, text: str) -> str:
             " (a .txt file is split at whitespace: name it .csv to split it at commas or "
             "semicolons)"
         )
+    if _DATE_LIKE.match(text) and time is not None:
+        return f" (dates: the time column? time={time!r} names another)"
     if _DATE_LIKE.match(text):
         return (
             " (a date or a time of day? a time column is one column of numbers or of ISO "

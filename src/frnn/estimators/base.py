@@ -301,7 +301,9 @@ class RNNEstimator(BaseEstimator):
         step; and the lengths (n,) they have."""
         check_is_fitted(self, self._task.marker)
         x, lengths = inputs.validated(self, X, reset=False)
-        warn_far(self, lengths)  # series far from the training lengths
+        # series far from the training lengths; X's shape for the hint of one series
+        first = self.data_format == "channels_first"  # (n, C, T): no (T, 1) to mistake
+        warn_far(self, lengths, shape=None if first else getattr(X, "shape", None))
         reservoir = getattr(self, "reservoir_", None)  # the model this fit made
         if reservoir is not None:
             if not reservoir.features_.normalise:

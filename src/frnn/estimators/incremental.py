@@ -96,6 +96,7 @@ def _first(est, X, y, classes, sample_weight) -> None:
 
 
 def _more(est, X, y, classes, sample_weight) -> None:
+    reservoirs.refuse_changed(est, "take more chunks")  # its reservoirs are the first's
     if classes is not None and not np.array_equal(np.unique(np.asarray(classes)), est.classes_):
         raise ValueError(
             f"classes={np.unique(np.asarray(classes)).tolist()!r} is not the same as on the "

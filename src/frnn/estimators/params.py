@@ -31,6 +31,19 @@ class _NeighbourWeight:
         return value
 
 
+class _Jobs:
+    """Threads, as joblib counts them: None (one), a positive count, or −1, −2, … (every
+    core, every core but one, …); 0 means nothing (joblib's "n_jobs == 0 in Parallel has
+    no meaning", raised mid-fit)."""
+
+    def check(self, value, name: str):
+        if value is not None and (value not in Interval("int") or value == 0):
+            raise InvalidParameterError(
+                f"{name} must be an integer other than 0 (-1: every core) or None; got {value!r}"
+            )
+        return value
+
+
 TRAINING = ("reservoir", "bptt")
 
 # The reservoirs' ranges (spectral_radius, input_scale) and class_weight are checked where
@@ -42,7 +55,7 @@ RULES = {
     "taps": Interval("int", 1),
     "max_steps": Interval("int", 1, none=True),
     "n_thresholds": Interval("int", 1),
-    "n_jobs": Interval("int", none=True),
+    "n_jobs": _Jobs(),
     "activation": Options(sorted(ACTIVATIONS)),
     "init": Options(INIT_SCHEMES),
     "optimizer": Options(OPTIMIZERS),

@@ -51,6 +51,7 @@ def to_arrays(est) -> tuple[dict[str, np.ndarray], dict]:
     meta = {"kind": task.kind, "params": _params(est), "fitted": fitted}
     reservoir = getattr(est, "reservoir_", None)
     if reservoir is not None:
+        reservoirs.refuse_changed(est, "be saved")  # a file load would refuse
         body, meta["reservoir"] = readout_file.to_arrays(reservoir)
         return arrays | body, meta
     for i, net in enumerate(est.networks_):

@@ -20,7 +20,15 @@ from ..reservoir.persist import BEFORE_5
 from ..reservoir.readout import ReservoirReadout
 from . import inputs
 
-__all__ = ["FEATURES", "check", "features", "fit", "readout_problem", "warn_unseen"]
+__all__ = [
+    "FEATURES",
+    "check",
+    "features",
+    "fit",
+    "readout_problem",
+    "refuse_changed",
+    "warn_unseen",
+]
 
 #: The estimators' parameters -> ReservoirFeatures': the names read as the equations do
 #: (hidden_size is I in both modes; spectral_radius is ρ(R); input_scale the std of W u).
@@ -49,6 +57,40 @@ def check(est) -> None:
             if text.startswith(f"{theirs} "):
                 text = ours + text[len(theirs) :]
         raise InvalidParameterError(text) from None
+
+
+def refuse_changed(est, what: str) -> None:
+    """Refuse to go on with a fitted estimator whose reservoir parameters ``set_params``
+    changed after the fit (``what``: "be saved", a file ``load`` would refuse as damaged;
+    "take more chunks", which the reservoirs fitted would read all the same).  The
+    parameters the estimator's settings fix, now or in an earlier version, are not the
+    user's to change.  ``n_jobs`` (threads, which change no model) is taken as set."""
+    params = est.get_params(deep=False)
+    fitted = est.reservoir_.features_
+    if "n_jobs" in params:
+        fitted.n_jobs = params["n_jobs"]
+    drawn = features(est, allocate=False)
+    fixed = set(est._reservoir_settings).union(*est._earlier_reservoir_settings)
+    changed = [
+        (ours, theirs)
+        for ours, theirs in FEATURES.items()
+        if ours in params
+        and theirs not in fixed
+        and _value(drawn, theirs) != _value(fitted, theirs)
+    ]
+    if changed:
+        now = ", ".join(f"{ours}={params[ours]!r}" for ours, _ in changed)
+        then = ", ".join(f"{_value(fitted, theirs)!r}" for _, theirs in changed)
+        raise ValueError(
+            f"{type(est).__name__} cannot {what}: {now} set after fit, but its reservoirs "
+            f"were fitted with {then}; set it back, or fit again"
+        )
+
+
+def _value(features, name: str):
+    """A ReservoirFeatures parameter, a range as a tuple of floats (a file's list)."""
+    value = getattr(features, name)
+    return tuple(float(v) for v in value) if isinstance(value, tuple | list) else value
 
 
 def features(

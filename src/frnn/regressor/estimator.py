@@ -166,7 +166,9 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         The first chunk fixes the reservoirs, α, and the inputs' and targets' scaling;
         each later chunk adds its features' sums, and V, c are solved from the sums of all
         chunks: the model of one fit on all of them with those choices fixed
-        (:mod:`frnn.estimators.incremental`).
+        (:mod:`frnn.estimators.incremental`).  A call after ``fit`` (or on a model
+        ``frnn.load`` read) starts anew: neither keeps the sums, so the fitted model is
+        replaced by one of this chunk.
 
         Parameters
         ----------

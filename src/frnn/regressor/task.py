@@ -83,7 +83,7 @@ class Regression(Task):
         if info.K != est.n_outputs_ or info.sequence != est.sequence_:
             raise ValueError(
                 f"{name} has {info.K} output(s){' per step' if info.sequence else ''}; the "
-                f"training targets {est.n_outputs_}{' per step' if est.sequence_ else ''}"
+                f"training targets have {est.n_outputs_}{' per step' if est.sequence_ else ''}"
             )
         return self._scaled(est, Y, lengths)
 

@@ -64,6 +64,7 @@ def class_weights(
                     f"class_weight's weights must be finite numbers > 0; got {weight!r} for "
                     f"class {label!r}"
                 )
+        _refuse_unknown(class_weight, classes)
     if class_weight == "balanced" and sample_weight is not None:
         counts = np.bincount(y_index, weights=sample_weight, minlength=len(classes))  # (K,)
         held = counts > 0
@@ -71,3 +72,19 @@ def class_weights(
     from sklearn.utils.class_weight import compute_class_weight
 
     return compute_class_weight(class_weight, classes=classes, y=classes[y_index])
+
+
+def _refuse_unknown(class_weight: dict, classes: np.ndarray) -> None:
+    """Refuse a dict that names labels y does not hold while leaving classes out, where
+    scikit-learn's ``compute_class_weight`` says "The classes, [0, 1], are not in
+    class_weight", naming the classes, not the labels at fault.  Labels beyond the classes
+    beside every class named stay allowed, as there (a fold of a search may lack a class)."""
+    known = set(classes.tolist())
+    unknown = [label for label in class_weight if label not in known]
+    left_out = [c for c in classes.tolist() if c not in class_weight]
+    if unknown and left_out:
+        raise ValueError(
+            f"class_weight names {unknown[:10]!r}, not classes of y, whose classes are "
+            f"{classes.tolist()[:10]!r}: name them as y holds them (the same type: 1 is "
+            "not '1')"
+        )
