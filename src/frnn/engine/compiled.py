@@ -151,10 +151,14 @@ def _run(module, blocks: list[tuple[int, int]], kernel, flush: bool = False) -> 
     """
     if flush:
         kernel = denormals.flushed(kernel)
-    if not module.CALLS_BLAS:
-        if len(blocks) == 1:  # the tiny networks' path: no more Python than needed
+    if len(blocks) == 1:  # the small networks' path: no more Python than needed
+        if module.CALLS_BLAS:
+            with threads.one_blas_thread():
+                result = _compiled(kernel, *blocks[0])
+        else:
             result = _compiled(kernel, *blocks[0])
-            return None if result is None else [result]
+        return None if result is None else [result]
+    if not module.CALLS_BLAS:
         return _all(threads.run_blocks(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
     with threads.one_blas_thread():
         return _all(threads.run_blocks(lambda b0, b1: _compiled(kernel, b0, b1), blocks))
