@@ -341,13 +341,19 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
     args = (batch.x, A, batch.a0, batch.lengths, R, V, dZ3, batch.many_to_many, code, one)
 
     def kernel(b0, b1):  # each block adds into its own zeros; db (0,) for none
-        dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
         db = np.zeros(I, dtype=dtype) if bias else _zeros(0, dtype)
         chunk = _chunk(module, T, b1 - b0, I)
+        if module.CALLS_BLAS:  # [dR, dW] side by side (I, I + D): one product adds both
+            dRW = np.zeros((I, I + D), dtype=dtype)
+            module.gradients(*args, b0, b1, *chunk, dRW, db)
+            return dRW[:, I:], dRW[:, :I], db
+        dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
         module.gradients(*args, b0, b1, *chunk, dW, dR, db)
         return dW, dR, db
 
     parts = _run(module, blocks, kernel, dtype == np.float32)
-    if parts is None or len(parts) == 1:
-        return parts and parts[0]
+    if parts is None:
+        return None
+    if len(parts) == 1:
+        return tuple(np.ascontiguousarray(array) for array in parts[0])
     return tuple(functools.reduce(np.add, arrays) for arrays in zip(*parts, strict=True))
