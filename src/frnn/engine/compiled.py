@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from . import denormals, threads
+from . import denormals, spare, threads
 from .activations import ACTIVATIONS
 from .batch import Batch
 
@@ -309,7 +309,7 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
         b = _zeros(I, W.dtype)  # s starts at +0 either way: the same sums, bit for bit
     else:
         _expect("b", b, (I,), W.dtype)  # the kernel reads b[0..I-1] unchecked
-    A = np.empty((T, B, I), dtype=W.dtype)
+    A = spare.states_array((T, B, I), W.dtype)  # every value written below
     blocks = threads.row_blocks(T, B, D, I)
     WT, RT = np.ascontiguousarray(W.T), np.ascontiguousarray(R.T)
     b, a0 = np.ascontiguousarray(b), np.ascontiguousarray(batch.a0)
