@@ -7,9 +7,10 @@ and one fused pass over its rows: a(t) = f(W x(t) + b + R a(t−1)) forward, and
 The products with x and a(t−1) are hoisted out of the time loop into one product per
 chunk of ``n`` steps: W x(t) before the chunk's steps, the chunk's share of
 dW = Σ δ(t) x(t)ᵀ and dR = Σ δ(t) a(t−1)ᵀ after them (from copies of the block's rows,
-which stay in cache, where those rows do not lie contiguous).  Every product runs on the
-block's own thread: a product on all of BLAS's threads would wake BLAS's other threads,
-which then poll for more work a while on the cores the blocks need.
+which stay in cache, where those rows do not lie contiguous), added straight into
+[dR, dW] by BLAS's gemm with β = 1.  Every product runs on the block's own thread: a
+product on all of BLAS's threads would wake BLAS's other threads, which then poll for
+more work a while on the cores the blocks need.
 Against numpy's path: no per-call overhead (a microsecond a call, five calls a step), no
 pass over memory for each element-wise operation, and, split into blocks, every part of
 the step in parallel.

@@ -354,6 +354,7 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
     parts = _run(module, blocks, kernel, dtype == np.float32)
     if parts is None:
         return None
-    if len(parts) == 1:
-        return tuple(np.ascontiguousarray(array) for array in parts[0])
+    if len(parts) == 1:  # dR and dW copied out of [dR, dW]; the sums of blocks are new
+        dW, dR, db = parts[0]
+        return (dW.copy(), dR.copy(), db) if module.CALLS_BLAS else parts[0]
     return tuple(functools.reduce(np.add, arrays) for arrays in zip(*parts, strict=True))

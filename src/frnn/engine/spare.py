@@ -18,6 +18,7 @@ without faults, and above ``MAX_BYTES`` holding one more would cost too much mem
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -45,7 +46,7 @@ def states_array(shape: tuple[int, ...], dtype) -> np.ndarray:
     """An uninitialised array of ``shape`` and ``dtype``: the last one handed out when
     nothing else holds it any more, else a new one (kept for the next call)."""
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize  # math's: numpy's prod costs 4 µs a call
     if not MIN_BYTES <= nbytes <= MAX_BYTES:
         return np.empty(shape, dtype=dtype)
     with _LOCK:  # a check and its hand-out as one: two threads never get the same array
