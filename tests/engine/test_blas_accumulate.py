@@ -32,7 +32,8 @@ def _gemm(F, Y, C):
 
 
 TOL = {np.float64: 1e-13, np.float32: 1e-5}
-SHAPES = [(1, 1, 1, 0), (7, 5, 3, 2), (512, 256, 256, 32), (96, 33, 17, 9), (0, 4, 4, 2)]
+SHAPES = [(1, 1, 1, 0), (7, 5, 3, 2), (512, 256, 256, 32), (96, 33, 17, 9), (0, 4, 4, 2),
+          (1, 6, 5, 3)]  # fmt: skip
 
 
 def _case(K, M, N, D, dtype, rng):
@@ -69,3 +70,12 @@ def test_the_gemm_call_succeeds_and_adds_once():
     before = C.copy()
     assert _gemm(F, Y, C) == 0  # scipy's BLAS found by numba's wrapper
     np.testing.assert_allclose(C - before, F.T @ Y, rtol=1e-13, atol=1e-13)
+
+
+def test_a_single_row_whose_stride_is_any_is_added():
+    rng = np.random.default_rng(1)
+    F = rng.standard_normal((1, 9))[:, ::1]
+    Y = np.lib.stride_tricks.as_strided(rng.standard_normal(12), (1, 12), (8, 8))  # stride 1
+    C = np.zeros((9, 12))
+    assert _gemm(F, Y, C) == 0
+    np.testing.assert_allclose(C, F.T @ Y, rtol=1e-15, atol=0)

@@ -272,10 +272,17 @@ def _gemm_added(F, Y, C):
     kind = 100 if C.itemsize == 8 else 115  # 'd' | 's'
     return _xxgemm(
         kind, 110, 116, N, M, K,  # 'n', 't'
-        scalars[:1].ctypes, Y.ctypes, Y.strides[0] // Y.itemsize,
-        F.ctypes, F.strides[0] // F.itemsize,
-        scalars[1:].ctypes, C.ctypes, C.strides[0] // C.itemsize,
+        scalars[:1].ctypes, Y.ctypes, _leading(Y),
+        F.ctypes, _leading(F),
+        scalars[1:].ctypes, C.ctypes, _leading(C),
     )  # fmt: skip
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _leading(Y):
+    """Y's rows' distance in values, as BLAS's leading dimension: at least its columns
+    (BLAS refuses less, and a single row's stride may be anything)."""
+    return max(Y.strides[0] // Y.itemsize, Y.shape[1], 1)
 
 
 @njit(cache=True, nogil=True, inline="always")
