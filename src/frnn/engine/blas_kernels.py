@@ -7,9 +7,10 @@ and one fused pass over its rows: a(t) = f(W x(t) + b + R a(t−1)) forward, and
 The products with x and a(t−1) are hoisted out of the time loop into one product per
 chunk of ``n`` steps: W x(t) before the chunk's steps, the chunk's share of
 dW = Σ δ(t) x(t)ᵀ and dR = Σ δ(t) a(t−1)ᵀ after them (from copies of the block's rows,
-which stay in cache, where those rows do not lie contiguous).  Every product runs on the
-block's own thread: a product on all of BLAS's threads would wake BLAS's other threads,
-which then poll for more work a while on the cores the blocks need.
+which stay in cache, where those rows do not lie contiguous), added straight into
+[dR, dW] by BLAS's gemm with β = 1.  Every product runs on the block's own thread: a
+product on all of BLAS's threads would wake BLAS's other threads, which then poll for
+more work a while on the cores the blocks need.
 Against numpy's path: no per-call overhead (a microsecond a call, five calls a step), no
 pass over memory for each element-wise operation, and, split into blocks, every part of
 the step in parallel.
@@ -28,7 +29,7 @@ packs R (``compiled.step_product`` decides).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
 
 from .activations import HARDTANH, LINEAR, RELU, TANH
 from .kernel_math import FMA, lengths_within  # noqa: F401  (``compiled`` calls it)
@@ -96,12 +97,14 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, split, dW, dR, db):
-    """Add rows b0..b1−1's share of dW (I, D), dR (I, I) and db (I,) into them (BPTT).
+def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, split, dRW, db):
+    """Add rows b0..b1−1's share of [dR, dW] (I, I + D) and db (I,) into them (BPTT).
 
-    dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K) many-to-one,
-    where it enters at each sequence's last step; db of shape (0,) means a model without
-    biases (nothing is written to it).  n ≥ 1 steps a chunk; ``split`` as ``states``'.
+    dRW holds dR (I, I) and dW (I, D) side by side, so that one product adds a chunk's
+    share of both; dZ is ∂L/∂z: (T, B, K) many-to-many (zero where padded) or (1, B, K)
+    many-to-one, where it enters at each sequence's last step; db of shape (0,) means a
+    model without biases (nothing is written to it).  n ≥ 1 steps a chunk; ``split`` as
+    ``states``'.
     """
     T, B, D = x.shape
     I = R.shape[0]
@@ -114,8 +117,9 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
     G = np.empty((rows, I), dtype=A.dtype)  # many-to-many: Vᵀ ∂L/∂z(t)
     carry = aligned(A, rows, I)  # ∂L/∂a(t): Rᵀ δ(t+1), then + g(t)
     carry[:] = zero
+    dR, dW = dRW[:, :I], dRW[:, I:]
     part = np.empty((I, I + D), dtype=A.dtype)  # a chunk's [dR, dW] by one product
-    part_R = np.empty((I, I), dtype=A.dtype)  # or by two
+    part_R = np.empty((I, I), dtype=A.dtype)  # or by two (tiles, or no BLAS pointer)
     part_W = np.empty((I, D), dtype=A.dtype)
     P, edge = _packed(R, rows, split, zero)
     for t1 in range(T, 0, -n):
@@ -146,14 +150,11 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
                 _dot_rows(delta[k], R, carry, split, zero, P, edge)  # Rᵀ δ(t): δ(t) R
         flat = delta[:m].reshape(m * rows, I)
         if t0 > 0 and _contiguous(A, t0, t1, b0, b1):  # two products, in place
-            _dot(flat.T, _view(A, t0 - 1, t1 - 1, b0, b1), part_R, split, zero)
-            _dot(flat.T, _view(x, t0, t1, b0, b1), part_W, split, zero)
-            dR += part_R
-            dW += part_W
+            _add_product(flat, _view(A, t0 - 1, t1 - 1, b0, b1), dR, split, zero, part_R)
+            _add_product(flat, _view(x, t0, t1, b0, b1), dW, split, zero, part_W)
         else:  # copied side by side: one product for both
-            _dot(flat.T, _side_by_side(x, A, a0, t0, t1, b0, b1, PX), part, split, zero)
-            dR += part[:, :I]
-            dW += part[:, I:]
+            PXm = _side_by_side(x, A, a0, t0, t1, b0, b1, PX)
+            _add_product(flat, PXm, dRW, split, zero, part)
 
 
 # The passes test the activation's ``code`` once a row, each branch a loop with a constant
@@ -273,6 +274,67 @@ def _dot(a, M, out, split, zero):
         product(a, M, out, zero)
     else:
         np.dot(a, M, out)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_product(F, Y, C, split, zero, part):
+    """C += Fᵀ Y: F (K, M), Y (K, N), C (M, N), each with contiguous rows; ``part`` (M, N)
+    scratch.
+
+    Where BLAS runs the chunks' products (``split`` ≠ 0), one call of its gemm with
+    β = 1 adds them straight into C (:func:`_gemm_added`): with β = 0 (numba's
+    ``np.dot``) BLAS first zeroes a scratch matrix, and a pass then adds it into C.
+    That path remains for the tiles and where the call fails.
+    """
+    if split != 0 and _gemm_added(F, Y, C) == 0:
+        return
+    _dot(F.T, Y, part, split, zero)
+    C += part
+
+
+# numba's own wrapper of BLAS's gemm (the one ``np.dot`` calls, in its helper library: it
+# finds dgemm / sgemm in scipy.linalg.cython_blas), here with β = 1 and any row strides.
+# Its arguments: kind ('s' | 'd'), transa, transb, m, n, k, &α, a, lda, b, ldb, &β, c, ldc,
+# column-major, as BLAS's; it returns 0, or −1 where scipy's BLAS is missing.
+_xxgemm = types.ExternalFunction(
+    "numba_xxgemm",
+    types.intc(
+        *(types.char, types.char, types.char, types.intp, types.intp, types.intp),
+        *(types.voidptr, types.voidptr, types.intp, types.voidptr, types.intp),
+        *(types.voidptr, types.voidptr, types.intp),
+    ),
+)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _gemm_added(F, Y, C):
+    """C += Fᵀ Y by one gemm call with β = 1 (``_add_product``'s shapes); its status, 0
+    when done.
+
+    Row-major C (M, N) is column-major Cᵀ (N, M), and Cᵀ += Yᵀ F: BLAS's A = Yᵀ, not
+    transposed (Y's rows are its columns), B = F transposed.  Each block adds into its
+    own C, so the order of its sums is fixed: C's old value first, then the K terms
+    (in BLAS's own passes of them).
+    """
+    K, M = F.shape
+    N = Y.shape[1]
+    if K == 0 or M == 0 or N == 0:
+        return 0
+    scalars = np.ones(2, dtype=C.dtype)  # α = β = 1
+    kind = 100 if C.itemsize == 8 else 115  # 'd' | 's'
+    return _xxgemm(
+        kind, 110, 116, N, M, K,  # 'n', 't'
+        scalars[:1].ctypes, Y.ctypes, _leading(Y),
+        F.ctypes, _leading(F),
+        scalars[1:].ctypes, C.ctypes, _leading(C),
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _leading(Y):
+    """Y's rows' distance in values, as BLAS's leading dimension: at least its columns
+    (BLAS refuses less, and a single row's stride may be anything)."""
+    return max(Y.strides[0] // Y.itemsize, Y.shape[1], 1)
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from . import denormals, threads
+from . import denormals, spare, threads
 from .activations import ACTIVATIONS
 from .batch import Batch
 
@@ -313,7 +313,7 @@ def states(module, W, R, batch: Batch, activation: str, b) -> np.ndarray | None:
         b = _zeros(I, W.dtype)  # s starts at +0 either way: the same sums, bit for bit
     else:
         _expect("b", b, (I,), W.dtype)  # the kernel reads b[0..I-1] unchecked
-    A = np.empty((T, B, I), dtype=W.dtype)
+    A = spare.states_array((T, B, I), W.dtype)  # every value written below
     blocks = threads.row_blocks(T, B, D, I)
     WT, RT = np.ascontiguousarray(W.T), np.ascontiguousarray(R.T)
     b, a0 = np.ascontiguousarray(b), np.ascontiguousarray(batch.a0)
@@ -345,13 +345,20 @@ def gradients(module, A, batch: Batch, R, V, dZ, activation: str, bias: bool = F
     args = (batch.x, A, batch.a0, batch.lengths, R, V, dZ3, batch.many_to_many, code, one)
 
     def kernel(b0, b1):  # each block adds into its own zeros; db (0,) for none
-        dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
         db = np.zeros(I, dtype=dtype) if bias else _zeros(0, dtype)
         chunk = _chunk(module, T, b1 - b0, I)
+        if module.CALLS_BLAS:  # [dR, dW] side by side (I, I + D): one product adds both
+            dRW = np.zeros((I, I + D), dtype=dtype)
+            module.gradients(*args, b0, b1, *chunk, dRW, db)
+            return dRW[:, I:], dRW[:, :I], db
+        dW, dR = np.zeros((I, D), dtype=dtype), np.zeros((I, I), dtype=dtype)
         module.gradients(*args, b0, b1, *chunk, dW, dR, db)
         return dW, dR, db
 
     parts = _run(module, blocks, kernel, dtype == np.float32)
-    if parts is None or len(parts) == 1:
-        return parts and parts[0]
+    if parts is None:
+        return None
+    if len(parts) == 1:  # dR and dW copied out of [dR, dW]; the sums of blocks are new
+        dW, dR, db = parts[0]
+        return (dW.copy(), dR.copy(), db) if module.CALLS_BLAS else parts[0]
     return tuple(functools.reduce(np.add, arrays) for arrays in zip(*parts, strict=True))
