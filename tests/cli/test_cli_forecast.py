@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from frnn.cli import rundir
+from helpers import assert_same_arrays
 from helpers import run_cli as frnn
 
 WINDOW, HORIZON, TEST = 12, 3, 30
@@ -143,10 +144,7 @@ def test_the_model_never_sees_the_tail(trained, tmp_path):
     argv = ["--window", WINDOW, "--horizon", HORIZON, "--target", "load", "--test-size", TEST]
     result = frnn("train", "--series", series, *argv, *SMALL, "--out", tmp_path / "r", "--json")
     assert result.returncode == 0, result.stderr
-    with np.load(run / "model.npz") as a, np.load(tmp_path / "r" / "model.npz") as b:
-        for key in a.files:
-            if not key.startswith("__"):
-                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert_same_arrays(run / "model.npz", tmp_path / "r" / "model.npz")
     assert json.loads(result.stdout)["forecast"]["mae"] != metrics["forecast"]["mae"]
     # and one row fewer at the cut changes the model: the test above can fail
     values_cut = values.copy()
@@ -202,10 +200,7 @@ def test_config_repeats_the_run(trained, tmp_path):
     _, _, _, run, _ = trained
     result = frnn("train", "--config", run / "config.json", "--out", tmp_path / "again", "--quiet")
     assert result.returncode == 0, result.stderr
-    with np.load(run / "model.npz") as a, np.load(tmp_path / "again" / "model.npz") as b:
-        for key in a.files:
-            if not key.startswith("__"):
-                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert_same_arrays(run / "model.npz", tmp_path / "again" / "model.npz")
     given = frnn(
         "train",
         "--config",
@@ -512,10 +507,7 @@ def test_a_gap_no_window_reads_does_not_matter(tmp_path):
     series = _write(tmp_path / "gaps.csv", gaps)
     result = frnn("train", "--series", series, *argv, "--out", tmp_path / "b", "--quiet")
     assert result.returncode == 0, result.stderr
-    with np.load(tmp_path / "a" / "model.npz") as a, np.load(tmp_path / "b" / "model.npz") as b:
-        for key in a.files:
-            if not key.startswith("__"):
-                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert_same_arrays(tmp_path / "a" / "model.npz", tmp_path / "b" / "model.npz")
     gaps[3, 1] = np.nan  # the first window's first row: read
     result = frnn("train", "--series", _write(tmp_path / "read.csv", gaps), *argv)
     _one_line(result, "row 5, column 'temp': a missing value the training windows read (1 in all)")
@@ -671,10 +663,7 @@ def test_inputs_leave_other_columns_unread(trained, tmp_path):
     swapped = _write(tmp_path / "swapped.csv", values[:, ::-1], names=("temp", "load"))
     alone = frnn("train", "--series", swapped, *argv, *SMALL, "--out", tmp_path / "a", "--quiet")
     assert alone.returncode == 0, alone.stderr
-    with np.load(out / "model.npz") as a, np.load(tmp_path / "a" / "model.npz") as b:
-        for key in a.files:
-            if not key.startswith("__"):
-                np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert_same_arrays(out / "model.npz", tmp_path / "a" / "model.npz")
     forecast = frnn("predict", "--model", out, "--series", path)
     assert forecast.returncode == 0, forecast.stderr
     assert forecast.stdout == frnn("predict", "--model", tmp_path / "a", "--series", series).stdout
