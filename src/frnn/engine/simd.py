@@ -228,8 +228,11 @@ def prefer_widest(typingctx):
     def codegen(context, builder, sig, args):
         if WIDEST == 64:
             # a key="value" attribute, which llvmlite's FunctionAttributes does not list:
-            # added to its set as the text LLVM reads
-            set.add(builder.function.attributes, '"prefer-vector-width"="512"')
+            # added to its set as the text LLVM reads.  An llvmlite whose attributes are
+            # no set compiles the loop as before (256-bit) rather than failing.
+            attributes = builder.function.attributes
+            if isinstance(attributes, set):
+                set.add(attributes, '"prefer-vector-width"="512"')
         return context.get_dummy_value()
 
     return types.none(), codegen
