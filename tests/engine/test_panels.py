@@ -130,3 +130,21 @@ def test_aligned_arrays_start_on_a_cache_line(dtype, rows, columns):
 def test_panels_start_on_a_cache_line():
     P = _widest(np.ones((5, 7)), np.ones((7, 9)), np.empty((5, 9)), 0.0)
     assert P.ctypes.data % 64 == 0
+
+
+@numba.njit
+def _doubled(x, y):
+    simd.prefer_widest()
+    for i in range(x.shape[0]):
+        y[i] = 2.0 * x[i]
+
+
+def test_prefer_widest_lifts_the_256_bit_preference_only_with_avx512():
+    """``simd.prefer_widest`` puts LLVM's "prefer-vector-width"="512" on the calling
+    function where numba targets AVX-512 (``WIDEST`` 64), and nothing elsewhere; the loop
+    computes the same either way."""
+    x, y = np.arange(37.0), np.empty(37)
+    _doubled(x, y)
+    np.testing.assert_array_equal(y, 2.0 * x)
+    ir = next(iter(_doubled.inspect_llvm().values()))
+    assert ('"prefer-vector-width"="512"' in ir) == (simd.WIDEST == 64)
