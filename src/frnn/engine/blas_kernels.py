@@ -67,7 +67,7 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
     carry = aligned(A, rows, I)  # R a(t−1); on 64 bytes for the panels' vectors
     P, edge = _packed(RT, rows, split, zero)
     shortest, tiled = _shortest(lengths, b0, b1, T), _tiled(bias, rows)
-    # flat views for ``_activate_step``, made once (numba's reshape is a call)
+    # flat views for ``_activate``, made once (numba's reshape is a call)
     flat_A, flat_U, flat_carry = (
         A.reshape(T, B * I),
         U.reshape(n, rows * I),
@@ -83,17 +83,22 @@ def states(x, WT, RT, bias, a0, lengths, code, one, A, b0, b1, n, split):
         for t in range(t0, t1):
             previous = a0[b0:b1] if t == 0 else A[t - 1, b0:b1]
             _dot_rows(previous, RT, carry, split, zero, P, edge)
-            Wx = U[t - t0]  # (rows, I)
-            if t < shortest:  # every row real: one pass over the step's rows·I values
-                y = flat_A[t, b0 * I : b1 * I]
-                _activate_step(y, flat_U[t - t0], flat_carry, tiled, code, one, zero)
-                continue
-            for r in range(rows):
+            # every row real: one pass over the step's rows·I values; else a pass a row.
+            # One call of ``_activate`` either way: numba inlines its tanh once (two
+            # copies of the inlined tanh in one function made numba's SSA pass warn,
+            # NumbaIRAssumptionWarning, which pytest's warnings-as-errors turned into a
+            # failed compile)
+            whole = t < shortest
+            span = rows * I if whole else I
+            for r in range(1 if whole else rows):
                 b = b0 + r
-                if t >= lengths[b]:
+                if not whole and t >= lengths[b]:
                     A[t, b, :] = zero
                     continue
-                _activate_row(A, t, b, Wx, carry, r, bias, code, one, zero)
+                lo, hi = r * I, r * I + span
+                y = flat_A[t, b0 * I + lo : b0 * I + hi]
+                w, c = flat_U[t - t0, lo:hi], flat_carry[lo:hi]
+                _activate(y, w, c, tiled[lo:hi], code, one, zero)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -157,35 +162,18 @@ def gradients(x, A, a0, lengths, R, V, dZ, many_to_many, code, one, b0, b1, n, s
             _add_product(flat, PXm, dRW, split, zero, part)
 
 
-# The passes test the activation's ``code`` once a row, each branch a loop with a constant
+# The passes test the activation's ``code`` once a pass, each branch a loop with a constant
 # code (folded by the compiler): with the test inside the loop the loop did not vectorise
 # (the forward pass of the small size 189 -> 169 µs with tanh, 151 -> 32 µs linear).
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
-def _activate_row(A, t, b, Wx, carry, r, bias, code, one, zero):
-    """A[t, b] = f((Wx[r] + bias) + carry[r]): (W x + b) + R a, the reference's order."""
-    I = A.shape[2]
-    if code == TANH:
-        for j in range(I):
-            A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], TANH, one, zero)
-    elif code == RELU:
-        for j in range(I):
-            A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], RELU, one, zero)
-    elif code == HARDTANH:
-        for j in range(I):
-            A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], HARDTANH, one, zero)
-    else:
-        for j in range(I):
-            A[t, b, j] = _f((Wx[r, j] + bias[j]) + carry[r, j], LINEAR, one, zero)
-
-
-@njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
-def _activate_step(y, w, c, tiled, code, one, zero):
-    """y = f((w + b) + c) over a step's rows (rows, I), flat (rows·I,): W x(t), R a(t−1)
-    and a(t) of every row in one pass, ``_activate_row``'s sums in its order, without a
-    loop's start for each row (at the small size, Ice Lake, 512-bit vectors: the forward
-    6% faster in float64, 11% in float32); ``tiled`` (rows·I,) holds b once per row."""
+def _activate(y, w, c, tiled, code, one, zero):
+    """y = f((w + b) + c), the reference's order, (W x + b) + R a, over a run of whole
+    rows, flat (k·I,): W x(t), R a(t−1) and a(t); ``tiled`` (k·I,) holds b once per row.
+    A step's rows in one pass where none is padded, without a loop's start for each row
+    (at the small size, Ice Lake, 512-bit vectors: the forward 6% faster in float64, 11%
+    in float32)."""
     if code == TANH:
         for i in range(y.shape[0]):
             y[i] = _f((w[i] + tiled[i]) + c[i], TANH, one, zero)
