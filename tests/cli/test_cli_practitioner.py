@@ -192,3 +192,19 @@ def test_ts_targets_written_with_a_decimal_comma_are_refused_with_the_hint(tmp_p
         frnn("train", "--train", "word.ts", "--out", "r", cwd=tmp_path),
         "word.ts: line 5 (series 1): the target 'up' is not a number...declare '@classLabel true'",
     )
+
+
+def test_a_fit_beyond_the_memory_is_one_line_naming_the_size(tmp_path, monkeypatch):
+    """Before: any MemoryError was "not enough memory for these sizes", whatever it said."""
+    from frnn import _memory
+
+    _files(tmp_path)
+    monkeypatch.setattr(_memory, "limit", lambda: 1024)
+    result = frnn("train", "--train", "train.csv", *SMALL, "--out", "r", "--quiet", cwd=tmp_path)
+    _one_line_error(
+        result,
+        "frnn train: error: the features of 8 series (8 × 896 features × 8 bytes, 2 copies) "
+        "would take 112.0 KiB, more than the 1.0 KiB of memory this process may use; fit "
+        "chunk by chunk...draw fewer features (--n-reservoirs, --hidden-size, --n-thresholds)",
+    )
+    assert not (tmp_path / "r").exists()

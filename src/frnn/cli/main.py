@@ -211,10 +211,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"frnn {args.command}: error: {_message(error, args)}", file=sys.stderr)
         return 2
-    except MemoryError:
+    except MemoryError as error:  # frnn's own name the sizes and what to change
         if args.debug:
             raise
-        print(f"frnn {args.command}: error: not enough memory for these sizes", file=sys.stderr)
+        text = _message(error, args) if str(error) else "not enough memory for these sizes"
+        print(f"frnn {args.command}: error: {text}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         if args.debug:
