@@ -127,3 +127,25 @@ def test_the_limit_is_the_smaller_of_the_machine_and_its_container(monkeypatch, 
     assert _memory.limit() == physical
     monkeypatch.setattr(_memory, "_CGROUP_LIMITS", (tmp_path / "absent", tmp_path / "low"))
     assert _memory.limit() == 2**20
+
+
+def test_bptt_states_beyond_the_memory_are_refused_before_predict_runs(monkeypatch):
+    """The BPTT networks' predict runs every series at once, keeping their states (n, T',
+    I): 10 GiB for a million series of 20 steps at 64 units, unchecked before."""
+    import frnn
+    from frnn import _memory
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 20)), np.arange(40) % 2
+    clf = frnn.RNNClassifier(training="bptt", steps=20, n_ensemble=1, hidden_size=8).fit(X, y)
+    expected = clf.predict(X)
+    monkeypatch.setattr(_memory, "limit", lambda: 4096)
+    said = (
+        r"^the states of 40 series \(40 × 20 steps × 8 units × 8 bytes\) would take 50.0 KiB, "
+        r"more than the 4.0 KiB of memory this process may use; predict a part of the series "
+        r"at a time$"
+    )
+    with pytest.raises(MemoryError, match=said):
+        clf.predict(X)
+    monkeypatch.setattr(_memory, "limit", lambda: 2**20)
+    np.testing.assert_array_equal(clf.predict(X), expected)
