@@ -237,7 +237,17 @@ def _add_product(F, Y, C, split, zero, part):
     if split != 0 and _gemm_added(F, Y, C) == 0:
         return
     _dot(F.T, Y, part, split, zero)
-    C += part
+    _add_into(C, part)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_into(C, part):
+    """C += part, element by element: C is a view of [dR, dW] whose rows are not
+    contiguous, and numba's ``+=`` on such an array runs a general strided loop (a chunk's
+    (32, 32) and (32, 8) of the small size: 0.7-1.3 µs against 0.2-0.3)."""
+    for i in range(C.shape[0]):
+        for j in range(C.shape[1]):
+            C[i, j] += part[i, j]
 
 
 # numba's own wrapper of BLAS's gemm (the one ``np.dot`` calls, in its helper library: it
