@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import frnn
-from frnn.engine import compiled, dispatch, numpy_loops, threads
+from frnn.engine import compiled, dispatch, fallback, numpy_loops, threads
 from torch_reference import loss_and_grads, relerr
 
 # Every fast path, each forced at any size: name -> (engine, settings of the module
@@ -61,8 +61,8 @@ def route(name: str):
         if settings.get("loops"):
             patch.setattr(dispatch, "NUMBA_MAX_WORK", 2**62)
         if settings.get("blas"):
-            if compiled.blas_kernels() is None:
-                pytest.skip("numba's BLAS loops are unusable here")
+            if compiled.blas_kernels() is None:  # numba is a dependency: never skip quietly
+                pytest.fail(f"numba's BLAS loops are unusable here: {fallback.reasons()}")
             patch.setattr(dispatch, "NUMBA_MAX_WORK", -1)
         if "blocks" in settings:
             patch.setattr(threads, "PARALLEL_MIN_WORK", 0)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # at run time, __getattr__ below imports each name on first u
     from .classifier import RNNClassifier
     from .data import LayoutWarning, LengthWarning, channels_last
     from .engine.activations import ACTIVATIONS
+    from .engine.fallback import CompiledLoopsWarning
     from .engine.initialise import init
     from .engine.losses import (
         LOSSES,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # at run time, __getattr__ below imports each name on first u
 
 __all__ = [
     "ACTIVATIONS",
+    "CompiledLoopsWarning",
     "DEERFallbackWarning",
     "DEERInfo",
     "FullyRecurrentNetwork",

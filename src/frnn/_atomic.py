@@ -54,10 +54,15 @@ def atomic_writer(path):
 
 def check_target(path) -> None:
     """Refuse, before any work, a ``path`` that :func:`atomic_writer` could not write: a
-    directory, or a file in a missing folder ("could not write PATH: why")."""
+    directory, a file in a missing folder, or in a folder this process may not write in
+    ("could not write PATH: why"; the last was said after the work: ``frnn evaluate
+    --out`` printed every score, then failed)."""
     path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
     try:
-        _check_target(path, os.path.dirname(os.path.abspath(path)))
+        _check_target(path, folder)
+        if not os.access(folder, os.W_OK | os.X_OK):  # the temporary file goes there
+            raise PermissionError(errno.EACCES, f"its folder {folder} is not writable")
     except OSError as error:
         raise _naming(error, path) from None
 

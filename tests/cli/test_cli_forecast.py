@@ -733,3 +733,27 @@ def test_business_days_are_said_once_and_the_times_follow_them(tmp_path, capsys)
     assert _continued(found, 6) == [
         "2024-12-31", "2025-01-01", "2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"
     ]  # fmt: skip
+
+
+def test_series_with_a_classifier_says_it_is_a_classifier(tmp_path):
+    """Before: "was not trained by frnn train --series (its run directory records no
+    windows); forecast with --data FILE of windows": advice for a regressor of windows,
+    given to a classifier (a bare model file's: "no config.json ... records the windows")."""
+    (tmp_path / "train.csv").write_text("\n".join(["1,0,1,2,3", "2,3,2,1,0"] * 4) + "\n")
+    run = tmp_path / "run"
+    assert frnn("train", "--train", tmp_path / "train.csv", *SMALL, "--out", run).returncode == 0
+    (tmp_path / "bare.npz").write_bytes((run / "model.npz").read_bytes())
+    series = _write(tmp_path / "s.csv", _values(30))
+    said = "is a classifier, not a forecaster: it gives whole series a label"
+    for model in (run, run / "model.npz", tmp_path / "bare.npz"):
+        _one_line(
+            frnn("predict", "--model", model, "--series", series),
+            f"--series: {model} {said}",
+            "label series with --data FILE, or train a forecaster on the long series with "
+            "frnn train --series FILE",
+        )
+    _one_line(
+        frnn("evaluate", "--model", run, "--series", series, "--out", tmp_path / "c.png"),
+        f"--series: {run} {said}",
+        "score it on labelled series with --data FILE",
+    )

@@ -67,6 +67,28 @@ def test_evaluate_out_in_a_missing_folder_is_refused_before_the_scores(tiny_mode
     ), result.stderr
 
 
+def test_out_in_a_read_only_folder_is_refused_before_the_work(tiny_model, monkeypatch):
+    """Before: evaluate printed every score, then 'could not write ro/cm.png: Permission
+    denied' and exit 2; predict did its work first (a folder of mode 555, as a user who
+    is not root).  The tests run as root, whom no mode stops: os.access says no here."""
+    import os
+
+    (tiny_model / "ro").mkdir()
+    access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: not str(path).endswith("ro") and access(path, mode)
+    )
+    for command, out in (("evaluate", "ro/cm.png"), ("predict", "ro/p.csv")):
+        args = ["--model", "m.npz", "--data", "d.csv", "--out", out]
+        result = frnn(command, *args, cwd=tiny_model)
+        assert result.returncode == 2 and result.stdout == "", result.stdout
+        assert result.stderr == (
+            f"frnn {command}: error: could not write {out}: its folder {tiny_model / 'ro'} is "
+            "not writable\n"
+        ), result.stderr
+    assert list((tiny_model / "ro").iterdir()) == []
+
+
 def test_predict_data_that_is_a_directory_is_named_so(tiny_model):
     """Before: 'folder.csv: no such file', though it was there (a directory)."""
     (tiny_model / "folder.csv").mkdir()

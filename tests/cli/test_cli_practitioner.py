@@ -4,10 +4,22 @@ evaluate, and errors in the user's words (no "[Errno 2]", no "np.str_")."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-from helpers import run_cli as frnn
+from frnn.cli.data import IgnoredWarning
+from helpers import run_cli
+
+
+def frnn(*args, **options):
+    """``frnn ARGS``, an option the file does not take shown as the command shows it (one
+    line), not raised by pytest."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", IgnoredWarning)
+        return run_cli(*args, **options)
+
 
 SMALL = ["--n-reservoirs", "4"]
 
@@ -113,3 +125,86 @@ def test_labels_none_of_which_is_a_class_hint_at_the_column(tmp_path):
     for test, hinted in (("bare.csv", True), ("words.csv", False), ("unseen.csv", False)):
         result = frnn("evaluate", "--model", "run", "--data", test, cwd=tmp_path)
         assert result.returncode == 2 and (hint in result.stderr) == hinted, result.stderr
+
+
+def test_header_with_a_ts_or_npz_file_is_said_to_be_ignored(tmp_path):
+    """Before: --header yes (or no) with a .ts or an .npz file was ignored without a word.
+    Now one line on stderr names the file and says it is read without it; the run goes on
+    as before."""
+    _files(tmp_path)
+    run = tmp_path / "run"
+    trained = frnn("train", "--train", "two.ts", *SMALL, "--out", run, "--quiet", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    np.savez(tmp_path / "two.npz", X=np.zeros((2, 4, 2)), y=[1, 2])
+    said = "applies to text files (.csv/.tsv/.txt); "
+    for name, what in (("two.ts", "a .ts file (its header"), ("two.npz", "an .npz file (arrays")):
+        for command in ("evaluate", "predict"):
+            result = frnn(command, "--model", run, "--data", name, "--header", "yes", cwd=tmp_path)
+            assert result.returncode == 0, result.stderr
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1, result.stderr
+            assert lines[0].startswith(f"frnn {command}: warning: {name}: --header yes {said}")
+            assert what in lines[0] and lines[0].endswith("is read without it"), lines[0]
+    again = frnn(
+        "train", "--train", "two.ts", "--header", "no", *SMALL, "--out", "r2", cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    assert "two.ts: --header no applies to text files" in again.stderr
+    quiet = frnn("evaluate", "--model", run, "--data", "two.ts", cwd=tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_label_or_header_with_a_built_in_dataset_is_refused(tmp_path):
+    """Before: evaluate and predict ignored --label and --header beside --dataset without a
+    word (train refused them; --id and --time were refused)."""
+    _files(tmp_path)
+    run = tmp_path / "run"
+    trained = frnn("train", "--train", "train.csv", *SMALL, "--out", run, "--quiet", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    for command in ("evaluate", "predict"):
+        for options, named in (
+            (["--header", "yes"], "--header"),
+            (["--label", "last", "--id", "x"], "--label and --id"),
+        ):
+            result = frnn(command, "--model", run, "--dataset", "coffee", *options)
+            _one_line_error(
+                result, f"{named}: for --data files; a built-in --dataset has no columns to choose"
+            )
+
+
+def test_ts_targets_written_with_a_decimal_comma_are_refused_with_the_hint(tmp_path):
+    """Before: a .ts file of @targetLabel true whose targets were written 0,5 trained a
+    classifier of one class per value (leave-one-out warning the only word) without
+    --task regression."""
+    header = "@problemName r\n@classLabel false\n@targetLabel true\n@data\n"
+    rows = [f"{i},{i + 1},{i + 2},{i + 1}:{i % 4},{5 + i % 3}" for i in range(12)]
+    (tmp_path / "comma.ts").write_text(header + "\n".join(rows) + "\n")
+    for task in ([], ["--task", "regression"]):
+        result = frnn("train", "--train", "comma.ts", *task, *SMALL, "--out", "r", cwd=tmp_path)
+        _one_line_error(
+            result,
+            "comma.ts: line 5 (series 1): the target '0,5' is not a number, but the header "
+            "declares @targetLabel true (real-valued targets): a decimal comma? Write 0.5 ...",
+        )
+        assert not (tmp_path / "r").exists()
+    (tmp_path / "word.ts").write_text(header + "1,2,3:up\n3,2,1:down\n")
+    _one_line_error(
+        frnn("train", "--train", "word.ts", "--out", "r", cwd=tmp_path),
+        "word.ts: line 5 (series 1): the target 'up' is not a number...declare '@classLabel true'",
+    )
+
+
+def test_a_fit_beyond_the_memory_is_one_line_naming_the_size(tmp_path, monkeypatch):
+    """Before: any MemoryError was "not enough memory for these sizes", whatever it said."""
+    from frnn import _memory
+
+    _files(tmp_path)
+    monkeypatch.setattr(_memory, "limit", lambda: 1024)
+    result = frnn("train", "--train", "train.csv", *SMALL, "--out", "r", "--quiet", cwd=tmp_path)
+    _one_line_error(
+        result,
+        "frnn train: error: the features of 8 series (8 × 896 features × 8 bytes, 2 copies) "
+        "would take 112.0 KiB, more than the 1.0 KiB of memory this process may use; fit "
+        "chunk by chunk...draw fewer features (--n-reservoirs, --hidden-size, --n-thresholds)",
+    )
+    assert not (tmp_path / "r").exists()

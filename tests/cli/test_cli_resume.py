@@ -213,10 +213,11 @@ def test_the_test_file_targets_are_checked_against_the_task_too(tmp_path):
         load_data(data("none.npz"), "classification")
     with pytest.raises(ValueError, match=r"none.npz: the series carry no labels"):
         load_data({"train": str(tmp_path / "none.npz"), "test": None}, "classification")
-    # before: "... got labels such as '0,5' (leave --task out ...)": the .ts file's 0.5
+    # before: "... got labels such as '0,5' (leave --task out ...)": the .ts file's 0.5;
+    # now its reader refuses it, a file of real-valued targets (test_cli_practitioner.py)
     header = "@problemName r\n@classLabel false\n@targetLabel true\n@data\n"
     (tmp_path / "comma.ts").write_text(header + "1,2,3:0,5\n4,5,6:1,5\n")
-    message = r"got labels such as '0,5' \(a decimal comma\? write 0.5, not 0,5\)"
+    message = r"the target '0,5' is not a number, .* a decimal comma\? Write 0.5 \(','"
     with pytest.raises(ValueError, match=message):
         load_data({"train": str(tmp_path / "comma.ts"), "test": None}, "regression")
     train, test = load_data(data("real.csv"), "regression")

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import frnn
-from frnn.engine import compiled, dispatch, numpy_loops
+from frnn.engine import compiled, dispatch, fallback, numpy_loops
 from helpers import ACTIVATIONS, LOSSES, ROUTES, make_batch, make_net, route
 from torch_reference import relerr
 
@@ -247,13 +247,17 @@ def test_fallback_when_numba_is_missing(monkeypatch, reference_and_fast_case):
         monkeypatch.delattr(frnn.engine, name, raising=False)
     for loader in LOADERS.values():
         loader.cache_clear()  # decide again, without numba
+    fallback.forget()
     try:
-        assert compiled.numba_kernels() is None and compiled.blas_kernels() is None
+        with pytest.warns(frnn.CompiledLoopsWarning, match="time loops cannot run here"):
+            assert compiled.numba_kernels() is None and compiled.blas_kernels() is None
+        assert "import of numba" in fallback.reasons()["time loops"]
         assert dispatch.choose("numba", 1, 3, 5) == "numpy"
         assert dispatch.choose("numba", 256, 32, 256) == "numpy"
         for engine in ("auto", "numba"):
             assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
     finally:
+        fallback.forget()
         for loader in LOADERS.values():
             loader.cache_clear()  # the next test decides with numba back
 
@@ -268,13 +272,16 @@ def test_fallback_when_compilation_fails(monkeypatch, reference_and_fast_case, f
     def broken(*args):
         raise numba.core.errors.TypingError("simulated: no compiler here")
 
+    fallback.forget()
     with route(family) as engine:
         module = loader()
         monkeypatch.setattr(module, "states", broken)
         monkeypatch.setattr(module, "gradients", broken)
-        # A kernel failing at call time runs numpy for that call ...
+        # A kernel failing at call time runs numpy for that call, saying so once ...
         assert dispatch.choose(engine, 4, 3, 5) == family
-        assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
+        with pytest.warns(frnn.CompiledLoopsWarning, match="no compiler here"):
+            assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
+        assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)  # once: no error
         # ... and, decided afresh, the family is found unusable once and not chosen again.
         loader.cache_clear()
         try:
@@ -282,6 +289,7 @@ def test_fallback_when_compilation_fails(monkeypatch, reference_and_fast_case, f
             assert dispatch.choose(engine, 4, 3, 5) != family
             assert_same(run(model, x, y, engine, **kwargs), expected, TOL64)
         finally:
+            fallback.forget()
             loader.cache_clear()
 
 

@@ -101,3 +101,16 @@ def test_estimators_fitting_in_two_threads_at_once_get_their_serial_results():
     assert not errors, errors[0]
     for (job, _slot), value in results.items():
         assert value.tobytes() == alone[job].tobytes(), job
+
+
+@pytest.mark.parametrize("kind", ["classifier reservoir", "classifier bptt", "ReservoirClassifier"])
+def test_n_jobs_changes_no_bit(kind):
+    """What docs/practitioners.md promises: the reservoirs run side by side on n_jobs
+    threads, each writing its own columns, so any n_jobs gives the model of one thread (a
+    BPTT classifier takes n_jobs and runs as before)."""
+    X, y = _data(kind)
+    X_new, _ = _data(kind, n=7, seed=1)
+    one = _output(ESTIMATORS[kind](random_state=0).fit(X, y), X_new)
+    for n_jobs in (1, 2, -1):
+        est = ESTIMATORS[kind](random_state=0, n_jobs=n_jobs).fit(X, y)
+        assert _output(est, X_new).tobytes() == one.tobytes(), n_jobs

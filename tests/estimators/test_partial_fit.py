@@ -115,12 +115,50 @@ def test_what_partial_fit_refuses():
         reg.partial_fit(X, np.column_stack([y, y]))
 
 
-def test_after_fit_partial_fit_starts_anew_with_the_fits_classes():
-    X, y = three_waves(80)
+ANEW = r"^partial_fit on a fitted RNN(Classifier|Regressor) starts anew: fit and frnn.load keep"
+
+
+def test_after_fit_partial_fit_starts_anew_with_the_fits_classes_and_says_so_once():
+    """Before: the fitted model was replaced without a word (documented in the docstrings
+    alone).  Now a UserWarning, on the call that replaces it; the calls after it add to its
+    sums, silently, as partial_fit from the first chunk on does."""
+    X, y = three_waves(120)
     clf = frnn.RNNClassifier(**SMALL).fit(X, y)
-    clf.partial_fit(X[:40], y[:40])
+    with pytest.warns(UserWarning, match=ANEW):
+        clf.partial_fit(X[:40], y[:40])
+    clf.partial_fit(X[40:80], y[40:80])  # no warning: filterwarnings = error
     again = frnn.RNNClassifier(**SMALL).partial_fit(X[:40], y[:40], classes=[0, 1, 2])
+    again.partial_fit(X[40:80], y[40:80])
     np.testing.assert_array_equal(clf.decision_function(X), again.decision_function(X))
+    with pytest.raises(ValueError, match=r"the labels 3 are not among the model's classes"):
+        clf.partial_fit(X[80:], np.where(y[80:] == 2, 3, y[80:]))  # a new class: refused
+    reg = frnn.RNNRegressor(**SMALL).fit(X, X[:, -1])
+    with pytest.warns(UserWarning, match=ANEW):
+        reg.partial_fit(X[:40], X[:40, -1])
+    reg.partial_fit(X[40:80], X[40:80, -1])
+    chunks = frnn.RNNRegressor(**SMALL).partial_fit(X[:40], X[:40, -1])
+    chunks.partial_fit(X[40:80], X[40:80, -1])
+    np.testing.assert_array_equal(reg.predict(X), chunks.predict(X))
+
+
+def test_a_chunk_refused_after_fit_leaves_the_fit_and_warns_of_nothing():
+    X, y = three_waves(40)
+    clf = frnn.RNNClassifier(**SMALL).fit(X, y)
+    z = clf.decision_function(X)
+    bad = X.copy()
+    bad[3, 4] = np.nan
+    with pytest.raises(ValueError, match="NaN"):  # no warning first
+        clf.partial_fit(bad, y)
+    np.testing.assert_array_equal(clf.decision_function(X), z)
+
+
+def test_bptt_has_no_partial_fit_and_the_traceback_says_what_to_use():
+    """scikit-learn's AttributeError names the attribute alone; its cause says why."""
+    with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as caught:
+        frnn.RNNRegressor(training="bptt").partial_fit  # noqa: B018
+    assert "fit_stream (batches as they come) or by fit's resume_state" in str(
+        caught.value.__cause__
+    )
 
 
 def test_a_saved_partial_fit_loads_as_its_model_and_a_loaded_one_starts_anew(tmp_path):
@@ -131,7 +169,8 @@ def test_a_saved_partial_fit_loads_as_its_model_and_a_loaded_one_starts_anew(tmp
     frnn.save(clf, tmp_path / "partial.npz")  # the model, not the sums (format 4, strict)
     loaded = frnn.load(tmp_path / "partial.npz")
     np.testing.assert_array_equal(loaded.decision_function(X), clf.decision_function(X))
-    loaded.partial_fit(X[:40], y[:40])  # no sums kept: a first call, the loaded classes
+    with pytest.warns(UserWarning, match=ANEW):  # no sums kept: a first call, its classes
+        loaded.partial_fit(X[:40], y[:40])
     anew = frnn.RNNClassifier(**SMALL).partial_fit(X[:40], y[:40], classes=[0, 1, 2])
     np.testing.assert_array_equal(loaded.decision_function(X), anew.decision_function(X))
 

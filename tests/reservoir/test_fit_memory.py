@@ -75,3 +75,77 @@ def test_feature_scaling_is_mean_and_std():
     expected = F.std(axis=0)
     expected[2] = 1.0
     assert scale.tobytes() == expected.tobytes()
+
+
+def test_features_beyond_the_memory_are_refused_before_any_reservoir_runs(monkeypatch):
+    """Before: nothing checked the (n, p) features against the machine's memory; numpy
+    allocated them lazily (an overcommitting Linux), so a fit too large for the machine ran
+    and was killed by the system, or swapped, without a word of what to change.  Here
+    the memory is a monkeypatched 1 MiB: no huge array is allocated to find out."""
+    import frnn
+    from frnn import _memory
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 20)), np.arange(60) % 2
+    small = RNNClassifier(random_state=0, n_reservoirs=2).fit(X, y)  # before the limit
+    expected = small.predict(X)
+    monkeypatch.setattr(_memory, "limit", lambda: 2**20)
+    p = 2 * n_features(32, 4, ("mean", "max", "ppv", "ramp"))  # 448 features
+    calls = []
+    clf = RNNClassifier(random_state=0, n_reservoirs=2)
+    said = (
+        rf"^the features of 400 series \(400 × {p} features × 8 bytes\) would take 1.4 MiB, "
+        r"more than the 1.0 MiB of memory this process may use; fit chunk by chunk "
+        r"\(partial_fit, or X as a dask array\) or on fewer series, or draw fewer features"
+    )
+    big = np.tile(X, (7, 1))[:400]
+    with pytest.raises(MemoryError, match=said):
+        clf.fit(big, np.arange(400) % 2, callback=calls.append)
+    assert calls == [] and not hasattr(clf, "reservoir_")  # refused before any reservoir
+    with pytest.raises(MemoryError, match=r"^the features of 400 series .* predict a part"):
+        small.predict(big)
+    np.testing.assert_array_equal(small.predict(X), expected)  # 60 series fit in 1 MiB
+    reg = frnn.RNNRegressor(random_state=0, n_reservoirs=2).partial_fit(X, X[:, -1])
+    bigger = np.tile(X, (50, 1))  # the regressor's statistics are fewer
+    with pytest.raises(MemoryError, match=r"^the features of 3,000 series .* smaller chunks$"):
+        reg.partial_fit(bigger, bigger[:, -1])
+    crops = r"^the features of 40 series \(40 × 448 features × 8 bytes, 2 copies\)"
+    monkeypatch.setattr(_memory, "limit", lambda: 200_000)
+    with pytest.raises(MemoryError, match=crops):  # 40 series: crops tried, two copies
+        RNNClassifier(random_state=0, n_reservoirs=2).fit(X[:40], y[:40])
+
+
+def test_the_limit_is_the_smaller_of_the_machine_and_its_container(monkeypatch, tmp_path):
+    from frnn import _memory
+
+    physical = _memory.limit()
+    assert physical is not None and physical > 2**26  # POSIX: at least 64 MiB known
+    (tmp_path / "max").write_text("max\n")
+    (tmp_path / "v1").write_text(f"{2**62}\n")  # v1's "no limit"
+    (tmp_path / "low").write_text("1048576\n")
+    monkeypatch.setattr(_memory, "_CGROUP_LIMITS", (tmp_path / "max", tmp_path / "v1"))
+    assert _memory.limit() == physical
+    monkeypatch.setattr(_memory, "_CGROUP_LIMITS", (tmp_path / "absent", tmp_path / "low"))
+    assert _memory.limit() == 2**20
+
+
+def test_bptt_states_beyond_the_memory_are_refused_before_predict_runs(monkeypatch):
+    """The BPTT networks' predict runs every series at once, keeping their states (n, T',
+    I): 10 GiB for a million series of 20 steps at 64 units, unchecked before."""
+    import frnn
+    from frnn import _memory
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 20)), np.arange(40) % 2
+    clf = frnn.RNNClassifier(training="bptt", steps=20, n_ensemble=1, hidden_size=8).fit(X, y)
+    expected = clf.predict(X)
+    monkeypatch.setattr(_memory, "limit", lambda: 4096)
+    said = (
+        r"^the states of 40 series \(40 × 20 steps × 8 units × 8 bytes\) would take 50.0 KiB, "
+        r"more than the 4.0 KiB of memory this process may use; predict a part of the series "
+        r"at a time$"
+    )
+    with pytest.raises(MemoryError, match=said):
+        clf.predict(X)
+    monkeypatch.setattr(_memory, "limit", lambda: 2**20)
+    np.testing.assert_array_equal(clf.predict(X), expected)

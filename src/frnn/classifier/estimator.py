@@ -198,7 +198,7 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
 
     _task: ClassVar[Task] = Classification()
 
-    @available_if(lambda self: self.training == "reservoir")
+    @available_if(incremental.available)
     def partial_fit(
         self,
         X: ArrayLike | Series,
@@ -212,8 +212,10 @@ class RNNClassifier(ClassifierMixin, RNNEstimator):
         chunk adds its features' sums, and V, c are solved from the sums of all chunks, so
         the model is that of one fit on all of them with those choices fixed
         (:mod:`frnn.estimators.incremental`).  ``class_weight="balanced"`` is refused.
-        A call after ``fit`` (or on a model ``frnn.load`` read) starts anew: neither keeps
-        the sums, so the fitted model is replaced by one of this chunk (its classes kept).
+        A call after ``fit`` (or on a model ``frnn.load`` read) starts anew, with a
+        UserWarning: neither keeps the sums, so the fitted model is replaced by one of this
+        chunk (its classes kept).  With ``training="bptt"`` there is no ``partial_fit``:
+        ``fit_stream`` trains on batches as they come.
 
         Parameters
         ----------

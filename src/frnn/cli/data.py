@@ -32,6 +32,8 @@ from .flags import flag
 __all__ = [
     "HEADERS",
     "KEYS",
+    "IgnoredWarning",
+    "LabelWarning",
     "add_text_options",
     "check_channels",
     "check_labels",
@@ -140,6 +142,8 @@ def read_split(
     other than the id and time columns, and a column that changes within a series is not the labels.
     """
     has_header = HEADERS[header]
+    if has_header is not None and not text_file(path):
+        _warn_ignored(path, f"--header {header}")
     keys = {"id": id, "time": time}
     text = classes is not None and np.asarray(classes).dtype.kind in "US"
     named = _named_label(path, has_header, id, auto_at) if label == "auto" else None
@@ -181,6 +185,23 @@ def read_split(
         # above a number, and its header row would be read as a series.
         has_header = detect_header(path, label=auto_at)
     return load_file(path, label="none", header=has_header, data_format=data_format, **keys)
+
+
+class IgnoredWarning(UserWarning):
+    """An option given for a file it does not apply to (``--header`` with a ``.ts`` or an
+    ``.npz`` file), read without it."""
+
+
+def _warn_ignored(path: str, option: str) -> None:
+    """Say that ``option`` does not apply to the file ``path`` (a ``.ts`` or ``.npz``
+    file), which is read without it: it was ignored without a word."""
+    ts = split_suffix(path)[0] == ".ts"
+    own = "a .ts file (its header is its @ lines)" if ts else "an .npz file (arrays, not rows)"
+    warnings.warn(
+        f"{path}: {option} applies to text files (.csv/.tsv/.txt); {own} is read without it",
+        IgnoredWarning,
+        stacklevel=3,
+    )
 
 
 class LabelWarning(UserWarning):

@@ -430,6 +430,21 @@ def recorded_series(model_path: str, model) -> dict:
     return data
 
 
+def refuse_classifier(model_path: str, model, instead: str) -> None:
+    """Refuse ``--series`` for a classifier (``model``, read from ``model_path``), saying
+    what it is and what to do ``instead``: it labels whole series, and no ``frnn train
+    --series`` run makes one (the message was the windows' of a regressor of another run,
+    "forecast with --data FILE of windows")."""
+    from ..classifier.estimator import RNNClassifier
+
+    if isinstance(model, RNNClassifier):
+        raise ValueError(
+            f"--series: {model_path} is a classifier, not a forecaster: it gives whole series "
+            f"a label (one series per row of a file); {instead}, "
+            "or train a forecaster on the long series with frnn train --series FILE"
+        )
+
+
 def _bare_model(model_path: str, model) -> dict:
     """A model file copied without its run directory: the window is its training series'
     length, the horizon its outputs, the channels the file's columns in order (their names
@@ -544,6 +559,7 @@ def evaluate_forecast(args: argparse.Namespace, model) -> int:
     from . import rundir
     from .evaluation import format_evaluation
 
+    refuse_classifier(args.model, model, "score it on labelled series with --data FILE")
     if args.out:
         raise ValueError("--out draws a classifier's confusion matrix; this is a forecaster")
     data, found = _read_for_model(args, model, scored=True)
@@ -587,6 +603,7 @@ def run_forecast(args: argparse.Namespace, model) -> str:
     row per step ahead: step[, time], prediction."""
     from .predict import _digits
 
+    refuse_classifier(args.model, model, "label series with --data FILE")
     data, found = _read_for_model(args, model)
     window = data["window"]
     T = len(found.values)

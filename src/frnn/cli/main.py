@@ -211,10 +211,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"frnn {args.command}: error: {_message(error, args)}", file=sys.stderr)
         return 2
-    except MemoryError:
+    except MemoryError as error:  # frnn's own name the sizes and what to change
         if args.debug:
             raise
-        print(f"frnn {args.command}: error: not enough memory for these sizes", file=sys.stderr)
+        text = _message(error, args) if str(error) else "not enough memory for these sizes"
+        print(f"frnn {args.command}: error: {text}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         if args.debug:
@@ -239,7 +240,7 @@ def _stop_quietly() -> int:
 def _show_warning(args: argparse.Namespace, show):
     """``warnings.showwarning`` that prints the warnings about the data (its layout, a class
     leave-one-out cannot see, series far from the training lengths, a label column that
-    ``--label auto`` read as values) as one line,
+    ``--label auto`` read as values, an option the file does not take) as one line,
     named as the command's errors are, each once (``predict`` asks the model twice: for
     the labels and for the probabilities); other warnings as Python shows them."""
     shown = set()
@@ -248,9 +249,9 @@ def _show_warning(args: argparse.Namespace, show):
         from ..data.layouts import LayoutWarning
         from ..data.lengths import LengthWarning
         from ..reservoir.classifier import LeaveOneOutWarning
-        from .data import LabelWarning
+        from .data import IgnoredWarning, LabelWarning
 
-        data = LayoutWarning | LeaveOneOutWarning | LengthWarning | LabelWarning
+        data = LayoutWarning | LeaveOneOutWarning | LengthWarning | LabelWarning | IgnoredWarning
         if not issubclass(category, data):
             return show(message, category, filename, lineno, file, line)
         text = f"frnn {args.command}: warning: {_message(message, args)}"

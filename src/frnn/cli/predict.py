@@ -113,11 +113,6 @@ def _data(args: argparse.Namespace, model):
     """The split to evaluate or predict (the model's classes decide ``--label auto``, its
     ``data_format`` the layout of an .npz file's X)."""
     classes = getattr(model, "classes_", None)
-    if args.dataset and (args.id or args.time):
-        raise ValueError(
-            f"{'--id' if args.id else '--time'}: for --data files; a built-in "
-            "--dataset has no columns to choose"
-        )
     if args.dataset:
         split, source = load_dataset(args.dataset).test, f"data set {args.dataset}"
     else:
@@ -127,6 +122,18 @@ def _data(args: argparse.Namespace, model):
     if not getattr(model, "tabular_", False):  # a table's features are its T columns
         check_channels(split, model.n_features_in_, source, "the model was trained on")
     return split
+
+
+def _refuse_for_dataset(args: argparse.Namespace) -> None:
+    """Refuse --label, --header, --id and --time given with a built-in --dataset, whose
+    splits have no columns to choose (--label and --header were ignored without a word),
+    as ``frnn train`` refuses them; before the run's recorded options fill them in."""
+    given = [f"--{key}" for key in ("label", "header", "id", "time") if getattr(args, key)]
+    if args.dataset and given:
+        raise ValueError(
+            f"{' and '.join(given)}: for --data files; a built-in --dataset has no columns "
+            "to choose"
+        )
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -142,6 +149,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     for name in ("test_size", "season"):
         if getattr(args, name) is not None:
             raise ValueError(f"--{name.replace('_', '-')}: for --series (one long series)")
+    _refuse_for_dataset(args)
     recorded.apply(args, "evaluate")
     regression = isinstance(model, RNNRegressor)
     _check_evaluate(args, model, regression)  # before the work
@@ -226,6 +234,7 @@ def run_predict(args: argparse.Namespace) -> int:
         from .forecast import run_forecast
 
         return _written(args, run_forecast(args, model))
+    _refuse_for_dataset(args)
     recorded.apply(args, "predict")
     split = _data(args, model)
     buffer = io.StringIO()

@@ -21,8 +21,9 @@ import numpy as np
 from .._npz import max_bytes as byte_budget
 from .._npz import read_npz as bounded_npz
 from .delimited import read_rows
-from .labels import as_labels
+from .labels import _NUMBER, as_labels
 from .layouts import channels_last
+from .semicolons import DECIMAL_COMMA
 from .series import Series, pad
 from .textfile import LineAt, RowMemory, check_size, nonblank_lines, open_text, pieces
 
@@ -209,6 +210,8 @@ def read_ts(path: str, *, text_labels=False) -> Series:
                 labels.append(label)
             memory.add(values, label)
     _refuse_missing(path, series, rows)
+    if _declares_targets(header):
+        _check_targets(labels, rows, path)
     y = as_labels(labels, path, text=text_labels, rows=rows) if has_target else np.zeros(0)
     split = split_from_series(series, y, path)
     _check_lengths(header, split.lengths, rows, path)
@@ -267,6 +270,35 @@ def _check_lengths(header: dict[str, str], lengths: np.ndarray, rows: list[str],
 def _hint(longer: bool) -> str:
     """The decimal comma hint, for a row longer than it should be."""
     return f"; {_DECIMAL_COMMA}" if longer else ""
+
+
+def _declares_targets(header: dict[str, str]) -> bool:
+    """Whether the header declares real-valued targets (a regression file of aeon's
+    archive: ``@targetLabel true`` and no ``@classLabel true``)."""
+    return header.get("targetlabel") == "true" and not header.get("classlabel", "").startswith(
+        "true"
+    )
+
+
+def _check_targets(labels: list[str], rows: list[str], path: str) -> None:
+    """Refuse a target that is no number in a file that declares real-valued targets
+    (``@targetLabel true``), named by its row: read as text, each value became a class of
+    its own (``0,5``, written with a decimal comma, trained a classifier of one class per
+    value, without a word)."""
+    for label, row in zip(labels, rows, strict=True):
+        text = label.strip()
+        if _NUMBER.fullmatch(text) is None and text.lower() not in ("", "?", "nan"):
+            hint = (
+                f": a decimal comma? Write {text.replace(',', '.')} (',' separates a .ts "
+                "file's values), and fit a regressor to them (frnn train --task regression)"
+                if DECIMAL_COMMA.fullmatch(text)
+                else ": write the targets as numbers, or, for class labels, declare "
+                "'@classLabel true' and the classes instead"
+            )
+            raise ValueError(
+                f"{path}: {row}: the target {text[:40]!r} is not a number, but the header "
+                f"declares @targetLabel true (real-valued targets){hint}"
+            )
 
 
 def _refuse_missing(path: str, series: list[np.ndarray], rows: list[str]) -> None:

@@ -43,7 +43,7 @@ from .tiles import product
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "606639dedb34c765"
+IMPORTS_DIGEST = "c5aa164b08b9a27f"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 
@@ -277,7 +277,17 @@ def _add_product(F, Y, C, split, zero, part):
     if split != 0 and _gemm_added(F, Y, C) == 0:
         return
     _dot(F.T, Y, part, split, zero)
-    C += part
+    _add_into(C, part)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _add_into(C, part):
+    """C += part, element by element: C is a view of [dR, dW] whose rows are not
+    contiguous, and numba's ``+=`` on such an array runs a general strided loop (a chunk's
+    (32, 32) and (32, 8) of the small size: 0.7-1.3 µs against 0.2-0.3)."""
+    for i in range(C.shape[0]):
+        for j in range(C.shape[1]):
+            C[i, j] += part[i, j]
 
 
 # numba's own wrapper of BLAS's gemm (the one ``np.dot`` calls, in its helper library: it

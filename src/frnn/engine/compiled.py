@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from . import denormals, spare, threads
+from . import denormals, fallback, spare, threads
 from .activations import ACTIVATIONS
 from .batch import Batch
 
@@ -77,9 +77,10 @@ def numba_kernels():
     """
     try:
         from . import kernels
-    except Exception:  # ImportError, or numba failing to load on this platform
+    except Exception as error:  # ImportError, or numba failing to load on this platform
+        fallback.unusable("time loops", error)
         return None
-    return _usable(kernels)
+    return _usable(kernels, "time loops")
 
 
 @functools.cache
@@ -89,16 +90,18 @@ def blas_kernels():
         return None
     try:
         from . import blas_kernels as module
-    except Exception:
+    except Exception as error:  # scipy's BLAS not found by numba, say
+        fallback.unusable("time loops that call BLAS", error)
         return None
-    module = _usable(module)
+    module = _usable(module, "time loops that call BLAS")
     threads.blas_libraries.cache_clear()  # the trial loaded scipy's BLAS: count it from now
     small_kernels.cache_clear()  # and ask it, not numpy's, about small-matrix kernels
     return module
 
 
-def _usable(module):
-    """``module`` if its two loops run (compiled now or loaded from the cache), else None."""
+def _usable(module, loops: str):
+    """``module`` if its two loops run (compiled now or loaded from the cache), else None
+    with a :class:`~frnn.engine.fallback.CompiledLoopsWarning` naming ``loops``."""
     batch = Batch(
         x=np.zeros((1, 1, 1)),
         y=None,
@@ -118,14 +121,15 @@ def _usable(module):
             if hasattr(module, "time_major"):  # ``kernels``' copy of x, read from the cache too
                 module.time_major(np.zeros((1, 1, 1)), np.empty((1, 1, 1)))
             A = states(module, W, R, batch, "tanh", None)
-            return (
-                module
-                if A is not None
-                and gradients(module, A, batch, R, V, np.zeros((1, 1)), "tanh") is not None
-                else None
-            )
-        except Exception:  # e.g. an UnpicklingError from a corrupt file in numba's cache
+            dZ = np.zeros((1, 1))
+            if A is None or gradients(module, A, batch, R, V, dZ, "tanh") is None:
+                return None  # numba failed to compile a loop: ``_compiled`` has warned
+            return module
+        except fallback.CompiledLoopsWarning:  # warnings made errors (-W error): say so
+            raise
+        except Exception as error:  # e.g. an UnpicklingError from a corrupt file in the cache
             if attempt:
+                fallback.unusable(loops, error)
                 return None
             for kernel in cached:
                 kernel._cache.flush()  # forget the cache's index: compile and write afresh
@@ -139,6 +143,7 @@ def _compiled(kernel, *args):
     except Exception as error:
         if not type(error).__module__.startswith(("numba", "llvmlite")):
             raise
+        fallback.unusable("time loops", error)
         return None
 
 

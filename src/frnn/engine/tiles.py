@@ -24,7 +24,7 @@ any layout (read an element at a time: δᵀ is a transposed view).
 
 from __future__ import annotations
 
-from numba import njit
+from numba import njit, uintp
 
 from .kernel_math import FMA
 from .simd import fmuladd, load, splat, store
@@ -40,6 +40,14 @@ IMPORTS_DIGEST = "4890612b9eb56c77"
 # against 25 with 64 terms).  Each pass carries the tile's sums on from the last, so they
 # add their terms in the same order either way.
 KC = 128
+
+# Each tile reads a's rows through 1-D views taken once a tile (a[i]), indexed by an
+# unsigned p: numba wraps a negative index around (a sign test, a mask and an add at every
+# read), and cannot prove p = k0, ..., k1 − 1 non-negative, so with a[i + r, p] each term
+# paid those integer operations four times beside its eight multiply-adds, on the ports
+# the vector loads need.  Unsigned, no wraparound is compiled: the same arithmetic, in the
+# same order, the same bits; AVX2 (Ice Lake held to it, one thread, thread time, a block
+# of 32 rows times R (32 × 32) and the BPTT chunks' 512-term products) 14–20% faster.
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FMA)
@@ -96,15 +104,17 @@ def _tile4x2(a, M, out, i, j, L, k0, k1, zero):
     c10, c11 = _start(out, i + 1, j, k0, zero), _start(out, i + 1, j + L, k0, zero)
     c20, c21 = _start(out, i + 2, j, k0, zero), _start(out, i + 2, j + L, k0, zero)
     c30, c31 = _start(out, i + 3, j, k0, zero), _start(out, i + 3, j + L, k0, zero)
-    for p in range(k0, k1):
+    a0, a1, a2, a3 = a[i], a[i + 1], a[i + 2], a[i + 3]
+    for q in range(k0, k1):
+        p = uintp(q)
         m0, m1 = load(M, p, j), load(M, p, j + L)
-        x = splat(a[i, p])
+        x = splat(a0[p])
         c00, c01 = fmuladd(x, m0, c00), fmuladd(x, m1, c01)
-        x = splat(a[i + 1, p])
+        x = splat(a1[p])
         c10, c11 = fmuladd(x, m0, c10), fmuladd(x, m1, c11)
-        x = splat(a[i + 2, p])
+        x = splat(a2[p])
         c20, c21 = fmuladd(x, m0, c20), fmuladd(x, m1, c21)
-        x = splat(a[i + 3, p])
+        x = splat(a3[p])
         c30, c31 = fmuladd(x, m0, c30), fmuladd(x, m1, c31)
     store(out, i, j, c00), store(out, i, j + L, c01)
     store(out, i + 1, j, c10), store(out, i + 1, j + L, c11)
@@ -116,8 +126,10 @@ def _tile4x2(a, M, out, i, j, L, k0, k1, zero):
 def _tile1x2(a, M, out, i, j, L, k0, k1, zero):
     """out[i, j : j + 2L] (+)= a[i, k0:k1] M[k0:k1, j : j + 2L]."""
     c0, c1 = _start(out, i, j, k0, zero), _start(out, i, j + L, k0, zero)
-    for p in range(k0, k1):
-        x = splat(a[i, p])
+    row = a[i]
+    for q in range(k0, k1):
+        p = uintp(q)
+        x = splat(row[p])
         c0, c1 = fmuladd(x, load(M, p, j), c0), fmuladd(x, load(M, p, j + L), c1)
     store(out, i, j, c0), store(out, i, j + L, c1)
 
@@ -131,12 +143,15 @@ def _tile8x1(a, M, out, i, j, k0, k1, zero):
     c2, c3 = _start(out, i + 2, j, k0, zero), _start(out, i + 3, j, k0, zero)
     c4, c5 = _start(out, i + 4, j, k0, zero), _start(out, i + 5, j, k0, zero)
     c6, c7 = _start(out, i + 6, j, k0, zero), _start(out, i + 7, j, k0, zero)
-    for p in range(k0, k1):
+    a0, a1, a2, a3 = a[i], a[i + 1], a[i + 2], a[i + 3]
+    a4, a5, a6, a7 = a[i + 4], a[i + 5], a[i + 6], a[i + 7]
+    for q in range(k0, k1):
+        p = uintp(q)
         v = load(M, p, j)
-        c0, c1 = fmuladd(splat(a[i, p]), v, c0), fmuladd(splat(a[i + 1, p]), v, c1)
-        c2, c3 = fmuladd(splat(a[i + 2, p]), v, c2), fmuladd(splat(a[i + 3, p]), v, c3)
-        c4, c5 = fmuladd(splat(a[i + 4, p]), v, c4), fmuladd(splat(a[i + 5, p]), v, c5)
-        c6, c7 = fmuladd(splat(a[i + 6, p]), v, c6), fmuladd(splat(a[i + 7, p]), v, c7)
+        c0, c1 = fmuladd(splat(a0[p]), v, c0), fmuladd(splat(a1[p]), v, c1)
+        c2, c3 = fmuladd(splat(a2[p]), v, c2), fmuladd(splat(a3[p]), v, c3)
+        c4, c5 = fmuladd(splat(a4[p]), v, c4), fmuladd(splat(a5[p]), v, c5)
+        c6, c7 = fmuladd(splat(a6[p]), v, c6), fmuladd(splat(a7[p]), v, c7)
     store(out, i, j, c0), store(out, i + 1, j, c1), store(out, i + 2, j, c2)
     store(out, i + 3, j, c3), store(out, i + 4, j, c4), store(out, i + 5, j, c5)
     store(out, i + 6, j, c6), store(out, i + 7, j, c7)
@@ -146,6 +161,8 @@ def _tile8x1(a, M, out, i, j, k0, k1, zero):
 def _tile1x1(a, M, out, i, j, k0, k1, zero):
     """out[i, j : j + L] (+)= a[i, k0:k1] M[k0:k1, j : j + L]."""
     c = _start(out, i, j, k0, zero)
-    for p in range(k0, k1):
-        c = fmuladd(splat(a[i, p]), load(M, p, j), c)
+    row = a[i]
+    for q in range(k0, k1):
+        p = uintp(q)
+        c = fmuladd(splat(row[p]), load(M, p, j), c)
     store(out, i, j, c)

@@ -27,10 +27,23 @@ makes: the same features, scaling, V and c (``tests/estimators/test_partial_fit.
 refused, as scikit-learn's SGDClassifier refuses it: pass a dict, for instance
 ``compute_class_weight("balanced", classes=classes, y=a_large_sample_of_y)``.  A first call,
 or a call after ``fit`` (whose read-out keeps no sums), starts anew (a classifier's classes
-then default to the fit's).
+then default to the fit's), and a call that so replaces a fitted model warns (a
+``UserWarning``, once: the calls after it add to its sums).
+
+Why a call after ``fit`` does not continue from the fitted model, as scikit-learn's
+``SGDClassifier.partial_fit`` does: the fitted V and c do not determine the sums a chunk
+would be added to (they would be kept by every ``fit``, 925 MB at the classifier's default,
+for the few that go on chunk by chunk), and the classifier's ``fit`` makes choices the sums
+cannot carry on (the weights ω of the statistics, the nearest-neighbour blend β, the
+crops): its model is not one that chunks could extend.  ``training="bptt"`` has no
+``partial_fit``: its learning rate follows a schedule over the whole budget of ``steps``
+and its standardisation is fixed by the first data; ``fit_stream`` (batches as they come)
+and ``resume_state`` (go on from a saved state) are its ways to train on more data.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -40,7 +53,19 @@ from ..data.series import Series
 from . import inputs, reservoirs
 from .lazy import is_dask
 
-__all__ = ["partial_fit"]
+__all__ = ["available", "partial_fit"]
+
+
+def available(est) -> bool:
+    """Whether ``est`` has ``partial_fit`` (``available_if``'s check): with
+    ``training="reservoir"``; else an AttributeError whose words a traceback shows beside
+    scikit-learn's "has no attribute 'partial_fit'" (as its cause), saying what to use."""
+    if est.training == "reservoir":
+        return True
+    raise AttributeError(
+        f"partial_fit is for training='reservoir'; training={est.training!r} trains on more "
+        "data by fit_stream (batches as they come) or by fit's resume_state"
+    )
 
 
 def partial_fit(est, X, y, classes=None, sample_weight=None):
@@ -79,6 +104,7 @@ def _first(est, X, y, classes, sample_weight) -> None:
             "later chunks are unknown at the first); pass class_weight as a dict, e.g. from "
             "sklearn.utils.class_weight.compute_class_weight on a large sample of y"
         )
+    fitted = any(name in est.__dict__ for name in est._FITTED)  # by fit, or frnn.load
     for name in est._FITTED:
         est.__dict__.pop(name, None)
     if classes is None:  # after a fit: its classes (scikit-learn's partial_fit after fit)
@@ -93,6 +119,15 @@ def _first(est, X, y, classes, sample_weight) -> None:
     w, est._weight_unit = weights.checked(sample_weight, len(lengths))  # (n,) or None
     est._task.check_weights(est, Y, w)  # α and τ are chosen on this chunk: every class
     reservoirs.fit(est, x, lengths, Y, None, sums=True, sample_weight=w)
+    if fitted:  # after the fit: a chunk refused is the error alone
+        warnings.warn(
+            f"partial_fit on a fitted {type(est).__name__} starts anew: fit and frnn.load "
+            "keep no sums to add this chunk to, so the model is now one of this chunk "
+            "alone; to fit chunk by chunk, call partial_fit from the first chunk on "
+            "(frnn.estimators.incremental)",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _more(est, X, y, classes, sample_weight) -> None:

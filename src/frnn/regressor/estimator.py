@@ -157,7 +157,7 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         {"normalise": False, "level_fraction": 0.0},
     )
 
-    @available_if(lambda self: self.training == "reservoir")
+    @available_if(incremental.available)
     def partial_fit(
         self, X: ArrayLike | Series, y: ArrayLike, sample_weight: ArrayLike | None = None
     ):
@@ -167,8 +167,9 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
         each later chunk adds its features' sums, and V, c are solved from the sums of all
         chunks: the model of one fit on all of them with those choices fixed
         (:mod:`frnn.estimators.incremental`).  A call after ``fit`` (or on a model
-        ``frnn.load`` read) starts anew: neither keeps the sums, so the fitted model is
-        replaced by one of this chunk.
+        ``frnn.load`` read) starts anew, with a UserWarning: neither keeps the sums, so the
+        fitted model is replaced by one of this chunk.  With ``training="bptt"`` there is
+        no ``partial_fit``: ``fit_stream`` trains on batches as they come.
 
         Parameters
         ----------

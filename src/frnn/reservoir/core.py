@@ -33,6 +33,7 @@ import numpy as np
 
 from ..data.inputs import mask
 from ..data.inputs import windows as _windows
+from ..engine import fallback
 from ..engine.network import forward
 from .pooling import DEFAULT_STATISTICS, STATISTICS, n_features, pool, window
 
@@ -222,14 +223,16 @@ def compiled():
     """
     try:
         from . import kernels
-    except Exception:  # ImportError, or numba failing to load on this platform
+    except Exception as error:  # ImportError, or numba failing to load on this platform
+        fallback.unusable("reservoir loops", error)
         return None
     for attempt in range(2):
         try:
             _trial(kernels)
             return kernels
-        except Exception:  # a numba error, or a corrupt file in numba's cache
+        except Exception as error:  # a numba error, or a corrupt file in numba's cache
             if attempt:
+                fallback.unusable("reservoir loops", error)
                 return None
             for loop in (kernels.pooled, kernels.pre_activations):
                 loop._cache.flush()  # forget the cache's index: compile and write afresh

@@ -26,6 +26,7 @@ import numpy as np
 
 # Re-exported from here, their home before: as_series, feature_scaling and the weights'
 # names (before data.inputs, sums and weights.py), the softmax's (before calibration.py).
+from .._memory import check
 from ..data.inputs import as_series
 from .calibration import (
     TEMPERATURES,
@@ -37,6 +38,7 @@ from .calibration import (
 from .crops import CROP_MAX_SERIES, windowed, with_crops
 from .features import ReservoirFeatures
 from .neighbours import Neighbours, blend, check_weight
+from .pooling import n_features
 from .ridge import ALPHAS, RidgeFit, ridge_loo
 from .sums import ReadoutSums, feature_scaling, solve
 from .weights import STATISTICS_WEIGHTS, check_weights, class_weights
@@ -169,6 +171,7 @@ class ReservoirReadout:
             raise ValueError(f"shrink must be a finite number >= 0; got {shrink!r}")
         X = as_series(X)  # read once: its number of series says whether crops are tried
         cropping = self.cropping(len(X.lengths), sums)
+        self._check_memory(len(X.lengths), 1 + (cropping or sums), "fit")
         self.features_.fit(X)
         if cropping:  # the crops' features from the series' own pass
             F, crops = windowed(self.features_, X, callback)  # (n, p) each
@@ -200,6 +203,25 @@ class ReservoirReadout:
             X, Y.argmax(axis=1), Y.shape[1], self.readout_.loo, self.neighbour_weight, sample_weight
         )
         return self
+
+    def _check_memory(self, n: int, copies: int, purpose: str) -> None:
+        """Refuse, before any reservoir runs, features (n, p) that cannot fit in memory
+        (``copies`` of them at once: a fit with crops or sums holds two), naming the size
+        and what to change (:mod:`frnn._memory`): the fit was killed by the system, or
+        swapped for hours, its (n, p) array allocated lazily and filled reservoir by
+        reservoir."""
+        f = self.features_
+        p = f.n_reservoirs * n_features(f.units, f.n_thresholds, f.statistics)
+        instead = {
+            "fit": "fit chunk by chunk (partial_fit, or X as a dask array) or on fewer "
+            "series, or draw fewer features (n_reservoirs, hidden_size, n_thresholds)",
+            "partial_fit": "pass smaller chunks",
+            "predict": "predict a part of the series at a time",
+        }[purpose]
+        what = f"the features of {n:,} series ({n:,} × {p:,} features × 8 bytes" + (
+            f", {copies} copies)" if copies > 1 else ")"
+        )
+        check(copies * n * p * 8, what, instead)
 
     def cropping(self, n: int, sums: bool = False) -> bool:
         """Whether :meth:`fit` also fits the read-out on the series' crops: with ``crops``
@@ -247,6 +269,8 @@ class ReservoirReadout:
         """
         if getattr(self, "sums_", None) is None:
             raise ValueError("partial_fit adds to a read-out fitted with sums=True")
+        X = as_series(X)
+        self._check_memory(len(X.lengths), 1, "partial_fit")
         F = self.features_.transform(X)  # (n, p)
         if len(F) != len(Y):
             raise ValueError(f"X holds {len(F)} series but y holds {len(Y)} labels (targets)")
@@ -311,6 +335,8 @@ class ReservoirReadout:
         """
         near, z = self.neighbours_, None
         if near is None or near.weight != math.inf:  # 1-NN alone needs no features
+            X = as_series(X)
+            self._check_memory(len(X.lengths), 1, "predict")
             z = self.readout_.predict(self._scaled(self.features_.transform(X), in_place=True))
         return z if near is None else blend(z, near.outputs(X), near.weight)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._memory import check
 from ..data.series import Series
 from ..engine.initialise import init
 from ..engine.network import forward
@@ -214,6 +215,13 @@ def outputs(networks: list, x: np.ndarray, lengths: np.ndarray, per_step: int = 
     network runs on a :func:`~frnn.engine.protocol.detached` copy: the shared networks
     keep no states, so threads may predict at once.
     """
+    n, T, _ = x.shape
+    I = networks[0].W.shape[0]
+    check(  # one network's at a time: the states a (n, T', I) forward keeps
+        n * T * I * x.itemsize,
+        f"the states of {n:,} series ({n:,} × {T:,} steps × {I:,} units × {x.itemsize} bytes)",
+        "predict a part of the series at a time",
+    )
     out = []
     for net in networks:
         local = detached(net)  # forward writes its states here, not into the shared net
