@@ -240,7 +240,8 @@ def _stop_quietly() -> int:
 def _show_warning(args: argparse.Namespace, show):
     """``warnings.showwarning`` that prints the warnings about the data (its layout, a class
     leave-one-out cannot see, series far from the training lengths, a label column that
-    ``--label auto`` read as values, an option the file does not take) as one line,
+    ``--label auto`` read as values, an option the file does not take) and the one that
+    numba's compiled loops cannot run here as one line,
     named as the command's errors are, each once (``predict`` asks the model twice: for
     the labels and for the probabilities); other warnings as Python shows them."""
     shown = set()
@@ -248,11 +249,12 @@ def _show_warning(args: argparse.Namespace, show):
     def show_warning(message, category, filename, lineno, file=None, line=None):
         from ..data.layouts import LayoutWarning
         from ..data.lengths import LengthWarning
+        from ..engine.fallback import CompiledLoopsWarning
         from ..reservoir.classifier import LeaveOneOutWarning
         from .data import IgnoredWarning, LabelWarning
 
         data = LayoutWarning | LeaveOneOutWarning | LengthWarning | LabelWarning | IgnoredWarning
-        if not issubclass(category, data):
+        if not issubclass(category, data | CompiledLoopsWarning):
             return show(message, category, filename, lineno, file, line)
         text = f"frnn {args.command}: warning: {_message(message, args)}"
         if text not in shown:
