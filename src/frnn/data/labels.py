@@ -29,7 +29,7 @@ import re
 
 import numpy as np
 
-__all__ = ["as_classes", "as_labels"]
+__all__ = ["as_classes", "as_labels", "is_missing", "is_number"]
 
 # A plain decimal number, as programs write one: what float() reads, without its extras.
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -37,6 +37,16 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _LEADING_ZERO = re.compile(r"[+-]?0\d")  # "01", "-007": a code, not a number
 _MISSING = {"", "?", "nan"}  # never a label
 _MISSING_AMONG_NUMBERS = {"na", "n/a", "null", "none"}  # R's, a database's missing marks
+
+
+def is_number(label: str) -> bool:
+    """Whether ``label`` (blanks around it aside) is a plain decimal number, as read here."""
+    return _NUMBER.fullmatch(label.strip()) is not None
+
+
+def is_missing(label: str) -> bool:
+    """Whether ``label`` marks a missing value in every file: empty, ``?`` or ``NaN``."""
+    return label.strip().lower() in _MISSING
 
 
 def as_labels(

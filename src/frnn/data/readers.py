@@ -21,7 +21,7 @@ import numpy as np
 from .._npz import max_bytes as byte_budget
 from .._npz import read_npz as bounded_npz
 from .delimited import read_rows
-from .labels import _NUMBER, as_labels
+from .labels import as_labels, is_missing, is_number
 from .layouts import channels_last
 from .semicolons import DECIMAL_COMMA
 from .series import Series, pad
@@ -287,7 +287,7 @@ def _check_targets(labels: list[str], rows: list[str], path: str) -> None:
     value, without a word)."""
     for label, row in zip(labels, rows, strict=True):
         text = label.strip()
-        if _NUMBER.fullmatch(text) is None and text.lower() not in ("", "?", "nan"):
+        if not is_number(text) and not is_missing(text):
             hint = (
                 f": a decimal comma? Write {text.replace(',', '.')} (',' separates a .ts "
                 "file's values), and fit a regressor to them (frnn train --task regression)"

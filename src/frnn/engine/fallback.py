@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import warnings
 
-__all__ = ["CompiledLoopsWarning", "reasons", "unusable"]
+__all__ = ["CompiledLoopsWarning", "forget", "reasons", "unusable"]
 
 
 class CompiledLoopsWarning(RuntimeWarning):

@@ -65,10 +65,10 @@ def forget() -> None:
         _kept[0] = None
 
 
-def _forget_after_fork() -> None:
+def _new_lock_after_fork() -> None:
     """A forked child starts with a free lock (another thread may have held the parent's)."""
     global _LOCK
     _LOCK = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_forget_after_fork)
+os.register_at_fork(after_in_child=_new_lock_after_fork)
