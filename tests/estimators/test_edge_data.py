@@ -159,6 +159,10 @@ def _not_numbers():
         "word-in-table": (text, "X must be numeric; could not convert it: .*'x'"),
         "word-in-series": (text[:, :, None], "X must be numeric; could not convert it"),
         "text": (X.astype(str)[:, :, None], "X must be numeric; got dtype <U"),
+        # before: a table of numbers written as text was parsed, where a 3-D X was refused
+        "text-table": (X.astype(str), r"X must be numeric; got dtype <U\d+ \(text\)"),
+        "bytes-table": (X.astype(bytes), r"X must be numeric; got dtype \|S\d+ \(text\)"),
+        "text-rows": (X.astype(str).tolist(), r"X must be numeric; got dtype <U\d+ \(text\)"),
     }
 
 
@@ -170,6 +174,21 @@ def test_values_that_are_not_numbers_are_named(kind, case):
     X, match = _not_numbers()[case]
     with pytest.raises(ValueError, match=match):
         CLASSIFIERS[kind]().fit(X, np.arange(len(X)) % 2)
+
+
+@pytest.mark.parametrize("kind", CLASSIFIERS)
+def test_predict_refuses_a_table_of_text(kind):
+    """Before: RNNClassifier parsed a 2-D X of numbers written as text when predicting."""
+    X, y = _series()
+    clf = CLASSIFIERS[kind]().fit(X, y)
+    with pytest.raises(ValueError, match=r"X must be numeric; got dtype <U\d+ \(text\)"):
+        clf.predict(X.astype(str))
+
+
+def test_the_regressor_refuses_a_table_of_text():
+    X, _ = _series()
+    with pytest.raises(ValueError, match=r"X must be numeric; got dtype <U\d+ \(text\)"):
+        RNNRegressor(n_reservoirs=2).fit(X.astype(str), X[:, 0])
 
 
 @pytest.mark.parametrize("kind", ["reservoir", "bptt"])

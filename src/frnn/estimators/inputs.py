@@ -77,10 +77,13 @@ def _one_series(est, X, two_d: bool) -> str:
 def _table(est, X, reset: bool) -> np.ndarray:
     """A 2-D X through scikit-learn's ``validate_data``, its conversion errors worded as the
     input layer's: they named no argument ("could not convert string to float: 'x'") or
-    printed the whole array ("Complex data not supported [[...]]"); a table of other T
+    printed the whole array ("Complex data not supported [[...]]"), and text it parsed (a
+    3-D X of text was refused: :func:`frnn.data.inputs.refuse_text`); a table of other T
     says how to fit series of any length.  NaN and infinity are the input layer's to
     refuse: scikit-learn's words advise an estimator that takes NaN, not series without
     padding."""
+    if isinstance(X, np.ndarray | list | tuple):  # scikit-learn's float64 parses text
+        data_inputs.refuse_text(np.asarray(X))
     try:
         return validate_data(est, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
     except ValueError as error:
