@@ -45,14 +45,20 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # 8: the estimators' training lengths min_length_, max_length_ (frnn.data.lengths), which
 # a frnn that reads up to 7 would refuse as unknown; files of versions ≤ 7 load without
 # them, and so cannot warn of series far from the training lengths.
-FORMAT_VERSION = 8
+# 9: the regressor's n_jobs (a frnn that reads up to 8 says "upgrade" rather than "unknown
+# parameter"); a regressor's file of version ≤ 8 loads with n_jobs=None.
+FORMAT_VERSION = 9
 _BEFORE_6 = ("init", "warmup", "steps")  # the parameters version 6 added
+
+_MAGIC = "frnn"
+_META = "__meta__"
+_MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
 
 
 def _regressor_before_jobs(meta: dict, written: dict) -> bool:
     """Whether ``meta`` is a regressor's file written before ``RNNRegressor`` took
-    ``n_jobs`` (version 8 and before, threads that change no model): it holds none, and
-    the model loaded from it has the default, None."""
+    ``n_jobs`` (version 8 and before): it holds none, and the model loaded from it has
+    the default, None, which saving writes."""
     params = written.get("params", {})
     return (
         meta.get("kind") == "regressor"
@@ -60,9 +66,6 @@ def _regressor_before_jobs(meta: dict, written: dict) -> bool:
         and "n_jobs" not in meta.get("params", {})
         and params.get("n_jobs", 0) is None
     )
-_MAGIC = "frnn"
-_META = "__meta__"
-_MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
 
 
 # -- the archive -----------------------------------------------------------------------------
