@@ -265,3 +265,17 @@ def test_a_class_weight_that_is_not_a_finite_positive_number_is_named(kind, weig
     clf = CLASSIFIERS[kind]().set_params(class_weight={0: weight, 1: 1.0})
     with pytest.raises(ValueError, match=r"class_weight's weights must be finite numbers > 0"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize(("dtype", "units"), [("float32", 1.0), ("float64", 1e-300)])
+def test_series_beyond_the_networks_range_once_standardised_are_named(dtype, units):
+    """Series far larger than the training series, standardised, beyond the networks'
+    dtype: the cast made them infinite, and the networks' check said "x must not contain
+    NaN or inf" of an x the user never passed (X itself finite)."""
+    X, y = _series()
+    clf = RNNClassifier(
+        training="bptt", steps=5, n_ensemble=1, hidden_size=4, dtype=dtype, random_state=0
+    ).fit(X * units, y)
+    with pytest.raises(ValueError, match=rf"^X standardised .* beyond {dtype}'s range"):
+        clf.predict(X * 1e300)
+    assert clf.predict(X * units).shape == (len(X),)
