@@ -113,7 +113,12 @@ def read_rows(
                         "label, is empty (the line ends in a comma); remove the commas that "
                         "end the lines, or give the row its label"
                     )
-            series.append(row_values(fields, r, path, offset, hint, first))  # (T_i,)
+            try:
+                series.append(row_values(fields, r, path, offset, hint, first))  # (T_i,)
+            except ValueError as error:
+                raise ValueError(
+                    f"{error}{_named_labels(names, column, rows.indexed, error)}"
+                ) from None
             numbers.append(r)
             memory.add(series[-1], labels[-1] if column is not None else None)
             if not series[-1].size:
@@ -338,6 +343,31 @@ def _no_label_column(path: str, label: str, names: list[str]) -> None:
         f"{path}: no column named {label!r}; the header names {names[:10]}{more}"
         + f"; label must be a column's name or its position, 'first' or 'last'{not_number}"
     )
+
+
+#: Header names under which a file's labels most often stand (compared in lower case).
+LABEL_NAMES = ("label", "labels", "class", "classes", "target", "y", "category")
+
+
+def _named_labels(names, column, indexed: int, error: ValueError) -> str:
+    """A hint where a value that is no number stands in a header column named as labels
+    are (``LABEL_NAMES``), not the one read as labels: "(the header names column 3
+    'label': are the labels there? pass label='label')"; else "".  ``indexed``: 1 where the
+    file's first column is pandas' index, read past."""
+    if names is None or "expected a number" not in str(error):
+        return ""
+    for i, name in enumerate(names):
+        number = i + 1 + indexed  # the column's number in the file, as messages count them
+        if (
+            name.strip().lower() in LABEL_NAMES
+            and i != column
+            and f"column {number}:" in str(error)
+        ):
+            return (
+                f" (the header names column {number} {name.strip()!r}: are the labels "
+                f"there? pass label={name.strip()!r})"
+            )
+    return ""
 
 
 def _label_column(path: str, label, names) -> int | None:
