@@ -35,7 +35,7 @@ from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
 from .headers import LABEL_POSITIONS, is_header, numbered_header, numeric_row, pandas_index
-from .keycolumns import refuse_key_columns
+from .keycolumns import label_column, refuse_key_columns
 from .labels import as_labels
 from .layouts import LayoutWarning
 from .longrows import LongOrCsvRows, LongRow, RecordLines, long_or_split_rows
@@ -345,29 +345,22 @@ def _no_label_column(path: str, label: str, names: list[str]) -> None:
     )
 
 
-#: Header names under which a file's labels most often stand (compared in lower case).
-LABEL_NAMES = ("label", "labels", "class", "classes", "target", "y", "category")
-
-
 def _named_labels(names, column, indexed: int, error: ValueError) -> str:
-    """A hint where a value that is no number stands in a header column named as labels
-    are (``LABEL_NAMES``), not the one read as labels: "(the header names column 3
-    'label': are the labels there? pass label='label')"; else "".  ``indexed``: 1 where the
-    file's first column is pandas' index, read past."""
-    if names is None or "expected a number" not in str(error):
+    """A hint where a value that is no number stands in the header column named as labels
+    are (:func:`frnn.data.keycolumns.label_column`), not the one read as labels: "(the
+    header names column 3 'label': are the labels there? pass label='label')"; else "".
+    ``indexed``: 1 where the file's first column is pandas' index, read past."""
+    name = label_column(names)
+    if name is None or "expected a number" not in str(error):
         return ""
-    for i, name in enumerate(names):
-        number = i + 1 + indexed  # the column's number in the file, as messages count them
-        if (
-            name.strip().lower() in LABEL_NAMES
-            and i != column
-            and f"column {number}:" in str(error)
-        ):
-            return (
-                f" (the header names column {number} {name.strip()!r}: are the labels "
-                f"there? pass label={name.strip()!r})"
-            )
-    return ""
+    i = names.index(name)
+    number = i + 1 + indexed  # the column's number in the file, as messages count them
+    if i == column or f"column {number}:" not in str(error):
+        return ""
+    name = name.strip()
+    return (
+        f" (the header names column {number} {name!r}: are the labels there? pass label={name!r})"
+    )
 
 
 def _label_column(path: str, label, names) -> int | None:
