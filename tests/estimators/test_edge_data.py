@@ -279,3 +279,10 @@ def test_series_beyond_the_networks_range_once_standardised_are_named(dtype, uni
     with pytest.raises(ValueError, match=rf"^X standardised .* beyond {dtype}'s range"):
         clf.predict(X * 1e300)
     assert clf.predict(X * units).shape == (len(X),)
+
+
+def test_inputs_beyond_float32_with_standardize_false_are_named():
+    X, y = _series()
+    clf = RNNClassifier(training="bptt", steps=5, n_ensemble=1, dtype="float32", standardize=False)
+    with pytest.raises(ValueError, match=r"^X reaches 1e\+300, beyond float32's range .*"):
+        clf.fit(X * 1e300 / np.abs(X).max(), y)

@@ -132,18 +132,25 @@ def network_inputs(est, x, lengths) -> tuple[np.ndarray, np.ndarray]:
     """(bptt) What the networks read: standardised, framed inputs (n, T', f·D) in the
     dtype, and the steps (n,)."""
     x, steps = data_inputs.frame(standardised(est, x, lengths), lengths, est.frame_size_)
-    _check_range(x, est.dtype)
+    _check_range(est, x)
     return x.astype(est.dtype), steps
 
 
-def _check_range(x: np.ndarray, dtype: str) -> None:
-    """Refuse standardised inputs x beyond ``dtype``'s largest value, which a cast would
-    make infinite (series far larger than the training series, in float32: the networks'
-    check then named a "NaN or inf" in an x the user never passed)."""
+def _check_range(est, x: np.ndarray) -> None:
+    """Refuse standardised inputs x beyond the networks' dtype's largest value, which a
+    cast would make infinite (series far larger than the training series, or X of 1e300
+    with ``standardize=False``, in float32: the networks' check then named a "NaN or inf"
+    in an x the user never passed)."""
     largest = np.abs(x).max(initial=0.0)
-    if largest > np.finfo(dtype).max:
+    if largest <= np.finfo(est.dtype).max:
+        return
+    if not est.standardize:
         raise ValueError(
-            f"X standardised with the training series' mean and std reaches {largest:.3g}, "
-            f"beyond {dtype}'s range (dtype={dtype!r}): are X's units those of the "
-            "training series?"
+            f"X reaches {largest:.3g}, beyond {est.dtype}'s range (dtype={est.dtype!r}, "
+            "standardize=False): pass standardize=True, or X in smaller units"
         )
+    raise ValueError(
+        f"X standardised with the training series' mean and std reaches {largest:.3g}, "
+        f"beyond {est.dtype}'s range (dtype={est.dtype!r}): are X's units those of the "
+        "training series?"
+    )
