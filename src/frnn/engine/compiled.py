@@ -121,6 +121,7 @@ def _usable(module, loops: str):
             if hasattr(module, "time_major"):  # ``kernels``' copy of x and output layer,
                 module.time_major(np.zeros((1, 1, 1)), np.empty((1, 1, 1)))  # cached too
                 _trial_head(module)
+                module.unit_interval(np.zeros((1, 1)))
             A = states(module, W, R, batch, "tanh", None)
             dZ = np.zeros((1, 1))
             if A is None or gradients(module, A, batch, R, V, dZ, "tanh") is None:
@@ -275,6 +276,15 @@ def time_major(x: np.ndarray) -> tuple[np.ndarray, bool] | None:
     out = np.empty((x.shape[1], x.shape[0], x.shape[2]), dtype=x.dtype)  # (T, B, D)
     finite = _compiled(module.time_major, x, out)
     return None if finite is None else (out, finite)
+
+
+def unit_interval(y: np.ndarray) -> bool | None:
+    """Whether every value of y lies in [0, 1] (NaN does not), by ``kernels``' one compiled
+    pass; None where numba is unusable here or y is not a C-contiguous float array."""
+    module = numba_kernels()
+    if module is None or not y.flags.c_contiguous or y.dtype not in (np.float32, np.float64):
+        return None
+    return _compiled(module.unit_interval, y)
 
 
 # ``kernels.head``'s code for each loss

