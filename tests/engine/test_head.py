@@ -84,3 +84,25 @@ def test_head_checks_the_lengths_it_indexes_with():
     batch.lengths = batch.lengths[:-1]
     with pytest.raises(ValueError, match="lengths must be"):
         compiled.head(A, batch, model.V, None, "bce")
+
+
+@pytest.mark.parametrize("engine", ["auto", "numpy"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (np.nan, "y must not contain NaN or inf; found 1"),
+        (-np.inf, "y must not contain NaN or inf; found 1"),
+        (2.0, r"y must lie in \[0, 1\] for the bce loss; got values in \[0, 2\]"),
+        (-0.5, r"y must lie in \[-0.5, 1\]|y must lie in \[0, 1\] for the bce loss"),
+    ],
+)
+def test_bce_targets_are_checked_on_every_engine(engine, dtype, bad, match):
+    """The targets' range test (one compiled call on the compiled engines) lets no bad
+    value through, and the error is numpy's message either way."""
+    model = frnn.init(types.SimpleNamespace(), 2, 3, 1, rng=0, dtype=dtype)
+    y = np.array([0.0, 1.0, 0.5, 1.0])
+    frnn.forward(model, np.ones((4, 5, 2)), y, engine=engine)  # in range: accepted
+    y[2] = bad
+    with pytest.raises(ValueError, match=match):
+        frnn.forward(model, np.ones((4, 5, 2)), y, engine=engine)
