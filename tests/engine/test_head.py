@@ -106,3 +106,44 @@ def test_bce_targets_are_checked_on_every_engine(engine, dtype, bad, match):
     y[2] = bad
     with pytest.raises(ValueError, match=match):
         frnn.forward(model, np.ones((4, 5, 2)), y, engine=engine)
+
+
+def _weighted_case(seed=3):
+    model, x, y, lengths = _case(np.float64, "bce", True, True, seed=seed)
+    weights = np.random.default_rng(seed).uniform(0, 3, 7)
+    return model, x, y, lengths, weights
+
+
+def _trusted_step(model, x, y, lengths, weights):
+    loss, _ = network.forward_cached(model, x, y, lengths=lengths, weights=weights)
+    return loss, network.backward_trusted(model)
+
+
+def test_sequence_weights_of_one_are_the_unweighted_arithmetic():
+    """The training loop's class weights weigh the many-to-one loss's sequences: weights of
+    1 give the unweighted step bit for bit (the estimators' class_weight of ones)."""
+    model, x, y, lengths, _ = _weighted_case()
+    plain = _trusted_step(model, x, y, lengths, None)
+    ones = _trusted_step(model, x, y, lengths, np.ones(7))
+    assert plain[0] == ones[0]
+    for name in "WRVbc":
+        np.testing.assert_array_equal(plain[1][name], ones[1][name])
+
+
+def test_sequence_weights_match_the_weighted_last_steps(monkeypatch):
+    """Weights w_b of a many-to-one loss equal the many-to-many loss with step weights
+    w_b [t = T_b] (the form the training loop used), by the compiled output layer and by
+    numpy's forms."""
+    model, x, y, lengths, weights = _weighted_case()
+    T = x.shape[1]
+    every = np.repeat(y[:, None, :], T, axis=1)  # (B, T, K)
+    last_steps = np.zeros((7, T))
+    last_steps[np.arange(7), lengths - 1] = weights
+    expected = _trusted_step(model, x, every, lengths, last_steps)
+    compiled_layer = _trusted_step(model, x, y, lengths, weights)
+    monkeypatch.setattr(network.dispatch, "head", lambda *args, **kwargs: None)
+    numpy_forms = _trusted_step(model, x, y, lengths, weights)
+    for got in (compiled_layer, numpy_forms):
+        assert got[0] == pytest.approx(expected[0], rel=1e-13)
+        for name in "WRVbc":
+            np.testing.assert_allclose(got[1][name], expected[1][name], rtol=1e-12, atol=1e-15)

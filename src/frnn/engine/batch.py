@@ -31,7 +31,8 @@ class Batch:
     mask : (T, B) bool, True on real steps; None when no sequence is padded
     single : whether the caller passed one sequence (T, D) rather than a batch
     many_to_many : whether y has a target for every step
-    weights : (T, B) each step's weight in a many-to-many loss, zero where padded; None
+    weights : (T, B) each step's weight in a many-to-many loss, zero where padded; (B,)
+        each sequence's in a many-to-one loss (the training loop's class weights); None
         when every step counts once
     """
 
@@ -198,7 +199,8 @@ def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
 
     The training loop's mini-batches are slices of arrays the estimator checked once: x
     (B, T, D) and y (B, K) or (B, T, K) in ``dtype``, lengths (B,) ints in [1, T], a0
-    (B, I) or None, weights (B, T) or None.  The same arrays as ``prepare`` builds, without
+    (B, I) or None, weights (B, T) (many-to-many) or (B,) (many-to-one: each sequence's
+    loss counts so many times) or None.  The same arrays as ``prepare`` builds, without
     checking them again.
     """
     B, T, _ = x.shape
@@ -217,7 +219,9 @@ def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
             y[~mask] = 0.0
     a0 = np.zeros((B, I), dtype=dtype) if a0 is None else np.array(a0, dtype=dtype)
     batch = Batch(x_tm, y, a0, lengths, mask, False, many_to_many)
-    if weights is not None:
+    if weights is not None and not many_to_many:
+        weights = np.array(weights, dtype=dtype)  # (B,), a private copy
+    elif weights is not None:
         weights = np.array(weights.T, dtype=dtype)  # (T, B), a private copy
         if mask is not None:
             weights[~mask] = 0.0

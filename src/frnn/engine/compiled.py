@@ -143,7 +143,18 @@ def _trial_head(module) -> None:
     one, zero = np.ones((1, 1)), np.zeros((1, 1))
     for code in HEAD_LOSSES.values():
         lengths = np.ones(1, dtype=np.intp)
-        module.head(zero[None], lengths, one, np.zeros(1), zero, code, 1.0, 1.0, *[one.copy()] * 3)
+        module.head(
+            zero[None],
+            lengths,
+            one,
+            np.zeros(1),
+            zero,
+            np.ones(1),
+            code,
+            1.0,
+            1.0,
+            *[one.copy()] * 3,
+        )
 
 
 def _compiled(kernel, *args):
@@ -292,9 +303,9 @@ HEAD_LOSSES = {"bce": 0, "mse": 1}
 
 
 def head(A: np.ndarray, batch: Batch, V: np.ndarray, c, loss: str) -> tuple | None:
-    """(Z (B, K), the loss, dZ (B, K), dV (K, I)) of a many-to-one batch with targets, by
-    ``kernels.head``'s one pass over a(T_b); None where numba is unusable here (numpy's
-    forms run instead).  ``c`` (K,) or None."""
+    """(Z (B, K), the loss, dZ (B, K), dV (K, I)) of a many-to-one batch with targets (and
+    ``batch.weights`` (B,) or None), by ``kernels.head``'s one pass over a(T_b); None where
+    numba is unusable here (numpy's forms run instead).  ``c`` (K,) or None."""
     module = numba_kernels()
     if module is None:
         return None
@@ -303,15 +314,26 @@ def head(A: np.ndarray, batch: Batch, V: np.ndarray, c, loss: str) -> tuple | No
     _expect("V", V, (K, I), dtype)
     _expect("y", batch.y, (B, K), dtype)
     _expect("lengths", batch.lengths, (B,), np.intp)  # their values: checked in the kernel
+    if batch.weights is None:
+        w = _ones(B, dtype)
+    else:
+        w = batch.weights
+        _expect("weights", w, (B,), dtype)
     if c is None:
         c = _zeros(K, dtype)  # z starts at +0 either way
     else:
         _expect("c", c, (K,), dtype)
     Z, dZ = np.empty((B, K), dtype=dtype), np.empty((B, K), dtype=dtype)
     dV = np.empty((K, I), dtype=dtype)
-    args = (A, batch.lengths, V, c, batch.y, HEAD_LOSSES[loss], dtype.type(1), dtype.type(B))
+    args = (A, batch.lengths, V, c, batch.y, w, HEAD_LOSSES[loss], dtype.type(1), dtype.type(B))
     value = _compiled(module.head, *args, Z, dZ, dV)
     return None if value is None else (Z, value, dZ, dV)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A vector of ones the kernels read but never write (no sequence weights)."""
+    return np.ones(n, dtype=dtype)
 
 
 @functools.lru_cache(maxsize=64)

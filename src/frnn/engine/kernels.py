@@ -149,14 +149,15 @@ BCE, MSE = 0, 1  # ``head``'s loss codes (``compiled.HEAD_LOSSES``)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def head(A, lengths, V, c, y, loss, one, scale, Z, dZ, dV):
+def head(A, lengths, V, c, y, w, loss, one, scale, Z, dZ, dV):
     """The many-to-one output layer and its loss in one pass, after the time loop.
 
-    Z (B, K) = a(T_b) Vᵀ + c, the loss (1/B) Σ_b Σ_k L(z_bk, y_bk) (returned, a float),
-    dZ (B, K) = ∂L/∂z = L'(z, y) / B and dV (K, I) = dZᵀ a(T_b): what numpy computes in a
-    dozen calls on (B, K) arrays (``losses``' stable forms, the same operations), each
-    paid with cold caches after the loop.  A (T, B, I) states, lengths (B,), V (K, I),
-    c (K,) (zeros for a model without biases: z starts at +0 either way), y (B, K);
+    Z (B, K) = a(T_b) Vᵀ + c, the loss (1/B) Σ_b w_b Σ_k L(z_bk, y_bk) (returned, a
+    float), dZ (B, K) = ∂L/∂z = (L'(z, y) / B) w_b and dV (K, I) = dZᵀ a(T_b): what
+    numpy computes in a dozen calls on (B, K) arrays (``losses``' stable forms, the same
+    operations), each paid with cold caches after the loop.  A (T, B, I) states, lengths
+    (B,), V (K, I), c (K,) (zeros for a model without biases: z starts at +0 either way),
+    y (B, K), w (B,) each sequence's weight (ones for none: a product by 1 is exact);
     ``loss`` 0 for bce with logits, 1 for ½(z − y)²; ``one`` 1 and ``scale`` B in the
     arrays' dtype.  The loss's terms are summed in eight running sums in float64 (numpy
     sums pairwise; this is as close).
@@ -191,8 +192,8 @@ def head(A, lengths, V, c, y, loss, one, scale, Z, dZ, dV):
             else:
                 g = z - target
                 term = half * (g * g)
-            sums[(b * K + k) % 8] += term
-            g = g / scale
+            sums[(b * K + k) % 8] += term * w[b]
+            g = g / scale * w[b]
             dZ[b, k] = g
             for i in range(I):
                 dV[k, i] += g * a[i]

@@ -130,7 +130,8 @@ def forward_trusted(model, x, y=None, *, lengths, a0=None, weights=None) -> floa
     """``forward`` for the training loop: its arrays were checked once, at the boundary.
 
     x (B, T, D) and y (B, K) or (B, T, K) in the weights' dtype, lengths (B,) in [1, T],
-    a0 (B, I) or None, weights (B, T) or None; the sequential loop, engine "auto".
+    a0 (B, I) or None, weights (B, T) or, many-to-one, (B,) (each sequence's loss counts
+    so many times) or None; the sequential loop, engine "auto".
     """
     return forward_cached(model, x, y, lengths=lengths, a0=a0, weights=weights)[0]
 
@@ -178,8 +179,8 @@ def _forward(
         cache.head = dZ, dV
         return value, cache
     per_output = LOSSES[loss][0](Z, batch.y)  # (B, K) | (T, B, K)
-    if batch.weights is not None:
-        per_output = per_output * batch.weights[:, :, None]  # padded steps weigh 0
+    if batch.weights is not None:  # padded steps weigh 0
+        per_output = per_output * batch.weights[..., None]  # (T, B, 1) | (B, 1)
     return float(per_output.sum() / Z.shape[-2]), cache
 
 
@@ -329,10 +330,10 @@ def _output_gradients(cache: _caches.Cache) -> tuple[np.ndarray, np.ndarray]:
     """(dZ = ∂L/∂z, (B, K) | (T, B, K), weighted; dV (K, I)) by numpy."""
     batch, A = cache.batch, cache.A
     dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / A.shape[1]  # (B, K) | (T, B, K)
+    if batch.weights is not None:
+        dZ = dZ * batch.weights[..., None]  # (T, B, 1) | (B, 1)
     if not batch.many_to_many:
         return dZ, dZ.T @ last(A, batch)
-    if batch.weights is not None:
-        dZ = dZ * batch.weights[:, :, None]
     return dZ, dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
 
 
