@@ -31,7 +31,8 @@ class Batch:
     mask : (T, B) bool, True on real steps; None when no sequence is padded
     single : whether the caller passed one sequence (T, D) rather than a batch
     many_to_many : whether y has a target for every step
-    weights : (T, B) each step's weight in a many-to-many loss, zero where padded; None
+    weights : (T, B) each step's weight in a many-to-many loss, zero where padded; (B,)
+        each sequence's in a many-to-one loss (the training loop's class weights); None
         when every step counts once
     """
 
@@ -142,7 +143,7 @@ def prepare(
     unpadded = not given or (lengths == T).all()
     mask = None if unpadded else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
     x_tm = _time_major_checked(xb, mask, engine)  # (T, B, D)
-    yb, many_to_many = _targets(y, single, B, T, K, dtype, mask, loss)
+    yb, many_to_many = _targets(y, single, B, T, K, dtype, mask, loss, engine)
     a0b = _initial_state(a0, single, B, I, dtype)
     batch = Batch(x_tm, yb, a0b, lengths, mask, single, many_to_many)
     batch.weights = _step_weights(weights, batch, dtype)
@@ -198,7 +199,8 @@ def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
 
     The training loop's mini-batches are slices of arrays the estimator checked once: x
     (B, T, D) and y (B, K) or (B, T, K) in ``dtype``, lengths (B,) ints in [1, T], a0
-    (B, I) or None, weights (B, T) or None.  The same arrays as ``prepare`` builds, without
+    (B, I) or None, weights (B, T) (many-to-many) or (B,) (many-to-one: each sequence's
+    loss counts so many times) or None.  The same arrays as ``prepare`` builds, without
     checking them again.
     """
     B, T, _ = x.shape
@@ -217,7 +219,9 @@ def trusted(x, y, lengths, a0, weights, *, I: int, dtype) -> Batch:
             y[~mask] = 0.0
     a0 = np.zeros((B, I), dtype=dtype) if a0 is None else np.array(a0, dtype=dtype)
     batch = Batch(x_tm, y, a0, lengths, mask, False, many_to_many)
-    if weights is not None:
+    if weights is not None and not many_to_many:
+        weights = np.array(weights, dtype=dtype)  # (B,), a private copy
+    elif weights is not None:
         weights = np.array(weights.T, dtype=dtype)  # (T, B), a private copy
         if mask is not None:
             weights[~mask] = 0.0
@@ -249,7 +253,9 @@ def _step_weights(weights, batch: Batch, dtype) -> np.ndarray | None:
 
 def _lengths(lengths, single: bool, B: int, T: int) -> np.ndarray:
     if lengths is None:
-        return np.full(B, T, dtype=np.intp)
+        lengths = np.empty(B, dtype=np.intp)  # np.full is Python around these two calls
+        lengths.fill(T)
+        return lengths
     if single:
         raise ValueError("lengths is for padded batches; x is one sequence (T, D)")
     array = np.asarray(lengths)
@@ -265,7 +271,7 @@ def _lengths(lengths, single: bool, B: int, T: int) -> np.ndarray:
     return array.astype(np.intp)
 
 
-def _targets(y, single, B, T, K, dtype, mask, loss) -> tuple[np.ndarray | None, bool]:
+def _targets(y, single, B, T, K, dtype, mask, loss, engine) -> tuple[np.ndarray | None, bool]:
     """y as (B, K) for many-to-one or (T, B, K) for many-to-many; None passes through."""
     if y is None:
         return None, False
@@ -276,11 +282,11 @@ def _targets(y, single, B, T, K, dtype, mask, loss) -> tuple[np.ndarray | None, 
         many = ((B, T, K),)
     if y.shape in one:
         yb = y.reshape(B, K)  # (B, K)
-        _check_values(yb, loss, None)
+        _check_values(yb, loss, None, engine)
         return yb, False
     if y.shape in many:
         yb = time_major(y.reshape(B, T, K))  # (T, B, K)
-        _check_values(yb, loss, mask)
+        _check_values(yb, loss, mask, engine)
         if mask is not None:
             yb[~mask] = 0.0
         return yb, True
@@ -288,12 +294,23 @@ def _targets(y, single, B, T, K, dtype, mask, loss) -> tuple[np.ndarray | None, 
     raise ValueError(f"y must have shape {expected} for this x and K = {K}; got {y.shape}")
 
 
-def _check_values(y: np.ndarray, loss: str, mask) -> None:
-    if mask is None and loss == "bce" and ((y >= 0) & (y <= 1)).all():
+def _check_values(y: np.ndarray, loss: str, mask, engine: str) -> None:
+    if mask is None and loss == "bce" and _unit_interval(y, engine):
         return  # in [0, 1], so finite (NaN fails both comparisons): one pass, not three
     check_finite(y, "y", where=mask)
     if loss == "bce":
         check_unit_interval(y, "y", where=mask)
+
+
+def _unit_interval(y: np.ndarray, engine: str) -> bool:
+    """Whether every value of y lies in [0, 1]: one compiled call where the engine loads
+    numba (``compiled.unit_interval``), else numpy's four."""
+    inside = None
+    if engine in ("auto", "numba"):
+        from . import compiled  # compiled imports this module: imported on first use
+
+        inside = compiled.unit_interval(y)
+    return bool(((y >= 0) & (y <= 1)).all()) if inside is None else inside
 
 
 def _initial_state(a0, single: bool, B: int, I: int, dtype) -> np.ndarray:

@@ -38,6 +38,9 @@ class Cache:
     # update made in place since (a stale forward: its states are not those of the
     # weights now); None on the training loop's trusted path, which never reorders them.
     weights: tuple | None = None
+    # (dZ (B, K), dV (K, I)) where forward's compiled output layer computed them with the
+    # loss (``dispatch.head``); None where backward computes them
+    head: tuple | None = None
 
 
 class Store:

@@ -118,8 +118,10 @@ def _usable(module, loops: str):
     cached = [v for v in vars(module).values() if hasattr(getattr(v, "_cache", None), "flush")]
     for attempt in range(2):
         try:
-            if hasattr(module, "time_major"):  # ``kernels``' copy of x, read from the cache too
-                module.time_major(np.zeros((1, 1, 1)), np.empty((1, 1, 1)))
+            if hasattr(module, "time_major"):  # ``kernels``' copy of x and output layer,
+                module.time_major(np.zeros((1, 1, 1)), np.empty((1, 1, 1)))  # cached too
+                _trial_head(module)
+                module.unit_interval(np.zeros((1, 1)))
             A = states(module, W, R, batch, "tanh", None)
             dZ = np.zeros((1, 1))
             if A is None or gradients(module, A, batch, R, V, dZ, "tanh") is None:
@@ -134,6 +136,25 @@ def _usable(module, loops: str):
             for kernel in cached:
                 kernel._cache.flush()  # forget the cache's index: compile and write afresh
     return None
+
+
+def _trial_head(module) -> None:
+    """``kernels.head`` on a batch of one, each loss: compiled now or read from the cache."""
+    one, zero = np.ones((1, 1)), np.zeros((1, 1))
+    for code in HEAD_LOSSES.values():
+        lengths = np.ones(1, dtype=np.intp)
+        module.head(
+            zero[None],
+            lengths,
+            one,
+            np.zeros(1),
+            zero,
+            np.ones(1),
+            code,
+            1.0,
+            1.0,
+            *[one.copy()] * 3,
+        )
 
 
 def _compiled(kernel, *args):
@@ -266,6 +287,53 @@ def time_major(x: np.ndarray) -> tuple[np.ndarray, bool] | None:
     out = np.empty((x.shape[1], x.shape[0], x.shape[2]), dtype=x.dtype)  # (T, B, D)
     finite = _compiled(module.time_major, x, out)
     return None if finite is None else (out, finite)
+
+
+def unit_interval(y: np.ndarray) -> bool | None:
+    """Whether every value of y lies in [0, 1] (NaN does not), by ``kernels``' one compiled
+    pass; None where numba is unusable here or y is not a C-contiguous float array."""
+    module = numba_kernels()
+    if module is None or not y.flags.c_contiguous or y.dtype not in (np.float32, np.float64):
+        return None
+    return _compiled(module.unit_interval, y)
+
+
+# ``kernels.head``'s code for each loss
+HEAD_LOSSES = {"bce": 0, "mse": 1}
+
+
+def head(A: np.ndarray, batch: Batch, V: np.ndarray, c, loss: str) -> tuple | None:
+    """(Z (B, K), the loss, dZ (B, K), dV (K, I)) of a many-to-one batch with targets (and
+    ``batch.weights`` (B,) or None), by ``kernels.head``'s one pass over a(T_b); None where
+    numba is unusable here (numpy's forms run instead).  ``c`` (K,) or None."""
+    module = numba_kernels()
+    if module is None:
+        return None
+    T, B, I = A.shape
+    K, dtype = V.shape[0], A.dtype
+    _expect("V", V, (K, I), dtype)
+    _expect("y", batch.y, (B, K), dtype)
+    _expect("lengths", batch.lengths, (B,), np.intp)  # their values: checked in the kernel
+    if batch.weights is None:
+        w = _ones(B, dtype)
+    else:
+        w = batch.weights
+        _expect("weights", w, (B,), dtype)
+    if c is None:
+        c = _zeros(K, dtype)  # z starts at +0 either way
+    else:
+        _expect("c", c, (K,), dtype)
+    Z, dZ = np.empty((B, K), dtype=dtype), np.empty((B, K), dtype=dtype)
+    dV = np.empty((K, I), dtype=dtype)
+    args = (A, batch.lengths, V, c, batch.y, w, HEAD_LOSSES[loss], dtype.type(1), dtype.type(B))
+    value = _compiled(module.head, *args, Z, dZ, dV)
+    return None if value is None else (Z, value, dZ, dV)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A vector of ones the kernels read but never write (no sequence weights)."""
+    return np.ones(n, dtype=dtype)
 
 
 @functools.lru_cache(maxsize=64)

@@ -105,6 +105,19 @@ def states(
     return numpy_loops.states(W, R, batch, activation, b), info
 
 
+def head(
+    A: np.ndarray, batch: Batch, V: np.ndarray, c, loss: str, *, method: str, engine: str
+) -> tuple | None:
+    """(Z (B, K), the loss, dZ = ∂L/∂z (B, K), dV (K, I)) in one compiled pass where the
+    time loop ran compiled and the targets are many-to-one; else None (numpy's forms)."""
+    if batch.many_to_many or batch.y is None or method != "sequential":
+        return None
+    T, B, I = A.shape
+    if not choose(engine, B, batch.x.shape[2], I).startswith("numba"):
+        return None
+    return compiled.head(A, batch, V, c, loss)
+
+
 def gradients(
     A: np.ndarray,
     batch: Batch,

@@ -130,7 +130,8 @@ def forward_trusted(model, x, y=None, *, lengths, a0=None, weights=None) -> floa
     """``forward`` for the training loop: its arrays were checked once, at the boundary.
 
     x (B, T, D) and y (B, K) or (B, T, K) in the weights' dtype, lengths (B,) in [1, T],
-    a0 (B, I) or None, weights (B, T) or None; the sequential loop, engine "auto".
+    a0 (B, I) or None, weights (B, T) or, many-to-one, (B,) (each sequence's loss counts
+    so many times) or None; the sequential loop, engine "auto".
     """
     return forward_cached(model, x, y, lengths=lengths, a0=a0, weights=weights)[0]
 
@@ -163,21 +164,34 @@ def _forward(
     )  # (T, B, I)
     if info is not None:  # DEER's report, where the user reads it
         model.deer_info, model.deer_iterations = info, info.iterations
-    Z = A @ V.T if batch.many_to_many else last(A, batch) @ V.T  # (T, B, K) | (B, K)
-    if c is not None:
-        Z += c
-        if batch.many_to_many and batch.mask is not None:
-            Z *= batch.mask[:, :, None]  # padded steps' logits are zero, as their states
+    fused = dispatch.head(A, batch, V, c, loss, method=method, engine=engine)
+    if fused is None:
+        Z = _logits(A, batch, V, c)
+    else:  # the logits, the loss, and dZ, dV for backward: one compiled pass
+        Z, value, dZ, dV = fused
     cache = _caches.Cache(batch, A, Z, activation, loss, method, b is not None)
     _caches.put(model, cache)
     model.a = _batch_major(A, batch.single)
     model.z = _batch_major(Z, batch.single) if batch.many_to_many else _squeeze(Z, batch)
     if batch.y is None:
         return None, cache
+    if fused is not None:
+        cache.head = dZ, dV
+        return value, cache
     per_output = LOSSES[loss][0](Z, batch.y)  # (B, K) | (T, B, K)
-    if batch.weights is not None:
-        per_output = per_output * batch.weights[:, :, None]  # padded steps weigh 0
+    if batch.weights is not None:  # padded steps weigh 0
+        per_output = per_output * batch.weights[..., None]  # (T, B, 1) | (B, 1)
     return float(per_output.sum() / Z.shape[-2]), cache
+
+
+def _logits(A: np.ndarray, batch: Batch, V: np.ndarray, c) -> np.ndarray:
+    """Z = V a(t) (+ c): (T, B, K) many-to-many (zero where padded), (B, K) many-to-one."""
+    Z = A @ V.T if batch.many_to_many else last(A, batch) @ V.T
+    if c is not None:
+        Z += c
+        if batch.many_to_many and batch.mask is not None:
+            Z *= batch.mask[:, :, None]  # padded steps' logits are zero, as their states
+    return Z
 
 
 _DEER_TOL = Interval("real", 0, closed="neither")  # unset (None): DEER's default
@@ -286,9 +300,8 @@ def _check_same_values(cache: _caches.Cache, now: tuple) -> None:
     be that of neither the old nor the new ones."""
     if cache.weights is None:
         return
-    now = _snapshot(tuple(None if p is None else np.asarray(p) for p in now))
     changed = [
-        name for name, old, new in zip("WRVbc", cache.weights, now, strict=True) if old != new
+        name for name, old, p in zip("WRVbc", cache.weights, now, strict=True) if not _same(old, p)
     ]
     if changed:
         names, verb = "model." + ", model.".join(changed), "holds" if len(changed) == 1 else "hold"
@@ -298,10 +311,30 @@ def _check_same_values(cache: _caches.Cache, now: tuple) -> None:
         )
 
 
+def _same(old: tuple | None, p) -> bool:
+    """Whether ``p`` has the fingerprint ``old`` (both None for an absent bias); the bytes
+    are read only where shape and dtype agree."""
+    if old is None or p is None:
+        return old is None and p is None
+    p = np.asarray(p)
+    return old[0] == p.shape and old[1] == p.dtype and old[2] == p.tobytes()
+
+
 def backward_trusted(model) -> dict[str, np.ndarray]:
     """``backward`` for the training loop, right after ``forward_trusted`` with targets."""
     cache = _caches.get(model)
     return _backward(cache, model.R, model.V, keep_da=False, engine="auto", model=model)
+
+
+def _output_gradients(cache: _caches.Cache) -> tuple[np.ndarray, np.ndarray]:
+    """(dZ = ∂L/∂z, (B, K) | (T, B, K), weighted; dV (K, I)) by numpy."""
+    batch, A = cache.batch, cache.A
+    dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / A.shape[1]  # (B, K) | (T, B, K)
+    if batch.weights is not None:
+        dZ = dZ * batch.weights[..., None]  # (T, B, 1) | (B, 1)
+    if not batch.many_to_many:
+        return dZ, dZ.T @ last(A, batch)
+    return dZ, dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
 
 
 def _backward(cache: _caches.Cache, R, V, *, keep_da: bool, engine: str, model):
@@ -312,14 +345,11 @@ def _backward(cache: _caches.Cache, R, V, *, keep_da: bool, engine: str, model):
     """
     bias = cache.bias
     batch, A = cache.batch, cache.A
-    B = A.shape[1]
-    dZ = LOSSES[cache.loss][1](cache.Z, batch.y) / B  # (B, K) | (T, B, K)
-    if batch.many_to_many:
-        if batch.weights is not None:
-            dZ = dZ * batch.weights[:, :, None]
-        dV = dZ.reshape(-1, dZ.shape[-1]).T @ A.reshape(-1, A.shape[-1])
+    if cache.head is not None:  # forward's compiled output layer made them
+        dZ, dV = cache.head
+        dV = dV.copy()  # the caller's to change: another backward returns it afresh
     else:
-        dV = dZ.T @ last(A, batch)
+        dZ, dV = _output_gradients(cache)
     dW, dR, db, dA = dispatch.gradients(
         A,
         batch,

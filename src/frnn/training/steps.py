@@ -326,10 +326,11 @@ def _accumulate(
     the last step's loss and c × every step's are one many-to-many loss with step weights
     c + [t = T_b]: one forward and one backward pass instead of two over the same states.
     Series weights w_b (the class weights) scale each sequence's step weights:
-    w_b (c + [t = T_b]).
+    w_b (c + [t = T_b]); without the auxiliary loss they weigh the many-to-one loss's
+    sequences (so weights of 1 are the unweighted arithmetic, bit for bit).
     """
-    if not aux_weight and series_weight is None:
-        loss, cache = forward_cached(model, x, y, lengths=steps, a0=a0)
+    if not aux_weight:  # the last step's loss alone: many-to-one, each sequence weighed
+        loss, cache = forward_cached(model, x, y, lengths=steps, a0=a0, weights=series_weight)
         _add(grads, backward_trusted(model), weight)
         return weight * loss, cache.Z, cache.A
     n, T = x.shape[:2]
