@@ -13,7 +13,10 @@ float32, alternately) at the same wall-clock moment, then a fresh process that m
 every signature from the cache without compiling and give numpy's results.  It prints
 the rounds that failed and how.
 
-    PYTHONPATH=src python benchmarks/cache_race.py --rounds 100 [--unlocked]
+    PYTHONPATH=src python benchmarks/cache_race.py --rounds 100 [--unlocked] [--window 0.05]
+
+``--window`` widens the race's window by a sleep in each process (in numba's index save,
+after the load): the race then shows at a few processes on a quiet machine.
 """
 
 from __future__ import annotations
@@ -44,6 +47,14 @@ WORKER = (
     + """
 import sys, time
 import numpy as np
+window = float(os.environ.get("FRNN_WINDOW", "0"))
+if window:  # widen numba's window between loading the index and saving it
+    from numba.core import caching
+    save = caching.IndexDataCacheFile._save_index
+    def slow_save(self, overloads):
+        time.sleep(window)
+        save(self, overloads)
+    caching.IndexDataCacheFile._save_index = slow_save
 if sys.argv[3] == "locked":
     disk_cache = load("disk_cache", os.path.join(SRC, "frnn/engine/disk_cache.py"))
     disk_cache.guard(adam_kernel)
@@ -125,9 +136,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--unlocked", action="store_true", help="without frnn's lock")
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=0.0,
+        help="seconds of sleep each process adds between loading the index and saving it",
+    )
     args = parser.parse_args()
     src = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "FRNN_SRC": os.path.abspath(src)}
+    env["FRNN_WINDOW"] = repr(args.window)
     failures = 0
     for r in range(args.rounds):
         outcome = one_round(args.processes, not args.unlocked, env)
@@ -136,7 +154,8 @@ def main() -> None:
             print(f"round {r}: {outcome}", flush=True)
     print(
         f"{failures} of {args.rounds} rounds failed ({100 * failures / args.rounds:.1f}%), "
-        f"{args.processes} processes, {'unlocked' if args.unlocked else 'locked'}"
+        f"{args.processes} processes, {'unlocked' if args.unlocked else 'locked'}, "
+        f"window widened by {args.window} s"
     )
 
 

@@ -44,9 +44,8 @@ LOCK_NAME = "frnn-index.lock"  # one in each cache folder; its contents are neve
 def locked(folder: str):
     """Hold an exclusive lock on ``folder``'s ``LOCK_NAME`` across processes (released when
     the block ends, or by the system when the process dies); unlocked where none can be had."""
-    try:
-        fd = os.open(os.path.join(folder, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError:  # a folder that cannot be written: numba's save fails or is skipped
+    fd = _open(os.path.join(folder, LOCK_NAME))
+    if fd is None:  # a folder that cannot be written: numba's save fails or is skipped
         yield
         return
     try:
@@ -58,6 +57,17 @@ def locked(folder: str):
                 _unlock(fd)
     finally:
         os.close(fd)
+
+
+def _open(path: str) -> int | None:
+    """The lock file opened (made if absent), read-only where it is another user's (a
+    shared ``NUMBA_CACHE_DIR``: ``flock`` needs no write access); None where it cannot be."""
+    for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
+        try:
+            return os.open(path, flags, 0o666)
+        except OSError:
+            continue
+    return None
 
 
 def _lock(fd: int) -> bool:
