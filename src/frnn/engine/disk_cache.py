@@ -1,8 +1,8 @@
 """numba's disk cache shared by processes that compile at the same moment: a file lock.
 
-numba (``cache=True``) saves a newly compiled signature of a function by loading the
-function's index file, taking the next free data-file name and saving the index back
-(``numba.core.caching.IndexDataCacheFile.save``).  Two processes doing so at once on an
+numba (a loop compiled with its disk cache on) saves a newly compiled signature of a
+function by loading the function's index file, taking the next free data-file name and
+saving the index back (``numba.core.caching.IndexDataCacheFile.save``).  Two processes doing so at once on an
 empty cache (the estimators' ``n_jobs`` workers, pytest-xdist, a user's parallel jobs)
 both take data file 1: one process's entry is lost (compiled again next time), or one
 signature's entry names the other's code (numba/numba#10128).  Each index of a frnn loop
