@@ -2,12 +2,13 @@
 
 numba (a loop compiled with its disk cache on) saves a newly compiled signature of a
 function by loading the function's index file, taking the next free data-file name and
-saving the index back (``numba.core.caching.IndexDataCacheFile.save``).  Two processes doing so at once on an
-empty cache (the estimators' ``n_jobs`` workers, pytest-xdist, a user's parallel jobs)
-both take data file 1: one process's entry is lost (compiled again next time), or one
-signature's entry names the other's code (numba/numba#10128).  Each index of a frnn loop
-therefore saves under an exclusive lock on a file in the cache's folder: the load, the
-choice of name and both writes happen as one step across processes.
+saving the index back (``numba.core.caching.IndexDataCacheFile.save``).  Two processes
+doing so at once on an empty cache (the estimators' ``n_jobs`` workers, pytest-xdist, a
+user's parallel jobs) both take data file 1: one process's entry is lost (compiled again
+by every later process), or one signature's entry names the other's code
+(numba/numba#10128).  Each index of a frnn loop therefore saves under an exclusive lock
+on a file in the cache's folder: the load, the choice of name and both writes happen as
+one step across processes.
 
 The lock is a subclass of numba's ``IndexDataCacheFile`` that holds it around ``save`` and
 ``flush``; ``guard`` puts one in place of each loop's index object before the loop is first
