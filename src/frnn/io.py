@@ -45,11 +45,27 @@ __all__ = ["save", "load", "save_state", "load_state", "to_torch", "FORMAT_VERSI
 # 8: the estimators' training lengths min_length_, max_length_ (frnn.data.lengths), which
 # a frnn that reads up to 7 would refuse as unknown; files of versions ≤ 7 load without
 # them, and so cannot warn of series far from the training lengths.
-FORMAT_VERSION = 8
+# 9: the regressor's n_jobs (a frnn that reads up to 8 says "upgrade" rather than "unknown
+# parameter"); a regressor's file of version ≤ 8 loads with n_jobs=None.
+FORMAT_VERSION = 9
 _BEFORE_6 = ("init", "warmup", "steps")  # the parameters version 6 added
+
 _MAGIC = "frnn"
 _META = "__meta__"
 _MODEL_KINDS = ("network", "classifier", "regressor")  # what a model file may hold
+
+
+def _regressor_before_jobs(meta: dict, written: dict) -> bool:
+    """Whether ``meta`` is a regressor's file written before ``RNNRegressor`` took
+    ``n_jobs`` (version 8 and before): it holds none, and the model loaded from it has
+    the default, None, which saving writes."""
+    params = written.get("params", {})
+    return (
+        meta.get("kind") == "regressor"
+        and meta["version"] <= 8
+        and "n_jobs" not in meta.get("params", {})
+        and params.get("n_jobs", 0) is None
+    )
 
 
 # -- the archive -----------------------------------------------------------------------------
@@ -274,6 +290,8 @@ def _as_written(model, arrays: dict[str, np.ndarray], meta: dict) -> None:
             written["params"].pop("neighbour_weight", None)
         if "reservoir" in written:
             written["reservoir"].pop("neighbours")
+    if _regressor_before_jobs(meta, written):
+        written["params"].pop("n_jobs")
     names = sorted(set(arrays) ^ set(again))
     if names:
         raise ValueError(f"the arrays {names} are not the model's (it holds {sorted(again)})")

@@ -95,3 +95,29 @@ def test_predict_auto_says_when_most_labels_are_classes_and_some_are_not(run):
     unknown_only = _write(run / "odd.csv", rows, label=lambda y: "03")  # none: no warning
     quiet = frnn("predict", "--model", "run", "--data", unknown_only, cwd=run)
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_predict_auto_reads_text_labels_with_one_unseen_as_labels(tmp_path):
+    """Text labels, one of no class of the model: read as unlabelled, the file failed on
+    that text at once ("row 1, column 1: expected a number, got 'up'"), after a warning
+    saying it was read so.  Text is no series' value: the column is the labels, the
+    series are predicted as with the known labels alone, and one line says so."""
+    names = {1: "up", 2: "down"}
+    train = _write(tmp_path / "train.csv", _rows(), label=lambda y: names[y])
+    done = frnn("train", "--train", train, *SMALL, "--out", "run", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = _rows(6, seed=4)
+    known = _write(tmp_path / "known.csv", rows, label=lambda y: names[y])
+    odd = _write(tmp_path / "odd.csv", rows, label=lambda y: "side ways" if y == 2 else "up")
+    with warnings.catch_warnings():  # shown as the command shows it, not raised by pytest
+        warnings.simplefilter("always", LabelWarning)
+        done = frnn("predict", "--model", "run", "--data", odd, "--out", "odd_p.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "frnn predict: warning: odd.csv: the first column is read as labels, though 3 of them "
+        "('side ways') name no class of the model: those series are predicted as one of its "
+        "classes"
+    ]
+    same = frnn("predict", "--model", "run", "--data", known, "--out", "known_p.csv", cwd=tmp_path)
+    assert same.returncode == 0 and same.stderr == ""
+    assert (tmp_path / "odd_p.csv").read_text() == (tmp_path / "known_p.csv").read_text()

@@ -99,10 +99,11 @@ def test_resume_refuses_a_bad_n_jobs_before_recording_it(tmp_path, value):
     assert main(["train", "--resume", run, "--quiet"]) == 0
 
 
-def test_resume_refuses_n_jobs_of_a_regression_run(tmp_path):
+def test_resume_takes_n_jobs_of_a_regression_run(tmp_path):
+    """The regressor's reservoirs run side by side too (it had no n_jobs: refused)."""
     run = _unstarted_run(tmp_path / "r", "--dataset", "adding", "--n-train", "16")
-    done = frnn("train", "--resume", run, "--n-jobs", "2", cwd=tmp_path)
-    assert done.returncode == 2 and "--n-jobs: not an option of the regression" in done.stderr
+    assert main(["train", "--resume", run, "--n-jobs", "2", "--quiet"]) == 0
+    assert rundir.read_json(tmp_path / "r" / "config.json")["estimator"]["n_jobs"] == 2
 
 
 # -- 2. errors name the flag, not the Python parameter -------------------------------------

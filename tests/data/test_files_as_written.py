@@ -70,6 +70,24 @@ def test_text_labels_in_the_last_column_read_as_first_say_so(tmp_path):
         load_file(inner, label="first")
 
 
+def test_text_labels_in_a_header_column_named_as_labels_say_so(tmp_path):
+    """Before: only 'row 2, column 3: expected a number, got 'up'' for a file whose header
+    names that column 'label' (read with the labels first, the default); the hint names
+    the column to pass, and the command line says it as its flag.  A bad value in another
+    column, or the label column given, has no such hint."""
+    text = "t0;t1;Label;t2\r\n1;2;up;3\r\n4;5;down;6\r\n"
+    path = _write(tmp_path, "named.csv", "\ufeff" + text)
+    hint = "got 'up' (the header names column 3 'Label': are the labels there? pass label='Label')"
+    with pytest.raises(ValueError, match=re.escape(f"row 2, column 3: expected a number, {hint}")):
+        load_file(path)
+    assert list(load_file(path, label="Label").y) == ["up", "down"]
+    other = _write(tmp_path, "other.csv", "t0,t1,label,t2\n1,x,up,3\n4,5,down,6\n")
+    with pytest.raises(ValueError, match=r"row 2, column 2: expected a number, got 'x'$"):
+        load_file(other)
+    done = _frnn("train", "--train", str(path), "--out", str(tmp_path / "run"), cwd=tmp_path)
+    assert done.returncode == 2 and "are the labels there? pass --label Label)" in done.stderr
+
+
 def test_header_detected_and_label_by_name(tmp_path):
     text = "t0,t1,class,t2\n" + "".join(
         f"{s[0]},{s[1]},{lab},{s[2]}\n" for lab, s in zip(LABELS, SERIES, strict=True)

@@ -103,11 +103,12 @@ def test_estimators_fitting_in_two_threads_at_once_get_their_serial_results():
         assert value.tobytes() == alone[job].tobytes(), job
 
 
-@pytest.mark.parametrize("kind", ["classifier reservoir", "classifier bptt", "ReservoirClassifier"])
+@pytest.mark.parametrize("kind", list(ESTIMATORS))
 def test_n_jobs_changes_no_bit(kind):
     """What docs/practitioners.md promises: the reservoirs run side by side on n_jobs
     threads, each writing its own columns, so any n_jobs gives the model of one thread (a
-    BPTT classifier takes n_jobs and runs as before)."""
+    BPTT estimator takes n_jobs and runs as before).  The regressor's reservoirs run so too
+    (it had no n_jobs)."""
     X, y = _data(kind)
     X_new, _ = _data(kind, n=7, seed=1)
     one = _output(ESTIMATORS[kind](random_state=0).fit(X, y), X_new)

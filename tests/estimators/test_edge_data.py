@@ -159,6 +159,10 @@ def _not_numbers():
         "word-in-table": (text, "X must be numeric; could not convert it: .*'x'"),
         "word-in-series": (text[:, :, None], "X must be numeric; could not convert it"),
         "text": (X.astype(str)[:, :, None], "X must be numeric; got dtype <U"),
+        # before: a table of numbers written as text was parsed, where a 3-D X was refused
+        "text-table": (X.astype(str), r"X must be numeric; got dtype <U\d+ \(text\)"),
+        "bytes-table": (X.astype(bytes), r"X must be numeric; got dtype \|S\d+ \(text\)"),
+        "text-rows": (X.astype(str).tolist(), r"X must be numeric; got dtype <U\d+ \(text\)"),
     }
 
 
@@ -170,6 +174,21 @@ def test_values_that_are_not_numbers_are_named(kind, case):
     X, match = _not_numbers()[case]
     with pytest.raises(ValueError, match=match):
         CLASSIFIERS[kind]().fit(X, np.arange(len(X)) % 2)
+
+
+@pytest.mark.parametrize("kind", CLASSIFIERS)
+def test_predict_refuses_a_table_of_text(kind):
+    """Before: RNNClassifier parsed a 2-D X of numbers written as text when predicting."""
+    X, y = _series()
+    clf = CLASSIFIERS[kind]().fit(X, y)
+    with pytest.raises(ValueError, match=r"X must be numeric; got dtype <U\d+ \(text\)"):
+        clf.predict(X.astype(str))
+
+
+def test_the_regressor_refuses_a_table_of_text():
+    X, _ = _series()
+    with pytest.raises(ValueError, match=r"X must be numeric; got dtype <U\d+ \(text\)"):
+        RNNRegressor(n_reservoirs=2).fit(X.astype(str), X[:, 0])
 
 
 @pytest.mark.parametrize("kind", ["reservoir", "bptt"])
@@ -246,3 +265,24 @@ def test_a_class_weight_that_is_not_a_finite_positive_number_is_named(kind, weig
     clf = CLASSIFIERS[kind]().set_params(class_weight={0: weight, 1: 1.0})
     with pytest.raises(ValueError, match=r"class_weight's weights must be finite numbers > 0"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize(("dtype", "units"), [("float32", 1.0), ("float64", 1e-300)])
+def test_series_beyond_the_networks_range_once_standardised_are_named(dtype, units):
+    """Series far larger than the training series, standardised, beyond the networks'
+    dtype: the cast made them infinite, and the networks' check said "x must not contain
+    NaN or inf" of an x the user never passed (X itself finite)."""
+    X, y = _series()
+    clf = RNNClassifier(
+        training="bptt", steps=5, n_ensemble=1, hidden_size=4, dtype=dtype, random_state=0
+    ).fit(X * units, y)
+    with pytest.raises(ValueError, match=rf"^X standardised .* beyond {dtype}'s range"):
+        clf.predict(X * 1e300)
+    assert clf.predict(X * units).shape == (len(X),)
+
+
+def test_inputs_beyond_float32_with_standardize_false_are_named():
+    X, y = _series()
+    clf = RNNClassifier(training="bptt", steps=5, n_ensemble=1, dtype="float32", standardize=False)
+    with pytest.raises(ValueError, match=r"^X reaches 1e\+300, beyond float32's range .*"):
+        clf.fit(X * 1e300 / np.abs(X).max(), y)

@@ -1,11 +1,12 @@
 """Ctrl-C (KeyboardInterrupt) in a BPTT fit: raised again, the estimator fitted to the last
 whole round (every network, its optimiser and generator put back to that round's end),
-``stopped_by_ = "interrupted"``."""
+``stopped_by_ = "interrupted"``; before the first whole round, the estimator as it was."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 import frnn
 from frnn import RNNClassifier, RNNRegressor
@@ -82,15 +83,41 @@ def test_an_interrupted_fit_is_the_fit_of_its_last_whole_round(
     assert frnn.load(tmp_path / "model.npz").stopped_by_ == "interrupted"
 
 
-def test_an_interrupt_in_the_first_round_leaves_the_networks_as_drawn(monkeypatch):
+@pytest.mark.parametrize("estimator", [RNNClassifier, RNNRegressor])
+def test_an_interrupt_in_the_first_round_leaves_the_estimator_unfitted(monkeypatch, estimator):
+    """Nothing trained to keep: not a "fitted" model of the networks as drawn (which
+    predicted and saved as one), but the estimator as before ``fit``, as a reservoir fit
+    stopped by Ctrl-C leaves it: check_is_fitted raises."""
+    X, y = data(estimator)
+    interrupt_at(monkeypatch, 2)
+    est = estimator(**QUICK)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    monkeypatch.undo()
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    assert not hasattr(est, "networks_") and not hasattr(est, "stopped_by_")
+    assert not hasattr(est, "n_features_in_")
+
+
+def test_an_interrupt_in_the_first_round_of_a_refit_keeps_the_previous_fit(monkeypatch):
+    X, y = halves()
+    clf = RNNClassifier(**QUICK).fit(X, y)
+    before = clf.predict_proba(X)
+    interrupt_at(monkeypatch, 2)
+    with pytest.raises(KeyboardInterrupt):
+        clf.set_params(steps=1200).fit(X[:30], y[:30])
+    monkeypatch.undo()
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    assert clf.stopped_by_ == "steps" and clf.n_iter_ == 100
+
+
+def test_an_interrupt_in_the_first_round_of_a_stream_leaves_it_unfitted(monkeypatch):
     X, y = halves()
     interrupt_at(monkeypatch, 2)
     clf = RNNClassifier(**QUICK)
     with pytest.raises(KeyboardInterrupt):
-        clf.fit(X, y)
+        clf.fit_stream(lambda rng: (X[:16], y[:16]), validation=(X, y))
     monkeypatch.undo()
-    assert clf.stopped_by_ == "interrupted" and clf.n_iter_ == 0 and clf.loss_curve_ == []
-    assert all(values == [] for values in clf.history_.values())
-    net = clf.networks_[0]  # init="identity": R = I and b = 0 before any step
-    np.testing.assert_array_equal(net.R, np.eye(8))
-    np.testing.assert_array_equal(net.b, np.zeros_like(net.b))
+    with pytest.raises(NotFittedError):
+        clf.predict(X)

@@ -249,7 +249,7 @@ def test_network_with_biases_round_trips(tmp_path, dtype):
         assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
     with np.load(tmp_path / "net.npz") as archive:
         meta = json.loads(archive["__meta__"].tobytes().decode("utf-8"))
-    assert meta["version"] == frnn.io.FORMAT_VERSION == 8 and meta["bias"] is True
+    assert meta["version"] == frnn.io.FORMAT_VERSION == 9 and meta["bias"] is True
 
 
 def test_a_network_without_biases_loads_without_them(tmp_path, net):
@@ -342,13 +342,13 @@ def _rewritten(tmp_path, source, meta_change=None, arrays_change=None):
     ("meta_change", "arrays_change", "message"),
     [  # before: "written by a newer frnn (file format version '8' ...)" for text and 0
         (
-            lambda m: m.update(version="8"),
+            lambda m: m.update(version="9"),
             None,
             r"unreadable frnn metadata: the file format "
-            r"version must be an integer from 1 to 8; got '8'$",
+            r"version must be an integer from 1 to 9; got '9'$",
         ),
-        (lambda m: m.update(version=0), None, "version must be an integer from 1 to 8; got 0$"),
-        (lambda m: m.update(version=9), None, "written by a newer frnn .*version 9"),
+        (lambda m: m.update(version=0), None, "version must be an integer from 1 to 9; got 0$"),
+        (lambda m: m.update(version=10), None, "written by a newer frnn .*version 10"),
         # before: "... damaged frnn model file: KeyError('classes')"
         (
             lambda m: m.update(kind="classifier"),

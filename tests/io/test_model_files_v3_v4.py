@@ -53,7 +53,7 @@ def test_old_reservoir_files_load_and_predict_as_written(kind, version):
 def test_old_reservoir_files_saved_again_predict_the_same(kind, version, tmp_path):
     frnn.save(frnn.load(DATA / f"{kind}_v{version}.npz"), tmp_path / "again.npz")
     meta = _meta(tmp_path / "again.npz")
-    assert meta["version"] == frnn.io.FORMAT_VERSION == 8
+    assert meta["version"] == frnn.io.FORMAT_VERSION == 9
     assert {key: meta["reservoir"]["features"][key] for key in LEGACY} == LEGACY
     check_saved_outputs(frnn.load(tmp_path / "again.npz"), _expected(version), *METHODS[kind])
 

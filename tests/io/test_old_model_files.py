@@ -137,3 +137,33 @@ def test_a_regressor_saved_before_its_reservoirs_changed_loads_and_predicts_as_w
     X = expected["rr_X"]
     refit = model.fit(np.concatenate([X] * 4), np.arange(12.0)).reservoir_.features_
     assert (refit.normalise, refit.level_fraction, refit.dtype) == (True, 0.5, "float32")
+
+
+def _with_meta(source: Path, target: Path, change) -> None:
+    """``source``'s arrays and metadata, the metadata changed by ``change(meta)``."""
+    import json
+
+    with np.load(source) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(arrays["__meta__"].tobytes())
+    change(meta)
+    arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(target, **arrays)
+
+
+def test_a_regressor_file_before_n_jobs_loads_with_none_and_a_new_one_must_hold_it(tmp_path):
+    """Version 9 added the regressor's n_jobs: a version-8 file has none and loads with
+    None (saved again, it records it); a version-9 file without it is one save never
+    writes, refused as the strict reader refuses a parameter left out."""
+    old = frnn.load(DATA / "reservoir_regressor_v8.npz")
+    assert old.n_jobs is None
+    frnn.save(old, tmp_path / "again.npz")
+    X = np.random.default_rng(0).standard_normal((3, old.max_length_, old.n_features_in_))
+    np.testing.assert_array_equal(frnn.load(tmp_path / "again.npz").predict(X), old.predict(X))
+
+    def drop(meta):
+        del meta["params"]["n_jobs"]
+
+    _with_meta(tmp_path / "again.npz", tmp_path / "dropped.npz", drop)
+    with pytest.raises(ValueError, match=r"damaged frnn model file: .*\['params'\]"):
+        frnn.load(tmp_path / "dropped.npz")

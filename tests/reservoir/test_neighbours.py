@@ -406,3 +406,23 @@ def test_the_neighbours_are_the_same_in_any_power_of_two_units(scale):
         auto.reservoir_.neighbours_.weight
         == RNNClassifier(**SMALL).fit(X, y).reservoir_.neighbours_.weight
     )
+
+
+def test_series_near_the_largest_float_fit_and_predict_without_overflow():
+    """Series of 2^1021 (4e307): the check for a far centre (16 × the half-range) and the
+    half-ranges of the levels (max − min) overflowed, and the distances between series,
+    beyond the largest float, too: RuntimeWarnings, errors under warnings-as-errors.  Now
+    those tests are taken without overflow and a distance beyond float64 is ∞ (no nearest
+    series), so the read-out's decision values are the bits of the fit in units of one."""
+    X, y = _bumps(45)
+    scale = 2.0**1021
+    huge = RNNClassifier(**SMALL).fit(X * scale, y)  # warnings are errors here
+    assert np.isfinite(huge.predict_proba(X * scale)).all()
+    alone = dict(SMALL, neighbour_weight=0)
+    np.testing.assert_array_equal(
+        RNNClassifier(**alone).fit(X * scale, y).decision_function(X * scale),
+        RNNClassifier(**alone).fit(X, y).decision_function(X),
+    )
+    # ‖a − b‖ = 2√2·1e308, beyond float64: ∞ (no nearest series of class 0); 0 to itself
+    A, B = np.array([[1e308, -1e308]]), np.array([[-1e308, 1e308], [1e308, -1e308]])
+    np.testing.assert_array_equal(nearest(A, B, np.array([0, 1]), 2), [[np.inf, 0.0]])

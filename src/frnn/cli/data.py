@@ -27,6 +27,7 @@ from ..data.delimited import detect_header, header_names
 from ..data.keycolumns import label_column
 from ..data.keyed import LabelChanges
 from ..data.labels import as_classes
+from ..data.rowvalues import is_number
 from .flags import flag
 
 __all__ = [
@@ -179,7 +180,11 @@ def read_split(
         if values and named == len(values):
             return split  # labelled: every first (last) value names a class
         if values and 2 * named >= len(values):  # most do: labels, some of a class unseen?
-            _warn_unlabelled(path, auto_at, named, [v for v in values if v not in known])
+            unseen = [v for v in values if v not in known]
+            if any(isinstance(v, str) and not is_number(v) for v in unseen):
+                _warn_unseen(path, auto_at, unseen)  # text, which no series value can be
+                return split
+            _warn_unlabelled(path, auto_at, named, unseen)
     if has_header is None and text_file(path) and id in (None, "none"):
         # As the first read decided: unlabelled, pandas' "label,0,1,2" has no header word
         # above a number, and its header row would be read as a series.
@@ -206,7 +211,23 @@ def _warn_ignored(path: str, option: str) -> None:
 
 class LabelWarning(UserWarning):
     """``--label auto`` read a file as unlabelled although most values of the column it
-    looked at name the model's classes."""
+    looked at name the model's classes; or as labelled although some of them (text, not
+    numbers) name none."""
+
+
+def _warn_unseen(path: str, auto_at: str, unseen: list) -> None:
+    """Say that the column ``--label auto`` looked at is read as labels although some of
+    them, ``unseen``, are no class of the model: text, not a series' values (read as
+    unlabelled, the file failed on the first of them, "expected a number")."""
+    shown = ", ".join(repr(v) for v in list(dict.fromkeys(unseen))[:3])
+    more = ", ..." if len(set(unseen)) > 3 else ""
+    warnings.warn(
+        f"{path}: the {auto_at} column is read as labels, though {len(unseen)} of them "
+        f"({shown}{more}) name no class of the model: those series are predicted as one "
+        "of its classes",
+        LabelWarning,
+        stacklevel=3,
+    )
 
 
 def _warn_unlabelled(path: str, auto_at: str, named: int, others: list) -> None:

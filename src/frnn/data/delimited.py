@@ -35,7 +35,7 @@ from .._npz import max_bytes
 from . import textfile
 from .compressed import split_suffix
 from .headers import LABEL_POSITIONS, is_header, numbered_header, numeric_row, pandas_index
-from .keycolumns import refuse_key_columns
+from .keycolumns import label_column, refuse_key_columns
 from .labels import as_labels
 from .layouts import LayoutWarning
 from .longrows import LongOrCsvRows, LongRow, RecordLines, long_or_split_rows
@@ -113,7 +113,12 @@ def read_rows(
                         "label, is empty (the line ends in a comma); remove the commas that "
                         "end the lines, or give the row its label"
                     )
-            series.append(row_values(fields, r, path, offset, hint, first))  # (T_i,)
+            try:
+                series.append(row_values(fields, r, path, offset, hint, first))  # (T_i,)
+            except ValueError as error:
+                raise ValueError(
+                    f"{error}{_named_labels(names, column, rows.indexed, error)}"
+                ) from None
             numbers.append(r)
             memory.add(series[-1], labels[-1] if column is not None else None)
             if not series[-1].size:
@@ -337,6 +342,24 @@ def _no_label_column(path: str, label: str, names: list[str]) -> None:
     raise ValueError(
         f"{path}: no column named {label!r}; the header names {names[:10]}{more}"
         + f"; label must be a column's name or its position, 'first' or 'last'{not_number}"
+    )
+
+
+def _named_labels(names, column, indexed: int, error: ValueError) -> str:
+    """A hint where a value that is no number stands in the header column named as labels
+    are (:func:`frnn.data.keycolumns.label_column`), not the one read as labels: "(the
+    header names column 3 'label': are the labels there? pass label='label')"; else "".
+    ``indexed``: 1 where the file's first column is pandas' index, read past."""
+    name = label_column(names)
+    if name is None or "expected a number" not in str(error):
+        return ""
+    i = names.index(name)
+    number = i + 1 + indexed  # the column's number in the file, as messages count them
+    if i == column or f"column {number}:" not in str(error):
+        return ""
+    name = name.strip()
+    return (
+        f" (the header names column {number} {name!r}: are the labels there? pass label={name!r})"
     )
 
 

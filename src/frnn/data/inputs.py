@@ -27,6 +27,7 @@ __all__ = [
     "frame",
     "from_scaled_moments",
     "mask",
+    "refuse_text",
     "standardisation",
     "standardise",
     "windows",
@@ -121,9 +122,22 @@ def _numeric(value, name: str) -> np.ndarray:
         raise ValueError(
             f"Complex data not supported: {name} must hold real numbers; got dtype {array.dtype}"
         )
+    refuse_text(array, name)
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be numeric; got dtype {array.dtype}")
     return array.astype(np.float64, copy=False)
+
+
+def refuse_text(array: np.ndarray, name: str = "X") -> None:
+    """Refuse an array of strings or bytes, numbers written as text among them, as
+    scikit-learn's ``check_array(dtype="numeric")`` refuses them since 1.2 (a 2-D X of
+    text was parsed and a 3-D one refused; an object array of numbers is read as numbers,
+    as scikit-learn reads it)."""
+    if array.dtype.kind in "USV":
+        raise ValueError(
+            f"{name} must be numeric; got dtype {array.dtype} (text): convert numbers "
+            f"written as text first, e.g. {name}.astype(float)"
+        )
 
 
 def _one_sequence(s, name: str) -> np.ndarray:

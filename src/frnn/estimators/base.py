@@ -156,13 +156,14 @@ class RNNEstimator(BaseEstimator):
         previous fit untouched; an error during training leaves this fit's last finite
         parameters.  Ctrl-C (KeyboardInterrupt) is raised again; a reservoir fit keeps
         the previous fit, a BPTT fit is left fitted to its last whole epoch (round) with
-        ``stopped_by_ = "interrupted"``.
+        ``stopped_by_ = "interrupted"``, or, stopped before its first whole round, as it
+        was before ``fit`` (unfitted, or its previous fit), as a reservoir fit is.
 
         Returns
         -------
         self
         """
-        with self._kept_if_refused():
+        with self._kept_if_refused() as before:
             if is_dask(X):  # chunk by chunk on dask's workers: frnn.estimators.chunked
                 if sample_weight is not None:
                     raise ValueError(
@@ -184,7 +185,7 @@ class RNNEstimator(BaseEstimator):
                 return self
             loop, data, val = bptt.prepare(self, x, lengths, Y, resume_state, w)
             watched = self._monitored(monitor)
-        return self._train(loop, data, val, callback, watched)
+        return self._train(loop, data, val, callback, watched, before)
 
     def fit_stream(
         self,
@@ -227,25 +228,31 @@ class RNNEstimator(BaseEstimator):
             A bad batch stops the run, naming the batch; the estimator keeps the
             parameters of the last round.
         """
-        with self._kept_if_refused():
+        with self._kept_if_refused() as before:
             loop, source, val = streams.prepare(self, batches, validation, resume_state)
             watched = self._monitored(monitor)
-        return self._train(loop, source, val, callback, watched)
+        return self._train(loop, source, val, callback, watched, before)
 
     @contextlib.contextmanager
     def _kept_if_refused(self):
         """Check the parameters and clear the last fit (a refit in the other mode starts
-        clean); if the body raises, before any training, the estimator is as it was."""
+        clean); if the body raises, before any training, the estimator is as it was.  Yields
+        the estimator's attributes as they were, which a BPTT fit stopped by Ctrl-C before
+        its first whole round puts back too (:meth:`_train`)."""
         before = dict(self.__dict__)
         try:
             self._check_params()
             for name in self._FITTED:
                 self.__dict__.pop(name, None)
-            yield
+            yield before
         except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
+            self._put_back(before)
             raise
+
+    def _put_back(self, before: dict) -> None:
+        """The estimator's attributes as ``before`` holds them (a previous fit, or none)."""
+        self.__dict__.clear()
+        self.__dict__.update(before)
 
     def _check_params(self) -> None:
         """Every parameter against its rule, in either mode: the reservoirs' ranges too (a
@@ -274,26 +281,41 @@ class RNNEstimator(BaseEstimator):
         Y = self._task.monitored(self, y, x.shape[0], steps)
         return Series(x, Y.astype(self.dtype), steps)
 
-    def _train(self, loop, data, val, callback, monitor) -> Self:
+    def _train(self, loop, data, val, callback, monitor, before: dict) -> Self:
         """(bptt) Run the epoch loop; the networks and the history are set even when it fails.
 
         Ctrl-C (KeyboardInterrupt) mid-round is raised again, Python's convention (a
         script, a notebook cell or a search over parameters stops as asked), with the
         estimator fitted to the last whole round, as a callback's stop leaves it: the loop
         has put every network back to that round's end (never weights of no single step),
-        ``history_`` holds the rounds done and ``stopped_by_`` is "interrupted".
+        ``history_`` holds the rounds done and ``stopped_by_`` is "interrupted".  Before
+        the first whole round there is nothing trained to keep: the estimator is put back
+        as it was (``before``: unfitted, or its previous fit), as a reservoir fit stopped
+        by Ctrl-C leaves it, so that ``check_is_fitted`` raises rather than the networks as
+        drawn passing for a model.
         """
         try:  # from here on every attribute belongs to this fit, even when training fails
             self.stopped_by_ = loop.run(data, val, callback, monitor)
         except KeyboardInterrupt:
+            if loop.epoch == 0:  # no whole round (a resumed run has its state's rounds)
+                self._put_back(before)
+                raise
             self.stopped_by_ = "interrupted"
+            self._keep(loop)
             raise
-        finally:
-            self.networks_ = [detached(member.model) for member in loop.members]
-            self.history_ = loop.history
-            self.loss_curve_ = list(loop.history["loss"])
-            self.n_iter_ = loop.epoch
+        except BaseException:
+            self._keep(loop)
+            raise
+        self._keep(loop)
         return self
+
+    def _keep(self, loop) -> None:
+        """(bptt) The loop's networks (the last whole round's, or the best), history and
+        rounds as the fitted attributes."""
+        self.networks_ = [detached(member.model) for member in loop.members]
+        self.history_ = loop.history
+        self.loss_curve_ = list(loop.history["loss"])
+        self.n_iter_ = loop.epoch
 
     # -- outputs --------------------------------------------------------------------------
     def _outputs(self, X) -> tuple[np.ndarray, np.ndarray]:

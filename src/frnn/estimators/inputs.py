@@ -77,10 +77,13 @@ def _one_series(est, X, two_d: bool) -> str:
 def _table(est, X, reset: bool) -> np.ndarray:
     """A 2-D X through scikit-learn's ``validate_data``, its conversion errors worded as the
     input layer's: they named no argument ("could not convert string to float: 'x'") or
-    printed the whole array ("Complex data not supported [[...]]"); a table of other T
+    printed the whole array ("Complex data not supported [[...]]"), and text it parsed (a
+    3-D X of text was refused: :func:`frnn.data.inputs.refuse_text`); a table of other T
     says how to fit series of any length.  NaN and infinity are the input layer's to
     refuse: scikit-learn's words advise an estimator that takes NaN, not series without
     padding."""
+    if isinstance(X, np.ndarray | list | tuple):  # scikit-learn's float64 parses text
+        data_inputs.refuse_text(np.asarray(X))
     try:
         return validate_data(est, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
     except ValueError as error:
@@ -129,4 +132,25 @@ def network_inputs(est, x, lengths) -> tuple[np.ndarray, np.ndarray]:
     """(bptt) What the networks read: standardised, framed inputs (n, T', f·D) in the
     dtype, and the steps (n,)."""
     x, steps = data_inputs.frame(standardised(est, x, lengths), lengths, est.frame_size_)
+    _check_range(est, x)
     return x.astype(est.dtype), steps
+
+
+def _check_range(est, x: np.ndarray) -> None:
+    """Refuse standardised inputs x beyond the networks' dtype's largest value, which a
+    cast would make infinite (series far larger than the training series, or X of 1e300
+    with ``standardize=False``, in float32: the networks' check then named a "NaN or inf"
+    in an x the user never passed)."""
+    largest = np.abs(x).max(initial=0.0)
+    if largest <= np.finfo(est.dtype).max:
+        return
+    if not est.standardize:
+        raise ValueError(
+            f"X reaches {largest:.3g}, beyond {est.dtype}'s range (dtype={est.dtype!r}, "
+            "standardize=False): pass standardize=True, or X in smaller units"
+        )
+    raise ValueError(
+        f"X standardised with the training series' mean and std reaches {largest:.3g}, "
+        f"beyond {est.dtype}'s range (dtype={est.dtype!r}): are X's units those of the "
+        "training series?"
+    )

@@ -105,6 +105,8 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     standardize : bool, standardise each input feature with the training mean and std
     dtype : {"float64", "float32"}, (bptt) the networks' dtype; the reservoirs' states are
         float32 whatever it says (as the classifier's; the read-out is float64)
+    n_jobs : int or None, (training="reservoir") threads running reservoirs side by side
+        (None: one), as in RNNClassifier: the same model for any value
     random_state : None, int or numpy.random.RandomState
     data_format : None, "channels_last" or "channels_first", how a 3-D X (and a list of
         2-D series) is laid out, as in :class:`frnn.RNNClassifier`: None (default) frnn's
@@ -139,6 +141,7 @@ class RNNRegressor(RegressorMixin, RNNEstimator):
     """
 
     weight_decay: float = 1e-4  # the classifier's is 0 (results: "Few training series")
+    n_jobs: int | None = None
     aux_weight: ClassVar[float] = 0.0  # no per-step loss: a running sum is not yet the answer
     _task: ClassVar[Task] = Regression()
     # See the module: the classifier's shape and level reservoirs (ReservoirFeatures'

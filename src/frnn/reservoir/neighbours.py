@@ -132,7 +132,8 @@ def nearest(
             mine = classes == k
             if mine.any():
                 out[start : start + len(a), k] = d2[:, mine].min(axis=1)
-    return np.sqrt(out) * unit
+    with np.errstate(over="ignore"):  # beyond the largest float (series of 1e307): ∞ far
+        return np.sqrt(out) * unit
 
 
 def _comparable(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -155,7 +156,9 @@ def _comparable(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, f
     if len(B):
         high, low = B.max(axis=0), B.min(axis=0)  # (L,) each
         centre, half = low / 2 + high / 2, high / 2 - low / 2  # no overflow at 1e308
-        if np.abs(centre).max(initial=0.0) > _FAR_CENTRE * np.abs(half).max(initial=0.0):
+        # centre / 16 > half rather than centre > 16 · half: the same test (powers of two),
+        # without overflow where half is near the largest float (series of 1e307)
+        if np.abs(centre).max(initial=0.0) / _FAR_CENTRE > np.abs(half).max(initial=0.0):
             A = A - centre
             B = A if same else B - centre
     largest = max(_magnitude(A), 0.0 if same else _magnitude(B))
@@ -206,7 +209,7 @@ def _channels(X: np.ndarray, length: int) -> np.ndarray:
 
 def _spread(X: np.ndarray) -> float:
     """The largest half-range of a channel of a row of X (rows, T, D), rows ≥ 1."""
-    return float((X.max(axis=1) - X.min(axis=1)).max()) / 2
+    return float((X.max(axis=1) / 2 - X.min(axis=1) / 2).max())  # no overflow at ±1e308
 
 
 def _magnitude(A: np.ndarray) -> float:
