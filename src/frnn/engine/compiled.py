@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from . import denormals, fallback, spare, threads
+from . import denormals, disk_cache, fallback, spare, threads
 from .activations import ACTIVATIONS
 from .batch import Batch
 
@@ -80,6 +80,7 @@ def numba_kernels():
     except Exception as error:  # ImportError, or numba failing to load on this platform
         fallback.unusable("time loops", error)
         return None
+    disk_cache.guard(kernels)  # before the first compile: workers may save side by side
     return _usable(kernels, "time loops")
 
 
@@ -93,6 +94,7 @@ def blas_kernels():
     except Exception as error:  # scipy's BLAS not found by numba, say
         fallback.unusable("time loops that call BLAS", error)
         return None
+    disk_cache.guard(module)
     module = _usable(module, "time loops that call BLAS")
     threads.blas_libraries.cache_clear()  # the trial loaded scipy's BLAS: count it from now
     small_kernels.cache_clear()  # and ask it, not numpy's, about small-matrix kernels

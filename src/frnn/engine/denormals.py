@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 import platform
 
+from . import disk_cache
+
 __all__ = ["FLUSH_BITS", "available", "flushed", "get_mxcsr", "set_mxcsr"]
 
 FLUSH_BITS = 0x8040  # MXCSR bit 15, flush to zero, and bit 6, denormals are zeros
@@ -36,6 +38,7 @@ def _functions():
         from . import mxcsr
     except ImportError:
         return None
+    disk_cache.guard(mxcsr)
     try:
         mxcsr.set_mxcsr(mxcsr.get_mxcsr())  # compile (or load from the cache) once, here
     except Exception:  # numba's or LLVM's failure to compile: run the loops as they are

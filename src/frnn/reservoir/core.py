@@ -33,7 +33,7 @@ import numpy as np
 
 from ..data.inputs import mask
 from ..data.inputs import windows as _windows
-from ..engine import fallback
+from ..engine import disk_cache, fallback
 from ..engine.network import forward
 from .pooling import DEFAULT_STATISTICS, STATISTICS, n_features, pool, window
 
@@ -226,6 +226,7 @@ def compiled():
     except Exception as error:  # ImportError, or numba failing to load on this platform
         fallback.unusable("reservoir loops", error)
         return None
+    disk_cache.guard(kernels)  # before the first compile: workers may save side by side
     for attempt in range(2):
         try:
             _trial(kernels)

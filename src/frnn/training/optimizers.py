@@ -346,13 +346,16 @@ def adam_kernel():
     Decided once per process, after a trial call (which compiles the pass or loads it
     from numba's disk cache); ``adam_kernel.cache_clear()`` decides again.
     """
+    from ..engine import disk_cache
     from ..engine.compiled import numba_kernels  # numba's import decided, once, there
 
     if numba_kernels() is None:
         return None
     try:
-        from .adam_kernel import adam_update
+        from . import adam_kernel as module
 
+        disk_cache.guard(module)  # before the first compile: workers may save side by side
+        adam_update = module.adam_update
         one = np.ones(1)
         adam_update(one, one, np.zeros(1), np.zeros(1), False, 1.0, 0.0, False, *[0.5] * 6)
     except Exception:  # numba failing to compile or to read its cache here
