@@ -208,7 +208,7 @@ def tanh(x, one=1.0):
 def _tanh_typed(x, one=1.0):
     if x == types.float32:
         return lambda x, one=1.0: _tanh32(x, F32(one))
-    return lambda x, one=1.0: _tanh64(x, np.float64(one))
+    return lambda x, one=1.0: _tanh64(x, one)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy", fastmath=FMA)
