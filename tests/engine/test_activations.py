@@ -56,14 +56,29 @@ def test_compiled_tanh_is_within_two_ulps(dtype, contract):
     loop, with the flags of the BPTT forward loops and the reservoir's pooled loop, FMA,
     and of those that take none: numba compiles an inlined function with its caller's
     flags), against tanh in a wider precision: within 2 units in the last place over the
-    whole line, as numpy's, with tanh(±0) = ±0, tanh(±inf) = ±1 and NaN kept."""
+    whole line, as numpy's, with tanh(±0) = ±0, tanh(±inf) = ±1 and NaN kept; with the
+    loops' ``one`` an argument (the constants not folded) the same bits as with them folded."""
     numba = pytest.importorskip("numba")
     from frnn.engine import kernel_math
 
-    @numba.njit(error_model="numpy", fastmath=kernel_math.FMA if contract else False)
-    def tanh_all(x, out):
+    flags = {"error_model": "numpy", "fastmath": kernel_math.FMA if contract else False}
+
+    @numba.njit(**flags)
+    def loops_tanh(x, one, out):  # ``one`` an argument, as the loops' ``f(s, code, one, zero)``
+        for i in range(x.size):
+            out[i] = kernel_math.tanh(x[i], one)
+
+    @numba.njit(**flags)
+    def constant_tanh(x, out):  # the constants folded (one = 1.0 by default)
         for i in range(x.size):
             out[i] = kernel_math.tanh(x[i])
+
+    def tanh_all(x, out):
+        loops_tanh(x, x.dtype.type(1), out)
+        folded = np.empty_like(out)
+        constant_tanh(x, folded)
+        bits = np.int64 if x.dtype == np.float64 else np.int32
+        np.testing.assert_array_equal(out.view(bits), folded.view(bits))  # the same bits
 
     rng = np.random.default_rng(0)
     magnitudes = np.concatenate([np.geomspace(1e-30, 30, 20_000), np.linspace(0, 1.5, 20_001)])

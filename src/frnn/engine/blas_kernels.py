@@ -43,7 +43,7 @@ from .tiles import product
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "c5aa164b08b9a27f"
+IMPORTS_DIGEST = "05462d229775e467"
 
 CALLS_BLAS = True  # ``compiled`` holds BLAS to one thread around these loops
 

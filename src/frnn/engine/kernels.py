@@ -26,7 +26,7 @@ from .kernel_math import f_prime as _f_prime
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "2c7c022c22c33d80"
+IMPORTS_DIGEST = "3bfac9aa62e966e5"
 
 numba_version = numba.__version__
 CALLS_BLAS = False  # every product is a loop here (``compiled`` holds no BLAS thread count)

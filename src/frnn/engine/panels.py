@@ -40,7 +40,7 @@ from .simd import fmuladd, lanes, load_as, splat_as, store
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "4890612b9eb56c77"
+IMPORTS_DIGEST = "356c34f1ff90f944"
 
 # Terms of the sums a pass over the tiles: a panel's KC rows, 2L wide (16 KiB), stay in the
 # first-level cache while every row of a passes by.  At I = 256 (128 rows, one thread,

@@ -32,7 +32,7 @@ from .simd import fmuladd, load, splat, store
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "4890612b9eb56c77"
+IMPORTS_DIGEST = "356c34f1ff90f944"
 
 # Terms of the sums a pass over the tiles: a tile's slices of a and M (KC rows of M, two
 # vectors wide) then stay in the first-level cache while its rows of a stream past (with

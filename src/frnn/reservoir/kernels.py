@@ -35,7 +35,7 @@ from .pooling import GROUP, STATISTICS
 # numba caches these loops by this file's text alone; the code they inline from the frnn
 # files imported above is stamped here, so that a change there changes this file too and
 # the cache is compiled again (tests/engine/test_cache_stamps.py checks and rewrites it).
-IMPORTS_DIGEST = "efcf4fd3e0434d41"
+IMPORTS_DIGEST = "427d407c81b16dc2"
 
 __all__ = ["CODES", "pooled", "pre_activations"]
 
