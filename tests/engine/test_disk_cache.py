@@ -10,6 +10,7 @@ in it: with frnn's lock the second waits and both entries survive; without it, o
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -23,60 +24,30 @@ from frnn.engine import disk_cache
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
-# adam_kernel (one small loop, importing nothing from frnn) and disk_cache loaded from their
-# files alone: importing frnn's package would take seconds; the same file, the same cache
-LOAD = """
-import importlib.util, os, sys, time
-import numpy as np
-from numba.core import caching
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-SRC = os.environ["FRNN_SRC"]
-adam = load("adam_kernel", os.path.join(SRC, "frnn", "training", "adam_kernel.py"))
-
-def run(dtype):
-    p, g = np.full(3, 2.0, dtype), np.full(3, 0.5, dtype)
-    m, v = np.zeros(3, dtype), np.zeros(3, dtype)
-    t = [dtype.type(x) for x in (1, 0)]
-    adam.adam_update(p, g, m, v, False, *t, False, *[dtype.type(0.5)] * 6)
-    return p
-"""
-
-WORKER = (
-    LOAD
-    + """
-save = caching.IndexDataCacheFile._save_index
-
-def slow_save(self, overloads):  # the window between loading the index and saving it
-    time.sleep(float(os.environ["FRNN_WINDOW"]))
-    save(self, overloads)
-
-caching.IndexDataCacheFile._save_index = slow_save
-if sys.argv[3] == "locked":
-    load("disk_cache", os.path.join(SRC, "frnn", "engine", "disk_cache.py")).guard(adam)
-time.sleep(max(0.0, float(sys.argv[1]) - time.time()))  # compile at the same moment
-run(np.dtype(sys.argv[2]))
-"""
+# The race's processes are benchmarks/cache_race.py's: adam_kernel (one small loop,
+# importing nothing from frnn) and disk_cache loaded from their files alone (importing
+# frnn's package would take seconds), numba's window widened by FRNN_WINDOW seconds
+_spec = importlib.util.spec_from_file_location(
+    "cache_race", Path(__file__).parents[2] / "benchmarks" / "cache_race.py"
 )
+cache_race = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cache_race)
+LOAD, WORKER = cache_race.LOAD, cache_race.WORKER
 
 CHECK = (
     LOAD
     + """
+import numpy as np
 for name in ("float32", "float64"):
     dtype = np.dtype(name)
     h = dtype.type(0.5)
-    g = np.full(3, 0.5, dtype)
-    m, v = h * g, h * (g * g)
-    want = np.full(3, 2.0, dtype) - h * (m / (np.sqrt(v) / h + h))
-    got = run(dtype)
-    assert got.dtype == dtype and np.array_equal(got, want), (name, got, want)
-stats = adam.adam_update.stats
+    p, g = np.full(3, 2.0, dtype), np.full(3, 0.5, dtype)
+    m, v = np.zeros(3, dtype), np.zeros(3, dtype)
+    adam_kernel.adam_update(p, g, m, v, False, dtype.type(1), dtype.type(0), False, *[h] * 6)
+    mm, vv = h * g, h * (g * g)
+    want = np.full(3, 2.0, dtype) - h * (mm / (np.sqrt(vv) / h + h))
+    assert p.dtype == dtype and np.array_equal(p, want), (name, p, want)
+stats = adam_kernel.adam_update.stats
 print(sum(stats.cache_misses.values()), sum(stats.cache_hits.values()))
 """
 )
